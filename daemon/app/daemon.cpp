@@ -1,0 +1,325 @@
+#include "daemon/app/daemon.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/app/systemd_notify.h"
+#include "daemon/app/version.h"
+#include "daemon/config/config.h"
+#include "daemon/http/router.h"
+#include "daemon/http/server.h"
+#include "daemon/log/log.h"
+#include "daemon/metrics/metrics.h"
+#include "daemon/store/database.h"
+#include "daemon/store/sync.h"
+
+namespace mamori::app {
+namespace {
+
+namespace asio = boost::asio;
+namespace bh = boost::beast::http;
+
+http::ServerLimits limits_from(const config::ServerConfig& s) {
+  http::ServerLimits l;
+  l.max_connections = s.max_connections;
+  l.read_timeout = s.read_timeout;
+  l.max_header_bytes = s.max_header_bytes;
+  l.max_body_bytes = s.max_body_bytes;
+  return l;
+}
+
+// A start-up step either succeeds or says why not.
+struct StepResult {
+  bool ok = true;
+  std::string reason;
+  static StepResult success() { return {}; }
+  static StepResult failure(std::string why) { return {false, std::move(why)}; }
+};
+
+class Daemon {
+ public:
+  explicit Daemon(std::filesystem::path config_path)
+      : config_path_(std::move(config_path)), metrics_(kVersion), signals_(io_),
+        watchdog_timer_(io_), retention_timer_(io_), drain_timer_(io_) {}
+
+  int run() {
+    struct Step {
+      const char* name;
+      std::function<StepResult()> start;
+    };
+    const std::vector<Step> steps = {
+        {"config", [this] { return start_config(); }},
+        {"database", [this] { return start_database(); }},
+        {"http", [this] { return start_http(); }},
+        {"workers", [this] { return start_workers(); }},
+    };
+    for (const Step& step : steps) {
+      StepResult r;
+      try {
+        r = step.start();
+      } catch (const std::exception& e) {
+        r = StepResult::failure(e.what());
+      }
+      if (!r.ok) {
+        log::error("startup.failed", {{"step", step.name}, {"reason", r.reason}});
+        teardown();
+        return config_ ? 1 : 2;
+      }
+      log::info("startup.step_done", {{"step", step.name}});
+    }
+    notify_ready("serving on " + config_->server.host + ":" + std::to_string(server_->port()));
+    log::info("startup.ready", {{"version", kVersion},
+                                {"listen", config_->server.host + ":" + std::to_string(server_->port())}});
+    io_.run();
+    teardown();
+    log::info("shutdown.complete", {{"exit_code", exit_code_}});
+    return exit_code_;
+  }
+
+ private:
+  StepResult start_config() {
+    auto result = config::load_file(config_path_);
+    if (!result.ok()) {
+      for (const auto& d : result.errors) log::error("config.invalid", {{"error", d.text()}});
+      return StepResult::failure("configuration " + config_path_.string() + " is invalid");
+    }
+    config_ = std::make_shared<const config::Config>(std::move(*result.config));
+    log::set_level(config_->log_level);
+    log::info("config.loaded", {{"file", config_path_.string()},
+                                {"municipality", config_->municipality.name},
+                                {"accounts", config_->accounts.size()}});
+    return StepResult::success();
+  }
+
+  StepResult start_database() {
+    store::DatabaseOptions o;
+    o.dsn = config_->database.dsn;
+    if (config_->database.password) o.password = config_->database.password->value;
+    o.queue_capacity = config_->database.queue_capacity;
+    o.max_backoff = config_->database.max_reconnect_backoff;
+    database_ = std::make_unique<store::Database>(std::move(o), &metrics_);
+    database_->start();
+    if (!database_->wait_ready(std::chrono::seconds(10))) {
+      if (auto fatal = database_->fatal_error()) return StepResult::failure(*fatal);
+      // Keep going: PostgreSQL may come up after us. /readyz says not ready until it does,
+      // and writes queue (bounded) until then.
+      log::warn("startup.database_unavailable",
+                {{"action", "continuing; /readyz reports not ready until connected"}});
+    }
+    store::sync_configuration(*database_, *config_);
+    return StepResult::success();
+  }
+
+  StepResult start_http() {
+    router_.add(bh::verb::get, "/healthz", "/healthz", [](const http::Request& req, const http::Params&) {
+      return http::json_response(req, bh::status::ok, R"({"status":"alive"})");
+    });
+    router_.add(bh::verb::get, "/readyz", "/readyz", [this](const http::Request& req, const http::Params&) {
+      boost::json::array reasons;
+      if (shutting_down_) reasons.emplace_back("shutting down");
+      if (const auto fatal = database_->fatal_error()) reasons.emplace_back(*fatal);
+      else if (!database_->ready()) reasons.emplace_back("database not reachable or not migrated");
+      boost::json::object body;
+      body["status"] = reasons.empty() ? "ready" : "not_ready";
+      body["database_queue_depth"] = database_->queue_depth();
+      if (!reasons.empty()) body["reasons"] = std::move(reasons);
+      return http::json_response(req, reasons.empty() && body["status"] == "ready" ? bh::status::ok
+                                                                                  : bh::status::service_unavailable,
+                                 boost::json::serialize(body));
+    });
+    router_.add(bh::verb::get, "/metrics", "/metrics", [this](const http::Request& req, const http::Params&) {
+      return http::make_response(req, bh::status::ok, metrics_.serialize(),
+                                 "text/plain; version=0.0.4; charset=utf-8");
+    });
+    server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(config_->server), &metrics_);
+    server_->listen(config_->server.host, config_->server.port);
+    return StepResult::success();
+  }
+
+  StepResult start_workers() {
+    signals_.add(SIGTERM);
+    signals_.add(SIGINT);
+    signals_.add(SIGHUP);
+    wait_for_signal();
+    if (auto interval = watchdog_interval()) {
+      watchdog_period_ = std::chrono::duration_cast<std::chrono::milliseconds>(*interval) / 2;
+      ping_watchdog();
+    }
+    schedule_retention(std::chrono::minutes(1));
+    return StepResult::success();
+  }
+
+  void wait_for_signal() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+      if (ec) return;  // cancelled at shutdown
+      if (signo == SIGHUP) {
+        reload();
+      } else {
+        begin_shutdown(signo);
+      }
+      if (!signals_done_) wait_for_signal();
+    });
+  }
+
+  void ping_watchdog() {
+    notify_watchdog();
+    watchdog_timer_.expires_after(watchdog_period_);
+    watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !stopped_) ping_watchdog();
+    });
+  }
+
+  // Observations older than the retention period are deleted unless an incident holds them:
+  // replies carry citizens' personal data.
+  void schedule_retention(std::chrono::steady_clock::duration after) {
+    retention_timer_.expires_after(after);
+    retention_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || shutting_down_) return;
+      store::submit_retention_purge(*database_, config_->database.retention_days, &metrics_);
+      schedule_retention(std::chrono::hours(24));
+    });
+  }
+
+  void reload() {
+    notify_reloading();
+    auto result = config::load_file(config_path_);
+    if (!result.ok()) {
+      metrics_.config_reloads_rejected.Increment();
+      for (const auto& d : result.errors) log::warn("config.reload_invalid", {{"error", d.text()}});
+      log::warn("config.reload_rejected", {{"file", config_path_.string()},
+                                           {"errors", result.errors.size()},
+                                           {"action", "keeping the running configuration"}});
+      notify_ready("reload rejected; running configuration kept");
+      return;
+    }
+    auto next = std::make_shared<const config::Config>(std::move(*result.config));
+    if (next->server.host != config_->server.host || next->server.port != config_->server.port) {
+      log::warn("config.reload_partial", {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
+    }
+    if (next->database.dsn != config_->database.dsn) {
+      log::warn("config.reload_partial", {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
+    }
+    log::set_level(next->log_level);
+    server_->set_limits(limits_from(next->server));
+    config_ = std::move(next);
+    store::sync_configuration(*database_, *config_);
+    metrics_.config_reloads_ok.Increment();
+    log::info("config.reloaded", {{"file", config_path_.string()}, {"accounts", config_->accounts.size()}});
+    notify_ready("configuration reloaded");
+  }
+
+  void begin_shutdown(int signo) {
+    if (shutting_down_) {
+      log::warn("shutdown.forced", {{"signal", signo}});
+      finish_shutdown();
+      return;
+    }
+    shutting_down_ = true;
+    notify_stopping();
+    log::info("shutdown.begin", {{"signal", signo},
+                                 {"drain_timeout_s", static_cast<long long>(config_->server.drain_timeout.count())},
+                                 {"busy_connections", server_->busy_connections()},
+                                 {"db_queue_depth", database_->queue_depth()}});
+    retention_timer_.cancel();
+    server_->stop_accepting();
+    drain_deadline_ = std::chrono::steady_clock::now() + config_->server.drain_timeout;
+    // The store drains on its own thread (it may wait for PostgreSQL); the loop stays free.
+    db_drain_ = std::thread([this] {
+      database_->drain_and_stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_->server.drain_timeout));
+      asio::post(io_, [this] {
+        db_drained_ = true;
+        check_drained();
+      });
+    });
+    check_drained();
+  }
+
+  void check_drained() {
+    if (stopped_) return;
+    const bool http_idle = server_->busy_connections() == 0;
+    const bool deadline_passed = std::chrono::steady_clock::now() >= drain_deadline_;
+    if ((http_idle && db_drained_) || (deadline_passed && db_drained_)) {
+      if (!http_idle) log::warn("shutdown.http_cut", {{"busy_connections", server_->busy_connections()}});
+      finish_shutdown();
+      return;
+    }
+    drain_timer_.expires_after(std::chrono::milliseconds(20));
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) check_drained();
+    });
+  }
+
+  // Everything that could produce more work is cancelled; io_context::run then returns.
+  void finish_shutdown() {
+    if (stopped_) return;
+    stopped_ = true;
+    signals_done_ = true;
+    boost::system::error_code ec;
+    signals_.cancel(ec);
+    watchdog_timer_.cancel();
+    retention_timer_.cancel();
+    drain_timer_.cancel();
+    if (server_) {
+      server_->stop_accepting();
+      server_->close_all();
+    }
+  }
+
+  void teardown() {
+    if (server_) {
+      server_->stop_accepting();
+      server_->close_all();
+    }
+    if (db_drain_.joinable()) db_drain_.join();
+    // Run the handlers the closes above completed, so no session outlives the server.
+    io_.restart();
+    io_.poll();
+    server_.reset();
+    if (database_) {
+      database_->drain_and_stop(std::chrono::milliseconds(0));
+      database_.reset();
+    }
+  }
+
+  std::filesystem::path config_path_;
+  std::shared_ptr<const config::Config> config_;
+  metrics::DaemonMetrics metrics_;
+  asio::io_context io_;
+  asio::signal_set signals_;
+  asio::steady_timer watchdog_timer_;
+  asio::steady_timer retention_timer_;
+  asio::steady_timer drain_timer_;
+  std::chrono::milliseconds watchdog_period_{0};
+  http::Router router_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread db_drain_;
+  bool shutting_down_ = false;
+  bool db_drained_ = false;
+  bool stopped_ = false;
+  bool signals_done_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_{};
+  int exit_code_ = 0;
+};
+
+}  // namespace
+
+int run_daemon(const std::filesystem::path& config_path) {
+  // Signals are handled by the io_context; a write to a closed socket must not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
+  Daemon daemon(config_path);
+  return daemon.run();
+}
+
+}  // namespace mamori::app

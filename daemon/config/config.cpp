@@ -1,0 +1,608 @@
+#include "daemon/config/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace mamori::config {
+namespace {
+
+std::string describe_type(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::date:
+    case toml::node_type::time:
+    case toml::node_type::date_time: return "a date/time";
+    default: return "nothing";
+  }
+}
+
+class Reader {
+ public:
+  Reader(std::string file, const CredentialSource& credentials)
+      : file_(std::move(file)), credentials_(credentials) {}
+
+  void error(const toml::node* node, const std::string& key, const std::string& message) {
+    Diagnostic d;
+    d.file = file_;
+    if (node != nullptr && node->source().begin) {
+      d.line = static_cast<int>(node->source().begin.line);
+      d.column = static_cast<int>(node->source().begin.column);
+    }
+    d.key = key;
+    d.message = message;
+    errors_.push_back(std::move(d));
+  }
+
+  std::vector<Diagnostic>& errors() { return errors_; }
+  const std::string& file() const { return file_; }
+  const CredentialSource& credentials() const { return credentials_; }
+
+ private:
+  std::string file_;
+  const CredentialSource& credentials_;
+  std::vector<Diagnostic> errors_;
+};
+
+// A view on one TOML table that records which keys were read, so that unknown keys
+// (usually typos) are reported instead of silently ignored.
+class Table {
+ public:
+  Table(Reader& reader, const toml::table& table, std::string path)
+      : r_(reader), t_(table), path_(std::move(path)) {}
+
+  std::string key_path(std::string_view key) const {
+    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  }
+
+  const toml::node* get(std::string_view key) {
+    used_.insert(std::string(key));
+    return t_.get(key);
+  }
+
+  void missing(std::string_view key, const std::string& what) {
+    r_.error(&t_, key_path(key), "is required: " + what);
+  }
+
+  bool string(std::string_view key, std::string& out, bool required = false,
+              const std::string& what = "a string") {
+    const toml::node* n = get(key);
+    if (n == nullptr) {
+      if (required) missing(key, what);
+      return false;
+    }
+    if (const auto* s = n->as_string()) {
+      out = s->get();
+      if (required && out.empty()) {
+        r_.error(n, key_path(key), "must not be empty; expected " + what);
+        return false;
+      }
+      return true;
+    }
+    r_.error(n, key_path(key), "expected " + what + ", found " + describe_type(*n));
+    return false;
+  }
+
+  template <typename Int>
+  bool integer(std::string_view key, Int& out, long long min, long long max) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return false;
+    const auto* i = n->as_integer();
+    if (i == nullptr) {
+      r_.error(n, key_path(key), "expected an integer, found " + describe_type(*n));
+      return false;
+    }
+    const long long v = i->get();
+    if (v < min || v > max) {
+      r_.error(n, key_path(key),
+               "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
+                   ", found " + std::to_string(v));
+      return false;
+    }
+    out = static_cast<Int>(v);
+    return true;
+  }
+
+  bool boolean(std::string_view key, bool& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return false;
+    if (const auto* b = n->as_boolean()) {
+      out = b->get();
+      return true;
+    }
+    r_.error(n, key_path(key), "expected true or false, found " + describe_type(*n));
+    return false;
+  }
+
+  // A duration: an integer number of seconds, or a string such as "90s", "5m", "1h", "2d".
+  bool duration(std::string_view key, std::chrono::seconds& out, std::chrono::seconds min,
+                std::chrono::seconds max) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return false;
+    long long seconds = -1;
+    if (const auto* i = n->as_integer()) {
+      seconds = i->get();
+    } else if (const auto* s = n->as_string()) {
+      const std::string& text = s->get();
+      std::size_t pos = 0;
+      long long value = -1;
+      try {
+        value = std::stoll(text, &pos);
+      } catch (const std::exception&) {
+        pos = 0;
+      }
+      const std::string unit = pos > 0 ? text.substr(pos) : "";
+      long long mult = 0;
+      if (unit == "s" || unit.empty()) mult = 1;
+      else if (unit == "m") mult = 60;
+      else if (unit == "h") mult = 3600;
+      else if (unit == "d") mult = 86400;
+      if (pos > 0 && mult > 0 && value >= 0) seconds = value * mult;
+    }
+    if (seconds < 0) {
+      r_.error(n, key_path(key),
+               "expected a duration (seconds as an integer, or a string like \"90s\", \"5m\", "
+               "\"1h\", \"2d\")");
+      return false;
+    }
+    if (std::chrono::seconds(seconds) < min || std::chrono::seconds(seconds) > max) {
+      r_.error(n, key_path(key),
+               "expected a duration from " + std::to_string(min.count()) + "s to " +
+                   std::to_string(max.count()) + "s, found " + std::to_string(seconds) + "s");
+      return false;
+    }
+    out = std::chrono::seconds(seconds);
+    return true;
+  }
+
+  bool string_array(std::string_view key, std::vector<std::string>& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return false;
+    const auto* a = n->as_array();
+    if (a == nullptr) {
+      r_.error(n, key_path(key), "expected an array of strings, found " + describe_type(*n));
+      return false;
+    }
+    out.clear();
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const toml::node& item = (*a)[i];
+      if (const auto* s = item.as_string()) {
+        out.push_back(s->get());
+      } else {
+        r_.error(&item, key_path(key) + "[" + std::to_string(i) + "]",
+                 "expected a string, found " + describe_type(item));
+      }
+    }
+    return true;
+  }
+
+  bool credential(std::string_view key, std::optional<Credential>& out) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return false;
+    const auto* s = n->as_string();
+    if (s == nullptr) {
+      r_.error(n, key_path(key), "expected a credential reference \"env:NAME\" or \"file:NAME\"");
+      return false;
+    }
+    const std::string& text = s->get();
+    Credential c;
+    if (text.rfind("env:", 0) == 0) {
+      c.ref = {CredentialRef::Kind::env, text.substr(4)};
+    } else if (text.rfind("file:", 0) == 0) {
+      c.ref = {CredentialRef::Kind::file, text.substr(5)};
+    } else {
+      // Never echo the value: it may be a pasted secret.
+      r_.error(n, key_path(key),
+               "expected a credential reference \"env:NAME\" or \"file:NAME\"; secrets are not "
+               "written into the configuration file");
+      return false;
+    }
+    if (c.ref.name.empty() || c.ref.name.find('/') != std::string::npos ||
+        c.ref.name.find("..") != std::string::npos) {
+      r_.error(n, key_path(key), "credential name must be a plain name (no '/' or '..')");
+      return false;
+    }
+    const CredentialSource& src = r_.credentials();
+    if (c.ref.kind == CredentialRef::Kind::env) {
+      std::optional<std::string> v = src.getenv ? src.getenv(c.ref.name) : std::nullopt;
+      if (!v || v->empty()) {
+        r_.error(n, key_path(key), "environment variable " + c.ref.name + " is not set or empty");
+        return false;
+      }
+      c.value = Secret(std::move(*v));
+    } else {
+      if (!src.directory) {
+        r_.error(n, key_path(key),
+                 "file: credentials are read from $CREDENTIALS_DIRECTORY, which is not set "
+                 "(systemd sets it for LoadCredential=)");
+        return false;
+      }
+      const std::filesystem::path p = *src.directory / c.ref.name;
+      std::ifstream in(p, std::ios::binary);
+      if (!in) {
+        r_.error(n, key_path(key), "credential file " + p.string() + " cannot be read");
+        return false;
+      }
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      std::string v = ss.str();
+      while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+      if (v.empty()) {
+        r_.error(n, key_path(key), "credential file " + p.string() + " is empty");
+        return false;
+      }
+      c.value = Secret(std::move(v));
+    }
+    out = std::move(c);
+    return true;
+  }
+
+  std::optional<Table> table(std::string_view key) {
+    const toml::node* n = get(key);
+    if (n == nullptr) return std::nullopt;
+    if (const auto* t = n->as_table()) return Table(r_, *t, key_path(key));
+    r_.error(n, key_path(key), "expected a table [" + key_path(key) + "], found " + describe_type(*n));
+    return std::nullopt;
+  }
+
+  // [[key]] arrays of tables.
+  std::vector<Table> tables(std::string_view key) {
+    std::vector<Table> out;
+    const toml::node* n = get(key);
+    if (n == nullptr) return out;
+    const auto* a = n->as_array();
+    if (a == nullptr) {
+      r_.error(n, key_path(key), "expected an array of tables [[" + key_path(key) + "]]");
+      return out;
+    }
+    for (std::size_t i = 0; i < a->size(); ++i) {
+      const toml::node& item = (*a)[i];
+      const std::string path = key_path(key) + "[" + std::to_string(i) + "]";
+      if (const auto* t = item.as_table()) out.emplace_back(r_, *t, path);
+      else r_.error(&item, path, "expected a table, found " + describe_type(item));
+    }
+    return out;
+  }
+
+  void finish() {
+    for (const auto& [k, v] : t_) {
+      if (used_.count(std::string(k.str())) == 0) {
+        r_.error(&v, key_path(k.str()), "unknown key (check the spelling against "
+                                        "deploy/config/mamori.example.toml)");
+      }
+    }
+  }
+
+  const toml::table& raw() const { return t_; }
+  Reader& reader() { return r_; }
+
+ private:
+  Reader& r_;
+  const toml::table& t_;
+  std::string path_;
+  std::set<std::string> used_;
+};
+
+bool is_http_url(const std::string& s) {
+  return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0;
+}
+
+void check_url(Table& t, std::string_view key, const std::string& value) {
+  if (!value.empty() && !is_http_url(value)) {
+    t.reader().error(t.get(key), t.key_path(key), "expected an http:// or https:// URL");
+  }
+}
+
+bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
+  std::string h;
+  std::string p;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    h = text.substr(1, close - 1);
+    p = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) return false;
+    h = text.substr(0, colon);
+    p = text.substr(colon + 1);
+  }
+  if (h.empty() || p.empty() || p.size() > 5) return false;
+  for (char c : p) {
+    if (c < '0' || c > '9') return false;
+  }
+  const int v = std::stoi(p);
+  if (v > 65535) return false;
+  host = h;
+  port = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+void read_municipality(Table& root, Config& c) {
+  auto t = root.table("municipality");
+  if (!t) {
+    root.missing("municipality", "a [municipality] table with at least `name`");
+    return;
+  }
+  t->string("name", c.municipality.name, true, "the municipality's name, e.g. \"相馬市\"");
+  t->string("name_kana", c.municipality.name_kana);
+  t->string("name_romaji", c.municipality.name_romaji);
+  if (t->string("homepage", c.municipality.homepage_url)) check_url(*t, "homepage", c.municipality.homepage_url);
+  t->string_array("name_variants", c.municipality.name_variants);
+  t->string_array("neighbours", c.municipality.neighbours);
+  t->finish();
+}
+
+void read_server(Table& root, Config& c) {
+  auto t = root.table("server");
+  if (!t) return;
+  std::string listen;
+  if (t->string("listen", listen)) {
+    if (!parse_listen(listen, c.server.host, c.server.port)) {
+      t->reader().error(t->get("listen"), "server.listen",
+                        "expected \"HOST:PORT\" such as \"127.0.0.1:8473\" or \"[::1]:8473\"");
+    }
+  }
+  if (t->string("public_url", c.server.public_url)) check_url(*t, "public_url", c.server.public_url);
+  t->integer("max_connections", c.server.max_connections, 1, 100000);
+  t->duration("read_timeout", c.server.read_timeout, std::chrono::seconds(1), std::chrono::seconds(600));
+  t->integer("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
+  t->integer("max_body_bytes", c.server.max_body_bytes, 1024, 64LL * 1024 * 1024);
+  t->duration("drain_timeout", c.server.drain_timeout, std::chrono::seconds(0), std::chrono::seconds(300));
+  t->finish();
+}
+
+void read_database(Table& root, Config& c) {
+  auto t = root.table("database");
+  if (!t) {
+    root.missing("database", "a [database] table with `dsn`");
+    return;
+  }
+  t->string("dsn", c.database.dsn, true, "a libpq connection string, e.g. \"dbname=mamori\"");
+  if (c.database.dsn.find("password=") != std::string::npos) {
+    t->reader().error(t->get("dsn"), "database.dsn",
+                      "must not contain a password; use `password = \"file:NAME\"` or a passfile");
+  }
+  t->credential("password", c.database.password);
+  t->integer("queue_capacity", c.database.queue_capacity, 10, 10'000'000);
+  t->integer("retention_days", c.database.retention_days, 1, 3650);
+  t->duration("max_reconnect_backoff", c.database.max_reconnect_backoff, std::chrono::seconds(1),
+              std::chrono::seconds(600));
+  t->finish();
+}
+
+void read_log(Table& root, Config& c) {
+  auto t = root.table("log");
+  if (!t) return;
+  std::string level;
+  if (t->string("level", level) && !log::parse_level(level, c.log_level)) {
+    t->reader().error(t->get("level"), "log.level", "expected one of debug, info, warn, error");
+  }
+  t->finish();
+}
+
+void read_http_client(Table& root, Config& c) {
+  auto t = root.table("http_client");
+  if (!t) return;
+  if (t->string("proxy", c.http_client.proxy)) check_url(*t, "proxy", c.http_client.proxy);
+  t->duration("timeout", c.http_client.timeout, std::chrono::seconds(1), std::chrono::seconds(600));
+  t->integer("max_response_bytes", c.http_client.max_response_bytes, 1024, 512LL * 1024 * 1024);
+  t->integer("max_in_flight", c.http_client.max_in_flight, 1, 100000);
+  t->string("user_agent", c.http_client.user_agent);
+  t->finish();
+}
+
+void read_platforms(Table& root, Config& c) {
+  auto t = root.table("platforms");
+  if (!t) return;
+  if (auto x = t->table("x")) {
+    x->boolean("enabled", c.platforms.x.enabled);
+    if (x->string("api_base", c.platforms.x.api_base)) check_url(*x, "api_base", c.platforms.x.api_base);
+    x->credential("bearer_token", c.platforms.x.bearer_token);
+    if (c.platforms.x.enabled && !c.platforms.x.bearer_token && !x->raw().contains("bearer_token")) {
+      x->missing("bearer_token", "X API v2 needs an app bearer token reference (\"env:NAME\" or \"file:NAME\")");
+    }
+    x->finish();
+  }
+  if (auto b = t->table("bluesky")) {
+    auto& bs = c.platforms.bluesky;
+    b->boolean("enabled", bs.enabled);
+    if (b->string("api_base", bs.api_base)) check_url(*b, "api_base", bs.api_base);
+    if (b->string("pds_base", bs.pds_base)) check_url(*b, "pds_base", bs.pds_base);
+    b->string("identifier", bs.identifier);
+    b->credential("app_password", bs.app_password);
+    if (!bs.identifier.empty() && !bs.app_password && !b->raw().contains("app_password")) {
+      b->missing("app_password", "a session for `identifier` needs an app password reference");
+    }
+    b->finish();
+  }
+  if (auto m = t->table("mastodon")) {
+    auto& ms = c.platforms.mastodon;
+    m->boolean("enabled", ms.enabled);
+    if (m->string("instance", ms.instance)) check_url(*m, "instance", ms.instance);
+    if (ms.enabled && ms.instance.empty() && !m->raw().contains("instance")) {
+      m->missing("instance", "the Mastodon server's URL, e.g. \"https://mastodon.social\"");
+    }
+    m->credential("access_token", ms.access_token);
+    m->finish();
+  }
+  t->finish();
+}
+
+bool platform_enabled(const Config& c, model::Platform p) {
+  switch (p) {
+    case model::Platform::x: return c.platforms.x.enabled;
+    case model::Platform::bluesky: return c.platforms.bluesky.enabled;
+    case model::Platform::mastodon: return c.platforms.mastodon.enabled;
+  }
+  return false;
+}
+
+bool read_platform_key(Table& t, model::Platform& out) {
+  std::string p;
+  if (!t.string("platform", p, true, "one of \"x\", \"bluesky\", \"mastodon\"")) return false;
+  if (auto parsed = model::platform_from_string(p)) {
+    out = *parsed;
+    return true;
+  }
+  t.reader().error(t.get("platform"), t.key_path("platform"),
+                   "expected one of \"x\", \"bluesky\", \"mastodon\", found \"" + p + "\"");
+  return false;
+}
+
+std::string strip_at(std::string handle) {
+  if (!handle.empty() && handle.front() == '@') handle.erase(0, 1);
+  return handle;
+}
+
+void read_accounts(Table& root, Config& c) {
+  for (Table& t : root.tables("accounts")) {
+    Account a;
+    const bool platform_ok = read_platform_key(t, a.platform);
+    if (t.string("handle", a.handle, true, "the account's handle without '@'")) {
+      a.handle = strip_at(a.handle);
+    }
+    t.string("display_name", a.display_name);
+    t.string("department", a.department);
+    t.string("purpose", a.purpose);
+    t.boolean("monitor", a.monitor);
+    t.string_array("administrators", a.administrators);
+    t.boolean("two_factor", a.two_factor);
+    if (platform_ok && !platform_enabled(c, a.platform)) {
+      t.reader().error(t.get("platform"), t.key_path("platform"),
+                       "platform \"" + std::string(model::to_string(a.platform)) +
+                           "\" is not enabled; set [platforms." +
+                           std::string(model::to_string(a.platform)) + "] enabled = true");
+    }
+    for (const Account& other : c.accounts) {
+      if (other.platform == a.platform && other.handle == a.handle && !a.handle.empty()) {
+        t.reader().error(t.get("handle"), t.key_path("handle"),
+                         "duplicate account " + a.handle + " on " +
+                             std::string(model::to_string(a.platform)));
+      }
+    }
+    t.finish();
+    c.accounts.push_back(std::move(a));
+  }
+  for (Table& t : root.tables("allowlist")) {
+    AllowedAccount a;
+    read_platform_key(t, a.platform);
+    if (t.string("handle", a.handle, true, "the allowed account's handle")) a.handle = strip_at(a.handle);
+    t.string("note", a.note);
+    t.finish();
+    c.allowlist.push_back(std::move(a));
+  }
+}
+
+void read_polling(Table& root, Config& c) {
+  auto t = root.table("polling");
+  if (!t) return;
+  const auto lo = std::chrono::seconds(5);
+  const auto hi = std::chrono::seconds(86400);
+  t->duration("profiles", c.polling.profiles, lo, hi);
+  t->duration("posts", c.polling.posts, lo, hi);
+  t->duration("replies", c.polling.replies, lo, hi);
+  t->duration("search", c.polling.search, lo, hi);
+  t->finish();
+}
+
+LoadResult parse(std::string_view text, const std::string& source_name,
+                 const CredentialSource& credentials) {
+  LoadResult result;
+  Reader reader(source_name, credentials);
+  toml::table doc;
+  try {
+    doc = toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    Diagnostic d;
+    d.file = source_name;
+    d.line = static_cast<int>(e.source().begin.line);
+    d.column = static_cast<int>(e.source().begin.column);
+    d.message = "TOML syntax error: " + std::string(e.description());
+    result.errors.push_back(std::move(d));
+    return result;
+  }
+  Config c;
+  c.source = source_name;
+  Table root(reader, doc, "");
+  read_log(root, c);
+  read_municipality(root, c);
+  read_server(root, c);
+  read_database(root, c);
+  read_http_client(root, c);
+  read_platforms(root, c);  // before accounts: accounts check their platform is enabled
+  read_accounts(root, c);
+  read_polling(root, c);
+  root.finish();
+  if (c.server.public_url.empty()) {
+    const bool v6 = c.server.host.find(':') != std::string::npos;
+    c.server.public_url = "http://" + (v6 ? "[" + c.server.host + "]" : c.server.host) + ":" +
+                          std::to_string(c.server.port);
+  }
+  result.errors = std::move(reader.errors());
+  if (result.errors.empty()) result.config = std::move(c);
+  return result;
+}
+
+}  // namespace
+
+std::string Diagnostic::text() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  out += message;
+  return out;
+}
+
+std::string LoadResult::error_text() const {
+  std::string out;
+  for (const auto& e : errors) out += e.text() + "\n";
+  return out;
+}
+
+CredentialSource CredentialSource::from_environment() {
+  CredentialSource s;
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0') {
+    s.directory = std::filesystem::path(dir);
+  }
+  s.getenv = [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+  return s;
+}
+
+LoadResult load_string(std::string_view toml, const std::string& source_name,
+                       const CredentialSource& credentials) {
+  return parse(toml, source_name, credentials);
+}
+
+LoadResult load_file(const std::filesystem::path& path, const CredentialSource& credentials) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.errors.push_back({path.string(), 0, 0, "", "cannot open the configuration file"});
+    return r;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  if (text.size() > 4 * 1024 * 1024) {
+    LoadResult r;
+    r.errors.push_back({path.string(), 0, 0, "", "configuration file larger than 4 MiB"});
+    return r;
+  }
+  return parse(text, path.string(), credentials);
+}
+
+}  // namespace mamori::config

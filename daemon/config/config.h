@@ -1,0 +1,174 @@
+// mamori's configuration: TOML parsed once into typed structs with defaults and validated as a
+// whole (DESIGN.md "Config"). Errors name file, line, key and what was expected.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/log/log.h"
+#include "model/platform.h"
+
+namespace mamori::config {
+
+// A resolved credential. It has no stream operator and no conversion to string on purpose:
+// the only way to the value is reveal(), at the point of use (HTTP header, libpq).
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  const std::string& reveal() const { return value_; }
+  bool empty() const { return value_.empty(); }
+
+ private:
+  std::string value_;
+};
+
+// `env:NAME` (environment variable) or `file:NAME` (a file in $CREDENTIALS_DIRECTORY, as
+// systemd's LoadCredential= provides). The reference itself is safe to log.
+struct CredentialRef {
+  enum class Kind { env, file };
+  Kind kind = Kind::env;
+  std::string name;
+  std::string text() const { return (kind == Kind::env ? "env:" : "file:") + name; }
+};
+
+struct Credential {
+  CredentialRef ref;
+  Secret value;
+};
+
+struct Municipality {
+  std::string name;         // 相馬市
+  std::string name_kana;    // そうまし
+  std::string name_romaji;  // Soma City
+  std::string homepage_url;
+  std::vector<std::string> name_variants;  // further spellings staff want searched
+  std::vector<std::string> neighbours;     // different entities that look close (南相馬市)
+};
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8473;
+  std::string public_url;  // base of links in alerts; default http://host:port
+  std::size_t max_connections = 256;
+  std::chrono::seconds read_timeout{15};
+  std::size_t max_header_bytes = 16 * 1024;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds drain_timeout{10};  // SIGTERM: how long in-flight work may finish
+};
+
+struct DatabaseConfig {
+  std::string dsn;  // libpq connection string; a password belongs in `password` or a passfile
+  std::optional<Credential> password;
+  std::size_t queue_capacity = 10000;
+  int retention_days = 90;
+  std::chrono::seconds max_reconnect_backoff{30};
+};
+
+struct HttpClientConfig {
+  std::string proxy;  // e.g. http://proxy.city.example.jp:8080; empty = direct
+  std::chrono::seconds timeout{30};
+  std::size_t max_response_bytes = 8 * 1024 * 1024;
+  std::size_t max_in_flight = 64;
+  std::string user_agent;  // default "mamori/<version> (+homepage)"
+};
+
+struct XPlatform {
+  bool enabled = false;
+  std::string api_base = "https://api.x.com";
+  std::optional<Credential> bearer_token;
+};
+
+struct BlueskyPlatform {
+  bool enabled = false;
+  std::string api_base = "https://public.api.bsky.app";  // AppView for public reads
+  std::string pds_base = "https://bsky.social";          // for createSession / notifications
+  std::string identifier;                                // handle for a session (optional)
+  std::optional<Credential> app_password;
+};
+
+struct MastodonPlatform {
+  bool enabled = false;
+  std::string instance;  // https://mastodon.example
+  std::optional<Credential> access_token;
+};
+
+struct Platforms {
+  XPlatform x;
+  BlueskyPlatform bluesky;
+  MastodonPlatform mastodon;
+};
+
+// One of the municipality's own accounts.
+struct Account {
+  model::Platform platform = model::Platform::x;
+  std::string handle;
+  std::string display_name;
+  std::string department;  // 運用所属 (e.g. 秘書広報課)
+  std::string purpose;     // main / disaster / tourism / department ...
+  bool monitor = true;     // poll its replies/mentions (false: only allow-listed)
+  std::vector<std::string> administrators;
+  bool two_factor = false;
+};
+
+// Accounts never to be flagged (the city's partners, neighbouring towns' real accounts).
+struct AllowedAccount {
+  model::Platform platform = model::Platform::x;
+  std::string handle;
+  std::string note;
+};
+
+struct PollingConfig {
+  std::chrono::seconds profiles{300};
+  std::chrono::seconds posts{120};
+  std::chrono::seconds replies{60};
+  std::chrono::seconds search{600};
+};
+
+struct Config {
+  std::filesystem::path source;  // file it was read from
+  log::Level log_level = log::Level::info;
+  Municipality municipality;
+  ServerConfig server;
+  DatabaseConfig database;
+  HttpClientConfig http_client;
+  Platforms platforms;
+  std::vector<Account> accounts;
+  std::vector<AllowedAccount> allowlist;
+  PollingConfig polling;
+};
+
+struct Diagnostic {
+  std::string file;
+  int line = 0;  // 0 when not tied to a line
+  int column = 0;
+  std::string key;  // dotted path, e.g. "server.listen" or "accounts[2].platform"
+  std::string message;
+  std::string text() const;  // "FILE:LINE:COL: KEY: message"
+};
+
+struct LoadResult {
+  std::optional<Config> config;
+  std::vector<Diagnostic> errors;
+  bool ok() const { return config.has_value() && errors.empty(); }
+  std::string error_text() const;  // one diagnostic per line
+};
+
+// Where file: credentials are read from, and how env: ones are looked up (injectable for tests).
+struct CredentialSource {
+  std::optional<std::filesystem::path> directory;  // $CREDENTIALS_DIRECTORY
+  std::function<std::optional<std::string>(const std::string&)> getenv;
+  static CredentialSource from_environment();
+};
+
+LoadResult load_file(const std::filesystem::path& path,
+                     const CredentialSource& credentials = CredentialSource::from_environment());
+LoadResult load_string(std::string_view toml, const std::string& source_name,
+                       const CredentialSource& credentials = CredentialSource::from_environment());
+
+}  // namespace mamori::config

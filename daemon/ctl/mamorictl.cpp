@@ -1,0 +1,73 @@
+// mamorictl: administration and offline commands that run the daemon's own code on files.
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+
+#include "daemon/app/version.h"
+#include "daemon/ctl/commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  int (*run)(const mamori::ctl::Args&);
+  std::string_view usage;
+};
+
+// Wired explicitly: one line per subcommand.
+constexpr Command kCommands[] = {
+    {"check-config", mamori::ctl::check_config_command, "check-config FILE"},
+    {"migrate", mamori::ctl::migrate_command, "migrate [--config FILE | --dsn DSN]"},
+};
+
+void usage(std::FILE* out) {
+  std::fprintf(out, "usage: mamorictl COMMAND [ARGS]\n\ncommands:\n");
+  for (const auto& c : kCommands) {
+    std::fprintf(out, "  %.*s\n", static_cast<int>(c.usage.size()), c.usage.data());
+  }
+  std::fprintf(out, "\n  --version   print the version\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--version") {
+    std::printf("mamorictl %s\n", mamori::app::kVersion);
+    return 0;
+  }
+  if (name == "--help" || name == "-h" || name == "help") {
+    usage(stdout);
+    return 0;
+  }
+  mamori::ctl::Args args(argv + 2, argv + argc);
+  // Two-word commands ("playbook validate", "user add") are looked up with their first word
+  // joined to the second.
+  for (const auto& c : kCommands) {
+    if (c.name == name) {
+      try {
+        return c.run(args);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "mamorictl %s: %s\n", argv[1], e.what());
+        return 1;
+      }
+    }
+    if (!args.empty() && c.name == std::string(name) + " " + args.front()) {
+      mamori::ctl::Args rest(args.begin() + 1, args.end());
+      try {
+        return c.run(rest);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "mamorictl %s %s: %s\n", argv[1], args.front().c_str(), e.what());
+        return 1;
+      }
+    }
+  }
+  std::fprintf(stderr, "mamorictl: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}

@@ -1,0 +1,62 @@
+// Findings: a detector's judgement about one subject, with Japanese reasons for staff.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/platform.h"
+
+namespace mamori::model {
+
+enum class IncidentType {
+  impersonation,
+  flameup,
+  misinformation,
+  account_compromise,
+  erroneous_post,
+  threat,
+};
+
+constexpr std::string_view to_string(IncidentType t) {
+  switch (t) {
+    case IncidentType::impersonation: return "impersonation";
+    case IncidentType::flameup: return "flameup";
+    case IncidentType::misinformation: return "misinformation";
+    case IncidentType::account_compromise: return "account_compromise";
+    case IncidentType::erroneous_post: return "erroneous_post";
+    case IncidentType::threat: return "threat";
+  }
+  return "unknown";
+}
+
+// Ordered: a higher value is more severe. Flame-ups name theirs 注意 / 警戒 / 炎上
+// (low / medium / high); `critical` is reserved for threats and compromises.
+enum class Severity { low = 1, medium = 2, high = 3, critical = 4 };
+
+constexpr std::string_view to_string(Severity s) {
+  switch (s) {
+    case Severity::low: return "low";
+    case Severity::medium: return "medium";
+    case Severity::high: return "high";
+    case Severity::critical: return "critical";
+  }
+  return "unknown";
+}
+
+struct Finding {
+  IncidentType type = IncidentType::impersonation;
+  // What the finding is about; with `type` it forms the incident's dedup key,
+  // e.g. "x:1234567890" for an impersonating account, "x:post:987" for a flamed post.
+  std::string subject;
+  std::optional<Platform> platform;
+  double score = 0.0;  // [0, 1]
+  Severity severity = Severity::low;
+  std::string severity_label;        // as staff read it, e.g. "炎上"
+  std::vector<std::string> reasons;  // Japanese, one short sentence each
+  std::string evidence_json;         // detector-specific detail (series excerpt, matched fields…)
+  TimePoint detected_at{};
+};
+
+}  // namespace mamori::model

@@ -1,0 +1,32 @@
+// The platforms mamori watches, and the clock type every observation and finding uses.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string_view>
+
+namespace mamori::model {
+
+enum class Platform { x, bluesky, mastodon };
+
+constexpr std::string_view to_string(Platform p) {
+  switch (p) {
+    case Platform::x: return "x";
+    case Platform::bluesky: return "bluesky";
+    case Platform::mastodon: return "mastodon";
+  }
+  return "unknown";
+}
+
+constexpr std::optional<Platform> platform_from_string(std::string_view s) {
+  if (s == "x" || s == "twitter") return Platform::x;
+  if (s == "bluesky" || s == "bsky") return Platform::bluesky;
+  if (s == "mastodon") return Platform::mastodon;
+  return std::nullopt;
+}
+
+// All times are UTC with millisecond resolution; detectors receive `now` explicitly.
+using Clock = std::chrono::system_clock;
+using TimePoint = std::chrono::sys_time<std::chrono::milliseconds>;
+
+}  // namespace mamori::model

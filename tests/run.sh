@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds, starts a throwaway PostgreSQL 15 cluster,
+# runs every test through ctest, then runs each fuzz target briefly. Exits non-zero on any failure.
+#   MAMORI_JOBS=N          parallel build/test jobs (default: number of cores)
+#   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 20; 0 skips fuzzing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+jobs=${MAMORI_JOBS:-$(nproc)}
+fuzz_seconds=${MAMORI_FUZZ_SECONDS:-20}
+
+step() { printf '\n== %s ==\n' "$*"; }
+
+step "dependencies"
+deploy/install-deps.sh
+
+step "build"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+
+step "postgresql"
+pgdir=$(mktemp -d /tmp/mamori-pg.XXXXXX)
+cleanup() { tests/support/pgcluster.sh destroy "$pgdir" || true; }
+trap cleanup EXIT INT TERM
+MAMORI_TEST_DSN=$(tests/support/pgcluster.sh start "$pgdir")
+export MAMORI_TEST_DSN
+echo "test cluster: $MAMORI_TEST_DSN"
+
+step "tests"
+ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
+
+if [[ "$fuzz_seconds" != 0 ]]; then
+  step "fuzz (${fuzz_seconds}s per target)"
+  cmake -S . -B build-fuzz -G Ninja -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+  cmake --build build-fuzz -j "$jobs"
+  for target in build-fuzz/bin/fuzz_*; do
+    name=$(basename "$target")
+    corpus="$root/tests/fuzz/corpus/${name#fuzz_}"
+    work=$(mktemp -d)
+    [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
+    echo "-- $name"
+    if ! "$target" "$work" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
+        -print_final_stats=0 >"$work.log" 2>&1; then
+      tail -n 60 "$work.log"
+      echo "fuzz target $name found a failure" >&2
+      exit 1
+    fi
+    grep -E '^#[0-9]+.*DONE' "$work.log" | tail -n 1 || true
+    rm -rf "$work" "$work.log"
+  done
+fi
+
+echo
+echo "all tests passed"
