@@ -71,12 +71,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     if (ec == beast::error::timeout) {
-      // Only an incomplete request is answered; an idle keep-alive just closes.
-      if (buffer_.size() > 0 || (parser_ && parser_->got_some())) {
-        fail(beast_http::status::request_timeout, "request not received in time");
-      } else {
-        close();
-      }
+      // tcp_stream has already closed the socket: a slow or idle client is simply cut off.
+      log::debug("http.read_timeout", {});
+      close();
       return;
     }
     if (ec == beast_http::error::body_limit) {

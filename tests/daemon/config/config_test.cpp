@@ -1,0 +1,227 @@
+#include "daemon/config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "tests/support/test_support.h"
+
+namespace mamori::config {
+namespace {
+
+CredentialSource fake_env(std::map<std::string, std::string> vars,
+                          std::optional<std::filesystem::path> dir = std::nullopt) {
+  CredentialSource s;
+  s.directory = std::move(dir);
+  s.getenv = [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+  return s;
+}
+
+const char* kMinimal = R"(
+[municipality]
+name = "相馬市"
+
+[database]
+dsn = "dbname=mamori"
+)";
+
+LoadResult load(const std::string& text, const CredentialSource& creds = fake_env({})) {
+  return load_string(text, "test.toml", creds);
+}
+
+// Finds the diagnostic for `key`; fails the test if there is none.
+Diagnostic diagnostic_for(const LoadResult& r, const std::string& key) {
+  for (const auto& d : r.errors) {
+    if (d.key == key) return d;
+  }
+  ADD_FAILURE() << "no diagnostic for " << key << "; got:\n" << r.error_text();
+  return {};
+}
+
+TEST(Config, MinimalConfigGetsDefaults) {
+  const auto r = load(kMinimal);
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const Config& c = *r.config;
+  EXPECT_EQ(c.municipality.name, "相馬市");
+  EXPECT_EQ(c.server.host, "127.0.0.1");
+  EXPECT_EQ(c.server.port, 8473);
+  EXPECT_EQ(c.server.public_url, "http://127.0.0.1:8473");
+  EXPECT_EQ(c.database.retention_days, 90);
+  EXPECT_EQ(c.log_level, log::Level::info);
+  EXPECT_EQ(c.polling.replies, std::chrono::seconds(60));
+}
+
+TEST(Config, ExampleConfigIsValid) {
+  const auto text = testing::read_file(testing::source_dir() / "deploy/config/mamori.example.toml");
+  const testing::TempDir creds;
+  testing::write_file(creds.path() / "x_bearer_token", "token-value\n");
+  const auto r = load_string(text, "mamori.example.toml", fake_env({}, creds.path()));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->accounts.size(), 2u);
+  EXPECT_EQ(r.config->platforms.x.bearer_token->value.reveal(), "token-value");
+  EXPECT_EQ(r.config->municipality.neighbours.front(), "南相馬市");
+}
+
+TEST(Config, SyntaxErrorNamesLine) {
+  const auto r = load("[municipality]\nname = \"相馬市\"\n[database\ndsn = 1\n");
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_NE(r.errors[0].message.find("TOML syntax error"), std::string::npos);
+  EXPECT_EQ(r.errors[0].text().rfind("test.toml:3:", 0), 0u) << r.errors[0].text();
+}
+
+TEST(Config, WrongTypeNamesKeyLineAndExpectation) {
+  const auto r = load(std::string(kMinimal) + "[server]\nmax_connections = \"many\"\n");
+  ASSERT_FALSE(r.ok());
+  const auto d = diagnostic_for(r, "server.max_connections");
+  EXPECT_EQ(d.line, 8);
+  EXPECT_NE(d.message.find("expected an integer"), std::string::npos) << d.message;
+  EXPECT_NE(d.message.find("a string"), std::string::npos) << d.message;
+}
+
+TEST(Config, UnknownKeyIsAnError) {
+  const auto r = load(std::string(kMinimal) + "[server]\nlisten_addr = \"127.0.0.1:1\"\n");
+  ASSERT_FALSE(r.ok());
+  const auto d = diagnostic_for(r, "server.listen_addr");
+  EXPECT_NE(d.message.find("unknown key"), std::string::npos);
+}
+
+TEST(Config, MissingRequiredSections) {
+  const auto r = load("[log]\nlevel = \"debug\"\n");
+  ASSERT_FALSE(r.ok());
+  diagnostic_for(r, "municipality");
+  diagnostic_for(r, "database");
+}
+
+TEST(Config, ListenAddressIsValidated) {
+  for (const char* bad : {"localhost", "127.0.0.1:", "127.0.0.1:99999", ":8080", "1.2.3.4:8x"}) {
+    const auto r = load(std::string(kMinimal) + "[server]\nlisten = \"" + bad + "\"\n");
+    EXPECT_FALSE(r.ok()) << bad;
+    diagnostic_for(r, "server.listen");
+  }
+  const auto v6 = load(std::string(kMinimal) + "[server]\nlisten = \"[::1]:9000\"\n");
+  ASSERT_TRUE(v6.ok()) << v6.error_text();
+  EXPECT_EQ(v6.config->server.host, "::1");
+  EXPECT_EQ(v6.config->server.port, 9000);
+  EXPECT_EQ(v6.config->server.public_url, "http://[::1]:9000");
+}
+
+TEST(Config, DurationsAcceptUnitsAndRejectNonsense) {
+  auto r = load(std::string(kMinimal) + "[polling]\nreplies = \"2m\"\nsearch = 900\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->polling.replies, std::chrono::seconds(120));
+  EXPECT_EQ(r.config->polling.search, std::chrono::seconds(900));
+  r = load(std::string(kMinimal) + "[polling]\nreplies = \"soon\"\n");
+  EXPECT_NE(diagnostic_for(r, "polling.replies").message.find("duration"), std::string::npos);
+  r = load(std::string(kMinimal) + "[polling]\nreplies = \"1s\"\n");
+  EXPECT_NE(diagnostic_for(r, "polling.replies").message.find("from 5s"), std::string::npos);
+}
+
+TEST(Config, CredentialsResolveFromEnvAndFile) {
+  const testing::TempDir dir;
+  testing::write_file(dir.path() / "mastodon_token", "mastodon-secret\n");
+  const std::string text = std::string(kMinimal) + R"(
+[platforms.x]
+enabled = true
+bearer_token = "env:MAMORI_X"
+[platforms.mastodon]
+enabled = true
+instance = "https://mastodon.example"
+access_token = "file:mastodon_token"
+)";
+  const auto r = load(text, fake_env({{"MAMORI_X", "x-secret"}}, dir.path()));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->platforms.x.bearer_token->value.reveal(), "x-secret");
+  EXPECT_EQ(r.config->platforms.x.bearer_token->ref.text(), "env:MAMORI_X");
+  EXPECT_EQ(r.config->platforms.mastodon.access_token->value.reveal(), "mastodon-secret");
+}
+
+TEST(Config, LiteralSecretIsRejectedWithoutEchoingIt) {
+  const std::string text = std::string(kMinimal) +
+                           "[platforms.x]\nenabled = true\nbearer_token = \"AAAA-very-secret\"\n";
+  const auto r = load(text);
+  ASSERT_FALSE(r.ok());
+  const auto d = diagnostic_for(r, "platforms.x.bearer_token");
+  EXPECT_EQ(d.line, 9);
+  EXPECT_EQ(r.error_text().find("AAAA-very-secret"), std::string::npos) << r.error_text();
+}
+
+TEST(Config, MissingCredentialsAreNamed) {
+  const std::string text = std::string(kMinimal) +
+                           "[platforms.x]\nenabled = true\nbearer_token = \"env:NOPE\"\n"
+                           "[platforms.mastodon]\nenabled = true\ninstance = \"https://m.example\"\n"
+                           "access_token = \"file:token\"\n";
+  const auto r = load(text);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(diagnostic_for(r, "platforms.x.bearer_token").message.find("NOPE is not set"),
+            std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "platforms.mastodon.access_token").message.find("CREDENTIALS_DIRECTORY"),
+            std::string::npos);
+}
+
+TEST(Config, CredentialNamesCannotEscapeTheDirectory) {
+  const testing::TempDir dir;
+  const std::string text = std::string(kMinimal) +
+                           "[platforms.x]\nenabled = true\nbearer_token = \"file:../etc/passwd\"\n";
+  const auto r = load(text, fake_env({}, dir.path()));
+  EXPECT_NE(diagnostic_for(r, "platforms.x.bearer_token").message.find("plain name"), std::string::npos);
+}
+
+TEST(Config, PasswordInDsnIsRejected) {
+  const auto r = load("[municipality]\nname = \"x\"\n[database]\ndsn = \"dbname=m password=hunter2\"\n");
+  ASSERT_FALSE(r.ok());
+  diagnostic_for(r, "database.dsn");
+  EXPECT_EQ(r.error_text().find("hunter2"), std::string::npos);
+}
+
+TEST(Config, AccountsAreValidated) {
+  const std::string text = std::string(kMinimal) + R"(
+[platforms.x]
+enabled = true
+bearer_token = "env:T"
+
+[[accounts]]
+platform = "x"
+handle = "@soma_city"
+
+[[accounts]]
+platform = "x"
+handle = "soma_city"
+
+[[accounts]]
+platform = "bluesky"
+handle = "soma.bsky.social"
+
+[[accounts]]
+platform = "myspace"
+handle = "soma"
+)";
+  const auto r = load(text, fake_env({{"T", "t"}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(diagnostic_for(r, "accounts[1].handle").message.find("duplicate"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "accounts[2].platform").message.find("not enabled"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "accounts[3].platform").message.find("myspace"), std::string::npos);
+}
+
+TEST(Config, AllErrorsAreReportedAtOnce) {
+  const auto r = load("[municipality]\nname = 3\n[database]\ndsn = \"d\"\nqueue_capacity = -1\n[log]\nlevel = \"loud\"\n");
+  ASSERT_FALSE(r.ok());
+  EXPECT_GE(r.errors.size(), 3u) << r.error_text();
+  diagnostic_for(r, "municipality.name");
+  diagnostic_for(r, "database.queue_capacity");
+  diagnostic_for(r, "log.level");
+}
+
+TEST(Config, MissingFileIsAnError) {
+  const auto r = load_file("/nonexistent/mamori.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error_text().find("cannot open"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace mamori::config

@@ -1,0 +1,209 @@
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "daemon/metrics/metrics.h"
+#include "daemon/store/connection.h"
+#include "daemon/store/database.h"
+#include "daemon/store/migrations.h"
+#include "daemon/store/sync.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+long long count(const std::string& dsn, const std::string& sql) {
+  auto c = connect(dsn, std::nullopt);
+  pqxx::nontransaction tx(*c);
+  return tx.exec1(sql)[0].as<long long>();
+}
+
+TEST(Migrations, ApplyOnceAndRecord) {
+  testing::ScratchDatabase db;
+  auto c = connect(db.dsn(), std::nullopt);
+  const auto first = apply_migrations(*c);
+  ASSERT_FALSE(first.applied.empty());
+  EXPECT_EQ(first.current_version, embedded_migrations().back().version);
+  EXPECT_TRUE(migrations_current(*c));
+  const auto second = apply_migrations(*c);
+  EXPECT_TRUE(second.applied.empty());
+  EXPECT_EQ(second.current_version, first.current_version);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM schema_migrations"),
+            static_cast<long long>(embedded_migrations().size()));
+  // The foundation tables exist.
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 0);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM poll_cursors"), 0);
+}
+
+TEST(Migrations, ConcurrentRunnersAreSerialized) {
+  testing::ScratchDatabase db;
+  std::vector<std::future<MigrationReport>> runs;
+  for (int i = 0; i < 4; ++i) {
+    runs.push_back(std::async(std::launch::async, [&] {
+      auto c = connect(db.dsn(), std::nullopt);
+      return apply_migrations(*c);
+    }));
+  }
+  std::size_t applied_total = 0;
+  for (auto& r : runs) applied_total += r.get().applied.size();
+  EXPECT_EQ(applied_total, embedded_migrations().size());
+}
+
+TEST(Migrations, FailingMigrationRollsBackAndIsNotRecorded) {
+  testing::ScratchDatabase db;
+  auto c = connect(db.dsn(), std::nullopt);
+  std::vector<Migration> ms = embedded_migrations();
+  ms.push_back({9001, "9001_broken", "CREATE TABLE half_made (id int); SELECT no_such_function();"});
+  EXPECT_THROW(apply_migrations(*c, ms), pqxx::sql_error);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM schema_migrations WHERE version = 9001"), 0);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM pg_tables WHERE tablename = 'half_made'"), 0);
+  EXPECT_FALSE(migrations_current(*c, ms));
+}
+
+Database::Job insert_post(int n) {
+  return [n](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at)"
+        " VALUES ('x', $1, 'a', 'テキスト', now(), now()) ON CONFLICT DO NOTHING",
+        std::to_string(n));
+    tx.commit();
+  };
+}
+
+TEST(Database, JobsRunAndCompletionsReportFailures) {
+  testing::ScratchDatabase db;
+  metrics::DaemonMetrics metrics("test");
+  DatabaseOptions o;
+  o.dsn = db.dsn();
+  Database store(o, &metrics);
+  store.start();
+  ASSERT_TRUE(store.wait_ready(10s));
+  std::promise<void> ok;
+  std::promise<std::exception_ptr> bad;
+  ASSERT_TRUE(store.submit("ok", insert_post(1), [&](std::exception_ptr e) {
+    EXPECT_EQ(e, nullptr);
+    ok.set_value();
+  }));
+  ASSERT_TRUE(store.submit("bad", [](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec("SELECT * FROM no_such_table");
+  }, [&](std::exception_ptr e) { bad.set_value(e); }));
+  ok.get_future().get();
+  EXPECT_NE(bad.get_future().get(), nullptr);
+  EXPECT_EQ(metrics.db_errors.Value(), 1);
+  // The worker keeps going after a failed job.
+  std::promise<void> after;
+  store.submit("after", insert_post(2), [&](std::exception_ptr) { after.set_value(); });
+  after.get_future().get();
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 2);
+}
+
+TEST(Database, BoundedQueueRefusesWhenFull) {
+  metrics::DaemonMetrics metrics("test");
+  DatabaseOptions o;
+  o.dsn = "host=/nonexistent-mamori-socket-dir dbname=none";  // never connects
+  o.queue_capacity = 10;
+  Database store(o, &metrics);
+  store.start();
+  int accepted = 0;
+  for (int i = 0; i < 15; ++i) accepted += store.submit("w", insert_post(i)) ? 1 : 0;
+  EXPECT_EQ(accepted, 10);
+  EXPECT_EQ(metrics.db_jobs_rejected.Value(), 5);
+  EXPECT_EQ(metrics.db_queue_depth.Value(), 10);
+  EXPECT_FALSE(store.ready());
+  EXPECT_EQ(store.drain_and_stop(100ms), 10u);
+}
+
+// The database goes away with writes queued and comes back: every write lands, once.
+TEST(Database, OutageKeepsQueuedWritesAndDeliversThemAfterReconnect) {
+  testing::OwnPostgres pg;
+  {
+    auto c = connect(pg.dsn(), std::nullopt);
+    apply_migrations(*c);
+  }
+  metrics::DaemonMetrics metrics("test");
+  DatabaseOptions o;
+  o.dsn = pg.dsn();
+  o.initial_backoff = 50ms;
+  o.max_backoff = 400ms;
+  o.health_check_interval = 200ms;
+  Database store(o, &metrics);
+  store.start();
+  ASSERT_TRUE(store.wait_ready(10s));
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(store.submit("before", insert_post(i)));
+  ASSERT_TRUE(testing::eventually([&] { return store.queue_depth() == 0; }, 10s));
+
+  pg.stop();
+  ASSERT_TRUE(testing::eventually([&] { return !store.ready(); }, 10s));
+  std::atomic<int> completed{0};
+  for (int i = 20; i < 120; ++i) {
+    ASSERT_TRUE(store.submit("during", insert_post(i), [&](std::exception_ptr e) {
+      EXPECT_EQ(e, nullptr);
+      ++completed;
+    }));
+  }
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(completed.load(), 0);
+  EXPECT_GT(store.queue_depth(), 0u);
+  EXPECT_EQ(metrics.db_up.Value(), 0);
+
+  pg.start();
+  ASSERT_TRUE(testing::eventually([&] { return completed.load() == 100; }, 30s));
+  EXPECT_TRUE(store.ready());
+  EXPECT_EQ(count(pg.dsn(), "SELECT count(*) FROM observed_posts"), 120);
+  EXPECT_GT(metrics.db_errors.Value(), 0);
+}
+
+TEST(Database, DrainRunsQueuedJobsBeforeStopping) {
+  testing::ScratchDatabase db;
+  DatabaseOptions o;
+  o.dsn = db.dsn();
+  Database store(o, nullptr);
+  store.start();
+  ASSERT_TRUE(store.wait_ready(10s));
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(store.submit("slowish", [i](pqxx::connection& c) {
+      pqxx::work tx(c);
+      tx.exec("SELECT pg_sleep(0.002)");
+      tx.exec_params(
+          "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at)"
+          " VALUES ('x', $1, 'a', '', now(), now())", std::to_string(i));
+      tx.commit();
+    }));
+  }
+  EXPECT_EQ(store.drain_and_stop(20s), 0u);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 200);
+  EXPECT_FALSE(store.submit("late", insert_post(999)));
+}
+
+TEST(Retention, PurgesOldObservationsButKeepsHeldEvidence) {
+  testing::ScratchDatabase db;
+  auto c = connect(db.dsn(), std::nullopt);
+  apply_migrations(*c);
+  {
+    pqxx::work tx(*c);
+    tx.exec(
+        "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at, held) VALUES"
+        " ('x', 'old', 'a', '', now() - interval '100 days', now() - interval '100 days', false),"
+        " ('x', 'held', 'a', '', now() - interval '100 days', now() - interval '100 days', true),"
+        " ('x', 'new', 'a', '', now(), now(), false)");
+    tx.exec(
+        "INSERT INTO observed_profiles (platform, account_id, handle, observed_at, last_seen_at) VALUES"
+        " ('x', '1', 'old', now() - interval '200 days', now() - interval '95 days'),"
+        " ('x', '2', 'recent', now() - interval '200 days', now() - interval '1 day')");
+    tx.commit();
+  }
+  EXPECT_EQ(purge_observations(*c, 90), 2);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts WHERE post_id IN ('held','new')"), 2);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 2);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_profiles"), 1);
+}
+
+}  // namespace
+}  // namespace mamori::store
