@@ -93,9 +93,17 @@ CommandResult run_command(const std::string& command) {
 
 ScratchDatabase::ScratchDatabase() : name_("mamori_t_" + random_suffix()) {
   const std::string base = test_dsn();
-  const auto r = run_command("psql " + shell_quote(base) + " -v ON_ERROR_STOP=1 -qc " +
-                             shell_quote("CREATE DATABASE " + name_));
-  if (r.exit_code != 0) throw std::runtime_error("CREATE DATABASE " + name_ + " failed");
+  // Concurrent CREATE DATABASE calls can collide on template1; try a few times.
+  CommandResult r;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    r = run_command("psql " + shell_quote(base) + " -v ON_ERROR_STOP=1 -qc " +
+                    shell_quote("CREATE DATABASE " + name_) + " 2>&1");
+    if (r.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200 * (attempt + 1)));
+  }
+  if (r.exit_code != 0) {
+    throw std::runtime_error("CREATE DATABASE " + name_ + " failed: " + r.out);
+  }
   dsn_ = base + " dbname=" + name_;  // libpq: the last dbname wins
 }
 
