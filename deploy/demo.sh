@@ -13,11 +13,12 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j "$jobs" --target mamorid mamorictl
 
 work=$(mktemp -d /tmp/mamori-demo.XXXXXX)
+pgdir=$(mktemp -d /tmp/mamori-demo-pg.XXXXXX)  # its own dir: PostgreSQL runs as `postgres`
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  tests/support/pgcluster.sh destroy "$work/pg" >/dev/null 2>&1 || true
+  tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
   rm -rf "$work"
   echo "demo stopped; temporary files removed"
 }
@@ -25,7 +26,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 echo "== postgresql"
-dsn=$(tests/support/pgcluster.sh start "$work/pg")
+dsn=$(tests/support/pgcluster.sh start "$pgdir")
 sed "s|@DSN@|$dsn|" deploy/demo/mamori.demo.toml.in >"$work/mamori.toml"
 build/bin/mamorictl check-config "$work/mamori.toml"
 

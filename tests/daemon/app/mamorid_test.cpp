@@ -1,7 +1,13 @@
 // mamorid as a real process: start-up, probes, SIGHUP, SIGTERM, database outage.
 #include <gtest/gtest.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <csignal>
+#include <cstdio>
+#include <thread>
 
 #include "tests/support/test_support.h"
 
@@ -131,6 +137,67 @@ TEST(Mamorid, ReadyzFollowsTheDatabase) {
   EXPECT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 30s)) << d.process().log();
   d.process().signal(SIGTERM);
   EXPECT_EQ(d.process().wait_for_exit(10s), std::optional<int>(0)) << d.process().log();
+}
+
+}  // namespace
+}  // namespace mamori
+
+namespace mamori {
+namespace {
+
+// A stand-in for systemd's notification socket: mamorid must report READY=1, WATCHDOG=1 at
+// half the WatchdogSec period, and STOPPING=1 on SIGTERM.
+TEST(Mamorid, NotifiesSystemdReadyWatchdogAndStopping) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  const std::string socket_path = (dir.path() / "notify.sock").string();
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", socket_path.c_str());
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  timeval tv{0, 200000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+
+  setenv("NOTIFY_SOCKET", socket_path.c_str(), 1);
+  setenv("WATCHDOG_USEC", "400000", 1);  // 0.4 s: pings expected every 0.2 s
+  unsetenv("WATCHDOG_PID");
+  Mamorid d(db.dsn(), dir);
+  unsetenv("NOTIFY_SOCKET");
+  unsetenv("WATCHDOG_USEC");
+
+  std::string received;
+  auto receive_until = [&](const std::string& needle, std::chrono::milliseconds timeout) {
+    return testing::eventually([&] {
+      char buf[512];
+      const ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n > 0) received.append(buf, static_cast<std::size_t>(n)).append("\n");
+      return received.find(needle) != std::string::npos;
+    }, timeout, std::chrono::milliseconds(1));
+  };
+  EXPECT_TRUE(receive_until("READY=1", 15s)) << received << d.process().log();
+  const auto ready_at = received.find("READY=1");
+  EXPECT_TRUE(receive_until("WATCHDOG=1", 3s)) << received;
+  // Several pings within a second: the loop is alive and pinging on schedule.
+  auto count_pings = [&] {
+    std::size_t n = 0;
+    for (auto p = received.find("WATCHDOG=1"); p != std::string::npos; p = received.find("WATCHDOG=1", p + 1)) ++n;
+    return n;
+  };
+  const std::size_t pings_before = count_pings();
+  const auto until = std::chrono::steady_clock::now() + 1s;
+  while (std::chrono::steady_clock::now() < until) {
+    char buf[512];
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) received.append(buf, static_cast<std::size_t>(n)).append("\n");
+  }
+  EXPECT_GE(count_pings() - pings_before, 3u) << received;
+  d.process().signal(SIGTERM);
+  EXPECT_TRUE(receive_until("STOPPING=1", 5s)) << received;
+  EXPECT_LT(ready_at, received.find("STOPPING=1"));
+  EXPECT_EQ(d.process().wait_for_exit(10s), std::optional<int>(0));
+  close(fd);
 }
 
 }  // namespace
