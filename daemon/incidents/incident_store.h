@@ -1,0 +1,118 @@
+// Incidents in PostgreSQL: findings open or update one incident per subject (dedup key),
+// staff actions move it through its life cycle, and every change lands in the append-only
+// timeline in the same transaction (shiroi-city.txt 2(3)②: who did what, when).
+// Every function runs its own transaction on the given connection (call it from a store job).
+#pragma once
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/finding.h"
+
+namespace mamori::incidents {
+
+enum class Status { open, acknowledged, mitigating, monitoring, resolved, closed };
+
+std::string_view to_string(Status s);
+std::optional<Status> status_from_string(std::string_view s);
+std::optional<model::Severity> severity_from_string(std::string_view s);
+std::optional<model::IncidentType> type_from_string(std::string_view s);
+
+// The life cycle: open -> acknowledged -> mitigating -> monitoring -> resolved -> closed.
+// Steps may be skipped forward; resolved and closed incidents can be reopened.
+bool transition_allowed(Status from, Status to);
+
+// An error in a staff action that the API reports as-is (e.g. 409 for a bad transition).
+class ActionError : public std::runtime_error {
+ public:
+  ActionError(int http_status, const std::string& message)
+      : std::runtime_error(message), http_status_(http_status) {}
+  int http_status() const { return http_status_; }
+
+ private:
+  int http_status_;
+};
+
+struct EvidenceItem {
+  std::string kind;  // raw_response, profile_snapshot, avatar, post
+  std::string description;
+  std::string source_url;
+  std::string content_type;
+  std::string content;  // bytes
+  model::TimePoint captured_at{};
+};
+
+// A playbook step as instantiated on a new incident.
+struct StepPlan {
+  std::string id;
+  std::string title;
+  std::string instructions;
+  std::string role;
+  bool mandatory = true;
+  std::vector<std::string> depends_on;
+  std::vector<std::string> clauses;
+  std::optional<std::string> auto_check_json;  // {"kind": "subject_gone", ...}
+  std::optional<std::chrono::minutes> due_after_open;
+};
+
+struct NewIncident {
+  std::string title;    // Japanese, e.g. 成りすましの疑い: @soma__city (X)
+  std::string summary;  // one or two sentences for the list and alerts
+  std::vector<StepPlan> steps;
+};
+
+struct RecordResult {
+  long long incident_id = 0;
+  bool created = false;
+  bool reopened = false;
+  bool severity_raised = false;
+};
+
+// Records a finding: appended to the live incident with the same dedup key (raising its
+// severity if higher), or to a resolved one within `reopen_window` (reopened), or opens a
+// new incident with `fresh`'s title and steps. Serialized per dedup key, so concurrent
+// identical findings still make one incident.
+RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
+                            const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
+                            std::chrono::hours reopen_window = std::chrono::hours(24));
+
+std::string dedup_key(model::IncidentType type, std::string_view subject);
+
+// Staff actions. `actor` is the signed-in user's name (or "system:<component>").
+void change_status(pqxx::connection& c, long long id, Status to, const std::string& actor,
+                   const std::string& note = "", const std::string& closure_reason = "");
+void assign(pqxx::connection& c, long long id, const std::string& assignee, const std::string& actor);
+void change_severity(pqxx::connection& c, long long id, model::Severity severity,
+                     const std::string& actor, const std::string& reason);
+void add_note(pqxx::connection& c, long long id, const std::string& actor, const std::string& text);
+// Completes (or skips) a step; a step's dependencies must be done or skipped first.
+void complete_step(pqxx::connection& c, long long id, const std::string& step_id, bool skipped,
+                   const std::string& actor, const std::string& note);
+void add_evidence(pqxx::connection& c, long long id, const EvidenceItem& item, const std::string& actor);
+
+struct IncidentFilter {
+  std::optional<model::IncidentType> type;
+  std::optional<Status> status;
+  std::optional<model::Severity> min_severity;
+  bool live_only = false;  // not resolved/closed
+  int limit = 100;
+  int offset = 0;
+};
+
+// JSON views for the API and console.
+boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& filter);
+std::optional<boost::json::object> get_incident(pqxx::connection& c, long long id);
+// All evidence with contents (base64) and SHA-256, plus findings and the timeline: what the
+// platform report and the police need, as one document.
+std::optional<boost::json::object> evidence_bundle(pqxx::connection& c, long long id);
+
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace mamori::incidents
