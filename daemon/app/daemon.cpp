@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/api/auth.h"
+#include "daemon/api/incident_api.h"
 #include "daemon/app/systemd_notify.h"
 #include "daemon/app/version.h"
 #include "daemon/config/config.h"
@@ -142,6 +144,9 @@ class Daemon {
       return http::make_response(req, bh::status::ok, metrics_.serialize(),
                                  "text/plain; version=0.0.4; charset=utf-8");
     });
+    auth_.set(std::make_shared<api::TokenAuthenticator>(config_->api_tokens));
+    api::register_incident_routes(router_, *database_, auth_);
+    api::register_rumour_routes(router_, *database_, auth_);
     server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(config_->server), &metrics_);
     server_->listen(config_->server.host, config_->server.port);
     return StepResult::success();
@@ -212,6 +217,7 @@ class Daemon {
     }
     log::set_level(next->log_level);
     server_->set_limits(limits_from(next->server));
+    auth_.set(std::make_shared<api::TokenAuthenticator>(next->api_tokens));
     config_ = std::move(next);
     store::sync_configuration(*database_, *config_);
     metrics_.config_reloads_ok.Increment();
@@ -302,6 +308,7 @@ class Daemon {
   asio::steady_timer drain_timer_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;
+  api::SwappableAuthenticator auth_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<http::HttpServer> server_;
   std::thread db_drain_;

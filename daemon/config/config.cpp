@@ -502,6 +502,32 @@ void read_accounts(Table& root, Config& c) {
   }
 }
 
+void read_api_tokens(Table& root, Config& c) {
+  for (Table& t : root.tables("api_tokens")) {
+    ApiToken a;
+    t.string("name", a.name, true, "a name for the client, e.g. \"oncall-script\"");
+    if (t.string("role", a.role) && a.role != "viewer" && a.role != "responder" && a.role != "admin") {
+      t.reader().error(t.get("role"), t.key_path("role"), "expected one of viewer, responder, admin");
+    }
+    std::optional<Credential> token;
+    if (!t.credential("token", token) && !t.raw().contains("token")) {
+      t.missing("token", "a credential reference \"env:NAME\" or \"file:NAME\"");
+    }
+    if (token) {
+      if (token->value.reveal().size() < 32) {
+        t.reader().error(t.get("token"), t.key_path("token"),
+                         "the token must be at least 32 characters long");
+      }
+      a.token = std::move(*token);
+    }
+    for (const ApiToken& other : c.api_tokens) {
+      if (other.name == a.name) t.reader().error(t.get("name"), t.key_path("name"), "duplicate name " + a.name);
+    }
+    t.finish();
+    c.api_tokens.push_back(std::move(a));
+  }
+}
+
 void read_polling(Table& root, Config& c) {
   auto t = root.table("polling");
   if (!t) return;
@@ -540,6 +566,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_http_client(root, c);
   read_platforms(root, c);  // before accounts: accounts check their platform is enabled
   read_accounts(root, c);
+  read_api_tokens(root, c);
   read_polling(root, c);
   root.finish();
   if (c.server.public_url.empty()) {

@@ -123,6 +123,13 @@ struct AllowedAccount {
   std::string note;
 };
 
+// A machine client of the REST API (scripts, the on-call tool). Staff use the web console.
+struct ApiToken {
+  std::string name;           // shown as the actor in incident timelines
+  std::string role = "viewer";  // viewer / responder / admin
+  Credential token;
+};
+
 struct PollingConfig {
   std::chrono::seconds profiles{300};
   std::chrono::seconds posts{120};
@@ -140,6 +147,7 @@ struct Config {
   Platforms platforms;
   std::vector<Account> accounts;
   std::vector<AllowedAccount> allowlist;
+  std::vector<ApiToken> api_tokens;
   PollingConfig polling;
 };
 

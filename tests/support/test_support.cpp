@@ -193,6 +193,12 @@ std::string ChildProcess::log() const {
 
 HttpResult http_get(const std::string& host, unsigned short port, const std::string& target,
                     std::chrono::milliseconds timeout) {
+  return http_request("GET", host, port, target, {}, "", timeout);
+}
+
+HttpResult http_request(const std::string& method, const std::string& host, unsigned short port,
+                        const std::string& target, const std::vector<std::string>& headers,
+                        const std::string& body, std::chrono::milliseconds timeout) {
   HttpResult result;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return result;
@@ -209,8 +215,12 @@ HttpResult http_get(const std::string& host, unsigned short port, const std::str
     close(fd);
     return result;
   }
-  const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + host +
-                              "\r\nConnection: close\r\n\r\n";
+  std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
+  for (const auto& h : headers) request += h + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT") {
+    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  request += "\r\n" + body;
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
     close(fd);
     return result;

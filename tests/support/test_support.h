@@ -98,6 +98,11 @@ struct HttpResult {
 };
 HttpResult http_get(const std::string& host, unsigned short port, const std::string& target,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
+// Any method, with extra header lines ("Authorization: Bearer x") and a body.
+HttpResult http_request(const std::string& method, const std::string& host, unsigned short port,
+                        const std::string& target, const std::vector<std::string>& headers = {},
+                        const std::string& body = "",
+                        std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Polls `predicate` until it is true or the timeout passes.
 template <typename Predicate>

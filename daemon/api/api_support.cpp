@@ -1,0 +1,115 @@
+#include "daemon/api/api_support.h"
+
+#include "daemon/incidents/incident_store.h"
+#include "daemon/log/log.h"
+#include "daemon/store/connection.h"
+
+namespace mamori::api {
+
+namespace bh = http::beast_http;
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+Query parse_query(std::string_view target) {
+  Query q;
+  const auto mark = target.find('?');
+  if (mark == std::string_view::npos) return q;
+  std::string_view rest = target.substr(mark + 1);
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (!pair.empty()) {
+      q[percent_decode(pair.substr(0, eq))] =
+          eq == std::string_view::npos ? std::string() : percent_decode(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return q;
+}
+
+std::optional<boost::json::object> json_body(const http::Request& request, std::string& error) {
+  if (request.body().empty()) return boost::json::object();
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(request.body(), ec);
+  if (ec) {
+    error = "リクエスト本文が JSON として読めません: " + ec.message();
+    return std::nullopt;
+  }
+  if (!v.is_object()) {
+    error = "リクエスト本文は JSON オブジェクトにしてください";
+    return std::nullopt;
+  }
+  return std::move(v.as_object());
+}
+
+std::string string_member(const boost::json::object& o, std::string_view key, const std::string& fallback) {
+  const auto it = o.find(key);
+  if (it == o.end() || !it->value().is_string()) return fallback;
+  return std::string(it->value().as_string().c_str());
+}
+
+http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler) {
+  return [&auth, min_role, handler = std::move(handler)](const http::Request& req, const http::Params& params,
+                                                          http::Responder respond) {
+    const auto principal = auth.authenticate(req);
+    if (!principal) {
+      auto res = http::json_error(req, bh::status::unauthorized, "認証が必要です");
+      res.set(bh::field::www_authenticate, "Bearer realm=\"mamori\"");
+      respond(std::move(res));
+      return;
+    }
+    if (static_cast<int>(principal->role) < static_cast<int>(min_role)) {
+      respond(http::json_error(req, bh::status::forbidden, "この操作を行う権限がありません"));
+      return;
+    }
+    handler(*principal, req, params, std::move(respond));
+  };
+}
+
+void run_in_store(store::Database& database, const http::Request& request, http::Responder respond,
+                  std::string job_name, std::function<http::Response(pqxx::connection&)> work) {
+  if (!database.ready()) {
+    respond(http::json_error(request, bh::status::service_unavailable,
+                             "データベースに接続できません。しばらくしてから再度お試しください"));
+    return;
+  }
+  // Only what the job needs of the request: its version and keep-alive flag for the answer.
+  http::Request head;
+  head.version(request.version());
+  head.keep_alive(request.keep_alive());
+  const bool queued = database.submit(job_name, [head, respond, work, job_name](pqxx::connection& c) {
+    http::Response res;
+    try {
+      res = work(c);
+    } catch (const incidents::ActionError& e) {
+      res = http::json_error(head, static_cast<bh::status>(e.http_status()), e.what());
+    } catch (const std::exception& e) {
+      if (store::is_connection_loss(e)) throw;  // the store retries the job after reconnecting
+      log::error("api.job_failed", {{"job", job_name}, {"error", store::describe_error(e)}});
+      res = http::json_error(head, bh::status::internal_server_error, "内部エラーが発生しました");
+    }
+    respond(std::move(res));
+  });
+  if (!queued) {
+    respond(http::json_error(request, bh::status::service_unavailable, "処理が混み合っています"));
+  }
+}
+
+}  // namespace mamori::api

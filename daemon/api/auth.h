@@ -1,0 +1,68 @@
+// Who is calling the API, and what they may do. Roles: viewer (read), responder (work
+// incidents), admin (users and settings). The console's session sign-in plugs in here as a
+// second Authenticator; API clients use bearer tokens from the configuration.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/config/config.h"
+#include "daemon/http/router.h"
+
+namespace mamori::api {
+
+enum class Role { viewer = 1, responder = 2, admin = 3 };
+
+std::optional<Role> role_from_string(std::string_view s);
+
+struct Principal {
+  std::string name;  // the actor recorded in timelines
+  Role role = Role::viewer;
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  virtual std::optional<Principal> authenticate(const http::Request& request) const = 0;
+};
+
+// `Authorization: Bearer <token>` against the configured [[api_tokens]] (constant-time compare).
+class TokenAuthenticator : public Authenticator {
+ public:
+  explicit TokenAuthenticator(const std::vector<config::ApiToken>& tokens);
+  std::optional<Principal> authenticate(const http::Request& request) const override;
+
+ private:
+  struct Entry {
+    Principal principal;
+    std::string token;
+  };
+  std::vector<Entry> entries_;
+};
+
+// Tries each authenticator in turn.
+class AuthChain : public Authenticator {
+ public:
+  void add(std::shared_ptr<const Authenticator> a) { chain_.push_back(std::move(a)); }
+  std::optional<Principal> authenticate(const http::Request& request) const override;
+
+ private:
+  std::vector<std::shared_ptr<const Authenticator>> chain_;
+};
+
+// Lets a configuration reload replace the token list while routes keep their reference.
+// Used from the event loop's thread only.
+class SwappableAuthenticator : public Authenticator {
+ public:
+  void set(std::shared_ptr<const Authenticator> inner) { inner_ = std::move(inner); }
+  std::optional<Principal> authenticate(const http::Request& request) const override {
+    return inner_ ? inner_->authenticate(request) : std::nullopt;
+  }
+
+ private:
+  std::shared_ptr<const Authenticator> inner_;
+};
+
+}  // namespace mamori::api
