@@ -145,7 +145,7 @@ std::string dedup_key(model::IncidentType type, std::string_view subject) {
 
 RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
                             const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
-                            std::chrono::hours reopen_window) {
+                            std::chrono::hours reopen_window, const TransactionHook& in_transaction) {
   const std::string key = dedup_key(f.type, f.subject);
   const std::string severity(model::to_string(f.severity));
   RecordResult result;
@@ -233,6 +233,7 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   }
   timeline(tx, result.incident_id, "system:detector", "finding", message,
            {{"score", f.score}, {"evidence_items", evidence.size()}});
+  if (in_transaction) in_transaction(tx, result);
   tx.commit();
   return result;
 }

@@ -8,6 +8,7 @@
 #include <pqxx/pqxx>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -79,9 +80,13 @@ struct RecordResult {
 // severity if higher), or to a resolved one within `reopen_window` (reopened), or opens a
 // new incident with `fresh`'s title and steps. Serialized per dedup key, so concurrent
 // identical findings still make one incident.
+// `in_transaction`, if given, runs inside the same transaction just before commit (the alert
+// outbox uses it: an alert exists exactly when the incident change it announces does).
+using TransactionHook = std::function<void(pqxx::work&, const RecordResult&)>;
 RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
                             const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
-                            std::chrono::hours reopen_window = std::chrono::hours(24));
+                            std::chrono::hours reopen_window = std::chrono::hours(24),
+                            const TransactionHook& in_transaction = {});
 
 std::string dedup_key(model::IncidentType type, std::string_view subject);
 

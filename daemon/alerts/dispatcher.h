@@ -1,0 +1,80 @@
+// Delivers the outbox: claims due alerts (one dispatching instance at a time, elected with
+// pg_try_advisory_lock), sends each through its channel, records the outcome. Runs on the
+// daemon's event loop; all database work goes through the store's worker.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "daemon/alerts/channel.h"
+#include "daemon/store/database.h"
+#include "model/finding.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace mamori::alerts {
+
+struct DispatcherOptions {
+  std::chrono::milliseconds poll_interval{1000};
+  std::chrono::seconds lease{120};
+  std::chrono::seconds give_up_after{3600};
+  std::chrono::milliseconds backoff_base{5000};
+  int batch = 50;
+};
+
+// Which configured channels hear about which incidents.
+struct Route {
+  std::string channel;
+  model::Severity min_severity = model::Severity::low;
+  std::vector<std::string> types;  // empty: every type
+};
+
+// Enqueues the alerts `kind` causes for `incident_id`, inside the caller's transaction: one per
+// matching route. Returns how many were queued.
+int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id, AlertKind kind,
+                       const std::string& key_suffix, const std::string& public_url,
+                       const std::string& municipality);
+
+class AlertDispatcher {
+ public:
+  AlertDispatcher(boost::asio::io_context& io, store::Database& database,
+                  std::map<std::string, AlertChannel*> channels, DispatcherOptions options,
+                  prometheus::Registry* registry);
+  ~AlertDispatcher();
+  AlertDispatcher(const AlertDispatcher&) = delete;
+  AlertDispatcher& operator=(const AlertDispatcher&) = delete;
+
+  void start();
+  void stop();
+  // Looks for due alerts now (after an incident change committed) instead of at the next tick.
+  void wake();
+  std::size_t sending() const { return sending_; }
+
+ private:
+  struct Metrics;
+  void tick();
+  void claim();
+  void deliver(std::vector<struct OutboxEntry> entries);
+
+  boost::asio::io_context& io_;
+  store::Database& database_;
+  std::map<std::string, AlertChannel*> channels_;
+  DispatcherOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::mt19937 rng_{std::random_device{}()};
+  bool stopped_ = true;
+  bool claiming_ = false;
+  bool leader_ = false;
+  std::size_t sending_ = 0;
+};
+
+}  // namespace mamori::alerts

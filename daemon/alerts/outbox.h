@@ -1,0 +1,53 @@
+// The transactional outbox: enqueue alerts inside the transaction that changes the incident,
+// claim due ones for delivery (leases, so a crashed sender's alerts are retried), and record
+// each outcome — delivered, retry later with backoff, or given up — on the incident timeline.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/alerts/channel.h"
+
+namespace mamori::alerts {
+
+struct OutboxEntry {
+  long long id = 0;
+  std::string channel;
+  AlertMessage message;
+  int attempts = 0;  // including the one now claimed
+  std::chrono::seconds age{0};
+};
+
+// Inside the caller's transaction. Returns false when an alert with this key already exists
+// (the same alert is never queued twice).
+bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message);
+
+// Builds the message for an incident from its row and first pending step (inside `tx`).
+AlertMessage compose(pqxx::work& tx, long long incident_id, AlertKind kind, int escalation_level,
+                     const std::string& recipient, const std::string& public_url,
+                     const std::string& municipality);
+
+// Claims up to `limit` due alerts (pending, or sending with an expired lease), leasing them
+// for `lease`.
+std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::seconds lease);
+
+void mark_delivered(pqxx::connection& c, const OutboxEntry& entry, const DeliveryResult& result);
+
+// Schedules the next attempt (exponential backoff with jitter), or gives up when the alert is
+// older than `give_up_after` or the failure is not retryable; either way the timeline says so.
+void mark_failed(pqxx::connection& c, const OutboxEntry& entry, const DeliveryResult& result,
+                 std::chrono::seconds give_up_after, double jitter01,
+                 std::chrono::milliseconds backoff_base = std::chrono::seconds(5));
+
+// After a restart nothing is really being sent: leases of the previous process are void.
+void release_leases(pqxx::connection& c);
+
+// base * 2^(attempts-1), at most 10 minutes, times a jitter factor in [0.75, 1.25).
+std::chrono::milliseconds backoff_for(int attempts, double jitter01,
+                                      std::chrono::milliseconds base = std::chrono::seconds(5));
+
+}  // namespace mamori::alerts

@@ -1,0 +1,225 @@
+// The alert outbox and dispatcher on a real PostgreSQL. The channel here is an in-process
+// recorder with scripted failures: the real channels are tested against real receivers in
+// tests/daemon/alerts.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <thread>
+
+#include "daemon/alerts/dispatcher.h"
+#include "daemon/alerts/outbox.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/store/connection.h"
+#include "daemon/store/migrations.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::alerts {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Delivers into a list; the first `fail_first` sends fail (retryable or not).
+class RecordingChannel : public AlertChannel {
+ public:
+  RecordingChannel(std::string name, int fail_first = 0, bool retryable = true)
+      : name_(std::move(name)), fail_first_(fail_first), retryable_(retryable) {}
+  std::string_view kind() const override { return "recording"; }
+  std::string_view name() const override { return name_; }
+  void send(const AlertMessage& m, std::function<void(DeliveryResult)> done) override {
+    std::lock_guard lock(mutex_);
+    ++attempts_;
+    if (attempts_ <= fail_first_) {
+      done({false, retryable_, 500, "受信側エラー (HTTP 500)"});
+      return;
+    }
+    delivered_.push_back(m);
+    done({true, false, 200, ""});
+  }
+  std::vector<AlertMessage> delivered() const {
+    std::lock_guard lock(mutex_);
+    return delivered_;
+  }
+  int attempts() const {
+    std::lock_guard lock(mutex_);
+    return attempts_;
+  }
+
+ private:
+  std::string name_;
+  int fail_first_;
+  bool retryable_;
+  mutable std::mutex mutex_;
+  int attempts_ = 0;
+  std::vector<AlertMessage> delivered_;
+};
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    direct_ = store::connect(db_.dsn(), std::nullopt);
+    store::apply_migrations(*direct_);
+  }
+
+  long long open_incident(const std::string& subject, const std::vector<Route>& routes) {
+    model::Finding f;
+    f.type = model::IncidentType::impersonation;
+    f.subject = subject;
+    f.severity = model::Severity::high;
+    f.score = 0.9;
+    f.reasons = {"表示名が公式と一致"};
+    incidents::NewIncident n;
+    n.title = "成りすましの疑い: @soma__city (X)";
+    n.summary = "公式アカウントに似たアカウントを検知しました";
+    incidents::StepPlan step;
+    step.id = "report";
+    step.title = "プラットフォームへ削除を申請する";
+    n.steps = {step};
+    return incidents::record_finding(*direct_, f, {}, n, std::chrono::hours(24),
+                                     [&](pqxx::work& tx, const incidents::RecordResult& r) {
+                                       if (r.created) {
+                                         enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger, "open",
+                                                            "https://mamori.example.lg.jp", "相馬市");
+                                       }
+                                     })
+        .incident_id;
+  }
+
+  long long scalar(const std::string& sql) {
+    pqxx::nontransaction tx(*direct_);
+    return tx.exec1(sql)[0].as<long long>();
+  }
+
+  // A dispatcher with its own store worker and event loop thread.
+  struct Running {
+    Running(const std::string& dsn, std::map<std::string, AlertChannel*> channels, DispatcherOptions o) {
+      store::DatabaseOptions so;
+      so.dsn = dsn;
+      database = std::make_unique<store::Database>(so, nullptr);
+      database->start();
+      database->wait_ready(10s);
+      dispatcher = std::make_unique<AlertDispatcher>(io, *database, std::move(channels), o, nullptr);
+      boost::asio::post(io, [this] { dispatcher->start(); });
+      guard.emplace(io.get_executor());
+      thread = std::thread([this] { io.run(); });
+    }
+    ~Running() {
+      boost::asio::post(io, [this] { dispatcher->stop(); });
+      guard.reset();
+      thread.join();
+      dispatcher.reset();
+      database->drain_and_stop(5s);
+    }
+    boost::asio::io_context io;
+    std::unique_ptr<store::Database> database;
+    std::unique_ptr<AlertDispatcher> dispatcher;
+    std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
+    std::thread thread;
+  };
+
+  testing::ScratchDatabase db_;
+  std::unique_ptr<pqxx::connection> direct_;
+};
+
+DispatcherOptions fast() {
+  DispatcherOptions o;
+  o.poll_interval = 100ms;
+  o.backoff_base = 100ms;
+  return o;
+}
+
+TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
+  RecordingChannel slack("slack-kouhou"), mail("mail-kacho");
+  const std::vector<Route> routes = {{"slack-kouhou", model::Severity::low, {}},
+                                     {"mail-kacho", model::Severity::high, {"impersonation"}},
+                                     {"pager", model::Severity::critical, {}}};
+  Running running(db_.dsn(), {{"slack-kouhou", &slack}, {"mail-kacho", &mail}}, fast());
+  const auto opened = std::chrono::steady_clock::now();
+  const long long id = open_incident("x:1", routes);
+  ASSERT_TRUE(testing::eventually([&] { return slack.delivered().size() == 1 && mail.delivered().size() == 1; }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - opened, 2s);
+  const AlertMessage m = slack.delivered()[0];
+  EXPECT_EQ(m.incident_id, id);
+  EXPECT_EQ(m.incident_type_label, "成りすまし");
+  EXPECT_EQ(m.severity_label, "高");
+  EXPECT_EQ(m.first_step, "プラットフォームへ削除を申請する");
+  EXPECT_EQ(m.incident_url, "https://mamori.example.lg.jp/incidents/" + std::to_string(id));
+  EXPECT_EQ(m.municipality, "相馬市");
+  EXPECT_NE(m.idempotency_key, mail.delivered()[0].idempotency_key);
+  ASSERT_TRUE(testing::eventually([&] {
+    return scalar("SELECT count(*) FROM incident_timeline WHERE kind = 'alert' AND message LIKE '通知を送信しました%'") == 2;
+  }, 5s));
+  // A second finding on the same subject updates the incident and pages nobody again.
+  open_incident("x:1", routes);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(slack.delivered().size(), 1u);
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox"), 2);
+}
+
+TEST_F(OutboxTest, NoIncidentNoAlert) {
+  const std::vector<Route> routes = {{"slack", model::Severity::low, {}}};
+  model::Finding broken;
+  broken.type = model::IncidentType::impersonation;
+  broken.subject = "x:2";
+  broken.evidence_json = "{broken";
+  EXPECT_ANY_THROW(incidents::record_finding(*direct_, broken, {}, {}, std::chrono::hours(24),
+                                             [&](pqxx::work& tx, const incidents::RecordResult& r) {
+                                               enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger,
+                                                                  "open", "http://x", "市");
+                                             }));
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox"), 0);
+}
+
+TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
+  RecordingChannel flaky("webhook", 3, true);
+  Running running(db_.dsn(), {{"webhook", &flaky}}, fast());
+  open_incident("x:3", {{"webhook", model::Severity::low, {}}});
+  ASSERT_TRUE(testing::eventually([&] { return flaky.delivered().size() == 1; }, 10s));
+  EXPECT_EQ(flaky.attempts(), 4);
+  ASSERT_TRUE(testing::eventually([&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND attempts = 4") == 1; }, 5s));
+}
+
+TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
+  RecordingChannel broken("teams", 100, false);
+  Running running(db_.dsn(), {{"teams", &broken}}, fast());
+  const long long id = open_incident("x:4", {{"teams", model::Severity::low, {}}, {"unknown-channel", model::Severity::low, {}}});
+  ASSERT_TRUE(testing::eventually([&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; }, 10s));
+  EXPECT_EQ(broken.attempts(), 1);
+  EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE incident_id = " + std::to_string(id) +
+                   " AND message LIKE '通知の送信に失敗しました%'"), 2);
+}
+
+TEST_F(OutboxTest, LeasedAlertsOfACrashedDispatcherAreSentAgainWithTheSameKey) {
+  open_incident("x:5", {{"pager", model::Severity::low, {}}});
+  // A dispatcher claimed the alert and died before recording anything.
+  const auto claimed = claim_due(*direct_, 10, std::chrono::seconds(600));
+  ASSERT_EQ(claimed.size(), 1u);
+  direct_.reset();  // its session (and leader lock, had it one) ends
+  RecordingChannel pager("pager");
+  Running running(db_.dsn(), {{"pager", &pager}}, fast());
+  ASSERT_TRUE(testing::eventually([&] { return pager.delivered().size() == 1; }, 5s));
+  EXPECT_EQ(pager.delivered()[0].idempotency_key, claimed[0].message.idempotency_key);
+}
+
+TEST_F(OutboxTest, OnlyOneDispatcherDeliversWhenTwoInstancesRun) {
+  RecordingChannel a("slack"), b("slack");
+  {
+    Running first(db_.dsn(), {{"slack", &a}}, fast());
+    Running second(db_.dsn(), {{"slack", &b}}, fast());
+    for (int i = 0; i < 20; ++i) open_incident("x:multi" + std::to_string(i), {{"slack", model::Severity::low, {}}});
+    ASSERT_TRUE(testing::eventually([&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
+    std::this_thread::sleep_for(500ms);
+  }
+  EXPECT_EQ(a.delivered().size() + b.delivered().size(), 20u);
+  EXPECT_TRUE(a.delivered().empty() || b.delivered().empty());
+}
+
+TEST(Backoff, GrowsExponentiallyWithJitterAndACap) {
+  EXPECT_EQ(backoff_for(1, 0.5), 5000ms);
+  EXPECT_EQ(backoff_for(2, 0.5), 10000ms);
+  EXPECT_EQ(backoff_for(3, 0.0), 15000ms);
+  EXPECT_EQ(backoff_for(30, 0.5), 600000ms);
+  EXPECT_LT(backoff_for(2, 0.0), backoff_for(2, 0.99));
+}
+
+}  // namespace
+}  // namespace mamori::alerts
