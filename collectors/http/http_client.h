@@ -35,6 +35,10 @@ enum class HttpOutcome {
   tls_error,      // certificate or handshake failure
   cancelled,      // the client was shut down
   other_error,
+  // Refused before anything was sent (no network traffic):
+  host_not_allowed,  // the URL's host is not on the client's allow-list (or the URL is malformed)
+  circuit_open,      // the endpoint's circuit breaker is open (GovernedHttpClient)
+  rate_limited,  // the governor would have to hold the request past its limit (GovernedHttpClient)
 };
 
 std::string_view to_string(HttpOutcome outcome);

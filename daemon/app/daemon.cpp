@@ -16,10 +16,20 @@
 
 #include "daemon/api/auth.h"
 #include "daemon/api/incident_api.h"
+#include "collectors/bluesky/bluesky_collector.h"
+#include "collectors/http/curl_multi_client.h"
+#include "collectors/mastodon/mastodon_collector.h"
+#include "collectors/ratelimit/governed_http_client.h"
+#include "collectors/x/x_collector.h"
 #include "daemon/app/systemd_notify.h"
+#include "daemon/detection/detection_hub.h"
+#include "playbooks/engine/loader.h"
+#include "daemon/metrics/collector_metrics.h"
+#include "daemon/polling/poller.h"
 #include "daemon/app/version.h"
 #include "daemon/config/config.h"
 #include "daemon/http/router.h"
+#include "daemon/incidents/incident_metrics.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
@@ -53,7 +63,7 @@ class Daemon {
  public:
   explicit Daemon(std::filesystem::path config_path)
       : config_path_(std::move(config_path)), metrics_(kVersion), signals_(io_),
-        watchdog_timer_(io_), retention_timer_(io_), drain_timer_(io_) {}
+        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_), drain_timer_(io_) {}
 
   int run() {
     struct Step {
@@ -62,6 +72,7 @@ class Daemon {
     };
     const std::vector<Step> steps = {
         {"config", [this] { return start_config(); }},
+        {"playbooks", [this] { return start_playbooks(); }},
         {"database", [this] { return start_database(); }},
         {"http", [this] { return start_http(); }},
         {"workers", [this] { return start_workers(); }},
@@ -101,6 +112,26 @@ class Daemon {
     log::info("config.loaded", {{"file", config_path_.string()},
                                 {"municipality", config_->municipality.name},
                                 {"accounts", config_->accounts.size()}});
+    return StepResult::success();
+  }
+
+  // The playbooks are validated as a whole; an invalid set stops the start (and a reload keeps
+  // the running set).
+  static playbooks::LoadResult load_playbook_set(const config::Config& c) {
+    std::filesystem::path dir = c.playbooks.dir;
+    if (dir.empty()) dir = playbooks::find_shipped_playbooks(std::filesystem::read_symlink("/proc/self/exe"));
+    std::vector<std::filesystem::path> overrides(c.playbooks.overrides.begin(), c.playbooks.overrides.end());
+    return playbooks::load_playbooks(dir, overrides);
+  }
+
+  StepResult start_playbooks() {
+    auto loaded = load_playbook_set(*config_);
+    if (!loaded.ok()) {
+      for (const auto& d : loaded.diagnostics) log::error("playbooks.invalid", {{"error", d.text()}});
+      return StepResult::failure("playbooks are invalid (" + std::to_string(loaded.error_count()) + " error(s))");
+    }
+    playbooks_ = loaded.set;
+    log::info("playbooks.loaded", {{"playbooks", playbooks_->playbooks.size()}, {"templates", playbooks_->templates.size()}});
     return StepResult::success();
   }
 
@@ -162,7 +193,84 @@ class Daemon {
       ping_watchdog();
     }
     schedule_retention(std::chrono::minutes(1));
+    incident_metrics_ = std::make_unique<incidents::IncidentMetrics>(metrics_.registry());
+    refresh_incident_metrics();
+    start_collectors();
     return StepResult::success();
+  }
+
+  // The platforms' HTTP stack (curl multi on this loop, behind the rate-limit governor), one
+  // collector per enabled platform, and the poller that drives them.
+  void start_collectors() {
+    const auto& c = *config_;
+    collectors::CurlClientOptions o;
+    o.user_agent = c.http_client.user_agent.empty()
+                       ? std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
+                             c.municipality.homepage_url + ")"
+                       : c.http_client.user_agent;
+    o.proxy = c.http_client.proxy;
+    o.max_in_flight = c.http_client.max_in_flight;
+    o.max_response_bytes = c.http_client.max_response_bytes;
+    for (const auto& h : c.http_client.allowed_hosts) o.allowed_hosts.add(h);
+    std::vector<collectors::PlatformCollector*> active;
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
+    if (c.platforms.x.enabled) {
+      for (const auto& h : collectors::default_platform_hosts(model::Platform::x)) o.allowed_hosts.add(h);
+      o.allowed_hosts.add_url_host(c.platforms.x.api_base);
+    }
+    if (c.platforms.bluesky.enabled) {
+      for (const auto& h : collectors::default_platform_hosts(model::Platform::bluesky)) o.allowed_hosts.add(h);
+      o.allowed_hosts.add_url_host(c.platforms.bluesky.api_base);
+      o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
+    }
+    if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
+    curl_ = std::make_unique<collectors::CurlMultiClient>(io_, o);
+    collector_metrics_ = std::make_unique<metrics::CollectorMetrics>(metrics_.registry());
+    governed_ = std::make_unique<collectors::GovernedHttpClient>(io_, *curl_, collector_metrics_.get(), clock_);
+    if (c.platforms.x.enabled) {
+      collectors::x::XCollectorOptions xo;
+      xo.api_base = c.platforms.x.api_base;
+      if (c.platforms.x.bearer_token) xo.bearer_token = c.platforms.x.bearer_token->value.reveal();
+      xo.timeout = timeout;
+      xo.max_response_bytes = c.http_client.max_response_bytes;
+      platform_collectors_.push_back(std::make_unique<collectors::x::XCollector>(*governed_, xo));
+    }
+    if (c.platforms.bluesky.enabled) {
+      collectors::bluesky::BlueskyCollectorOptions bo;
+      bo.api_base = c.platforms.bluesky.api_base;
+      bo.pds_base = c.platforms.bluesky.pds_base;
+      bo.identifier = c.platforms.bluesky.identifier;
+      if (c.platforms.bluesky.app_password) bo.app_password = c.platforms.bluesky.app_password->value.reveal();
+      bo.timeout = timeout;
+      bo.max_response_bytes = c.http_client.max_response_bytes;
+      platform_collectors_.push_back(std::make_unique<collectors::bluesky::BlueskyCollector>(*governed_, bo));
+    }
+    if (c.platforms.mastodon.enabled) {
+      collectors::mastodon::MastodonCollectorOptions mo;
+      mo.instance = c.platforms.mastodon.instance;
+      if (c.platforms.mastodon.access_token) mo.access_token = c.platforms.mastodon.access_token->value.reveal();
+      mo.token_account = c.platforms.mastodon.token_account;
+      mo.timeout = timeout;
+      mo.max_response_bytes = c.http_client.max_response_bytes;
+      platform_collectors_.push_back(std::make_unique<collectors::mastodon::MastodonCollector>(*governed_, mo));
+    }
+    for (auto& pc : platform_collectors_) active.push_back(pc.get());
+    polling::PollerOptions po;
+    po.intervals = c.polling;
+    detection::HubOptions ho;
+    ho.public_url = c.server.public_url;
+    hub_ = std::make_unique<detection::DetectionHub>(io_, *database_, c, playbooks_, alert_routes_, dispatcher_.get(), ho,
+                                                     &metrics_.registry());
+    hub_->start();
+    poller_ = std::make_unique<polling::Poller>(io_, *database_, active, po, &metrics_.registry(), hub_.get());
+    poller_->start(c.accounts);
+  }
+
+  void stop_collectors() {
+    if (poller_) poller_->stop();
+    if (hub_) hub_->stop();
+    if (governed_) governed_->shutdown();
+    if (curl_) curl_->shutdown();
   }
 
   void wait_for_signal() {
@@ -196,6 +304,16 @@ class Daemon {
     });
   }
 
+  void refresh_incident_metrics() {
+    if (database_->ready()) {
+      database_->submit("incident_metrics", [m = incident_metrics_.get()](pqxx::connection& c) { m->refresh(c); });
+    }
+    metrics_timer_.expires_after(std::chrono::seconds(15));
+    metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !shutting_down_) refresh_incident_metrics();
+    });
+  }
+
   void reload() {
     notify_reloading();
     auto result = config::load_file(config_path_);
@@ -215,6 +333,16 @@ class Daemon {
     if (next->database.dsn != config_->database.dsn) {
       log::warn("config.reload_partial", {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
     }
+    auto next_playbooks = load_playbook_set(*next);
+    if (!next_playbooks.ok()) {
+      metrics_.config_reloads_rejected.Increment();
+      for (const auto& d : next_playbooks.diagnostics) log::warn("playbooks.reload_invalid", {{"error", d.text()}});
+      log::warn("config.reload_rejected", {{"reason", "playbooks invalid"}, {"action", "keeping the running configuration"}});
+      notify_ready("reload rejected; running configuration kept");
+      return;
+    }
+    playbooks_ = next_playbooks.set;
+    if (hub_) hub_->set_playbooks(playbooks_);
     log::set_level(next->log_level);
     server_->set_limits(limits_from(next->server));
     auth_.set(std::make_shared<api::TokenAuthenticator>(next->api_tokens));
@@ -238,7 +366,9 @@ class Daemon {
                                  {"busy_connections", server_->busy_connections()},
                                  {"db_queue_depth", database_->queue_depth()}});
     retention_timer_.cancel();
+    metrics_timer_.cancel();
     server_->stop_accepting();
+    stop_collectors();
     drain_deadline_ = std::chrono::steady_clock::now() + config_->server.drain_timeout;
     // The store drains on its own thread (it may wait for PostgreSQL); the loop stays free.
     db_drain_ = std::thread([this] {
@@ -275,6 +405,7 @@ class Daemon {
     signals_.cancel(ec);
     watchdog_timer_.cancel();
     retention_timer_.cancel();
+    metrics_timer_.cancel();
     drain_timer_.cancel();
     if (server_) {
       server_->stop_accepting();
@@ -283,12 +414,20 @@ class Daemon {
   }
 
   void teardown() {
+    stop_collectors();
     if (server_) {
       server_->stop_accepting();
       server_->close_all();
     }
     if (db_drain_.joinable()) db_drain_.join();
     // Run the handlers the closes above completed, so no session outlives the server.
+    io_.restart();
+    io_.poll();
+    poller_.reset();
+    hub_.reset();
+    platform_collectors_.clear();
+    governed_.reset();
+    curl_.reset();
     io_.restart();
     io_.poll();
     server_.reset();
@@ -305,12 +444,24 @@ class Daemon {
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer retention_timer_;
+  asio::steady_timer metrics_timer_;
   asio::steady_timer drain_timer_;
+  std::unique_ptr<incidents::IncidentMetrics> incident_metrics_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;
   api::SwappableAuthenticator auth_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<http::HttpServer> server_;
+  collectors::SystemClock clock_;
+  std::unique_ptr<collectors::CurlMultiClient> curl_;
+  std::unique_ptr<metrics::CollectorMetrics> collector_metrics_;
+  std::unique_ptr<collectors::GovernedHttpClient> governed_;
+  std::vector<std::unique_ptr<collectors::PlatformCollector>> platform_collectors_;
+  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
+  std::vector<alerts::Route> alert_routes_;
+  std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
+  std::unique_ptr<detection::DetectionHub> hub_;
+  std::unique_ptr<polling::Poller> poller_;
   std::thread db_drain_;
   bool shutting_down_ = false;
   bool db_drained_ = false;

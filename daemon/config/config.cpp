@@ -397,6 +397,7 @@ void read_http_client(Table& root, Config& c) {
   t->integer("max_response_bytes", c.http_client.max_response_bytes, 1024, 512LL * 1024 * 1024);
   t->integer("max_in_flight", c.http_client.max_in_flight, 1, 100000);
   t->string("user_agent", c.http_client.user_agent);
+  t->string_array("allowed_hosts", c.http_client.allowed_hosts);
   t->finish();
 }
 
@@ -432,6 +433,7 @@ void read_platforms(Table& root, Config& c) {
       m->missing("instance", "the Mastodon server's URL, e.g. \"https://mastodon.social\"");
     }
     m->credential("access_token", ms.access_token);
+    m->string("token_account", ms.token_account);
     m->finish();
   }
   t->finish();
@@ -528,10 +530,18 @@ void read_api_tokens(Table& root, Config& c) {
   }
 }
 
+void read_playbooks(Table& root, Config& c) {
+  auto t = root.table("playbooks");
+  if (!t) return;
+  t->string("dir", c.playbooks.dir);
+  t->string_array("overrides", c.playbooks.overrides);
+  t->finish();
+}
+
 void read_polling(Table& root, Config& c) {
   auto t = root.table("polling");
   if (!t) return;
-  const auto lo = std::chrono::seconds(5);
+  const auto lo = std::chrono::seconds(1);
   const auto hi = std::chrono::seconds(86400);
   t->duration("profiles", c.polling.profiles, lo, hi);
   t->duration("posts", c.polling.posts, lo, hi);
@@ -566,8 +576,20 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_http_client(root, c);
   read_platforms(root, c);  // before accounts: accounts check their platform is enabled
   read_accounts(root, c);
+  if (c.platforms.mastodon.token_account.empty()) {
+    const Account* only = nullptr;
+    int count = 0;
+    for (const auto& a : c.accounts) {
+      if (a.platform == model::Platform::mastodon) {
+        only = &a;
+        ++count;
+      }
+    }
+    if (count == 1) c.platforms.mastodon.token_account = only->handle;
+  }
   read_api_tokens(root, c);
   read_polling(root, c);
+  read_playbooks(root, c);
   root.finish();
   if (c.server.public_url.empty()) {
     const bool v6 = c.server.host.find(':') != std::string::npos;

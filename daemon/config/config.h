@@ -76,6 +76,9 @@ struct HttpClientConfig {
   std::size_t max_response_bytes = 8 * 1024 * 1024;
   std::size_t max_in_flight = 64;
   std::string user_agent;  // default "mamori/<version> (+homepage)"
+  // Hosts besides the platforms' API and media hosts that fetches may go to (e.g. a Mastodon
+  // instance's separate media host "files.mastodon.example", or "*.cdn.example").
+  std::vector<std::string> allowed_hosts;
 };
 
 struct XPlatform {
@@ -96,6 +99,7 @@ struct MastodonPlatform {
   bool enabled = false;
   std::string instance;  // https://mastodon.example
   std::optional<Credential> access_token;
+  std::string token_account;  // whose notifications the token reads (default: the only account)
 };
 
 struct Platforms {
@@ -137,6 +141,11 @@ struct PollingConfig {
   std::chrono::seconds search{600};
 };
 
+struct PlaybooksConfig {
+  std::string dir;                     // empty: the shipped playbooks (/usr/share/mamori/playbooks)
+  std::vector<std::string> overrides;  // the city's own directories, applied in order
+};
+
 struct Config {
   std::filesystem::path source;  // file it was read from
   log::Level log_level = log::Level::info;
@@ -149,6 +158,7 @@ struct Config {
   std::vector<AllowedAccount> allowlist;
   std::vector<ApiToken> api_tokens;
   PollingConfig polling;
+  PlaybooksConfig playbooks;
 };
 
 struct Diagnostic {

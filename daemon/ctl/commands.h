@@ -12,5 +12,11 @@ using Args = std::vector<std::string>;
 
 int check_config_command(const Args& args);
 int migrate_command(const Args& args);
+int parse_command(const Args& args);
+int misinfo_command(const Args& args);
+int lookalike_command(const Args& args);
+int playbook_validate_command(const Args& args);
+int playbook_render_command(const Args& args);
+int spikes_command(const Args& args);
 
 }  // namespace mamori::ctl

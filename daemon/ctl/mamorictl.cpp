@@ -19,6 +19,12 @@ struct Command {
 constexpr Command kCommands[] = {
     {"check-config", mamori::ctl::check_config_command, "check-config FILE"},
     {"migrate", mamori::ctl::migrate_command, "migrate [--config FILE | --dsn DSN]"},
+    {"lookalike", mamori::ctl::lookalike_command, "lookalike --official A.jsonl --candidates B.jsonl [-o OUT.jsonl] [--allow ALLOW.jsonl] [--neighbour NAME]... [--now DATE]"},
+    {"spikes", mamori::ctl::spikes_command, "spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X] [--close-threshold X] [--tolerated-ratio X] [--quiet-minutes N] [--cooldown-minutes N] [--min-volume-scale X]"},
+    {"misinfo", mamori::ctl::misinfo_command, "misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]"},
+    {"parse", mamori::ctl::parse_command, "parse --platform x|bluesky|mastodon --endpoint NAME [--observed-at TIME] [--status CODE] [--ref REF]... [--link LINK] [--page-info] FILE.json"},
+    {"playbook validate", mamori::ctl::playbook_validate_command, "playbook validate [DIR [OVERRIDE_DIR ...]]"},
+    {"playbook render", mamori::ctl::playbook_render_command, "playbook render TYPE TEMPLATE --incident FILE.json [--dir DIR] [--overrides DIR]"},
 };
 
 void usage(std::FILE* out) {

@@ -364,6 +364,28 @@ void add_evidence(pqxx::connection& c, long long id, const EvidenceItem& item, c
   tx.commit();
 }
 
+int complete_automatic_checks(pqxx::connection& c, model::IncidentType type, const std::string& subject,
+                              const std::string& check_kind, const std::string& message) {
+  pqxx::work tx(c);
+  const pqxx::result inc = tx.exec_params(
+      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed') FOR UPDATE",
+      dedup_key(type, subject));
+  if (inc.empty()) return 0;
+  const long long id = inc[0][0].as<long long>();
+  const pqxx::result steps = tx.exec_params(
+      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = now(), note = $3"
+      " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING title",
+      id, check_kind, message);
+  for (const auto& row : steps) {
+    timeline(tx, id, "system:check", "check", "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
+             {{"check", check_kind}});
+  }
+  if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
+  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
+  tx.commit();
+  return static_cast<int>(steps.size());
+}
+
 boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) {
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(

@@ -102,6 +102,12 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
                    const std::string& actor, const std::string& note);
 void add_evidence(pqxx::connection& c, long long id, const EvidenceItem& item, const std::string& actor);
 
+// Completes the pending steps whose automatic check is `check_kind` on the live incident of
+// `type`/`subject` (the daemon verified the condition itself), recording `message` on the
+// timeline as system:check. Returns the number of steps completed.
+int complete_automatic_checks(pqxx::connection& c, model::IncidentType type, const std::string& subject,
+                              const std::string& check_kind, const std::string& message);
+
 struct IncidentFilter {
   std::optional<model::IncidentType> type;
   std::optional<Status> status;

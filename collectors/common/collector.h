@@ -1,0 +1,69 @@
+// One interface for the three platforms' collectors: each turns "what mamori wants to know"
+// (profiles, account search, an account's posts, replies and mentions, a thread, an avatar)
+// into the platform's requests, sends them through the (rate-governed) HttpClient, and hands
+// back the parsed page. Pagination cursors go in and come out; the poller persists them.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/common/parse_result.h"
+#include "collectors/http/http_client.h"
+
+namespace mamori::collectors {
+
+struct AccountRef {
+  std::string handle;
+  std::string account_id;  // X user id, Bluesky DID, Mastodon id; empty until looked up
+};
+
+// One response: the transport result (status, headers, raw body kept as evidence) and what the
+// parser made of it. A transport failure has outcome != ok and an error observation.
+struct Page {
+  std::string endpoint;  // the documented endpoint name
+  std::string url;       // as requested (no credentials are ever put in URLs)
+  HttpResponse response;
+  ParseResult result;
+};
+using PageHandler = std::function<void(Page)>;
+
+// Where to continue: `since` is the newest id already seen (X/Mastodon since_id), `page` the
+// cursor of the next older page (X next_token, Bluesky cursor, Mastodon max_id).
+struct Cursor {
+  std::optional<std::string> since;
+  std::optional<std::string> page;
+};
+
+class PlatformCollector {
+ public:
+  virtual ~PlatformCollector() = default;
+  virtual model::Platform platform() const = 0;
+  // The largest number of handles lookup_profiles() sends in one request.
+  virtual std::size_t lookup_batch_size() const = 0;
+  virtual void lookup_profiles(const std::vector<std::string>& handles, PageHandler done) = 0;
+  virtual void search_accounts(const std::string& query, PageHandler done) = 0;
+  virtual void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) = 0;
+  // True when replies_and_mentions() is available for this account (X always; Bluesky when the
+  // session is this account's; Mastodon when the access token is). Otherwise the poller walks
+  // the threads of the account's recent posts.
+  virtual bool has_mentions(const AccountRef& account) const = 0;
+  virtual void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) = 0;
+  virtual void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+                      PageHandler done) = 0;
+  // Avatars only from the platform's media hosts (the HTTP client's allow-list), size-capped.
+  virtual void fetch_avatar(const std::string& url, std::size_t max_bytes,
+                            std::function<void(HttpResponse)> done) = 0;
+};
+
+// RFC 3986 percent-encoding of a query value (unreserved characters kept).
+std::string url_encode(std::string_view value);
+
+// Runs `request`, parses the body with `parse` and calls `done` with the page. A transport
+// failure becomes an error observation naming the endpoint and outcome.
+void fetch_page(HttpClient& client, HttpRequest request, model::Platform platform,
+                std::function<ParseResult(std::string_view body, const ParseContext&)> parse,
+                std::vector<std::string> requested_refs, PageHandler done);
+
+}  // namespace mamori::collectors

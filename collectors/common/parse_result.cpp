@@ -1,0 +1,100 @@
+#include "collectors/common/parse_result.h"
+
+#include <array>
+#include <cstddef>
+
+namespace mamori::collectors {
+namespace {
+
+// Indexed by the enums' values; the order must match their declarations.
+constexpr std::array<std::string_view, 6> kXNames = {
+    "users/by/username/:username",
+    "users/by",
+    "users/search",
+    "users/:id/tweets",
+    "users/:id/mentions",
+    "tweets/search/recent",
+};
+
+constexpr std::array<std::string_view, 7> kBlueskyNames = {
+    "app.bsky.actor.getProfile",
+    "app.bsky.actor.getProfiles",
+    "app.bsky.actor.searchActors",
+    "app.bsky.feed.getAuthorFeed",
+    "app.bsky.feed.getPostThread",
+    "app.bsky.feed.searchPosts",
+    "app.bsky.notification.listNotifications",
+};
+
+constexpr std::array<std::string_view, 6> kMastodonNames = {
+    "accounts/lookup",       "accounts/search",      "search",
+    "accounts/:id/statuses", "statuses/:id/context", "notifications",
+};
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> find_name(const std::array<std::string_view, N>& names, std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == name) return static_cast<Enum>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(ParseOutcome outcome) {
+  switch (outcome) {
+    case ParseOutcome::ok:
+      return "ok";
+    case ParseOutcome::platform_error:
+      return "platform_error";
+    case ParseOutcome::malformed:
+      return "malformed";
+  }
+  return "unknown";
+}
+
+std::string_view endpoint_name(XEndpoint endpoint) {
+  return kXNames.at(static_cast<std::size_t>(endpoint));
+}
+std::string_view endpoint_name(BlueskyEndpoint endpoint) {
+  return kBlueskyNames.at(static_cast<std::size_t>(endpoint));
+}
+std::string_view endpoint_name(MastodonEndpoint endpoint) {
+  return kMastodonNames.at(static_cast<std::size_t>(endpoint));
+}
+
+std::optional<XEndpoint> x_endpoint_from_name(std::string_view name) {
+  return find_name<XEndpoint>(kXNames, name);
+}
+std::optional<BlueskyEndpoint> bluesky_endpoint_from_name(std::string_view name) {
+  return find_name<BlueskyEndpoint>(kBlueskyNames, name);
+}
+std::optional<MastodonEndpoint> mastodon_endpoint_from_name(std::string_view name) {
+  return find_name<MastodonEndpoint>(kMastodonNames, name);
+}
+
+std::span<const std::string_view> endpoint_names(model::Platform platform) {
+  switch (platform) {
+    case model::Platform::x:
+      return kXNames;
+    case model::Platform::bluesky:
+      return kBlueskyNames;
+    case model::Platform::mastodon:
+      return kMastodonNames;
+  }
+  return {};
+}
+
+bool id_less(std::string_view a, std::string_view b) {
+  const auto all_digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (all_digits(a) && all_digits(b)) {
+    while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+    while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+    if (a.size() != b.size()) return a.size() < b.size();
+  }
+  return a < b;
+}
+
+}  // namespace mamori::collectors

@@ -1,0 +1,86 @@
+#include "collectors/mastodon/mastodon_collector.h"
+
+#include "collectors/mastodon/mastodon_parse.h"
+
+namespace mamori::collectors::mastodon {
+namespace {
+
+std::string cursor_query(const Cursor& cursor) {
+  std::string q;
+  if (cursor.since) q += "&since_id=" + url_encode(*cursor.since);
+  if (cursor.page) q += "&max_id=" + url_encode(*cursor.page);
+  return q;
+}
+
+}  // namespace
+
+MastodonCollector::MastodonCollector(HttpClient& client, MastodonCollectorOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+HttpRequest MastodonCollector::request(const std::string& path_and_query, MastodonEndpoint endpoint,
+                                       bool authorized) const {
+  HttpRequest r;
+  r.url = options_.instance + path_and_query;
+  r.headers.emplace_back("Accept", "application/json");
+  if (authorized && !options_.access_token.empty()) {
+    r.headers.emplace_back("Authorization", "Bearer " + options_.access_token);
+  }
+  r.timeout = options_.timeout;
+  r.max_response_bytes = options_.max_response_bytes;
+  r.platform = "mastodon";
+  r.endpoint = std::string(endpoint_name(endpoint));
+  return r;
+}
+
+void MastodonCollector::run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs,
+                            PageHandler done) {
+  fetch_page(client_, std::move(r), model::Platform::mastodon,
+             [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
+             std::move(refs), std::move(done));
+}
+
+void MastodonCollector::lookup_profiles(const std::vector<std::string>& handles, PageHandler done) {
+  // No batch lookup in the API: the poller sends one handle at a time (lookup_batch_size 1).
+  const std::string handle = handles.empty() ? std::string() : handles.front();
+  run(request("/api/v1/accounts/lookup?acct=" + url_encode(handle), MastodonEndpoint::accounts_lookup, false),
+      MastodonEndpoint::accounts_lookup, {handle}, std::move(done));
+}
+
+void MastodonCollector::search_accounts(const std::string& query, PageHandler done) {
+  run(request("/api/v2/search?type=accounts&limit=40&q=" + url_encode(query), MastodonEndpoint::search,
+              true),
+      MastodonEndpoint::search, {}, std::move(done));
+}
+
+void MastodonCollector::recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) {
+  run(request("/api/v1/accounts/" + url_encode(account.account_id) + "/statuses?limit=40&exclude_reblogs=true" +
+                  cursor_query(cursor),
+              MastodonEndpoint::account_statuses, false),
+      MastodonEndpoint::account_statuses, {account.account_id}, std::move(done));
+}
+
+void MastodonCollector::replies_and_mentions(const AccountRef& /*account*/, const Cursor& cursor,
+                                             PageHandler done) {
+  run(request("/api/v1/notifications?limit=40&types%5B%5D=mention" + cursor_query(cursor),
+              MastodonEndpoint::notifications, true),
+      MastodonEndpoint::notifications, {}, std::move(done));
+}
+
+void MastodonCollector::thread(const AccountRef& /*account*/, const std::string& post_id,
+                               const Cursor& /*cursor*/, PageHandler done) {
+  run(request("/api/v1/statuses/" + url_encode(post_id) + "/context", MastodonEndpoint::status_context, false),
+      MastodonEndpoint::status_context, {post_id}, std::move(done));
+}
+
+void MastodonCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
+                                     std::function<void(HttpResponse)> done) {
+  HttpRequest r;
+  r.url = url;
+  r.timeout = options_.timeout;
+  r.max_response_bytes = max_bytes;
+  r.platform = "mastodon";
+  r.endpoint = "avatar";
+  client_.fetch(std::move(r), std::move(done));
+}
+
+}  // namespace mamori::collectors::mastodon

@@ -1,0 +1,44 @@
+// Mastodon collector: public endpoints without credentials; notifications (mentions) with the
+// account's access token, sent only in the Authorization header.
+#pragma once
+
+#include <string>
+
+#include "collectors/common/collector.h"
+
+namespace mamori::collectors::mastodon {
+
+struct MastodonCollectorOptions {
+  std::string instance;      // https://mastodon.example
+  std::string access_token;  // optional; resolved from the configuration's credential reference
+  std::string token_account;  // the handle whose notifications the token reads
+  std::chrono::milliseconds timeout{30000};
+  std::size_t max_response_bytes = 8 * 1024 * 1024;
+};
+
+class MastodonCollector final : public PlatformCollector {
+ public:
+  MastodonCollector(HttpClient& client, MastodonCollectorOptions options);
+  model::Platform platform() const override { return model::Platform::mastodon; }
+  std::size_t lookup_batch_size() const override { return 1; }
+  void lookup_profiles(const std::vector<std::string>& handles, PageHandler done) override;
+  void search_accounts(const std::string& query, PageHandler done) override;
+  void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  bool has_mentions(const AccountRef& account) const override {
+    return !options_.access_token.empty() && options_.token_account == account.handle;
+  }
+  void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+              PageHandler done) override;
+  void fetch_avatar(const std::string& url, std::size_t max_bytes,
+                    std::function<void(HttpResponse)> done) override;
+
+ private:
+  HttpRequest request(const std::string& path_and_query, MastodonEndpoint endpoint, bool authorized) const;
+  void run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs, PageHandler done);
+
+  HttpClient& client_;
+  MastodonCollectorOptions options_;
+};
+
+}  // namespace mamori::collectors::mastodon

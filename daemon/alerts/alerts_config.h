@@ -1,0 +1,66 @@
+// The [alerts] part of mamori.toml: channels, people, rotations, overrides and escalation
+// policies, read into typed structs once (credentials resolved, keys parsed, cross references
+// checked) with diagnostics naming file, line, key and what was expected, like
+// daemon/config/config.cpp. docs/ja/alerts.md describes every key.
+//
+//   [alerts.channels.NAME]   kind = "slack" | "teams" | "lineworks" | "email" | "pagerduty" |
+//   "webhook"
+//   [[alerts.people]]        id, name, contacts = [{ channel, address }]
+//   [[alerts.rotations]]     name, shift = "daily"|"weekly", start, handover, members
+//   [[alerts.overrides]]     rotation, person, start, end, reason
+//   [[alerts.policies]]      name, severities, repeat, [[alerts.policies.levels]] targets,
+//   escalate_after
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "daemon/alerts/channels/email_channel.h"
+#include "daemon/alerts/channels/lineworks_channel.h"
+#include "daemon/alerts/channels/pagerduty_channel.h"
+#include "daemon/alerts/channels/slack_channel.h"
+#include "daemon/alerts/channels/teams_channel.h"
+#include "daemon/alerts/channels/webhook_channel.h"
+#include "daemon/alerts/oncall/oncall.h"
+#include "daemon/config/config.h"
+
+namespace mamori::alerts {
+
+struct ChannelConfig {
+  std::string name;
+  std::variant<channels::SlackChannelOptions, channels::TeamsChannelOptions,
+               channels::LineWorksChannelOptions, channels::EmailChannelOptions,
+               channels::PagerDutyChannelOptions, channels::WebhookChannelOptions>
+      options;
+  std::string_view kind() const;  // "slack", "teams", …
+  // The hosts this channel sends to (for the alert HTTP client's allow-list); empty for e-mail.
+  std::vector<std::string> http_hosts() const;
+};
+
+struct AlertsConfig {
+  std::vector<ChannelConfig> channels;
+  oncall::OnCallConfig oncall;
+  const ChannelConfig* channel(std::string_view name) const;
+};
+
+struct AlertsLoadResult {
+  std::optional<AlertsConfig> config;
+  std::vector<config::Diagnostic> errors;
+  bool ok() const { return config.has_value() && errors.empty(); }
+  std::string error_text() const;  // one diagnostic per line
+};
+
+// Reads only the [alerts] table of the document (other tables are the main loader's); a
+// document without [alerts] gives an empty, valid AlertsConfig.
+AlertsLoadResult load_alerts_file(
+    const std::filesystem::path& path,
+    const config::CredentialSource& credentials = config::CredentialSource::from_environment());
+AlertsLoadResult load_alerts_string(
+    std::string_view toml, const std::string& source_name,
+    const config::CredentialSource& credentials = config::CredentialSource::from_environment());
+
+}  // namespace mamori::alerts

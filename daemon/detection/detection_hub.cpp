@@ -1,0 +1,392 @@
+#include "daemon/detection/detection_hub.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "daemon/alerts/outbox.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/log/log.h"
+#include "detectors/impersonation/lookalike_handles.h"
+#include "model/observation_json.h"
+
+namespace mamori::detection {
+
+namespace asio = boost::asio;
+namespace imp = detectors::impersonation;
+namespace flame = detectors::flameup;
+namespace misinfo = detectors::misinfo;
+
+namespace {
+
+model::TimePoint now_ms() { return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()); }
+
+bool same_handle(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view platform_label(model::Platform p) {
+  switch (p) {
+    case model::Platform::x: return "X";
+    case model::Platform::bluesky: return "Bluesky";
+    case model::Platform::mastodon: return "Mastodon";
+  }
+  return "";
+}
+
+std::string phase_of(const model::Finding& f) {
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(f.evidence_json, ec);
+  if (ec || !v.is_object()) return "";
+  const auto* p = v.as_object().if_contains("phase");
+  return p && p->is_string() ? std::string(p->as_string().c_str()) : std::string();
+}
+
+}  // namespace
+
+DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, const config::Config& config,
+                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, std::vector<alerts::Route> routes,
+                           alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* /*registry*/)
+    : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
+      playbooks_(std::move(playbooks)), routes_(std::move(routes)), dispatcher_(dispatcher),
+      options_(std::move(options)), timer_(io) {
+  for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
+  rebuild_impersonation();
+  rebuild_facts();
+}
+
+DetectionHub::~DetectionHub() {
+  *alive_ = false;
+  stop();
+}
+
+void DetectionHub::start() {
+  stopped_ = false;
+  timer_.expires_after(options_.tick);
+  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopped_) return;
+    tick();
+    start();
+  });
+}
+
+void DetectionHub::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void DetectionHub::set_rumours(std::vector<misinfo::Rumour> rumours) {
+  rumours_ = std::move(rumours);
+  misinfo_->set_rumours(std::make_shared<const misinfo::RumourRegistry>(rumours_));
+}
+
+const DetectionHub::Official* DetectionHub::official_by_handle(model::Platform p, std::string_view handle) const {
+  for (const auto& o : officials_) {
+    if (o.account.platform == p && same_handle(o.account.handle, handle)) return &o;
+  }
+  return nullptr;
+}
+
+const DetectionHub::Official* DetectionHub::official_by_id(model::Platform p, std::string_view id) const {
+  if (id.empty()) return nullptr;
+  for (const auto& o : officials_) {
+    if (o.account.platform == p && o.profile && o.profile->account_id == id) return &o;
+  }
+  return nullptr;
+}
+
+void DetectionHub::rebuild_impersonation() {
+  imp::MunicipalityNames names;
+  names.name = municipality_.name;
+  names.name_kana = municipality_.name_kana;
+  names.name_romaji = municipality_.name_romaji;
+  names.homepage_url = municipality_.homepage_url;
+  names.variants = municipality_.name_variants;
+  names.neighbours = municipality_.neighbours;
+  std::vector<imp::OfficialAccount> officials;
+  std::vector<imp::AllowedAccount> allow;
+  for (const auto& o : officials_) {
+    imp::OfficialAccount oa;
+    if (o.profile) {
+      oa.profile = *o.profile;
+    } else {
+      oa.profile.platform = o.account.platform;
+      oa.profile.handle = o.account.handle;
+      oa.profile.display_name = o.account.display_name.empty() ? municipality_.name : o.account.display_name;
+      oa.profile.url = municipality_.homepage_url;
+    }
+    officials.push_back(std::move(oa));
+    allow.push_back({o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
+  }
+  for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
+  impersonation_ = std::make_unique<imp::ImpersonationDetector>(names, std::move(officials), std::move(allow));
+}
+
+void DetectionHub::rebuild_facts() {
+  misinfo::FactIndexOptions fo;
+  if (!municipality_.homepage_url.empty()) fo.official_hosts.push_back(municipality_.homepage_url);
+  std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(), official_posts_.end());
+  auto facts = std::make_shared<const misinfo::FactIndex>(std::move(statements), fo);
+  if (!misinfo_) {
+    misinfo_ = std::make_unique<misinfo::MisinformationDetector>(
+        facts, std::make_shared<const misinfo::RumourRegistry>(rumours_));
+  } else {
+    misinfo_->set_facts(facts);
+  }
+}
+
+flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
+  const std::string key = std::string(model::to_string(o.account.platform)) + ":" + o.account.handle;
+  auto& slot = rates_[key];
+  if (!slot) {
+    const std::string id = o.profile ? o.profile->account_id : o.account.handle;
+    slot = std::make_unique<flame::ReplyRateDetector>(o.account.platform, id);
+  }
+  return *slot;
+}
+
+void DetectionHub::on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) {
+  const auto now = now_ms();
+  // Official profiles first: the impersonation detector compares against what they look like now.
+  bool officials_changed = false;
+  for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
+    for (const auto& p : *list) {
+      for (auto& o : officials_) {
+        if (o.account.platform == p.platform && same_handle(o.account.handle, p.handle) &&
+            (!o.profile || o.profile->account_id != p.account_id || o.profile->display_name != p.display_name ||
+             o.profile->description != p.description || o.profile->url != p.url)) {
+          o.profile = p;
+          officials_changed = true;
+        }
+      }
+    }
+  }
+  if (officials_changed) rebuild_impersonation();
+  for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
+    for (const auto& p : *list) {
+      if (official_by_handle(p.platform, p.handle) == nullptr) assess_candidate(p, now);
+    }
+  }
+  for (const auto& g : batch.newly_gone) handle_gone(g);
+
+  bool facts_changed = false;
+  const Official* fetched_for = account.empty() ? nullptr : official_by_handle(platform, account);
+  for (const auto& post : batch.new_posts) {
+    const Official* author = official_by_id(post.platform, post.author_id);
+    if (author == nullptr && !post.author_handle.empty()) author = official_by_handle(post.platform, post.author_handle);
+    if (author != nullptr) {
+      if (post.reposted_post_id) continue;
+      official_posts_.push_back(misinfo::FactIndex::from_post(post));
+      official_post_ids_.insert(post.post_id);
+      while (official_posts_.size() > options_.official_posts_kept) official_posts_.pop_front();
+      facts_changed = true;
+      continue;
+    }
+    // A reply or mention to an official account: the account it answers, else the one whose
+    // replies job fetched it.
+    const Official* to = official_by_id(post.platform, post.in_reply_to_account_id.value_or(""));
+    if (to == nullptr) to = fetched_for;
+    if (to == nullptr) continue;
+    handle_reply(*to, post, now);
+    // Reply authors whose names resemble the city are impersonation candidates too.
+    if (!post.author_id.empty() && !post.author_display_name.empty()) {
+      model::ProfileSnapshot author_profile;
+      author_profile.platform = post.platform;
+      author_profile.account_id = post.author_id;
+      author_profile.handle = post.author_handle;
+      author_profile.display_name = post.author_display_name;
+      author_profile.created_at = post.author_created_at;
+      author_profile.followers_count = post.author_followers_count;
+      author_profile.observed_at = post.observed_at;
+      assess_candidate(author_profile, now);
+    }
+  }
+  if (facts_changed) rebuild_facts();
+}
+
+void DetectionHub::handle_reply(const Official& to, const model::Post& reply, model::TimePoint now) {
+  rate_detector(to).observe(reply, now);
+  misinfo::ReplyContext context;
+  context.author_flagged_impersonator =
+      tracked_.count(std::string(model::to_string(reply.platform)) + ":" + reply.author_id) > 0;
+  misinfo_->observe(reply, context, now);
+}
+
+void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
+  const auto a = impersonation_->assess(profile, nullptr, now);
+  if (a.verdict == imp::Verdict::benign) return;
+  model::Finding f = imp::to_finding(a, profile, now);
+  auto& t = tracked_[f.subject];
+  const bool worse = static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
+  t.verdict = std::max(t.verdict, a.verdict);
+  t.handle = profile.handle;
+  t.subject = f.subject;
+  if (!worse) return;  // already recorded at this verdict: the re-check keeps it tracked
+  std::vector<std::string> evidence{model::to_json_line(model::Observation(profile))};
+  const std::string title = std::string(a.verdict == imp::Verdict::impersonation ? "成りすましの疑い" : "成りすましの可能性") +
+                            ": @" + profile.handle + "（" + std::string(platform_label(profile.platform)) + "）";
+  std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
+  for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
+  record(std::move(f), std::move(evidence), title, summary);
+}
+
+void DetectionHub::handle_gone(const model::AccountGone& gone) {
+  for (auto it = tracked_.begin(); it != tracked_.end(); ++it) {
+    const std::string prefix = std::string(model::to_string(gone.platform)) + ":";
+    if (it->first.rfind(prefix, 0) != 0) continue;
+    if (it->first != prefix + gone.account_ref && !same_handle(it->second.handle, gone.account_ref)) continue;
+    const std::string subject = it->first;
+    const std::string reason = gone.reason == "suspended" ? "凍結" : "削除";
+    log::info("detection.subject_gone", {{"subject", subject}, {"reason", gone.reason}});
+    database_.submit("detection.subject_gone", [subject, reason](pqxx::connection& c) {
+      incidents::complete_automatic_checks(c, model::IncidentType::impersonation, subject, "subject_gone",
+                                           "対象アカウントが" + reason + "されたことを確認しました");
+    });
+    tracked_.erase(it);
+    return;
+  }
+}
+
+void DetectionHub::tick() {
+  const auto now = now_ms();
+  for (auto& [key, detector] : rates_) {
+    for (auto& f : detector->advance(now)) {
+      const std::string phase = phase_of(f);
+      if (phase == "end") {
+        const std::string subject = f.subject;
+        database_.submit("detection.flameup_end", [subject](pqxx::connection& c) {
+          incidents::complete_automatic_checks(c, model::IncidentType::flameup, subject, "rate_back_to_baseline",
+                                               "返信の件数が平常の水準に戻りました");
+        });
+        continue;
+      }
+      const Official* o = nullptr;
+      for (const auto& off : officials_) {
+        if (std::string(model::to_string(off.account.platform)) + ":" + off.account.handle == key) o = &off;
+      }
+      const std::string who = o ? "@" + o->account.handle + "（" + std::string(platform_label(o->account.platform)) + "）" : key;
+      const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
+      const std::string summary = f.reasons.empty() ? title : f.reasons.front();
+      record(std::move(f), {}, title, summary);
+    }
+  }
+  for (auto& f : misinfo_->advance(now)) {
+    const std::string title = "デマ・誤情報の拡散の疑い" + (f.reasons.empty() ? std::string() : ": " + f.reasons.front());
+    const std::string summary = f.reasons.size() > 1 ? f.reasons[1] : title;
+    record(std::move(f), {}, title.size() > 300 ? title.substr(0, title.rfind(' ', 300)) : title, summary);
+  }
+}
+
+std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f) const {
+  std::vector<incidents::StepPlan> out;
+  if (!playbooks_) return out;
+  const playbooks::Playbook* pb = playbooks_->find(f.type);
+  if (pb == nullptr) return out;
+  const auto platform = f.platform.value_or(model::Platform::x);
+  const auto opened = now_ms();
+  for (const auto& s : pb->steps) {
+    incidents::StepPlan p;
+    p.id = s.id;
+    p.title = s.title;
+    p.instructions = s.instructions;
+    p.role = s.role;
+    p.mandatory = playbooks::effective_requirement(s, f.severity, platform) == playbooks::Requirement::mandatory;
+    p.depends_on = s.depends_on;
+    for (const auto& c : s.clauses) p.clauses.push_back(c.text());
+    if (s.check) {
+      boost::json::object check{{"kind", std::string(playbooks::to_string(s.check->kind))}};
+      if (!s.check->pattern.empty()) check["pattern"] = s.check->pattern;
+      if (!s.check->url.empty()) check["url"] = s.check->url;
+      if (!s.check->text.empty()) check["text"] = s.check->text;
+      p.auto_check_json = boost::json::serialize(check);
+    }
+    if (auto due = playbooks::due_at(s, opened, std::nullopt)) {
+      p.due_after_open = std::chrono::ceil<std::chrono::minutes>(*due - opened);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
+                          std::string summary) {
+  incidents::NewIncident fresh;
+  fresh.title = std::move(title);
+  fresh.summary = std::move(summary);
+  fresh.steps = steps_for(finding);
+  std::vector<incidents::EvidenceItem> evidence;
+  for (auto& e : evidence_json) {
+    incidents::EvidenceItem item;
+    item.kind = "observation";
+    item.description = "検知時に取得したデータ";
+    item.content_type = "application/json";
+    item.content = std::move(e);
+    item.captured_at = finding.detected_at;
+    evidence.push_back(std::move(item));
+  }
+  const auto routes = routes_;
+  const std::string public_url = options_.public_url;
+  const std::string municipality = municipality_.name;
+  const std::string severity(model::to_string(finding.severity));
+  std::weak_ptr<bool> alive = alive_;
+  const bool queued = database_.submit(
+      "detection.record", [this, alive, finding, evidence, fresh, routes, public_url, municipality, severity](pqxx::connection& c) {
+        const auto r = incidents::record_finding(
+            c, finding, evidence, fresh, std::chrono::hours(24), [&](pqxx::work& tx, const incidents::RecordResult& res) {
+              if (res.created || res.reopened) {
+                alerts::enqueue_for_routes(tx, routes, res.incident_id, alerts::AlertKind::trigger,
+                                           res.reopened ? "reopen-" + std::to_string(finding.detected_at.time_since_epoch().count()) : "open",
+                                           public_url, municipality);
+              } else if (res.severity_raised) {
+                alerts::enqueue_for_routes(tx, routes, res.incident_id, alerts::AlertKind::update, "severity-" + severity,
+                                           public_url, municipality);
+              }
+            });
+        asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
+          if (alive.expired()) return;
+          ++findings_recorded_;
+          log::info("detection.finding_recorded", {{"type", model::to_string(type)}, {"subject", subject},
+                                                   {"incident_id", r.incident_id}, {"created", r.created}});
+          if ((r.created || r.reopened || r.severity_raised) && dispatcher_ != nullptr) dispatcher_->wake();
+        });
+      });
+  if (!queued) log::error("detection.finding_dropped", {{"subject", finding.subject}, {"reason", "store queue full"}});
+}
+
+std::vector<std::string> DetectionHub::search_queries(model::Platform platform) {
+  imp::MunicipalityNames names;
+  names.name = municipality_.name;
+  names.name_kana = municipality_.name_kana;
+  names.name_romaji = municipality_.name_romaji;
+  names.homepage_url = municipality_.homepage_url;
+  names.variants = municipality_.name_variants;
+  names.neighbours = municipality_.neighbours;
+  std::vector<std::string> handles;
+  for (const auto& o : officials_) {
+    if (o.account.platform == platform) handles.push_back(o.account.handle);
+  }
+  if (handles.empty()) return {};
+  return imp::search_queries(names, handles, 8);
+}
+
+std::vector<std::string> DetectionHub::handles_to_check(model::Platform platform) {
+  std::vector<std::string> out;
+  for (const auto& [subject, t] : tracked_) {
+    if (subject.rfind(std::string(model::to_string(platform)) + ":", 0) == 0 && !t.handle.empty()) out.push_back(t.handle);
+  }
+  for (const auto& o : officials_) {
+    if (o.account.platform != platform) continue;
+    for (const auto& l : imp::generate_lookalike_handles(platform, o.account.handle, options_.lookalikes_per_account)) {
+      out.push_back(l.handle);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+}  // namespace mamori::detection

@@ -1,0 +1,106 @@
+// Where observations meet the detectors: new posts and profiles from the poller go to the
+// impersonation, flame-up and misinformation detectors; their findings become incidents with
+// the playbook's checklist and the alerts the routes ask for, in one transaction each.
+// Runs on the daemon's event loop; detectors are pure and called from here only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "daemon/alerts/dispatcher.h"
+#include "daemon/config/config.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/polling/poller.h"
+#include "daemon/store/database.h"
+#include "detectors/flameup/reply_rate_detector.h"
+#include "detectors/impersonation/detector.h"
+#include "detectors/misinfo/detector.h"
+#include "playbooks/engine/playbook.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace mamori::detection {
+
+struct HubOptions {
+  std::string public_url;    // for links in alerts
+  std::chrono::seconds tick{15};
+  std::size_t lookalikes_per_account = 60;
+  std::size_t official_posts_kept = 300;  // the misinformation detector's facts
+};
+
+class DetectionHub final : public polling::ObservationListener {
+ public:
+  DetectionHub(boost::asio::io_context& io, store::Database& database, const config::Config& config,
+               std::shared_ptr<const playbooks::PlaybookSet> playbooks, std::vector<alerts::Route> routes,
+               alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* registry);
+  ~DetectionHub() override;
+
+  void start();
+  void stop();
+  void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) { playbooks_ = std::move(playbooks); }
+  void set_rumours(std::vector<detectors::misinfo::Rumour> rumours);
+
+  void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) override;
+  std::vector<std::string> search_queries(model::Platform platform) override;
+  std::vector<std::string> handles_to_check(model::Platform platform) override;
+
+  // Counters for tests and metrics.
+  std::size_t findings_recorded() const { return findings_recorded_; }
+
+ private:
+  struct Official {
+    config::Account account;
+    std::optional<model::ProfileSnapshot> profile;
+  };
+  struct Tracked {
+    detectors::impersonation::Verdict verdict = detectors::impersonation::Verdict::benign;
+    std::string handle;
+    std::string subject;
+  };
+
+  void tick();
+  const Official* official_by_handle(model::Platform p, std::string_view handle) const;
+  const Official* official_by_id(model::Platform p, std::string_view id) const;
+  void rebuild_impersonation();
+  void rebuild_facts();
+  void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
+  void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
+  void handle_gone(const model::AccountGone& gone);
+  void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
+              std::string summary);
+  std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
+  detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
+
+  boost::asio::io_context& io_;
+  store::Database& database_;
+  config::Municipality municipality_;
+  std::vector<config::AllowedAccount> allowlist_;
+  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
+  std::vector<alerts::Route> routes_;
+  alerts::AlertDispatcher* dispatcher_;
+  HubOptions options_;
+  boost::asio::steady_timer timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool stopped_ = true;
+
+  std::vector<Official> officials_;
+  std::unique_ptr<detectors::impersonation::ImpersonationDetector> impersonation_;
+  std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
+  std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
+  std::deque<detectors::misinfo::OfficialStatement> official_posts_;
+  std::set<std::string> official_post_ids_;
+  std::vector<detectors::misinfo::Rumour> rumours_;
+  std::unique_ptr<detectors::misinfo::MisinformationDetector> misinfo_;
+  std::size_t findings_recorded_ = 0;
+};
+
+}  // namespace mamori::detection

@@ -1,0 +1,77 @@
+#include "daemon/incidents/incident_metrics.h"
+
+namespace mamori::incidents {
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& duration_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{60, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400, 259200};
+  return b;
+}
+
+constexpr const char* kTypes[] = {"impersonation", "flameup", "misinformation", "account_compromise",
+                                  "erroneous_post", "threat"};
+constexpr const char* kSeverities[] = {"low", "medium", "high", "critical"};
+
+}  // namespace
+
+IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
+    : open_(prometheus::BuildGauge()
+                .Name("mamori_incidents_open")
+                .Help("Incidents not yet resolved or closed, by type and severity")
+                .Register(r)),
+      overdue_(prometheus::BuildGauge()
+                   .Name("mamori_incident_steps_overdue")
+                   .Help("Pending playbook steps past their due time, by incident type")
+                   .Register(r)),
+      to_ack_(prometheus::BuildHistogram()
+                  .Name("mamori_incident_time_to_acknowledge_seconds")
+                  .Help("Time from an incident opening to its acknowledgement")
+                  .Register(r)),
+      to_resolve_(prometheus::BuildHistogram()
+                      .Name("mamori_incident_time_to_resolve_seconds")
+                      .Help("Time from an incident opening to its resolution")
+                      .Register(r)) {
+  // Every combination exists from the start, so dashboards and alert rules see zeros.
+  for (const char* t : kTypes) {
+    for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
+    overdue_.Add({{"type", t}}).Set(0);
+  }
+}
+
+void IncidentMetrics::refresh(pqxx::connection& c) {
+  std::lock_guard lock(mutex_);
+  pqxx::work tx(c);
+  for (const char* t : kTypes) {
+    for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
+    overdue_.Add({{"type", t}}).Set(0);
+  }
+  for (const auto& row : tx.exec(
+           "SELECT type, severity, count(*) FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2")) {
+    open_.Add({{"type", row[0].c_str()}, {"severity", row[1].c_str()}}).Set(row[2].as<double>());
+  }
+  for (const auto& row : tx.exec(
+           "SELECT i.type, count(*) FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
+           " WHERE s.status = 'pending' AND s.due_at < now() AND i.status NOT IN ('resolved', 'closed') GROUP BY 1")) {
+    overdue_.Add({{"type", row[0].c_str()}}).Set(row[1].as<double>());
+  }
+  // Durations of incidents acknowledged / resolved since the last refresh (first run: 1 day back).
+  const std::string since_ack = acked_after_.empty() ? "now() - interval '1 day'" : tx.quote(acked_after_) + "::timestamptz";
+  for (const auto& row : tx.exec(
+           "SELECT type, extract(epoch FROM acknowledged_at - opened_at), acknowledged_at::text FROM incidents"
+           " WHERE acknowledged_at > " + since_ack + " ORDER BY acknowledged_at")) {
+    to_ack_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
+    acked_after_ = row[2].c_str();
+  }
+  const std::string since_resolve = resolved_after_.empty() ? "now() - interval '1 day'" : tx.quote(resolved_after_) + "::timestamptz";
+  for (const auto& row : tx.exec(
+           "SELECT type, extract(epoch FROM resolved_at - opened_at), resolved_at::text FROM incidents"
+           " WHERE resolved_at > " + since_resolve + " ORDER BY resolved_at")) {
+    to_resolve_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
+    resolved_after_ = row[2].c_str();
+  }
+  if (acked_after_.empty()) acked_after_ = tx.exec1("SELECT now()::text")[0].c_str();
+  if (resolved_after_.empty()) resolved_after_ = tx.exec1("SELECT now()::text")[0].c_str();
+  tx.commit();
+}
+
+}  // namespace mamori::incidents

@@ -1,0 +1,33 @@
+// Incident gauges and durations for Prometheus, refreshed from the database by a periodic
+// store job (incidents change in transactions on the store thread; the numbers follow).
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <pqxx/pqxx>
+
+#include <mutex>
+#include <string>
+
+namespace mamori::incidents {
+
+class IncidentMetrics {
+ public:
+  explicit IncidentMetrics(prometheus::Registry& registry);
+  // Runs on the store's worker thread.
+  void refresh(pqxx::connection& c);
+
+ private:
+  prometheus::Family<prometheus::Gauge>& open_;
+  prometheus::Family<prometheus::Gauge>& overdue_;
+  prometheus::Family<prometheus::Histogram>& to_ack_;
+  prometheus::Family<prometheus::Histogram>& to_resolve_;
+  std::mutex mutex_;
+  std::string acked_after_;     // high-water marks (timestamps as text, from the database)
+  std::string resolved_after_;
+};
+
+}  // namespace mamori::incidents

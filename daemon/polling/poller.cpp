@@ -1,0 +1,416 @@
+#include "daemon/polling/poller.h"
+
+#include <boost/asio/post.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <set>
+
+#include "daemon/log/log.h"
+
+namespace mamori::polling {
+
+namespace asio = boost::asio;
+using collectors::Cursor;
+using collectors::Page;
+
+struct Poller::Account {
+  model::Platform platform = model::Platform::x;
+  std::string handle;
+  std::string account_id;
+  bool monitor = true;
+  std::set<std::string> busy;  // jobs with a run in flight
+};
+
+struct Poller::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : runs(prometheus::BuildCounter()
+                 .Name("mamori_poll_runs_total")
+                 .Help("Polling runs by platform, job and result")
+                 .Register(r)),
+        last_success(prometheus::BuildGauge()
+                         .Name("mamori_poll_last_success_timestamp_seconds")
+                         .Help("Unix time of the last successful polling run per account and job")
+                         .Register(r)),
+        stored(prometheus::BuildCounter()
+                   .Name("mamori_observations_stored_total")
+                   .Help("New observations stored, by platform and kind")
+                   .Register(r)) {}
+  prometheus::Family<prometheus::Counter>& runs;
+  prometheus::Family<prometheus::Gauge>& last_success;
+  prometheus::Family<prometheus::Counter>& stored;
+};
+
+struct Poller::Run {
+  model::Platform platform = model::Platform::x;
+  std::shared_ptr<Account> account;  // null for a platform's profile lookups
+  std::string job;                   // profiles, posts, replies
+  enum class Kind { profiles, posts, mentions, threads, search } kind = Kind::posts;
+  std::optional<std::string> since;
+  std::optional<std::string> page;
+  std::optional<std::string> newest;
+  int pages = 0;
+  std::vector<std::vector<std::string>> batches;  // profiles: handle batches still to send
+  std::vector<std::string> threads;               // threads: own posts still to walk
+  std::vector<std::string> queries;               // search: account-search queries still to send
+  std::string current_thread;
+  std::size_t new_items = 0;
+};
+
+Poller::Poller(asio::io_context& io, store::Database& database,
+               std::vector<collectors::PlatformCollector*> collectors, PollerOptions options,
+               prometheus::Registry* registry, ObservationListener* listener)
+    : io_(io), database_(database), collectors_(std::move(collectors)), options_(options),
+      metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr), listener_(listener) {}
+
+Poller::~Poller() {
+  *alive_ = false;
+  stop();
+}
+
+collectors::PlatformCollector* Poller::collector_for(model::Platform p) const {
+  for (auto* c : collectors_) {
+    if (c->platform() == p) return c;
+  }
+  return nullptr;
+}
+
+void Poller::start(const std::vector<config::Account>& accounts) {
+  for (const auto& a : accounts) {
+    if (collector_for(a.platform) == nullptr) continue;
+    auto acc = std::make_shared<Account>();
+    acc->platform = a.platform;
+    acc->handle = a.handle;
+    acc->monitor = a.monitor;
+    accounts_.push_back(std::move(acc));
+  }
+  // Cursors and learned ids first, so the first runs continue where the last process stopped.
+  std::weak_ptr<bool> alive = alive_;
+  database_.submit("poller.load_state", [this, alive](pqxx::connection& c) {
+    auto cursors = store::load_cursors(c);
+    auto ids = store::load_account_ids(c);
+    asio::post(io_, [this, alive, cursors = std::move(cursors), ids = std::move(ids)]() mutable {
+      if (alive.expired() || stopped_) return;
+      cursors_ = std::move(cursors);
+      std::set<model::Platform> platforms;
+      for (auto& a : accounts_) {
+        if (auto it = ids.find({std::string(model::to_string(a->platform)), a->handle}); it != ids.end()) {
+          a->account_id = it->second;
+        }
+        platforms.insert(a->platform);
+        schedule(a, "posts", std::chrono::milliseconds(500));
+        if (a->monitor) schedule(a, "replies", std::chrono::milliseconds(800));
+      }
+      for (auto p : platforms) {
+        schedule_profiles(p, std::chrono::milliseconds(0));
+        schedule_search(p, std::chrono::seconds(3));
+      }
+      log::info("poller.started", {{"accounts", accounts_.size()}, {"cursors", cursors_.size()}});
+    });
+  });
+}
+
+void Poller::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  for (auto& [name, timer] : timers_) timer->cancel();
+}
+
+void Poller::schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after) {
+  const std::string key = std::string(model::to_string(platform)) + "/profiles";
+  auto& timer = timers_[key];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(after);
+  std::weak_ptr<bool> alive = alive_;
+  timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopped_) return;
+    run_profiles(platform);
+    schedule_profiles(platform, options_.intervals.profiles);
+  });
+}
+
+void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock::duration after) {
+  const std::string key = std::string(model::to_string(platform)) + "/search";
+  auto& timer = timers_[key];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(after);
+  std::weak_ptr<bool> alive = alive_;
+  timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopped_) return;
+    run_search(platform);
+    schedule_search(platform, options_.intervals.search);
+  });
+}
+
+// Impersonation discovery: account searches for the municipality's names, then direct
+// lookups of generated look-alike handles and of flagged accounts (re-checked every run).
+void Poller::run_search(model::Platform platform) {
+  if (listener_ == nullptr) return;
+  auto* collector = collector_for(platform);
+  auto run = std::make_shared<Run>();
+  run->platform = platform;
+  run->job = "search";
+  run->kind = Run::Kind::search;
+  run->queries = listener_->search_queries(platform);
+  std::reverse(run->queries.begin(), run->queries.end());
+  const auto handles = listener_->handles_to_check(platform);
+  const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
+  for (std::size_t i = 0; i < handles.size(); i += size) {
+    run->batches.emplace_back(handles.begin() + static_cast<long>(i),
+                              handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
+  }
+  if (run->queries.empty() && run->batches.empty()) return;
+  ++in_flight_;
+  fetch(run);
+}
+
+void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
+                      std::chrono::steady_clock::duration after) {
+  const std::string key = std::string(model::to_string(a->platform)) + "/" + a->handle + "/" + job;
+  auto& timer = timers_[key];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(after);
+  std::weak_ptr<bool> alive = alive_;
+  timer->async_wait([this, alive, a, job](const boost::system::error_code& ec) {
+    if (ec || alive.expired() || stopped_) return;
+    run_job(a, job);
+    schedule(a, job, job == "posts" ? options_.intervals.posts : options_.intervals.replies);
+  });
+}
+
+void Poller::run_profiles(model::Platform platform) {
+  auto* collector = collector_for(platform);
+  auto run = std::make_shared<Run>();
+  run->platform = platform;
+  run->job = "profiles";
+  run->kind = Run::Kind::profiles;
+  std::vector<std::string> handles;
+  for (const auto& a : accounts_) {
+    if (a->platform == platform) handles.push_back(a->handle);
+  }
+  const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
+  for (std::size_t i = 0; i < handles.size(); i += size) {
+    run->batches.emplace_back(handles.begin() + static_cast<long>(i),
+                              handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
+  }
+  if (run->batches.empty()) return;
+  ++in_flight_;
+  fetch(run);
+}
+
+void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) {
+  if (a->busy.count(job) > 0) return;  // the previous run is still going: skip this tick
+  auto* collector = collector_for(a->platform);
+  // X and Mastodon address accounts by id; until the profile lookup learned it, wait.
+  if (a->account_id.empty() && a->platform != model::Platform::bluesky) return;
+  auto run = std::make_shared<Run>();
+  run->platform = a->platform;
+  run->account = a;
+  run->job = job;
+  const std::string platform(model::to_string(a->platform));
+  if (job == "posts") {
+    run->kind = Run::Kind::posts;
+  } else if (collector->has_mentions({a->handle, a->account_id})) {
+    run->kind = Run::Kind::mentions;
+  } else {
+    run->kind = Run::Kind::threads;
+  }
+  if (run->kind != Run::Kind::threads) {
+    if (auto it = cursors_.find({platform, a->handle, job}); it != cursors_.end()) run->since = it->second;
+  }
+  a->busy.insert(job);
+  ++in_flight_;
+  if (run->kind == Run::Kind::threads) {
+    // The threads of the account's own recent posts, newest first.
+    std::weak_ptr<bool> alive = alive_;
+    const bool queued = database_.submit("poller.recent_own_posts", [this, alive, run](pqxx::connection& c) {
+      auto posts = store::recent_own_posts(c, run->platform, run->account->account_id.empty() ? run->account->handle : run->account->account_id,
+                                           options_.thread_window_hours, options_.threads_per_run);
+      asio::post(io_, [this, alive, run, posts = std::move(posts)]() mutable {
+        if (alive.expired()) return;
+        run->threads = std::move(posts);
+        std::reverse(run->threads.begin(), run->threads.end());  // pop_back takes the newest
+        fetch(run);
+      });
+    });
+    if (!queued) finish(run, false);
+    return;
+  }
+  fetch(run);
+}
+
+void Poller::fetch(const std::shared_ptr<Run>& run) {
+  if (stopped_) {
+    finish(run, false);
+    return;
+  }
+  auto* collector = collector_for(run->platform);
+  std::weak_ptr<bool> alive = alive_;
+  auto handler = [this, alive, run](Page page) {
+    if (alive.expired()) return;
+    on_page(run, std::move(page));
+  };
+  const Cursor cursor{run->since, run->page};
+  collectors::AccountRef ref;
+  if (run->account) ref = {run->account->handle, run->account->account_id};
+  switch (run->kind) {
+    case Run::Kind::profiles: {
+      auto batch = std::move(run->batches.back());
+      run->batches.pop_back();
+      collector->lookup_profiles(batch, handler);
+      break;
+    }
+    case Run::Kind::search:
+      if (!run->queries.empty()) {
+        const std::string query = std::move(run->queries.back());
+        run->queries.pop_back();
+        collector->search_accounts(query, handler);
+      } else if (!run->batches.empty()) {
+        auto batch = std::move(run->batches.back());
+        run->batches.pop_back();
+        collector->lookup_profiles(batch, handler);
+      } else {
+        finish(run, true);
+      }
+      break;
+    case Run::Kind::posts:
+      collector->recent_posts(ref, cursor, handler);
+      break;
+    case Run::Kind::mentions:
+      collector->replies_and_mentions(ref, cursor, handler);
+      break;
+    case Run::Kind::threads:
+      if (run->threads.empty()) {
+        finish(run, true);
+        return;
+      }
+      run->current_thread = run->threads.back();
+      run->threads.pop_back();
+      collector->thread(ref, run->current_thread, Cursor{}, handler);
+      break;
+  }
+}
+
+void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
+  ++run->pages;
+  const bool transport_ok = page.response.outcome == collectors::HttpOutcome::ok;
+  const auto outcome = page.result.outcome;
+  std::vector<model::Observation> keep;
+  for (auto& o : page.result.observations) {
+    if (const auto* e = std::get_if<model::ObservationError>(&o)) {
+      log::warn("poll.page_error", {{"platform", model::to_string(run->platform)},
+                                     {"endpoint", page.endpoint},
+                                     {"status", page.response.status},
+                                     {"error", e->message}});
+    } else {
+      keep.push_back(std::move(o));
+    }
+  }
+  if (run->kind == Run::Kind::profiles) learn_ids(run->platform, keep);
+  if (run->pages == 1 && page.result.newest_id) run->newest = page.result.newest_id;
+  const bool page_ok = transport_ok && outcome != collectors::ParseOutcome::malformed &&
+                       (outcome == collectors::ParseOutcome::ok || !keep.empty());
+  const std::optional<std::string> next = page.result.next_cursor;
+
+  std::weak_ptr<bool> alive = alive_;
+  const std::string account = run->account ? run->account->handle : std::string();
+  const bool queued = database_.submit(
+      "poller.store", [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
+        auto batch = store::store_observations(c, keep, std::nullopt);
+        asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
+          if (alive.expired()) return;
+          run->new_items += batch.new_posts.size();
+          if (metrics_) {
+            const std::string p(model::to_string(run->platform));
+            if (!batch.new_posts.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "post"}}).Increment(static_cast<double>(batch.new_posts.size()));
+            if (!batch.changed_profiles.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "profile"}}).Increment(static_cast<double>(batch.changed_profiles.size()));
+            if (!batch.newly_gone.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "gone"}}).Increment(static_cast<double>(batch.newly_gone.size()));
+          }
+          if (listener_ != nullptr) listener_->on_stored(run->platform, account, batch);
+          if (!page_ok && run->kind != Run::Kind::search) {
+            finish(run, false);
+            return;
+          }
+          switch (run->kind) {
+            case Run::Kind::search:
+              // One failed query or lookup (a look-alike that does not exist answers 404 on
+              // some platforms) does not end the run.
+              if (run->queries.empty() && run->batches.empty()) {
+                finish(run, true);
+              } else {
+                fetch(run);
+              }
+              return;
+            case Run::Kind::profiles:
+            case Run::Kind::threads:
+              if (run->kind == Run::Kind::profiles ? run->batches.empty() : run->threads.empty()) {
+                finish(run, true);
+              } else {
+                fetch(run);
+              }
+              return;
+            case Run::Kind::posts:
+            case Run::Kind::mentions:
+              // Older pages while they still bring new posts (and the platform offers them).
+              if (next && run->pages < options_.max_pages && !batch.new_posts.empty()) {
+                run->page = next;
+                fetch(run);
+              } else {
+                finish(run, true);
+              }
+              return;
+          }
+        });
+      });
+  if (!queued) finish(run, false);
+}
+
+void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
+  --in_flight_;
+  if (run->account) run->account->busy.erase(run->job);
+  const std::string platform(model::to_string(run->platform));
+  if (metrics_) {
+    metrics_->runs.Add({{"platform", platform}, {"job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
+    if (ok) {
+      metrics_->last_success
+          .Add({{"platform", platform}, {"account", run->account ? run->account->handle : "*"}, {"job", run->job}})
+          .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    }
+  }
+  if (!ok || !run->account || !run->newest || run->newest == run->since) return;
+  // Every page of this run is stored (jobs run in order): move the cursor now.
+  const std::string handle = run->account->handle;
+  const std::string job = run->job;
+  const std::string cursor = *run->newest;
+  cursors_[{platform, handle, job}] = cursor;
+  database_.submit("poller.cursor", [run, handle, job, cursor](pqxx::connection& c) {
+    store::store_observations(c, {}, store::CursorUpdate{run->platform, handle, job, cursor});
+  });
+}
+
+void Poller::learn_ids(model::Platform platform, const std::vector<model::Observation>& observations) {
+  for (const auto& o : observations) {
+    const auto* p = std::get_if<model::ProfileSnapshot>(&o);
+    if (p == nullptr) continue;
+    for (auto& a : accounts_) {
+      if (a->platform != platform || a->account_id == p->account_id) continue;
+      const bool same = std::equal(a->handle.begin(), a->handle.end(), p->handle.begin(), p->handle.end(),
+                                   [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) ==
+                                                               std::tolower(static_cast<unsigned char>(y)); });
+      if (!same) continue;
+      if (!a->account_id.empty()) {
+        log::warn("poller.account_id_changed", {{"platform", model::to_string(platform)}, {"handle", a->handle},
+                                                 {"old", a->account_id}, {"new", p->account_id}});
+      }
+      a->account_id = p->account_id;
+      database_.submit("poller.remember_id", [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
+        store::remember_account_id(c, platform, handle, id);
+      });
+    }
+  }
+}
+
+}  // namespace mamori::polling

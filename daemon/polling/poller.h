@@ -1,0 +1,93 @@
+// The polling schedule: for every official account, on its platform's collector, at the
+// configured intervals — profile lookups (batched), the account's own posts, and its replies
+// and mentions (or, without a mentions API, the threads of its recent posts). Pages are stored
+// with the poll cursor moved in the same transaction, after the last page of a run, so a
+// restart neither misses nor repeats; new observations go to the listener (the detectors).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "collectors/common/collector.h"
+#include "daemon/config/config.h"
+#include "daemon/store/database.h"
+#include "daemon/store/observation_store.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace mamori::polling {
+
+class ObservationListener {
+ public:
+  virtual ~ObservationListener() = default;
+  // On the event loop's thread, after the batch is committed. `account` is the official
+  // account whose job fetched it ("" for profile lookups and searches).
+  virtual void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) = 0;
+  // Impersonation discovery, asked at each search run: account-search queries, and handles to
+  // look up directly (generated look-alikes, flagged accounts to re-check).
+  virtual std::vector<std::string> search_queries(model::Platform) { return {}; }
+  virtual std::vector<std::string> handles_to_check(model::Platform) { return {}; }
+};
+
+struct PollerOptions {
+  config::PollingConfig intervals;
+  int max_pages = 10;           // per run of one job
+  int thread_window_hours = 72;  // own posts whose threads are walked for replies
+  int threads_per_run = 20;
+};
+
+class Poller {
+ public:
+  Poller(boost::asio::io_context& io, store::Database& database,
+         std::vector<collectors::PlatformCollector*> collectors, PollerOptions options,
+         prometheus::Registry* registry, ObservationListener* listener);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  // Loads cursors and known account ids, then starts the schedule for `accounts`.
+  void start(const std::vector<config::Account>& accounts);
+  // Stops scheduling; runs in flight finish their current request and store nothing more.
+  void stop();
+  std::size_t runs_in_flight() const { return in_flight_; }
+
+ private:
+  struct Account;
+  struct Metrics;
+  struct Run;
+
+  collectors::PlatformCollector* collector_for(model::Platform p) const;
+  void schedule(const std::shared_ptr<Account>& a, const std::string& job, std::chrono::steady_clock::duration after);
+  void run_job(const std::shared_ptr<Account>& a, const std::string& job);
+  void run_profiles(model::Platform platform);
+  void schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after);
+  void schedule_search(model::Platform platform, std::chrono::steady_clock::duration after);
+  void run_search(model::Platform platform);
+  void fetch(const std::shared_ptr<Run>& run);
+  void on_page(const std::shared_ptr<Run>& run, collectors::Page page);
+  void finish(const std::shared_ptr<Run>& run, bool ok);
+  void learn_ids(model::Platform platform, const std::vector<model::Observation>& observations);
+
+  boost::asio::io_context& io_;
+  store::Database& database_;
+  std::vector<collectors::PlatformCollector*> collectors_;
+  PollerOptions options_;
+  std::unique_ptr<Metrics> metrics_;
+  ObservationListener* listener_;
+  std::vector<std::shared_ptr<Account>> accounts_;
+  std::map<store::CursorKey, std::string> cursors_;
+  std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool stopped_ = false;
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace mamori::polling

@@ -1,0 +1,334 @@
+#include "detectors/flameup/rate_scorer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "detectors/flameup/tail.h"
+
+namespace mamori::detectors::flameup {
+namespace {
+
+constexpr std::size_t kMaxRing = 4096;
+// The prior dispersion counts as this many expected replies: a busy series measures its own within
+// hours, a sparse one (a quiet town, the few hostile replies) cannot and keeps the prior.
+constexpr double kDispersionPriorCounts = 200.0;
+// Buckets this surprising or more do not teach the dispersion (a surge building up).
+constexpr double kCalmSurprise = 1.0;
+constexpr double kMinRatioBase = 0.1;
+
+std::int64_t seconds_of(std::chrono::seconds s) {
+  return std::max<std::int64_t>(1, s.count());
+}
+
+}  // namespace
+
+RateScorer::RateScorer(const Settings& settings, double min_count_factor, double prior_dispersion,
+                       double open_surprise)
+    : settings_{settings.tolerated_ratio, settings.nb_size, settings.close_surprise},
+      baseline_(settings),
+      bucket_seconds_(seconds_of(settings.bucket)),
+      prior_dispersion_(std::max(1.0, prior_dispersion)),
+      open_surprise_(open_surprise > 0.0 ? open_surprise : settings.open_surprise) {
+  std::size_t capacity = std::max<std::size_t>(1, settings.excerpt_buckets);
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const auto& ws = settings.windows[i];
+    const double len = static_cast<double>(std::chrono::seconds(ws.length).count());
+    const double b = std::round(len / static_cast<double>(bucket_seconds_));
+    Window& w = windows_[i];
+    w.buckets = static_cast<int>(std::clamp(b, 1.0, static_cast<double>(kMaxRing)));
+    w.min_count = ws.min_count * min_count_factor;
+    w.tolerated_excess = ws.tolerated_excess * min_count_factor;
+    w.phi = prior_dispersion_;
+    capacity = std::max(capacity, static_cast<std::size_t>(w.buckets));
+  }
+  capacity = std::min(capacity, kMaxRing);
+  ring_count_.assign(capacity, 0.0f);
+  ring_expected_.assign(capacity, 0.0f);
+  alpha_dispersion_ = std::clamp(
+      static_cast<double>(bucket_seconds_) /
+          static_cast<double>(std::chrono::seconds(settings.dispersion_time_constant).count() + 1),
+      1e-7, 0.5);
+  warmup_buckets_ =
+      static_cast<std::uint64_t>(std::chrono::seconds(settings.warmup).count() / bucket_seconds_);
+  quiet_buckets_needed_ = std::max<std::int64_t>(
+      1,
+      (std::chrono::seconds(settings.quiet_time).count() + bucket_seconds_ - 1) / bucket_seconds_);
+  cooldown_seconds_ = std::chrono::seconds(settings.cooldown).count();
+  bonferroni_ = std::log10(static_cast<double>(windows_.size()));
+}
+
+double RateScorer::dispersion(int window) const {
+  return windows_[static_cast<std::size_t>(window)].phi;
+}
+
+void RateScorer::update_dispersion(Window& w) const {
+  const double pseudo = alpha_dispersion_ * kDispersionPriorCounts;
+  const double phi = (w.var_num + pseudo * prior_dispersion_) / (std::max(0.0, w.var_den) + pseudo);
+  w.phi = std::clamp(phi, 1.0, 200.0);
+}
+
+void RateScorer::add_to_windows(double count, double expected) {
+  const std::size_t cap = ring_count_.size();
+  const float c = static_cast<float>(count);
+  const float e = static_cast<float>(expected);
+  for (Window& w : windows_) {
+    const auto n = static_cast<std::size_t>(w.buckets);
+    if (filled_ >= n) {
+      std::size_t leaving = head_ + cap - n;  // n <= cap: one conditional subtraction, no division
+      if (leaving >= cap) leaving -= cap;
+      w.sum_count -= ring_count_[leaving];
+      w.sum_expected -= ring_expected_[leaving];
+    }
+    w.sum_count += c;
+    w.sum_expected += e;
+  }
+  ring_count_[head_] = c;
+  ring_expected_[head_] = e;
+  if (++head_ == cap) head_ = 0;
+  filled_ = std::min(filled_ + 1, cap);
+  if (head_ == 0) {
+    // Once per lap, recompute the sums from the ring so rounding cannot drift (O(1) amortized).
+    for (Window& w : windows_) {
+      const std::size_t n = std::min(static_cast<std::size_t>(w.buckets), filled_);
+      double sc = 0.0;
+      double se = 0.0;
+      for (std::size_t k = 1; k <= n; ++k) {
+        const std::size_t i = (head_ + cap - k) % cap;
+        sc += ring_count_[i];
+        se += ring_expected_[i];
+      }
+      w.sum_count = sc;
+      w.sum_expected = se;
+    }
+  }
+}
+
+void RateScorer::reset_windows() {
+  for (Window& w : windows_) {
+    w.sum_count = 0.0;
+    w.sum_expected = 0.0;
+  }
+  std::fill(ring_count_.begin(), ring_count_.end(), 0.0f);
+  std::fill(ring_expected_.begin(), ring_expected_.end(), 0.0f);
+  head_ = 0;
+  filled_ = 0;
+}
+
+double RateScorer::window_surprise(const Window& w) const {
+  return surprise_of(w, w.sum_count, w.sum_expected);
+}
+
+double RateScorer::surprise_of(const Window& w, double sum_count, double sum_expected) const {
+  const double s = std::max(0.0, sum_count);
+  const double m = std::max(0.0, sum_expected);
+  // Null: the tolerated level (a busy day plus a lively conversation), NB-distributed with the
+  // learned dispersion and a level uncertainty of 1/nb_size.
+  // The excess is judged on the baseline's own noise: the tolerated level is a shift.
+  const double mt = std::max(settings_.tolerated_ratio * m, 1e-6);
+  const double excess = s - w.tolerated_excess;
+  if (excess <= mt) return 0.0;  // not above the tolerated level: nothing to test
+  const double v = w.phi * mt + mt * mt / settings_.nb_size;
+  const double z = (excess - mt) / std::sqrt(v);
+  double surprise = 0.0;
+  if (z >= 1.5) {
+    surprise = nb_surprise(excess, mt, v);
+  } else if (z > 0.0) {
+    // Far from any threshold: a cheap normal approximation keeps the score continuous.
+    surprise = -std::log10(0.5 * std::erfc(z / std::sqrt(2.0)));
+  }
+  if (s < w.min_count) surprise = std::min(surprise, settings_.close_surprise * 0.999);
+  return surprise;
+}
+
+void RateScorer::learn_dispersion() {
+  const double a_min = alpha_dispersion_;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    Window& w = windows_[i];
+    if (filled_ < static_cast<std::size_t>(w.buckets)) continue;
+    const double m = std::max(0.0, w.sum_expected);
+    const double phi = w.phi;
+    const double lim = 4.0 * std::sqrt(phi * m + m * m / settings_.nb_size) + 1.0;
+    const double r = std::clamp(w.sum_count - m, -lim, lim);
+    const double x = r * r - m * m / settings_.nb_size;
+    const double a = a_min;
+    w.var_num += a * (x - w.var_num);
+    w.var_den += a * (m - w.var_den);
+    ++w.var_updates;
+    update_dispersion(w);
+  }
+}
+
+double RateScorer::clip_for_learning(double count, double expected, bool holding) const {
+  if (holding) return std::min(count, 1.5 * expected);  // allow slow growth, not the flood
+  // Soft clip (Huber-like): bursts beyond the cap count one tenth, so conversation clusters
+  // still raise the level a little while a flood barely moves it.
+  const double phi = dispersion(0);
+  const double cap =
+      expected + 4.0 * std::sqrt(phi * expected + expected * expected / settings_.nb_size) + 1.5;
+  if (count <= cap) return count;
+  return cap + 0.1 * (count - cap);
+}
+
+BucketScore RateScorer::push(std::int64_t bucket_start, double count, bool hold_baseline) {
+  BucketScore out = score(bucket_start, count);
+  learn_last(hold_baseline);
+  return out;
+}
+
+BucketScore RateScorer::score(std::int64_t bucket_start, double count) {
+  if (last_pending_) learn_last(false);  // a caller that forgot learn_last(): learn normally
+  if (!(count >= 0.0) || !std::isfinite(count)) count = 0.0;
+  const double mu = baseline_.expected(bucket_start);
+  add_to_windows(count, mu);
+
+  BucketScore out;
+  out.start = bucket_start;
+  out.count = count;
+  out.expected = mu;
+  double best = -1.0;
+  for (std::size_t i = 0; i < windows_.size(); ++i) {
+    const double s = window_surprise(windows_[i]);
+    if (s > best) {
+      best = s;
+      out.window = static_cast<int>(i);
+    }
+  }
+  const Window& w = windows_[static_cast<std::size_t>(out.window)];
+  out.surprise = std::max(0.0, best - bonferroni_);
+  out.score = out.surprise / (out.surprise + open_surprise_);
+  out.window_count = w.sum_count;
+  out.window_expected = w.sum_expected;
+  const double ratio = w.sum_count / std::max(w.sum_expected, kMinRatioBase);
+
+  if (!open_) {
+    if (out.surprise >= open_threshold(bucket_start)) {
+      open_ = true;
+      out.event = EpisodeEvent::opened;
+      episode_ = EpisodeStats{};
+      episode_.opened_at = bucket_start;
+      const std::int64_t span =
+          std::min<std::int64_t>(w.buckets, static_cast<std::int64_t>(filled_));
+      episode_.onset = bucket_start - (span - 1) * bucket_seconds_;
+      episode_.count = w.sum_count;
+      episode_.expected = w.sum_expected;
+      episode_.peak_ratio = ratio;
+      episode_.peak_surprise = out.surprise;
+      episode_.peak_at = bucket_start;
+      episode_.elevated_buckets = 1;
+    }
+  } else {
+    episode_.count += count;
+    episode_.expected += mu;
+    if (out.surprise > episode_.peak_surprise) {
+      episode_.peak_surprise = out.surprise;
+      episode_.peak_at = bucket_start;
+    }
+    if (out.surprise >= settings_.close_surprise) {
+      episode_.peak_ratio = std::max(episode_.peak_ratio, ratio);
+      episode_.quiet_buckets = 0;
+      ++episode_.elevated_buckets;
+    } else if (++episode_.quiet_buckets >= quiet_buckets_needed_) {
+      open_ = false;
+      out.event = EpisodeEvent::ended;
+      cooldown_until_ = bucket_start + bucket_seconds_ + cooldown_seconds_;
+    }
+  }
+  out.open = open_;
+  last_start_ = bucket_start;
+  last_count_ = count;
+  last_expected_ = mu;
+  last_surprise_ = out.surprise;
+  last_ended_ = out.event == EpisodeEvent::ended;
+  last_pending_ = true;
+  return out;
+}
+
+void RateScorer::learn_last(bool hold_baseline, bool calm) {
+  if (!last_pending_) return;
+  last_pending_ = false;
+  // Robustness: an elevated stretch (an episode, or a surge still building up) is not learned as
+  // the new normal, and only calm stretches teach the dispersion.
+  const bool holding =
+      open_ || hold_baseline || last_ended_ || last_surprise_ >= settings_.close_surprise;
+  baseline_.learn(last_start_, clip_for_learning(last_count_, last_expected_, holding));
+  if (!holding && calm && last_surprise_ < kCalmSurprise) learn_dispersion();
+}
+
+void RateScorer::learn(std::int64_t bucket_start, double count) {
+  if (last_pending_) learn_last(false);
+  if (!(count >= 0.0) || !std::isfinite(count)) count = 0.0;
+  const double mu = baseline_.expected(bucket_start);
+  add_to_windows(count, mu);
+  baseline_.learn(bucket_start, clip_for_learning(count, mu, false));
+  learn_dispersion();
+}
+
+void RateScorer::excerpt(std::size_t n, std::vector<double>& counts,
+                         std::vector<double>& expected) const {
+  const std::size_t cap = ring_count_.size();
+  n = std::min(n, filled_);
+  counts.clear();
+  expected.clear();
+  counts.reserve(n);
+  expected.reserve(n);
+  for (std::size_t k = n; k >= 1; --k) {
+    const std::size_t i = (head_ + cap - k) % cap;
+    counts.push_back(ring_count_[i]);
+    expected.push_back(ring_expected_[i]);
+  }
+}
+
+std::size_t RateScorer::memory_bytes() const {
+  return sizeof(*this) + (ring_count_.capacity() + ring_expected_.capacity()) * sizeof(float);
+}
+
+}  // namespace mamori::detectors::flameup
+
+namespace mamori::detectors::flameup {
+
+double RateScorer::open_threshold(std::int64_t bucket_start) const {
+  double threshold = open_surprise_;
+  if (baseline_.buckets_learned() < warmup_buckets_) threshold *= 2.0;  // a new account
+  if (bucket_start < cooldown_until_) threshold *= 2.0;
+  return threshold;
+}
+
+RateScorer::Provisional RateScorer::peek(std::span<const double> counts,
+                                         std::int64_t first_start) const {
+  Provisional out;
+  const std::size_t cap = ring_count_.size();
+  const std::size_t p = counts.size();
+  if (p == 0) return out;
+  double best = 0.0;
+  for (const Window& w : windows_) {
+    const auto n = static_cast<std::size_t>(w.buckets);
+    const std::size_t take = std::min(p, n);
+    double s = 0.0;
+    double m = 0.0;
+    // The newest `take` provisional buckets ...
+    for (std::size_t k = p - take; k < p; ++k) {
+      s += std::max(0.0, counts[k]);
+      m += baseline_.expected(first_start + static_cast<std::int64_t>(k) * bucket_seconds_);
+    }
+    // ... and the newest closed buckets that still fit in the window.
+    const std::size_t closed = std::min(n - take, filled_);
+    for (std::size_t k = 1; k <= closed; ++k) {
+      const std::size_t i = (head_ + cap - k) % cap;
+      s += ring_count_[i];
+      m += ring_expected_[i];
+    }
+    const double surprise = surprise_of(w, s, m);
+    if (surprise >= best) {
+      best = surprise;
+      out.window = static_cast<int>(&w - windows_.data());
+      out.window_count = s;
+      out.window_expected = m;
+    }
+  }
+  out.surprise = std::max(0.0, best - bonferroni_);
+  const std::int64_t last = first_start + static_cast<std::int64_t>(p - 1) * bucket_seconds_;
+  out.would_open = out.surprise >= open_threshold(last);
+  return out;
+}
+
+}  // namespace mamori::detectors::flameup

@@ -1,0 +1,434 @@
+#include "detectors/impersonation/avatar_hash.h"
+
+#include <bit>
+#include <cstring>
+#include <exception>
+#include <opencv2/core.hpp>
+#include <opencv2/img_hash.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace mamori::detectors::impersonation {
+namespace {
+
+// Icons are normalized to this size before hashing so that a 400px original and a 200px
+// re-upload hash alike; the decoder downscales JPEGs towards it for speed.
+constexpr int kCanonicalSide = 64;
+constexpr std::uint32_t kDecodeTargetSide = 96;
+constexpr std::array<double, 2> kZooms = {0.80, 0.64};
+// The crop grid of official icons: side fractions and offset step (of the side).
+constexpr std::array<double, 6> kGridSizes = {0.95, 0.90, 0.85, 0.80, 0.75, 0.70};
+constexpr double kGridStep = 0.025;
+// Crops within this many bits of the best-aligned one are checked with RadialVarianceHash.
+constexpr int kAlignSlack = 2;
+// Beyond this best-crop distance no crop is re-hashed: it cannot be a copy.
+constexpr int kMaxAlignDistance = 16;
+constexpr int kThumbnailSide = 200;
+
+std::uint32_t be16(const std::uint8_t* p) {
+  return (static_cast<std::uint32_t>(p[0]) << 8) | p[1];
+}
+std::uint32_t be32(const std::uint8_t* p) {
+  return (static_cast<std::uint32_t>(p[0]) << 24) | (static_cast<std::uint32_t>(p[1]) << 16) |
+         (static_cast<std::uint32_t>(p[2]) << 8) | p[3];
+}
+std::uint32_t le16(const std::uint8_t* p) {
+  return p[0] | (static_cast<std::uint32_t>(p[1]) << 8);
+}
+std::uint32_t le24(const std::uint8_t* p) {
+  return p[0] | (static_cast<std::uint32_t>(p[1]) << 8) | (static_cast<std::uint32_t>(p[2]) << 16);
+}
+std::uint32_t le32(const std::uint8_t* p) {
+  return le24(p) | (static_cast<std::uint32_t>(p[3]) << 24);
+}
+
+bool is_sof(std::uint8_t marker) {
+  // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
+  return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+}
+
+std::optional<ImageHeader> jpeg_header(std::span<const std::uint8_t> b) {
+  std::size_t i = 2;  // after SOI
+  while (i + 4 <= b.size()) {
+    if (b[i] != 0xFF) return std::nullopt;
+    while (i < b.size() && b[i] == 0xFF) ++i;  // fill bytes
+    if (i >= b.size()) return std::nullopt;
+    const std::uint8_t marker = b[i++];
+    if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) continue;           // no length
+    if (marker == 0xD8 || marker == 0xD9 || marker == 0xDA) return std::nullopt;  // no frame yet
+    if (i + 2 > b.size()) return std::nullopt;
+    const std::uint32_t length = be16(&b[i]);
+    if (length < 2) return std::nullopt;
+    if (is_sof(marker)) {
+      if (length < 8 || i + 7 > b.size()) return std::nullopt;
+      ImageHeader h{ImageFormat::jpeg, be16(&b[i + 5]), be16(&b[i + 3]), false};
+      return h;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::optional<ImageHeader> png_header(std::span<const std::uint8_t> b) {
+  // Signature (8), then the IHDR chunk must come first: length 13, "IHDR", width, height.
+  if (b.size() < 8 + 8 + 13) return std::nullopt;
+  if (be32(&b[8]) != 13 || std::memcmp(&b[12], "IHDR", 4) != 0) return std::nullopt;
+  return ImageHeader{ImageFormat::png, be32(&b[16]), be32(&b[20]), false};
+}
+
+std::optional<ImageHeader> webp_header(std::span<const std::uint8_t> b) {
+  if (b.size() < 30) return std::nullopt;
+  const std::uint8_t* chunk = &b[12];
+  const std::uint8_t* data = chunk + 8;
+  if (std::memcmp(chunk, "VP8 ", 4) == 0) {
+    // Frame tag (3 bytes), start code 9d 01 2a, then 14-bit width and height.
+    if (data[3] != 0x9D || data[4] != 0x01 || data[5] != 0x2A) return std::nullopt;
+    return ImageHeader{ImageFormat::webp, le16(data + 6) & 0x3FFFU, le16(data + 8) & 0x3FFFU,
+                       false};
+  }
+  if (std::memcmp(chunk, "VP8L", 4) == 0) {
+    if (data[0] != 0x2F) return std::nullopt;
+    const std::uint32_t bits = le32(data + 1);
+    return ImageHeader{ImageFormat::webp, (bits & 0x3FFFU) + 1, ((bits >> 14) & 0x3FFFU) + 1,
+                       false};
+  }
+  if (std::memcmp(chunk, "VP8X", 4) == 0) {
+    const bool animated = (data[0] & 0x02U) != 0;
+    return ImageHeader{ImageFormat::webp, le24(data + 4) + 1, le24(data + 7) + 1, animated};
+  }
+  return std::nullopt;
+}
+
+std::optional<ImageHeader> gif_header(std::span<const std::uint8_t> b) {
+  if (b.size() < 10) return std::nullopt;
+  return ImageHeader{ImageFormat::gif, le16(&b[6]), le16(&b[8]), false};
+}
+
+AvatarHashResult reject(AvatarRejection why, std::string message,
+                        std::optional<ImageHeader> header = std::nullopt) {
+  AvatarHashResult r;
+  r.rejection = why;
+  r.message = std::move(message);
+  r.header = header;
+  return r;
+}
+
+std::uint64_t to_u64(const cv::Mat& hash) {
+  std::uint64_t v = 0;
+  std::memcpy(&v, hash.ptr<std::uint8_t>(), sizeof v);
+  return v;
+}
+
+struct Hashers {
+  cv::Ptr<cv::img_hash::PHash> phash = cv::img_hash::PHash::create();
+  cv::Ptr<cv::img_hash::RadialVarianceHash> radial = cv::img_hash::RadialVarianceHash::create();
+};
+
+// One set per thread: the OpenCV hash objects keep scratch buffers between calls.
+Hashers& hashers() {
+  thread_local Hashers h;
+  return h;
+}
+
+std::uint64_t phash_of(const cv::Mat& gray) {
+  cv::Mat out;
+  hashers().phash->compute(gray, out);
+  return to_u64(out);
+}
+
+cv::Mat central(const cv::Mat& img, double zoom) {
+  const int w = std::max(1, static_cast<int>(img.cols * zoom));
+  const int h = std::max(1, static_cast<int>(img.rows * zoom));
+  return img(cv::Rect((img.cols - w) / 2, (img.rows - h) / 2, w, h));
+}
+
+cv::Mat canonical(const cv::Mat& img) {
+  cv::Mat out;
+  const int interpolation = img.cols >= kCanonicalSide ? cv::INTER_AREA : cv::INTER_LINEAR;
+  cv::resize(img, out, cv::Size(kCanonicalSide, kCanonicalSide), 0, 0, interpolation);
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::jpeg:
+      return "JPEG";
+    case ImageFormat::png:
+      return "PNG";
+    case ImageFormat::webp:
+      return "WebP";
+    case ImageFormat::gif:
+      return "GIF";
+    case ImageFormat::unknown:
+      return "unknown";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(AvatarRejection rejection) {
+  switch (rejection) {
+    case AvatarRejection::empty:
+      return "empty";
+    case AvatarRejection::too_large_bytes:
+      return "too_large_bytes";
+    case AvatarRejection::unknown_format:
+      return "unknown_format";
+    case AvatarRejection::unsupported_format:
+      return "unsupported_format";
+    case AvatarRejection::bad_header:
+      return "bad_header";
+    case AvatarRejection::too_many_pixels:
+      return "too_many_pixels";
+    case AvatarRejection::decode_failed:
+      return "decode_failed";
+  }
+  return "unknown";
+}
+
+std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> b) {
+  if (b.size() >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF) return jpeg_header(b);
+  static constexpr std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  if (b.size() >= 8 && std::memcmp(b.data(), kPng, 8) == 0) return png_header(b);
+  if (b.size() >= 12 && std::memcmp(b.data(), "RIFF", 4) == 0 &&
+      std::memcmp(b.data() + 8, "WEBP", 4) == 0) {
+    return webp_header(b);
+  }
+  if (b.size() >= 6 &&
+      (std::memcmp(b.data(), "GIF87a", 6) == 0 || std::memcmp(b.data(), "GIF89a", 6) == 0)) {
+    return gif_header(b);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+struct Decoded {
+  cv::Mat gray;
+  std::optional<ImageHeader> header;
+  std::optional<AvatarRejection> rejection;
+  std::string message;
+};
+
+Decoded fail(AvatarRejection why, std::string message, std::optional<ImageHeader> header = {}) {
+  Decoded d;
+  d.rejection = why;
+  d.message = std::move(message);
+  d.header = header;
+  return d;
+}
+
+// Sniff, check limits from the header, then decode to 8-bit grey. `reduce` lets the decoder
+// downscale towards kDecodeTargetSide (JPEG does it in the DCT, almost for free).
+Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& limits, bool reduce) {
+  if (bytes.empty()) return fail(AvatarRejection::empty, "image is empty");
+  if (bytes.size() > limits.max_bytes) {
+    return fail(AvatarRejection::too_large_bytes, "image is " + std::to_string(bytes.size()) +
+                                                      " bytes, limit " +
+                                                      std::to_string(limits.max_bytes));
+  }
+  const bool known_magic = (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8) ||
+                           (bytes.size() >= 4 && bytes[0] == 0x89 && bytes[1] == 'P') ||
+                           (bytes.size() >= 4 && std::memcmp(bytes.data(), "RIFF", 4) == 0) ||
+                           (bytes.size() >= 3 && std::memcmp(bytes.data(), "GIF", 3) == 0);
+  const auto header = read_image_header(bytes);
+  if (!header) {
+    if (!known_magic) {
+      return fail(AvatarRejection::unknown_format, "not a JPEG, PNG, WebP or GIF image");
+    }
+    return fail(AvatarRejection::bad_header, "image header is truncated or malformed");
+  }
+  const std::string dims = std::to_string(header->width) + "x" + std::to_string(header->height);
+  if (header->format == ImageFormat::gif) {
+    return fail(AvatarRejection::unsupported_format,
+                "GIF (" + dims + ") cannot be decoded: the system OpenCV 4.6 has no GIF decoder",
+                header);
+  }
+  if (header->animated) {
+    return fail(AvatarRejection::unsupported_format, "animated WebP is not supported", header);
+  }
+  if (header->width == 0 || header->height == 0) {
+    return fail(AvatarRejection::bad_header, "image header declares a zero dimension", header);
+  }
+  const std::uint64_t pixels = static_cast<std::uint64_t>(header->width) * header->height;
+  if (header->width > limits.max_side || header->height > limits.max_side ||
+      pixels > limits.max_pixels) {
+    return fail(AvatarRejection::too_many_pixels,
+                std::string(to_string(header->format)) + " declares " + dims + " (" +
+                    std::to_string(pixels) + " pixels), limit " +
+                    std::to_string(limits.max_pixels) + " pixels and " +
+                    std::to_string(limits.max_side) + " per side; not decoded",
+                header);
+  }
+  const std::uint32_t short_side = std::min(header->width, header->height);
+  int flags = cv::IMREAD_GRAYSCALE;
+  if (reduce && short_side >= 8 * kDecodeTargetSide) {
+    flags = cv::IMREAD_REDUCED_GRAYSCALE_8;
+  } else if (reduce && short_side >= 4 * kDecodeTargetSide) {
+    flags = cv::IMREAD_REDUCED_GRAYSCALE_4;
+  } else if (reduce && short_side >= 2 * kDecodeTargetSide) {
+    flags = cv::IMREAD_REDUCED_GRAYSCALE_2;
+  }
+  flags |= cv::IMREAD_IGNORE_ORIENTATION;
+  Decoded d;
+  d.header = header;
+  try {
+    // The Mat wraps the caller's bytes without copying; imdecode only reads them.
+    const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
+                         const_cast<std::uint8_t*>(bytes.data()));
+    d.gray = cv::imdecode(buffer, flags);
+  } catch (const cv::Exception& e) {
+    return fail(AvatarRejection::decode_failed,
+                std::string(to_string(header->format)) + " decoding failed: " + e.msg, header);
+  }
+  if (d.gray.empty() || d.gray.type() != CV_8UC1) {
+    return fail(AvatarRejection::decode_failed,
+                std::string(to_string(header->format)) + " data could not be decoded", header);
+  }
+  return d;
+}
+
+std::array<std::uint8_t, 40> radial_of(const cv::Mat& canonical_gray) {
+  cv::Mat radial;
+  hashers().radial->compute(canonical_gray, radial);
+  std::array<std::uint8_t, 40> out{};
+  if (radial.total() != out.size()) {
+    throw cv::Exception(cv::Error::StsBadSize, "RadialVarianceHash returned an unexpected size",
+                        "radial_of", __FILE__, __LINE__);
+  }
+  std::memcpy(out.data(), radial.ptr<std::uint8_t>(), out.size());
+  return out;
+}
+
+AvatarHash hash_gray(const cv::Mat& gray) {
+  AvatarHash hash;
+  const cv::Mat whole = canonical(gray);
+  hash.phash = phash_of(whole);
+  for (std::size_t i = 0; i < kZooms.size(); ++i) {
+    hash.phash_zoomed[i] = phash_of(canonical(central(gray, kZooms[i])));
+  }
+  hash.radial = radial_of(whole);
+  return hash;
+}
+
+double radial_correlation(const std::array<std::uint8_t, 40>& x,
+                          const std::array<std::uint8_t, 40>& y) {
+  const cv::Mat a(1, static_cast<int>(x.size()), CV_8UC1, const_cast<std::uint8_t*>(x.data()));
+  const cv::Mat b(1, static_cast<int>(y.size()), CV_8UC1, const_cast<std::uint8_t*>(y.data()));
+  return hashers().radial->compare(a, b);
+}
+
+}  // namespace
+
+AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
+                                     const DecodeLimits& limits) {
+  Decoded d = decode_gray(bytes, limits, true);
+  if (d.rejection) return reject(*d.rejection, std::move(d.message), d.header);
+  try {
+    AvatarHashResult r;
+    r.hash = hash_gray(d.gray);
+    r.header = d.header;
+    return r;
+  } catch (const cv::Exception& e) {
+    return reject(AvatarRejection::decode_failed, std::string("hashing failed: ") + e.msg,
+                  d.header);
+  }
+}
+
+OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8_t> bytes,
+                                                      const DecodeLimits& limits) {
+  OfficialAvatarHashResult r;
+  Decoded d = decode_gray(bytes, limits, false);
+  if (d.rejection) {
+    r.rejection = d.rejection;
+    r.message = std::move(d.message);
+    return r;
+  }
+  try {
+    OfficialAvatarHash h;
+    h.whole = hash_gray(d.gray);
+    // The thumbnail keeps enough detail for crops to be re-hashed later, not the original.
+    const double scale = static_cast<double>(kThumbnailSide) / std::min(d.gray.cols, d.gray.rows);
+    cv::Mat thumb;
+    if (scale < 1.0) {
+      cv::resize(d.gray, thumb, cv::Size(), scale, scale, cv::INTER_AREA);
+    } else {
+      thumb = d.gray.clone();
+    }
+    if (!thumb.isContinuous()) thumb = thumb.clone();
+    h.thumbnail.assign(thumb.data, thumb.data + thumb.total());
+    h.thumbnail_width = thumb.cols;
+    h.thumbnail_height = thumb.rows;
+    for (const double size : kGridSizes) {
+      const int w = std::max(1, static_cast<int>(thumb.cols * size));
+      const int ht = std::max(1, static_cast<int>(thumb.rows * size));
+      const int steps = static_cast<int>(std::lround((1.0 - size) / kGridStep));
+      for (int i = 0; i <= steps; ++i) {
+        for (int j = 0; j <= steps; ++j) {
+          const int x = (thumb.cols - w) * i / steps;
+          const int y = (thumb.rows - ht) * j / steps;
+          const cv::Mat crop = canonical(thumb(cv::Rect(x, y, w, ht)));
+          h.crops.push_back({phash_of(crop), static_cast<std::uint16_t>(x),
+                             static_cast<std::uint16_t>(y), static_cast<std::uint16_t>(w),
+                             static_cast<std::uint16_t>(ht)});
+        }
+      }
+    }
+    h.crops.shrink_to_fit();
+    r.hash = std::move(h);
+  } catch (const cv::Exception& e) {
+    r.rejection = AvatarRejection::decode_failed;
+    r.message = std::string("hashing failed: ") + e.msg;
+  }
+  return r;
+}
+
+AvatarMatch compare_avatars(const AvatarHash& candidate, const AvatarHash& official) {
+  const std::array<std::uint64_t, 3> c = {candidate.phash, candidate.phash_zoomed[0],
+                                          candidate.phash_zoomed[1]};
+  const std::array<std::uint64_t, 3> o = {official.phash, official.phash_zoomed[0],
+                                          official.phash_zoomed[1]};
+  AvatarMatch match;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    for (std::size_t j = 0; j < o.size(); ++j) {
+      // Pairs of very different zooms cannot be the same picture cropped a little.
+      if ((i == 0 && j == 2) || (i == 2 && j == 0)) continue;
+      match.phash_distance = std::min(match.phash_distance, std::popcount(c[i] ^ o[j]));
+    }
+  }
+  match.radial_correlation = radial_correlation(candidate.radial, official.radial);
+  return match;
+}
+
+AvatarMatch compare_avatars(const AvatarHash& candidate, const OfficialAvatarHash& official) {
+  AvatarMatch match = compare_avatars(candidate, official.whole);
+  // Align: the crops nearest by pHash; confirm: the best RadialVarianceHash among them.
+  for (const auto& crop : official.crops) {
+    match.crop_distance =
+        std::min(match.crop_distance, std::popcount(candidate.phash ^ crop.phash));
+  }
+  if (match.crop_distance > kMaxAlignDistance || official.thumbnail_width <= 0 ||
+      official.thumbnail.size() != static_cast<std::size_t>(official.thumbnail_width) *
+                                       static_cast<std::size_t>(official.thumbnail_height)) {
+    return match;
+  }
+  const cv::Mat thumb(official.thumbnail_height, official.thumbnail_width, CV_8UC1,
+                      const_cast<std::uint8_t*>(official.thumbnail.data()));
+  const cv::Rect bounds(0, 0, thumb.cols, thumb.rows);
+  try {
+    for (const auto& crop : official.crops) {
+      if (std::popcount(candidate.phash ^ crop.phash) > match.crop_distance + kAlignSlack) continue;
+      const cv::Rect r(crop.x, crop.y, crop.width, crop.height);
+      if ((r & bounds) != r || r.area() == 0) continue;
+      match.crop_radial_correlation =
+          std::max(match.crop_radial_correlation,
+                   radial_correlation(candidate.radial, radial_of(canonical(thumb(r)))));
+    }
+  } catch (const cv::Exception&) {
+    match.crop_radial_correlation = 0.0;  // a failed re-hash confirms nothing
+  }
+  return match;
+}
+
+}  // namespace mamori::detectors::impersonation

@@ -1,0 +1,114 @@
+// Avatar perceptual hashing (issue 4): OpenCV img_hash PHash (a DCT hash) of the whole icon and
+// of two central zooms (a cropped copy of an icon matches one of them), plus RadialVarianceHash.
+// Untrusted bytes are decoded under strict limits: the format is sniffed and the pixel count
+// read from the image header BEFORE any decoding, so a decompression bomb is refused, never
+// decoded; only JPEG, PNG and still WebP reach the decoder (OpenCV 4.6 has no GIF decoder, so
+// GIF is refused with a reason; TIFF, BMP, JPEG 2000 and others are refused as well).
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mamori::detectors::impersonation {
+
+struct DecodeLimits {
+  std::size_t max_bytes = 8U * 1024U * 1024U;    // platforms cap avatars at 1-8 MB
+  std::uint64_t max_pixels = 4096ULL * 4096ULL;  // width * height from the header
+  std::uint32_t max_side = 8192;                 // either dimension
+};
+
+enum class ImageFormat { unknown, jpeg, png, webp, gif };
+
+std::string_view to_string(ImageFormat format);
+
+struct ImageHeader {
+  ImageFormat format = ImageFormat::unknown;
+  std::uint32_t width = 0;
+  std::uint32_t height = 0;
+  bool animated = false;  // animated WebP (VP8X animation flag)
+};
+
+enum class AvatarRejection {
+  empty,
+  too_large_bytes,
+  unknown_format,
+  unsupported_format,  // GIF, animated WebP
+  bad_header,
+  too_many_pixels,
+  decode_failed,
+};
+
+std::string_view to_string(AvatarRejection rejection);
+
+// Reads format and dimensions from the first bytes without decoding; nullopt if unrecognized
+// or truncated.
+std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> bytes);
+
+struct AvatarHash {
+  std::uint64_t phash = 0;                      // PHash of the whole icon
+  std::array<std::uint64_t, 2> phash_zoomed{};  // PHash of the central 80% and 64%
+  std::array<std::uint8_t, 40> radial{};        // RadialVarianceHash digest
+};
+
+// Either a hash, or why the image was refused (`message` is English, for logs and mamorictl).
+struct AvatarHashResult {
+  std::optional<AvatarHash> hash;
+  std::optional<AvatarRejection> rejection;
+  std::string message;
+  std::optional<ImageHeader> header;
+
+  bool ok() const { return hash.has_value(); }
+};
+
+// Sniffs, checks the limits, decodes (downscaled by the JPEG decoder where possible) and hashes.
+// Never throws for bad input; thread-safe.
+AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
+                                     const DecodeLimits& limits = {});
+
+// One crop of an official icon: a copy that was cropped off-centre matches one of these.
+struct CropHash {
+  std::uint64_t phash = 0;
+  std::uint16_t x = 0, y = 0, width = 0, height = 0;  // in the thumbnail
+};
+
+// An official icon, hashed once: the AvatarHash of the whole icon plus a grid of crops (sizes
+// 70-95% of the side, offsets in 2.5% steps, about 450 crops). A candidate is aligned to the
+// crops by pHash, and the alignment confirmed by RadialVarianceHash computed on demand from the
+// thumbnail, which keeps unrelated emblem-like icons from matching. About 48 KB per icon.
+struct OfficialAvatarHash {
+  AvatarHash whole;
+  std::vector<CropHash> crops;
+  std::vector<std::uint8_t> thumbnail;  // 8-bit grey, row-major, short side 200 px
+  int thumbnail_width = 0;
+  int thumbnail_height = 0;
+};
+
+struct OfficialAvatarHashResult {
+  std::optional<OfficialAvatarHash> hash;
+  std::optional<AvatarRejection> rejection;
+  std::string message;
+
+  bool ok() const { return hash.has_value(); }
+};
+
+// Same limits and decoding as compute_avatar_hash, at full resolution (officials are few).
+OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8_t> bytes,
+                                                      const DecodeLimits& limits = {});
+
+struct AvatarMatch {
+  int phash_distance = 64;          // whole icons: smallest distance over the zoom pairs, 0..64
+  double radial_correlation = 0.0;  // whole icons: RadialVarianceHash correlation, [0, 1]
+  int crop_distance = 64;           // best-aligned official crop: pHash distance
+  double crop_radial_correlation = 0.0;  // ... and RadialVarianceHash correlation there
+};
+
+AvatarMatch compare_avatars(const AvatarHash& candidate, const AvatarHash& official);
+AvatarMatch compare_avatars(const AvatarHash& candidate, const OfficialAvatarHash& official);
+
+}  // namespace mamori::detectors::impersonation

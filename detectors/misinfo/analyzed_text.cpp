@@ -1,0 +1,248 @@
+#include "detectors/misinfo/analyzed_text.h"
+
+#include <unicode/uchar.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "detectors/text/normalize.h"
+
+namespace mamori::detectors::misinfo {
+namespace {
+
+// Mirrors text::match_key's default decoration test so that `key` equals match_key(text)
+// (a test holds the two together) without a second ICU normalization pass per reply.
+bool is_decoration(char32_t c) {
+  const auto cp = static_cast<UChar32>(c);
+  if (u_isUWhiteSpace(cp)) return true;
+  switch (static_cast<UCharCategory>(u_charType(cp))) {
+    case U_CONNECTOR_PUNCTUATION:
+    case U_DASH_PUNCTUATION:
+    case U_START_PUNCTUATION:
+    case U_END_PUNCTUATION:
+    case U_INITIAL_PUNCTUATION:
+    case U_FINAL_PUNCTUATION:
+    case U_OTHER_PUNCTUATION:
+    case U_MATH_SYMBOL:
+    case U_CURRENCY_SYMBOL:
+    case U_MODIFIER_SYMBOL:
+    case U_OTHER_SYMBOL:
+    case U_FORMAT_CHAR:
+    case U_NON_SPACING_MARK:
+    case U_ENCLOSING_MARK:
+    case U_CONTROL_CHAR:
+      return true;
+    default:
+      break;
+  }
+  return u_hasBinaryProperty(cp, UCHAR_VARIATION_SELECTOR) ||
+         u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
+}
+
+char32_t fold_kana_char(char32_t c) {
+  // Same mapping as text::fold_kana: katakana ァ..ヶ and ヽヾ to hiragana.
+  if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) return c - 0x60;
+  return c;
+}
+
+bool is_url_char(char32_t c) {
+  if (c > 0x7E || c <= 0x20) return false;
+  switch (c) {
+    case U'"':
+    case U'<':
+    case U'>':
+    case U'\\':
+    case U'^':
+    case U'`':
+    case U'{':
+    case U'|':
+    case U'}':
+    case U'(':
+    case U')':
+    case U'[':
+    case U']':
+    case U'\'':
+      return false;
+    default:
+      return true;
+  }
+}
+
+bool is_host_char(char32_t c) {
+  return is_ascii_alpha(c) || is_ascii_digit(c) || c == U'-' || c == U'.';
+}
+
+bool starts_with(const std::u32string& s, std::size_t i, std::u32string_view p) {
+  return s.size() >= i + p.size() && std::u32string_view(s).substr(i, p.size()) == p;
+}
+
+// A bare domain link such as "bit.ly/abc" or "wakaba-bokin.jp": labels of [a-z0-9-] joined by
+// dots, the last one alphabetic (so "3.5" or "1.500" are not links).
+std::size_t bare_domain_end(const std::u32string& s, std::size_t i) {
+  std::size_t j = i;
+  while (j < s.size() && is_host_char(s[j])) ++j;
+  if (j == i) return i;
+  const std::u32string_view host(s.data() + i, j - i);
+  const std::size_t dot = host.rfind(U'.');
+  if (dot == std::u32string_view::npos || dot == 0 || dot + 2 > host.size()) return i;
+  const auto tld = host.substr(dot + 1);
+  if (tld.size() < 2 ||
+      !std::all_of(tld.begin(), tld.end(), [](char32_t c) { return is_ascii_alpha(c); })) {
+    return i;
+  }
+  if (host.front() == U'.' || host.front() == U'-') return i;
+  std::size_t k = j;
+  while (k < s.size() && is_url_char(s[k])) ++k;
+  // Trailing sentence punctuation is not part of the link.
+  while (k > j && (s[k - 1] == U'.' || s[k - 1] == U',' || s[k - 1] == U'!' || s[k - 1] == U'?'))
+    --k;
+  return k;
+}
+
+void extract_urls(AnalyzedText& t) {
+  auto& s = t.nfkc;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    std::size_t end = i;
+    if (starts_with(s, i, U"http://") || starts_with(s, i, U"https://")) {
+      end = i;
+      while (end < s.size() && is_url_char(s[end])) ++end;
+      while (end > i && (s[end - 1] == U'.' || s[end - 1] == U',' || s[end - 1] == U'!' ||
+                         s[end - 1] == U'?')) {
+        --end;
+      }
+    } else if (is_ascii_alpha(s[i]) || is_ascii_digit(s[i])) {
+      // A bare domain starts at a word boundary (not inside an e-mail or a longer token).
+      const bool boundary =
+          i == 0 || !(is_host_char(s[i - 1]) || s[i - 1] == U'@' || s[i - 1] == U'_');
+      if (boundary) end = bare_domain_end(s, i);
+    }
+    if (end > i) {
+      std::string url;
+      for (std::size_t k = i; k < end; ++k) url.push_back(static_cast<char>(s[k]));
+      t.urls.push_back(std::move(url));
+      for (std::size_t k = i; k < end; ++k) s[k] = U' ';
+      i = end;
+    } else {
+      // Skip the rest of an ASCII word so that "abc.def" inside "xabc.def" is not taken.
+      if (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_') {
+        while (i < s.size() && (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_')) ++i;
+      } else {
+        ++i;
+      }
+    }
+  }
+}
+
+bool is_terminator(char32_t c) {
+  return c == U'。' || c == U'!' || c == U'?' || c == U'\n' || c == U'｡';
+}
+
+// Trailing decorations that do not change a sentence's mood: emoji, laughter marks, brackets.
+bool is_trailing_noise(char32_t c) {
+  return is_decoration(c) || c == U'w' || c == U'草' || c == U'笑';
+}
+
+bool ends_with(std::u32string_view s, std::u32string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+bool has_question_ending(std::u32string_view s) {
+  // Folded (hiragana) sentence-final forms that ask: ですか, ますか, でしょうか, のかな, だべか…
+  static constexpr std::u32string_view kEndings[] = {
+      U"か", U"かな", U"かね", U"かしら", U"っけ",
+  };
+  for (auto e : kEndings) {
+    if (ends_with(s, e)) return true;
+  }
+  return false;
+}
+
+void split_sentences(AnalyzedText& t) {
+  const auto& f = t.folded;
+  std::size_t begin = 0;
+  std::size_t i = 0;
+  while (i <= f.size()) {
+    const bool at_end = i == f.size();
+    // A full stop between digits is a decimal point, not a sentence end.
+    const bool term = !at_end && is_terminator(f[i]) &&
+                      !(f[i] == U'.' && i > 0 && i + 1 < f.size() && is_ascii_digit(f[i - 1]) &&
+                        is_ascii_digit(f[i + 1]));
+    if (!at_end && !term) {
+      ++i;
+      continue;
+    }
+    std::size_t run_end = i;
+    bool has_q = false;
+    bool has_x = false;
+    while (run_end < f.size() && is_terminator(f[run_end])) {
+      has_q = has_q || f[run_end] == U'?';
+      has_x = has_x || f[run_end] == U'!';
+      ++run_end;
+    }
+    std::size_t content_end = i;
+    while (content_end > begin && is_trailing_noise(f[content_end - 1])) --content_end;
+    if (content_end > begin) {
+      Sentence s;
+      s.begin = begin;
+      s.end = i;
+      const std::u32string_view body(f.data() + begin, content_end - begin);
+      s.interrogative = has_q || has_question_ending(body);
+      s.exclamatory_question = has_q && has_x;
+      t.sentences.push_back(s);
+    }
+    begin = run_end;
+    i = run_end + (at_end ? 1 : 0);
+    if (at_end) break;
+  }
+}
+
+}  // namespace
+
+bool is_kanji(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x2FFFF) || c == 0x3005 ||
+         c == 0x3006 || c == 0x30F6;
+}
+
+bool is_katakana(char32_t c) {
+  return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+}
+
+bool is_hiragana(char32_t c) {
+  return c >= 0x3041 && c <= 0x3096;
+}
+
+AnalyzedText analyze_text(std::string_view utf8) {
+  if (utf8.size() > kMaxAnalyzedBytes) utf8 = utf8.substr(0, kMaxAnalyzedBytes);
+  AnalyzedText t;
+  t.nfkc = text::to_u32(text::nfkc_casefold(utf8));
+  extract_urls(t);
+  t.folded.resize(t.nfkc.size());
+  t.key.reserve(t.nfkc.size());
+  for (std::size_t i = 0; i < t.nfkc.size(); ++i) {
+    const char32_t c = fold_kana_char(t.nfkc[i]);
+    t.folded[i] = c;
+    if (!is_decoration(c)) t.key.push_back(c);
+  }
+  split_sentences(t);
+  return t;
+}
+
+std::string url_host(std::string_view url) {
+  std::size_t start = 0;
+  if (const auto p = url.find("://"); p != std::string_view::npos) start = p + 3;
+  std::size_t end = start;
+  while (end < url.size() && url[end] != '/' && url[end] != '?' && url[end] != '#' &&
+         url[end] != ':') {
+    ++end;
+  }
+  std::string host(url.substr(start, end - start));
+  if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host.rfind("www.", 0) == 0) host.erase(0, 4);
+  return host;
+}
+
+}  // namespace mamori::detectors::misinfo

@@ -1,0 +1,53 @@
+// A reply or official post prepared once for every signal the misinformation detector computes:
+// normalized forms (reusing detectors/text/normalize.h), the URLs it links to and its sentences.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mamori::detectors::misinfo {
+
+struct Sentence {
+  std::size_t begin = 0;  // code-point offsets into AnalyzedText::nfkc / folded
+  std::size_t end = 0;
+  bool interrogative = false;         // ends in "?" or a question ending (ですか, かな, …)
+  bool exclamatory_question = false;  // "!?" / "？！": surprise, often a spread rumour
+};
+
+struct AnalyzedText {
+  // NFKC with case folding (full-width digits and Latin to ASCII, half-width kana widened),
+  // with URLs blanked to spaces so that slot parsing never reads inside a link.
+  std::u32string nfkc;
+  // Same length as `nfkc`, katakana folded to hiragana: used for markers and state words so
+  // that ライオン / らいおん and デマ / でま compare equal.
+  std::u32string folded;
+  // `folded` without whitespace, punctuation, symbols, emoji and links: text::match_key's
+  // defaults, computed from the same pass. Character n-grams are taken from it.
+  std::u32string key;
+  // Links as written (lower-cased; scheme may be missing for bare "bit.ly/…" forms).
+  std::vector<std::string> urls;
+  std::vector<Sentence> sentences;
+};
+
+// Never throws on untrusted input: invalid UTF-8 becomes U+FFFD. Input longer than
+// `kMaxAnalyzedBytes` is cut there (a reply is at most a few thousand bytes on any platform).
+AnalyzedText analyze_text(std::string_view utf8);
+inline constexpr std::size_t kMaxAnalyzedBytes = 16 * 1024;
+
+// The host of a URL as written ("https://Bit.ly/x" -> "bit.ly"), empty when none.
+std::string url_host(std::string_view url);
+
+// Character classes used across the detector (code points after NFKC).
+bool is_kanji(char32_t c);
+bool is_katakana(char32_t c);
+bool is_hiragana(char32_t c);
+inline bool is_ascii_digit(char32_t c) {
+  return c >= U'0' && c <= U'9';
+}
+inline bool is_ascii_alpha(char32_t c) {
+  return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z');
+}
+
+}  // namespace mamori::detectors::misinfo

@@ -1,0 +1,148 @@
+#include "detectors/flameup/rate_scorer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <random>
+
+namespace mamori::detectors::flameup {
+namespace {
+
+constexpr std::int64_t kMonday = 1711897200;  // 2024-04-01 00:00 JST
+constexpr std::int64_t kMinute = 60;
+
+// Deterministic Poisson-ish minute counts with an office-hours shape.
+class Feed {
+ public:
+  explicit Feed(double per_day) : per_day_(per_day) {}
+  double next(std::int64_t t) {
+    const int hour = static_cast<int>(((t + 9 * 3600) % 86400) / 3600);
+    const double shape = (hour >= 8 && hour < 22) ? 1.6 : 0.15;
+    std::poisson_distribution<int> d(per_day_ / 1440.0 * shape);
+    return d(rng_);
+  }
+
+ private:
+  double per_day_;
+  std::mt19937_64 rng_{42};
+};
+
+// Learns `days` of ordinary traffic, returns the next bucket start.
+std::int64_t learn_days(RateScorer& s, Feed& feed, int days, std::int64_t t = kMonday) {
+  for (int i = 0; i < days * 1440; ++i, t += kMinute) s.push(t, feed.next(t));
+  return t;
+}
+
+TEST(RateScorer, OrdinaryTrafficRaisesNoEpisode) {
+  RateScorer s(Settings{});
+  Feed feed(300);
+  int opened = 0;
+  std::int64_t t = kMonday;
+  for (int i = 0; i < 21 * 1440; ++i, t += kMinute) {
+    if (s.push(t, feed.next(t)).event == EpisodeEvent::opened) ++opened;
+  }
+  EXPECT_EQ(opened, 0);
+}
+
+TEST(RateScorer, FourRepliesAtThreeInTheMorningOnAQuietAccountAreNoAlarm) {
+  RateScorer s(Settings{});
+  Feed feed(20);
+  std::int64_t t = learn_days(s, feed, 14);
+  // learn_days ends at local midnight; advance to 03:00.
+  for (int i = 0; i < 180; ++i, t += kMinute) s.push(t, 0);
+  BucketScore b = s.push(t, 4);
+  EXPECT_FALSE(b.open);
+  EXPECT_LT(b.score, 0.5);
+}
+
+TEST(RateScorer, AFloodOpensOneEpisodeThatEndsAfterTheQuietTime) {
+  Settings settings;
+  RateScorer s(settings);
+  Feed feed(300);
+  std::int64_t t = learn_days(s, feed, 14) + 10 * 3600;  // 10:00 on day 14
+  int opened = 0;
+  int ended = 0;
+  std::int64_t opened_at = 0;
+  std::int64_t ended_at = 0;
+  // Two hours of 15-25 replies a minute (the baseline is ~0.3), with dips (hysteresis).
+  for (int i = 0; i < 120; ++i, t += kMinute) {
+    const double c = (i % 10 == 5) ? 2 : 15 + i % 11;
+    const BucketScore b = s.push(t, c);
+    if (b.event == EpisodeEvent::opened) {
+      ++opened;
+      opened_at = t;
+    }
+  }
+  EXPECT_EQ(opened, 1);
+  EXPECT_TRUE(s.episode_open());
+  EXPECT_GT(s.episode().peak_ratio, 10.0);
+  for (int i = 0; i < 240; ++i, t += kMinute) {
+    const BucketScore b = s.push(t, feed.next(t));
+    if (b.event == EpisodeEvent::ended) {
+      ++ended;
+      ended_at = t;
+    }
+  }
+  EXPECT_EQ(ended, 1);
+  EXPECT_LE(opened_at - (t - 360 * kMinute), 5 * kMinute);  // opened within 5 minutes
+  EXPECT_GE(ended_at - (t - 240 * kMinute), 59 * kMinute);  // only after the quiet time
+}
+
+TEST(RateScorer, ABigAccountIsJudgedOnItsOwnScale) {
+  // 400 replies in an hour: ordinary for a prefecture account, a flood for a town.
+  RateScorer big(Settings{});
+  RateScorer town(Settings{});
+  Feed big_feed(12000);
+  Feed town_feed(20);
+  std::int64_t t = learn_days(big, big_feed, 14);
+  learn_days(town, town_feed, 14);
+  t += 11 * 3600;
+  bool big_open = false;
+  bool town_open = false;
+  for (int i = 0; i < 60; ++i, t += kMinute) {
+    const double c = 400.0 / 60.0;
+    big_open |= big.push(t, std::round(c + (i % 3) - 1)).open;
+    town_open |= town.push(t, std::round(c + (i % 3) - 1)).open;
+  }
+  EXPECT_FALSE(big_open);
+  EXPECT_TRUE(town_open);
+}
+
+TEST(RateScorer, LearnsTheDailyShape) {
+  RateScorer s(Settings{});
+  Feed feed(2000);
+  const std::int64_t t = learn_days(s, feed, 21);
+  const double night = s.baseline().expected(t + 3 * 3600);
+  const double day = s.baseline().expected(t + 12 * 3600);
+  EXPECT_NEAR(day / night, 1.6 / 0.15, 3.0);
+  EXPECT_NEAR(day, 2000.0 / 1440.0 * 1.6, 0.4);
+}
+
+TEST(RateScorer, PeekIsALowerBoundAndChangesNothing) {
+  RateScorer s(Settings{});
+  Feed feed(300);
+  const std::int64_t t = learn_days(s, feed, 14) + 10 * 3600;
+  const std::vector<double> partial = {30, 12};
+  const auto before = s.peek(partial, t);
+  const auto again = s.peek(partial, t);
+  EXPECT_EQ(before.surprise, again.surprise);
+  s.push(t, 30);
+  const BucketScore full = s.push(t + kMinute, 25);  // more replies arrived later
+  EXPECT_GE(full.surprise, before.surprise);
+  EXPECT_TRUE(before.would_open);
+}
+
+TEST(RateScorer, ExcerptAndMemory) {
+  RateScorer s(Settings{});
+  for (int i = 0; i < 100; ++i) s.push(kMonday + i * kMinute, i);
+  std::vector<double> counts;
+  std::vector<double> expected;
+  s.excerpt(60, counts, expected);
+  ASSERT_EQ(counts.size(), 60u);
+  EXPECT_EQ(counts.front(), 40.0);
+  EXPECT_EQ(counts.back(), 99.0);
+  EXPECT_LT(s.memory_bytes(), 2048u);
+}
+
+}  // namespace
+}  // namespace mamori::detectors::flameup
