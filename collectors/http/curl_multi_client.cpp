@@ -198,15 +198,32 @@ struct CurlMultiClient::Impl : std::enable_shared_from_this<Impl> {
     try {
       if (timeout_ms < 0) {  // -1: no timeout wanted any more
         self->timer.cancel();
+        self->timer_pending = false;
+        return 0;
+      }
+      const auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms);
+      // curl asks again for "now" with every handle added; re-arming the timer each time costs
+      // a reactor update per request. A pending wait that fires no later than asked will do —
+      // but only for a zero timeout: for a later one curl would not ask again after an early
+      // wake-up, so that must be armed exactly.
+      if (self->timer_pending &&
+          (timeout_ms == 0 ? self->timer_deadline <= deadline : self->timer_deadline == deadline)) {
         return 0;
       }
       // Even a zero timeout goes through the timer: calling curl_multi_socket_action from here
       // would re-enter curl.
-      self->timer.expires_after(std::chrono::milliseconds(timeout_ms));
-      self->timer.async_wait([weak = self->weak_from_this()](const boost::system::error_code& ec) {
-        if (ec) return;
-        if (auto me = weak.lock()) me->on_timeout();
-      });
+      self->timer.expires_at(deadline);
+      self->timer_deadline = deadline;
+      self->timer_pending = true;
+      const std::uint64_t generation = ++self->timer_generation;
+      self->timer.async_wait(
+          [weak = self->weak_from_this(), generation](const boost::system::error_code& ec) {
+            if (ec) return;
+            auto me = weak.lock();
+            if (!me) return;
+            if (me->timer_generation == generation) me->timer_pending = false;
+            me->on_timeout();
+          });
       return 0;
     } catch (const std::exception& e) {
       self->last_callback_error = e.what();
@@ -604,6 +621,7 @@ struct CurlMultiClient::Impl : std::enable_shared_from_this<Impl> {
     }
     active.clear();
     timer.cancel();
+    timer_pending = false;
   }
 
   using Completion = HttpClient::Completion;
@@ -617,6 +635,9 @@ struct CurlMultiClient::Impl : std::enable_shared_from_this<Impl> {
   std::deque<std::unique_ptr<Transfer>> queue;
   bool stopped = false;
   bool start_scheduled = false;
+  bool timer_pending = false;  // a wait on `timer` is outstanding, due at timer_deadline
+  SteadyClock::time_point timer_deadline{};
+  std::uint64_t timer_generation = 0;
   std::uint64_t connections = 0;
   std::string last_callback_error;
 };

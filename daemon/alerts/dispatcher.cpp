@@ -52,6 +52,63 @@ int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long lo
   return queued;
 }
 
+namespace {
+
+int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id, AlertKind kind,
+                 const oncall::EscalationStep& step, oncall::TimePoint now) {
+  int queued = 0;
+  for (const auto& r : oncall::resolve_targets(*ctx.oncall, step.targets, now)) {
+    AlertMessage m = compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url, ctx.municipality);
+    m.recipient_address = r.address;
+    m.idempotency_key = "incident-" + std::to_string(incident_id) + ":" + std::string(to_string(kind)) + ":" +
+                        std::to_string(step.round) + "." + std::to_string(step.level) + ":" + r.channel + ":" + r.address;
+    if (enqueue(tx, r.channel, m)) ++queued;
+  }
+  tx.exec_params("UPDATE incidents SET escalation_index = greatest(escalation_index, $2) WHERE id = $1", incident_id,
+                 step.index);
+  return queued;
+}
+
+oncall::TimePoint db_time(pqxx::work& tx, const std::string& column, long long id) {
+  const auto r = tx.exec_params("SELECT extract(epoch FROM " + column + ")::bigint FROM incidents WHERE id = $1", id);
+  return oncall::TimePoint(std::chrono::seconds(r[0][0].as<long long>()));
+}
+
+}  // namespace
+
+int enqueue_trigger(pqxx::work& tx, const AlertContext& ctx, long long incident_id) {
+  if (!ctx.oncall) return 0;
+  const auto r = tx.exec_params("SELECT severity FROM incidents WHERE id = $1", incident_id);
+  if (r.empty()) return 0;
+  const auto* policy = oncall::policy_for(*ctx.oncall, r[0][0].c_str());
+  if (policy == nullptr) return 0;
+  const auto opened = db_time(tx, "opened_at", incident_id);
+  const auto plan = oncall::escalation_plan(*policy, opened);
+  if (plan.empty()) return 0;
+  return enqueue_step(tx, ctx, incident_id, AlertKind::trigger, plan.front(),
+                      std::chrono::floor<std::chrono::seconds>(model::Clock::now()));
+}
+
+int escalate_due(pqxx::connection& c, const AlertContext& ctx) {
+  if (!ctx.oncall) return 0;
+  pqxx::work tx(c);
+  int queued = 0;
+  const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
+  for (const auto& row : tx.exec(
+           "SELECT id, severity, extract(epoch FROM opened_at)::bigint, escalation_index FROM incidents"
+           " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
+    const long long id = row[0].as<long long>();
+    const auto* policy = oncall::policy_for(*ctx.oncall, row[1].c_str());
+    if (policy == nullptr) continue;
+    const oncall::TimePoint opened(std::chrono::seconds(row[2].as<long long>()));
+    for (const auto& step : oncall::due_escalations(*policy, opened, row[3].as<int>(), now, false)) {
+      queued += enqueue_step(tx, ctx, id, step.index == 0 ? AlertKind::trigger : AlertKind::escalate, step, now);
+    }
+  }
+  tx.commit();
+  return queued;
+}
+
 AlertDispatcher::AlertDispatcher(asio::io_context& io, store::Database& database,
                                  std::map<std::string, AlertChannel*> channels, DispatcherOptions options,
                                  prometheus::Registry* registry)
@@ -102,6 +159,10 @@ void AlertDispatcher::claim() {
     std::vector<OutboxEntry> entries;
     if (leader) {
       if (!was_leader) release_leases(c);  // the previous leader's sends are void
+      if (context_.oncall && std::chrono::steady_clock::now() - last_escalation_scan_ > std::chrono::seconds(10)) {
+        last_escalation_scan_ = std::chrono::steady_clock::now();
+        if (const int n = escalate_due(c, context_); n > 0) log::info("alerts.escalated", {{"alerts", n}});
+      }
       entries = claim_due(c, options_.batch, options_.lease);
     }
     asio::post(io_, [this, alive, leader, entries = std::move(entries)]() mutable {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "daemon/alerts/channel.h"
+#include "daemon/alerts/oncall/oncall.h"
 #include "daemon/store/database.h"
 #include "model/finding.h"
 
@@ -42,6 +43,17 @@ int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long lo
                        const std::string& key_suffix, const std::string& public_url,
                        const std::string& municipality);
 
+// The on-call way: the escalation policy for the incident's severity decides who hears of it.
+// `trigger` queues the plan's first step for a new incident; escalate_due() queues the steps
+// that came due for unacknowledged ones. Both inside the caller's transaction.
+struct AlertContext {
+  std::shared_ptr<const oncall::OnCallConfig> oncall;
+  std::string public_url;
+  std::string municipality;
+};
+int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id);
+int escalate_due(pqxx::connection& c, const AlertContext& context);
+
 class AlertDispatcher {
  public:
   AlertDispatcher(boost::asio::io_context& io, store::Database& database,
@@ -53,6 +65,8 @@ class AlertDispatcher {
 
   void start();
   void stop();
+  // Unacknowledged incidents escalate by this context's policies (checked every tick).
+  void set_context(AlertContext context) { context_ = std::move(context); }
   // Looks for due alerts now (after an incident change committed) instead of at the next tick.
   void wake();
   std::size_t sending() const { return sending_; }
@@ -74,6 +88,8 @@ class AlertDispatcher {
   bool stopped_ = true;
   bool claiming_ = false;
   bool leader_ = false;
+  AlertContext context_;
+  std::chrono::steady_clock::time_point last_escalation_scan_{};
   std::size_t sending_ = 0;
 };
 

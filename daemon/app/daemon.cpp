@@ -22,6 +22,8 @@
 #include "collectors/ratelimit/governed_http_client.h"
 #include "collectors/x/x_collector.h"
 #include "daemon/app/systemd_notify.h"
+#include "daemon/alerts/alerts_config.h"
+#include "daemon/alerts/channels/channel_factory.h"
 #include "daemon/detection/detection_hub.h"
 #include "playbooks/engine/loader.h"
 #include "daemon/metrics/collector_metrics.h"
@@ -107,6 +109,12 @@ class Daemon {
       for (const auto& d : result.errors) log::error("config.invalid", {{"error", d.text()}});
       return StepResult::failure("configuration " + config_path_.string() + " is invalid");
     }
+    auto alerts = alerts::load_alerts_file(config_path_);
+    if (!alerts.ok()) {
+      for (const auto& d : alerts.errors) log::error("config.invalid", {{"error", d.text()}});
+      return StepResult::failure("configuration " + config_path_.string() + " is invalid ([alerts])");
+    }
+    alerts_config_ = std::move(alerts.config);
     config_ = std::make_shared<const config::Config>(std::move(*result.config));
     log::set_level(config_->log_level);
     log::info("config.loaded", {{"file", config_path_.string()},
@@ -257,9 +265,28 @@ class Daemon {
     for (auto& pc : platform_collectors_) active.push_back(pc.get());
     polling::PollerOptions po;
     po.intervals = c.polling;
+    // Alerts: their own HTTP client (allow-listed to the channels' hosts), channels, dispatcher.
+    alerts::AlertContext alert_context;
+    alert_context.public_url = c.server.public_url;
+    alert_context.municipality = c.municipality.name;
+    if (alerts_config_) {
+      collectors::CurlClientOptions ao;
+      ao.user_agent = o.user_agent;
+      ao.proxy = c.http_client.proxy;
+      ao.allowed_hosts = alerts::channels::alert_hosts(*alerts_config_);
+      alert_http_ = std::make_unique<collectors::CurlMultiClient>(io_, ao);
+      alert_channels_ = alerts::channels::make_channels(*alerts_config_, io_, *alert_http_);
+      std::map<std::string, alerts::AlertChannel*> channels;
+      for (auto& [name, channel] : alert_channels_) channels[name] = channel.get();
+      dispatcher_ = std::make_unique<alerts::AlertDispatcher>(io_, *database_, channels, alerts::DispatcherOptions{},
+                                                              &metrics_.registry());
+      alert_context.oncall = std::make_shared<const alerts::oncall::OnCallConfig>(alerts_config_->oncall);
+      dispatcher_->set_context(alert_context);
+      dispatcher_->start();
+    }
     detection::HubOptions ho;
     ho.public_url = c.server.public_url;
-    hub_ = std::make_unique<detection::DetectionHub>(io_, *database_, c, playbooks_, alert_routes_, dispatcher_.get(), ho,
+    hub_ = std::make_unique<detection::DetectionHub>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(), ho,
                                                      &metrics_.registry());
     hub_->start();
     poller_ = std::make_unique<polling::Poller>(io_, *database_, active, po, &metrics_.registry(), hub_.get());
@@ -269,6 +296,7 @@ class Daemon {
   void stop_collectors() {
     if (poller_) poller_->stop();
     if (hub_) hub_->stop();
+    if (dispatcher_) dispatcher_->stop();
     if (governed_) governed_->shutdown();
     if (curl_) curl_->shutdown();
   }
@@ -425,6 +453,12 @@ class Daemon {
     io_.poll();
     poller_.reset();
     hub_.reset();
+    dispatcher_.reset();
+    alert_channels_.clear();  // before their HTTP client (the e-mail channel joins its workers)
+    if (alert_http_) alert_http_->shutdown();
+    io_.restart();
+    io_.poll();
+    alert_http_.reset();
     platform_collectors_.clear();
     governed_.reset();
     curl_.reset();
@@ -458,7 +492,9 @@ class Daemon {
   std::unique_ptr<collectors::GovernedHttpClient> governed_;
   std::vector<std::unique_ptr<collectors::PlatformCollector>> platform_collectors_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
-  std::vector<alerts::Route> alert_routes_;
+  std::optional<alerts::AlertsConfig> alerts_config_;
+  std::unique_ptr<collectors::CurlMultiClient> alert_http_;
+  std::map<std::string, std::unique_ptr<alerts::AlertChannel>> alert_channels_;
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
   std::unique_ptr<detection::DetectionHub> hub_;
   std::unique_ptr<polling::Poller> poller_;

@@ -590,6 +590,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_api_tokens(root, c);
   read_polling(root, c);
   read_playbooks(root, c);
+  root.get("alerts");  // read by daemon/alerts/alerts_config.cpp from the same file
   root.finish();
   if (c.server.public_url.empty()) {
     const bool v6 = c.server.host.find(':') != std::string::npos;

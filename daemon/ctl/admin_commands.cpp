@@ -3,6 +3,7 @@
 
 #include <cstdio>
 
+#include "daemon/alerts/alerts_config.h"
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
 #include "daemon/store/connection.h"
@@ -16,8 +17,10 @@ int check_config_command(const Args& args) {
     return 2;
   }
   const auto result = config::load_file(args[0]);
-  if (!result.ok()) {
+  const auto alerts = alerts::load_alerts_file(args[0]);
+  if (!result.ok() || !alerts.ok()) {
     std::fputs(result.error_text().c_str(), stderr);
+    std::fputs(alerts.error_text().c_str(), stderr);
     return 2;
   }
   const auto& c = *result.config;

@@ -49,10 +49,10 @@ std::string phase_of(const model::Finding& f) {
 }  // namespace
 
 DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, const config::Config& config,
-                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, std::vector<alerts::Route> routes,
+                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, alerts::AlertContext alert_context,
                            alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* /*registry*/)
     : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
-      playbooks_(std::move(playbooks)), routes_(std::move(routes)), dispatcher_(dispatcher),
+      playbooks_(std::move(playbooks)), alert_context_(std::move(alert_context)), dispatcher_(dispatcher),
       options_(std::move(options)), timer_(io) {
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
@@ -328,22 +328,18 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
     item.captured_at = finding.detected_at;
     evidence.push_back(std::move(item));
   }
-  const auto routes = routes_;
-  const std::string public_url = options_.public_url;
-  const std::string municipality = municipality_.name;
-  const std::string severity(model::to_string(finding.severity));
+  const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
   const bool queued = database_.submit(
-      "detection.record", [this, alive, finding, evidence, fresh, routes, public_url, municipality, severity](pqxx::connection& c) {
+      "detection.record", [this, alive, finding, evidence, fresh, context](pqxx::connection& c) {
+        // A new (or reopened) incident pages the first level of its escalation policy in the
+        // same transaction; later findings only update it (grouped, not re-paged).
         const auto r = incidents::record_finding(
             c, finding, evidence, fresh, std::chrono::hours(24), [&](pqxx::work& tx, const incidents::RecordResult& res) {
-              if (res.created || res.reopened) {
-                alerts::enqueue_for_routes(tx, routes, res.incident_id, alerts::AlertKind::trigger,
-                                           res.reopened ? "reopen-" + std::to_string(finding.detected_at.time_since_epoch().count()) : "open",
-                                           public_url, municipality);
-              } else if (res.severity_raised) {
-                alerts::enqueue_for_routes(tx, routes, res.incident_id, alerts::AlertKind::update, "severity-" + severity,
-                                           public_url, municipality);
+              if (res.created) alerts::enqueue_trigger(tx, context, res.incident_id);
+              if (res.reopened) {
+                tx.exec_params("UPDATE incidents SET escalation_index = -1 WHERE id = $1", res.incident_id);
+                alerts::enqueue_trigger(tx, context, res.incident_id);
               }
             });
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {

@@ -40,7 +40,7 @@ struct HubOptions {
 class DetectionHub final : public polling::ObservationListener {
  public:
   DetectionHub(boost::asio::io_context& io, store::Database& database, const config::Config& config,
-               std::shared_ptr<const playbooks::PlaybookSet> playbooks, std::vector<alerts::Route> routes,
+               std::shared_ptr<const playbooks::PlaybookSet> playbooks, alerts::AlertContext alert_context,
                alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* registry);
   ~DetectionHub() override;
 
@@ -85,7 +85,7 @@ class DetectionHub final : public polling::ObservationListener {
   config::Municipality municipality_;
   std::vector<config::AllowedAccount> allowlist_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
-  std::vector<alerts::Route> routes_;
+  alerts::AlertContext alert_context_;
   alerts::AlertDispatcher* dispatcher_;
   HubOptions options_;
   boost::asio::steady_timer timer_;

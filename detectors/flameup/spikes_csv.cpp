@@ -201,7 +201,7 @@ SpikesCsvResult parse_spikes_csv(std::string_view text, std::chrono::seconds nai
   std::string split_error;
   bool header_seen = false;
   std::size_t line_no = 0;
-  std::int64_t previous_ms = 0;
+  std::int64_t previous_second = 0;
   while (!text.empty() || line_no == 0) {
     const auto nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
@@ -235,10 +235,13 @@ SpikesCsvResult parse_spikes_csv(std::string_view text, std::chrono::seconds nai
           line_no, "timestamp",
           "expected 'YYYY-MM-DD HH:MM:SS', ISO-8601 or epoch seconds, got " + quoted(fields[0]));
     }
+    // spikes() works in whole seconds: rows must be at least a second apart.
     const std::int64_t ms = t->time_since_epoch().count();
-    if (!result.data.samples.empty() && ms <= previous_ms) {
-      return fail(line_no, "timestamp",
-                  "expected a time after the previous row's, got " + quoted(fields[0]));
+    const std::int64_t second = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    if (!result.data.samples.empty() && second <= previous_second) {
+      return fail(
+          line_no, "timestamp",
+          "expected a time at least one second after the previous row's, got " + quoted(fields[0]));
     }
     double value = 0.0;
     const std::string& v = fields[1];
@@ -250,7 +253,7 @@ SpikesCsvResult parse_spikes_csv(std::string_view text, std::chrono::seconds nai
     result.data.samples.push_back({*t, value});
     result.data.timestamp_texts.push_back(fields[0]);
     result.data.value_texts.push_back(fields[1]);
-    previous_ms = ms;
+    previous_second = second;
     if (text.empty()) break;
   }
   if (!header_seen)

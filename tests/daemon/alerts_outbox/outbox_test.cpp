@@ -8,6 +8,7 @@
 
 #include "daemon/alerts/dispatcher.h"
 #include "daemon/alerts/outbox.h"
+#include "daemon/alerts/oncall/oncall.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
@@ -219,6 +220,68 @@ TEST(Backoff, GrowsExponentiallyWithJitterAndACap) {
   EXPECT_EQ(backoff_for(3, 0.0), 15000ms);
   EXPECT_EQ(backoff_for(30, 0.5), 600000ms);
   EXPECT_LT(backoff_for(2, 0.0), backoff_for(2, 0.99));
+}
+
+}  // namespace
+}  // namespace mamori::alerts
+
+namespace mamori::alerts {
+namespace {
+
+// Escalation on a real database: an incident opened 20 minutes ago and never acknowledged has
+// passed level 1 (at open) and level 2 (after 15 min) but not level 3 (after 30 min).
+TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledged) {
+  testing::ScratchDatabase db;
+  auto c = store::connect(db.dsn(), std::nullopt);
+  store::apply_migrations(*c);
+  auto oncall_config = std::make_shared<oncall::OnCallConfig>();
+  oncall_config->people = {{"sato", "佐藤 花子", {{"mail", "sato@city.example.lg.jp"}}},
+                           {"kacho", "広報課長 田中", {{"mail", "tanaka@city.example.lg.jp"}}}};
+  oncall::EscalationPolicy policy;
+  policy.name = "standard";
+  policy.severities = {"*"};
+  policy.levels = {{{{oncall::EscalationTarget::Kind::person, "sato"}, {oncall::EscalationTarget::Kind::channel, "slack"}},
+                    std::chrono::minutes(15)},
+                   {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
+                   {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
+  oncall_config->policies = {policy};
+  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市"};
+
+  model::Finding f;
+  f.type = model::IncidentType::flameup;
+  f.subject = "x:account:1";
+  f.severity = model::Severity::high;
+  incidents::NewIncident n;
+  n.title = "炎上の兆候";
+  const long long id = incidents::record_finding(*c, f, {}, n, std::chrono::hours(24),
+                                                 [&](pqxx::work& tx, const incidents::RecordResult& r) {
+                                                   enqueue_trigger(tx, ctx, r.incident_id);
+                                                 }).incident_id;
+  auto count = [&](const std::string& where) {
+    pqxx::nontransaction tx(*c);
+    return tx.exec1("SELECT count(*) FROM alert_outbox WHERE " + where)[0].as<long long>();
+  };
+  EXPECT_EQ(count("kind = 'trigger'"), 2);  // 佐藤さん by mail, and the Slack channel
+  EXPECT_EQ(count("recipient = '佐藤 花子' AND channel = 'mail'"), 1);
+  EXPECT_EQ(escalate_due(*c, ctx), 0);  // nothing else is due yet
+
+  {
+    pqxx::work tx(*c);
+    tx.exec_params("UPDATE incidents SET opened_at = now() - interval '20 minutes' WHERE id = $1", id);
+    tx.commit();
+  }
+  EXPECT_EQ(escalate_due(*c, ctx), 1);  // level 2: 課長
+  EXPECT_EQ(count("kind = 'escalate' AND escalation_level = 2 AND recipient = '広報課長 田中'"), 1);
+  EXPECT_EQ(escalate_due(*c, ctx), 0);  // not twice
+
+  incidents::change_status(*c, id, incidents::Status::acknowledged, "広報 花子");
+  {
+    pqxx::work tx(*c);
+    tx.exec_params("UPDATE incidents SET opened_at = now() - interval '2 hours' WHERE id = $1", id);
+    tx.commit();
+  }
+  EXPECT_EQ(escalate_due(*c, ctx), 0);  // acknowledged: escalation stops
+  EXPECT_EQ(count("kind = 'escalate'"), 1);
 }
 
 }  // namespace

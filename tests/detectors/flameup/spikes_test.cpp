@@ -60,6 +60,7 @@ TEST(SpikesCsv, ErrorsNameLineAndField) {
       {"timestamp,value\n2024-05-01 09:00:00,-1\n", 2, "value"},
       {"timestamp,value\n2024-05-01 09:00:00,nan\n", 2, "value"},
       {"timestamp,value\n2024-05-01 09:01:00,1\n2024-05-01 09:00:00,1\n", 3, "timestamp"},
+      {"timestamp,value\n2024-05-01T09:00:00.100Z,1\n2024-05-01T09:00:00.900Z,1\n", 3, "timestamp"},
       {"timestamp,value\n2024-05-01 09:00:00,1,2\n", 2, "row"},
       {"timestamp,value\n\"2024-05-01 09:00:00,1\n", 2, "row"},
       {"timestamp,value\nnot a time,1\n", 2, "timestamp"},
