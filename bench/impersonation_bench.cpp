@@ -7,6 +7,7 @@
 #include <opencv2/imgproc.hpp>
 #include <random>
 
+#include "detectors/impersonation/avatar_png.h"
 #include "detectors/impersonation/detector.h"
 
 namespace imp = mamori::detectors::impersonation;
@@ -149,6 +150,28 @@ void BM_AvatarDecodeHash400Jpeg(benchmark::State& state) {
   state.counters["jpeg_bytes"] = static_cast<double>(images[0].size());
 }
 BENCHMARK(BM_AvatarDecodeHash400Jpeg);
+
+// What the daemon's avatar worker does per candidate icon: hash plus the bounded evidence PNG.
+void BM_AvatarHashAndEvidencePng400Jpeg(benchmark::State& state) {
+  std::vector<std::vector<std::uint8_t>> images;
+  for (int i = 0; i < 16; ++i) images.push_back(jpeg(icon(i)));
+  std::size_t i = 0;
+  std::size_t png_bytes = 0;
+  for (auto _ : state) {
+    const auto& bytes = images[i++ % images.size()];
+    auto r = imp::compute_avatar_hash(bytes);
+    auto png = imp::render_evidence_png(bytes);
+    if (!r.ok() || !png.ok())
+      state.SkipWithError("refused");
+    else
+      png_bytes = png.image->png.size();
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(png);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["evidence_png_bytes"] = static_cast<double>(png_bytes);
+}
+BENCHMARK(BM_AvatarHashAndEvidencePng400Jpeg);
 
 void BM_OfficialAvatarHash(benchmark::State& state) {
   const auto bytes = jpeg(icon(1));

@@ -5,6 +5,7 @@
 #   /usr/lib/sysusers.d/mamori.conf, /usr/lib/tmpfiles.d/mamori.conf
 #   /etc/mamori/mamori.toml                      (conffile: the example configuration)
 #   /usr/share/mamori/playbooks/**.toml          (default playbooks, templates, city example)
+#   /usr/share/mamori/rumours/starter.toml        (starter set of recurring disaster rumours)
 #   /usr/share/mamori/sql/*.sql                  (migrations; also compiled into the binaries)
 #   /usr/share/mamori/{prometheus,grafana}/      (alerting rules, scrape config, dashboards)
 #   /usr/share/doc/mamori/                       (README, docs, copyright, changelog.gz)
@@ -39,6 +40,9 @@ install(FILES ${CMAKE_SOURCE_DIR}/deploy/config/mamori.example.toml
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/playbooks/ DESTINATION ${mamori_data_dir}/playbooks
         FILE_PERMISSIONS ${mamori_read_only}
         FILES_MATCHING PATTERN "*.toml" PATTERN "engine" EXCLUDE)
+install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/rumours/ DESTINATION ${mamori_data_dir}/rumours
+        FILE_PERMISSIONS ${mamori_read_only}
+        FILES_MATCHING PATTERN "*.toml")
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy/sql/ DESTINATION ${mamori_data_dir}/sql
         FILE_PERMISSIONS ${mamori_read_only}
         FILES_MATCHING PATTERN "*.sql")

@@ -13,6 +13,8 @@ packages=(
   # servers and tools used by tests and the demo
   postgresql-15 postgresql-client-15 curl ca-certificates procps iproute2 util-linux
   systemd prometheus lintian dpkg-dev fakeroot file jq binutils
+  # browser tests of the web console (tests/e2e: playwright-core drives Debian's Chromium)
+  chromium fonts-ipaexfont-gothic nodejs npm
 )
 
 missing=()

@@ -29,6 +29,9 @@ echo "test cluster: $MAMORI_TEST_DSN"
 step "tests"
 ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
 
+step "browser tests (web console)"
+tests/e2e/run.sh
+
 if [[ "$fuzz_seconds" != 0 ]]; then
   step "fuzz (${fuzz_seconds}s per target)"
   cmake -S . -B build-fuzz -G Ninja -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \

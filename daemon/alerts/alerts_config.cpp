@@ -8,6 +8,7 @@
 
 #include "collectors/http/host_allow_list.h"
 #include "daemon/alerts/channels/mime_message.h"
+#include "daemon/config/toml_reader.h"
 
 namespace mamori::alerts {
 namespace {
@@ -16,260 +17,9 @@ using config::Credential;
 using config::CredentialRef;
 using config::Diagnostic;
 
-std::string describe_type(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::date:
-      return "a date";
-    case toml::node_type::time:
-      return "a time";
-    case toml::node_type::date_time:
-      return "a date-time";
-    default:
-      return "nothing";
-  }
-}
-
-class Reader {
- public:
-  Reader(std::string file, const config::CredentialSource& credentials)
-      : file_(std::move(file)), credentials_(credentials) {}
-
-  void error(const toml::node* node, const std::string& key, const std::string& message) {
-    Diagnostic d;
-    d.file = file_;
-    if (node != nullptr && node->source().begin) {
-      d.line = static_cast<int>(node->source().begin.line);
-      d.column = static_cast<int>(node->source().begin.column);
-    }
-    d.key = key;
-    d.message = message;
-    errors_.push_back(std::move(d));
-  }
-  std::vector<Diagnostic>& errors() { return errors_; }
-  const config::CredentialSource& credentials() const { return credentials_; }
-
- private:
-  std::string file_;
-  const config::CredentialSource& credentials_;
-  std::vector<Diagnostic> errors_;
-};
-
-// A view on one table that remembers which keys were read, so unknown keys (typos) are
-// reported instead of silently ignored.
-class Table {
- public:
-  Table(Reader& r, const toml::table& t, std::string path) : r_(r), t_(t), path_(std::move(path)) {}
-
-  std::string key_path(std::string_view key) const { return path_ + "." + std::string(key); }
-  Reader& reader() { return r_; }
-  const toml::table& raw() const { return t_; }
-
-  const toml::node* get(std::string_view key) {
-    used_.insert(std::string(key));
-    return t_.get(key);
-  }
-  void error(std::string_view key, const std::string& message) {
-    const toml::node* n = t_.get(key);
-    r_.error(n != nullptr ? n : &t_, key_path(key), message);
-  }
-  void missing(std::string_view key, const std::string& what) {
-    r_.error(&t_, key_path(key), "is required: " + what);
-  }
-
-  bool string(std::string_view key, std::string& out, bool required = false,
-              const std::string& what = "a string") {
-    const toml::node* n = get(key);
-    if (n == nullptr) {
-      if (required) missing(key, what);
-      return false;
-    }
-    if (const auto* s = n->as_string()) {
-      if (required && s->get().empty()) {
-        r_.error(n, key_path(key), "must not be empty; expected " + what);
-        return false;
-      }
-      out = s->get();
-      return true;
-    }
-    r_.error(n, key_path(key), "expected " + what + ", found " + describe_type(*n));
-    return false;
-  }
-
-  bool integer(std::string_view key, int& out, int min, int max) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* i = n->as_integer();
-    if (i == nullptr || i->get() < min || i->get() > max) {
-      r_.error(n, key_path(key),
-               "expected an integer from " + std::to_string(min) + " to " + std::to_string(max));
-      return false;
-    }
-    out = static_cast<int>(i->get());
-    return true;
-  }
-
-  // Seconds as an integer, or "90s", "15m", "1h".
-  bool duration(std::string_view key, std::chrono::seconds& out, std::chrono::seconds min,
-                std::chrono::seconds max) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    long long seconds = -1;
-    if (const auto* i = n->as_integer()) {
-      seconds = i->get();
-    } else if (const auto* s = n->as_string()) {
-      const std::string& text = s->get();
-      std::size_t digits = 0;
-      while (digits < text.size() && digits < 9 && text[digits] >= '0' && text[digits] <= '9')
-        ++digits;
-      const std::string unit = text.substr(digits);
-      long long mult = 0;
-      if (unit == "s")
-        mult = 1;
-      else if (unit == "m")
-        mult = 60;
-      else if (unit == "h")
-        mult = 3600;
-      if (digits > 0 && mult > 0) seconds = std::stoll(text.substr(0, digits)) * mult;
-    }
-    if (seconds < min.count() || seconds > max.count()) {
-      r_.error(n, key_path(key),
-               "expected a duration from " + std::to_string(min.count()) + "s to " +
-                   std::to_string(max.count()) +
-                   "s (seconds as an integer, or \"90s\", \"15m\", \"1h\")");
-      return false;
-    }
-    out = std::chrono::seconds(seconds);
-    return true;
-  }
-
-  bool string_array(std::string_view key, std::vector<std::string>& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* a = n->as_array();
-    if (a == nullptr) {
-      r_.error(n, key_path(key), "expected an array of strings, found " + describe_type(*n));
-      return false;
-    }
-    out.clear();
-    bool ok = true;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      if (const auto* s = (*a)[i].as_string()) {
-        out.push_back(s->get());
-      } else {
-        r_.error(&(*a)[i], key_path(key) + "[" + std::to_string(i) + "]",
-                 "expected a string, found " + describe_type((*a)[i]));
-        ok = false;
-      }
-    }
-    return ok;
-  }
-
-  // "env:NAME" or "file:NAME" resolved to its value. `required` reports a missing key.
-  std::optional<config::Secret> credential(std::string_view key, bool required,
-                                           const std::string& what) {
-    const toml::node* n = get(key);
-    if (n == nullptr) {
-      if (required) missing(key, what + " as a credential reference \"env:NAME\" or \"file:NAME\"");
-      return std::nullopt;
-    }
-    const auto* s = n->as_string();
-    const std::string text = s != nullptr ? s->get() : "";
-    CredentialRef ref;
-    if (text.rfind("env:", 0) == 0) {
-      ref = {CredentialRef::Kind::env, text.substr(4)};
-    } else if (text.rfind("file:", 0) == 0) {
-      ref = {CredentialRef::Kind::file, text.substr(5)};
-    } else {
-      // Never echo the value: it may be a pasted secret.
-      r_.error(n, key_path(key),
-               "expected a credential reference \"env:NAME\" or \"file:NAME\"; secrets (webhook "
-               "URLs included) are not written into the configuration file");
-      return std::nullopt;
-    }
-    if (ref.name.empty() || ref.name.find('/') != std::string::npos ||
-        ref.name.find("..") != std::string::npos) {
-      r_.error(n, key_path(key), "credential name must be a plain name (no '/' or '..')");
-      return std::nullopt;
-    }
-    const auto& src = r_.credentials();
-    std::string value;
-    if (ref.kind == CredentialRef::Kind::env) {
-      std::optional<std::string> v = src.getenv ? src.getenv(ref.name) : std::nullopt;
-      if (!v || v->empty()) {
-        r_.error(n, key_path(key), "environment variable " + ref.name + " is not set or empty");
-        return std::nullopt;
-      }
-      value = std::move(*v);
-    } else {
-      if (!src.directory) {
-        r_.error(n, key_path(key),
-                 "file: credentials are read from $CREDENTIALS_DIRECTORY, which is not set "
-                 "(systemd sets it for LoadCredential=)");
-        return std::nullopt;
-      }
-      const auto p = *src.directory / ref.name;
-      std::ifstream in(p, std::ios::binary);
-      if (!in) {
-        r_.error(n, key_path(key), "credential file " + p.string() + " cannot be read");
-        return std::nullopt;
-      }
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      value = ss.str();
-      while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-      if (value.empty()) {
-        r_.error(n, key_path(key), "credential file " + p.string() + " is empty");
-        return std::nullopt;
-      }
-    }
-    return config::Secret(std::move(value));
-  }
-
-  std::vector<Table> tables(std::string_view key) {
-    std::vector<Table> out;
-    const toml::node* n = get(key);
-    if (n == nullptr) return out;
-    const auto* a = n->as_array();
-    if (a == nullptr) {
-      r_.error(n, key_path(key), "expected an array of tables [[" + key_path(key) + "]]");
-      return out;
-    }
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      const std::string path = key_path(key) + "[" + std::to_string(i) + "]";
-      if (const auto* t = (*a)[i].as_table())
-        out.emplace_back(r_, *t, path);
-      else
-        r_.error(&(*a)[i], path, "expected a table, found " + describe_type((*a)[i]));
-    }
-    return out;
-  }
-
-  void finish() {
-    for (const auto& [k, v] : t_) {
-      if (used_.count(std::string(k.str())) == 0) {
-        r_.error(&v, key_path(k.str()), "unknown key (see docs/ja/alerts.md)");
-      }
-    }
-  }
-
- private:
-  Reader& r_;
-  const toml::table& t_;
-  std::string path_;
-  std::set<std::string> used_;
-};
+using Reader = config::TomlReader;
+using Table = config::TomlTable;
+using config::describe_type;
 
 bool plain_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -316,7 +66,7 @@ std::optional<channels::SlackChannelOptions> read_slack(Table& t, const std::str
   channels::SlackChannelOptions o;
   o.name = name;
   read_timeout(t, o.timeout);
-  auto url = t.credential("webhook_url", true, "the incoming webhook URL");
+  auto url = t.secret("webhook_url", true, "the incoming webhook URL");
   if (!url || !check_url(t, "webhook_url", url->reveal())) return std::nullopt;
   o.webhook_url = std::move(*url);
   return o;
@@ -326,7 +76,7 @@ std::optional<channels::TeamsChannelOptions> read_teams(Table& t, const std::str
   channels::TeamsChannelOptions o;
   o.name = name;
   read_timeout(t, o.timeout);
-  auto url = t.credential("webhook_url", true, "the Workflows webhook URL");
+  auto url = t.secret("webhook_url", true, "the Workflows webhook URL");
   if (!url || !check_url(t, "webhook_url", url->reveal())) return std::nullopt;
   o.webhook_url = std::move(*url);
   return o;
@@ -349,8 +99,8 @@ std::optional<channels::LineWorksChannelOptions> read_lineworks(Table& t, const 
     ok &= check_url(t, "api_base", o.api_base);
     while (!o.api_base.empty() && o.api_base.back() == '/') o.api_base.pop_back();
   }
-  auto secret = t.credential("client_secret", true, "the app's Client Secret");
-  auto key = t.credential("private_key", true, "the service account's private key (PEM)");
+  auto secret = t.secret("client_secret", true, "the app's Client Secret");
+  auto key = t.secret("private_key", true, "the service account's private key (PEM)");
   if (secret) o.client_secret = std::move(*secret);
   if (key) {
     std::string error;
@@ -428,7 +178,7 @@ std::optional<channels::EmailChannelOptions> read_email(Table& t, const std::str
     }
   }
   t.string("username", o.username);
-  if (auto pw = t.credential("password", false, "the SMTP password")) o.password = std::move(*pw);
+  if (auto pw = t.secret("password", false, "the SMTP password")) o.password = std::move(*pw);
   if (!o.username.empty() && o.password.empty() && !t.raw().contains("password")) {
     t.missing("password", "SMTP AUTH with `username` needs a password reference");
     ok = false;
@@ -458,7 +208,7 @@ std::optional<channels::PagerDutyChannelOptions> read_pagerduty(Table& t, const 
     ok = false;
   }
   t.string("source", o.source);
-  auto key = t.credential("routing_key", true, "the Events API v2 integration key");
+  auto key = t.secret("routing_key", true, "the Events API v2 integration key");
   if (!key || !ok) return std::nullopt;
   o.routing_key = std::move(*key);
   return o;
@@ -473,7 +223,7 @@ std::optional<channels::WebhookChannelOptions> read_webhook(Table& t, const std:
   const toml::node* n = t.raw().get("url");
   const auto* s = n != nullptr ? n->as_string() : nullptr;
   if (s != nullptr && (s->get().rfind("env:", 0) == 0 || s->get().rfind("file:", 0) == 0)) {
-    auto url = t.credential("url", true, "the receiver's URL");
+    auto url = t.secret("url", true, "the receiver's URL");
     if (url && check_url(t, "url", url->reveal()))
       o.url = std::move(*url);
     else
@@ -486,7 +236,7 @@ std::optional<channels::WebhookChannelOptions> read_webhook(Table& t, const std:
       ok = false;
     }
   }
-  auto secret = t.credential("secret", true, "the HMAC signing secret (at least 32 bytes)");
+  auto secret = t.secret("secret", true, "the HMAC signing secret (at least 32 bytes)");
   if (secret && secret->reveal().size() < 32) {
     t.error("secret", "the signing secret must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
     ok = false;
@@ -521,7 +271,7 @@ void read_channels(Table& alerts, AlertsConfig& c) {
     if (!t.string(
             "kind", kind, true,
             "one of \"slack\", \"teams\", \"lineworks\", \"email\", \"pagerduty\", \"webhook\"")) {
-      t.finish();
+      t.finish("docs/ja/alerts.md");
       continue;
     }
     ChannelConfig cc;
@@ -550,10 +300,14 @@ void read_channels(Table& alerts, AlertsConfig& c) {
               "expected one of \"slack\", \"teams\", \"lineworks\", \"email\", "
               "\"pagerduty\", \"webhook\", found \"" +
                   kind + "\"");
-      t.finish();
+      t.finish("docs/ja/alerts.md");
       continue;
     }
-    t.finish();
+    // Stateful receivers close their alert; the others only hear of it when asked to.
+    cc.notify_acknowledge = cc.notify_resolve = kind == "pagerduty";
+    t.boolean("notify_acknowledge", cc.notify_acknowledge);
+    t.boolean("notify_resolve", cc.notify_resolve);
+    t.finish("docs/ja/alerts.md");
     if (ok) c.channels.push_back(std::move(cc));
   }
 }
@@ -680,7 +434,7 @@ void read_people(Table& alerts, AlertsConfig& c) {
         oncall::Contact contact;
         ctab.string("channel", contact.channel, true, "a channel name from [alerts.channels.NAME]");
         ctab.string("address", contact.address);
-        ctab.finish();
+        ctab.finish("docs/ja/alerts.md");
         const ChannelConfig* channel = c.channel(contact.channel);
         if (channel == nullptr) {
           // Declared but failed to load: its own diagnostics were reported already.
@@ -707,7 +461,7 @@ void read_people(Table& alerts, AlertsConfig& c) {
         p.contacts.push_back(std::move(contact));
       }
     }
-    t.finish();
+    t.finish("docs/ja/alerts.md");
     c.oncall.people.push_back(std::move(p));
   }
 }
@@ -740,7 +494,7 @@ void read_rotations(Table& alerts, AlertsConfig& c) {
     } else if (!t.raw().contains("members")) {
       t.missing("members", "the person ids in turn order");
     }
-    t.finish();
+    t.finish("docs/ja/alerts.md");
     c.oncall.rotations.push_back(std::move(r));
   }
 }
@@ -759,7 +513,7 @@ void read_overrides(Table& alerts, AlertsConfig& c) {
     const bool times = read_instant(t, "start", o.start) && read_instant(t, "end", o.end);
     if (times && o.end <= o.start) t.error("end", "must be later than start");
     t.string("reason", o.reason);
-    t.finish();
+    t.finish("docs/ja/alerts.md");
     c.oncall.overrides.push_back(std::move(o));
   }
 }
@@ -833,10 +587,10 @@ void read_policies(Table& alerts, AlertsConfig& c) {
       }
       lt.duration("escalate_after", level.escalate_after, std::chrono::seconds(60),
                   std::chrono::seconds(24 * 3600));
-      lt.finish();
+      lt.finish("docs/ja/alerts.md");
       p.levels.push_back(std::move(level));
     }
-    t.finish();
+    t.finish("docs/ja/alerts.md");
     c.oncall.policies.push_back(std::move(p));
   }
 }
@@ -866,7 +620,17 @@ AlertsLoadResult parse(std::string_view text, const std::string& source_name,
       read_rotations(alerts, c);
       read_overrides(alerts, c);
       read_policies(alerts, c);
-      alerts.finish();
+      if (auto secret = alerts.secret("link_secret", false, "the acknowledge-link signing secret")) {
+        if (secret->reveal().size() < 32) {
+          alerts.error("link_secret",
+                       "the signing secret must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
+        } else {
+          c.link_secret = std::move(*secret);
+        }
+      }
+      alerts.duration("link_valid_for", c.link_valid_for, std::chrono::seconds(300),
+                      std::chrono::seconds(7 * 24 * 3600));
+      alerts.finish("docs/ja/alerts.md");
     } else {
       reader.error(n, "alerts", "expected a table [alerts]");
     }

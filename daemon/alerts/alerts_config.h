@@ -12,6 +12,7 @@
 //   escalate_after
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ struct ChannelConfig {
                channels::LineWorksChannelOptions, channels::EmailChannelOptions,
                channels::PagerDutyChannelOptions, channels::WebhookChannelOptions>
       options;
+  // Whether an acknowledged / resolved incident is announced here too. PagerDuty: on by
+  // default (its alert is closed with the same dedup_key); other kinds: off unless configured
+  // (`notify_acknowledge` / `notify_resolve`), and then as a short message.
+  bool notify_acknowledge = false;
+  bool notify_resolve = false;
   std::string_view kind() const;  // "slack", "teams", …
   // The hosts this channel sends to (for the alert HTTP client's allow-list); empty for e-mail.
   std::vector<std::string> http_hosts() const;
@@ -44,6 +50,10 @@ struct ChannelConfig {
 struct AlertsConfig {
   std::vector<ChannelConfig> channels;
   oncall::OnCallConfig oncall;
+  // [alerts] link_secret (a credential reference, at least 32 bytes) signs the one-click
+  // acknowledge links in messages; without it messages carry no such link.
+  std::optional<config::Secret> link_secret;
+  std::chrono::seconds link_valid_for{24 * 3600};  // [alerts] link_valid_for
   const ChannelConfig* channel(std::string_view name) const;
 };
 

@@ -50,6 +50,8 @@ struct AlertContext {
   std::shared_ptr<const oncall::OnCallConfig> oncall;
   std::string public_url;
   std::string municipality;
+  // Signs the one-click acknowledge link of trigger/escalate messages; none when null.
+  std::shared_ptr<const class AckLinkSigner> ack_links;
 };
 int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id);
 int escalate_due(pqxx::connection& c, const AlertContext& context);

@@ -34,6 +34,7 @@ boost::json::object to_json(const AlertMessage& m) {
           {"acknowledge_url", m.acknowledge_url},
           {"escalation_level", m.escalation_level},
           {"recipient_name", m.recipient_name},
+          {"recipient_address", m.recipient_address},
           {"municipality", m.municipality},
           {"occurred_at", m.occurred_at}};
 }
@@ -61,6 +62,7 @@ AlertMessage from_json(const boost::json::object& o) {
     m.escalation_level = static_cast<int>(v->as_int64());
   }
   m.recipient_name = str(o, "recipient_name");
+  m.recipient_address = str(o, "recipient_address");
   m.municipality = str(o, "municipality");
   m.occurred_at = str(o, "occurred_at");
   return m;
@@ -162,8 +164,13 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
   const pqxx::result r = tx.exec_params(
       "UPDATE alert_outbox SET state = 'sending', attempts = attempts + 1,"
       " lease_until = now() + make_interval(secs => $2)"
-      " WHERE id IN (SELECT id FROM alert_outbox WHERE next_attempt_at <= now()"
+      " WHERE id IN (SELECT id FROM alert_outbox o WHERE next_attempt_at <= now()"
       "   AND (state = 'pending' OR (state = 'sending' AND lease_until < now()))"
+      // An acknowledge or resolve waits for the alerts before it on the same channel: PagerDuty
+      // must not see a resolve before the trigger it closes.
+      "   AND (kind NOT IN ('acknowledge', 'resolve') OR NOT EXISTS (SELECT 1 FROM alert_outbox e"
+      "        WHERE e.incident_id = o.incident_id AND e.channel = o.channel AND e.id < o.id"
+      "          AND e.state IN ('pending', 'sending')))"
       "   ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)"
       " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint",
       limit, static_cast<double>(lease.count()));

@@ -68,7 +68,13 @@ std::string string_member(const boost::json::object& o, std::string_view key, co
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler) {
   return [&auth, min_role, handler = std::move(handler)](const http::Request& req, const http::Params& params,
                                                           http::Responder respond) {
-    const auto principal = auth.authenticate(req);
+    std::optional<Principal> principal;
+    try {
+      principal = auth.authenticate(req);
+    } catch (const AccessRefused& refused) {
+      respond(http::json_error(req, bh::status::forbidden, refused.what()));
+      return;
+    }
     if (!principal) {
       auto res = http::json_error(req, bh::status::unauthorized, "認証が必要です");
       res.set(bh::field::www_authenticate, "Bearer realm=\"mamori\"");

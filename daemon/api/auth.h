@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,14 @@ std::optional<Role> role_from_string(std::string_view s);
 struct Principal {
   std::string name;  // the actor recorded in timelines
   Role role = Role::viewer;
+};
+
+// Thrown by authenticate() when it recognises the caller but refuses this request (a session
+// request changing something without its CSRF token): guarded() answers 403 with the message
+// instead of 401.
+class AccessRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class Authenticator {

@@ -57,7 +57,8 @@ http::AsyncHandler incident_change(store::Database& db, const Authenticator& aut
 
 }  // namespace
 
-void register_incident_routes(http::Router& router, store::Database& db, const Authenticator& auth) {
+void register_incident_routes(http::Router& router, store::Database& db, const Authenticator& auth,
+                              incidents::StatusHook on_status) {
   router.add_async(bh::verb::get, "/api/v1/incidents", "/api/v1/incidents",
                    guarded(auth, Role::viewer, [&db](const Principal&, const http::Request& req,
                                                      const http::Params&, http::Responder respond) {
@@ -125,27 +126,27 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
                    }));
 
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/acknowledge", "/api/v1/incidents/:id/acknowledge",
-                   incident_change(db, auth, "api.acknowledge", [](pqxx::connection& c, long long id, const Principal& who,
+                   incident_change(db, auth, "api.acknowledge", [on_status](pqxx::connection& c, long long id, const Principal& who,
                                                                    const boost::json::object& b) {
-                     incidents::change_status(c, id, incidents::Status::acknowledged, who.name, string_member(b, "note"));
+                     incidents::change_status(c, id, incidents::Status::acknowledged, who.name, string_member(b, "note"), "", on_status);
                    }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/status", "/api/v1/incidents/:id/status",
-                   incident_change(db, auth, "api.status", [](pqxx::connection& c, long long id, const Principal& who,
+                   incident_change(db, auth, "api.status", [on_status](pqxx::connection& c, long long id, const Principal& who,
                                                               const boost::json::object& b) {
                      const auto to = incidents::status_from_string(string_member(b, "status"));
                      if (!to) throw ActionError(400, "status には open / acknowledged / mitigating / monitoring / resolved / closed のいずれかを指定してください");
-                     incidents::change_status(c, id, *to, who.name, string_member(b, "note"), string_member(b, "closure_reason"));
+                     incidents::change_status(c, id, *to, who.name, string_member(b, "note"), string_member(b, "closure_reason"), on_status);
                    }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/resolve", "/api/v1/incidents/:id/resolve",
-                   incident_change(db, auth, "api.resolve", [](pqxx::connection& c, long long id, const Principal& who,
+                   incident_change(db, auth, "api.resolve", [on_status](pqxx::connection& c, long long id, const Principal& who,
                                                                const boost::json::object& b) {
-                     incidents::change_status(c, id, incidents::Status::resolved, who.name, string_member(b, "note"));
+                     incidents::change_status(c, id, incidents::Status::resolved, who.name, string_member(b, "note"), "", on_status);
                    }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/close", "/api/v1/incidents/:id/close",
-                   incident_change(db, auth, "api.close", [](pqxx::connection& c, long long id, const Principal& who,
+                   incident_change(db, auth, "api.close", [on_status](pqxx::connection& c, long long id, const Principal& who,
                                                              const boost::json::object& b) {
                      incidents::change_status(c, id, incidents::Status::closed, who.name, string_member(b, "note"),
-                                              string_member(b, "closure_reason"));
+                                              string_member(b, "closure_reason"), on_status);
                    }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/assign", "/api/v1/incidents/:id/assign",
                    incident_change(db, auth, "api.assign", [](pqxx::connection& c, long long id, const Principal& who,
@@ -189,7 +190,11 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
   }
 }
 
-void register_rumour_routes(http::Router& router, store::Database& db, const Authenticator& auth) {
+void register_rumour_routes(http::Router& router, store::Database& db, const Authenticator& auth,
+                            std::function<void()> on_change) {
+  const auto changed = [on_change] {
+    if (on_change) on_change();
+  };
   router.add_async(bh::verb::get, "/api/v1/rumours", "/api/v1/rumours",
                    guarded(auth, Role::viewer, [&db](const Principal&, const http::Request& req, const http::Params&,
                                                      http::Responder respond) {
@@ -226,7 +231,7 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
   };
 
   router.add_async(bh::verb::post, "/api/v1/rumours", "/api/v1/rumours",
-                   guarded(auth, Role::responder, [&db, rumour_from_body](const Principal& who, const http::Request& req,
+                   guarded(auth, Role::responder, [&db, rumour_from_body, changed](const Principal& who, const http::Request& req,
                                                                           const http::Params&, http::Responder respond) {
                      std::string error;
                      auto body = json_body(req, error);
@@ -245,12 +250,13 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
                            " RETURNING row_to_json(rumours)",
                            claim, wordings, correction, url, topic, who.name);
                        tx.commit();
+                       changed();
                        return http::json_response(req, bh::status::created, r[0][0].c_str());
                      });
                    }));
 
   router.add_async(bh::verb::put, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
-                   guarded(auth, Role::responder, [&db, rumour_from_body](const Principal&, const http::Request& req,
+                   guarded(auth, Role::responder, [&db, rumour_from_body, changed](const Principal&, const http::Request& req,
                                                                           const http::Params& params, http::Responder respond) {
                      std::string error;
                      auto body = json_body(req, error);
@@ -273,12 +279,13 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
                            id, claim, wordings, correction, url, topic, active);
                        if (r.empty()) throw ActionError(404, "登録されたデマ " + std::to_string(id) + " はありません");
                        tx.commit();
+                       changed();
                        return http::json_response(req, bh::status::ok, r[0][0].c_str());
                      });
                    }));
 
   router.add_async(bh::verb::delete_, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
-                   guarded(auth, Role::responder, [&db](const Principal&, const http::Request& req,
+                   guarded(auth, Role::responder, [&db, changed](const Principal&, const http::Request& req,
                                                         const http::Params& params, http::Responder respond) {
                      long long id = 0;
                      try {
@@ -287,12 +294,13 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
                        return respond(http::json_error(req, bh::status::bad_request, e.what()));
                      }
                      // Kept for the record; the detector ignores inactive entries.
-                     run_in_store(db, req, respond, "api.retire_rumour", [req, id](pqxx::connection& c) {
+                     run_in_store(db, req, respond, "api.retire_rumour", [req, id, changed](pqxx::connection& c) {
                        pqxx::work tx(c);
                        const auto r = tx.exec_params(
                            "UPDATE rumours SET active = false, updated_at = now() WHERE id = $1 RETURNING id", id);
                        if (r.empty()) throw ActionError(404, "登録されたデマ " + std::to_string(id) + " はありません");
                        tx.commit();
+                       changed();
                        return http::json_response(req, bh::status::ok, R"({"retired":true})");
                      });
                    }));

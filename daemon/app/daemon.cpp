@@ -16,6 +16,9 @@
 
 #include "daemon/api/auth.h"
 #include "daemon/api/incident_api.h"
+#include "daemon/api/evidence_api.h"
+#include "daemon/api/document_api.h"
+#include "daemon/console/console_routes.h"
 #include "collectors/bluesky/bluesky_collector.h"
 #include "collectors/http/curl_multi_client.h"
 #include "collectors/mastodon/mastodon_collector.h"
@@ -23,8 +26,12 @@
 #include "collectors/x/x_collector.h"
 #include "daemon/app/systemd_notify.h"
 #include "daemon/alerts/alerts_config.h"
+#include "daemon/alerts/ack_link_routes.h"
 #include "daemon/alerts/channels/channel_factory.h"
 #include "daemon/detection/detection_hub.h"
+#include "daemon/integrity/integrity_api.h"
+#include "daemon/integrity/observation_fanout.h"
+#include "daemon/detection/rumour_source.h"
 #include "playbooks/engine/loader.h"
 #include "daemon/metrics/collector_metrics.h"
 #include "daemon/polling/poller.h"
@@ -32,11 +39,14 @@
 #include "daemon/config/config.h"
 #include "daemon/http/router.h"
 #include "daemon/incidents/incident_metrics.h"
+#include "daemon/incidents/automatic_check_runner.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
 #include "daemon/store/database.h"
 #include "daemon/store/sync.h"
+#include "daemon/signin/accounts_api.h"
+#include "daemon/signin/signin_api.h"
 
 namespace mamori::app {
 namespace {
@@ -183,9 +193,22 @@ class Daemon {
       return http::make_response(req, bh::status::ok, metrics_.serialize(),
                                  "text/plain; version=0.0.4; charset=utf-8");
     });
-    auth_.set(std::make_shared<api::TokenAuthenticator>(config_->api_tokens));
-    api::register_incident_routes(router_, *database_, auth_);
-    api::register_rumour_routes(router_, *database_, auth_);
+    signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*config_));
+    auth_.set(signin_->with_tokens(config_->api_tokens));
+    const auto alert_notices = alerts::status_notice_hook(alerts_config_, config_->server.public_url, config_->municipality.name);
+    api::register_incident_routes(router_, *database_, auth_, alert_notices);
+    alerts::register_ack_link_routes(router_, *database_, alerts::make_ack_link_signer(alerts_config_, config_->server.public_url), alert_notices, &metrics_.registry());
+    api::register_rumour_routes(router_, *database_, auth_, [this] {
+      asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
+    });
+    integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
+    signin::register_signin_routes(router_, *database_, *signin_);
+    signin::register_account_routes(router_, *database_, auth_, [this] {
+      return signin::poll_health_from(metrics_.registry(), governed_ ? &governed_->governor() : nullptr, config_->polling);
+    });
+    api::register_evidence_routes(router_, *database_, auth_);
+    api::register_document_routes(router_, *database_, auth_, [this] { return playbooks_; }, [this] { return config_; });
+    console::register_console_routes(router_);
     server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(config_->server), &metrics_);
     server_->listen(config_->server.host, config_->server.port);
     return StepResult::success();
@@ -204,6 +227,7 @@ class Daemon {
     incident_metrics_ = std::make_unique<incidents::IncidentMetrics>(metrics_.registry());
     refresh_incident_metrics();
     start_collectors();
+    start_automatic_checks();
     return StepResult::success();
   }
 
@@ -232,6 +256,10 @@ class Daemon {
       o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
     }
     if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
+    // The compliance audit reads the homepage's official-account list page.
+    if (!c.municipality.official_account_list_url.empty()) {
+      o.allowed_hosts.add_url_host(c.municipality.official_account_list_url);
+    }
     curl_ = std::make_unique<collectors::CurlMultiClient>(io_, o);
     collector_metrics_ = std::make_unique<metrics::CollectorMetrics>(metrics_.registry());
     governed_ = std::make_unique<collectors::GovernedHttpClient>(io_, *curl_, collector_metrics_.get(), clock_);
@@ -281,6 +309,7 @@ class Daemon {
       dispatcher_ = std::make_unique<alerts::AlertDispatcher>(io_, *database_, channels, alerts::DispatcherOptions{},
                                                               &metrics_.registry());
       alert_context.oncall = std::make_shared<const alerts::oncall::OnCallConfig>(alerts_config_->oncall);
+      alert_context.ack_links = alerts::make_ack_link_signer(alerts_config_, c.server.public_url);
       dispatcher_->set_context(alert_context);
       dispatcher_->start();
     }
@@ -288,15 +317,41 @@ class Daemon {
     ho.public_url = c.server.public_url;
     hub_ = std::make_unique<detection::DetectionHub>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(), ho,
                                                      &metrics_.registry());
+    hub_->enable_avatars(active, &metrics_.registry());
     hub_->start();
-    poller_ = std::make_unique<polling::Poller>(io_, *database_, active, po, &metrics_.registry(), hub_.get());
+    rumours_ = std::make_unique<detection::RumourRefresher>(
+        io_, *database_, detection::rumour_source_options(c, std::filesystem::read_symlink("/proc/self/exe")),
+        [this](std::vector<detectors::misinfo::Rumour> r) { if (hub_) hub_->set_rumours(std::move(r)); },
+        &metrics_.registry());
+    rumours_->start();
+    integrity_ = std::make_unique<integrity::IntegrityMonitor>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(),
+                                                               curl_.get(), active, integrity::IntegrityOptions{},
+                                                               &metrics_.registry());
+    integrity_->start();
+    listeners_ = std::make_unique<integrity::ObservationFanout>(
+        std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});
+    poller_ = std::make_unique<polling::Poller>(io_, *database_, active, po, &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);
+  }
+
+  // official_post_since_open, homepage_contains and elapsed (daemon/incidents/automatic_check_runner.h).
+  void start_automatic_checks() {
+    incidents::CheckRunnerOptions o;
+    o.interval = config_->playbooks.check_interval;
+    o.homepage_interval = config_->playbooks.homepage_check_interval;
+    o.user_agent = std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
+                   config_->municipality.homepage_url + ")";
+    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, config_, o);
+    check_runner_->start();
   }
 
   void stop_collectors() {
     if (poller_) poller_->stop();
     if (hub_) hub_->stop();
+    if (integrity_) integrity_->stop();
+    if (rumours_) rumours_->stop();
     if (dispatcher_) dispatcher_->stop();
+    if (check_runner_) check_runner_->stop();
     if (governed_) governed_->shutdown();
     if (curl_) curl_->shutdown();
   }
@@ -371,9 +426,17 @@ class Daemon {
     }
     playbooks_ = next_playbooks.set;
     if (hub_) hub_->set_playbooks(playbooks_);
+    if (hub_) hub_->update_configuration(*next);
+    if (integrity_) {
+      integrity_->set_playbooks(playbooks_);
+      integrity_->update_configuration(*next);
+    }
+    if (rumours_) rumours_->set_options(detection::rumour_source_options(*next, std::filesystem::read_symlink("/proc/self/exe")));
+    if (poller_) poller_->update_accounts(next->accounts);
     log::set_level(next->log_level);
     server_->set_limits(limits_from(next->server));
-    auth_.set(std::make_shared<api::TokenAuthenticator>(next->api_tokens));
+    auth_.set(signin_->with_tokens(next->api_tokens));
+    if (check_runner_) check_runner_->set_config(next);
     config_ = std::move(next);
     store::sync_configuration(*database_, *config_);
     metrics_.config_reloads_ok.Increment();
@@ -452,7 +515,10 @@ class Daemon {
     io_.restart();
     io_.poll();
     poller_.reset();
+    listeners_.reset();
+    integrity_.reset();
     hub_.reset();
+    check_runner_.reset();
     dispatcher_.reset();
     alert_channels_.clear();  // before their HTTP client (the e-mail channel joins its workers)
     if (alert_http_) alert_http_->shutdown();
@@ -465,6 +531,7 @@ class Daemon {
     io_.restart();
     io_.poll();
     server_.reset();
+    signin_.reset();  // its password worker may still queue store jobs: before the store goes
     if (database_) {
       database_->drain_and_stop(std::chrono::milliseconds(0));
       database_.reset();
@@ -484,6 +551,7 @@ class Daemon {
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;
   api::SwappableAuthenticator auth_;
+  std::unique_ptr<signin::ConsoleSignin> signin_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<http::HttpServer> server_;
   collectors::SystemClock clock_;
@@ -497,6 +565,10 @@ class Daemon {
   std::map<std::string, std::unique_ptr<alerts::AlertChannel>> alert_channels_;
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
   std::unique_ptr<detection::DetectionHub> hub_;
+  std::unique_ptr<integrity::IntegrityMonitor> integrity_;
+  std::unique_ptr<integrity::ObservationFanout> listeners_;
+  std::unique_ptr<detection::RumourRefresher> rumours_;
+  std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
   std::unique_ptr<polling::Poller> poller_;
   std::thread db_drain_;
   bool shutting_down_ = false;

@@ -7,289 +7,13 @@
 #include <set>
 #include <sstream>
 
+#include "daemon/config/toml_reader.h"
+
 namespace mamori::config {
 namespace {
 
-std::string describe_type(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date:
-    case toml::node_type::time:
-    case toml::node_type::date_time: return "a date/time";
-    default: return "nothing";
-  }
-}
-
-class Reader {
- public:
-  Reader(std::string file, const CredentialSource& credentials)
-      : file_(std::move(file)), credentials_(credentials) {}
-
-  void error(const toml::node* node, const std::string& key, const std::string& message) {
-    Diagnostic d;
-    d.file = file_;
-    if (node != nullptr && node->source().begin) {
-      d.line = static_cast<int>(node->source().begin.line);
-      d.column = static_cast<int>(node->source().begin.column);
-    }
-    d.key = key;
-    d.message = message;
-    errors_.push_back(std::move(d));
-  }
-
-  std::vector<Diagnostic>& errors() { return errors_; }
-  const std::string& file() const { return file_; }
-  const CredentialSource& credentials() const { return credentials_; }
-
- private:
-  std::string file_;
-  const CredentialSource& credentials_;
-  std::vector<Diagnostic> errors_;
-};
-
-// A view on one TOML table that records which keys were read, so that unknown keys
-// (usually typos) are reported instead of silently ignored.
-class Table {
- public:
-  Table(Reader& reader, const toml::table& table, std::string path)
-      : r_(reader), t_(table), path_(std::move(path)) {}
-
-  std::string key_path(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
-  const toml::node* get(std::string_view key) {
-    used_.insert(std::string(key));
-    return t_.get(key);
-  }
-
-  void missing(std::string_view key, const std::string& what) {
-    r_.error(&t_, key_path(key), "is required: " + what);
-  }
-
-  bool string(std::string_view key, std::string& out, bool required = false,
-              const std::string& what = "a string") {
-    const toml::node* n = get(key);
-    if (n == nullptr) {
-      if (required) missing(key, what);
-      return false;
-    }
-    if (const auto* s = n->as_string()) {
-      out = s->get();
-      if (required && out.empty()) {
-        r_.error(n, key_path(key), "must not be empty; expected " + what);
-        return false;
-      }
-      return true;
-    }
-    r_.error(n, key_path(key), "expected " + what + ", found " + describe_type(*n));
-    return false;
-  }
-
-  template <typename Int>
-  bool integer(std::string_view key, Int& out, long long min, long long max) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* i = n->as_integer();
-    if (i == nullptr) {
-      r_.error(n, key_path(key), "expected an integer, found " + describe_type(*n));
-      return false;
-    }
-    const long long v = i->get();
-    if (v < min || v > max) {
-      r_.error(n, key_path(key),
-               "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) +
-                   ", found " + std::to_string(v));
-      return false;
-    }
-    out = static_cast<Int>(v);
-    return true;
-  }
-
-  bool boolean(std::string_view key, bool& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    if (const auto* b = n->as_boolean()) {
-      out = b->get();
-      return true;
-    }
-    r_.error(n, key_path(key), "expected true or false, found " + describe_type(*n));
-    return false;
-  }
-
-  // A duration: an integer number of seconds, or a string such as "90s", "5m", "1h", "2d".
-  bool duration(std::string_view key, std::chrono::seconds& out, std::chrono::seconds min,
-                std::chrono::seconds max) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    long long seconds = -1;
-    if (const auto* i = n->as_integer()) {
-      seconds = i->get();
-    } else if (const auto* s = n->as_string()) {
-      const std::string& text = s->get();
-      std::size_t pos = 0;
-      long long value = -1;
-      try {
-        value = std::stoll(text, &pos);
-      } catch (const std::exception&) {
-        pos = 0;
-      }
-      const std::string unit = pos > 0 ? text.substr(pos) : "";
-      long long mult = 0;
-      if (unit == "s" || unit.empty()) mult = 1;
-      else if (unit == "m") mult = 60;
-      else if (unit == "h") mult = 3600;
-      else if (unit == "d") mult = 86400;
-      if (pos > 0 && mult > 0 && value >= 0) seconds = value * mult;
-    }
-    if (seconds < 0) {
-      r_.error(n, key_path(key),
-               "expected a duration (seconds as an integer, or a string like \"90s\", \"5m\", "
-               "\"1h\", \"2d\")");
-      return false;
-    }
-    if (std::chrono::seconds(seconds) < min || std::chrono::seconds(seconds) > max) {
-      r_.error(n, key_path(key),
-               "expected a duration from " + std::to_string(min.count()) + "s to " +
-                   std::to_string(max.count()) + "s, found " + std::to_string(seconds) + "s");
-      return false;
-    }
-    out = std::chrono::seconds(seconds);
-    return true;
-  }
-
-  bool string_array(std::string_view key, std::vector<std::string>& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* a = n->as_array();
-    if (a == nullptr) {
-      r_.error(n, key_path(key), "expected an array of strings, found " + describe_type(*n));
-      return false;
-    }
-    out.clear();
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      const toml::node& item = (*a)[i];
-      if (const auto* s = item.as_string()) {
-        out.push_back(s->get());
-      } else {
-        r_.error(&item, key_path(key) + "[" + std::to_string(i) + "]",
-                 "expected a string, found " + describe_type(item));
-      }
-    }
-    return true;
-  }
-
-  bool credential(std::string_view key, std::optional<Credential>& out) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return false;
-    const auto* s = n->as_string();
-    if (s == nullptr) {
-      r_.error(n, key_path(key), "expected a credential reference \"env:NAME\" or \"file:NAME\"");
-      return false;
-    }
-    const std::string& text = s->get();
-    Credential c;
-    if (text.rfind("env:", 0) == 0) {
-      c.ref = {CredentialRef::Kind::env, text.substr(4)};
-    } else if (text.rfind("file:", 0) == 0) {
-      c.ref = {CredentialRef::Kind::file, text.substr(5)};
-    } else {
-      // Never echo the value: it may be a pasted secret.
-      r_.error(n, key_path(key),
-               "expected a credential reference \"env:NAME\" or \"file:NAME\"; secrets are not "
-               "written into the configuration file");
-      return false;
-    }
-    if (c.ref.name.empty() || c.ref.name.find('/') != std::string::npos ||
-        c.ref.name.find("..") != std::string::npos) {
-      r_.error(n, key_path(key), "credential name must be a plain name (no '/' or '..')");
-      return false;
-    }
-    const CredentialSource& src = r_.credentials();
-    if (c.ref.kind == CredentialRef::Kind::env) {
-      std::optional<std::string> v = src.getenv ? src.getenv(c.ref.name) : std::nullopt;
-      if (!v || v->empty()) {
-        r_.error(n, key_path(key), "environment variable " + c.ref.name + " is not set or empty");
-        return false;
-      }
-      c.value = Secret(std::move(*v));
-    } else {
-      if (!src.directory) {
-        r_.error(n, key_path(key),
-                 "file: credentials are read from $CREDENTIALS_DIRECTORY, which is not set "
-                 "(systemd sets it for LoadCredential=)");
-        return false;
-      }
-      const std::filesystem::path p = *src.directory / c.ref.name;
-      std::ifstream in(p, std::ios::binary);
-      if (!in) {
-        r_.error(n, key_path(key), "credential file " + p.string() + " cannot be read");
-        return false;
-      }
-      std::ostringstream ss;
-      ss << in.rdbuf();
-      std::string v = ss.str();
-      while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
-      if (v.empty()) {
-        r_.error(n, key_path(key), "credential file " + p.string() + " is empty");
-        return false;
-      }
-      c.value = Secret(std::move(v));
-    }
-    out = std::move(c);
-    return true;
-  }
-
-  std::optional<Table> table(std::string_view key) {
-    const toml::node* n = get(key);
-    if (n == nullptr) return std::nullopt;
-    if (const auto* t = n->as_table()) return Table(r_, *t, key_path(key));
-    r_.error(n, key_path(key), "expected a table [" + key_path(key) + "], found " + describe_type(*n));
-    return std::nullopt;
-  }
-
-  // [[key]] arrays of tables.
-  std::vector<Table> tables(std::string_view key) {
-    std::vector<Table> out;
-    const toml::node* n = get(key);
-    if (n == nullptr) return out;
-    const auto* a = n->as_array();
-    if (a == nullptr) {
-      r_.error(n, key_path(key), "expected an array of tables [[" + key_path(key) + "]]");
-      return out;
-    }
-    for (std::size_t i = 0; i < a->size(); ++i) {
-      const toml::node& item = (*a)[i];
-      const std::string path = key_path(key) + "[" + std::to_string(i) + "]";
-      if (const auto* t = item.as_table()) out.emplace_back(r_, *t, path);
-      else r_.error(&item, path, "expected a table, found " + describe_type(item));
-    }
-    return out;
-  }
-
-  void finish() {
-    for (const auto& [k, v] : t_) {
-      if (used_.count(std::string(k.str())) == 0) {
-        r_.error(&v, key_path(k.str()), "unknown key (check the spelling against "
-                                        "deploy/config/mamori.example.toml)");
-      }
-    }
-  }
-
-  const toml::table& raw() const { return t_; }
-  Reader& reader() { return r_; }
-
- private:
-  Reader& r_;
-  const toml::table& t_;
-  std::string path_;
-  std::set<std::string> used_;
-};
+using Reader = TomlReader;
+using Table = TomlTable;
 
 bool is_http_url(const std::string& s) {
   return s.rfind("https://", 0) == 0 || s.rfind("http://", 0) == 0;
@@ -338,6 +62,18 @@ void read_municipality(Table& root, Config& c) {
   if (t->string("homepage", c.municipality.homepage_url)) check_url(*t, "homepage", c.municipality.homepage_url);
   t->string_array("name_variants", c.municipality.name_variants);
   t->string_array("neighbours", c.municipality.neighbours);
+  if (t->string("official_account_list_url", c.municipality.official_account_list_url)) {
+    check_url(*t, "official_account_list_url", c.municipality.official_account_list_url);
+  }
+  t->string("department", c.municipality.department);
+  if (t->string("notice_url", c.municipality.notice_url)) check_url(*t, "notice_url", c.municipality.notice_url);
+  t->string("contact_phone", c.municipality.contact_phone);
+  t->string("contact_email", c.municipality.contact_email);
+  t->string("police_station", c.municipality.police_station);
+  if (t->string("date_style", c.municipality.date_style) && c.municipality.date_style != "reiwa" &&
+      c.municipality.date_style != "western") {
+    t->reader().error(t->get("date_style"), t->key_path("date_style"), "expected \"reiwa\" or \"western\"");
+  }
   t->finish();
 }
 
@@ -535,6 +271,18 @@ void read_playbooks(Table& root, Config& c) {
   if (!t) return;
   t->string("dir", c.playbooks.dir);
   t->string_array("overrides", c.playbooks.overrides);
+  t->duration("check_interval", c.playbooks.check_interval, std::chrono::seconds(1), std::chrono::seconds(3600));
+  t->duration("homepage_check_interval", c.playbooks.homepage_check_interval, std::chrono::seconds(1),
+              std::chrono::seconds(86400));
+  t->finish();
+}
+
+void read_misinfo(Table& root, Config& c) {
+  auto t = root.table("misinfo");
+  if (!t) return;
+  std::vector<std::string> files;
+  if (t->string_array("rumour_files", files)) c.misinfo.rumour_files = std::move(files);
+  t->duration("registry_refresh", c.misinfo.registry_refresh, std::chrono::seconds(10), std::chrono::seconds(86400));
   t->finish();
 }
 
@@ -590,6 +338,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_api_tokens(root, c);
   read_polling(root, c);
   read_playbooks(root, c);
+  read_misinfo(root, c);
   root.get("alerts");  // read by daemon/alerts/alerts_config.cpp from the same file
   root.finish();
   if (c.server.public_url.empty()) {

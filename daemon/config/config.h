@@ -49,6 +49,16 @@ struct Municipality {
   std::string homepage_url;
   std::vector<std::string> name_variants;  // further spellings staff want searched
   std::vector<std::string> neighbours;     // different entities that look close (南相馬市)
+  // The homepage page listing the official accounts (special-ward.txt 5(5)ア): named in drafted
+  // documents, and fetched by the compliance audit (its host joins the HTTP allow-list).
+  std::string official_account_list_url;
+  // For drafted documents (playbooks/templates) and the homepage_contains check.
+  std::string department;             // office named in documents (秘書課広報広聴係)
+  std::string notice_url;             // where notices are published; default: homepage_url
+  std::string contact_phone;
+  std::string contact_email;
+  std::string police_station;         // 相談先 (○○警察署 生活安全課)
+  std::string date_style = "reiwa";   // reiwa (令和7年11月25日) or western (2025年11月25日)
 };
 
 struct ServerConfig {
@@ -144,6 +154,18 @@ struct PollingConfig {
 struct PlaybooksConfig {
   std::string dir;                     // empty: the shipped playbooks (/usr/share/mamori/playbooks)
   std::vector<std::string> overrides;  // the city's own directories, applied in order
+  // How often the automatic checks run (official posts, elapsed) and the notice pages are fetched.
+  std::chrono::seconds check_interval{60};
+  std::chrono::seconds homepage_check_interval{300};
+};
+
+// The misinformation detector's rumour registry (besides the rows staff manage over the API).
+struct MisinfoConfig {
+  // Rumour files (format: deploy/rumours/starter.toml). Unset: the shipped starter set
+  // (/usr/share/mamori/rumours/starter.toml); an empty list loads no file.
+  std::optional<std::vector<std::string>> rumour_files;
+  // How often the registry table is re-read (the API also triggers a re-read at once).
+  std::chrono::seconds registry_refresh{300};
 };
 
 struct Config {
@@ -159,6 +181,7 @@ struct Config {
   std::vector<ApiToken> api_tokens;
   PollingConfig polling;
   PlaybooksConfig playbooks;
+  MisinfoConfig misinfo;
 };
 
 struct Diagnostic {

@@ -2,6 +2,7 @@
 #include <pqxx/pqxx>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/config/config.h"
@@ -12,19 +13,37 @@
 namespace mamori::ctl {
 
 int check_config_command(const Args& args) {
-  if (args.size() != 1) {
-    std::fprintf(stderr, "usage: mamorictl check-config FILE\n");
+  // `--credentials-dir DIR` checks file: credentials as systemd's LoadCredential= will provide
+  // them ($CREDENTIALS_DIRECTORY is only set inside the service).
+  auto credentials = config::CredentialSource::from_environment();
+  std::string file;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--credentials-dir" && i + 1 < args.size()) {
+      credentials.directory = std::filesystem::path(args[++i]);
+    } else if (file.empty() && args[i].rfind("--", 0) != 0) {
+      file = args[i];
+    } else {
+      file.clear();
+      break;
+    }
+  }
+  if (file.empty()) {
+    std::fprintf(stderr, "usage: mamorictl check-config [--credentials-dir DIR] FILE\n");
     return 2;
   }
-  const auto result = config::load_file(args[0]);
-  const auto alerts = alerts::load_alerts_file(args[0]);
+  if (credentials.directory && !std::filesystem::is_directory(*credentials.directory)) {
+    std::fprintf(stderr, "%s: not a directory (--credentials-dir)\n", credentials.directory->c_str());
+    return 2;
+  }
+  const auto result = config::load_file(file, credentials);
+  const auto alerts = alerts::load_alerts_file(file, credentials);
   if (!result.ok() || !alerts.ok()) {
     std::fputs(result.error_text().c_str(), stderr);
     std::fputs(alerts.error_text().c_str(), stderr);
     return 2;
   }
   const auto& c = *result.config;
-  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u)\n", args[0].c_str(),
+  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u)\n", file.c_str(),
               c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
               static_cast<unsigned>(c.server.port));
   return 0;

@@ -18,5 +18,6 @@ int lookalike_command(const Args& args);
 int playbook_validate_command(const Args& args);
 int playbook_render_command(const Args& args);
 int spikes_command(const Args& args);
+int user_command(const Args& args);
 
 }  // namespace mamori::ctl

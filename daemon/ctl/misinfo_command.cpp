@@ -25,7 +25,7 @@
 
 #include "collectors/common/iso_time.h"
 #include "daemon/ctl/commands.h"
-#include "daemon/ctl/rumour_file.h"
+#include "daemon/detection/rumour_file.h"
 #include "detectors/misinfo/detector.h"
 
 namespace mamori::ctl {
@@ -175,7 +175,7 @@ int misinfo_command(const Args& args) {
   std::optional<std::string> replies_path;
   std::optional<std::string> rumours_path;
   std::vector<std::string> official_hosts;
-  RumourFileOptions rumour_options;
+  detection::RumourFileOptions rumour_options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -225,7 +225,7 @@ int misinfo_command(const Args& args) {
     return 2;
   }
   if (rumours_path) {
-    auto loaded = load_rumour_file(*rumours_path, rumour_options);
+    auto loaded = detection::load_rumour_file(*rumours_path, rumour_options);
     if (!loaded.ok()) {
       std::fprintf(stderr, "mamorictl misinfo: %s\n", loaded.error->c_str());
       return 2;

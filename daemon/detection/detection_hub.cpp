@@ -50,11 +50,27 @@ std::string phase_of(const model::Finding& f) {
 
 DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, const config::Config& config,
                            std::shared_ptr<const playbooks::PlaybookSet> playbooks, alerts::AlertContext alert_context,
-                           alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* /*registry*/)
+                           alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* registry)
     : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
       playbooks_(std::move(playbooks)), alert_context_(std::move(alert_context)), dispatcher_(dispatcher),
       options_(std::move(options)), timer_(io) {
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
+  rebuild_impersonation();
+  rebuild_facts();
+  if (registry != nullptr) flameup_metrics_ = std::make_unique<FlameupMetrics>(*registry);
+  publish_flameup_metrics();
+  warm_start_flameup();
+}
+
+void DetectionHub::update_configuration(const config::Config& config) {
+  std::vector<Official> next;
+  for (const auto& a : config.accounts) {
+    const Official* known = official_by_handle(a.platform, a.handle);
+    next.push_back({a, known ? known->profile : std::nullopt});
+  }
+  officials_ = std::move(next);
+  municipality_ = config.municipality;
+  allowlist_ = config.allowlist;
   rebuild_impersonation();
   rebuild_facts();
 }
@@ -77,6 +93,7 @@ void DetectionHub::start() {
 void DetectionHub::stop() {
   stopped_ = true;
   timer_.cancel();
+  if (avatars_) avatars_->stop();
 }
 
 void DetectionHub::set_rumours(std::vector<misinfo::Rumour> rumours) {
@@ -119,6 +136,7 @@ void DetectionHub::rebuild_impersonation() {
       oa.profile.display_name = o.account.display_name.empty() ? municipality_.name : o.account.display_name;
       oa.profile.url = municipality_.homepage_url;
     }
+    if (avatars_) avatars_->attach(oa);
     officials.push_back(std::move(oa));
     allow.push_back({o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
   }
@@ -153,6 +171,11 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   const auto now = now_ms();
   // Official profiles first: the impersonation detector compares against what they look like now.
   bool officials_changed = false;
+  for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
+    for (const auto& p : *list) {
+      if (avatars_ && official_by_handle(p.platform, p.handle) != nullptr) avatars_->official_seen(p);
+    }
+  }
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
       for (auto& o : officials_) {
@@ -206,6 +229,8 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
     }
   }
   if (facts_changed) rebuild_facts();
+  // A flood is judged in the polling cycle that brought it, not at the next tick.
+  if (!batch.new_posts.empty()) tick();
 }
 
 void DetectionHub::handle_reply(const Official& to, const model::Post& reply, model::TimePoint now) {
@@ -216,8 +241,29 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply, mo
   misinfo_->observe(reply, context, now);
 }
 
+void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> collectors,
+                                  prometheus::Registry* registry) {
+  auto fetcher = std::make_unique<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
+  avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher), [this] { rebuild_impersonation(); });
+}
+
+// When the text already resembles an official account, the decision waits for the icon
+// (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
-  const auto a = impersonation_->assess(profile, nullptr, now);
+  if (avatars_ && !profile.avatar_url.empty()) {
+    const auto text_only = impersonation_->assess(profile, nullptr, now);
+    if (imp::avatar_could_matter(text_only)) {
+      avatars_->candidate_avatar(profile, text_only.score,
+                                 [this, profile, now](AvatarPtr icon) { conclude_candidate(profile, now, icon); });
+      return;
+    }
+  }
+  conclude_candidate(profile, now, nullptr);
+}
+
+void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
+                                      const AvatarPtr& icon) {
+  const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
   if (a.verdict == imp::Verdict::benign) return;
   model::Finding f = imp::to_finding(a, profile, now);
   auto& t = tracked_[f.subject];
@@ -231,7 +277,9 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
                             ": @" + profile.handle + "（" + std::string(platform_label(profile.platform)) + "）";
   std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
   for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
-  record(std::move(f), std::move(evidence), title, summary);
+  auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
+                        : std::vector<incidents::EvidenceItem>{};
+  record(std::move(f), std::move(evidence), title, summary, std::move(icons));
 }
 
 void DetectionHub::handle_gone(const model::AccountGone& gone) {
@@ -274,6 +322,7 @@ void DetectionHub::tick() {
       record(std::move(f), {}, title, summary);
     }
   }
+  publish_flameup_metrics();
   for (auto& f : misinfo_->advance(now)) {
     const std::string title = "デマ・誤情報の拡散の疑い" + (f.reasons.empty() ? std::string() : ": " + f.reasons.front());
     const std::string summary = f.reasons.size() > 1 ? f.reasons[1] : title;
@@ -302,6 +351,10 @@ std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f
       if (!s.check->pattern.empty()) check["pattern"] = s.check->pattern;
       if (!s.check->url.empty()) check["url"] = s.check->url;
       if (!s.check->text.empty()) check["text"] = s.check->text;
+      if (s.check->kind == playbooks::CheckKind::elapsed) {
+        check["duration_s"] = s.check->duration.count();
+        check["from"] = std::string(playbooks::to_string(s.check->from));
+      }
       p.auto_check_json = boost::json::serialize(check);
     }
     if (auto due = playbooks::due_at(s, opened, std::nullopt)) {
@@ -313,7 +366,7 @@ std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f
 }
 
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
-                          std::string summary) {
+                          std::string summary, std::vector<incidents::EvidenceItem> more_evidence) {
   incidents::NewIncident fresh;
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
@@ -328,6 +381,7 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
     item.captured_at = finding.detected_at;
     evidence.push_back(std::move(item));
   }
+  for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
   const bool queued = database_.submit(

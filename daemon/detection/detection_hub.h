@@ -16,6 +16,9 @@
 
 #include "daemon/alerts/dispatcher.h"
 #include "daemon/config/config.h"
+#include "daemon/detection/flameup_history.h"
+#include "daemon/detection/flameup_metrics.h"
+#include "daemon/detection/impersonation_avatars.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/polling/poller.h"
 #include "daemon/store/database.h"
@@ -35,6 +38,8 @@ struct HubOptions {
   std::chrono::seconds tick{15};
   std::size_t lookalikes_per_account = 60;
   std::size_t official_posts_kept = 300;  // the misinformation detector's facts
+  // Stored history the flame-up baselines are rebuilt from at start (0: none).
+  std::chrono::hours flameup_history{24 * 28};
 };
 
 class DetectionHub final : public polling::ObservationListener {
@@ -48,6 +53,12 @@ class DetectionHub final : public polling::ObservationListener {
   void stop();
   void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) { playbooks_ = std::move(playbooks); }
   void set_rumours(std::vector<detectors::misinfo::Rumour> rumours);
+  // Fetch and hash avatars through these collectors (impersonation_avatars.h); without this
+  // call the impersonation detector works on text alone.
+  void enable_avatars(std::vector<collectors::PlatformCollector*> collectors, prometheus::Registry* registry);
+  // A reloaded configuration: official accounts (keeping what was learned about those that
+  // stay), the allow-list and the municipality's names.
+  void update_configuration(const config::Config& config);
 
   void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) override;
   std::vector<std::string> search_queries(model::Platform platform) override;
@@ -73,12 +84,17 @@ class DetectionHub final : public polling::ObservationListener {
   void rebuild_impersonation();
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
+  void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now, const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
   void handle_gone(const model::AccountGone& gone);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
-              std::string summary);
+              std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
+  // detection_hub_flameup.cpp
+  void warm_start_flameup();
+  void apply_reply_history(const ReplyHistory& history);
+  void publish_flameup_metrics();
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -101,6 +117,8 @@ class DetectionHub final : public polling::ObservationListener {
   std::vector<detectors::misinfo::Rumour> rumours_;
   std::unique_ptr<detectors::misinfo::MisinformationDetector> misinfo_;
   std::size_t findings_recorded_ = 0;
+  std::unique_ptr<FlameupMetrics> flameup_metrics_;
+  std::unique_ptr<ImpersonationAvatars> avatars_;  // last: its callbacks use the members above
 };
 
 }  // namespace mamori::detection

@@ -17,6 +17,10 @@ using Request = beast_http::request<beast_http::string_body>;
 using Response = beast_http::response<beast_http::string_body>;
 
 // Path parameters: "/api/v1/incidents/:id" matched against "/api/v1/incidents/42" -> {id: "42"}.
+// Set by the server on every request to the client's IP address (a value the client sent
+// itself is dropped). Login throttling counts failures per address with it.
+inline constexpr std::string_view kPeerAddressField = "Mamori-Peer-Address";
+
 using Params = std::map<std::string, std::string, std::less<>>;
 using Responder = std::function<void(Response)>;
 

@@ -89,6 +89,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       return;
     }
     request_ = parser_->release();
+    request_.erase(kPeerAddressField);
+    beast::error_code peer_ec;
+    const auto peer = stream_.socket().remote_endpoint(peer_ec);
+    if (!peer_ec) request_.set(kPeerAddressField, peer.address().to_string());
     busy_ = true;
     auto self = shared_from_this();
     // The responder may run on another thread (database worker): hop back to the loop.

@@ -8,6 +8,12 @@ const prometheus::Histogram::BucketBoundaries& duration_buckets() {
   return b;
 }
 
+// Takedowns take hours to weeks (the platform reviews the report).
+const prometheus::Histogram::BucketBoundaries& takedown_buckets() {
+  static const prometheus::Histogram::BucketBoundaries b{3600, 21600, 43200, 86400, 172800, 259200, 604800, 1209600, 2592000};
+  return b;
+}
+
 constexpr const char* kTypes[] = {"impersonation", "flameup", "misinformation", "account_compromise",
                                   "erroneous_post", "threat"};
 constexpr const char* kSeverities[] = {"low", "medium", "high", "critical"};
@@ -30,7 +36,11 @@ IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
       to_resolve_(prometheus::BuildHistogram()
                       .Name("mamori_incident_time_to_resolve_seconds")
                       .Help("Time from an incident opening to its resolution")
-                      .Register(r)) {
+                      .Register(r)),
+      to_takedown_(prometheus::BuildHistogram()
+                       .Name("mamori_impersonation_time_to_takedown_seconds")
+                       .Help("Time from an impersonation incident opening to mamori seeing the account gone")
+                       .Register(r)) {
   // Every combination exists from the start, so dashboards and alert rules see zeros.
   for (const char* t : kTypes) {
     for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
@@ -69,6 +79,19 @@ void IncidentMetrics::refresh(pqxx::connection& c) {
     to_resolve_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
     resolved_after_ = row[2].c_str();
   }
+  // Takedowns: the first subject_gone step an automatic check completed, per impersonation incident.
+  const std::string since_takedown =
+      takedown_after_.empty() ? "now() - interval '1 day'" : tx.quote(takedown_after_) + "::timestamptz";
+  for (const auto& row : tx.exec(
+           "SELECT coalesce(i.platform, 'unknown'), extract(epoch FROM g.gone_at - i.opened_at), g.gone_at::text"
+           " FROM (SELECT incident_id, min(completed_at) AS gone_at FROM incident_steps"
+           "  WHERE auto_check->>'kind' = 'subject_gone' AND status = 'done' AND completed_by = 'system:check'"
+           "  GROUP BY incident_id) g JOIN incidents i ON i.id = g.incident_id"
+           " WHERE i.type = 'impersonation' AND g.gone_at > " + since_takedown + " ORDER BY g.gone_at")) {
+    to_takedown_.Add({{"platform", row[0].c_str()}}, takedown_buckets()).Observe(row[1].as<double>());
+    takedown_after_ = row[2].c_str();
+  }
+  if (takedown_after_.empty()) takedown_after_ = tx.exec1("SELECT now()::text")[0].c_str();
   if (acked_after_.empty()) acked_after_ = tx.exec1("SELECT now()::text")[0].c_str();
   if (resolved_after_.empty()) resolved_after_ = tx.exec1("SELECT now()::text")[0].c_str();
   tx.commit();

@@ -25,9 +25,11 @@ class IncidentMetrics {
   prometheus::Family<prometheus::Gauge>& overdue_;
   prometheus::Family<prometheus::Histogram>& to_ack_;
   prometheus::Family<prometheus::Histogram>& to_resolve_;
+  prometheus::Family<prometheus::Histogram>& to_takedown_;
   std::mutex mutex_;
   std::string acked_after_;     // high-water marks (timestamps as text, from the database)
   std::string resolved_after_;
+  std::string takedown_after_;
 };
 
 }  // namespace mamori::incidents

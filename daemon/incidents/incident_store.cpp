@@ -239,7 +239,8 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
 }
 
 void change_status(pqxx::connection& c, long long id, Status to, const std::string& actor,
-                   const std::string& note, const std::string& closure_reason) {
+                   const std::string& note, const std::string& closure_reason,
+                   const StatusHook& in_transaction) {
   pqxx::work tx(c);
   const Current cur = lock_incident(tx, id);
   if (!transition_allowed(cur.status, to)) {
@@ -274,6 +275,7 @@ void change_status(pqxx::connection& c, long long id, Status to, const std::stri
   if (!note.empty()) message += "（メモ: " + note + "）";
   timeline(tx, id, actor, "status", message,
            {{"from", std::string(to_string(cur.status))}, {"to", std::string(to_string(to))}});
+  if (in_transaction) in_transaction(tx, id, cur.status, to, actor);
   tx.commit();
 }
 

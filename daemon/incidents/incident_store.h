@@ -91,8 +91,13 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
 std::string dedup_key(model::IncidentType type, std::string_view subject);
 
 // Staff actions. `actor` is the signed-in user's name (or "system:<component>").
+// `in_transaction`, if given, runs inside the status change's transaction just before commit
+// (the alert outbox queues acknowledge/resolve notices there, like record_finding's hook).
+using StatusHook = std::function<void(pqxx::work&, long long id, Status from, Status to,
+                                      const std::string& actor)>;
 void change_status(pqxx::connection& c, long long id, Status to, const std::string& actor,
-                   const std::string& note = "", const std::string& closure_reason = "");
+                   const std::string& note = "", const std::string& closure_reason = "",
+                   const StatusHook& in_transaction = {});
 void assign(pqxx::connection& c, long long id, const std::string& assignee, const std::string& actor);
 void change_severity(pqxx::connection& c, long long id, model::Severity severity,
                      const std::string& actor, const std::string& reason);

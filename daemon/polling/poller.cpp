@@ -22,6 +22,7 @@ struct Poller::Account {
   std::string handle;
   std::string account_id;
   bool monitor = true;
+  bool removed = false;        // dropped by a configuration reload
   std::set<std::string> busy;  // jobs with a run in flight
 };
 
@@ -113,6 +114,81 @@ void Poller::start(const std::vector<config::Account>& accounts) {
   });
 }
 
+void Poller::update_accounts(const std::vector<config::Account>& accounts) {
+  std::vector<std::shared_ptr<Account>> next;
+  std::set<model::Platform> platforms_before;
+  for (const auto& a : accounts_) platforms_before.insert(a->platform);
+  std::set<model::Platform> rescan;
+  int added = 0;
+  int removed = 0;
+  for (const auto& c : accounts) {
+    if (collector_for(c.platform) == nullptr) continue;
+    auto it = std::find_if(accounts_.begin(), accounts_.end(),
+                           [&](const auto& a) { return a->platform == c.platform && a->handle == c.handle; });
+    if (it != accounts_.end()) {
+      auto a = *it;
+      const std::string replies_key = std::string(model::to_string(a->platform)) + "/" + a->handle + "/replies";
+      if (a->monitor && !c.monitor) cancel_timer(replies_key);
+      if (!a->monitor && c.monitor && !stopped_) schedule(a, "replies", std::chrono::milliseconds(800));
+      a->monitor = c.monitor;
+      next.push_back(std::move(a));
+      continue;
+    }
+    auto a = std::make_shared<Account>();
+    a->platform = c.platform;
+    a->handle = c.handle;
+    a->monitor = c.monitor;
+    next.push_back(a);
+    rescan.insert(a->platform);
+    ++added;
+    if (!stopped_) {
+      schedule(a, "posts", std::chrono::milliseconds(500));
+      if (a->monitor) schedule(a, "replies", std::chrono::milliseconds(800));
+    }
+  }
+  for (const auto& a : accounts_) {
+    if (std::find(next.begin(), next.end(), a) != next.end()) continue;
+    a->removed = true;
+    ++removed;
+    const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
+    cancel_timer(prefix + "posts");
+    cancel_timer(prefix + "replies");
+    forget_series(*a);
+  }
+  accounts_ = std::move(next);
+  // A platform with no official account left is no longer searched for impersonators either.
+  for (auto p : platforms_before) {
+    if (std::none_of(accounts_.begin(), accounts_.end(), [&](const auto& a) { return a->platform == p; })) {
+      cancel_timer(std::string(model::to_string(p)) + "/profiles");
+      cancel_timer(std::string(model::to_string(p)) + "/search");
+    }
+  }
+  // A new account's id is learned by its platform's profile lookup: run that now.
+  if (!stopped_) {
+    for (auto p : rescan) {
+      schedule_profiles(p, std::chrono::milliseconds(0));
+      if (platforms_before.count(p) == 0) schedule_search(p, std::chrono::seconds(3));
+    }
+  }
+  log::info("poller.accounts_updated", {{"accounts", accounts_.size()}, {"added", added}, {"removed", removed}});
+}
+
+void Poller::cancel_timer(const std::string& key) {
+  if (auto it = timers_.find(key); it != timers_.end()) {
+    it->second->cancel();
+    timers_.erase(it);
+  }
+}
+
+void Poller::forget_series(const Account& a) {
+  if (!metrics_) return;
+  const std::string platform(model::to_string(a.platform));
+  for (const char* job : {"posts", "replies"}) {
+    const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}, {"poll_job", job}};
+    if (metrics_->last_success.Has(labels)) metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
+  }
+}
+
 void Poller::stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -169,13 +245,14 @@ void Poller::run_search(model::Platform platform) {
 
 void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
                       std::chrono::steady_clock::duration after) {
+  if (a->removed) return;
   const std::string key = std::string(model::to_string(a->platform)) + "/" + a->handle + "/" + job;
   auto& timer = timers_[key];
   if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
   timer->expires_after(after);
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, a, job](const boost::system::error_code& ec) {
-    if (ec || alive.expired() || stopped_) return;
+    if (ec || alive.expired() || stopped_ || a->removed) return;
     run_job(a, job);
     schedule(a, job, job == "posts" ? options_.intervals.posts : options_.intervals.replies);
   });
@@ -372,11 +449,12 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   --in_flight_;
   if (run->account) run->account->busy.erase(run->job);
   const std::string platform(model::to_string(run->platform));
+  if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
   if (metrics_) {
-    metrics_->runs.Add({{"platform", platform}, {"job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
+    metrics_->runs.Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
     if (ok) {
       metrics_->last_success
-          .Add({{"platform", platform}, {"account", run->account ? run->account->handle : "*"}, {"job", run->job}})
+          .Add({{"platform", platform}, {"account", run->account ? run->account->handle : "*"}, {"poll_job", run->job}})
           .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     }
   }

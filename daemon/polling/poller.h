@@ -55,6 +55,9 @@ class Poller {
 
   // Loads cursors and known account ids, then starts the schedule for `accounts`.
   void start(const std::vector<config::Account>& accounts);
+  // A reloaded configuration's accounts: new ones are scheduled at once, removed ones stop
+  // (their runs in flight finish without rescheduling) and their metric series are removed.
+  void update_accounts(const std::vector<config::Account>& accounts);
   // Stops scheduling; runs in flight finish their current request and store nothing more.
   void stop();
   std::size_t runs_in_flight() const { return in_flight_; }
@@ -75,6 +78,8 @@ class Poller {
   void on_page(const std::shared_ptr<Run>& run, collectors::Page page);
   void finish(const std::shared_ptr<Run>& run, bool ok);
   void learn_ids(model::Platform platform, const std::vector<model::Observation>& observations);
+  void cancel_timer(const std::string& key);
+  void forget_series(const Account& a);
 
   boost::asio::io_context& io_;
   store::Database& database_;

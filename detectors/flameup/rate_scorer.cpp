@@ -42,8 +42,7 @@ RateScorer::RateScorer(const Settings& settings, double min_count_factor, double
     capacity = std::max(capacity, static_cast<std::size_t>(w.buckets));
   }
   capacity = std::min(capacity, kMaxRing);
-  ring_count_.assign(capacity, 0.0f);
-  ring_expected_.assign(capacity, 0.0f);
+  ring_.assign(capacity, RingEntry{});
   alpha_dispersion_ = std::clamp(
       static_cast<double>(bucket_seconds_) /
           static_cast<double>(std::chrono::seconds(settings.dispersion_time_constant).count() + 1),
@@ -68,7 +67,7 @@ void RateScorer::update_dispersion(Window& w) const {
 }
 
 void RateScorer::add_to_windows(double count, double expected) {
-  const std::size_t cap = ring_count_.size();
+  const std::size_t cap = ring_.size();
   const float c = static_cast<float>(count);
   const float e = static_cast<float>(expected);
   for (Window& w : windows_) {
@@ -76,14 +75,13 @@ void RateScorer::add_to_windows(double count, double expected) {
     if (filled_ >= n) {
       std::size_t leaving = head_ + cap - n;  // n <= cap: one conditional subtraction, no division
       if (leaving >= cap) leaving -= cap;
-      w.sum_count -= ring_count_[leaving];
-      w.sum_expected -= ring_expected_[leaving];
+      w.sum_count -= ring_[leaving].count;
+      w.sum_expected -= ring_[leaving].expected;
     }
     w.sum_count += c;
     w.sum_expected += e;
   }
-  ring_count_[head_] = c;
-  ring_expected_[head_] = e;
+  ring_[head_] = RingEntry{c, e};
   if (++head_ == cap) head_ = 0;
   filled_ = std::min(filled_ + 1, cap);
   if (head_ == 0) {
@@ -94,8 +92,8 @@ void RateScorer::add_to_windows(double count, double expected) {
       double se = 0.0;
       for (std::size_t k = 1; k <= n; ++k) {
         const std::size_t i = (head_ + cap - k) % cap;
-        sc += ring_count_[i];
-        se += ring_expected_[i];
+        sc += ring_[i].count;
+        se += ring_[i].expected;
       }
       w.sum_count = sc;
       w.sum_expected = se;
@@ -108,8 +106,7 @@ void RateScorer::reset_windows() {
     w.sum_count = 0.0;
     w.sum_expected = 0.0;
   }
-  std::fill(ring_count_.begin(), ring_count_.end(), 0.0f);
-  std::fill(ring_expected_.begin(), ring_expected_.end(), 0.0f);
+  std::fill(ring_.begin(), ring_.end(), RingEntry{});
   head_ = 0;
   filled_ = 0;
 }
@@ -265,7 +262,7 @@ void RateScorer::learn(std::int64_t bucket_start, double count) {
 
 void RateScorer::excerpt(std::size_t n, std::vector<double>& counts,
                          std::vector<double>& expected) const {
-  const std::size_t cap = ring_count_.size();
+  const std::size_t cap = ring_.size();
   n = std::min(n, filled_);
   counts.clear();
   expected.clear();
@@ -273,13 +270,13 @@ void RateScorer::excerpt(std::size_t n, std::vector<double>& counts,
   expected.reserve(n);
   for (std::size_t k = n; k >= 1; --k) {
     const std::size_t i = (head_ + cap - k) % cap;
-    counts.push_back(ring_count_[i]);
-    expected.push_back(ring_expected_[i]);
+    counts.push_back(ring_[i].count);
+    expected.push_back(ring_[i].expected);
   }
 }
 
 std::size_t RateScorer::memory_bytes() const {
-  return sizeof(*this) + (ring_count_.capacity() + ring_expected_.capacity()) * sizeof(float);
+  return sizeof(*this) + ring_.capacity() * sizeof(RingEntry);
 }
 
 }  // namespace mamori::detectors::flameup
@@ -296,7 +293,7 @@ double RateScorer::open_threshold(std::int64_t bucket_start) const {
 RateScorer::Provisional RateScorer::peek(std::span<const double> counts,
                                          std::int64_t first_start) const {
   Provisional out;
-  const std::size_t cap = ring_count_.size();
+  const std::size_t cap = ring_.size();
   const std::size_t p = counts.size();
   if (p == 0) return out;
   double best = 0.0;
@@ -314,8 +311,8 @@ RateScorer::Provisional RateScorer::peek(std::span<const double> counts,
     const std::size_t closed = std::min(n - take, filled_);
     for (std::size_t k = 1; k <= closed; ++k) {
       const std::size_t i = (head_ + cap - k) % cap;
-      s += ring_count_[i];
-      m += ring_expected_[i];
+      s += ring_[i].count;
+      m += ring_[i].expected;
     }
     const double surprise = surprise_of(w, s, m);
     if (surprise >= best) {

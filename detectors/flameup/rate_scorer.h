@@ -124,8 +124,12 @@ class RateScorer {
   } settings_;
   SeasonalBaseline baseline_;
   std::array<Window, 3> windows_{};
-  std::vector<float> ring_count_;
-  std::vector<float> ring_expected_;
+  // Count and expectation side by side: a bucket update touches one cache line per window edge.
+  struct RingEntry {
+    float count = 0.0f;
+    float expected = 0.0f;
+  };
+  std::vector<RingEntry> ring_;
   std::size_t head_ = 0;    // next write position
   std::size_t filled_ = 0;  // valid entries in the ring
   std::int64_t bucket_seconds_ = 60;

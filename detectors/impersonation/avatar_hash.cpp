@@ -219,14 +219,22 @@ Decoded fail(AvatarRejection why, std::string message, std::optional<ImageHeader
   return d;
 }
 
-// Sniff, check limits from the header, then decode to 8-bit grey. `reduce` lets the decoder
-// downscale towards kDecodeTargetSide (JPEG does it in the DCT, almost for free).
-Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& limits, bool reduce) {
-  if (bytes.empty()) return fail(AvatarRejection::empty, "image is empty");
+}  // namespace
+
+DecodeCheck check_decodable(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
+  auto refuse = [](AvatarRejection why, std::string message,
+                   std::optional<ImageHeader> header = std::nullopt) {
+    DecodeCheck c;
+    c.rejection = why;
+    c.message = std::move(message);
+    c.header = header;
+    return c;
+  };
+  if (bytes.empty()) return refuse(AvatarRejection::empty, "image is empty");
   if (bytes.size() > limits.max_bytes) {
-    return fail(AvatarRejection::too_large_bytes, "image is " + std::to_string(bytes.size()) +
-                                                      " bytes, limit " +
-                                                      std::to_string(limits.max_bytes));
+    return refuse(AvatarRejection::too_large_bytes, "image is " + std::to_string(bytes.size()) +
+                                                        " bytes, limit " +
+                                                        std::to_string(limits.max_bytes));
   }
   const bool known_magic = (bytes.size() >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8) ||
                            (bytes.size() >= 4 && bytes[0] == 0x89 && bytes[1] == 'P') ||
@@ -235,32 +243,45 @@ Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& lim
   const auto header = read_image_header(bytes);
   if (!header) {
     if (!known_magic) {
-      return fail(AvatarRejection::unknown_format, "not a JPEG, PNG, WebP or GIF image");
+      return refuse(AvatarRejection::unknown_format, "not a JPEG, PNG, WebP or GIF image");
     }
-    return fail(AvatarRejection::bad_header, "image header is truncated or malformed");
+    return refuse(AvatarRejection::bad_header, "image header is truncated or malformed");
   }
   const std::string dims = std::to_string(header->width) + "x" + std::to_string(header->height);
   if (header->format == ImageFormat::gif) {
-    return fail(AvatarRejection::unsupported_format,
-                "GIF (" + dims + ") cannot be decoded: the system OpenCV 4.6 has no GIF decoder",
-                header);
+    return refuse(AvatarRejection::unsupported_format,
+                  "GIF (" + dims + ") cannot be decoded: the system OpenCV 4.6 has no GIF decoder",
+                  header);
   }
   if (header->animated) {
-    return fail(AvatarRejection::unsupported_format, "animated WebP is not supported", header);
+    return refuse(AvatarRejection::unsupported_format, "animated WebP is not supported", header);
   }
   if (header->width == 0 || header->height == 0) {
-    return fail(AvatarRejection::bad_header, "image header declares a zero dimension", header);
+    return refuse(AvatarRejection::bad_header, "image header declares a zero dimension", header);
   }
   const std::uint64_t pixels = static_cast<std::uint64_t>(header->width) * header->height;
   if (header->width > limits.max_side || header->height > limits.max_side ||
       pixels > limits.max_pixels) {
-    return fail(AvatarRejection::too_many_pixels,
-                std::string(to_string(header->format)) + " declares " + dims + " (" +
-                    std::to_string(pixels) + " pixels), limit " +
-                    std::to_string(limits.max_pixels) + " pixels and " +
-                    std::to_string(limits.max_side) + " per side; not decoded",
-                header);
+    return refuse(AvatarRejection::too_many_pixels,
+                  std::string(to_string(header->format)) + " declares " + dims + " (" +
+                      std::to_string(pixels) + " pixels), limit " +
+                      std::to_string(limits.max_pixels) + " pixels and " +
+                      std::to_string(limits.max_side) + " per side; not decoded",
+                  header);
   }
+  DecodeCheck ok;
+  ok.header = header;
+  return ok;
+}
+
+namespace {
+
+// Sniff, check limits from the header, then decode to 8-bit grey. `reduce` lets the decoder
+// downscale towards kDecodeTargetSide (JPEG does it in the DCT, almost for free).
+Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& limits, bool reduce) {
+  const DecodeCheck check = check_decodable(bytes, limits);
+  if (!check.ok()) return fail(*check.rejection, check.message, check.header);
+  const auto& header = check.header;
   const std::uint32_t short_side = std::min(header->width, header->height);
   int flags = cv::IMREAD_GRAYSCALE;
   if (reduce && short_side >= 8 * kDecodeTargetSide) {

@@ -50,6 +50,18 @@ std::string_view to_string(AvatarRejection rejection);
 // or truncated.
 std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> bytes);
 
+// The checks made before any decoding: size, format sniffed from the magic bytes, dimensions
+// read from the header against the limits. ok() means the bytes may be handed to a decoder.
+struct DecodeCheck {
+  std::optional<ImageHeader> header;
+  std::optional<AvatarRejection> rejection;
+  std::string message;  // English, why refused
+
+  bool ok() const { return !rejection.has_value(); }
+};
+
+DecodeCheck check_decodable(std::span<const std::uint8_t> bytes, const DecodeLimits& limits);
+
 struct AvatarHash {
   std::uint64_t phash = 0;                      // PHash of the whole icon
   std::array<std::uint64_t, 2> phash_zoomed{};  // PHash of the central 80% and 64%

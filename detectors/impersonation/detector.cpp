@@ -428,6 +428,13 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
   return best;
 }
 
+bool avatar_could_matter(const Assessment& a) {
+  if (a.allow_listed || !a.matched_official || !a.components.neighbour.empty()) return false;
+  const Components& c = a.components;
+  return c.handle_evidence > 0.0 || c.name_evidence > 0.0 || c.description_evidence > 0.0 ||
+         c.url_evidence > 0.0;
+}
+
 model::Finding to_finding(const Assessment& a, const model::ProfileSnapshot& c,
                           model::TimePoint now) {
   model::Finding f;

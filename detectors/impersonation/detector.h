@@ -144,6 +144,13 @@ class ImpersonationDetector {
   std::string homepage_;                               // normalized
 };
 
+// Whether the candidate's icon is worth fetching and hashing after a text-only assessment
+// (`avatar` null): not for allow-listed accounts or a neighbouring body's (their score is capped
+// whatever the icon), and only when the handle, name, profile text or URL already resembles an
+// official account. Icons of accounts resembling nothing are not fetched (rate budget); the
+// evaluation set's "avatar_only" kind is the price (see tests/detectors/impersonation).
+bool avatar_could_matter(const Assessment& text_only);
+
 // The finding the daemon stores for a flagged candidate: type impersonation, subject
 // "<platform>:<account_id>" (the handle when the id is unknown), severity high for
 // impersonation, medium for suspicious, low for benign (which the daemon does not store).

@@ -761,11 +761,15 @@ void extract_states(const AnalyzedText& t, Slots& out) {
     slot.value.value = w.value;
     slot.begin = m.begin;
     slot.end = m.end;
-    // A hypothetical ("逃げても", "中止なら", "開催されたら") states nothing.
+    // A hypothetical ("逃げても", "中止なら", "開催されたら") states nothing. An absence followed
+    // by "でも" is concessive and asserts it ("予約なしでも受けられる": no booking needed).
     if (m.end < f.size()) {
       const std::u32string_view rest = std::u32string_view(f).substr(m.end, 3);
-      if (rest.starts_with(U"ても") || rest.starts_with(U"でも") || rest.starts_with(U"たら") ||
-          rest.starts_with(U"れば") || rest.starts_with(U"なら") || rest.starts_with(U"ったら")) {
+      const std::u32string_view word = std::u32string_view(f).substr(m.begin, m.end - m.begin);
+      const bool absence = word.ends_with(U"なし") || word.ends_with(U"不要");
+      if (rest.starts_with(U"ても") || (rest.starts_with(U"でも") && !absence) ||
+          rest.starts_with(U"たら") || rest.starts_with(U"れば") || rest.starts_with(U"なら") ||
+          rest.starts_with(U"ったら")) {
         continue;
       }
     }

@@ -872,6 +872,9 @@ RawTemplate collect_template(const SourceFile& src, Sink& sink) {
   TableView root(sink, src.name, *doc, "");
   if (const auto v = root.string("title", true, "文書名（日本語）")) raw.tpl.title = *v;
   if (const auto v = root.string("description", false, "説明", 4000)) raw.tpl.description = *v;
+  if (const auto v = root.string("audience", false, "読み手（住民、運営会社、報道機関、庁内、警察など）", 200)) {
+    raw.tpl.audience = *v;
+  }
   if (const auto v = root.string("format", false, "text / html", 16)) {
     if (*v == "text") {
       raw.tpl.format = DocumentFormat::text;

@@ -288,7 +288,7 @@ rules_loaded() {
 scraped_enough() {
   ((SECONDS - prom_started >= 20)) &&
     [[ $(count_of 'up{job="mamori"} == 1') == 1 ]] &&
-    [[ $(count_of 'mamori_poll_last_success_timestamp_seconds{exported_job="posts", account!="*"}') -ge 3 ]] &&
+    [[ $(count_of 'mamori_poll_last_success_timestamp_seconds{poll_job="posts", account!="*"}') -ge 3 ]] &&
     [[ $(count_of 'mamori_platform_quota_remaining') -ge 1 ]] &&
     [[ $(count_of 'mamori_observations_stored_total{kind="post"}') -ge 1 ]]
 }

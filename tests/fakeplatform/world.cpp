@@ -586,6 +586,17 @@ Reply World::control(const Request& request, WallTime now) {
     a->gone_at = seconds(now);
     return json_reply(200, boost::json::object{{"ok", true}});
   }
+  if (what == "update_account") {
+    // The account owner (or a hijacker) edits the profile: only the fields given change.
+    const auto platform = model::platform_from_string(field(in, "platform").value_or(""));
+    if (!platform) return control_error("platform: expected x, bluesky or mastodon");
+    Account* a = find_account_mut(*platform, field(in, "handle").value_or(""));
+    if (a == nullptr) return control_error("handle: no such account");
+    if (auto v = field(in, "display_name")) a->display_name = *v;
+    if (auto v = field(in, "description")) a->description = *v;
+    if (auto v = field(in, "url")) a->url = *v;
+    return json_reply(200, boost::json::object{{"ok", true}});
+  }
   if (what == "faults") {
     Fault f;
     const auto platform = model::platform_from_string(field(in, "platform").value_or(""));

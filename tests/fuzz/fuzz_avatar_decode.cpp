@@ -6,6 +6,7 @@
 #include <span>
 
 #include "detectors/impersonation/avatar_hash.h"
+#include "detectors/impersonation/avatar_png.h"
 
 namespace imp = mamori::detectors::impersonation;
 
@@ -22,6 +23,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto match = imp::compare_avatars(*result.hash, *result.hash);
     if (match.phash_distance != 0) __builtin_trap();      // an icon must match itself
     if (!header || header->width == 0) __builtin_trap();  // decoded without a valid header
+  }
+  // The evidence re-encoding decodes the same bytes in colour under the same limits.
+  const auto png = imp::render_evidence_png(bytes, limits, 64);
+  if (png.ok()) {
+    if (png.image->width > 64 || png.image->height > 64 || png.image->png.size() < 8)
+      __builtin_trap();
+    if (!header) __builtin_trap();
   }
   return 0;
 }

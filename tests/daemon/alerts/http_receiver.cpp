@@ -79,8 +79,8 @@ struct HttpReceiver::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-HttpReceiver::HttpReceiver() : impl_(std::make_shared<Impl>()) {
-  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+HttpReceiver::HttpReceiver(unsigned short port) : impl_(std::make_shared<Impl>()) {
+  const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), port);
   impl_->acceptor.open(ep.protocol());
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
   impl_->acceptor.bind(ep);

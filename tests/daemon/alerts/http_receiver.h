@@ -32,7 +32,8 @@ struct ReceiverReply {
 class HttpReceiver {
  public:
   using Handler = std::function<ReceiverReply(const ReceivedRequest&)>;
-  HttpReceiver();
+  // On `port` (0: any free one); a fixed port lets a test bring a receiver "back up".
+  explicit HttpReceiver(unsigned short port = 0);
   ~HttpReceiver();
   HttpReceiver(const HttpReceiver&) = delete;
   HttpReceiver& operator=(const HttpReceiver&) = delete;

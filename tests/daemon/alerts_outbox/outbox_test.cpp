@@ -245,7 +245,7 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
                    {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
                    {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
   oncall_config->policies = {policy};
-  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市"};
+  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
 
   model::Finding f;
   f.type = model::IncidentType::flameup;

@@ -38,7 +38,10 @@ TEST(Detection, ImpersonatorOnXBecomesAnIncidentAndItsRemovalCompletesTheCheck) 
                               " AND clauses::text LIKE '%soma-city.txt%'"), "t");
   EXPECT_NE(sql(db.dsn(), "SELECT array_to_string(reasons, ' / ') FROM incident_findings WHERE incident_id = " + id),
             "");
-  EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM evidence WHERE incident_id = " + id + " AND length(sha256) = 32"), "1");
+  EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM evidence WHERE incident_id = " + id +
+                              " AND kind = 'observation' AND length(sha256) = 32"), "1");
+  // The impersonator copied the official icon: both icons are kept (avatar_integration_test.cpp).
+  EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM evidence WHERE incident_id = " + id + " AND kind = 'avatar'"), "2");
   // Neither the city's own accounts nor ordinary repliers are flagged.
   EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM incidents WHERE type = 'impersonation' AND title NOT LIKE '%soma\\_\\_city%'"), "0");
 

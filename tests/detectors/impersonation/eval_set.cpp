@@ -135,7 +135,8 @@ EvalSet load_eval_set() {
   return set;
 }
 
-std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSettings& settings) {
+std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSettings& settings,
+                                  bool avatar_gate) {
   std::map<int, std::unique_ptr<imp::ImpersonationDetector>> detectors;
   for (const auto& [city, body] : set.bodies) {
     detectors[city] = std::make_unique<imp::ImpersonationDetector>(body.names, body.officials,
@@ -145,6 +146,10 @@ std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSetting
   out.reserve(set.candidates.size());
   for (const auto& c : set.candidates) {
     const imp::AvatarHash* avatar = c.avatar ? &*c.avatar : nullptr;
+    if (avatar_gate && avatar != nullptr &&
+        !imp::avatar_could_matter(detectors.at(c.city)->assess(c.profile, nullptr, eval_now()))) {
+      avatar = nullptr;
+    }
     out.push_back({&c, detectors.at(c.city)->assess(c.profile, avatar, eval_now())});
   }
   return out;

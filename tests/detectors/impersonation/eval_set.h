@@ -48,7 +48,10 @@ struct EvalOutcome {
   imp::Assessment assessment;
 };
 
-std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSettings& settings = {});
+// `avatar_gate`: as the daemon does, an icon is used only when avatar_could_matter() says so
+// after a text-only assessment (it is not fetched otherwise).
+std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSettings& settings = {},
+                                  bool avatar_gate = false);
 
 struct Metrics {
   std::array<std::array<int, 3>, 3> confusion{};  // [label][predicted], Verdict order

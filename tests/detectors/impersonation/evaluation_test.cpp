@@ -44,5 +44,27 @@ TEST(ImpersonationEvaluation, HeldSplitMeetsIssueThresholds) {
   EXPECT_GE(m.precision(), 0.97) << text;
 }
 
+// The daemon fetches a candidate's icon only when its text already resembles an official account
+// (rate budget). The thresholds must hold with that gate too; the report names what it costs.
+TEST(ImpersonationEvaluation, HeldSplitMeetsIssueThresholdsWithTheDaemonsAvatarGate) {
+  const auto gated = run_eval(eval_set(), {}, true);
+  const std::string text = report(gated, "held");
+  std::cout << "With the avatar gate:\n" << text;
+  const Metrics m = metrics(gated, "held");
+  EXPECT_GE(m.recall(), 0.95) << text;
+  EXPECT_GE(m.precision(), 0.97) << text;
+  int changed = 0;
+  for (std::size_t i = 0; i < gated.size(); ++i) {
+    if (gated[i].assessment.verdict != outcomes()[i].assessment.verdict) {
+      ++changed;
+      std::cout << "  gate changes " << gated[i].candidate->id << " (" << gated[i].candidate->kind
+                << ", " << gated[i].candidate->split
+                << "): " << imp::to_string(outcomes()[i].assessment.verdict) << " -> "
+                << imp::to_string(gated[i].assessment.verdict) << "\n";
+    }
+  }
+  std::cout << "verdicts changed by the gate: " << changed << " of " << gated.size() << "\n";
+}
+
 }  // namespace
 }  // namespace mamori::testing::impersonation

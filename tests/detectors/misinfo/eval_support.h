@@ -26,7 +26,7 @@ std::vector<OfficialStatement> load_official(const std::filesystem::path& file);
 std::vector<LabelledReply> load_replies(const std::filesystem::path& dir);  // replies_*.jsonl
 
 // The rumours of deploy/rumours/starter.toml (id, claim, wordings, correction). The daemon's
-// validating loader (daemon/ctl/rumour_file.h) is exercised through `mamorictl misinfo`.
+// validating loader (daemon/detection/rumour_file.h) is exercised through `mamorictl misinfo`.
 std::vector<Rumour> load_starter_rumours();
 
 }  // namespace mamori::detectors::misinfo::testing

@@ -117,6 +117,26 @@ TEST(Slots, StatesAndTheirDenials) {
   ASSERT_EQ(r.states.size(), 1u);
   EXPECT_FALSE(r.states[0].negated);
   EXPECT_TRUE(slots_of("ライオン逃げてもうちの猫が勝つ").states.empty());
+  EXPECT_TRUE(slots_of("中止でも払い戻しはしないって").states.empty());
+}
+
+TEST(Slots, AnAbsenceBeforeDemoIsConcessiveAndStated) {
+  // "予約なしでも受けられる" says no booking is needed (contradicting "予約が必要です"); it is not
+  // a hypothetical like "中止でも".
+  const auto booking = [](const Slots& s) -> const Slot<StateValue>* {
+    for (const auto& st : s.states) {
+      if (st.value.dimension == StateDimension::booking) return &st;
+    }
+    return nullptr;
+  };
+  const auto s = slots_of("集団接種は予約なしでも受けられるって");
+  const auto* b = booking(s);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->value.value, 1);  // 予約なし / 予約不要
+  EXPECT_FALSE(b->negated);
+  const auto t = slots_of("申込不要でも参加できます");
+  ASSERT_NE(booking(t), nullptr);
+  EXPECT_EQ(booking(t)->value.value, 1);
 }
 
 TEST(Slots, NegatedSlotValuesAreSetAside) {

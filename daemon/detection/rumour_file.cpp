@@ -1,4 +1,4 @@
-#include "daemon/ctl/rumour_file.h"
+#include "daemon/detection/rumour_file.h"
 
 #include <toml++/toml.h>
 
@@ -7,7 +7,7 @@
 #include <set>
 #include <sstream>
 
-namespace mamori::ctl {
+namespace mamori::detection {
 namespace {
 
 constexpr std::size_t kMaxFileBytes = 8 * 1024 * 1024;
@@ -205,4 +205,4 @@ RumourFileResult load_rumour_file(const std::filesystem::path& path,
   return parse_rumour_toml(text, path.string(), options);
 }
 
-}  // namespace mamori::ctl
+}  // namespace mamori::detection

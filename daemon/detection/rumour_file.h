@@ -11,7 +11,7 @@
 
 #include "detectors/misinfo/rumours.h"
 
-namespace mamori::ctl {
+namespace mamori::detection {
 
 struct RumourFileOptions {
   // Replaces {municipality} in the correction template (the configured municipality's name).
@@ -33,4 +33,4 @@ RumourFileResult parse_rumour_toml(std::string_view text, const std::string& sou
 RumourFileResult load_rumour_file(const std::filesystem::path& path,
                                   const RumourFileOptions& options = {});
 
-}  // namespace mamori::ctl
+}  // namespace mamori::detection

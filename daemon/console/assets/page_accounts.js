@@ -1,0 +1,42 @@
+// Official accounts: each account's health, last poll and remaining API quota.
+import { api, ApiError } from './api.js';
+import { formatNumber, h, relativeTime, timeElement } from './dom.js';
+import { platformName } from './labels.js';
+
+export async function renderAccounts(main, _params, ctx) {
+  const section = h('section', { class: 'panel', 'aria-labelledby': 'accounts-title' },
+    h('h1', { id: 'accounts-title' }, '公式アカウント'),
+    h('p', { class: 'muted' }, '監視している公式アカウントの取得状況です。異常があるときは設定と各プラットフォームの状態を確認してください。'));
+  main.appendChild(section);
+  let accounts;
+  try {
+    const data = await api.get('/api/v1/accounts');
+    accounts = Array.isArray(data?.accounts) ? data.accounts : [];
+  } catch (error) {
+    if (!ctx.isCurrent()) return;
+    if (error instanceof ApiError && (error.status === 404 || error.status === 503)) {
+      section.appendChild(h('p', { class: 'empty' }, 'アカウントの状態はまだ取得できません。'));
+      return;
+    }
+    throw error;
+  }
+  if (!ctx.isCurrent()) return;
+  if (accounts.length === 0) {
+    section.appendChild(h('p', { class: 'empty' }, '監視する公式アカウントが設定されていません。'));
+    return;
+  }
+  section.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
+    h('thead', {}, h('tr', {}, ['状態', 'アカウント', '最終取得', 'エラー', 'API の残り回数'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, accounts.map((a) => h('tr', { class: a.healthy ? null : 'row-problem' },
+      h('td', {}, h('span', { class: a.healthy ? 'badge ok' : 'badge problem' }, a.healthy ? '正常' : '要確認')),
+      h('td', {},
+        h('strong', {}, a.display_name || a.handle || ''),
+        h('div', { class: 'muted small' }, `${platformName(a.platform)} @${a.handle ?? ''}`),
+        a.account_id ? h('div', { class: 'muted small mono' }, `ID ${a.account_id}`) : null),
+      h('td', {}, timeElement(a.last_poll_at, '未取得'),
+        a.last_poll_at ? h('div', { class: 'muted small' }, relativeTime(a.last_poll_at)) : null,
+        a.last_poll_at ? h('div', { class: 'small' }, a.last_poll_ok ? '成功' : '失敗') : null),
+      h('td', { class: 'small' }, a.last_error || h('span', { class: 'muted' }, 'なし')),
+      h('td', {}, a.quota_remaining === null || a.quota_remaining === undefined ? h('span', { class: 'muted' }, '—') : `${formatNumber(a.quota_remaining)}回`,
+        a.quota_reset_at ? h('div', { class: 'muted small' }, 'リセット ', timeElement(a.quota_reset_at)) : null)))))));
+}

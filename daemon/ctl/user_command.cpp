@@ -1,0 +1,222 @@
+// mamorictl user add|passwd|disable|list: the web console's local users (issue 9). Passwords
+// are read from standard input (one line; never from the command line, where `ps` and shell
+// history would show them) and checked against special-ward.txt 5(2) before hashing.
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "daemon/config/config.h"
+#include "daemon/ctl/commands.h"
+#include "daemon/signin/password.h"
+#include "daemon/signin/totp.h"
+#include "daemon/signin/user_store.h"
+#include "daemon/store/connection.h"
+#include "daemon/store/migrations.h"
+
+namespace mamori::ctl {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: mamorictl user add NAME --role viewer|responder|admin [--display-name S] [--totp] "
+    "[--config FILE | --dsn DSN]\n"
+    "       mamorictl user passwd NAME [--config FILE | --dsn DSN]\n"
+    "       mamorictl user disable NAME [--config FILE | --dsn DSN]\n"
+    "       mamorictl user list [--config FILE | --dsn DSN]\n"
+    "(the password is read from standard input, one line)\n";
+
+struct UserArgs {
+  std::string action;
+  std::string name;
+  std::string role;
+  std::string display_name;
+  bool totp = false;
+  std::string config_path = "/etc/mamori/mamori.toml";
+  std::string dsn;
+};
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "mamorictl user: %s\n%s", message.c_str(), kUsage);
+  return 2;
+}
+
+// One line from stdin. On a terminal the input is not echoed and asked twice.
+std::optional<std::string> read_password(std::string& error) {
+  const bool tty = isatty(STDIN_FILENO) == 1;
+  termios saved{};
+  if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
+    termios quiet = saved;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  const auto read_line = [&](const char* prompt, std::string& out) {
+    if (tty) std::fputs(prompt, stderr);
+    const bool ok = static_cast<bool>(std::getline(std::cin, out));
+    if (tty) std::fputs("\n", stderr);
+    if (!out.empty() && out.back() == '\r') out.pop_back();
+    return ok;
+  };
+  std::string first;
+  std::string second;
+  bool ok = read_line("パスワード: ", first);
+  if (ok && tty) ok = read_line("パスワード（確認）: ", second);
+  if (tty) tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+  if (!ok) {
+    error = "standard input: expected the password on one line";
+    return std::nullopt;
+  }
+  if (tty && first != second) {
+    error = "standard input: the two passwords differ";
+    return std::nullopt;
+  }
+  return first;
+}
+
+std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_code) {
+  std::string dsn = a.dsn;
+  std::optional<config::Secret> password;
+  if (dsn.empty()) {
+    const auto result = config::load_file(a.config_path);
+    if (!result.ok()) {
+      std::fputs(result.error_text().c_str(), stderr);
+      exit_code = 2;
+      return nullptr;
+    }
+    dsn = result.config->database.dsn;
+    if (result.config->database.password) password = result.config->database.password->value;
+  }
+  auto connection = store::connect(dsn, password);
+  // The tables may not exist yet on a fresh install (mamorid not started): create them.
+  store::apply_migrations(*connection);
+  return connection;
+}
+
+// special-ward.txt 5(3): passwords are changed at least once a year.
+bool older_than_a_year(const std::string& iso) {
+  std::tm tm{};
+  if (iso.size() < 19 || strptime(iso.c_str(), "%Y-%m-%dT%H:%M:%S", &tm) == nullptr) return false;
+  const std::time_t then = timegm(&tm);
+  return std::time(nullptr) - then > 365L * 24 * 3600;
+}
+
+}  // namespace
+
+int user_command(const Args& args) {
+  if (args.empty()) return usage_error("expected add, passwd, disable or list");
+  UserArgs a;
+  a.action = args[0];
+  if (a.action != "add" && a.action != "passwd" && a.action != "disable" && a.action != "list") {
+    return usage_error("unknown action '" + a.action + "' (expected add, passwd, disable or list)");
+  }
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    if (arg == "--role") {
+      if (!value(a.role)) return usage_error("--role needs a value");
+    } else if (arg == "--display-name") {
+      if (!value(a.display_name)) return usage_error("--display-name needs a value");
+    } else if (arg == "--config") {
+      if (!value(a.config_path)) return usage_error("--config needs a file");
+    } else if (arg == "--dsn") {
+      if (!value(a.dsn)) return usage_error("--dsn needs a connection string");
+    } else if (arg == "--totp") {
+      a.totp = true;
+    } else if (arg == "--password") {
+      return usage_error("passwords are read from standard input, never from the command line");
+    } else if (!arg.empty() && arg[0] == '-') {
+      return usage_error("unknown option '" + arg + "'");
+    } else if (a.name.empty()) {
+      a.name = arg;
+    } else {
+      return usage_error("unexpected argument '" + arg + "'");
+    }
+  }
+  if (a.action != "list") {
+    if (a.name.empty()) return usage_error("NAME is missing");
+    if (!signin::valid_user_name(a.name)) {
+      return usage_error("NAME '" + a.name +
+                         "': expected lower-case letters, digits, '.', '_' or '-' (at most 64), "
+                         "starting with a letter or digit");
+    }
+  }
+  if (a.action != "add" && (a.totp || !a.role.empty() || !a.display_name.empty())) {
+    return usage_error("--role, --display-name and --totp belong to 'user add'");
+  }
+  std::optional<api::Role> role;
+  if (a.action == "add") {
+    role = api::role_from_string(a.role);
+    if (!role) return usage_error("--role: expected viewer, responder or admin");
+  }
+
+  std::string password;
+  if (a.action == "add" || a.action == "passwd") {
+    std::string error;
+    auto read = read_password(error);
+    if (!read) return usage_error(error);
+    password = std::move(*read);
+    if (auto violation = signin::password_policy_violation(password, a.name)) {
+      std::fprintf(stderr, "mamorictl user %s: standard input: %s\n", a.action.c_str(),
+                   violation->c_str());
+      return 2;
+    }
+  }
+
+  int exit_code = 0;
+  auto connection = open_database(a, exit_code);
+  if (!connection) return exit_code;
+  try {
+    if (a.action == "add") {
+      std::optional<std::string> secret_text;
+      std::vector<unsigned char> secret;
+      if (a.totp) {
+        secret = signin::generate_totp_secret();
+        secret_text = signin::base32_encode(secret);
+      }
+      signin::add_user(*connection, a.name, a.display_name, *role, signin::hash_password(password),
+                       secret_text);
+      std::printf("user %s added (role %s)\n", a.name.c_str(),
+                  std::string(signin::role_name(*role)).c_str());
+      if (a.totp) {
+        // Shown once, for the user's authenticator app; the store keeps no other copy to show.
+        std::printf("TOTP secret (base32): %s\n", secret_text->c_str());
+        std::printf("otpauth URI: %s\n", signin::otpauth_uri("mamori", a.name, secret).c_str());
+      }
+    } else if (a.action == "passwd") {
+      signin::set_password(*connection, a.name, signin::hash_password(password));
+      std::printf("password of %s changed; the user's sessions were ended\n", a.name.c_str());
+    } else if (a.action == "disable") {
+      signin::disable_user(*connection, a.name);
+      std::printf("user %s disabled; the user's sessions were ended\n", a.name.c_str());
+    } else {
+      std::printf("%-20s %-10s %-5s %-8s %-20s %-20s %s\n", "NAME", "ROLE", "TOTP", "STATE",
+                  "PASSWORD_CHANGED", "LAST_LOGIN", "DISPLAY_NAME");
+      for (const auto& u : signin::list_users(*connection)) {
+        std::printf("%-20s %-10s %-5s %-8s %-20s %-20s %s%s\n", u.name.c_str(),
+                    std::string(signin::role_name(u.role)).c_str(), u.totp_secret ? "yes" : "no",
+                    u.disabled ? "disabled" : "active", u.password_changed_at.c_str(),
+                    u.last_login_at.empty() ? "-" : u.last_login_at.c_str(), u.display_name.c_str(),
+                    !u.disabled && older_than_a_year(u.password_changed_at)
+                        ? "  (パスワードを 1 年以上変更していません)"
+                        : "");
+      }
+    }
+  } catch (const signin::UserError& e) {
+    if (!password.empty()) signin::wipe_string(password);
+    std::fprintf(stderr, "mamorictl user %s: %s\n", a.action.c_str(), e.what());
+    return 1;
+  }
+  if (!password.empty()) signin::wipe_string(password);
+  return 0;
+}
+
+}  // namespace mamori::ctl

@@ -1,0 +1,185 @@
+#include "daemon/incidents/automatic_check_runner.h"
+
+#include <boost/asio/post.hpp>
+
+#include "daemon/incidents/automatic_checks.h"
+#include "daemon/incidents/incident_documents.h"
+#include "daemon/log/log.h"
+#include "playbooks/engine/documents.h"
+
+namespace mamori::incidents {
+
+namespace asio = boost::asio;
+
+collectors::HostAllowList homepage_hosts(const config::Config& config) {
+  collectors::HostAllowList hosts;
+  const auto& m = config.municipality;
+  for (const std::string* url : {&m.homepage_url, &m.notice_url, &m.official_account_list_url}) {
+    if (!url->empty()) hosts.add_url_host(*url);
+  }
+  for (const auto& h : config.http_client.allowed_hosts) hosts.add(h);
+  return hosts;
+}
+
+AutomaticCheckRunner::AutomaticCheckRunner(asio::io_context& io, store::Database& database,
+                                           std::shared_ptr<const config::Config> config,
+                                           CheckRunnerOptions options)
+    : io_(io),
+      database_(database),
+      config_(std::move(config)),
+      options_(std::move(options)),
+      timer_(io) {}
+
+AutomaticCheckRunner::~AutomaticCheckRunner() {
+  *alive_ = false;
+  stop();
+}
+
+void AutomaticCheckRunner::start() {
+  stopped_ = false;
+  next_homepage_round_ = std::chrono::steady_clock::now();
+  schedule(std::chrono::milliseconds(0));
+}
+
+void AutomaticCheckRunner::stop() {
+  stopped_ = true;
+  timer_.cancel();
+  if (http_) http_->shutdown();
+}
+
+void AutomaticCheckRunner::set_config(std::shared_ptr<const config::Config> config) {
+  config_ = std::move(config);
+}
+
+void AutomaticCheckRunner::schedule(std::chrono::milliseconds after) {
+  if (stopped_) return;
+  timer_.expires_after(after);
+  timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopped_) return;
+        round();
+        schedule(options_.interval);
+      });
+}
+
+// The client is rebuilt when a reload changed the allowed hosts, between fetches only.
+void AutomaticCheckRunner::ensure_client() {
+  const auto hosts = homepage_hosts(*config_);
+  if (http_ && (hosts.patterns() == http_hosts_ || fetches_in_flight_ > 0)) return;
+  if (http_) http_->shutdown();
+  collectors::CurlClientOptions o;
+  o.user_agent = config_->http_client.user_agent.empty() ? options_.user_agent
+                                                         : config_->http_client.user_agent;
+  o.proxy = config_->http_client.proxy;
+  o.max_in_flight = 4;  // a city's own web server: a few pages, gently
+  o.max_response_bytes = options_.max_page_bytes;
+  o.allowed_hosts = hosts;
+  http_hosts_ = hosts.patterns();
+  http_ = std::make_unique<collectors::CurlMultiClient>(io_, std::move(o));
+}
+
+void AutomaticCheckRunner::round() {
+  if (round_running_ || !database_.ready()) return;  // the previous round's job is still queued
+  round_running_ = true;
+  ++rounds_;
+  const auto now_steady = std::chrono::steady_clock::now();
+  const bool homepage_due = now_steady >= next_homepage_round_ && fetches_in_flight_ == 0;
+  if (homepage_due) next_homepage_round_ = now_steady + options_.homepage_interval;
+  std::weak_ptr<bool> alive = alive_;
+  auto config = config_;
+  // The jobs run on the store thread and may outlive this runner: they reach it only through
+  // the loop, guarded by `alive`.
+  asio::io_context* io = &io_;
+  const bool queued = database_.submit(
+      "incidents.automatic_checks",
+      [this, io, alive, config, homepage_due](pqxx::connection& c) {
+        const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+        const int posts = run_official_post_checks(c);
+        const int elapsed = run_elapsed_checks(c, now);
+        if (posts + elapsed > 0) {
+          log::info("incidents.checks_completed",
+                    {{"official_post_since_open", posts}, {"elapsed", elapsed}});
+        }
+        std::vector<HomepageCheck> homepage;
+        if (homepage_due) {
+          // url and text may name incident values ({{notice_url}}): resolved per incident.
+          for (const PendingCheck& p : pending_checks(c, "homepage_contains")) {
+            const auto data = load_incident_data(c, p.incident_id, *config, now);
+            if (!data) continue;
+            const auto* url = p.check.if_contains("url");
+            const auto* text = p.check.if_contains("text");
+            if (url == nullptr || text == nullptr || !url->is_string() || !text->is_string())
+              continue;
+            HomepageCheck h{p.incident_id, p.step_id,
+                            playbooks::resolve_check_text(url->as_string(), *data),
+                            playbooks::resolve_check_text(text->as_string(), *data)};
+            if (!h.url.empty() && !h.text.empty()) homepage.push_back(std::move(h));
+          }
+        }
+        asio::post(*io, [this, alive, homepage = std::move(homepage)]() mutable {
+          if (alive.expired()) return;
+          round_running_ = false;
+          if (!homepage.empty() && !stopped_) fetch_pages(std::move(homepage));
+        });
+      },
+      [this, io, alive](std::exception_ptr error) {
+        if (!error) return;
+        asio::post(*io, [this, alive] {
+          if (!alive.expired()) round_running_ = false;
+        });
+      });
+  if (!queued) round_running_ = false;
+}
+
+void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
+  ensure_client();
+  std::map<std::string, std::vector<HomepageCheck>> by_url;
+  for (auto& c : checks) by_url[c.url].push_back(std::move(c));
+  for (auto& [url, group] : by_url) {
+    collectors::HttpRequest request;
+    request.url = url;
+    request.timeout = options_.fetch_timeout;
+    request.max_response_bytes = options_.max_page_bytes;
+    request.platform = "homepage";
+    request.endpoint = "homepage_contains";
+    request.headers.emplace_back("Accept", "text/html, text/plain;q=0.9, */*;q=0.5");
+    ++fetches_in_flight_;
+    http_->fetch(std::move(request), [this, alive = std::weak_ptr<bool>(alive_), url = url,
+                                      group = std::move(group)](collectors::HttpResponse r) {
+      if (alive.expired()) return;
+      --fetches_in_flight_;
+      if (r.outcome != collectors::HttpOutcome::ok || r.status != 200) {
+        // Once per URL: a page that is not up yet is the normal state before staff publish it.
+        if (warned_urls_.insert(url).second) {
+          log::warn("incidents.homepage_check_fetch_failed",
+                    {{"url", url},
+                     {"outcome", std::string(collectors::to_string(r.outcome))},
+                     {"status", r.status},
+                     {"location", std::string(r.header("location").value_or(""))},
+                     {"error", r.error}});
+        }
+        return;
+      }
+      ++pages_fetched_;
+      warned_urls_.erase(url);
+      const std::string content_type(r.header("content-type").value_or(""));
+      std::vector<HomepageCheck> found;
+      for (const auto& c : group) {
+        if (page_contains(r.body, content_type, c.text)) found.push_back(c);
+      }
+      if (found.empty()) return;
+      database_.submit("incidents.homepage_contains", [found](pqxx::connection& conn) {
+        for (const auto& c : found) {
+          const std::string message =
+              "ホームページ " + c.url + " に「" + c.text + "」の掲載を確認しました";
+          if (complete_checked_step(conn, c.incident_id, c.step_id, "homepage_contains", message)) {
+            log::info("incidents.homepage_check_done",
+                      {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});
+          }
+        }
+      });
+    });
+  }
+}
+
+}  // namespace mamori::incidents

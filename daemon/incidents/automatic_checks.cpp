@@ -1,0 +1,322 @@
+#include "daemon/incidents/automatic_checks.h"
+
+#include <unicode/ucnv.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+
+#include "detectors/text/normalize.h"
+
+namespace mamori::incidents {
+namespace {
+
+namespace json = boost::json;
+namespace text = detectors::text;
+
+std::optional<model::TimePoint> time_of(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return model::TimePoint(std::chrono::milliseconds(f.as<long long>()));
+}
+
+std::string lower_ascii(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+// Position of `lower` (lower-case ASCII) in `s` from `from`, ignoring ASCII case.
+std::size_t find_ascii_ci(std::string_view s, std::string_view lower, std::size_t from) {
+  if (lower.empty() || s.size() < lower.size()) return std::string_view::npos;
+  for (std::size_t i = from; i + lower.size() <= s.size(); ++i) {
+    std::size_t k = 0;
+    while (k < lower.size() && std::tolower(static_cast<unsigned char>(s[i + k])) == lower[k]) ++k;
+    if (k == lower.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+// "text/html; charset=Shift_JIS" -> "shift_jis"; also reads a <meta charset> / http-equiv.
+std::string charset_of(std::string_view body, std::string_view content_type) {
+  const auto from = [](std::string_view s) -> std::string {
+    const std::string l = lower_ascii(s);
+    auto pos = l.find("charset=");
+    if (pos == std::string::npos) return {};
+    pos += 8;
+    while (pos < l.size() && (l[pos] == '"' || l[pos] == '\'' || l[pos] == ' ')) ++pos;
+    std::size_t end = pos;
+    while (end < l.size() && (std::isalnum(static_cast<unsigned char>(l[end])) != 0 ||
+                              l[end] == '-' || l[end] == '_')) {
+      ++end;
+    }
+    return l.substr(pos, end - pos);
+  };
+  std::string cs = from(content_type);
+  if (cs.empty()) cs = from(body.substr(0, std::min<std::size_t>(body.size(), 4096)));
+  return cs;
+}
+
+// Converts to UTF-8 with ICU; an unknown charset leaves the bytes as they are (a later
+// comparison then simply finds nothing, which is the safe outcome for a check).
+std::string to_utf8(std::string_view body, const std::string& charset) {
+  if (charset.empty() || charset == "utf-8" || charset == "utf8" || charset == "us-ascii")
+    return std::string(body);
+  if (body.size() > static_cast<std::size_t>(INT32_MAX / 4)) return std::string(body);
+  UErrorCode status = U_ZERO_ERROR;
+  const auto length = static_cast<int32_t>(body.size());
+  const int32_t needed =
+      ucnv_convert("UTF-8", charset.c_str(), nullptr, 0, body.data(), length, &status);
+  if (status != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(status)) return std::string(body);
+  std::string out(static_cast<std::size_t>(needed), '\0');
+  status = U_ZERO_ERROR;
+  ucnv_convert("UTF-8", charset.c_str(), out.data(), needed, body.data(), length, &status);
+  if (U_FAILURE(status)) return std::string(body);
+  return out;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// Decodes the character reference starting at s[i] == '&'; returns the characters consumed
+// (0 when it is not one we know, and the '&' is kept as is).
+std::size_t decode_reference(std::string_view s, std::size_t i, std::string& out) {
+  const std::size_t semi = s.find(';', i);
+  if (semi == std::string_view::npos || semi - i > 12) return 0;
+  const std::string_view name = s.substr(i + 1, semi - i - 1);
+  if (!name.empty() && name[0] == '#') {
+    std::uint32_t cp = 0;
+    const bool hex = name.size() > 1 && (name[1] == 'x' || name[1] == 'X');
+    const std::string_view digits = name.substr(hex ? 2 : 1);
+    if (digits.empty()) return 0;
+    for (char ch : digits) {
+      const int v = std::isdigit(static_cast<unsigned char>(ch)) != 0 ? ch - '0'
+                    : hex && std::isxdigit(static_cast<unsigned char>(ch)) != 0
+                        ? std::tolower(static_cast<unsigned char>(ch)) - 'a' + 10
+                        : -1;
+      if (v < 0) return 0;
+      cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
+      if (cp > 0x10FFFF) return 0;
+    }
+    append_utf8(out, cp);
+    return semi - i + 1;
+  }
+  static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+      {"amp", "&"}, {"lt", "<"}, {"gt", ">"}, {"quot", "\""}, {"apos", "'"}, {"nbsp", " "}};
+  for (const auto& [n, v] : kNamed) {
+    if (name == n) {
+      out += v;
+      return semi - i + 1;
+    }
+  }
+  return 0;
+}
+
+// Timeline entry as the incident store writes them (append-only table).
+void timeline(pqxx::work& tx, long long id, const std::string& message,
+              const json::object& detail) {
+  tx.exec_params(
+      "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
+      " VALUES ($1, 'system:check', 'check', $2, $3::jsonb)",
+      id, message, json::serialize(detail));
+}
+
+std::string string_at(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::string format_duration_ja(long long seconds) {
+  if (seconds % 86400 == 0) return std::to_string(seconds / 86400) + "日";
+  if (seconds % 3600 == 0) return std::to_string(seconds / 3600) + "時間";
+  if (seconds % 60 == 0) return std::to_string(seconds / 60) + "分";
+  return std::to_string(seconds) + "秒";
+}
+
+}  // namespace
+
+std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view kind) {
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT s.incident_id, s.step_id, s.title, s.auto_check::text,"
+      " (extract(epoch FROM i.opened_at) * 1000)::bigint, (extract(epoch FROM i.acknowledged_at) * "
+      "1000)::bigint"
+      " FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
+      " WHERE s.status = 'pending' AND i.status NOT IN ('resolved', 'closed') AND "
+      "s.auto_check->>'kind' = $1"
+      " ORDER BY s.incident_id, s.position",
+      std::string(kind));
+  tx.commit();
+  std::vector<PendingCheck> out;
+  for (const auto& row : r) {
+    PendingCheck p;
+    p.incident_id = row[0].as<long long>();
+    p.step_id = row[1].c_str();
+    p.step_title = row[2].c_str();
+    boost::system::error_code ec;
+    json::value v = json::parse(row[3].c_str(), ec);
+    if (!ec && v.is_object()) p.check = std::move(v.as_object());
+    p.opened_at = time_of(row[4]).value_or(model::TimePoint{});
+    p.acknowledged_at = time_of(row[5]);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+bool complete_checked_step(pqxx::connection& c, long long incident_id, const std::string& step_id,
+                           std::string_view kind, const std::string& message) {
+  pqxx::work tx(c);
+  const pqxx::result inc = tx.exec_params(
+      "SELECT 1 FROM incidents WHERE id = $1 AND status NOT IN ('resolved', 'closed') FOR UPDATE",
+      incident_id);
+  if (inc.empty()) return false;
+  const pqxx::result step = tx.exec_params(
+      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
+      "now(), note = $4"
+      " WHERE incident_id = $1 AND step_id = $2 AND status = 'pending' AND auto_check->>'kind' = "
+      "$3 RETURNING title",
+      incident_id, step_id, std::string(kind), message);
+  if (step.empty()) return false;
+  timeline(tx, incident_id,
+           "自動確認により手順を完了: " + std::string(step[0][0].c_str()) + "（" + message + "）",
+           {{"check", std::string(kind)}, {"step_id", step_id}});
+  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", incident_id);
+  tx.commit();
+  return true;
+}
+
+std::optional<std::string> matched_alternative(std::string_view pattern, std::string_view subject) {
+  const std::string folded = text::nfkc_casefold(subject);
+  std::size_t pos = 0;
+  while (pos <= pattern.size()) {
+    std::size_t bar = pattern.find('|', pos);
+    if (bar == std::string_view::npos) bar = pattern.size();
+    const std::string_view alt = pattern.substr(pos, bar - pos);
+    if (!alt.empty() && (subject.find(alt) != std::string_view::npos ||
+                         folded.find(text::nfkc_casefold(alt)) != std::string::npos)) {
+      return std::string(alt);
+    }
+    pos = bar + 1;
+  }
+  return std::nullopt;
+}
+
+int run_official_post_checks(pqxx::connection& c) {
+  int completed = 0;
+  for (const PendingCheck& p : pending_checks(c, "official_post_since_open")) {
+    const std::string pattern = string_at(p.check, "pattern");
+    if (pattern.empty()) continue;
+    pqxx::result posts;
+    {
+      pqxx::work tx(c);
+      // Own posts only (not reposts of others), by any official account: a compromised
+      // account's notice comes from another one (ube-city.txt 6(4)).
+      posts = tx.exec_params(
+          "SELECT p.text, a.handle, p.platform, p.post_id FROM observed_posts p"
+          " JOIN official_accounts a ON a.platform = p.platform"
+          "  AND (a.account_id = p.author_id OR (p.author_handle <> '' AND lower(a.handle) = "
+          "lower(p.author_handle)))"
+          " WHERE p.created_at >= to_timestamp($1::double precision / 1000) AND p.reposted_post_id "
+          "IS NULL"
+          " ORDER BY p.created_at LIMIT 2000",
+          static_cast<double>(p.opened_at.time_since_epoch().count()));
+      tx.commit();
+    }
+    for (const auto& post : posts) {
+      const auto hit = matched_alternative(pattern, post[0].c_str());
+      if (!hit) continue;
+      const std::string message = "公式アカウント @" + std::string(post[1].c_str()) +
+                                  " の投稿に「" + *hit + "」を確認しました（投稿ID " +
+                                  post[3].c_str() + "）";
+      if (complete_checked_step(c, p.incident_id, p.step_id, "official_post_since_open", message))
+        ++completed;
+      break;
+    }
+  }
+  return completed;
+}
+
+int run_elapsed_checks(pqxx::connection& c, model::TimePoint now) {
+  int completed = 0;
+  for (const PendingCheck& p : pending_checks(c, "elapsed")) {
+    const json::value* d = p.check.if_contains("duration_s");
+    if (d == nullptr || !d->is_number()) continue;
+    boost::system::error_code ec;
+    const auto seconds = d->to_number<long long>(ec);
+    if (ec || seconds <= 0) continue;
+    const bool from_ack = string_at(p.check, "from") == "acknowledge";
+    const std::optional<model::TimePoint> anchor =
+        from_ack ? p.acknowledged_at : std::optional(p.opened_at);
+    if (!anchor || now < *anchor + std::chrono::seconds(seconds)) continue;
+    const std::string message = std::string(from_ack ? "確認" : "発生") + "から" +
+                                format_duration_ja(seconds) + "が経過しました";
+    if (complete_checked_step(c, p.incident_id, p.step_id, "elapsed", message)) ++completed;
+  }
+  return completed;
+}
+
+std::string page_text(std::string_view body, std::string_view content_type) {
+  const std::string utf8 = to_utf8(body, charset_of(body, content_type));
+  std::string out;
+  out.reserve(utf8.size());
+  const std::string_view s(utf8);
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char ch = s[i];
+    if (ch == '<') {
+      // Skip the tag; <script> and <style> with their contents, and comments.
+      if (s.compare(i, 4, "<!--") == 0) {
+        const auto end = s.find("-->", i + 4);
+        i = end == std::string_view::npos ? s.size() : end + 3;
+        continue;
+      }
+      const auto close = s.find('>', i + 1);
+      if (close == std::string_view::npos) break;
+      const std::string tag = lower_ascii(s.substr(i + 1, std::min<std::size_t>(close - i - 1, 8)));
+      i = close + 1;
+      for (const char* raw : {"script", "style"}) {
+        const std::string_view name(raw);
+        if (tag.rfind(name, 0) == 0 &&
+            (tag.size() == name.size() ||
+             !std::isalnum(static_cast<unsigned char>(tag[name.size()])))) {
+          const auto end = find_ascii_ci(s, "</" + std::string(name), i);
+          i = end == std::string_view::npos ? s.size() : end;
+        }
+      }
+      out += ' ';
+      continue;
+    }
+    if (ch == '&') {
+      if (const std::size_t used = decode_reference(s, i, out); used > 0) {
+        i += used;
+        continue;
+      }
+    }
+    out += ch;
+    ++i;
+  }
+  return out;
+}
+
+bool page_contains(std::string_view body, std::string_view content_type, std::string_view needle) {
+  const std::string key = text::match_key(needle);
+  if (key.empty()) return false;
+  return text::match_key(page_text(body, content_type)).find(key) != std::string::npos;
+}
+
+}  // namespace mamori::incidents

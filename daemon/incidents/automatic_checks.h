@@ -1,0 +1,62 @@
+// The automatic checks the daemon verifies on its own schedule (the others, subject_gone and
+// rate_back_to_baseline, follow from observations: see daemon/detection/detection_hub.cpp):
+//   official_post_since_open  an official account posted, after the incident opened, a post
+//                             containing one of the step's '|'-separated words (訂正|お詫び)
+//   homepage_contains         the configured page shows the step's text (the notice is live)
+//   elapsed                   the step's duration has passed since open / acknowledge
+// A satisfied check completes its step as system:check with the evidence on the timeline
+// (shiroi-city.txt 2(3)②: the record says who — here mamori — did what, when).
+// Database functions run their own transaction; call them from a store job.
+#pragma once
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/platform.h"
+
+namespace mamori::incidents {
+
+// A pending step with an automatic check of one kind, on an incident not resolved or closed.
+struct PendingCheck {
+  long long incident_id = 0;
+  std::string step_id;
+  std::string step_title;
+  boost::json::object check;  // the step's auto_check: {"kind", "pattern", "url", "text", ...}
+  model::TimePoint opened_at{};
+  std::optional<model::TimePoint> acknowledged_at;
+};
+
+std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view kind);
+
+// Completes one step if it is still pending and its incident still live; records `message` on
+// the timeline. False when there was nothing to do (done meanwhile, incident resolved).
+bool complete_checked_step(pqxx::connection& c, long long incident_id, const std::string& step_id,
+                           std::string_view kind, const std::string& message);
+
+// The alternative of a '|'-separated pattern that `text` contains, compared after Unicode
+// NFKC case folding (全角/半角 and case do not matter); nullopt if none.
+std::optional<std::string> matched_alternative(std::string_view pattern, std::string_view text);
+
+// Runs every pending official_post_since_open check against the official accounts' posts
+// stored since each incident opened. Returns the number of steps completed.
+int run_official_post_checks(pqxx::connection& c);
+
+// Runs every pending elapsed check ({"duration_s": N, "from": "open"|"acknowledge"}) at `now`.
+// A check anchored on acknowledge waits for the acknowledgement. Returns steps completed.
+int run_elapsed_checks(pqxx::connection& c, model::TimePoint now);
+
+// The visible text of an HTML (or plain-text) page as UTF-8: the body decoded from the charset
+// named by the Content-Type header or a <meta> tag (Shift_JIS and EUC-JP are still common on
+// municipal sites), <script>/<style> contents and tags removed, character references decoded.
+std::string page_text(std::string_view body, std::string_view content_type);
+
+// Whether the page shows `text`, compared as match keys (NFKC, case and kana folded, spacing and
+// punctuation ignored), so a notice split by markup or written in full-width still counts.
+bool page_contains(std::string_view body, std::string_view content_type, std::string_view text);
+
+}  // namespace mamori::incidents

@@ -1,0 +1,150 @@
+// Own-account integrity in the running daemon. Listens to the poller: the official accounts'
+// profiles are compared with their approved baseline (an unexpected change opens an
+// account_compromise incident; an announced one moves the baseline), their new posts are
+// scored against the account's history; runs the compliance audit daily and on demand
+// (fetching the homepage's official-account list through the collectors' allow-listed HTTP
+// client); and follows the spread of own posts staff flagged as erroneous.
+// Runs on the daemon's event loop; database work goes through the store's worker.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "collectors/common/collector.h"
+#include "daemon/alerts/dispatcher.h"
+#include "daemon/config/config.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/integrity/integrity_store.h"
+#include "daemon/polling/poller.h"
+#include "daemon/store/database.h"
+#include "detectors/integrity/own_post_anomaly.h"
+#include "playbooks/engine/playbook.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace mamori::integrity {
+
+struct IntegrityOptions {
+  std::chrono::seconds first_audit_after{20};  // after start: the first profile poll is in
+  std::chrono::hours audit_interval{24};
+  std::chrono::seconds spread_interval{300};  // erroneous posts: counts re-read this often
+  std::chrono::seconds metrics_interval{60};
+  int audit_posts = 50;   // recent own posts the shortener item looks at
+  int history_days = 60;  // own posts loaded as the anomaly scorer's history
+  detectors::integrity::OwnPostAnomalyOptions anomaly;
+};
+
+class IntegrityMonitor final : public polling::ObservationListener {
+ public:
+  IntegrityMonitor(boost::asio::io_context& io, store::Database& database,
+                   const config::Config& config,
+                   std::shared_ptr<const playbooks::PlaybookSet> playbooks,
+                   alerts::AlertContext alert_context, alerts::AlertDispatcher* dispatcher,
+                   collectors::HttpClient* homepage_http,
+                   std::vector<collectors::PlatformCollector*> collectors, IntegrityOptions options,
+                   prometheus::Registry* registry);
+  ~IntegrityMonitor() override;
+  IntegrityMonitor(const IntegrityMonitor&) = delete;
+  IntegrityMonitor& operator=(const IntegrityMonitor&) = delete;
+
+  void start();
+  void stop();
+  void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) {
+    playbooks_ = std::move(playbooks);
+  }
+  void update_configuration(const config::Config& config);
+
+  void on_stored(model::Platform platform, const std::string& account,
+                 const store::StoredBatch& batch) override;
+
+  // Runs the compliance audit of every account now (on the event loop's thread).
+  void run_audit();
+  // Schedules run_audit() / a metrics refresh / spread tracking / an alert dispatch on the loop.
+  void request_audit();
+  void request_metrics_refresh();
+  void request_spread_check();
+  void request_dispatcher_wake();
+
+  // The same requests from any thread, safe to keep after the monitor is gone (store jobs of
+  // the API hold one): the loop runs them only while the monitor lives.
+  class Remote {
+   public:
+    void audit() const { post(&IntegrityMonitor::run_audit); }
+    void refresh_metrics() const { post(&IntegrityMonitor::refresh_metrics); }
+    void spread_check() const { post(&IntegrityMonitor::check_spread); }
+    void wake_dispatcher() const { post(&IntegrityMonitor::wake_dispatcher); }
+
+   private:
+    friend class IntegrityMonitor;
+    void post(void (IntegrityMonitor::*what)()) const;
+    boost::asio::io_context* io_ = nullptr;
+    std::weak_ptr<bool> alive_;
+    IntegrityMonitor* monitor_ = nullptr;
+  };
+  Remote remote();
+
+  // What the erroneous-post API needs to open its incident (event loop's thread).
+  std::vector<incidents::StepPlan> steps(model::IncidentType type, model::Severity severity,
+                                         model::Platform platform) const;
+  const alerts::AlertContext& alert_context() const { return alert_context_; }
+  void wake_dispatcher();
+
+  std::size_t audits_completed() const { return audits_completed_; }
+
+ private:
+  struct Metrics;
+  struct Official {
+    config::Account account;
+    std::string key;  // "<platform>:<lower-case handle>"
+    std::string account_id;
+    std::string last_profile_signature;
+    std::unique_ptr<detectors::integrity::OwnPostAnomalyScorer> scorer;
+    bool history_loaded = false;
+  };
+
+  Official* official_for_profile(const model::ProfileSnapshot& p);
+  Official* official_for_post(const model::Post& p);
+  void load_history(Official& o);
+  void check_profile(Official& o, const model::ProfileSnapshot& p);
+  void check_post(Official& o, const model::Post& p, model::TimePoint now);
+  void note_spread_post(const model::Post& p);
+  void record(model::Finding finding, std::string title, std::string summary,
+              std::vector<std::string> evidence_json, std::vector<long long> change_ids);
+  void audit_with_page(std::optional<detectors::integrity::ListPage> page);
+  void refresh_metrics();
+  void check_spread();
+  void schedule(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration after,
+                void (IntegrityMonitor::*what)());
+  collectors::PlatformCollector* collector_for(model::Platform p) const;
+  std::string list_page_url() const;
+
+  boost::asio::io_context& io_;
+  store::Database& database_;
+  config::Municipality municipality_;
+  std::string mastodon_instance_;
+  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
+  alerts::AlertContext alert_context_;
+  alerts::AlertDispatcher* dispatcher_;
+  collectors::HttpClient* homepage_http_;
+  std::vector<collectors::PlatformCollector*> collectors_;
+  IntegrityOptions options_;
+  std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
+  std::vector<std::unique_ptr<Official>> officials_;
+  std::set<std::pair<model::Platform, std::string>> tracked_posts_;  // erroneous own posts
+  boost::asio::steady_timer audit_timer_;
+  boost::asio::steady_timer spread_timer_;
+  boost::asio::steady_timer metrics_timer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool stopped_ = true;
+  bool audit_running_ = false;
+  std::size_t audits_completed_ = 0;
+};
+
+}  // namespace mamori::integrity

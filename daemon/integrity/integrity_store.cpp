@@ -1,0 +1,501 @@
+#include "daemon/integrity/integrity_store.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cinttypes>
+#include <cstdio>
+
+#include "daemon/incidents/incident_store.h"
+
+namespace mamori::integrity {
+namespace {
+
+namespace di = detectors::integrity;
+using incidents::ActionError;
+
+std::string epoch_seconds(model::TimePoint t) {
+  const auto ms = t.time_since_epoch().count();
+  const long long s = ms / 1000;
+  long long r = ms % 1000;
+  if (r < 0) r += 1000;
+  return std::to_string(ms < 0 && r ? s - 1 : s) + "." + std::to_string(1000 + r).substr(1);
+}
+
+model::TimePoint from_epoch(double seconds) {
+  return model::TimePoint(std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0)));
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string platform_name(model::Platform p) {
+  return std::string(model::to_string(p));
+}
+
+constexpr const char* kIso = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+std::string iso(const std::string& column) {
+  return "to_char(" + column + " AT TIME ZONE 'UTC', " + kIso + ")";
+}
+
+std::optional<std::uint64_t> parse_phash(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  std::uint64_t v = 0;
+  if (std::sscanf(f.c_str(), "%16" SCNx64, &v) != 1) return std::nullopt;
+  return v;
+}
+
+std::string phash_text(const std::optional<std::uint64_t>& v) {
+  if (!v) return "";
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, *v);
+  return buf;
+}
+
+void save_baseline(pqxx::work& tx, const std::string& handle_key, const di::AccountBaseline& b,
+                   const std::string& by) {
+  tx.exec_params(
+      "INSERT INTO integrity_baselines (platform, handle, account_id, shown_handle, display_name, "
+      "description, url,"
+      " avatar_url, avatar_phash, verified, approved_at, approved_by)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULLIF($9, ''), $10, now(), $11)"
+      " ON CONFLICT (platform, handle) DO UPDATE SET account_id = EXCLUDED.account_id,"
+      " shown_handle = EXCLUDED.shown_handle, display_name = EXCLUDED.display_name,"
+      " description = EXCLUDED.description, url = EXCLUDED.url, avatar_url = EXCLUDED.avatar_url,"
+      " avatar_phash = EXCLUDED.avatar_phash, verified = EXCLUDED.verified, approved_at = now(),"
+      " approved_by = EXCLUDED.approved_by",
+      platform_name(b.platform), handle_key, b.account_id, b.handle, b.display_name, b.description,
+      b.url, b.avatar_url, phash_text(b.avatar_phash), b.verified, by);
+}
+
+std::optional<di::AccountBaseline> load_baseline(pqxx::work& tx, model::Platform platform,
+                                                 const std::string& handle_key, bool for_update) {
+  const pqxx::result r =
+      tx.exec_params(std::string("SELECT account_id, shown_handle, display_name, description, url, "
+                                 "avatar_url, avatar_phash, verified"
+                                 " FROM integrity_baselines WHERE platform = $1 AND handle = $2") +
+                         (for_update ? " FOR UPDATE" : ""),
+                     platform_name(platform), handle_key);
+  if (r.empty()) return std::nullopt;
+  di::AccountBaseline b;
+  b.platform = platform;
+  b.account_id = r[0][0].c_str();
+  b.handle = r[0][1].c_str();
+  b.display_name = r[0][2].c_str();
+  b.description = r[0][3].c_str();
+  b.url = r[0][4].c_str();
+  b.avatar_url = r[0][5].c_str();
+  b.avatar_phash = parse_phash(r[0][6]);
+  b.verified = r[0][7].as<bool>();
+  return b;
+}
+
+model::Post post_from_row(const pqxx::row& row) {
+  model::Post p;
+  p.platform = model::platform_from_string(row["platform"].c_str()).value_or(model::Platform::x);
+  p.post_id = row["post_id"].c_str();
+  p.author_id = row["author_id"].c_str();
+  p.author_handle = row["author_handle"].c_str();
+  p.text = row["text"].c_str();
+  p.created_at = from_epoch(row["created_epoch"].as<double>());
+  if (!row["reposted_post_id"].is_null()) p.reposted_post_id = row["reposted_post_id"].c_str();
+  if (!row["quoted_post_id"].is_null()) p.quoted_post_id = row["quoted_post_id"].c_str();
+  // urls as a text[] literal: {a,"b c"}; the detectors also scan the text, so a plain split is
+  // enough.
+  std::string urls = row["urls_text"].c_str();
+  std::string cur;
+  for (char ch : urls) {
+    if (ch == '\n') {
+      if (!cur.empty()) p.urls.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  if (!cur.empty()) p.urls.push_back(cur);
+  p.client = row["client"].c_str();
+  p.repost_count = row["repost_count"].as<long long>(0);
+  p.quote_count = row["quote_count"].as<long long>(0);
+  p.reply_count = row["reply_count"].as<long long>(0);
+  return p;
+}
+
+const char* kPostColumns =
+    "p.platform, p.post_id, p.author_id, p.author_handle, p.text, extract(epoch from "
+    "p.created_at)::double precision"
+    " AS created_epoch, p.reposted_post_id, p.quoted_post_id, array_to_string(p.urls, E'\\n') AS "
+    "urls_text, p.client,"
+    " p.repost_count, p.quote_count, p.reply_count";
+
+}  // namespace
+
+ProfileCheck check_profile(pqxx::connection& c, const std::string& handle_key,
+                           const model::ProfileSnapshot& observed, model::TimePoint now) {
+  ProfileCheck out;
+  pqxx::work tx(c);
+  auto baseline = load_baseline(tx, observed.platform, handle_key, true);
+  if (!baseline) {
+    out.first_baseline = true;
+    out.baseline = di::baseline_from(observed);
+    save_baseline(tx, handle_key, out.baseline, "system:first_observation");
+    tx.commit();
+    return out;
+  }
+  out.baseline = *baseline;
+  const auto changes = di::diff(*baseline, observed);
+  if (changes.empty()) {
+    tx.commit();
+    return out;
+  }
+  std::vector<di::RegisteredChange> registered;
+  for (const auto& row : tx.exec_params(
+           "SELECT id, field, value, extract(epoch from valid_from)::double precision,"
+           " extract(epoch from valid_until)::double precision FROM integrity_registered_changes"
+           " WHERE platform = $1 AND handle = $2 AND applied_at IS NULL AND valid_until >= now() "
+           "ORDER BY id",
+           platform_name(observed.platform), handle_key)) {
+    const auto field = di::profile_field_from_string(row[1].c_str());
+    if (!field) continue;
+    registered.push_back({row[0].as<long long>(), *field, row[2].c_str(),
+                          from_epoch(row[3].as<double>()), from_epoch(row[4].as<double>())});
+  }
+  di::AccountBaseline moved = *baseline;
+  for (const auto& ch : changes) {
+    if (const auto* reg = di::matching_registration(ch, registered, now)) {
+      di::apply(moved, ch);
+      tx.exec_params("UPDATE integrity_registered_changes SET applied_at = now() WHERE id = $1",
+                     reg->id);
+      tx.exec_params(
+          "INSERT INTO integrity_observed_changes (platform, handle, field, before_value, "
+          "after_value, observed_at,"
+          " status, registration_id, resolved_by, resolved_at)"
+          " VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision), 'registered', $7, $8, "
+          "now())",
+          platform_name(observed.platform), handle_key, std::string(di::to_string(ch.field)),
+          ch.before, ch.after, epoch_seconds(observed.observed_at), reg->id,
+          "registration:" + std::to_string(reg->id));
+      out.registered.push_back(ch);
+      continue;
+    }
+    const pqxx::result r = tx.exec_params(
+        "INSERT INTO integrity_observed_changes (platform, handle, field, before_value, "
+        "after_value, observed_at)"
+        " VALUES ($1, $2, $3, $4, $5, to_timestamp($6::double precision))"
+        " ON CONFLICT (platform, handle, field, after_value) WHERE status = 'open' DO NOTHING "
+        "RETURNING id",
+        platform_name(observed.platform), handle_key, std::string(di::to_string(ch.field)),
+        ch.before, ch.after, epoch_seconds(observed.observed_at));
+    if (!r.empty()) {
+      out.unexpected.push_back(ch);
+      out.unexpected_ids.push_back(r[0][0].as<long long>());
+    }
+  }
+  if (!out.registered.empty()) {
+    if (moved.account_id.empty()) moved.account_id = observed.account_id;
+    save_baseline(tx, handle_key, moved, "registration");
+  }
+  tx.commit();
+  return out;
+}
+
+void link_changes(pqxx::work& tx, const std::vector<long long>& change_ids, long long incident_id) {
+  for (long long id : change_ids) {
+    tx.exec_params("UPDATE integrity_observed_changes SET incident_id = $2 WHERE id = $1", id,
+                   incident_id);
+  }
+}
+
+boost::json::object list_changes(pqxx::connection& c, const std::string& status, int limit) {
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT id, platform, handle, field, before_value, after_value, " + iso("observed_at") +
+          ", status, incident_id, resolved_by, " + iso("resolved_at") +
+          " FROM integrity_observed_changes WHERE ($1 = '' OR status = $1) ORDER BY observed_at "
+          "DESC, id DESC LIMIT $2",
+      status, limit);
+  boost::json::array changes;
+  for (const auto& row : r) {
+    const auto field = di::profile_field_from_string(row[3].c_str());
+    boost::json::object o{
+        {"id", row[0].as<long long>()},
+        {"platform", row[1].c_str()},
+        {"handle", row[2].c_str()},
+        {"field", row[3].c_str()},
+        {"field_label", field ? std::string(di::field_label(*field)) : std::string(row[3].c_str())},
+        {"before", row[4].c_str()},
+        {"after", row[5].c_str()},
+        {"observed_at", row[6].c_str()},
+        {"status", row[7].c_str()}};
+    o["description"] =
+        field ? di::describe({*field, row[4].c_str(), row[5].c_str()}) : std::string();
+    o["incident_id"] =
+        row[8].is_null() ? boost::json::value(nullptr) : boost::json::value(row[8].as<long long>());
+    o["resolved_by"] =
+        row[9].is_null() ? boost::json::value(nullptr) : boost::json::value(row[9].c_str());
+    o["resolved_at"] =
+        row[10].is_null() ? boost::json::value(nullptr) : boost::json::value(row[10].c_str());
+    changes.push_back(std::move(o));
+  }
+  tx.commit();
+  return boost::json::object{{"changes", std::move(changes)}};
+}
+
+boost::json::object accept_change(pqxx::connection& c, long long id, const std::string& actor) {
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT platform, handle, field, after_value, status, incident_id FROM "
+      "integrity_observed_changes"
+      " WHERE id = $1 FOR UPDATE",
+      id);
+  if (r.empty()) throw ActionError(404, "変更 " + std::to_string(id) + " はありません");
+  if (std::string(r[0][4].c_str()) != "open") {
+    throw ActionError(409,
+                      "この変更は既に処理されています（" + std::string(r[0][4].c_str()) + "）");
+  }
+  const auto platform = model::platform_from_string(r[0][0].c_str()).value_or(model::Platform::x);
+  const std::string handle = r[0][1].c_str();
+  const auto field = di::profile_field_from_string(r[0][2].c_str());
+  if (!field) throw ActionError(409, "不明な項目です: " + std::string(r[0][2].c_str()));
+  auto b = load_baseline(tx, platform, handle, true);
+  if (!b) throw ActionError(409, "このアカウントの基準がありません");
+  di::apply(*b, {*field, "", r[0][3].c_str()});
+  save_baseline(tx, handle, *b, actor);
+  tx.exec_params(
+      "UPDATE integrity_observed_changes SET status = 'accepted', resolved_by = $2, resolved_at = "
+      "now() WHERE id = $1",
+      id, actor);
+  // Older open changes of the same field are replaced by this one.
+  tx.exec_params(
+      "UPDATE integrity_observed_changes SET status = 'superseded', resolved_by = $4, resolved_at "
+      "= now()"
+      " WHERE platform = $1 AND handle = $2 AND field = $3 AND status = 'open'",
+      platform_name(platform), handle, std::string(di::to_string(*field)), actor);
+  if (!r[0][5].is_null()) {
+    const std::string message =
+        std::string(di::field_label(*field)) + "の変更を正規の変更として承認し、基準を更新しました";
+    tx.exec_params(
+        "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
+        " VALUES ($1, $2, 'note', $3, jsonb_build_object('integrity_change_id', $4::bigint))",
+        r[0][5].as<long long>(), actor, message, id);
+  }
+  tx.commit();
+  boost::json::object out{{"id", id},
+                          {"status", "accepted"},
+                          {"platform", platform_name(platform)},
+                          {"handle", handle},
+                          {"field", std::string(di::to_string(*field))}};
+  return out;
+}
+
+long long register_change(pqxx::connection& c, const Registration& reg, const std::string& actor) {
+  pqxx::work tx(c);
+  const pqxx::result acc = tx.exec_params(
+      "SELECT 1 FROM official_accounts WHERE platform = $1 AND lower(handle) = lower($2) AND "
+      "active",
+      platform_name(reg.platform), reg.handle);
+  if (acc.empty()) throw ActionError(404, "公式アカウント @" + reg.handle + " は設定にありません");
+  const pqxx::result r = tx.exec_params(
+      "INSERT INTO integrity_registered_changes (platform, handle, field, value, valid_from, "
+      "valid_until, note,"
+      " registered_by) VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), "
+      "to_timestamp($6::double precision),"
+      " $7, $8) RETURNING id",
+      platform_name(reg.platform), lower(reg.handle), std::string(di::to_string(reg.field)),
+      reg.value, epoch_seconds(reg.valid_from), epoch_seconds(reg.valid_until), reg.note, actor);
+  tx.commit();
+  return r[0][0].as<long long>();
+}
+
+boost::json::object list_registrations(pqxx::connection& c) {
+  pqxx::work tx(c);
+  boost::json::array out;
+  for (const auto& row : tx.exec("SELECT id, platform, handle, field, value, " + iso("valid_from") +
+                                 ", " + iso("valid_until") + ", note, registered_by, " +
+                                 iso("registered_at") + ", " + iso("applied_at") +
+                                 " FROM integrity_registered_changes ORDER BY id DESC LIMIT 200")) {
+    boost::json::object o{{"id", row[0].as<long long>()},    {"platform", row[1].c_str()},
+                          {"handle", row[2].c_str()},        {"field", row[3].c_str()},
+                          {"value", row[4].c_str()},         {"valid_from", row[5].c_str()},
+                          {"valid_until", row[6].c_str()},   {"note", row[7].c_str()},
+                          {"registered_by", row[8].c_str()}, {"registered_at", row[9].c_str()}};
+    o["applied_at"] =
+        row[10].is_null() ? boost::json::value(nullptr) : boost::json::value(row[10].c_str());
+    out.push_back(std::move(o));
+  }
+  tx.commit();
+  return boost::json::object{{"registrations", std::move(out)}};
+}
+
+AccountObservations load_account_observations(pqxx::connection& c, model::Platform platform,
+                                              const std::string& handle, int post_limit) {
+  AccountObservations out;
+  pqxx::work tx(c);
+  const std::string p = platform_name(platform);
+  // The account id learned by the poller; else the latest snapshot under that handle.
+  const pqxx::result id = tx.exec_params(
+      "SELECT coalesce((SELECT account_id FROM official_accounts WHERE platform = $1 AND "
+      "lower(handle) = lower($2)),"
+      " (SELECT account_id FROM observed_profiles WHERE platform = $1 AND lower(handle) = lower($2)"
+      "  ORDER BY observed_at DESC LIMIT 1))",
+      p, handle);
+  if (id.empty() || id[0][0].is_null()) {
+    tx.commit();
+    return out;
+  }
+  const std::string account_id = id[0][0].c_str();
+  const pqxx::result prof = tx.exec_params(
+      "SELECT account_id, handle, display_name, description, url, avatar_url, verified,"
+      " extract(epoch from last_seen_at)::double precision FROM observed_profiles WHERE platform = "
+      "$1 AND account_id = $2"
+      " ORDER BY observed_at DESC, id DESC LIMIT 1",
+      p, account_id);
+  if (!prof.empty()) {
+    model::ProfileSnapshot s;
+    s.platform = platform;
+    s.account_id = prof[0][0].c_str();
+    s.handle = prof[0][1].c_str();
+    s.display_name = prof[0][2].c_str();
+    s.description = prof[0][3].c_str();
+    s.url = prof[0][4].c_str();
+    s.avatar_url = prof[0][5].c_str();
+    s.verified = prof[0][6].as<bool>();
+    s.observed_at = from_epoch(prof[0][7].as<double>());
+    out.profile = std::move(s);
+  }
+  for (const auto& row :
+       tx.exec_params(std::string("SELECT ") + kPostColumns +
+                          " FROM observed_posts p WHERE p.platform = $1 AND p.author_id = $2"
+                          " ORDER BY p.created_at DESC LIMIT $3",
+                      p, account_id, post_limit)) {
+    out.recent_posts.push_back(post_from_row(row));
+  }
+  tx.commit();
+  return out;
+}
+
+std::vector<model::Post> load_own_post_history(pqxx::connection& c, model::Platform platform,
+                                               const std::string& handle, int days, int limit) {
+  std::vector<model::Post> out;
+  pqxx::work tx(c);
+  const pqxx::result r =
+      tx.exec_params(std::string("SELECT * FROM (SELECT ") + kPostColumns +
+                         " FROM observed_posts p JOIN official_accounts a ON a.platform = "
+                         "p.platform AND a.account_id = p.author_id"
+                         " WHERE p.platform = $1 AND lower(a.handle) = lower($2) AND p.created_at "
+                         "> now() - make_interval(days => $3)"
+                         " ORDER BY p.created_at DESC LIMIT $4) recent ORDER BY created_epoch",
+                     platform_name(platform), handle, days, limit);
+  for (const auto& row : r) out.push_back(post_from_row(row));
+  tx.commit();
+  return out;
+}
+
+void store_compliance(pqxx::connection& c, model::Platform platform, const std::string& handle,
+                      const std::vector<di::AuditItem>& items, model::TimePoint checked_at) {
+  pqxx::work tx(c);
+  const std::string p = platform_name(platform);
+  tx.exec_params("DELETE FROM compliance_results WHERE platform = $1 AND handle = $2", p, handle);
+  int position = 0;
+  for (const auto& i : items) {
+    tx.exec_params(
+        "INSERT INTO compliance_results (platform, handle, item_id, position, title, clause, "
+        "status, detail, checked_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_timestamp($9::double precision))",
+        p, handle, i.id, position++, i.title, i.clause, std::string(di::to_string(i.status)),
+        i.detail, epoch_seconds(checked_at));
+  }
+  tx.commit();
+}
+
+boost::json::object compliance_json(pqxx::connection& c) {
+  pqxx::work tx(c);
+  boost::json::array accounts;
+  const pqxx::result acc = tx.exec(
+      "SELECT platform, handle FROM official_accounts WHERE active ORDER BY platform, handle");
+  const pqxx::result items =
+      tx.exec("SELECT platform, handle, item_id, title, clause, status, detail, " +
+              iso("checked_at") + " FROM compliance_results ORDER BY platform, handle, position");
+  for (const auto& a : acc) {
+    const std::string platform = a[0].c_str();
+    const std::string handle = a[1].c_str();
+    boost::json::array list;
+    boost::json::value checked_at = nullptr;
+    for (const auto& row : items) {
+      if (platform != row[0].c_str() || lower(handle) != lower(row[1].c_str())) continue;
+      list.push_back(boost::json::object{{"id", row[2].c_str()},
+                                         {"title", row[3].c_str()},
+                                         {"clause", row[4].c_str()},
+                                         {"status", row[5].c_str()},
+                                         {"detail", row[6].c_str()}});
+      checked_at = row[7].c_str();
+    }
+    accounts.push_back(boost::json::object{{"platform", platform},
+                                           {"handle", handle},
+                                           {"checked_at", checked_at},
+                                           {"items", std::move(list)}});
+  }
+  tx.commit();
+  return boost::json::object{{"accounts", std::move(accounts)}};
+}
+
+std::vector<FailingCounts> integrity_counts(pqxx::connection& c) {
+  std::vector<FailingCounts> out;
+  pqxx::work tx(c);
+  for (const auto& row :
+       tx.exec("SELECT a.platform, a.handle,"
+               " (SELECT count(*) FROM compliance_results r WHERE r.platform = a.platform AND "
+               "lower(r.handle) = lower(a.handle)"
+               "  AND r.status = 'fail'),"
+               " (SELECT count(*) FROM integrity_observed_changes o WHERE o.platform = a.platform"
+               "  AND o.handle = lower(a.handle) AND o.status = 'open')"
+               " FROM official_accounts a WHERE a.active")) {
+    out.push_back({row[0].c_str(), row[1].c_str(), row[2].as<int>(), row[3].as<int>()});
+  }
+  tx.commit();
+  return out;
+}
+
+std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c) {
+  std::vector<TrackedPost> out;
+  pqxx::work tx(c);
+  for (const auto& row : tx.exec(
+           "SELECT e.incident_id, e.platform, e.post_id, e.handle, coalesce(a.account_id, ''), "
+           "e.repost_count,"
+           " e.quote_count, e.reply_count FROM erroneous_posts e JOIN incidents i ON i.id = "
+           "e.incident_id"
+           " LEFT JOIN official_accounts a ON a.platform = e.platform AND lower(a.handle) = "
+           "lower(e.handle)"
+           " WHERE e.tracking AND i.status NOT IN ('resolved', 'closed') ORDER BY e.incident_id")) {
+    TrackedPost t;
+    t.incident_id = row[0].as<long long>();
+    t.platform = model::platform_from_string(row[1].c_str()).value_or(model::Platform::x);
+    t.post_id = row[2].c_str();
+    t.handle = row[3].c_str();
+    t.account_id = row[4].c_str();
+    t.repost_count = row[5].as<long long>();
+    t.quote_count = row[6].as<long long>();
+    t.reply_count = row[7].as<long long>();
+    out.push_back(std::move(t));
+  }
+  tx.commit();
+  return out;
+}
+
+std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platform,
+                                     const std::string& post_id) {
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(std::string("SELECT ") + kPostColumns +
+                                            ", a.handle AS official_handle FROM observed_posts p "
+                                            "JOIN official_accounts a ON a.platform = p.platform"
+                                            " AND (a.account_id = p.author_id OR (p.author_handle "
+                                            "<> '' AND lower(a.handle) = lower(p.author_handle)))"
+                                            " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
+                                        platform_name(platform), post_id);
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  return OwnPost{post_from_row(r[0]), r[0]["official_handle"].c_str()};
+}
+
+}  // namespace mamori::integrity

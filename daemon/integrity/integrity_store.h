@@ -1,0 +1,100 @@
+// PostgreSQL side of own-account integrity (deploy/sql/006_integrity.sql): baselines, changes
+// announced in advance, observed changes, compliance results and erroneous own posts.
+// Every function runs its own transaction on the given connection (call it from a store job).
+#pragma once
+
+#include <boost/json.hpp>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "detectors/integrity/baseline.h"
+#include "detectors/integrity/compliance.h"
+#include "model/observation.h"
+
+namespace mamori::integrity {
+
+// What one observed profile did to the baseline.
+struct ProfileCheck {
+  bool first_baseline = false;                     // no baseline yet: this observation became it
+  detectors::integrity::AccountBaseline baseline;  // before this observation
+  std::vector<detectors::integrity::FieldChange>
+      registered;  // matched an announcement: baseline moved
+  std::vector<detectors::integrity::FieldChange> unexpected;  // newly recorded as open changes
+  std::vector<long long> unexpected_ids;
+};
+
+// Compares `observed` with the baseline of the configured account `handle_key`, moves the
+// baseline for announced changes and records unexpected ones once (an open change is not
+// recorded again on the next poll).
+ProfileCheck check_profile(pqxx::connection& c, const std::string& handle_key,
+                           const model::ProfileSnapshot& observed, model::TimePoint now);
+
+// Links observed changes to the incident they opened (inside record_finding's transaction).
+void link_changes(pqxx::work& tx, const std::vector<long long>& change_ids, long long incident_id);
+
+// GET /api/v1/integrity/changes: newest first; `status` "" for all.
+boost::json::object list_changes(pqxx::connection& c, const std::string& status, int limit);
+// Staff accept an open change as the new baseline. Throws incidents::ActionError (404/409).
+boost::json::object accept_change(pqxx::connection& c, long long id, const std::string& actor);
+
+struct Registration {
+  model::Platform platform = model::Platform::x;
+  std::string handle;
+  detectors::integrity::ProfileField field = detectors::integrity::ProfileField::display_name;
+  std::string value;
+  model::TimePoint valid_from{};
+  model::TimePoint valid_until{};
+  std::string note;
+};
+// Throws ActionError(404) for an account that is not configured.
+long long register_change(pqxx::connection& c, const Registration& r, const std::string& actor);
+boost::json::object list_registrations(pqxx::connection& c);
+
+// The latest profile and own posts of a configured account, for the audit.
+struct AccountObservations {
+  std::optional<model::ProfileSnapshot> profile;
+  std::vector<model::Post> recent_posts;
+};
+AccountObservations load_account_observations(pqxx::connection& c, model::Platform platform,
+                                              const std::string& handle, int post_limit);
+// Own posts of the last `days`, oldest first, for the anomaly scorer's history.
+std::vector<model::Post> load_own_post_history(pqxx::connection& c, model::Platform platform,
+                                               const std::string& handle, int days, int limit);
+
+void store_compliance(pqxx::connection& c, model::Platform platform, const std::string& handle,
+                      const std::vector<detectors::integrity::AuditItem>& items,
+                      model::TimePoint checked_at);
+// GET /api/v1/compliance: one entry per configured account (items empty before the first audit).
+boost::json::object compliance_json(pqxx::connection& c);
+
+struct FailingCounts {
+  std::string platform;
+  std::string handle;
+  int compliance_failing = 0;
+  int open_changes = 0;
+};
+std::vector<FailingCounts> integrity_counts(pqxx::connection& c);
+
+// Own posts flagged as erroneous whose incident is still live.
+struct TrackedPost {
+  long long incident_id = 0;
+  model::Platform platform = model::Platform::x;
+  std::string post_id;
+  std::string handle;
+  std::string account_id;
+  long long repost_count = 0;
+  long long quote_count = 0;
+  long long reply_count = 0;
+};
+std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c);
+// The official post as stored, if it is one of the configured accounts' posts.
+struct OwnPost {
+  model::Post post;
+  std::string handle;  // configured account
+};
+std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platform,
+                                     const std::string& post_id);
+
+}  // namespace mamori::integrity

@@ -1,0 +1,168 @@
+#include "daemon/signin/accounts_api.h"
+
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <cmath>
+#include <ctime>
+
+#include "collectors/ratelimit/governor.h"
+#include "daemon/api/api_support.h"
+
+namespace mamori::signin {
+namespace {
+
+namespace bh = http::beast_http;
+
+std::string label(const prometheus::ClientMetric& m, std::string_view name) {
+  for (const auto& l : m.label) {
+    if (l.name == name) return l.value;
+  }
+  return {};
+}
+
+boost::json::value iso_or_null(std::optional<double> unix_seconds) {
+  if (!unix_seconds || !std::isfinite(*unix_seconds) || *unix_seconds <= 0) return nullptr;
+  const auto t = static_cast<std::time_t>(*unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return boost::json::string(buf);
+}
+
+// Runs are expected every `posts`/`replies` interval; three missed runs (plus a minute for a
+// slow platform) make an account stale.
+double stale_after(const config::PollingConfig& p) {
+  return 3.0 * static_cast<double>(std::max(p.posts, p.replies).count()) + 60.0;
+}
+
+std::string platform_label(std::string_view platform) {
+  if (platform == "x") return "X";
+  if (platform == "bluesky") return "Bluesky";
+  if (platform == "mastodon") return "Mastodon";
+  return std::string(platform);
+}
+
+}  // namespace
+
+PollHealth poll_health_from(const prometheus::Registry& registry,
+                            const collectors::RequestGovernor* governor,
+                            const config::PollingConfig& intervals) {
+  PollHealth h;
+  h.intervals = intervals;
+  for (const auto& family : registry.Collect()) {
+    if (family.name == "mamori_poll_last_success_timestamp_seconds") {
+      for (const auto& m : family.metric) {
+        const std::string account = label(m, "account");
+        if (account.empty() || account == "*") continue;
+        auto& v = h.last_success[{label(m, "platform"), account}];
+        v = std::max(v, m.gauge.value);
+      }
+    } else if (family.name == "mamori_platform_quota_remaining") {
+      for (const auto& m : family.metric) {
+        const std::string platform = label(m, "platform");
+        auto it = h.lowest_quota.find(platform);
+        if (it == h.lowest_quota.end() || m.gauge.value < it->second.remaining) {
+          EndpointQuota q{label(m, "endpoint"), m.gauge.value, std::nullopt};
+          if (governor != nullptr) {
+            const auto status = governor->status(platform, q.endpoint);
+            if (status.reset) {
+              q.reset_at = std::chrono::duration<double>(status.reset->time_since_epoch()).count();
+            }
+          }
+          h.lowest_quota[platform] = q;
+        }
+      }
+    } else if (family.name == "mamori_platform_breaker_state") {
+      for (const auto& m : family.metric) {
+        if (m.gauge.value >= 2.0) h.open_breakers[label(m, "platform")] = label(m, "endpoint");
+      }
+    }
+  }
+  return h;
+}
+
+void register_account_routes(http::Router& router, store::Database& db,
+                             const api::Authenticator& auth, PollHealthSource health,
+                             std::function<double()> now_unix) {
+  if (!now_unix) {
+    now_unix = [] {
+      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  router.add_async(
+      bh::verb::get, "/api/v1/accounts", "/api/v1/accounts",
+      api::guarded(
+          auth, api::Role::viewer,
+          [&db, health, now_unix](const api::Principal&, const http::Request& req,
+                                  const http::Params&, http::Responder respond) {
+            // The snapshot is taken here, on the event loop, where the poller lives.
+            PollHealth snapshot = health ? health() : PollHealth{};
+            const double now = now_unix();
+            api::run_in_store(
+                db, req, respond, "api.accounts", [req, snapshot, now](pqxx::connection& c) {
+                  pqxx::read_transaction tx(c);
+                  const auto rows = tx.exec(
+                      "SELECT a.platform, a.handle, coalesce(a.account_id, ''), a.display_name,"
+                      " (SELECT extract(epoch FROM max(p.updated_at))::float8 FROM poll_cursors p"
+                      "   WHERE p.platform = a.platform AND p.account_key = a.handle)"
+                      " FROM official_accounts a WHERE a.active ORDER BY a.platform, a.handle");
+                  boost::json::array out;
+                  const double stale = stale_after(snapshot.intervals);
+                  for (const auto& r : rows) {
+                    const std::string platform = r[0].as<std::string>();
+                    const std::string handle = r[1].as<std::string>();
+                    std::optional<double> last;
+                    if (auto it = snapshot.last_success.find({platform, handle});
+                        it != snapshot.last_success.end()) {
+                      last = it->second;
+                    }
+                    if (!r[4].is_null()) {
+                      // A cursor moves only after a successful run: a floor that survives restarts.
+                      last = std::max(last.value_or(0.0), r[4].as<double>());
+                    }
+                    const bool recent = last && now - *last <= stale;
+                    const auto breaker = snapshot.open_breakers.find(platform);
+                    boost::json::object a;
+                    a["platform"] = platform;
+                    a["handle"] = handle;
+                    a["account_id"] = r[2].as<std::string>();
+                    a["display_name"] = r[3].as<std::string>();
+                    a["last_poll_at"] = iso_or_null(last);
+                    a["last_poll_ok"] = recent;
+                    if (breaker != snapshot.open_breakers.end()) {
+                      a["last_error"] =
+                          platform_label(platform) +
+                          " の API でエラーが続いているため、接続を一時停止しています（" +
+                          breaker->second + "）";
+                    } else if (!last) {
+                      a["last_error"] = "まだ一度も取得に成功していません";
+                    } else if (!recent) {
+                      a["last_error"] = "最後の取得成功から " +
+                                        std::to_string(static_cast<long long>((now - *last) / 60)) +
+                                        " 分経過しています";
+                    } else {
+                      a["last_error"] = nullptr;
+                    }
+                    if (auto q = snapshot.lowest_quota.find(platform);
+                        q != snapshot.lowest_quota.end()) {
+                      a["quota_remaining"] = static_cast<long long>(q->second.remaining);
+                      a["quota_reset_at"] = iso_or_null(q->second.reset_at);
+                    } else {
+                      a["quota_remaining"] = nullptr;
+                      a["quota_reset_at"] = nullptr;
+                    }
+                    a["healthy"] = recent && breaker == snapshot.open_breakers.end();
+                    out.push_back(std::move(a));
+                  }
+                  boost::json::object body;
+                  body["accounts"] = std::move(out);
+                  return http::json_response(req, bh::status::ok, boost::json::serialize(body));
+                });
+          }));
+}
+
+}  // namespace mamori::signin

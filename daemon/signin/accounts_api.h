@@ -1,0 +1,55 @@
+// GET /api/v1/accounts: each configured official account with its polling health, for the
+// console's accounts page (docs/api.md). The poller's state is read from what it already
+// publishes — its metrics (last success per account, quota and circuit breakers per endpoint)
+// and the rate-limit governor (quota reset) — plus poll_cursors, which survive a restart.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "daemon/api/auth.h"
+#include "daemon/config/config.h"
+#include "daemon/http/router.h"
+#include "daemon/store/database.h"
+
+namespace prometheus {
+class Registry;
+}
+namespace mamori::collectors {
+class RequestGovernor;
+}
+
+namespace mamori::signin {
+
+struct EndpointQuota {
+  std::string endpoint;
+  double remaining = 0;
+  std::optional<double> reset_at;  // unix seconds
+};
+
+// A snapshot taken on the event loop when the route is asked.
+struct PollHealth {
+  // (platform, handle) -> unix seconds of the latest successful run of any of its jobs.
+  std::map<std::pair<std::string, std::string>, double> last_success;
+  std::map<std::string, EndpointQuota> lowest_quota;  // platform -> endpoint with least left
+  std::map<std::string, std::string>
+      open_breakers;  // platform -> an endpoint whose breaker is open
+  config::PollingConfig intervals;
+};
+
+// From the daemon's metrics registry and (nullable) governor.
+PollHealth poll_health_from(const prometheus::Registry& registry,
+                            const collectors::RequestGovernor* governor,
+                            const config::PollingConfig& intervals);
+
+using PollHealthSource = std::function<PollHealth()>;
+
+// `now_unix` is injectable for tests; empty = the system clock.
+void register_account_routes(http::Router& router, store::Database& database,
+                             const api::Authenticator& auth, PollHealthSource health,
+                             std::function<double()> now_unix = {});
+
+}  // namespace mamori::signin

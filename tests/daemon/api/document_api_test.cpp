@@ -1,0 +1,237 @@
+// GET /api/v1/incidents/:id/documents over real HTTP on a real PostgreSQL, rendering the shipped
+// playbooks' templates with the incident's data and the configured [municipality].
+#include "daemon/api/document_api.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "daemon/http/server.h"
+#include "daemon/incidents/incident_documents.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/store/connection.h"
+#include "playbooks/engine/loader.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kViewerToken = "viewer-token-0123456789abcdefghijklmnopqrs";
+
+class DocumentApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    playbooks_ = loaded.set;
+    auto cfg = std::make_shared<config::Config>();
+    cfg->municipality.name = "相馬市";
+    cfg->municipality.name_romaji = "Soma City";
+    cfg->municipality.homepage_url = "https://www.city.soma.fukushima.jp/";
+    cfg->municipality.official_account_list_url = "https://www.city.soma.fukushima.jp/sns/";
+    cfg->municipality.department = "秘書課広報広聴係";
+    cfg->municipality.contact_email = "koho@city.soma.example.lg.jp";
+    cfg->server.public_url = "https://mamori.city.example.lg.jp/";
+    config::Account x;
+    x.platform = model::Platform::x;
+    x.handle = "soma_city";
+    x.department = "秘書課広報広聴係";
+    cfg->accounts = {x};
+    config_ = cfg;
+
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    std::vector<config::ApiToken> tokens(1);
+    tokens[0].name = "閲覧 端末";
+    tokens[0].role = "viewer";
+    tokens[0].token.value = config::Secret(kViewerToken);
+    auth_ = std::make_unique<TokenAuthenticator>(tokens);
+    register_document_routes(
+        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
+    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
+    server_->listen("127.0.0.1", 0);
+    guard_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+    direct_ = store::connect(db_.dsn(), std::nullopt);
+    {
+      pqxx::work tx(*direct_);
+      tx.exec(
+          "INSERT INTO official_accounts (platform, handle, account_id, department)"
+          " VALUES ('x', 'soma_city', '100', '秘書課広報広聴係')");
+      tx.commit();
+    }
+  }
+
+  void TearDown() override {
+    boost::asio::post(io_, [this] {
+      server_->stop_accepting();
+      server_->close_all();
+    });
+    guard_.reset();
+    thread_.join();
+    server_.reset();
+    database_->drain_and_stop(5s);
+  }
+
+  long long impersonation() {
+    model::Finding f;
+    f.type = model::IncidentType::impersonation;
+    f.subject = "x:777";
+    f.platform = model::Platform::x;
+    f.severity = model::Severity::high;
+    f.severity_label = "成りすまし";
+    f.score = 0.95;
+    f.reasons = {"表示名が公式と一致"};
+    f.evidence_json = R"({"handle":"soma__city","display_name":"相馬市【公式】","account_id":"777",
+      "matched_official":"soma_city","components":{"name_relation":"equal","handle_relation":"same_letters",
+      "avatar_phash_distance":4,"description_similarity":0.1,"url_evidence":1}})";
+    f.detected_at = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+    incidents::NewIncident n;
+    n.title = "成りすましの疑い: @soma__city（X）";
+    n.summary = "公式アカウント @soma_city に似たアカウントを検知しました。";
+    incidents::EvidenceItem e;
+    e.kind = "observation";
+    e.description = "成りすましアカウントのプロフィール";
+    e.source_url = "https://x.com/soma__city";
+    e.content_type = "application/json";
+    e.content = R"({"handle":"soma__city"})";
+    e.captured_at = f.detected_at;
+    return incidents::record_finding(*direct_, f, {e}, n).incident_id;
+  }
+
+  testing::HttpResult get(const std::string& target, const std::string& token = kViewerToken) {
+    std::vector<std::string> headers;
+    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+    return testing::http_request("GET", "127.0.0.1", server_->port(), target, headers);
+  }
+
+  static const boost::json::object* find(const boost::json::array& docs, std::string_view id) {
+    for (const auto& d : docs) {
+      if (d.as_object().at("id").as_string() == id) return &d.as_object();
+    }
+    return nullptr;
+  }
+
+  testing::ScratchDatabase db_;
+  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
+  std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<TokenAuthenticator> auth_;
+  http::Router router_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<pqxx::connection> direct_;
+};
+
+TEST_F(DocumentApiTest, RendersThePlaybooksDocumentsWithTheIncidentAndTheCity) {
+  const long long id = impersonation();
+  const auto r = get("/api/v1/incidents/" + std::to_string(id) + "/documents");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto body = boost::json::parse(r.body);
+  const auto& docs = body.at("documents").as_array();
+  // Every template the impersonation playbook's steps offer, once each.
+  std::set<std::string> expected;
+  for (const auto& step : playbooks_->find(model::IncidentType::impersonation)->steps) {
+    expected.insert(step.documents.begin(), step.documents.end());
+  }
+  ASSERT_EQ(docs.size(), expected.size());
+  for (const auto& d : docs) {
+    const auto& o = d.as_object();
+    EXPECT_FALSE(o.contains("error"))
+        << o.at("id").as_string().c_str() << ": " << boost::json::serialize(o);
+    EXPECT_FALSE(o.at("body").as_string().empty());
+    EXPECT_FALSE(o.at("audience").as_string().empty());
+    EXPECT_FALSE(o.at("title").as_string().empty());
+  }
+  const auto* takedown = find(docs, "takedown_report");
+  ASSERT_NE(takedown, nullptr);
+  EXPECT_EQ(takedown->at("audience").as_string(), "運営会社");
+  const std::string text(takedown->at("body").as_string());
+  EXPECT_NE(text.find("相馬市 秘書課広報広聴係"), std::string::npos) << text;
+  EXPECT_NE(text.find("@soma__city（表示名「相馬市【公式】」）"), std::string::npos) << text;
+  EXPECT_NE(text.find("https://x.com/soma__city"), std::string::npos) << text;
+  EXPECT_NE(text.find("https://www.city.soma.fukushima.jp/sns/"), std::string::npos) << text;
+  EXPECT_NE(text.find("公式アカウント：@soma_city https://x.com/soma_city"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("・表示名（自治体名）"), std::string::npos) << text;
+  EXPECT_NE(text.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos) << text;
+  EXPECT_EQ(text.find("・自己紹介文"), std::string::npos) << text;
+  EXPECT_NE(text.find("成りすましアカウントのプロフィール https://x.com/soma__city"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("令和"), std::string::npos) << text;
+  const auto* post = find(docs, "account_notice_post");
+  ASSERT_NE(post, nullptr);
+  EXPECT_TRUE(post->at("length").as_object().at("fits").as_bool());
+  EXPECT_EQ(post->at("length").as_object().at("max").as_int64(), 280);
+}
+
+TEST_F(DocumentApiTest, ReloadedConfigurationAndPlaybooksApplyToTheNextRequest) {
+  const long long id = impersonation();
+  const std::string path = "/api/v1/incidents/" + std::to_string(id) + "/documents";
+  auto cfg = std::make_shared<config::Config>(*config_);
+  cfg->municipality.department = "";
+  cfg->accounts.clear();
+  cfg->municipality.date_style = "western";
+  {
+    pqxx::work tx(*direct_);
+    tx.exec("UPDATE official_accounts SET department = ''");
+    tx.commit();
+  }
+  config_ = cfg;  // as the daemon does on SIGHUP (this test's loop thread is idle meanwhile)
+  auto r = get(path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto docs = boost::json::parse(r.body).at("documents").as_array();
+  ASSERT_FALSE(docs.empty());
+  for (const auto& d : docs) {
+    EXPECT_EQ(d.as_object().at("body").as_string(), "");
+    EXPECT_NE(std::string(d.as_object().at("error").as_string()).find("[municipality]"),
+              std::string::npos);
+  }
+  cfg = std::make_shared<config::Config>(*cfg);
+  cfg->municipality.department = "広報課";
+  config_ = cfg;
+  r = get(path);
+  const auto again = boost::json::parse(r.body).at("documents").as_array();
+  const std::string text(find(again, "takedown_report")->at("body").as_string());
+  EXPECT_NE(text.find("相馬市 広報課"), std::string::npos) << text;
+  EXPECT_EQ(text.find("令和"), std::string::npos) << text;  // western dates now
+}
+
+TEST_F(DocumentApiTest, RejectsBadRequests) {
+  const long long id = impersonation();
+  EXPECT_EQ(get("/api/v1/incidents/" + std::to_string(id) + "/documents", "").status, 401);
+  EXPECT_EQ(get("/api/v1/incidents/999999/documents").status, 404);
+  EXPECT_EQ(get("/api/v1/incidents/abc/documents").status, 400);
+  EXPECT_EQ(get("/api/v1/incidents/-1/documents").status, 400);
+  const auto r = get("/api/v1/incidents/999999/documents");
+  EXPECT_NE(boost::json::parse(r.body).at("error").as_string().find("999999"), std::string::npos);
+}
+
+TEST(ProfileUrl, BuildsOnlyFromPlainHandles) {
+  EXPECT_EQ(incidents::profile_url(model::Platform::x, "@soma_city", ""),
+            "https://x.com/soma_city");
+  EXPECT_EQ(incidents::profile_url(model::Platform::bluesky, "soma-city.bsky.social", ""),
+            "https://bsky.app/profile/soma-city.bsky.social");
+  EXPECT_EQ(
+      incidents::profile_url(model::Platform::mastodon, "soma_city", "https://mastodon.example/"),
+      "https://mastodon.example/@soma_city");
+  EXPECT_EQ(incidents::profile_url(model::Platform::mastodon, "soma@other.example",
+                                   "https://mastodon.example"),
+            "https://other.example/@soma");
+  EXPECT_EQ(incidents::profile_url(model::Platform::x, "a b", ""), "");
+  EXPECT_EQ(incidents::profile_url(model::Platform::x, "x/../../evil", ""), "");
+  EXPECT_EQ(incidents::profile_url(model::Platform::x, "", ""), "");
+}
+
+}  // namespace
+}  // namespace mamori::api

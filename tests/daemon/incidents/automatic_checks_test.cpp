@@ -1,0 +1,323 @@
+// The automatic checks mamori runs on its own: official posts since open, the notice on the
+// homepage (a local fake homepage over real HTTP), time elapsed; and the time-to-takedown metric.
+#include "daemon/incidents/automatic_checks.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+#include <unicode/ucnv.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <thread>
+
+#include "daemon/http/server.h"
+#include "daemon/incidents/automatic_check_runner.h"
+#include "daemon/incidents/incident_metrics.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/store/connection.h"
+#include "daemon/store/migrations.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::incidents {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string shift_jis(const std::string& utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::string out(utf8.size() * 2 + 16, '\0');
+  const int32_t n = ucnv_convert("Shift_JIS", "UTF-8", out.data(), static_cast<int32_t>(out.size()),
+                                 utf8.data(), static_cast<int32_t>(utf8.size()), &status);
+  EXPECT_FALSE(U_FAILURE(status)) << u_errorName(status);
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+TEST(MatchedAlternative, FindsAnyAlternativeIgnoringWidthAndCase) {
+  EXPECT_EQ(matched_alternative("訂正|お詫び", "先ほどの投稿の日付を訂正します"),
+            std::optional<std::string>("訂正"));
+  EXPECT_EQ(matched_alternative("訂正|お詫び", "【お詫び】誤りがありました"),
+            std::optional<std::string>("お詫び"));
+  EXPECT_EQ(matched_alternative("SNS|成りすまし", "ｓｎｓの公式アカウント"),
+            std::optional<std::string>("SNS"));
+  EXPECT_EQ(matched_alternative("訂正|お詫び", "本日のイベントのお知らせ"), std::nullopt);
+  EXPECT_EQ(matched_alternative("|", "anything"), std::nullopt);  // empty alternatives never match
+}
+
+TEST(PageText, DecodesCharsetDropsScriptsAndMarkup) {
+  const std::string html =
+      "<html><head><meta charset=\"Shift_JIS\"><script>var s='成りすまし';</script>"
+      "<style>p{}</style></head><body><p>成り<b>すまし</b>&amp;詐欺&#x306B;ご注意</p>"
+      "<!-- 成りすまし --></body></html>";
+  const std::string body = shift_jis(html);
+  ASSERT_NE(body, html);
+  const std::string text = page_text(body, "text/html");
+  EXPECT_NE(text.find("&詐欺にご注意"), std::string::npos) << text;
+  EXPECT_EQ(text.find("var s"), std::string::npos) << text;
+  EXPECT_EQ(text.find("<b>"), std::string::npos) << text;
+  // The header's charset wins over nothing; EUC-JP named in the header.
+  UErrorCode status = U_ZERO_ERROR;
+  std::string euc(64, '\0');
+  const std::string notice = "成りすましアカウントにご注意ください";
+  euc.resize(static_cast<std::size_t>(ucnv_convert("EUC-JP", "UTF-8", euc.data(), 64, notice.data(),
+                                                   static_cast<int32_t>(notice.size()), &status)));
+  ASSERT_FALSE(U_FAILURE(status));
+  EXPECT_EQ(page_text(euc, "text/html; charset=EUC-JP"), notice);
+}
+
+TEST(PageContains, MatchesAcrossMarkupWidthAndSpacing) {
+  EXPECT_TRUE(page_contains("<p>成り<b>すまし</b>アカウント</p>", "text/html; charset=utf-8",
+                            "成りすまし"));
+  EXPECT_TRUE(page_contains("<p>ＳＮＳ 成りすまし</p>", "text/html", "SNS成りすまし"));
+  EXPECT_FALSE(page_contains("<p>イベントのお知らせ</p>", "text/html", "成りすまし"));
+  // Text only inside a script or a comment is not shown to readers.
+  EXPECT_FALSE(
+      page_contains("<script>'成りすまし'</script><!--成りすまし-->", "text/html", "成りすまし"));
+  EXPECT_FALSE(page_contains("<p>成りすまし</p>", "text/html", "   "));
+  // Unknown charset or broken markup: no crash, no false match.
+  EXPECT_FALSE(page_contains(std::string("\xff\xfe<p", 5), "text/html; charset=no-such-charset",
+                             "成りすまし"));
+}
+
+class AutomaticChecksTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_.emplace();
+    c_ = store::connect(db_->dsn(), std::nullopt);
+    store::apply_migrations(*c_);
+    exec(
+        "INSERT INTO official_accounts (platform, handle, account_id) VALUES ('x', 'soma_city', "
+        "'100')");
+  }
+
+  void exec(const std::string& sql) {
+    pqxx::work tx(*c_);
+    tx.exec(sql);
+    tx.commit();
+  }
+  std::string scalar(const std::string& sql) {
+    pqxx::nontransaction tx(*c_);
+    const auto r = tx.exec1(sql);
+    return r[0].is_null() ? "" : r[0].c_str();
+  }
+
+  // An incident whose one step carries `check`.
+  long long incident(const std::string& subject, const std::string& check,
+                     model::IncidentType type = model::IncidentType::erroneous_post) {
+    model::Finding f;
+    f.type = type;
+    f.subject = subject;
+    f.platform = model::Platform::x;
+    f.severity = model::Severity::high;
+    f.score = 1;
+    f.reasons = {"テスト"};
+    f.detected_at = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+    NewIncident n;
+    n.title = "テスト: " + subject;
+    StepPlan s;
+    s.id = "checked";
+    s.title = "自動で確認される手順";
+    s.auto_check_json = check;
+    n.steps = {s};
+    return record_finding(*c_, f, {}, n).incident_id;
+  }
+
+  std::string step_status(long long id) {
+    return scalar(
+        "SELECT status || '/' || coalesce(completed_by, '') FROM incident_steps WHERE incident_id "
+        "= " +
+        std::to_string(id));
+  }
+
+  void official_post(const std::string& post_id, const std::string& text,
+                     const std::string& created_at_sql, const std::string& author_id = "100") {
+    pqxx::work tx(*c_);
+    tx.exec_params(
+        "INSERT INTO observed_posts (platform, post_id, author_id, author_handle, text, "
+        "created_at, observed_at)"
+        " VALUES ('x', $1, $2, '', $3, " +
+            created_at_sql + ", now())",
+        post_id, author_id, text);
+    tx.commit();
+  }
+
+  std::optional<testing::ScratchDatabase> db_;
+  std::unique_ptr<pqxx::connection> c_;
+};
+
+TEST_F(AutomaticChecksTest,
+       OfficialPostSinceOpenNeedsAMatchingPostByAnOfficialAccountAfterOpening) {
+  const long long id =
+      incident("x:post:1", R"({"kind":"official_post_since_open","pattern":"お詫び|訂正"})");
+  // Before the incident opened, by someone else, or without the words: not enough.
+  official_post("1", "昨日の投稿を訂正します", "now() - interval '1 hour'");
+  official_post("2", "【お詫び】成りすましの投稿", "now() + interval '1 second'", "999");
+  official_post("3", "本日のイベントのお知らせ", "now() + interval '1 second'");
+  EXPECT_EQ(run_official_post_checks(*c_), 0);
+  EXPECT_EQ(step_status(id), "pending/");
+  official_post("4", "先ほどの投稿に誤りがありました。お詫びして訂正します。",
+                "now() + interval '2 seconds'");
+  EXPECT_EQ(run_official_post_checks(*c_), 1);
+  EXPECT_EQ(step_status(id), "done/system:check");
+  EXPECT_EQ(scalar("SELECT message FROM incident_timeline WHERE incident_id = " +
+                   std::to_string(id) + " AND actor = 'system:check'"),
+            "自動確認により手順を完了: 自動で確認される手順（公式アカウント @soma_city "
+            "の投稿に「お詫び」を確認しました（投稿ID 4））");
+  // Done once: running again changes nothing and records nothing more.
+  EXPECT_EQ(run_official_post_checks(*c_), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE actor = 'system:check'"), "1");
+}
+
+TEST_F(AutomaticChecksTest, ElapsedCountsFromOpenOrFromAcknowledgement) {
+  const long long from_open =
+      incident("x:a", R"({"kind":"elapsed","duration_s":3600,"from":"open"})");
+  const long long from_ack =
+      incident("x:b", R"({"kind":"elapsed","duration_s":600,"from":"acknowledge"})");
+  const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+  EXPECT_EQ(run_elapsed_checks(*c_, now + 59min), 0);
+  EXPECT_EQ(run_elapsed_checks(*c_, now + 61min), 1);
+  EXPECT_EQ(step_status(from_open), "done/system:check");
+  EXPECT_EQ(step_status(from_ack), "pending/");  // not acknowledged: waits
+  change_status(*c_, from_ack, Status::acknowledged, "広報 花子");
+  EXPECT_EQ(run_elapsed_checks(*c_, now + 5min), 0);
+  EXPECT_EQ(run_elapsed_checks(*c_, now + 11min), 1);
+  EXPECT_EQ(step_status(from_ack), "done/system:check");
+  EXPECT_NE(scalar("SELECT message FROM incident_timeline WHERE incident_id = " +
+                   std::to_string(from_ack) + " AND actor = 'system:check'")
+                .find("確認から10分が経過しました"),
+            std::string::npos);
+}
+
+TEST_F(AutomaticChecksTest, ResolvedIncidentsAndOtherKindsAreLeftAlone) {
+  const long long id = incident("x:c", R"({"kind":"elapsed","duration_s":1,"from":"open"})");
+  change_status(*c_, id, Status::resolved, "広報 花子", "テストのため");
+  EXPECT_EQ(run_elapsed_checks(*c_, model::TimePoint(std::chrono::floor<std::chrono::milliseconds>(
+                                        model::Clock::now())) +
+                                        1h),
+            0);
+  EXPECT_EQ(step_status(id), "pending/");
+  const long long other = incident("x:d", R"({"kind":"subject_gone"})");
+  EXPECT_FALSE(complete_checked_step(*c_, other, "checked", "elapsed", "誤った種類"));
+  EXPECT_FALSE(complete_checked_step(*c_, other, "no_such_step", "subject_gone", "ない手順"));
+  EXPECT_TRUE(complete_checked_step(*c_, other, "checked", "subject_gone", "確認"));
+  EXPECT_FALSE(complete_checked_step(*c_, other, "checked", "subject_gone", "二度目"));
+}
+
+TEST_F(AutomaticChecksTest, TimeToTakedownIsObservedOnceWhenTheImpersonatorIsGone) {
+  prometheus::Registry registry;
+  IncidentMetrics metrics(registry);
+  metrics.refresh(*c_);
+  const long long id =
+      incident("x:200", R"({"kind":"subject_gone"})", model::IncidentType::impersonation);
+  exec("UPDATE incidents SET opened_at = now() - interval '2 hours' WHERE id = " +
+       std::to_string(id));
+  EXPECT_EQ(
+      complete_automatic_checks(*c_, model::IncidentType::impersonation, "x:200", "subject_gone",
+                                "対象アカウントが削除されたことを確認しました"),
+      1);
+  const auto histogram = [&]() -> std::pair<std::uint64_t, double> {
+    for (const auto& family : registry.Collect()) {
+      if (family.name != "mamori_impersonation_time_to_takedown_seconds") continue;
+      for (const auto& m : family.metric) {
+        if (m.label.size() == 1 && m.label[0].value == "x")
+          return {m.histogram.sample_count, m.histogram.sample_sum};
+      }
+    }
+    return {0, 0};
+  };
+  metrics.refresh(*c_);
+  const auto [count, sum] = histogram();
+  EXPECT_EQ(count, 1u);
+  EXPECT_NEAR(sum, 7200, 60);
+  metrics.refresh(*c_);  // not observed twice
+  EXPECT_EQ(histogram().first, 1u);
+}
+
+// A fake city homepage over real HTTP; the runner fetches it through the collectors' client.
+class HomepageCheckTest : public AutomaticChecksTest {
+ protected:
+  void SetUp() override {
+    AutomaticChecksTest::SetUp();
+    router_.add(boost::beast::http::verb::get, "/notice", "/notice",
+                [this](const http::Request& req, const http::Params&) {
+                  ++hits_;
+                  const std::string page = published_
+                                               ? "<h1>成りすましアカウントにご注意ください</h1>"
+                                               : "<h1>新着情報</h1><p>イベントのお知らせ</p>";
+                  return http::make_response(req, boost::beast::http::status::ok,
+                                             shift_jis("<html><body>" + page + "</body></html>"),
+                                             "text/html; charset=Shift_JIS");
+                });
+    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
+    server_->listen("127.0.0.1", 0);
+    store::DatabaseOptions o;
+    o.dsn = db_->dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    auto cfg = std::make_shared<config::Config>();
+    cfg->municipality.name = "相馬市";
+    cfg->municipality.department = "秘書課広報広聴係";
+    cfg->municipality.homepage_url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/";
+    cfg->municipality.notice_url = cfg->municipality.homepage_url + "notice";
+    cfg->server.public_url = "http://127.0.0.1:8473";
+    config_ = cfg;
+  }
+
+  void TearDown() override {
+    boost::asio::post(io_, [this] {
+      if (runner_) runner_->stop();
+      server_->stop_accepting();
+      server_->close_all();
+      io_.stop();
+    });
+    if (thread_.joinable()) thread_.join();
+    runner_.reset();
+    server_.reset();
+    database_->drain_and_stop(5s);
+  }
+
+  void run() {
+    CheckRunnerOptions o;
+    o.interval = 100ms;
+    o.homepage_interval = 100ms;
+    runner_ = std::make_unique<AutomaticCheckRunner>(io_, *database_, config_, o);
+    boost::asio::post(io_, [this] { runner_->start(); });
+    thread_ = std::thread([this] { io_.run_for(60s); });
+  }
+
+  boost::asio::io_context io_;
+  http::Router router_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::unique_ptr<store::Database> database_;
+  std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<AutomaticCheckRunner> runner_;
+  std::thread thread_;
+  std::atomic<bool> published_{false};
+  std::atomic<int> hits_{0};
+};
+
+TEST_F(HomepageCheckTest, StepCompletesOnceTheNoticeIsOnThePage) {
+  const long long id = incident(
+      "x:300", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"成りすまし"})",
+      model::IncidentType::impersonation);
+  // A page outside the allow-list is never fetched (and never completes its step).
+  const long long elsewhere = incident(
+      "x:301",
+      R"({"kind":"homepage_contains","url":"http://192.0.2.1/notice","text":"成りすまし"})",
+      model::IncidentType::impersonation);
+  run();
+  ASSERT_TRUE(testing::eventually([&] { return hits_ >= 2; }, 20s));
+  EXPECT_EQ(step_status(id), "pending/");
+  published_ = true;
+  ASSERT_TRUE(testing::eventually([&] { return step_status(id) == "done/system:check"; }, 20s))
+      << step_status(id);
+  EXPECT_NE(scalar("SELECT message FROM incident_timeline WHERE incident_id = " +
+                   std::to_string(id) + " AND actor = 'system:check'")
+                .find("/notice に「成りすまし」の掲載を確認しました"),
+            std::string::npos);
+  EXPECT_EQ(step_status(elsewhere), "pending/");
+}
+
+}  // namespace
+}  // namespace mamori::incidents

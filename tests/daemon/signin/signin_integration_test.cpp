@@ -1,0 +1,351 @@
+// Sign-in end to end: users made with `mamorictl user`, a real mamorid polling the fake
+// platform, and the browser's view of HTTP (cookies, CSRF header, Retry-After).
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <csignal>
+#include <regex>
+
+#include "daemon/signin/totp.h"
+#include "tests/support/fake_platform.h"
+
+namespace mamori {
+namespace {
+
+using namespace std::chrono_literals;
+namespace beast = boost::beast;
+namespace bh = boost::beast::http;
+using testing::sql;
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  // lower-case names, last value wins
+  boost::json::value json() const { return boost::json::parse(body); }
+};
+
+Reply exchange(unsigned short port, bh::verb method, const std::string& target,
+               const std::vector<std::pair<std::string, std::string>>& headers = {},
+               const std::string& body = "") {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::resolver resolver(io);
+  beast::tcp_stream stream(io);
+  stream.expires_after(15s);
+  stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+  bh::request<bh::string_body> req{method, target, 11};
+  req.set(bh::field::host, "127.0.0.1");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  if (!body.empty()) req.set(bh::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  bh::write(stream, req);
+  beast::flat_buffer buffer;
+  bh::response<bh::string_body> res;
+  bh::read(stream, buffer, res);
+  Reply r;
+  r.status = res.result_int();
+  r.body = res.body();
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
+  beast::error_code ec;
+  stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  return r;
+}
+
+std::string mamorictl_user(const std::string& dsn, const std::string& args,
+                           const std::string& stdin_text, int& exit_code) {
+  const std::string cmd = "printf '%s\\n' '" + stdin_text + "' | " +
+                          (testing::bin_dir() / "mamorictl").string() + " user " + args +
+                          " --dsn '" + dsn + "'";
+  auto r = testing::run_command(cmd);
+  exit_code = r.exit_code;
+  return r.out;
+}
+
+struct Signed {
+  std::string cookie;  // "mamori_session=..."
+  std::string csrf;
+};
+
+class SigninIntegration : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    int rc = -1;
+    mamorictl_user(db_.dsn(), "add hanako --role responder --display-name '広報 花子'",
+                   "Kawa#Sakura9", rc);
+    ASSERT_EQ(rc, 0);
+    mamorictl_user(db_.dsn(), "add taro --role viewer", "Yama#Kawa2024", rc);
+    ASSERT_EQ(rc, 0);
+    const std::string out =
+        mamorictl_user(db_.dsn(), "add jiro --role admin --totp", "Umi!Sora2024x", rc);
+    ASSERT_EQ(rc, 0) << out;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(out, m, std::regex("TOTP secret \\(base32\\): ([A-Z2-7]+)")))
+        << out;
+    totp_secret_ = *signin::base32_decode(m[1].str());
+    ASSERT_NE(out.find("otpauth://totp/mamori:jiro?secret=" + m[1].str()), std::string::npos)
+        << out;
+
+    testing::set_fake_credentials_env();
+    setup_.dsn = db_.dsn();
+    setup_.http_port = testing::free_tcp_port();
+    setup_.fake_base_url = fake_.base_url();
+    setup_.accounts = {{"x", "soma_city"}};
+    testing::write_file(dir_.path() / "mamori.toml", testing::mamorid_config(setup_));
+    start();
+  }
+
+  void start() {
+    mamorid_ = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
+                                 (dir_.path() / "mamori.toml").string()},
+        dir_.path() / "mamorid.log");
+    ASSERT_TRUE(testing::eventually(
+        [&] { return testing::http_get("127.0.0.1", setup_.http_port, "/readyz").status == 200; },
+        30s))
+        << mamorid_->log();
+  }
+
+  void stop() {
+    mamorid_->signal(SIGTERM);
+    EXPECT_EQ(mamorid_->wait_for_exit(20s), std::optional<int>(0)) << mamorid_->log();
+  }
+
+  void TearDown() override {
+    if (mamorid_) {
+      // Nothing secret ever reaches the log.
+      const std::string log = mamorid_->log();
+      for (const std::string& secret : secrets_)
+        EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+      stop();
+    }
+  }
+
+  Reply login(const std::string& name, const std::string& password, const std::string& totp = "") {
+    boost::json::object body{{"name", name}, {"password", password}};
+    if (!totp.empty()) body["totp"] = totp;
+    return exchange(setup_.http_port, bh::verb::post, "/api/v1/session", {},
+                    boost::json::serialize(body));
+  }
+
+  Signed sign_in(const std::string& name, const std::string& password,
+                 const std::string& totp = "") {
+    const Reply r = login(name, password, totp);
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return {};
+    const std::string set_cookie = r.headers.at("set-cookie");
+    Signed s;
+    s.cookie = set_cookie.substr(0, set_cookie.find(';'));
+    s.csrf = std::string(r.json().at("csrf_token").as_string());
+    secrets_.push_back(s.cookie.substr(s.cookie.find('=') + 1));
+    secrets_.push_back(s.csrf);
+    secrets_.push_back(password);
+    return s;
+  }
+
+  std::string current_totp(int step_offset = 0) const {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return signin::totp_code(totp_secret_, signin::totp_step(now) + step_offset);
+  }
+
+  testing::ScratchDatabase db_;
+  testing::TempDir dir_;
+  testing::FakePlatform fake_{testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                              dir_};
+  testing::MamoridSetup setup_;
+  std::unique_ptr<testing::ChildProcess> mamorid_;
+  std::vector<unsigned char> totp_secret_;
+  std::vector<std::string> secrets_;
+};
+
+TEST_F(SigninIntegration, SignInUseTheApiWithCsrfAndSignOut) {
+  const Reply r = login("hanako", "Kawa#Sakura9");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string set_cookie = r.headers.at("set-cookie");
+  EXPECT_EQ(set_cookie.rfind("mamori_session=", 0), 0u) << set_cookie;
+  EXPECT_NE(set_cookie.find("; HttpOnly"), std::string::npos);
+  EXPECT_NE(set_cookie.find("; SameSite=Strict"), std::string::npos);
+  EXPECT_NE(set_cookie.find("; Path=/"), std::string::npos);
+  EXPECT_EQ(set_cookie.find("Secure"), std::string::npos);  // plain http here
+  const auto body = r.json();
+  EXPECT_EQ(body.at("user").at("name").as_string(), "hanako");
+  EXPECT_EQ(body.at("user").at("display_name").as_string(), "広報 花子");
+  EXPECT_EQ(body.at("user").at("role").as_string(), "responder");
+  EXPECT_EQ(body.at("user").at("totp_enabled").as_bool(), false);
+  EXPECT_EQ(body.at("idle_timeout_s").as_int64(), 1800);
+  EXPECT_EQ(body.at("absolute_timeout_s").as_int64(), 43200);
+  const std::string cookie = set_cookie.substr(0, set_cookie.find(';'));
+  const std::string csrf(body.at("csrf_token").as_string());
+  secrets_ = {cookie.substr(15), csrf, "Kawa#Sakura9"};
+
+  const Reply me =
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", cookie}});
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(me.json().at("csrf_token").as_string(), csrf);
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/session").status, 401);
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/incidents", {{"Cookie", cookie}}).status,
+      200);
+
+  const std::string rumour =
+      R"({"claim":"市役所が閉鎖される","correction":"通常どおり開庁しています"})";
+  const Reply no_csrf =
+      exchange(setup_.http_port, bh::verb::post, "/api/v1/rumours", {{"Cookie", cookie}}, rumour);
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_NE(no_csrf.body.find("CSRF"), std::string::npos);
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::post, "/api/v1/rumours",
+                     {{"Cookie", cookie}, {"X-CSRF-Token", "not-the-token"}}, rumour)
+                .status,
+            403);
+  const Reply ok = exchange(setup_.http_port, bh::verb::post, "/api/v1/rumours",
+                            {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}, rumour);
+  EXPECT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(sql(db_.dsn(), "SELECT created_by FROM rumours"), "hanako");  // the actor is the user
+
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::delete_, "/api/v1/session", {{"Cookie", cookie}}).status,
+      403);
+  const Reply out = exchange(setup_.http_port, bh::verb::delete_, "/api/v1/session",
+                             {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  EXPECT_EQ(out.status, 204);
+  EXPECT_NE(out.headers.at("set-cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", cookie}}).status,
+      401);
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/incidents", {{"Cookie", cookie}}).status,
+      401);
+}
+
+TEST_F(SigninIntegration, WrongPasswordUnknownUserAndThrottling) {
+  const Reply wrong = login("hanako", "Kawa#Sakura8");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(wrong.json().at("error").as_string(), "ユーザー名またはパスワードが正しくありません");
+  const Reply unknown = login("nobody", "Kawa#Sakura9");
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.body, wrong.body);  // the same answer: names cannot be probed
+  EXPECT_EQ(login("Robert'); DROP TABLE console_users;--", "x").status, 401);
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::post, "/api/v1/session", {}, "not json").status,
+            400);
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::post, "/api/v1/session", {}, R"({"name":"hanako"})")
+          .status,
+      400);
+
+  // Five failures are free; the sixth makes the next attempt wait.
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(login("taro", "Wrong#Pass123").status, 401) << i;
+  const Reply throttled = login("taro", "Yama#Kawa2024");  // right, but too late
+  ASSERT_EQ(throttled.status, 429) << throttled.body;
+  EXPECT_GE(std::stoi(throttled.headers.at("retry-after")), 1);
+  EXPECT_NE(throttled.json().at("error").as_string().find("秒後に再度お試しください"),
+            std::string::npos);
+  // Other users are not locked out by it.
+  EXPECT_EQ(login("hanako", "Kawa#Sakura9").status, 200);
+}
+
+TEST_F(SigninIntegration, TotpIsRequiredCheckedAndNotReusable) {
+  const Reply missing = login("jiro", "Umi!Sora2024x");
+  ASSERT_EQ(missing.status, 401) << missing.body;
+  EXPECT_EQ(missing.json().at("totp_required").as_bool(), true);
+  EXPECT_EQ(login("jiro", "Umi!Sora2024x", current_totp(5)).status, 401);  // 2.5 min ahead
+  EXPECT_EQ(login("jiro", "Umi!Sora2024x", "12345a").status, 401);
+  // A right code with a wrong password reveals nothing.
+  const Reply wrong_pw = login("jiro", "Umi!Sora2024y", current_totp());
+  EXPECT_EQ(wrong_pw.json().at("error").as_string(),
+            "ユーザー名またはパスワードが正しくありません");
+  const std::string code = current_totp(1);  // within the ±1 window, and not older than any used
+  const Signed s = sign_in("jiro", "Umi!Sora2024x", code);
+  ASSERT_FALSE(s.cookie.empty());
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", s.cookie}})
+                .json()
+                .at("user")
+                .at("totp_enabled")
+                .as_bool(),
+            true);
+  const Reply replay = login("jiro", "Umi!Sora2024x", code);
+  EXPECT_EQ(replay.status, 401);
+  EXPECT_NE(replay.json().at("error").as_string().find("確認コード"), std::string::npos);
+}
+
+TEST_F(SigninIntegration, ViewerCannotChangeAnything) {
+  const Signed viewer = sign_in("taro", "Yama#Kawa2024");
+  const std::string rumour = R"({"claim":"a","correction":"b"})";
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/rumours", {{"Cookie", viewer.cookie}})
+          .status,
+      200);
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::post, "/api/v1/rumours",
+                     {{"Cookie", viewer.cookie}, {"X-CSRF-Token", viewer.csrf}}, rumour)
+                .status,
+            403);
+  EXPECT_EQ(sql(db_.dsn(), "SELECT count(*) FROM rumours"), "0");
+}
+
+TEST_F(SigninIntegration, SessionsSurviveARestartAndEndWhenTheUserIsDisabled) {
+  const Signed hanako = sign_in("hanako", "Kawa#Sakura9");
+  const Signed taro = sign_in("taro", "Yama#Kawa2024");
+  stop();
+  start();
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", hanako.cookie}})
+          .status,
+      200)
+      << mamorid_->log();
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", taro.cookie}})
+                .status,
+            200);
+  int rc = -1;
+  mamorictl_user(db_.dsn(), "disable taro", "", rc);
+  ASSERT_EQ(rc, 0);
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        return exchange(setup_.http_port, bh::verb::get, "/api/v1/session",
+                        {{"Cookie", taro.cookie}})
+                   .status == 401;
+      },
+      30s, 500ms));
+  EXPECT_EQ(login("taro", "Yama#Kawa2024").status, 401);
+  EXPECT_EQ(
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", hanako.cookie}})
+          .status,
+      200);
+}
+
+TEST_F(SigninIntegration, AccountsShowPollingHealth) {
+  const Signed viewer = sign_in("taro", "Yama#Kawa2024");
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts").status, 401);
+  boost::json::value last;
+  const bool healthy = testing::eventually(
+      [&] {
+        const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
+                                 {{"Cookie", viewer.cookie}});
+        if (r.status != 200) return false;
+        last = r.json();
+        const auto& list = last.at("accounts").as_array();
+        return list.size() == 1 && list[0].at("healthy").as_bool();
+      },
+      40s, 500ms);
+  ASSERT_TRUE(healthy) << boost::json::serialize(last) << mamorid_->log();
+  const auto& a = last.at("accounts").as_array()[0];
+  EXPECT_EQ(a.at("platform").as_string(), "x");
+  EXPECT_EQ(a.at("handle").as_string(), "soma_city");
+  EXPECT_EQ(a.at("last_poll_ok").as_bool(), true);
+  EXPECT_TRUE(a.at("last_poll_at").is_string());
+  EXPECT_TRUE(a.at("last_error").is_null());
+  EXPECT_TRUE(a.as_object().contains("quota_remaining"));
+  EXPECT_TRUE(a.as_object().contains("quota_reset_at"));
+  EXPECT_TRUE(a.as_object().contains("account_id"));
+  EXPECT_TRUE(a.as_object().contains("display_name"));
+}
+
+}  // namespace
+}  // namespace mamori

@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Browser tests of the web console: Debian's Chromium driven headless by playwright-core, against
+# a real mamorid on a throwaway PostgreSQL and the fake platform's scenario. Screenshots of every
+# page go to build/e2e-artifacts/ (kept locally, sent nowhere).
+#   MAMORI_BUILD_DIR=DIR   where mamorid, mamorictl and fakeplatform are (default: build)
+#   MAMORI_E2E_KEEP=1      keep the temporary directory (configuration, logs) after the run
+#   MAMORI_E2E_COMMAND=CMD run CMD (e.g. a shell) instead of the tests, with the stack up and
+#                          the MAMORI_E2E_* variables set, to look at the console by hand
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=$(cd "${MAMORI_BUILD_DIR:-build}" && pwd)
+e2e=$root/tests/e2e
+artifacts=$build/e2e-artifacts
+chromium=${MAMORI_CHROMIUM:-/usr/bin/chromium}
+
+for tool in node npm "$chromium" "$build/bin/mamorid" "$build/bin/mamorictl" "$build/bin/fakeplatform"; do
+  command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (deploy/install-deps.sh, then build)" >&2; exit 1; }
+done
+
+# playwright-core and axe-core at the locked versions; no download when they are already there.
+installed_matches_lock() {
+  node -e '
+    const lock = require(process.argv[1] + "/package-lock.json");
+    for (const name of ["playwright-core", "axe-core"]) {
+      const want = lock.packages["node_modules/" + name].version;
+      const have = require(process.argv[1] + "/node_modules/" + name + "/package.json").version;
+      if (want !== have) process.exit(1);
+    }' "$e2e" 2>/dev/null
+}
+if ! installed_matches_lock; then
+  (cd "$e2e" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error)
+fi
+
+work=$(mktemp -d /tmp/mamori-e2e.XXXXXX)
+pgdir=$(mktemp -d /tmp/mamori-e2e-pg.XXXXXX)
+pids=()
+cleanup() {
+  local status=$?
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
+  if [[ $status -ne 0 ]]; then
+    echo "---- mamorid log (last 40 lines)" >&2
+    tail -n 40 "$work/mamorid.log" >&2 2>/dev/null || true
+  fi
+  if [[ "${MAMORI_E2E_KEEP:-0}" == 1 ]]; then echo "e2e: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });'
+}
+
+dsn=$(tests/support/pgcluster.sh start "$pgdir")
+
+"$build/bin/fakeplatform" --scenario tests/fakeplatform/scenarios/small.toml --listen 127.0.0.1:0 \
+  --port-file "$work/fake.port" >"$work/fake.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do [[ -s "$work/fake.port" ]] && break; sleep 0.1; done
+[[ -s "$work/fake.port" ]] || { echo "e2e: the fake platform did not start" >&2; cat "$work/fake.log" >&2; exit 1; }
+fake="http://127.0.0.1:$(cat "$work/fake.port")"
+port=$(free_port)
+
+export MAMORI_E2E_X_TOKEN=x-test-bearer MAMORI_E2E_BSKY_PASSWORD=test-app-password
+export MAMORI_E2E_MASTODON_TOKEN=mastodon-test-token
+MAMORI_E2E_API_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export MAMORI_E2E_API_TOKEN
+cat >"$work/mamori.toml" <<EOF
+[log]
+level = "info"
+[municipality]
+name = "相馬市"
+name_kana = "そうまし"
+name_romaji = "Soma City"
+homepage = "https://www.city.soma.fukushima.jp/"
+neighbours = ["南相馬市"]
+department = "秘書課広報広聴係"
+official_account_list_url = "https://www.city.soma.fukushima.jp/sns/"
+notice_url = "https://www.city.soma.fukushima.jp/oshirase/"
+contact_phone = "0244-00-0000"
+contact_email = "koho@city.soma.example.lg.jp"
+police_station = "相馬警察署 生活安全課"
+[server]
+listen = "127.0.0.1:$port"
+drain_timeout = "2s"
+[database]
+dsn = "$dsn"
+[http_client]
+allowed_hosts = ["127.0.0.1"]
+[platforms.x]
+enabled = true
+api_base = "$fake"
+bearer_token = "env:MAMORI_E2E_X_TOKEN"
+[platforms.bluesky]
+enabled = true
+api_base = "$fake"
+pds_base = "$fake"
+identifier = "soma-city.bsky.social"
+app_password = "env:MAMORI_E2E_BSKY_PASSWORD"
+[platforms.mastodon]
+enabled = true
+instance = "$fake"
+access_token = "env:MAMORI_E2E_MASTODON_TOKEN"
+[polling]
+profiles = "5s"
+posts = "2s"
+replies = "2s"
+search = "3s"
+[[accounts]]
+platform = "x"
+handle = "soma_city"
+display_name = "相馬市"
+[[accounts]]
+platform = "bluesky"
+handle = "soma-city.bsky.social"
+display_name = "相馬市"
+[[accounts]]
+platform = "mastodon"
+handle = "soma_city"
+display_name = "相馬市"
+[[api_tokens]]
+name = "e2e-setup"
+role = "responder"
+token = "env:MAMORI_E2E_API_TOKEN"
+EOF
+
+"$build/bin/mamorictl" migrate --config "$work/mamori.toml" >"$work/migrate.log" 2>&1 \
+  || { cat "$work/migrate.log" >&2; exit 1; }
+
+# Staff accounts: a responder with TOTP, and a viewer. The TOTP secret is read back from the
+# otpauth:// URI that `user add --totp` prints.
+responder_password='Kouhou#Soma2024'
+viewer_password='Etsuran#Soma2024'
+add_out=$(printf '%s\n' "$responder_password" | "$build/bin/mamorictl" user add tanaka --role responder \
+  --display-name "田中 広報" --totp --config "$work/mamori.toml")
+totp_secret=$(printf '%s\n' "$add_out" | grep -o 'secret=[A-Z2-7]*' | head -n 1 | cut -d= -f2)
+[[ -n "$totp_secret" ]] || { echo "e2e: no TOTP secret in 'mamorictl user add --totp' output" >&2; exit 1; }
+printf '%s\n' "$viewer_password" | "$build/bin/mamorictl" user add sato --role viewer \
+  --display-name "佐藤 閲覧" --config "$work/mamori.toml" >/dev/null
+
+"$build/bin/mamorid" --config "$work/mamori.toml" >"$work/mamorid.log" 2>&1 &
+pids+=($!)
+console="http://127.0.0.1:$port"
+for _ in $(seq 1 150); do
+  curl -fsS "$console/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$console/readyz" >/dev/null || { echo "e2e: mamorid is not ready" >&2; exit 1; }
+
+rm -rf "$artifacts"
+mkdir -p "$artifacts"
+export MAMORI_E2E_CONSOLE=$console MAMORI_E2E_FAKE=$fake MAMORI_E2E_ARTIFACTS=$artifacts
+export MAMORI_E2E_CHROMIUM=$chromium
+export MAMORI_E2E_RESPONDER="tanaka" MAMORI_E2E_RESPONDER_PASSWORD=$responder_password
+export MAMORI_E2E_RESPONDER_TOTP=$totp_secret
+export MAMORI_E2E_VIEWER="sato" MAMORI_E2E_VIEWER_PASSWORD=$viewer_password
+if [[ -n "${MAMORI_E2E_COMMAND:-}" ]]; then
+  (cd "$e2e" && bash -c "$MAMORI_E2E_COMMAND")
+  exit
+fi
+(cd "$e2e" && node --test --test-concurrency=1 --test-reporter=spec tests/console.test.mjs)
+echo "e2e: screenshots in $artifacts"
