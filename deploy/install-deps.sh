@@ -14,7 +14,7 @@ packages=(
   postgresql-15 postgresql-client-15 curl ca-certificates procps iproute2 util-linux
   systemd prometheus lintian dpkg-dev fakeroot file jq binutils
   # browser tests of the web console (tests/e2e: playwright-core drives Debian's Chromium)
-  chromium fonts-ipaexfont-gothic nodejs npm
+  chromium fonts-ipaexfont-gothic
 )
 
 missing=()
@@ -23,6 +23,15 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js and npm for the browser tests: Debian's packages, unless a Node.js with its npm is
+# already installed some other way (e.g. NodeSource's nodejs, which bundles npm and conflicts
+# with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  for p in nodejs npm; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+  done
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

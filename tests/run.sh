@@ -32,6 +32,9 @@ ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
 step "browser tests (web console)"
 tests/e2e/run.sh
 
+step "demo (deploy/demo.sh: the three incidents open within three minutes)"
+MAMORI_DEMO_CHECK=1 MAMORI_DEMO_PORT=${MAMORI_DEMO_PORT:-18473} deploy/demo.sh
+
 if [[ "$fuzz_seconds" != 0 ]]; then
   step "fuzz (${fuzz_seconds}s per target)"
   cmake -S . -B build-fuzz -G Ninja -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \

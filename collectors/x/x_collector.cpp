@@ -1,5 +1,8 @@
 #include "collectors/x/x_collector.h"
 
+#include <array>
+#include <string_view>
+
 #include "collectors/x/x_parse.h"
 
 namespace mamori::collectors::x {
@@ -85,15 +88,52 @@ void XCollector::thread(const AccountRef& /*account*/, const std::string& post_i
       std::move(done));
 }
 
+std::string avatar_url_for_hashing(std::string_view url) {
+  static constexpr std::string_view kPrefix = "https://pbs.twimg.com/profile_images/";
+  static constexpr std::array<std::string_view, 3> kSizes = {"_normal", "_bigger", "_mini"};
+  if (!url.starts_with(kPrefix)) return std::string(url);
+  // A query or fragment is not part of X's scheme: leave such a URL alone.
+  if (url.find_first_of("?#") != std::string_view::npos) return std::string(url);
+  const std::size_t slash = url.rfind('/');
+  const std::size_t dot = url.rfind('.');
+  const std::size_t stem_end = (dot == std::string_view::npos || dot < slash) ? url.size() : dot;
+  const std::string_view stem = url.substr(slash + 1, stem_end - slash - 1);
+  for (const std::string_view size : kSizes) {
+    // The suffix must follow a non-empty name: "_normal.jpg" alone is not a sized variant.
+    if (stem.size() > size.size() && stem.ends_with(size)) {
+      std::string out(url.substr(0, stem_end - size.size()));
+      out += "_400x400";
+      out += url.substr(stem_end);
+      return out;
+    }
+  }
+  return std::string(url);
+}
+
 void XCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                               std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;  // no Authorization: media hosts are public, and the token stays with the API
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "x";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  HttpRequest as_received;
+  as_received.url = url;  // no Authorization: media hosts are public, the token stays with the API
+  as_received.timeout = options_.timeout;
+  as_received.max_response_bytes = max_bytes;
+  as_received.platform = "x";
+  as_received.endpoint = "avatar";
+  HttpRequest larger = as_received;
+  larger.url = avatar_url_for_hashing(url);
+  if (larger.url == url) {
+    client_.fetch(std::move(as_received), std::move(done));
+    return;
+  }
+  // The client outlives the collector's requests (it completes or cancels them on shutdown).
+  HttpClient* client = &client_;
+  client_.fetch(std::move(larger), [client, fallback = std::move(as_received),
+                                    done = std::move(done)](HttpResponse response) mutable {
+    if (response.outcome == HttpOutcome::ok && response.status >= 400 && response.status < 500) {
+      client->fetch(std::move(fallback), std::move(done));
+      return;
+    }
+    done(std::move(response));
+  });
 }
 
 }  // namespace mamori::collectors::x

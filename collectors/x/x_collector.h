@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "collectors/common/collector.h"
 
@@ -14,6 +15,15 @@ struct XCollectorOptions {
   std::size_t max_response_bytes = 8 * 1024 * 1024;
 };
 
+// The URL of an avatar to fetch for hashing. X's `profile_image_url` is the 48x48 `_normal`
+// variant (developer.x.com "Profile images": the `_normal`, `_bigger`, `_mini` suffixes and the
+// original without one); a pbs.twimg.com/profile_images/ URL with one of those suffixes is turned
+// into the `_400x400` variant (the size X's own profile pages show), which keeps enough detail for
+// perceptual hashing without the unbounded original. Only the file name changes: scheme, host and
+// directory stay as received, so the host allow-list applies unchanged. Any other URL is
+// returned as it is.
+std::string avatar_url_for_hashing(std::string_view url);
+
 class XCollector final : public PlatformCollector {
  public:
   XCollector(HttpClient& client, XCollectorOptions options);
@@ -23,9 +33,12 @@ class XCollector final : public PlatformCollector {
   void search_accounts(const std::string& query, PageHandler done) override;
   void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
   bool has_mentions(const AccountRef&) const override { return true; }
-  void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                            PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
+  // Fetches avatar_url_for_hashing(url); if that variant is refused with a 4xx, the URL as
+  // received is fetched instead (one retry).
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
 

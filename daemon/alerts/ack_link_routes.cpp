@@ -6,6 +6,7 @@
 
 #include <stdexcept>
 
+#include "daemon/alerts/live_alerts.h"
 #include "daemon/alerts/status_notices.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
@@ -202,8 +203,12 @@ struct LinkAlreadyUsed : std::runtime_error {
 class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
  public:
   AckLinkPages(store::Database& db, std::shared_ptr<const AckLinkSigner> signer,
-               incidents::StatusHook on_status, prometheus::Registry* registry)
-      : db_(db), signer_(std::move(signer)), on_status_(std::move(on_status)) {
+               std::shared_ptr<const LiveAlerts> live, incidents::StatusHook on_status,
+               prometheus::Registry* registry)
+      : db_(db),
+        signer_(std::move(signer)),
+        live_(std::move(live)),
+        on_status_(std::move(on_status)) {
     if (registry != nullptr) {
       outcomes_ = &prometheus::BuildCounter()
                        .Name("mamori_alert_ack_links_total")
@@ -219,7 +224,8 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
   // Checks the token; on failure answers with the error page and returns nullopt.
   std::optional<AckClaims> verify(const http::Request& req, const std::string& token,
                                   const http::Responder& respond, bool count_outcome) {
-    if (!signer_) {
+    const auto signer = this->signer();
+    if (!signer) {
       respond(page_response(req, bh::status::not_found,
                             error_page("確認リンクは使えません",
                                        "この mamori では確認リンクが設定されていません "
@@ -228,7 +234,7 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
       return std::nullopt;
     }
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    const auto v = signer_->verify(token, now);
+    const auto v = signer->verify(token, now);
     if (const auto* e = std::get_if<AckTokenError>(&v)) {
       if (count_outcome) count(*e == AckTokenError::expired ? "expired" : "invalid");
       log::warn("alerts.ack_link_rejected",
@@ -381,7 +387,8 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
   }
 
   std::string incident_link(const AckClaims& c) const {
-    return signer_ ? signer_->incident_url(c.incident_id) : std::string();
+    const auto signer = this->signer();
+    return signer ? signer->incident_url(c.incident_id) : std::string();
   }
 
  private:
@@ -422,7 +429,14 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
   }
 
   store::Database& db_;
+  // The current signer: the live one (changed by a reload) when the pages follow the daemon's
+  // [alerts], else the fixed one they were made with.
+  std::shared_ptr<const AckLinkSigner> signer() const {
+    return live_ ? live_->get().ack_links : signer_;
+  }
+
   std::shared_ptr<const AckLinkSigner> signer_;
+  std::shared_ptr<const LiveAlerts> live_;
   incidents::StatusHook on_status_;
   prometheus::Family<prometheus::Counter>* outcomes_ = nullptr;
 };
@@ -444,11 +458,9 @@ incidents::StatusHook status_notice_hook(const std::optional<AlertsConfig>& conf
                             municipality);
 }
 
-void register_ack_link_routes(http::Router& router, store::Database& database,
-                              std::shared_ptr<const AckLinkSigner> signer,
-                              incidents::StatusHook on_status, prometheus::Registry* registry) {
-  auto pages =
-      std::make_shared<AckLinkPages>(database, std::move(signer), std::move(on_status), registry);
+namespace {
+
+void add_ack_link_routes(http::Router& router, const std::shared_ptr<AckLinkPages>& pages) {
   // Registered before /ack/:token, which would otherwise take "style.css" for a token.
   router.add(bh::verb::get, "/ack/style.css", "/ack/style.css",
              [](const http::Request& req, const http::Params&) {
@@ -467,6 +479,32 @@ void register_ack_link_routes(http::Router& router, store::Database& database,
       [pages](const http::Request& req, const http::Params& params, http::Responder respond) {
         pages->acknowledge(req, params, std::move(respond));
       });
+}
+
+}  // namespace
+
+void register_ack_link_routes(http::Router& router, store::Database& database,
+                              std::shared_ptr<const AckLinkSigner> signer,
+                              incidents::StatusHook on_status, prometheus::Registry* registry) {
+  add_ack_link_routes(router, std::make_shared<AckLinkPages>(database, std::move(signer), nullptr,
+                                                             std::move(on_status), registry));
+}
+
+void register_ack_link_routes(http::Router& router, store::Database& database,
+                              std::shared_ptr<const LiveAlerts> live,
+                              incidents::StatusHook on_status, prometheus::Registry* registry) {
+  add_ack_link_routes(router, std::make_shared<AckLinkPages>(database, nullptr, std::move(live),
+                                                             std::move(on_status), registry));
+}
+
+incidents::StatusHook status_notice_hook(std::shared_ptr<const LiveAlerts> live) {
+  return [live](pqxx::work& tx, long long id, incidents::Status from, incidents::Status to,
+                const std::string& actor) {
+    const AlertsSnapshot s = live->get();
+    if (s.config && !s.config->channels.empty()) {
+      enqueue_status_notices(tx, *s.config, s.public_url, s.municipality, id, from, to, actor);
+    }
+  };
 }
 
 }  // namespace mamori::alerts

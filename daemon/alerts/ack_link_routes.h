@@ -22,6 +22,8 @@ class Registry;
 
 namespace mamori::alerts {
 
+class LiveAlerts;
+
 // The signer for `[alerts] link_secret`; null when no secret is configured (no links then).
 std::shared_ptr<const AckLinkSigner> make_ack_link_signer(const std::optional<AlertsConfig>& config,
                                                           const std::string& public_url);
@@ -31,11 +33,17 @@ std::shared_ptr<const AckLinkSigner> make_ack_link_signer(const std::optional<Al
 void register_ack_link_routes(http::Router& router, store::Database& database,
                               std::shared_ptr<const AckLinkSigner> signer,
                               incidents::StatusHook on_status, prometheus::Registry* registry);
+// The same, following the daemon's current [alerts] (a reload changes the signer).
+void register_ack_link_routes(http::Router& router, store::Database& database,
+                              std::shared_ptr<const LiveAlerts> live,
+                              incidents::StatusHook on_status, prometheus::Registry* registry);
 
 // The status hook for the API's status changes too (see status_notices.h), from the daemon's
 // optional [alerts] configuration.
 incidents::StatusHook status_notice_hook(const std::optional<AlertsConfig>& config,
                                          const std::string& public_url,
                                          const std::string& municipality);
+// The same, following the daemon's current [alerts] (a reload changes channels and notices).
+incidents::StatusHook status_notice_hook(std::shared_ptr<const LiveAlerts> live);
 
 }  // namespace mamori::alerts

@@ -620,15 +620,26 @@ AlertsLoadResult parse(std::string_view text, const std::string& source_name,
       read_rotations(alerts, c);
       read_overrides(alerts, c);
       read_policies(alerts, c);
-      if (auto secret = alerts.secret("link_secret", false, "the acknowledge-link signing secret")) {
+      if (auto secret =
+              alerts.secret("link_secret", false, "the acknowledge-link signing secret")) {
         if (secret->reveal().size() < 32) {
-          alerts.error("link_secret",
-                       "the signing secret must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
+          alerts.error(
+              "link_secret",
+              "the signing secret must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
         } else {
           c.link_secret = std::move(*secret);
         }
       }
       alerts.duration("link_valid_for", c.link_valid_for, std::chrono::seconds(300),
+                      std::chrono::seconds(7 * 24 * 3600));
+      alerts.duration("retry_backoff", c.retry_backoff, std::chrono::seconds(1),
+                      std::chrono::seconds(600));
+      alerts.duration("retry_backoff_max", c.retry_backoff_max, std::chrono::seconds(1),
+                      std::chrono::seconds(3600));
+      if (c.retry_backoff_max < c.retry_backoff) {
+        alerts.error("retry_backoff_max", "must not be shorter than retry_backoff");
+      }
+      alerts.duration("give_up_after", c.give_up_after, std::chrono::seconds(60),
                       std::chrono::seconds(7 * 24 * 3600));
       alerts.finish("docs/ja/alerts.md");
     } else {

@@ -54,6 +54,12 @@ struct AlertsConfig {
   // acknowledge links in messages; without it messages carry no such link.
   std::optional<config::Secret> link_secret;
   std::chrono::seconds link_valid_for{24 * 3600};  // [alerts] link_valid_for
+  // Delivery retries ([alerts] retry_backoff, retry_backoff_max, give_up_after): the wait after
+  // the n-th failed attempt is retry_backoff * 2^(n-1), at most retry_backoff_max, with ±25 %
+  // jitter; an alert still undelivered give_up_after after it was queued is given up.
+  std::chrono::seconds retry_backoff{5};
+  std::chrono::seconds retry_backoff_max{600};
+  std::chrono::seconds give_up_after{3600};
   const ChannelConfig* channel(std::string_view name) const;
 };
 

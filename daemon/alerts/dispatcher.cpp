@@ -1,12 +1,14 @@
 #include "daemon/alerts/dispatcher.h"
 
-#include <boost/asio/post.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <boost/asio/post.hpp>
+
 #include "daemon/alerts/ack_link.h"
+#include "daemon/alerts/live_alerts.h"
 #include "daemon/alerts/outbox.h"
 #include "daemon/log/log.h"
 
@@ -31,10 +33,11 @@ struct AlertDispatcher::Metrics {
   prometheus::Family<prometheus::Histogram>& latency;
 };
 
-int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id, AlertKind kind,
-                       const std::string& key_suffix, const std::string& public_url,
+int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id,
+                       AlertKind kind, const std::string& key_suffix, const std::string& public_url,
                        const std::string& municipality) {
-  const pqxx::result r = tx.exec_params("SELECT type, severity FROM incidents WHERE id = $1", incident_id);
+  const pqxx::result r =
+      tx.exec_params("SELECT type, severity FROM incidents WHERE id = $1", incident_id);
   if (r.empty()) return 0;
   const std::string type = r[0][0].c_str();
   const std::string severity = r[0][1].c_str();
@@ -44,10 +47,12 @@ int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long lo
   int queued = 0;
   for (const Route& route : routes) {
     if (rank(severity) < static_cast<int>(route.min_severity)) continue;
-    if (!route.types.empty() && std::find(route.types.begin(), route.types.end(), type) == route.types.end()) continue;
+    if (!route.types.empty() &&
+        std::find(route.types.begin(), route.types.end(), type) == route.types.end())
+      continue;
     AlertMessage m = compose(tx, incident_id, kind, 1, "", public_url, municipality);
-    m.idempotency_key = "incident-" + std::to_string(incident_id) + ":" + std::string(to_string(kind)) + ":" +
-                        key_suffix + ":" + route.channel;
+    m.idempotency_key = "incident-" + std::to_string(incident_id) + ":" +
+                        std::string(to_string(kind)) + ":" + key_suffix + ":" + route.channel;
     if (enqueue(tx, route.channel, m)) ++queued;
   }
   return queued;
@@ -71,53 +76,76 @@ int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id,
   int queued = 0;
   const std::string cycle = cycle_suffix(tx, incident_id);
   for (const auto& r : oncall::resolve_targets(*ctx.oncall, step.targets, now)) {
-    AlertMessage m = compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url, ctx.municipality);
+    AlertMessage m =
+        compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url, ctx.municipality);
     m.recipient_address = r.address;
-    if (ctx.ack_links) m.acknowledge_url = ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now);
-    m.idempotency_key = "incident-" + std::to_string(incident_id) + cycle + ":" + std::string(to_string(kind)) +
-                        ":" + std::to_string(step.round) + "." + std::to_string(step.level) + ":" + r.channel + ":" +
-                        r.address;
+    if (ctx.ack_links)
+      m.acknowledge_url =
+          ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now);
+    m.idempotency_key = "incident-" + std::to_string(incident_id) + cycle + ":" +
+                        std::string(to_string(kind)) + ":" + std::to_string(step.round) + "." +
+                        std::to_string(step.level) + ":" + r.channel + ":" + r.address;
     if (enqueue(tx, r.channel, m)) ++queued;
   }
-  tx.exec_params("UPDATE incidents SET escalation_index = greatest(escalation_index, $2) WHERE id = $1", incident_id,
-                 step.index);
+  tx.exec_params(
+      "UPDATE incidents SET escalation_index = greatest(escalation_index, $2) WHERE id = $1",
+      incident_id, step.index);
   return queued;
 }
 
 oncall::TimePoint db_time(pqxx::work& tx, const std::string& column, long long id) {
-  const auto r = tx.exec_params("SELECT extract(epoch FROM " + column + ")::bigint FROM incidents WHERE id = $1", id);
+  const auto r = tx.exec_params(
+      "SELECT extract(epoch FROM " + column + ")::bigint FROM incidents WHERE id = $1", id);
   return oncall::TimePoint(std::chrono::seconds(r[0][0].as<long long>()));
 }
 
 }  // namespace
 
-int enqueue_trigger(pqxx::work& tx, const AlertContext& ctx, long long incident_id) {
+AlertContext AlertContext::current() const {
+  if (!live) return *this;
+  const AlertsSnapshot s = live->get();
+  AlertContext out;
+  out.oncall = s.oncall;
+  out.public_url = s.public_url;
+  out.municipality = s.municipality;
+  out.ack_links = s.ack_links;
+  return out;
+}
+
+int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id) {
+  const AlertContext ctx = context.current();
   if (!ctx.oncall) return 0;
   const auto r = tx.exec_params("SELECT severity FROM incidents WHERE id = $1", incident_id);
   if (r.empty()) return 0;
   const auto* policy = oncall::policy_for(*ctx.oncall, r[0][0].c_str());
   if (policy == nullptr) return 0;
-  const auto opened = db_time(tx, "opened_at", incident_id);
-  const auto plan = oncall::escalation_plan(*policy, opened);
+  // From the current episode's start: opened_at, or the reopening (009_escalation_restart.sql).
+  const auto started = db_time(tx, "escalation_started_at", incident_id);
+  const auto plan = oncall::escalation_plan(*policy, started);
   if (plan.empty()) return 0;
   return enqueue_step(tx, ctx, incident_id, AlertKind::trigger, plan.front(),
                       std::chrono::floor<std::chrono::seconds>(model::Clock::now()));
 }
 
-int escalate_due(pqxx::connection& c, const AlertContext& ctx) {
+int escalate_due(pqxx::connection& c, const AlertContext& context) {
+  const AlertContext ctx = context.current();
   if (!ctx.oncall) return 0;
   pqxx::work tx(c);
   int queued = 0;
   const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
-  for (const auto& row : tx.exec(
-           "SELECT id, severity, extract(epoch FROM opened_at)::bigint, escalation_index FROM incidents"
-           " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
+  for (const auto& row : tx.exec("SELECT id, severity, extract(epoch FROM "
+                                 "escalation_started_at)::bigint, escalation_index"
+                                 " FROM incidents"
+                                 " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
     const long long id = row[0].as<long long>();
     const auto* policy = oncall::policy_for(*ctx.oncall, row[1].c_str());
     if (policy == nullptr) continue;
-    const oncall::TimePoint opened(std::chrono::seconds(row[2].as<long long>()));
-    for (const auto& step : oncall::due_escalations(*policy, opened, row[3].as<int>(), now, false)) {
-      queued += enqueue_step(tx, ctx, id, step.index == 0 ? AlertKind::trigger : AlertKind::escalate, step, now);
+    // A reopened incident's plan runs from the reopening, not from opened_at (all due at once).
+    const oncall::TimePoint started(std::chrono::seconds(row[2].as<long long>()));
+    for (const auto& step :
+         oncall::due_escalations(*policy, started, row[3].as<int>(), now, false)) {
+      queued += enqueue_step(tx, ctx, id,
+                             step.index == 0 ? AlertKind::trigger : AlertKind::escalate, step, now);
     }
   }
   tx.commit();
@@ -125,10 +153,14 @@ int escalate_due(pqxx::connection& c, const AlertContext& ctx) {
 }
 
 AlertDispatcher::AlertDispatcher(asio::io_context& io, store::Database& database,
-                                 std::map<std::string, AlertChannel*> channels, DispatcherOptions options,
-                                 prometheus::Registry* registry)
-    : io_(io), database_(database), channels_(std::move(channels)), options_(options),
-      metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr), timer_(io) {}
+                                 std::map<std::string, AlertChannel*> channels,
+                                 DispatcherOptions options, prometheus::Registry* registry)
+    : io_(io),
+      database_(database),
+      channels_(std::move(channels)),
+      options_(options),
+      metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr),
+      timer_(io) {}
 
 AlertDispatcher::~AlertDispatcher() {
   *alive_ = false;
@@ -146,18 +178,20 @@ void AlertDispatcher::stop() {
 }
 
 void AlertDispatcher::wake() {
-  if (!stopped_) asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
-    if (!alive.expired()) claim();
-  });
+  if (!stopped_)
+    asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+      if (!alive.expired()) claim();
+    });
 }
 
 void AlertDispatcher::tick() {
   if (stopped_) return;
   claim();
   timer_.expires_after(options_.poll_interval);
-  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-    if (!ec && !alive.expired()) tick();
-  });
+  timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (!ec && !alive.expired()) tick();
+      });
 }
 
 void AlertDispatcher::claim() {
@@ -165,74 +199,117 @@ void AlertDispatcher::claim() {
   claiming_ = true;
   std::weak_ptr<bool> alive = alive_;
   const bool was_leader = leader_;
-  const bool queued = database_.submit("alerts.claim", [this, alive, was_leader](pqxx::connection& c) {
-    bool leader = false;
-    {
-      pqxx::nontransaction tx(c);
-      leader = tx.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0].as<bool>();
-    }
-    std::vector<OutboxEntry> entries;
-    if (leader) {
-      if (!was_leader) release_leases(c);  // the previous leader's sends are void
-      if (context_.oncall && std::chrono::steady_clock::now() - last_escalation_scan_ > std::chrono::seconds(10)) {
-        last_escalation_scan_ = std::chrono::steady_clock::now();
-        if (const int n = escalate_due(c, context_); n > 0) log::info("alerts.escalated", {{"alerts", n}});
-      }
-      entries = claim_due(c, options_.batch, options_.lease);
-    }
-    asio::post(io_, [this, alive, leader, entries = std::move(entries)]() mutable {
-      if (alive.expired()) return;
-      claiming_ = false;
-      if (leader && !leader_) log::info("alerts.leader", {{"role", "dispatching"}});
-      leader_ = leader;
-      deliver(std::move(entries));
-    });
-  });
+  // Copied here, on the loop's thread: a reload may replace them while the worker runs.
+  const AlertContext context = context_.current();
+  const int batch = options_.batch;
+  const auto lease = options_.lease;
+  const bool queued = database_.submit(
+      "alerts.claim", [this, alive, was_leader, context, batch, lease](pqxx::connection& c) {
+        bool leader = false;
+        {
+          pqxx::nontransaction tx(c);
+          leader = tx.exec_params1("SELECT pg_try_advisory_lock($1)", kLeaderLockKey)[0].as<bool>();
+        }
+        std::vector<OutboxEntry> entries;
+        if (leader) {
+          if (!was_leader) release_leases(c);  // the previous leader's sends are void
+          if (context.oncall &&
+              std::chrono::steady_clock::now() - last_escalation_scan_ > std::chrono::seconds(10)) {
+            last_escalation_scan_ = std::chrono::steady_clock::now();
+            if (const int n = escalate_due(c, context); n > 0)
+              log::info("alerts.escalated", {{"alerts", n}});
+          }
+          entries = claim_due(c, batch, lease);
+        }
+        asio::post(io_, [this, alive, leader, entries = std::move(entries)]() mutable {
+          if (alive.expired()) return;
+          claiming_ = false;
+          if (leader && !leader_) log::info("alerts.leader", {{"role", "dispatching"}});
+          leader_ = leader;
+          deliver(std::move(entries));
+        });
+      });
   if (!queued) claiming_ = false;
 }
 
 void AlertDispatcher::deliver(std::vector<OutboxEntry> entries) {
   for (auto& entry : entries) {
     const auto it = channels_.find(entry.channel);
-    auto record = [this, alive = std::weak_ptr<bool>(alive_), entry](DeliveryResult result) {
+    AlertChannel* const via = it == channels_.end() ? nullptr : it->second;
+    auto record = [this, alive = std::weak_ptr<bool>(alive_), entry, via](DeliveryResult result) {
       if (alive.expired()) return;
       --sending_;
+      if (via != nullptr) {
+        if (const auto f = in_flight_.find(via); f != in_flight_.end() && --f->second == 0)
+          in_flight_.erase(f);
+      }
       if (metrics_) {
         metrics_->alerts
-            .Add({{"channel", entry.channel}, {"kind", std::string(to_string(entry.message.kind))},
-                  {"outcome", result.delivered ? "delivered" : (result.retryable ? "retry" : "failed")}})
+            .Add({{"channel", entry.channel},
+                  {"kind", std::string(to_string(entry.message.kind))},
+                  {"outcome",
+                   result.delivered ? "delivered" : (result.retryable ? "retry" : "failed")}})
             .Increment();
         if (result.delivered) {
-          metrics_->latency.Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 5, 10, 30, 60, 300, 900, 3600})
+          metrics_->latency
+              .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 5, 10, 30, 60, 300, 900,
+                                                               3600})
               .Observe(static_cast<double>(entry.age.count()));
         }
       }
       if (result.delivered) {
-        log::info("alerts.delivered", {{"alert_id", entry.id}, {"channel", entry.channel},
-                                       {"incident_id", entry.message.incident_id}, {"attempts", entry.attempts}});
+        log::info("alerts.delivered", {{"alert_id", entry.id},
+                                       {"channel", entry.channel},
+                                       {"incident_id", entry.message.incident_id},
+                                       {"attempts", entry.attempts}});
       } else {
-        log::warn("alerts.delivery_failed", {{"alert_id", entry.id}, {"channel", entry.channel},
-                                             {"status", result.status}, {"retryable", result.retryable},
+        log::warn("alerts.delivery_failed", {{"alert_id", entry.id},
+                                             {"channel", entry.channel},
+                                             {"status", result.status},
+                                             {"retryable", result.retryable},
                                              {"detail", result.detail}});
       }
       const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
       const auto give_up = options_.give_up_after;
       const auto base = options_.backoff_base;
-      database_.submit("alerts.record", [entry, result, give_up, jitter, base](pqxx::connection& c) {
-        if (result.delivered) {
-          mark_delivered(c, entry, result);
-        } else {
-          mark_failed(c, entry, result, give_up, jitter, base);
-        }
-      });
+      const auto max = options_.backoff_max;
+      database_.submit("alerts.record",
+                       [entry, result, give_up, jitter, base, max](pqxx::connection& c) {
+                         if (result.delivered) {
+                           mark_delivered(c, entry, result);
+                         } else {
+                           mark_failed(c, entry, result, give_up, jitter, base, max);
+                         }
+                       });
     };
     ++sending_;
     if (it == channels_.end()) {
       record({false, false, 0, "チャネル「" + entry.channel + "」は設定されていません"});
       continue;
     }
+    ++in_flight_[via];
     it->second->send(entry.message, std::move(record));
   }
+}
+
+}  // namespace mamori::alerts
+
+namespace mamori::alerts {
+
+void AlertDispatcher::replace_channels(std::map<std::string, AlertChannel*> channels,
+                                       DispatcherOptions options) {
+  channels_ = std::move(channels);
+  options_ = options;
+  log::info("alerts.channels_replaced", {{"channels", channels_.size()}, {"sending", sending_}});
+}
+
+std::size_t AlertDispatcher::sending_through(
+    const std::map<std::string, AlertChannel*>& channels) const {
+  std::size_t n = 0;
+  for (const auto& [name, channel] : channels) {
+    if (const auto f = in_flight_.find(channel); f != in_flight_.end()) n += f->second;
+  }
+  return n;
 }
 
 }  // namespace mamori::alerts

@@ -5,7 +5,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <map>
 #include <memory>
 #include <random>
@@ -22,11 +21,14 @@ class Registry;
 
 namespace mamori::alerts {
 
+class LiveAlerts;
+
 struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::seconds lease{120};
   std::chrono::seconds give_up_after{3600};
   std::chrono::milliseconds backoff_base{5000};
+  std::chrono::milliseconds backoff_max{600000};
   int batch = 50;
 };
 
@@ -39,8 +41,8 @@ struct Route {
 
 // Enqueues the alerts `kind` causes for `incident_id`, inside the caller's transaction: one per
 // matching route. Returns how many were queued.
-int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id, AlertKind kind,
-                       const std::string& key_suffix, const std::string& public_url,
+int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id,
+                       AlertKind kind, const std::string& key_suffix, const std::string& public_url,
                        const std::string& municipality);
 
 // The on-call way: the escalation policy for the incident's severity decides who hears of it.
@@ -52,6 +54,11 @@ struct AlertContext {
   std::string municipality;
   // Signs the one-click acknowledge link of trigger/escalate messages; none when null.
   std::shared_ptr<const class AckLinkSigner> ack_links;
+  // The daemon's current [alerts] (replaced by a reload): when set, oncall, ack_links,
+  // public_url and municipality are read from it, so copies made before a reload follow it.
+  std::shared_ptr<const LiveAlerts> live{};
+  // This context with the live values filled in (itself when `live` is null).
+  AlertContext current() const;
 };
 int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id);
 int escalate_due(pqxx::connection& c, const AlertContext& context);
@@ -69,6 +76,13 @@ class AlertDispatcher {
   void stop();
   // Unacknowledged incidents escalate by this context's policies (checked every tick).
   void set_context(AlertContext context) { context_ = std::move(context); }
+  // A reload: alerts delivered from now on go through `channels` with `options`. Sends already
+  // under way finish on the channel they started on (the caller keeps the old channels alive
+  // until sending_through() says none of them is in use); claimed alerts whose channel is gone
+  // are recorded as failed on their incident, never silently dropped.
+  void replace_channels(std::map<std::string, AlertChannel*> channels, DispatcherOptions options);
+  // How many sends through these channels are still waiting for their result.
+  std::size_t sending_through(const std::map<std::string, AlertChannel*>& channels) const;
   // Looks for due alerts now (after an incident change committed) instead of at the next tick.
   void wake();
   std::size_t sending() const { return sending_; }
@@ -93,6 +107,7 @@ class AlertDispatcher {
   AlertContext context_;
   std::chrono::steady_clock::time_point last_escalation_scan_{};
   std::size_t sending_ = 0;
+  std::map<const AlertChannel*, std::size_t> in_flight_;
 };
 
 }  // namespace mamori::alerts

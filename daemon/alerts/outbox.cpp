@@ -1,8 +1,7 @@
 #include "daemon/alerts/outbox.h"
 
-#include <boost/json.hpp>
-
 #include <algorithm>
+#include <boost/json.hpp>
 #include <cmath>
 
 #include "daemon/log/log.h"
@@ -48,7 +47,8 @@ AlertMessage from_json(const boost::json::object& o) {
   AlertMessage m;
   m.idempotency_key = str(o, "idempotency_key");
   m.kind = kind_from_string(str(o, "kind")).value_or(AlertKind::trigger);
-  if (const auto* v = o.if_contains("incident_id"); v && v->is_int64()) m.incident_id = v->as_int64();
+  if (const auto* v = o.if_contains("incident_id"); v && v->is_int64())
+    m.incident_id = v->as_int64();
   m.incident_type = str(o, "incident_type");
   m.incident_type_label = str(o, "incident_type_label");
   m.severity = str(o, "severity");
@@ -88,18 +88,25 @@ std::string_view severity_label(std::string_view severity) {
 
 std::string_view kind_label(AlertKind k) {
   switch (k) {
-    case AlertKind::trigger: return "通知";
-    case AlertKind::escalate: return "エスカレーション";
-    case AlertKind::update: return "更新";
-    case AlertKind::acknowledge: return "確認";
-    case AlertKind::resolve: return "解決";
+    case AlertKind::trigger:
+      return "通知";
+    case AlertKind::escalate:
+      return "エスカレーション";
+    case AlertKind::update:
+      return "更新";
+    case AlertKind::acknowledge:
+      return "確認";
+    case AlertKind::resolve:
+      return "解決";
   }
   return "";
 }
 
-void timeline(pqxx::work& tx, long long incident, const std::string& message, const boost::json::object& detail) {
+void timeline(pqxx::work& tx, long long incident, const std::string& message,
+              const boost::json::object& detail) {
   tx.exec_params(
-      "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail) VALUES ($1, 'system:alerts', 'alert', $2, $3::jsonb)",
+      "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail) VALUES ($1, "
+      "'system:alerts', 'alert', $2, $3::jsonb)",
       incident, message, boost::json::serialize(detail));
 }
 
@@ -107,19 +114,26 @@ void timeline(pqxx::work& tx, long long incident, const std::string& message, co
 
 std::string_view to_string(AlertKind kind) {
   switch (kind) {
-    case AlertKind::trigger: return "trigger";
-    case AlertKind::escalate: return "escalate";
-    case AlertKind::update: return "update";
-    case AlertKind::acknowledge: return "acknowledge";
-    case AlertKind::resolve: return "resolve";
+    case AlertKind::trigger:
+      return "trigger";
+    case AlertKind::escalate:
+      return "escalate";
+    case AlertKind::update:
+      return "update";
+    case AlertKind::acknowledge:
+      return "acknowledge";
+    case AlertKind::resolve:
+      return "resolve";
   }
   return "trigger";
 }
 
 bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message) {
   const pqxx::result r = tx.exec_params(
-      "INSERT INTO alert_outbox (incident_id, kind, channel, escalation_level, recipient, idempotency_key, message)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+      "INSERT INTO alert_outbox (incident_id, kind, channel, escalation_level, recipient, "
+      "idempotency_key, message)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (idempotency_key) DO NOTHING "
+      "RETURNING id",
       message.incident_id, std::string(to_string(message.kind)), channel, message.escalation_level,
       message.recipient_name, message.idempotency_key, boost::json::serialize(to_json(message)));
   return !r.empty();
@@ -185,49 +199,64 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
     e.age = std::chrono::seconds(row[4].as<long long>());
     out.push_back(std::move(e));
   }
-  std::sort(out.begin(), out.end(), [](const OutboxEntry& a, const OutboxEntry& b) { return a.id < b.id; });
+  std::sort(out.begin(), out.end(),
+            [](const OutboxEntry& a, const OutboxEntry& b) { return a.id < b.id; });
   return out;
 }
 
 void mark_delivered(pqxx::connection& c, const OutboxEntry& e, const DeliveryResult& result) {
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
-      "UPDATE alert_outbox SET state = 'delivered', delivered_at = now(), lease_until = NULL, last_error = ''"
+      "UPDATE alert_outbox SET state = 'delivered', delivered_at = now(), lease_until = NULL, "
+      "last_error = ''"
       " WHERE id = $1 AND state <> 'delivered' RETURNING id",
       e.id);
   if (!r.empty()) {
     timeline(tx, e.message.incident_id,
              std::string(kind_label(e.message.kind)) + "を送信しました（" + e.channel +
                  (e.message.recipient_name.empty() ? "" : "、" + e.message.recipient_name) +
-                 (e.message.kind == AlertKind::escalate ? "、レベル " + std::to_string(e.message.escalation_level) : "") + "）",
-             {{"channel", e.channel}, {"alert_id", e.id}, {"attempts", e.attempts}, {"status", result.status}});
+                 (e.message.kind == AlertKind::escalate
+                      ? "、レベル " + std::to_string(e.message.escalation_level)
+                      : "") +
+                 "）",
+             {{"channel", e.channel},
+              {"alert_id", e.id},
+              {"attempts", e.attempts},
+              {"status", result.status}});
   }
   tx.commit();
 }
 
-std::chrono::milliseconds backoff_for(int attempts, double jitter01, std::chrono::milliseconds base) {
-  const double raw = static_cast<double>(base.count()) * std::pow(2.0, std::min(std::max(attempts - 1, 0), 16));
-  const double capped = std::min(raw, 600000.0);
+std::chrono::milliseconds backoff_for(int attempts, double jitter01, std::chrono::milliseconds base,
+                                      std::chrono::milliseconds max) {
+  const double raw =
+      static_cast<double>(base.count()) * std::pow(2.0, std::min(std::max(attempts - 1, 0), 16));
+  const double capped = std::min(raw, static_cast<double>(max.count()));
   return std::chrono::milliseconds(static_cast<long long>(capped * (0.75 + 0.5 * jitter01)));
 }
 
 void mark_failed(pqxx::connection& c, const OutboxEntry& e, const DeliveryResult& result,
-                 std::chrono::seconds give_up_after, double jitter01, std::chrono::milliseconds backoff_base) {
+                 std::chrono::seconds give_up_after, double jitter01,
+                 std::chrono::milliseconds backoff_base, std::chrono::milliseconds backoff_max) {
   pqxx::work tx(c);
   const bool give_up = !result.retryable || e.age >= give_up_after;
   if (give_up) {
     const pqxx::result r = tx.exec_params(
-        "UPDATE alert_outbox SET state = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1 AND state = 'sending' RETURNING id",
+        "UPDATE alert_outbox SET state = 'failed', lease_until = NULL, last_error = $2 WHERE id = "
+        "$1 AND state = 'sending' RETURNING id",
         e.id, result.detail);
     if (!r.empty()) {
       timeline(tx, e.message.incident_id,
-               std::string(kind_label(e.message.kind)) + "の送信に失敗しました（" + e.channel + "、" +
-                   std::to_string(e.attempts) + " 回試行）: " + result.detail,
-               {{"channel", e.channel}, {"alert_id", e.id}, {"attempts", e.attempts}, {"status", result.status},
+               std::string(kind_label(e.message.kind)) + "の送信に失敗しました（" + e.channel +
+                   "、" + std::to_string(e.attempts) + " 回試行）: " + result.detail,
+               {{"channel", e.channel},
+                {"alert_id", e.id},
+                {"attempts", e.attempts},
+                {"status", result.status},
                 {"gave_up", true}});
     }
   } else {
-    const auto wait = backoff_for(e.attempts, jitter01, backoff_base);
+    const auto wait = backoff_for(e.attempts, jitter01, backoff_base, backoff_max);
     tx.exec_params(
         "UPDATE alert_outbox SET state = 'pending', lease_until = NULL, last_error = $2,"
         " next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1 AND state = 'sending'",

@@ -3,10 +3,9 @@
 // each outcome — delivered, retry later with backoff, or given up — on the incident timeline.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
@@ -41,13 +40,15 @@ void mark_delivered(pqxx::connection& c, const OutboxEntry& entry, const Deliver
 // older than `give_up_after` or the failure is not retryable; either way the timeline says so.
 void mark_failed(pqxx::connection& c, const OutboxEntry& entry, const DeliveryResult& result,
                  std::chrono::seconds give_up_after, double jitter01,
-                 std::chrono::milliseconds backoff_base = std::chrono::seconds(5));
+                 std::chrono::milliseconds backoff_base = std::chrono::seconds(5),
+                 std::chrono::milliseconds backoff_max = std::chrono::minutes(10));
 
 // After a restart nothing is really being sent: leases of the previous process are void.
 void release_leases(pqxx::connection& c);
 
-// base * 2^(attempts-1), at most 10 minutes, times a jitter factor in [0.75, 1.25).
+// base * 2^(attempts-1), at most `max`, times a jitter factor in [0.75, 1.25).
 std::chrono::milliseconds backoff_for(int attempts, double jitter01,
-                                      std::chrono::milliseconds base = std::chrono::seconds(5));
+                                      std::chrono::milliseconds base = std::chrono::seconds(5),
+                                      std::chrono::milliseconds max = std::chrono::minutes(10));
 
 }  // namespace mamori::alerts

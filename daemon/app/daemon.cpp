@@ -28,6 +28,7 @@
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/alerts/ack_link_routes.h"
 #include "daemon/alerts/channels/channel_factory.h"
+#include "daemon/alerts/live_alerts.h"
 #include "daemon/detection/detection_hub.h"
 #include "daemon/integrity/integrity_api.h"
 #include "daemon/integrity/observation_fanout.h"
@@ -195,9 +196,12 @@ class Daemon {
     });
     signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*config_));
     auth_.set(signin_->with_tokens(config_->api_tokens));
-    const auto alert_notices = alerts::status_notice_hook(alerts_config_, config_->server.public_url, config_->municipality.name);
+    // [alerts] as the routes, notices and alert contexts see it; reload() replaces it.
+    alerts_live_ = std::make_shared<alerts::LiveAlerts>(alerts::make_alerts_snapshot(
+        alerts_config_.value_or(alerts::AlertsConfig{}), config_->server.public_url, config_->municipality.name));
+    const auto alert_notices = alerts::status_notice_hook(alerts_live_);
     api::register_incident_routes(router_, *database_, auth_, alert_notices);
-    alerts::register_ack_link_routes(router_, *database_, alerts::make_ack_link_signer(alerts_config_, config_->server.public_url), alert_notices, &metrics_.registry());
+    alerts::register_ack_link_routes(router_, *database_, alerts_live_, alert_notices, &metrics_.registry());
     api::register_rumour_routes(router_, *database_, auth_, [this] {
       asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
     });
@@ -293,23 +297,18 @@ class Daemon {
     for (auto& pc : platform_collectors_) active.push_back(pc.get());
     polling::PollerOptions po;
     po.intervals = c.polling;
-    // Alerts: their own HTTP client (allow-listed to the channels' hosts), channels, dispatcher.
+    // Alerts: their own HTTP client (allow-listed to the channels' hosts), channels, dispatcher;
+    // all read [alerts] through alerts_live_, which reload() replaces (apply_alerts).
     alerts::AlertContext alert_context;
     alert_context.public_url = c.server.public_url;
     alert_context.municipality = c.municipality.name;
+    alert_context.live = alerts_live_;
     if (alerts_config_) {
-      collectors::CurlClientOptions ao;
-      ao.user_agent = o.user_agent;
-      ao.proxy = c.http_client.proxy;
-      ao.allowed_hosts = alerts::channels::alert_hosts(*alerts_config_);
-      alert_http_ = std::make_unique<collectors::CurlMultiClient>(io_, ao);
-      alert_channels_ = alerts::channels::make_channels(*alerts_config_, io_, *alert_http_);
-      std::map<std::string, alerts::AlertChannel*> channels;
-      for (auto& [name, channel] : alert_channels_) channels[name] = channel.get();
-      dispatcher_ = std::make_unique<alerts::AlertDispatcher>(io_, *database_, channels, alerts::DispatcherOptions{},
-                                                              &metrics_.registry());
-      alert_context.oncall = std::make_shared<const alerts::oncall::OnCallConfig>(alerts_config_->oncall);
-      alert_context.ack_links = alerts::make_ack_link_signer(alerts_config_, c.server.public_url);
+      alert_client_options_.user_agent = o.user_agent;
+      alert_client_options_.proxy = c.http_client.proxy;
+      alert_sinks_ = alerts::channels::make_channel_set(*alerts_config_, io_, alert_client_options_);
+      dispatcher_ = std::make_unique<alerts::AlertDispatcher>(
+          io_, *database_, alert_sinks_.view(), alerts::dispatcher_options(*alerts_config_), &metrics_.registry());
       dispatcher_->set_context(alert_context);
       dispatcher_->start();
     }
@@ -424,6 +423,14 @@ class Daemon {
       notify_ready("reload rejected; running configuration kept");
       return;
     }
+    auto next_alerts = alerts::load_alerts_file(config_path_);
+    if (!next_alerts.ok()) {
+      metrics_.config_reloads_rejected.Increment();
+      for (const auto& d : next_alerts.errors) log::warn("config.reload_invalid", {{"error", d.text()}});
+      log::warn("config.reload_rejected", {{"reason", "[alerts] invalid"}, {"action", "keeping the running configuration"}});
+      notify_ready("reload rejected; running configuration kept");
+      return;
+    }
     playbooks_ = next_playbooks.set;
     if (hub_) hub_->set_playbooks(playbooks_);
     if (hub_) hub_->update_configuration(*next);
@@ -437,11 +444,32 @@ class Daemon {
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
     if (check_runner_) check_runner_->set_config(next);
+    apply_alerts(std::move(*next_alerts.config), *next);
     config_ = std::move(next);
     store::sync_configuration(*database_, *config_);
     metrics_.config_reloads_ok.Increment();
     log::info("config.reloaded", {{"file", config_path_.string()}, {"accounts", config_->accounts.size()}});
     notify_ready("configuration reloaded");
+  }
+
+  // [alerts] on reload: alerts claimed from now on go through new channels (and a new HTTP
+  // client allow-listed to their hosts); sends already under way finish on the old ones, which
+  // are shut down once idle (here, at a later reload, or at shutdown). On-call, policies, the
+  // link signer and the notices follow through alerts_live_.
+  void apply_alerts(alerts::AlertsConfig next_alerts, const config::Config& next) {
+    alerts_live_->set(alerts::make_alerts_snapshot(next_alerts, next.server.public_url, next.municipality.name));
+    alerts_config_ = std::move(next_alerts);
+    if (!dispatcher_) return;
+    alert_client_options_.proxy = next.http_client.proxy;
+    retired_alert_sinks_.push_back(std::move(alert_sinks_));
+    alert_sinks_ = alerts::channels::make_channel_set(*alerts_config_, io_, alert_client_options_);
+    dispatcher_->replace_channels(alert_sinks_.view(), alerts::dispatcher_options(*alerts_config_));
+    std::erase_if(retired_alert_sinks_, [this](alerts::channels::ChannelSet& set) {
+      if (dispatcher_->sending_through(set.view()) > 0) return false;
+      set.shutdown();  // idle: nothing is queued, so nothing completes later
+      return true;
+    });
+    log::info("alerts.reloaded", {{"channels", alerts_config_->channels.size()}, {"retired_sets", retired_alert_sinks_.size()}});
   }
 
   void begin_shutdown(int signo) {
@@ -520,11 +548,12 @@ class Daemon {
     hub_.reset();
     check_runner_.reset();
     dispatcher_.reset();
-    alert_channels_.clear();  // before their HTTP client (the e-mail channel joins its workers)
-    if (alert_http_) alert_http_->shutdown();
+    alert_sinks_.shutdown();  // channels before their HTTP client (the e-mail channel joins its workers)
+    for (auto& retired : retired_alert_sinks_) retired.shutdown();
     io_.restart();
     io_.poll();
-    alert_http_.reset();
+    alert_sinks_ = {};
+    retired_alert_sinks_.clear();
     platform_collectors_.clear();
     governed_.reset();
     curl_.reset();
@@ -561,8 +590,11 @@ class Daemon {
   std::vector<std::unique_ptr<collectors::PlatformCollector>> platform_collectors_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   std::optional<alerts::AlertsConfig> alerts_config_;
-  std::unique_ptr<collectors::CurlMultiClient> alert_http_;
-  std::map<std::string, std::unique_ptr<alerts::AlertChannel>> alert_channels_;
+  std::shared_ptr<alerts::LiveAlerts> alerts_live_;
+  collectors::CurlClientOptions alert_client_options_;
+  alerts::channels::ChannelSet alert_sinks_;
+  // Channel sets replaced by a reload, kept until their sends in flight have finished.
+  std::vector<alerts::channels::ChannelSet> retired_alert_sinks_;
   std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
   std::unique_ptr<detection::DetectionHub> hub_;
   std::unique_ptr<integrity::IntegrityMonitor> integrity_;

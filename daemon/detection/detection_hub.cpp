@@ -7,6 +7,7 @@
 
 #include "daemon/alerts/outbox.h"
 #include "daemon/incidents/incident_store.h"
+#include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "model/observation_json.h"
@@ -331,38 +332,8 @@ void DetectionHub::tick() {
 }
 
 std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f) const {
-  std::vector<incidents::StepPlan> out;
-  if (!playbooks_) return out;
-  const playbooks::Playbook* pb = playbooks_->find(f.type);
-  if (pb == nullptr) return out;
-  const auto platform = f.platform.value_or(model::Platform::x);
-  const auto opened = now_ms();
-  for (const auto& s : pb->steps) {
-    incidents::StepPlan p;
-    p.id = s.id;
-    p.title = s.title;
-    p.instructions = s.instructions;
-    p.role = s.role;
-    p.mandatory = playbooks::effective_requirement(s, f.severity, platform) == playbooks::Requirement::mandatory;
-    p.depends_on = s.depends_on;
-    for (const auto& c : s.clauses) p.clauses.push_back(c.text());
-    if (s.check) {
-      boost::json::object check{{"kind", std::string(playbooks::to_string(s.check->kind))}};
-      if (!s.check->pattern.empty()) check["pattern"] = s.check->pattern;
-      if (!s.check->url.empty()) check["url"] = s.check->url;
-      if (!s.check->text.empty()) check["text"] = s.check->text;
-      if (s.check->kind == playbooks::CheckKind::elapsed) {
-        check["duration_s"] = s.check->duration.count();
-        check["from"] = std::string(playbooks::to_string(s.check->from));
-      }
-      p.auto_check_json = boost::json::serialize(check);
-    }
-    if (auto due = playbooks::due_at(s, opened, std::nullopt)) {
-      p.due_after_open = std::chrono::ceil<std::chrono::minutes>(*due - opened);
-    }
-    out.push_back(std::move(p));
-  }
-  return out;
+  return incidents::playbook_steps(playbooks_.get(), f.type, f.severity,
+                                   f.platform.value_or(model::Platform::x), now_ms());
 }
 
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,

@@ -165,7 +165,9 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
       result.incident_id = recent[0][0].as<long long>();
       result.reopened = true;
       tx.exec_params(
-          "UPDATE incidents SET status = 'open', resolved_at = NULL, updated_at = now() WHERE id = $1",
+          // Escalation restarts from the reopening (deploy/sql/009_escalation_restart.sql).
+          "UPDATE incidents SET status = 'open', resolved_at = NULL, updated_at = now(),"
+          " escalation_started_at = now(), escalation_index = -1 WHERE id = $1",
           result.incident_id);
       timeline(tx, result.incident_id, "system:detector", "status",
                "解決後に同じ対象で再び検知されたため、インシデントを再開しました",
@@ -267,6 +269,9 @@ void change_status(pqxx::connection& c, long long id, Status to, const std::stri
       "                    WHEN $2 = 'open' THEN NULL ELSE resolved_at END,"
       " closed_at = CASE WHEN $2 = 'closed' THEN now() WHEN $2 = 'open' THEN NULL ELSE closed_at END,"
       " closure_reason = CASE WHEN $2 = 'closed' THEN $3 WHEN $2 = 'open' THEN NULL ELSE closure_reason END"
+      // A reopening restarts escalation from now (deploy/sql/009_escalation_restart.sql).
+      ", escalation_started_at = CASE WHEN $2 = 'open' THEN now() ELSE escalation_started_at END,"
+      " escalation_index = CASE WHEN $2 = 'open' THEN -1 ELSE escalation_index END"
       " WHERE id = $1",
       id, std::string(to_string(to)), closure_reason);
   std::string message = "状態を「" + std::string(status_label(cur.status)) + "」から「" +

@@ -10,7 +10,7 @@
 
 #include "daemon/alerts/outbox.h"
 #include "daemon/incidents/incident_store.h"
-#include "daemon/integrity/incident_plan.h"
+#include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/integrity/baseline.h"
 #include "detectors/integrity/compliance.h"
@@ -184,6 +184,12 @@ std::string IntegrityMonitor::list_page_url() const {
 
 void IntegrityMonitor::start() {
   stopped_ = false;
+  if (options_.hash_avatars && !avatars_ && !collectors_.empty()) {
+    // No registry: the detection hub's fetcher owns the avatar metrics; officials are not
+    // held to the candidates' budget.
+    avatars_ = std::make_unique<detection::AvatarFetcher>(
+        io_, collectors_, detection::AvatarFetcherOptions{}, nullptr);
+  }
   for (auto& o : officials_) load_history(*o);
   schedule(audit_timer_, options_.first_audit_after, &IntegrityMonitor::run_audit);
   schedule(spread_timer_, std::chrono::seconds(5), &IntegrityMonitor::check_spread);
@@ -192,6 +198,10 @@ void IntegrityMonitor::start() {
 
 void IntegrityMonitor::stop() {
   stopped_ = true;
+  if (avatars_) {
+    avatars_->stop();
+    avatars_.reset();
+  }
   audit_timer_.cancel();
   spread_timer_.cancel();
   metrics_timer_.cancel();
@@ -244,7 +254,7 @@ void IntegrityMonitor::wake_dispatcher() {
 std::vector<incidents::StepPlan> IntegrityMonitor::steps(model::IncidentType type,
                                                          model::Severity severity,
                                                          model::Platform platform) const {
-  return playbook_steps(playbooks_.get(), type, severity, platform);
+  return incidents::playbook_steps(playbooks_.get(), type, severity, platform, now_ms());
 }
 
 collectors::PlatformCollector* IntegrityMonitor::collector_for(model::Platform p) const {
@@ -322,15 +332,43 @@ void IntegrityMonitor::check_profile(Official& o, const model::ProfileSnapshot& 
   const std::string sig = signature(p);
   if (sig == o.last_profile_signature) return;  // seen and judged already
   o.last_profile_signature = sig;
+  if (!avatars_ || p.avatar_url.empty()) return judge_profile(o, p, std::nullopt);
+  // The icon is judged by its picture: fetched once per URL (cached), decoded off the loop.
+  avatars_->fetch(p.platform, p.avatar_url, detection::AvatarRole::official,
+                  [this, alive = std::weak_ptr<bool>(alive_), key = o.key,
+                   p](const detection::AvatarPtr& icon) {
+                    if (alive.expired() || stopped_) return;
+                    auto it = std::find_if(officials_.begin(), officials_.end(),
+                                           [&](const auto& off) { return off->key == key; });
+                    if (it == officials_.end()) return;  // removed from the configuration
+                    std::optional<std::uint64_t> phash;
+                    if (icon && icon->hash) {
+                      phash = icon->hash->phash;
+                    } else {
+                      // Judged by URL then: an unreadable icon must not hide a change.
+                      log::warn("integrity.avatar_unhashed",
+                                {{"account", key},
+                                 {"url", p.avatar_url},
+                                 {"outcome", icon ? icon->outcome : std::string("none")}});
+                    }
+                    judge_profile(**it, p, phash);
+                  });
+}
+
+void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& p,
+                                     std::optional<std::uint64_t> avatar_phash) {
   const std::string handle_key = lower(o.account.handle);
   const std::string configured = o.account.handle;
   const auto playbooks = playbooks_;
   const auto context = alert_context_;
+  di::DiffOptions diff_options;
+  diff_options.avatar_max_distance = options_.avatar_max_distance;
   const auto now = now_ms();
   database_.submit("integrity.check_profile", [this, alive = std::weak_ptr<bool>(alive_),
-                                               handle_key, configured, p, playbooks, context,
-                                               now](pqxx::connection& c) {
-    const ProfileCheck r = integrity::check_profile(c, handle_key, p, now);
+                                               handle_key, configured, p, playbooks, context, now,
+                                               avatar_phash, diff_options](pqxx::connection& c) {
+    const ProfileCheck r =
+        integrity::check_profile(c, handle_key, p, now, avatar_phash, diff_options);
     if (r.first_baseline) {
       log::info("integrity.baseline_created",
                 {{"platform", model::to_string(p.platform)}, {"account", configured}});
@@ -352,7 +390,7 @@ void IntegrityMonitor::check_profile(Official& o, const model::ProfileSnapshot& 
                   std::string(platform_label(p.platform)) + "）";
     fresh.summary =
         "公式アカウントのプロフィールが事前の登録なく変更されました。" + join_reasons(f.reasons, 2);
-    fresh.steps = playbook_steps(playbooks.get(), f.type, f.severity, p.platform);
+    fresh.steps = incidents::playbook_steps(playbooks.get(), f.type, f.severity, p.platform, now);
     const auto res = record_in_store(c, f, {model::to_json_line(model::Observation(p))}, fresh,
                                      context, r.unexpected_ids);
     log::warn("integrity.unexpected_change", {{"account", configured},

@@ -18,6 +18,7 @@
 #include "collectors/common/collector.h"
 #include "daemon/alerts/dispatcher.h"
 #include "daemon/config/config.h"
+#include "daemon/detection/avatar_fetcher.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/integrity/integrity_store.h"
 #include "daemon/polling/poller.h"
@@ -39,6 +40,11 @@ struct IntegrityOptions {
   int audit_posts = 50;   // recent own posts the shortener item looks at
   int history_days = 60;  // own posts loaded as the anomaly scorer's history
   detectors::integrity::OwnPostAnomalyOptions anomaly;
+  // Official icons are fetched (through the collectors' media allow-list and size cap) and
+  // hashed with the impersonation detector's strict decoder on a worker thread, so that a new
+  // icon URL with the same picture is not a change.
+  bool hash_avatars = true;
+  int avatar_max_distance = 10;  // pHash bits (of 64) two pictures of the same icon may differ
 };
 
 class IntegrityMonitor final : public polling::ObservationListener {
@@ -113,6 +119,8 @@ class IntegrityMonitor final : public polling::ObservationListener {
   Official* official_for_post(const model::Post& p);
   void load_history(Official& o);
   void check_profile(Official& o, const model::ProfileSnapshot& p);
+  void judge_profile(Official& o, const model::ProfileSnapshot& p,
+                     std::optional<std::uint64_t> avatar_phash);
   void check_post(Official& o, const model::Post& p, model::TimePoint now);
   void note_spread_post(const model::Post& p);
   void record(model::Finding finding, std::string title, std::string summary,
@@ -134,6 +142,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   alerts::AlertDispatcher* dispatcher_;
   collectors::HttpClient* homepage_http_;
   std::vector<collectors::PlatformCollector*> collectors_;
+  std::unique_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
   IntegrityOptions options_;
   std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
   std::vector<std::unique_ptr<Official>> officials_;

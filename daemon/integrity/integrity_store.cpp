@@ -132,19 +132,36 @@ const char* kPostColumns =
 }  // namespace
 
 ProfileCheck check_profile(pqxx::connection& c, const std::string& handle_key,
-                           const model::ProfileSnapshot& observed, model::TimePoint now) {
+                           const model::ProfileSnapshot& observed, model::TimePoint now,
+                           std::optional<std::uint64_t> avatar_phash,
+                           const di::DiffOptions& diff_options) {
   ProfileCheck out;
   pqxx::work tx(c);
   auto baseline = load_baseline(tx, observed.platform, handle_key, true);
   if (!baseline) {
     out.first_baseline = true;
-    out.baseline = di::baseline_from(observed);
+    out.baseline = di::baseline_from(observed, avatar_phash);
     save_baseline(tx, handle_key, out.baseline, "system:first_observation");
     tx.commit();
     return out;
   }
   out.baseline = *baseline;
-  const auto changes = di::diff(*baseline, observed);
+  const auto changes = di::diff(*baseline, observed, avatar_phash, diff_options);
+  const bool avatar_changed = std::any_of(changes.begin(), changes.end(), [](const auto& ch) {
+    return ch.field == di::ProfileField::avatar;
+  });
+  if (avatar_phash && !avatar_changed &&
+      (!baseline->avatar_phash || baseline->avatar_url != observed.avatar_url)) {
+    // The same picture (or the first hash of the approved one): the baseline follows the icon's
+    // URL, which CDNs change without the picture changing.
+    tx.exec_params(
+        "UPDATE integrity_baselines SET avatar_url = $3, avatar_phash = $4 WHERE platform = $1"
+        " AND handle = $2",
+        platform_name(observed.platform), handle_key, observed.avatar_url,
+        phash_text(avatar_phash));
+    baseline->avatar_url = observed.avatar_url;  // kept if announced changes move it below
+    baseline->avatar_phash = avatar_phash;
+  }
   if (changes.empty()) {
     tx.commit();
     return out;

@@ -29,7 +29,12 @@ struct ProfileCheck {
 // baseline for announced changes and records unexpected ones once (an open change is not
 // recorded again on the next poll).
 ProfileCheck check_profile(pqxx::connection& c, const std::string& handle_key,
-                           const model::ProfileSnapshot& observed, model::TimePoint now);
+                           const model::ProfileSnapshot& observed, model::TimePoint now,
+                           std::optional<std::uint64_t> avatar_phash = std::nullopt,
+                           const detectors::integrity::DiffOptions& diff_options = {});
+// `avatar_phash`: the observed icon's pHash when it was fetched and decoded. With it (and a hashed
+// baseline) the icon counts as changed only when the picture differs; a new URL for the same
+// picture only moves the baseline's URL. Without it the URLs are compared.
 
 // Links observed changes to the incident they opened (inside record_finding's transaction).
 void link_changes(pqxx::work& tx, const std::vector<long long>& change_ids, long long incident_id);

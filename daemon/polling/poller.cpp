@@ -378,6 +378,8 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   std::vector<model::Observation> keep;
   for (auto& o : page.result.observations) {
     if (const auto* e = std::get_if<model::ObservationError>(&o)) {
+      // Requests cancelled because mamorid is stopping are expected, not a platform problem.
+      if (stopped_ && page.response.outcome == collectors::HttpOutcome::cancelled) continue;
       log::warn("poll.page_error", {{"platform", model::to_string(run->platform)},
                                      {"endpoint", page.endpoint},
                                      {"status", page.response.status},

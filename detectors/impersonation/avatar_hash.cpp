@@ -14,7 +14,7 @@ namespace {
 // Icons are normalized to this size before hashing so that a 400px original and a 200px
 // re-upload hash alike; the decoder downscales JPEGs towards it for speed.
 constexpr int kCanonicalSide = 64;
-constexpr std::uint32_t kDecodeTargetSide = 96;
+constexpr std::uint32_t kDecodeTargetSide = 48;
 constexpr std::array<double, 2> kZooms = {0.80, 0.64};
 // The crop grid of official icons: side fractions and offset step (of the side).
 constexpr std::array<double, 6> kGridSizes = {0.95, 0.90, 0.85, 0.80, 0.75, 0.70};
@@ -205,7 +205,8 @@ std::optional<ImageHeader> read_image_header(std::span<const std::uint8_t> b) {
 namespace {
 
 struct Decoded {
-  cv::Mat gray;
+  cv::Mat gray;   // luma
+  cv::Mat value;  // V = max(B, G, R), unchanged by a hue shift
   std::optional<ImageHeader> header;
   std::optional<AvatarRejection> rejection;
   std::string message;
@@ -276,20 +277,21 @@ DecodeCheck check_decodable(std::span<const std::uint8_t> bytes, const DecodeLim
 
 namespace {
 
-// Sniff, check limits from the header, then decode to 8-bit grey. `reduce` lets the decoder
-// downscale towards kDecodeTargetSide (JPEG does it in the DCT, almost for free).
-Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& limits, bool reduce) {
+// Sniff, check limits from the header, then decode to 8-bit colour and derive luma and V. `reduce`
+// lets the decoder downscale towards kDecodeTargetSide (JPEG does it in the DCT, almost for free).
+Decoded decode_channels(std::span<const std::uint8_t> bytes, const DecodeLimits& limits,
+                        bool reduce) {
   const DecodeCheck check = check_decodable(bytes, limits);
   if (!check.ok()) return fail(*check.rejection, check.message, check.header);
   const auto& header = check.header;
   const std::uint32_t short_side = std::min(header->width, header->height);
-  int flags = cv::IMREAD_GRAYSCALE;
+  int flags = cv::IMREAD_COLOR;
   if (reduce && short_side >= 8 * kDecodeTargetSide) {
-    flags = cv::IMREAD_REDUCED_GRAYSCALE_8;
+    flags = cv::IMREAD_REDUCED_COLOR_8;
   } else if (reduce && short_side >= 4 * kDecodeTargetSide) {
-    flags = cv::IMREAD_REDUCED_GRAYSCALE_4;
+    flags = cv::IMREAD_REDUCED_COLOR_4;
   } else if (reduce && short_side >= 2 * kDecodeTargetSide) {
-    flags = cv::IMREAD_REDUCED_GRAYSCALE_2;
+    flags = cv::IMREAD_REDUCED_COLOR_2;
   }
   flags |= cv::IMREAD_IGNORE_ORIENTATION;
   Decoded d;
@@ -298,14 +300,19 @@ Decoded decode_gray(std::span<const std::uint8_t> bytes, const DecodeLimits& lim
     // The Mat wraps the caller's bytes without copying; imdecode only reads them.
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1,
                          const_cast<std::uint8_t*>(bytes.data()));
-    d.gray = cv::imdecode(buffer, flags);
+    const cv::Mat colour = cv::imdecode(buffer, flags);
+    if (colour.empty() || colour.type() != CV_8UC3) {
+      return fail(AvatarRejection::decode_failed,
+                  std::string(to_string(header->format)) + " data could not be decoded", header);
+    }
+    cv::cvtColor(colour, d.gray, cv::COLOR_BGR2GRAY);
+    cv::Mat channels[3];
+    cv::split(colour, channels);
+    cv::max(channels[0], channels[1], d.value);
+    cv::max(d.value, channels[2], d.value);
   } catch (const cv::Exception& e) {
     return fail(AvatarRejection::decode_failed,
                 std::string(to_string(header->format)) + " decoding failed: " + e.msg, header);
-  }
-  if (d.gray.empty() || d.gray.type() != CV_8UC1) {
-    return fail(AvatarRejection::decode_failed,
-                std::string(to_string(header->format)) + " data could not be decoded", header);
   }
   return d;
 }
@@ -322,12 +329,14 @@ std::array<std::uint8_t, 40> radial_of(const cv::Mat& canonical_gray) {
   return out;
 }
 
-AvatarHash hash_gray(const cv::Mat& gray) {
+AvatarHash hash_channels(const cv::Mat& gray, const cv::Mat& value) {
   AvatarHash hash;
   const cv::Mat whole = canonical(gray);
   hash.phash = phash_of(whole);
+  hash.value_phash = phash_of(canonical(value));
   for (std::size_t i = 0; i < kZooms.size(); ++i) {
     hash.phash_zoomed[i] = phash_of(canonical(central(gray, kZooms[i])));
+    hash.value_phash_zoomed[i] = phash_of(canonical(central(value, kZooms[i])));
   }
   hash.radial = radial_of(whole);
   return hash;
@@ -344,11 +353,11 @@ double radial_correlation(const std::array<std::uint8_t, 40>& x,
 
 AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
                                      const DecodeLimits& limits) {
-  Decoded d = decode_gray(bytes, limits, true);
+  Decoded d = decode_channels(bytes, limits, true);
   if (d.rejection) return reject(*d.rejection, std::move(d.message), d.header);
   try {
     AvatarHashResult r;
-    r.hash = hash_gray(d.gray);
+    r.hash = hash_channels(d.gray, d.value);
     r.header = d.header;
     return r;
   } catch (const cv::Exception& e) {
@@ -360,7 +369,7 @@ AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
 OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8_t> bytes,
                                                       const DecodeLimits& limits) {
   OfficialAvatarHashResult r;
-  Decoded d = decode_gray(bytes, limits, false);
+  Decoded d = decode_channels(bytes, limits, false);
   if (d.rejection) {
     r.rejection = d.rejection;
     r.message = std::move(d.message);
@@ -368,14 +377,17 @@ OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8
   }
   try {
     OfficialAvatarHash h;
-    h.whole = hash_gray(d.gray);
+    h.whole = hash_channels(d.gray, d.value);
     // The thumbnail keeps enough detail for crops to be re-hashed later, not the original.
     const double scale = static_cast<double>(kThumbnailSide) / std::min(d.gray.cols, d.gray.rows);
     cv::Mat thumb;
+    cv::Mat value_thumb;  // only for the crop grid: not kept
     if (scale < 1.0) {
       cv::resize(d.gray, thumb, cv::Size(), scale, scale, cv::INTER_AREA);
+      cv::resize(d.value, value_thumb, cv::Size(), scale, scale, cv::INTER_AREA);
     } else {
       thumb = d.gray.clone();
+      value_thumb = d.value;
     }
     if (!thumb.isContinuous()) thumb = thumb.clone();
     h.thumbnail.assign(thumb.data, thumb.data + thumb.total());
@@ -389,8 +401,9 @@ OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8
         for (int j = 0; j <= steps; ++j) {
           const int x = (thumb.cols - w) * i / steps;
           const int y = (thumb.rows - ht) * j / steps;
-          const cv::Mat crop = canonical(thumb(cv::Rect(x, y, w, ht)));
-          h.crops.push_back({phash_of(crop), static_cast<std::uint16_t>(x),
+          const cv::Rect rect(x, y, w, ht);
+          h.crops.push_back({phash_of(canonical(thumb(rect))),
+                             phash_of(canonical(value_thumb(rect))), static_cast<std::uint16_t>(x),
                              static_cast<std::uint16_t>(y), static_cast<std::uint16_t>(w),
                              static_cast<std::uint16_t>(ht)});
         }
@@ -418,6 +431,17 @@ AvatarMatch compare_avatars(const AvatarHash& candidate, const AvatarHash& offic
       match.phash_distance = std::min(match.phash_distance, std::popcount(c[i] ^ o[j]));
     }
   }
+  const std::array<std::uint64_t, 3> cand_value = {
+      candidate.value_phash, candidate.value_phash_zoomed[0], candidate.value_phash_zoomed[1]};
+  const std::array<std::uint64_t, 3> ov = {official.value_phash, official.value_phash_zoomed[0],
+                                           official.value_phash_zoomed[1]};
+  for (std::size_t i = 0; i < cand_value.size(); ++i) {
+    for (std::size_t j = 0; j < ov.size(); ++j) {
+      if ((i == 0 && j == 2) || (i == 2 && j == 0)) continue;
+      match.value_phash_distance =
+          std::min(match.value_phash_distance, std::popcount(cand_value[i] ^ ov[j]));
+    }
+  }
   match.radial_correlation = radial_correlation(candidate.radial, official.radial);
   return match;
 }
@@ -428,6 +452,8 @@ AvatarMatch compare_avatars(const AvatarHash& candidate, const OfficialAvatarHas
   for (const auto& crop : official.crops) {
     match.crop_distance =
         std::min(match.crop_distance, std::popcount(candidate.phash ^ crop.phash));
+    match.value_crop_distance = std::min(match.value_crop_distance,
+                                         std::popcount(candidate.value_phash ^ crop.value_phash));
   }
   if (match.crop_distance > kMaxAlignDistance || official.thumbnail_width <= 0 ||
       official.thumbnail.size() != static_cast<std::size_t>(official.thumbnail_width) *

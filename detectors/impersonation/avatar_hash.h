@@ -1,5 +1,8 @@
 // Avatar perceptual hashing (issue 4): OpenCV img_hash PHash (a DCT hash) of the whole icon and
 // of two central zooms (a cropped copy of an icon matches one of them), plus RadialVarianceHash.
+// The same pHashes are also taken of the HSV value channel V = max(B, G, R), which a hue
+// rotation (HSV or HSL) leaves unchanged, so a recoloured copy of an icon still matches; the grey
+// (luma) channel stays the primary one because a copy turned to greyscale keeps luma, not V.
 // Untrusted bytes are decoded under strict limits: the format is sniffed and the pixel count
 // read from the image header BEFORE any decoding, so a decompression bomb is refused, never
 // decoded; only JPEG, PNG and still WebP reach the decoder (OpenCV 4.6 has no GIF decoder, so
@@ -66,6 +69,9 @@ struct AvatarHash {
   std::uint64_t phash = 0;                      // PHash of the whole icon
   std::array<std::uint64_t, 2> phash_zoomed{};  // PHash of the central 80% and 64%
   std::array<std::uint8_t, 40> radial{};        // RadialVarianceHash digest
+  // The same pHashes of V = max(B, G, R): invariant under a hue shift.
+  std::uint64_t value_phash = 0;
+  std::array<std::uint64_t, 2> value_phash_zoomed{};
 };
 
 // Either a hash, or why the image was refused (`message` is English, for logs and mamorictl).
@@ -86,17 +92,18 @@ AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
 // One crop of an official icon: a copy that was cropped off-centre matches one of these.
 struct CropHash {
   std::uint64_t phash = 0;
+  std::uint64_t value_phash = 0;                      // the same crop of the V channel
   std::uint16_t x = 0, y = 0, width = 0, height = 0;  // in the thumbnail
 };
 
 // An official icon, hashed once: the AvatarHash of the whole icon plus a grid of crops (sizes
 // 70-95% of the side, offsets in 2.5% steps, about 450 crops). A candidate is aligned to the
 // crops by pHash, and the alignment confirmed by RadialVarianceHash computed on demand from the
-// thumbnail, which keeps unrelated emblem-like icons from matching. About 48 KB per icon.
+// thumbnail, which keeps unrelated emblem-like icons from matching. About 52 KB per icon.
 struct OfficialAvatarHash {
   AvatarHash whole;
   std::vector<CropHash> crops;
-  std::vector<std::uint8_t> thumbnail;  // 8-bit grey, row-major, short side 200 px
+  std::vector<std::uint8_t> thumbnail;  // 8-bit grey (luma), row-major, short side 200 px
   int thumbnail_width = 0;
   int thumbnail_height = 0;
 };
@@ -118,6 +125,9 @@ struct AvatarMatch {
   double radial_correlation = 0.0;  // whole icons: RadialVarianceHash correlation, [0, 1]
   int crop_distance = 64;           // best-aligned official crop: pHash distance
   double crop_radial_correlation = 0.0;  // ... and RadialVarianceHash correlation there
+  // The hue-invariant V channel: smallest distance over the zoom pairs, and the best crop.
+  int value_phash_distance = 64;
+  int value_crop_distance = 64;
 };
 
 AvatarMatch compare_avatars(const AvatarHash& candidate, const AvatarHash& official);

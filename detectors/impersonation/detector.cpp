@@ -106,8 +106,16 @@ bool cropped_copy(const AvatarMatch& m, const DetectorSettings& s) {
          m.crop_radial_correlation >= s.avatar_crop_radial;
 }
 
+// Matches on the hue-invariant V channel only: a copy recoloured by a hue shift.
+bool recoloured_copy(const AvatarMatch& m, const DetectorSettings& s) {
+  return m.value_phash_distance <= s.avatar_value_match_distance ||
+         m.value_crop_distance <= s.avatar_value_crop_distance;
+}
+
 double avatar_evidence(const AvatarMatch& m, const DetectorSettings& s) {
-  if (m.phash_distance <= s.avatar_match_distance || cropped_copy(m, s)) return 1.0;
+  if (m.phash_distance <= s.avatar_match_distance || cropped_copy(m, s) || recoloured_copy(m, s)) {
+    return 1.0;
+  }
   if (m.phash_distance <= s.avatar_similar_distance) return 0.5;
   return 0.0;
 }
@@ -373,6 +381,12 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
       r.push_back("アイコンが公式アイコンの切り抜きと一致 (pHash 距離 " +
                   std::to_string(m.crop_distance) + "、RadialVariance 相関 " +
                   format_double(m.crop_radial_correlation) + ")");
+    } else if (recoloured_copy(m, s)) {
+      const bool whole = m.value_phash_distance <= s.avatar_value_match_distance;
+      r.push_back(std::string(whole ? "アイコンが公式アイコンの色違いと一致"
+                                    : "アイコンが公式アイコンの色違いの切り抜きと一致") +
+                  " (明度チャンネルの pHash 距離 " +
+                  std::to_string(whole ? m.value_phash_distance : m.value_crop_distance) + ")");
     } else {
       r.push_back("アイコンが類似 (pHash 距離 " + std::to_string(m.phash_distance) + ")");
     }
@@ -478,6 +492,8 @@ model::Finding to_finding(const Assessment& a, const model::ProfileSnapshot& c,
     parts["avatar_radial_correlation"] = comp.avatar->radial_correlation;
     parts["avatar_crop_distance"] = comp.avatar->crop_distance;
     parts["avatar_crop_radial_correlation"] = comp.avatar->crop_radial_correlation;
+    parts["avatar_value_phash_distance"] = comp.avatar->value_phash_distance;
+    parts["avatar_value_crop_distance"] = comp.avatar->value_crop_distance;
   }
   parts["description_similarity"] = comp.description;
   parts["url_evidence"] = comp.url_evidence;

@@ -54,6 +54,13 @@ struct DetectorSettings {
   int avatar_similar_distance = 11;  // ... and at or below which they are "類似"
   int avatar_crop_distance = 12;     // a cropped copy: best-aligned crop's pHash distance ...
   double avatar_crop_radial = 0.85;  // ... confirmed by RadialVarianceHash correlation there
+  // A recoloured copy (hue shifted): the pHash of V = max(B,G,R) matches where the luma one does
+  // not. Tuned on the `tune` split only: its closest icon that is not a copy is 14 bits away
+  // whole and 8 bits at the best crop (a neighbour's emblem; the next is 13); of the 9
+  // recoloured copies beyond 8 bits whole, 7 have a crop at 6 bits or less. The V crop has no
+  // RadialVariance confirmation, hence the bound 2 bits below the closest non-copy.
+  int avatar_value_match_distance = 8;
+  int avatar_value_crop_distance = 6;
   // "impersonation" needs this many independent signals (handle, name, icon, text, URL) of at
   // least `signal_evidence` each; one signal alone is at most "suspicious" (label policy).
   int impersonation_signals = 2;

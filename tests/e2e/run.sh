@@ -77,8 +77,10 @@ name_romaji = "Soma City"
 homepage = "https://www.city.soma.fukushima.jp/"
 neighbours = ["南相馬市"]
 department = "秘書課広報広聴係"
-official_account_list_url = "https://www.city.soma.fukushima.jp/sns/"
-notice_url = "https://www.city.soma.fukushima.jp/oshirase/"
+# Pages the automatic checks and the compliance audit fetch: on loopback (the fake platform
+# answers 404), never the real city's site.
+official_account_list_url = "$fake/city/sns/"
+notice_url = "$fake/city/oshirase/"
 contact_phone = "0244-00-0000"
 contact_email = "koho@city.soma.example.lg.jp"
 police_station = "相馬警察署 生活安全課"

@@ -4,7 +4,8 @@
 //   fakeplatform --scenario FILE [--listen 127.0.0.1:0] [--port-file PATH]
 //
 // Control API (JSON): GET /_control/health | stats | log?since=SEQ;
-// POST /_control/reset | accounts | posts | remove_account | faults | trigger.
+// POST /_control/reset | accounts | posts | update_post | update_account | remove_account |
+//   faults | trigger.
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>

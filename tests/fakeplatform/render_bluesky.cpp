@@ -104,9 +104,9 @@ boost::json::object World::bsky_post(const Post& p) const {
       {"author", author != nullptr ? bsky_profile(*author, 0) : boost::json::object{}},
       {"record", std::move(record)},
       {"replyCount", replies},
-      {"repostCount", 0},
+      {"repostCount", p.repost_count},
       {"likeCount", 0},
-      {"quoteCount", 0},
+      {"quoteCount", p.quote_count},
       {"indexedAt", p.created_at},
       {"labels", boost::json::array{}}};
   return o;

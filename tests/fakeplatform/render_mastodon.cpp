@@ -112,7 +112,7 @@ boost::json::object World::mastodon_status(const Post& p, double t) const {
       {"uri", base_url_ + "/users/" + handle + "/statuses/" + p.id},
       {"url", base_url_ + "/@" + handle + "/" + p.id},
       {"replies_count", replies},
-      {"reblogs_count", 0},
+      {"reblogs_count", p.repost_count},
       {"favourites_count", 0},
       {"edited_at", nullptr},
       {"content", html},

@@ -121,9 +121,9 @@ boost::json::object World::x_tweet(const Post& p, const std::vector<std::string>
         std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
           return q.platform == Platform::x && q.materialized && q.parent_id == p.id;
         });
-    o["public_metrics"] = boost::json::object{{"retweet_count", 0},  {"reply_count", replies},
-                                              {"like_count", 0},     {"quote_count", 0},
-                                              {"bookmark_count", 0}, {"impression_count", 0}};
+    o["public_metrics"] = boost::json::object{
+        {"retweet_count", p.repost_count}, {"reply_count", replies}, {"like_count", 0},
+        {"quote_count", p.quote_count},    {"bookmark_count", 0},    {"impression_count", 0}};
   }
   if (has(fields, "entities")) {
     boost::json::array mentions;

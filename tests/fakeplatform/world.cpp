@@ -220,7 +220,9 @@ void World::advance(WallTime now) {
 }
 
 std::string World::avatar_url(const Account& a) const {
-  return base_url_ + "/media/" + platform_name(a.platform) + "/" + url_encode(a.id) + ".png";
+  const std::string url =
+      base_url_ + "/media/" + platform_name(a.platform) + "/" + url_encode(a.id) + ".png";
+  return a.avatar_version > 0 ? url + "?v=" + std::to_string(a.avatar_version) : url;
 }
 
 Reply World::error_reply(Platform p, int status, const std::string& detail) const {
@@ -595,7 +597,25 @@ Reply World::control(const Request& request, WallTime now) {
     if (auto v = field(in, "display_name")) a->display_name = *v;
     if (auto v = field(in, "description")) a->description = *v;
     if (auto v = field(in, "url")) a->url = *v;
+    if (auto v = field(in, "avatar_pattern")) a->avatar_pattern = *v;
+    if (in.contains("avatar_tweak"))
+      a->avatar_tweak = static_cast<int>(number_field(in, "avatar_tweak", 0));
+    if (in.contains("avatar_version"))
+      a->avatar_version = static_cast<int>(number_field(in, "avatar_version", 0));
     return json_reply(200, boost::json::object{{"ok", true}});
+  }
+  if (what == "update_post") {
+    // Others repost or quote the post: only the counts given change.
+    const auto platform = model::platform_from_string(field(in, "platform").value_or(""));
+    if (!platform) return control_error("platform: expected x, bluesky or mastodon");
+    const std::string id = field(in, "id").value_or("");
+    for (Post& p : state_.posts) {
+      if (p.platform != *platform || !p.materialized || (p.id != id && p.key != id)) continue;
+      p.repost_count = static_cast<int>(number_field(in, "reposts", p.repost_count));
+      p.quote_count = static_cast<int>(number_field(in, "quotes", p.quote_count));
+      return json_reply(200, boost::json::object{{"ok", true}});
+    }
+    return control_error("id: no such post");
   }
   if (what == "faults") {
     Fault f;

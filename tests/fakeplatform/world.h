@@ -33,6 +33,7 @@ struct Account {
   std::filesystem::path avatar_file;  // served as is when set
   std::string avatar_pattern;         // else a generated image from this seed (default: handle)
   int avatar_tweak = 0;               // pixels changed from the pattern's image (lookalikes)
+  int avatar_version = 0;  // > 0: the icon URL carries ?v=N (a CDN URL change, same picture)
   std::string created_at = "2015-04-01T00:00:00.000Z";
   int followers = 0;
   int following = 0;
@@ -55,6 +56,8 @@ struct Post {
   double at = 0;
   std::string trigger;
   std::string fixed_created_at;
+  int repost_count = 0;  // set through POST /_control/update_post
+  int quote_count = 0;
   // Filled when the post appears:
   bool materialized = false;
   std::string created_at;

@@ -21,8 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto result = imp::compute_avatar_hash(bytes, limits);
   if (result.ok()) {
     const auto match = imp::compare_avatars(*result.hash, *result.hash);
-    if (match.phash_distance != 0) __builtin_trap();      // an icon must match itself
-    if (!header || header->width == 0) __builtin_trap();  // decoded without a valid header
+    if (match.phash_distance != 0) __builtin_trap();        // an icon must match itself
+    if (match.value_phash_distance != 0) __builtin_trap();  // also in the hue-invariant V channel
+    if (!header || header->width == 0) __builtin_trap();    // decoded without a valid header
   }
   // The evidence re-encoding decodes the same bytes in colour under the same limits.
   const auto png = imp::render_evidence_png(bytes, limits, 64);

@@ -43,6 +43,9 @@ std::string mamorid_config(const MamoridSetup& s) {
   std::string config = "[log]\nlevel = \"info\"\n"
                        "[municipality]\nname = \"相馬市\"\nname_kana = \"そうまし\"\nname_romaji = \"Soma City\"\n"
                        "homepage = \"https://www.city.soma.fukushima.jp/\"\nneighbours = [\"南相馬市\"]\n"
+                       // Automatic homepage checks fetch notice_url (default: the homepage): keep
+                       // them on loopback, never on the real city's site.
+                       "notice_url = \"" + base + "/city/oshirase/\"\n"
                        "[server]\nlisten = \"127.0.0.1:" + std::to_string(s.http_port) + "\"\ndrain_timeout = \"5s\"\n"
                        "[database]\ndsn = \"" + s.dsn + "\"\n"
                        "[http_client]\nallowed_hosts = [\"127.0.0.1\"]\n"

@@ -45,3 +45,27 @@ collectors::HostAllowList alert_hosts(const AlertsConfig& config) {
 }
 
 }  // namespace mamori::alerts::channels
+
+namespace mamori::alerts::channels {
+
+std::map<std::string, AlertChannel*> ChannelSet::view() const {
+  std::map<std::string, AlertChannel*> out;
+  for (const auto& [name, channel] : channels) out[name] = channel.get();
+  return out;
+}
+
+void ChannelSet::shutdown() {
+  channels.clear();
+  if (http) http->shutdown();
+}
+
+ChannelSet make_channel_set(const AlertsConfig& config, boost::asio::io_context& io,
+                            collectors::CurlClientOptions options) {
+  ChannelSet set;
+  options.allowed_hosts = alert_hosts(config);
+  set.http = std::make_unique<collectors::CurlMultiClient>(io, std::move(options));
+  set.channels = make_channels(config, io, *set.http);
+  return set;
+}
+
+}  // namespace mamori::alerts::channels

@@ -71,9 +71,12 @@ export async function renderIncident(main, [id], ctx) {
       h('p', { class: 'crumbs no-print' }, h('a', { href: '/', 'data-nav': true }, 'インシデント一覧'), ' › ', `インシデント ${incident.id}`),
       h('h1', { id: 'incident-title', tabindex: '-1' }, incident.title || `インシデント ${incident.id}`),
       h('div', { class: 'badges' },
-        severityBadge(incident.severity, incident.severity_label),
+        severityBadge(incident.severity),
         statusBadge(incident.status),
-        h('span', { class: 'badge type' }, label(TYPE_LABELS, incident.type))),
+        h('span', { class: 'badge type' }, label(TYPE_LABELS, incident.type)),
+        // The detector's own grading (注意 / 警戒 / 炎上 for a flame-up), when it says more than the type.
+        incident.severity_label && incident.severity_label !== label(TYPE_LABELS, incident.type)
+          ? h('span', { class: 'badge type' }, `判定: ${incident.severity_label}`) : null),
       h('dl', { class: 'facts facts-wide' },
         h('dt', {}, '番号'), h('dd', {}, String(incident.id)),
         h('dt', {}, 'プラットフォーム'), h('dd', {}, platformName(incident.platform) || '—'),

@@ -226,6 +226,31 @@ TEST_F(AlertsConfigTest, TyposAndBadValuesNameTheLine) {
   EXPECT_NE(e.message.find("MISSING is not set"), std::string::npos) << e.message;
 }
 
+TEST_F(AlertsConfigTest, RetryBackoffAndGiveUpAreConfigurableAndChecked) {
+  auto r = load("[server]\nlisten = \"127.0.0.1:8473\"\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->retry_backoff, 5s);
+  EXPECT_EQ(r.config->retry_backoff_max, 600s);
+  EXPECT_EQ(r.config->give_up_after, 3600s);
+
+  r = load(
+      "[alerts]\nretry_backoff = \"1s\"\nretry_backoff_max = \"2s\"\ngive_up_after = \"2h\"\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->retry_backoff, 1s);
+  EXPECT_EQ(r.config->retry_backoff_max, 2s);
+  EXPECT_EQ(r.config->give_up_after, 7200s);
+
+  auto e = only_error(load("[alerts]\nretry_backoff = \"30s\"\nretry_backoff_max = \"10s\"\n"));
+  EXPECT_EQ(e.line, 3);
+  EXPECT_EQ(e.key, "alerts.retry_backoff_max");
+  EXPECT_NE(e.message.find("retry_backoff"), std::string::npos) << e.message;
+
+  e = only_error(load("[alerts]\nretry_backoff = \"0s\"\n"));
+  EXPECT_EQ(e.key, "alerts.retry_backoff");
+  e = only_error(load("[alerts]\ngive_up_after = \"10s\"\n"));
+  EXPECT_EQ(e.key, "alerts.give_up_after");
+}
+
 TEST_F(AlertsConfigTest, CrossReferencesAreChecked) {
   const std::string base =
       "[alerts.channels.mail]\nkind = \"email\"\nurl = \"smtp://127.0.0.1:25\"\ntls = "

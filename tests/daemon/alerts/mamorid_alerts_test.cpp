@@ -116,6 +116,9 @@ class AlertedMamorid {
     s.extra =
         "[[api_tokens]]\nname = \"ops\"\nrole = \"responder\"\ntoken = \"env:MAMORI_T_API\"\n"
         "[alerts]\nlink_secret = \"env:MAMORI_T_LINK\"\n"
+        // Short retries ([alerts] retry_backoff): a receiver that comes back is retried within
+        // ~2.5 s instead of up to ~50 s with the defaults.
+        "retry_backoff = \"1s\"\nretry_backoff_max = \"2s\"\n"
         "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:" +
         std::to_string(hook_port) +
         "/mamori\"\nsecret = \"env:MAMORI_T_HOOK\"\nnotify_resolve = true\ntimeout = 10\n";
@@ -135,8 +138,18 @@ class AlertedMamorid {
         targets + "]\nescalate_after = \"15m\"\n";
     port_ = s.http_port;
     config_ = dir_.path() / "mamori.toml";
+    setup_ = s;
     mamori::testing::write_file(config_, mamori::testing::mamorid_config(s));
     start();
+  }
+
+  // Rewrites mamori.toml with `edit` applied to its extra part (api tokens, [alerts]) and asks
+  // the running mamorid to reload it (SIGHUP).
+  void reload(const std::function<std::string(const std::string&)>& edit) {
+    auto s = setup_;
+    s.extra = edit(s.extra);
+    mamori::testing::write_file(config_, mamori::testing::mamorid_config(s));
+    process_->signal(SIGHUP);
   }
 
   void start() {
@@ -174,6 +187,7 @@ class AlertedMamorid {
   mamori::testing::TempDir dir_;
   std::unique_ptr<mamori::testing::FakePlatform> fake_;
   std::filesystem::path config_;
+  mamori::testing::MamoridSetup setup_;
   unsigned short port_ = 0;
   int starts_ = 0;
   std::unique_ptr<mamori::testing::ChildProcess> process_;
@@ -354,7 +368,8 @@ TEST(MamoridAlerts, ReceiverDownForThirtySecondsGetsTheAlertOnceAfterItReturns) 
             "delivered");
   HttpReceiver hook(port);
   const auto up_at = std::chrono::steady_clock::now();
-  ASSERT_TRUE(mamori::testing::eventually([&] { return of_kind(hook, "", id).size() >= 1; }, 120s))
+  // retry_backoff_max = 2s: the next attempt after it returns comes within ~2.5 s (+ a poll).
+  ASSERT_TRUE(mamori::testing::eventually([&] { return of_kind(hook, "", id).size() >= 1; }, 15s))
       << m.log() << m.q("SELECT state, attempts, last_error, next_attempt_at FROM alert_outbox");
   std::cout << "[ measured ] receiver down "
             << std::chrono::duration_cast<std::chrono::seconds>(up_at - down_since).count()
@@ -376,10 +391,11 @@ TEST(MamoridAlerts, ReceiverDownForThirtySecondsGetsTheAlertOnceAfterItReturns) 
   std::this_thread::sleep_for(3s);
   ASSERT_EQ(of_kind(hook, "", id).size(), 1u);
   EXPECT_EQ(of_kind(hook, "", id).front().header("x-mamori-event"), "trigger");
+  // Retried all along at the configured pace (at most ~2.5 s apart during the 30 s).
   EXPECT_GE(
       std::stoi(
           m.q("SELECT attempts FROM alert_outbox WHERE channel = 'hook' AND incident_id = " + id)),
-      2);
+      8);
   EXPECT_EQ(m.q("SELECT count(*) FROM incident_timeline WHERE incident_id = " + id +
                 " AND kind = 'alert' AND message LIKE '%送信しました%'"),
             "1");
@@ -423,6 +439,76 @@ TEST(MamoridAlerts, KillNineInTheMiddleOfASendStillDeliversAfterRestartWithTheSa
   EXPECT_EQ(m.q("SELECT count(*) FROM incident_timeline WHERE incident_id = " + id +
                 " AND kind = 'alert' AND message LIKE '%送信しました%'"),
             "1");
+  m.stop();
+}
+
+}  // namespace
+}  // namespace mamori::alerts
+
+namespace mamori::alerts {
+namespace {
+
+// SIGHUP applies a valid new [alerts] (here: a second webhook channel and a second escalation
+// level that targets it) without a restart, and rejects an invalid one keeping the running
+// configuration. The new channel receives the next alert (the escalation); the first channel is
+// not paged again.
+TEST(MamoridAlerts, ReloadAddsAWebhookChannelThatReceivesTheNextAlert) {
+  HttpReceiver hook;
+  HttpReceiver second;
+  AlertedMamorid m(hook.port(), std::nullopt);
+  const std::string id = m.wait_for_incident();
+  ASSERT_FALSE(id.empty()) << m.log();
+  ASSERT_TRUE(
+      mamori::testing::eventually([&] { return of_kind(hook, "trigger", id).size() == 1; }, 20s))
+      << m.log();
+  auto metrics = [&] { return fetch("GET", m.port(), "/metrics").body; };
+
+  // Invalid: a level naming a channel that does not exist. Rejected, nothing changes.
+  m.reload([](const std::string& extra) {
+    return extra + "[[alerts.policies.levels]]\ntargets = [\"channel:nope\"]\n";
+  });
+  ASSERT_TRUE(mamori::testing::eventually(
+      [&] {
+        return metrics().find("mamori_config_reloads_total{result=\"rejected\"} 1") !=
+               std::string::npos;
+      },
+      20s))
+      << m.log();
+  EXPECT_NE(m.log().find("config.reload_rejected"), std::string::npos);
+  EXPECT_NE(m.log().find("nope"), std::string::npos) << "the log says what was wrong";
+
+  // Valid: level 2 (15 minutes unacknowledged) goes to a new webhook channel.
+  const std::string second_url = second.base_url() + "/second";
+  m.reload([&](const std::string& extra) {
+    return extra +
+           "[[alerts.policies.levels]]\ntargets = [\"channel:hook2\"]\nescalate_after = \"15m\"\n"
+           "[alerts.channels.hook2]\nkind = \"webhook\"\nurl = \"" +
+           second_url + "\"\nsecret = \"env:MAMORI_T_HOOK\"\n";
+  });
+  ASSERT_TRUE(mamori::testing::eventually(
+      [&] {
+        return metrics().find("mamori_config_reloads_total{result=\"applied\"} 1") !=
+               std::string::npos;
+      },
+      20s))
+      << m.log();
+  EXPECT_NE(m.log().find("alerts.channels_replaced"), std::string::npos) << m.log();
+
+  // 20 minutes unacknowledged (the injected clock: the episode started 20 minutes ago).
+  m.q("UPDATE incidents SET escalation_started_at = now() - interval '20 minutes' WHERE id = " +
+      id);
+  ASSERT_TRUE(mamori::testing::eventually([&] { return of_kind(second, "", id).size() >= 1; }, 30s))
+      << m.log() << m.q("SELECT kind, channel, state, last_error FROM alert_outbox");
+  const auto got = of_kind(second, "", id).front();
+  EXPECT_EQ(got.target, "/second");
+  EXPECT_EQ(got.header("x-mamori-event"), "escalate");
+  EXPECT_EQ(json_of(got).at("incident").at("id").as_int64(), std::stoll(id));
+  // A few dispatcher cycles later: one escalation, and the first channel was not paged again.
+  std::this_thread::sleep_for(3s);
+  EXPECT_EQ(of_kind(second, "", id).size(), 1u);
+  EXPECT_EQ(of_kind(hook, "", id).size(), 1u);
+  EXPECT_EQ(m.q("SELECT state FROM alert_outbox WHERE channel = 'hook2' AND incident_id = " + id),
+            "delivered");
   m.stop();
 }
 

@@ -1,13 +1,15 @@
 // The alert outbox and dispatcher on a real PostgreSQL. The channel here is an in-process
 // recorder with scripted failures: the real channels are tested against real receivers in
 // tests/daemon/alerts.
+#include "daemon/alerts/outbox.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <future>
 #include <thread>
 
 #include "daemon/alerts/dispatcher.h"
-#include "daemon/alerts/outbox.h"
 #include "daemon/alerts/oncall/oncall.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
@@ -78,8 +80,9 @@ class OutboxTest : public ::testing::Test {
     return incidents::record_finding(*direct_, f, {}, n, std::chrono::hours(24),
                                      [&](pqxx::work& tx, const incidents::RecordResult& r) {
                                        if (r.created) {
-                                         enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger, "open",
-                                                            "https://mamori.example.lg.jp", "相馬市");
+                                         enqueue_for_routes(
+                                             tx, routes, r.incident_id, AlertKind::trigger, "open",
+                                             "https://mamori.example.lg.jp", "相馬市");
                                        }
                                      })
         .incident_id;
@@ -92,13 +95,15 @@ class OutboxTest : public ::testing::Test {
 
   // A dispatcher with its own store worker and event loop thread.
   struct Running {
-    Running(const std::string& dsn, std::map<std::string, AlertChannel*> channels, DispatcherOptions o) {
+    Running(const std::string& dsn, std::map<std::string, AlertChannel*> channels,
+            DispatcherOptions o) {
       store::DatabaseOptions so;
       so.dsn = dsn;
       database = std::make_unique<store::Database>(so, nullptr);
       database->start();
       database->wait_ready(10s);
-      dispatcher = std::make_unique<AlertDispatcher>(io, *database, std::move(channels), o, nullptr);
+      dispatcher =
+          std::make_unique<AlertDispatcher>(io, *database, std::move(channels), o, nullptr);
       boost::asio::post(io, [this] { dispatcher->start(); });
       guard.emplace(io.get_executor());
       thread = std::thread([this] { io.run(); });
@@ -136,7 +141,8 @@ TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
   Running running(db_.dsn(), {{"slack-kouhou", &slack}, {"mail-kacho", &mail}}, fast());
   const auto opened = std::chrono::steady_clock::now();
   const long long id = open_incident("x:1", routes);
-  ASSERT_TRUE(testing::eventually([&] { return slack.delivered().size() == 1 && mail.delivered().size() == 1; }, 5s));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return slack.delivered().size() == 1 && mail.delivered().size() == 1; }, 5s));
   EXPECT_LT(std::chrono::steady_clock::now() - opened, 2s);
   const AlertMessage m = slack.delivered()[0];
   EXPECT_EQ(m.incident_id, id);
@@ -146,9 +152,13 @@ TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
   EXPECT_EQ(m.incident_url, "https://mamori.example.lg.jp/incidents/" + std::to_string(id));
   EXPECT_EQ(m.municipality, "相馬市");
   EXPECT_NE(m.idempotency_key, mail.delivered()[0].idempotency_key);
-  ASSERT_TRUE(testing::eventually([&] {
-    return scalar("SELECT count(*) FROM incident_timeline WHERE kind = 'alert' AND message LIKE '通知を送信しました%'") == 2;
-  }, 5s));
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return scalar(
+                   "SELECT count(*) FROM incident_timeline WHERE kind = 'alert' AND message LIKE "
+                   "'通知を送信しました%'") == 2;
+      },
+      5s));
   // A second finding on the same subject updates the incident and pages nobody again.
   open_incident("x:1", routes);
   std::this_thread::sleep_for(500ms);
@@ -162,11 +172,11 @@ TEST_F(OutboxTest, NoIncidentNoAlert) {
   broken.type = model::IncidentType::impersonation;
   broken.subject = "x:2";
   broken.evidence_json = "{broken";
-  EXPECT_ANY_THROW(incidents::record_finding(*direct_, broken, {}, {}, std::chrono::hours(24),
-                                             [&](pqxx::work& tx, const incidents::RecordResult& r) {
-                                               enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger,
-                                                                  "open", "http://x", "市");
-                                             }));
+  EXPECT_ANY_THROW(incidents::record_finding(
+      *direct_, broken, {}, {}, std::chrono::hours(24),
+      [&](pqxx::work& tx, const incidents::RecordResult& r) {
+        enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger, "open", "http://x", "市");
+      }));
   EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox"), 0);
 }
 
@@ -176,17 +186,27 @@ TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
   open_incident("x:3", {{"webhook", model::Severity::low, {}}});
   ASSERT_TRUE(testing::eventually([&] { return flaky.delivered().size() == 1; }, 10s));
   EXPECT_EQ(flaky.attempts(), 4);
-  ASSERT_TRUE(testing::eventually([&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND attempts = 4") == 1; }, 5s));
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return scalar(
+                   "SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND attempts = "
+                   "4") == 1;
+      },
+      5s));
 }
 
 TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
   RecordingChannel broken("teams", 100, false);
   Running running(db_.dsn(), {{"teams", &broken}}, fast());
-  const long long id = open_incident("x:4", {{"teams", model::Severity::low, {}}, {"unknown-channel", model::Severity::low, {}}});
-  ASSERT_TRUE(testing::eventually([&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; }, 10s));
+  const long long id = open_incident(
+      "x:4", {{"teams", model::Severity::low, {}}, {"unknown-channel", model::Severity::low, {}}});
+  ASSERT_TRUE(testing::eventually(
+      [&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; },
+      10s));
   EXPECT_EQ(broken.attempts(), 1);
-  EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE incident_id = " + std::to_string(id) +
-                   " AND message LIKE '通知の送信に失敗しました%'"), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE incident_id = " +
+                   std::to_string(id) + " AND message LIKE '通知の送信に失敗しました%'"),
+            2);
 }
 
 TEST_F(OutboxTest, LeasedAlertsOfACrashedDispatcherAreSentAgainWithTheSameKey) {
@@ -206,8 +226,10 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversWhenTwoInstancesRun) {
   {
     Running first(db_.dsn(), {{"slack", &a}}, fast());
     Running second(db_.dsn(), {{"slack", &b}}, fast());
-    for (int i = 0; i < 20; ++i) open_incident("x:multi" + std::to_string(i), {{"slack", model::Severity::low, {}}});
-    ASSERT_TRUE(testing::eventually([&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
+    for (int i = 0; i < 20; ++i)
+      open_incident("x:multi" + std::to_string(i), {{"slack", model::Severity::low, {}}});
+    ASSERT_TRUE(testing::eventually(
+        [&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
     std::this_thread::sleep_for(500ms);
   }
   EXPECT_EQ(a.delivered().size() + b.delivered().size(), 20u);
@@ -220,6 +242,11 @@ TEST(Backoff, GrowsExponentiallyWithJitterAndACap) {
   EXPECT_EQ(backoff_for(3, 0.0), 15000ms);
   EXPECT_EQ(backoff_for(30, 0.5), 600000ms);
   EXPECT_LT(backoff_for(2, 0.0), backoff_for(2, 0.99));
+  // Configured ([alerts] retry_backoff / retry_backoff_max): a short base and a low cap.
+  EXPECT_EQ(backoff_for(1, 0.5, 1000ms, 2000ms), 1000ms);
+  EXPECT_EQ(backoff_for(2, 0.5, 1000ms, 2000ms), 2000ms);
+  EXPECT_EQ(backoff_for(9, 0.5, 1000ms, 2000ms), 2000ms);
+  EXPECT_EQ(backoff_for(9, 0.0, 1000ms, 2000ms), 1500ms);
 }
 
 }  // namespace
@@ -240,10 +267,12 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
   oncall::EscalationPolicy policy;
   policy.name = "standard";
   policy.severities = {"*"};
-  policy.levels = {{{{oncall::EscalationTarget::Kind::person, "sato"}, {oncall::EscalationTarget::Kind::channel, "slack"}},
-                    std::chrono::minutes(15)},
-                   {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
-                   {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
+  policy.levels = {
+      {{{oncall::EscalationTarget::Kind::person, "sato"},
+        {oncall::EscalationTarget::Kind::channel, "slack"}},
+       std::chrono::minutes(15)},
+      {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
+      {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
   oncall_config->policies = {policy};
   AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
 
@@ -253,10 +282,12 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
   f.severity = model::Severity::high;
   incidents::NewIncident n;
   n.title = "炎上の兆候";
-  const long long id = incidents::record_finding(*c, f, {}, n, std::chrono::hours(24),
-                                                 [&](pqxx::work& tx, const incidents::RecordResult& r) {
-                                                   enqueue_trigger(tx, ctx, r.incident_id);
-                                                 }).incident_id;
+  const long long id =
+      incidents::record_finding(*c, f, {}, n, std::chrono::hours(24),
+                                [&](pqxx::work& tx, const incidents::RecordResult& r) {
+                                  enqueue_trigger(tx, ctx, r.incident_id);
+                                })
+          .incident_id;
   auto count = [&](const std::string& where) {
     pqxx::nontransaction tx(*c);
     return tx.exec1("SELECT count(*) FROM alert_outbox WHERE " + where)[0].as<long long>();
@@ -267,7 +298,10 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
 
   {
     pqxx::work tx(*c);
-    tx.exec_params("UPDATE incidents SET opened_at = now() - interval '20 minutes' WHERE id = $1", id);
+    tx.exec_params(
+        "UPDATE incidents SET opened_at = now() - interval '20 minutes', escalation_started_at = "
+        "now() - interval '20 minutes' WHERE id = $1",
+        id);
     tx.commit();
   }
   EXPECT_EQ(escalate_due(*c, ctx), 1);  // level 2: 課長
@@ -277,11 +311,208 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
   incidents::change_status(*c, id, incidents::Status::acknowledged, "広報 花子");
   {
     pqxx::work tx(*c);
-    tx.exec_params("UPDATE incidents SET opened_at = now() - interval '2 hours' WHERE id = $1", id);
+    tx.exec_params(
+        "UPDATE incidents SET opened_at = now() - interval '2 hours', escalation_started_at = "
+        "now() - interval '2 hours' WHERE id = $1",
+        id);
     tx.commit();
   }
   EXPECT_EQ(escalate_due(*c, ctx), 0);  // acknowledged: escalation stops
   EXPECT_EQ(count("kind = 'escalate'"), 1);
+}
+
+}  // namespace
+}  // namespace mamori::alerts
+
+namespace mamori::alerts {
+namespace {
+
+// A reopened incident restarts its escalation from the reopening: level 1 is paged again at
+// once, level 2 only after the policy's delay — not every level at once because opened_at is
+// long past (deploy/sql/009_escalation_restart.sql). Both ways of reopening: a new finding
+// after resolution, and a person setting the status back to open.
+TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
+  testing::ScratchDatabase db;
+  auto c = store::connect(db.dsn(), std::nullopt);
+  store::apply_migrations(*c);
+  auto oncall_config = std::make_shared<oncall::OnCallConfig>();
+  oncall_config->people = {{"sato", "佐藤 花子", {{"mail", "sato@city.example.lg.jp"}}},
+                           {"kacho", "広報課長 田中", {{"mail", "tanaka@city.example.lg.jp"}}}};
+  oncall::EscalationPolicy policy;
+  policy.name = "standard";
+  policy.severities = {"*"};
+  policy.levels = {
+      {{{oncall::EscalationTarget::Kind::person, "sato"}}, std::chrono::minutes(15)},
+      {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
+      {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
+  oncall_config->policies = {policy};
+  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+
+  model::Finding f;
+  f.type = model::IncidentType::flameup;
+  f.subject = "x:account:2";
+  f.severity = model::Severity::high;
+  incidents::NewIncident n;
+  n.title = "炎上の兆候";
+  // What the detection hub does with a finding: page a new or reopened incident's first level.
+  auto record = [&] {
+    return incidents::record_finding(*c, f, {}, n, std::chrono::hours(24),
+                                     [&](pqxx::work& tx, const incidents::RecordResult& r) {
+                                       if (r.created || r.reopened)
+                                         enqueue_trigger(tx, ctx, r.incident_id);
+                                     });
+  };
+  auto count = [&](const std::string& where) {
+    pqxx::nontransaction tx(*c);
+    return tx.exec1("SELECT count(*) FROM alert_outbox WHERE " + where)[0].as<long long>();
+  };
+  auto exec = [&](const std::string& sql) {
+    pqxx::work tx(*c);
+    tx.exec(sql);
+    tx.commit();
+  };
+  const long long id = record().incident_id;
+  EXPECT_EQ(count("kind = 'trigger'"), 1);
+  // Three hours unacknowledged: every level has been paged; then it is resolved.
+  exec(
+      "UPDATE incidents SET opened_at = now() - interval '3 hours',"
+      " escalation_started_at = now() - interval '3 hours' WHERE id = " +
+      std::to_string(id));
+  EXPECT_EQ(escalate_due(*c, ctx), 2);  // levels 2 and 3
+  incidents::change_status(*c, id, incidents::Status::resolved, "広報 花子");
+
+  // Found again within the reopen window: reopened, level 1 paged once more, right now.
+  const auto again = record();
+  ASSERT_TRUE(again.reopened);
+  ASSERT_EQ(again.incident_id, id);
+  EXPECT_EQ(count("kind = 'trigger'"), 2);
+  EXPECT_EQ(count("kind = 'trigger' AND recipient = '佐藤 花子'"), 2);
+  {
+    pqxx::nontransaction tx(*c);
+    const auto row = tx.exec1(
+        "SELECT escalation_index, escalation_started_at > now() - interval '1 minute',"
+        " opened_at < now() - interval '2 hours' FROM incidents WHERE id = " +
+        std::to_string(id));
+    EXPECT_EQ(row[0].as<int>(), 0);  // the new episode's level 1 was sent
+    EXPECT_TRUE(row[1].as<bool>());  // the episode started at the reopening
+    EXPECT_TRUE(row[2].as<bool>());  // opened_at is the first opening's, unchanged
+  }
+  EXPECT_EQ(escalate_due(*c, ctx), 0) << "levels 2 and 3 must not all come due at the reopening";
+  EXPECT_EQ(count("kind = 'escalate'"), 2);
+
+  // 20 minutes after the reopening: level 2 only, once.
+  exec("UPDATE incidents SET escalation_started_at = now() - interval '20 minutes' WHERE id = " +
+       std::to_string(id));
+  EXPECT_EQ(escalate_due(*c, ctx), 1);
+  EXPECT_EQ(count("kind = 'escalate' AND escalation_level = 2 AND recipient = '広報課長 田中'"), 2);
+  EXPECT_EQ(escalate_due(*c, ctx), 0);
+
+  // Reopened by a person (status back to open): the plan restarts there too, from level 1,
+  // paged by the next escalation scan.
+  incidents::change_status(*c, id, incidents::Status::resolved, "広報 花子", "誤報でした");
+  exec("UPDATE incidents SET escalation_started_at = now() - interval '3 hours' WHERE id = " +
+       std::to_string(id));
+  incidents::change_status(*c, id, incidents::Status::open, "広報 花子", "再燃しています");
+  EXPECT_EQ(escalate_due(*c, ctx), 1);  // level 1 only
+  EXPECT_EQ(count("kind = 'trigger' AND recipient = '佐藤 花子'"), 3);
+  EXPECT_EQ(count("kind = 'escalate'"), 3);
+  EXPECT_EQ(escalate_due(*c, ctx), 0);
+}
+
+}  // namespace
+}  // namespace mamori::alerts
+
+namespace mamori::alerts {
+namespace {
+
+// Holds each send's completion until release(): a send "in flight" for as long as the test likes.
+class HeldChannel : public AlertChannel {
+ public:
+  explicit HeldChannel(boost::asio::io_context& io) : io_(io) {}
+  std::string_view kind() const override { return "held"; }
+  std::string_view name() const override { return "hook"; }
+  void send(const AlertMessage& m, std::function<void(DeliveryResult)> done) override {
+    std::lock_guard lock(mutex_);
+    held_.push_back({m, std::move(done)});
+  }
+  std::size_t held() const {
+    std::lock_guard lock(mutex_);
+    return held_.size();
+  }
+  long long held_incident() const {
+    std::lock_guard lock(mutex_);
+    return held_.empty() ? 0 : held_.front().first.incident_id;
+  }
+  // Completes every held send as delivered, on the loop's thread (the channel contract).
+  void release() {
+    std::lock_guard lock(mutex_);
+    for (auto& [m, done] : held_) {
+      boost::asio::post(io_, [done = std::move(done)] { done({true, false, 200, ""}); });
+    }
+    held_.clear();
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  mutable std::mutex mutex_;
+  std::vector<std::pair<AlertMessage, std::function<void(DeliveryResult)>>> held_;
+};
+
+// A reload replaces the channels while a send is under way: that send finishes on the old
+// channel and is recorded once; alerts from then on go to the new channel; the old channel is
+// reported busy until its send completes (the daemon keeps it alive until then).
+TEST_F(OutboxTest, ReplacingChannelsLetsTheSendInFlightFinishAndUsesTheNewOnes) {
+  const std::vector<Route> routes = {{"hook", model::Severity::low, {}}};
+  RecordingChannel replacement("hook");
+  std::unique_ptr<HeldChannel> old;
+  std::unique_ptr<Running> running;
+  {
+    // The held channel posts to the dispatcher's loop, so the loop exists first.
+    auto r = std::make_unique<Running>(db_.dsn(), std::map<std::string, AlertChannel*>{}, fast());
+    old = std::make_unique<HeldChannel>(r->io);
+    running = std::move(r);
+  }
+  auto on_loop = [&](auto f) {
+    std::promise<decltype(f())> p;
+    boost::asio::post(running->io, [&] { p.set_value(f()); });
+    return p.get_future().get();
+  };
+  const std::map<std::string, AlertChannel*> old_set = {{"hook", old.get()}};
+  on_loop([&] {
+    running->dispatcher->replace_channels(old_set, fast());
+    return 0;
+  });
+  const long long first = open_incident("x:account:reload-1", routes);
+  running->dispatcher->wake();
+  ASSERT_TRUE(testing::eventually([&] { return old->held() == 1; }, 10s));
+  EXPECT_EQ(old->held_incident(), first);
+
+  // The reload: new channels while the first send is still in flight.
+  EXPECT_EQ(on_loop([&] {
+              running->dispatcher->replace_channels({{"hook", &replacement}}, fast());
+              return running->dispatcher->sending_through(old_set);
+            }),
+            1u);
+  const long long second = open_incident("x:account:reload-2", routes);
+  running->dispatcher->wake();
+  ASSERT_TRUE(testing::eventually([&] { return replacement.delivered().size() == 1; }, 10s));
+  EXPECT_EQ(replacement.delivered().front().incident_id, second);
+
+  // The old send completes: recorded as delivered once, the old channel is idle.
+  old->release();
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND "
+                      "incident_id = " +
+                      std::to_string(first)) == 1;
+      },
+      10s));
+  EXPECT_EQ(on_loop([&] { return running->dispatcher->sending_through(old_set); }), 0u);
+  std::this_thread::sleep_for(500ms);  // several polls: nothing is sent again
+  EXPECT_EQ(replacement.delivered().size(), 1u);
+  EXPECT_EQ(old->held(), 0u);
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox WHERE state <> 'delivered'"), 0);
+  running.reset();
 }
 
 }  // namespace

@@ -47,9 +47,8 @@ class FakeHomepage {
     guard_.reset();
     thread_.join();
   }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + "/notice";
-  }
+  std::string url() const { return origin() + "/notice"; }
+  std::string origin() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
   void publish() { published_ = true; }
 
  private:
@@ -78,13 +77,16 @@ TEST(IncidentDocuments, ThroughMamoridWithAutomaticChecksOnPostsAndHomepage) {
       "[playbooks]\ncheck_interval = \"1s\"\nhomepage_check_interval = \"1s\"\n"
       "[[api_tokens]]\nname = \"docs\"\nrole = \"viewer\"\ntoken = \"env:MAMORI_T_DOCS_API\"\n";
   std::string config = testing::mamorid_config(setup);
+  const std::string default_notice = "notice_url = \"" + setup.fake_base_url + "/city/oshirase/\"\n";
+  ASSERT_NE(config.find(default_notice), std::string::npos) << config;
+  config.erase(config.find(default_notice), default_notice.size());
   const std::string anchor = "neighbours = [\"南相馬市\"]\n";
   const auto at = config.find(anchor);
   ASSERT_NE(at, std::string::npos) << config;
   config.insert(
       at + anchor.size(),
       "department = \"秘書課広報広聴係\"\ncontact_email = \"koho@city.soma.example.lg.jp\"\n"
-      "official_account_list_url = \"https://www.city.soma.fukushima.jp/sns/\"\n"
+      "official_account_list_url = \"" + homepage.origin() + "/sns/\"\n"
       "notice_url = \"" +
           homepage.url() + "\"\n");
   testing::write_file(dir.path() / "mamori.toml", config);
@@ -114,7 +116,7 @@ TEST(IncidentDocuments, ThroughMamoridWithAutomaticChecksOnPostsAndHomepage) {
     const std::string text(o.at("body").as_string());
     EXPECT_NE(text.find("相馬市 秘書課広報広聴係"), std::string::npos) << text;
     EXPECT_NE(text.find("@soma__city"), std::string::npos) << text;
-    EXPECT_NE(text.find("https://www.city.soma.fukushima.jp/sns/"), std::string::npos) << text;
+    EXPECT_NE(text.find(homepage.origin() + "/sns/"), std::string::npos) << text;
   }
   EXPECT_TRUE(saw_takedown) << r.body;
 

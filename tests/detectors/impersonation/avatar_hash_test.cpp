@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "tests/detectors/impersonation/avatar_recipes.h"
@@ -121,6 +122,61 @@ TEST(AvatarHashing, ResizedAndCroppedCopiesMatchUnrelatedDoNot) {
   const AvatarMatch other = compare_avatars(*face.hash, *official.hash);
   EXPECT_GT(other.phash_distance, 14);
   EXPECT_TRUE(other.crop_distance > 12 || other.crop_radial_correlation < 0.85);
+}
+
+std::vector<std::uint8_t> hue_shifted(int emblem, int degrees, const char* format = "jpeg") {
+  boost::json::object recipe;
+  recipe["base"] = boost::json::object{{"emblem", emblem}};
+  recipe["ops"] = boost::json::array{boost::json::object{{"op", "hue"}, {"shift", degrees}}};
+  recipe["format"] = format;
+  return testing::impersonation::render_recipe(recipe);
+}
+
+// The luma pHash moves when an impersonator rotates the icon's hue; V = max(B,G,R) does not.
+TEST(AvatarHashing, HueShiftedCopiesMatchInTheValueChannel) {
+  int luma_misses = 0;
+  for (int emblem = 0; emblem < 12; ++emblem) {
+    const auto official = compute_avatar_hash(encode(render_emblem(emblem), "png"));
+    ASSERT_TRUE(official.ok());
+    for (const int degrees : {60, 90, 135, 180, 270}) {
+      const auto copy = compute_avatar_hash(hue_shifted(emblem, degrees));
+      ASSERT_TRUE(copy.ok()) << copy.message;
+      const AvatarMatch m = compare_avatars(*copy.hash, *official.hash);
+      EXPECT_LE(m.value_phash_distance, 6) << "emblem " << emblem << " shift " << degrees;
+      if (m.phash_distance > 8) ++luma_misses;
+    }
+  }
+  // The channel is needed: luma alone loses some of these copies.
+  EXPECT_GE(luma_misses, 1);
+}
+
+TEST(AvatarHashing, ValueChannelDoesNotMatchOtherIcons) {
+  const auto official = compute_official_avatar_hash(encode(render_emblem(3), "png"));
+  ASSERT_TRUE(official.ok());
+  for (const int seed : {1000, 1001, 1002, 4, 5}) {  // others' emblems, other bodies' icons
+    const auto other = compute_avatar_hash(encode(render_emblem(seed), "jpeg"));
+    ASSERT_TRUE(other.ok());
+    const AvatarMatch m = compare_avatars(*other.hash, *official.hash);
+    EXPECT_GT(m.value_phash_distance, 10) << seed;
+    EXPECT_GT(m.value_crop_distance, 6) << seed;
+  }
+  const auto face = compute_avatar_hash(encode(render_face(3), "png"));
+  const AvatarMatch m = compare_avatars(*face.hash, *official.hash);
+  EXPECT_GT(m.value_phash_distance, 14);
+  EXPECT_GT(m.value_crop_distance, 6);
+}
+
+// A greyscale copy keeps luma, not V: the luma hash still carries it.
+TEST(AvatarHashing, GreyscaleCopyStillMatchesInLuma) {
+  const cv::Mat img = render_emblem(6);
+  const auto official = compute_official_avatar_hash(encode(img, "png"));
+  cv::Mat grey;
+  cv::Mat grey_bgr;
+  cv::cvtColor(img, grey, cv::COLOR_BGR2GRAY);
+  cv::cvtColor(grey, grey_bgr, cv::COLOR_GRAY2BGR);
+  const auto copy = compute_avatar_hash(encode(grey_bgr, "jpeg", 80));
+  ASSERT_TRUE(official.ok() && copy.ok());
+  EXPECT_LE(compare_avatars(*copy.hash, *official.hash).phash_distance, 4);
 }
 
 }  // namespace

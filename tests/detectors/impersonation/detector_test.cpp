@@ -38,7 +38,7 @@ class DetectorTest : public ::testing::Test {
  protected:
   DetectorTest() : detector_(make()) {}
 
-  static ImpersonationDetector make() {
+  static ImpersonationDetector make(DetectorSettings settings = {}, int emblem = 0) {
     MunicipalityNames names;
     names.name = "相馬市";
     names.name_kana = "そうまし";
@@ -50,11 +50,12 @@ class DetectorTest : public ::testing::Test {
         profile(Platform::x, "soma_city", "相馬市",
                 "相馬市の公式アカウントです。市政情報、イベント、防災情報などをお知らせします。",
                 "https://www.city.soma.fukushima.jp/");
-    main.avatar = compute_official_avatar_hash(testing::impersonation::encode(
-                                                   testing::impersonation::render_emblem(0), "png"))
-                      .hash;
+    main.avatar =
+        compute_official_avatar_hash(
+            testing::impersonation::encode(testing::impersonation::render_emblem(emblem), "png"))
+            .hash;
     std::vector<AllowedAccount> allow = {{Platform::x, "soma_bousai", ""}};
-    return ImpersonationDetector(names, {main}, allow);
+    return ImpersonationDetector(names, {main}, allow, settings);
   }
 
   AvatarHash official_icon_copy() const {
@@ -93,6 +94,34 @@ TEST_F(DetectorTest, OneSignalAloneIsAtMostSuspicious) {
       detector_.assess(profile(Platform::x, "s0ma_city", "Taro"), nullptr, kNow);
   EXPECT_EQ(squat.verdict, Verdict::suspicious);
   EXPECT_TRUE(has_reason(squat, "紛らわしい文字"));
+}
+
+// A recoloured copy of the city's icon under an unrelated name: flagged with the reason that
+// says the icon is a recolouring (held misses c0139/c0400 of the evaluation set were of this kind).
+TEST_F(DetectorTest, HueShiftedIconCopyIsSuspiciousWithTheRecolourReason) {
+  boost::json::object recipe;
+  // Emblem 11 rotated by 90 degrees: its luma pHash is far from the original's.
+  recipe["base"] = boost::json::object{{"emblem", 11}};
+  recipe["ops"] = boost::json::array{boost::json::object{{"op", "hue"}, {"shift", 90}}};
+  recipe["format"] = "jpeg";
+  const auto result = compute_avatar_hash(testing::impersonation::render_recipe(recipe));
+  ASSERT_TRUE(result.ok());
+  const ImpersonationDetector detector = make({}, 11);
+  const Assessment a =
+      detector.assess(profile(Platform::x, "jp_36836539", "Kenji"), &*result.hash, kNow);
+  EXPECT_EQ(a.verdict, Verdict::suspicious);
+  ASSERT_TRUE(a.components.avatar.has_value());
+  EXPECT_LE(a.components.avatar->value_phash_distance, 8);
+  EXPECT_GT(a.components.avatar->phash_distance, 11);  // luma alone does not see the copy
+  EXPECT_TRUE(has_reason(a, "アイコンが公式アイコンの色違いと一致")) << a.reasons.front();
+  // With the V channel switched off the copy is missed, as before this channel existed.
+  DetectorSettings off;
+  off.avatar_value_match_distance = -1;
+  off.avatar_value_crop_distance = -1;
+  const ImpersonationDetector luma_only = make(off, 11);
+  EXPECT_EQ(
+      luma_only.assess(profile(Platform::x, "jp_36836539", "Kenji"), &*result.hash, kNow).verdict,
+      Verdict::benign);
 }
 
 TEST_F(DetectorTest, OfficialsAndAllowListedAccountsAreNeverFlagged) {

@@ -1,19 +1,18 @@
-#include "daemon/integrity/incident_plan.h"
+#include "daemon/incidents/playbook_steps.h"
 
 #include <boost/json.hpp>
 
-namespace mamori::integrity {
+namespace mamori::incidents {
 
-std::vector<incidents::StepPlan> playbook_steps(const playbooks::PlaybookSet* playbooks,
-                                                model::IncidentType type, model::Severity severity,
-                                                model::Platform platform) {
-  std::vector<incidents::StepPlan> out;
+std::vector<StepPlan> playbook_steps(const playbooks::PlaybookSet* playbooks,
+                                     model::IncidentType type, model::Severity severity,
+                                     model::Platform platform, model::TimePoint opened) {
+  std::vector<StepPlan> out;
   if (playbooks == nullptr) return out;
   const playbooks::Playbook* pb = playbooks->find(type);
   if (pb == nullptr) return out;
-  const auto opened = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
   for (const auto& s : pb->steps) {
-    incidents::StepPlan p;
+    StepPlan p;
     p.id = s.id;
     p.title = s.title;
     p.instructions = s.instructions;
@@ -41,4 +40,4 @@ std::vector<incidents::StepPlan> playbook_steps(const playbooks::PlaybookSet* pl
   return out;
 }
 
-}  // namespace mamori::integrity
+}  // namespace mamori::incidents
