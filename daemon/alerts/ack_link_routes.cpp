@@ -10,6 +10,7 @@
 #include "daemon/alerts/status_notices.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
+#include "playbooks/engine/template.h"
 
 namespace mamori::alerts {
 namespace {
@@ -39,32 +40,9 @@ button:focus { outline: 3px solid #f0a400; }
 .note { color: #555; font-size: 0.9rem; }
 )css";
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+// Untrusted text into HTML: & < > " ' as references, control and bidi-override characters
+// dropped, invalid UTF-8 replaced (the playbooks' escaping, used for drafted documents too).
+std::string escape(std::string_view text) { return playbooks::escape_value(text, playbooks::Escaping::html); }
 
 struct Page {
   std::string css_class;  // "error", "done", or "" (confirmation)

@@ -95,7 +95,8 @@ int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id,
 
 oncall::TimePoint db_time(pqxx::work& tx, const std::string& column, long long id) {
   const auto r = tx.exec_params(
-      "SELECT extract(epoch FROM " + column + ")::bigint FROM incidents WHERE id = $1", id);
+      // floor, not the cast's rounding: a time rounded up past `now` (floored) would not be due yet.
+      "SELECT floor(extract(epoch FROM " + column + "))::bigint FROM incidents WHERE id = $1", id);
   return oncall::TimePoint(std::chrono::seconds(r[0][0].as<long long>()));
 }
 
@@ -133,8 +134,8 @@ int escalate_due(pqxx::connection& c, const AlertContext& context) {
   pqxx::work tx(c);
   int queued = 0;
   const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
-  for (const auto& row : tx.exec("SELECT id, severity, extract(epoch FROM "
-                                 "escalation_started_at)::bigint, escalation_index"
+  for (const auto& row : tx.exec("SELECT id, severity, floor(extract(epoch FROM "
+                                 "escalation_started_at))::bigint, escalation_index"
                                  " FROM incidents"
                                  " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
     const long long id = row[0].as<long long>();

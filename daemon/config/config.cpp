@@ -286,6 +286,19 @@ void read_misinfo(Table& root, Config& c) {
   t->finish();
 }
 
+void read_console(Table& root, Config& c) {
+  auto t = root.table("console");
+  if (!t) return;
+  t->duration("session_idle_timeout", c.console.session_idle_timeout, std::chrono::minutes(1),
+              std::chrono::hours(24));
+  t->duration("session_absolute_timeout", c.console.session_absolute_timeout, std::chrono::minutes(5),
+              std::chrono::hours(24 * 7));
+  if (c.console.session_absolute_timeout < c.console.session_idle_timeout) {
+    t->error("session_absolute_timeout", "must not be shorter than session_idle_timeout");
+  }
+  t->finish();
+}
+
 void read_polling(Table& root, Config& c) {
   auto t = root.table("polling");
   if (!t) return;
@@ -339,6 +352,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_polling(root, c);
   read_playbooks(root, c);
   read_misinfo(root, c);
+  read_console(root, c);
   root.get("alerts");  // read by daemon/alerts/alerts_config.cpp from the same file
   root.finish();
   if (c.server.public_url.empty()) {

@@ -168,6 +168,12 @@ struct MisinfoConfig {
   std::chrono::seconds registry_refresh{300};
 };
 
+// [console]: the web console's sign-in sessions.
+struct ConsoleConfig {
+  std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};
+  std::chrono::seconds session_absolute_timeout{std::chrono::hours(12)};
+};
+
 struct Config {
   std::filesystem::path source;  // file it was read from
   log::Level log_level = log::Level::info;
@@ -182,6 +188,7 @@ struct Config {
   PollingConfig polling;
   PlaybooksConfig playbooks;
   MisinfoConfig misinfo;
+  ConsoleConfig console;
 };
 
 struct Diagnostic {

@@ -7,6 +7,8 @@
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
+#include "daemon/detection/rumour_file.h"
+#include "daemon/detection/rumour_source.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
 
@@ -43,9 +45,22 @@ int check_config_command(const Args& args) {
     return 2;
   }
   const auto& c = *result.config;
-  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u)\n", file.c_str(),
-              c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
-              static_cast<unsigned>(c.server.port));
+  // The rumour files the daemon would load ([misinfo] rumour_files, or the shipped starter set).
+  const auto rumours = detection::rumour_source_options(c, std::filesystem::read_symlink("/proc/self/exe"));
+  std::size_t rumour_count = 0;
+  bool rumours_ok = true;
+  for (const auto& path : rumours.files) {
+    const auto loaded = detection::load_rumour_file(path, {c.municipality.name});
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s\n", loaded.error->c_str());
+      rumours_ok = false;
+    }
+    rumour_count += loaded.rumours.size();
+  }
+  if (!rumours_ok) return 2;
+  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu rumour(s) from %zu file(s))\n",
+              file.c_str(), c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
+              static_cast<unsigned>(c.server.port), rumour_count, rumours.files.size());
   return 0;
 }
 

@@ -118,8 +118,11 @@ std::vector<std::string> copied_elements(const json::value& evidence) {
   const std::string handle = string_at(*comp, "handle_relation");
   if (!handle.empty() && handle != "unrelated")
     out.emplace_back("ユーザー名（公式アカウントに似せた文字列）");
+  // Luma pHash (whole icon or a crop), or the hue-invariant one for a recoloured copy.
   if (number_at(*comp, "avatar_phash_distance", 64) <= 12 ||
-      number_at(*comp, "avatar_crop_distance", 64) <= 12) {
+      number_at(*comp, "avatar_crop_distance", 64) <= 12 ||
+      number_at(*comp, "avatar_value_phash_distance", 64) <= 8 ||
+      number_at(*comp, "avatar_value_crop_distance", 64) <= 6) {
     out.emplace_back("プロフィール画像（公式アカウントのアイコン）");
   }
   if (number_at(*comp, "description_similarity", 0) >= 0.5) out.emplace_back("自己紹介文");

@@ -275,6 +275,8 @@ bool is_loopback(std::string_view address) {
 SigninOptions signin_options_from(const config::Config& config) {
   SigninOptions o;
   o.secure_cookie = config.server.public_url.rfind("https://", 0) == 0;
+  o.sessions.idle_timeout = config.console.session_idle_timeout;
+  o.sessions.absolute_timeout = config.console.session_absolute_timeout;
   return o;
 }
 

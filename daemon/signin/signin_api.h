@@ -31,7 +31,7 @@ struct SigninOptions {
   Clock clock;  // default: the system clock
 };
 
-// Secure cookies when [server] public_url is https.
+// Secure cookies when [server] public_url is https; session timeouts from [console].
 SigninOptions signin_options_from(const config::Config& config);
 
 class ConsoleSignin {

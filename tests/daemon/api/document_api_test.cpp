@@ -80,18 +80,21 @@ class DocumentApiTest : public ::testing::Test {
     database_->drain_and_stop(5s);
   }
 
-  long long impersonation() {
+  // `components` is the detector's component JSON (detectors/impersonation/detector.cpp).
+  long long impersonation(
+      const std::string& components = R"({"name_relation":"equal","handle_relation":"same_letters",
+      "avatar_phash_distance":4,"description_similarity":0.1,"url_evidence":1})",
+      const std::string& subject = "x:777") {
     model::Finding f;
     f.type = model::IncidentType::impersonation;
-    f.subject = "x:777";
+    f.subject = subject;
     f.platform = model::Platform::x;
     f.severity = model::Severity::high;
     f.severity_label = "成りすまし";
     f.score = 0.95;
     f.reasons = {"表示名が公式と一致"};
     f.evidence_json = R"({"handle":"soma__city","display_name":"相馬市【公式】","account_id":"777",
-      "matched_official":"soma_city","components":{"name_relation":"equal","handle_relation":"same_letters",
-      "avatar_phash_distance":4,"description_similarity":0.1,"url_evidence":1}})";
+      "matched_official":"soma_city","components":)" + components + "}";
     f.detected_at = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
     incidents::NewIncident n;
     n.title = "成りすましの疑い: @soma__city（X）";
@@ -131,6 +134,26 @@ class DocumentApiTest : public ::testing::Test {
   std::thread thread_;
   std::unique_ptr<pqxx::connection> direct_;
 };
+
+TEST_F(DocumentApiTest, ARecolouredIconCountsAsACopiedIconOnlyWhenTheHueInvariantHashIsClose) {
+  const auto takedown_text = [&](const std::string& components, const std::string& subject) {
+    const long long id = impersonation(components, subject);
+    const auto r = get("/api/v1/incidents/" + std::to_string(id) + "/documents");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto body = boost::json::parse(r.body);
+    const auto* takedown = find(body.at("documents").as_array(), "takedown_report");
+    return takedown ? std::string(takedown->at("body").as_string()) : std::string();
+  };
+  const std::string recoloured = takedown_text(
+      R"({"name_relation":"equal","avatar_phash_distance":30,"avatar_crop_distance":28,"avatar_value_phash_distance":2})",
+      "x:778");
+  EXPECT_NE(recoloured.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos) << recoloured;
+  const std::string different = takedown_text(
+      R"({"name_relation":"equal","avatar_phash_distance":30,"avatar_crop_distance":28,"avatar_value_phash_distance":25,"avatar_value_crop_distance":20})",
+      "x:779");
+  EXPECT_EQ(different.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos) << different;
+  EXPECT_NE(different.find("・表示名（自治体名）"), std::string::npos) << different;
+}
 
 TEST_F(DocumentApiTest, RendersThePlaybooksDocumentsWithTheIncidentAndTheCity) {
   const long long id = impersonation();

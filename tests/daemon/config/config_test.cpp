@@ -66,6 +66,26 @@ TEST(Config, ExampleConfigIsValid) {
   EXPECT_EQ(r.config->municipality.neighbours.front(), "南相馬市");
 }
 
+TEST(Config, ConsoleSessionTimeouts) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_EQ(defaults.config->console.session_idle_timeout, std::chrono::minutes(30));
+  EXPECT_EQ(defaults.config->console.session_absolute_timeout, std::chrono::hours(12));
+
+  const auto set = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"15m\"\nsession_absolute_timeout = \"8h\"\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  EXPECT_EQ(set.config->console.session_idle_timeout, std::chrono::minutes(15));
+  EXPECT_EQ(set.config->console.session_absolute_timeout, std::chrono::hours(8));
+
+  const auto inverted = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"2h\"\nsession_absolute_timeout = \"1h\"\n");
+  EXPECT_FALSE(inverted.ok());
+  EXPECT_NE(diagnostic_for(inverted, "console.session_absolute_timeout").message.find("session_idle_timeout"),
+            std::string::npos);
+  const auto too_short = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"10s\"\n");
+  EXPECT_FALSE(too_short.ok());
+  diagnostic_for(too_short, "console.session_idle_timeout");
+}
+
 TEST(Config, SyntaxErrorNamesLine) {
   const auto r = load("[municipality]\nname = \"相馬市\"\n[database\ndsn = 1\n");
   ASSERT_FALSE(r.ok());

@@ -55,6 +55,38 @@ TEST(CheckConfig, ExampleNeedsItsCredentialsAndPassesWithThem) {
   EXPECT_NE(missing.out.find(*names.begin()), std::string::npos) << missing.out;
 }
 
+TEST(CheckConfig, RumourFilesAreCheckedWithTheirLineNumbers) {
+  const auto example = testing::source_dir() / "deploy/config/mamori.example.toml";
+  testing::TempDir dir;
+  for (const auto& name : file_credentials(testing::read_file(example))) {
+    testing::write_file(dir.path() / name, std::string(40, 'k') + "\n");
+  }
+  auto with_rumours = [&](const std::string& file_list) {
+    std::string text = testing::read_file(example);
+    const std::string anchor = "[misinfo]\n";
+    text.insert(text.find(anchor) + anchor.size(), "rumour_files = [" + file_list + "]\n");
+    testing::write_file(dir.path() / "mamori.toml", text);
+    return run_command(check_config("--credentials-dir '" + dir.path().string() + "' '" +
+                                    (dir.path() / "mamori.toml").string() + "'"));
+  };
+  testing::write_file(dir.path() / "good.toml",
+                      "format_version = 1\n[[rumour]]\nid = \"dam\"\nclaim = \"ダムが決壊した\"\n"
+                      "wordings = [\"ダムが決壊したらしい\"]\n");
+  const auto good = with_rumours("\"" + (dir.path() / "good.toml").string() + "\"");
+  EXPECT_EQ(good.exit_code, 0) << good.out;
+  EXPECT_NE(good.out.find("1 rumour(s) from 1 file(s)"), std::string::npos) << good.out;
+
+  testing::write_file(dir.path() / "bad.toml", "format_version = 1\n[[rumour]]\nid = \"x\"\nclam = \"typo\"\n");
+  const auto bad = with_rumours("\"" + (dir.path() / "bad.toml").string() + "\"");
+  EXPECT_EQ(bad.exit_code, 2) << bad.out;
+  EXPECT_NE(bad.out.find("bad.toml:"), std::string::npos) << bad.out;
+
+  // The shipped starter set (no rumour_files) loads.
+  const auto shipped = run_command(check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
+  EXPECT_EQ(shipped.exit_code, 0) << shipped.out;
+  EXPECT_EQ(shipped.out.find(" 0 rumour(s)"), std::string::npos) << shipped.out;
+}
+
 TEST(CheckConfig, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(run_command(check_config("")).exit_code, 2);
   EXPECT_EQ(run_command(check_config("--credentials-dir")).exit_code, 2);
