@@ -222,6 +222,22 @@ Decoded fail(AvatarRejection why, std::string message, std::optional<ImageHeader
 
 }  // namespace
 
+namespace {
+
+// What libwebp's WebPGetFeatures (OpenCV's WebP signature check) insists on: "RIFF" size "WEBP",
+// a VP8/VP8L/VP8X first chunk, the RIFF size within the data and the first chunk within the RIFF.
+bool webp_chunks_consistent(std::span<const std::uint8_t> bytes) {
+  if (bytes.size() < 32 || std::memcmp(bytes.data(), "RIFF", 4) != 0 ||
+      std::memcmp(bytes.data() + 8, "WEBPVP", 6) != 0) {
+    return false;
+  }
+  const std::uint64_t riff_size = le32(bytes.data() + 4);
+  const std::uint64_t chunk_size = le32(bytes.data() + 16);
+  return riff_size + 8 <= bytes.size() && riff_size >= 12 && chunk_size + 8 <= riff_size - 4;
+}
+
+}  // namespace
+
 DecodeCheck check_decodable(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) {
   auto refuse = [](AvatarRejection why, std::string message,
                    std::optional<ImageHeader> header = std::nullopt) {
@@ -259,6 +275,23 @@ DecodeCheck check_decodable(std::span<const std::uint8_t> bytes, const DecodeLim
   }
   if (header->width == 0 || header->height == 0) {
     return refuse(AvatarRejection::bad_header, "image header declares a zero dimension", header);
+  }
+  // cv::imdecode picks its decoder by signature, trying every codec OpenCV was built with (DICOM,
+  // TIFF, OpenEXR, ...). Unless the bytes carry exactly the signature OpenCV's decoder for the
+  // sniffed format expects, it could fall through to another one (a fuzzer found GDCM allocating
+  // gigabytes from a crafted "JPEG"): so require that signature here.
+  static constexpr std::uint8_t kPng[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+  const bool exact_signature =
+      (header->format == ImageFormat::jpeg && bytes.size() >= 3 && bytes[0] == 0xFF &&
+       bytes[1] == 0xD8 && bytes[2] == 0xFF) ||
+      (header->format == ImageFormat::png && bytes.size() >= 8 &&
+       std::memcmp(bytes.data(), kPng, 8) == 0) ||
+      (header->format == ImageFormat::webp && webp_chunks_consistent(bytes));
+  // The one decoder that looks past offset 0 is DICOM's ("DICM" at 128): never let it see bytes.
+  const bool dicom_marker = bytes.size() >= 132 && std::memcmp(bytes.data() + 128, "DICM", 4) == 0;
+  if (!exact_signature || dicom_marker) {
+    return refuse(AvatarRejection::bad_header,
+                  std::string(to_string(header->format)) + " signature is malformed", header);
   }
   const std::uint64_t pixels = static_cast<std::uint64_t>(header->width) * header->height;
   if (header->width > limits.max_side || header->height > limits.max_side ||

@@ -25,6 +25,26 @@ std::vector<std::uint8_t> png_header_only(std::uint32_t w, std::uint32_t h) {
   return b;
 }
 
+TEST(AvatarDecode, InconsistentWebpNeverReachesAnotherOpenCvDecoder) {
+  // Found by fuzz_avatar_decode: a WebP whose first chunk is larger than the RIFF fails libwebp's
+  // signature check, and cv::imdecode then tried its DICOM decoder, which allocated 3.4 GB.
+  auto bytes = encode(render_emblem(2), "webp");
+  ASSERT_GE(bytes.size(), 32U);
+  const auto good = compute_avatar_hash(bytes);
+  ASSERT_TRUE(good.ok()) << good.message;
+  bytes[19] = 0x10;  // VP8 chunk size += 256 MiB
+  const auto r = compute_avatar_hash(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.rejection, AvatarRejection::bad_header);
+  EXPECT_NE(r.message.find("signature"), std::string::npos) << r.message;
+
+  // A "DICM" marker at offset 128 (what the DICOM decoder looks for) is refused outright.
+  auto png = encode(render_emblem(3), "png");
+  ASSERT_GE(png.size(), 132U);
+  std::copy_n("DICM", 4, png.begin() + 128);
+  EXPECT_FALSE(compute_avatar_hash(png).ok());
+}
+
 TEST(AvatarDecode, PngBombIsRejectedFromTheHeader) {
   // A real image with its IHDR rewritten to 60000 x 60000: never decoded.
   auto bytes = encode(render_emblem(1), "png");
