@@ -544,18 +544,10 @@ ParseResult parse(BlueskyEndpoint endpoint, std::string_view body, const ParseCo
       return result;
     }
     result.outcome = ParseOutcome::platform_error;
-    if (const auto reason = gone_reason(endpoint, page.error, page.message)) {
-      model::AccountGone g;
-      g.platform = kPlatform;
-      g.account_ref = context.requested_refs.empty() ? "" : context.requested_refs.front();
-      g.reason = *reason;
-      g.observed_at = context.observed_at;
-      out.emplace_back(std::move(g));
-    } else {
-      std::string message = page.error;
-      if (!page.message.empty()) message += ": " + page.message;
-      out.emplace_back(json::make_error(kPlatform, name, std::move(message), context));
-    }
+    std::string message = page.error;
+    if (!page.message.empty()) message += ": " + page.message;
+    out.push_back(json::gone_or_error(kPlatform, name, gone_reason(endpoint, page.error, page.message),
+                                      std::move(message), context));
     return result;
   }
 

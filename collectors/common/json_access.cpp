@@ -251,9 +251,9 @@ void check_scalar(od::value& value) {
   }
 }
 
-std::string_view type_name(od::value& value) {
-  od::json_type type;
-  if (value.type().get(type)) return "invalid JSON";
+namespace {
+
+std::string_view type_name_of(od::json_type type) {
   switch (type) {
     case od::json_type::array:
       return "array";
@@ -271,24 +271,18 @@ std::string_view type_name(od::value& value) {
   return "unknown";
 }
 
+}  // namespace
+
+std::string_view type_name(od::value& value) {
+  od::json_type type;
+  if (value.type().get(type)) return "invalid JSON";
+  return type_name_of(type);
+}
+
 std::string_view type_name(od::document& doc) {
   od::json_type type;
   if (doc.type().get(type)) return "invalid JSON";
-  switch (type) {
-    case od::json_type::array:
-      return "array";
-    case od::json_type::object:
-      return "object";
-    case od::json_type::number:
-      return "number";
-    case od::json_type::string:
-      return "string";
-    case od::json_type::boolean:
-      return "boolean";
-    case od::json_type::null:
-      return "null";
-  }
-  return "unknown";
+  return type_name_of(type);
 }
 
 bool read_string(od::value& value, std::string& out) {
@@ -393,6 +387,18 @@ model::ObservationError make_error(model::Platform platform, std::string_view en
   e.http_status = context.http_status;
   e.observed_at = context.observed_at;
   return e;
+}
+
+model::Observation gone_or_error(model::Platform platform, std::string_view endpoint,
+                                 const std::optional<std::string>& gone_reason, std::string message,
+                                 const ParseContext& context) {
+  if (!gone_reason) return make_error(platform, endpoint, std::move(message), context);
+  model::AccountGone g;
+  g.platform = platform;
+  g.account_ref = context.requested_refs.empty() ? "" : context.requested_refs.front();
+  g.reason = *gone_reason;
+  g.observed_at = context.observed_at;
+  return g;
 }
 
 DocumentScope::DocumentScope(std::string_view body) : body_(body), scratch_(&thread_scratch()) {

@@ -128,6 +128,12 @@ void clean_text(std::string_view in, std::string& out);
 model::ObservationError make_error(model::Platform platform, std::string_view endpoint,
                                    std::string message, const ParseContext& context);
 
+// A platform's error body about the requested account: AccountGone (for the first requested
+// ref) when `gone_reason` says the account is gone, else an ObservationError with `message`.
+model::Observation gone_or_error(model::Platform platform, std::string_view endpoint,
+                                 const std::optional<std::string>& gone_reason, std::string message,
+                                 const ParseContext& context);
+
 struct ParserScratch;
 
 // The per-thread reusable parser and padded copy of the body; see parse_document.

@@ -541,18 +541,10 @@ ParseResult parse(MastodonEndpoint endpoint, std::string_view body, const ParseC
       return result;
     }
     result.outcome = ParseOutcome::platform_error;
-    if (const auto reason = gone_reason(endpoint, page.error)) {
-      model::AccountGone g;
-      g.platform = kPlatform;
-      g.account_ref = context.requested_refs.empty() ? "" : context.requested_refs.front();
-      g.reason = *reason;
-      g.observed_at = context.observed_at;
-      out.emplace_back(std::move(g));
-    } else {
-      std::string message = page.error;
-      if (!page.error_description.empty()) message += ": " + page.error_description;
-      out.emplace_back(json::make_error(kPlatform, name, std::move(message), context));
-    }
+    std::string message = page.error;
+    if (!page.error_description.empty()) message += ": " + page.error_description;
+    out.push_back(json::gone_or_error(kPlatform, name, gone_reason(endpoint, page.error),
+                                      std::move(message), context));
     return result;
   }
 
