@@ -18,6 +18,10 @@ HttpRequest BlueskyCollector::request(const std::string& base, const std::string
   r.max_response_bytes = options_.max_response_bytes;
   r.platform = "bluesky";
   r.endpoint = std::string(endpoint_name(endpoint));
+  // Bluesky's services count every route together per client IP (3000 requests per 5 minutes):
+  // one window per service, whichever endpoint spends it. Session calls have their own, tighter
+  // limits (per handle) and keep their endpoint's window.
+  r.quota_scope = base;
   return r;
 }
 

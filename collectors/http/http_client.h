@@ -25,6 +25,9 @@ struct HttpRequest {
   // For metrics, logs and rate-limit bookkeeping: "x", "users/search".
   std::string platform;
   std::string endpoint;
+  // Requests of one platform with the same non-empty scope share one rate-limit window (the
+  // platform counts them together: Bluesky per IP, Mastodon per token); empty: the endpoint's own.
+  std::string quota_scope;
 };
 
 enum class HttpOutcome {

@@ -22,8 +22,12 @@ HttpRequest MastodonCollector::request(const std::string& path_and_query, Mastod
   HttpRequest r;
   r.url = options_.instance + path_and_query;
   r.headers.emplace_back("Accept", "application/json");
+  // Mastodon counts all API calls together: per access token when one is sent, else per IP.
   if (authorized && !options_.access_token.empty()) {
     r.headers.emplace_back("Authorization", "Bearer " + options_.access_token);
+    r.quota_scope = options_.instance + " token";
+  } else {
+    r.quota_scope = options_.instance + " anonymous";
   }
   r.timeout = options_.timeout;
   r.max_response_bytes = options_.max_response_bytes;

@@ -16,11 +16,12 @@ struct Pending {
   int attempt = 1;
 };
 
-// One (platform, endpoint): its waiting requests and the timer that wakes them.
+// One (platform, endpoint, quota scope): its waiting requests and the timer that wakes them.
 struct Lane {
   explicit Lane(boost::asio::io_context& io) : timer(io) {}
   std::string platform;
   std::string endpoint;
+  std::string scope;
   std::deque<Pending> queue;
   boost::asio::steady_timer timer;
   bool timer_armed = false;
@@ -62,11 +63,14 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
     std::string key = request.platform;
     key.push_back('\x1f');
     key += request.endpoint;
+    key.push_back('\x1f');
+    key += request.quota_scope;
     auto it = lanes.find(key);
     if (it == lanes.end()) {
       auto lane = std::make_unique<Lane>(io);
       lane->platform = request.platform;
       lane->endpoint = request.endpoint;
+      lane->scope = request.quota_scope;
       it = lanes.emplace(std::move(key), std::move(lane)).first;
     }
     return *it->second;
@@ -110,7 +114,7 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
   void pump(Lane& lane) {
     while (!stopped && !lane.queue.empty()) {
       const model::TimePoint now = clock.now();
-      const Admission a = governor.admit(lane.platform, lane.endpoint, now);
+      const Admission a = governor.admit(lane.platform, lane.endpoint, now, lane.scope);
       if (a.kind == AdmitKind::circuit_open) {
         note_breaker(lane);
         refuse_all(lane, HttpOutcome::circuit_open,
@@ -157,7 +161,7 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
   }
 
   void send(Lane& lane, Pending p, model::TimePoint now) {
-    governor.started(lane.platform, lane.endpoint, now);
+    governor.started(lane.platform, lane.endpoint, now, lane.scope);
     HttpRequest copy = p.request;  // kept for a retry
     auto shared = std::make_shared<Pending>(std::move(p));
     inner.fetch(
@@ -172,10 +176,10 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
 
   void on_result(Lane& lane, Pending p, HttpResponse r) {
     const model::TimePoint now = clock.now();
-    const AttemptVerdict verdict = governor.finished(lane.platform, lane.endpoint, r, now);
+    const AttemptVerdict verdict = governor.finished(lane.platform, lane.endpoint, r, now, lane.scope);
     if (metrics != nullptr) {
       metrics->request_finished(lane.platform, lane.endpoint, outcome_label(r), r.elapsed);
-      const EndpointStatus s = governor.status(lane.platform, lane.endpoint);
+      const EndpointStatus s = governor.status(lane.platform, lane.endpoint, lane.scope);
       if (s.remaining && r.outcome == HttpOutcome::ok) {
         metrics->quota_remaining(lane.platform, lane.endpoint, *s.remaining);
       }

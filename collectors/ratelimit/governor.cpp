@@ -19,6 +19,11 @@ std::string key_of(std::string_view platform, std::string_view endpoint) {
   return key;
 }
 
+// Scopes share the endpoints' map under a name no endpoint has.
+std::string scope_key(std::string_view platform, std::string_view quota_scope) {
+  return key_of(platform, std::string("\x1equota:").append(quota_scope));
+}
+
 milliseconds doubled(milliseconds base, int times, milliseconds cap) {
   // 2^times without overflow: stop doubling once past the cap.
   milliseconds d = base;
@@ -43,9 +48,29 @@ EndpointStatus& RequestGovernor::state(std::string_view platform, std::string_vi
   return it->second;
 }
 
-EndpointStatus RequestGovernor::status(std::string_view platform, std::string_view endpoint) const {
+EndpointStatus& RequestGovernor::quota_state(EndpointStatus& endpoint_state,
+                                             std::string_view platform,
+                                             std::string_view quota_scope) {
+  if (quota_scope.empty()) return endpoint_state;
+  // std::map never moves its elements, so endpoint_state stays valid across this insertion.
+  auto [it, inserted] = endpoints_.try_emplace(scope_key(platform, quota_scope));
+  return it->second;
+}
+
+EndpointStatus RequestGovernor::status(std::string_view platform, std::string_view endpoint,
+                                       std::string_view quota_scope) const {
   auto it = endpoints_.find(key_of(platform, endpoint));
-  return it == endpoints_.end() ? EndpointStatus{} : it->second;
+  EndpointStatus s = it == endpoints_.end() ? EndpointStatus{} : it->second;
+  if (quota_scope.empty()) return s;
+  auto q = endpoints_.find(scope_key(platform, quota_scope));
+  const EndpointStatus scope = q == endpoints_.end() ? EndpointStatus{} : q->second;
+  s.limit = scope.limit;
+  s.remaining = scope.remaining;
+  s.reset = scope.reset;
+  s.started_since_quota = scope.started_since_quota;
+  s.hold_until = scope.hold_until;
+  s.rate_limited_in_a_row = scope.rate_limited_in_a_row;
+  return s;
 }
 
 void RequestGovernor::renew_window(EndpointStatus& s, model::TimePoint now) const {
@@ -58,8 +83,9 @@ void RequestGovernor::renew_window(EndpointStatus& s, model::TimePoint now) cons
 }
 
 Admission RequestGovernor::admit(std::string_view platform, std::string_view endpoint,
-                                 model::TimePoint now) {
+                                 model::TimePoint now, std::string_view quota_scope) {
   EndpointStatus& s = state(platform, endpoint);
+  EndpointStatus& q = quota_state(s, platform, quota_scope);
   if (s.breaker == BreakerState::open) {
     if (now < s.breaker_until) return {AdmitKind::circuit_open, s.breaker_until, "breaker"};
     s.breaker = BreakerState::half_open;
@@ -69,19 +95,19 @@ Admission RequestGovernor::admit(std::string_view platform, std::string_view end
     // One probe at a time; the others fail fast like with an open breaker.
     return {AdmitKind::circuit_open, now, "breaker"};
   }
-  if (now < s.hold_until) return {AdmitKind::wait, s.hold_until, "rate_limit"};
+  if (now < q.hold_until) return {AdmitKind::wait, q.hold_until, "rate_limit"};
   if (now < s.backoff_until) return {AdmitKind::wait, s.backoff_until, "backoff"};
-  renew_window(s, now);
-  if (s.remaining) {
-    const std::int64_t left = *s.remaining - s.started_since_quota;
+  renew_window(q, now);
+  if (q.remaining) {
+    const std::int64_t left = *q.remaining - q.started_since_quota;
     // finished() always pairs a known remaining with a reset (a synthetic one if need be).
-    const model::TimePoint renewal = s.reset ? *s.reset + policy_.reset_margin : now;
+    const model::TimePoint renewal = q.reset ? *q.reset + policy_.reset_margin : now;
     if (left <= 0) return {AdmitKind::wait, renewal, "quota"};
-    if (s.limit && *s.limit > 0 && s.last_start &&
-        static_cast<double>(left) < static_cast<double>(*s.limit) * policy_.spread_below) {
+    if (q.limit && *q.limit > 0 && q.last_start &&
+        static_cast<double>(left) < static_cast<double>(*q.limit) * policy_.spread_below) {
       // Spread what is left evenly over the rest of the window.
       const auto interval = (renewal - now) / left;
-      const model::TimePoint next = *s.last_start + interval;
+      const model::TimePoint next = *q.last_start + interval;
       if (now < next) return {AdmitKind::wait, next, "spacing"};
     }
   }
@@ -89,11 +115,14 @@ Admission RequestGovernor::admit(std::string_view platform, std::string_view end
 }
 
 void RequestGovernor::started(std::string_view platform, std::string_view endpoint,
-                              model::TimePoint now) {
+                              model::TimePoint now, std::string_view quota_scope) {
   EndpointStatus& s = state(platform, endpoint);
+  EndpointStatus& q = quota_state(s, platform, quota_scope);
   ++s.in_flight;
-  ++s.started_since_quota;
+  if (&q != &s) ++q.in_flight;
+  ++q.started_since_quota;
   s.last_start = now;
+  q.last_start = now;
   if (s.breaker == BreakerState::half_open) s.probe_in_flight = true;
 }
 
@@ -137,9 +166,12 @@ void RequestGovernor::record_failure(EndpointStatus& s, model::TimePoint now,
 }
 
 AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_view endpoint,
-                                         const HttpResponse& response, model::TimePoint now) {
+                                         const HttpResponse& response, model::TimePoint now,
+                                         std::string_view quota_scope) {
   EndpointStatus& s = state(platform, endpoint);
+  EndpointStatus& q = quota_state(s, platform, quota_scope);
   s.in_flight = std::max(0, s.in_flight - 1);
+  if (&q != &s) q.in_flight = std::max(0, q.in_flight - 1);
   if (response.outcome != HttpOutcome::ok) {
     switch (response.outcome) {
       case HttpOutcome::timeout:
@@ -160,15 +192,15 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
   const RateLimitInfo info =
       parse_rate_limit_headers(model::platform_from_string(platform), response.headers, now);
   if (info.remaining) {
-    if (info.limit) s.limit = info.limit;
-    s.remaining = info.remaining;
+    if (info.limit) q.limit = info.limit;
+    q.remaining = info.remaining;
     // Requests still running may or may not be in the platform's count: assume they are not.
-    s.started_since_quota = s.in_flight;
-    s.reset = info.reset ? reset_time(info, now) : now + policy_.unknown_reset_wait;
+    q.started_since_quota = q.in_flight;
+    q.reset = info.reset ? reset_time(info, now) : now + policy_.unknown_reset_wait;
   }
 
   if (response.status == 429) {
-    ++s.rate_limited_in_a_row;
+    ++q.rate_limited_in_a_row;
     model::TimePoint until = now + policy_.backoff_base;
     bool told = false;
     if (info.reset) {
@@ -180,18 +212,18 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
       told = true;
     }
     if (!told) {
-      until = std::max(until, now + doubled(policy_.unknown_reset_wait, s.rate_limited_in_a_row - 1,
+      until = std::max(until, now + doubled(policy_.unknown_reset_wait, q.rate_limited_in_a_row - 1,
                                             policy_.max_reset_wait));
     }
-    s.hold_until = std::max(s.hold_until, until);
+    q.hold_until = std::max(q.hold_until, until);
     // Whatever the remaining header said, the quota is spent until then.
-    s.remaining = 0;
-    s.started_since_quota = 0;
-    s.reset = s.hold_until - policy_.reset_margin;
+    q.remaining = 0;
+    q.started_since_quota = 0;
+    q.reset = q.hold_until - policy_.reset_margin;
     if (s.breaker == BreakerState::half_open) s.probe_in_flight = false;
     return AttemptVerdict::retryable;
   }
-  s.rate_limited_in_a_row = 0;
+  q.rate_limited_in_a_row = 0;
 
   if (response.status >= 500) {
     record_failure(s, now, info.retry_after);

@@ -2,6 +2,13 @@
 // (platform, endpoint), as pure logic over an injected time — no I/O, no timers. The
 // GovernedHttpClient asks it before every request and tells it every result.
 //
+//  * Quota scope: where a platform counts several endpoints together (Bluesky's 3000 requests
+//    per 5 minutes per IP across all routes, Mastodon's 300 per 5 minutes per access token or,
+//    without one, per IP), requests name the same `quota_scope`: the quota, 429 holds and
+//    spacing below are then shared by every endpoint in the scope, while backoff and the
+//    circuit breaker stay per endpoint (one failing route says nothing of the others). An
+//    empty scope is the endpoint's own window (X counts every endpoint separately).
+//
 //  * Quota: the remaining count from the last response, minus requests started since, is never
 //    overspent; at zero, requests wait for the reset. When less than `spread_below` of the
 //    window's quota is left, requests are spaced evenly until the reset.
@@ -85,19 +92,27 @@ class RequestGovernor {
                            RandomSource random = default_random_source());
 
   // May a request on this endpoint start at `now`? May move an open breaker to half-open.
-  Admission admit(std::string_view platform, std::string_view endpoint, model::TimePoint now);
+  Admission admit(std::string_view platform, std::string_view endpoint, model::TimePoint now,
+                  std::string_view quota_scope = {});
   // A request was sent (after admit said go).
-  void started(std::string_view platform, std::string_view endpoint, model::TimePoint now);
+  void started(std::string_view platform, std::string_view endpoint, model::TimePoint now,
+               std::string_view quota_scope = {});
   // Its attempt finished. Reads the rate-limit headers and updates holds, backoff, breaker.
   AttemptVerdict finished(std::string_view platform, std::string_view endpoint,
-                          const HttpResponse& response, model::TimePoint now);
+                          const HttpResponse& response, model::TimePoint now,
+                          std::string_view quota_scope = {});
 
-  // Current state (a default one for an endpoint never seen).
-  EndpointStatus status(std::string_view platform, std::string_view endpoint) const;
+  // Current state (a default one for an endpoint never seen). With a quota scope, the quota
+  // fields (limit, remaining, reset, hold_until...) are the scope's, the rest the endpoint's.
+  EndpointStatus status(std::string_view platform, std::string_view endpoint,
+                        std::string_view quota_scope = {}) const;
   const GovernorPolicy& policy() const { return policy_; }
 
  private:
   EndpointStatus& state(std::string_view platform, std::string_view endpoint);
+  // Where the quota of a request lives: the endpoint's own state, or its scope's.
+  EndpointStatus& quota_state(EndpointStatus& endpoint_state, std::string_view platform,
+                              std::string_view quota_scope);
   void renew_window(EndpointStatus& s, model::TimePoint now) const;
   std::chrono::milliseconds backoff_delay(int failures);
   void record_failure(EndpointStatus& s, model::TimePoint now,

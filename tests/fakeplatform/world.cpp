@@ -292,39 +292,92 @@ void World::add_rate_headers(Platform p, std::int64_t limit, std::int64_t remain
   }
 }
 
-// Counts the request against its window; a 429 reply when the window is spent.
+// The windows a request counts against, as the platforms count them: X one per endpoint;
+// Bluesky one per client IP for every route; Mastodon one per access token (or, without one, per
+// IP) for every route. A [[limit]] for an endpoint is that endpoint's own window — instead of the
+// platform's on X, in addition to it elsewhere (Bluesky's createSession, Mastodon's media).
+std::vector<std::pair<World::WindowKey, RateLimit>> World::windows_for(
+    Platform p, const std::string& endpoint, bool authorized) const {
+  std::vector<std::pair<WindowKey, RateLimit>> out;
+  const auto platform_limit = state_.rate_limits.find(p);
+  const RateLimit shared =
+      platform_limit == state_.rate_limits.end() ? RateLimit{} : platform_limit->second;
+  const auto own = state_.endpoint_limits.find({p, endpoint});
+  switch (p) {
+    case Platform::x:
+      out.emplace_back(WindowKey{p, endpoint},
+                       own == state_.endpoint_limits.end() ? shared : own->second);
+      return out;
+    case Platform::bluesky:
+      out.emplace_back(WindowKey{p, "*ip"}, shared);
+      break;
+    case Platform::mastodon:
+      out.emplace_back(WindowKey{p, authorized ? "*token" : "*ip"}, shared);
+      break;
+  }
+  if (own != state_.endpoint_limits.end()) out.emplace_back(WindowKey{p, endpoint}, own->second);
+  return out;
+}
+
+// Counts the request against its windows; a 429 reply when one of them is spent. The headers
+// describe the window closest to its limit, as the platforms' own rate limiters report.
 std::optional<Reply> World::rate_limit(Platform p, const std::string& endpoint, double t,
                                        Reply& out, LogEntry& entry, bool count) {
-  RateLimit limit = state_.rate_limits[p];
-  if (auto it = state_.endpoint_limits.find({p, endpoint}); it != state_.endpoint_limits.end()) {
-    limit = it->second;
+  struct Counted {
+    Window* window;
+    RateLimit limit;
+  };
+  std::vector<Counted> counted;
+  for (const auto& [key, limit] : windows_for(p, endpoint, entry.authorized)) {
+    Window& w = windows_[key];
+    if (w.start < 0 || t >= w.start + limit.window) {
+      w.start = t;
+      w.used = 0;
+    }
+    counted.push_back({&w, limit});
   }
-  Window& w = windows_[{p, endpoint}];
-  if (w.start < 0 || t >= w.start + limit.window) {
-    w.start = t;
-    w.used = 0;
+  // A blocked or spent window refuses the request; of several, the one that opens last.
+  const Counted* refusing = nullptr;
+  double refusing_reset = 0;
+  for (const Counted& c : counted) {
+    const bool blocked = t < c.window->blocked_until;
+    const bool spent = c.limit.limit > 0 && c.window->used >= c.limit.limit;
+    if (!blocked && !spent) continue;
+    const double reset_t = blocked ? c.window->blocked_until : c.window->start + c.limit.window;
+    if (refusing == nullptr || reset_t > refusing_reset) {
+      refusing = &c;
+      refusing_reset = reset_t;
+    }
   }
-  const bool blocked = t < w.blocked_until;
-  if (limit.limit == 0 && !blocked) return std::nullopt;  // this API sends no limit headers
-  const std::int64_t shown_limit = std::max<std::int64_t>(limit.limit, 1);
-  if (blocked || w.used >= limit.limit) {
-    const double reset_t = blocked ? w.blocked_until : w.start + limit.window;
+  if (refusing != nullptr) {
+    const std::int64_t shown_limit = std::max<std::int64_t>(refusing->limit.limit, 1);
     Reply r = error_reply(p, 429, "Too Many Requests");
-    add_rate_headers(p, shown_limit, 0, reset_t, limit.window, r);
+    add_rate_headers(p, shown_limit, 0, refusing_reset, refusing->limit.window, r);
     for (const auto& [k, v] : r.headers) {
       const std::string name = lower_ascii(k);
       if (name == "x-rate-limit-reset" || name == "ratelimit-reset")
         entry.reset_unix_ms = std::stoll(v) * 1000;
     }
     if (p == Platform::mastodon) {
-      const WallTime reset =
-          start_ + std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(reset_t * 1000)));
+      const WallTime reset = start_ + std::chrono::milliseconds(
+                                          static_cast<std::int64_t>(std::ceil(refusing_reset * 1000)));
       entry.reset_unix_ms = reset.time_since_epoch().count();
     }
     return r;
   }
-  if (count) ++w.used;
-  add_rate_headers(p, limit.limit, limit.limit - w.used, w.start + limit.window, limit.window, out);
+  const Counted* closest = nullptr;
+  for (const Counted& c : counted) {
+    if (c.limit.limit == 0) continue;  // this API sends no limit headers
+    if (count) ++c.window->used;
+    if (closest == nullptr || c.limit.limit - c.window->used <
+                                  closest->limit.limit - closest->window->used) {
+      closest = &c;
+    }
+  }
+  if (closest != nullptr) {
+    add_rate_headers(p, closest->limit.limit, closest->limit.limit - closest->window->used,
+                     closest->window->start + closest->limit.window, closest->limit.window, out);
+  }
   return std::nullopt;
 }
 
@@ -340,7 +393,8 @@ std::optional<Reply> World::apply_fault(Platform p, const std::string& endpoint,
     Reply r;
     if (f.kind == "status") {
       if (f.status == 429) {
-        Window& w = windows_[{p, endpoint}];
+        // The platform's own limit ran out: its shared window where it counts routes together.
+        Window& w = windows_[windows_for(p, endpoint, entry.authorized).front().first];
         w.blocked_until = std::max(w.blocked_until, t + f.reset_after);
         Reply dummy;
         if (auto limited = rate_limit(p, endpoint, t, dummy, entry, false)) return limited;

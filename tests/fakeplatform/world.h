@@ -168,6 +168,7 @@ class World {
     std::int64_t used = 0;
     double blocked_until = -1;  // an injected 429 exhausts the window until then
   };
+  using WindowKey = std::pair<Platform, std::string>;
   struct Session {
     std::string did;
     double expires = 0;
@@ -194,6 +195,8 @@ class World {
   Reply mastodon_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   std::optional<Reply> apply_fault(Platform p, const std::string& endpoint, double t,
                                    LogEntry& entry);
+  std::vector<std::pair<WindowKey, RateLimit>> windows_for(Platform p, const std::string& endpoint,
+                                                           bool authorized) const;
   std::optional<Reply> rate_limit(Platform p, const std::string& endpoint, double t,
                                   Reply& headers_to, LogEntry& entry, bool count);
   void add_rate_headers(Platform p, std::int64_t limit, std::int64_t remaining, double reset_t,
@@ -220,7 +223,7 @@ class World {
   std::string base_url_;
   WallTime start_{};
   std::map<std::string, double> fired_;  // trigger name -> seconds since start
-  std::map<std::pair<Platform, std::string>, Window> windows_;
+  std::map<WindowKey, Window> windows_;
   std::map<std::string, Session> sessions_;  // Bluesky tokens
   std::deque<LogEntry> log_;
   std::uint64_t log_seq_ = 0;

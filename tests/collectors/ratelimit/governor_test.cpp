@@ -253,5 +253,76 @@ TEST_F(GovernorTest, EndpointsAreIndependent) {
   EXPECT_EQ(governor.admit("bluesky", "users/:id/tweets", clock.now()).kind, AdmitKind::go);
 }
 
+
+Headers bsky_quota(int limit, int remaining, std::int64_t reset_unix) {
+  return {{"ratelimit-limit", std::to_string(limit)},
+          {"ratelimit-remaining", std::to_string(remaining)},
+          {"ratelimit-reset", std::to_string(reset_unix)}};
+}
+
+TEST_F(GovernorTest, AScopeSharesOneQuotaAcrossEndpoints) {
+  // Bluesky counts every route per IP: what getAuthorFeed spent, searchActors cannot spend.
+  GovernorPolicy p = policy();
+  p.spread_below = 0;
+  RequestGovernor g(p, [] { return 0.0; });
+  const std::string_view scope = "https://public.api.bsky.app";
+  ASSERT_EQ(g.admit("bluesky", "getAuthorFeed", clock.now(), scope).kind, AdmitKind::go);
+  g.started("bluesky", "getAuthorFeed", clock.now(), scope);
+  g.finished("bluesky", "getAuthorFeed", response(200, bsky_quota(3000, 1, 1718000000 + 300)),
+             clock.now(), scope);
+  ASSERT_EQ(g.admit("bluesky", "searchActors", clock.now(), scope).kind, AdmitKind::go);
+  g.started("bluesky", "searchActors", clock.now(), scope);
+  // The one request left is taken: every endpoint of the scope waits for the reset...
+  for (std::string_view e : {"getAuthorFeed", "searchActors", "getPostThread"}) {
+    const Admission a = g.admit("bluesky", e, clock.now(), scope);
+    EXPECT_EQ(a.kind, AdmitKind::wait) << e;
+    EXPECT_EQ(a.reason, "quota") << e;
+    EXPECT_EQ(a.until, model::TimePoint(std::chrono::seconds(1718000000 + 300)) + 1000ms) << e;
+  }
+  EXPECT_EQ(g.status("bluesky", "getPostThread", scope).remaining, 1);
+  // ...but not a request outside it (another service, or the session's own limit).
+  EXPECT_EQ(g.admit("bluesky", "getAuthorFeed", clock.now(), "https://bsky.social").kind,
+            AdmitKind::go);
+  EXPECT_EQ(g.admit("bluesky", "com.atproto.server.refreshSession", clock.now()).kind,
+            AdmitKind::go);
+}
+
+TEST_F(GovernorTest, A429OnOneEndpointHoldsItsWholeScope) {
+  const std::string_view scope = "https://mastodon.example token";
+  ASSERT_EQ(governor.admit("mastodon", "notifications", clock.now(), scope).kind, AdmitKind::go);
+  governor.started("mastodon", "notifications", clock.now(), scope);
+  Headers h = {{"x-ratelimit-limit", "300"},
+               {"x-ratelimit-remaining", "0"},
+               {"x-ratelimit-reset", "2024-06-10T06:15:00Z"}};  // kStart + 100 s
+  EXPECT_EQ(governor.finished("mastodon", "notifications", response(429, h), clock.now(), scope),
+            AttemptVerdict::retryable);
+  const Admission a = governor.admit("mastodon", "account_statuses", clock.now(), scope);
+  EXPECT_EQ(a.kind, AdmitKind::wait);
+  EXPECT_EQ(a.reason, "rate_limit");
+  EXPECT_EQ(a.until, kStart + 100s + 1s);
+  // Unauthenticated calls are counted per IP, not per token.
+  EXPECT_EQ(governor.admit("mastodon", "account_statuses", clock.now(),
+                           "https://mastodon.example anonymous").kind,
+            AdmitKind::go);
+  clock.set(a.until);
+  EXPECT_EQ(governor.admit("mastodon", "account_statuses", clock.now(), scope).kind,
+            AdmitKind::go);
+}
+
+TEST_F(GovernorTest, BackoffAndBreakerStayPerEndpointInsideAScope) {
+  // One failing route says nothing of the others that share its quota.
+  const std::string_view scope = "https://public.api.bsky.app";
+  for (int i = 0; i < policy().breaker_failures; ++i) {
+    clock.advance(120s);
+    ASSERT_EQ(governor.admit("bluesky", "getPostThread", clock.now(), scope).kind, AdmitKind::go);
+    governor.started("bluesky", "getPostThread", clock.now(), scope);
+    governor.finished("bluesky", "getPostThread", response(503), clock.now(), scope);
+  }
+  EXPECT_EQ(governor.admit("bluesky", "getPostThread", clock.now(), scope).kind,
+            AdmitKind::circuit_open);
+  EXPECT_EQ(governor.admit("bluesky", "getAuthorFeed", clock.now(), scope).kind, AdmitKind::go);
+  EXPECT_EQ(governor.status("bluesky", "getAuthorFeed", scope).breaker, BreakerState::closed);
+}
+
 }  // namespace
 }  // namespace mamori::collectors
