@@ -83,7 +83,11 @@ void AutomaticCheckRunner::round() {
   round_running_ = true;
   ++rounds_;
   const auto now_steady = std::chrono::steady_clock::now();
-  const bool homepage_due = now_steady >= next_homepage_round_ && fetches_in_flight_ == 0;
+  // Pages are fetched one round at a time. All pending steps' pages every homepage_interval;
+  // a step mamori has not read its page for yet (a new incident) at the next round, so the
+  // baseline is taken soon after the incident opened, before staff publish a notice.
+  const bool may_fetch = fetches_in_flight_ == 0;
+  const bool homepage_due = now_steady >= next_homepage_round_ && may_fetch;
   if (homepage_due) next_homepage_round_ = now_steady + options_.homepage_interval;
   std::weak_ptr<bool> alive = alive_;
   auto config = config_;
@@ -92,7 +96,7 @@ void AutomaticCheckRunner::round() {
   asio::io_context* io = &io_;
   const bool queued = database_.submit(
       "incidents.automatic_checks",
-      [this, io, alive, config, homepage_due](pqxx::connection& c) {
+      [this, io, alive, config, homepage_due, may_fetch](pqxx::connection& c) {
         const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
         const int posts = run_official_post_checks(c);
         const int elapsed = run_elapsed_checks(c, now);
@@ -101,9 +105,10 @@ void AutomaticCheckRunner::round() {
                     {{"official_post_since_open", posts}, {"elapsed", elapsed}});
         }
         std::vector<HomepageCheck> homepage;
-        if (homepage_due) {
+        if (may_fetch) {
           // url and text may name incident values ({{notice_url}}): resolved per incident.
           for (const PendingCheck& p : pending_checks(c, "homepage_contains")) {
+            if (!homepage_due && p.state.contains("baseline")) continue;
             const auto data = load_incident_data(c, p.incident_id, *config, now);
             if (!data) continue;
             const auto* url = p.check.if_contains("url");
@@ -148,7 +153,11 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
                                       group = std::move(group)](collectors::HttpResponse r) {
       if (alive.expired()) return;
       --fetches_in_flight_;
-      if (r.outcome != collectors::HttpOutcome::ok || r.status != 200) {
+      // A missing page (404/410) is read as "no occurrence yet": a dedicated notice page often
+      // exists only once staff publish it. Other failures say nothing about the page.
+      const bool missing = r.outcome == collectors::HttpOutcome::ok &&
+                           (r.status == 404 || r.status == 410);
+      if (!missing && (r.outcome != collectors::HttpOutcome::ok || r.status != 200)) {
         // Once per URL: a page that is not up yet is the normal state before staff publish it.
         if (warned_urls_.insert(url).second) {
           log::warn("incidents.homepage_check_fetch_failed",
@@ -163,18 +172,32 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
       ++pages_fetched_;
       warned_urls_.erase(url);
       const std::string content_type(r.header("content-type").value_or(""));
-      std::vector<HomepageCheck> found;
-      for (const auto& c : group) {
-        if (page_contains(r.body, content_type, c.text)) found.push_back(c);
+      std::vector<std::pair<HomepageCheck, std::size_t>> readings;
+      for (auto& c : group) {
+        const std::size_t n = missing ? 0 : page_occurrences(r.body, content_type, c.text);
+        readings.emplace_back(std::move(c), n);
       }
-      if (found.empty()) return;
-      database_.submit("incidents.homepage_contains", [found](pqxx::connection& conn) {
-        for (const auto& c : found) {
+      database_.submit("incidents.homepage_contains", [readings = std::move(readings)](
+                                                          pqxx::connection& conn) {
+        for (const auto& [c, occurrences] : readings) {
           const std::string message =
               "ホームページ " + c.url + " に「" + c.text + "」の掲載を確認しました";
-          if (complete_checked_step(conn, c.incident_id, c.step_id, "homepage_contains", message)) {
-            log::info("incidents.homepage_check_done",
-                      {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});
+          switch (record_homepage_reading(conn, c.incident_id, c.step_id, occurrences, message)) {
+            case HomepageVerdict::completed:
+              log::info("incidents.homepage_check_done",
+                        {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});
+              break;
+            case HomepageVerdict::baseline_taken:
+              // Already there when mamori first looked: an earlier notice, not this incident's.
+              log::info("incidents.homepage_check_baseline",
+                        {{"incident_id", c.incident_id},
+                         {"step", c.step_id},
+                         {"url", c.url},
+                         {"occurrences", static_cast<long long>(occurrences)}});
+              break;
+            case HomepageVerdict::unchanged:
+            case HomepageVerdict::not_pending:
+              break;
           }
         }
       });

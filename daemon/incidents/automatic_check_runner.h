@@ -1,7 +1,9 @@
 // Runs the automatic checks that need no observation to trigger them, on the daemon's event
 // loop: every `interval` a store job evaluates official_post_since_open and elapsed, and every
 // `homepage_interval` the pages named by pending homepage_contains checks are fetched (once per
-// URL, whatever the number of incidents) and searched for the step's text.
+// URL, whatever the number of incidents) and searched for the step's text; the step completes
+// when the text shows more often than at the first reading, taken at the first round after the
+// incident opened (record_homepage_reading in automatic_checks.h).
 // Pages are fetched with the collectors' HTTP client (libcurl), allow-listed to the hosts of the
 // configured municipality pages ([municipality] homepage, notice_url, official_account_list_url)
 // and [http_client] allowed_hosts, through the configured proxy; redirects are not followed.

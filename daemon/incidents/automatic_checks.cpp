@@ -155,7 +155,7 @@ std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view k
   const pqxx::result r = tx.exec_params(
       "SELECT s.incident_id, s.step_id, s.title, s.auto_check::text,"
       " (extract(epoch FROM i.opened_at) * 1000)::bigint, (extract(epoch FROM i.acknowledged_at) * "
-      "1000)::bigint"
+      "1000)::bigint, s.check_state::text"
       " FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
       " WHERE s.status = 'pending' AND i.status NOT IN ('resolved', 'closed') AND "
       "s.auto_check->>'kind' = $1"
@@ -173,6 +173,10 @@ std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view k
     if (!ec && v.is_object()) p.check = std::move(v.as_object());
     p.opened_at = time_of(row[4]).value_or(model::TimePoint{});
     p.acknowledged_at = time_of(row[5]);
+    if (!row[6].is_null()) {
+      json::value state = json::parse(row[6].c_str(), ec);
+      if (!ec && state.is_object()) p.state = std::move(state.as_object());
+    }
     out.push_back(std::move(p));
   }
   return out;
@@ -313,10 +317,58 @@ std::string page_text(std::string_view body, std::string_view content_type) {
   return out;
 }
 
-bool page_contains(std::string_view body, std::string_view content_type, std::string_view needle) {
+std::size_t page_occurrences(std::string_view body, std::string_view content_type,
+                             std::string_view needle) {
   const std::string key = text::match_key(needle);
-  if (key.empty()) return false;
-  return text::match_key(page_text(body, content_type)).find(key) != std::string::npos;
+  if (key.empty()) return 0;
+  const std::string page = text::match_key(page_text(body, content_type));
+  std::size_t count = 0;
+  for (std::size_t at = page.find(key); at != std::string::npos; at = page.find(key, at + key.size()))
+    ++count;
+  return count;
+}
+
+bool page_contains(std::string_view body, std::string_view content_type, std::string_view needle) {
+  return page_occurrences(body, content_type, needle) > 0;
+}
+
+HomepageVerdict record_homepage_reading(pqxx::connection& c, long long incident_id,
+                                        const std::string& step_id, std::size_t occurrences,
+                                        const std::string& message) {
+  {
+    pqxx::work tx(c);
+    const pqxx::result r = tx.exec_params(
+        "SELECT s.check_state->'baseline' FROM incident_steps s JOIN incidents i ON i.id = "
+        "s.incident_id WHERE s.incident_id = $1 AND s.step_id = $2 AND s.status = 'pending' AND "
+        "s.auto_check->>'kind' = 'homepage_contains' AND i.status NOT IN ('resolved', 'closed') "
+        "FOR UPDATE OF s",
+        incident_id, step_id);
+    if (r.empty()) return HomepageVerdict::not_pending;
+    const auto count = static_cast<long long>(occurrences);
+    if (r[0][0].is_null()) {
+      tx.exec_params(
+          "UPDATE incident_steps SET check_state = jsonb_build_object('baseline', $3::bigint, "
+          "'baseline_at', now()) WHERE incident_id = $1 AND step_id = $2",
+          incident_id, step_id, count);
+      tx.commit();
+      return HomepageVerdict::baseline_taken;
+    }
+    const long long baseline = r[0][0].as<long long>(0);
+    if (count <= baseline) {
+      if (count < baseline) {
+        // The page dropped an old notice: a new one must still be able to show as new.
+        tx.exec_params(
+            "UPDATE incident_steps SET check_state = jsonb_set(check_state, '{baseline}', "
+            "to_jsonb($3::bigint)) WHERE incident_id = $1 AND step_id = $2",
+            incident_id, step_id, count);
+      }
+      tx.commit();
+      return HomepageVerdict::unchanged;
+    }
+  }
+  return complete_checked_step(c, incident_id, step_id, "homepage_contains", message)
+             ? HomepageVerdict::completed
+             : HomepageVerdict::not_pending;
 }
 
 }  // namespace mamori::incidents

@@ -2,7 +2,9 @@
 // rate_back_to_baseline, follow from observations: see daemon/detection/detection_hub.cpp):
 //   official_post_since_open  an official account posted, after the incident opened, a post
 //                             containing one of the step's '|'-separated words (訂正|お詫び)
-//   homepage_contains         the configured page shows the step's text (the notice is live)
+//   homepage_contains         the configured page shows the step's text more often than when
+//                             mamori first looked after the incident opened (a new notice is
+//                             live; an old notice on the same page does not count)
 //   elapsed                   the step's duration has passed since open / acknowledge
 // A satisfied check completes its step as system:check with the evidence on the timeline
 // (shiroi-city.txt 2(3)②: the record says who — here mamori — did what, when).
@@ -29,6 +31,7 @@ struct PendingCheck {
   boost::json::object check;  // the step's auto_check: {"kind", "pattern", "url", "text", ...}
   model::TimePoint opened_at{};
   std::optional<model::TimePoint> acknowledged_at;
+  boost::json::object state;  // what the check recorded so far (incident_steps.check_state)
 };
 
 std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view kind);
@@ -58,5 +61,23 @@ std::string page_text(std::string_view body, std::string_view content_type);
 // Whether the page shows `text`, compared as match keys (NFKC, case and kana folded, spacing and
 // punctuation ignored), so a notice split by markup or written in full-width still counts.
 bool page_contains(std::string_view body, std::string_view content_type, std::string_view text);
+// How many times (not overlapping) the page shows `text`, compared as page_contains does.
+std::size_t page_occurrences(std::string_view body, std::string_view content_type,
+                             std::string_view text);
+
+// What one reading of a homepage_contains step's page meant.
+enum class HomepageVerdict {
+  baseline_taken,  // the first reading: remembered, the step stays pending
+  unchanged,       // no more occurrences than the baseline (lowered if the page lost some)
+  completed,       // the text newly appeared: the step is done
+  not_pending,     // the step was done or skipped meanwhile, or the incident ended
+};
+
+// Records a reading of the step's page: `occurrences` of its text, 0 for a page that does not
+// exist yet (404/410, as a dedicated notice page before staff publish it). Completes the step
+// with `message` when the page shows the text more often than at the first reading.
+HomepageVerdict record_homepage_reading(pqxx::connection& c, long long incident_id,
+                                        const std::string& step_id, std::size_t occurrences,
+                                        const std::string& message);
 
 }  // namespace mamori::incidents

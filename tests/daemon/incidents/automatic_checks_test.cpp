@@ -241,9 +241,17 @@ class HomepageCheckTest : public AutomaticChecksTest {
     router_.add(boost::beast::http::verb::get, "/notice", "/notice",
                 [this](const http::Request& req, const http::Params&) {
                   ++hits_;
-                  const std::string page = published_
-                                               ? "<h1>成りすましアカウントにご注意ください</h1>"
-                                               : "<h1>新着情報</h1><p>イベントのお知らせ</p>";
+                  if (missing_until_published_ && !published_) {
+                    return http::make_response(req, boost::beast::http::status::not_found,
+                                               "<html><body>Not Found</body></html>",
+                                               "text/html");
+                  }
+                  std::string page = published_
+                                         ? "<h1>成りすましアカウントにご注意ください</h1>"
+                                         : "<h1>新着情報</h1><p>イベントのお知らせ</p>";
+                  if (old_notice_) {
+                    page += "<ul><li>2025年4月1日 市長を装った成りすましアカウントについて（終了）</li></ul>";
+                  }
                   return http::make_response(req, boost::beast::http::status::ok,
                                              shift_jis("<html><body>" + page + "</body></html>"),
                                              "text/html; charset=Shift_JIS");
@@ -294,6 +302,8 @@ class HomepageCheckTest : public AutomaticChecksTest {
   std::unique_ptr<AutomaticCheckRunner> runner_;
   std::thread thread_;
   std::atomic<bool> published_{false};
+  std::atomic<bool> old_notice_{false};  // an earlier incident's notice is still listed
+  std::atomic<bool> missing_until_published_{false};  // 404 until staff publish the page
   std::atomic<int> hits_{0};
 };
 
@@ -317,6 +327,62 @@ TEST_F(HomepageCheckTest, StepCompletesOnceTheNoticeIsOnThePage) {
                 .find("/notice に「成りすまし」の掲載を確認しました"),
             std::string::npos);
   EXPECT_EQ(step_status(elsewhere), "pending/");
+}
+
+TEST_F(HomepageCheckTest, AnOldNoticeAlreadyOnThePageDoesNotCompleteTheStep) {
+  old_notice_ = true;
+  const long long id = incident(
+      "x:310", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"成りすまし"})",
+      model::IncidentType::impersonation);
+  run();
+  ASSERT_TRUE(testing::eventually([&] { return hits_ >= 3; }, 20s));
+  EXPECT_EQ(step_status(id), "pending/");
+  EXPECT_EQ(scalar("SELECT check_state->>'baseline' FROM incident_steps WHERE incident_id = " +
+                   std::to_string(id)),
+            "1");
+  // This incident's notice goes up next to the old one: now the step is done.
+  published_ = true;
+  ASSERT_TRUE(testing::eventually([&] { return step_status(id) == "done/system:check"; }, 20s))
+      << step_status(id);
+}
+
+TEST_F(HomepageCheckTest, ANoticePageThatDoesNotExistYetCountsAsEmpty) {
+  missing_until_published_ = true;
+  const long long id = incident(
+      "x:320", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"成りすまし"})",
+      model::IncidentType::impersonation);
+  run();
+  ASSERT_TRUE(testing::eventually([&] { return hits_ >= 2; }, 20s));
+  EXPECT_EQ(step_status(id), "pending/");
+  EXPECT_EQ(scalar("SELECT check_state->>'baseline' FROM incident_steps WHERE incident_id = " +
+                   std::to_string(id)),
+            "0");
+  published_ = true;
+  ASSERT_TRUE(testing::eventually([&] { return step_status(id) == "done/system:check"; }, 20s))
+      << step_status(id);
+}
+
+TEST_F(AutomaticChecksTest, HomepageReadingsCompareWithTheFirstOne) {
+  const long long id = incident(
+      "x:330", R"({"kind":"homepage_contains","url":"http://city.example/notice","text":"お詫び"})");
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::baseline_taken);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::unchanged);
+  // The page dropped one old apology: the baseline follows it down...
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 1, "確認"), HomepageVerdict::unchanged);
+  EXPECT_EQ(step_status(id), "pending/");
+  // ...so a new one, back to two, is new.
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::completed);
+  EXPECT_EQ(step_status(id), "done/system:check");
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 3, "確認"), HomepageVerdict::not_pending);
+}
+
+TEST(PageOccurrences, CountsNonOverlappingMatchesAcrossMarkupAndWidth) {
+  EXPECT_EQ(page_occurrences("<p>成りすまし</p><p>ＳＮＳの成り<b>すまし</b>に注意</p>", "text/html",
+                             "成りすまし"),
+            2u);
+  EXPECT_EQ(page_occurrences("<p>ああああ</p>", "text/html", "ああ"), 2u);
+  EXPECT_EQ(page_occurrences("<p>新着情報</p>", "text/html", "成りすまし"), 0u);
+  EXPECT_EQ(page_occurrences("<p>新着情報</p>", "text/html", ""), 0u);
 }
 
 }  // namespace
