@@ -65,11 +65,21 @@ DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, cons
 
 void DetectionHub::update_configuration(const config::Config& config) {
   std::vector<Official> next;
+  std::vector<std::pair<model::Platform, std::string>> added;
   for (const auto& a : config.accounts) {
     const Official* known = official_by_handle(a.platform, a.handle);
     next.push_back({a, known ? known->profile : std::nullopt});
+    if (known == nullptr) added.emplace_back(a.platform, a.handle);
   }
   officials_ = std::move(next);
+  // A removed account's reply-rate detector goes; an added one (perhaps monitored before, so
+  // with stored replies) starts from its history like at startup.
+  std::erase_if(rates_, [&](const auto& entry) {
+    return std::none_of(officials_.begin(), officials_.end(), [&](const Official& o) {
+      return rate_key(o.account.platform, o.account.handle) == entry.first;
+    });
+  });
+  if (!added.empty()) warm_start_flameup(std::move(added));
   municipality_ = config.municipality;
   allowlist_ = config.allowlist;
   rebuild_impersonation();
@@ -158,9 +168,12 @@ void DetectionHub::rebuild_facts() {
   }
 }
 
+std::string DetectionHub::rate_key(model::Platform platform, std::string_view handle) {
+  return std::string(model::to_string(platform)) + ":" + std::string(handle);
+}
+
 flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
-  const std::string key = std::string(model::to_string(o.account.platform)) + ":" + o.account.handle;
-  auto& slot = rates_[key];
+  auto& slot = rates_[rate_key(o.account.platform, o.account.handle)];
   if (!slot) {
     const std::string id = o.profile ? o.profile->account_id : o.account.handle;
     slot = std::make_unique<flame::ReplyRateDetector>(o.account.platform, id);
@@ -315,7 +328,7 @@ void DetectionHub::tick() {
       }
       const Official* o = nullptr;
       for (const auto& off : officials_) {
-        if (std::string(model::to_string(off.account.platform)) + ":" + off.account.handle == key) o = &off;
+        if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
       }
       const std::string who = o ? "@" + o->account.handle + "（" + std::string(platform_label(o->account.platform)) + "）" : key;
       const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";

@@ -91,8 +91,12 @@ class DetectionHub final : public polling::ObservationListener {
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
+  // The key of an official account's reply-rate detector in rates_: "x:soma_city".
+  static std::string rate_key(model::Platform platform, std::string_view handle);
   // detection_hub_flameup.cpp
-  void warm_start_flameup();
+  // Loads stored reply history for these accounts (all officials when empty) and starts their
+  // reply-rate detectors from it.
+  void warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts = {});
   void apply_reply_history(const ReplyHistory& history);
   void publish_flameup_metrics();
 

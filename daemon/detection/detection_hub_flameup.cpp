@@ -12,17 +12,19 @@ namespace mamori::detection {
 
 namespace flame = detectors::flameup;
 
-void DetectionHub::warm_start_flameup() {
+void DetectionHub::warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts) {
   if (options_.flameup_history.count() <= 0 || officials_.empty()) return;
-  std::vector<std::pair<model::Platform, std::string>> accounts;
-  for (const auto& o : officials_) accounts.emplace_back(o.account.platform, o.account.handle);
+  if (accounts.empty()) {
+    for (const auto& o : officials_) accounts.emplace_back(o.account.platform, o.account.handle);
+  }
   const auto until = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
   const auto since =
       until - std::chrono::duration_cast<std::chrono::milliseconds>(options_.flameup_history);
   const auto bucket = flame::Settings{}.bucket;
   std::weak_ptr<bool> alive = alive_;
-  // Submitted before the poller starts: the store's queue is FIFO, so the history arrives on the
-  // loop before the first new replies do.
+  // Submitted before the poller starts (or, on a reload, before it learns of the added
+  // accounts): the store's queue is FIFO, so the history arrives on the loop before the first
+  // new replies do.
   const bool queued = database_.submit(
       "detection.flameup_warm_start",
       [this, alive, accounts, since, until, bucket](pqxx::connection& c) {
@@ -39,7 +41,7 @@ void DetectionHub::warm_start_flameup() {
 }
 
 void DetectionHub::apply_reply_history(const ReplyHistory& h) {
-  const std::string key = std::string(model::to_string(h.platform)) + ":" + h.handle;
+  const std::string key = rate_key(h.platform, h.handle);
   if (h.account_id.empty() || h.buckets.empty()) {
     log::info("flameup.warm_start",
               {{"account", key}, {"replies", 0}, {"note", "no stored history; learning from now"}});
@@ -76,8 +78,7 @@ void DetectionHub::publish_flameup_metrics() {
   std::set<std::pair<model::Platform, std::string>> accounts;
   for (const auto& o : officials_) {
     accounts.emplace(o.account.platform, o.account.handle);
-    const auto it =
-        rates_.find(std::string(model::to_string(o.account.platform)) + ":" + o.account.handle);
+    const auto it = rates_.find(rate_key(o.account.platform, o.account.handle));
     if (it != rates_.end() && it->second) {
       flameup_metrics_->update(o.account.platform, o.account.handle, *it->second);
     } else {

@@ -45,6 +45,14 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
     return testing::sql(db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'bluesky'");
   };
   EXPECT_EQ(bluesky_posts(), "0");
+  // Replies to the city's X notice are stored (the scenario posts one 2 s in).
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return testing::sql(db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
+                                      "in_reply_to_post_id IS NOT NULL") != "0";
+      },
+      30s, 200ms))
+      << mamorid.log();
 
   // The X account leaves the configuration and the Bluesky one joins it.
   setup.accounts = {{"bluesky", "soma-city.bsky.social"}};
@@ -67,6 +75,30 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   EXPECT_EQ(log.find("\"platform\":\"x\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"platform\":\"bluesky\""), std::string::npos) << log;
   EXPECT_FALSE(has_series(metrics(), "soma_city"));
+
+  // The X account comes back: its reply-rate baseline starts from the replies stored while it
+  // was monitored before, like at startup, not from nothing.
+  const std::string x_replies = testing::sql(
+      db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND in_reply_to_post_id IS NOT NULL");
+  ASSERT_NE(x_replies, "0");
+  const std::size_t log_before = mamorid.log().size();
+  setup.accounts = {{"bluesky", "soma-city.bsky.social"}, {"x", "soma_city"}};
+  testing::write_file(config, testing::mamorid_config(setup));
+  mamorid.signal(SIGHUP);
+  std::string warm_line;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        const std::string since_reload = mamorid.log().substr(log_before);
+        const auto line = since_reload.find("flameup.warm_start account=x:soma_city");
+        if (line == std::string::npos) return false;
+        warm_line = since_reload.substr(line, since_reload.find('\n', line) - line);
+        return true;
+      },
+      30s, 200ms))
+      << mamorid.log();
+  const auto replies_at = warm_line.find("replies=");
+  ASSERT_NE(replies_at, std::string::npos) << warm_line;
+  EXPECT_GE(std::stoi(warm_line.substr(replies_at + 8)), std::stoi(x_replies)) << warm_line;
 
   mamorid.signal(SIGTERM);
   EXPECT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
