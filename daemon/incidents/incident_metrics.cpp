@@ -40,7 +40,13 @@ IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
       to_takedown_(prometheus::BuildHistogram()
                        .Name("mamori_impersonation_time_to_takedown_seconds")
                        .Help("Time from an impersonation incident opening to mamori seeing the account gone")
-                       .Register(r)) {
+                       .Register(r)),
+      request_to_takedown_(
+          prometheus::BuildHistogram()
+              .Name("mamori_impersonation_request_to_takedown_seconds")
+              .Help("Time from staff recording the takedown request (the playbook step "
+                    "request_takedown done) to mamori seeing the impersonating account gone")
+              .Register(r)) {
   // Every combination exists from the start, so dashboards and alert rules see zeros.
   for (const char* t : kTypes) {
     for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
@@ -79,16 +85,25 @@ void IncidentMetrics::refresh(pqxx::connection& c) {
     to_resolve_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
     resolved_after_ = row[2].c_str();
   }
-  // Takedowns: the first subject_gone step an automatic check completed, per impersonation incident.
+  // Takedowns: the first subject_gone step an automatic check completed, per impersonation
+  // incident; measured from opening and, when staff recorded the request before, from that
+  // (the platform's own review time, what the takedown request's wording can influence).
   const std::string since_takedown =
       takedown_after_.empty() ? "now() - interval '1 day'" : tx.quote(takedown_after_) + "::timestamptz";
   for (const auto& row : tx.exec(
-           "SELECT coalesce(i.platform, 'unknown'), extract(epoch FROM g.gone_at - i.opened_at), g.gone_at::text"
+           "SELECT coalesce(i.platform, 'unknown'), extract(epoch FROM g.gone_at - i.opened_at), g.gone_at::text,"
+           " extract(epoch FROM g.gone_at - r.completed_at)"
            " FROM (SELECT incident_id, min(completed_at) AS gone_at FROM incident_steps"
            "  WHERE auto_check->>'kind' = 'subject_gone' AND status = 'done' AND completed_by = 'system:check'"
            "  GROUP BY incident_id) g JOIN incidents i ON i.id = g.incident_id"
+           " LEFT JOIN incident_steps r ON r.incident_id = g.incident_id AND r.step_id = 'request_takedown'"
+           "  AND r.status = 'done' AND r.completed_at <= g.gone_at"
            " WHERE i.type = 'impersonation' AND g.gone_at > " + since_takedown + " ORDER BY g.gone_at")) {
     to_takedown_.Add({{"platform", row[0].c_str()}}, takedown_buckets()).Observe(row[1].as<double>());
+    if (!row[3].is_null()) {
+      request_to_takedown_.Add({{"platform", row[0].c_str()}}, takedown_buckets())
+          .Observe(row[3].as<double>());
+    }
     takedown_after_ = row[2].c_str();
   }
   if (takedown_after_.empty()) takedown_after_ = tx.exec1("SELECT now()::text")[0].c_str();

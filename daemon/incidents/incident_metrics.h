@@ -26,6 +26,7 @@ class IncidentMetrics {
   prometheus::Family<prometheus::Histogram>& to_ack_;
   prometheus::Family<prometheus::Histogram>& to_resolve_;
   prometheus::Family<prometheus::Histogram>& to_takedown_;
+  prometheus::Family<prometheus::Histogram>& request_to_takedown_;
   std::mutex mutex_;
   std::string acked_after_;     // high-water marks (timestamps as text, from the database)
   std::string resolved_after_;

@@ -31,6 +31,8 @@ NEEDS_INCIDENT_DATA=(
   "mamori-overview#17"   # mamori_incident_time_to_resolve_seconds
   "mamori-overview#18"   # both incident histograms, by type
   "mamori-overview#19"   # mamori_alerts_total (alerts are sent for incidents)
+  "mamori-overview#21"   # mamori_impersonation_time_to_takedown_seconds (an impersonator removed)
+  "mamori-overview#22"   # mamori_impersonation_request_to_takedown_seconds
   "mamori-overview#annotation:炎上の兆候"  # mamori_flameup_episode_open == 1
   "mamori-operations#23" # mamori_alerts_total
   "mamori-operations#24" # mamori_alert_delivery_seconds

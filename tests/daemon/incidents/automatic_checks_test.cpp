@@ -211,13 +211,19 @@ TEST_F(AutomaticChecksTest, TimeToTakedownIsObservedOnceWhenTheImpersonatorIsGon
       incident("x:200", R"({"kind":"subject_gone"})", model::IncidentType::impersonation);
   exec("UPDATE incidents SET opened_at = now() - interval '2 hours' WHERE id = " +
        std::to_string(id));
+  // Staff recorded the takedown request half an hour ago.
+  exec("INSERT INTO incident_steps (incident_id, step_id, position, title, status, completed_by, "
+       "completed_at) VALUES (" +
+       std::to_string(id) +
+       ", 'request_takedown', 1, '削除要請', 'done', 'tanaka', now() - interval '30 minutes')");
   EXPECT_EQ(
       complete_automatic_checks(*c_, model::IncidentType::impersonation, "x:200", "subject_gone",
                                 "対象アカウントが削除されたことを確認しました"),
       1);
-  const auto histogram = [&]() -> std::pair<std::uint64_t, double> {
+  const auto histogram = [&](const std::string& name = "mamori_impersonation_time_to_takedown_seconds")
+      -> std::pair<std::uint64_t, double> {
     for (const auto& family : registry.Collect()) {
-      if (family.name != "mamori_impersonation_time_to_takedown_seconds") continue;
+      if (family.name != name) continue;
       for (const auto& m : family.metric) {
         if (m.label.size() == 1 && m.label[0].value == "x")
           return {m.histogram.sample_count, m.histogram.sample_sum};
@@ -229,8 +235,13 @@ TEST_F(AutomaticChecksTest, TimeToTakedownIsObservedOnceWhenTheImpersonatorIsGon
   const auto [count, sum] = histogram();
   EXPECT_EQ(count, 1u);
   EXPECT_NEAR(sum, 7200, 60);
+  const auto [from_request, from_request_sum] =
+      histogram("mamori_impersonation_request_to_takedown_seconds");
+  EXPECT_EQ(from_request, 1u);
+  EXPECT_NEAR(from_request_sum, 1800, 60);
   metrics.refresh(*c_);  // not observed twice
   EXPECT_EQ(histogram().first, 1u);
+  EXPECT_EQ(histogram("mamori_impersonation_request_to_takedown_seconds").first, 1u);
 }
 
 // A fake city homepage over real HTTP; the runner fetches it through the collectors' client.
