@@ -204,9 +204,12 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
     const auto current = *severity_from_string(live[0][1].c_str());
     if (static_cast<int>(f.severity) > static_cast<int>(current)) {
       result.severity_raised = true;
+      // The title and summary follow the finding that raised it: a flame-up opened as 警戒 and
+      // now rated 炎上 must not keep saying 警戒 in the list staff read.
       tx.exec_params(
-          "UPDATE incidents SET severity = $2, severity_label = $3, updated_at = now() WHERE id = $1",
-          result.incident_id, severity, f.severity_label);
+          "UPDATE incidents SET severity = $2, severity_label = $3, title = $4, summary = $5,"
+          " updated_at = now() WHERE id = $1",
+          result.incident_id, severity, f.severity_label, fresh.title, fresh.summary);
       timeline(tx, result.incident_id, "system:detector", "severity",
                "新たな検知により重大度を「" + std::string(severity_label_ja(current)) + "」から「" +
                    std::string(severity_label_ja(f.severity)) + "」に引き上げました",

@@ -69,7 +69,10 @@ class IncidentStoreTest : public ::testing::Test {
 TEST_F(IncidentStoreTest, RepeatedFindingsUpdateOneIncidentAndRaiseSeverity) {
   const auto first = record_finding(*c_, finding("x:111"), {}, plan());
   EXPECT_TRUE(first.created);
-  const auto second = record_finding(*c_, finding("x:111", model::Severity::high), {}, plan());
+  NewIncident raised = plan();
+  raised.title = "炎上の兆候: @soma_city（X）への返信が急増（炎上）";
+  raised.summary = "批判・攻撃的な返信が87%";
+  const auto second = record_finding(*c_, finding("x:111", model::Severity::high), {}, raised);
   EXPECT_FALSE(second.created);
   EXPECT_TRUE(second.severity_raised);
   EXPECT_EQ(second.incident_id, first.incident_id);
@@ -80,6 +83,9 @@ TEST_F(IncidentStoreTest, RepeatedFindingsUpdateOneIncidentAndRaiseSeverity) {
 
   const auto inc = *get_incident(*c_, first.incident_id);
   EXPECT_EQ(inc.at("severity").as_string(), "high");
+  // The title and summary are those of the finding that raised the severity, not the lower one.
+  EXPECT_EQ(inc.at("title").as_string(), raised.title);
+  EXPECT_EQ(inc.at("summary").as_string(), raised.summary);
   EXPECT_EQ(inc.at("finding_count").as_int64(), 3);
   EXPECT_EQ(inc.at("findings").as_array().size(), 3u);
   EXPECT_EQ(inc.at("steps").as_array().size(), 3u);
