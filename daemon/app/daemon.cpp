@@ -208,7 +208,16 @@ class Daemon {
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
-      return signin::poll_health_from(metrics_.registry(), governed_ ? &governed_->governor() : nullptr, config_->polling);
+      auto health = signin::poll_health_from(metrics_.registry(), governed_ ? &governed_->governor() : nullptr,
+                                             config_->polling);
+      if (poller_) {
+        for (const auto& [key, f] : poller_->failures()) {
+          const auto& [platform, handle, job] = key;
+          health.failures[{platform, handle}].push_back(
+              {job, std::chrono::duration<double>(f.at.time_since_epoch()).count(), f.detail});
+        }
+      }
+      return health;
     });
     api::register_evidence_routes(router_, *database_, auth_);
     api::register_document_routes(router_, *database_, auth_, [this] { return playbooks_; }, [this] { return config_; });

@@ -181,8 +181,9 @@ void Poller::cancel_timer(const std::string& key) {
 }
 
 void Poller::forget_series(const Account& a) {
-  if (!metrics_) return;
   const std::string platform(model::to_string(a.platform));
+  for (const char* job : {"posts", "replies"}) failures_.erase({platform, a.handle, job});
+  if (!metrics_) return;
   for (const char* job : {"posts", "replies"}) {
     const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}, {"poll_job", job}};
     if (metrics_->last_success.Has(labels)) metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
@@ -376,10 +377,12 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   const bool transport_ok = page.response.outcome == collectors::HttpOutcome::ok;
   const auto outcome = page.result.outcome;
   std::vector<model::Observation> keep;
+  std::string first_error;
   for (auto& o : page.result.observations) {
     if (const auto* e = std::get_if<model::ObservationError>(&o)) {
       // Requests cancelled because mamorid is stopping are expected, not a platform problem.
       if (stopped_ && page.response.outcome == collectors::HttpOutcome::cancelled) continue;
+      if (first_error.empty()) first_error = e->message;
       log::warn("poll.page_error", {{"platform", model::to_string(run->platform)},
                                      {"endpoint", page.endpoint},
                                      {"status", page.response.status},
@@ -393,6 +396,23 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   const bool page_ok = transport_ok && outcome != collectors::ParseOutcome::malformed &&
                        (outcome == collectors::ParseOutcome::ok || !keep.empty());
   const std::optional<std::string> next = page.result.next_cursor;
+  // A failed page fails the run (search excepted: one look-alike query may fail): remember why.
+  if (!page_ok && run->kind != Run::Kind::search && !stopped_) {
+    std::string detail;
+    if (!transport_ok) {
+      detail = std::string(collectors::to_string(page.response.outcome));
+      if (!page.response.error.empty()) detail += ": " + page.response.error;
+    } else {
+      if (page.response.status >= 300) detail = "HTTP " + std::to_string(page.response.status);
+      if (!first_error.empty()) detail += (detail.empty() ? "" : ": ") + first_error;
+      if (detail.empty()) detail = "応答を解釈できませんでした";
+    }
+    if (detail.size() > 300) detail.resize(300);  // platform messages are outside text
+    failures_[{std::string(model::to_string(run->platform)),
+               run->account ? run->account->handle : std::string(), run->job}] =
+        PollFailure{std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()),
+                    std::move(detail)};
+  }
 
   std::weak_ptr<bool> alive = alive_;
   const std::string account = run->account ? run->account->handle : std::string();
@@ -452,6 +472,7 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   if (run->account) run->account->busy.erase(run->job);
   const std::string platform(model::to_string(run->platform));
   if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
+  if (ok) failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   if (metrics_) {
     metrics_->runs.Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
     if (ok) {

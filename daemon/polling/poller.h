@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "collectors/common/collector.h"
@@ -44,6 +45,15 @@ struct PollerOptions {
   int threads_per_run = 20;
 };
 
+// The last failed run of a job, kept while that job has not succeeded since: what the web
+// console's accounts page tells staff ("返信・メンションの取得に失敗しています（HTTP 401 ...）").
+struct PollFailure {
+  model::TimePoint at{};
+  std::string detail;  // transport outcome, or HTTP status and the platform's message
+};
+// (platform, account handle — empty for the platform-wide profiles job, job) -> its failure.
+using PollFailures = std::map<std::tuple<std::string, std::string, std::string>, PollFailure>;
+
 class Poller {
  public:
   Poller(boost::asio::io_context& io, store::Database& database,
@@ -61,6 +71,7 @@ class Poller {
   // Stops scheduling; runs in flight finish their current request and store nothing more.
   void stop();
   std::size_t runs_in_flight() const { return in_flight_; }
+  const PollFailures& failures() const { return failures_; }
 
  private:
   struct Account;
@@ -89,6 +100,7 @@ class Poller {
   ObservationListener* listener_;
   std::vector<std::shared_ptr<Account>> accounts_;
   std::map<store::CursorKey, std::string> cursors_;
+  PollFailures failures_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;

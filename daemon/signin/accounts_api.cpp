@@ -45,6 +45,14 @@ std::string platform_label(std::string_view platform) {
   return std::string(platform);
 }
 
+// What a polling job fetches, as staff call it.
+std::string job_label(std::string_view job) {
+  if (job == "posts") return "公式アカウントの投稿";
+  if (job == "replies") return "返信・メンション";
+  if (job == "profiles") return "プロフィール";
+  return std::string(job);
+}
+
 }  // namespace
 
 PollHealth poll_health_from(const prometheus::Registry& registry,
@@ -126,6 +134,13 @@ void register_account_routes(http::Router& router, store::Database& db,
                     }
                     const bool recent = last && now - *last <= stale;
                     const auto breaker = snapshot.open_breakers.find(platform);
+                    // The account's own failing job first, else a platform-wide one.
+                    const PollHealth::Failure* failure = nullptr;
+                    for (const auto& key : {std::pair{platform, handle}, std::pair{platform, std::string()}}) {
+                      const auto f = snapshot.failures.find(key);
+                      if (failure == nullptr && f != snapshot.failures.end() && !f->second.empty())
+                        failure = &f->second.front();
+                    }
                     boost::json::object a;
                     a["platform"] = platform;
                     a["handle"] = handle;
@@ -138,6 +153,9 @@ void register_account_routes(http::Router& router, store::Database& db,
                           platform_label(platform) +
                           " の API でエラーが続いているため、接続を一時停止しています（" +
                           breaker->second + "）";
+                    } else if (failure != nullptr) {
+                      a["last_error"] = job_label(failure->job) + "の取得に失敗しています（" +
+                                        failure->detail + "）";
                     } else if (!last) {
                       a["last_error"] = "まだ一度も取得に成功していません";
                     } else if (!recent) {
@@ -155,7 +173,10 @@ void register_account_routes(http::Router& router, store::Database& db,
                       a["quota_remaining"] = nullptr;
                       a["quota_reset_at"] = nullptr;
                     }
-                    a["healthy"] = recent && breaker == snapshot.open_breakers.end();
+                    a["last_error_at"] = iso_or_null(
+                        failure != nullptr ? std::optional<double>(failure->at) : std::nullopt);
+                    a["healthy"] =
+                        recent && breaker == snapshot.open_breakers.end() && failure == nullptr;
                     out.push_back(std::move(a));
                   }
                   boost::json::object body;

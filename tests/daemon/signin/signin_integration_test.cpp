@@ -345,6 +345,30 @@ TEST_F(SigninIntegration, AccountsShowPollingHealth) {
   EXPECT_TRUE(a.as_object().contains("quota_reset_at"));
   EXPECT_TRUE(a.as_object().contains("account_id"));
   EXPECT_TRUE(a.as_object().contains("display_name"));
+  EXPECT_TRUE(a.at("last_error_at").is_null());
+
+  // The token loses access to mentions: the page names the failing job and the platform's
+  // answer, and the account is no longer healthy although its posts still come in.
+  ASSERT_EQ(fake_.control("faults", R"({"platform":"x","endpoint":"users/:id/mentions",)"
+                                    R"("kind":"status","status":403,"count":100000})"),
+            200);
+  boost::json::object failing;
+  const bool reported = testing::eventually(
+      [&] {
+        const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
+                                 {{"Cookie", viewer.cookie}});
+        if (r.status != 200) return false;
+        failing = r.json().at("accounts").as_array()[0].as_object();
+        return failing.at("last_error").is_string();
+      },
+      40s, 500ms);
+  ASSERT_TRUE(reported) << boost::json::serialize(failing) << mamorid_->log();
+  const std::string error(failing.at("last_error").as_string());
+  EXPECT_NE(error.find("返信・メンションの取得に失敗しています"), std::string::npos) << error;
+  EXPECT_NE(error.find("HTTP 403"), std::string::npos) << error;
+  EXPECT_FALSE(failing.at("healthy").as_bool());
+  EXPECT_TRUE(failing.at("last_error_at").is_string());
+  EXPECT_TRUE(failing.at("last_poll_ok").as_bool());  // the posts job still succeeds
 }
 
 }  // namespace
