@@ -370,10 +370,12 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   std::weak_ptr<bool> alive = alive_;
   const bool queued = database_.submit(
       "detection.record", [this, alive, finding, evidence, fresh, context](pqxx::connection& c) {
+        model::Finding described = finding;
+        if (described.type == model::IncidentType::flameup) describe_top_posts(c, described);
         // A new (or reopened) incident pages the first level of its escalation policy in the
         // same transaction; later findings only update it (grouped, not re-paged).
         const auto r = incidents::record_finding(
-            c, finding, evidence, fresh, std::chrono::hours(24), [&](pqxx::work& tx, const incidents::RecordResult& res) {
+            c, described, evidence, fresh, std::chrono::hours(24), [&](pqxx::work& tx, const incidents::RecordResult& res) {
               if (res.created) alerts::enqueue_trigger(tx, context, res.incident_id);
               if (res.reopened) {
                 tx.exec_params("UPDATE incidents SET escalation_index = -1 WHERE id = $1", res.incident_id);

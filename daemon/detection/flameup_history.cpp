@@ -1,5 +1,7 @@
 #include "daemon/detection/flameup_history.h"
 
+#include <boost/json.hpp>
+
 #include <string_view>
 
 #include "detectors/flameup/reply_character.h"
@@ -103,6 +105,31 @@ ReplyHistory load_reply_history(pqxx::connection& c, model::Platform platform,
     }
   }
   return h;
+}
+
+void describe_top_posts(pqxx::connection& c, model::Finding& finding) {
+  boost::system::error_code ec;
+  boost::json::value evidence = boost::json::parse(finding.evidence_json, ec);
+  if (ec || !evidence.is_object()) return;
+  auto* top = evidence.as_object().if_contains("top_posts");
+  if (top == nullptr || !top->is_array() || top->as_array().empty()) return;
+  if (!finding.platform) return;
+  const std::string platform(model::to_string(*finding.platform));
+  pqxx::read_transaction tx(c);
+  for (auto& item : top->as_array()) {
+    auto* post = item.if_object();
+    const auto* id = post ? post->if_contains("post_id") : nullptr;
+    if (id == nullptr || !id->is_string()) continue;
+    const auto row = tx.exec_params(
+        "SELECT text, author_handle, to_char(created_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM observed_posts WHERE platform = $1 AND post_id = $2",
+        platform, std::string(id->as_string()));
+    if (row.empty()) continue;
+    (*post)["text"] = row[0][0].c_str();
+    (*post)["author_handle"] = row[0][1].c_str();
+    (*post)["created_at"] = row[0][2].c_str();
+  }
+  finding.evidence_json = boost::json::serialize(evidence);
 }
 
 }  // namespace mamori::detection

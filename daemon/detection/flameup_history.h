@@ -1,7 +1,8 @@
-// Warm start of the flame-up detectors (issue 5 item 5): after a restart each official account's
-// reply-rate baseline is rebuilt from the replies, mentions and quotes already stored in
-// PostgreSQL, so the learned daily and weekly pattern survives the restart. Hostile counts are
-// recomputed from the stored texts with the detector's own lexicon.
+// The flame-up detectors' use of the store. Warm start (issue 5 item 5): after a restart each
+// official account's reply-rate baseline is rebuilt from the replies, mentions and quotes already
+// stored in PostgreSQL, so the learned daily and weekly pattern survives the restart. Hostile
+// counts are recomputed from the stored texts with the detector's own lexicon. And the posts a
+// finding names as drawing the replies get their stored text, so staff see which post burns.
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "detectors/flameup/reply_rate_detector.h"
+#include "model/finding.h"
 #include "model/platform.h"
 
 namespace mamori::detection {
@@ -33,5 +35,9 @@ struct ReplyHistory {
 ReplyHistory load_reply_history(pqxx::connection& c, model::Platform platform,
                                 const std::string& handle, model::TimePoint since,
                                 model::TimePoint until, std::chrono::seconds bucket);
+
+// Adds to each of the finding's evidence "top_posts" the stored post's "text", "author_handle"
+// and "created_at" (posts mamori has not stored keep their id only). Throws pqxx errors.
+void describe_top_posts(pqxx::connection& c, model::Finding& finding);
 
 }  // namespace mamori::detection

@@ -111,6 +111,11 @@ TEST(FlameupDetection, HostileFloodIsA炎上IncidentWithinTwoPollingCyclesAndSur
   EXPECT_EQ(
       sql(r.db.dsn(), "SELECT subject FROM incidents WHERE id = " + id).rfind("x:account:", 0), 0u);
   EXPECT_NE(sql(r.db.dsn(), "SELECT count(*) FROM incident_steps WHERE incident_id = " + id), "0");
+  // The post drawing the replies is named with its text, so staff see which one burns.
+  EXPECT_NE(sql(r.db.dsn(), "SELECT count(*) FROM incident_findings WHERE incident_id = " + id +
+                                " AND evidence->'top_posts'->0->>'text' LIKE '%防災訓練%'"),
+            "0")
+      << sql(r.db.dsn(), "SELECT evidence->'top_posts' FROM incident_findings WHERE incident_id = " + id);
   // The dashboards' gauges: the episode is open for this account.
   EXPECT_TRUE(testing::eventually(
       [&] {

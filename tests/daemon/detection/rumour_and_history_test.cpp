@@ -3,6 +3,7 @@
 // (flameup_history.h), against a real PostgreSQL database.
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 
 #include "daemon/detection/flameup_history.h"
@@ -170,6 +171,31 @@ TEST_F(DetectionStore, ReplyHistoryPagesThroughManyReplies) {
     total += b.count;
   }
   EXPECT_EQ(total, 45000.0);
+}
+
+
+TEST_F(DetectionStore, TopPostsOfAFlameupFindingGetTheirStoredText) {
+  exec(
+      "INSERT INTO observed_posts (platform, post_id, author_id, author_handle, text, created_at,"
+      " observed_at) VALUES ('x', '1', '100', 'soma_city', '市民プールは本年度末で営業を終了します',"
+      " to_timestamp(1704067200), now()),"
+      " ('bluesky', '2', 'did:plc:x', 'other.bsky.social', '別のプラットフォーム', now(), now())");
+  model::Finding f;
+  f.type = model::IncidentType::flameup;
+  f.platform = model::Platform::x;
+  f.evidence_json =
+      R"({"phase":"open","top_posts":[{"post_id":"1","replies":40},{"post_id":"2","replies":3}]})";
+  describe_top_posts(*conn_, f);
+  const auto ev = boost::json::parse(f.evidence_json).as_object();
+  const auto& top = ev.at("top_posts").as_array();
+  ASSERT_EQ(top.size(), 2u);
+  EXPECT_EQ(top[0].at("text").as_string(), "市民プールは本年度末で営業を終了します");
+  EXPECT_EQ(top[0].at("author_handle").as_string(), "soma_city");
+  EXPECT_EQ(top[0].at("created_at").as_string(), "2024-01-01T00:00:00Z");
+  EXPECT_EQ(top[0].at("replies").to_number<double>(), 40.0);
+  // Post 2 is a Bluesky post: not the one this X finding names, so it keeps its id only.
+  EXPECT_FALSE(top[1].as_object().contains("text"));
+  EXPECT_EQ(ev.at("phase").as_string(), "open");
 }
 
 }  // namespace
