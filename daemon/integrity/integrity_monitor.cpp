@@ -178,6 +178,23 @@ void IntegrityMonitor::update_configuration(const config::Config& config) {
   }
 }
 
+std::string list_page_error(const collectors::HttpResponse& res) {
+  if (res.outcome != collectors::HttpOutcome::ok) {
+    std::string error(collectors::to_string(res.outcome));
+    if (res.outcome == collectors::HttpOutcome::host_not_allowed)
+      error += "（許可されていないホストです）";
+    return error;
+  }
+  std::string error = "HTTP " + std::to_string(res.status);
+  // Redirects are not followed (the fetch stays on the configured page): say where to.
+  const auto location = res.header("location");
+  if (res.status >= 300 && res.status < 400 && location && !location->empty()) {
+    error += "。転送先 " + std::string(location->substr(0, 300)) +
+             " を設定の official_account_list_url にしてください";
+  }
+  return error;
+}
+
 std::string IntegrityMonitor::list_page_url() const {
   return municipality_.official_account_list_url;  // [municipality] official_account_list_url
 }
@@ -473,12 +490,8 @@ void IntegrityMonitor::run_audit() {
         page.url = url;
         if (res.outcome == collectors::HttpOutcome::ok && res.status == 200) {
           page.body = std::move(res.body);
-        } else if (res.outcome == collectors::HttpOutcome::ok) {
-          page.error = "HTTP " + std::to_string(res.status);
         } else {
-          page.error = std::string(collectors::to_string(res.outcome));
-          if (res.outcome == collectors::HttpOutcome::host_not_allowed)
-            page.error += "（許可されていないホストです）";
+          page.error = list_page_error(res);
         }
         if (!page.body)
           log::warn("integrity.list_page_unavailable", {{"url", url}, {"error", page.error}});

@@ -47,6 +47,10 @@ struct IntegrityOptions {
   int avatar_max_distance = 10;  // pHash bits (of 64) two pictures of the same icon may differ
 };
 
+// Why the official account list page could not be read, for the compliance item staff see
+// (a redirect names its target: the audit does not follow redirects).
+std::string list_page_error(const collectors::HttpResponse& response);
+
 class IntegrityMonitor final : public polling::ObservationListener {
  public:
   IntegrityMonitor(boost::asio::io_context& io, store::Database& database,
