@@ -85,12 +85,13 @@ double SeasonalBaseline::expected(std::int64_t bucket_start) const {
 void SeasonalBaseline::Component::update(float alpha, double count, double reference) {
   // Ratio of exponentially weighted sums (count / what the other components predict): stable on
   // sparse counts, where averaging per-bucket ratios would swing with every reply at night.
-  num = static_cast<float>(num + alpha * (count - num));
-  den = static_cast<float>(den + alpha * (reference - den));
+  // Single precision throughout: the factors are stored as floats anyway, and a float division
+  // is the cheapest step of the per-bucket path.
+  num += alpha * (static_cast<float>(count) - num);
+  den += alpha * (static_cast<float>(reference) - den);
   // num/alpha and den/alpha are the remembered replies and expected replies of this slot.
-  const double pseudo = alpha * kPriorCounts;
-  const double f = (num + pseudo * prior) / (den + pseudo);
-  factor = static_cast<float>(std::clamp(f, double{kMinFactor}, double{kMaxFactor}));
+  const float pseudo = alpha * static_cast<float>(kPriorCounts);
+  factor = std::clamp((num + pseudo * prior) / (den + pseudo), kMinFactor, kMaxFactor);
 }
 
 void SeasonalBaseline::learn(std::int64_t bucket_start, double count) {
