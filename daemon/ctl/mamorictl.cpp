@@ -21,7 +21,7 @@ constexpr Command kCommands[] = {
     {"migrate", mamori::ctl::migrate_command, "migrate [--config FILE | --dsn DSN]"},
     {"lookalike", mamori::ctl::lookalike_command, "lookalike --official A.jsonl --candidates B.jsonl [-o OUT.jsonl] [--allow ALLOW.jsonl] [--neighbour NAME]... [--now DATE]"},
     {"spikes", mamori::ctl::spikes_command, "spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X] [--close-threshold X] [--tolerated-ratio X] [--quiet-minutes N] [--cooldown-minutes N] [--min-volume-scale X]"},
-    {"user", mamori::ctl::user_command, "user add NAME --role viewer|responder|admin [--display-name S] [--totp] | passwd NAME | disable NAME | list  [--config FILE | --dsn DSN] (password on stdin)"},
+    {"user", mamori::ctl::user_command, "user add NAME --role viewer|responder|admin [--display-name S] [--totp] | passwd NAME | disable NAME | enable NAME | role NAME --role R | totp-reset NAME [--off] | list  [--config FILE | --dsn DSN] (password on stdin)"},
     {"misinfo", mamori::ctl::misinfo_command, "misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]"},
     {"parse", mamori::ctl::parse_command, "parse --platform x|bluesky|mastodon --endpoint NAME [--observed-at TIME] [--status CODE] [--ref REF]... [--link LINK] [--page-info] FILE.json"},
     {"playbook validate", mamori::ctl::playbook_validate_command, "playbook validate [DIR [OVERRIDE_DIR ...]]"},

@@ -1,6 +1,6 @@
-// mamorictl user add|passwd|disable|list: the web console's local users (issue 9). Passwords
-// are read from standard input (one line; never from the command line, where `ps` and shell
-// history would show them) and checked against special-ward.txt 5(2) before hashing.
+// mamorictl user add|passwd|disable|enable|role|totp-reset|list: the web console's local users
+// (issue 9). Passwords are read from standard input (one line; never from the command line, where
+// `ps` and shell history would show them) and checked against special-ward.txt 5(2) before hashing.
 #include <termios.h>
 #include <unistd.h>
 
@@ -11,6 +11,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <vector>
 
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
@@ -28,6 +29,9 @@ constexpr const char* kUsage =
     "[--config FILE | --dsn DSN]\n"
     "       mamorictl user passwd NAME [--config FILE | --dsn DSN]\n"
     "       mamorictl user disable NAME [--config FILE | --dsn DSN]\n"
+    "       mamorictl user enable NAME [--config FILE | --dsn DSN]\n"
+    "       mamorictl user role NAME --role viewer|responder|admin [--config FILE | --dsn DSN]\n"
+    "       mamorictl user totp-reset NAME [--off] [--config FILE | --dsn DSN]\n"
     "       mamorictl user list [--config FILE | --dsn DSN]\n"
     "(the password is read from standard input, one line)\n";
 
@@ -37,6 +41,7 @@ struct UserArgs {
   std::string role;
   std::string display_name;
   bool totp = false;
+  bool off = false;  // totp-reset --off
   std::string config_path = "/etc/mamori/mamori.toml";
   std::string dsn;
 };
@@ -105,14 +110,30 @@ bool older_than_a_year(const std::string& iso) {
   return std::time(nullptr) - then > 365L * 24 * 3600;
 }
 
+// Prints the new secret for the user's authenticator app: shown once, the store keeps no other
+// copy to show.
+void print_totp_secret(const std::string& name, const std::vector<unsigned char>& secret,
+                       const std::string& secret_text) {
+  std::printf("TOTP secret (base32): %s\n", secret_text.c_str());
+  std::printf("otpauth URI: %s\n", signin::otpauth_uri("mamori", name, secret).c_str());
+}
+
+bool known_action(const std::string& action) {
+  for (const char* known : {"add", "passwd", "disable", "enable", "role", "totp-reset", "list"}) {
+    if (action == known) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int user_command(const Args& args) {
-  if (args.empty()) return usage_error("expected add, passwd, disable or list");
+  constexpr const char* kActions = "add, passwd, disable, enable, role, totp-reset or list";
+  if (args.empty()) return usage_error(std::string("expected ") + kActions);
   UserArgs a;
   a.action = args[0];
-  if (a.action != "add" && a.action != "passwd" && a.action != "disable" && a.action != "list") {
-    return usage_error("unknown action '" + a.action + "' (expected add, passwd, disable or list)");
+  if (!known_action(a.action)) {
+    return usage_error("unknown action '" + a.action + "' (expected " + kActions + ")");
   }
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -131,6 +152,8 @@ int user_command(const Args& args) {
       if (!value(a.dsn)) return usage_error("--dsn needs a connection string");
     } else if (arg == "--totp") {
       a.totp = true;
+    } else if (arg == "--off") {
+      a.off = true;
     } else if (arg == "--password") {
       return usage_error("passwords are read from standard input, never from the command line");
     } else if (!arg.empty() && arg[0] == '-') {
@@ -149,11 +172,17 @@ int user_command(const Args& args) {
                          "starting with a letter or digit");
     }
   }
-  if (a.action != "add" && (a.totp || !a.role.empty() || !a.display_name.empty())) {
-    return usage_error("--role, --display-name and --totp belong to 'user add'");
+  if (a.action != "add" && (a.totp || !a.display_name.empty())) {
+    return usage_error("--display-name and --totp belong to 'user add'");
+  }
+  if (a.action != "add" && a.action != "role" && !a.role.empty()) {
+    return usage_error("--role belongs to 'user add' and 'user role'");
+  }
+  if (a.action != "totp-reset" && a.off) {
+    return usage_error("--off belongs to 'user totp-reset'");
   }
   std::optional<api::Role> role;
-  if (a.action == "add") {
+  if (a.action == "add" || a.action == "role") {
     role = api::role_from_string(a.role);
     if (!role) return usage_error("--role: expected viewer, responder or admin");
   }
@@ -186,17 +215,32 @@ int user_command(const Args& args) {
                        secret_text);
       std::printf("user %s added (role %s)\n", a.name.c_str(),
                   std::string(signin::role_name(*role)).c_str());
-      if (a.totp) {
-        // Shown once, for the user's authenticator app; the store keeps no other copy to show.
-        std::printf("TOTP secret (base32): %s\n", secret_text->c_str());
-        std::printf("otpauth URI: %s\n", signin::otpauth_uri("mamori", a.name, secret).c_str());
-      }
+      if (a.totp) print_totp_secret(a.name, secret, *secret_text);
     } else if (a.action == "passwd") {
       signin::set_password(*connection, a.name, signin::hash_password(password));
       std::printf("password of %s changed; the user's sessions were ended\n", a.name.c_str());
     } else if (a.action == "disable") {
       signin::disable_user(*connection, a.name);
       std::printf("user %s disabled; the user's sessions were ended\n", a.name.c_str());
+    } else if (a.action == "enable") {
+      const bool was_disabled = signin::enable_user(*connection, a.name);
+      std::printf("user %s %s\n", a.name.c_str(), was_disabled ? "enabled" : "was already enabled");
+    } else if (a.action == "role") {
+      const api::Role previous = signin::set_role(*connection, a.name, *role);
+      std::printf("role of %s changed from %s to %s; the user's sessions were ended\n",
+                  a.name.c_str(), std::string(signin::role_name(previous)).c_str(),
+                  std::string(signin::role_name(*role)).c_str());
+    } else if (a.action == "totp-reset") {
+      if (a.off) {
+        signin::set_totp_secret(*connection, a.name, std::nullopt);
+        std::printf("TOTP of %s turned off; the user's sessions were ended\n", a.name.c_str());
+      } else {
+        const std::vector<unsigned char> secret = signin::generate_totp_secret();
+        const std::string secret_text = signin::base32_encode(secret);
+        signin::set_totp_secret(*connection, a.name, secret_text);
+        std::printf("TOTP secret of %s replaced; the user's sessions were ended\n", a.name.c_str());
+        print_totp_secret(a.name, secret, secret_text);
+      }
     } else {
       std::printf("%-20s %-10s %-5s %-8s %-20s %-20s %s\n", "NAME", "ROLE", "TOTP", "STATE",
                   "PASSWORD_CHANGED", "LAST_LOGIN", "DISPLAY_NAME");
@@ -213,7 +257,8 @@ int user_command(const Args& args) {
   } catch (const signin::UserError& e) {
     if (!password.empty()) signin::wipe_string(password);
     std::fprintf(stderr, "mamorictl user %s: %s\n", a.action.c_str(), e.what());
-    return 1;
+    // An unknown NAME is bad input (exit 2); a refused change (a duplicate name) exits 1.
+    return dynamic_cast<const signin::UnknownUserError*>(&e) != nullptr ? 2 : 1;
   }
   if (!password.empty()) signin::wipe_string(password);
   return 0;

@@ -25,6 +25,19 @@ ConsoleUser user_from(const pqxx::row& r) {
   return u;
 }
 
+// The id from an UPDATE ... RETURNING id (first column) of the user `name`; UnknownUserError
+// when no row matched.
+long long updated_user_id(const std::string& name, const pqxx::result& updated) {
+  if (updated.empty()) throw UnknownUserError("ユーザー " + name + " はありません");
+  return updated[0][0].as<long long>();
+}
+
+// Signs the user out everywhere. mamorid's session cache drops the deleted sessions at its next
+// reload (SessionOptions::reload_interval).
+void end_sessions(pqxx::work& tx, long long user_id) {
+  tx.exec_params("DELETE FROM console_sessions WHERE user_id = $1", user_id);
+}
+
 }  // namespace
 
 bool valid_user_name(std::string_view name) {
@@ -92,8 +105,7 @@ void set_password(pqxx::connection& c, const std::string& name, const std::strin
       "UPDATE console_users SET password_hash = $2, password_changed_at = now(), updated_at = now()"
       " WHERE name = $1 RETURNING id",
       name, password_hash);
-  if (r.empty()) throw UserError("ユーザー " + name + " はありません");
-  tx.exec_params("DELETE FROM console_sessions WHERE user_id = $1", r[0][0].as<long long>());
+  end_sessions(tx, updated_user_id(name, r));
   tx.commit();
 }
 
@@ -102,8 +114,47 @@ void disable_user(pqxx::connection& c, const std::string& name) {
   const auto r = tx.exec_params(
       "UPDATE console_users SET disabled = true, updated_at = now() WHERE name = $1 RETURNING id",
       name);
-  if (r.empty()) throw UserError("ユーザー " + name + " はありません");
-  tx.exec_params("DELETE FROM console_sessions WHERE user_id = $1", r[0][0].as<long long>());
+  end_sessions(tx, updated_user_id(name, r));
+  tx.commit();
+}
+
+bool enable_user(pqxx::connection& c, const std::string& name) {
+  pqxx::work tx(c);
+  // The old value is read in the same statement (the row is locked by the UPDATE's sub-select).
+  const auto r = tx.exec_params(
+      "UPDATE console_users u SET disabled = false, updated_at = now()"
+      " FROM (SELECT id, disabled FROM console_users WHERE name = $1 FOR UPDATE) old"
+      " WHERE u.id = old.id RETURNING u.id, old.disabled",
+      name);
+  const long long id = updated_user_id(name, r);
+  const bool was_disabled = r[0][1].as<bool>();
+  // An active user keeps their sessions; a disabled one starts again from a sign-in.
+  if (was_disabled) end_sessions(tx, id);
+  tx.commit();
+  return was_disabled;
+}
+
+api::Role set_role(pqxx::connection& c, const std::string& name, api::Role role) {
+  pqxx::work tx(c);
+  const auto r = tx.exec_params(
+      "UPDATE console_users u SET role = $2, updated_at = now()"
+      " FROM (SELECT id, role FROM console_users WHERE name = $1 FOR UPDATE) old"
+      " WHERE u.id = old.id RETURNING u.id, old.role",
+      name, std::string(role_name(role)));
+  end_sessions(tx, updated_user_id(name, r));
+  tx.commit();
+  return api::role_from_string(r[0][1].as<std::string>()).value_or(api::Role::viewer);
+}
+
+void set_totp_secret(pqxx::connection& c, const std::string& name,
+                     const std::optional<std::string>& totp_secret) {
+  pqxx::work tx(c);
+  // totp_last_step guards the old secret against replay; its steps mean nothing for a new one.
+  const auto r = tx.exec_params(
+      "UPDATE console_users SET totp_secret = $2, totp_last_step = NULL, updated_at = now()"
+      " WHERE name = $1 RETURNING id",
+      name, totp_secret);
+  end_sessions(tx, updated_user_id(name, r));
   tx.commit();
 }
 

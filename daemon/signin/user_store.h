@@ -20,6 +20,11 @@ class UserError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// The named user does not exist (a UserError, so callers that do not care need not tell).
+class UnknownUserError : public UserError {
+ public:
+  using UserError::UserError;
+};
 
 struct ConsoleUser {
   long long id = 0;
@@ -49,8 +54,22 @@ long long add_user(pqxx::connection& c, const std::string& name, const std::stri
 // Sets a new hash and signs the user out everywhere (special-ward.txt 5(6): after a suspected
 // compromise the password change must end the intruder's access too). Throws UserError if unknown.
 void set_password(pqxx::connection& c, const std::string& name, const std::string& password_hash);
-// Disables the user and deletes their sessions. Throws UserError if unknown.
+// Disables the user and deletes their sessions. Throws UnknownUserError if unknown.
 void disable_user(pqxx::connection& c, const std::string& name);
+// Re-enables a disabled user. Any session row left over from before the disabling is deleted
+// too, so enabling never revives an old browser; an already enabled user is left as is.
+// Returns whether the user was disabled.
+// Throws UnknownUserError if unknown.
+bool enable_user(pqxx::connection& c, const std::string& name);
+// Changes the role and deletes the user's sessions: the new rights apply from the next sign-in,
+// and a demoted user keeps no wider rights in a browser left open. Returns the previous role.
+// Throws UnknownUserError if unknown.
+api::Role set_role(pqxx::connection& c, const std::string& name, api::Role role);
+// Replaces the TOTP secret (base32), or removes it when nullopt (a lost phone), forgets the last
+// accepted step (it belonged to the old secret) and deletes the user's sessions.
+// Throws UnknownUserError if unknown.
+void set_totp_secret(pqxx::connection& c, const std::string& name,
+                     const std::optional<std::string>& totp_secret);
 
 // Records `step` as the user's last accepted TOTP step, atomically, only if it is newer than the
 // last one: false means the code was already used (or an older one) and must be refused.

@@ -215,7 +215,13 @@ function renderFlameup(incident) {
     top.length === 0 ? h('p', { class: 'muted' }, '特定の投稿への集中はありません。')
       : h('table', { class: 'compact' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '投稿'), h('th', { scope: 'col' }, '急増期間の返信数'))),
-        h('tbody', {}, top.map((p) => h('tr', {}, h('td', {}, postLink(incident.platform, p.post_id)), h('td', {}, `${formatNumber(p.replies)}件`))))));
+        h('tbody', {}, top.map((p) => h('tr', {},
+          h('td', {},
+            postLink(incident.platform, p.post_id),
+            typeof p.text === 'string' && p.text !== ''
+              ? h('p', { class: 'post-text' }, p.text.length > 200 ? `${p.text.slice(0, 200)}…` : p.text) : null,
+            typeof p.created_at === 'string' ? h('p', { class: 'muted' }, '投稿 ', timeElement(p.created_at)) : null),
+          h('td', {}, `${formatNumber(p.replies)}件`))))));
 }
 
 // ---- misinformation ----

@@ -74,10 +74,11 @@ TEST(UserCommand, DuplicatesAndUnknownUsersFail) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("ユーザー hanako はすでに存在します"), std::string::npos) << r.out;
   EXPECT_EQ(sql(db.dsn(), "SELECT role FROM console_users"), "viewer");
+  // An unknown name is bad input: exit 2, like every subcommand's usage errors.
   r = user(db.dsn(), "passwd nobody", "Kawa#Sakura9");
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.out.find("ユーザー nobody はありません"), std::string::npos) << r.out;
-  EXPECT_EQ(user(db.dsn(), "disable nobody", "").exit_code, 1);
+  EXPECT_EQ(user(db.dsn(), "disable nobody", "").exit_code, 2);
 }
 
 TEST(UserCommand, PasswdAndDisableEndTheUsersSessions) {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
 
 import {
-  apiGet, config, control, eventually, incidentOfType, screenshot, seriousViolations, totp, wrongTotp,
+  apiGet, apiPost, config, control, eventually, incidentOfType, screenshot, seriousViolations, totp, wrongTotp,
 } from './support.mjs';
 
 const VIEWPORT = { width: 1366, height: 768 };
@@ -209,6 +209,98 @@ describe('incident detail', () => {
     await page.emulateMedia({ media: 'screen' });
   });
 
+  it('refreshes itself while a note is being typed, keeping the text, focus and place', async () => {
+    const { page, problems } = responder;
+    await page.goto(`${config.console}/incidents/${impersonation.id}`);
+    const note = page.locator('textarea[data-keep="note"]');
+    await note.waitFor();
+    await page.locator('#incident-updated', { hasText: /^最終更新 \d\d:\d\d:\d\d/ }).waitFor();
+    await note.scrollIntoViewIfNeeded();
+    await note.click();
+    const typed = '夜間当番: 市の公式サイトの掲載を確認中';
+    await page.keyboard.type(typed);
+    const before = await page.evaluate(() => {
+      // Parts the colleague's changes do not touch must not be rebuilt.
+      window.e2eUntouched = [document.querySelector('.evidence-list'), document.querySelector('.timeline li')];
+      return {
+        top: document.activeElement.getBoundingClientRect().top,
+        updated: document.querySelector('#incident-updated').textContent,
+      };
+    });
+
+    // Another member of staff (the API token) adds a note, completes a step and raises the
+    // severity while this page stays open untouched.
+    const incidentPath = `/api/v1/incidents/${impersonation.id}`;
+    const current = await apiGet(incidentPath);
+    const byId = new Map(current.steps.map((s) => [s.id, s]));
+    const ready = current.steps.find((s) => s.status === 'pending'
+      && (s.depends_on ?? []).every((d) => byId.get(d)?.status !== 'pending'));
+    assert.ok(ready, 'a pending step without pending dependencies');
+    const severity = current.severity === 'critical' ? 'high' : 'critical';
+    await apiPost(`${incidentPath}/notes`, { text: 'e2e: 別の職員が電話で確認済み' });
+    await apiPost(`${incidentPath}/steps/${encodeURIComponent(ready.id)}/complete`, { note: 'e2e: 別の職員が完了' });
+    await apiPost(`${incidentPath}/severity`, { severity, reason: 'e2e: 拡散が続いている' });
+
+    const stepSelector = `#step-${String(ready.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    await page.locator('.timeline li', { hasText: 'e2e: 別の職員が電話で確認済み' }).waitFor({ timeout: 15000 });
+    await page.locator(`${stepSelector}.step-done`).waitFor({ timeout: 15000 });
+    await page.locator(`.incident-head .badge.severity-${severity}`).waitFor({ timeout: 15000 });
+    const after = await page.evaluate(() => ({
+      keep: document.activeElement?.dataset.keep,
+      value: document.activeElement?.value,
+      caret: [document.activeElement?.selectionStart, document.activeElement?.selectionEnd],
+      top: document.activeElement?.getBoundingClientRect().top,
+      updated: document.querySelector('#incident-updated').textContent,
+      untouched: window.e2eUntouched.every((node) => node && document.contains(node)),
+      severityChoice: document.querySelector('select[data-keep="severity"]').value,
+    }));
+    assert.equal(after.keep, 'note');
+    assert.equal(after.value, typed);
+    assert.deepEqual(after.caret, [typed.length, typed.length]);
+    assert.ok(Math.abs(after.top - before.top) <= 1, `the note field moved from ${before.top} to ${after.top}`);
+    assert.notEqual(after.updated, before.updated);
+    assert.match(after.updated, /^最終更新 \d\d:\d\d:\d\d/);
+    assert.ok(after.untouched, 'unchanged sections were rebuilt');
+    // The severity control (rebuilt with the actions, untouched by the user) shows the new value.
+    assert.equal(after.severityChoice, severity);
+    // Typing goes on in the same field.
+    await page.keyboard.type('。');
+    assert.equal(await note.inputValue(), `${typed}。`);
+    await screenshot(page, '05b-incident-live-refresh');
+    assert.deepEqual(problems, []);
+  });
+
+  it('pauses the refresh in a hidden tab and catches up when shown', async () => {
+    const { page, problems } = responder;
+    const incidentPath = `/api/v1/incidents/${impersonation.id}`;
+    let fetched = 0;
+    const count = (r) => { if (new URL(r.url()).pathname === incidentPath && r.method() === 'GET') fetched += 1; };
+    const setVisibility = (state) => page.evaluate((s) => {
+      Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => s });
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => s === 'hidden' });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+    await setVisibility('hidden');
+    await page.waitForTimeout(500);  // a refresh already under way may finish
+    page.on('request', count);
+    try {
+      await apiPost(`${incidentPath}/notes`, { text: 'e2e: 画面を隠している間のメモ' });
+      await page.waitForTimeout(12000);
+      assert.equal(fetched, 0);
+      assert.equal(await page.locator('.timeline li', { hasText: '画面を隠している間のメモ' }).count(), 0);
+      await setVisibility('visible');
+      await page.locator('.timeline li', { hasText: '画面を隠している間のメモ' }).waitFor({ timeout: 3000 });
+      assert.ok(fetched >= 1);
+    } finally {
+      page.off('request', count);
+      await page.evaluate(() => {
+        delete document.visibilityState;
+        delete document.hidden;
+      });
+    }
+    assert.deepEqual(problems, []);
+  });
+
   it('renders hostile reply text as inert text', async () => {
     const { page, problems } = responder;
     misinformation = await eventually('the misinformation incident', () => incidentOfType('misinformation'), 60000);
@@ -245,7 +337,10 @@ describe('incident detail', () => {
         evidence: {
           phase: 'open', onset: iso(start + 40 * 300000), window_minutes: 30, window_count: 212, window_expected: 15,
           ratio: 14.1, peak_ratio: 14.1, hostile_share: 0.62, supportive_share: 0.1, new_anonymous_share: 0.4,
-          top_posts: [{ post_id: '1850000000000000001', replies: 120 }, { post_id: 'javascript:alert(1)', replies: 3 }],
+          top_posts: [
+            { post_id: '1850000000000000001', replies: 120, text: '【お知らせ】市民プールは本年度末で営業を終了します<img src=x onerror=alert(1)>', author_handle: 'soma_city', created_at: iso(start + 39 * 300000) },
+            { post_id: 'javascript:alert(1)', replies: 3 },
+          ],
           series: { start: iso(start), bucket_seconds: 300, counts, expected: counts.map(() => 2.5) },
         },
       }],
@@ -267,6 +362,9 @@ describe('incident detail', () => {
     assert.match(await page.locator('svg.chart').getAttribute('aria-label'), /返信数/);
     assert.equal(await page.locator('.evidence-flameup b').count(), 0);
     assert.ok(await page.locator('a[href="https://x.com/i/web/status/1850000000000000001"]').count() === 1);
+    // The post drawing the replies is shown with its text, as text (the markup stays inert).
+    assert.match(await page.locator('.evidence-flameup .post-text').first().textContent(), /市民プールは本年度末で営業を終了します<img/);
+    assert.equal(await page.locator('.evidence-flameup img').count(), 0);
     await screenshot(page, '06b-incident-flameup');
     await page.unroute('**/api/v1/incidents/987654');
     await page.unroute('**/api/v1/incidents/987654/documents');
