@@ -335,6 +335,7 @@ class Daemon {
     integrity_ = std::make_unique<integrity::IntegrityMonitor>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(),
                                                                curl_.get(), active, integrity::IntegrityOptions{},
                                                                &metrics_.registry());
+    integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
     integrity_->start();
     listeners_ = std::make_unique<integrity::ObservationFanout>(
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});

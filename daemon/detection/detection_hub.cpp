@@ -257,8 +257,12 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply, mo
 
 void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> collectors,
                                   prometheus::Registry* registry) {
-  auto fetcher = std::make_unique<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
+  auto fetcher = std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
   avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher), [this] { rebuild_impersonation(); });
+}
+
+std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
+  return avatars_ ? avatars_->shared_fetcher() : nullptr;
 }
 
 // When the text already resembles an official account, the decision waits for the icon

@@ -56,6 +56,9 @@ class DetectionHub final : public polling::ObservationListener {
   // Fetch and hash avatars through these collectors (impersonation_avatars.h); without this
   // call the impersonation detector works on text alone.
   void enable_avatars(std::vector<collectors::PlatformCollector*> collectors, prometheus::Registry* registry);
+  // The icon fetcher enable_avatars() made (null before): its cache of official icons can serve
+  // others that judge official icons (the integrity monitor), so each is fetched once.
+  std::shared_ptr<AvatarFetcher> avatar_fetcher() const;
   // A reloaded configuration: official accounts (keeping what was learned about those that
   // stay), the allow-list and the municipality's names.
   void update_configuration(const config::Config& config);

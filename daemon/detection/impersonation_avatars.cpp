@@ -32,7 +32,7 @@ std::string avatar_evidence_description(const std::string& whose, const FetchedA
   return d;
 }
 
-ImpersonationAvatars::ImpersonationAvatars(std::unique_ptr<AvatarFetcher> fetcher,
+ImpersonationAvatars::ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetcher,
                                            std::function<void()> officials_changed)
     : fetcher_(std::move(fetcher)), officials_changed_(std::move(officials_changed)) {}
 

@@ -22,7 +22,8 @@ class ImpersonationAvatars {
  public:
   // `officials_changed` runs (on the loop) when an official icon's hash arrived or went away;
   // the hub rebuilds its detector then.
-  ImpersonationAvatars(std::unique_ptr<AvatarFetcher> fetcher,
+  // The fetcher may be shared (the integrity monitor judges official icons through it too).
+  ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetcher,
                        std::function<void()> officials_changed);
 
   // An official account's profile as just observed.
@@ -49,6 +50,7 @@ class ImpersonationAvatars {
 
   void stop();
   AvatarFetcher& fetcher() { return *fetcher_; }
+  const std::shared_ptr<AvatarFetcher>& shared_fetcher() const { return fetcher_; }
 
  private:
   using Key = std::pair<model::Platform, std::string>;  // platform, lower-case handle
@@ -59,7 +61,7 @@ class ImpersonationAvatars {
   static Key key_of(model::Platform platform, const std::string& handle);
   void flush_if_ready();
 
-  std::unique_ptr<AvatarFetcher> fetcher_;
+  std::shared_ptr<AvatarFetcher> fetcher_;
   std::function<void()> officials_changed_;
   std::map<Key, OfficialIcon> officials_;
   std::size_t officials_fetching_ = 0;

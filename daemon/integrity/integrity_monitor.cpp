@@ -201,10 +201,12 @@ std::string IntegrityMonitor::list_page_url() const {
 
 void IntegrityMonitor::start() {
   stopped_ = false;
-  if (options_.hash_avatars && !avatars_ && !collectors_.empty()) {
+  if (options_.hash_avatars && !avatars_ && shared_avatars_) {
+    avatars_ = shared_avatars_;  // the hub's: each official icon is fetched once for both
+  } else if (options_.hash_avatars && !avatars_ && !collectors_.empty()) {
     // No registry: the detection hub's fetcher owns the avatar metrics; officials are not
     // held to the candidates' budget.
-    avatars_ = std::make_unique<detection::AvatarFetcher>(
+    avatars_ = std::make_shared<detection::AvatarFetcher>(
         io_, collectors_, detection::AvatarFetcherOptions{}, nullptr);
   }
   for (auto& o : officials_) load_history(*o);
@@ -216,7 +218,7 @@ void IntegrityMonitor::start() {
 void IntegrityMonitor::stop() {
   stopped_ = true;
   if (avatars_) {
-    avatars_->stop();
+    if (avatars_ != shared_avatars_) avatars_->stop();  // a shared one is stopped by its owner
     avatars_.reset();
   }
   audit_timer_.cancel();

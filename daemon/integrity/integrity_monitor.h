@@ -64,6 +64,11 @@ class IntegrityMonitor final : public polling::ObservationListener {
   IntegrityMonitor(const IntegrityMonitor&) = delete;
   IntegrityMonitor& operator=(const IntegrityMonitor&) = delete;
 
+  // Judge official icons through this fetcher (the detection hub's: one fetch per icon URL for
+  // both) instead of one of its own. Call before start().
+  void share_avatar_fetcher(std::shared_ptr<detection::AvatarFetcher> fetcher) {
+    shared_avatars_ = std::move(fetcher);
+  }
   void start();
   void stop();
   void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) {
@@ -146,7 +151,8 @@ class IntegrityMonitor final : public polling::ObservationListener {
   alerts::AlertDispatcher* dispatcher_;
   collectors::HttpClient* homepage_http_;
   std::vector<collectors::PlatformCollector*> collectors_;
-  std::unique_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
+  std::shared_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
+  std::shared_ptr<detection::AvatarFetcher> shared_avatars_;  // from share_avatar_fetcher()
   IntegrityOptions options_;
   std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
   std::vector<std::unique_ptr<Official>> officials_;

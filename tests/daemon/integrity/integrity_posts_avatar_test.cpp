@@ -76,6 +76,16 @@ TEST(IntegrityAvatar, SamePictureAtANewUrlIsNoChangeADifferentPictureIs) {
       << d.mamorid->log() << d.q("SELECT * FROM integrity_baselines");
   const std::string first_hash =
       d.q("SELECT avatar_phash FROM integrity_baselines WHERE platform = 'x'");
+  // The official icon was fetched once, for both the integrity baseline and the impersonation
+  // detector (one shared fetcher and cache).
+  std::this_thread::sleep_for(3s);  // a few more profile polls
+  const auto log = testing::http_get("127.0.0.1", d.fake.port(), "/_control/log").body;
+  std::size_t icon_fetches = 0;
+  for (auto at = log.find("/media/x/1402345678901234567.png"); at != std::string::npos;
+       at = log.find("/media/x/1402345678901234567.png", at + 1)) {
+    ++icon_fetches;
+  }
+  EXPECT_EQ(icon_fetches, 1u) << log;
 
   // The platform moves the same picture to a new URL (a CDN or re-upload): not a change; the
   // baseline follows the URL.
