@@ -76,7 +76,7 @@ class Daemon {
  public:
   explicit Daemon(std::filesystem::path config_path)
       : config_path_(std::move(config_path)), metrics_(kVersion), signals_(io_),
-        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_), drain_timer_(io_) {}
+        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_), drain_timer_(io_), retired_timer_(io_) {}
 
   int run() {
     struct Step {
@@ -464,7 +464,7 @@ class Daemon {
 
   // [alerts] on reload: alerts claimed from now on go through new channels (and a new HTTP
   // client allow-listed to their hosts); sends already under way finish on the old ones, which
-  // are shut down once idle (here, at a later reload, or at shutdown). On-call, policies, the
+  // are shut down once idle (looked at every few seconds; at the latest at shutdown). On-call, policies, the
   // link signer and the notices follow through alerts_live_.
   void apply_alerts(alerts::AlertsConfig next_alerts, const config::Config& next) {
     alerts_live_->set(alerts::make_alerts_snapshot(next_alerts, next.server.public_url, next.municipality.name));
@@ -474,12 +474,28 @@ class Daemon {
     retired_alert_sinks_.push_back(std::move(alert_sinks_));
     alert_sinks_ = alerts::channels::make_channel_set(*alerts_config_, io_, alert_client_options_);
     dispatcher_->replace_channels(alert_sinks_.view(), alerts::dispatcher_options(*alerts_config_));
+    sweep_retired_alert_sinks();
+    log::info("alerts.reloaded", {{"channels", alerts_config_->channels.size()}, {"retired_sets", retired_alert_sinks_.size()}});
+  }
+
+  // Shuts down the retired channel sets no send uses any more; looks again in a few seconds
+  // while some are still finishing a send.
+  void sweep_retired_alert_sinks() {
+    const std::size_t before = retired_alert_sinks_.size();
     std::erase_if(retired_alert_sinks_, [this](alerts::channels::ChannelSet& set) {
       if (dispatcher_->sending_through(set.view()) > 0) return false;
       set.shutdown();  // idle: nothing is queued, so nothing completes later
       return true;
     });
-    log::info("alerts.reloaded", {{"channels", alerts_config_->channels.size()}, {"retired_sets", retired_alert_sinks_.size()}});
+    if (retired_alert_sinks_.size() != before) {
+      log::info("alerts.retired_channels_closed", {{"closed", before - retired_alert_sinks_.size()},
+                                                   {"still_sending", retired_alert_sinks_.size()}});
+    }
+    if (retired_alert_sinks_.empty() || shutting_down_) return;
+    retired_timer_.expires_after(std::chrono::seconds(5));
+    retired_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec && !shutting_down_) sweep_retired_alert_sinks();
+    });
   }
 
   void begin_shutdown(int signo) {
@@ -496,6 +512,7 @@ class Daemon {
                                  {"db_queue_depth", database_->queue_depth()}});
     retention_timer_.cancel();
     metrics_timer_.cancel();
+    retired_timer_.cancel();
     server_->stop_accepting();
     stop_collectors();
     drain_deadline_ = std::chrono::steady_clock::now() + config_->server.drain_timeout;
@@ -536,6 +553,7 @@ class Daemon {
     retention_timer_.cancel();
     metrics_timer_.cancel();
     drain_timer_.cancel();
+    retired_timer_.cancel();
     if (server_) {
       server_->stop_accepting();
       server_->close_all();
@@ -586,6 +604,7 @@ class Daemon {
   asio::steady_timer retention_timer_;
   asio::steady_timer metrics_timer_;
   asio::steady_timer drain_timer_;
+  asio::steady_timer retired_timer_;  // sweep_retired_alert_sinks()
   std::unique_ptr<incidents::IncidentMetrics> incident_metrics_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;

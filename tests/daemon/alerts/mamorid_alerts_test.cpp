@@ -512,5 +512,44 @@ TEST(MamoridAlerts, ReloadAddsAWebhookChannelThatReceivesTheNextAlert) {
   m.stop();
 }
 
+
+// A reload while a send hangs: the send finishes (here: times out) on the old channel, the old
+// channel set is closed as soon as it is idle — not only at the next reload — and the alert is
+// delivered once through the new one.
+TEST(MamoridAlerts, ARetiredChannelSetIsClosedOnceItsLastSendEnds) {
+  HttpReceiver hook;
+  std::atomic<int> hung{0};
+  hook.set_handler([&](const ReceivedRequest& r) {
+    ReceiverReply reply;
+    if (r.header("x-mamori-event") == "trigger" && hung.fetch_add(1) == 0) reply.hang = true;
+    return reply;
+  });
+  AlertedMamorid m(hook.port(), std::nullopt);
+  const std::string id = m.wait_for_incident();
+  ASSERT_FALSE(id.empty()) << m.log();
+  ASSERT_TRUE(mamori::testing::eventually([&] { return hung.load() >= 1; }, 20s)) << m.log();
+  m.reload([](const std::string& extra) { return extra + "\n"; });  // same [alerts], new channels
+  ASSERT_TRUE(mamori::testing::eventually(
+      [&] { return m.log().find("alerts.reloaded") != std::string::npos; }, 20s))
+      << m.log();
+  EXPECT_NE(m.log().find("retired_sets=1"), std::string::npos) << "the hanging send holds it";
+  // The hanging send times out (channel timeout 10 s); within a sweep the old set is closed.
+  EXPECT_TRUE(mamori::testing::eventually(
+      [&] { return m.log().find("alerts.retired_channels_closed") != std::string::npos; }, 30s,
+      200ms))
+      << m.log();
+  // And the alert is retried and delivered once, through the new channel.
+  EXPECT_TRUE(mamori::testing::eventually(
+      [&] {
+        return m.q("SELECT state FROM alert_outbox WHERE kind = 'trigger' AND incident_id = " +
+                   id) == "delivered";
+      },
+      30s))
+      << m.log() << m.q("SELECT channel, state, attempts, last_error FROM alert_outbox");
+  EXPECT_EQ(m.q("SELECT count(*) FROM alert_outbox WHERE kind = 'trigger' AND incident_id = " + id),
+            "1");
+  m.stop();
+}
+
 }  // namespace
 }  // namespace mamori::alerts
