@@ -296,6 +296,8 @@ void read_console(Table& root, Config& c) {
   if (c.console.session_absolute_timeout < c.console.session_idle_timeout) {
     t->error("session_absolute_timeout", "must not be shorter than session_idle_timeout");
   }
+  t->integer("login_failures_per_name", c.console.login_failures_per_name, 1, 100);
+  t->integer("login_failures_per_address", c.console.login_failures_per_address, 1, 10000);
   t->finish();
 }
 

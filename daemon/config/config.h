@@ -172,6 +172,10 @@ struct MisinfoConfig {
 struct ConsoleConfig {
   std::chrono::seconds session_idle_timeout{std::chrono::minutes(30)};
   std::chrono::seconds session_absolute_timeout{std::chrono::hours(12)};
+  // Sign-in throttling: failed attempts allowed before waits start (doubling from 2 s / 1 s up
+  // to 15 min), per user name and per client address (an office behind one proxy shares one).
+  int login_failures_per_name = 5;
+  int login_failures_per_address = 20;
 };
 
 struct Config {

@@ -277,6 +277,8 @@ SigninOptions signin_options_from(const config::Config& config) {
   o.secure_cookie = config.server.public_url.rfind("https://", 0) == 0;
   o.sessions.idle_timeout = config.console.session_idle_timeout;
   o.sessions.absolute_timeout = config.console.session_absolute_timeout;
+  o.throttle.per_name.free_failures = config.console.login_failures_per_name;
+  o.throttle.per_address.free_failures = config.console.login_failures_per_address;
   return o;
 }
 

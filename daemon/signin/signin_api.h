@@ -31,7 +31,8 @@ struct SigninOptions {
   Clock clock;  // default: the system clock
 };
 
-// Secure cookies when [server] public_url is https; session timeouts from [console].
+// Secure cookies when [server] public_url is https; session timeouts and the sign-in throttle's
+// free failures from [console].
 SigninOptions signin_options_from(const config::Config& config);
 
 class ConsoleSignin {

@@ -1,4 +1,5 @@
 #include "daemon/config/config.h"
+#include "daemon/signin/signin_api.h"
 
 #include <gtest/gtest.h>
 
@@ -84,6 +85,23 @@ TEST(Config, ConsoleSessionTimeouts) {
   const auto too_short = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"10s\"\n");
   EXPECT_FALSE(too_short.ok());
   diagnostic_for(too_short, "console.session_idle_timeout");
+}
+
+TEST(Config, ConsoleSigninThrottle) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_EQ(defaults.config->console.login_failures_per_name, 5);
+  EXPECT_EQ(defaults.config->console.login_failures_per_address, 20);
+  // A city office of 300 behind one proxy allows more failures per address.
+  const auto office = load(std::string(kMinimal) +
+                           "[console]\nlogin_failures_per_name = 3\nlogin_failures_per_address = 200\n");
+  ASSERT_TRUE(office.ok()) << office.error_text();
+  const auto o = signin::signin_options_from(*office.config);
+  EXPECT_EQ(o.throttle.per_name.free_failures, 3);
+  EXPECT_EQ(o.throttle.per_address.free_failures, 200);
+  const auto zero = load(std::string(kMinimal) + "[console]\nlogin_failures_per_name = 0\n");
+  EXPECT_FALSE(zero.ok());
+  diagnostic_for(zero, "console.login_failures_per_name");
 }
 
 TEST(Config, SyntaxErrorNamesLine) {
