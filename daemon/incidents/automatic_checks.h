@@ -53,13 +53,9 @@ int run_official_post_checks(pqxx::connection& c);
 // A check anchored on acknowledge waits for the acknowledgement. Returns steps completed.
 int run_elapsed_checks(pqxx::connection& c, model::TimePoint now);
 
-// The visible text of an HTML (or plain-text) page as UTF-8: the body decoded from the charset
-// named by the Content-Type header or a <meta> tag (Shift_JIS and EUC-JP are still common on
-// municipal sites), <script>/<style> contents and tags removed, character references decoded.
-std::string page_text(std::string_view body, std::string_view content_type);
-
-// Whether the page shows `text`, compared as match keys (NFKC, case and kana folded, spacing and
-// punctuation ignored), so a notice split by markup or written in full-width still counts.
+// Whether the page (its visible text: detectors/text/html_page.h) shows `text`, compared as match
+// keys (NFKC, case and kana folded, spacing and punctuation ignored), so a notice split by markup
+// or written in full-width still counts.
 bool page_contains(std::string_view body, std::string_view content_type, std::string_view text);
 // How many times (not overlapping) the page shows `text`, compared as page_contains does.
 std::size_t page_occurrences(std::string_view body, std::string_view content_type,

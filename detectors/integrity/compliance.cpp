@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "detectors/integrity/url_scan.h"
+#include "detectors/text/html_page.h"
 #include "detectors/text/normalize.h"
 
 namespace mamori::detectors::integrity {
@@ -31,82 +32,6 @@ std::string comparable_url(std::string_view url) {
   std::string path(slash == std::string_view::npos ? std::string_view{} : s.substr(slash));
   while (!path.empty() && path.back() == '/') path.pop_back();
   return host + path;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-// Decodes the common named entities and numeric references; anything else stays as written.
-std::string decode_entities(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    const auto semi = s.find(';', i);
-    if (semi == std::string_view::npos || semi - i > 10) {
-      out += '&';
-      continue;
-    }
-    const std::string_view name = s.substr(i + 1, semi - i - 1);
-    if (name == "amp")
-      out += '&';
-    else if (name == "lt")
-      out += '<';
-    else if (name == "gt")
-      out += '>';
-    else if (name == "quot")
-      out += '"';
-    else if (name == "apos")
-      out += '\'';
-    else if (name == "nbsp")
-      out += ' ';
-    else if (name.size() >= 2 && name[0] == '#') {
-      const bool hex = name[1] == 'x' || name[1] == 'X';
-      const std::string_view digits = name.substr(hex ? 2 : 1);
-      std::uint32_t cp = 0;
-      bool ok = !digits.empty();
-      for (char c : digits) {
-        const int v = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                      : hex && std::isxdigit(static_cast<unsigned char>(c))
-                          ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
-                          : -1;
-        if (v < 0 || cp > 0x10FFFF) {
-          ok = false;
-          break;
-        }
-        cp = cp * (hex ? 16 : 10) + static_cast<std::uint32_t>(v);
-      }
-      if (!ok) {
-        out += '&';
-        continue;
-      }
-      append_utf8(out, cp);
-    } else {
-      out += '&';
-      continue;
-    }
-    i = semi;
-  }
-  return out;
 }
 
 // The value of attribute `name` in a tag's inside (after the tag name), or nullopt.
@@ -140,7 +65,7 @@ std::optional<std::string> attribute(std::string_view tag, std::string_view name
       if (i < tag.size()) ++i;  // a stray character: move on
       continue;
     }
-    if (iequals(key, name)) return decode_entities(value);
+    if (iequals(key, name)) return text::decode_html_entities(value);
   }
   return std::nullopt;
 }
@@ -268,7 +193,7 @@ HtmlDigest digest_html(std::string_view html, std::size_t max_links) {
     }
     raw_text += ' ';  // tags separate words
   }
-  d.text = decode_entities(raw_text);
+  d.text = text::decode_html_entities(raw_text);
   return d;
 }
 

@@ -44,27 +44,6 @@ TEST(MatchedAlternative, FindsAnyAlternativeIgnoringWidthAndCase) {
   EXPECT_EQ(matched_alternative("|", "anything"), std::nullopt);  // empty alternatives never match
 }
 
-TEST(PageText, DecodesCharsetDropsScriptsAndMarkup) {
-  const std::string html =
-      "<html><head><meta charset=\"Shift_JIS\"><script>var s='成りすまし';</script>"
-      "<style>p{}</style></head><body><p>成り<b>すまし</b>&amp;詐欺&#x306B;ご注意</p>"
-      "<!-- 成りすまし --></body></html>";
-  const std::string body = shift_jis(html);
-  ASSERT_NE(body, html);
-  const std::string text = page_text(body, "text/html");
-  EXPECT_NE(text.find("&詐欺にご注意"), std::string::npos) << text;
-  EXPECT_EQ(text.find("var s"), std::string::npos) << text;
-  EXPECT_EQ(text.find("<b>"), std::string::npos) << text;
-  // The header's charset wins over nothing; EUC-JP named in the header.
-  UErrorCode status = U_ZERO_ERROR;
-  std::string euc(64, '\0');
-  const std::string notice = "成りすましアカウントにご注意ください";
-  euc.resize(static_cast<std::size_t>(ucnv_convert("EUC-JP", "UTF-8", euc.data(), 64, notice.data(),
-                                                   static_cast<int32_t>(notice.size()), &status)));
-  ASSERT_FALSE(U_FAILURE(status));
-  EXPECT_EQ(page_text(euc, "text/html; charset=EUC-JP"), notice);
-}
-
 TEST(PageContains, MatchesAcrossMarkupWidthAndSpacing) {
   EXPECT_TRUE(page_contains("<p>成り<b>すまし</b>アカウント</p>", "text/html; charset=utf-8",
                             "成りすまし"));
