@@ -59,6 +59,7 @@ struct Poller::Run {
   std::vector<std::string> queries;               // search: account-search queries still to send
   std::string current_thread;
   std::size_t new_items = 0;
+  bool search_refused = false;  // search: the platform refused a query (not just "no such account")
 };
 
 Poller::Poller(asio::io_context& io, store::Database& database,
@@ -396,8 +397,16 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   const bool page_ok = transport_ok && outcome != collectors::ParseOutcome::malformed &&
                        (outcome == collectors::ParseOutcome::ok || !keep.empty());
   const std::optional<std::string> next = page.result.next_cursor;
-  // A failed page fails the run (search excepted: one look-alike query may fail): remember why.
-  if (!page_ok && run->kind != Run::Kind::search && !stopped_) {
+  // A failed page fails the run: remember why. A search run goes on past a failed query (a
+  // look-alike that does not exist answers 404 on some platforms), but a refusal — no access to
+  // the search endpoint (401/403, e.g. an X plan without users/search), rate limits, server or
+  // network errors — means impersonators are not being looked for: that is remembered too.
+  const bool search_refused =
+      run->kind == Run::Kind::search && !page_ok &&
+      (!transport_ok || page.response.status == 401 || page.response.status == 403 ||
+       page.response.status == 429 || page.response.status >= 500);
+  if (search_refused) run->search_refused = true;
+  if (!page_ok && (run->kind != Run::Kind::search || search_refused) && !stopped_) {
     std::string detail;
     if (!transport_ok) {
       detail = std::string(collectors::to_string(page.response.outcome));
@@ -472,7 +481,9 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   if (run->account) run->account->busy.erase(run->job);
   const std::string platform(model::to_string(run->platform));
   if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
-  if (ok) failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
+  if (ok && !run->search_refused) {
+    failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
+  }
   if (metrics_) {
     metrics_->runs.Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
     if (ok) {

@@ -51,7 +51,8 @@ struct PollFailure {
   model::TimePoint at{};
   std::string detail;  // transport outcome, or HTTP status and the platform's message
 };
-// (platform, account handle — empty for the platform-wide profiles job, job) -> its failure.
+// (platform, account handle — empty for the platform-wide profiles and search jobs, job) -> its
+// failure.
 using PollFailures = std::map<std::tuple<std::string, std::string, std::string>, PollFailure>;
 
 class Poller {

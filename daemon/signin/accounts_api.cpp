@@ -45,12 +45,14 @@ std::string platform_label(std::string_view platform) {
   return std::string(platform);
 }
 
-// What a polling job fetches, as staff call it.
-std::string job_label(std::string_view job) {
-  if (job == "posts") return "公式アカウントの投稿";
-  if (job == "replies") return "返信・メンション";
-  if (job == "profiles") return "プロフィール";
-  return std::string(job);
+// What a failing polling job means, as staff read it.
+std::string failure_text(std::string_view job, const std::string& detail) {
+  if (job == "search") return "成りすましアカウントの検索に失敗しています（" + detail + "）";
+  std::string what(job);
+  if (job == "posts") what = "公式アカウントの投稿";
+  if (job == "replies") what = "返信・メンション";
+  if (job == "profiles") what = "プロフィール";
+  return what + "の取得に失敗しています（" + detail + "）";
 }
 
 }  // namespace
@@ -154,8 +156,7 @@ void register_account_routes(http::Router& router, store::Database& db,
                           " の API でエラーが続いているため、接続を一時停止しています（" +
                           breaker->second + "）";
                     } else if (failure != nullptr) {
-                      a["last_error"] = job_label(failure->job) + "の取得に失敗しています（" +
-                                        failure->detail + "）";
+                      a["last_error"] = failure_text(failure->job, failure->detail);
                     } else if (!last) {
                       a["last_error"] = "まだ一度も取得に成功していません";
                     } else if (!recent) {

@@ -371,5 +371,34 @@ TEST_F(SigninIntegration, AccountsShowPollingHealth) {
   EXPECT_TRUE(failing.at("last_poll_ok").as_bool());  // the posts job still succeeds
 }
 
+
+// The platform refuses the look-alike search (an X plan without users/search answers 403):
+// impersonators are not being looked for, and the accounts page says so.
+TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
+  const Signed viewer = sign_in("taro", "Yama#Kawa2024");
+  ASSERT_EQ(fake_.control("faults", R"({"platform":"x","endpoint":"users/search",)"
+                                    R"("kind":"status","status":403,"count":100000})"),
+            200);
+  boost::json::object account;
+  const bool reported = testing::eventually(
+      [&] {
+        const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
+                                 {{"Cookie", viewer.cookie}});
+        if (r.status != 200) return false;
+        const boost::json::value body = r.json();
+        const auto& list = body.at("accounts").as_array();
+        if (list.empty()) return false;
+        account = list[0].as_object();
+        return account.at("last_error").is_string() &&
+               std::string(account.at("last_error").as_string()).find("検索") != std::string::npos;
+      },
+      40s, 500ms);
+  ASSERT_TRUE(reported) << boost::json::serialize(account) << mamorid_->log();
+  const std::string error(account.at("last_error").as_string());
+  EXPECT_NE(error.find("成りすましアカウントの検索に失敗しています"), std::string::npos) << error;
+  EXPECT_NE(error.find("HTTP 403"), std::string::npos) << error;
+  EXPECT_FALSE(account.at("healthy").as_bool());
+}
+
 }  // namespace
 }  // namespace mamori
