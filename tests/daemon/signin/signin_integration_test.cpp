@@ -8,7 +8,9 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 #include <csignal>
+#include <functional>
 #include <regex>
+#include <utility>
 
 #include "daemon/signin/totp.h"
 #include "tests/support/fake_platform.h"
@@ -148,6 +150,26 @@ class SigninIntegration : public ::testing::Test {
     secrets_.push_back(s.csrf);
     secrets_.push_back(password);
     return s;
+  }
+
+  // The first official account as /api/v1/accounts shows it once `until` holds (40 s at most);
+  // the last answer seen otherwise.
+  std::pair<bool, boost::json::object> first_account_when(
+      const Signed& who, const std::function<bool(const boost::json::object&)>& until) {
+    boost::json::object account;
+    const bool held = testing::eventually(
+        [&] {
+          const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
+                                   {{"Cookie", who.cookie}});
+          if (r.status != 200) return false;
+          const boost::json::value body = r.json();
+          const auto& list = body.at("accounts").as_array();
+          if (list.empty()) return false;
+          account = list[0].as_object();
+          return until(account);
+        },
+        40s, 500ms);
+    return {held, account};
   }
 
   std::string current_totp(int step_offset = 0) const {
@@ -352,16 +374,8 @@ TEST_F(SigninIntegration, AccountsShowPollingHealth) {
   ASSERT_EQ(fake_.control("faults", R"({"platform":"x","endpoint":"users/:id/mentions",)"
                                     R"("kind":"status","status":403,"count":100000})"),
             200);
-  boost::json::object failing;
-  const bool reported = testing::eventually(
-      [&] {
-        const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
-                                 {{"Cookie", viewer.cookie}});
-        if (r.status != 200) return false;
-        failing = r.json().at("accounts").as_array()[0].as_object();
-        return failing.at("last_error").is_string();
-      },
-      40s, 500ms);
+  const auto [reported, failing] = first_account_when(
+      viewer, [](const boost::json::object& shown) { return shown.at("last_error").is_string(); });
   ASSERT_TRUE(reported) << boost::json::serialize(failing) << mamorid_->log();
   const std::string error(failing.at("last_error").as_string());
   EXPECT_NE(error.find("返信・メンションの取得に失敗しています"), std::string::npos) << error;
@@ -371,7 +385,6 @@ TEST_F(SigninIntegration, AccountsShowPollingHealth) {
   EXPECT_TRUE(failing.at("last_poll_ok").as_bool());  // the posts job still succeeds
 }
 
-
 // The platform refuses the look-alike search (an X plan without users/search answers 403):
 // impersonators are not being looked for, and the accounts page says so.
 TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
@@ -379,20 +392,11 @@ TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
   ASSERT_EQ(fake_.control("faults", R"({"platform":"x","endpoint":"users/search",)"
                                     R"("kind":"status","status":403,"count":100000})"),
             200);
-  boost::json::object account;
-  const bool reported = testing::eventually(
-      [&] {
-        const Reply r = exchange(setup_.http_port, bh::verb::get, "/api/v1/accounts",
-                                 {{"Cookie", viewer.cookie}});
-        if (r.status != 200) return false;
-        const boost::json::value body = r.json();
-        const auto& list = body.at("accounts").as_array();
-        if (list.empty()) return false;
-        account = list[0].as_object();
-        return account.at("last_error").is_string() &&
-               std::string(account.at("last_error").as_string()).find("検索") != std::string::npos;
-      },
-      40s, 500ms);
+  const auto [reported, account] =
+      first_account_when(viewer, [](const boost::json::object& a) {
+        return a.at("last_error").is_string() &&
+               std::string(a.at("last_error").as_string()).find("検索") != std::string::npos;
+      });
   ASSERT_TRUE(reported) << boost::json::serialize(account) << mamorid_->log();
   const std::string error(account.at("last_error").as_string());
   EXPECT_NE(error.find("成りすましアカウントの検索に失敗しています"), std::string::npos) << error;
