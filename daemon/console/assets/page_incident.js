@@ -404,6 +404,20 @@ export async function renderIncident(main, [id], ctx) {
     root.append(evidenceSlot, node('checklist'), draftsSection, node('timeline'), node('evidence-list'));
   }
 
+  // A colleague completed or skipped a step while this user was typing its note: the controls
+  // go, but the typed text stays on screen with a way to keep it on the timeline.
+  function unsentStepNote(s, text) {
+    const domId = stepDomId(s);
+    return h('div', { class: 'unsent-note no-print', 'data-keep': `${domId}-unsent` },
+      h('p', {},
+        `この手順はほかの職員が「${label(STEP_STATUS_LABELS, s.status)}」にしたため、入力中のメモは送信されていません: `,
+        h('q', { class: 'unsent-text' }, text)),
+      h('button', {
+        type: 'button', 'data-keep': `${domId}-unsent-add`,
+        onclick: () => change('/notes', { text: `手順「${s.title}」について: ${text}` }, 'メモを経過に記録しました'),
+      }, '経過へのメモとして記録'));
+  }
+
   // Brings the checklist up to date step by step; true when something was replaced.
   function updateSteps(focus, keepFocus) {
     const all = steps();
@@ -419,6 +433,8 @@ export async function renderIncident(main, [id], ctx) {
       const fresh = stepKey(s, byId);
       if (!entry || entry.key === fresh) continue;
       const node = step(s, byId);
+      const typed = entry.node.querySelector('input.step-note')?.value.trim() ?? '';
+      if (typed && s.status !== 'pending' && ctx.canChange) node.appendChild(unsentStepNote(s, typed));
       keepFocus(replaceKeeping(entry.node, node, focus));
       stepNodes.set(s.id, { key: fresh, node });
     }

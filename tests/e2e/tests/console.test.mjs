@@ -270,6 +270,34 @@ describe('incident detail', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('keeps a step note typed while a colleague completes that step', async () => {
+    const { page, problems } = responder;
+    const incidentPath = `/api/v1/incidents/${impersonation.id}`;
+    const current = await apiGet(incidentPath);
+    const byId = new Map(current.steps.map((s) => [s.id, s]));
+    const ready = current.steps.find((s) => s.status === 'pending'
+      && (s.depends_on ?? []).every((d) => byId.get(d)?.status !== 'pending'));
+    assert.ok(ready, 'a pending step without pending dependencies');
+    const stepSelector = `#step-${String(ready.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    await page.goto(`${config.console}/incidents/${impersonation.id}`);
+    const note = page.locator(`${stepSelector} input.step-note`);
+    await note.waitFor();
+    await note.click();
+    const typed = '夜間当番: 削除要請の文面を確認中';
+    await page.keyboard.type(typed);
+    // A colleague completes the same step first.
+    await apiPost(`${incidentPath}/steps/${encodeURIComponent(ready.id)}/complete`, { note: 'e2e: 別の職員が先に完了' });
+    const unsent = page.locator(`${stepSelector} .unsent-note`);
+    await unsent.waitFor({ timeout: 15000 });
+    assert.equal(await unsent.locator('.unsent-text').textContent(), typed);
+    assert.equal(await page.locator(`${stepSelector} input.step-note`).count(), 0);
+    // One click keeps it on the timeline, under this user's name.
+    await unsent.locator('button').click();
+    await page.locator('.timeline li', { hasText: typed }).waitFor({ timeout: 10000 });
+    assert.equal(await page.locator(`${stepSelector} .unsent-note`).count(), 0);
+    assert.deepEqual(problems, []);
+  });
+
   it('pauses the refresh in a hidden tab and catches up when shown', async () => {
     const { page, problems } = responder;
     const incidentPath = `/api/v1/incidents/${impersonation.id}`;
