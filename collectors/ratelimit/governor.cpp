@@ -61,6 +61,7 @@ EndpointStatus RequestGovernor::status(std::string_view platform, std::string_vi
                                        std::string_view quota_scope) const {
   auto it = endpoints_.find(key_of(platform, endpoint));
   EndpointStatus s = it == endpoints_.end() ? EndpointStatus{} : it->second;
+  if (quota_scope.empty()) quota_scope = s.quota_scope;
   if (quota_scope.empty()) return s;
   auto q = endpoints_.find(scope_key(platform, quota_scope));
   const EndpointStatus scope = q == endpoints_.end() ? EndpointStatus{} : q->second;
@@ -120,6 +121,7 @@ void RequestGovernor::started(std::string_view platform, std::string_view endpoi
   EndpointStatus& q = quota_state(s, platform, quota_scope);
   ++s.in_flight;
   if (&q != &s) ++q.in_flight;
+  if (s.quota_scope != quota_scope) s.quota_scope = std::string(quota_scope);
   ++q.started_since_quota;
   s.last_start = now;
   q.last_start = now;

@@ -84,6 +84,7 @@ struct EndpointStatus {
   int rate_limited_in_a_row = 0;
   int breaker_trips = 0;
   std::optional<model::TimePoint> last_start;
+  std::string quota_scope;  // the scope the endpoint's requests last drew on ("" for its own)
 };
 
 class RequestGovernor {
@@ -102,8 +103,9 @@ class RequestGovernor {
                           const HttpResponse& response, model::TimePoint now,
                           std::string_view quota_scope = {});
 
-  // Current state (a default one for an endpoint never seen). With a quota scope, the quota
-  // fields (limit, remaining, reset, hold_until...) are the scope's, the rest the endpoint's.
+  // Current state (a default one for an endpoint never seen). With a quota scope — given, or the
+  // one the endpoint's requests last used — the quota fields (limit, remaining, reset,
+  // hold_until...) are the scope's, the rest the endpoint's.
   EndpointStatus status(std::string_view platform, std::string_view endpoint,
                         std::string_view quota_scope = {}) const;
   const GovernorPolicy& policy() const { return policy_; }

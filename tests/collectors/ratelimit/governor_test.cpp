@@ -280,6 +280,11 @@ TEST_F(GovernorTest, AScopeSharesOneQuotaAcrossEndpoints) {
     EXPECT_EQ(a.until, model::TimePoint(std::chrono::seconds(1718000000 + 300)) + 1000ms) << e;
   }
   EXPECT_EQ(g.status("bluesky", "getPostThread", scope).remaining, 1);
+  // Asked without the scope (the accounts page reads the metrics' endpoint labels), an endpoint
+  // that drew on it reports the scope's window.
+  EXPECT_EQ(g.status("bluesky", "searchActors").remaining, 1);
+  EXPECT_EQ(g.status("bluesky", "searchActors").reset,
+            model::TimePoint(std::chrono::seconds(1718000000 + 300)));
   // ...but not a request outside it (another service, or the session's own limit).
   EXPECT_EQ(g.admit("bluesky", "getAuthorFeed", clock.now(), "https://bsky.social").kind,
             AdmitKind::go);
