@@ -182,7 +182,8 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
         for (const auto& [c, occurrences] : readings) {
           const std::string message =
               "ホームページ " + c.url + " に「" + c.text + "」の掲載を確認しました";
-          switch (record_homepage_reading(conn, c.incident_id, c.step_id, occurrences, message)) {
+          switch (record_homepage_reading(conn, c.incident_id, c.step_id, c.url, c.text,
+                                          occurrences, message)) {
             case HomepageVerdict::completed:
               log::info("incidents.homepage_check_done",
                         {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});

@@ -181,23 +181,27 @@ bool page_contains(std::string_view body, std::string_view content_type, std::st
 }
 
 HomepageVerdict record_homepage_reading(pqxx::connection& c, long long incident_id,
-                                        const std::string& step_id, std::size_t occurrences,
+                                        const std::string& step_id, const std::string& url,
+                                        const std::string& text, std::size_t occurrences,
                                         const std::string& message) {
   {
     pqxx::work tx(c);
     const pqxx::result r = tx.exec_params(
-        "SELECT s.check_state->'baseline' FROM incident_steps s JOIN incidents i ON i.id = "
+        "SELECT s.check_state->'baseline', coalesce(s.check_state->>'url', ''),"
+        " coalesce(s.check_state->>'text', '') FROM incident_steps s JOIN incidents i ON i.id = "
         "s.incident_id WHERE s.incident_id = $1 AND s.step_id = $2 AND s.status = 'pending' AND "
         "s.auto_check->>'kind' = 'homepage_contains' AND i.status NOT IN ('resolved', 'closed') "
         "FOR UPDATE OF s",
         incident_id, step_id);
     if (r.empty()) return HomepageVerdict::not_pending;
     const auto count = static_cast<long long>(occurrences);
-    if (r[0][0].is_null()) {
+    if (r[0][0].is_null() || r[0][1].as<std::string>() != url ||
+        r[0][2].as<std::string>() != text) {
       tx.exec_params(
           "UPDATE incident_steps SET check_state = jsonb_build_object('baseline', $3::bigint, "
-          "'baseline_at', now()) WHERE incident_id = $1 AND step_id = $2",
-          incident_id, step_id, count);
+          "'baseline_at', now(), 'url', $4::text, 'text', $5::text)"
+          " WHERE incident_id = $1 AND step_id = $2",
+          incident_id, step_id, count, url, text);
       tx.commit();
       return HomepageVerdict::baseline_taken;
     }

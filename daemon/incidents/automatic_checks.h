@@ -69,11 +69,13 @@ enum class HomepageVerdict {
   not_pending,     // the step was done or skipped meanwhile, or the incident ended
 };
 
-// Records a reading of the step's page: `occurrences` of its text, 0 for a page that does not
-// exist yet (404/410, as a dedicated notice page before staff publish it). Completes the step
-// with `message` when the page shows the text more often than at the first reading.
+// Records a reading of the step's page `url`: `occurrences` of `text`, 0 for a page that does
+// not exist yet (404/410, as a dedicated notice page before staff publish it). Completes the step
+// with `message` when the page shows the text more often than at the first reading. A reading of
+// another page or text (the configuration changed) starts a new baseline.
 HomepageVerdict record_homepage_reading(pqxx::connection& c, long long incident_id,
-                                        const std::string& step_id, std::size_t occurrences,
+                                        const std::string& step_id, const std::string& url,
+                                        const std::string& text, std::size_t occurrences,
                                         const std::string& message);
 
 }  // namespace mamori::incidents

@@ -353,17 +353,36 @@ TEST_F(HomepageCheckTest, ANoticePageThatDoesNotExistYetCountsAsEmpty) {
 }
 
 TEST_F(AutomaticChecksTest, HomepageReadingsCompareWithTheFirstOne) {
+  const std::string kUrl = "http://city.example/notice";
   const long long id = incident(
       "x:330", R"({"kind":"homepage_contains","url":"http://city.example/notice","text":"お詫び"})");
-  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::baseline_taken);
-  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::unchanged);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 2, "確認"),
+            HomepageVerdict::baseline_taken);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 2, "確認"),
+            HomepageVerdict::unchanged);
   // The page dropped one old apology: the baseline follows it down...
-  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 1, "確認"), HomepageVerdict::unchanged);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 1, "確認"),
+            HomepageVerdict::unchanged);
   EXPECT_EQ(step_status(id), "pending/");
   // ...so a new one, back to two, is new.
-  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 2, "確認"), HomepageVerdict::completed);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 2, "確認"),
+            HomepageVerdict::completed);
   EXPECT_EQ(step_status(id), "done/system:check");
-  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", 3, "確認"), HomepageVerdict::not_pending);
+  EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 3, "確認"),
+            HomepageVerdict::not_pending);
+
+  // The configuration now names another page: its first reading is a new baseline, whatever the
+  // old page showed.
+  const long long moved = incident(
+      "x:331", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"お詫び"})");
+  EXPECT_EQ(record_homepage_reading(*c_, moved, "checked", kUrl, "お詫び", 0, "確認"),
+            HomepageVerdict::baseline_taken);
+  EXPECT_EQ(record_homepage_reading(*c_, moved, "checked", "http://city.example/new", "お詫び", 3,
+                                    "確認"),
+            HomepageVerdict::baseline_taken);
+  EXPECT_EQ(record_homepage_reading(*c_, moved, "checked", "http://city.example/new", "お詫び", 3,
+                                    "確認"),
+            HomepageVerdict::unchanged);
 }
 
 TEST(PageOccurrences, CountsNonOverlappingMatchesAcrossMarkupAndWidth) {
