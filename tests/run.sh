@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds, starts a throwaway PostgreSQL 15 cluster,
 # runs every test through ctest, then runs each fuzz target briefly. Exits non-zero on any failure.
-#   MAMORI_JOBS=N          parallel build/test jobs (default: number of cores)
-#   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 20; 0 skips fuzzing)
+#   MAMORI_JOBS=N          parallel build jobs (default: number of cores)
+#   MAMORI_TEST_JOBS=N     parallel tests (default: one more than MAMORI_JOBS — most integration
+#                          tests wait on processes and timers rather than use a core)
+#   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 15; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${MAMORI_JOBS:-$(nproc)}
-fuzz_seconds=${MAMORI_FUZZ_SECONDS:-20}
+test_jobs=${MAMORI_TEST_JOBS:-$((jobs + 1))}
+fuzz_seconds=${MAMORI_FUZZ_SECONDS:-15}
 
 step() { printf '\n== %s ==\n' "$*"; }
 
@@ -27,7 +30,7 @@ export MAMORI_TEST_DSN
 echo "test cluster: $MAMORI_TEST_DSN"
 
 step "tests"
-ctest --test-dir build --output-on-failure -j "$jobs" --timeout 600
+ctest --test-dir build --output-on-failure -j "$test_jobs" --timeout 600
 
 step "browser tests (web console)"
 tests/e2e/run.sh
