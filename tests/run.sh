@@ -2,14 +2,13 @@
 # The test command: installs what is missing, builds, starts a throwaway PostgreSQL 15 cluster,
 # runs every test through ctest, then runs each fuzz target briefly. Exits non-zero on any failure.
 #   MAMORI_JOBS=N          parallel build jobs (default: number of cores)
-#   MAMORI_TEST_JOBS=N     parallel tests (default: one more than MAMORI_JOBS — most integration
-#                          tests wait on processes and timers rather than use a core)
+#   MAMORI_TEST_JOBS=N     parallel tests (default: MAMORI_JOBS)
 #   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 15; 0 skips fuzzing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${MAMORI_JOBS:-$(nproc)}
-test_jobs=${MAMORI_TEST_JOBS:-$((jobs + 1))}
+test_jobs=${MAMORI_TEST_JOBS:-$jobs}
 fuzz_seconds=${MAMORI_FUZZ_SECONDS:-15}
 
 step() { printf '\n== %s ==\n' "$*"; }

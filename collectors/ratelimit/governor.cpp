@@ -194,11 +194,17 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
   const RateLimitInfo info =
       parse_rate_limit_headers(model::platform_from_string(platform), response.headers, now);
   if (info.remaining) {
+    const model::TimePoint reset =
+        info.reset ? reset_time(info, now) : now + policy_.unknown_reset_wait;
+    // Answers can arrive out of order (several requests in flight). Within one window the
+    // platform's count only goes down, so an older, higher count must not raise what is left.
+    const bool same_window = q.remaining && q.reset && reset <= *q.reset + std::chrono::seconds(1) &&
+                             reset + std::chrono::seconds(1) >= *q.reset;
     if (info.limit) q.limit = info.limit;
-    q.remaining = info.remaining;
+    q.remaining = same_window ? std::min(*q.remaining, *info.remaining) : *info.remaining;
     // Requests still running may or may not be in the platform's count: assume they are not.
     q.started_since_quota = q.in_flight;
-    q.reset = info.reset ? reset_time(info, now) : now + policy_.unknown_reset_wait;
+    q.reset = same_window ? std::max(*q.reset, reset) : reset;
   }
 
   if (response.status == 429) {

@@ -254,6 +254,33 @@ TEST_F(GovernorTest, EndpointsAreIndependent) {
 }
 
 
+TEST_F(GovernorTest, AnOlderAnswerArrivingLateDoesNotRaiseTheQuota) {
+  GovernorPolicy p = policy();
+  p.spread_below = 0;
+  RequestGovernor g(p, [] { return 0.0; });
+  const std::int64_t reset = 1718000000 + 300;
+  g.admit("x", "e", clock.now());
+  g.started("x", "e", clock.now());
+  g.finished("x", "e", response(200, x_quota(900, 3, reset)), clock.now());
+  // Two requests in flight; the platform counts both (3 -> 2 -> 1), but the answer to the
+  // second arrives first.
+  ASSERT_EQ(g.admit("x", "e", clock.now()).kind, AdmitKind::go);
+  g.started("x", "e", clock.now());
+  ASSERT_EQ(g.admit("x", "e", clock.now()).kind, AdmitKind::go);
+  g.started("x", "e", clock.now());
+  g.finished("x", "e", response(200, x_quota(900, 1, reset)), clock.now());
+  g.finished("x", "e", response(200, x_quota(900, 2, reset)), clock.now());
+  EXPECT_EQ(g.status("x", "e").remaining, 1);
+  ASSERT_EQ(g.admit("x", "e", clock.now()).kind, AdmitKind::go);
+  g.started("x", "e", clock.now());
+  const Admission a = g.admit("x", "e", clock.now());
+  EXPECT_EQ(a.kind, AdmitKind::wait) << "the late answer's count of 2 would overspend";
+  EXPECT_EQ(a.reason, "quota");
+  // A new window (a later reset) is taken as it comes.
+  g.finished("x", "e", response(200, x_quota(900, 899, reset + 900)), clock.now());
+  EXPECT_EQ(g.status("x", "e").remaining, 899);
+}
+
 Headers bsky_quota(int limit, int remaining, std::int64_t reset_unix) {
   return {{"ratelimit-limit", std::to_string(limit)},
           {"ratelimit-remaining", std::to_string(remaining)},
