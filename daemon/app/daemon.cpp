@@ -213,8 +213,10 @@ class Daemon {
       if (poller_) {
         for (const auto& [key, f] : poller_->failures()) {
           const auto& [platform, handle, job] = key;
-          health.failures[{platform, handle}].push_back(
-              {job, std::chrono::duration<double>(f.at.time_since_epoch()).count(), f.detail});
+          health.failures.try_emplace(
+              {platform, handle},
+              signin::PollHealth::Failure{
+                  job, std::chrono::duration<double>(f.at.time_since_epoch()).count(), f.detail});
         }
       }
       return health;

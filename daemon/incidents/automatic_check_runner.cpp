@@ -171,10 +171,12 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
       }
       ++pages_fetched_;
       warned_urls_.erase(url);
-      const std::string content_type(r.header("content-type").value_or(""));
+      // The page is decoded and normalized once, whatever the number of steps reading it.
+      const std::string page =
+          missing ? std::string() : page_match_key(r.body, r.header("content-type").value_or(""));
       std::vector<std::pair<HomepageCheck, std::size_t>> readings;
       for (auto& c : group) {
-        const std::size_t n = missing ? 0 : page_occurrences(r.body, content_type, c.text);
+        const std::size_t n = occurrences_in(page, c.text);
         readings.emplace_back(std::move(c), n);
       }
       database_.submit("incidents.homepage_contains", [readings = std::move(readings)](

@@ -165,15 +165,23 @@ int run_elapsed_checks(pqxx::connection& c, model::TimePoint now) {
   return completed;
 }
 
-std::size_t page_occurrences(std::string_view body, std::string_view content_type,
-                             std::string_view needle) {
+std::string page_match_key(std::string_view body, std::string_view content_type) {
+  return text::match_key(text::page_text(body, content_type));
+}
+
+std::size_t occurrences_in(std::string_view page_key, std::string_view needle) {
   const std::string key = text::match_key(needle);
   if (key.empty()) return 0;
-  const std::string page = text::match_key(text::page_text(body, content_type));
   std::size_t count = 0;
-  for (std::size_t at = page.find(key); at != std::string::npos; at = page.find(key, at + key.size()))
+  for (std::size_t at = page_key.find(key); at != std::string_view::npos;
+       at = page_key.find(key, at + key.size()))
     ++count;
   return count;
+}
+
+std::size_t page_occurrences(std::string_view body, std::string_view content_type,
+                             std::string_view needle) {
+  return occurrences_in(page_match_key(body, content_type), needle);
 }
 
 bool page_contains(std::string_view body, std::string_view content_type, std::string_view needle) {

@@ -60,6 +60,10 @@ bool page_contains(std::string_view body, std::string_view content_type, std::st
 // How many times (not overlapping) the page shows `text`, compared as page_contains does.
 std::size_t page_occurrences(std::string_view body, std::string_view content_type,
                              std::string_view text);
+// The same in two steps, for several texts on one page: the page's match key once, then each
+// text's occurrences in it.
+std::string page_match_key(std::string_view body, std::string_view content_type);
+std::size_t occurrences_in(std::string_view page_key, std::string_view text);
 
 // What one reading of a homepage_contains step's page meant.
 enum class HomepageVerdict {

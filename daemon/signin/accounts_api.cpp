@@ -137,12 +137,10 @@ void register_account_routes(http::Router& router, store::Database& db,
                     const bool recent = last && now - *last <= stale;
                     const auto breaker = snapshot.open_breakers.find(platform);
                     // The account's own failing job first, else a platform-wide one.
-                    const PollHealth::Failure* failure = nullptr;
-                    for (const auto& key : {std::pair{platform, handle}, std::pair{platform, std::string()}}) {
-                      const auto f = snapshot.failures.find(key);
-                      if (failure == nullptr && f != snapshot.failures.end() && !f->second.empty())
-                        failure = &f->second.front();
-                    }
+                    auto f = snapshot.failures.find({platform, handle});
+                    if (f == snapshot.failures.end()) f = snapshot.failures.find({platform, ""});
+                    const PollHealth::Failure* failure =
+                        f == snapshot.failures.end() ? nullptr : &f->second;
                     boost::json::object a;
                     a["platform"] = platform;
                     a["handle"] = handle;

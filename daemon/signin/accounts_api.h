@@ -38,14 +38,14 @@ struct PollHealth {
   std::map<std::string, std::string>
       open_breakers;  // platform -> an endpoint whose breaker is open
   config::PollingConfig intervals;
-  // Jobs whose last run failed (and has not succeeded since): (platform, handle or "" for a
-  // platform-wide job) -> (job, unix seconds, detail).
+  // A job whose last run failed (and has not succeeded since), per (platform, handle or "" for a
+  // platform-wide job): the first such job in the poller's order.
   struct Failure {
     std::string job;
-    double at = 0.0;
+    double at = 0.0;  // unix seconds
     std::string detail;
   };
-  std::map<std::pair<std::string, std::string>, std::vector<Failure>> failures;
+  std::map<std::pair<std::string, std::string>, Failure> failures;
 };
 
 // From the daemon's metrics registry and (nullable) governor.

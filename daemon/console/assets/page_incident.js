@@ -86,12 +86,13 @@ export async function renderIncident(main, [id], ctx) {
     if (changed) lastChangeClock = lastClock;
     updated.textContent = `最終更新 ${lastClock}（10秒ごとに自動更新）${lastChangeClock ? `・${lastChangeClock} に変更を反映` : ''}`;
     updated.classList.remove('stale');
+    stampPrint();
+  }
+  // The report's print line: now, and who prints it.
+  function stampPrint() {
     printedAt.textContent = `印刷日時 ${formatTime(new Date().toISOString())} ／ 印刷者 ${ctx.user.display_name || ctx.user.name}`;
   }
-  const onBeforePrint = () => {
-    printedAt.textContent = `印刷日時 ${formatTime(new Date().toISOString())} ／ 印刷者 ${ctx.user.display_name || ctx.user.name}`;
-  };
-  window.addEventListener('beforeprint', onBeforePrint);
+  window.addEventListener('beforeprint', stampPrint);
 
   // A change: POST, then show the incident as the server returned it. Errors are shown in
   // Japanese from the API; focus returns to `focusAfter` (by selector) after re-rendering.
@@ -418,6 +419,19 @@ export async function renderIncident(main, [id], ctx) {
       }, '経過へのメモとして記録'));
   }
 
+  // Runs `work(focus, keepFocus)`, which swaps parts of the page, and then puts the user back
+  // where they were: focus (on the twin of the focused control that `keepFocus` was handed),
+  // caret and scroll position. A focused control that vanished with no successor (e.g. its step
+  // was done meanwhile) leaves keyboard users on the page's heading, not at the document's top.
+  function holdingPlace(work) {
+    const scroll = captureScroll();
+    const focus = captureFocus(root);
+    let target = null;
+    work(focus, (t) => { target = target ?? t; });
+    if (focus && !target && !root.contains(document.activeElement)) target = root.querySelector('h1');
+    restoreFocus(focus, target, scroll);
+  }
+
   // Brings the checklist up to date step by step; true when something was replaced.
   function updateSteps(focus, keepFocus) {
     const all = steps();
@@ -455,48 +469,34 @@ export async function renderIncident(main, [id], ctx) {
   // Puts `incident` on screen. With `rebuild` everything is built anew (after the user's own
   // change); otherwise only what differs from what is shown, keeping the user's input, focus
   // and scroll position. Returns whether the incident differs from the one shown before.
-  function show({ rebuild = false } = {}) {
+  // `json`: the incident as JSON, when the caller has it already.
+  function show({ rebuild = false, json = JSON.stringify(incident) } = {}) {
     shownVersion += 1;
     ctx.setTitle(incident.title || `インシデント ${incident.id}`);
-    const json = JSON.stringify(incident);
     const changed = json !== lastJson;
     lastJson = json;
     if (rebuild || shown.size === 0) {
       buildAll();
     } else if (changed) {
-      const scroll = captureScroll();
-      const focus = captureFocus(root);
-      let target = null;
-      const keepFocus = (t) => { target = target ?? t; };
-      for (const part of parts) {
-        const was = shown.get(part.name);
-        const key = part.key();
-        if (part.name === 'checklist' && was.key === key) {
-          // Same steps in the same order: only the changed steps are replaced.
-          updateSteps(focus, keepFocus);
-          continue;
+      holdingPlace((focus, keepFocus) => {
+        for (const part of parts) {
+          const was = shown.get(part.name);
+          const key = part.key();
+          if (part.name === 'checklist' && was.key === key) {
+            // Same steps in the same order: only the changed steps are replaced.
+            updateSteps(focus, keepFocus);
+            continue;
+          }
+          if (was.key === key) continue;
+          if (part.name === 'timeline' && updateTimeline()) continue;
+          const node = part.build();
+          keepFocus(replaceKeeping(was.node, node, focus));
+          shown.set(part.name, { key, node });
         }
-        if (was.key === key) continue;
-        if (part.name === 'timeline' && updateTimeline()) continue;
-        const node = part.build();
-        keepFocus(replaceKeeping(was.node, node, focus));
-        shown.set(part.name, { key, node });
-      }
-      if (focus) {
-        // The focused control vanished with no successor (e.g. the step was done meanwhile):
-        // keep keyboard users on the page rather than at the top of the document.
-        if (!target && !root.contains(document.activeElement)) target = root.querySelector('h1');
-        restoreFocus(focus, target, scroll);
-      } else {
-        restoreFocus(null, null, scroll);
-      }
+      });
     } else {
       // Same data; only the relative due times ("30分後") may have moved on.
-      const scroll = captureScroll();
-      const focus = captureFocus(root);
-      let target = null;
-      updateSteps(focus, (t) => { target = target ?? t; });
-      restoreFocus(focus, target, scroll);
+      holdingPlace((focus, keepFocus) => updateSteps(focus, keepFocus));
     }
     const findings = Array.isArray(incident.findings) ? incident.findings.length : 0;
     if (findings !== evidenceFindings) {
@@ -517,12 +517,11 @@ export async function renderIncident(main, [id], ctx) {
     const json = JSON.stringify(result);
     if (json === lastDraftsJson) return;
     lastDraftsJson = json;
-    const scroll = captureScroll();
-    const focus = captureFocus(root);
-    const fresh = draftsElement(result);
-    const target = replaceKeeping(draftsSection, fresh, focus);
-    draftsSection = fresh;
-    restoreFocus(focus, target, scroll);
+    holdingPlace((focus, keepFocus) => {
+      const fresh = draftsElement(result);
+      keepFocus(replaceKeeping(draftsSection, fresh, focus));
+      draftsSection = fresh;
+    });
   }
 
   // Fetches the incident and shows what changed. A refresh that finds the page already moved
@@ -547,7 +546,8 @@ export async function renderIncident(main, [id], ctx) {
       await new Promise((resolve) => { whenNotComposing(resolve); });
       if (!ctx.isCurrent() || changing || shownVersion !== startedAt) return;
       incident = data;
-      const changed = JSON.stringify(data) !== lastJson;
+      const json = JSON.stringify(data);
+      const changed = json !== lastJson;
       // Texts first: show() then holds the user's place against everything that moved.
       stamp(changed);
       if (manual) {
@@ -555,7 +555,7 @@ export async function renderIncident(main, [id], ctx) {
         status.textContent = changed ? '最新の状態に更新しました' : `${lastClock} 時点で変更はありません`;
       }
       if (changed) announce.textContent = `${lastClock} 最新の内容に更新しました`;
-      show();
+      show({ json });
       if (changed) refreshDrafts();
     })().finally(() => { inflight = null; });
     return inflight;
@@ -567,7 +567,7 @@ export async function renderIncident(main, [id], ctx) {
   const stopRefresh = startLiveRefresh(() => refresh(), REFRESH_MS);
   return () => {
     stopRefresh();
-    window.removeEventListener('beforeprint', onBeforePrint);
+    window.removeEventListener('beforeprint', stampPrint);
   };
 }
 

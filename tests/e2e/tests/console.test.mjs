@@ -41,6 +41,17 @@ async function openContext(name) {
 
 // Fills the sign-in form and submits; with `code`, answers the TOTP prompt too. Returns the
 // status of the last POST /api/v1/session.
+// The incident as the API shows it now, a step of it that can be completed (pending, with no
+// pending step before it) and that step's element on the detail page.
+async function readyStep(incidentPath) {
+  const current = await apiGet(incidentPath);
+  const byId = new Map(current.steps.map((s) => [s.id, s]));
+  const ready = current.steps.find((s) => s.status === 'pending'
+    && (s.depends_on ?? []).every((d) => byId.get(d)?.status !== 'pending'));
+  assert.ok(ready, 'a pending step without pending dependencies');
+  return { current, ready, stepSelector: `#step-${String(ready.id).replace(/[^A-Za-z0-9_-]/g, '_')}` };
+}
+
 async function signIn(page, user, code) {
   await page.goto(`${config.console}/login`);
   await page.fill('#login-name', user.name);
@@ -231,17 +242,12 @@ describe('incident detail', () => {
     // Another member of staff (the API token) adds a note, completes a step and raises the
     // severity while this page stays open untouched.
     const incidentPath = `/api/v1/incidents/${impersonation.id}`;
-    const current = await apiGet(incidentPath);
-    const byId = new Map(current.steps.map((s) => [s.id, s]));
-    const ready = current.steps.find((s) => s.status === 'pending'
-      && (s.depends_on ?? []).every((d) => byId.get(d)?.status !== 'pending'));
-    assert.ok(ready, 'a pending step without pending dependencies');
+    const { current, ready, stepSelector } = await readyStep(incidentPath);
     const severity = current.severity === 'critical' ? 'high' : 'critical';
     await apiPost(`${incidentPath}/notes`, { text: 'e2e: 別の職員が電話で確認済み' });
     await apiPost(`${incidentPath}/steps/${encodeURIComponent(ready.id)}/complete`, { note: 'e2e: 別の職員が完了' });
     await apiPost(`${incidentPath}/severity`, { severity, reason: 'e2e: 拡散が続いている' });
 
-    const stepSelector = `#step-${String(ready.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
     await page.locator('.timeline li', { hasText: 'e2e: 別の職員が電話で確認済み' }).waitFor({ timeout: 15000 });
     await page.locator(`${stepSelector}.step-done`).waitFor({ timeout: 15000 });
     await page.locator(`.incident-head .badge.severity-${severity}`).waitFor({ timeout: 15000 });
@@ -273,12 +279,7 @@ describe('incident detail', () => {
   it('keeps a step note typed while a colleague completes that step', async () => {
     const { page, problems } = responder;
     const incidentPath = `/api/v1/incidents/${impersonation.id}`;
-    const current = await apiGet(incidentPath);
-    const byId = new Map(current.steps.map((s) => [s.id, s]));
-    const ready = current.steps.find((s) => s.status === 'pending'
-      && (s.depends_on ?? []).every((d) => byId.get(d)?.status !== 'pending'));
-    assert.ok(ready, 'a pending step without pending dependencies');
-    const stepSelector = `#step-${String(ready.id).replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const { ready, stepSelector } = await readyStep(incidentPath);
     await page.goto(`${config.console}/incidents/${impersonation.id}`);
     const note = page.locator(`${stepSelector} input.step-note`);
     await note.waitFor();
