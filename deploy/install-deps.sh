@@ -10,6 +10,8 @@ packages=(
   libboost1.81-dev libcurl4-openssl-dev libsimdjson-dev libpqxx-dev prometheus-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libicu-dev libopencv-dev libtomlplusplus-dev
   libsodium-dev libsystemd-dev zlib1g-dev libbrotli-dev libssl-dev
+  # Japanese morphological analysis (detectors/text): MeCab with the IPA dictionary in UTF-8
+  libmecab-dev mecab-ipadic-utf8
   # servers and tools used by tests and the demo
   postgresql-15 postgresql-client-15 curl ca-certificates procps iproute2 util-linux
   systemd prometheus lintian dpkg-dev fakeroot file jq binutils
