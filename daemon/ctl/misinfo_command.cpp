@@ -2,13 +2,16 @@
 // own misinformation detector (DESIGN.md "mamorictl misinfo").
 //
 //   mamorictl misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]
-//                     [--official-host HOST]... [--municipality NAME]
+//                     [--official-host HOST]... [--official-account HANDLE]...
+//                     [--municipality NAME] [-o OUT.jsonl]
 //
 // Input lines are JSON objects {id, text, created_at}; a reply may add `in_reply_to` (the id of
 // the post it answers) and `impersonator: true` (its author was flagged as an impersonator).
 // Other keys are ignored, so labelled evaluation files can be fed as they are. created_at is
 // ISO-8601 (no offset means UTC) or epoch seconds. Output: one line per reply
-// {id, score, verdict, matched, reasons}, verdict "misinformation" or "benign".
+// {id, score, verdict, matched, reasons}, verdict "misinformation" or "benign", to OUT.jsonl or
+// stdout. The city's genuine contacts are every contact its posts give, the --official-host
+// domains and the --official-account handles.
 // Exit status: 0 done, 2 bad usage or bad input (one line naming file, line and field).
 #include <boost/json.hpp>
 #include <cmath>
@@ -27,6 +30,7 @@
 #include "daemon/ctl/commands.h"
 #include "daemon/detection/rumour_file.h"
 #include "detectors/misinfo/detector.h"
+#include "detectors/text/morphology.h"
 
 namespace mamori::ctl {
 namespace {
@@ -36,7 +40,8 @@ namespace mi = detectors::misinfo;
 
 constexpr const char* kUsage =
     "usage: mamorictl misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml] "
-    "[--official-host HOST]... [--municipality NAME]\n";
+    "[--official-host HOST]... [--official-account HANDLE]... [--municipality NAME] "
+    "[-o OUT.jsonl]\n";
 
 constexpr std::uintmax_t kMaxInputBytes = 512ull * 1024 * 1024;
 
@@ -175,12 +180,15 @@ int misinfo_command(const Args& args) {
   std::optional<std::string> replies_path;
   std::optional<std::string> rumours_path;
   std::vector<std::string> official_hosts;
+  std::vector<std::string> official_accounts;
+  std::optional<std::string> out_path;
   detection::RumourFileOptions rumour_options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
     if ((a == "--official" || a == "--replies" || a == "--rumors" || a == "--rumours" ||
-         a == "--official-host" || a == "--municipality") &&
+         a == "--official-host" || a == "--official-account" || a == "--municipality" ||
+         a == "-o") &&
         !has_value) {
       std::fprintf(stderr, "mamorictl misinfo: %s needs a value\n%s", a.c_str(), kUsage);
       return 2;
@@ -193,6 +201,10 @@ int misinfo_command(const Args& args) {
       rumours_path = args[++i];
     } else if (a == "--official-host") {
       official_hosts.push_back(args[++i]);
+    } else if (a == "--official-account") {
+      official_accounts.push_back(args[++i]);
+    } else if (a == "-o") {
+      out_path = args[++i];
     } else if (a == "--municipality") {
       rumour_options.municipality = args[++i];
     } else if (a == "--help" || a == "-h") {
@@ -233,17 +245,33 @@ int misinfo_command(const Args& args) {
     rumours = std::move(loaded.rumours);
   }
 
+  try {
+    detectors::text::Morphology::shared();  // load the dictionary once, failing clearly here
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mamorictl misinfo: %s\n", e.what());
+    return 1;
+  }
   std::vector<mi::OfficialStatement> statements;
   statements.reserve(official.size());
   for (auto& o : official) {
     statements.push_back(
         mi::OfficialStatement{std::move(o.id), std::move(o.text), o.created_at, {}});
   }
-  auto facts = std::make_shared<const mi::FactIndex>(std::move(statements),
-                                                     mi::FactIndexOptions{official_hosts});
+  mi::FactIndexOptions options;
+  options.official_hosts = official_hosts;
+  options.contacts.handles = official_accounts;
+  auto facts = std::make_shared<const mi::FactIndex>(std::move(statements), std::move(options));
   auto registry = std::make_shared<const mi::RumourRegistry>(std::move(rumours));
   const mi::MisinformationDetector detector(facts, registry);
 
+  std::FILE* out = stdout;
+  if (out_path) {
+    out = std::fopen(out_path->c_str(), "wb");
+    if (out == nullptr) {
+      std::fprintf(stderr, "mamorictl misinfo: %s: cannot open for writing\n", out_path->c_str());
+      return 2;
+    }
+  }
   for (const auto& r : replies) {
     model::Post post;
     post.post_id = r.id;
@@ -253,8 +281,16 @@ int misinfo_command(const Args& args) {
     const auto assessment =
         detector.score(post, mi::ReplyContext{.author_flagged_impersonator = r.impersonator});
     const std::string line = output_line(r.id, assessment);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fputc('\n', out);
+  }
+  if (out != stdout) {
+    const bool ok = std::ferror(out) == 0;
+    if (std::fclose(out) != 0 || !ok) {
+      std::fprintf(stderr, "mamorictl misinfo: %s: write failed\n", out_path->c_str());
+      return 1;
+    }
+    return 0;
   }
   return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -143,19 +143,58 @@ bool is_trailing_noise(char32_t c) {
   return is_decoration(c) || c == U'w' || c == U'草' || c == U'笑';
 }
 
-bool ends_with(std::u32string_view s, std::u32string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+bool is_symbol(const Token& t) {
+  return t.m.pos == "記号";
 }
 
-bool has_question_ending(std::u32string_view s) {
-  // Folded (hiragana) sentence-final forms that ask: ですか, ますか, でしょうか, のかな, だべか…
-  static constexpr std::u32string_view kEndings[] = {
-      U"か", U"かな", U"かね", U"かしら", U"っけ",
+// A sentence-final particle that asks (ですか, かな, かしら, っけ, のかね), from the analysis: the
+// last word of the sentence before any decoration.
+bool has_question_ending(const AnalyzedText& t, std::size_t first, std::size_t last) {
+  std::size_t i = last;
+  const auto noise = [&](const Token& tok) {
+    if (is_symbol(tok)) return true;
+    for (std::size_t k = tok.begin; k < tok.end; ++k) {
+      if (!is_trailing_noise(t.folded[k])) return false;
+    }
+    return true;
   };
-  for (auto e : kEndings) {
-    if (ends_with(s, e)) return true;
+  while (i > first && noise(t.tokens[i - 1])) --i;
+  if (i == first) return false;
+  const Token& end = t.tokens[i - 1];
+  if (end.m.pos != "助詞") return false;
+  static constexpr std::string_view kAsking[] = {"か", "かな", "かね", "かしら", "っけ", "け"};
+  for (auto a : kAsking) {
+    if (end.m.base == a && end.m.pos1.find("終助詞") != std::string_view::npos) return true;
+  }
+  // "かな" / "かね" are analysed as か + な/ね: the particle before the last one asks.
+  if ((end.m.base == "な" || end.m.base == "ね" || end.m.base == "ねぇ") && i - 1 > first) {
+    const Token& before = t.tokens[i - 2];
+    return before.m.pos == "助詞" && before.m.base == "か";
   }
   return false;
+}
+
+void analyze_morphemes(AnalyzedText& t) {
+  const std::string utf8 = text::to_utf8(t.nfkc);
+  // Byte offset -> code point offset (a continuation byte maps to the next code point).
+  std::vector<std::uint32_t> cp_at(utf8.size() + 1, 0);
+  std::uint32_t cp = 0;
+  for (std::size_t b = 0; b < utf8.size(); ++b) {
+    cp_at[b] = cp;
+    if (b + 1 == utf8.size() || (static_cast<unsigned char>(utf8[b + 1]) & 0xC0) != 0x80) ++cp;
+  }
+  cp_at[utf8.size()] = cp;
+  thread_local std::vector<text::Morpheme> morphemes;
+  text::Morphology::shared().analyze(utf8, morphemes);
+  t.tokens.reserve(morphemes.size());
+  for (const auto& m : morphemes) {
+    Token tok;
+    tok.begin = cp_at[m.begin];
+    tok.end = cp_at[m.end];
+    tok.m = m;
+    if (!m.known) tok.m.base = {};  // views `utf8`, which ends here
+    t.tokens.push_back(tok);
+  }
 }
 
 void split_sentences(AnalyzedText& t) {
@@ -186,8 +225,9 @@ void split_sentences(AnalyzedText& t) {
       Sentence s;
       s.begin = begin;
       s.end = i;
-      const std::u32string_view body(f.data() + begin, content_end - begin);
-      s.interrogative = has_q || has_question_ending(body);
+      s.first_token = token_at(t, begin);
+      s.end_token = token_at(t, i);
+      s.interrogative = has_q || has_question_ending(t, s.first_token, s.end_token);
       s.exclamatory_question = has_q && has_x;
       t.sentences.push_back(s);
     }
@@ -225,8 +265,46 @@ AnalyzedText analyze_text(std::string_view utf8) {
     t.folded[i] = c;
     if (!is_decoration(c)) t.key.push_back(c);
   }
+  analyze_morphemes(t);
   split_sentences(t);
   return t;
+}
+
+std::size_t token_at(const AnalyzedText& t, std::size_t pos) {
+  const auto it = std::lower_bound(t.tokens.begin(), t.tokens.end(), pos,
+                                   [](const Token& tok, std::size_t p) { return tok.begin < p; });
+  return static_cast<std::size_t>(it - t.tokens.begin());
+}
+
+bool is_negation(const Token& t) {
+  const auto& m = t.m;
+  if (m.pos == "助動詞") return m.base == "ない" || m.base == "ぬ" || m.base == "ん";
+  if (m.pos == "形容詞") return m.base == "ない" || m.base == "無い";
+  return m.base == "なし" || m.base == "無し";
+}
+
+bool negated_after(const AnalyzedText& t, std::size_t pos, std::size_t limit) {
+  for (std::size_t i = token_at(t, pos); i < t.tokens.size(); ++i) {
+    const Token& tok = t.tokens[i];
+    if (tok.begin >= limit || is_symbol(tok)) return false;
+    const auto& m = tok.m;
+    if (is_negation(tok)) {
+      // 近づかないで (a request), ないと (a condition): not a denial. ないです is.
+      if (i + 1 < t.tokens.size()) {
+        const auto& next = t.tokens[i + 1].m;
+        if (next.pos == "助詞" && (next.base == "で" || next.base == "と") &&
+            next.pos1 == "接続助詞") {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (m.pos == "助詞" && m.pos1 == "接続助詞" && m.base != "て" && m.base != "で") return false;
+    if (m.pos == "助詞" && m.pos1.find("終助詞") != std::string_view::npos && m.base == "か") {
+      return false;  // 中止かどうか…ない: the denial is about knowing, not the state
+    }
+  }
+  return false;
 }
 
 std::string url_host(std::string_view url) {

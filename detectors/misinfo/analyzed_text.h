@@ -1,5 +1,6 @@
 // A reply or official post prepared once for every signal the misinformation detector computes:
-// normalized forms (reusing detectors/text/normalize.h), the URLs it links to and its sentences.
+// normalized forms (reusing detectors/text/normalize.h), the URLs it links to, its morphemes
+// (detectors/text/morphology.h, MeCab) and its sentences with their mood.
 #pragma once
 
 #include <cstddef>
@@ -7,13 +8,25 @@
 #include <string_view>
 #include <vector>
 
+#include "detectors/text/morphology.h"
+
 namespace mamori::detectors::misinfo {
+
+// One morpheme of `nfkc`, positioned in code points. `m.base` is empty for words the dictionary
+// does not know (compare their surface in `folded` instead).
+struct Token {
+  std::size_t begin = 0;  // code-point offsets into AnalyzedText::nfkc / folded
+  std::size_t end = 0;
+  text::Morpheme m;
+};
 
 struct Sentence {
   std::size_t begin = 0;  // code-point offsets into AnalyzedText::nfkc / folded
   std::size_t end = 0;
-  bool interrogative = false;         // ends in "?" or a question ending (ですか, かな, …)
+  bool interrogative = false;         // ends in "?" or a sentence-final question particle (か, かな…)
   bool exclamatory_question = false;  // "!?" / "？！": surprise, often a spread rumour
+  std::size_t first_token = 0;        // tokens [first_token, end_token) lie in the sentence
+  std::size_t end_token = 0;
 };
 
 struct AnalyzedText {
@@ -28,8 +41,21 @@ struct AnalyzedText {
   std::u32string key;
   // Links as written (lower-cased; scheme may be missing for bare "bit.ly/…" forms).
   std::vector<std::string> urls;
+  std::vector<Token> tokens;
   std::vector<Sentence> sentences;
 };
+
+// Whether a token denies what precedes it: the auxiliary ない/ぬ/ん (ません, ず), the adjective
+// ない (じゃない, ではない) or なし.
+bool is_negation(const Token& t);
+
+// Whether the predicate ending at code point `pos` is denied within its clause ("中止じゃない",
+// "開催しません", "出ていない"); a request ("近づかないで") or a condition ("ないと") is not a denial.
+// The scan stops at punctuation, at a clause-joining particle (けど, から, ので …) and at `limit`.
+bool negated_after(const AnalyzedText& t, std::size_t pos, std::size_t limit);
+
+// The first token starting at or after code point `pos` (tokens.size() when none).
+std::size_t token_at(const AnalyzedText& t, std::size_t pos);
 
 // Never throws on untrusted input: invalid UTF-8 becomes U+FFFD. Input longer than
 // `kMaxAnalyzedBytes` is cut there (a reply is at most a few thousand bytes on any platform).

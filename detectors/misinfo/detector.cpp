@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "detectors/misinfo/contacts.h"
+#include "detectors/misinfo/hoaxes.h"
 #include "detectors/misinfo/markers.h"
 #include "detectors/misinfo/slots.h"
 
@@ -325,9 +327,10 @@ const Sentence* sentence_at(const AnalyzedText& t, std::size_t pos) {
 bool is_question(const AnalyzedText& t, const Markers& markers,
                  const std::vector<std::size_t>& claim_positions) {
   const bool spread = markers.any(MarkerKind::spread);
-  if (!t.sentences.empty()) {
-    const Sentence& last = t.sentences.back();
-    if (last.interrogative && !(last.exclamatory_question && spread)) return true;
+  // Any sentence that asks, unless the reply calls for spreading ("中止だって!? 拡散して").
+  if (!spread && std::any_of(t.sentences.begin(), t.sentences.end(),
+                             [](const Sentence& s) { return s.interrogative; })) {
+    return true;
   }
   if (!claim_positions.empty() && !spread &&
       std::all_of(claim_positions.begin(), claim_positions.end(), [&](std::size_t p) {
@@ -479,33 +482,66 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
       out.reasons.push_back("市の発表にない変更を伝聞で伝えている（「" + quote(text, *h) + "」）");
     }
   }
-  // 4. Links that are not the city's, especially shortened or presented as official
-  //    (soma-city.txt 3(4), hokkaido.txt 4(6): the city itself does not use shorteners).
+  // 4. Contact details that are not the city's (issue 17): a phone number or bank account the
+  //    city never gave, a link/handle/e-mail presented as official or imitating the city's.
+  //    National numbers (110, 119, #7119, 188) are never read as contacts.
   const bool presented = markers.any(MarkerKind::presented_as_official);
+  const OfficialContacts& genuine = facts_->contacts();
   bool link_signal = false;
-  for (const auto& host : slots.url_hosts) {
-    if (facts_->is_official_host(host) || host == "t.co") continue;
-    const bool short_link = is_shortener(host);
-    signals.push_back(short_link ? w.shortened_link : w.unofficial_link);
-    std::string reason = short_link ? "短縮URL（" + host + "）でリンク先を隠している"
-                                    : "市の公式ドメインではないリンク（" + host + "）";
-    if (presented) {
-      signals.push_back(w.presented_as_official);
-      reason += "を公式のように示している";
+  bool contact_signal = false;
+  for (const auto& c : extract_contacts(text, slots)) {
+    if (genuine.is_official(c)) continue;
+    const std::string imitated = genuine.imitated(c);
+    const std::string_view what = contact_kind_label(c.kind);
+    double weight = 0;
+    std::string reason;
+    if (c.kind == ContactKind::link && is_shortener(c.value)) {
+      weight = w.shortened_link + (presented ? w.presented_as_official : 0.0);
+      reason = "短縮URL（" + c.value + "）でリンク先を隠している";
+    } else if (c.kind == ContactKind::phone || c.kind == ContactKind::account) {
+      weight = w.fake_contact;
+      reason = "市の" + std::string(what) + "ではない（返信: " + c.written + "）";
+    } else if (presented || !imitated.empty()) {
+      weight = w.fake_channel;
+      reason = "市の公式ではない" + std::string(what) + "（" + c.written + "）" +
+               (presented ? "を公式のように示している" : "");
+    } else {
+      weight = c.kind == ContactKind::link ? w.other_link : w.other_link * 0.5;
+      reason = "市の公式ではない" + std::string(what) + "（" + c.written + "）";
     }
-    out.reasons.push_back(reason);
-    link_signal = true;
-    break;
+    if (!imitated.empty()) {
+      reason += "。市の" + std::string(what) + "「" + imitated + "」に似せている";
+    } else if (c.kind == ContactKind::phone && !genuine.phones.empty()) {
+      reason += "。市の発表の番号: " + join_values(genuine.phones, phone_text, 3);
+    }
+    signals.push_back(weight);
+    out.reasons.push_back(std::move(reason));
+    link_signal = link_signal || c.kind == ContactKind::link;
+    contact_signal = true;
+    if (out.contact.empty()) out.contact = c.value;
+    break;  // one contact names the problem; more add nothing staff need
   }
-  // A phone number the city never gave, offered as a contact.
-  bool fact_has_phone = false;
-  for (const Fact* f : facts) fact_has_phone = fact_has_phone || !f->slots.phones.empty();
-  if (!fact_has_phone && !slots.phones.empty() &&
-      (presented || markers.any(MarkerKind::change) || markers.any(MarkerKind::hedge))) {
-    signals.push_back(w.unknown_phone);
-    out.reasons.push_back("市の発表にない電話番号を案内している（" +
-                          span_text(text, slots.phones.front().begin, slots.phones.front().end) +
-                          "）");
+  // Claims that the city (or a utility) collects money at home or asks for transfers and ATM
+  // operations, which cities say they never do.
+  if (!contact_signal) {
+    for (const auto& st : slots.states) {
+      if (st.negated || st.value.dimension != StateDimension::solicitation) continue;
+      signals.push_back(w.solicitation);
+      out.reasons.push_back("訪問集金・振込・ATM操作の依頼を伝えている（「" +
+                            span_text(text, st.begin, st.end) + "」）。市はこうした依頼をしない");
+      contact_signal = true;
+      break;
+    }
+  }
+  // 4b. Hoaxes and conspiracy claims of the starter list.
+  const auto hoaxes = find_hoaxes(text);
+  if (!hoaxes.empty()) {
+    const HoaxMatch& h = hoaxes.front();
+    signals.push_back(w.hoax);
+    out.reasons.push_back(std::string(h.kind == HoaxKind::hoax ? "よくあるデマ" : "陰謀論") +
+                          "「" + std::string(h.claim) + "」にあたる（「" +
+                          span_text(text, h.begin, h.end) + "」）");
+    out.hoax_id = std::string(h.id);
   }
   // Presenting the contradicting claim as the city's own ("市の指示", "こちらの口座").
   if (contradicts && presented && !link_signal) {
@@ -549,8 +585,11 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
     const Contradiction* primary = state != nullptr ? state : slot_contradictions.front();
     out.matched = "fact:" + primary->fact->statement.id;
     out.claim_key = out.matched + ":" + primary->kind;
-  } else if (link_signal && !slots.url_hosts.empty()) {
-    out.claim_key = "link:" + slots.url_hosts.front();
+  } else if (!out.contact.empty()) {
+    out.claim_key = "contact:" + out.contact;
+  } else if (!out.hoax_id.empty()) {
+    out.matched = "hoax:" + out.hoax_id;
+    out.claim_key = out.matched;
   } else if (out.kind == ReplyKind::claim && !grams.empty()) {
     out.claim_key = "text:" + hex64(min_hash(grams));
   }

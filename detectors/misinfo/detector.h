@@ -56,25 +56,31 @@ struct ReplyContext {
 
 // Signal weights, combined as a noisy-or (1 - Π(1 - w)). Tuned on the tune split of
 // tests/data/misinfo only.
+// Signal weights, combined as a noisy-or (1 - Π(1 - w)). A single firm signal (a flat
+// contradiction, a fake contact, a known hoax) reaches the threshold on its own; wording (hedges,
+// calls to spread) adds to it. Tuned on the tune parts of tests/data/misinfo-dev and
+// tests/data/misinfo-voices only (issue 17).
 struct SignalWeights {
   double rumour_max = 0.9;     // weight at full similarity to a registered rumour
   double rumour_floor = 0.45;  // similarity below which a registered rumour adds nothing
   double rumour_full = 0.85;   // similarity that earns rumour_max
-  double state_contradiction = 0.45;
-  double slot_contradiction = 0.35;
+  double state_contradiction = 0.6;
+  double slot_contradiction = 0.55;
   double second_slot_contradiction = 0.2;
-  double relative_date_contradiction = 0.2;
+  double relative_date_contradiction = 0.35;
   double change_claim = 0.25;  // only together with a contradiction
   double hedge = 0.25;
   double unannounced_change = 0.35;
-  double cover_up =
-      0.35;  // "公式は隠してる"  // hedged claim of a change, without a contradicted fact
+  double cover_up = 0.35;  // "公式は隠してる"
   double spread = 0.35;
   double urgent = 0.15;
-  double unofficial_link = 0.3;
+  double hoax = 0.6;            // a starter-list hoax or conspiracy claim (hoaxes.h)
+  double fake_contact = 0.6;    // a phone number or account the city never gave
+  double fake_channel = 0.6;    // a link, handle or e-mail presented as official or imitating it
+  double other_link = 0.25;     // a link elsewhere, not presented as official
   double shortened_link = 0.45;
-  double presented_as_official = 0.3;  // with a non-official link, or a contradiction
-  double unknown_phone = 0.3;
+  double solicitation = 0.55;   // claims the city asks for transfers, ATM operations or visits
+  double presented_as_official = 0.3;  // with a contradiction
   double impersonator = 0.35;
   double correction_factor = 0.2;  // score multiplier for corrections
   double question_factor = 0.4;    // score multiplier for questions
@@ -114,6 +120,8 @@ struct ReplyAssessment {
   double rumour_similarity = 0;
   std::string fact_id;        // the contradicted fact, if any
   std::string contradiction;  // the contradiction as staff read it
+  std::string contact;        // a contact detail that is not the city's (digits, host, handle)
+  std::string hoax_id;        // the starter-list hoax or conspiracy matched (hoaxes.h)
 };
 
 class MisinformationDetector {

@@ -29,12 +29,6 @@ std::string topic_of(const std::string& text) {
   return out;
 }
 
-bool host_matches(std::string_view host, std::string_view official) {
-  if (host == official) return true;
-  return host.size() > official.size() && host.ends_with(official) &&
-         host[host.size() - official.size() - 1] == '.';
-}
-
 }  // namespace
 
 OfficialStatement FactIndex::from_post(const model::Post& post) {
@@ -47,11 +41,8 @@ OfficialStatement FactIndex::from_post(const model::Post& post) {
 }
 
 FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions options) {
-  for (auto& h : options.official_hosts) {
-    std::string host = url_host(h);
-    if (host.empty()) host = h;
-    if (!host.empty()) official_hosts_.push_back(std::move(host));
-  }
+  contacts_ = std::move(options.contacts);
+  for (auto& h : options.official_hosts) contacts_.hosts.push_back(std::move(h));
   std::vector<std::u32string> keys;
   facts_.reserve(statements.size());
   for (auto& s : statements) {
@@ -62,7 +53,7 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
     for (const auto& url : s.urls) {
       if (auto h = url_host(url); !h.empty()) f.slots.url_hosts.push_back(std::move(h));
     }
-    for (const auto& h : f.slots.url_hosts) official_hosts_.push_back(h);
+    contacts_.add_from(f.text, f.slots);
     f.topic = topic_of(s.text);
     // The last asserted value per dimension is where the statement ends up.
     for (const auto& st : f.slots.states) {
@@ -84,9 +75,7 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
     keys.push_back(f.text.key);
     facts_.push_back(std::move(f));
   }
-  std::sort(official_hosts_.begin(), official_hosts_.end());
-  official_hosts_.erase(std::unique(official_hosts_.begin(), official_hosts_.end()),
-                        official_hosts_.end());
+  contacts_.finish();
   index_ = NgramIndex(keys);
 }
 
@@ -107,10 +96,7 @@ std::vector<FactIndex::Related> FactIndex::related(const std::vector<std::uint64
 }
 
 bool FactIndex::is_official_host(std::string_view host) const {
-  if (host.empty()) return false;
-  if (host.ends_with(".lg.jp") || host.ends_with(".go.jp")) return true;
-  return std::any_of(official_hosts_.begin(), official_hosts_.end(),
-                     [&](const std::string& o) { return host_matches(host, o); });
+  return contacts_.has_host(host);
 }
 
 }  // namespace mamori::detectors::misinfo

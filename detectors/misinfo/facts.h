@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "detectors/misinfo/analyzed_text.h"
+#include "detectors/misinfo/contacts.h"
 #include "detectors/misinfo/ngram_index.h"
 #include "detectors/misinfo/slots.h"
 #include "model/observation.h"
@@ -40,6 +41,9 @@ struct FactIndexOptions {
   // Hosts that are the city's own (its homepage). Links in official posts are added to these;
   // *.lg.jp and *.go.jp (registrable only by governments) are always official.
   std::vector<std::string> official_hosts;
+  // The city's other genuine contacts from the configuration (official account handles, phone
+  // numbers, e-mail, bank accounts). Every contact in the statements is added to them.
+  OfficialContacts contacts;
 };
 
 class FactIndex {
@@ -60,6 +64,8 @@ class FactIndex {
                                double min_similarity) const;
 
   bool is_official_host(std::string_view host) const;
+  // The city's genuine contacts: the options' and every one its statements give.
+  const OfficialContacts& contacts() const { return contacts_; }
 
   std::size_t size() const { return facts_.size(); }
   const std::vector<Fact>& facts() const { return facts_; }
@@ -71,7 +77,7 @@ class FactIndex {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, std::size_t, IdHash, std::equal_to<>> by_id_;
-  std::vector<std::string> official_hosts_;
+  OfficialContacts contacts_;
   NgramIndex index_;
 };
 

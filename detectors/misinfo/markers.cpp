@@ -17,8 +17,6 @@ struct Word {
 // decides: 拡散希望 (spread) vs 拡散しないで (correction) vs 拡散されてる (hedge).
 constexpr Word kWords[] = {
     // Hedging and hearsay: the writer has not seen it themselves.
-    {"らしい", K::hedge},
-    {"らしく", K::hedge},
     {"みたい", K::hedge},
     {"そうです", K::hedge},
     {"そうだ", K::hedge},
@@ -175,6 +173,20 @@ constexpr Word kWords[] = {
     {"職員さんから", K::presented_as_official},
     {"市の職員", K::presented_as_official},
     {"市の公式です", K::presented_as_official},
+    {"窓口", K::presented_as_official},
+    {"受付", K::presented_as_official},
+    {"受け付け", K::presented_as_official},
+    {"申し込", K::presented_as_official},
+    {"申込", K::presented_as_official},
+    {"予約は", K::presented_as_official},
+    {"問い合わせ", K::presented_as_official},
+    {"専用", K::presented_as_official},
+    {"ダイヤル", K::presented_as_official},
+    {"コールセンター", K::presented_as_official},
+    {"アカウント", K::presented_as_official},
+    {"友だち追加", K::presented_as_official},
+    {"友達追加", K::presented_as_official},
+    {"公式", K::presented_as_official},
 
     // Corrections: naming the rumour false, or citing the official source against it.
     {"デマ", K::correction},
@@ -329,6 +341,28 @@ Markers find_markers(const AnalyzedText& text) {
       continue;
     }
     out.hits.push_back(MarkerHit{w.kind, m.begin, m.end});
+  }
+  // From the analysis: the auxiliary らしい (not 素晴らしい), hearsay そうだ after a plain form
+  // (中止になるそうです, not 降りそう), and the lemmas that call a claim false (間違ってる,
+  // まちがい, 無関係, デマ) whatever their spelling or conjugation.
+  const auto& tokens = text.tokens;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const auto& m = tokens[i].m;
+    if (m.pos == "助動詞" && m.base == "らしい") {
+      out.hits.push_back(MarkerHit{K::hedge, tokens[i].begin, tokens[i].end});
+    } else if (m.base == "そう" && m.pos2 == "助動詞語幹" && m.pos1 == "特殊" && i > 0 &&
+               (tokens[i - 1].m.conj_form == "基本形" || tokens[i - 1].m.base == "た")) {
+      out.hits.push_back(MarkerHit{K::hedge, tokens[i].begin, tokens[i].end});
+    } else if (m.base == "間違う" || m.base == "間違い" || m.base == "まちがい" ||
+               m.base == "まちがう" || m.base == "無関係" || m.base == "誤報" ||
+               m.base == "勘違い" || m.base == "でたらめ" || m.base == "デタラメ") {
+      out.hits.push_back(MarkerHit{K::correction, tokens[i].begin, tokens[i].end});
+    } else if ((m.base == "言う" || m.base == "書く" || m.base == "発表") &&
+               negated_after(text, tokens[i].end, std::min(text.folded.size(), tokens[i].end + 8))) {
+      // "市は言ってない", "どこにも書いてない": the official word does not say it (a citation:
+      // it does not count when the reply itself contradicts the post).
+      out.hits.push_back(MarkerHit{K::citation, tokens[i].begin, tokens[i].end});
+    }
   }
   // A quotation closing a sentence ("…中止になったって!", "…やるって。") reports hearsay; after a
   // kanji verb stem it is a request instead ("言って", "待って").

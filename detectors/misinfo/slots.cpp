@@ -65,6 +65,7 @@ constexpr StateWord kStateWords[] = {
     {"閉め", D::facility, 1, false},
     {"閉館", D::facility, 1, false},
     {"休館", D::facility, 1, false},
+    {"休み", D::facility, 1, false},
     {"休園", D::facility, 1, false},
     {"休校", D::facility, 1, false},
     {"満員", D::facility, 1, false},
@@ -201,13 +202,16 @@ constexpr StateWord kStateWords[] = {
     {"出ないで", D::event, 0, true},
     {"やっぱり", D::event, 0, true},
     {"開票", D::event, 0, true},
+    {"夏休み", D::event, 0, true},
+    {"冬休み", D::event, 0, true},
+    {"春休み", D::event, 0, true},
+    {"昼休み", D::event, 0, true},
+    {"休み明け", D::event, 0, true},
 };
 
-// Words after a state (same clause) that deny it: 中止じゃない, 開催しません, 逃走はありません.
-constexpr const char* kNegations[] = {
-    "ない",   "ません", "なし",     "無し",     "無い",     "なく",
-    "取り消", "撤回",   "事実無根", "事実では", "事実じゃ", "いません",
-};
+// Words after a state (same clause) that retract it: 開催は取り消し, 事実無根. Grammatical denial
+// (ない, ません) comes from the morphological analysis (analyzed_text.h, negated_after).
+constexpr const char* kNegations[] = {"取り消", "撤回", "事実無根", "事実では", "事実じゃ"};
 
 // Words right after a slot value that set it aside: 市民体育館じゃなくて, 4丁目は対象外.
 constexpr const char* kSlotNegations[] = {"じゃな", "ではな", "対象外", "以外", "じゃありません"};
@@ -783,22 +787,14 @@ void extract_states(const AnalyzedText& t, Slots& out) {
         break;
       }
     }
-    const std::size_t limit = std::min(f.size(), m.end + 24);
-    for (std::size_t p = m.end; p < limit; ++p) {
+    // The analysis decides the grammatical denial (中止じゃない, 開催しません, 出ていない, not
+    // 近づかないで); retractions are words (取り消し, 撤回, 事実無根).
+    const std::size_t limit = std::min({f.size(), m.end + 24, next_state});
+    slot.negated = negated_after(t, m.end, limit);
+    for (std::size_t p = m.end; p < limit && !slot.negated; ++p) {
       if (is_clause_end(f[p])) break;
       PhraseMatch n;
-      if (l.negations.match_at(f, p, n)) {
-        // "ないで" is a request (近づかないで), "ないと" a condition: not a denial. "ないです" is.
-        const bool request =
-            (f.compare(p, 2, U"ない") == 0) && n.end < f.size() &&
-            ((f[n.end] == U'で' && !(n.end + 1 < f.size() && f[n.end + 1] == U'す')) ||
-             f[n.end] == U'と');
-        if (!request) {
-          slot.negated = true;
-          break;
-        }
-      }
-      if (p >= next_state) break;
+      if (l.negations.match_at(f, p, n)) slot.negated = true;
     }
     out.states.push_back(slot);
   }

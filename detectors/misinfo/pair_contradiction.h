@@ -1,0 +1,20 @@
+// Contradiction between two general sentences, beyond the slots of an official post: a claim that
+// denies what the other states (いる / いない), changes a count (2人 / 3人) or swaps a word for one
+// that excludes it (男性 / 女性, 犬 / 猫, 白 / 黒, 立つ / 座る) while the rest of the sentence
+// says the same. From the morphological analysis; measured on JGLUE's JNLI (bench/misinfo_eval).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace mamori::detectors::misinfo {
+
+struct PairVerdict {
+  bool contradiction = false;
+  double overlap = 0;  // share of the hypothesis's content words found in the premise
+  std::string reason;  // Japanese, e.g. "「女性」と「男性」は両立しない"
+};
+
+PairVerdict check_pair(std::string_view premise, std::string_view hypothesis);
+
+}  // namespace mamori::detectors::misinfo

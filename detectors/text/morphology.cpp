@@ -1,0 +1,110 @@
+#include "detectors/text/morphology.h"
+
+#include <mecab.h>
+
+#include <array>
+#include <atomic>
+#include <stdexcept>
+
+namespace mamori::detectors::text {
+namespace {
+
+std::atomic<std::uint64_t> g_generation{0};
+
+// Splits an IPA dictionary feature string ("名詞,一般,*,*,*,*,給水,キュウスイ,キュースイ") into its
+// fields; "*" means absent.
+std::array<std::string_view, 9> split_feature(const char* feature) {
+  std::array<std::string_view, 9> f{};
+  if (feature == nullptr) return f;
+  const std::string_view s(feature);
+  std::size_t field = 0;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size() && field < f.size(); ++i) {
+    if (i == s.size() || s[i] == ',') {
+      const std::string_view v = s.substr(start, i - start);
+      f[field++] = v == "*" ? std::string_view{} : v;
+      start = i + 1;
+    }
+  }
+  return f;
+}
+
+struct ThreadTagger {
+  std::uint64_t generation = 0;
+  std::unique_ptr<MeCab::Tagger> tagger;
+  std::unique_ptr<MeCab::Lattice> lattice;
+};
+
+}  // namespace
+
+struct Morphology::Impl {
+  std::unique_ptr<MeCab::Model> model;
+};
+
+Morphology::Morphology(const std::string& dicdir) : impl_(std::make_unique<Impl>()) {
+  std::string arg = dicdir.empty() ? std::string() : "-d " + dicdir;
+  impl_->model.reset(MeCab::createModel(arg.c_str()));
+  if (!impl_->model) {
+    const char* why = MeCab::getLastError();
+    throw std::runtime_error(std::string("MeCab: cannot load the dictionary") +
+                             (dicdir.empty() ? " named by /etc/mecabrc" : " in " + dicdir) +
+                             " (install mecab-ipadic-utf8): " + (why != nullptr ? why : ""));
+  }
+  if (const MeCab::DictionaryInfo* info = impl_->model->dictionary_info();
+      info != nullptr && info->filename != nullptr) {
+    dictionary_ = info->filename;
+    if (const auto slash = dictionary_.rfind('/'); slash != std::string::npos) {
+      dictionary_.resize(slash);
+    }
+  }
+  generation_ = ++g_generation;
+}
+
+Morphology::~Morphology() = default;
+
+const Morphology& Morphology::shared() {
+  static const Morphology instance;
+  return instance;
+}
+
+void Morphology::analyze(std::string_view text, std::vector<Morpheme>& out) const {
+  out.clear();
+  if (text.empty()) return;
+  thread_local ThreadTagger cache;
+  if (cache.generation != generation_ || !cache.tagger) {
+    cache.tagger.reset(impl_->model->createTagger());
+    cache.lattice.reset(impl_->model->createLattice());
+    cache.generation = generation_;
+  }
+  if (!cache.tagger || !cache.lattice) return;
+  MeCab::Lattice& lattice = *cache.lattice;
+  lattice.set_sentence(text.data(), text.size());
+  if (!cache.tagger->parse(&lattice)) return;
+  const char* const start = lattice.sentence();
+  for (const MeCab::Node* n = lattice.bos_node(); n != nullptr; n = n->next) {
+    if (n->stat == MECAB_BOS_NODE || n->stat == MECAB_EOS_NODE || n->length == 0) continue;
+    Morpheme m;
+    m.begin = static_cast<std::uint32_t>(n->surface - start);
+    m.end = static_cast<std::uint32_t>(m.begin + n->length);
+    const auto f = split_feature(n->feature);
+    m.pos = f[0];
+    m.pos1 = f[1];
+    m.pos2 = f[2];
+    m.conj_type = f[4];
+    m.conj_form = f[5];
+    m.base = f[6];
+    m.reading = f[7];
+    m.known = n->stat != MECAB_UNK_NODE;
+    if (m.base.empty()) m.base = text.substr(m.begin, m.end - m.begin);
+    out.push_back(m);
+  }
+  lattice.clear();
+}
+
+std::vector<Morpheme> Morphology::analyze(std::string_view text) const {
+  std::vector<Morpheme> out;
+  analyze(text, out);
+  return out;
+}
+
+}  // namespace mamori::detectors::text
