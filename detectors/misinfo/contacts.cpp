@@ -103,7 +103,7 @@ void add_unique(std::vector<std::string>& v, std::string s) {
 
 // Words in the few characters before a digit run that make it a bank account number.
 bool account_cue_before(std::u32string_view f, std::size_t pos) {
-  const std::size_t from = pos >= 12 ? pos - 12 : 0;
+  const std::size_t from = pos >= 20 ? pos - 20 : 0;
   const auto window = f.substr(from, pos - from);
   return contains_any(window, {U"口座", U"普通", U"当座", U"記号", U"番号", U"預金", U"振込",
                                U"振り込", U"ゆうちょ", U"銀行", U"金庫", U"名義"});
@@ -205,7 +205,7 @@ std::vector<ContactDetail> extract_contacts(const AnalyzedText& text, const Slot
     while (j < f.size() && (is_handle_char(f[j]) || f[j] == U'-')) ++j;
     if (j - start < 3 || start == p + 2) continue;
     ContactDetail c;
-    c.kind = ContactKind::handle;
+    c.kind = ContactKind::account;  // a payment or messaging ID: where money or messages go
     c.value = ascii(f.substr(start, j - start));
     c.written = "ID:" + c.value;
     c.begin = p;
@@ -248,8 +248,10 @@ std::vector<ContactDetail> extract_contacts(const AnalyzedText& text, const Slot
     const bool unit_follows = j < s.size() && !is_ascii_digit(s[j]) && is_kanji(s[j]) &&
                               std::u32string_view(U"円戸人件台歳日月時分年号回").find(s[j]) !=
                                   std::u32string_view::npos;
+    // ゆうちょ's 記号-番号 (5 digits, a hyphen, 8 digits) needs no cue.
+    const bool postal = digits.size() == 13 && j - i == 14 && s[i + 5] == U'-';
     if (!in_phone && !unit_follows && digits.size() >= 5 && digits.size() <= 16 &&
-        account_cue_before(f, i)) {
+        (postal || account_cue_before(f, i))) {
       ContactDetail c;
       c.kind = ContactKind::account;
       c.value = digits;

@@ -76,7 +76,8 @@ bool time_matches(const TimeValue& r, const TimeValue& f) {
     const int b = f.hour * 60 + f.minute;
     return std::abs(a - b) <= 60;
   }
-  return hour == f.hour && (!r.minute_given || !f.minute_given || r.minute == f.minute);
+  // "20時" is 20:00: it contradicts 20時30分.
+  return hour == f.hour && r.minute == f.minute;
 }
 
 std::string phone_text(const std::string& digits) {
@@ -91,6 +92,7 @@ void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fa
                     std::vector<Contradiction>& out) {
   (void)reply_text;
   for (const auto& rs : reply.states) {
+    if (rs.tentative) continue;
     const StateDimension d = rs.value.dimension;
     const StateValue* fact_asserted = nullptr;
     for (const auto& v : fact.asserted_states) {
@@ -146,7 +148,21 @@ void compare_slots(const AnalyzedText& t, const Slots& reply, const Fact& fact,
   }
   if (!fact_dates.empty()) {
     for (const auto& rd : reply.dates) {
-      if (rd.negated || (rd.value.month == 0 && rd.value.day == 0)) continue;
+      if (rd.value.month == 0 && rd.value.day == 0) continue;
+      if (rd.negated) {
+        // "16日じゃないから": the reply denies the city's date.
+        if (!rd.value.relative && date_matches(rd.value, fact_dates.front())) {
+          Contradiction c;
+          c.fact = &fact;
+          c.begin = rd.begin;
+          c.kind = "date-denied:" + describe(rd.value);
+          c.reason = "市の発表の日付（" + describe(fact_dates.front()) + "）を否定している（返信: " +
+                     span_text(t, rd.begin, rd.end) + "）";
+          out.push_back(std::move(c));
+          break;
+        }
+        continue;
+      }
       const bool ok = std::any_of(fact_dates.begin(), fact_dates.end(),
                                   [&](const DateValue& f) { return date_matches(rd.value, f); });
       if (ok) continue;
@@ -202,6 +218,38 @@ void compare_slots(const AnalyzedText& t, const Slots& reply, const Fact& fact,
         ++j;
       }
       const auto& longest = reply_places[j - 1];
+      // "図書館だけ", "公民館のみ": one of the city's several places said to be the only one.
+      const std::u32string_view after =
+          std::u32string_view(t.folded).substr(std::min(t.folded.size(), longest.end), 3);
+      const bool only = after.starts_with(U"だけ") || after.starts_with(U"のみ");
+      std::size_t distinct = 0;
+      for (std::size_t a = 0; a < known.size(); ++a) {
+        bool dup = false;
+        for (std::size_t b = 0; b < a; ++b) dup = dup || same_place(known[a], known[b]);
+        distinct += dup ? 0 : 1;
+      }
+      if (matched && !negated && only && distinct >= 2) {
+        Contradiction c;
+        c.fact = &fact;
+        c.begin = longest.begin;
+        c.kind = std::string(kind) + "-only:" + describe(longest.value);
+        c.reason = std::string(label) + "を「" + span_text(t, longest.begin, longest.end) +
+                   "」だけとしているが、市の発表では " +
+                   join_values(known, [](const PlaceValue& p) { return describe(p); }) + "";
+        out.push_back(std::move(c));
+        return;
+      }
+      // The reply denies a place the city gave ("海浜公園じゃなくて…").
+      if (matched && negated) {
+        Contradiction c;
+        c.fact = &fact;
+        c.begin = longest.begin;
+        c.kind = std::string(kind) + "-denied:" + describe(longest.value);
+        c.reason = std::string(label) + "について、市の発表にある「" +
+                   span_text(t, longest.begin, longest.end) + "」を否定している";
+        out.push_back(std::move(c));
+        return;
+      }
       if (!matched && !negated) {
         // A specific area inside a city-wide statement is not a contradiction.
         const bool city_wide = std::any_of(known.begin(), known.end(),
@@ -525,7 +573,13 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   // operations, which cities say they never do.
   if (!contact_signal) {
     for (const auto& st : slots.states) {
-      if (st.negated || st.value.dimension != StateDimension::solicitation) continue;
+      if (st.negated || st.tentative || st.value.dimension != StateDimension::solicitation) continue;
+      // Visits and collection at home; a transfer alone is what the city's own posts ask for.
+      const std::u32string_view word(text.folded.data() + st.begin, st.end - st.begin);
+      if (word.find(U"振") != std::u32string_view::npos || word.find(U"口座") != std::u32string_view::npos ||
+          word.find(U"ATM") != std::u32string_view::npos || word.find(U"atm") != std::u32string_view::npos) {
+        continue;
+      }
       signals.push_back(w.solicitation);
       out.reasons.push_back("訪問集金・振込・ATM操作の依頼を伝えている（「" +
                             span_text(text, st.begin, st.end) + "」）。市はこうした依頼をしない");

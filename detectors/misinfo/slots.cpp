@@ -173,6 +173,13 @@ constexpr StateWord kStateWords[] = {
     {"家に来", D::solicitation, 0, false},
     {"集金", D::solicitation, 0, false},
     {"現金を集め", D::solicitation, 0, false},
+    {"集めて", D::solicitation, 0, false},
+    {"集めに", D::solicitation, 0, false},
+    {"家をまわ", D::solicitation, 0, false},
+    {"家まわ", D::solicitation, 0, false},
+    {"家を回", D::solicitation, 0, false},
+    {"家に回", D::solicitation, 0, false},
+    {"戸別訪問", D::solicitation, 0, false},
     {"こちらの口座", D::solicitation, 0, false},
     {"口座番号", D::solicitation, 0, false},
     {"口座に振", D::solicitation, 0, false},
@@ -279,11 +286,12 @@ struct Lexicons {
         "期", "回",       "階",   "点",   "件",   "世帯", "割",   "%",    "倍",
         "号", "年",       "か月", "カ月", "ヶ月", "週間", "日間", "時間", "分間",
         "秒", "箇所",     "本",   "枚",   "個",   "頭",   "匹",   "km",   "cm",
-        "mm", "m",        "度",   "名",   "食",   "本目", "校",   "軒",   "か所",
+        "mm", "m",        "度", "°c",   "名",   "食",   "本目", "校",   "軒",   "か所",
     };
     for (const char* u : kUnits) {
       units.add(u, static_cast<std::uint32_t>(unit_names.size()));
-      unit_names.push_back(fold_phrase(u));
+      // ℃ (NFKC "°c") is compared as 度.
+      unit_names.push_back(fold_phrase(std::string_view(u) == "°c" ? "度" : u));
     }
     struct Rel {
       const char* word;
@@ -659,7 +667,8 @@ void extract_numbers_dates_times(const AnalyzedText& t, model::TimePoint written
       constexpr std::u32string_view kNotDate[] = {
           U"間", U"前",   U"後",   U"以内", U"目",     U"ぶり",   U"おき", U"ごと",
           U"分", U"以上", U"連続", U"ほど", U"くらい", U"ぐらい", U"程度", U"あたり"};
-      bool date = true;
+      // "地震から2日", "あと3日": a duration.
+      bool date = !preceded_by(s, i, U"から") && !preceded_by(s, i, U"あと");
       for (auto w : kNotDate) {
         if (s.substr(j + 1, w.size()) == w) date = false;
       }
@@ -747,6 +756,31 @@ void extract_numbers_dates_times(const AnalyzedText& t, model::TimePoint written
   }
 }
 
+// A state under a condition earlier in its sentence (荒天の場合は, 雨なら, 来れば) or announced as a
+// goal or prospect right after it (復旧を目指して, 復旧の見込み, 再開のめど), from the analysis.
+bool tentative_state(const AnalyzedText& t, std::size_t begin, std::size_t end) {
+  const std::size_t first = token_at(t, begin);
+  for (std::size_t i = first; i-- > 0;) {
+    const auto& m = t.tokens[i].m;
+    if (m.pos == "記号" && (m.pos1 == "句点" || m.base == "!" || m.base == "?")) break;
+    if (t.folded[t.tokens[i].begin] == U'\n') break;
+    if ((m.pos == "名詞" && m.base == "場合") || (m.pos == "助詞" && m.base == "なら") ||
+        (m.pos == "助詞" && m.pos1 == "接続助詞" && m.base == "ば") ||
+        (m.pos == "助動詞" && m.base == "た" && m.conj_form == "仮定形")) {
+      return true;
+    }
+  }
+  for (std::size_t i = token_at(t, end); i < t.tokens.size() && t.tokens[i].begin < end + 8; ++i) {
+    const auto& m = t.tokens[i].m;
+    if (m.pos == "記号") break;
+    if (m.base == "目指す" || m.base == "見込み" || m.base == "見通し" || m.base == "めど" ||
+        m.base == "目処" || m.base == "見込む" || m.base == "予定" || m.base == "次第") {
+      return true;
+    }
+  }
+  return false;
+}
+
 void extract_states(const AnalyzedText& t, Slots& out) {
   const auto& l = lexicons();
   const auto& f = t.folded;
@@ -777,6 +811,7 @@ void extract_states(const AnalyzedText& t, Slots& out) {
         continue;
       }
     }
+    slot.tentative = tentative_state(t, m.begin, m.end);
     // Negated when a denial follows in the same clause. The scan passes over later state words of
     // the same dimension ("訪問して現金を集めることはありません" denies both) and stops at others.
     std::size_t next_state = f.size();
