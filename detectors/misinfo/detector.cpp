@@ -88,11 +88,12 @@ std::string topic_quote(const Fact& f) {
   return "「" + f.topic + "」";
 }
 
+const Sentence* sentence_at(const AnalyzedText& t, std::size_t pos);
+
 void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fact& fact,
                     std::vector<Contradiction>& out) {
-  (void)reply_text;
   for (const auto& rs : reply.states) {
-    if (rs.tentative) continue;
+    if (rs.tentative || rs.scheduled) continue;
     const StateDimension d = rs.value.dimension;
     const StateValue* fact_asserted = nullptr;
     for (const auto& v : fact.asserted_states) {
@@ -103,11 +104,40 @@ void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fa
       fact_denies = fact_denies || (v.dimension == d && v.value == rs.value.value);
     }
     // The reply also states what the city said: a mixed or complaining reply, not a contradiction.
+    // Only within the same sentence: "花火中止です。友達が実行委員やってるから" agrees with nothing.
     bool reply_agrees = false;
+    const Sentence* here = sentence_at(reply_text, rs.begin);
     if (fact_asserted != nullptr) {
       for (const auto& other : reply.states) {
-        reply_agrees = reply_agrees || (!other.negated && other.value.dimension == d &&
-                                        other.value.value == fact_asserted->value);
+        reply_agrees = reply_agrees ||
+                       (!other.negated && !other.tentative && other.value.dimension == d &&
+                        other.value.value == fact_asserted->value &&
+                        sentence_at(reply_text, other.begin) == here);
+      }
+    }
+    // The city announced this value as a prospect ("本日中の復旧を目指して"): a reply reporting it
+    // is progress, not a contradiction.
+    bool expected = false;
+    for (const auto& v : fact.tentative_states) {
+      expected = expected || (v.dimension == d && v.value == rs.value.value && !rs.negated);
+    }
+    if (expected) continue;
+    // "無料になった" against a post that only gives a price.
+    if (d == StateDimension::fee && rs.value.value == 0 && !rs.negated && fact_asserted == nullptr) {
+      const NumberValue* price = nullptr;
+      for (const auto& n : fact.slots.numbers) {
+        if (!n.negated && n.value.value > 0 && n.value.unit == U"円") price = &n.value;
+      }
+      if (price != nullptr) {
+        Contradiction c;
+        c.fact = &fact;
+        c.begin = rs.begin;
+        c.state = true;
+        c.kind = "fee-free";
+        c.reason = "市の投稿" + topic_quote(fact) + "では料金（" + describe(*price) +
+                   "）がかかるが、返信は「無料」としている";
+        out.push_back(std::move(c));
+        return;
       }
     }
     if (reply_agrees) continue;
@@ -345,20 +375,54 @@ std::string hex64(std::uint64_t v) {
 // Correction cues count unless the same sentence goes on to reassert the rumour
 // ("市はデマと言ってるけど実際は逃げてるらしい"). Citing the official word ("公式は…",
 // "書いてある") counts only when the reply does not itself state the opposite of the fact.
-bool is_correction(const AnalyzedText& t, const Markers& markers, bool contradicts_state) {
+bool is_correction(const Markers& markers, bool contradicts_state) {
   for (const auto& h : markers.hits) {
     if (h.kind != MarkerKind::correction && h.kind != MarkerKind::citation) continue;
     if (h.kind == MarkerKind::citation && contradicts_state) continue;
-    std::size_t sentence_end = t.folded.size();
-    for (const auto& s : t.sentences) {
-      if (h.begin >= s.begin && h.begin < s.end) sentence_end = s.end;
-    }
+    // "…なんて嘘。本当は…": a cancelling cue later in the reply, in any sentence.
     bool cancelled = false;
     for (const auto& c : markers.hits) {
-      cancelled = cancelled || (c.kind == MarkerKind::correction_cancel && c.begin >= h.end &&
-                                c.begin < sentence_end);
+      cancelled = cancelled || (c.kind == MarkerKind::correction_cancel && c.begin >= h.end);
     }
     if (!cancelled) return true;
+  }
+  return false;
+}
+
+// A claim inside 「…」 that the reply goes on to set against something ("「給水所は今日は休み」
+// ってLINEが来たけど、さっき普通にもらえた"): quoted, not asserted.
+bool quoted_and_countered(const AnalyzedText& t, std::size_t pos) {
+  const std::u32string_view f = t.folded;
+  const std::size_t open = f.rfind(U'「', pos);
+  if (open == std::u32string_view::npos) return false;
+  const std::size_t close = f.find(U'」', open);
+  if (close == std::u32string_view::npos || close < pos) return false;
+  for (std::size_t i = token_at(t, close + 1); i < t.tokens.size(); ++i) {
+    const auto& m = t.tokens[i].m;
+    if (m.pos == "記号" && m.pos1 == "句点") break;
+    if (m.pos == "助詞" && m.pos1 == "接続助詞" &&
+        (m.base == "けど" || m.base == "けれど" || m.base == "が" || m.base == "のに")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A claim the reply reports only to say nobody official said it: "12月にやるなんてどこにも
+// 書いてない", "中止って市は言ってない".
+bool reported_as_unsaid(const AnalyzedText& t, std::size_t pos) {
+  bool quoted = false;
+  for (std::size_t i = token_at(t, pos); i < t.tokens.size(); ++i) {
+    const auto& m = t.tokens[i].m;
+    if (m.pos == "記号" && (m.pos1 == "句点" || m.base == "!" || m.base == "?")) break;
+    if (m.pos == "助詞" && (m.base == "なんて" || m.base == "って" || m.base == "とか" ||
+                            (m.base == "と" && m.pos2 == "引用"))) {
+      quoted = true;
+    }
+    if (quoted && (m.base == "言う" || m.base == "書く" || m.base == "発表" || m.base == "載る") &&
+        negated_after(t, t.tokens[i].end, std::min(t.folded.size(), t.tokens[i].end + 8))) {
+      return true;
+    }
   }
   return false;
 }
@@ -455,6 +519,10 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
     compare_states(text, slots, *f, contradictions);
     compare_slots(text, slots, *f, contradictions);
   }
+
+  std::erase_if(contradictions, [&](const Contradiction& c) {
+    return quoted_and_countered(text, c.begin) || reported_as_unsaid(text, c.begin);
+  });
 
   std::vector<double> signals;
   // 1. Similarity to a registered rumour.
@@ -588,7 +656,8 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
     }
   }
   // 4b. Hoaxes and conspiracy claims of the starter list.
-  const auto hoaxes = find_hoaxes(text);
+  auto hoaxes = find_hoaxes(text);
+  std::erase_if(hoaxes, [&](const HoaxMatch& h) { return quoted_and_countered(text, h.begin); });
   if (!hoaxes.empty()) {
     const HoaxMatch& h = hoaxes.front();
     signals.push_back(w.hoax);
@@ -614,7 +683,7 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   // What the reply does: corrections and questions are not misinformation.
   std::vector<std::size_t> claim_positions;
   for (const auto& c : contradictions) claim_positions.push_back(c.begin);
-  if (is_correction(text, markers, state != nullptr)) {
+  if (is_correction(markers, state != nullptr)) {
     out.kind = ReplyKind::correction;
     score *= w.correction_factor;
     out.reasons.insert(out.reasons.begin(), "デマを否定・訂正する返信と判断（誤情報には数えない）");

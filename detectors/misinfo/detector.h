@@ -67,7 +67,7 @@ struct SignalWeights {
   double state_contradiction = 0.6;
   double slot_contradiction = 0.55;
   double second_slot_contradiction = 0.2;
-  double relative_date_contradiction = 0.35;
+  double relative_date_contradiction = 0.2;
   double change_claim = 0.25;  // only together with a contradiction
   double hedge = 0.25;
   double unannounced_change = 0.35;

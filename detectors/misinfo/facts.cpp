@@ -57,7 +57,10 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
     f.topic = topic_of(s.text);
     // The last asserted value per dimension is where the statement ends up.
     for (const auto& st : f.slots.states) {
-      if (st.tentative) continue;
+      if (st.tentative) {
+        if (!st.negated) f.tentative_states.push_back(st.value);
+        continue;
+      }
       if (st.negated) {
         f.denied_states.push_back(st.value);
         continue;

@@ -35,6 +35,7 @@ struct Fact {
   // values it denies ("逃走はありません").
   std::vector<StateValue> asserted_states;
   std::vector<StateValue> denied_states;
+  std::vector<StateValue> tentative_states;  // conditions and prospects: "復旧を目指して"
 };
 
 struct FactIndexOptions {

@@ -145,9 +145,12 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
         bool found = false;
         for (std::size_t i = s.first_token; i < s.end_token && !found; ++i) {
           for (const auto& w : group) {
+            // A compound the analysis splits (マイ|ナンバー) is found in the surface from here.
             const bool hit = bases[i] == w ||
                              (w.size() >= 2 && bases[i].size() > w.size() &&
-                              bases[i].find(w) != std::u32string::npos);
+                              bases[i].find(w) != std::u32string::npos) ||
+                             (w.size() >= 3 && t.tokens[i].end - t.tokens[i].begin < w.size() &&
+                              std::u32string_view(t.nfkc).substr(t.tokens[i].begin, w.size()) == w);
             if (!hit) continue;
             found = true;
             first = std::min(first, t.tokens[i].begin);

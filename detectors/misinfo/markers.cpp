@@ -308,6 +308,15 @@ const MarkerLexicon& lexicon() {
   return l;
 }
 
+bool on_token_boundaries(const AnalyzedText& t, std::size_t begin, std::size_t end) {
+  bool starts = false, ends = false;
+  for (const auto& tok : t.tokens) {
+    starts = starts || tok.begin == begin;
+    ends = ends || tok.end == end;
+  }
+  return starts && ends;
+}
+
 bool ascii_word(const char* phrase) {
   return (phrase[0] >= 'A' && phrase[0] <= 'Z') || (phrase[0] >= 'a' && phrase[0] <= 'z');
 }
@@ -333,6 +342,10 @@ Markers find_markers(const AnalyzedText& text) {
     // "RT" / "LINE" must stand alone, not inside "start" or "airline".
     if (ascii_word(w.phrase) && ((m.begin > 0 && is_ascii_alpha(f[m.begin - 1])) ||
                                  (m.end < f.size() && is_ascii_alpha(f[m.end])))) {
+      continue;
+    }
+    // A short correction word must be whole morphemes: デマ, not "申請でマイナンバー".
+    if (w.kind == K::correction && m.end - m.begin <= 3 && !on_token_boundaries(text, m.begin, m.end)) {
       continue;
     }
     // Hearsay "って…" right after a kanji verb stem is a request: 言ってよ, 待ってて.

@@ -66,6 +66,8 @@ constexpr StateWord kStateWords[] = {
     {"閉館", D::facility, 1, false},
     {"休館", D::facility, 1, false},
     {"休み", D::facility, 1, false},
+    {"休業", D::facility, 1, false},
+    {"営業", D::facility, 0, false},
     {"休園", D::facility, 1, false},
     {"休校", D::facility, 1, false},
     {"満員", D::facility, 1, false},
@@ -148,6 +150,9 @@ constexpr StateWord kStateWords[] = {
     {"申し込みなし", D::booking, 1, false},
     {"申込不要", D::booking, 1, false},
     {"予約しなくて", D::booking, 1, false},
+    {"申し込まなく", D::booking, 1, false},
+    {"申込しなく", D::booking, 1, false},
+    {"申し込みしなく", D::booking, 1, false},
 
     {"返金", D::refund, 0, false},
 
@@ -195,6 +200,9 @@ constexpr StateWord kStateWords[] = {
     {"できません", D::possibility, 1, false},
     {"できなく", D::possibility, 1, false},
     {"不可", D::possibility, 1, false},
+    {"禁止", D::possibility, 1, false},
+    {"入れない", D::possibility, 1, false},
+    {"入れません", D::possibility, 1, false},
     {"出せない", D::possibility, 1, false},
     {"出せなく", D::possibility, 1, false},
     {"受けられない", D::possibility, 1, false},
@@ -283,7 +291,7 @@ struct Lexicons {
     // Units that may follow a number. 時/月/日/分 are parsed as times and dates instead.
     constexpr const char* kUnits[] = {
         "円", "リットル", "l",    "ℓ",    "台",   "人",   "歳",   "才",   "丁目",
-        "期", "回",       "階",   "点",   "件",   "世帯", "割",   "%",    "倍",
+        "期", "回",       "階", "戸",   "点",   "件",   "世帯", "割",   "%",    "倍",
         "号", "年",       "か月", "カ月", "ヶ月", "週間", "日間", "時間", "分間",
         "秒", "箇所",     "本",   "枚",   "個",   "頭",   "匹",   "km",   "cm",
         "mm", "m",        "度", "°c",   "名",   "食",   "本目", "校",   "軒",   "か所",
@@ -765,14 +773,13 @@ bool tentative_state(const AnalyzedText& t, std::size_t begin, std::size_t end) 
     if (m.pos == "記号" && (m.pos1 == "句点" || m.base == "!" || m.base == "?")) break;
     if (t.folded[t.tokens[i].begin] == U'\n') break;
     if ((m.pos == "名詞" && m.base == "場合") || (m.pos == "助詞" && m.base == "なら") ||
-        (m.pos == "助詞" && m.pos1 == "接続助詞" && m.base == "ば") ||
-        (m.pos == "助動詞" && m.base == "た" && m.conj_form == "仮定形")) {
+        (m.pos == "助詞" && m.pos1 == "接続助詞" && m.base == "ば") || m.conj_form == "仮定形") {
       return true;
     }
   }
-  for (std::size_t i = token_at(t, end); i < t.tokens.size() && t.tokens[i].begin < end + 8; ++i) {
+  for (std::size_t i = token_at(t, end); i < t.tokens.size() && t.tokens[i].begin < end + 20; ++i) {
     const auto& m = t.tokens[i].m;
-    if (m.pos == "記号") break;
+    if (m.pos == "記号" && m.pos1 != "括弧開" && m.pos1 != "括弧閉" && m.pos1 != "一般") break;
     if (m.base == "目指す" || m.base == "見込み" || m.base == "見通し" || m.base == "めど" ||
         m.base == "目処" || m.base == "見込む" || m.base == "予定" || m.base == "次第") {
       return true;
@@ -804,14 +811,19 @@ void extract_states(const AnalyzedText& t, Slots& out) {
     if (m.end < f.size()) {
       const std::u32string_view rest = std::u32string_view(f).substr(m.end, 3);
       const std::u32string_view word = std::u32string_view(f).substr(m.begin, m.end - m.begin);
-      const bool absence = word.ends_with(U"なし") || word.ends_with(U"不要");
-      if (rest.starts_with(U"ても") || (rest.starts_with(U"でも") && !absence) ||
+      const bool absence =
+          word.ends_with(U"なし") || word.ends_with(U"不要") || word.ends_with(U"なく");
+      if ((rest.starts_with(U"ても") && !absence) || (rest.starts_with(U"でも") && !absence) ||
           rest.starts_with(U"たら") || rest.starts_with(U"れば") || rest.starts_with(U"なら") ||
           rest.starts_with(U"ったら")) {
         continue;
       }
     }
     slot.tentative = tentative_state(t, m.begin, m.end);
+    // "18時閉館", "20時で終了": a schedule, not a change of status.
+    for (const auto& tm : out.times) {
+      slot.scheduled = slot.scheduled || (tm.end <= m.begin && m.begin - tm.end <= 1);
+    }
     // Negated when a denial follows in the same clause. The scan passes over later state words of
     // the same dimension ("訪問して現金を集めることはありません" denies both) and stops at others.
     std::size_t next_state = f.size();

@@ -79,6 +79,9 @@ struct Slot {
   // Conditional or still to come (states only): "荒天の場合は順延", "復旧を目指して", "復旧の見込み".
   // Neither a fact's nor a reply's tentative state is compared.
   bool tentative = false;
+  // Right after a time ("18時閉館", "20時で終了"): a schedule. A fact's schedule is what it says;
+  // a reply's is not compared as a change of status (its time is).
+  bool scheduled = false;
 };
 
 struct Slots {
