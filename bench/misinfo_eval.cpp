@@ -80,7 +80,9 @@ struct Count {
   int n = 0, flagged = 0;
 };
 
-double ratio(int a, int b) { return b == 0 ? 0.0 : static_cast<double>(a) / b; }
+double ratio(int a, int b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / b;
+}
 
 int evaluate_set(const std::string& dir, const std::string& split, const std::string& rumours_path,
                  bool errors) {
@@ -146,11 +148,13 @@ int evaluate_set(const std::string& dir, const std::string& split, const std::st
     }
   }
   const double p = ratio(tp, tp + fp), rc = ratio(tp, tp + fn);
-  std::printf("set %s split %s: %d misinformation, TP %d FP %d FN %d\n", dir.c_str(),
-              split.c_str(), tp + fn, tp, fp, fn);
-  std::printf("precision %.3f  recall %.3f  F1 %.3f\n", p, rc, p + rc == 0 ? 0 : 2 * p * rc / (p + rc));
+  std::printf("set %s split %s: %d misinformation, TP %d FP %d FN %d\n", dir.c_str(), split.c_str(),
+              tp + fn, tp, fp, fn);
+  std::printf("precision %.3f  recall %.3f  F1 %.3f\n", p, rc,
+              p + rc == 0 ? 0 : 2 * p * rc / (p + rc));
   std::printf("corrections+questions flagged: %d/%d (%.1f%%)\n", corrections_questions.flagged,
-              corrections_questions.n, 100 * ratio(corrections_questions.flagged, corrections_questions.n));
+              corrections_questions.n,
+              100 * ratio(corrections_questions.flagged, corrections_questions.n));
   std::printf("recall per kind (misi) / flagged share per benign kind (beni):\n");
   for (const auto& [k, c] : by_subtype) {
     std::printf("  %-28s %3d/%-3d %.2f\n", k.c_str(), c.flagged, c.n, ratio(c.flagged, c.n));
@@ -185,8 +189,7 @@ int evaluate_jnli(const std::string& path, const std::string& split, bool errors
     fn += !flagged && truth;
     if (errors && flagged != truth && (flagged || truth)) {
       std::printf("%s %s | %s | %s  (%s)\n", flagged ? "FP" : "FN", str(o, "label").c_str(),
-                  str(o, "sentence1").c_str(), str(o, "sentence2").c_str(),
-                  verdict.reason.c_str());
+                  str(o, "sentence1").c_str(), str(o, "sentence2").c_str(), verdict.reason.c_str());
     }
   }
   const double p = ratio(tp, tp + fp), rc = ratio(tp, tp + fn);

@@ -158,6 +158,9 @@ void DetectionHub::rebuild_impersonation() {
 void DetectionHub::rebuild_facts() {
   misinfo::FactIndexOptions fo;
   if (!municipality_.homepage_url.empty()) fo.official_hosts.push_back(municipality_.homepage_url);
+  // The city's genuine accounts: a reply giving another handle as official is a fake contact.
+  for (const auto& o : officials_) fo.contacts.handles.push_back(o.account.handle);
+  for (const auto& a : allowlist_) fo.contacts.handles.push_back(a.handle);
   std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(), official_posts_.end());
   auto facts = std::make_shared<const misinfo::FactIndex>(std::move(statements), fo);
   if (!misinfo_) {

@@ -304,14 +304,14 @@ bool negated_after(const AnalyzedText& t, std::size_t pos, std::size_t limit) {
     // 知らなかった"). Light verbs and formal nouns carry the state's own denial on.
     {
       static constexpr std::string_view kCarry[] = {
-          "する", "なる", "ある", "いる", "できる", "くる", "来る", "やる", "おる", "いく",
-          "行く", "しまう", "もらう", "くれる", "れる", "られる", "せる", "させる", "起きる",
-          "起こる", "発生", "出る", "予定", "こと", "事", "わけ", "訳", "はず", "様子", "気配",
-          "話", "事実", "必要", "心配", "予約", "申し込み", "もの", "物", "ん", "の"};
-      const bool content = (m.pos == "動詞" && m.pos1 == "自立") ||
-                           (m.pos == "形容詞" && m.pos1 == "自立") ||
-                           (m.pos == "名詞" && m.pos1 != "非自立" && m.pos1 != "接尾" &&
-                            m.pos1 != "代名詞");
+          "する", "なる",   "ある",   "いる",     "できる", "くる",   "来る", "やる",
+          "おる", "いく",   "行く",   "しまう",   "もらう", "くれる", "れる", "られる",
+          "せる", "させる", "起きる", "起こる",   "発生",   "出る",   "予定", "こと",
+          "事",   "わけ",   "訳",     "はず",     "様子",   "気配",   "話",   "事実",
+          "必要", "心配",   "予約",   "申し込み", "もの",   "物",     "ん",   "の"};
+      const bool content =
+          (m.pos == "動詞" && m.pos1 == "自立") || (m.pos == "形容詞" && m.pos1 == "自立") ||
+          (m.pos == "名詞" && m.pos1 != "非自立" && m.pos1 != "接尾" && m.pos1 != "代名詞");
       if (content && std::find(std::begin(kCarry), std::end(kCarry), m.base) == std::end(kCarry)) {
         return false;
       }

@@ -74,14 +74,14 @@ bool near_number(std::string_view a, std::string_view b) {
 // "www.city.midorigahama.lg.jp" -> {"midorigahama"}, "midorigahama_pr" -> {"midorigahama"}.
 std::vector<std::string> distinctive_parts(std::string_view s) {
   static constexpr std::string_view kGeneric[] = {
-      "www",  "city", "town", "vill", "pref", "lg",   "jp",   "go",   "or",     "co",
-      "ne",   "ac",   "com",  "net",  "org",  "info", "official", "koho", "kouhou", "pr",
-      "shi",  "cho",  "machi", "mura", "gov",  "web",  "mail", "line",  "bousai", "news"};
+      "www", "city", "town",  "vill", "pref", "lg",   "jp",       "go",   "or",     "co",
+      "ne",  "ac",   "com",   "net",  "org",  "info", "official", "koho", "kouhou", "pr",
+      "shi", "cho",  "machi", "mura", "gov",  "web",  "mail",     "line", "bousai", "news"};
   std::vector<std::string> out;
   std::string part;
   const auto flush = [&] {
-    if (part.size() >= 5 && std::find(std::begin(kGeneric), std::end(kGeneric), part) ==
-                                std::end(kGeneric)) {
+    if (part.size() >= 5 &&
+        std::find(std::begin(kGeneric), std::end(kGeneric), part) == std::end(kGeneric)) {
       out.push_back(part);
     }
     part.clear();
@@ -230,8 +230,8 @@ std::vector<ContactDetail> extract_contacts(const AnalyzedText& text, const Slot
   // Bank accounts: 5 to 8 digits (ゆうちょ 記号-番号 joined by '-') after an account word.
   i = 0;
   while (i < s.size()) {
-    if (!is_ascii_digit(s[i]) || (i > 0 && (is_ascii_digit(s[i - 1]) || s[i - 1] == U'-' ||
-                                            is_ascii_alpha(s[i - 1])))) {
+    if (!is_ascii_digit(s[i]) ||
+        (i > 0 && (is_ascii_digit(s[i - 1]) || s[i - 1] == U'-' || is_ascii_alpha(s[i - 1])))) {
       ++i;
       continue;
     }
@@ -242,12 +242,11 @@ std::vector<ContactDetail> extract_contacts(const AnalyzedText& text, const Slot
       if (is_ascii_digit(s[j])) digits.push_back(static_cast<char>(s[j]));
       ++j;
     }
-    const bool in_phone = std::any_of(slots.phones.begin(), slots.phones.end(), [&](const auto& p) {
-      return i >= p.begin && i < p.end;
-    });
-    const bool unit_follows = j < s.size() && !is_ascii_digit(s[j]) && is_kanji(s[j]) &&
-                              std::u32string_view(U"円戸人件台歳日月時分年号回").find(s[j]) !=
-                                  std::u32string_view::npos;
+    const bool in_phone = std::any_of(slots.phones.begin(), slots.phones.end(),
+                                      [&](const auto& p) { return i >= p.begin && i < p.end; });
+    const bool unit_follows =
+        j < s.size() && !is_ascii_digit(s[j]) && is_kanji(s[j]) &&
+        std::u32string_view(U"円戸人件台歳日月時分年号回").find(s[j]) != std::u32string_view::npos;
     // ゆうちょ's 記号-番号 (5 digits, a hyphen, 8 digits) needs no cue.
     const bool postal = digits.size() == 13 && j - i == 14 && s[i + 5] == U'-';
     if (!in_phone && !unit_follows && digits.size() >= 5 && digits.size() <= 16 &&
@@ -271,7 +270,8 @@ void OfficialContacts::add_from(const AnalyzedText& text, const Slots& slots) {
   for (std::size_t i = s.find(U'@'); i != std::u32string_view::npos; i = s.find(U'@', i + 1)) {
     std::size_t j = i + 1;
     while (j < s.size() && is_handle_char(s[j])) ++j;
-    if (j > i + 1 && !(i > 0 && is_email_char(s[i - 1]))) add_unique(handles, ascii(s.substr(i + 1, j - i - 1)));
+    if (j > i + 1 && !(i > 0 && is_email_char(s[i - 1])))
+      add_unique(handles, ascii(s.substr(i + 1, j - i - 1)));
   }
   for (const auto& c : extract_contacts(text, slots)) {
     switch (c.kind) {

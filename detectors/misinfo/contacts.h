@@ -31,9 +31,9 @@ struct ContactDetail {
 // from its own posts (every contact a post gives is genuine, including a utility's number the
 // city quotes).
 struct OfficialContacts {
-  std::vector<std::string> phones;    // any spelling ("0478-21-1150"); digits are compared
-  std::vector<std::string> hosts;     // homepage URL or host; subdomains count as the same
-  std::vector<std::string> handles;   // official accounts, with or without '@'
+  std::vector<std::string> phones;   // any spelling ("0478-21-1150"); digits are compared
+  std::vector<std::string> hosts;    // homepage URL or host; subdomains count as the same
+  std::vector<std::string> handles;  // official accounts, with or without '@'
   std::vector<std::string> emails;
   std::vector<std::string> accounts;  // bank account numbers
 

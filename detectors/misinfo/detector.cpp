@@ -104,15 +104,16 @@ void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fa
       fact_denies = fact_denies || (v.dimension == d && v.value == rs.value.value);
     }
     // The reply also states what the city said: a mixed or complaining reply, not a contradiction.
-    // Only within the same sentence: "花火中止です。友達が実行委員やってるから" agrees with nothing.
+    // Only within the same sentence: "花火中止です。友達が実行委員やってるから" agrees with
+    // nothing.
     bool reply_agrees = false;
     const Sentence* here = sentence_at(reply_text, rs.begin);
     if (fact_asserted != nullptr) {
       for (const auto& other : reply.states) {
-        reply_agrees = reply_agrees ||
-                       (!other.negated && !other.tentative && other.value.dimension == d &&
-                        other.value.value == fact_asserted->value &&
-                        sentence_at(reply_text, other.begin) == here);
+        reply_agrees =
+            reply_agrees || (!other.negated && !other.tentative && other.value.dimension == d &&
+                             other.value.value == fact_asserted->value &&
+                             sentence_at(reply_text, other.begin) == here);
       }
     }
     // The city announced this value as a prospect ("本日中の復旧を目指して"): a reply reporting it
@@ -123,7 +124,8 @@ void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fa
     }
     if (expected) continue;
     // "無料になった" against a post that only gives a price.
-    if (d == StateDimension::fee && rs.value.value == 0 && !rs.negated && fact_asserted == nullptr) {
+    if (d == StateDimension::fee && rs.value.value == 0 && !rs.negated &&
+        fact_asserted == nullptr) {
       const NumberValue* price = nullptr;
       for (const auto& n : fact.slots.numbers) {
         if (!n.negated && n.value.value > 0 && n.value.unit == U"円") price = &n.value;
@@ -186,8 +188,8 @@ void compare_slots(const AnalyzedText& t, const Slots& reply, const Fact& fact,
           c.fact = &fact;
           c.begin = rd.begin;
           c.kind = "date-denied:" + describe(rd.value);
-          c.reason = "市の発表の日付（" + describe(fact_dates.front()) + "）を否定している（返信: " +
-                     span_text(t, rd.begin, rd.end) + "）";
+          c.reason = "市の発表の日付（" + describe(fact_dates.front()) +
+                     "）を否定している（返信: " + span_text(t, rd.begin, rd.end) + "）";
           out.push_back(std::move(c));
           break;
         }
@@ -641,11 +643,14 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   // operations, which cities say they never do.
   if (!contact_signal) {
     for (const auto& st : slots.states) {
-      if (st.negated || st.tentative || st.value.dimension != StateDimension::solicitation) continue;
+      if (st.negated || st.tentative || st.value.dimension != StateDimension::solicitation)
+        continue;
       // Visits and collection at home; a transfer alone is what the city's own posts ask for.
       const std::u32string_view word(text.folded.data() + st.begin, st.end - st.begin);
-      if (word.find(U"振") != std::u32string_view::npos || word.find(U"口座") != std::u32string_view::npos ||
-          word.find(U"ATM") != std::u32string_view::npos || word.find(U"atm") != std::u32string_view::npos) {
+      if (word.find(U"振") != std::u32string_view::npos ||
+          word.find(U"口座") != std::u32string_view::npos ||
+          word.find(U"ATM") != std::u32string_view::npos ||
+          word.find(U"atm") != std::u32string_view::npos) {
         continue;
       }
       signals.push_back(w.solicitation);
@@ -661,8 +666,8 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   if (!hoaxes.empty()) {
     const HoaxMatch& h = hoaxes.front();
     signals.push_back(w.hoax);
-    out.reasons.push_back(std::string(h.kind == HoaxKind::hoax ? "よくあるデマ" : "陰謀論") +
-                          "「" + std::string(h.claim) + "」にあたる（「" +
+    out.reasons.push_back(std::string(h.kind == HoaxKind::hoax ? "よくあるデマ" : "陰謀論") + "「" +
+                          std::string(h.claim) + "」にあたる（「" +
                           span_text(text, h.begin, h.end) + "」）");
     out.hoax_id = std::string(h.id);
   }

@@ -16,7 +16,7 @@ namespace mamori::detectors::misinfo {
 enum class HoaxKind { hoax, conspiracy };
 
 struct HoaxMatch {
-  std::string_view id;     // stable pattern id, e.g. "zoo-escape"
+  std::string_view id;  // stable pattern id, e.g. "zoo-escape"
   HoaxKind kind = HoaxKind::hoax;
   std::string_view claim;  // Japanese, for reasons: "動物園から猛獣が逃げた"
   std::size_t begin = 0;   // code points in AnalyzedText::nfkc: the sentence's first matched word

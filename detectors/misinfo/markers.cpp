@@ -345,7 +345,8 @@ Markers find_markers(const AnalyzedText& text) {
       continue;
     }
     // A short correction word must be whole morphemes: デマ, not "申請でマイナンバー".
-    if (w.kind == K::correction && m.end - m.begin <= 3 && !on_token_boundaries(text, m.begin, m.end)) {
+    if (w.kind == K::correction && m.end - m.begin <= 3 &&
+        !on_token_boundaries(text, m.begin, m.end)) {
       continue;
     }
     // Hearsay "って…" right after a kanji verb stem is a request: 言ってよ, 待ってて.
@@ -371,7 +372,8 @@ Markers find_markers(const AnalyzedText& text) {
                m.base == "勘違い" || m.base == "でたらめ" || m.base == "デタラメ") {
       out.hits.push_back(MarkerHit{K::correction, tokens[i].begin, tokens[i].end});
     } else if ((m.base == "言う" || m.base == "書く" || m.base == "発表") &&
-               negated_after(text, tokens[i].end, std::min(text.folded.size(), tokens[i].end + 8))) {
+               negated_after(text, tokens[i].end,
+                             std::min(text.folded.size(), tokens[i].end + 8))) {
       // "市は言ってない", "どこにも書いてない": the official word does not say it (a citation:
       // it does not count when the reply itself contradicts the post).
       out.hits.push_back(MarkerHit{K::citation, tokens[i].begin, tokens[i].end});

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "detectors/misinfo/analyzed_text.h"
+#include "detectors/text/normalize.h"
 
 namespace mamori::detectors::misinfo {
 namespace {
@@ -14,8 +15,8 @@ const std::vector<std::vector<std::string_view>>& exclusive_groups() {
   static const std::vector<std::vector<std::string_view>> g = {
       {"男性", "女性", "男", "女", "男の子", "女の子", "少年", "少女", "おじいさん", "おばあさん"},
       {"大人", "子供", "子ども", "赤ちゃん", "老人"},
-      {"犬", "猫", "馬", "牛", "羊", "鳥", "象", "キリン", "熊", "クマ", "シマウマ", "鳩", "ハト",
-       "カモメ", "猿", "ウサギ", "ヤギ", "豚", "アヒル", "白鳥"},
+      {"犬",       "猫", "馬",   "牛",     "羊", "鳥",     "象",   "キリン", "熊",     "クマ",
+       "シマウマ", "鳩", "ハト", "カモメ", "猿", "ウサギ", "ヤギ", "豚",     "アヒル", "白鳥"},
       {"白", "黒", "赤", "青", "緑", "黄色", "茶色", "ピンク", "オレンジ", "紫", "灰色", "銀色",
        "白い", "黒い", "赤い", "青い", "黄色い", "茶色い"},
       {"上", "下"},
@@ -28,9 +29,10 @@ const std::vector<std::vector<std::string_view>>& exclusive_groups() {
       {"室内", "屋外", "屋内", "外"},
       {"海", "山", "川", "湖", "砂漠", "雪山"},
       {"電車", "バス", "車", "自転車", "バイク", "飛行機", "船", "トラック", "列車", "ボート"},
-      {"テニス", "野球", "サッカー", "スキー", "スノーボード", "サーフィン", "ゴルフ", "バスケットボール",
-       "スケートボード", "フリスビー"},
-      {"ピザ", "ケーキ", "サンドイッチ", "ハンバーガー", "ホットドッグ", "ドーナツ", "パン", "サラダ"},
+      {"テニス", "野球", "サッカー", "スキー", "スノーボード", "サーフィン", "ゴルフ",
+       "バスケットボール", "スケートボード", "フリスビー"},
+      {"ピザ", "ケーキ", "サンドイッチ", "ハンバーガー", "ホットドッグ", "ドーナツ", "パン",
+       "サラダ"},
       {"大きい", "小さい"},
       {"多い", "少ない"},
       {"新しい", "古い"},
@@ -66,12 +68,12 @@ Content content_of(const AnalyzedText& t) {
     if (is_negation(tok)) ++c.negations;
     if (tok.m.pos == "名詞" && tok.m.pos1 == "数" && i + 1 < t.tokens.size() &&
         t.tokens[i + 1].m.pos1 == "接尾") {
-      c.counts.emplace_back(std::string(tok.m.base), std::string(t.tokens[i + 1].m.base));
+      c.counts.emplace_back(
+          text::to_utf8(std::u32string_view(t.nfkc).substr(tok.begin, tok.end - tok.begin)),
+          std::string(t.tokens[i + 1].m.base));
     }
     if (!is_content(tok)) continue;
-    std::string base = tok.m.base.empty()
-                           ? std::string()
-                           : std::string(tok.m.base);
+    std::string base = tok.m.base.empty() ? std::string() : std::string(tok.m.base);
     if (base.empty()) continue;
     c.words.push_back(base);
     c.set.insert(base);

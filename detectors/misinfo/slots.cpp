@@ -290,11 +290,11 @@ struct Lexicons {
     for (const char* n : kSlotNegations) slot_negations.add(n, 0);
     // Units that may follow a number. 時/月/日/分 are parsed as times and dates instead.
     constexpr const char* kUnits[] = {
-        "円", "リットル", "l",    "ℓ",    "台",   "人",   "歳",   "才",   "丁目",
-        "期", "回",       "階", "戸",   "点",   "件",   "世帯", "割",   "%",    "倍",
-        "号", "年",       "か月", "カ月", "ヶ月", "週間", "日間", "時間", "分間",
-        "秒", "箇所",     "本",   "枚",   "個",   "頭",   "匹",   "km",   "cm",
-        "mm", "m",        "度", "°c",   "名",   "食",   "本目", "校",   "軒",   "か所",
+        "円", "リットル", "l",    "ℓ",    "台",   "人",   "歳",   "才",   "丁目", "期",
+        "回", "階",       "戸",   "点",   "件",   "世帯", "割",   "%",    "倍",   "号",
+        "年", "か月",     "カ月", "ヶ月", "週間", "日間", "時間", "分間", "秒",   "箇所",
+        "本", "枚",       "個",   "頭",   "匹",   "km",   "cm",   "mm",   "m",    "度",
+        "°c", "名",       "食",   "本目", "校",   "軒",   "か所",
     };
     for (const char* u : kUnits) {
       units.add(u, static_cast<std::uint32_t>(unit_names.size()));
@@ -764,8 +764,8 @@ void extract_numbers_dates_times(const AnalyzedText& t, model::TimePoint written
   }
 }
 
-// A state under a condition earlier in its sentence (荒天の場合は, 雨なら, 来れば) or announced as a
-// goal or prospect right after it (復旧を目指して, 復旧の見込み, 再開のめど), from the analysis.
+// A state under a condition earlier in its sentence (荒天の場合は, 雨なら, 来れば) or announced as
+// a goal or prospect right after it (復旧を目指して, 復旧の見込み, 再開のめど), from the analysis.
 bool tentative_state(const AnalyzedText& t, std::size_t begin, std::size_t end) {
   const std::size_t first = token_at(t, begin);
   for (std::size_t i = first; i-- > 0;) {
