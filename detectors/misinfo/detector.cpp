@@ -9,6 +9,7 @@
 #include "detectors/misinfo/contacts.h"
 #include "detectors/misinfo/hoaxes.h"
 #include "detectors/misinfo/markers.h"
+#include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
 
 namespace mamori::detectors::misinfo {
@@ -562,6 +563,23 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
     }
     out.reasons.push_back(c->reason);
   }
+  // 2b. Beyond slots: the reply is one of the answered post's sentences with a word swapped for
+  //     one that excludes it, another count, or the opposite polarity.
+  bool pair_contradicts = false;
+  if (state == nullptr && slot_contradictions.empty() && reply.in_reply_to_post_id) {
+    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id)) {
+      for (const auto& sentence : f->sentences) {
+        const PairVerdict pv = check_pair(sentence, text);
+        if (!pv.contradiction) continue;
+        signals.push_back(w.pair_contradiction);
+        out.reasons.push_back("市の投稿" + topic_quote(*f) + "の文と食い違う（" + pv.reason + "）");
+        out.fact_id = f->statement.id;
+        out.contradiction = out.reasons.back();
+        pair_contradicts = true;
+        break;
+      }
+    }
+  }
   const bool contradicts = state != nullptr || !slot_contradictions.empty();
   if (contradicts) {
     const Contradiction* primary = state != nullptr ? state : slot_contradictions.front();
@@ -713,6 +731,9 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
     const Contradiction* primary = state != nullptr ? state : slot_contradictions.front();
     out.matched = "fact:" + primary->fact->statement.id;
     out.claim_key = out.matched + ":" + primary->kind;
+  } else if (pair_contradicts) {
+    out.matched = "fact:" + out.fact_id;
+    out.claim_key = out.matched + ":pair";
   } else if (!out.contact.empty()) {
     out.claim_key = "contact:" + out.contact;
   } else if (!out.hoax_id.empty()) {

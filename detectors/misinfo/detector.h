@@ -74,6 +74,7 @@ struct SignalWeights {
   double cover_up = 0.35;  // "公式は隠してる"
   double spread = 0.35;
   double urgent = 0.15;
+  double pair_contradiction = 0.55;  // a post's sentence with one word swapped (pair_contradiction.h)
   double hoax = 0.6;            // a starter-list hoax or conspiracy claim (hoaxes.h)
   double fake_contact = 0.6;    // a phone number or account the city never gave
   double fake_channel = 0.6;    // a link, handle or e-mail presented as official or imitating it

@@ -36,6 +36,8 @@ struct Fact {
   std::vector<StateValue> asserted_states;
   std::vector<StateValue> denied_states;
   std::vector<StateValue> tentative_states;  // conditions and prospects: "復旧を目指して"
+  // Each sentence analysed on its own, for the sentence-pair check (pair_contradiction.h).
+  std::vector<AnalyzedText> sentences;
 };
 
 struct FactIndexOptions {

@@ -11,36 +11,36 @@ namespace mamori::detectors::misinfo {
 namespace {
 
 // Words that exclude each other when they fill the same place in otherwise matching sentences.
-const std::vector<std::vector<std::string_view>>& exclusive_groups() {
-  static const std::vector<std::vector<std::string_view>> g = {
-      {"男性", "女性", "男", "女", "男の子", "女の子", "少年", "少女", "おじいさん", "おばあさん"},
-      {"大人", "子供", "子ども", "赤ちゃん", "老人"},
-      {"犬",       "猫", "馬",   "牛",     "羊", "鳥",     "象",   "キリン", "熊",     "クマ",
-       "シマウマ", "鳩", "ハト", "カモメ", "猿", "ウサギ", "ヤギ", "豚",     "アヒル", "白鳥"},
-      {"白", "黒", "赤", "青", "緑", "黄色", "茶色", "ピンク", "オレンジ", "紫", "灰色", "銀色",
-       "白い", "黒い", "赤い", "青い", "黄色い", "茶色い"},
-      {"上", "下"},
-      {"左", "右"},
-      {"前", "後ろ"},
-      {"立つ", "座る", "寝る", "寝そべる", "横たわる"},
-      {"走る", "歩く", "止まる", "停まる", "座る", "寝る"},
-      {"昼", "夜"},
-      {"晴れ", "雨", "雪", "曇り"},
-      {"室内", "屋外", "屋内", "外"},
-      {"海", "山", "川", "湖", "砂漠", "雪山"},
-      {"電車", "バス", "車", "自転車", "バイク", "飛行機", "船", "トラック", "列車", "ボート"},
-      {"テニス", "野球", "サッカー", "スキー", "スノーボード", "サーフィン", "ゴルフ",
-       "バスケットボール", "スケートボード", "フリスビー"},
-      {"ピザ", "ケーキ", "サンドイッチ", "ハンバーガー", "ホットドッグ", "ドーナツ", "パン",
-       "サラダ"},
-      {"大きい", "小さい"},
-      {"多い", "少ない"},
-      {"新しい", "古い"},
-      {"長い", "短い"},
-      {"空", "満"},
-      {"一人", "二人", "三人", "四人", "五人"},
-      {"乗る", "降りる"},
-      {"開く", "閉じる", "閉まる"},
+// Each group lists classes of words that say the same (男性 = 男 = 男の人); two classes of one
+// group exclude each other. Hypernyms (人, 鳥, 動物) belong to no class.
+using Class = std::vector<std::string_view>;
+const std::vector<std::vector<Class>>& exclusive_groups() {
+  static const std::vector<std::vector<Class>> g = {
+      {{"男性", "男", "男の人", "男の子", "少年", "おじいさん", "父親"},
+       {"女性", "女", "女の人", "女の子", "少女", "おばあさん", "母親"}},
+      {{"犬", "子犬"}, {"猫", "子猫", "黒猫"}, {"馬"}, {"牛"}, {"羊"}, {"象", "ゾウ"}, {"キリン"},
+       {"熊", "クマ", "くま"}, {"シマウマ"}, {"猿"}, {"ウサギ"}, {"ヤギ", "やぎ"}, {"豚"}},
+      {{"白", "白い", "白色"}, {"黒", "黒い", "黒色"}, {"赤", "赤い", "赤色"}, {"青", "青い", "ブルー"},
+       {"緑", "緑色"}, {"黄色", "黄色い"}, {"茶色", "茶色い"}, {"ピンク", "ピンク色"},
+       {"オレンジ", "オレンジ色"}, {"紫", "紫色"}, {"灰色", "グレー"}, {"銀色"}},
+      {{"上"}, {"下"}},
+      {{"左"}, {"右"}},
+      {{"立つ"}, {"座る"}, {"寝る", "寝そべる", "横たわる"}},
+      {{"走る"}, {"止まる", "停まる", "停車", "停泊"}},
+      {{"昼"}, {"夜"}},
+      {{"晴れ", "晴れる"}, {"雨"}, {"雪"}, {"曇り", "曇る"}},
+      {{"室内", "屋内"}, {"屋外"}},
+      {{"電車", "列車", "汽車", "機関車"}, {"バス"}, {"自転車"}, {"バイク", "オートバイ"},
+       {"飛行機"}, {"トラック"}},
+      {{"テニス"}, {"野球"}, {"サッカー"}, {"スキー"}, {"スノーボード"}, {"サーフィン"}, {"ゴルフ"},
+       {"スケートボード"}, {"フリスビー"}},
+      {{"ピザ"}, {"ケーキ"}, {"サンドイッチ"}, {"ハンバーガー"}, {"ホットドッグ"}, {"ドーナツ"}},
+      {{"大きい"}, {"小さい"}},
+      {{"多い"}, {"少ない"}},
+      {{"新しい"}, {"古い"}},
+      {{"長い"}, {"短い"}},
+      {{"乗る"}, {"降りる"}},
+      {{"開く"}, {"閉じる", "閉まる"}},
   };
   return g;
 }
@@ -48,6 +48,7 @@ const std::vector<std::vector<std::string_view>>& exclusive_groups() {
 struct Content {
   std::vector<std::string> words;  // content lemmas in order
   std::set<std::string> set;
+  std::set<std::string> nouns;
   std::vector<std::pair<std::string, std::string>> counts;  // (number, counter)
   int negations = 0;
 };
@@ -77,24 +78,58 @@ Content content_of(const AnalyzedText& t) {
     if (base.empty()) continue;
     c.words.push_back(base);
     c.set.insert(base);
+    if (tok.m.pos == "名詞") c.nouns.insert(base);
   }
   return c;
 }
 
-int group_of(std::string_view w) {
+// (group, class) of a word, or (-1, -1).
+std::pair<int, int> class_of(std::string_view w) {
   const auto& g = exclusive_groups();
   for (std::size_t i = 0; i < g.size(); ++i) {
-    if (std::find(g[i].begin(), g[i].end(), w) != g[i].end()) return static_cast<int>(i);
+    for (std::size_t k = 0; k < g[i].size(); ++k) {
+      if (std::find(g[i][k].begin(), g[i][k].end(), w) != g[i][k].end()) {
+        return {static_cast<int>(i), static_cast<int>(k)};
+      }
+    }
   }
-  return -1;
+  return {-1, -1};
+}
+
+// Numbers as written in captions: 2, ２, 二, 十二. Vague counts (数, 何, 複数) are not numbers.
+std::string number_value(std::string_view s) {
+  static constexpr std::string_view kDigits[] = {"〇", "一", "二", "三", "四", "五",
+                                                 "六", "七", "八", "九"};
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] >= '0' && s[i] <= '9') {
+      out.push_back(s[i]);
+      ++i;
+      continue;
+    }
+    bool found = false;
+    for (std::size_t d = 0; d < 10; ++d) {
+      if (s.substr(i, kDigits[d].size()) == kDigits[d]) {
+        out.push_back(static_cast<char>('0' + d));
+        i += kDigits[d].size();
+        found = true;
+        break;
+      }
+    }
+    if (!found) return {};
+  }
+  return out;
 }
 
 }  // namespace
 
 PairVerdict check_pair(std::string_view premise, std::string_view hypothesis) {
+  return check_pair(analyze_text(premise), analyze_text(hypothesis));
+}
+
+PairVerdict check_pair(const AnalyzedText& pt, const AnalyzedText& ht) {
   PairVerdict v;
-  const AnalyzedText pt = analyze_text(premise);
-  const AnalyzedText ht = analyze_text(hypothesis);
   const Content p = content_of(pt);
   const Content h = content_of(ht);
   if (h.set.empty()) return v;
@@ -102,13 +137,16 @@ PairVerdict check_pair(std::string_view premise, std::string_view hypothesis) {
   for (const auto& w : h.set) shared += p.set.count(w);
   v.overlap = static_cast<double>(shared) / static_cast<double>(h.set.size());
 
-  // A word of the hypothesis that the premise replaces by an exclusive one.
+  // A word of the hypothesis whose class the premise replaces by an exclusive one.
+  std::set<std::pair<int, int>> p_classes, h_classes;
+  for (const auto& w : p.set) p_classes.insert(class_of(w));
+  for (const auto& w : h.set) h_classes.insert(class_of(w));
   for (const auto& w : h.set) {
-    if (p.set.count(w) != 0) continue;
-    const int g = group_of(w);
-    if (g < 0) continue;
+    const auto cw = class_of(w);
+    if (cw.first < 0 || p_classes.count(cw) != 0) continue;
     for (const auto& x : p.set) {
-      if (x == w || h.set.count(x) != 0 || group_of(x) != g) continue;
+      const auto cx = class_of(x);
+      if (cx.first != cw.first || cx == cw || h_classes.count(cx) != 0) continue;
       if (v.overlap >= 0.34) {
         v.contradiction = true;
         v.reason = "「" + x + "」と「" + w + "」は両立しない";
@@ -118,12 +156,42 @@ PairVerdict check_pair(std::string_view premise, std::string_view hypothesis) {
   }
   // The same count word with another number.
   for (const auto& [hn, hc] : h.counts) {
+    const std::string hv = number_value(hn);
+    // Dates and times are slots, compared with their calendar meaning (slots.h), not as counts.
+    if (hv.empty() || hc == "日" || hc == "時" || hc == "分" || hc == "月" || hc == "年" ||
+        hc == "秒") {
+      continue;
+    }
+    bool same = false, other = false;
     for (const auto& [pn, pc] : p.counts) {
-      if (hc == pc && hn != pn && v.overlap >= 0.34) {
-        v.contradiction = true;
-        v.reason = "数が異なる（" + pn + pc + " / " + hn + hc + "）";
-        return v;
-      }
+      if (hc != pc) continue;
+      const std::string pv = number_value(pn);
+      if (pv.empty()) continue;
+      same = same || pv == hv;
+      other = other || pv != hv;
+    }
+    if (other && !same && v.overlap >= 0.34) {
+      v.contradiction = true;
+      v.reason = "数が異なる（" + hn + hc + "）";
+      return v;
+    }
+  }
+  // Otherwise the same sentence with one thing put in place of another ("石の上に置いてある携帯
+  // 電話" / "椅子の上に置いてある携帯電話"): a minimal edit, as contradictions are usually written.
+  {
+    std::vector<std::string> only_h, only_p;
+    for (const auto& w : h.set) {
+      if (p.set.count(w) == 0) only_h.push_back(w);
+    }
+    for (const auto& w : p.set) {
+      if (h.set.count(w) == 0) only_p.push_back(w);
+    }
+    if (only_h.size() == 1 && only_p.size() == 1 && shared >= 2 &&
+        (h.nouns.count(only_h[0]) != 0) == (p.nouns.count(only_p[0]) != 0) && only_h[0].find(only_p[0]) == std::string::npos &&
+        only_p[0].find(only_h[0]) == std::string::npos) {
+      v.contradiction = true;
+      v.reason = "「" + only_p[0] + "」が「" + only_h[0] + "」に置き換わっている";
+      return v;
     }
   }
   // One denies what the other says.

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "detectors/misinfo/analyzed_text.h"
+
 namespace mamori::detectors::misinfo {
 
 struct PairVerdict {
@@ -16,5 +18,6 @@ struct PairVerdict {
 };
 
 PairVerdict check_pair(std::string_view premise, std::string_view hypothesis);
+PairVerdict check_pair(const AnalyzedText& premise, const AnalyzedText& hypothesis);
 
 }  // namespace mamori::detectors::misinfo
