@@ -1,11 +1,14 @@
-// Misinformation scoring throughput (issue 6: ≥ 100,000 replies/s per core against 1,000 facts
-// and 1,000 registered rumours). Facts and rumours are generated from templates; the replies are
-// the evaluation set's real reply texts (tests/data/misinfo), each answering a random fact or,
-// for one in five, none (so the topic index is searched).
+// Misinformation scoring throughput with the morphological analyzer in the loop (issue 17: goal
+// >= 50,000 replies/s per core against 1,000 facts and 1,000 registered rumours), and the cost of
+// the analysis alone. Facts and rumours are generated from templates; the replies are the
+// evaluation sets' reply texts (tests/data/misinfo, misinfo-dev, misinfo-voices), each answering a
+// random fact or, for one in five, none (so the topic index is searched).
 //
+//   build/bin/misinfo_bench                         # score, observe, analysis alone, indexes
 //   build/bin/misinfo_bench --benchmark_filter=Score
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -15,7 +18,10 @@
 #include <string>
 #include <vector>
 
+#include "detectors/misinfo/analyzed_text.h"
 #include "detectors/misinfo/detector.h"
+#include "detectors/text/morphology.h"
+#include "detectors/text/normalize.h"
 
 namespace {
 
@@ -87,9 +93,17 @@ const Corpus& corpus() {
     x.rumours = std::make_shared<const mi::RumourRegistry>(std::move(rumours));
     const std::filesystem::path dir =
         std::filesystem::path(MAMORI_SOURCE_DIR) / "tests/data/misinfo";
+    std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-      if (entry.path().filename().string().rfind("replies_", 0) != 0) continue;
-      std::ifstream in(entry.path());
+      if (entry.path().filename().string().rfind("replies_", 0) == 0) files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const char* set : {"misinfo-dev", "misinfo-voices"}) {
+      files.push_back(std::filesystem::path(MAMORI_SOURCE_DIR) / "tests/data" / set /
+                      "replies.jsonl");
+    }
+    for (const auto& file : files) {
+      std::ifstream in(file);
       std::string line;
       while (std::getline(in, line)) {
         if (line.empty()) continue;
@@ -127,6 +141,40 @@ void BM_ScoreReply(benchmark::State& state) {
       static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
 }
 BENCHMARK(BM_ScoreReply)->MinTime(2.0);
+
+// The analysis every reply gets before any signal: NFKC, links, MeCab, sentences.
+void BM_AnalyzeText(benchmark::State& state) {
+  const Corpus& c = corpus();
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto t = mi::analyze_text(c.replies[i].text);
+    benchmark::DoNotOptimize(t.tokens.size());
+    if (++i == c.replies.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_AnalyzeText)->MinTime(1.0);
+
+// MeCab alone on the replies' NFKC text.
+void BM_Morphology(benchmark::State& state) {
+  const Corpus& c = corpus();
+  std::vector<std::string> texts;
+  for (const auto& r : c.replies) texts.push_back(mamori::detectors::text::nfkc_casefold(r.text));
+  const auto& analyzer = mamori::detectors::text::Morphology::shared();
+  std::vector<mamori::detectors::text::Morpheme> out;
+  std::size_t i = 0;
+  std::size_t morphemes = 0;
+  for (auto _ : state) {
+    analyzer.analyze(texts[i], out);
+    morphemes += out.size();
+    if (++i == texts.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.counters["morphemes_per_reply"] =
+      static_cast<double>(morphemes) /
+      static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
+}
+BENCHMARK(BM_Morphology)->MinTime(1.0);
 
 void BM_ObserveAndAdvance(benchmark::State& state) {
   const Corpus& c = corpus();

@@ -567,9 +567,10 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   //     one that excludes it, another count, or the opposite polarity.
   bool pair_contradicts = false;
   if (state == nullptr && slot_contradictions.empty() && reply.in_reply_to_post_id) {
-    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id)) {
+    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id); f != nullptr && !f->sentences.empty()) {
+      const PairSide side = pair_side(text);
       for (const auto& sentence : f->sentences) {
-        const PairVerdict pv = check_pair(sentence, text);
+        const PairVerdict pv = check_pair(sentence, side);
         if (!pv.contradiction) continue;
         signals.push_back(w.pair_contradiction);
         out.reasons.push_back("市の投稿" + topic_quote(*f) + "の文と食い違う（" + pv.reason + "）");

@@ -13,6 +13,7 @@
 #include "detectors/misinfo/analyzed_text.h"
 #include "detectors/misinfo/contacts.h"
 #include "detectors/misinfo/ngram_index.h"
+#include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
 #include "model/observation.h"
 
@@ -36,8 +37,8 @@ struct Fact {
   std::vector<StateValue> asserted_states;
   std::vector<StateValue> denied_states;
   std::vector<StateValue> tentative_states;  // conditions and prospects: "復旧を目指して"
-  // Each sentence analysed on its own, for the sentence-pair check (pair_contradiction.h).
-  std::vector<AnalyzedText> sentences;
+  // Each sentence prepared for the sentence-pair check (pair_contradiction.h).
+  std::vector<PairSide> sentences;
 };
 
 struct FactIndexOptions {

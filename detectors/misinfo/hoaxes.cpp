@@ -1,6 +1,8 @@
 #include "detectors/misinfo/hoaxes.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <unordered_map>
 
 #include "detectors/text/normalize.h"
 
@@ -133,27 +135,39 @@ const std::vector<Pattern>& patterns() {
   return p;
 }
 
-// The patterns with their words as code points, converted once.
-struct Compiled {
-  const Pattern* pattern;
-  std::vector<std::vector<std::u32string>> groups;
+// Every pattern word as code points -> the (pattern, group) pairs it belongs to, built once.
+struct WordHit {
+  std::uint16_t pattern;
+  std::uint16_t group;
+};
+struct ViewHash {
+  using is_transparent = void;
+  std::size_t operator()(std::u32string_view s) const {
+    return std::hash<std::u32string_view>{}(s);
+  }
+};
+struct WordIndex {
+  std::unordered_map<std::u32string, std::vector<WordHit>, ViewHash, std::equal_to<>> by_word;
+  std::size_t max_len = 0;
 };
 
-const std::vector<Compiled>& compiled() {
-  static const std::vector<Compiled> c = [] {
-    std::vector<Compiled> out;
-    for (const auto& p : patterns()) {
-      Compiled x{&p, {}};
-      for (const auto& g : p.groups) {
-        std::vector<std::u32string> words;
-        for (const auto w : g) words.push_back(text::to_u32(w));
-        x.groups.push_back(std::move(words));
+const WordIndex& word_index() {
+  static const WordIndex index = [] {
+    WordIndex x;
+    const auto& ps = patterns();
+    for (std::size_t p = 0; p < ps.size(); ++p) {
+      for (std::size_t g = 0; g < ps[p].groups.size(); ++g) {
+        for (const auto word : ps[p].groups[g]) {
+          std::u32string w = text::to_u32(word);
+          x.max_len = std::max(x.max_len, w.size());
+          x.by_word[std::move(w)].push_back(
+              WordHit{static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(g)});
+        }
       }
-      out.push_back(std::move(x));
     }
-    return out;
+    return x;
   }();
-  return c;
+  return index;
 }
 
 bool is_hypothetical(const AnalyzedText& t, std::size_t token) {
@@ -175,55 +189,73 @@ bool is_hypothetical(const AnalyzedText& t, std::size_t token) {
 
 std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
   std::vector<HoaxMatch> out;
-  // Per-token base forms as code points (folded kana for unknown words), computed once.
-  std::vector<std::u32string> bases;
-  bases.reserve(t.tokens.size());
-  for (const auto& tok : t.tokens) {
-    if (!tok.m.base.empty()) {
-      bases.push_back(text::to_u32(tok.m.base));
-    } else {
-      bases.push_back(
-          std::u32string(std::u32string_view(t.nfkc).substr(tok.begin, tok.end - tok.begin)));
+  const auto& ps = patterns();
+  const WordIndex& index = word_index();
+  struct State {
+    std::uint32_t groups = 0;
+    bool denied = false;
+    bool done = false;
+    std::size_t first = 0, last = 0;
+  };
+  std::vector<State> states(ps.size());
+  std::vector<std::size_t> order;  // patterns in the order they matched
+  const std::u32string_view nfkc = t.nfkc;
+  std::u32string base;
+  for (const auto& s : t.sentences) {
+    for (auto& st : states) {
+      if (!st.done) st = State{};
+    }
+    const auto visit = [&](std::u32string_view word, std::size_t i) {
+      const auto it = index.by_word.find(word);
+      if (it == index.by_word.end()) return;
+      const Token& tok = t.tokens[i];
+      const bool predicate = tok.m.pos == "動詞" || tok.m.pos1 == "サ変接続";
+      for (const WordHit h : it->second) {
+        State& st = states[h.pattern];
+        if (st.done || (st.groups & (1u << h.group)) != 0) continue;
+        if (st.groups == 0) st.first = tok.begin;
+        st.groups |= 1u << h.group;
+        st.first = std::min(st.first, tok.begin);
+        st.last = std::max(st.last, tok.end);
+        // A denied or hypothetical predicate ("逃げていません", "逃げたら") claims nothing.
+        if (predicate) st.denied = st.denied || negated_after(t, tok.end, s.end) || is_hypothetical(t, i);
+      }
+    };
+    for (std::size_t i = s.first_token; i < s.end_token; ++i) {
+      const Token& tok = t.tokens[i];
+      const std::u32string_view surface = nfkc.substr(tok.begin, tok.end - tok.begin);
+      if (!tok.m.base.empty()) {
+        base = text::to_u32(tok.m.base);
+      } else {
+        base.assign(surface);
+      }
+      // The whole base form; two or more characters also inside a longer one (人工地震 in
+      // 人工地震説); three or more from here on in the surface when the analysis split a compound
+      // (マイ|ナンバー).
+      visit(base, i);
+      for (std::size_t from = 0; from + 2 <= base.size(); ++from) {
+        for (std::size_t len = 2; len <= index.max_len && from + len <= base.size(); ++len) {
+          if (from == 0 && len == base.size()) continue;
+          visit(std::u32string_view(base).substr(from, len), i);
+        }
+      }
+      for (std::size_t len = std::max<std::size_t>(3, surface.size() + 1);
+           len <= index.max_len && tok.begin + len <= s.end; ++len) {
+        visit(nfkc.substr(tok.begin, len), i);
+      }
+    }
+    for (std::size_t p = 0; p < ps.size(); ++p) {
+      State& st = states[p];
+      const std::uint32_t all = (1u << ps[p].groups.size()) - 1;
+      if (!st.done && st.groups == all && !st.denied) {
+        st.done = true;
+        order.push_back(p);
+      }
     }
   }
-  for (const auto& c : compiled()) {
-    const Pattern& p = *c.pattern;
-    for (const auto& s : t.sentences) {
-      std::size_t first = t.nfkc.size();
-      std::size_t last = 0;
-      bool all = true;
-      bool denied = false;
-      for (const auto& group : c.groups) {
-        bool found = false;
-        for (std::size_t i = s.first_token; i < s.end_token && !found; ++i) {
-          for (const auto& w : group) {
-            // A compound the analysis splits (マイ|ナンバー) is found in the surface from here.
-            const bool hit = bases[i] == w ||
-                             (w.size() >= 2 && bases[i].size() > w.size() &&
-                              bases[i].find(w) != std::u32string::npos) ||
-                             (w.size() >= 3 && t.tokens[i].end - t.tokens[i].begin < w.size() &&
-                              std::u32string_view(t.nfkc).substr(t.tokens[i].begin, w.size()) == w);
-            if (!hit) continue;
-            found = true;
-            first = std::min(first, t.tokens[i].begin);
-            last = std::max(last, t.tokens[i].end);
-            // A denied or hypothetical predicate ("逃げていません", "逃げたら") claims nothing.
-            if (t.tokens[i].m.pos == "動詞" || t.tokens[i].m.pos1 == "サ変接続") {
-              denied = denied || negated_after(t, t.tokens[i].end, s.end) || is_hypothetical(t, i);
-            }
-            break;
-          }
-        }
-        if (!found) {
-          all = false;
-          break;
-        }
-      }
-      if (all && !denied) {
-        out.push_back(HoaxMatch{p.id, p.kind, p.claim, first, last});
-        break;
-      }
-    }
+  std::sort(order.begin(), order.end());
+  for (const std::size_t p : order) {
+    out.push_back(HoaxMatch{ps[p].id, ps[p].kind, ps[p].claim, states[p].first, states[p].last});
   }
   return out;
 }

@@ -1,7 +1,7 @@
 #include "detectors/misinfo/pair_contradiction.h"
 
 #include <algorithm>
-#include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "detectors/misinfo/analyzed_text.h"
@@ -45,14 +45,6 @@ const std::vector<std::vector<Class>>& exclusive_groups() {
   return g;
 }
 
-struct Content {
-  std::vector<std::string> words;  // content lemmas in order
-  std::set<std::string> set;
-  std::set<std::string> nouns;
-  std::vector<std::pair<std::string, std::string>> counts;  // (number, counter)
-  int negations = 0;
-};
-
 bool is_content(const Token& t) {
   const auto& m = t.m;
   if (m.pos == "名詞") {
@@ -62,38 +54,26 @@ bool is_content(const Token& t) {
   return false;
 }
 
-Content content_of(const AnalyzedText& t) {
-  Content c;
-  for (std::size_t i = 0; i < t.tokens.size(); ++i) {
-    const Token& tok = t.tokens[i];
-    if (is_negation(tok)) ++c.negations;
-    if (tok.m.pos == "名詞" && tok.m.pos1 == "数" && i + 1 < t.tokens.size() &&
-        t.tokens[i + 1].m.pos1 == "接尾") {
-      c.counts.emplace_back(
-          text::to_utf8(std::u32string_view(t.nfkc).substr(tok.begin, tok.end - tok.begin)),
-          std::string(t.tokens[i + 1].m.base));
-    }
-    if (!is_content(tok)) continue;
-    std::string base = tok.m.base.empty() ? std::string() : std::string(tok.m.base);
-    if (base.empty()) continue;
-    c.words.push_back(base);
-    c.set.insert(base);
-    if (tok.m.pos == "名詞") c.nouns.insert(base);
-  }
-  return c;
+bool contains(const std::vector<std::string>& sorted, const std::string& w) {
+  return std::binary_search(sorted.begin(), sorted.end(), w);
 }
 
 // (group, class) of a word, or (-1, -1).
-std::pair<int, int> class_of(std::string_view w) {
-  const auto& g = exclusive_groups();
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    for (std::size_t k = 0; k < g[i].size(); ++k) {
-      if (std::find(g[i][k].begin(), g[i][k].end(), w) != g[i][k].end()) {
-        return {static_cast<int>(i), static_cast<int>(k)};
+std::pair<int, int> class_of(const std::string& w) {
+  static const std::unordered_map<std::string, std::pair<int, int>> index = [] {
+    std::unordered_map<std::string, std::pair<int, int>> x;
+    const auto& g = exclusive_groups();
+    for (std::size_t i = 0; i < g.size(); ++i) {
+      for (std::size_t k = 0; k < g[i].size(); ++k) {
+        for (const auto word : g[i][k]) {
+          x.emplace(std::string(word), std::pair<int, int>(static_cast<int>(i), static_cast<int>(k)));
+        }
       }
     }
-  }
-  return {-1, -1};
+    return x;
+  }();
+  const auto it = index.find(w);
+  return it == index.end() ? std::pair<int, int>(-1, -1) : it->second;
 }
 
 // Numbers as written in captions: 2, ２, 二, 十二. Vague counts (数, 何, 複数) are not numbers.
@@ -124,29 +104,54 @@ std::string number_value(std::string_view s) {
 
 }  // namespace
 
-PairVerdict check_pair(std::string_view premise, std::string_view hypothesis) {
-  return check_pair(analyze_text(premise), analyze_text(hypothesis));
+PairSide pair_side(const AnalyzedText& t) {
+  PairSide c;
+  for (std::size_t i = 0; i < t.tokens.size(); ++i) {
+    const Token& tok = t.tokens[i];
+    if (is_negation(tok)) c.negated = true;
+    if (tok.m.pos == "名詞" && tok.m.pos1 == "数" && i + 1 < t.tokens.size() &&
+        t.tokens[i + 1].m.pos1 == "接尾") {
+      c.counts.emplace_back(
+          text::to_utf8(std::u32string_view(t.nfkc).substr(tok.begin, tok.end - tok.begin)),
+          std::string(t.tokens[i + 1].m.base));
+    }
+    if (!is_content(tok) || tok.m.base.empty()) continue;
+    c.words.emplace_back(tok.m.base);
+    if (tok.m.pos == "名詞") c.nouns.emplace_back(tok.m.base);
+  }
+  for (auto* v : {&c.words, &c.nouns}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return c;
 }
 
-PairVerdict check_pair(const AnalyzedText& pt, const AnalyzedText& ht) {
+PairVerdict check_pair(std::string_view premise, std::string_view hypothesis) {
+  return check_pair(pair_side(analyze_text(premise)), pair_side(analyze_text(hypothesis)));
+}
+
+PairVerdict check_pair(const PairSide& p, const PairSide& h) {
   PairVerdict v;
-  const Content p = content_of(pt);
-  const Content h = content_of(ht);
-  if (h.set.empty()) return v;
+  if (h.words.empty()) return v;
   std::size_t shared = 0;
-  for (const auto& w : h.set) shared += p.set.count(w);
-  v.overlap = static_cast<double>(shared) / static_cast<double>(h.set.size());
+  for (const auto& w : h.words) shared += contains(p.words, w) ? 1 : 0;
+  v.overlap = static_cast<double>(shared) / static_cast<double>(h.words.size());
 
   // A word of the hypothesis whose class the premise replaces by an exclusive one.
-  std::set<std::pair<int, int>> p_classes, h_classes;
-  for (const auto& w : p.set) p_classes.insert(class_of(w));
-  for (const auto& w : h.set) h_classes.insert(class_of(w));
-  for (const auto& w : h.set) {
-    const auto cw = class_of(w);
-    if (cw.first < 0 || p_classes.count(cw) != 0) continue;
-    for (const auto& x : p.set) {
-      const auto cx = class_of(x);
-      if (cx.first != cw.first || cx == cw || h_classes.count(cx) != 0) continue;
+  std::vector<std::pair<int, int>> p_classes, h_classes;
+  for (const auto& w : p.words) p_classes.push_back(class_of(w));
+  for (const auto& w : h.words) h_classes.push_back(class_of(w));
+  const auto has = [](const std::vector<std::pair<int, int>>& classes, std::pair<int, int> c) {
+    return std::find(classes.begin(), classes.end(), c) != classes.end();
+  };
+  for (std::size_t hi = 0; hi < h.words.size(); ++hi) {
+    const auto& w = h.words[hi];
+    const auto cw = h_classes[hi];
+    if (cw.first < 0 || has(p_classes, cw)) continue;
+    for (std::size_t pi = 0; pi < p.words.size(); ++pi) {
+      const auto& x = p.words[pi];
+      const auto cx = p_classes[pi];
+      if (cx.first != cw.first || cx == cw || has(h_classes, cx)) continue;
       if (v.overlap >= 0.34) {
         v.contradiction = true;
         v.reason = "「" + x + "」と「" + w + "」は両立しない";
@@ -180,14 +185,14 @@ PairVerdict check_pair(const AnalyzedText& pt, const AnalyzedText& ht) {
   // 電話" / "椅子の上に置いてある携帯電話"): a minimal edit, as contradictions are usually written.
   {
     std::vector<std::string> only_h, only_p;
-    for (const auto& w : h.set) {
-      if (p.set.count(w) == 0) only_h.push_back(w);
+    for (const auto& w : h.words) {
+      if (!contains(p.words, w)) only_h.push_back(w);
     }
-    for (const auto& w : p.set) {
-      if (h.set.count(w) == 0) only_p.push_back(w);
+    for (const auto& w : p.words) {
+      if (!contains(h.words, w)) only_p.push_back(w);
     }
     if (only_h.size() == 1 && only_p.size() == 1 && shared >= 2 &&
-        (h.nouns.count(only_h[0]) != 0) == (p.nouns.count(only_p[0]) != 0) && only_h[0].find(only_p[0]) == std::string::npos &&
+        contains(h.nouns, only_h[0]) == contains(p.nouns, only_p[0]) && only_h[0].find(only_p[0]) == std::string::npos &&
         only_p[0].find(only_h[0]) == std::string::npos) {
       v.contradiction = true;
       v.reason = "「" + only_p[0] + "」が「" + only_h[0] + "」に置き換わっている";
@@ -195,7 +200,7 @@ PairVerdict check_pair(const AnalyzedText& pt, const AnalyzedText& ht) {
     }
   }
   // One denies what the other says.
-  if ((p.negations > 0) != (h.negations > 0) && v.overlap >= 0.6) {
+  if (p.negated != h.negated && v.overlap >= 0.6) {
     v.contradiction = true;
     v.reason = "一方が他方を否定している";
   }

@@ -6,6 +6,8 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "detectors/misinfo/analyzed_text.h"
 
@@ -17,7 +19,17 @@ struct PairVerdict {
   std::string reason;  // Japanese, e.g. "「女性」と「男性」は両立しない"
 };
 
+// One sentence prepared for the check (its content words, counts and polarity), so that an
+// official post's sentences are prepared once, not for every reply.
+struct PairSide {
+  std::vector<std::string> words;  // content base forms, sorted, unique
+  std::vector<std::string> nouns;  // those that are nouns, sorted
+  std::vector<std::pair<std::string, std::string>> counts;  // (number as written, counter)
+  bool negated = false;
+};
+PairSide pair_side(const AnalyzedText& sentence);
+
 PairVerdict check_pair(std::string_view premise, std::string_view hypothesis);
-PairVerdict check_pair(const AnalyzedText& premise, const AnalyzedText& hypothesis);
+PairVerdict check_pair(const PairSide& premise, const PairSide& hypothesis);
 
 }  // namespace mamori::detectors::misinfo
