@@ -149,6 +149,8 @@ struct ViewHash {
 struct WordIndex {
   std::unordered_map<std::u32string, std::vector<WordHit>, ViewHash, std::equal_to<>> by_word;
   std::size_t max_len = 0;
+  std::vector<bool> first_chars = std::vector<bool>(0x10000, false);  // BMP first code points
+  bool may_start(char32_t c) const { return c < 0x10000 && first_chars[c]; }
 };
 
 const WordIndex& word_index() {
@@ -160,6 +162,7 @@ const WordIndex& word_index() {
         for (const auto word : ps[p].groups[g]) {
           std::u32string w = text::to_u32(word);
           x.max_len = std::max(x.max_len, w.size());
+          if (!w.empty() && w[0] < 0x10000) x.first_chars[w[0]] = true;
           x.by_word[std::move(w)].push_back(
               WordHit{static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(g)});
         }
@@ -206,6 +209,7 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
       if (!st.done) st = State{};
     }
     const auto visit = [&](std::u32string_view word, std::size_t i) {
+      if (word.empty() || !index.may_start(word[0])) return;
       const auto it = index.by_word.find(word);
       if (it == index.by_word.end()) return;
       const Token& tok = t.tokens[i];
@@ -234,13 +238,14 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
       // (マイ|ナンバー).
       visit(base, i);
       for (std::size_t from = 0; from + 2 <= base.size(); ++from) {
+        if (!index.may_start(base[from])) continue;
         for (std::size_t len = 2; len <= index.max_len && from + len <= base.size(); ++len) {
           if (from == 0 && len == base.size()) continue;
           visit(std::u32string_view(base).substr(from, len), i);
         }
       }
       for (std::size_t len = std::max<std::size_t>(3, surface.size() + 1);
-           len <= index.max_len && tok.begin + len <= s.end; ++len) {
+           index.may_start(surface.empty() ? 0 : surface[0]) && len <= index.max_len && tok.begin + len <= s.end; ++len) {
         visit(nfkc.substr(tok.begin, len), i);
       }
     }
