@@ -23,7 +23,7 @@ struct Token {
 struct Sentence {
   std::size_t begin = 0;  // code-point offsets into AnalyzedText::nfkc / folded
   std::size_t end = 0;
-  bool interrogative = false;         // ends in "?" or a sentence-final question particle (か, かな…)
+  bool interrogative = false;  // ends in "?" or a sentence-final question particle (か, かな…)
   bool exclamatory_question = false;  // "!?" / "？！": surprise, often a spread rumour
   std::size_t first_token = 0;        // tokens [first_token, end_token) lie in the sentence
   std::size_t end_token = 0;
@@ -50,8 +50,9 @@ struct AnalyzedText {
 bool is_negation(const Token& t);
 
 // Whether the predicate ending at code point `pos` is denied within its clause ("中止じゃない",
-// "開催しません", "出ていない"); a request ("近づかないで") or a condition ("ないと") is not a denial.
-// The scan stops at punctuation, at a clause-joining particle (けど, から, ので …) and at `limit`.
+// "開催しません", "出ていない"); a request ("近づかないで") or a condition ("ないと") is not a
+// denial. The scan stops at punctuation, at a clause-joining particle (けど, から, ので …) and at
+// `limit`.
 bool negated_after(const AnalyzedText& t, std::size_t pos, std::size_t limit);
 
 // The first token starting at or after code point `pos` (tokens.size() when none).

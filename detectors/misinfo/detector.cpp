@@ -567,7 +567,8 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   //     one that excludes it, another count, or the opposite polarity.
   bool pair_contradicts = false;
   if (state == nullptr && slot_contradictions.empty() && reply.in_reply_to_post_id) {
-    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id); f != nullptr && !f->sentences.empty()) {
+    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id);
+        f != nullptr && !f->sentences.empty()) {
       const PairSide side = pair_side(text);
       for (const auto& sentence : f->sentences) {
         const PairVerdict pv = check_pair(sentence, side);
@@ -667,9 +668,7 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
       // Visits and collection at home; a transfer alone is what the city's own posts ask for.
       const std::u32string_view word(text.folded.data() + st.begin, st.end - st.begin);
       if (word.find(U"振") != std::u32string_view::npos ||
-          word.find(U"口座") != std::u32string_view::npos ||
-          word.find(U"ATM") != std::u32string_view::npos ||
-          word.find(U"atm") != std::u32string_view::npos) {
+          word.find(U"口座") != std::u32string_view::npos) {
         continue;
       }
       signals.push_back(w.solicitation);

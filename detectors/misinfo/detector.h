@@ -74,13 +74,14 @@ struct SignalWeights {
   double cover_up = 0.35;  // "公式は隠してる"
   double spread = 0.35;
   double urgent = 0.15;
-  double pair_contradiction = 0.55;  // a post's sentence with one word swapped (pair_contradiction.h)
-  double hoax = 0.6;            // a starter-list hoax or conspiracy claim (hoaxes.h)
-  double fake_contact = 0.6;    // a phone number or account the city never gave
-  double fake_channel = 0.6;    // a link, handle or e-mail presented as official or imitating it
-  double other_link = 0.25;     // a link elsewhere, not presented as official
+  double pair_contradiction =
+      0.55;                   // a post's sentence with one word swapped (pair_contradiction.h)
+  double hoax = 0.6;          // a starter-list hoax or conspiracy claim (hoaxes.h)
+  double fake_contact = 0.6;  // a phone number or account the city never gave
+  double fake_channel = 0.6;  // a link, handle or e-mail presented as official or imitating it
+  double other_link = 0.25;   // a link elsewhere, not presented as official
   double shortened_link = 0.45;
-  double solicitation = 0.55;   // claims the city asks for transfers, ATM operations or visits
+  double solicitation = 0.55;  // claims the city asks for transfers, ATM operations or visits
   double presented_as_official = 0.3;  // with a contradiction
   double impersonator = 0.35;
   double correction_factor = 0.2;  // score multiplier for corrections

@@ -56,8 +56,9 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
     contacts_.add_from(f.text, f.slots);
     f.topic = topic_of(s.text);
     for (const auto& sentence : f.text.sentences) {
-      f.sentences.push_back(pair_side(analyze_text(text::to_utf8(
-          std::u32string_view(f.text.nfkc).substr(sentence.begin, sentence.end - sentence.begin)))));
+      f.sentences.push_back(pair_side(
+          analyze_text(text::to_utf8(std::u32string_view(f.text.nfkc)
+                                         .substr(sentence.begin, sentence.end - sentence.begin)))));
     }
     // The last asserted value per dimension is where the statement ends up.
     for (const auto& st : f.slots.states) {

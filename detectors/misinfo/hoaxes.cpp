@@ -222,7 +222,8 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
         st.first = std::min(st.first, tok.begin);
         st.last = std::max(st.last, tok.end);
         // A denied or hypothetical predicate ("逃げていません", "逃げたら") claims nothing.
-        if (predicate) st.denied = st.denied || negated_after(t, tok.end, s.end) || is_hypothetical(t, i);
+        if (predicate)
+          st.denied = st.denied || negated_after(t, tok.end, s.end) || is_hypothetical(t, i);
       }
     };
     for (std::size_t i = s.first_token; i < s.end_token; ++i) {
@@ -245,7 +246,9 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
         }
       }
       for (std::size_t len = std::max<std::size_t>(3, surface.size() + 1);
-           index.may_start(surface.empty() ? 0 : surface[0]) && len <= index.max_len && tok.begin + len <= s.end; ++len) {
+           index.may_start(surface.empty() ? 0 : surface[0]) && len <= index.max_len &&
+           tok.begin + len <= s.end;
+           ++len) {
         visit(nfkc.substr(tok.begin, len), i);
       }
     }

@@ -18,11 +18,31 @@ const std::vector<std::vector<Class>>& exclusive_groups() {
   static const std::vector<std::vector<Class>> g = {
       {{"男性", "男", "男の人", "男の子", "少年", "おじいさん", "父親"},
        {"女性", "女", "女の人", "女の子", "少女", "おばあさん", "母親"}},
-      {{"犬", "子犬"}, {"猫", "子猫", "黒猫"}, {"馬"}, {"牛"}, {"羊"}, {"象", "ゾウ"}, {"キリン"},
-       {"熊", "クマ", "くま"}, {"シマウマ"}, {"猿"}, {"ウサギ"}, {"ヤギ", "やぎ"}, {"豚"}},
-      {{"白", "白い", "白色"}, {"黒", "黒い", "黒色"}, {"赤", "赤い", "赤色"}, {"青", "青い", "ブルー"},
-       {"緑", "緑色"}, {"黄色", "黄色い"}, {"茶色", "茶色い"}, {"ピンク", "ピンク色"},
-       {"オレンジ", "オレンジ色"}, {"紫", "紫色"}, {"灰色", "グレー"}, {"銀色"}},
+      {{"犬", "子犬"},
+       {"猫", "子猫", "黒猫"},
+       {"馬"},
+       {"牛"},
+       {"羊"},
+       {"象", "ゾウ"},
+       {"キリン"},
+       {"熊", "クマ", "くま"},
+       {"シマウマ"},
+       {"猿"},
+       {"ウサギ"},
+       {"ヤギ", "やぎ"},
+       {"豚"}},
+      {{"白", "白い", "白色"},
+       {"黒", "黒い", "黒色"},
+       {"赤", "赤い", "赤色"},
+       {"青", "青い", "ブルー"},
+       {"緑", "緑色"},
+       {"黄色", "黄色い"},
+       {"茶色", "茶色い"},
+       {"ピンク", "ピンク色"},
+       {"オレンジ", "オレンジ色"},
+       {"紫", "紫色"},
+       {"灰色", "グレー"},
+       {"銀色"}},
       {{"上"}, {"下"}},
       {{"左"}, {"右"}},
       {{"立つ"}, {"座る"}, {"寝る", "寝そべる", "横たわる"}},
@@ -30,10 +50,21 @@ const std::vector<std::vector<Class>>& exclusive_groups() {
       {{"昼"}, {"夜"}},
       {{"晴れ", "晴れる"}, {"雨"}, {"雪"}, {"曇り", "曇る"}},
       {{"室内", "屋内"}, {"屋外"}},
-      {{"電車", "列車", "汽車", "機関車"}, {"バス"}, {"自転車"}, {"バイク", "オートバイ"},
-       {"飛行機"}, {"トラック"}},
-      {{"テニス"}, {"野球"}, {"サッカー"}, {"スキー"}, {"スノーボード"}, {"サーフィン"}, {"ゴルフ"},
-       {"スケートボード"}, {"フリスビー"}},
+      {{"電車", "列車", "汽車", "機関車"},
+       {"バス"},
+       {"自転車"},
+       {"バイク", "オートバイ"},
+       {"飛行機"},
+       {"トラック"}},
+      {{"テニス"},
+       {"野球"},
+       {"サッカー"},
+       {"スキー"},
+       {"スノーボード"},
+       {"サーフィン"},
+       {"ゴルフ"},
+       {"スケートボード"},
+       {"フリスビー"}},
       {{"ピザ"}, {"ケーキ"}, {"サンドイッチ"}, {"ハンバーガー"}, {"ホットドッグ"}, {"ドーナツ"}},
       {{"大きい"}, {"小さい"}},
       {{"多い"}, {"少ない"}},
@@ -66,7 +97,8 @@ std::pair<int, int> class_of(const std::string& w) {
     for (std::size_t i = 0; i < g.size(); ++i) {
       for (std::size_t k = 0; k < g[i].size(); ++k) {
         for (const auto word : g[i][k]) {
-          x.emplace(std::string(word), std::pair<int, int>(static_cast<int>(i), static_cast<int>(k)));
+          x.emplace(std::string(word),
+                    std::pair<int, int>(static_cast<int>(i), static_cast<int>(k)));
         }
       }
     }
@@ -78,8 +110,8 @@ std::pair<int, int> class_of(const std::string& w) {
 
 // Numbers as written in captions: 2, ２, 二, 十二. Vague counts (数, 何, 複数) are not numbers.
 std::string number_value(std::string_view s) {
-  static constexpr std::string_view kDigits[] = {"〇", "一", "二", "三", "四", "五",
-                                                 "六", "七", "八", "九"};
+  static constexpr std::string_view kDigits[] = {"〇", "一", "二", "三", "四",
+                                                 "五", "六", "七", "八", "九"};
   std::string out;
   std::size_t i = 0;
   while (i < s.size()) {
@@ -191,8 +223,16 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
     for (const auto& w : p.words) {
       if (!contains(h.words, w)) only_p.push_back(w);
     }
-    if (only_h.size() == 1 && only_p.size() == 1 && shared >= 2 &&
-        contains(h.nouns, only_h[0]) == contains(p.nouns, only_p[0]) && only_h[0].find(only_p[0]) == std::string::npos &&
+    // A hypernym in place of the word (男性 -> 人, 犬 -> 動物) is entailed, not contradicted.
+    static constexpr std::string_view kGeneral[] = {
+        "人",   "人々", "人物", "動物", "鳥", "物", "もの",   "乗り物", "食べ物", "建物", "車両",
+        "場所", "何",   "誰",   "たち", "達", "皆", "みんな", "何か",   "誰か",   "料理", "飲み物"};
+    const auto general = [](const std::string& w) {
+      return std::find(std::begin(kGeneral), std::end(kGeneral), w) != std::end(kGeneral);
+    };
+    if (only_h.size() == 1 && only_p.size() == 1 && shared >= 2 && !general(only_h[0]) &&
+        !general(only_p[0]) && contains(h.nouns, only_h[0]) == contains(p.nouns, only_p[0]) &&
+        only_h[0].find(only_p[0]) == std::string::npos &&
         only_p[0].find(only_h[0]) == std::string::npos) {
       v.contradiction = true;
       v.reason = "「" + only_p[0] + "」が「" + only_h[0] + "」に置き換わっている";

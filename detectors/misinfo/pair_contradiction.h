@@ -22,8 +22,8 @@ struct PairVerdict {
 // One sentence prepared for the check (its content words, counts and polarity), so that an
 // official post's sentences are prepared once, not for every reply.
 struct PairSide {
-  std::vector<std::string> words;  // content base forms, sorted, unique
-  std::vector<std::string> nouns;  // those that are nouns, sorted
+  std::vector<std::string> words;                           // content base forms, sorted, unique
+  std::vector<std::string> nouns;                           // those that are nouns, sorted
   std::vector<std::pair<std::string, std::string>> counts;  // (number as written, counter)
   bool negated = false;
 };

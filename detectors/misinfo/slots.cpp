@@ -42,6 +42,7 @@ constexpr StateWord kStateWords[] = {
     {"見送り", D::event, 1, false},
     {"見合わせ", D::event, 1, false},
     {"休止", D::event, 1, false},
+    {"運休", D::event, 1, false},
     {"打ち切り", D::event, 1, false},
     {"やらない", D::event, 1, false},
     {"なくなった", D::event, 1, false},
@@ -125,6 +126,8 @@ constexpr StateWord kStateWords[] = {
     {"鉛", D::drinking, 1, false},
     {"薬品", D::drinking, 1, false},
     {"やめとけ", D::drinking, 1, false},
+    {"煮沸", D::drinking, 1, false},
+    {"そのまま飲め", D::drinking, 0, false},
 
     {"無料", D::fee, 0, false},
     {"タダ", D::fee, 0, false},
@@ -166,8 +169,12 @@ constexpr StateWord kStateWords[] = {
     {"壊れ", D::structure, 0, false},
 
     {"逃げ", D::animal, 0, false},
+    {"出没", D::animal, 0, false},
+    {"目撃", D::animal, 0, false},
     {"逃走", D::animal, 0, false},
     {"脱走", D::animal, 0, false},
+    {"捕獲", D::animal, 1, false},
+    {"駆除", D::animal, 1, false},
 
     {"ATM", D::solicitation, 0, false},
     {"振込", D::solicitation, 0, false},
@@ -255,7 +262,7 @@ constexpr ValueLabels kValueLabels[] = {
     {D::booking, {"予約が必要", "予約不要", "", ""}},
     {D::refund, {"返金あり", "", "", ""}},
     {D::structure, {"異常・決壊あり", "", "", ""}},
-    {D::animal, {"動物の逃走あり", "", "", ""}},
+    {D::animal, {"動物の逃走・出没あり", "捕獲・駆除済み", "", ""}},
     {D::solicitation, {"振込・ATM操作・訪問集金の依頼あり", "", "", ""}},
     {D::possibility, {"できる", "できない", "", ""}},
 };

@@ -76,8 +76,8 @@ struct Slot {
   std::size_t begin = 0;  // code-point span in AnalyzedText::nfkc
   std::size_t end = 0;
   bool negated = false;  // "中止じゃない", "市民体育館ではなく", "4丁目は対象外"
-  // Conditional or still to come (states only): "荒天の場合は順延", "復旧を目指して", "復旧の見込み".
-  // Neither a fact's nor a reply's tentative state is compared.
+  // Conditional or still to come (states only): "荒天の場合は順延", "復旧を目指して",
+  // "復旧の見込み". Neither a fact's nor a reply's tentative state is compared.
   bool tentative = false;
   // Right after a time ("18時閉館", "20時で終了"): a schedule. A fact's schedule is what it says;
   // a reply's is not compared as a change of status (its time is).

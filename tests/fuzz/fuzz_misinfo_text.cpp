@@ -1,14 +1,18 @@
 // Fuzz target: the misinformation detector's text path on untrusted reply text — normalization
 // (NFKC, kana folding, link extraction, sentences), slot extraction (dates, times, places,
-// numbers, phones, states), markers, and a full score against a small fact and rumour set.
+// numbers, phones, states), morphemes (MeCab), contact details, starter hoaxes, the pair check,
+// markers, and a full score against a small fact and rumour set.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "detectors/misinfo/contacts.h"
 #include "detectors/misinfo/detector.h"
+#include "detectors/misinfo/hoaxes.h"
 #include "detectors/misinfo/markers.h"
+#include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
 
 namespace {
@@ -47,6 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& p : slots.areas) (void)mi::describe(p.value);
   for (const auto& s : slots.states) (void)mi::state_value_label(s.value);
   for (const auto& u : analyzed.urls) (void)mi::url_host(u);
+  for (const auto& c : mi::extract_contacts(analyzed, slots)) {
+    (void)mi::span_text(analyzed, c.begin, c.end);
+  }
+  for (const auto& h : mi::find_hoaxes(analyzed)) (void)mi::span_text(analyzed, h.begin, h.end);
+  for (const auto& tok : analyzed.tokens) {
+    if (tok.begin > tok.end || tok.end > analyzed.nfkc.size()) __builtin_trap();
+  }
+  (void)mi::check_pair(mi::pair_side(analyzed), mi::pair_side(analyzed));
   const auto markers = mi::find_markers(analyzed);
   for (const auto& h : markers.hits) (void)mi::span_text(analyzed, h.begin, h.end);
   mamori::model::Post post;
