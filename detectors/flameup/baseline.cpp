@@ -118,6 +118,11 @@ void SeasonalBaseline::learn(std::int64_t bucket_start, double count) {
   ++learned_;
 }
 
+void SeasonalBaseline::rescale(double factor) {
+  if (!(factor > 0.0) || !std::isfinite(factor)) return;
+  level_num_ *= factor;
+}
+
 void SeasonalBaseline::renormalize() {
   // Keep both shapes at mean 1 and move their scale into the level, so expected() is unchanged.
   double sum = 0.0;

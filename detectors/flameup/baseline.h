@@ -24,6 +24,9 @@ class SeasonalBaseline {
   // become the new normal. Buckets must be learned in increasing time order.
   void learn(std::int64_t bucket_start, double count);
 
+  // Multiplies the expected counts by `factor` (a level shift taken as the new normal).
+  void rescale(double factor);
+
   std::uint64_t buckets_learned() const { return learned_; }
   // Expected count per bucket before the daily and weekly factors.
   double level() const;
