@@ -320,33 +320,40 @@ double RateScorer::memory(std::int64_t bucket_start) const {
 }
 
 bool RateScorer::absorb_level(std::int64_t bucket_start) {
-  // Median of count / expected over the last hour (at least the closed buckets in the ring; the
-  // episode is longer than that), with half a reply of smoothing for quiet series.
+  // The level the rate reached: the median of count / expected over the last hour (at most the
+  // closed buckets in the ring; the episode is longer than that), with half a reply of smoothing
+  // so a quiet series' single replies do not count as a tenfold level.
   const std::size_t cap = ring_.size();
-  const std::size_t hour =
-      static_cast<std::size_t>(std::max<std::int64_t>(1, 3600 / bucket_seconds_));
+  const auto hour = static_cast<std::size_t>(std::max<std::int64_t>(1, 3600 / bucket_seconds_));
   const std::size_t n = std::min({hour, filled_, cap});
   if (n == 0) return false;
+  // A series that never saw a count (the hostile replies of a calm town) has no level to keep:
+  // it takes the median count itself.
+  const bool unlearned = baseline_.unlearned();
   std::vector<double> ratios;
   ratios.reserve(n);
+  double expected = 0.0;
   for (std::size_t k = 1; k <= n; ++k) {
     const RingEntry& e = ring_[(head_ + cap - k) % cap];
-    ratios.push_back((e.count + 0.5) / (e.expected + 0.5));
+    ratios.push_back(unlearned ? e.count : (e.count + 0.5) / (e.expected + 0.5));
+    expected += e.expected;
   }
   const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(n / 2);
   std::nth_element(ratios.begin(), mid, ratios.end());
+  const double factor =
+      unlearned ? *mid / std::max(expected / static_cast<double>(n), 1e-12) : *mid;
   // Most of the hour above the tolerated level: a shift. Otherwise the episode is a tail of
   // bursts and ends without moving the level.
-  if (!(*mid >= settings_.tolerated_ratio)) return false;
-  baseline_.rescale(*mid);
-  shift_factor_ = *mid;
+  if (!(factor >= settings_.tolerated_ratio) || !std::isfinite(factor)) return false;
+  baseline_.rescale(factor);
+  shift_factor_ = factor;
   shift_at_ = bucket_start;
   return true;
 }
 
 void RateScorer::revert_shift_if_gone(std::int64_t bucket_start) {
   // A shift taken as the new normal that did not last (the flood ended just as it was absorbed):
-  // once the last hour is back within the tolerated ratio of the old level, the old level returns
+  // once the last hour is back near the old level, the old level returns
   // instead of leaving the account blind for days while the raised level decays.
   if (!(shift_factor_ > 0.0) || open_) return;
   constexpr std::int64_t kRevertWithin = 86400;
@@ -356,6 +363,7 @@ void RateScorer::revert_shift_if_gone(std::int64_t bucket_start) {
   }
   const Window& w = windows_.back();  // the longest window (an hour by default)
   if (bucket_start - shift_at_ < 3600 || filled_ < static_cast<std::size_t>(w.buckets)) return;
+  // Back within the tolerated ratio of the old level.
   if (w.sum_count <= settings_.tolerated_ratio * w.sum_expected / shift_factor_) {
     baseline_.rescale(1.0 / shift_factor_);
     shift_factor_ = 0.0;
