@@ -3,9 +3,11 @@
 //   mamorictl spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X]
 //                    [--close-threshold X] [--tolerated-ratio X] [--quiet-minutes N]
 //                    [--cooldown-minutes N] [--min-volume-scale X]
-// IN: `timestamp,value` with a header row; OUT: `timestamp,value,score,alert`, causal, with the
-// daemon's default flame-up settings unless a flag overrides one. A CSV carries counts only, so
-// this is the all-replies series of ReplyRateDetector (no reply-character gate).
+// IN: `timestamp,value` with a header row; OUT: `timestamp,value,score,alert,episode`, causal,
+// with the daemon's default flame-up settings unless a flag overrides one. `alert` = 1 only on the
+// row where the daemon would raise a finding (an episode opens), `episode` = 1 while one is open.
+// A CSV carries counts only, so this is the all-replies series of ReplyRateDetector (no
+// reply-character gate, so no severity rise). The time step is the input's own (median gap).
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -141,12 +143,13 @@ int spikes_command(const Args& args) {
   const auto scored = fu::spikes(parsed.data.samples, settings);
 
   std::ostringstream out;
-  out << "timestamp,value,score,alert\n";
+  out << "timestamp,value,score,alert,episode\n";
   char score[32];
   for (std::size_t i = 0; i < scored.size(); ++i) {
     std::snprintf(score, sizeof score, "%.4f", scored[i].score);
     out << csv_field(parsed.data.timestamp_texts[i]) << ',' << csv_field(parsed.data.value_texts[i])
-        << ',' << score << ',' << (scored[i].alert ? 1 : 0) << '\n';
+        << ',' << score << ',' << (scored[i].alert ? 1 : 0) << ',' << (scored[i].episode ? 1 : 0)
+        << '\n';
   }
   if (output.empty()) {
     std::fputs(out.str().c_str(), stdout);

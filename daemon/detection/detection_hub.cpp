@@ -326,10 +326,14 @@ void DetectionHub::tick() {
     for (auto& f : detector->advance(now)) {
       const std::string phase = phase_of(f);
       if (phase == "end") {
-        const std::string subject = f.subject;
-        database_.submit("detection.flameup_end", [subject](pqxx::connection& c) {
-          incidents::complete_automatic_checks(c, model::IncidentType::flameup, subject, "rate_back_to_baseline",
-                                               "返信の件数が平常の水準に戻りました");
+        // The detector's end is the one end: the check completes and the console's episode band
+        // stops there, whether the rate came back or its new level became the normal.
+        const bool new_level = f.evidence_json.find("\"end_reason\":\"new_level\"") != std::string::npos;
+        database_.submit("detection.flameup_end", [f, new_level](pqxx::connection& c) {
+          incidents::append_finding_to_live(c, f);
+          incidents::complete_automatic_checks(c, model::IncidentType::flameup, f.subject, "rate_back_to_baseline",
+                                               new_level ? "返信の件数が高い水準のまま続いたため、その水準を新しい平常とみなしました"
+                                                         : "返信の件数が平常の水準に戻りました");
         });
         continue;
       }

@@ -143,6 +143,28 @@ std::string dedup_key(model::IncidentType type, std::string_view subject) {
   return std::string(model::to_string(type)) + ":" + std::string(subject);
 }
 
+bool append_finding_to_live(pqxx::connection& c, const model::Finding& f) {
+  pqxx::work tx(c);
+  const pqxx::result live = tx.exec_params(
+      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved','closed')",
+      dedup_key(f.type, f.subject));
+  if (live.empty()) return false;
+  const long long id = live[0][0].as<long long>();
+  boost::json::array reasons;
+  for (const auto& r : f.reasons) reasons.emplace_back(r);
+  const boost::json::value evidence =
+      f.evidence_json.empty() ? boost::json::value(boost::json::object()) : boost::json::parse(f.evidence_json);
+  tx.exec_params(
+      "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
+      " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
+      " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::jsonb)",
+      id, iso_time(f.detected_at), f.score, std::string(model::to_string(f.severity)), f.severity_label,
+      json_text(reasons), json_text(evidence));
+  tx.exec_params("UPDATE incidents SET finding_count = finding_count + 1, updated_at = now() WHERE id = $1", id);
+  tx.commit();
+  return true;
+}
+
 RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
                             const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
                             std::chrono::hours reopen_window, const TransactionHook& in_transaction) {

@@ -90,6 +90,11 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
 
 std::string dedup_key(model::IncidentType type, std::string_view subject);
 
+// Adds `finding` to the live incident of its type/subject without creating, reopening or
+// re-paging one (a detector's episode "end": the console's episode band ends there). False when
+// no incident is live.
+bool append_finding_to_live(pqxx::connection& c, const model::Finding& finding);
+
 // Staff actions. `actor` is the signed-in user's name (or "system:<component>").
 // `in_transaction`, if given, runs inside the status change's transaction just before commit
 // (the alert outbox queues acknowledge/resolve notices there, like record_finding's hook).

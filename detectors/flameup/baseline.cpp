@@ -71,6 +71,10 @@ SeasonalBaseline::Slot SeasonalBaseline::slot_of(std::int64_t bucket_start) cons
   return slot;
 }
 
+bool SeasonalBaseline::unlearned() const {
+  return !(level_den_ > 0.0) || !(level_num_ / level_den_ > kMinLevel);
+}
+
 double SeasonalBaseline::level() const {
   return level_den_ > 0.0 ? std::max(level_num_ / level_den_, kMinLevel) : kMinLevel;
 }
@@ -116,6 +120,14 @@ void SeasonalBaseline::learn(std::int64_t bucket_start, double count) {
     w.update(alpha_weekly_, count, level_now * d.factor);
   }
   ++learned_;
+}
+
+void SeasonalBaseline::rescale(double factor) {
+  if (!(factor > 0.0) || !std::isfinite(factor)) return;
+  // From the level as used (floored): a series that never saw a reply has level_num_ = 0.
+  const double target = level() * factor;
+  if (!(level_den_ > 0.0)) level_den_ = 1.0;
+  level_num_ = target * level_den_;
 }
 
 void SeasonalBaseline::renormalize() {

@@ -24,6 +24,12 @@ class SeasonalBaseline {
   // become the new normal. Buckets must be learned in increasing time order.
   void learn(std::int64_t bucket_start, double count);
 
+  // Multiplies the expected counts by `factor` (a level shift taken as the new normal).
+  void rescale(double factor);
+
+  // True while the level is at its floor: the series has not seen a count yet.
+  bool unlearned() const;
+
   std::uint64_t buckets_learned() const { return learned_; }
   // Expected count per bucket before the daily and weekly factors.
   double level() const;

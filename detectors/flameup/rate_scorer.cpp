@@ -24,7 +24,8 @@ std::int64_t seconds_of(std::chrono::seconds s) {
 
 RateScorer::RateScorer(const Settings& settings, double min_count_factor, double prior_dispersion,
                        double open_surprise)
-    : settings_{settings.tolerated_ratio, settings.nb_size, settings.close_surprise},
+    : settings_{settings.tolerated_ratio, settings.nb_size, settings.close_surprise,
+                settings.memory_share},
       baseline_(settings),
       bucket_seconds_(seconds_of(settings.bucket)),
       prior_dispersion_(std::max(1.0, prior_dispersion)),
@@ -53,6 +54,10 @@ RateScorer::RateScorer(const Settings& settings, double min_count_factor, double
       1,
       (std::chrono::seconds(settings.quiet_time).count() + bucket_seconds_ - 1) / bucket_seconds_);
   cooldown_seconds_ = std::chrono::seconds(settings.cooldown).count();
+  cold_buckets_ = static_cast<std::uint64_t>(std::max<std::int64_t>(1, 3600 / bucket_seconds_));
+  max_episode_seconds_ = std::chrono::seconds(settings.max_episode).count();
+  memory_seconds_ = static_cast<double>(
+      std::max<std::int64_t>(1, std::chrono::seconds(settings.memory_time_constant).count()));
   bonferroni_ = std::log10(static_cast<double>(windows_.size()));
 }
 
@@ -198,7 +203,7 @@ BucketScore RateScorer::score(std::int64_t bucket_start, double count) {
   const double ratio = w.sum_count / std::max(w.sum_expected, kMinRatioBase);
 
   if (!open_) {
-    if (out.surprise >= open_threshold(bucket_start)) {
+    if (!cold() && out.surprise >= open_threshold(bucket_start)) {
       open_ = true;
       out.event = EpisodeEvent::opened;
       episode_ = EpisodeStats{};
@@ -229,6 +234,18 @@ BucketScore RateScorer::score(std::int64_t bucket_start, double count) {
       out.event = EpisodeEvent::ended;
       cooldown_until_ = bucket_start + bucket_seconds_ + cooldown_seconds_;
     }
+    if (open_ && episode_.quiet_buckets == 0 &&
+        bucket_start - episode_.opened_at >= max_episode_seconds_) {
+      // Still high after max_episode: a level shift, not a surge. Its level becomes the normal.
+      episode_.absorbed = absorb_level(bucket_start);
+      open_ = false;
+      out.event = EpisodeEvent::ended;
+      cooldown_until_ = bucket_start + bucket_seconds_ + cooldown_seconds_;
+    }
+  }
+  if (open_ && out.surprise > memory(bucket_start)) {
+    peak_memory_ = out.surprise;
+    peak_memory_at_ = bucket_start;
   }
   out.open = open_;
   last_start_ = bucket_start;
@@ -245,10 +262,16 @@ void RateScorer::learn_last(bool hold_baseline, bool calm) {
   last_pending_ = false;
   // Robustness: an elevated stretch (an episode, or a surge still building up) is not learned as
   // the new normal, and only calm stretches teach the dispersion.
+  if (cold()) {
+    // No history yet: there is no normal to protect, the first hour is the account's level.
+    baseline_.learn(last_start_, last_count_);
+    return;
+  }
   const bool holding =
       open_ || hold_baseline || last_ended_ || last_surprise_ >= settings_.close_surprise;
   baseline_.learn(last_start_, clip_for_learning(last_count_, last_expected_, holding));
   if (!holding && calm && last_surprise_ < kCalmSurprise) learn_dispersion();
+  revert_shift_if_gone(last_start_);
 }
 
 void RateScorer::learn(std::int64_t bucket_start, double count) {
@@ -287,7 +310,64 @@ double RateScorer::open_threshold(std::int64_t bucket_start) const {
   double threshold = open_surprise_;
   if (baseline_.buckets_learned() < warmup_buckets_) threshold *= 2.0;  // a new account
   if (bucket_start < cooldown_until_) threshold *= 2.0;
-  return threshold;
+  return std::max(threshold, settings_.memory_share * memory(bucket_start));
+}
+
+double RateScorer::memory(std::int64_t bucket_start) const {
+  if (!(peak_memory_ > 0.0)) return 0.0;
+  const double age = static_cast<double>(std::max<std::int64_t>(0, bucket_start - peak_memory_at_));
+  return peak_memory_ * std::exp(-age / memory_seconds_);
+}
+
+bool RateScorer::absorb_level(std::int64_t bucket_start) {
+  // The level the rate reached: the median of count / expected over the last hour (at most the
+  // closed buckets in the ring; the episode is longer than that), with half a reply of smoothing
+  // so a quiet series' single replies do not count as a tenfold level.
+  const std::size_t cap = ring_.size();
+  const auto hour = static_cast<std::size_t>(std::max<std::int64_t>(1, 3600 / bucket_seconds_));
+  const std::size_t n = std::min({hour, filled_, cap});
+  if (n == 0) return false;
+  // A series that never saw a count (the hostile replies of a calm town) has no level to keep:
+  // it takes the median count itself.
+  const bool unlearned = baseline_.unlearned();
+  std::vector<double> ratios;
+  ratios.reserve(n);
+  double expected = 0.0;
+  for (std::size_t k = 1; k <= n; ++k) {
+    const RingEntry& e = ring_[(head_ + cap - k) % cap];
+    ratios.push_back(unlearned ? e.count : (e.count + 0.5) / (e.expected + 0.5));
+    expected += e.expected;
+  }
+  const auto mid = ratios.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(ratios.begin(), mid, ratios.end());
+  const double factor =
+      unlearned ? *mid / std::max(expected / static_cast<double>(n), 1e-12) : *mid;
+  // Most of the hour above the tolerated level: a shift. Otherwise the episode is a tail of
+  // bursts and ends without moving the level.
+  if (!(factor >= settings_.tolerated_ratio) || !std::isfinite(factor)) return false;
+  baseline_.rescale(factor);
+  shift_factor_ = factor;
+  shift_at_ = bucket_start;
+  return true;
+}
+
+void RateScorer::revert_shift_if_gone(std::int64_t bucket_start) {
+  // A shift taken as the new normal that did not last (the flood ended just as it was absorbed):
+  // once the last hour is back near the old level, the old level returns
+  // instead of leaving the account blind for days while the raised level decays.
+  if (!(shift_factor_ > 0.0) || open_) return;
+  constexpr std::int64_t kRevertWithin = 86400;
+  if (bucket_start - shift_at_ > kRevertWithin) {
+    shift_factor_ = 0.0;
+    return;
+  }
+  const Window& w = windows_.back();  // the longest window (an hour by default)
+  if (bucket_start - shift_at_ < 3600 || filled_ < static_cast<std::size_t>(w.buckets)) return;
+  // Back within the tolerated ratio of the old level.
+  if (w.sum_count <= settings_.tolerated_ratio * w.sum_expected / shift_factor_) {
+    baseline_.rescale(1.0 / shift_factor_);
+    shift_factor_ = 0.0;
+  }
 }
 
 RateScorer::Provisional RateScorer::peek(std::span<const double> counts,

@@ -39,6 +39,10 @@ struct EpisodeStats {
   std::int64_t peak_at = 0;
   std::int64_t elevated_buckets = 0;
   std::int64_t quiet_buckets = 0;  // consecutive buckets near baseline (ends at quiet_time)
+  // How it ended: true = it stayed high for max_episode and the level of its last hour became
+  // the new normal; false = the rate came back near baseline for quiet_time, or it reached
+  // max_episode as a tail of bursts (the level is left as it was).
+  bool absorbed = false;
 };
 
 class RateScorer {
@@ -113,6 +117,9 @@ class RateScorer {
   double surprise_of(const Window& w, double sum_count, double sum_expected) const;
   double open_threshold(std::int64_t bucket_start) const;
   void learn_dispersion();
+  bool absorb_level(std::int64_t bucket_start);  // true: the level was raised
+  void revert_shift_if_gone(std::int64_t bucket_start);
+  double memory(std::int64_t bucket_start) const;
   void update_dispersion(Window& w) const;
   double clip_for_learning(double count, double expected, bool holding) const;
 
@@ -121,6 +128,7 @@ class RateScorer {
     double tolerated_ratio = 1.5;
     double nb_size = 10.0;
     double close_surprise = 2.0;
+    double memory_share = 0.5;
   } settings_;
   SeasonalBaseline baseline_;
   std::array<Window, 3> windows_{};
@@ -137,8 +145,20 @@ class RateScorer {
   double prior_dispersion_ = 2.0;
   double open_surprise_ = 6.0;
   std::uint64_t warmup_buckets_ = 0;
+  // Cold start: a series without history opens nothing and learns its counts as they are for
+  // its first hour (at least one bucket), then judges against what it learned.
+  std::uint64_t cold_buckets_ = 1;
+  bool cold() const { return baseline_.buckets_learned() < cold_buckets_; }
   std::int64_t quiet_buckets_needed_ = 1;
   std::int64_t cooldown_seconds_ = 0;
+  std::int64_t max_episode_seconds_ = 7200;
+  double memory_seconds_ = 86400.0;
+  // The largest surprise of recent episodes and when it was seen (the refractory bar).
+  double peak_memory_ = 0.0;
+  std::int64_t peak_memory_at_ = 0;
+  // The last absorbed level shift (factor 0: none), undone if the rate falls back within a day.
+  double shift_factor_ = 0.0;
+  std::int64_t shift_at_ = 0;
   double bonferroni_ = 0.0;
   // The bucket score() judged, for learn_last().
   std::int64_t last_start_ = 0;

@@ -263,6 +263,10 @@ void ReplyRateDetector::close_bucket(std::int64_t index, model::TimePoint now) {
   recent_.new_anonymous = recent_.new_anonymous * recent_decay_ + data.new_anonymous;
 
   const bool any_open = a.open || h.open;
+  if (open_ && ((a.event == EpisodeEvent::ended && all_.episode().absorbed) ||
+                (h.event == EpisodeEvent::ended && hostile_.episode().absorbed))) {
+    absorbed_ = true;
+  }
   const double recent_hostile_share = recent_.total > 0.0 ? recent_.hostile / recent_.total : 0.0;
   const bool all_trigger =
       a.open && (recent_hostile_share >= settings_.surge_hostile_gate ||
@@ -306,6 +310,7 @@ void ReplyRateDetector::open_episode(std::int64_t at, std::int64_t onset, std::s
                                      double ratio, double score, const CharacterCounts& pending,
                                      model::TimePoint now) {
   open_ = true;
+  absorbed_ = false;
   opened_at_ = at;
   onset_ = onset;
   triggered_by_ = std::move(trigger);
@@ -448,7 +453,12 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
   if (top.size() > settings_.top_posts) top.resize(settings_.top_posts);
 
   auto& r = f.reasons;
-  if (phase == "end") {
+  if (phase == "end" && absorbed_) {
+    r.push_back("返信数が高い水準のまま" +
+                fmt("%.0f", static_cast<double>(settings_.max_episode.count())) +
+                "分以上続いたため、この水準を新しい平常として扱い、エピソードを終了します（約" +
+                fmt("%.0f", elapsed_min) + "分間、計" + count_text(n) + "件）");
+  } else if (phase == "end") {
     r.push_back("返信数が平常水準に戻り、" +
                 fmt("%.0f", static_cast<double>(settings_.quiet_time.count())) +
                 "分間その状態が続いたためエピソードを終了します（約" + fmt("%.0f", elapsed_min) +
@@ -483,6 +493,7 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
 
   boost::json::object ev;
   ev["phase"] = std::string(phase);
+  if (phase == "end") ev["end_reason"] = absorbed_ ? "new_level" : "back_to_baseline";
   ev["severity_label"] = f.severity_label;
   ev["episode_opened_at"] = iso_utc(opened_at_);
   ev["onset"] = iso_utc(onset_);

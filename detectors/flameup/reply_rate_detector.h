@@ -10,7 +10,9 @@
 // Two count series run side by side: all replies/mentions/quotes, and the critical/hostile ones.
 // An episode opens when either rises beyond its baseline; each episode yields one "open"
 // finding, an "escalate" finding whenever its severity rises (注意 -> 警戒 -> 炎上), and an "end"
-// finding once the rate stayed near baseline for Settings::quiet_time. All findings of an episode
+// finding once the rate stayed near baseline for Settings::quiet_time, or once a rate that stayed
+// high for Settings::max_episode was taken as the account's new normal (evidence "end_reason":
+// "back_to_baseline" or "new_level"). All findings of an episode
 // share the subject "<platform>:account:<id>"; evidence_json carries "phase".
 #pragma once
 
@@ -131,6 +133,8 @@ class ReplyRateDetector {
   double episode_peak_ratio_ = 0.0;
   double episode_peak_score_ = 0.0;
   Level emitted_ = Level::none;
+  // A series of this episode reached max_episode and its level became the new normal.
+  bool absorbed_ = false;
   std::vector<model::Finding> ready_;
   std::int64_t last_bucket_ = 0;
   BucketScore last_all_{};

@@ -41,6 +41,9 @@ std::optional<std::string> validate(const Settings& s) {
   }
   if (s.quiet_time.count() <= 0) return "quiet_time: must be positive";
   if (s.cooldown.count() < 0) return "cooldown: must not be negative";
+  if (s.max_episode < std::chrono::minutes(60)) return "max_episode: must be at least 60 minutes";
+  if (!(s.memory_share >= 0.0 && s.memory_share <= 1.0)) return "memory_share: must be in [0, 1]";
+  if (s.memory_time_constant.count() <= 0) return "memory_time_constant: must be positive";
   if (!(s.alarm_hostile_share >= 0.0 && s.alarm_hostile_share <= s.flame_hostile_share &&
         s.flame_hostile_share <= 1.0)) {
     return "hostile shares: need 0 <= alarm_hostile_share <= flame_hostile_share <= 1";

@@ -52,7 +52,7 @@ struct Settings {
   // Up to this multiple of the seasonal baseline is a busy day, not an anomaly.
   double tolerated_ratio = 1.5;
   // Surprise = -log10 of the tail probability (Bonferroni-corrected over windows).
-  double open_surprise = 8.0;  // an episode opens (score 0.5)
+  double open_surprise = 6.0;  // an episode opens (score 0.5)
   // The same for the series of critical/hostile replies, which is far less noisy than all replies.
   double hostile_open_surprise = 4.0;
   // A surge of all replies whose recent critical share is below `surge_hostile_gate` opens an
@@ -65,6 +65,15 @@ struct Settings {
   std::chrono::minutes quiet_time{60};
   // After an episode ends, a new one opens only at twice the open threshold for this long.
   std::chrono::minutes cooldown{60};
+  // An episode open this long ends even if the rate stays high: the level it reached (the median
+  // of the last hour) becomes the new normal. Real series shift level (a news story, a new
+  // service); without a bound such a shift would hold one endless episode and hide the next one.
+  std::chrono::minutes max_episode{120};
+  // Heavy tails: an account whose replies surge often should not page on every surge. A new
+  // episode opens only above `memory_share` x the largest surprise of recent episodes, that peak
+  // fading with `memory_time_constant` (a self-exciting refractory bar, like a Hawkes process).
+  double memory_share = 0.5;
+  std::chrono::hours memory_time_constant{24};
 
   // --- reply character and severity (注意 / 警戒 / 炎上) ---
   double alarm_hostile_share = 0.2;   // 警戒 from this share of critical/hostile replies

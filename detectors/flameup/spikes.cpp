@@ -59,7 +59,8 @@ std::vector<ScoredSample> spikes(const std::vector<Sample>& samples, const Setti
     }
     const double value = std::isfinite(sample.value) ? std::max(0.0, sample.value) : 0.0;
     const BucketScore b = scorer.push(t, value);
-    out.push_back({sample.time, sample.value, std::clamp(b.score, 0.0, 1.0), b.open});
+    out.push_back({sample.time, sample.value, std::clamp(b.score, 0.0, 1.0),
+                   b.event == EpisodeEvent::opened, b.open});
     previous = t;
   }
   return out;

@@ -22,13 +22,15 @@ struct Sample {
 struct ScoredSample {
   model::TimePoint time{};
   double value = 0.0;
-  double score = 0.0;  // [0, 1]; 0.5 is the open threshold
-  bool alert = false;  // within a flame-up episode as the daemon would hold it
+  double score = 0.0;    // [0, 1]; 0.5 is the base open threshold
+  bool alert = false;    // the daemon would raise a finding on this row (an episode opens)
+  bool episode = false;  // a flame-up episode is open after this row
 };
 
-// Scores each sample causally (row t uses rows <= t only). The bucket width is the series' own
-// interval (the median gap between rows); missing rows count as zero replies, and a gap longer
-// than 10080 intervals restarts the windows. Throws std::invalid_argument if times do not
+// Scores each sample causally (row t uses rows <= t only). A count series has no reply text, so
+// severity never rises here: `alert` marks the rows where an episode opens. The bucket width is the
+// series' own interval (the median gap between rows); missing rows count as zero replies, and a gap
+// longer than 10080 intervals restarts the windows. Throws std::invalid_argument if times do not
 // strictly increase or the settings are invalid.
 std::vector<ScoredSample> spikes(const std::vector<Sample>& samples, const Settings& settings);
 

@@ -170,6 +170,20 @@ TEST_F(IncidentStoreTest, FullLifecycleWithStepsTimelineAndReopen) {
   EXPECT_EQ(again.incident_id, id);
 }
 
+TEST_F(IncidentStoreTest, AnEpisodeEndIsAddedToTheLiveIncidentOnly) {
+  model::Finding end = finding("x:777");
+  end.evidence_json = R"({"phase":"end","end_reason":"back_to_baseline"})";
+  EXPECT_FALSE(append_finding_to_live(*c_, end));  // nothing live: no incident is made
+  EXPECT_EQ(scalar("SELECT count(*) FROM incidents"), 0);
+  const long long id = record_finding(*c_, finding("x:777"), {}, plan()).incident_id;
+  EXPECT_TRUE(append_finding_to_live(*c_, end));
+  EXPECT_EQ(scalar("SELECT finding_count FROM incidents WHERE id = " + std::to_string(id)), 2);
+  EXPECT_EQ(scalar("SELECT count(*) FROM incident_findings WHERE evidence->>'phase' = 'end'"), 1);
+  change_status(*c_, id, Status::resolved, "広報 太郎", "収束");
+  EXPECT_FALSE(append_finding_to_live(*c_, end));  // a resolved incident is not reopened
+  EXPECT_EQ(get_incident(*c_, id)->at("status").as_string(), "resolved");
+}
+
 TEST_F(IncidentStoreTest, TimelineAndEvidenceAreImmutable) {
   EvidenceItem avatar{"avatar", "成りすましアカウントのアイコン", "https://pbs.twimg.com/a.jpg", "image/jpeg",
                       std::string("\xff\xd8\xff\xe0jpegbytes\x00\x01", 15), {}};

@@ -64,8 +64,8 @@ TEST(RateScorer, AFloodOpensOneEpisodeThatEndsAfterTheQuietTime) {
   int ended = 0;
   std::int64_t opened_at = 0;
   std::int64_t ended_at = 0;
-  // Two hours of 15-25 replies a minute (the baseline is ~0.3), with dips (hysteresis).
-  for (int i = 0; i < 120; ++i, t += kMinute) {
+  // 45 minutes of 15-25 replies a minute (the baseline is ~0.3), with dips (hysteresis).
+  for (int i = 0; i < 45; ++i, t += kMinute) {
     const double c = (i % 10 == 5) ? 2 : 15 + i % 11;
     const BucketScore b = s.push(t, c);
     if (b.event == EpisodeEvent::opened) {
@@ -84,8 +84,103 @@ TEST(RateScorer, AFloodOpensOneEpisodeThatEndsAfterTheQuietTime) {
     }
   }
   EXPECT_EQ(ended, 1);
-  EXPECT_LE(opened_at - (t - 360 * kMinute), 5 * kMinute);  // opened within 5 minutes
+  EXPECT_FALSE(s.episode().absorbed);
+  EXPECT_LE(opened_at - (t - 285 * kMinute), 5 * kMinute);  // opened within 5 minutes
   EXPECT_GE(ended_at - (t - 240 * kMinute), 59 * kMinute);  // only after the quiet time
+}
+
+TEST(RateScorer, ALastingLevelShiftBecomesTheNewNormalWithinMaxEpisode) {
+  // A news story multiplies a busy account's replies by five for days: one episode, ended after
+  // max_episode with its level absorbed, and no new episode at that level.
+  Settings settings;
+  RateScorer s(settings);
+  Feed feed(3000);
+  Feed tripled(15000);
+  std::int64_t t = learn_days(s, feed, 14) + 10 * 3600;
+  int opened = 0;
+  int ended = 0;
+  std::int64_t opened_at = 0;
+  std::int64_t ended_at = 0;
+  for (int i = 0; i < 3 * 1440; ++i, t += kMinute) {
+    const BucketScore b = s.push(t, tripled.next(t));
+    if (b.event == EpisodeEvent::opened) {
+      ++opened;
+      opened_at = t;
+    }
+    if (b.event == EpisodeEvent::ended) {
+      ++ended;
+      ended_at = t;
+      EXPECT_TRUE(s.episode().absorbed);
+    }
+  }
+  EXPECT_EQ(opened, 1);
+  EXPECT_EQ(ended, 1);
+  EXPECT_FALSE(s.episode_open());
+  EXPECT_LE(ended_at - opened_at,
+            std::chrono::duration_cast<std::chrono::seconds>(settings.max_episode).count());
+}
+
+TEST(RateScorer, AFloodEndingAsItIsAbsorbedLeavesTheOldLevel) {
+  // A flood that lasts just max_episode is absorbed as it ends; once the rate is back, the old
+  // level returns and the next day's flood is still caught.
+  RateScorer s(Settings{});
+  Feed feed(300);
+  std::int64_t t = learn_days(s, feed, 14) + 10 * 3600;
+  const double before = s.baseline().level();
+  bool absorbed = false;
+  for (int i = 0; i < 125; ++i, t += kMinute) {
+    const BucketScore b = s.push(t, 20);
+    absorbed = absorbed || (b.event == EpisodeEvent::ended && s.episode().absorbed);
+  }
+  EXPECT_TRUE(absorbed);
+  EXPECT_GT(s.baseline().level(), 5.0 * before);
+  for (int i = 0; i < 1440; ++i, t += kMinute) s.push(t, feed.next(t));
+  EXPECT_LT(s.baseline().level(), 2.0 * before);
+  bool reopened = false;
+  for (int i = 0; i < 30; ++i, t += kMinute) {
+    reopened = reopened || s.push(t, 20).event == EpisodeEvent::opened;
+  }
+  EXPECT_TRUE(reopened);
+}
+
+TEST(RateScorer, ANewAccountLearnsItsLevelWithinHoursAndCatchesAFirstDayFlood) {
+  // No history: a busy account (about 50 replies a minute) must not sit in alarm, and a flood
+  // on its first afternoon is still caught.
+  RateScorer s(Settings{});
+  std::mt19937_64 rng(7);
+  std::poisson_distribution<int> ordinary(50);
+  std::int64_t t = kMonday + 9 * 3600;
+  int opened_first_hours = 0;
+  for (int i = 0; i < 6 * 60; ++i, t += kMinute) {
+    opened_first_hours += s.push(t, ordinary(rng)).event == EpisodeEvent::opened;
+  }
+  EXPECT_EQ(opened_first_hours, 0);
+  EXPECT_FALSE(s.episode_open());
+  EXPECT_NEAR(s.baseline().expected(t), 50.0, 25.0);
+  bool caught = false;
+  for (int i = 0; i < 30; ++i, t += kMinute) {
+    caught = caught || s.push(t, 1000).event == EpisodeEvent::opened;
+  }
+  EXPECT_TRUE(caught);
+}
+
+TEST(RateScorer, RecentSurgesRaiseTheBarForTheNextOne) {
+  // Heavy tails: after a huge surge, a modest one within hours opens nothing; the same modest
+  // surge a week later does.
+  const auto surge_opens = [](std::int64_t gap_minutes) {
+    RateScorer s(Settings{});
+    Feed feed(3000);
+    std::int64_t t = learn_days(s, feed, 14) + 10 * 3600;
+    for (int i = 0; i < 10; ++i, t += kMinute) s.push(t, 400);  // a huge surge
+    for (std::int64_t i = 0; i < gap_minutes; ++i, t += kMinute) s.push(t, feed.next(t));
+    bool opened = false;
+    for (int i = 0; i < 5; ++i, t += kMinute) {
+      opened = opened || s.push(t, 50).event == EpisodeEvent::opened;
+    }
+    return opened;
+  };
+  EXPECT_FALSE(surge_opens(6 * 60));
+  EXPECT_TRUE(surge_opens(7 * 1440 + 6 * 60));
 }
 
 TEST(RateScorer, ABigAccountIsJudgedOnItsOwnScale) {

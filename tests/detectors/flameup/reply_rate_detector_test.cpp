@@ -94,6 +94,8 @@ TEST(ReplyRateDetector, HostileFloodIsDetectedWithinMinutesAsFlameup) {
   for (const auto& f : run.findings) flame |= f.severity_label == "炎上";
   EXPECT_TRUE(flame);
   EXPECT_EQ(run.phases.back(), "end");
+  EXPECT_EQ(boost::json::parse(run.findings.back().evidence_json).as_object().at("end_reason"),
+            "back_to_baseline");
   int opens = 0;
   for (const auto& p : run.phases) opens += p == "open";
   EXPECT_EQ(opens, 1);  // one episode, one open finding
@@ -108,6 +110,33 @@ TEST(ReplyRateDetector, HostileFloodIsDetectedWithinMinutesAsFlameup) {
     criticism_reason |= r.find("批判・攻撃的な返信") != std::string::npos;
   }
   EXPECT_TRUE(criticism_reason);
+}
+
+TEST(ReplyRateDetector, AnEpisodeThatNeverCalmsEndsAsANewLevelWithinMaxEpisode) {
+  // Criticism that keeps coming for hours: the episode still ends, saying the level is now taken
+  // as normal, and `end_reason` tells the daemon which end it was (the check and the console
+  // follow it); the ordinary flood above ends as "back_to_baseline".
+  ReplyRateDetector d(model::Platform::x, "123");
+  d.warm_start(history(14), at(kMonday + 14 * kDay + 9 * 3600));
+  const std::int64_t start = kMonday + 14 * kDay + 9 * 3600;
+  const Stream run =
+      flood(d, start, 6 * 60, 6, {"税金の無駄遣いもいい加減にしろ", "説明になってない"}, 0);
+  ASSERT_FALSE(run.phases.empty());
+  EXPECT_EQ(run.phases.front(), "open");
+  std::size_t end = run.phases.size();
+  for (std::size_t i = 0; i < run.phases.size(); ++i) {
+    if (run.phases[i] == "end") {
+      end = i;
+      break;
+    }
+  }
+  ASSERT_LT(end, run.phases.size()) << "the episode never ended";
+  const auto& f = run.findings[end];
+  const auto ev = boost::json::parse(f.evidence_json).as_object();
+  EXPECT_EQ(ev.at("end_reason").as_string(), "new_level");
+  EXPECT_LE(f.detected_at - run.findings.front().detected_at,
+            d.settings().max_episode + d.settings().quiet_time + std::chrono::minutes(5));
+  EXPECT_NE(f.reasons.front().find("新しい平常"), std::string::npos) << f.reasons.front();
 }
 
 TEST(ReplyRateDetector, ThankYouSurgeIsOnlyCaution) {

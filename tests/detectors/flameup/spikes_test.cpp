@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -109,9 +110,54 @@ TEST(Spikes, FlagsAFloodAndScoresStayInRange) {
   int alerts_before = 0;
   for (std::size_t i = 2 * 1440; i < flood; ++i) alerts_before += scored[i].alert;
   EXPECT_EQ(alerts_before, 0);
-  EXPECT_TRUE(scored[flood + 5].alert);
+  // `alert` marks the one row where the episode opens; `episode` holds while it is open.
+  int alerts_in_flood = 0;
+  std::size_t opened = 0;
+  for (std::size_t i = flood; i < flood + 60; ++i) {
+    if (scored[i].alert) {
+      ++alerts_in_flood;
+      opened = i;
+      EXPECT_TRUE(scored[i].episode);
+    }
+  }
+  EXPECT_EQ(alerts_in_flood, 1);
+  EXPECT_LE(opened, flood + 5);
+  EXPECT_TRUE(scored[flood + 30].episode);
+  EXPECT_FALSE(scored[flood + 30].alert);
   EXPECT_GE(scored[flood + 5].score, 0.5);
-  EXPECT_FALSE(scored.back().alert);  // ended after the quiet time
+  EXPECT_FALSE(scored.back().episode);  // ended after the quiet time
+  EXPECT_FALSE(scored.back().alert);
+}
+
+TEST(Spikes, FiveMinuteSeriesOfABusyAccountAlertOnRareRows) {
+  // A busy account's 5-minute export (about 100 replies per row) with heavy-tailed bursts and a
+  // lasting level shift: alerts stay on a small share of rows and no episode is endless.
+  std::mt19937_64 rng(11);
+  std::vector<Sample> rows;
+  const std::int64_t start = 1711897200;
+  for (int i = 0; i < 30 * 288; ++i) {
+    const int hour = (i % 288) / 12;
+    const double mean =
+        100.0 * ((hour >= 8 && hour < 23) ? 1.5 : 0.4) * (i >= 20 * 288 ? 5.0 : 1.0);
+    std::gamma_distribution<double> level(8.0, mean / 8.0);
+    std::poisson_distribution<int> d(level(rng));
+    double v = d(rng);
+    if (i % 997 == 500) v *= 12;  // a burst every few days
+    rows.push_back({model::TimePoint(std::chrono::seconds(start + i * 300LL)), v});
+  }
+  const auto scored = spikes(rows, Settings{});
+  std::size_t alerts = 0;
+  std::size_t longest = 0;
+  std::size_t run = 0;
+  for (const auto& r : scored) {
+    alerts += r.alert;
+    run = r.episode ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  EXPECT_LE(alerts, scored.size() / 100);
+  EXPECT_LE(longest, static_cast<std::size_t>(Settings{}.max_episode / std::chrono::minutes(5)));
+  EXPECT_TRUE(std::any_of(scored.begin() + 20 * 288, scored.begin() + 20 * 288 + 24,
+                          [](const ScoredSample& r) { return r.alert; }));
 }
 
 TEST(Spikes, IsCausal) {
