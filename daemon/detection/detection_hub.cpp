@@ -282,7 +282,8 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
-  if (a.verdict == imp::Verdict::benign) return;
+  // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
+  if (a.verdict == imp::Verdict::benign || a.verdict == imp::Verdict::related) return;
   model::Finding f = imp::to_finding(a, profile, now);
   auto& t = tracked_[f.subject];
   const bool worse = static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
