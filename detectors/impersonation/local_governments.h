@@ -2,8 +2,8 @@
 // wards of designated cities, with readings, 全国地方公共団体コード and homepage URL, from
 // detectors/impersonation/data (code4fukui/localgovjp, CC0; compiled in). The detector uses it to
 // tell a candidate that presents itself as another real body (松本市 next to 松山市, 大分県 next
-// to 大分市, 北海道伊達市 next to 福島県伊達市) from one that presents itself as the official's body,
-// and to know a city's wards.
+// to 大分市, 北海道伊達市 next to 福島県伊達市) from one that presents itself as the official's
+// body, and to know a city's wards.
 #pragma once
 
 #include <cstddef>
@@ -19,12 +19,12 @@ namespace mamori::detectors::impersonation {
 struct LocalGovernment {
   enum class Kind { prefecture, municipality, ward };
   Kind kind = Kind::municipality;
-  std::string prefecture;  // 愛媛県
-  std::string name;        // 松山市; a ward: 港北区; a prefecture: 愛媛県
-  std::string city;        // a ward's city (横浜市), else empty
-  std::string kana;        // まつやまし
-  std::string code;        // 全国地方公共団体コード (6 digits with check digit)
-  std::string homepage;    // normalize_url form: "city.matsuyama.ehime.jp"
+  std::string prefecture;       // 愛媛県
+  std::string name;             // 松山市; a ward: 港北区; a prefecture: 愛媛県
+  std::string city;             // a ward's city (横浜市), else empty
+  std::string kana;             // まつやまし
+  std::string code;             // 全国地方公共団体コード (6 digits with check digit)
+  std::string homepage;         // normalize_url form: "city.matsuyama.ehime.jp"
   std::string display() const;  // 愛媛県松山市, 横浜市港北区, 愛媛県
 };
 

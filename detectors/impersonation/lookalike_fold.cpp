@@ -25,8 +25,8 @@ char32_t parse_code_point(std::string_view hex, int line) {
   const auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), value, 16);
   if (ec != std::errc() || end != hex.data() + hex.size() || hex.empty() || value > 0x10FFFF ||
       (value >= 0xD800 && value <= 0xDFFF)) {
-    throw std::runtime_error("lookalike fold line " + std::to_string(line) +
-                             ": bad code point '" + std::string(hex) + "'");
+    throw std::runtime_error("lookalike fold line " + std::to_string(line) + ": bad code point '" +
+                             std::string(hex) + "'");
   }
   return static_cast<char32_t>(value);
 }
@@ -69,8 +69,9 @@ LookalikeFold::LookalikeFold(std::string_view tsv) {
   }
   std::sort(entries_.begin(), entries_.end(),
             [](const Entry& a, const Entry& b) { return a.from < b.from; });
-  const auto dup = std::adjacent_find(entries_.begin(), entries_.end(),
-                                      [](const Entry& a, const Entry& b) { return a.from == b.from; });
+  const auto dup =
+      std::adjacent_find(entries_.begin(), entries_.end(),
+                         [](const Entry& a, const Entry& b) { return a.from == b.from; });
   if (dup != entries_.end()) {
     throw std::runtime_error("lookalike fold: code point listed twice");
   }

@@ -4,6 +4,7 @@
 Run by a developer (not at build time):
   python3 make_lookalike_fold.py /usr/share/unicode > lookalike_fold.tsv
 where /usr/share/unicode is the Debian package unicode-data (Unicode 15.0). Sources:
+  0. Canonical decompositions (Python's unicodedata): letters with diacritics -> the base letter.
   1. UnicodeData.txt character names: Latin letter forms that ICU 72's skeleton leaves apart from
      the letter they show (small capitals, letters with hook/stroke/tail, dotless and script
      letters, modifier, subscript, circled/squared/negative enclosed letters, regional indicators,
@@ -46,6 +47,18 @@ with open(os.path.join(ucd, "UnicodeData.txt")) as f:
             if m:
                 put(int(cp, 16), m.group(1).lower(), cls)
                 break
+
+# Letters with diacritics (ō, ṡ, ά): the base letter, when the canonical decomposition is a
+# Latin, Greek or Cyrillic letter followed by combining marks only. ICU's skeleton keeps the marks.
+import unicodedata
+for cp in range(0x80, 0x2000):
+    ch = chr(cp)
+    nfd = unicodedata.normalize("NFD", ch)
+    if len(nfd) < 2 or not all(unicodedata.category(m) == "Mn" for m in nfd[1:]):
+        continue
+    base = nfd[0]
+    if base.isalpha() and (base.isascii() or 0x370 <= ord(base) <= 0x4FF):
+        put(cp, base, "latin_diacritic")
 
 with open(os.path.join(ucd, "EquivalentUnifiedIdeograph.txt")) as f:
     for line in f:

@@ -39,10 +39,11 @@ std::string category_table(const std::string& split) {
   s << line;
   for (const auto& c : categories) {
     const Metrics m = metrics(family_outcomes(), split, c);
-    const int related_rows = m.confusion[3][0] + m.confusion[3][1] + m.confusion[3][2] +
-                             m.confusion[3][3];
+    const int related_rows =
+        m.confusion[3][0] + m.confusion[3][1] + m.confusion[3][2] + m.confusion[3][3];
     const std::string related =
-        related_rows == 0 ? "-" : std::to_string(m.confusion[3][3]) + "/" + std::to_string(related_rows);
+        related_rows == 0 ? "-"
+                          : std::to_string(m.confusion[3][3]) + "/" + std::to_string(related_rows);
     std::snprintf(line, sizeof line, "  %-24s %5d %4d %4d %4d %4d %8.3f %9.3f %9s\n", c.c_str(),
                   m.true_positive + m.false_positive + m.false_negative + m.true_negative,
                   m.true_positive, m.false_positive, m.false_negative, m.true_negative, m.recall(),
