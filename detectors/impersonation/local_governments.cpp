@@ -33,6 +33,12 @@ std::vector<std::vector<std::string>> records(std::string_view csv, std::string_
   return out;
 }
 
+// The data writes some codes without their leading zero (北海道 10006 for 010006).
+std::string six_digits(std::string code) {
+  if (code.size() < 6) code.insert(0, 6 - code.size(), '0');
+  return code;
+}
+
 }  // namespace
 
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
@@ -97,7 +103,7 @@ LocalGovernmentDirectory::LocalGovernmentDirectory(std::string_view municipaliti
     g.name = f[1];
     g.kana = f[2];
     g.homepage = normalize_url(f[7]);
-    g.code = f[8];
+    g.code = six_digits(f[8]);
     bodies_.push_back(std::move(g));
   }
   std::unordered_map<std::string, std::uint32_t> cities;  // 愛媛県/松山市 -> body
@@ -106,7 +112,7 @@ LocalGovernmentDirectory::LocalGovernmentDirectory(std::string_view municipaliti
     g.prefecture = f[1];
     g.kana = f[4];
     g.homepage = normalize_url(f[7]);
-    g.code = f[9];
+    g.code = six_digits(f[9]);
     // Wards of designated cities are written "札幌市 中央区".
     const std::string& name = f[3];
     const auto space = name.find(' ');

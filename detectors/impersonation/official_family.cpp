@@ -75,8 +75,8 @@ constexpr std::array<std::u32string_view, 11> kSuffixes = {U"課", U"局", U"部
                                                            U"署", U"団", U"園", U"所", U"会"};
 
 // Offices that run the main account itself, or words every official account uses.
-constexpr std::array<std::u32string_view, 6> kNotFamily = {U"広報",   U"広聴",   U"秘書",
-                                                           U"市役所", U"町役場", U"村役場"};
+constexpr std::array<std::u32string_view, 5> kNotFamily = {U"広報", U"広聴", U"秘書", U"役所",
+                                                           U"役場"};
 
 bool contains(std::u32string_view s, std::u32string_view w) {
   return s.find(w) != std::u32string_view::npos;
