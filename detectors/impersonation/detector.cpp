@@ -309,8 +309,10 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
       other = &m;
     }
   }
-  const bool url_other = c.url_body && !member(*c.url_body);
-  if (other != nullptr && !names_family) {
+  // Without knowing the official's own body, no name can be said to be another body's.
+  const bool known = !fam.own.empty();
+  const bool url_other = known && c.url_body && !member(*c.url_body);
+  if (known && other != nullptr && !names_family) {
     comp.other_body = all[other->bodies.front()].display();
   } else if (url_other && (c.bodies.empty() || (ambiguous_own != nullptr &&
                                                 std::find(ambiguous_own->bodies.begin(),

@@ -254,5 +254,14 @@ TEST(FamilyWards, ACitysWardIsRelatedAnotherCitysWardIsAnotherBody) {
   EXPECT_EQ(other.components.other_body, "大阪市中央区");
 }
 
+TEST(FamilyUnknownBody, WithoutTheOfficialsBodyNoNameIsAnotherBodys) {
+  OfficialAccount main;  // a name the directory does not know, no homepage
+  main.profile = profile("koho_soma", "広報そうま", "相馬市の広報です。");
+  const ImpersonationDetector d({}, {main}, {});
+  const auto a = d.assess(profile("koho_s0ma", "広報そうま", "相馬市の広報です。"), nullptr, kNow);
+  EXPECT_TRUE(a.components.other_body.empty());
+  EXPECT_NE(a.verdict, Verdict::benign);
+}
+
 }  // namespace
 }  // namespace mamori::detectors::impersonation
