@@ -1,6 +1,7 @@
 // Impersonation detector benchmarks (issue 4): handle/name pair scoring (goal >= 1,000,000
-// pairs/s per core, issue 18: with the look-alike fold and the local-government directory), avatar decode+hash of 400x400 JPEGs (goal >= 1,000 images/s per core),
-// and the memory a tracked candidate and an official icon take.
+// pairs/s per core, issue 18: with the look-alike fold and the local-government directory), avatar
+// decode+hash of 400x400 JPEGs (goal >= 1,000 images/s per core), and the memory a tracked
+// candidate and an official icon take.
 #include <benchmark/benchmark.h>
 
 #include <opencv2/imgcodecs.hpp>

@@ -267,7 +267,8 @@ ImpersonationDetector::OfficialFamily ImpersonationDetector::family_of(
       if (w != city && directory_.city_of(w) == city) fam.members.push_back(w);
     }
     const auto& g = all[b];
-    std::u32string stem = text::to_u32(text::match_key(g.kind == LocalGovernment::Kind::ward ? g.city : g.name));
+    std::u32string stem =
+        text::to_u32(text::match_key(g.kind == LocalGovernment::Kind::ward ? g.city : g.name));
     if (stem.size() >= 3 && (stem.back() == U'市' || stem.back() == U'町' || stem.back() == U'村' ||
                              stem.back() == U'区')) {
       stem.pop_back();
@@ -314,11 +315,10 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
   const bool url_other = known && c.url_body && !member(*c.url_body);
   if (known && other != nullptr && !names_family) {
     comp.other_body = all[other->bodies.front()].display();
-  } else if (url_other && (c.bodies.empty() || (ambiguous_own != nullptr &&
-                                                std::find(ambiguous_own->bodies.begin(),
-                                                          ambiguous_own->bodies.end(),
-                                                          *c.url_body) !=
-                                                    ambiguous_own->bodies.end()))) {
+  } else if (url_other && (c.bodies.empty() ||
+                           (ambiguous_own != nullptr &&
+                            std::find(ambiguous_own->bodies.begin(), ambiguous_own->bodies.end(),
+                                      *c.url_body) != ambiguous_own->bodies.end()))) {
     comp.other_body = all[*c.url_body].display();
   }
   if (!comp.other_body.empty()) return;
@@ -339,7 +339,8 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
   const std::u32string& official_key = official_features_[i].name.key;
   if (!own_named && official_key.size() >= 3) {
     if (const auto at = key.find(official_key); at != std::u32string_view::npos) {
-      rest = std::u32string(key.substr(0, at)) + std::u32string(key.substr(at + official_key.size()));
+      rest =
+          std::u32string(key.substr(0, at)) + std::u32string(key.substr(at + official_key.size()));
       own_named = true;
     }
   }
@@ -398,9 +399,8 @@ Assessment ImpersonationDetector::assess(const model::ProfileSnapshot& candidate
     Assessment a;
     a.allow_listed = true;
     a.listed = entry->listed;
-    a.reasons.push_back(entry->listed
-                            ? "市の公式アカウント一覧ページに掲載された正規アカウント"
-                            : "公式アカウントまたは許可リストに登録された正規アカウント");
+    a.reasons.push_back(entry->listed ? "市の公式アカウント一覧ページに掲載された正規アカウント"
+                                      : "公式アカウントまたは許可リストに登録された正規アカウント");
     return a;
   }
   return assess_prepared(prepare(candidate), candidate, avatar, now);
@@ -588,8 +588,7 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
                                 comp.handle.relation == HandleRelation::affixed ||
                                 comp.handle.relation == HandleRelation::edited;
   const bool related = !comp.family.empty() && comp.other_body.empty() && !lookalike_handle &&
-                       !comp.disclaims &&
-                       comp.avatar_evidence < s.signal_evidence &&
+                       !comp.disclaims && comp.avatar_evidence < s.signal_evidence &&
                        comp.description_evidence < s.signal_evidence;
   best.score = clamp01(score);
   for (double e : {comp.handle_evidence, comp.name_evidence, comp.avatar_evidence,
@@ -600,8 +599,7 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
     best.verdict = Verdict::related;
     r.push_back("市の部署・関係団体「" + quote(comp.family) +
                 "」として名乗り、アイコンとプロフィール文は公式と異なる (関連アカウント)");
-  } else if (best.score >= s.impersonation_threshold &&
-             comp.signals >= s.impersonation_signals) {
+  } else if (best.score >= s.impersonation_threshold && comp.signals >= s.impersonation_signals) {
     best.verdict = Verdict::impersonation;
   } else if (best.score >= s.suspicious_threshold) {
     best.verdict = Verdict::suspicious;

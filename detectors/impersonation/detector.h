@@ -122,8 +122,8 @@ struct ProfileFeatures {
   TextGrams description;
   std::string url;  // normalize_url of the website field
   bool description_disclaims = false;
-  std::vector<BodyMention> bodies;           // local governments the display name names
-  std::optional<std::uint32_t> url_body;     // the local government whose homepage `url` is in
+  std::vector<BodyMention> bodies;        // local governments the display name names
+  std::optional<std::uint32_t> url_body;  // the local government whose homepage `url` is in
 };
 
 class ImpersonationDetector {
@@ -160,8 +160,7 @@ class ImpersonationDetector {
     std::vector<std::u32string> stems;   // 松山 of 松山市 (key form), for 松山観光協会
   };
   OfficialFamily family_of(const ProfileFeatures& official) const;
-  void judge_family(const ProfileFeatures& candidate, std::size_t official,
-                    Components& comp) const;
+  void judge_family(const ProfileFeatures& candidate, std::size_t official, Components& comp) const;
 
   HandleSkeleton skeletons_;
   MunicipalityNames names_;
@@ -175,7 +174,7 @@ class ImpersonationDetector {
   std::vector<HandleKey> municipality_handle_keys_;    // romaji name as a handle key
   std::string homepage_;                               // normalized
   const LocalGovernmentDirectory& directory_;
-  std::vector<OfficialFamily> families_;  // parallel to officials_
+  std::vector<OfficialFamily> families_;          // parallel to officials_
   std::vector<AllowedAccount> official_entries_;  // officials_ as allow entries
 };
 

@@ -103,9 +103,11 @@ TEST_F(LookalikeCommand, RelatedAccountsOtherBodiesAndListedAccounts) {
   const auto result = lines(out);
   ASSERT_EQ(result.size(), 4U);
   EXPECT_EQ(result[0].at("verdict").as_string(), "related");
-  EXPECT_NE(boost::json::serialize(result[0].at("reasons")).find("関連アカウント"), std::string::npos);
+  EXPECT_NE(boost::json::serialize(result[0].at("reasons")).find("関連アカウント"),
+            std::string::npos);
   EXPECT_EQ(result[1].at("verdict").as_string(), "benign");
-  EXPECT_NE(boost::json::serialize(result[1].at("reasons")).find("別の地方公共団体"), std::string::npos);
+  EXPECT_NE(boost::json::serialize(result[1].at("reasons")).find("別の地方公共団体"),
+            std::string::npos);
   EXPECT_EQ(result[2].at("verdict").as_string(), "benign");
   EXPECT_NE(boost::json::serialize(result[2].at("reasons")).find("一覧ページ"), std::string::npos);
   EXPECT_NE(result[3].at("verdict").as_string(), "related");  // the official's icon: a copy
