@@ -284,6 +284,8 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
   if (a.verdict == imp::Verdict::benign || a.verdict == imp::Verdict::related) return;
+  // Staff judged this account related or benign, and its profile is still as they saw it.
+  if (dispositions_.settled(profile) != nullptr) return;
   model::Finding f = imp::to_finding(a, profile, now);
   auto& t = tracked_[f.subject];
   const bool worse = static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
