@@ -31,7 +31,8 @@ bool same_if_known(const std::string& judged, const std::string& now) {
 constexpr const char* kColumns =
     "platform, account_ref, disposition, handle, display_name, url, avatar_url, note,"
     " coalesce(incident_id, 0),  decided_by,"
-    " to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    " to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " coalesce(to_char(reopened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')";
 
 CandidateDisposition from_row(const pqxx::row& r) {
   CandidateDisposition d;
@@ -46,6 +47,7 @@ CandidateDisposition from_row(const pqxx::row& r) {
   d.incident_id = r[8].as<long long>();
   d.decided_by = r[9].c_str();
   d.decided_at = r[10].c_str();
+  d.reopened_at = r[11].c_str();
   return d;
 }
 
@@ -64,6 +66,7 @@ boost::json::object to_json(const CandidateDisposition& d) {
   if (d.incident_id > 0) o["incident_id"] = d.incident_id;
   o["decided_by"] = d.decided_by;
   o["decided_at"] = d.decided_at;
+  if (!d.reopened_at.empty()) o["reopened_at"] = d.reopened_at;
   return o;
 }
 
@@ -158,10 +161,20 @@ CandidateDisposition record_disposition(pqxx::connection& c, long long incident_
   return recorded;
 }
 
+void mark_reopened(pqxx::connection& c, model::Platform platform, const std::string& account_ref) {
+  pqxx::work tx(c);
+  tx.exec_params(
+      "UPDATE impersonation_dispositions SET reopened_at = now() WHERE platform = $1 AND"
+      " account_ref = $2 AND reopened_at IS NULL",
+      std::string(model::to_string(platform)), account_ref);
+  tx.commit();
+}
+
 void DispositionBook::replace(std::vector<CandidateDisposition> all) {
   by_id_.clear();
   by_handle_.clear();
   for (auto& d : all) {
+    if (!d.reopened_at.empty()) continue;
     const std::string platform(model::to_string(d.platform));
     const std::string id_key = platform + ":" + d.account_ref;
     const std::string handle_key = platform + ":" + lower_ascii(strip_at(d.handle));
@@ -170,19 +183,30 @@ void DispositionBook::replace(std::vector<CandidateDisposition> all) {
   }
 }
 
-const CandidateDisposition* DispositionBook::settled(const model::ProfileSnapshot& p) const {
+const CandidateDisposition* DispositionBook::decided(const model::ProfileSnapshot& p) const {
   const std::string platform(model::to_string(p.platform));
-  const CandidateDisposition* d = nullptr;
   if (!p.account_id.empty()) {
-    if (auto it = by_id_.find(platform + ":" + p.account_id); it != by_id_.end()) d = &it->second;
-  }
-  if (d == nullptr) {
-    if (auto it = by_handle_.find(platform + ":" + lower_ascii(strip_at(p.handle)));
-        it != by_handle_.end()) {
-      d = it->second;
+    if (auto it = by_id_.find(platform + ":" + p.account_id); it != by_id_.end()) {
+      return &it->second;
     }
   }
+  if (auto it = by_handle_.find(platform + ":" + lower_ascii(strip_at(p.handle)));
+      it != by_handle_.end()) {
+    return it->second;
+  }
+  return nullptr;
+}
+
+const CandidateDisposition* DispositionBook::settled(const model::ProfileSnapshot& p) const {
+  const CandidateDisposition* d = decided(p);
   return d != nullptr && same_material_profile(*d, p) ? d : nullptr;
+}
+
+void DispositionBook::forget(model::Platform platform, const std::string& account_ref) {
+  const auto it = by_id_.find(std::string(model::to_string(platform)) + ":" + account_ref);
+  if (it == by_id_.end()) return;
+  std::erase_if(by_handle_, [&](const auto& entry) { return entry.second == &it->second; });
+  by_id_.erase(it);
 }
 
 DispositionRefresher::DispositionRefresher(asio::io_context& io, store::Database& database,

@@ -37,7 +37,8 @@ struct CandidateDisposition {
   std::string note;
   long long incident_id = 0;
   std::string decided_by;
-  std::string decided_at;  // ISO 8601, UTC
+  std::string decided_at;   // ISO 8601, UTC
+  std::string reopened_at;  // ISO 8601, UTC, when the profile changed since; empty while in force
 };
 
 boost::json::object to_json(const CandidateDisposition& d);
@@ -46,8 +47,12 @@ boost::json::object to_json(const CandidateDisposition& d);
 // same link and icon where both are known (a reply author's snapshot carries no link or icon).
 bool same_material_profile(const CandidateDisposition& d, const model::ProfileSnapshot& profile);
 
-// Every stored decision. Throws pqxx errors.
+// Every stored decision (re-opened ones too). Throws pqxx errors.
 std::vector<CandidateDisposition> load_dispositions(pqxx::connection& c);
+
+// Marks the decision on this account re-opened: its profile changed materially. Throws pqxx
+// errors.
+void mark_reopened(pqxx::connection& c, model::Platform platform, const std::string& account_ref);
 
 // Records staff's decision ("related" or "benign") on impersonation incident `incident_id` for the
 // candidate it concerns, with the candidate's latest observed profile (else the one its first
@@ -62,10 +67,15 @@ CandidateDisposition record_disposition(pqxx::connection& c, long long incident_
 // The decisions the hub consults before opening an incident for a candidate (on the loop).
 class DispositionBook {
  public:
+  // Keeps the decisions in force (not re-opened).
   void replace(std::vector<CandidateDisposition> all);
-  // The decision that still holds for this profile (matched by account id, else by handle), or
-  // null: none, or the profile changed materially since.
+  // The decision in force on this account (matched by account id, else by handle), whether or
+  // not the profile is still as judged; null if none.
+  const CandidateDisposition* decided(const model::ProfileSnapshot& profile) const;
+  // The decision that still holds for this profile: decided() and same_material_profile().
   const CandidateDisposition* settled(const model::ProfileSnapshot& profile) const;
+  // Drops a decision (its question re-opened).
+  void forget(model::Platform platform, const std::string& account_ref);
   std::size_t size() const { return by_id_.size(); }
 
  private:

@@ -15,5 +15,8 @@ CREATE TABLE impersonation_dispositions (
   incident_id  bigint REFERENCES incidents (id),
   decided_by   text NOT NULL,
   decided_at   timestamptz NOT NULL DEFAULT now(),
+  -- Set when the account's profile changed materially after the decision: the question is open
+  -- again (a new decision overwrites the row and clears it).
+  reopened_at  timestamptz,
   PRIMARY KEY (platform, account_ref)
 );

@@ -59,6 +59,10 @@ TEST(DispositionBook, HoldsUntilNameHandleLinkOrIconChange) {
         snapshot("1234", "soma_fd", "相馬市消防本部", d.url, "https://pbs.example/b.jpg")}) {
     EXPECT_EQ(book.settled(changed), nullptr) << changed.handle << " " << changed.display_name;
   }
+  book.forget(model::Platform::x, "1234");
+  EXPECT_EQ(book.decided(same), nullptr);
+  EXPECT_EQ(book.decided(snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
+  book.replace({d});
   auto other = same;
   other.platform = model::Platform::bluesky;
   EXPECT_EQ(book.settled(other), nullptr);
@@ -191,6 +195,14 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
             nullptr);
   EXPECT_EQ(book.settled(snapshot("1234", "soma_fd", "相馬市", "", "https://pbs.example/a.jpg")),
             nullptr);
+
+  // The hub saw the profile change: the question is open again, the decision kept for the record.
+  mark_reopened(*direct_, model::Platform::x, "1234");
+  book.replace(load_dispositions(*direct_));
+  EXPECT_EQ(book.decided(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
+  const auto again =
+      boost::json::parse(call("GET", "/api/v1/impersonation/dispositions", kViewerToken).body);
+  EXPECT_TRUE(again.at("dispositions").as_array()[0].as_object().contains("reopened_at"));
 }
 
 TEST_F(DispositionApiTest, OnlyImpersonationIncidentsTakeADisposition) {
