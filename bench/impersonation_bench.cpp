@@ -1,6 +1,7 @@
 // Impersonation detector benchmarks (issue 4): handle/name pair scoring (goal >= 1,000,000
-// pairs/s per core), avatar decode+hash of 400x400 JPEGs (goal >= 1,000 images/s per core),
-// and the memory a tracked candidate and an official icon take.
+// pairs/s per core, issue 18: with the look-alike fold and the local-government directory), avatar
+// decode+hash of 400x400 JPEGs (goal >= 1,000 images/s per core), and the memory a tracked
+// candidate and an official icon take.
 #include <benchmark/benchmark.h>
 
 #include <opencv2/imgcodecs.hpp>
@@ -48,6 +49,12 @@ std::vector<ProfileSnapshot> candidate_profiles(std::size_t n) {
       out.push_back(profile(l.handle, name + decorations[rng() % 5]));
     }
     out.push_back(profile("user" + std::to_string(rng() % 100000000), "まったり日記"));
+    // Issue 18: look-alike letters the fold handles, other real bodies, departments, wards.
+    out.push_back(profile("news" + std::to_string(rng() % 100000), name + "消防局"));
+    out.push_back(profile("c" + std::to_string(rng() % 100000), "松本市"));
+    out.push_back(profile("c" + std::to_string(rng() % 100000), "横浜市港北区"));
+    out.push_back(profile("c" + std::to_string(rng() % 100000), "ᴋobe Cɪty 🅺"));
+    out.push_back(profile("c" + std::to_string(rng() % 100000), "松山巿【公式】"));
   }
   out.resize(n);
   return out;
@@ -92,6 +99,25 @@ void BM_HandleNamePairScoring(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(pairs));
 }
 BENCHMARK(BM_HandleNamePairScoring)->Unit(benchmark::kMillisecond);
+
+// The whole text assessment of prepared candidates against every official (handle, name, text
+// and URL evidence, the other-body and family judgement, reasons), counted per pair: what the
+// daemon does per candidate after preparing it once.
+void BM_AssessPreparedPairs(benchmark::State& state) {
+  const auto detector = make_detector(16);
+  const auto profiles = candidate_profiles(512);
+  std::vector<imp::ProfileFeatures> candidates;
+  for (const auto& c : profiles) candidates.push_back(detector.prepare(c));
+  std::size_t pairs = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      benchmark::DoNotOptimize(detector.assess_prepared(candidates[i], profiles[i], nullptr, kNow));
+    }
+    pairs += candidates.size() * detector.officials().size();
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(pairs));
+}
+BENCHMARK(BM_AssessPreparedPairs)->Unit(benchmark::kMillisecond);
 
 // Preparing one candidate (ICU NFKC, uspoof skeleton, trigrams): once per profile seen.
 void BM_PrepareCandidate(benchmark::State& state) {

@@ -30,6 +30,7 @@
 #include "daemon/alerts/channels/channel_factory.h"
 #include "daemon/alerts/live_alerts.h"
 #include "daemon/detection/detection_hub.h"
+#include "daemon/detection/disposition_api.h"
 #include "daemon/integrity/integrity_api.h"
 #include "daemon/integrity/observation_fanout.h"
 #include "daemon/detection/rumour_source.h"
@@ -222,6 +223,9 @@ class Daemon {
       return health;
     });
     api::register_evidence_routes(router_, *database_, auth_);
+    detection::register_disposition_routes(router_, *database_, auth_, alert_notices, [this] {
+      asio::post(io_, [this] { if (dispositions_) dispositions_->refresh_now(); });  // the hub sees it at once
+    });
     api::register_document_routes(router_, *database_, auth_, [this] { return playbooks_; }, [this] { return config_; });
     console::register_console_routes(router_);
     server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(config_->server), &metrics_);
@@ -334,6 +338,11 @@ class Daemon {
         [this](std::vector<detectors::misinfo::Rumour> r) { if (hub_) hub_->set_rumours(std::move(r)); },
         &metrics_.registry());
     rumours_->start();
+    dispositions_ = std::make_unique<detection::DispositionRefresher>(
+        io_, *database_, [this](std::vector<detection::CandidateDisposition> all) {
+          if (hub_) hub_->set_dispositions(std::move(all));
+        });
+    dispositions_->start();
     integrity_ = std::make_unique<integrity::IntegrityMonitor>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(),
                                                                curl_.get(), active, integrity::IntegrityOptions{},
                                                                &metrics_.registry());
@@ -361,6 +370,7 @@ class Daemon {
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
     if (rumours_) rumours_->stop();
+    if (dispositions_) dispositions_->stop();
     if (dispatcher_) dispatcher_->stop();
     if (check_runner_) check_runner_->stop();
     if (governed_) governed_->shutdown();
@@ -631,6 +641,7 @@ class Daemon {
   std::unique_ptr<integrity::IntegrityMonitor> integrity_;
   std::unique_ptr<integrity::ObservationFanout> listeners_;
   std::unique_ptr<detection::RumourRefresher> rumours_;
+  std::unique_ptr<detection::DispositionRefresher> dispositions_;
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
   std::unique_ptr<polling::Poller> poller_;
   std::thread db_drain_;

@@ -4,8 +4,13 @@
 // Profiles are JSON lines {platform, handle, display_name, description, url, avatar}; avatar is a
 // local image path (relative paths are resolved against the JSONL file's folder) or absent.
 // Candidates may add account_id, followers_count and created_at (same format as --now) for the
-// account-age and follower context. ALLOW lines are {platform, handle} or {platform, account_id}.
-// Output: one line per candidate {handle, matched_official, score, verdict, reasons}.
+// account-age and follower context. ALLOW lines are {platform, handle} or {platform, account_id},
+// with "listed": true for an account the city's official account list page names.
+// Output: one line per candidate {handle, matched_official, score, verdict, reasons}; verdict is
+// impersonation, suspicious, related (a department, affiliated body or ward of the official's
+// own body, issue 18) or benign. Other real local governments are recognised from the compiled-in
+// directory of every Japanese local government; the officials' own body from their homepage URL
+// or name.
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
@@ -167,6 +172,10 @@ std::vector<imp::AllowedAccount> read_allow(const std::string& file) {
     if (!platform) throw InputError(at.at("platform") + "expected one of x, bluesky, mastodon");
     imp::AllowedAccount a{*platform, optional_string(o, "handle", at),
                           optional_string(o, "account_id", at)};
+    if (const auto* listed = o.if_contains("listed"); listed && !listed->is_null()) {
+      if (!listed->is_bool()) throw InputError(at.at("listed") + "expected true or false");
+      a.listed = listed->as_bool();
+    }
     if (a.handle.empty() && a.account_id.empty()) {
       throw InputError(at.at("handle") + "expected a handle or an account_id");
     }

@@ -285,10 +285,26 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
-  if (a.verdict == imp::Verdict::benign) return;
+  // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
+  if (a.verdict == imp::Verdict::benign || a.verdict == imp::Verdict::related) return;
+  // Staff judged this account related or benign: nothing while its profile is as they saw it; a
+  // material change (name, handle, link, icon) re-opens the question (candidate_dispositions.h).
+  bool reopened = false;
+  if (const auto* d = dispositions_.decided(profile)) {
+    if (same_material_profile(*d, profile)) return;
+    reopened = true;
+    const auto platform = d->platform;
+    const std::string ref = d->account_ref;
+    dispositions_.forget(platform, ref);
+    database_.submit("detection.disposition_reopened",
+                     [platform, ref](pqxx::connection& c) { mark_reopened(c, platform, ref); });
+    log::info("detection.disposition_reopened", {{"platform", model::to_string(platform)}, {"account", ref}});
+  }
   model::Finding f = imp::to_finding(a, profile, now);
+  if (reopened) f.reasons.push_back("関連アカウント・問題なしと判断された後に、表示名・ハンドル・リンク・アイコンのいずれかが変わりました");
   auto& t = tracked_[f.subject];
-  const bool worse = static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
+  const bool worse =
+      reopened || static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
   t.verdict = std::max(t.verdict, a.verdict);
   t.handle = profile.handle;
   t.subject = f.subject;

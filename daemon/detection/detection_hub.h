@@ -18,6 +18,7 @@
 #include "daemon/config/config.h"
 #include "daemon/detection/flameup_history.h"
 #include "daemon/detection/flameup_metrics.h"
+#include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/impersonation_avatars.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/polling/poller.h"
@@ -67,6 +68,10 @@ class DetectionHub final : public polling::ObservationListener {
   std::vector<std::string> search_queries(model::Platform platform) override;
   std::vector<std::string> handles_to_check(model::Platform platform) override;
 
+  // Staff's decisions on impersonation candidates (candidate_dispositions.h): a candidate judged
+  // related or benign opens no incident while its profile stays as judged.
+  void set_dispositions(std::vector<CandidateDisposition> all) { dispositions_.replace(std::move(all)); }
+
   // Counters for tests and metrics.
   std::size_t findings_recorded() const { return findings_recorded_; }
 
@@ -105,6 +110,7 @@ class DetectionHub final : public polling::ObservationListener {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  DispositionBook dispositions_;
   config::Municipality municipality_;
   std::vector<config::AllowedAccount> allowlist_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;

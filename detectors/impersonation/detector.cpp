@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
+#include "detectors/impersonation/official_family.h"
 #include "detectors/text/normalize.h"
 
 namespace mamori::detectors::impersonation {
@@ -174,6 +175,8 @@ std::string_view to_string(Verdict verdict) {
       return "suspicious";
     case Verdict::impersonation:
       return "impersonation";
+    case Verdict::related:
+      return "related";
   }
   return "benign";
 }
@@ -185,9 +188,15 @@ ImpersonationDetector::ImpersonationDetector(MunicipalityNames names,
     : names_(std::move(names)),
       officials_(std::move(officials)),
       allow_(std::move(allow)),
-      settings_(settings) {
+      settings_(settings),
+      directory_(LocalGovernmentDirectory::japan()) {
+  homepage_ = normalize_url(names_.homepage_url);
   official_features_.reserve(officials_.size());
-  for (const auto& o : officials_) official_features_.push_back(prepare(o.profile));
+  for (const auto& o : officials_) {
+    official_features_.push_back(prepare(o.profile));
+    official_entries_.push_back({o.profile.platform, o.profile.handle, o.profile.account_id});
+  }
+  for (const auto& f : official_features_) families_.push_back(family_of(f));
   for (const std::string* n : {&names_.name, &names_.name_kana, &names_.name_romaji}) {
     if (!n->empty()) municipality_names_.push_back(make_name_key(*n, skeletons_));
   }
@@ -220,7 +229,134 @@ ImpersonationDetector::ImpersonationDetector(MunicipalityNames names,
         neighbour_handle_keys_.push_back(std::move(hk.folded));
     }
   }
-  homepage_ = normalize_url(names_.homepage_url);
+}
+
+ImpersonationDetector::OfficialFamily ImpersonationDetector::family_of(
+    const ProfileFeatures& official) const {
+  OfficialFamily fam;
+  // The official's body: the homepage it links, else the body its name names (a municipality or
+  // ward before a prefecture: 松山市（愛媛県）is 松山市), else the configured municipality's.
+  if (official.url_body) fam.own.push_back(*official.url_body);
+  if (fam.own.empty() && !homepage_.empty()) {
+    if (auto b = directory_.homepage_body(homepage_)) fam.own.push_back(*b);
+  }
+  if (fam.own.empty()) {
+    const auto pick = [&](bool prefectures) {
+      for (const auto& m : official.bodies) {
+        for (auto b : m.bodies) {
+          const bool pref = directory_.bodies()[b].kind == LocalGovernment::Kind::prefecture;
+          if (pref == prefectures) fam.own.push_back(b);
+        }
+        if (!fam.own.empty()) return;
+      }
+    };
+    pick(false);
+    if (fam.own.empty()) pick(true);
+  }
+  if (fam.own.empty() && !names_.name.empty()) {
+    if (const auto* named = directory_.named(text::to_u32(text::match_key(names_.name)))) {
+      fam.own = *named;
+    }
+  }
+  fam.members = fam.own;
+  const auto& all = directory_.bodies();
+  for (auto b : fam.own) {
+    const auto city = directory_.city_of(b);
+    fam.members.push_back(city);
+    for (std::uint32_t w = 0; w < all.size(); ++w) {
+      if (w != city && directory_.city_of(w) == city) fam.members.push_back(w);
+    }
+    const auto& g = all[b];
+    std::u32string stem =
+        text::to_u32(text::match_key(g.kind == LocalGovernment::Kind::ward ? g.city : g.name));
+    if (stem.size() >= 3 && (stem.back() == U'市' || stem.back() == U'町' || stem.back() == U'村' ||
+                             stem.back() == U'区')) {
+      stem.pop_back();
+      fam.stems.push_back(std::move(stem));
+    }
+  }
+  std::sort(fam.members.begin(), fam.members.end());
+  fam.members.erase(std::unique(fam.members.begin(), fam.members.end()), fam.members.end());
+  return fam;
+}
+
+// Sets comp.other_body (the candidate presents itself as another real local government) and
+// comp.family (it names itself as one of the official body's departments, affiliated bodies or
+// wards), against official `i`.
+void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i,
+                                         Components& comp) const {
+  const OfficialFamily& fam = families_[i];
+  const auto& all = directory_.bodies();
+  auto member = [&](std::uint32_t b) {
+    return std::binary_search(fam.members.begin(), fam.members.end(), b);
+  };
+  bool names_family = false;  // a mention of the body itself, its city or one of its wards
+  const BodyMention* ward = nullptr;
+  const BodyMention* other = nullptr;
+  const BodyMention* ambiguous_own = nullptr;  // 伊達市: ours, and a same-name body elsewhere
+  for (const auto& m : c.bodies) {
+    const bool any_member = std::any_of(m.bodies.begin(), m.bodies.end(), member);
+    const bool all_members = std::all_of(m.bodies.begin(), m.bodies.end(), member);
+    if (any_member) {
+      names_family = true;
+      if (!all_members) ambiguous_own = &m;
+      if (all_members && std::any_of(m.bodies.begin(), m.bodies.end(), [&](std::uint32_t b) {
+            return all[b].kind == LocalGovernment::Kind::ward &&
+                   std::find(fam.own.begin(), fam.own.end(), b) == fam.own.end();
+          })) {
+        ward = &m;
+      }
+    } else if (other == nullptr) {
+      other = &m;
+    }
+  }
+  // Without knowing the official's own body, no name can be said to be another body's.
+  const bool known = !fam.own.empty();
+  const bool url_other = known && c.url_body && !member(*c.url_body);
+  if (known && other != nullptr && !names_family) {
+    comp.other_body = all[other->bodies.front()].display();
+  } else if (url_other && (c.bodies.empty() ||
+                           (ambiguous_own != nullptr &&
+                            std::find(ambiguous_own->bodies.begin(), ambiguous_own->bodies.end(),
+                                      *c.url_body) != ambiguous_own->bodies.end()))) {
+    comp.other_body = all[*c.url_body].display();
+  }
+  if (!comp.other_body.empty()) return;
+
+  // The family: the rest of the name once the body's own name is out must say what part of the
+  // city the account is (or the name is one of the city's wards).
+  const std::u32string_view key = c.name.key;
+  std::u32string rest;
+  bool own_named = false;
+  std::size_t pos = 0;
+  for (const auto& m : c.bodies) {
+    if (!std::any_of(m.bodies.begin(), m.bodies.end(), member)) continue;
+    rest.append(key.substr(pos, m.begin - pos));
+    pos = m.begin + m.length;
+    own_named = true;
+  }
+  rest.append(key.substr(std::min(pos, key.size())));
+  const std::u32string& official_key = official_features_[i].name.key;
+  if (!own_named && official_key.size() >= 3) {
+    if (const auto at = key.find(official_key); at != std::u32string_view::npos) {
+      rest =
+          std::u32string(key.substr(0, at)) + std::u32string(key.substr(at + official_key.size()));
+      own_named = true;
+    }
+  }
+  if (own_named) {
+    comp.family = family_word(rest);
+    if (comp.family.empty() && ward != nullptr) {
+      comp.family = all[ward->bodies.front()].display();
+    }
+    return;
+  }
+  for (const auto& stem : fam.stems) {
+    if (const auto at = key.find(stem); at != std::u32string_view::npos) {
+      comp.family = family_word(key.substr(at + stem.size()), true);
+      if (!comp.family.empty()) return;
+    }
+  }
 }
 
 ProfileFeatures ImpersonationDetector::prepare(const model::ProfileSnapshot& p) const {
@@ -232,31 +368,39 @@ ProfileFeatures ImpersonationDetector::prepare(const model::ProfileSnapshot& p) 
   f.description = make_text_grams(p.description);
   f.url = normalize_url(p.url);
   f.description_disclaims = text_disclaims_official(p.description);
+  f.bodies = directory_.mentions(f.name.key);
+  if (!f.url.empty()) f.url_body = directory_.homepage_body(f.url);
   return f;
 }
 
-bool ImpersonationDetector::is_allowed(const model::ProfileSnapshot& c) const {
+const AllowedAccount* ImpersonationDetector::allowed_entry(const model::ProfileSnapshot& c) const {
   const std::string handle = lower_ascii(strip_at(c.handle));
-  auto same = [&](model::Platform platform, std::string_view h, std::string_view id) {
-    if (platform != c.platform) return false;
-    if (!id.empty() && !c.account_id.empty()) return id == c.account_id;
-    return !h.empty() && lower_ascii(strip_at(h)) == handle;
+  auto same = [&](const AllowedAccount& a) {
+    if (a.platform != c.platform) return false;
+    if (!a.account_id.empty() && !c.account_id.empty()) return a.account_id == c.account_id;
+    return !a.handle.empty() && lower_ascii(strip_at(a.handle)) == handle;
   };
-  for (const auto& o : officials_) {
-    if (same(o.profile.platform, o.profile.handle, o.profile.account_id)) return true;
+  for (const auto& o : official_entries_) {
+    if (same(o)) return &o;
   }
   for (const auto& a : allow_) {
-    if (same(a.platform, a.handle, a.account_id)) return true;
+    if (same(a)) return &a;
   }
-  return false;
+  return nullptr;
+}
+
+bool ImpersonationDetector::is_allowed(const model::ProfileSnapshot& c) const {
+  return allowed_entry(c) != nullptr;
 }
 
 Assessment ImpersonationDetector::assess(const model::ProfileSnapshot& candidate,
                                          const AvatarHash* avatar, model::TimePoint now) const {
-  if (is_allowed(candidate)) {
+  if (const AllowedAccount* entry = allowed_entry(candidate)) {
     Assessment a;
     a.allow_listed = true;
-    a.reasons.push_back("公式アカウントまたは許可リストに登録された正規アカウント");
+    a.listed = entry->listed;
+    a.reasons.push_back(entry->listed ? "市の公式アカウント一覧ページに掲載された正規アカウント"
+                                      : "公式アカウントまたは許可リストに登録された正規アカウント");
     return a;
   }
   return assess_prepared(prepare(candidate), candidate, avatar, now);
@@ -267,9 +411,12 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
                                                   const AvatarHash* avatar,
                                                   model::TimePoint now) const {
   Assessment best;
-  if (is_allowed(profile)) {
+  if (const AllowedAccount* entry = allowed_entry(profile)) {
     best.allow_listed = true;
-    best.reasons.push_back("公式アカウントまたは許可リストに登録された正規アカウント");
+    best.listed = entry->listed;
+    best.reasons.push_back(entry->listed
+                               ? "市の公式アカウント一覧ページに掲載された正規アカウント"
+                               : "公式アカウントまたは許可リストに登録された正規アカウント");
     return best;
   }
   const auto& s = settings_;
@@ -425,12 +572,34 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
     score = std::min(score, s.suspicious_threshold * 0.9);
     r.push_back("近隣の別団体「" + quote(comp.neighbour) + "」の名称 (成りすましの対象外)");
   }
+  judge_family(c, *best.matched_official, comp);
+  // Copying the official's icon, profile text or homepage is what an impersonator does; another
+  // real body or one of the city's departments does not (issue 18).
+  const bool copies = comp.avatar_evidence >= s.signal_evidence ||
+                      comp.description_evidence >= s.signal_evidence ||
+                      comp.url.website == UrlRelation::same_url;
+  if (!comp.other_body.empty() && comp.neighbour.empty() && !copies) {
+    score = std::min(score, s.suspicious_threshold * 0.9);
+    r.push_back("別の地方公共団体「" + quote(comp.other_body) +
+                "」として名乗っている (成りすましの対象外)");
+  }
+  const bool lookalike_handle = comp.handle.relation == HandleRelation::same_letters ||
+                                comp.handle.relation == HandleRelation::confusable ||
+                                comp.handle.relation == HandleRelation::affixed ||
+                                comp.handle.relation == HandleRelation::edited;
+  const bool related = !comp.family.empty() && comp.other_body.empty() && !lookalike_handle &&
+                       !comp.disclaims && comp.avatar_evidence < s.signal_evidence &&
+                       comp.description_evidence < s.signal_evidence;
   best.score = clamp01(score);
   for (double e : {comp.handle_evidence, comp.name_evidence, comp.avatar_evidence,
                    comp.description_evidence, comp.url_evidence}) {
     if (e >= s.signal_evidence) ++comp.signals;
   }
-  if (best.score >= s.impersonation_threshold && comp.signals >= s.impersonation_signals) {
+  if (related) {
+    best.verdict = Verdict::related;
+    r.push_back("市の部署・関係団体「" + quote(comp.family) +
+                "」として名乗り、アイコンとプロフィール文は公式と異なる (関連アカウント)");
+  } else if (best.score >= s.impersonation_threshold && comp.signals >= s.impersonation_signals) {
     best.verdict = Verdict::impersonation;
   } else if (best.score >= s.suspicious_threshold) {
     best.verdict = Verdict::suspicious;
@@ -444,6 +613,7 @@ Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
 
 bool avatar_could_matter(const Assessment& a) {
   if (a.allow_listed || !a.matched_official || !a.components.neighbour.empty()) return false;
+  // Another body's or a department's verdict turns on whether the icon is the official's.
   const Components& c = a.components;
   return c.handle_evidence > 0.0 || c.name_evidence > 0.0 || c.description_evidence > 0.0 ||
          c.url_evidence > 0.0;
@@ -469,6 +639,10 @@ model::Finding to_finding(const Assessment& a, const model::ProfileSnapshot& c,
     case Verdict::benign:
       f.severity = model::Severity::low;
       f.severity_label = "該当なし";
+      break;
+    case Verdict::related:
+      f.severity = model::Severity::low;
+      f.severity_label = "関連アカウント";
       break;
   }
   f.reasons = a.reasons;
@@ -501,6 +675,8 @@ model::Finding to_finding(const Assessment& a, const model::ProfileSnapshot& c,
   parts["signals"] = comp.signals;
   parts["disclaims"] = comp.disclaims;
   if (!comp.neighbour.empty()) parts["neighbour"] = comp.neighbour;
+  if (!comp.other_body.empty()) parts["other_body"] = comp.other_body;
+  if (!comp.family.empty()) parts["family"] = comp.family;
   e["components"] = std::move(parts);
   f.evidence_json = boost::json::serialize(e);
   return f;

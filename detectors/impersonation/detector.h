@@ -1,5 +1,6 @@
 // The impersonation (成りすまし) detector: compares a candidate profile with the municipality's
-// official profiles and says impersonation / suspicious / benign with a score in [0, 1] and
+// official profiles and says impersonation / suspicious / benign — or related: one of the
+// city's own departments, affiliated bodies or wards (issue 18) — with a score in [0, 1] and
 // Japanese reasons (soma-city.txt 第7-2, hokkaido.txt 5(1), special-ward.txt 5(5)-(6),
 // shiroi-city.txt 4(2)). Pure: no I/O; avatars arrive as hashes, time as `now`.
 #pragma once
@@ -13,6 +14,7 @@
 
 #include "detectors/impersonation/avatar_hash.h"
 #include "detectors/impersonation/handle_key.h"
+#include "detectors/impersonation/local_governments.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "detectors/impersonation/name_key.h"
 #include "detectors/impersonation/profile_text.h"
@@ -21,7 +23,10 @@
 
 namespace mamori::detectors::impersonation {
 
-enum class Verdict { benign, suspicious, impersonation };
+// `related` (issue 18): a department, affiliated body or ward of the official's own body that
+// names itself as such, with its own icon and description: shown to staff, no incident. Last so
+// the order of the others (benign < suspicious < impersonation) stays a severity order.
+enum class Verdict { benign, suspicious, impersonation, related };
 
 std::string_view to_string(Verdict verdict);
 
@@ -38,6 +43,9 @@ struct AllowedAccount {
   model::Platform platform = model::Platform::x;
   std::string handle;
   std::string account_id;
+  // Named on the city's official account list page (known official without configuration)
+  // rather than configured.
+  bool listed = false;
 };
 
 // Weights of the evidence (noisy-OR) and the verdict thresholds. The defaults were tuned on the
@@ -86,6 +94,12 @@ struct Components {
   int signals = 0;  // components with evidence >= settings.signal_evidence
   bool disclaims = false;
   std::string neighbour;  // the neighbouring body's name the candidate carries, if any
+  // Another real local government the candidate presents itself as (its name or homepage), from
+  // the directory of every Japanese local government; empty if none (issue 18).
+  std::string other_body;
+  // What makes the candidate one of the official body's own family: a department or affiliated
+  // body word (消防, 図書館, 観光協会 …) or a ward of the city; empty if none.
+  std::string family;
 };
 
 struct Assessment {
@@ -95,6 +109,7 @@ struct Assessment {
   std::string matched_handle;                   // that official's handle, "" if none
   std::vector<std::string> reasons;             // Japanese, one short sentence each
   bool allow_listed = false;
+  bool listed = false;  // allow-listed because the city's account list page names it
   Components components;
 };
 
@@ -107,6 +122,8 @@ struct ProfileFeatures {
   TextGrams description;
   std::string url;  // normalize_url of the website field
   bool description_disclaims = false;
+  std::vector<BodyMention> bodies;        // local governments the display name names
+  std::optional<std::uint32_t> url_body;  // the local government whose homepage `url` is in
 };
 
 class ImpersonationDetector {
@@ -127,16 +144,23 @@ class ImpersonationDetector {
                              const AvatarHash* avatar, model::TimePoint now) const;
 
   bool is_allowed(const model::ProfileSnapshot& candidate) const;
+  // The allow-list entry (or official) that matches, null if none.
+  const AllowedAccount* allowed_entry(const model::ProfileSnapshot& candidate) const;
 
   const std::vector<OfficialAccount>& officials() const { return officials_; }
   const DetectorSettings& settings() const { return settings_; }
   const HandleSkeleton& skeletons() const { return skeletons_; }
 
  private:
-  struct OfficialForm {
-    std::size_t official = 0;
-    ProfileFeatures features;
+  // The local governments an official account belongs to (its body, the body's city or
+  // wards): a candidate naming one of them is not "another body".
+  struct OfficialFamily {
+    std::vector<std::uint32_t> own;      // the official's body (several if the name is shared)
+    std::vector<std::uint32_t> members;  // own, plus its wards or its city
+    std::vector<std::u32string> stems;   // 松山 of 松山市 (key form), for 松山観光協会
   };
+  OfficialFamily family_of(const ProfileFeatures& official) const;
+  void judge_family(const ProfileFeatures& candidate, std::size_t official, Components& comp) const;
 
   HandleSkeleton skeletons_;
   MunicipalityNames names_;
@@ -149,6 +173,9 @@ class ImpersonationDetector {
   std::vector<std::u32string> neighbour_handle_keys_;  // ASCII neighbours as handle keys
   std::vector<HandleKey> municipality_handle_keys_;    // romaji name as a handle key
   std::string homepage_;                               // normalized
+  const LocalGovernmentDirectory& directory_;
+  std::vector<OfficialFamily> families_;          // parallel to officials_
+  std::vector<AllowedAccount> official_entries_;  // officials_ as allow entries
 };
 
 // Whether the candidate's icon is worth fetching and hashing after a text-only assessment

@@ -6,6 +6,7 @@
 #include <array>
 #include <stdexcept>
 
+#include "detectors/impersonation/lookalike_fold.h"
 #include "detectors/impersonation/string_distance.h"
 #include "detectors/text/normalize.h"
 
@@ -113,7 +114,7 @@ void HandleSkeleton::SpoofCheckerDeleter::operator()(USpoofChecker* checker) con
   uspoof_close(checker);
 }
 
-HandleSkeleton::HandleSkeleton() {
+HandleSkeleton::HandleSkeleton() : fold_(LookalikeFold::standard()) {
   UErrorCode status = U_ZERO_ERROR;
   checker_.reset(uspoof_open(&status));
   if (U_FAILURE(status) || !checker_) {
@@ -123,7 +124,7 @@ HandleSkeleton::HandleSkeleton() {
 
 HandleSkeleton::~HandleSkeleton() = default;
 
-std::u32string HandleSkeleton::skeleton(std::u32string_view text) const {
+std::u32string HandleSkeleton::icu_skeleton(std::u32string_view text) const {
   const std::string utf8 = text::to_utf8(text);
   std::array<char, 512> buffer{};
   UErrorCode status = U_ZERO_ERROR;
@@ -142,6 +143,16 @@ std::u32string HandleSkeleton::skeleton(std::u32string_view text) const {
   if (U_FAILURE(status)) return std::u32string(text);
   return text::to_u32(
       text::nfkc_casefold(std::string_view(buffer.data(), static_cast<std::size_t>(length))));
+}
+
+std::u32string HandleSkeleton::skeleton(std::u32string_view text) const {
+  // The fold before the skeleton covers letters ICU does not list (ᴋ, 🅺, 巿); the fold after it
+  // covers what ICU maps to a letter that is not the one shown (к, κ and ᴋ all become kra ĸ);
+  // the folded result goes through ICU once more so both sides end in the same form (m -> rn).
+  std::u32string s = icu_skeleton(fold_.apply(text));
+  std::u32string folded = fold_.apply(s);
+  if (folded != s) s = fold_.apply(icu_skeleton(folded));
+  return s;
 }
 
 HandleKey HandleSkeleton::key(model::Platform platform, std::string_view handle) const {

@@ -1,5 +1,6 @@
 // Handle comparison keys (DESIGN.md "detectors"; issue 4 "Scoring with reasons"): a handle is
-// NFKC-casefolded, mapped to its ICU uspoof skeleton, casefolded again, a few ASCII look-alikes
+// NFKC-casefolded, mapped to its ICU uspoof skeleton (with the look-alike fold of issue 18
+// around it), casefolded again, a few ASCII look-alikes
 // ICU does not list are folded (vv/w, cl/d, i/l), and separators are collapsed, so that
 // s0ma_c1ty, soma__city and somacity all land on the key of soma_city.
 #pragma once
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "detectors/impersonation/lookalike_fold.h"
 #include "model/platform.h"
 
 struct USpoofChecker;
@@ -37,10 +39,13 @@ class HandleSkeleton {
   HandleSkeleton& operator=(const HandleSkeleton&) = delete;
 
   HandleKey key(model::Platform platform, std::string_view handle) const;
-  // The confusable skeleton of any short text (names use it for kana/kanji look-alikes).
+  // The confusable skeleton of any short text (names use it for kana/kanji look-alikes): ICU's
+  // UTS #39 skeleton with the project's look-alike fold (lookalike_fold.h) around it.
   std::u32string skeleton(std::u32string_view text) const;
 
  private:
+  std::u32string icu_skeleton(std::u32string_view text) const;
+  const LookalikeFold& fold_;
   struct SpoofCheckerDeleter {
     void operator()(USpoofChecker* checker) const;
   };

@@ -174,6 +174,16 @@ export async function renderIncident(main, [id], ctx) {
     const sevSelect = h('select', { id: sevId, 'data-keep': 'severity' }, SEVERITY_ORDER.map((s) => h('option', { value: s, selected: s === incident.severity }, SEVERITY_LABELS[s])));
     const sevReasonId = nextId('severity-reason');
     const sevReason = h('input', { id: sevReasonId, type: 'text', autocomplete: 'off', 'data-keep': 'severity-reason' });
+    // An impersonation candidate staff judge not to be one (issue 18): the city's own related
+    // account, or benign. mamori keeps the decision until the account's profile changes.
+    const judgeable = incident.type === 'impersonation' && !['resolved', 'closed'].includes(incident.status);
+    const dispId = nextId('disposition');
+    const dispNoteId = nextId('disposition-note');
+    const dispHelpId = nextId('disposition-help');
+    const dispSelect = h('select', { id: dispId, 'data-keep': 'disposition', 'aria-describedby': dispHelpId },
+      h('option', { value: 'related' }, '市の関連アカウント（部署・関係団体・区）'),
+      h('option', { value: 'benign' }, '問題のないアカウント'));
+    const dispNote = h('input', { id: dispNoteId, type: 'text', autocomplete: 'off', 'data-keep': 'disposition-note' });
 
     return h('section', { class: 'panel actions no-print', 'aria-labelledby': 'actions-title' },
       h('h2', { id: 'actions-title' }, '対応の操作'),
@@ -232,7 +242,20 @@ export async function renderIncident(main, [id], ctx) {
         },
         h('div', { class: 'field' }, h('label', { for: sevId }, '重大度'), sevSelect),
         h('div', { class: 'field' }, h('label', { for: sevReasonId }, '理由（任意）'), sevReason),
-        h('button', { type: 'submit', 'data-keep': 'severity-submit' }, '重大度を変更'))));
+        h('button', { type: 'submit', 'data-keep': 'severity-submit' }, '重大度を変更')),
+        judgeable ? h('form', {
+          class: 'action-form',
+          onsubmit: (e) => {
+            e.preventDefault();
+            const body = { disposition: dispSelect.value };
+            if (dispNote.value.trim()) body.note = dispNote.value.trim();
+            change('/disposition', body, '成りすましではないと記録し、インシデントを解決しました');
+          },
+        },
+        h('div', { class: 'field' }, h('label', { for: dispId }, '成りすましではない場合の判断'), dispSelect),
+        h('p', { class: 'help', id: dispHelpId }, '表示名・ハンドル・リンク・アイコンが変わるまで、このアカウントでは新しいインシデントを開きません。'),
+        h('div', { class: 'field' }, h('label', { for: dispNoteId }, 'メモ（任意）'), dispNote),
+        h('button', { type: 'submit', 'data-keep': 'disposition-submit' }, '判断を記録して解決')) : null));
   }
 
   function stepDomId(s) {

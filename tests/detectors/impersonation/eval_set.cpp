@@ -12,8 +12,8 @@
 namespace mamori::testing::impersonation {
 namespace {
 
-std::vector<boost::json::object> read_jsonl(const std::string& name) {
-  const auto path = data_dir() / "impersonation" / name;
+std::vector<boost::json::object> read_jsonl(const std::string& part, const std::string& name) {
+  const auto path = data_dir() / "impersonation" / part / name;
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path.string());
   std::vector<boost::json::object> out;
@@ -52,6 +52,7 @@ imp::Verdict verdict(const std::string& s) {
   if (s == "impersonation") return imp::Verdict::impersonation;
   if (s == "suspicious") return imp::Verdict::suspicious;
   if (s == "benign") return imp::Verdict::benign;
+  if (s == "related") return imp::Verdict::related;
   throw std::runtime_error("bad label " + s);
 }
 
@@ -72,7 +73,7 @@ std::optional<imp::OfficialAvatarHash> official_hash_recipe(const boost::json::v
 }
 
 bool flagged(imp::Verdict v) {
-  return v != imp::Verdict::benign;
+  return v == imp::Verdict::suspicious || v == imp::Verdict::impersonation;
 }
 
 }  // namespace
@@ -81,9 +82,9 @@ model::TimePoint eval_now() {
   return model::TimePoint(std::chrono::milliseconds(1'717'200'000'000LL));  // 2024-06-01
 }
 
-EvalSet load_eval_set() {
+EvalSet load_eval_set(const std::string& part) {
   EvalSet set;
-  for (const auto& m : read_jsonl("municipalities.jsonl")) {
+  for (const auto& m : read_jsonl(part, "municipalities.jsonl")) {
     EvalBody body;
     body.city = integer(m, "city");
     body.split = str(m, "split");
@@ -97,9 +98,14 @@ EvalSet load_eval_set() {
     for (const auto& a : m.at("allow").as_array()) {
       body.allow.push_back({platform(a.as_object()), str(a.as_object(), "handle"), ""});
     }
+    if (const auto* listed = m.if_contains("listed"); listed && listed->is_array()) {
+      for (const auto& a : listed->as_array()) {
+        body.allow.push_back({platform(a.as_object()), str(a.as_object(), "handle"), "", true});
+      }
+    }
     set.bodies[body.city] = std::move(body);
   }
-  for (const auto& o : read_jsonl("officials.jsonl")) {
+  for (const auto& o : read_jsonl(part, "officials.jsonl")) {
     imp::OfficialAccount account;
     account.profile.platform = platform(o);
     account.profile.handle = str(o, "handle");
@@ -109,13 +115,14 @@ EvalSet load_eval_set() {
     account.avatar = official_hash_recipe(o.if_contains("avatar"));
     set.bodies.at(integer(o, "city")).officials.push_back(std::move(account));
   }
-  for (const auto& c : read_jsonl("candidates.jsonl")) {
+  for (const auto& c : read_jsonl(part, "candidates.jsonl")) {
     EvalCandidate e;
     e.id = str(c, "id");
     e.city = integer(c, "city");
     e.split = str(c, "split");
     e.label = verdict(str(c, "label"));
     e.kind = str(c, "kind");
+    e.category = str(c, "category");
     e.profile.platform = platform(c);
     e.profile.account_id = e.id;
     e.profile.handle = str(c, "handle");
@@ -165,10 +172,12 @@ double Metrics::precision() const {
   return flagged_count == 0 ? 1.0 : static_cast<double>(true_positive) / flagged_count;
 }
 
-Metrics metrics(const std::vector<EvalOutcome>& outcomes, const std::string& split) {
+Metrics metrics(const std::vector<EvalOutcome>& outcomes, const std::string& split,
+                const std::string& category) {
   Metrics m;
   for (const auto& o : outcomes) {
     if (o.candidate->split != split) continue;
+    if (!category.empty() && o.candidate->category != category) continue;
     const auto label = o.candidate->label;
     const auto predicted = o.assessment.verdict;
     m.confusion[static_cast<int>(label)][static_cast<int>(predicted)]++;
@@ -184,11 +193,11 @@ std::string report(const std::vector<EvalOutcome>& outcomes, const std::string& 
   const Metrics m = metrics(outcomes, split);
   std::ostringstream s;
   s << "split " << split << ": rows = label, columns = verdict\n";
-  s << "                 benign  suspicious  impersonation\n";
-  const char* names[] = {"benign       ", "suspicious   ", "impersonation"};
-  for (int i = 0; i < 3; ++i) {
+  s << "                 benign  suspicious  impersonation  related\n";
+  const char* names[] = {"benign       ", "suspicious   ", "impersonation", "related      "};
+  for (int i = 0; i < 4; ++i) {
     s << "  " << names[i] << "  " << m.confusion[i][0] << "\t" << m.confusion[i][1] << "\t"
-      << m.confusion[i][2] << "\n";
+      << m.confusion[i][2] << "\t" << m.confusion[i][3] << "\n";
   }
   s << "  flagged (impersonation+suspicious): TP " << m.true_positive << " FP " << m.false_positive
     << " FN " << m.false_negative << " TN " << m.true_negative << "  recall " << m.recall()

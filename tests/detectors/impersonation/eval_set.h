@@ -20,6 +20,7 @@ struct EvalCandidate {
   std::string split;
   imp::Verdict label = imp::Verdict::benign;
   std::string kind;
+  std::string category;  // the family part's category (issue 18), "" in the first part
   model::ProfileSnapshot profile;
   std::optional<imp::AvatarHash> avatar;
 };
@@ -40,8 +41,9 @@ struct EvalSet {
 // The fixed clock of the set: a candidate's created_at is kNow - age_days.
 model::TimePoint eval_now();
 
-// Reads the three JSONL files and renders + hashes every avatar. Throws on malformed data.
-EvalSet load_eval_set();
+// Reads the three JSONL files of tests/data/impersonation/<part> ("" the issue-4 set, "family"
+// the issue-18 part) and renders + hashes every avatar. Throws on malformed data.
+EvalSet load_eval_set(const std::string& part = "");
 
 struct EvalOutcome {
   const EvalCandidate* candidate = nullptr;
@@ -54,13 +56,15 @@ std::vector<EvalOutcome> run_eval(const EvalSet& set, const imp::DetectorSetting
                                   bool avatar_gate = false);
 
 struct Metrics {
-  std::array<std::array<int, 3>, 3> confusion{};  // [label][predicted], Verdict order
+  std::array<std::array<int, 4>, 4> confusion{};  // [label][predicted], Verdict order
   int true_positive = 0, false_positive = 0, false_negative = 0, true_negative = 0;
   double recall() const;
   double precision() const;
 };
 
-Metrics metrics(const std::vector<EvalOutcome>& outcomes, const std::string& split);
+// Flagged = suspicious or impersonation; benign and related are not. `category` "" for all.
+Metrics metrics(const std::vector<EvalOutcome>& outcomes, const std::string& split,
+                const std::string& category = "");
 
 // A printable report: confusion matrix, binary figures and the misclassified candidates.
 std::string report(const std::vector<EvalOutcome>& outcomes, const std::string& split);

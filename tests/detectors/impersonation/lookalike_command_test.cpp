@@ -81,6 +81,44 @@ TEST_F(LookalikeCommand, ScoresEachCandidateWithReasons) {
   EXPECT_EQ(result[2].at("verdict").as_string(), "benign");
 }
 
+// Issue 18: the city's departments are `related`, other real local governments are known without
+// --neighbour, and an account the list page names is known official.
+TEST_F(LookalikeCommand, RelatedAccountsOtherBodiesAndListedAccounts) {
+  write_bytes(dir_.path() / "own.png", encode(render_emblem(4321), "png"));
+  write_file(
+      dir_.path() / "candidates.jsonl",
+      R"({"platform":"x","handle":"soma_fd","display_name":"相馬市消防本部","description":"火災と救急のお知らせ","avatar":"own.png"})"
+      "\n"
+      R"({"platform":"x","handle":"minamisoma_city","display_name":"南相馬市","url":"https://www.city.minamisoma.lg.jp/"})"
+      "\n"
+      R"({"platform":"x","handle":"soma_kanko","display_name":"相馬市","avatar":"copy.jpg"})"
+      "\n"
+      R"({"platform":"x","handle":"soma_shobo","display_name":"相馬市消防本部","avatar":"copy.jpg"})"
+      "\n");
+  write_file(dir_.path() / "allow.jsonl", R"({"platform":"x","handle":"soma_kanko","listed":true})"
+                                          "\n");
+  const std::string out =
+      run("--official official.jsonl --candidates candidates.jsonl --allow allow.jsonl");
+  ASSERT_EQ(exit_code_, 0);
+  const auto result = lines(out);
+  ASSERT_EQ(result.size(), 4U);
+  EXPECT_EQ(result[0].at("verdict").as_string(), "related");
+  EXPECT_NE(boost::json::serialize(result[0].at("reasons")).find("関連アカウント"),
+            std::string::npos);
+  EXPECT_EQ(result[1].at("verdict").as_string(), "benign");
+  EXPECT_NE(boost::json::serialize(result[1].at("reasons")).find("別の地方公共団体"),
+            std::string::npos);
+  EXPECT_EQ(result[2].at("verdict").as_string(), "benign");
+  EXPECT_NE(boost::json::serialize(result[2].at("reasons")).find("一覧ページ"), std::string::npos);
+  EXPECT_NE(result[3].at("verdict").as_string(), "related");  // the official's icon: a copy
+  EXPECT_NE(result[3].at("verdict").as_string(), "benign");
+
+  write_file(dir_.path() / "bad_allow.jsonl", R"({"platform":"x","handle":"a","listed":"yes"})"
+                                              "\n");
+  run("--official official.jsonl --candidates candidates.jsonl --allow bad_allow.jsonl");
+  EXPECT_EQ(exit_code_, 2);
+}
+
 TEST_F(LookalikeCommand, RefusedImagesAreReportedNotFatal) {
   const std::vector<std::uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0x80, 0, 0};
   write_bytes(dir_.path() / "icon.gif", gif);

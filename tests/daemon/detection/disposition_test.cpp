@@ -1,0 +1,224 @@
+// Staff's decisions on impersonation candidates (issue 18): recorded over the real API on a real
+// PostgreSQL with who and when, the incident resolved with it in its timeline, and the hub's
+// book holding the decision until the candidate's profile changes materially.
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "daemon/detection/candidate_dispositions.h"
+#include "daemon/detection/disposition_api.h"
+#include "daemon/http/server.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/store/connection.h"
+#include "tests/support/fake_platform.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::detection {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kResponderToken = "responder-token-0123456789abcdefghijklmnop";
+const std::string kViewerToken = "viewer-token-0123456789abcdefghijklmnopqrs";
+
+model::ProfileSnapshot snapshot(std::string id, std::string handle, std::string name,
+                                std::string url = "", std::string avatar = "") {
+  model::ProfileSnapshot p;
+  p.platform = model::Platform::x;
+  p.account_id = std::move(id);
+  p.handle = std::move(handle);
+  p.display_name = std::move(name);
+  p.url = std::move(url);
+  p.avatar_url = std::move(avatar);
+  return p;
+}
+
+TEST(DispositionBook, HoldsUntilNameHandleLinkOrIconChange) {
+  CandidateDisposition d;
+  d.platform = model::Platform::x;
+  d.account_ref = "1234";
+  d.disposition = "related";
+  d.handle = "soma_fd";
+  d.display_name = "相馬市消防本部";
+  d.url = "https://www.city.soma.fukushima.jp/shobo/";
+  d.avatar_url = "https://pbs.example/a.jpg";
+  DispositionBook book;
+  book.replace({d});
+  const auto same = snapshot("1234", "Soma_FD", "相馬市消防本部", d.url, d.avatar_url);
+  EXPECT_NE(book.settled(same), nullptr);
+  // A reply author's snapshot has no link or icon: unknown is not a change.
+  EXPECT_NE(book.settled(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
+  // Found by handle when the id is unknown.
+  EXPECT_NE(book.settled(snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
+  for (const auto& changed :
+       {snapshot("1234", "soma_fd", "【公式】相馬市", d.url, d.avatar_url),
+        snapshot("1234", "soma_city_", "相馬市消防本部", d.url, d.avatar_url),
+        snapshot("1234", "soma_fd", "相馬市消防本部", "https://evil.example/", d.avatar_url),
+        snapshot("1234", "soma_fd", "相馬市消防本部", d.url, "https://pbs.example/b.jpg")}) {
+    EXPECT_EQ(book.settled(changed), nullptr) << changed.handle << " " << changed.display_name;
+  }
+  book.forget(model::Platform::x, "1234");
+  EXPECT_EQ(book.decided(same), nullptr);
+  EXPECT_EQ(book.decided(snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
+  book.replace({d});
+  auto other = same;
+  other.platform = model::Platform::bluesky;
+  EXPECT_EQ(book.settled(other), nullptr);
+  EXPECT_EQ(book.settled(snapshot("9999", "someone", "相馬市消防本部")), nullptr);
+}
+
+class DispositionApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    std::vector<config::ApiToken> tokens(2);
+    tokens[0].name = "広報 花子";
+    tokens[0].role = "responder";
+    tokens[0].token.value = config::Secret(kResponderToken);
+    tokens[1].name = "閲覧 端末";
+    tokens[1].role = "viewer";
+    tokens[1].token.value = config::Secret(kViewerToken);
+    auth_ = std::make_unique<api::TokenAuthenticator>(tokens);
+    register_disposition_routes(router_, *database_, *auth_, {}, [this] { ++changes_; });
+    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
+    server_->listen("127.0.0.1", 0);
+    guard_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+    direct_ = store::connect(db_.dsn(), std::nullopt);
+    {
+      pqxx::work tx(*direct_);
+      tx.exec(
+          "INSERT INTO observed_profiles (platform, account_id, handle, display_name, url,"
+          " avatar_url, observed_at, last_seen_at) VALUES ('x', '1234', 'soma_fd', "
+          "'相馬市消防本部',"
+          " 'https://www.city.soma.fukushima.jp/shobo/', 'https://pbs.example/a.jpg', now(), "
+          "now())");
+      tx.commit();
+    }
+    incident_id_ = open_incident(model::IncidentType::impersonation, "x:1234");
+  }
+
+  long long open_incident(model::IncidentType type, const std::string& subject) {
+    model::Finding f;
+    f.type = type;
+    f.subject = subject;
+    f.platform = model::Platform::x;
+    f.severity = model::Severity::medium;
+    f.score = 0.5;
+    f.reasons = {"表示名に公式の名称を含む"};
+    f.detected_at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    incidents::NewIncident n;
+    n.title = "成りすましの可能性: @soma_fd (X)";
+    incidents::StepPlan report;
+    report.id = "report";
+    report.title = "プラットフォームへ削除を申請する";
+    report.mandatory = true;
+    n.steps = {report};
+    return incidents::record_finding(*direct_, f, {}, n).incident_id;
+  }
+
+  void TearDown() override {
+    boost::asio::post(io_, [this] {
+      server_->stop_accepting();
+      server_->close_all();
+    });
+    guard_.reset();
+    thread_.join();
+    server_.reset();
+    database_->drain_and_stop(5s);
+  }
+
+  testing::HttpResult call(const std::string& method, const std::string& target,
+                           const std::string& token, const std::string& body = "") {
+    std::vector<std::string> headers;
+    if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
+    return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
+  }
+
+  testing::ScratchDatabase db_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<api::TokenAuthenticator> auth_;
+  http::Router router_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<pqxx::connection> direct_;
+  long long incident_id_ = 0;
+  std::atomic<int> changes_{0};
+};
+
+TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolved) {
+  const std::string path = "/api/v1/incidents/" + std::to_string(incident_id_) + "/disposition";
+  EXPECT_EQ(call("POST", path, kViewerToken, R"({"disposition":"related"})").status, 403);
+  EXPECT_EQ(call("POST", path, kResponderToken, R"({"disposition":"maybe"})").status, 400);
+  EXPECT_EQ(call("POST", path, kResponderToken, "{broken").status, 400);
+  auto r =
+      call("POST", path, kResponderToken, R"({"disposition":"related","note":"消防本部の公式"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("status").as_string(), "resolved");
+  EXPECT_EQ(changes_.load(), 1);
+  EXPECT_EQ(testing::sql(db_.dsn(),
+                         "SELECT disposition || '|' || handle || '|' || display_name || '|' ||"
+                         " avatar_url || '|' || decided_by || '|' || (decided_at > now() - interval"
+                         " '1 minute') FROM impersonation_dispositions WHERE platform = 'x' AND"
+                         " account_ref = '1234'"),
+            "related|soma_fd|相馬市消防本部|https://pbs.example/a.jpg|広報 花子|true");
+  EXPECT_NE(
+      testing::sql(db_.dsn(), "SELECT count(*) FROM incident_timeline WHERE incident_id = " +
+                                  std::to_string(incident_id_) +
+                                  " AND actor = '広報 花子' AND message LIKE '%関連アカウント%'"),
+      "0");
+  // Decided once: the incident is no longer live.
+  EXPECT_EQ(call("POST", path, kResponderToken, R"({"disposition":"benign"})").status, 409);
+
+  r = call("GET", "/api/v1/impersonation/dispositions", kViewerToken);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto list = boost::json::parse(r.body).at("dispositions").as_array();
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].at("decided_by").as_string(), "広報 花子");
+  EXPECT_EQ(list[0].at("incident_id").as_int64(), incident_id_);
+
+  // What the hub loads holds for the same profile only.
+  DispositionBook book;
+  book.replace(load_dispositions(*direct_));
+  EXPECT_NE(book.settled(snapshot("1234", "soma_fd", "相馬市消防本部",
+                                  "https://www.city.soma.fukushima.jp/shobo/",
+                                  "https://pbs.example/a.jpg")),
+            nullptr);
+  EXPECT_EQ(book.settled(snapshot("1234", "soma_fd", "相馬市", "", "https://pbs.example/a.jpg")),
+            nullptr);
+
+  // The hub saw the profile change: the question is open again, the decision kept for the record.
+  mark_reopened(*direct_, model::Platform::x, "1234");
+  book.replace(load_dispositions(*direct_));
+  EXPECT_EQ(book.decided(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
+  const auto again =
+      boost::json::parse(call("GET", "/api/v1/impersonation/dispositions", kViewerToken).body);
+  EXPECT_TRUE(again.at("dispositions").as_array()[0].as_object().contains("reopened_at"));
+}
+
+TEST_F(DispositionApiTest, OnlyImpersonationIncidentsTakeADisposition) {
+  const long long flame = open_incident(model::IncidentType::flameup, "x:soma_city");
+  const auto r = call("POST", "/api/v1/incidents/" + std::to_string(flame) + "/disposition",
+                      kResponderToken, R"({"disposition":"benign"})");
+  EXPECT_EQ(r.status, 409) << r.body;
+  EXPECT_EQ(
+      testing::sql(db_.dsn(), "SELECT status FROM incidents WHERE id = " + std::to_string(flame)),
+      "open");  // rolled back with the refusal
+  EXPECT_EQ(call("POST", "/api/v1/incidents/999999/disposition", kResponderToken,
+                 R"({"disposition":"benign"})")
+                .status,
+            404);
+  EXPECT_EQ(testing::sql(db_.dsn(), "SELECT count(*) FROM impersonation_dispositions"), "0");
+}
+
+}  // namespace
+}  // namespace mamori::detection
