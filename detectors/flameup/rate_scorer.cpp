@@ -203,7 +203,8 @@ BucketScore RateScorer::score(std::int64_t bucket_start, double count) {
   const double ratio = w.sum_count / std::max(w.sum_expected, kMinRatioBase);
 
   if (!open_) {
-    if (!cold() && out.surprise >= open_threshold(bucket_start)) {
+    // open_threshold() >= open_surprise_: most buckets stop at the cheap comparison.
+    if (out.surprise >= open_surprise_ && !cold() && out.surprise >= open_threshold(bucket_start)) {
       open_ = true;
       out.event = EpisodeEvent::opened;
       episode_ = EpisodeStats{};

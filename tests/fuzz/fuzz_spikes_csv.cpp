@@ -29,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (scored.size() != d.samples.size()) std::abort();
   for (const auto& s : scored) {
     if (!(s.score >= 0.0 && s.score <= 1.0)) std::abort();
+    if (s.alert && !s.episode) std::abort();  // an alert row opens an episode
   }
   return 0;
 }
