@@ -171,6 +171,48 @@ void compare_states(const AnalyzedText& reply_text, const Slots& reply, const Fa
   }
 }
 
+// The reply asserts something the post says there is none of ("津波が来るらしい" against
+// "津波の心配はありません"): the denied nouns (two of them when the clause names several) in a
+// sentence of the reply with a predicate of their own that is not denied.
+void compare_denied_things(const AnalyzedText& t, const Fact& fact,
+                           std::vector<Contradiction>& out) {
+  for (const auto& thing : fact.denied_things) {
+    for (const auto& s : t.sentences) {
+      std::size_t found = 0;
+      std::size_t last = 0;
+      std::size_t first_pos = 0;
+      for (std::size_t i = s.first_token; i < s.end_token; ++i) {
+        const auto& m = t.tokens[i].m;
+        if (m.pos != "名詞" || m.base.empty()) continue;
+        if (!std::binary_search(thing.nouns.begin(), thing.nouns.end(), std::string(m.base))) {
+          continue;
+        }
+        if (found == 0) first_pos = t.tokens[i].begin;
+        ++found;
+        last = i;
+      }
+      if (found < std::min<std::size_t>(2, thing.nouns.size())) continue;
+      if (negated_after(t, t.tokens[last].end, s.end)) continue;
+      bool predicate = false;
+      for (std::size_t k = last + 1; k < s.end_token; ++k) {
+        const auto& n = t.tokens[k].m;
+        if (n.pos == "記号") break;
+        predicate = predicate || n.pos == "動詞" || n.pos1 == "サ変接続";
+      }
+      if (!predicate) continue;
+      Contradiction c;
+      c.fact = &fact;
+      c.begin = first_pos;
+      c.state = true;
+      c.kind = "denied:" + thing.nouns.front();
+      c.reason = "市の投稿" + topic_quote(fact) + "は「" + thing.clause +
+                 "」としているが、返信はそれがあるとしている";
+      out.push_back(std::move(c));
+      return;
+    }
+  }
+}
+
 void compare_slots(const AnalyzedText& t, const Slots& reply, const Fact& fact,
                    std::vector<Contradiction>& out) {
   const Slots& fs = fact.slots;
@@ -521,6 +563,7 @@ ReplyAssessment MisinformationDetector::score(const model::Post& reply,
   for (const Fact* f : facts) {
     compare_states(text, slots, *f, contradictions);
     compare_slots(text, slots, *f, contradictions);
+    compare_denied_things(text, *f, contradictions);
   }
 
   std::erase_if(contradictions, [&](const Contradiction& c) {

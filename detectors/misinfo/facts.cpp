@@ -29,6 +29,56 @@ std::string topic_of(const std::string& text) {
   return out;
 }
 
+// Things a statement says there are none of: "津波の心配はありません" -> 津波, "けが人はいません"
+// -> けが人, "被害は確認されていません" -> 被害. The nouns of the clause before a denial of
+// ある/いる/確認, without the words that only frame it (心配, 予定, 情報 …).
+std::vector<Fact::DeniedThing> denied_things(const AnalyzedText& t) {
+  static constexpr std::string_view kFrame[] = {
+      "心配", "こと",   "事",   "予定",     "必要", "問題",   "影響", "情報",
+      "連絡", "変更",   "予約", "申し込み", "料金", "負担",   "費用", "現在",
+      "時点", "現時点", "市",   "場合",     "方",   "ところ", "者",   "もの",
+      "物",   "様子",   "報告", "確認",     "今",   "今回",   "特",   "特に"};
+  std::vector<Fact::DeniedThing> out;
+  for (std::size_t i = 0; i < t.tokens.size(); ++i) {
+    const auto& m = t.tokens[i].m;
+    if (!(m.pos == "動詞" && (m.base == "ある" || m.base == "いる" || m.base == "する" ||
+                              m.base == "れる" || m.base == "られる"))) {
+      continue;
+    }
+    if (!negated_after(t, t.tokens[i].end, std::min(t.folded.size(), t.tokens[i].end + 10))) {
+      continue;
+    }
+    // Back over the clause: particles, 確認 (される), frame words, to the nouns it denies.
+    Fact::DeniedThing thing;
+    std::size_t clause_begin = t.tokens[i].begin;
+    for (std::size_t k = i; k-- > 0;) {
+      const auto& b = t.tokens[k].m;
+      // "この地震による津波の心配は…": the clause is 津波's, not 地震's.
+      if (b.pos == "記号" || (b.pos == "助詞" && b.pos1 == "接続助詞") ||
+          (b.pos == "助詞" && b.pos2 == "連語") || b.pos == "動詞" || b.pos == "形容詞" ||
+          b.pos == "連体詞" || i - k > 8) {
+        break;
+      }
+      clause_begin = t.tokens[k].begin;
+      if (b.pos != "名詞" || b.base.empty() || b.pos1 == "数" || b.pos1 == "非自立") continue;
+      if (std::find(std::begin(kFrame), std::end(kFrame), b.base) != std::end(kFrame)) continue;
+      if (text::to_u32(b.base).size() < 2) continue;
+      thing.nouns.emplace_back(b.base);
+    }
+    if (thing.nouns.empty()) continue;
+    std::size_t clause_end = t.tokens[i].end;
+    for (std::size_t k = i + 1; k < t.tokens.size() && t.tokens[k].m.pos != "記号"; ++k) {
+      clause_end = t.tokens[k].end;
+    }
+    thing.clause =
+        text::to_utf8(std::u32string_view(t.nfkc).substr(clause_begin, clause_end - clause_begin));
+    std::sort(thing.nouns.begin(), thing.nouns.end());
+    thing.nouns.erase(std::unique(thing.nouns.begin(), thing.nouns.end()), thing.nouns.end());
+    out.push_back(std::move(thing));
+  }
+  return out;
+}
+
 }  // namespace
 
 OfficialStatement FactIndex::from_post(const model::Post& post) {
@@ -60,10 +110,12 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
           analyze_text(text::to_utf8(std::u32string_view(f.text.nfkc)
                                          .substr(sentence.begin, sentence.end - sentence.begin)))));
     }
+    f.denied_things = denied_things(f.text);
     // The last asserted value per dimension is where the statement ends up.
     for (const auto& st : f.slots.states) {
-      if (st.tentative) {
-        if (!st.negated) f.tentative_states.push_back(st.value);
+      // "放流は予定されていません": a plan denied is a denial.
+      if (st.tentative && !st.negated) {
+        f.tentative_states.push_back(st.value);
         continue;
       }
       if (st.negated) {

@@ -37,6 +37,13 @@ struct Fact {
   std::vector<StateValue> asserted_states;
   std::vector<StateValue> denied_states;
   std::vector<StateValue> tentative_states;  // conditions and prospects: "復旧を目指して"
+  // Things the statement says there are none of: "津波の心配はありません" -> {津波},
+  // "ダムの緊急放流は予定されていません" -> {ダム, 緊急, 放流}, with the denying clause.
+  struct DeniedThing {
+    std::vector<std::string> nouns;  // base forms
+    std::string clause;              // as written, for reasons
+  };
+  std::vector<DeniedThing> denied_things;
   // Each sentence prepared for the sentence-pair check (pair_contradiction.h).
   std::vector<PairSide> sentences;
 };

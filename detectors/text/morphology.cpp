@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <stdexcept>
+#include <string>
 
 namespace mamori::detectors::text {
 namespace {
@@ -77,8 +78,15 @@ void Morphology::analyze(std::string_view text, std::vector<Morpheme>& out) cons
     cache.generation = generation_;
   }
   if (!cache.tagger || !cache.lattice) return;
+  // MeCab reads the sentence as a C string in places (strlen in its dictionary lookup): give it a
+  // NUL-terminated copy without inner NULs, whatever the caller's view (found by fuzzing).
+  thread_local std::string buffer;
+  buffer.assign(text);
+  for (char& c : buffer) {
+    if (c == '\0') c = ' ';
+  }
   MeCab::Lattice& lattice = *cache.lattice;
-  lattice.set_sentence(text.data(), text.size());
+  lattice.set_sentence(buffer.c_str(), buffer.size());
   if (!cache.tagger->parse(&lattice)) return;
   const char* const start = lattice.sentence();
   for (const MeCab::Node* n = lattice.bos_node(); n != nullptr; n = n->next) {

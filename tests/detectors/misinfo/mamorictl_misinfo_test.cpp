@@ -106,6 +106,44 @@ TEST(MamorictlMisinfo, ImpersonatorFlagAndMinimalInput) {
   EXPECT_EQ(jb.at("verdict").as_string(), "misinformation");
 }
 
+TEST(MamorictlMisinfo, WritesToTheOutputFileAndTakesOfficialAccounts) {
+  const mamori::testing::TempDir dir;
+  mamori::testing::write_file(
+      dir.path() / "o.jsonl",
+      R"({"id":"p","text":"粗大ごみの受付は 0495-30-5300 へ","created_at":"2024-10-28T03:00:00Z"})"
+      "\n");
+  mamori::testing::write_file(
+      dir.path() / "r.jsonl",
+      R"({"id":"a","text":"受付は市公式アカウント @sagi_gomi へ","created_at":1730260800,"in_reply_to":"p"})"
+      "\n"
+      R"({"id":"b","text":"受付は 0495-30-5300 ですね","created_at":1730260800,"in_reply_to":"p"})"
+      "\n");
+  const auto out = dir.path() / "out.jsonl";
+  const std::string base = mamorictl() + " misinfo --official " +
+                           (dir.path() / "o.jsonl").string() + " --replies " +
+                           (dir.path() / "r.jsonl").string();
+  auto r = run_command(base + " -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  std::istringstream lines(mamori::testing::read_file(out));
+  std::string a, b;
+  std::getline(lines, a);
+  std::getline(lines, b);
+  EXPECT_EQ(boost::json::parse(a).at("verdict").as_string(), "misinformation") << a;
+  EXPECT_NE(a.find("@sagi_gomi"), std::string::npos) << a;
+  EXPECT_EQ(boost::json::parse(b).at("verdict").as_string(), "benign") << b;
+  // The same handle given as the city's own account is genuine.
+  r = run_command(base + " --official-account @sagi_gomi");
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(boost::json::parse(r.out.substr(0, r.out.find('\n'))).at("verdict").as_string(),
+            "benign")
+      << r.out;
+  // An output file that cannot be written is a clear error.
+  r = run_stderr(base + " -o " + (dir.path() / "missing" / "out.jsonl").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("cannot open for writing"), std::string::npos) << r.out;
+}
+
 TEST(MamorictlMisinfo, BadInputNamesFileLineAndFieldAndExitsTwo) {
   const mamori::testing::TempDir dir;
   const auto official = dir.path() / "o.jsonl";
