@@ -55,6 +55,7 @@ DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, cons
     : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
       playbooks_(std::move(playbooks)), alert_context_(std::move(alert_context)), dispatcher_(dispatcher),
       options_(std::move(options)), timer_(io) {
+  mastodon_instance_ = config.platforms.mastodon.instance;
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
   rebuild_facts();
@@ -82,6 +83,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
   if (!added.empty()) warm_start_flameup(std::move(added));
   municipality_ = config.municipality;
   allowlist_ = config.allowlist;
+  mastodon_instance_ = config.platforms.mastodon.instance;
   rebuild_impersonation();
   rebuild_facts();
 }
@@ -265,9 +267,22 @@ std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
   return avatars_ ? avatars_->shared_fetcher() : nullptr;
 }
 
+void DetectionHub::set_official_list_page(const std::string& html) {
+  auto digest = detectors::integrity::digest_html(html);
+  // Links to profiles only: the page's text may name an impersonator to warn about it.
+  digest.text.clear();
+  log::info("detection.official_list_page", {{"links", digest.links.size()}});
+  list_page_ = std::move(digest);
+}
+
 // When the text already resembles an official account, the decision waits for the icon
 // (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
+  // Known official: the city's own list page links to it.
+  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform, profile.handle,
+                                                             mastodon_instance_)) {
+    return;
+  }
   if (avatars_ && !profile.avatar_url.empty()) {
     const auto text_only = impersonation_->assess(profile, nullptr, now);
     if (imp::avatar_could_matter(text_only)) {

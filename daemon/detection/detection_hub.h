@@ -25,6 +25,7 @@
 #include "daemon/store/database.h"
 #include "detectors/flameup/reply_rate_detector.h"
 #include "detectors/impersonation/detector.h"
+#include "detectors/integrity/compliance.h"
 #include "detectors/misinfo/detector.h"
 #include "playbooks/engine/playbook.h"
 
@@ -67,6 +68,10 @@ class DetectionHub final : public polling::ObservationListener {
   void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) override;
   std::vector<std::string> search_queries(model::Platform platform) override;
   std::vector<std::string> handles_to_check(model::Platform platform) override;
+
+  // The city's official account list page as last fetched (the integrity monitor's audit): an
+  // account it links to is known official and never an impersonation candidate (issue 18).
+  void set_official_list_page(const std::string& html);
 
   // Staff's decisions on impersonation candidates (candidate_dispositions.h): a candidate judged
   // related or benign opens no incident while its profile stays as judged.
@@ -111,6 +116,8 @@ class DetectionHub final : public polling::ObservationListener {
   boost::asio::io_context& io_;
   store::Database& database_;
   DispositionBook dispositions_;
+  std::optional<detectors::integrity::HtmlDigest> list_page_;  // links only
+  std::string mastodon_instance_;
   config::Municipality municipality_;
   std::vector<config::AllowedAccount> allowlist_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
