@@ -298,7 +298,8 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
                                       const AvatarPtr& icon) {
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
-  if (a.verdict == imp::Verdict::benign || a.verdict == imp::Verdict::related) return;
+  if (a.verdict == imp::Verdict::related) return note_related(profile, a);
+  if (a.verdict == imp::Verdict::benign) return;
   // Staff judged this account related or benign: nothing while its profile is as they saw it; a
   // material change (name, handle, link, icon) re-opens the question (candidate_dispositions.h).
   bool reopened = false;
@@ -329,6 +330,24 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
                         : std::vector<incidents::EvidenceItem>{};
   record(std::move(f), std::move(evidence), title, summary, std::move(icons));
+}
+
+// Stores a related account once per name and handle seen (related_accounts.h).
+void DetectionHub::note_related(const model::ProfileSnapshot& profile, const imp::Assessment& a) {
+  RelatedSighting s;
+  s.platform = profile.platform;
+  s.account_ref = profile.account_id.empty() ? profile.handle : profile.account_id;
+  s.handle = profile.handle;
+  s.display_name = profile.display_name;
+  s.family = a.components.family;
+  s.matched_official = a.matched_handle;
+  const std::string key =
+      std::string(model::to_string(s.platform)) + ":" + s.account_ref + "|" + s.handle + "|" + s.display_name;
+  if (related_seen_.size() > 10000) related_seen_.clear();  // bounded; a repeat only re-stores
+  if (!related_seen_.insert(key).second) return;
+  if (!database_.submit("detection.related", [s](pqxx::connection& c) { record_related(c, s); })) {
+    related_seen_.erase(key);
+  }
 }
 
 void DetectionHub::handle_gone(const model::AccountGone& gone) {

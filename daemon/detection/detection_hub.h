@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <unordered_set>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "daemon/detection/flameup_metrics.h"
 #include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/impersonation_avatars.h"
+#include "daemon/detection/related_accounts.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/polling/poller.h"
 #include "daemon/store/database.h"
@@ -100,6 +102,8 @@ class DetectionHub final : public polling::ObservationListener {
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now, const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
   void handle_gone(const model::AccountGone& gone);
+  void note_related(const model::ProfileSnapshot& profile,
+                    const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
@@ -116,6 +120,7 @@ class DetectionHub final : public polling::ObservationListener {
   boost::asio::io_context& io_;
   store::Database& database_;
   DispositionBook dispositions_;
+  std::unordered_set<std::string> related_seen_;  // related accounts stored: subject|handle|name
   std::optional<detectors::integrity::HtmlDigest> list_page_;  // links only
   std::string mastodon_instance_;
   config::Municipality municipality_;

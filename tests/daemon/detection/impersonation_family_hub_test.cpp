@@ -111,6 +111,11 @@ TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonator
   see(profile("400", "soma__city", "相馬市", kDescription));  // named in the page's text only
   ASSERT_TRUE(testing::eventually([&] { return incidents_for("400") == "1"; }, 20s));
   EXPECT_EQ(incidents_for("200"), "0");
+  // Shown to staff instead (the console lists /api/v1/impersonation/related).
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT handle || '|' || family || '|' || matched_official FROM"
+                " impersonation_related WHERE account_ref = '200'"),
+            "soma_fd|消防|soma_city");
   EXPECT_EQ(incidents_for("201"), "0");
   EXPECT_EQ(incidents_for("300"), "0");
 
