@@ -420,6 +420,7 @@ describe('incident detail', () => {
     await page.click('#site-nav a[href="/accounts"]');
     await page.locator('h1', { hasText: '公式アカウント' }).waitFor();
     await page.locator('.accounts-table, .empty').first().waitFor();
+    await page.locator('#related-title').waitFor();  // related and judged accounts (issue 18)
     await screenshot(page, '08-accounts');
     await page.click('#site-nav a[href="/compliance"]');
     await page.locator('h1', { hasText: '運用点検' }).waitFor();
