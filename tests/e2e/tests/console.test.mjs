@@ -465,6 +465,28 @@ describe('viewer', () => {
   });
 });
 
+describe('impersonation disposition', () => {
+  it('records that the candidate is one of the city\'s related accounts, with who, and lists it', async () => {
+    const { page } = responder;
+    await page.goto(`${config.console}/incidents/${impersonation.id}`);
+    await page.waitForSelector('select[data-keep="disposition"]');
+    await page.selectOption('select[data-keep="disposition"]', 'related');
+    await page.fill('input[data-keep="disposition-note"]', 'e2e: 消防本部の公式アカウントと確認');
+    await page.click('button[data-keep="disposition-submit"]');
+    await eventually('the incident resolved by the decision',
+      async () => (await apiGet(`/api/v1/incidents/${impersonation.id}`)).status === 'resolved', 15000);
+    await page.waitForSelector('select[data-keep="disposition"]', { state: 'detached' });
+    const { dispositions } = await apiGet('/api/v1/impersonation/dispositions');
+    assert.equal(dispositions[0].disposition, 'related');
+    assert.equal(dispositions[0].decided_by, config.responder.name);
+    assert.equal(dispositions[0].incident_id, impersonation.id);
+    await page.click('#site-nav a[href="/accounts"]');
+    await page.locator('#related-title').waitFor();
+    await page.locator('td', { hasText: '関連アカウント（職員の判断）' }).first().waitFor();
+    await screenshot(page, '11-accounts-related');
+  });
+});
+
 describe('responder session', () => {
   it('had no dialog, foreign request or policy violation all along', () => {
     assert.deepEqual(responder.problems, []);
