@@ -347,6 +347,7 @@ class Daemon {
                                                                curl_.get(), active, integrity::IntegrityOptions{},
                                                                &metrics_.registry());
     integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
+    integrity_->on_list_page([this](const std::string& html) { if (hub_) hub_->set_official_list_page(html); });
     integrity_->start();
     listeners_ = std::make_unique<integrity::ObservationFanout>(
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});

@@ -55,6 +55,7 @@ DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, cons
     : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
       playbooks_(std::move(playbooks)), alert_context_(std::move(alert_context)), dispatcher_(dispatcher),
       options_(std::move(options)), timer_(io) {
+  mastodon_instance_ = config.platforms.mastodon.instance;
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
   rebuild_facts();
@@ -82,6 +83,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
   if (!added.empty()) warm_start_flameup(std::move(added));
   municipality_ = config.municipality;
   allowlist_ = config.allowlist;
+  mastodon_instance_ = config.platforms.mastodon.instance;
   rebuild_impersonation();
   rebuild_facts();
 }
@@ -268,9 +270,22 @@ std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
   return avatars_ ? avatars_->shared_fetcher() : nullptr;
 }
 
+void DetectionHub::set_official_list_page(const std::string& html) {
+  auto digest = detectors::integrity::digest_html(html);
+  // Links to profiles only: the page's text may name an impersonator to warn about it.
+  digest.text.clear();
+  log::info("detection.official_list_page", {{"links", digest.links.size()}});
+  list_page_ = std::move(digest);
+}
+
 // When the text already resembles an official account, the decision waits for the icon
 // (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
+  // Known official: the city's own list page links to it.
+  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform, profile.handle,
+                                                             mastodon_instance_)) {
+    return;
+  }
   if (avatars_ && !profile.avatar_url.empty()) {
     const auto text_only = impersonation_->assess(profile, nullptr, now);
     if (imp::avatar_could_matter(text_only)) {
@@ -286,7 +301,8 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
                                       const AvatarPtr& icon) {
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
-  if (a.verdict == imp::Verdict::benign || a.verdict == imp::Verdict::related) return;
+  if (a.verdict == imp::Verdict::related) return note_related(profile, a);
+  if (a.verdict == imp::Verdict::benign) return;
   // Staff judged this account related or benign: nothing while its profile is as they saw it; a
   // material change (name, handle, link, icon) re-opens the question (candidate_dispositions.h).
   bool reopened = false;
@@ -317,6 +333,24 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
                         : std::vector<incidents::EvidenceItem>{};
   record(std::move(f), std::move(evidence), title, summary, std::move(icons));
+}
+
+// Stores a related account once per name and handle seen (related_accounts.h).
+void DetectionHub::note_related(const model::ProfileSnapshot& profile, const imp::Assessment& a) {
+  RelatedSighting s;
+  s.platform = profile.platform;
+  s.account_ref = profile.account_id.empty() ? profile.handle : profile.account_id;
+  s.handle = profile.handle;
+  s.display_name = profile.display_name;
+  s.family = a.components.family;
+  s.matched_official = a.matched_handle;
+  const std::string key =
+      std::string(model::to_string(s.platform)) + ":" + s.account_ref + "|" + s.handle + "|" + s.display_name;
+  if (related_seen_.size() > 10000) related_seen_.clear();  // bounded; a repeat only re-stores
+  if (!related_seen_.insert(key).second) return;
+  if (!database_.submit("detection.related", [s](pqxx::connection& c) { record_related(c, s); })) {
+    related_seen_.erase(key);
+  }
 }
 
 void DetectionHub::handle_gone(const model::AccountGone& gone) {

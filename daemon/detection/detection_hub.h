@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <unordered_set>
 #include <set>
 #include <string>
 #include <vector>
@@ -20,11 +21,13 @@
 #include "daemon/detection/flameup_metrics.h"
 #include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/impersonation_avatars.h"
+#include "daemon/detection/related_accounts.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/polling/poller.h"
 #include "daemon/store/database.h"
 #include "detectors/flameup/reply_rate_detector.h"
 #include "detectors/impersonation/detector.h"
+#include "detectors/integrity/compliance.h"
 #include "detectors/misinfo/detector.h"
 #include "playbooks/engine/playbook.h"
 
@@ -68,6 +71,10 @@ class DetectionHub final : public polling::ObservationListener {
   std::vector<std::string> search_queries(model::Platform platform) override;
   std::vector<std::string> handles_to_check(model::Platform platform) override;
 
+  // The city's official account list page as last fetched (the integrity monitor's audit): an
+  // account it links to is known official and never an impersonation candidate (issue 18).
+  void set_official_list_page(const std::string& html);
+
   // Staff's decisions on impersonation candidates (candidate_dispositions.h): a candidate judged
   // related or benign opens no incident while its profile stays as judged.
   void set_dispositions(std::vector<CandidateDisposition> all) { dispositions_.replace(std::move(all)); }
@@ -95,6 +102,8 @@ class DetectionHub final : public polling::ObservationListener {
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now, const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
   void handle_gone(const model::AccountGone& gone);
+  void note_related(const model::ProfileSnapshot& profile,
+                    const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
@@ -111,6 +120,9 @@ class DetectionHub final : public polling::ObservationListener {
   boost::asio::io_context& io_;
   store::Database& database_;
   DispositionBook dispositions_;
+  std::unordered_set<std::string> related_seen_;  // related accounts stored: subject|handle|name
+  std::optional<detectors::integrity::HtmlDigest> list_page_;  // links only
+  std::string mastodon_instance_;
   config::Municipality municipality_;
   std::vector<config::AllowedAccount> allowlist_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;

@@ -4,6 +4,7 @@
 
 #include "daemon/api/api_support.h"
 #include "daemon/detection/candidate_dispositions.h"
+#include "daemon/detection/related_accounts.h"
 
 namespace mamori::detection {
 
@@ -58,6 +59,18 @@ void register_disposition_routes(http::Router& router, store::Database& db,
               for (const auto& d : all) items.push_back(to_json(d));
               boost::json::object o;
               o["dispositions"] = std::move(items);
+              return http::json_response(req, bh::status::ok, boost::json::serialize(o));
+            });
+          }));
+  router.add_async(
+      bh::verb::get, "/api/v1/impersonation/related", "/api/v1/impersonation/related",
+      api::guarded(
+          auth, Role::viewer,
+          [&db](const Principal&, const http::Request& req, const http::Params&,
+                http::Responder respond) {
+            api::run_in_store(db, req, respond, "api.related_accounts", [req](pqxx::connection& c) {
+              boost::json::object o;
+              o["related"] = related_accounts_json(c);
               return http::json_response(req, bh::status::ok, boost::json::serialize(o));
             });
           }));

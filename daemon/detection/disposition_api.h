@@ -3,6 +3,8 @@
 //     records the decision for the incident's candidate and resolves the incident; answers with
 //     the incident as GET /api/v1/incidents/:id does.
 //   GET  /api/v1/impersonation/dispositions  (viewer): every decision, newest first.
+//   GET  /api/v1/impersonation/related  (viewer): accounts the detector judged related
+//     (related_accounts.h), most recently seen first.
 #pragma once
 
 #include <functional>

@@ -497,6 +497,7 @@ void IntegrityMonitor::run_audit() {
         }
         if (!page.body)
           log::warn("integrity.list_page_unavailable", {{"url", url}, {"error", page.error}});
+        if (page.body && list_page_listener_) list_page_listener_(*page.body);
         audit_with_page(std::move(page));
       });
 }

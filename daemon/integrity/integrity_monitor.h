@@ -69,6 +69,11 @@ class IntegrityMonitor final : public polling::ObservationListener {
   void share_avatar_fetcher(std::shared_ptr<detection::AvatarFetcher> fetcher) {
     shared_avatars_ = std::move(fetcher);
   }
+  // Called on the loop with each official account list page fetched for the audit (the
+  // detection hub takes the accounts it links as known official, issue 18).
+  void on_list_page(std::function<void(const std::string& html)> listener) {
+    list_page_listener_ = std::move(listener);
+  }
   void start();
   void stop();
   void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) {
@@ -153,6 +158,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   std::vector<collectors::PlatformCollector*> collectors_;
   std::shared_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
   std::shared_ptr<detection::AvatarFetcher> shared_avatars_;  // from share_avatar_fetcher()
+  std::function<void(const std::string&)> list_page_listener_;  // from on_list_page()
   IntegrityOptions options_;
   std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
   std::vector<std::unique_ptr<Official>> officials_;

@@ -1,7 +1,5 @@
 #include "detectors/impersonation/name_key.h"
 
-#include <unicode/uchar.h>
-
 #include <algorithm>
 #include <array>
 
@@ -41,32 +39,12 @@ std::string_view bounded(std::string_view s, std::size_t limit) {
   return s.substr(0, end);
 }
 
-// What match_key drops as decoration (detectors/text/normalize.cpp), for the visual key.
-bool is_decoration(char32_t c) {
-  const auto cp = static_cast<UChar32>(c);
-  if (u_isUWhiteSpace(cp)) return true;
-  switch (static_cast<UCharCategory>(u_charType(cp))) {
-    case U_CONNECTOR_PUNCTUATION:
-    case U_DASH_PUNCTUATION:
-    case U_START_PUNCTUATION:
-    case U_END_PUNCTUATION:
-    case U_INITIAL_PUNCTUATION:
-    case U_FINAL_PUNCTUATION:
-    case U_OTHER_PUNCTUATION:
-    case U_MATH_SYMBOL:
-    case U_CURRENCY_SYMBOL:
-    case U_MODIFIER_SYMBOL:
-    case U_OTHER_SYMBOL:
-    case U_FORMAT_CHAR:
-    case U_NON_SPACING_MARK:
-    case U_ENCLOSING_MARK:
-    case U_CONTROL_CHAR:
-      return true;
-    default:
-      break;
-  }
-  return u_hasBinaryProperty(cp, UCHAR_VARIATION_SELECTOR) ||
-         u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
+// Katakana parked in a private-use plane while match_key runs, so it keeps them as they look.
+constexpr char32_t kParked = 0xF0000;
+// Katakana letters and marks, not the middle dot ・ (punctuation match_key drops).
+bool is_katakana(char32_t c) {
+  return (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x30FC && c <= 0x30FF) ||
+         (c >= 0x31F0 && c <= 0x31FF);
 }
 
 char32_t hiragana_of(char32_t c) {
@@ -76,16 +54,18 @@ char32_t hiragana_of(char32_t c) {
 // The name as it looks: like the key, but katakana kept (ICU's skeleton maps ロ to 口, not ろ)
 // and look-alike letters folded before decorations are dropped (🅺 is a symbol, k is not).
 std::u32string visual_key(std::string_view display_name, bool remove_claims) {
-  const std::u32string folded = LookalikeFold::standard().apply(
+  std::u32string folded = LookalikeFold::standard().apply(
       text::to_u32(text::nfkc_casefold(bounded(display_name, kMaxNameBytes))));
-  std::u32string visual;
-  std::u32string twin;  // the same characters with katakana as hiragana, to find claim words
-  visual.reserve(folded.size());
-  for (char32_t c : folded) {
-    if (is_decoration(c)) continue;
-    visual.push_back(c);
-    twin.push_back(hiragana_of(c));
+  for (char32_t& c : folded) {
+    if (is_katakana(c)) c = kParked + (c - 0x3000);
   }
+  std::u32string visual = text::to_u32(text::match_key(text::to_utf8(folded)));
+  for (char32_t& c : visual) {
+    if (c >= kParked + 0xA0 && c <= kParked + 0x1FF) c = c - kParked + 0x3000;
+  }
+  std::u32string twin;  // the same characters with katakana as hiragana, to find claim words
+  twin.reserve(visual.size());
+  for (char32_t c : visual) twin.push_back(hiragana_of(c));
   for (auto word : kClaimWords) {
     if (!remove_claims) break;
     for (auto pos = twin.find(word); pos != std::u32string::npos; pos = twin.find(word, pos)) {

@@ -1,7 +1,50 @@
-// Official accounts: each account's health, last poll and remaining API quota.
+// Official accounts: each account's health, last poll and remaining API quota; below them the
+// city's related accounts the impersonation detector recognised and staff's decisions on
+// candidates (issue 18).
 import { api, ApiError } from './api.js';
 import { formatNumber, h, relativeTime, timeElement } from './dom.js';
 import { platformName } from './labels.js';
+
+// Related accounts (departments, affiliated bodies, wards) and candidates staff judged not to be
+// impersonators: nothing here opens an incident.
+async function relatedSection(ctx) {
+  const section = h('section', { class: 'panel', 'aria-labelledby': 'related-title' },
+    h('h2', { id: 'related-title' }, '関連アカウントと判断済みのアカウント'),
+    h('p', { class: 'muted' }, '市の部署・関係団体・区のアカウントとして名乗り、公式のアイコンやプロフィール文を写していないもの（関連アカウント）と、職員が成りすましではないと判断したものです。インシデントにはなりません。'));
+  let related = [];
+  let decided = [];
+  try {
+    const [r, d] = await Promise.all([api.get('/api/v1/impersonation/related'), api.get('/api/v1/impersonation/dispositions')]);
+    related = Array.isArray(r?.related) ? r.related : [];
+    decided = Array.isArray(d?.dispositions) ? d.dispositions : [];
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    section.appendChild(h('p', { class: 'empty' }, '一覧を取得できませんでした。'));
+    return section;
+  }
+  if (!ctx.isCurrent()) return section;
+  const account = (a) => [h('strong', {}, a.display_name || a.handle || ''),
+    h('div', { class: 'muted small' }, `${platformName(a.platform)} @${a.handle ?? ''}`)];
+  const rows = [
+    ...decided.map((d) => h('tr', {},
+      h('td', {}, ...account(d)),
+      h('td', {}, d.disposition === 'related' ? '関連アカウント（職員の判断）' : '問題なし（職員の判断）',
+        d.reopened_at ? h('div', { class: 'small' }, 'プロフィールが変わったため再判断待ち') : null),
+      h('td', { class: 'small' }, d.decided_by ?? '', h('div', {}, timeElement(d.decided_at)), d.note ? h('div', { class: 'muted' }, d.note) : null))),
+    ...related.map((a) => h('tr', {},
+      h('td', {}, ...account(a)),
+      h('td', {}, `関連アカウント（${a.family || '部署・関係団体'}）`),
+      h('td', { class: 'small' }, 'mamori の判定', h('div', {}, '最終確認 ', timeElement(a.last_seen_at)), a.last_seen_at ? h('div', { class: 'muted' }, relativeTime(a.last_seen_at)) : null))),
+  ];
+  if (rows.length === 0) {
+    section.appendChild(h('p', { class: 'empty' }, 'まだありません。'));
+    return section;
+  }
+  section.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
+    h('thead', {}, h('tr', {}, ['アカウント', '判断', '判断した人・日時'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows))));
+  return section;
+}
 
 export async function renderAccounts(main, _params, ctx) {
   const section = h('section', { class: 'panel', 'aria-labelledby': 'accounts-title' },
@@ -23,9 +66,15 @@ export async function renderAccounts(main, _params, ctx) {
   if (!ctx.isCurrent()) return;
   if (accounts.length === 0) {
     section.appendChild(h('p', { class: 'empty' }, '監視する公式アカウントが設定されていません。'));
-    return;
+  } else {
+    section.appendChild(accountsTable(accounts));
   }
-  section.appendChild(h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
+  const related = await relatedSection(ctx);
+  if (ctx.isCurrent()) main.appendChild(related);
+}
+
+function accountsTable(accounts) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
     h('thead', {}, h('tr', {}, ['状態', 'アカウント', '最終取得', 'エラー', 'API の残り回数'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, accounts.map((a) => h('tr', { class: a.healthy ? null : 'row-problem' },
       h('td', {}, h('span', { class: a.healthy ? 'badge ok' : 'badge problem' }, a.healthy ? '正常' : '要確認')),
@@ -38,5 +87,5 @@ export async function renderAccounts(main, _params, ctx) {
         a.last_poll_at ? h('div', { class: 'small' }, a.last_poll_ok ? '成功' : '失敗') : null),
       h('td', { class: 'small' }, a.last_error || h('span', { class: 'muted' }, 'なし')),
       h('td', {}, a.quota_remaining === null || a.quota_remaining === undefined ? h('span', { class: 'muted' }, '—') : `${formatNumber(a.quota_remaining)}回`,
-        a.quota_reset_at ? h('div', { class: 'muted small' }, 'リセット ', timeElement(a.quota_reset_at)) : null)))))));
+        a.quota_reset_at ? h('div', { class: 'muted small' }, 'リセット ', timeElement(a.quota_reset_at)) : null))))));
 }

@@ -9,6 +9,7 @@
 
 #include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/disposition_api.h"
+#include "daemon/detection/related_accounts.h"
 #include "daemon/http/server.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
@@ -203,6 +204,25 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
   const auto again =
       boost::json::parse(call("GET", "/api/v1/impersonation/dispositions", kViewerToken).body);
   EXPECT_TRUE(again.at("dispositions").as_array()[0].as_object().contains("reopened_at"));
+}
+
+TEST_F(DispositionApiTest, RelatedAccountsAreListedForStaff) {
+  RelatedSighting s;
+  s.account_ref = "555";
+  s.handle = "soma_lib";
+  s.display_name = "相馬市図書館";
+  s.family = "図書館";
+  s.matched_official = "soma_city";
+  record_related(*direct_, s);
+  s.display_name = "相馬市立図書館";
+  record_related(*direct_, s);  // seen again under a new name: one row, updated
+  EXPECT_EQ(call("GET", "/api/v1/impersonation/related", "").status, 401);
+  const auto r = call("GET", "/api/v1/impersonation/related", kViewerToken);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto list = boost::json::parse(r.body).at("related").as_array();
+  ASSERT_EQ(list.size(), 1U);
+  EXPECT_EQ(list[0].at("display_name").as_string(), "相馬市立図書館");
+  EXPECT_EQ(list[0].at("family").as_string(), "図書館");
 }
 
 TEST_F(DispositionApiTest, OnlyImpersonationIncidentsTakeADisposition) {

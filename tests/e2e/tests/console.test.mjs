@@ -420,6 +420,7 @@ describe('incident detail', () => {
     await page.click('#site-nav a[href="/accounts"]');
     await page.locator('h1', { hasText: '公式アカウント' }).waitFor();
     await page.locator('.accounts-table, .empty').first().waitFor();
+    await page.locator('#related-title').waitFor();  // related and judged accounts (issue 18)
     await screenshot(page, '08-accounts');
     await page.click('#site-nav a[href="/compliance"]');
     await page.locator('h1', { hasText: '運用点検' }).waitFor();
@@ -461,6 +462,28 @@ describe('viewer', () => {
     assert.deepEqual(statuses, [403, 403, 403]);
     assert.deepEqual(problems, []);
     await context.close();
+  });
+});
+
+describe('impersonation disposition', () => {
+  it('records that the candidate is one of the city\'s related accounts, with who, and lists it', async () => {
+    const { page } = responder;
+    await page.goto(`${config.console}/incidents/${impersonation.id}`);
+    await page.waitForSelector('select[data-keep="disposition"]');
+    await page.selectOption('select[data-keep="disposition"]', 'related');
+    await page.fill('input[data-keep="disposition-note"]', 'e2e: 消防本部の公式アカウントと確認');
+    await page.click('button[data-keep="disposition-submit"]');
+    await eventually('the incident resolved by the decision',
+      async () => (await apiGet(`/api/v1/incidents/${impersonation.id}`)).status === 'resolved', 15000);
+    await page.waitForSelector('select[data-keep="disposition"]', { state: 'detached' });
+    const { dispositions } = await apiGet('/api/v1/impersonation/dispositions');
+    assert.equal(dispositions[0].disposition, 'related');
+    assert.equal(dispositions[0].decided_by, config.responder.name);
+    assert.equal(dispositions[0].incident_id, impersonation.id);
+    await page.click('#site-nav a[href="/accounts"]');
+    await page.locator('#related-title').waitFor();
+    await page.locator('td', { hasText: '関連アカウント（職員の判断）' }).first().waitFor();
+    await screenshot(page, '11-accounts-related');
   });
 });
 

@@ -1,0 +1,139 @@
+// Issue 18 in the detection hub, on a real PostgreSQL: a department of the city (verdict related),
+// an account the city's official account list page links to, and an account staff judged benign
+// open no incident; an impersonator does, and so does the judged account once its profile
+// changes (the question re-opens, saying why).
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "daemon/detection/detection_hub.h"
+#include "daemon/store/connection.h"
+#include "playbooks/engine/loader.h"
+#include "tests/support/fake_platform.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::detection {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::sql;
+
+constexpr const char* kDescription =
+    "相馬市の公式アカウントです。市政情報、イベント、防災情報などをお知らせします。";
+
+model::ProfileSnapshot profile(std::string id, std::string handle, std::string name,
+                               std::string description = "", std::string url = "") {
+  model::ProfileSnapshot p;
+  p.platform = model::Platform::x;
+  p.account_id = std::move(id);
+  p.handle = std::move(handle);
+  p.display_name = std::move(name);
+  p.description = std::move(description);
+  p.url = std::move(url);
+  p.observed_at = std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
+  return p;
+}
+
+class HubFamilyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    config::Config cfg;
+    cfg.municipality.name = "相馬市";
+    cfg.municipality.homepage_url = "https://www.city.soma.fukushima.jp/";
+    config::Account x;
+    x.platform = model::Platform::x;
+    x.handle = "soma_city";
+    cfg.accounts = {x};
+    hub_ = std::make_unique<DetectionHub>(io_, *database_, cfg, loaded.set, alerts::AlertContext{},
+                                          nullptr, HubOptions{}, nullptr);
+    store::StoredBatch officials;
+    officials.changed_profiles = {
+        profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/")};
+    hub_->on_stored(model::Platform::x, "soma_city", officials);
+  }
+
+  void TearDown() override {
+    hub_.reset();
+    io_.poll();
+    database_->drain_and_stop(5s);
+  }
+
+  void see(const model::ProfileSnapshot& p) {
+    store::StoredBatch b;
+    b.changed_profiles = {p};
+    hub_->on_stored(model::Platform::x, "", b);
+  }
+
+  std::string incidents_for(const std::string& id) {
+    return sql(
+        db_.dsn(),
+        "SELECT count(*) FROM incidents WHERE type = 'impersonation' AND subject = 'x:" + id + "'");
+  }
+
+  testing::ScratchDatabase db_;
+  std::unique_ptr<store::Database> database_;
+  boost::asio::io_context io_;
+  std::unique_ptr<DetectionHub> hub_;
+};
+
+TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonatorDoes) {
+  hub_->set_official_list_page(
+      "<ul><li><a href=\"https://x.com/soma_city\">相馬市</a></li>"
+      "<li><a href=\"https://twitter.com/soma_city_pr\">相馬市 シティプロモーション</a></li></ul>"
+      "<p>なお @soma__city は本市とは関係ありません。</p>");
+  {
+    auto conn = store::connect(db_.dsn(), std::nullopt);
+    pqxx::work tx(*conn);
+    tx.exec(
+        "INSERT INTO impersonation_dispositions (platform, account_ref, disposition, handle,"
+        " display_name, decided_by) VALUES ('x', '300', 'benign', 'soma_clty', '相馬市', '広報 "
+        "花子')");
+    tx.commit();
+  }
+  CandidateDisposition judged;
+  judged.platform = model::Platform::x;
+  judged.account_ref = "300";
+  judged.disposition = "benign";
+  judged.handle = "soma_clty";
+  judged.display_name = "相馬市";
+  hub_->set_dispositions({judged});
+
+  see(profile("200", "soma_fd", "相馬市消防本部", "火災・救急のお知らせ、防火の啓発"));  // related
+  see(profile("201", "soma_city_pr", "【公式】相馬市", kDescription));                   // listed
+  see(profile("300", "soma_clty", "相馬市", kDescription));                              // judged
+  see(profile("400", "soma__city", "相馬市", kDescription));  // named in the page's text only
+  ASSERT_TRUE(testing::eventually([&] { return incidents_for("400") == "1"; }, 20s));
+  EXPECT_EQ(incidents_for("200"), "0");
+  // Shown to staff instead (the console lists /api/v1/impersonation/related).
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT handle || '|' || family || '|' || matched_official FROM"
+                " impersonation_related WHERE account_ref = '200'"),
+            "soma_fd|消防|soma_city");
+  EXPECT_EQ(incidents_for("201"), "0");
+  EXPECT_EQ(incidents_for("300"), "0");
+
+  // The judged account changes its name: the question is open again.
+  see(profile("300", "soma_clty", "【公式】相馬市 お知らせ", kDescription));
+  ASSERT_TRUE(testing::eventually([&] { return incidents_for("300") == "1"; }, 20s));
+  EXPECT_NE(
+      sql(db_.dsn(),
+          "SELECT count(*) FROM incident_findings f JOIN incidents i ON i.id = f.incident_id"
+          " WHERE i.subject = 'x:300' AND array_to_string(f.reasons, ' ') LIKE '%判断された後%'"),
+      "0");
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        return sql(db_.dsn(), "SELECT reopened_at IS NOT NULL FROM impersonation_dispositions") ==
+               "t";
+      },
+      10s));
+}
+
+}  // namespace
+}  // namespace mamori::detection
