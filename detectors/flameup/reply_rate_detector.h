@@ -11,7 +11,8 @@
 // An episode opens when either rises beyond its baseline; each episode yields one "open"
 // finding, an "escalate" finding whenever its severity rises (注意 -> 警戒 -> 炎上), and an "end"
 // finding once the rate stayed near baseline for Settings::quiet_time. All findings of an episode
-// share the subject "<platform>:account:<id>"; evidence_json carries "phase".
+// share the subject "<platform>:account:<id>"; Finding::phase says which (evidence_json repeats
+// it for staff).
 #pragma once
 
 #include <cstdint>
