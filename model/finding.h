@@ -1,6 +1,7 @@
 // Findings: a detector's judgement about one subject, with Japanese reasons for staff.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,18 @@ constexpr std::string_view to_string(IncidentType t) {
   return "unknown";
 }
 
+// Every incident type, in the order lists and metrics show them.
+inline constexpr std::array<IncidentType, 6> kIncidentTypes = {
+    IncidentType::impersonation,      IncidentType::flameup,        IncidentType::misinformation,
+    IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat};
+
+constexpr std::optional<IncidentType> incident_type_from_string(std::string_view s) {
+  for (IncidentType t : kIncidentTypes) {
+    if (to_string(t) == s) return t;
+  }
+  return std::nullopt;
+}
+
 // Ordered: a higher value is more severe. Flame-ups name theirs 注意 / 警戒 / 炎上
 // (low / medium / high); `critical` is reserved for threats and compromises.
 enum class Severity { low = 1, medium = 2, high = 3, critical = 4 };
@@ -45,6 +58,18 @@ constexpr std::string_view to_string(Severity s) {
   return "unknown";
 }
 
+constexpr std::optional<Severity> severity_from_string(std::string_view s) {
+  for (Severity v : {Severity::low, Severity::medium, Severity::high, Severity::critical}) {
+    if (to_string(v) == s) return v;
+  }
+  return std::nullopt;
+}
+
+// Where a finding stands in its subject's episode, for detectors that follow one (flame-up):
+// `open` and `escalate` open or raise an incident; `end` changes none — it completes the
+// incident's automatic check that the episode is over.
+enum class FindingPhase { open, escalate, end };
+
 struct Finding {
   IncidentType type = IncidentType::impersonation;
   // What the finding is about; with `type` it forms the incident's dedup key,
@@ -55,7 +80,8 @@ struct Finding {
   Severity severity = Severity::low;
   std::string severity_label;        // as staff read it, e.g. "炎上"
   std::vector<std::string> reasons;  // Japanese, one short sentence each
-  std::string evidence_json;         // detector-specific detail (series excerpt, matched fields…)
+  std::string evidence_json;         // detector-specific detail for staff (series excerpt, matched fields…)
+  FindingPhase phase = FindingPhase::open;
   TimePoint detected_at{};
 };
 

@@ -1,4 +1,4 @@
-// Observations: normalized facts seen on a platform (DESIGN.md "Data flow").
+// Observations: normalized facts seen on a platform (docs/design.md "Data flow").
 // Collectors produce them, detectors consume them, the store persists them.
 #pragma once
 

@@ -4,22 +4,12 @@
 #include <cstdio>
 #include <type_traits>
 
+#include "model/time_text.h"
+
 namespace mamori::model {
 namespace {
 
-std::string iso8601(TimePoint t) {
-  using namespace std::chrono;
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss<milliseconds> time{t - day};
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(time.hours().count()),
-                static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
-                static_cast<int>(time.subseconds().count()));
-  return buffer;
-}
+std::string iso8601(TimePoint t) { return iso8601_utc(t, true); }
 
 template <typename T>
 void put_optional(boost::json::object& o, std::string_view key, const std::optional<T>& value) {

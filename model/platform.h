@@ -18,6 +18,16 @@ constexpr std::string_view to_string(Platform p) {
   return "unknown";
 }
 
+// The platform's name as staff read it: "X", "Bluesky", "Mastodon".
+constexpr std::string_view display_name(Platform p) {
+  switch (p) {
+    case Platform::x: return "X";
+    case Platform::bluesky: return "Bluesky";
+    case Platform::mastodon: return "Mastodon";
+  }
+  return "";
+}
+
 constexpr std::optional<Platform> platform_from_string(std::string_view s) {
   if (s == "x" || s == "twitter") return Platform::x;
   if (s == "bluesky" || s == "bsky") return Platform::bluesky;

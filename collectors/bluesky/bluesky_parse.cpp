@@ -8,6 +8,7 @@
 
 #include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
+#include "model/text.h"
 
 namespace mamori::collectors::bluesky {
 namespace {
@@ -40,13 +41,7 @@ bool is_post_uri(std::string_view uri) {
   return uri.starts_with("at://") && uri.find(kPostCollection) != std::string_view::npos;
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
+std::string lower_ascii(std::string_view s) { return model::ascii_lower(s); }
 
 // Bluesky profiles have no website field: the first http(s) link written in the description.
 std::string first_link(std::string_view text) {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <memory>
 
+#include "model/text.h"
+
 namespace mamori::collectors::json {
 
 // The parser keeps its buffers between documents, so polling does not allocate per response;
@@ -25,24 +27,6 @@ constexpr std::size_t kSnippetBytes = 48;
 ParserScratch& thread_scratch() {
   thread_local ParserScratch scratch;
   return scratch;
-}
-
-void append_utf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
 }
 
 std::optional<char32_t> hex4(std::string_view s, std::size_t pos) {
@@ -124,7 +108,7 @@ bool decode_lenient(std::string_view token, std::string& out) {
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
           cp = 0xFFFD;
         }
-        append_utf8(cp, out);
+        model::append_utf8(out, cp);
         break;
       }
       default:

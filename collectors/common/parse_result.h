@@ -1,5 +1,5 @@
 // What every platform parser returns, what it is told about the response, and the endpoint names
-// each platform documents (DESIGN.md "mamorictl parse": names without host or version prefix, ids
+// each platform documents (docs/design.md "mamorictl": names without host or version prefix, ids
 // as `:id`). Parsers are pure: the body and this context in, observations out; no clock, no I/O.
 #pragma once
 

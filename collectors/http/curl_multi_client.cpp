@@ -13,6 +13,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "model/text.h"
+
 namespace mamori::collectors {
 namespace {
 
@@ -34,13 +36,7 @@ bool has_control_chars(std::string_view s) {
                      [](unsigned char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string lower(std::string_view s) { return model::ascii_lower(s); }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -5,16 +5,12 @@
 #include <algorithm>
 #include <memory>
 
+#include "model/text.h"
+
 namespace mamori::collectors {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return out;
-}
+std::string lower(std::string_view s) { return model::ascii_lower(s); }
 
 std::string normalize_host(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

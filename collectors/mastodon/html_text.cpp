@@ -6,6 +6,8 @@
 #include <optional>
 #include <utility>
 
+#include "model/text.h"
+
 namespace mamori::collectors::mastodon {
 namespace {
 
@@ -53,9 +55,7 @@ bool is_alpha(char c) {
 bool is_alnum(char c) {
   return is_alpha(c) || (c >= '0' && c <= '9');
 }
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-}
+char lower(char c) { return model::ascii_lower(c); }
 
 void append_code_point(char32_t cp, std::string& out) {
   const bool bad = cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF ||
@@ -63,20 +63,8 @@ void append_code_point(char32_t cp, std::string& out) {
                    (cp >= 0x7F && cp <= 0x9F);
   if (bad) {
     out += kReplacement;
-  } else if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    model::append_utf8(out, cp);
   }
 }
 

@@ -9,6 +9,7 @@
 #include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
 #include "collectors/mastodon/html_text.h"
+#include "model/text.h"
 
 namespace mamori::collectors::mastodon {
 namespace {
@@ -38,13 +39,7 @@ void add_unique(std::vector<std::string>& urls, std::string url) {
   if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
-}
+std::string lower_ascii(std::string_view s) { return model::ascii_lower(s); }
 
 bool is_http_url(std::string_view url) {
   return url.starts_with("https://") || url.starts_with("http://");

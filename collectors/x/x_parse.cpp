@@ -10,6 +10,7 @@
 
 #include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
+#include "model/text.h"
 
 namespace mamori::collectors::x {
 namespace {
@@ -64,12 +65,7 @@ void add_unique(std::vector<std::string>& urls, std::string url) {
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                              [](char a, char b) {
-                                const auto lower = [](char c) {
-                                  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-                                };
-                                return lower(a) == lower(b);
-                              });
+                              [](char a, char b) { return model::ascii_lower(a) == model::ascii_lower(b); });
   return it != haystack.end();
 }
 

@@ -9,6 +9,7 @@
 #include "collectors/http/host_allow_list.h"
 #include "daemon/alerts/channels/mime_message.h"
 #include "daemon/config/toml_reader.h"
+#include "model/time_text.h"
 
 namespace mamori::alerts {
 namespace {
@@ -375,7 +376,7 @@ bool read_instant(Table& t, std::string_view key, oncall::TimePoint& out) {
   int h = -1;
   int mi = -1;
   int sec = 0;
-  std::chrono::minutes offset = std::chrono::hours(9);
+  std::chrono::minutes offset = model::kJstOffset;
   if (const auto* dt = n->as_date_time()) {
     const auto& v = dt->get();
     y = v.date.year;

@@ -33,31 +33,6 @@ struct AlertDispatcher::Metrics {
   prometheus::Family<prometheus::Histogram>& latency;
 };
 
-int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id,
-                       AlertKind kind, const std::string& key_suffix, const std::string& public_url,
-                       const std::string& municipality) {
-  const pqxx::result r =
-      tx.exec_params("SELECT type, severity FROM incidents WHERE id = $1", incident_id);
-  if (r.empty()) return 0;
-  const std::string type = r[0][0].c_str();
-  const std::string severity = r[0][1].c_str();
-  const auto rank = [](std::string_view s) {
-    return s == "low" ? 1 : s == "medium" ? 2 : s == "high" ? 3 : 4;
-  };
-  int queued = 0;
-  for (const Route& route : routes) {
-    if (rank(severity) < static_cast<int>(route.min_severity)) continue;
-    if (!route.types.empty() &&
-        std::find(route.types.begin(), route.types.end(), type) == route.types.end())
-      continue;
-    AlertMessage m = compose(tx, incident_id, kind, 1, "", public_url, municipality);
-    m.idempotency_key = "incident-" + std::to_string(incident_id) + ":" +
-                        std::string(to_string(kind)) + ":" + key_suffix + ":" + route.channel;
-    if (enqueue(tx, route.channel, m)) ++queued;
-  }
-  return queued;
-}
-
 namespace {
 
 // How often the incident was reopened: part of the trigger keys, so a reopened incident pages

@@ -32,19 +32,6 @@ struct DispatcherOptions {
   int batch = 50;
 };
 
-// Which configured channels hear about which incidents.
-struct Route {
-  std::string channel;
-  model::Severity min_severity = model::Severity::low;
-  std::vector<std::string> types;  // empty: every type
-};
-
-// Enqueues the alerts `kind` causes for `incident_id`, inside the caller's transaction: one per
-// matching route. Returns how many were queued.
-int enqueue_for_routes(pqxx::work& tx, const std::vector<Route>& routes, long long incident_id,
-                       AlertKind kind, const std::string& key_suffix, const std::string& public_url,
-                       const std::string& municipality);
-
 // The on-call way: the escalation policy for the incident's severity decides who hears of it.
 // `trigger` queues the plan's first step for a new incident; escalate_due() queues the steps
 // that came due for unacknowledged ones. Both inside the caller's transaction.
@@ -85,7 +72,6 @@ class AlertDispatcher {
   std::size_t sending_through(const std::map<std::string, AlertChannel*>& channels) const;
   // Looks for due alerts now (after an incident change committed) instead of at the next tick.
   void wake();
-  std::size_t sending() const { return sending_; }
 
  private:
   struct Metrics;

@@ -65,7 +65,7 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
                      const Query q = parse_query(req.target());
                      incidents::IncidentFilter f;
                      if (auto it = q.find("type"); it != q.end() && !it->second.empty()) {
-                       f.type = incidents::type_from_string(it->second);
+                       f.type = model::incident_type_from_string(it->second);
                        if (!f.type) return respond(http::json_error(req, bh::status::bad_request, "type が正しくありません"));
                      }
                      if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
@@ -73,7 +73,7 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
                        if (!f.status) return respond(http::json_error(req, bh::status::bad_request, "status が正しくありません"));
                      }
                      if (auto it = q.find("severity"); it != q.end() && !it->second.empty()) {
-                       f.min_severity = incidents::severity_from_string(it->second);
+                       f.min_severity = model::severity_from_string(it->second);
                        if (!f.min_severity) return respond(http::json_error(req, bh::status::bad_request, "severity が正しくありません"));
                      }
                      f.live_only = q.count("live") > 0 && q.at("live") != "0";
@@ -161,7 +161,7 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/severity", "/api/v1/incidents/:id/severity",
                    incident_change(db, auth, "api.severity", [](pqxx::connection& c, long long id, const Principal& who,
                                                                 const boost::json::object& b) {
-                     const auto sev = incidents::severity_from_string(string_member(b, "severity"));
+                     const auto sev = model::severity_from_string(string_member(b, "severity"));
                      if (!sev) throw ActionError(400, "severity には low / medium / high / critical のいずれかを指定してください");
                      incidents::change_severity(c, id, *sev, who.name, string_member(b, "reason"));
                    }));

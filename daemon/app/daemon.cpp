@@ -19,15 +19,13 @@
 #include "daemon/api/evidence_api.h"
 #include "daemon/api/document_api.h"
 #include "daemon/console/console_routes.h"
-#include "collectors/bluesky/bluesky_collector.h"
-#include "collectors/http/curl_multi_client.h"
-#include "collectors/mastodon/mastodon_collector.h"
-#include "collectors/ratelimit/governed_http_client.h"
-#include "collectors/x/x_collector.h"
+#include "daemon/alerts/alert_service.h"
+#include "daemon/app/platforms.h"
+#include "daemon/app/poll_health.h"
+#include "daemon/app/settings.h"
 #include "daemon/app/systemd_notify.h"
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/alerts/ack_link_routes.h"
-#include "daemon/alerts/channels/channel_factory.h"
 #include "daemon/alerts/live_alerts.h"
 #include "daemon/detection/detection_hub.h"
 #include "daemon/detection/disposition_api.h"
@@ -35,7 +33,6 @@
 #include "daemon/integrity/observation_fanout.h"
 #include "daemon/detection/rumour_source.h"
 #include "playbooks/engine/loader.h"
-#include "daemon/metrics/collector_metrics.h"
 #include "daemon/polling/poller.h"
 #include "daemon/app/version.h"
 #include "daemon/config/config.h"
@@ -77,7 +74,7 @@ class Daemon {
  public:
   explicit Daemon(std::filesystem::path config_path)
       : config_path_(std::move(config_path)), metrics_(kVersion), signals_(io_),
-        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_), drain_timer_(io_), retired_timer_(io_) {}
+        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_) {}
 
   int run() {
     struct Step {
@@ -86,7 +83,6 @@ class Daemon {
     };
     const std::vector<Step> steps = {
         {"config", [this] { return start_config(); }},
-        {"playbooks", [this] { return start_playbooks(); }},
         {"database", [this] { return start_database(); }},
         {"http", [this] { return start_http(); }},
         {"workers", [this] { return start_workers(); }},
@@ -101,66 +97,47 @@ class Daemon {
       if (!r.ok) {
         log::error("startup.failed", {{"step", step.name}, {"reason", r.reason}});
         teardown();
-        return config_ ? 1 : 2;
+        return settings_.config ? 1 : 2;
       }
       log::info("startup.step_done", {{"step", step.name}});
     }
-    notify_ready("serving on " + config_->server.host + ":" + std::to_string(server_->port()));
+    notify_ready("serving on " + settings_.config->server.host + ":" + std::to_string(server_->port()));
     log::info("startup.ready", {{"version", kVersion},
-                                {"listen", config_->server.host + ":" + std::to_string(server_->port())}});
+                                {"listen", settings_.config->server.host + ":" + std::to_string(server_->port())}});
     io_.run();
     teardown();
-    log::info("shutdown.complete", {{"exit_code", exit_code_}});
-    return exit_code_;
+    log::info("shutdown.complete", {{"exit_code", shutdown_.exit_code}});
+    return shutdown_.exit_code;
   }
 
  private:
+  // The configuration, [alerts], playbooks and rumour files (app/settings.h): all valid, or
+  // no start.
   StepResult start_config() {
-    auto result = config::load_file(config_path_);
-    if (!result.ok()) {
-      for (const auto& d : result.errors) log::error("config.invalid", {{"error", d.text()}});
-      return StepResult::failure("configuration " + config_path_.string() + " is invalid");
-    }
-    auto alerts = alerts::load_alerts_file(config_path_);
-    if (!alerts.ok()) {
-      for (const auto& d : alerts.errors) log::error("config.invalid", {{"error", d.text()}});
-      return StepResult::failure("configuration " + config_path_.string() + " is invalid ([alerts])");
-    }
-    alerts_config_ = std::move(alerts.config);
-    config_ = std::make_shared<const config::Config>(std::move(*result.config));
-    log::set_level(config_->log_level);
-    log::info("config.loaded", {{"file", config_path_.string()},
-                                {"municipality", config_->municipality.name},
-                                {"accounts", config_->accounts.size()}});
-    return StepResult::success();
-  }
-
-  // The playbooks are validated as a whole; an invalid set stops the start (and a reload keeps
-  // the running set).
-  static playbooks::LoadResult load_playbook_set(const config::Config& c) {
-    std::filesystem::path dir = c.playbooks.dir;
-    if (dir.empty()) dir = playbooks::find_shipped_playbooks(std::filesystem::read_symlink("/proc/self/exe"));
-    std::vector<std::filesystem::path> overrides(c.playbooks.overrides.begin(), c.playbooks.overrides.end());
-    return playbooks::load_playbooks(dir, overrides);
-  }
-
-  StepResult start_playbooks() {
-    auto loaded = load_playbook_set(*config_);
+    auto loaded = load_settings(config_path_, config::CredentialSource::from_environment(),
+                                this_executable("/usr/bin/mamorid"));
     if (!loaded.ok()) {
-      for (const auto& d : loaded.diagnostics) log::error("playbooks.invalid", {{"error", d.text()}});
-      return StepResult::failure("playbooks are invalid (" + std::to_string(loaded.error_count()) + " error(s))");
+      for (const auto& e : loaded.errors) log::error(e.stage + ".invalid", {{"error", e.text}});
+      return StepResult::failure("configuration " + config_path_.string() + " is invalid (" +
+                                 std::to_string(loaded.errors.size()) + " error(s))");
     }
-    playbooks_ = loaded.set;
-    log::info("playbooks.loaded", {{"playbooks", playbooks_->playbooks.size()}, {"templates", playbooks_->templates.size()}});
+    settings_ = std::move(*loaded.settings);
+    log::set_level(settings_.config->log_level);
+    log::info("config.loaded", {{"file", config_path_.string()},
+                                {"municipality", settings_.config->municipality.name},
+                                {"accounts", settings_.config->accounts.size()},
+                                {"playbooks", settings_.playbooks->playbooks.size()},
+                                {"templates", settings_.playbooks->templates.size()},
+                                {"rumours_from_files", settings_.rumours.from_files.size()}});
     return StepResult::success();
   }
 
   StepResult start_database() {
     store::DatabaseOptions o;
-    o.dsn = config_->database.dsn;
-    if (config_->database.password) o.password = config_->database.password->value;
-    o.queue_capacity = config_->database.queue_capacity;
-    o.max_backoff = config_->database.max_reconnect_backoff;
+    o.dsn = settings_.config->database.dsn;
+    if (settings_.config->database.password) o.password = settings_.config->database.password->value;
+    o.queue_capacity = settings_.config->database.queue_capacity;
+    o.max_backoff = settings_.config->database.max_reconnect_backoff;
     database_ = std::make_unique<store::Database>(std::move(o), &metrics_);
     database_->start();
     if (!database_->wait_ready(std::chrono::seconds(10))) {
@@ -170,7 +147,7 @@ class Daemon {
       log::warn("startup.database_unavailable",
                 {{"action", "continuing; /readyz reports not ready until connected"}});
     }
-    store::sync_configuration(*database_, *config_);
+    store::sync_configuration(*database_, *settings_.config);
     return StepResult::success();
   }
 
@@ -180,7 +157,7 @@ class Daemon {
     });
     router_.add(bh::verb::get, "/readyz", "/readyz", [this](const http::Request& req, const http::Params&) {
       boost::json::array reasons;
-      if (shutting_down_) reasons.emplace_back("shutting down");
+      if (shutdown_.begun) reasons.emplace_back("shutting down");
       if (const auto fatal = database_->fatal_error()) reasons.emplace_back(*fatal);
       else if (!database_->ready()) reasons.emplace_back("database not reachable or not migrated");
       boost::json::object body;
@@ -195,41 +172,31 @@ class Daemon {
       return http::make_response(req, bh::status::ok, metrics_.serialize(),
                                  "text/plain; version=0.0.4; charset=utf-8");
     });
-    signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*config_));
-    auth_.set(signin_->with_tokens(config_->api_tokens));
+    signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*settings_.config));
+    auth_.set(signin_->with_tokens(settings_.config->api_tokens));
     // [alerts] as the routes, notices and alert contexts see it; reload() replaces it.
-    alerts_live_ = std::make_shared<alerts::LiveAlerts>(alerts::make_alerts_snapshot(
-        alerts_config_.value_or(alerts::AlertsConfig{}), config_->server.public_url, config_->municipality.name));
-    const auto alert_notices = alerts::status_notice_hook(alerts_live_);
+    alerts_ = std::make_unique<alerts::AlertService>(io_, *database_, settings_.alerts, settings_.config->server.public_url,
+                                                     settings_.config->municipality.name);
+    const auto alert_notices = alerts::status_notice_hook(alerts_->live());
     api::register_incident_routes(router_, *database_, auth_, alert_notices);
-    alerts::register_ack_link_routes(router_, *database_, alerts_live_, alert_notices, &metrics_.registry());
+    alerts::register_ack_link_routes(router_, *database_, alerts_->live(), alert_notices, &metrics_.registry());
     api::register_rumour_routes(router_, *database_, auth_, [this] {
       asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
     });
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
-      auto health = signin::poll_health_from(metrics_.registry(), governed_ ? &governed_->governor() : nullptr,
-                                             config_->polling);
-      if (poller_) {
-        for (const auto& [key, f] : poller_->failures()) {
-          const auto& [platform, handle, job] = key;
-          health.failures.try_emplace(
-              {platform, handle},
-              signin::PollHealth::Failure{
-                  job, std::chrono::duration<double>(f.at.time_since_epoch()).count(), f.detail});
-        }
-      }
-      return health;
+      return poll_health(poller_.get(), platforms_.metrics.get(),
+                         platforms_.governed ? &platforms_.governed->governor() : nullptr, settings_.config->polling);
     });
     api::register_evidence_routes(router_, *database_, auth_);
     detection::register_disposition_routes(router_, *database_, auth_, alert_notices, [this] {
       asio::post(io_, [this] { if (dispositions_) dispositions_->refresh_now(); });  // the hub sees it at once
     });
-    api::register_document_routes(router_, *database_, auth_, [this] { return playbooks_; }, [this] { return config_; });
+    api::register_document_routes(router_, *database_, auth_, [this] { return settings_.playbooks; }, [this] { return settings_.config; });
     console::register_console_routes(router_);
-    server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(config_->server), &metrics_);
-    server_->listen(config_->server.host, config_->server.port);
+    server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(settings_.config->server), &metrics_);
+    server_->listen(settings_.config->server.host, settings_.config->server.port);
     return StepResult::success();
   }
 
@@ -250,91 +217,24 @@ class Daemon {
     return StepResult::success();
   }
 
-  // The platforms' HTTP stack (curl multi on this loop, behind the rate-limit governor), one
-  // collector per enabled platform, and the poller that drives them.
+  // The platforms' HTTP stack and collectors (app/platforms.h), the alert channels and
+  // dispatcher, the detection hub, the integrity monitor, and the poller that drives them.
   void start_collectors() {
-    const auto& c = *config_;
-    collectors::CurlClientOptions o;
-    o.user_agent = c.http_client.user_agent.empty()
-                       ? std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
-                             c.municipality.homepage_url + ")"
-                       : c.http_client.user_agent;
-    o.proxy = c.http_client.proxy;
-    o.max_in_flight = c.http_client.max_in_flight;
-    o.max_response_bytes = c.http_client.max_response_bytes;
-    for (const auto& h : c.http_client.allowed_hosts) o.allowed_hosts.add(h);
-    std::vector<collectors::PlatformCollector*> active;
-    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
-    if (c.platforms.x.enabled) {
-      for (const auto& h : collectors::default_platform_hosts(model::Platform::x)) o.allowed_hosts.add(h);
-      o.allowed_hosts.add_url_host(c.platforms.x.api_base);
-    }
-    if (c.platforms.bluesky.enabled) {
-      for (const auto& h : collectors::default_platform_hosts(model::Platform::bluesky)) o.allowed_hosts.add(h);
-      o.allowed_hosts.add_url_host(c.platforms.bluesky.api_base);
-      o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
-    }
-    if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
-    // The compliance audit reads the homepage's official-account list page.
-    if (!c.municipality.official_account_list_url.empty()) {
-      o.allowed_hosts.add_url_host(c.municipality.official_account_list_url);
-    }
-    curl_ = std::make_unique<collectors::CurlMultiClient>(io_, o);
-    collector_metrics_ = std::make_unique<metrics::CollectorMetrics>(metrics_.registry());
-    governed_ = std::make_unique<collectors::GovernedHttpClient>(io_, *curl_, collector_metrics_.get(), clock_);
-    if (c.platforms.x.enabled) {
-      collectors::x::XCollectorOptions xo;
-      xo.api_base = c.platforms.x.api_base;
-      if (c.platforms.x.bearer_token) xo.bearer_token = c.platforms.x.bearer_token->value.reveal();
-      xo.timeout = timeout;
-      xo.max_response_bytes = c.http_client.max_response_bytes;
-      platform_collectors_.push_back(std::make_unique<collectors::x::XCollector>(*governed_, xo));
-    }
-    if (c.platforms.bluesky.enabled) {
-      collectors::bluesky::BlueskyCollectorOptions bo;
-      bo.api_base = c.platforms.bluesky.api_base;
-      bo.pds_base = c.platforms.bluesky.pds_base;
-      bo.identifier = c.platforms.bluesky.identifier;
-      if (c.platforms.bluesky.app_password) bo.app_password = c.platforms.bluesky.app_password->value.reveal();
-      bo.timeout = timeout;
-      bo.max_response_bytes = c.http_client.max_response_bytes;
-      platform_collectors_.push_back(std::make_unique<collectors::bluesky::BlueskyCollector>(*governed_, bo));
-    }
-    if (c.platforms.mastodon.enabled) {
-      collectors::mastodon::MastodonCollectorOptions mo;
-      mo.instance = c.platforms.mastodon.instance;
-      if (c.platforms.mastodon.access_token) mo.access_token = c.platforms.mastodon.access_token->value.reveal();
-      mo.token_account = c.platforms.mastodon.token_account;
-      mo.timeout = timeout;
-      mo.max_response_bytes = c.http_client.max_response_bytes;
-      platform_collectors_.push_back(std::make_unique<collectors::mastodon::MastodonCollector>(*governed_, mo));
-    }
-    for (auto& pc : platform_collectors_) active.push_back(pc.get());
-    polling::PollerOptions po;
-    po.intervals = c.polling;
-    // Alerts: their own HTTP client (allow-listed to the channels' hosts), channels, dispatcher;
-    // all read [alerts] through alerts_live_, which reload() replaces (apply_alerts).
-    alerts::AlertContext alert_context;
-    alert_context.public_url = c.server.public_url;
-    alert_context.municipality = c.municipality.name;
-    alert_context.live = alerts_live_;
-    if (alerts_config_) {
-      alert_client_options_.user_agent = o.user_agent;
-      alert_client_options_.proxy = c.http_client.proxy;
-      alert_sinks_ = alerts::channels::make_channel_set(*alerts_config_, io_, alert_client_options_);
-      dispatcher_ = std::make_unique<alerts::AlertDispatcher>(
-          io_, *database_, alert_sinks_.view(), alerts::dispatcher_options(*alerts_config_), &metrics_.registry());
-      dispatcher_->set_context(alert_context);
-      dispatcher_->start();
-    }
-    detection::HubOptions ho;
-    ho.public_url = c.server.public_url;
-    hub_ = std::make_unique<detection::DetectionHub>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(), ho,
-                                                     &metrics_.registry());
+    const auto& c = *settings_.config;
+    platforms_ = make_platforms(io_, c, metrics_.registry(), clock_);
+    const auto active = platforms_.active();
+    collectors::CurlClientOptions alert_client;  // the channels' own client
+    alert_client.user_agent = user_agent(c);
+    alert_client.proxy = c.http_client.proxy;
+    alerts_->start(alert_client, &metrics_.registry());
+    const auto alert_context = alerts_->context();
+    auto* dispatcher = alerts_->dispatcher();
+    const alerts::FindingServices services{io_, *database_, clock_, alert_context, dispatcher, &metrics_.registry()};
+    hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks, detection::HubOptions{});
     hub_->enable_avatars(active, &metrics_.registry());
     hub_->start();
     rumours_ = std::make_unique<detection::RumourRefresher>(
-        io_, *database_, detection::rumour_source_options(c, std::filesystem::read_symlink("/proc/self/exe")),
+        io_, *database_, settings_.rumours,
         [this](std::vector<detectors::misinfo::Rumour> r) { if (hub_) hub_->set_rumours(std::move(r)); },
         &metrics_.registry());
     rumours_->start();
@@ -343,26 +243,28 @@ class Daemon {
           if (hub_) hub_->set_dispositions(std::move(all));
         });
     dispositions_->start();
-    integrity_ = std::make_unique<integrity::IntegrityMonitor>(io_, *database_, c, playbooks_, alert_context, dispatcher_.get(),
-                                                               curl_.get(), active, integrity::IntegrityOptions{},
-                                                               &metrics_.registry());
+    integrity_ = std::make_unique<integrity::IntegrityMonitor>(
+        services, c, settings_.playbooks, integrity::IntegritySources{platforms_.curl.get(), active}, integrity::IntegrityOptions{});
     integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
     integrity_->on_list_page([this](const std::string& html) { if (hub_) hub_->set_official_list_page(html); });
     integrity_->start();
     listeners_ = std::make_unique<integrity::ObservationFanout>(
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});
-    poller_ = std::make_unique<polling::Poller>(io_, *database_, active, po, &metrics_.registry(), listeners_.get());
+    polling::PollerOptions po;
+    po.intervals = c.polling;
+    poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po, &metrics_.registry(),
+                                                listeners_.get());
     poller_->start(c.accounts);
   }
 
   // official_post_since_open, homepage_contains and elapsed (daemon/incidents/automatic_check_runner.h).
   void start_automatic_checks() {
     incidents::CheckRunnerOptions o;
-    o.interval = config_->playbooks.check_interval;
-    o.homepage_interval = config_->playbooks.homepage_check_interval;
+    o.interval = settings_.config->playbooks.check_interval;
+    o.homepage_interval = settings_.config->playbooks.homepage_check_interval;
     o.user_agent = std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
-                   config_->municipality.homepage_url + ")";
-    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, config_, o);
+                   settings_.config->municipality.homepage_url + ")";
+    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, settings_.config, o);
     check_runner_->start();
   }
 
@@ -372,10 +274,9 @@ class Daemon {
     if (integrity_) integrity_->stop();
     if (rumours_) rumours_->stop();
     if (dispositions_) dispositions_->stop();
-    if (dispatcher_) dispatcher_->stop();
+    if (alerts_) alerts_->stop();
     if (check_runner_) check_runner_->stop();
-    if (governed_) governed_->shutdown();
-    if (curl_) curl_->shutdown();
+    platforms_.shutdown();
   }
 
   void wait_for_signal() {
@@ -386,7 +287,7 @@ class Daemon {
       } else {
         begin_shutdown(signo);
       }
-      if (!signals_done_) wait_for_signal();
+      if (!shutdown_.signals_done) wait_for_signal();
     });
   }
 
@@ -394,7 +295,7 @@ class Daemon {
     notify_watchdog();
     watchdog_timer_.expires_after(watchdog_period_);
     watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec && !stopped_) ping_watchdog();
+      if (!ec && !shutdown_.stopped) ping_watchdog();
     });
   }
 
@@ -403,8 +304,8 @@ class Daemon {
   void schedule_retention(std::chrono::steady_clock::duration after) {
     retention_timer_.expires_after(after);
     retention_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || shutting_down_) return;
-      store::submit_retention_purge(*database_, config_->database.retention_days, &metrics_);
+      if (ec || shutdown_.begun) return;
+      store::submit_retention_purge(*database_, settings_.config->database.retention_days, &metrics_);
       schedule_retention(std::chrono::hours(24));
     });
   }
@@ -415,125 +316,78 @@ class Daemon {
     }
     metrics_timer_.expires_after(std::chrono::seconds(15));
     metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec && !shutting_down_) refresh_incident_metrics();
+      if (!ec && !shutdown_.begun) refresh_incident_metrics();
     });
   }
 
+  // A dry run of the whole load first (app/settings.h); only a result valid in every stage is
+  // swapped in, otherwise everything running stays as it was.
   void reload() {
     notify_reloading();
-    auto result = config::load_file(config_path_);
-    if (!result.ok()) {
+    auto loaded = load_settings(config_path_, config::CredentialSource::from_environment(),
+                                this_executable("/usr/bin/mamorid"));
+    if (!loaded.ok()) {
       metrics_.config_reloads_rejected.Increment();
-      for (const auto& d : result.errors) log::warn("config.reload_invalid", {{"error", d.text()}});
+      for (const auto& e : loaded.errors) log::warn(e.stage + ".reload_invalid", {{"error", e.text}});
       log::warn("config.reload_rejected", {{"file", config_path_.string()},
-                                           {"errors", result.errors.size()},
+                                           {"errors", loaded.errors.size()},
                                            {"action", "keeping the running configuration"}});
       notify_ready("reload rejected; running configuration kept");
       return;
     }
-    auto next = std::make_shared<const config::Config>(std::move(*result.config));
-    if (next->server.host != config_->server.host || next->server.port != config_->server.port) {
+    Settings& s = *loaded.settings;
+    auto next = s.config;
+    if (next->server.host != settings_.config->server.host || next->server.port != settings_.config->server.port) {
       log::warn("config.reload_partial", {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
     }
-    if (next->database.dsn != config_->database.dsn) {
+    if (next->database.dsn != settings_.config->database.dsn) {
       log::warn("config.reload_partial", {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
     }
-    auto next_playbooks = load_playbook_set(*next);
-    if (!next_playbooks.ok()) {
-      metrics_.config_reloads_rejected.Increment();
-      for (const auto& d : next_playbooks.diagnostics) log::warn("playbooks.reload_invalid", {{"error", d.text()}});
-      log::warn("config.reload_rejected", {{"reason", "playbooks invalid"}, {"action", "keeping the running configuration"}});
-      notify_ready("reload rejected; running configuration kept");
-      return;
-    }
-    auto next_alerts = alerts::load_alerts_file(config_path_);
-    if (!next_alerts.ok()) {
-      metrics_.config_reloads_rejected.Increment();
-      for (const auto& d : next_alerts.errors) log::warn("config.reload_invalid", {{"error", d.text()}});
-      log::warn("config.reload_rejected", {{"reason", "[alerts] invalid"}, {"action", "keeping the running configuration"}});
-      notify_ready("reload rejected; running configuration kept");
-      return;
-    }
-    playbooks_ = next_playbooks.set;
-    if (hub_) hub_->set_playbooks(playbooks_);
+    settings_.playbooks = s.playbooks;
+    if (hub_) hub_->set_playbooks(settings_.playbooks);
     if (hub_) hub_->update_configuration(*next);
     if (integrity_) {
-      integrity_->set_playbooks(playbooks_);
+      integrity_->set_playbooks(settings_.playbooks);
       integrity_->update_configuration(*next);
     }
-    if (rumours_) rumours_->set_options(detection::rumour_source_options(*next, std::filesystem::read_symlink("/proc/self/exe")));
+    settings_.rumours = std::move(s.rumours);
+    if (rumours_) rumours_->set_options(settings_.rumours);
     if (poller_) poller_->update_accounts(next->accounts);
     log::set_level(next->log_level);
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
     if (check_runner_) check_runner_->set_config(next);
-    apply_alerts(std::move(*next_alerts.config), *next);
-    config_ = std::move(next);
-    store::sync_configuration(*database_, *config_);
+    alerts_->apply(s.alerts, next->server.public_url, next->municipality.name, next->http_client.proxy);
+    settings_.alerts = std::move(s.alerts);
+    settings_.config = std::move(next);
+    store::sync_configuration(*database_, *settings_.config);
     metrics_.config_reloads_ok.Increment();
-    log::info("config.reloaded", {{"file", config_path_.string()}, {"accounts", config_->accounts.size()}});
+    log::info("config.reloaded", {{"file", config_path_.string()}, {"accounts", settings_.config->accounts.size()}});
     notify_ready("configuration reloaded");
   }
 
-  // [alerts] on reload: alerts claimed from now on go through new channels (and a new HTTP
-  // client allow-listed to their hosts); sends already under way finish on the old ones, which
-  // are shut down once idle (looked at every few seconds; at the latest at shutdown). On-call, policies, the
-  // link signer and the notices follow through alerts_live_.
-  void apply_alerts(alerts::AlertsConfig next_alerts, const config::Config& next) {
-    alerts_live_->set(alerts::make_alerts_snapshot(next_alerts, next.server.public_url, next.municipality.name));
-    alerts_config_ = std::move(next_alerts);
-    if (!dispatcher_) return;
-    alert_client_options_.proxy = next.http_client.proxy;
-    retired_alert_sinks_.push_back(std::move(alert_sinks_));
-    alert_sinks_ = alerts::channels::make_channel_set(*alerts_config_, io_, alert_client_options_);
-    dispatcher_->replace_channels(alert_sinks_.view(), alerts::dispatcher_options(*alerts_config_));
-    sweep_retired_alert_sinks();
-    log::info("alerts.reloaded", {{"channels", alerts_config_->channels.size()}, {"retired_sets", retired_alert_sinks_.size()}});
-  }
-
-  // Shuts down the retired channel sets no send uses any more; looks again in a few seconds
-  // while some are still finishing a send.
-  void sweep_retired_alert_sinks() {
-    const std::size_t before = retired_alert_sinks_.size();
-    std::erase_if(retired_alert_sinks_, [this](alerts::channels::ChannelSet& set) {
-      if (dispatcher_->sending_through(set.view()) > 0) return false;
-      set.shutdown();  // idle: nothing is queued, so nothing completes later
-      return true;
-    });
-    if (retired_alert_sinks_.size() != before) {
-      log::info("alerts.retired_channels_closed", {{"closed", before - retired_alert_sinks_.size()},
-                                                   {"still_sending", retired_alert_sinks_.size()}});
-    }
-    if (retired_alert_sinks_.empty() || shutting_down_) return;
-    retired_timer_.expires_after(std::chrono::seconds(5));
-    retired_timer_.async_wait([this](const boost::system::error_code& ec) {
-      if (!ec && !shutting_down_) sweep_retired_alert_sinks();
-    });
-  }
-
   void begin_shutdown(int signo) {
-    if (shutting_down_) {
+    if (shutdown_.begun) {
       log::warn("shutdown.forced", {{"signal", signo}});
       finish_shutdown();
       return;
     }
-    shutting_down_ = true;
+    shutdown_.begun = true;
     notify_stopping();
     log::info("shutdown.begin", {{"signal", signo},
-                                 {"drain_timeout_s", static_cast<long long>(config_->server.drain_timeout.count())},
+                                 {"drain_timeout_s", static_cast<long long>(settings_.config->server.drain_timeout.count())},
                                  {"busy_connections", server_->busy_connections()},
                                  {"db_queue_depth", database_->queue_depth()}});
     retention_timer_.cancel();
     metrics_timer_.cancel();
-    retired_timer_.cancel();
     server_->stop_accepting();
     stop_collectors();
-    drain_deadline_ = std::chrono::steady_clock::now() + config_->server.drain_timeout;
+    shutdown_.deadline = std::chrono::steady_clock::now() + settings_.config->server.drain_timeout;
     // The store drains on its own thread (it may wait for PostgreSQL); the loop stays free.
-    db_drain_ = std::thread([this] {
-      database_->drain_and_stop(std::chrono::duration_cast<std::chrono::milliseconds>(config_->server.drain_timeout));
+    shutdown_.db_drain = std::thread([this] {
+      database_->drain_and_stop(std::chrono::duration_cast<std::chrono::milliseconds>(settings_.config->server.drain_timeout));
       asio::post(io_, [this] {
-        db_drained_ = true;
+        shutdown_.db_drained = true;
         check_drained();
       });
     });
@@ -541,32 +395,31 @@ class Daemon {
   }
 
   void check_drained() {
-    if (stopped_) return;
+    if (shutdown_.stopped) return;
     const bool http_idle = server_->busy_connections() == 0;
-    const bool deadline_passed = std::chrono::steady_clock::now() >= drain_deadline_;
-    if ((http_idle && db_drained_) || (deadline_passed && db_drained_)) {
+    const bool deadline_passed = std::chrono::steady_clock::now() >= shutdown_.deadline;
+    if ((http_idle && shutdown_.db_drained) || (deadline_passed && shutdown_.db_drained)) {
       if (!http_idle) log::warn("shutdown.http_cut", {{"busy_connections", server_->busy_connections()}});
       finish_shutdown();
       return;
     }
-    drain_timer_.expires_after(std::chrono::milliseconds(20));
-    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+    shutdown_.timer.expires_after(std::chrono::milliseconds(20));
+    shutdown_.timer.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) check_drained();
     });
   }
 
   // Everything that could produce more work is cancelled; io_context::run then returns.
   void finish_shutdown() {
-    if (stopped_) return;
-    stopped_ = true;
-    signals_done_ = true;
+    if (shutdown_.stopped) return;
+    shutdown_.stopped = true;
+    shutdown_.signals_done = true;
     boost::system::error_code ec;
     signals_.cancel(ec);
     watchdog_timer_.cancel();
     retention_timer_.cancel();
     metrics_timer_.cancel();
-    drain_timer_.cancel();
-    retired_timer_.cancel();
+    shutdown_.timer.cancel();
     if (server_) {
       server_->stop_accepting();
       server_->close_all();
@@ -579,7 +432,7 @@ class Daemon {
       server_->stop_accepting();
       server_->close_all();
     }
-    if (db_drain_.joinable()) db_drain_.join();
+    if (shutdown_.db_drain.joinable()) shutdown_.db_drain.join();
     // Run the handlers the closes above completed, so no session outlives the server.
     io_.restart();
     io_.poll();
@@ -588,16 +441,11 @@ class Daemon {
     integrity_.reset();
     hub_.reset();
     check_runner_.reset();
-    dispatcher_.reset();
-    alert_sinks_.shutdown();  // channels before their HTTP client (the e-mail channel joins its workers)
-    for (auto& retired : retired_alert_sinks_) retired.shutdown();
+    if (alerts_) alerts_->shutdown();  // channels before their HTTP clients
     io_.restart();
     io_.poll();
-    alert_sinks_ = {};
-    retired_alert_sinks_.clear();
-    platform_collectors_.clear();
-    governed_.reset();
-    curl_.reset();
+    alerts_.reset();
+    platforms_ = {};
     io_.restart();
     io_.poll();
     server_.reset();
@@ -609,15 +457,13 @@ class Daemon {
   }
 
   std::filesystem::path config_path_;
-  std::shared_ptr<const config::Config> config_;
+  Settings settings_;  // what was read from files (app/settings.h); a reload replaces its parts
   metrics::DaemonMetrics metrics_;
   asio::io_context io_;
   asio::signal_set signals_;
   asio::steady_timer watchdog_timer_;
   asio::steady_timer retention_timer_;
   asio::steady_timer metrics_timer_;
-  asio::steady_timer drain_timer_;
-  asio::steady_timer retired_timer_;  // sweep_retired_alert_sinks()
   std::unique_ptr<incidents::IncidentMetrics> incident_metrics_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;
@@ -625,19 +471,9 @@ class Daemon {
   std::unique_ptr<signin::ConsoleSignin> signin_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<http::HttpServer> server_;
-  collectors::SystemClock clock_;
-  std::unique_ptr<collectors::CurlMultiClient> curl_;
-  std::unique_ptr<metrics::CollectorMetrics> collector_metrics_;
-  std::unique_ptr<collectors::GovernedHttpClient> governed_;
-  std::vector<std::unique_ptr<collectors::PlatformCollector>> platform_collectors_;
-  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
-  std::optional<alerts::AlertsConfig> alerts_config_;
-  std::shared_ptr<alerts::LiveAlerts> alerts_live_;
-  collectors::CurlClientOptions alert_client_options_;
-  alerts::channels::ChannelSet alert_sinks_;
-  // Channel sets replaced by a reload, kept until their sends in flight have finished.
-  std::vector<alerts::channels::ChannelSet> retired_alert_sinks_;
-  std::unique_ptr<alerts::AlertDispatcher> dispatcher_;
+  collectors::SystemClock clock_;  // "now" for the hub, the monitor, the poller and the governor
+  Platforms platforms_;
+  std::unique_ptr<alerts::AlertService> alerts_;
   std::unique_ptr<detection::DetectionHub> hub_;
   std::unique_ptr<integrity::IntegrityMonitor> integrity_;
   std::unique_ptr<integrity::ObservationFanout> listeners_;
@@ -645,13 +481,18 @@ class Daemon {
   std::unique_ptr<detection::DispositionRefresher> dispositions_;
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
   std::unique_ptr<polling::Poller> poller_;
-  std::thread db_drain_;
-  bool shutting_down_ = false;
-  bool db_drained_ = false;
-  bool stopped_ = false;
-  bool signals_done_ = false;
-  std::chrono::steady_clock::time_point drain_deadline_{};
-  int exit_code_ = 0;
+  // Where the shutdown stands (begin_shutdown, check_drained, finish_shutdown).
+  struct Shutdown {
+    explicit Shutdown(asio::io_context& io) : timer(io) {}
+    bool begun = false;
+    bool db_drained = false;
+    bool stopped = false;  // io_context::run returns
+    bool signals_done = false;
+    std::chrono::steady_clock::time_point deadline{};
+    asio::steady_timer timer;  // check_drained() until both are drained or the deadline passed
+    std::thread db_drain;      // the store drains on its own thread
+    int exit_code = 0;
+  } shutdown_{io_};
 };
 
 }  // namespace

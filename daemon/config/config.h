@@ -1,5 +1,5 @@
 // mamori's configuration: TOML parsed once into typed structs with defaults and validated as a
-// whole (DESIGN.md "Config"). Errors name file, line, key and what was expected.
+// whole (docs/design.md "Fixed names"). Errors name file, line, key and what was expected.
 #pragma once
 
 #include <chrono>

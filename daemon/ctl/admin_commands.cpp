@@ -4,11 +4,9 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "daemon/alerts/alerts_config.h"
+#include "daemon/app/settings.h"
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
-#include "daemon/detection/rumour_file.h"
-#include "daemon/detection/rumour_source.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
 
@@ -37,30 +35,20 @@ int check_config_command(const Args& args) {
     std::fprintf(stderr, "%s: not a directory (--credentials-dir)\n", credentials.directory->c_str());
     return 2;
   }
-  const auto result = config::load_file(file, credentials);
-  const auto alerts = alerts::load_alerts_file(file, credentials);
-  if (!result.ok() || !alerts.ok()) {
-    std::fputs(result.error_text().c_str(), stderr);
-    std::fputs(alerts.error_text().c_str(), stderr);
+  // What mamorid loads at start and on reload, through the same loader: the configuration,
+  // [alerts], the playbooks and the rumour files.
+  const auto loaded = app::load_settings(file, credentials, app::this_executable("/usr/bin/mamorictl"));
+  if (!loaded.ok()) {
+    std::fputs(loaded.error_text().c_str(), stderr);
     return 2;
   }
-  const auto& c = *result.config;
-  // The rumour files the daemon would load ([misinfo] rumour_files, or the shipped starter set).
-  const auto rumours = detection::rumour_source_options(c, std::filesystem::read_symlink("/proc/self/exe"));
-  std::size_t rumour_count = 0;
-  bool rumours_ok = true;
-  for (const auto& path : rumours.files) {
-    const auto loaded = detection::load_rumour_file(path, {c.municipality.name});
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "%s\n", loaded.error->c_str());
-      rumours_ok = false;
-    }
-    rumour_count += loaded.rumours.size();
-  }
-  if (!rumours_ok) return 2;
-  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu rumour(s) from %zu file(s))\n",
+  const auto& s = *loaded.settings;
+  const auto& c = *s.config;
+  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu playbook(s), %zu rumour(s) from %zu "
+              "file(s))\n",
               file.c_str(), c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
-              static_cast<unsigned>(c.server.port), rumour_count, rumours.files.size());
+              static_cast<unsigned>(c.server.port), s.playbooks->playbooks.size(), s.rumours.from_files.size(),
+              s.rumours.files.size());
   return 0;
 }
 

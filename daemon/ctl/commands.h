@@ -1,6 +1,6 @@
 // mamorictl subcommands. Each takes the arguments after its name and returns the exit code:
 // 0 success, 1 the operation failed, 2 bad usage or bad input (one line naming file,
-// line/field and what was expected — DESIGN.md "mamorictl").
+// line/field and what was expected — docs/design.md "mamorictl").
 #pragma once
 
 #include <string>

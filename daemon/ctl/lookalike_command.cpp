@@ -1,4 +1,4 @@
-// mamorictl lookalike: the impersonation detector on profile files (DESIGN.md "mamorictl").
+// mamorictl lookalike: the impersonation detector on profile files (docs/design.md "mamorictl").
 //   mamorictl lookalike --official A.jsonl --candidates B.jsonl [-o OUT.jsonl]
 //                       [--allow ALLOW.jsonl] [--neighbour NAME]... [--now YYYY-MM-DD[THH:MM:SSZ]]
 // Profiles are JSON lines {platform, handle, display_name, description, url, avatar}; avatar is a

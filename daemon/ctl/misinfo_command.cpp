@@ -1,5 +1,5 @@
 // mamorictl misinfo: scores replies against official posts and a rumour file with the daemon's
-// own misinformation detector (DESIGN.md "mamorictl misinfo").
+// own misinformation detector (docs/design.md "mamorictl").
 //
 //   mamorictl misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]
 //                     [--official-host HOST]... [--official-account HANDLE]...

@@ -1,5 +1,5 @@
 // mamorictl parse: runs the collectors' parser on a saved API response body and prints the
-// normalized observations as JSON lines (DESIGN.md "mamorictl parse").
+// normalized observations as JSON lines (docs/design.md "mamorictl").
 //
 //   mamorictl parse --platform x|bluesky|mastodon --endpoint NAME [--observed-at TIME]
 //                   [--status CODE] [--ref HANDLE_OR_ID]... [--link LINK_HEADER] [--page-info]

@@ -1,4 +1,4 @@
-// mamorictl spikes: the daemon's flame-up rate test on an exported count series (DESIGN.md
+// mamorictl spikes: the daemon's flame-up rate test on an exported count series (docs/design.md
 // "mamorictl"), for backtesting thresholds on the office's own history.
 //   mamorictl spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X]
 //                    [--close-threshold X] [--tolerated-ratio X] [--quiet-minutes N]

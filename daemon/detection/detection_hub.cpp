@@ -1,16 +1,16 @@
 #include "daemon/detection/detection_hub.h"
 
 #include <boost/asio/post.hpp>
-#include <boost/json.hpp>
 
 #include <algorithm>
 
-#include "daemon/alerts/outbox.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "model/observation_json.h"
+#include "model/text.h"
 
 namespace mamori::detection {
 
@@ -21,45 +21,22 @@ namespace misinfo = detectors::misinfo;
 
 namespace {
 
-model::TimePoint now_ms() { return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()); }
+bool same_handle(std::string_view a, std::string_view b) { return model::iequals_ascii(a, b); }
 
-bool same_handle(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view platform_label(model::Platform p) {
-  switch (p) {
-    case model::Platform::x: return "X";
-    case model::Platform::bluesky: return "Bluesky";
-    case model::Platform::mastodon: return "Mastodon";
-  }
-  return "";
-}
-
-std::string phase_of(const model::Finding& f) {
-  boost::system::error_code ec;
-  const auto v = boost::json::parse(f.evidence_json, ec);
-  if (ec || !v.is_object()) return "";
-  const auto* p = v.as_object().if_contains("phase");
-  return p && p->is_string() ? std::string(p->as_string().c_str()) : std::string();
-}
+std::string_view platform_label(model::Platform p) { return model::display_name(p); }
 
 }  // namespace
 
-DetectionHub::DetectionHub(asio::io_context& io, store::Database& database, const config::Config& config,
-                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, alerts::AlertContext alert_context,
-                           alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* registry)
-    : io_(io), database_(database), municipality_(config.municipality), allowlist_(config.allowlist),
-      playbooks_(std::move(playbooks)), alert_context_(std::move(alert_context)), dispatcher_(dispatcher),
-      options_(std::move(options)), timer_(io) {
+DetectionHub::DetectionHub(alerts::FindingServices services, const config::Config& config,
+                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, HubOptions options)
+    : io_(services.io), database_(services.database), clock_(services.clock), municipality_(config.municipality),
+      allowlist_(config.allowlist), playbooks_(std::move(playbooks)), alert_context_(std::move(services.alert_context)),
+      dispatcher_(services.dispatcher), options_(std::move(options)), timer_(services.io) {
   mastodon_instance_ = config.platforms.mastodon.instance;
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
   rebuild_facts();
-  if (registry != nullptr) flameup_metrics_ = std::make_unique<FlameupMetrics>(*registry);
+  if (services.registry != nullptr) flameup_metrics_ = std::make_unique<FlameupMetrics>(*services.registry);
   publish_flameup_metrics();
   warm_start_flameup();
 }
@@ -187,7 +164,7 @@ flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
 }
 
 void DetectionHub::on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) {
-  const auto now = now_ms();
+  const auto now = clock_.now();
   // Official profiles first: the impersonation detector compares against what they look like now.
   bool officials_changed = false;
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
@@ -371,11 +348,10 @@ void DetectionHub::handle_gone(const model::AccountGone& gone) {
 }
 
 void DetectionHub::tick() {
-  const auto now = now_ms();
+  const auto now = clock_.now();
   for (auto& [key, detector] : rates_) {
     for (auto& f : detector->advance(now)) {
-      const std::string phase = phase_of(f);
-      if (phase == "end") {
+      if (f.phase == model::FindingPhase::end) {
         // The detector's end is the one end: the check completes and the console's episode band
         // stops there, whether the rate came back or its new level became the normal.
         const bool new_level = f.evidence_json.find("\"end_reason\":\"new_level\"") != std::string::npos;
@@ -407,7 +383,7 @@ void DetectionHub::tick() {
 
 std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f) const {
   return incidents::playbook_steps(playbooks_.get(), f.type, f.severity,
-                                   f.platform.value_or(model::Platform::x), now_ms());
+                                   f.platform.value_or(model::Platform::x), clock_.now());
 }
 
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
@@ -417,15 +393,7 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   fresh.summary = std::move(summary);
   fresh.steps = steps_for(finding);
   std::vector<incidents::EvidenceItem> evidence;
-  for (auto& e : evidence_json) {
-    incidents::EvidenceItem item;
-    item.kind = "observation";
-    item.description = "検知時に取得したデータ";
-    item.content_type = "application/json";
-    item.content = std::move(e);
-    item.captured_at = finding.detected_at;
-    evidence.push_back(std::move(item));
-  }
+  for (auto& e : evidence_json) evidence.push_back(incidents::observation_evidence(std::move(e), finding.detected_at));
   for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
@@ -433,22 +401,13 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
       "detection.record", [this, alive, finding, evidence, fresh, context](pqxx::connection& c) {
         model::Finding described = finding;
         if (described.type == model::IncidentType::flameup) describe_top_posts(c, described);
-        // A new (or reopened) incident pages the first level of its escalation policy in the
-        // same transaction; later findings only update it (grouped, not re-paged).
-        const auto r = incidents::record_finding(
-            c, described, evidence, fresh, std::chrono::hours(24), [&](pqxx::work& tx, const incidents::RecordResult& res) {
-              if (res.created) alerts::enqueue_trigger(tx, context, res.incident_id);
-              if (res.reopened) {
-                tx.exec_params("UPDATE incidents SET escalation_index = -1 WHERE id = $1", res.incident_id);
-                alerts::enqueue_trigger(tx, context, res.incident_id);
-              }
-            });
+        const auto r = alerts::record_finding(c, described, evidence, fresh, context);
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
           if (alive.expired()) return;
           ++findings_recorded_;
           log::info("detection.finding_recorded", {{"type", model::to_string(type)}, {"subject", subject},
                                                    {"incident_id", r.incident_id}, {"created", r.created}});
-          if ((r.created || r.reopened || r.severity_raised) && dispatcher_ != nullptr) dispatcher_->wake();
+          if (alerts::wakes_dispatcher(r) && dispatcher_ != nullptr) dispatcher_->wake();
         });
       });
   if (!queued) log::error("detection.finding_dropped", {{"subject", finding.subject}, {"reason", "store queue full"}});

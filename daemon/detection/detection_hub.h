@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/alerts/dispatcher.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/config/config.h"
 #include "daemon/detection/flameup_history.h"
 #include "daemon/detection/flameup_metrics.h"
@@ -38,7 +38,6 @@ class Registry;
 namespace mamori::detection {
 
 struct HubOptions {
-  std::string public_url;    // for links in alerts
   std::chrono::seconds tick{15};
   std::size_t lookalikes_per_account = 60;
   std::size_t official_posts_kept = 300;  // the misinformation detector's facts
@@ -48,9 +47,8 @@ struct HubOptions {
 
 class DetectionHub final : public polling::ObservationListener {
  public:
-  DetectionHub(boost::asio::io_context& io, store::Database& database, const config::Config& config,
-               std::shared_ptr<const playbooks::PlaybookSet> playbooks, alerts::AlertContext alert_context,
-               alerts::AlertDispatcher* dispatcher, HubOptions options, prometheus::Registry* registry);
+  DetectionHub(alerts::FindingServices services, const config::Config& config,
+               std::shared_ptr<const playbooks::PlaybookSet> playbooks, HubOptions options);
   ~DetectionHub() override;
 
   void start();
@@ -119,6 +117,7 @@ class DetectionHub final : public polling::ObservationListener {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  const collectors::Clock& clock_;
   DispositionBook dispositions_;
   std::unordered_set<std::string> related_seen_;  // related accounts stored: subject|handle|name
   std::optional<detectors::integrity::HtmlDigest> list_page_;  // links only

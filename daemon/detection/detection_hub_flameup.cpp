@@ -17,7 +17,7 @@ void DetectionHub::warm_start_flameup(std::vector<std::pair<model::Platform, std
   if (accounts.empty()) {
     for (const auto& o : officials_) accounts.emplace_back(o.account.platform, o.account.handle);
   }
-  const auto until = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+  const auto until = clock_.now();
   const auto since =
       until - std::chrono::duration_cast<std::chrono::milliseconds>(options_.flameup_history);
   const auto bucket = flame::Settings{}.bucket;
@@ -62,7 +62,7 @@ void DetectionHub::apply_reply_history(const ReplyHistory& h) {
   }
   const auto& all = detector->all_replies();
   const std::int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(model::Clock::now().time_since_epoch())
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch())
           .count();
   const double per_minute = all.baseline().expected(now_s - now_s % all.bucket_seconds()) * 60.0 /
                             static_cast<double>(all.bucket_seconds());

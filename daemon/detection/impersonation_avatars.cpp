@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "model/text.h"
+
 namespace mamori::detection {
 
 namespace imp = detectors::impersonation;
@@ -38,10 +40,7 @@ ImpersonationAvatars::ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetche
 
 ImpersonationAvatars::Key ImpersonationAvatars::key_of(model::Platform platform,
                                                        const std::string& handle) {
-  std::string h = handle;
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return {platform, h};
+  return {platform, model::ascii_lower(handle)};
 }
 
 void ImpersonationAvatars::official_seen(const model::ProfileSnapshot& official) {

@@ -8,7 +8,6 @@
 #include <boost/json.hpp>
 #include <exception>
 
-#include "daemon/detection/rumour_file.h"
 #include "daemon/log/log.h"
 
 namespace mamori::detection {
@@ -107,7 +106,6 @@ RumourRefresher::~RumourRefresher() {
 
 void RumourRefresher::start() {
   stopped_ = false;
-  load_files();
   apply_rows(from_registry_);  // the files at once; the table's rows when the query answers
   refresh_now();
   schedule();
@@ -120,24 +118,7 @@ void RumourRefresher::stop() {
 
 void RumourRefresher::set_options(RumourSourceOptions options) {
   options_ = std::move(options);
-  load_files();
   refresh_now();
-}
-
-void RumourRefresher::load_files() {
-  from_files_.clear();
-  RumourFileOptions fo;
-  fo.municipality = options_.municipality;
-  for (const auto& path : options_.files) {
-    auto loaded = load_rumour_file(path, fo);
-    if (!loaded.ok()) {
-      // The rest still loads: one bad file must not blind the detector to every rumour.
-      log::error("rumours.file_invalid", {{"error", *loaded.error}, {"action", "file skipped"}});
-      continue;
-    }
-    log::info("rumours.file_loaded", {{"file", path.string()}, {"rumours", loaded.rumours.size()}});
-    for (auto& r : loaded.rumours) from_files_.push_back(std::move(r));
-  }
 }
 
 void RumourRefresher::refresh_now() {
@@ -156,13 +137,13 @@ void RumourRefresher::refresh_now() {
 
 void RumourRefresher::apply_rows(std::vector<misinfo::Rumour> rows) {
   from_registry_ = std::move(rows);
-  std::vector<misinfo::Rumour> all = from_files_;
+  std::vector<misinfo::Rumour> all = options_.from_files;
   all.insert(all.end(), from_registry_.begin(), from_registry_.end());
-  if (loaded_files_ != nullptr) loaded_files_->Set(static_cast<double>(from_files_.size()));
+  if (loaded_files_ != nullptr) loaded_files_->Set(static_cast<double>(options_.from_files.size()));
   if (loaded_registry_ != nullptr)
     loaded_registry_->Set(static_cast<double>(from_registry_.size()));
   log::debug("rumours.applied",
-             {{"files", from_files_.size()}, {"registry", from_registry_.size()}});
+             {{"files", options_.from_files.size()}, {"registry", from_registry_.size()}});
   if (apply_) apply_(std::move(all));
 }
 

@@ -4,7 +4,7 @@
 // hands the list to the detection hub at start, whenever the API changes the table, and every
 // `registry_refresh` (catching edits made directly in the database).
 //
-//   RumourRefresher r(io, database, rumour_source_options(config, executable),
+//   RumourRefresher r(io, database, settings.rumours,   // app::load_settings read the files
 //                     [&hub](auto rumours) { hub.set_rumours(std::move(rumours)); }, &registry);
 //   r.start();
 //   // the API's on_change, posted to the loop:  r.refresh_now();
@@ -42,10 +42,13 @@ struct RumourSourceOptions {
   std::vector<std::filesystem::path> files;
   std::string municipality = "市";  // for the files' correction template
   std::chrono::seconds refresh{300};
+  // What `files` hold, read by app::load_settings (an invalid file stops the start or the
+  // reload there, as check-config reports it): the refresher itself reads no file.
+  std::vector<detectors::misinfo::Rumour> from_files;
 };
 
 // [misinfo] rumour_files, or the shipped starter set when unset (a missing shipped set is
-// logged, not fatal: the registry table still works).
+// logged, not fatal: the registry table still works). Lists the files; reads none.
 RumourSourceOptions rumour_source_options(const config::Config& config,
                                           const std::filesystem::path& executable);
 
@@ -63,16 +66,15 @@ class RumourRefresher {
   RumourRefresher(const RumourRefresher&) = delete;
   RumourRefresher& operator=(const RumourRefresher&) = delete;
 
-  // Reads the files (an invalid one is logged with its line and skipped) and queries the table.
+  // Applies the files' rumours and queries the table.
   void start();
   void stop();
   // Re-reads the table now (call on the loop's thread, e.g. after the API changed it).
   void refresh_now();
-  // Re-reads the files (a configuration reload), then the table.
+  // The files' rumours of a reloaded configuration, then the table again.
   void set_options(RumourSourceOptions options);
 
  private:
-  void load_files();
   void schedule();
   void apply_rows(std::vector<detectors::misinfo::Rumour> rows);
 
@@ -83,7 +85,6 @@ class RumourRefresher {
   boost::asio::steady_timer timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = true;
-  std::vector<detectors::misinfo::Rumour> from_files_;
   std::vector<detectors::misinfo::Rumour> from_registry_;
   prometheus::Gauge* loaded_files_ = nullptr;
   prometheus::Gauge* loaded_registry_ = nullptr;

@@ -1,5 +1,7 @@
 #include "daemon/incidents/incident_metrics.h"
 
+#include "model/finding.h"
+
 namespace mamori::incidents {
 namespace {
 
@@ -14,9 +16,17 @@ const prometheus::Histogram::BucketBoundaries& takedown_buckets() {
   return b;
 }
 
-constexpr const char* kTypes[] = {"impersonation", "flameup", "misinformation", "account_compromise",
-                                  "erroneous_post", "threat"};
-constexpr const char* kSeverities[] = {"low", "medium", "high", "critical"};
+constexpr model::Severity kSeverities[] = {model::Severity::low, model::Severity::medium, model::Severity::high,
+                                           model::Severity::critical};
+
+// Every combination exists from the start, so dashboards and alert rules see zeros.
+void zero_all(prometheus::Family<prometheus::Gauge>& open, prometheus::Family<prometheus::Gauge>& overdue) {
+  for (model::IncidentType type : model::kIncidentTypes) {
+    const std::string t(model::to_string(type));
+    for (model::Severity s : kSeverities) open.Add({{"type", t}, {"severity", std::string(model::to_string(s))}}).Set(0);
+    overdue.Add({{"type", t}}).Set(0);
+  }
+}
 
 }  // namespace
 
@@ -47,20 +57,13 @@ IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
               .Help("Time from staff recording the takedown request (the playbook step "
                     "request_takedown done) to mamori seeing the impersonating account gone")
               .Register(r)) {
-  // Every combination exists from the start, so dashboards and alert rules see zeros.
-  for (const char* t : kTypes) {
-    for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
-    overdue_.Add({{"type", t}}).Set(0);
-  }
+  zero_all(open_, overdue_);
 }
 
 void IncidentMetrics::refresh(pqxx::connection& c) {
   std::lock_guard lock(mutex_);
   pqxx::work tx(c);
-  for (const char* t : kTypes) {
-    for (const char* s : kSeverities) open_.Add({{"type", t}, {"severity", s}}).Set(0);
-    overdue_.Add({{"type", t}}).Set(0);
-  }
+  zero_all(open_, overdue_);
   for (const auto& row : tx.exec(
            "SELECT type, severity, count(*) FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY 1, 2")) {
     open_.Add({{"type", row[0].c_str()}, {"severity", row[1].c_str()}}).Set(row[2].as<double>());

@@ -50,7 +50,7 @@ Current lock_incident(pqxx::work& tx, long long id) {
   const pqxx::result r =
       tx.exec_params("SELECT status, severity FROM incidents WHERE id = $1 FOR UPDATE", id);
   if (r.empty()) throw ActionError(404, "インシデント " + std::to_string(id) + " はありません");
-  return {*status_from_string(r[0][0].c_str()), *severity_from_string(r[0][1].c_str())};
+  return {*status_from_string(r[0][0].c_str()), *model::severity_from_string(r[0][1].c_str())};
 }
 
 std::string_view status_label(Status s) {
@@ -112,23 +112,6 @@ std::optional<Status> status_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-std::optional<model::Severity> severity_from_string(std::string_view s) {
-  for (auto sev : {model::Severity::low, model::Severity::medium, model::Severity::high,
-                   model::Severity::critical}) {
-    if (model::to_string(sev) == s) return sev;
-  }
-  return std::nullopt;
-}
-
-std::optional<model::IncidentType> type_from_string(std::string_view s) {
-  using T = model::IncidentType;
-  for (auto t : {T::impersonation, T::flameup, T::misinformation, T::account_compromise,
-                 T::erroneous_post, T::threat}) {
-    if (model::to_string(t) == s) return t;
-  }
-  return std::nullopt;
-}
-
 bool transition_allowed(Status from, Status to) {
   if (from == to) return false;
   if (to == Status::open) return from == Status::resolved || from == Status::closed;  // reopen
@@ -163,6 +146,16 @@ bool append_finding_to_live(pqxx::connection& c, const model::Finding& f) {
   tx.exec_params("UPDATE incidents SET finding_count = finding_count + 1, updated_at = now() WHERE id = $1", id);
   tx.commit();
   return true;
+}
+
+EvidenceItem observation_evidence(std::string observation_json, model::TimePoint captured_at) {
+  EvidenceItem item;
+  item.kind = "observation";
+  item.description = "検知時に取得したデータ";
+  item.content_type = "application/json";
+  item.content = std::move(observation_json);
+  item.captured_at = captured_at;
+  return item;
 }
 
 RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
@@ -223,7 +216,7 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
              {{"severity", severity}, {"steps", fresh.steps.size()}});
   } else {
     result.incident_id = live[0][0].as<long long>();
-    const auto current = *severity_from_string(live[0][1].c_str());
+    const auto current = *model::severity_from_string(live[0][1].c_str());
     if (static_cast<int>(f.severity) > static_cast<int>(current)) {
       result.severity_raised = true;
       // The title and summary follow the finding that raised it: a flame-up opened as 警戒 and
@@ -384,15 +377,6 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
            std::string(skipped ? "手順を省略: " : "手順を完了: ") + step[0][0].c_str() +
                (note.empty() ? "" : "（メモ: " + note + "）"),
            {{"step_id", step_id}, {"result", skipped ? "skipped" : "done"}});
-  tx.commit();
-}
-
-void add_evidence(pqxx::connection& c, long long id, const EvidenceItem& item, const std::string& actor) {
-  pqxx::work tx(c);
-  lock_incident(tx, id);
-  insert_evidence(tx, id, item);
-  timeline(tx, id, actor, "evidence", "証拠を追加: " + item.description,
-           {{"kind", item.kind}, {"sha256", sha256_hex(item.content)}});
   tx.commit();
 }
 

@@ -23,8 +23,6 @@ enum class Status { open, acknowledged, mitigating, monitoring, resolved, closed
 
 std::string_view to_string(Status s);
 std::optional<Status> status_from_string(std::string_view s);
-std::optional<model::Severity> severity_from_string(std::string_view s);
-std::optional<model::IncidentType> type_from_string(std::string_view s);
 
 // The life cycle: open -> acknowledged -> mitigating -> monitoring -> resolved -> closed.
 // Steps may be skipped forward; resolved and closed incidents can be reopened.
@@ -69,6 +67,9 @@ struct NewIncident {
   std::vector<StepPlan> steps;
 };
 
+// A piece of evidence holding an observation as fetched when detected (its JSON line).
+EvidenceItem observation_evidence(std::string observation_json, model::TimePoint captured_at);
+
 struct RecordResult {
   long long incident_id = 0;
   bool created = false;
@@ -76,16 +77,20 @@ struct RecordResult {
   bool severity_raised = false;
 };
 
+// A resolved incident found again within this long is reopened instead of a new one opening.
+inline constexpr std::chrono::hours kReopenWindow{24};
+
 // Records a finding: appended to the live incident with the same dedup key (raising its
-// severity if higher), or to a resolved one within `reopen_window` (reopened), or opens a
-// new incident with `fresh`'s title and steps. Serialized per dedup key, so concurrent
-// identical findings still make one incident.
-// `in_transaction`, if given, runs inside the same transaction just before commit (the alert
-// outbox uses it: an alert exists exactly when the incident change it announces does).
+// severity if higher), or to a resolved one within `reopen_window` (reopened, its escalation
+// restarting from now), or opens a new incident with `fresh`'s title and steps. Serialized per
+// dedup key, so concurrent identical findings still make one incident.
+// `in_transaction`, if given, runs inside the same transaction just before commit.
+// This is the storage step only: producers of findings record through alerts::record_finding
+// (daemon/alerts/record_finding.h), which adds the page in the same transaction.
 using TransactionHook = std::function<void(pqxx::work&, const RecordResult&)>;
 RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
                             const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
-                            std::chrono::hours reopen_window = std::chrono::hours(24),
+                            std::chrono::hours reopen_window = kReopenWindow,
                             const TransactionHook& in_transaction = {});
 
 std::string dedup_key(model::IncidentType type, std::string_view subject);
@@ -110,7 +115,6 @@ void add_note(pqxx::connection& c, long long id, const std::string& actor, const
 // Completes (or skips) a step; a step's dependencies must be done or skipped first.
 void complete_step(pqxx::connection& c, long long id, const std::string& step_id, bool skipped,
                    const std::string& actor, const std::string& note);
-void add_evidence(pqxx::connection& c, long long id, const EvidenceItem& item, const std::string& actor);
 
 // Completes the pending steps whose automatic check is `check_kind` on the live incident of
 // `type`/`subject` (the daemon verified the condition itself), recording `message` on the

@@ -3,7 +3,7 @@
 #include <charconv>
 
 #include "collectors/common/iso_time.h"
-#include "daemon/alerts/outbox.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/api/api_support.h"
 #include "daemon/incidents/incident_store.h"
 #include "model/observation_json.h"
@@ -28,10 +28,6 @@ long long id_param(const http::Params& p) {
   if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0)
     throw ActionError(400, "ID が正しくありません: " + s);
   return v;
-}
-
-model::TimePoint now_ms() {
-  return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
 }
 
 }  // namespace
@@ -61,7 +57,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
               return respond(http::json_error(req, bh::status::service_unavailable,
                                               "監視がまだ開始していません"));
             }
-            m->request_audit();
+            m->remote().audit();
             log::info("integrity.audit_requested", {{"actor", who.name}});
             respond(json(req, bh::status::accepted, boost::json::object{{"status", "started"}}));
           }));
@@ -135,8 +131,8 @@ void register_integrity_routes(http::Router& router, store::Database& db,
       bh::verb::post, "/api/v1/integrity/registrations", "/api/v1/integrity/registrations",
       api::guarded(
           auth, Role::responder,
-          [&db](const Principal& who, const http::Request& req, const http::Params&,
-                http::Responder respond) {
+          [&db, monitor](const Principal& who, const http::Request& req, const http::Params&,
+                         http::Responder respond) {
             std::string error;
             auto body = api::json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
@@ -163,7 +159,8 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             r.field = *field;
             r.value = api::string_member(*body, "value");
             r.note = api::string_member(*body, "note");
-            const auto now = now_ms();
+            const IntegrityMonitor* m = monitor();
+            const auto now = m != nullptr ? m->now() : std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
             r.valid_from = now;
             r.valid_until = now + std::chrono::days(60);
             for (auto [key, out] :
@@ -222,16 +219,16 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             const auto context = m->alert_context();
             const auto p = *platform;
             const auto remote = m->remote();
+            const auto now = m->now();
             api::run_in_store(
                 db, req, respond, "api.erroneous_post",
-                [req, p, post_id, note, who, steps, context, remote](pqxx::connection& c) {
+                [req, p, post_id, note, who, steps, context, remote, now](pqxx::connection& c) {
                   const auto own = find_own_post(c, p, post_id);
                   if (!own) {
                     throw ActionError(404, "投稿 " + post_id +
                                                " は公式アカウントの投稿として取得されていません（投"
                                                "稿直後の場合は次の取得までお待ちください）");
                   }
-                  const auto now = now_ms();
                   model::Finding f;
                   f.type = model::IncidentType::erroneous_post;
                   f.subject = std::string(model::to_string(p)) + ":post:" + post_id;
@@ -266,8 +263,8 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                   item.content_type = "application/json";
                   item.content = model::to_json_line(model::Observation(own->post));
                   item.captured_at = now;
-                  const auto res = incidents::record_finding(
-                      c, f, {item}, fresh, std::chrono::hours(24),
+                  const auto res = alerts::record_finding(
+                      c, f, {item}, fresh, context,
                       [&](pqxx::work& tx, const incidents::RecordResult& r) {
                         tx.exec_params(
                             "INSERT INTO erroneous_posts (incident_id, platform, post_id, handle, "
@@ -288,10 +285,9 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                                 std::to_string(own->post.quote_count) + "件、返信 " +
                                 std::to_string(own->post.reply_count) +
                                 "件。以後の取得で変化を記録します");
-                        if (r.created) alerts::enqueue_trigger(tx, context, r.incident_id);
                       });
                   remote.spread_check();
-                  if (res.created || res.reopened) remote.wake_dispatcher();
+                  if (alerts::wakes_dispatcher(res)) remote.wake_dispatcher();
                   return json(req, res.created ? bh::status::created : bh::status::ok,
                               boost::json::object{{"incident_id", res.incident_id},
                                                   {"created", res.created}});

@@ -6,15 +6,15 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
-#include <cctype>
 
-#include "daemon/alerts/outbox.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/integrity/baseline.h"
 #include "detectors/integrity/compliance.h"
 #include "model/observation_json.h"
+#include "model/text.h"
 
 namespace mamori::integrity {
 
@@ -58,27 +58,9 @@ struct IntegrityMonitor::Metrics {
 
 namespace {
 
-model::TimePoint now_ms() {
-  return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
-}
+std::string lower(std::string_view s) { return model::ascii_lower(s); }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
-std::string_view platform_label(model::Platform p) {
-  switch (p) {
-    case model::Platform::x:
-      return "X";
-    case model::Platform::bluesky:
-      return "Bluesky";
-    case model::Platform::mastodon:
-      return "Mastodon";
-  }
-  return "";
-}
+std::string_view platform_label(model::Platform p) { return model::display_name(p); }
 
 std::string signature(const model::ProfileSnapshot& p) {
   return p.account_id + '\x1f' + p.handle + '\x1f' + p.display_name + '\x1f' + p.description +
@@ -91,58 +73,39 @@ std::string join_reasons(const std::vector<std::string>& reasons, std::size_t ma
   return out;
 }
 
-// Records a finding as the detection hub does: one incident per subject, the first alert in
-// the same transaction, observed changes linked to the incident they opened.
+// Records a finding (alerts::record_finding), observed changes linked to the incident they
+// opened in the same transaction.
 incidents::RecordResult record_in_store(pqxx::connection& c, const model::Finding& finding,
                                         const std::vector<std::string>& evidence_json,
                                         const incidents::NewIncident& fresh,
                                         const alerts::AlertContext& context,
                                         const std::vector<long long>& change_ids) {
   std::vector<incidents::EvidenceItem> evidence;
-  for (const auto& e : evidence_json) {
-    incidents::EvidenceItem item;
-    item.kind = "observation";
-    item.description = "検知時に取得したデータ";
-    item.content_type = "application/json";
-    item.content = e;
-    item.captured_at = finding.detected_at;
-    evidence.push_back(std::move(item));
-  }
-  return incidents::record_finding(
-      c, finding, evidence, fresh, std::chrono::hours(24),
-      [&](pqxx::work& tx, const incidents::RecordResult& res) {
-        link_changes(tx, change_ids, res.incident_id);
-        if (res.created) alerts::enqueue_trigger(tx, context, res.incident_id);
-        if (res.reopened) {
-          tx.exec_params("UPDATE incidents SET escalation_index = -1 WHERE id = $1",
-                         res.incident_id);
-          alerts::enqueue_trigger(tx, context, res.incident_id);
-        }
-      });
+  for (const auto& e : evidence_json) evidence.push_back(incidents::observation_evidence(e, finding.detected_at));
+  return alerts::record_finding(c, finding, evidence, fresh, context,
+                                [&](pqxx::work& tx, const incidents::RecordResult& res) {
+                                  link_changes(tx, change_ids, res.incident_id);
+                                });
 }
 
 }  // namespace
 
-IntegrityMonitor::IntegrityMonitor(asio::io_context& io, store::Database& database,
-                                   const config::Config& config,
+IntegrityMonitor::IntegrityMonitor(alerts::FindingServices services, const config::Config& config,
                                    std::shared_ptr<const playbooks::PlaybookSet> playbooks,
-                                   alerts::AlertContext alert_context,
-                                   alerts::AlertDispatcher* dispatcher,
-                                   collectors::HttpClient* homepage_http,
-                                   std::vector<collectors::PlatformCollector*> collectors,
-                                   IntegrityOptions options, prometheus::Registry* registry)
-    : io_(io),
-      database_(database),
+                                   IntegritySources sources, IntegrityOptions options)
+    : io_(services.io),
+      database_(services.database),
+      clock_(services.clock),
       playbooks_(std::move(playbooks)),
-      alert_context_(std::move(alert_context)),
-      dispatcher_(dispatcher),
-      homepage_http_(homepage_http),
-      collectors_(std::move(collectors)),
+      alert_context_(std::move(services.alert_context)),
+      dispatcher_(services.dispatcher),
+      homepage_http_(sources.homepage_http),
+      collectors_(std::move(sources.collectors)),
       options_(std::move(options)),
-      audit_timer_(io),
-      spread_timer_(io),
-      metrics_timer_(io) {
-  if (registry != nullptr) metrics_ = std::make_shared<Metrics>(*registry);
+      audit_timer_(services.io),
+      spread_timer_(services.io),
+      metrics_timer_(services.io) {
+  if (services.registry != nullptr) metrics_ = std::make_shared<Metrics>(*services.registry);
   update_configuration(config);
 }
 
@@ -253,19 +216,6 @@ void IntegrityMonitor::Remote::post(void (IntegrityMonitor::*what)()) const {
   });
 }
 
-void IntegrityMonitor::request_audit() {
-  remote().audit();
-}
-void IntegrityMonitor::request_metrics_refresh() {
-  remote().refresh_metrics();
-}
-void IntegrityMonitor::request_spread_check() {
-  remote().spread_check();
-}
-void IntegrityMonitor::request_dispatcher_wake() {
-  remote().wake_dispatcher();
-}
-
 void IntegrityMonitor::wake_dispatcher() {
   if (dispatcher_ != nullptr) dispatcher_->wake();
 }
@@ -273,7 +223,7 @@ void IntegrityMonitor::wake_dispatcher() {
 std::vector<incidents::StepPlan> IntegrityMonitor::steps(model::IncidentType type,
                                                          model::Severity severity,
                                                          model::Platform platform) const {
-  return incidents::playbook_steps(playbooks_.get(), type, severity, platform, now_ms());
+  return incidents::playbook_steps(playbooks_.get(), type, severity, platform, clock_.now());
 }
 
 collectors::PlatformCollector* IntegrityMonitor::collector_for(model::Platform p) const {
@@ -328,7 +278,7 @@ void IntegrityMonitor::load_history(Official& o) {
 
 void IntegrityMonitor::on_stored(model::Platform /*platform*/, const std::string& /*account*/,
                                  const store::StoredBatch& batch) {
-  const auto now = now_ms();
+  const auto now = clock_.now();
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
       if (Official* o = official_for_profile(p)) check_profile(*o, p);
@@ -382,7 +332,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
   const auto context = alert_context_;
   di::DiffOptions diff_options;
   diff_options.avatar_max_distance = options_.avatar_max_distance;
-  const auto now = now_ms();
+  const auto now = clock_.now();
   database_.submit("integrity.check_profile", [this, alive = std::weak_ptr<bool>(alive_),
                                                handle_key, configured, p, playbooks, context, now,
                                                avatar_phash, diff_options](pqxx::connection& c) {
@@ -419,7 +369,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
     asio::post(io_, [this, alive, res] {
       if (alive.expired()) return;
       if (metrics_) metrics_->profile_changes.Increment();
-      if (res.created || res.reopened || res.severity_raised) wake_dispatcher();
+      if (alerts::wakes_dispatcher(res)) wake_dispatcher();
       refresh_metrics();
     });
   });
@@ -460,7 +410,7 @@ void IntegrityMonitor::record(model::Finding finding, std::string title, std::st
                                                  {"incident_id", res.incident_id},
                                                  {"created", res.created}});
         asio::post(io_, [this, alive, res] {
-          if (!alive.expired() && (res.created || res.reopened || res.severity_raised))
+          if (!alive.expired() && alerts::wakes_dispatcher(res))
             wake_dispatcher();
         });
       });
@@ -513,7 +463,7 @@ void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
       "integrity.audit",
       [this, alive = std::weak_ptr<bool>(alive_), accounts, municipality, list_url, instance,
        post_limit, page](pqxx::connection& c) {
-        const auto now = now_ms();
+        const auto now = clock_.now();
         int failing = 0;
         for (const auto& a : accounts) {
           const auto obs = load_account_observations(c, a.platform, a.handle, post_limit);
@@ -538,7 +488,6 @@ void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
         asio::post(io_, [this, alive] {
           if (alive.expired()) return;
           audit_running_ = false;
-          ++audits_completed_;
           if (metrics_) metrics_->audits_ok.Increment();
           refresh_metrics();
           schedule(audit_timer_, options_.audit_interval, &IntegrityMonitor::run_audit);

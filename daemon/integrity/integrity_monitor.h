@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "collectors/common/collector.h"
-#include "daemon/alerts/dispatcher.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/config/config.h"
 #include "daemon/detection/avatar_fetcher.h"
 #include "daemon/incidents/incident_store.h"
@@ -51,15 +51,19 @@ struct IntegrityOptions {
 // (a redirect names its target: the audit does not follow redirects).
 std::string list_page_error(const collectors::HttpResponse& response);
 
+// Where the monitor reads from besides the poller's batches.
+struct IntegritySources {
+  // The homepage's official-account list page (the compliance audit); none: that item is skipped.
+  collectors::HttpClient* homepage_http = nullptr;
+  // The platforms' collectors: official icons are fetched through them.
+  std::vector<collectors::PlatformCollector*> collectors;
+};
+
 class IntegrityMonitor final : public polling::ObservationListener {
  public:
-  IntegrityMonitor(boost::asio::io_context& io, store::Database& database,
-                   const config::Config& config,
-                   std::shared_ptr<const playbooks::PlaybookSet> playbooks,
-                   alerts::AlertContext alert_context, alerts::AlertDispatcher* dispatcher,
-                   collectors::HttpClient* homepage_http,
-                   std::vector<collectors::PlatformCollector*> collectors, IntegrityOptions options,
-                   prometheus::Registry* registry);
+  IntegrityMonitor(alerts::FindingServices services, const config::Config& config,
+                   std::shared_ptr<const playbooks::PlaybookSet> playbooks, IntegritySources sources,
+                   IntegrityOptions options);
   ~IntegrityMonitor() override;
   IntegrityMonitor(const IntegrityMonitor&) = delete;
   IntegrityMonitor& operator=(const IntegrityMonitor&) = delete;
@@ -86,14 +90,9 @@ class IntegrityMonitor final : public polling::ObservationListener {
 
   // Runs the compliance audit of every account now (on the event loop's thread).
   void run_audit();
-  // Schedules run_audit() / a metrics refresh / spread tracking / an alert dispatch on the loop.
-  void request_audit();
-  void request_metrics_refresh();
-  void request_spread_check();
-  void request_dispatcher_wake();
 
-  // The same requests from any thread, safe to keep after the monitor is gone (store jobs of
-  // the API hold one): the loop runs them only while the monitor lives.
+  // Requests to the monitor from any thread, safe to keep after the monitor is gone (store jobs
+  // of the API hold one): the loop runs them only while the monitor lives.
   class Remote {
    public:
     void audit() const { post(&IntegrityMonitor::run_audit); }
@@ -114,9 +113,8 @@ class IntegrityMonitor final : public polling::ObservationListener {
   std::vector<incidents::StepPlan> steps(model::IncidentType type, model::Severity severity,
                                          model::Platform platform) const;
   const alerts::AlertContext& alert_context() const { return alert_context_; }
+  model::TimePoint now() const { return clock_.now(); }
   void wake_dispatcher();
-
-  std::size_t audits_completed() const { return audits_completed_; }
 
  private:
   struct Metrics;
@@ -149,6 +147,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  const collectors::Clock& clock_;
   config::Municipality municipality_;
   std::string mastodon_instance_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
@@ -169,7 +168,6 @@ class IntegrityMonitor final : public polling::ObservationListener {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = true;
   bool audit_running_ = false;
-  std::size_t audits_completed_ = 0;
 };
 
 }  // namespace mamori::integrity

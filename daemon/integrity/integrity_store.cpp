@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "daemon/incidents/incident_store.h"
+#include "model/text.h"
 
 namespace mamori::integrity {
 namespace {
@@ -25,11 +26,7 @@ model::TimePoint from_epoch(double seconds) {
   return model::TimePoint(std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0)));
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
+std::string lower(std::string_view s) { return model::ascii_lower(s); }
 
 std::string platform_name(model::Platform p) {
   return std::string(model::to_string(p));

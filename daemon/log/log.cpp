@@ -6,6 +6,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "model/time_text.h"
+
 namespace mamori::log {
 namespace {
 
@@ -47,15 +49,7 @@ void append_value(std::string& out, std::string_view v) {
 }
 
 void append_timestamp(std::string& out) {
-  const auto now = std::chrono::system_clock::now();
-  const auto secs = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  out += buf;
+  out += model::iso8601_utc(std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()), true);
 }
 
 }  // namespace

@@ -103,6 +103,10 @@ void CollectorMetrics::quota_remaining(std::string_view platform, std::string_vi
     it = quota_gauges_.emplace(key, &g).first;
   }
   it->second->Set(static_cast<double>(remaining));
+  auto& report = reports_[key];
+  report.platform = platform;
+  report.endpoint = endpoint;
+  report.quota_remaining = remaining;
 }
 
 void CollectorMetrics::breaker_state(std::string_view platform, std::string_view endpoint,
@@ -116,6 +120,18 @@ void CollectorMetrics::breaker_state(std::string_view platform, std::string_view
     it = breaker_gauges_.emplace(key, &g).first;
   }
   it->second->Set(static_cast<double>(static_cast<int>(state)));
+  auto& report = reports_[key];
+  report.platform = platform;
+  report.endpoint = endpoint;
+  report.breaker = state;
+}
+
+std::vector<EndpointReport> CollectorMetrics::endpoints() const {
+  std::lock_guard lock(mutex_);
+  std::vector<EndpointReport> out;
+  out.reserve(reports_.size());
+  for (const auto& [key, report] : reports_) out.push_back(report);
+  return out;
 }
 
 }  // namespace mamori::metrics

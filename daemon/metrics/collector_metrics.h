@@ -15,16 +15,29 @@
 #include <prometheus/registry.h>
 
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "collectors/http/client_metrics.h"
 
 namespace mamori::metrics {
 
+// What the collectors last reported about one endpoint (the accounts page shows it).
+struct EndpointReport {
+  std::string platform;
+  std::string endpoint;
+  std::optional<std::int64_t> quota_remaining;  // none until the platform said
+  collectors::BreakerState breaker = collectors::BreakerState::closed;
+};
+
 class CollectorMetrics final : public collectors::ClientMetrics {
  public:
   explicit CollectorMetrics(prometheus::Registry& registry);
+
+  // Every endpoint with a quota or breaker report so far, in no particular order.
+  std::vector<EndpointReport> endpoints() const;
 
   void request_finished(std::string_view platform, std::string_view endpoint,
                         std::string_view outcome, std::chrono::duration<double> latency) override;
@@ -47,12 +60,13 @@ class CollectorMetrics final : public collectors::ClientMetrics {
   prometheus::Family<prometheus::Gauge>& quota_;
   prometheus::Family<prometheus::Gauge>& breaker_;
 
-  std::mutex mutex_;  // the caches; prometheus-cpp's own objects are thread-safe
+  mutable std::mutex mutex_;  // the caches; prometheus-cpp's own objects are thread-safe
   std::unordered_map<std::string, prometheus::Counter*> request_counters_;
   std::unordered_map<std::string, prometheus::Histogram*> histograms_;
   std::unordered_map<std::string, prometheus::Counter*> held_counters_;
   std::unordered_map<std::string, prometheus::Gauge*> quota_gauges_;
   std::unordered_map<std::string, prometheus::Gauge*> breaker_gauges_;
+  std::unordered_map<std::string, EndpointReport> reports_;
 };
 
 }  // namespace mamori::metrics

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "daemon/log/log.h"
+#include "model/text.h"
 
 namespace mamori::polling {
 
@@ -62,10 +63,10 @@ struct Poller::Run {
   bool search_refused = false;  // search: the platform refused a query (not just "no such account")
 };
 
-Poller::Poller(asio::io_context& io, store::Database& database,
+Poller::Poller(asio::io_context& io, store::Database& database, const collectors::Clock& clock,
                std::vector<collectors::PlatformCollector*> collectors, PollerOptions options,
                prometheus::Registry* registry, ObservationListener* listener)
-    : io_(io), database_(database), collectors_(std::move(collectors)), options_(options),
+    : io_(io), database_(database), clock_(clock), collectors_(std::move(collectors)), options_(options),
       metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr), listener_(listener) {}
 
 Poller::~Poller() {
@@ -184,6 +185,7 @@ void Poller::cancel_timer(const std::string& key) {
 void Poller::forget_series(const Account& a) {
   const std::string platform(model::to_string(a.platform));
   for (const char* job : {"posts", "replies"}) failures_.erase({platform, a.handle, job});
+  last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
   for (const char* job : {"posts", "replies"}) {
     const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}, {"poll_job", job}};
@@ -419,8 +421,7 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
     if (detail.size() > 300) detail.resize(300);  // platform messages are outside text
     failures_[{std::string(model::to_string(run->platform)),
                run->account ? run->account->handle : std::string(), run->job}] =
-        PollFailure{std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()),
-                    std::move(detail)};
+        PollFailure{clock_.now(), std::move(detail)};
   }
 
   std::weak_ptr<bool> alive = alive_;
@@ -484,12 +485,14 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   if (ok && !run->search_refused) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
+  const auto now = clock_.now();
+  if (ok && run->account) last_successes_[{platform, run->account->handle}] = now;
   if (metrics_) {
     metrics_->runs.Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
     if (ok) {
       metrics_->last_success
           .Add({{"platform", platform}, {"account", run->account ? run->account->handle : "*"}, {"poll_job", run->job}})
-          .Set(std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+          .Set(std::chrono::duration<double>(now.time_since_epoch()).count());
     }
   }
   if (!ok || !run->account || !run->newest || run->newest == run->since) return;
@@ -509,10 +512,7 @@ void Poller::learn_ids(model::Platform platform, const std::vector<model::Observ
     if (p == nullptr) continue;
     for (auto& a : accounts_) {
       if (a->platform != platform || a->account_id == p->account_id) continue;
-      const bool same = std::equal(a->handle.begin(), a->handle.end(), p->handle.begin(), p->handle.end(),
-                                   [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) ==
-                                                               std::tolower(static_cast<unsigned char>(y)); });
-      if (!same) continue;
+      if (!model::iequals_ascii(a->handle, p->handle)) continue;
       if (!a->account_id.empty()) {
         log::warn("poller.account_id_changed", {{"platform", model::to_string(platform)}, {"handle", a->handle},
                                                  {"old", a->account_id}, {"new", p->account_id}});

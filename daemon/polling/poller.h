@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "collectors/common/collector.h"
+#include "collectors/ratelimit/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/store/database.h"
 #include "daemon/store/observation_store.h"
@@ -54,10 +55,13 @@ struct PollFailure {
 // (platform, account handle — empty for the platform-wide profiles and search jobs, job) -> its
 // failure.
 using PollFailures = std::map<std::tuple<std::string, std::string, std::string>, PollFailure>;
+// (platform, account handle) -> when one of the account's jobs last succeeded in this process.
+using PollSuccesses = std::map<std::pair<std::string, std::string>, model::TimePoint>;
 
 class Poller {
  public:
-  Poller(boost::asio::io_context& io, store::Database& database,
+  // `clock` dates failures and successes; `registry` (may be null) gets the poll metrics.
+  Poller(boost::asio::io_context& io, store::Database& database, const collectors::Clock& clock,
          std::vector<collectors::PlatformCollector*> collectors, PollerOptions options,
          prometheus::Registry* registry, ObservationListener* listener);
   ~Poller();
@@ -71,8 +75,8 @@ class Poller {
   void update_accounts(const std::vector<config::Account>& accounts);
   // Stops scheduling; runs in flight finish their current request and store nothing more.
   void stop();
-  std::size_t runs_in_flight() const { return in_flight_; }
   const PollFailures& failures() const { return failures_; }
+  const PollSuccesses& last_successes() const { return last_successes_; }
 
  private:
   struct Account;
@@ -95,6 +99,7 @@ class Poller {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  const collectors::Clock& clock_;
   std::vector<collectors::PlatformCollector*> collectors_;
   PollerOptions options_;
   std::unique_ptr<Metrics> metrics_;
@@ -102,6 +107,7 @@ class Poller {
   std::vector<std::shared_ptr<Account>> accounts_;
   std::map<store::CursorKey, std::string> cursors_;
   PollFailures failures_;
+  PollSuccesses last_successes_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;

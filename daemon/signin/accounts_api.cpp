@@ -1,35 +1,22 @@
 #include "daemon/signin/accounts_api.h"
 
-#include <prometheus/registry.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <ctime>
 
-#include "collectors/ratelimit/governor.h"
 #include "daemon/api/api_support.h"
+#include "model/time_text.h"
 
 namespace mamori::signin {
 namespace {
 
 namespace bh = http::beast_http;
 
-std::string label(const prometheus::ClientMetric& m, std::string_view name) {
-  for (const auto& l : m.label) {
-    if (l.name == name) return l.value;
-  }
-  return {};
-}
-
 boost::json::value iso_or_null(std::optional<double> unix_seconds) {
   if (!unix_seconds || !std::isfinite(*unix_seconds) || *unix_seconds <= 0) return nullptr;
-  const auto t = static_cast<std::time_t>(*unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return boost::json::string(buf);
+  const model::TimePoint t{std::chrono::seconds(static_cast<std::int64_t>(*unix_seconds))};
+  return boost::json::string(model::iso8601_utc(t));
 }
 
 // Runs are expected every `posts`/`replies` interval; three missed runs (plus a minute for a
@@ -39,10 +26,8 @@ double stale_after(const config::PollingConfig& p) {
 }
 
 std::string platform_label(std::string_view platform) {
-  if (platform == "x") return "X";
-  if (platform == "bluesky") return "Bluesky";
-  if (platform == "mastodon") return "Mastodon";
-  return std::string(platform);
+  const auto p = model::platform_from_string(platform);
+  return p ? std::string(model::display_name(*p)) : std::string(platform);
 }
 
 // What a failing polling job means, as staff read it.
@@ -56,43 +41,6 @@ std::string failure_text(std::string_view job, const std::string& detail) {
 }
 
 }  // namespace
-
-PollHealth poll_health_from(const prometheus::Registry& registry,
-                            const collectors::RequestGovernor* governor,
-                            const config::PollingConfig& intervals) {
-  PollHealth h;
-  h.intervals = intervals;
-  for (const auto& family : registry.Collect()) {
-    if (family.name == "mamori_poll_last_success_timestamp_seconds") {
-      for (const auto& m : family.metric) {
-        const std::string account = label(m, "account");
-        if (account.empty() || account == "*") continue;
-        auto& v = h.last_success[{label(m, "platform"), account}];
-        v = std::max(v, m.gauge.value);
-      }
-    } else if (family.name == "mamori_platform_quota_remaining") {
-      for (const auto& m : family.metric) {
-        const std::string platform = label(m, "platform");
-        auto it = h.lowest_quota.find(platform);
-        if (it == h.lowest_quota.end() || m.gauge.value < it->second.remaining) {
-          EndpointQuota q{label(m, "endpoint"), m.gauge.value, std::nullopt};
-          if (governor != nullptr) {
-            const auto status = governor->status(platform, q.endpoint);
-            if (status.reset) {
-              q.reset_at = std::chrono::duration<double>(status.reset->time_since_epoch()).count();
-            }
-          }
-          h.lowest_quota[platform] = q;
-        }
-      }
-    } else if (family.name == "mamori_platform_breaker_state") {
-      for (const auto& m : family.metric) {
-        if (m.gauge.value >= 2.0) h.open_breakers[label(m, "platform")] = label(m, "endpoint");
-      }
-    }
-  }
-  return h;
-}
 
 void register_account_routes(http::Router& router, store::Database& db,
                              const api::Authenticator& auth, PollHealthSource health,

@@ -1,7 +1,8 @@
 // GET /api/v1/accounts: each configured official account with its polling health, for the
-// console's accounts page (docs/api.md). The poller's state is read from what it already
-// publishes — its metrics (last success per account, quota and circuit breakers per endpoint)
-// and the rate-limit governor (quota reset) — plus poll_cursors, which survive a restart.
+// console's accounts page (docs/api.md): a PollHealth snapshot the daemon takes from the poller
+// (last success and failing job per account), the collectors' reports (quota and circuit
+// breaker per endpoint) and the rate-limit governor (quota reset) — see app/poll_health.h —
+// plus poll_cursors, which survive a restart.
 #pragma once
 
 #include <functional>
@@ -14,13 +15,6 @@
 #include "daemon/config/config.h"
 #include "daemon/http/router.h"
 #include "daemon/store/database.h"
-
-namespace prometheus {
-class Registry;
-}
-namespace mamori::collectors {
-class RequestGovernor;
-}
 
 namespace mamori::signin {
 
@@ -47,11 +41,6 @@ struct PollHealth {
   };
   std::map<std::pair<std::string, std::string>, Failure> failures;
 };
-
-// From the daemon's metrics registry and (nullable) governor.
-PollHealth poll_health_from(const prometheus::Registry& registry,
-                            const collectors::RequestGovernor* governor,
-                            const config::PollingConfig& intervals);
 
 using PollHealthSource = std::function<PollHealth()>;
 

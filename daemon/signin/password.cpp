@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "model/text.h"
+
 namespace mamori::signin {
 namespace {
 
@@ -14,11 +16,7 @@ namespace {
 constexpr std::size_t kMaxPasswordBytes = 1024;
 constexpr std::size_t kMinPasswordChars = 10;
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using model::ascii_lower;
 
 // Undoes the usual character swaps (p@ssw0rd -> password) so that a dictionary word with a
 // symbol and a digit bolted on is still recognised as guessable.

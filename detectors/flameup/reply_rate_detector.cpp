@@ -416,6 +416,9 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
   f.subject = subject_;
   f.platform = platform_;
   f.detected_at = now;
+  f.phase = phase == "end"        ? model::FindingPhase::end
+            : phase == "escalate" ? model::FindingPhase::escalate
+                                  : model::FindingPhase::open;
   switch (level) {
     case Level::flame:
       f.severity = model::Severity::high;

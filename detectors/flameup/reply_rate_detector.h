@@ -12,8 +12,8 @@
 // finding, an "escalate" finding whenever its severity rises (注意 -> 警戒 -> 炎上), and an "end"
 // finding once the rate stayed near baseline for Settings::quiet_time, or once a rate that stayed
 // high for Settings::max_episode was taken as the account's new normal (evidence "end_reason":
-// "back_to_baseline" or "new_level"). All findings of an episode
-// share the subject "<platform>:account:<id>"; evidence_json carries "phase".
+// "back_to_baseline" or "new_level"). All findings of an episode share the subject
+// "<platform>:account:<id>"; Finding::phase says which (evidence_json repeats it for staff).
 #pragma once
 
 #include <cstdint>

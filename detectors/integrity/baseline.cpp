@@ -7,16 +7,12 @@
 
 #include "detectors/integrity/url_scan.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::integrity {
 namespace {
 
-bool equal_ci(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+bool equal_ci(std::string_view a, std::string_view b) { return model::iequals_ascii(a, b); }
 
 // Staff read the values inside a sentence: long profile texts are cut (by code point).
 std::string excerpt(std::string_view s, std::size_t max_chars = 60) {
@@ -185,10 +181,7 @@ std::string describe(const FieldChange& c) {
 }
 
 std::string compromise_subject(model::Platform platform, std::string_view configured_handle) {
-  std::string h(configured_handle);
-  std::transform(h.begin(), h.end(), h.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return std::string(model::to_string(platform)) + ":official:" + h;
+  return std::string(model::to_string(platform)) + ":official:" + model::ascii_lower(configured_handle);
 }
 
 model::Finding profile_change_finding(const AccountBaseline& baseline,

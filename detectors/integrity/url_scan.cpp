@@ -4,15 +4,13 @@
 #include <array>
 #include <cctype>
 
+#include "model/text.h"
+
 namespace mamori::detectors::integrity {
 namespace {
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
-  }
-  return true;
+  return s.size() >= prefix.size() && model::iequals_ascii(s.substr(0, prefix.size()), prefix);
 }
 
 // ASCII characters that may appear inside a URL as people paste them. Non-ASCII (、。「」 and
@@ -84,9 +82,7 @@ std::string url_host(std::string_view url) {
   } else if (const auto colon = s.find(':'); colon != std::string_view::npos) {
     s = s.substr(0, colon);
   }
-  std::string host;
-  host.reserve(s.size());
-  for (char c : s) host += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string host = model::ascii_lower(s);
   while (!host.empty() && host.back() == '.') host.pop_back();
   return host;
 }

@@ -7,6 +7,8 @@
 
 #include <stdexcept>
 
+#include "model/text.h"
+
 namespace mamori::detectors::text {
 namespace {
 
@@ -84,14 +86,7 @@ std::u32string to_u32(std::string_view utf8) {
 std::string to_utf8(std::u32string_view cps) {
   std::string out;
   out.reserve(cps.size() * 3);
-  for (char32_t c : cps) {
-    uint8_t buf[U8_MAX_LENGTH];
-    int32_t n = 0;
-    UBool error = false;
-    const UChar32 cp = (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) ? 0xFFFD : static_cast<UChar32>(c);
-    U8_APPEND(buf, n, U8_MAX_LENGTH, cp, error);
-    if (!error) out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
-  }
+  for (char32_t c : cps) model::append_utf8(out, c);
   return out;
 }
 

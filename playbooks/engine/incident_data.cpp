@@ -1,4 +1,5 @@
 #include "playbooks/engine/incident_data.h"
+#include "model/time_text.h"
 
 #include <array>
 #include <boost/json.hpp>
@@ -10,7 +11,7 @@ namespace {
 
 constexpr std::size_t kMaxText = 10000;
 constexpr std::size_t kMaxItems = 200;
-constexpr auto kJst = std::chrono::hours(9);  // Japan has had no daylight saving since 1951.
+constexpr auto kJst = model::kJstOffset;
 
 bool http_url(std::string_view u) {
   return u.starts_with("https://") || u.starts_with("http://");
@@ -136,18 +137,6 @@ std::string format_short(TimePoint t) {
          std::to_string(static_cast<unsigned>(ymd.day())) + "日" +
          std::to_string(hms.hours().count()) + "時" + two(static_cast<int>(hms.minutes().count())) +
          "分";
-}
-
-std::string_view platform_display_name(Platform p) {
-  switch (p) {
-    case Platform::x:
-      return "X";
-    case Platform::bluesky:
-      return "Bluesky";
-    case Platform::mastodon:
-      return "Mastodon";
-  }
-  return "";
 }
 
 std::string_view incident_type_label(IncidentType t) {
@@ -547,7 +536,7 @@ Value template_values(const IncidentData& d) {
   v.set("notice_url", one_line(d.notice_url.empty() ? d.homepage_url : d.notice_url));
   v.set("reporter_name", one_line(d.reporter_name));
   v.set("reporter_title", one_line(d.reporter_title));
-  v.set("platform_name", std::string(platform_display_name(d.platform)));
+  v.set("platform_name", std::string(model::display_name(d.platform)));
   v.set("official_account", at_handle(d.official_handle));
   v.set("official_url", one_line(d.official_url));
   v.set("impersonator_account", at_handle(d.impersonator_handle));

@@ -90,7 +90,6 @@ std::string format_datetime(TimePoint t, DateStyle style);
 std::string format_date(TimePoint t, DateStyle style);  // "令和7年11月25日（火）"
 std::string format_short(TimePoint t);                  // "11月25日14時05分", for posts
 
-std::string_view platform_display_name(Platform p);    // X, Bluesky, Mastodon
 std::string_view incident_type_label(IncidentType t);  // 成りすまし, 炎上 …
 std::string_view severity_display_label(Severity s);   // 低, 中, 高, 重大
 

@@ -4,22 +4,6 @@
 
 namespace mamori::playbooks {
 
-std::optional<IncidentType> incident_type_from_string(std::string_view s) {
-  for (auto t :
-       {IncidentType::impersonation, IncidentType::flameup, IncidentType::misinformation,
-        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat}) {
-    if (model::to_string(t) == s) return t;
-  }
-  return std::nullopt;
-}
-
-std::optional<Severity> severity_from_string(std::string_view s) {
-  for (auto v : {Severity::low, Severity::medium, Severity::high, Severity::critical}) {
-    if (model::to_string(v) == s) return v;
-  }
-  return std::nullopt;
-}
-
 std::optional<CheckKind> check_kind_from_string(std::string_view s) {
   for (auto k :
        {CheckKind::subject_gone, CheckKind::rate_back_to_baseline,

@@ -21,8 +21,8 @@ using model::Platform;
 using model::Severity;
 using model::TimePoint;
 
-std::optional<IncidentType> incident_type_from_string(std::string_view s);
-std::optional<Severity> severity_from_string(std::string_view s);
+using model::incident_type_from_string;
+using model::severity_from_string;
 
 // Where a step's due time is measured from.
 enum class DueAnchor { open, acknowledge };

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "daemon/alerts/channels/message_text.h"
+#include "model/time_text.h"
 
 namespace mamori::alerts::channels {
 namespace {
@@ -116,7 +117,7 @@ std::string mail_date(std::chrono::system_clock::time_point t) {
   static const std::array<const char*, 12> months = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   // JST is UTC+9 all year: shifting and formatting as UTC gives the local wall clock.
-  const auto local = std::chrono::floor<std::chrono::seconds>(t) + std::chrono::hours(9);
+  const auto local = std::chrono::floor<std::chrono::seconds>(t) + model::kJstOffset;
   const std::time_t tt = std::chrono::system_clock::to_time_t(local);
   std::tm tm{};
   gmtime_r(&tt, &tm);

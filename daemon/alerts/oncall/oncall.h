@@ -13,10 +13,12 @@
 #include <string_view>
 #include <vector>
 
+#include "model/time_text.h"
+
 namespace mamori::alerts::oncall {
 
 using TimePoint = std::chrono::sys_seconds;
-inline constexpr std::chrono::hours kJstOffset{9};
+using model::kJstOffset;
 
 // One way to reach a person: a configured alert channel's name and, for channels that address
 // people, the address there (e-mail address, LINE WORKS user id). Slack/Teams webhooks post to

@@ -11,6 +11,7 @@
 
 #include "daemon/alerts/dispatcher.h"
 #include "daemon/alerts/oncall/oncall.h"
+#include "daemon/alerts/record_finding.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
@@ -63,7 +64,20 @@ class OutboxTest : public ::testing::Test {
     store::apply_migrations(*direct_);
   }
 
-  long long open_incident(const std::string& subject, const std::vector<Route>& routes) {
+  // Pages these channels when an incident opens: a one-level escalation policy naming them.
+  static AlertContext paging(const std::vector<std::string>& channels) {
+    auto config = std::make_shared<oncall::OnCallConfig>();
+    oncall::EscalationPolicy policy;
+    policy.name = "test";
+    policy.severities = {"*"};
+    oncall::EscalationLevel level;
+    for (const auto& c : channels) level.targets.push_back({oncall::EscalationTarget::Kind::channel, c});
+    policy.levels = {level};
+    config->policies = {policy};
+    return AlertContext{config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+  }
+
+  long long open_incident(const std::string& subject, const std::vector<std::string>& channels) {
     model::Finding f;
     f.type = model::IncidentType::impersonation;
     f.subject = subject;
@@ -77,15 +91,7 @@ class OutboxTest : public ::testing::Test {
     step.id = "report";
     step.title = "プラットフォームへ削除を申請する";
     n.steps = {step};
-    return incidents::record_finding(*direct_, f, {}, n, std::chrono::hours(24),
-                                     [&](pqxx::work& tx, const incidents::RecordResult& r) {
-                                       if (r.created) {
-                                         enqueue_for_routes(
-                                             tx, routes, r.incident_id, AlertKind::trigger, "open",
-                                             "https://mamori.example.lg.jp", "相馬市");
-                                       }
-                                     })
-        .incident_id;
+    return record_finding(*direct_, f, {}, n, paging(channels)).incident_id;
   }
 
   long long scalar(const std::string& sql) {
@@ -135,9 +141,7 @@ DispatcherOptions fast() {
 
 TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
   RecordingChannel slack("slack-kouhou"), mail("mail-kacho");
-  const std::vector<Route> routes = {{"slack-kouhou", model::Severity::low, {}},
-                                     {"mail-kacho", model::Severity::high, {"impersonation"}},
-                                     {"pager", model::Severity::critical, {}}};
+  const std::vector<std::string> routes = {"slack-kouhou", "mail-kacho"};
   Running running(db_.dsn(), {{"slack-kouhou", &slack}, {"mail-kacho", &mail}}, fast());
   const auto opened = std::chrono::steady_clock::now();
   const long long id = open_incident("x:1", routes);
@@ -166,24 +170,41 @@ TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
   EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox"), 2);
 }
 
+// The one recording path's rules: a new incident pages, a further finding on the live incident
+// does not, and a finding after it was resolved reopens it, restarts its escalation and pages
+// again (the erroneous-post API once skipped both).
+TEST_F(OutboxTest, AReopenedIncidentRestartsEscalationAndPagesAgain) {
+  const long long id = open_incident("x:reopen", {"pager"});
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'trigger'"), 1);
+  open_incident("x:reopen", {"pager"});
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'trigger'"), 1);
+  {
+    pqxx::work tx(*direct_);
+    tx.exec_params("UPDATE incidents SET status = 'resolved', resolved_at = now(), escalation_index = 3 WHERE id = $1",
+                   id);
+    tx.commit();
+  }
+  EXPECT_EQ(open_incident("x:reopen", {"pager"}), id);
+  EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'trigger'"), 2);
+  EXPECT_EQ(scalar("SELECT count(DISTINCT idempotency_key) FROM alert_outbox"), 2);
+  // Level 1 of the restarted plan was just sent (index 0), not the old cycle's progress.
+  EXPECT_EQ(scalar("SELECT escalation_index FROM incidents WHERE id = " + std::to_string(id)), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM incidents WHERE status = 'open'"), 1);
+}
+
 TEST_F(OutboxTest, NoIncidentNoAlert) {
-  const std::vector<Route> routes = {{"slack", model::Severity::low, {}}};
   model::Finding broken;
   broken.type = model::IncidentType::impersonation;
   broken.subject = "x:2";
   broken.evidence_json = "{broken";
-  EXPECT_ANY_THROW(incidents::record_finding(
-      *direct_, broken, {}, {}, std::chrono::hours(24),
-      [&](pqxx::work& tx, const incidents::RecordResult& r) {
-        enqueue_for_routes(tx, routes, r.incident_id, AlertKind::trigger, "open", "http://x", "市");
-      }));
+  EXPECT_ANY_THROW(record_finding(*direct_, broken, {}, {}, paging({"slack"})));
   EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox"), 0);
 }
 
 TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
   RecordingChannel flaky("webhook", 3, true);
   Running running(db_.dsn(), {{"webhook", &flaky}}, fast());
-  open_incident("x:3", {{"webhook", model::Severity::low, {}}});
+  open_incident("x:3", {"webhook"});
   ASSERT_TRUE(testing::eventually([&] { return flaky.delivered().size() == 1; }, 10s));
   EXPECT_EQ(flaky.attempts(), 4);
   ASSERT_TRUE(testing::eventually(
@@ -199,7 +220,7 @@ TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
   RecordingChannel broken("teams", 100, false);
   Running running(db_.dsn(), {{"teams", &broken}}, fast());
   const long long id = open_incident(
-      "x:4", {{"teams", model::Severity::low, {}}, {"unknown-channel", model::Severity::low, {}}});
+      "x:4", {"teams", "unknown-channel"});
   ASSERT_TRUE(testing::eventually(
       [&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; },
       10s));
@@ -210,7 +231,7 @@ TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
 }
 
 TEST_F(OutboxTest, LeasedAlertsOfACrashedDispatcherAreSentAgainWithTheSameKey) {
-  open_incident("x:5", {{"pager", model::Severity::low, {}}});
+  open_incident("x:5", {"pager"});
   // A dispatcher claimed the alert and died before recording anything.
   const auto claimed = claim_due(*direct_, 10, std::chrono::seconds(600));
   ASSERT_EQ(claimed.size(), 1u);
@@ -227,7 +248,7 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversWhenTwoInstancesRun) {
     Running first(db_.dsn(), {{"slack", &a}}, fast());
     Running second(db_.dsn(), {{"slack", &b}}, fast());
     for (int i = 0; i < 20; ++i)
-      open_incident("x:multi" + std::to_string(i), {{"slack", model::Severity::low, {}}});
+      open_incident("x:multi" + std::to_string(i), {"slack"});
     ASSERT_TRUE(testing::eventually(
         [&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
     std::this_thread::sleep_for(500ms);
@@ -462,7 +483,7 @@ class HeldChannel : public AlertChannel {
 // channel and is recorded once; alerts from then on go to the new channel; the old channel is
 // reported busy until its send completes (the daemon keeps it alive until then).
 TEST_F(OutboxTest, ReplacingChannelsLetsTheSendInFlightFinishAndUsesTheNewOnes) {
-  const std::vector<Route> routes = {{"hook", model::Severity::low, {}}};
+  const std::vector<std::string> routes = {"hook"};
   RecordingChannel replacement("hook");
   std::unique_ptr<HeldChannel> old;
   std::unique_ptr<Running> running;

@@ -1,4 +1,4 @@
-// `mamorictl parse` (DESIGN.md "mamorictl parse") and the JSON form of observations it prints.
+// `mamorictl parse` (docs/design.md "mamorictl") and the JSON form of observations it prints.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>

@@ -1,7 +1,8 @@
 // Flame-up (炎上) detection end to end: the fake platform floods an official post with replies,
 // a real mamorid polls them into PostgreSQL and judges them. Hostile replies become a 炎上
-// incident within two polling cycles; a thank-you surge of the same size does not; after a
-// restart the baseline is rebuilt from the stored replies (warm start).
+// incident within two polling cycles; after a restart the baseline is rebuilt from the stored
+// replies (warm start). That a thank-you surge of the same size is not 炎上 is tested in-process
+// (detection_hub_test.cpp), without waiting for polling cycles.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -79,13 +80,6 @@ const std::vector<std::string> kHostile = {
     "ありえない。ちゃんと謝れ",
 };
 
-const std::vector<std::string> kThanks = {
-    "いつも情報ありがとうございます！助かります",
-    "迅速な対応ありがとうございます。お疲れさまです",
-    "職員の皆さん、本当にありがとう",
-    "ありがとうございます、参加します！",
-};
-
 TEST(FlameupDetection, HostileFloodIsA炎上IncidentWithinTwoPollingCyclesAndSurvivesARestart) {
   Running r;
   ASSERT_TRUE(testing::eventually([&] { return official_notice_stored(r.db.dsn()); }, 60s))
@@ -146,40 +140,6 @@ TEST(FlameupDetection, HostileFloodIsA炎上IncidentWithinTwoPollingCyclesAndSur
   const auto replies_at = warm_line.find("replies=");
   ASSERT_NE(replies_at, std::string::npos) << warm_line;
   EXPECT_GE(std::stoi(warm_line.substr(replies_at + 8)), 40) << warm_line;
-  r.mamorid->signal(SIGTERM);
-  EXPECT_EQ(r.mamorid->wait_for_exit(30s), std::optional<int>(0)) << r.mamorid->log();
-}
-
-TEST(FlameupDetection, ThankYouSurgeOfTheSameSizeIsNot炎上) {
-  Running r;
-  ASSERT_TRUE(testing::eventually([&] { return official_notice_stored(r.db.dsn()); }, 60s))
-      << r.mamorid->log();
-
-  r.flood("grateful", kThanks, 40);
-  // All 40 are stored and judged (the hub judges each stored batch at once), then one more cycle.
-  ASSERT_TRUE(testing::eventually(
-      [&] {
-        return sql(r.db.dsn(),
-                   "SELECT count(*) FROM observed_posts WHERE text LIKE '%ありがと%（%）'") == "40";
-      },
-      2 * kPollInterval + 10s, 200ms))
-      << r.mamorid->log();
-  std::this_thread::sleep_for(kPollInterval + 2s);
-  EXPECT_EQ(sql(r.db.dsn(),
-                "SELECT count(*) FROM incident_findings f JOIN incidents i ON i.id = f.incident_id"
-                " WHERE i.type = 'flameup' AND f.severity_label IN ('炎上', '警戒')"),
-            "0")
-      << sql(r.db.dsn(), "SELECT severity_label, reasons FROM incident_findings");
-  std::printf("thank-you surge: flame-up findings [%s]\n",
-              sql(r.db.dsn(),
-                  "SELECT string_agg(severity_label, ',') FROM incident_findings f JOIN incidents i"
-                  " ON i.id = f.incident_id WHERE i.type = 'flameup'")
-                  .c_str());
-  // What there is, if anything, is 注意 ("a surge that is mostly thanks or questions").
-  EXPECT_EQ(sql(r.db.dsn(),
-                "SELECT count(*) FROM incident_findings f JOIN incidents i ON i.id = f.incident_id"
-                " WHERE i.type = 'flameup' AND f.severity_label <> '注意'"),
-            "0");
   r.mamorid->signal(SIGTERM);
   EXPECT_EQ(r.mamorid->wait_for_exit(30s), std::optional<int>(0)) << r.mamorid->log();
 }

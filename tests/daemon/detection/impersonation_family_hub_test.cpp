@@ -6,6 +6,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/detection/detection_hub.h"
 #include "daemon/store/connection.h"
 #include "playbooks/engine/loader.h"
@@ -51,8 +52,9 @@ class HubFamilyTest : public ::testing::Test {
     x.platform = model::Platform::x;
     x.handle = "soma_city";
     cfg.accounts = {x};
-    hub_ = std::make_unique<DetectionHub>(io_, *database_, cfg, loaded.set, alerts::AlertContext{},
-                                          nullptr, HubOptions{}, nullptr);
+    hub_ = std::make_unique<DetectionHub>(
+        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
+        cfg, loaded.set, HubOptions{});
     store::StoredBatch officials;
     officials.changed_profiles = {
         profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/")};
@@ -80,6 +82,7 @@ class HubFamilyTest : public ::testing::Test {
   testing::ScratchDatabase db_;
   std::unique_ptr<store::Database> database_;
   boost::asio::io_context io_;
+  collectors::SystemClock clock_;
   std::unique_ptr<DetectionHub> hub_;
 };
 

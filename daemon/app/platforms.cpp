@@ -1,0 +1,91 @@
+#include "daemon/app/platforms.h"
+
+#include "collectors/bluesky/bluesky_collector.h"
+#include "collectors/mastodon/mastodon_collector.h"
+#include "collectors/x/x_collector.h"
+#include "daemon/app/version.h"
+
+namespace mamori::app {
+
+std::string user_agent(const config::Config& c) {
+  if (!c.http_client.user_agent.empty()) return c.http_client.user_agent;
+  return std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
+         c.municipality.homepage_url + ")";
+}
+
+std::vector<collectors::PlatformCollector*> Platforms::active() const {
+  std::vector<collectors::PlatformCollector*> out;
+  for (const auto& c : collectors) out.push_back(c.get());
+  return out;
+}
+
+void Platforms::shutdown() {
+  if (governed) governed->shutdown();
+  if (curl) curl->shutdown();
+}
+
+Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
+                         prometheus::Registry& registry, const collectors::Clock& clock) {
+  collectors::CurlClientOptions o;
+  o.user_agent = user_agent(c);
+  o.proxy = c.http_client.proxy;
+  o.max_in_flight = c.http_client.max_in_flight;
+  o.max_response_bytes = c.http_client.max_response_bytes;
+  for (const auto& h : c.http_client.allowed_hosts) o.allowed_hosts.add(h);
+  const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
+  if (c.platforms.x.enabled) {
+    for (const auto& h : collectors::default_platform_hosts(model::Platform::x))
+      o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(c.platforms.x.api_base);
+  }
+  if (c.platforms.bluesky.enabled) {
+    for (const auto& h : collectors::default_platform_hosts(model::Platform::bluesky))
+      o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(c.platforms.bluesky.api_base);
+    o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
+  }
+  if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
+  // The compliance audit reads the homepage's official-account list page.
+  if (!c.municipality.official_account_list_url.empty()) {
+    o.allowed_hosts.add_url_host(c.municipality.official_account_list_url);
+  }
+  Platforms p;
+  p.curl = std::make_unique<collectors::CurlMultiClient>(io, o);
+  p.metrics = std::make_unique<metrics::CollectorMetrics>(registry);
+  p.governed =
+      std::make_unique<collectors::GovernedHttpClient>(io, *p.curl, p.metrics.get(), clock);
+  if (c.platforms.x.enabled) {
+    collectors::x::XCollectorOptions xo;
+    xo.api_base = c.platforms.x.api_base;
+    if (c.platforms.x.bearer_token) xo.bearer_token = c.platforms.x.bearer_token->value.reveal();
+    xo.timeout = timeout;
+    xo.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(std::make_unique<collectors::x::XCollector>(*p.governed, xo));
+  }
+  if (c.platforms.bluesky.enabled) {
+    collectors::bluesky::BlueskyCollectorOptions bo;
+    bo.api_base = c.platforms.bluesky.api_base;
+    bo.pds_base = c.platforms.bluesky.pds_base;
+    bo.identifier = c.platforms.bluesky.identifier;
+    if (c.platforms.bluesky.app_password)
+      bo.app_password = c.platforms.bluesky.app_password->value.reveal();
+    bo.timeout = timeout;
+    bo.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(
+        std::make_unique<collectors::bluesky::BlueskyCollector>(*p.governed, bo));
+  }
+  if (c.platforms.mastodon.enabled) {
+    collectors::mastodon::MastodonCollectorOptions mo;
+    mo.instance = c.platforms.mastodon.instance;
+    if (c.platforms.mastodon.access_token)
+      mo.access_token = c.platforms.mastodon.access_token->value.reveal();
+    mo.token_account = c.platforms.mastodon.token_account;
+    mo.timeout = timeout;
+    mo.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(
+        std::make_unique<collectors::mastodon::MastodonCollector>(*p.governed, mo));
+  }
+  return p;
+}
+
+}  // namespace mamori::app

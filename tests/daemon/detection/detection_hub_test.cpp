@@ -1,0 +1,179 @@
+// The detection hub in-process on a real PostgreSQL (tests/support/in_process.h): stored
+// batches go straight to DetectionHub::on_stored, `now` is a manual clock, and the assertions
+// read the incidents, findings and alert outbox the hub wrote. No mamorid, no platform, no
+// polling interval to wait for: the end-to-end paths stay in detection_integration_test.cpp and
+// flameup_integration_test.cpp.
+#include "daemon/detection/detection_hub.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "tests/support/in_process.h"
+
+namespace mamori::detection {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kConfig =
+    "[municipality]\nname = \"相馬市\"\nhomepage = \"https://www.city.soma.fukushima.jp/\"\n"
+    "[platforms.x]\nenabled = true\nbearer_token = \"env:MAMORI_T_X\"\n"
+    "[[accounts]]\nplatform = \"x\"\nhandle = \"soma_city\"\n";
+
+class DetectionHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = env_.configure(kConfig);
+    hub_ = std::make_unique<DetectionHub>(env_.services(testing::InProcess::paging({"pager"})),
+                                          config_, env_.playbooks, HubOptions{});
+    // The stored official profile and notice, as the first polling cycle brings them.
+    feed("soma_city", {official_profile(), official_notice()});
+  }
+  void TearDown() override { hub_.reset(); }
+
+  model::TimePoint now() const { return env_.clock.now(); }
+
+  model::ProfileSnapshot official_profile() const {
+    model::ProfileSnapshot p;
+    p.platform = model::Platform::x;
+    p.account_id = "100";
+    p.handle = "soma_city";
+    p.display_name = "相馬市";
+    p.description = "福島県相馬市の公式アカウントです。";
+    p.url = "https://www.city.soma.fukushima.jp/";
+    p.created_at = now() - std::chrono::days(3000);
+    p.followers_count = 12000;
+    p.observed_at = now();
+    return p;
+  }
+
+  model::Post official_notice() const {
+    model::Post p;
+    p.platform = model::Platform::x;
+    p.post_id = "x-notice";
+    p.author_id = "100";
+    p.author_handle = "soma_city";
+    p.text = "【お知らせ】6月8日に市内全域で防災訓練を行います。";
+    p.created_at = now() - 1h;
+    p.observed_at = now();
+    return p;
+  }
+
+  model::Post reply(int i, const std::string& text) const {
+    model::Post p;
+    p.platform = model::Platform::x;
+    p.post_id = "reply-" + std::to_string(i);
+    p.author_id = "2" + std::to_string(i % 8);
+    p.author_handle = "citizen" + std::to_string(i % 8);
+    p.author_display_name = "市民" + std::to_string(i % 8);
+    p.author_created_at = now() - std::chrono::days(900);
+    p.author_followers_count = 50;
+    p.text = text + "（" + std::to_string(i) + "）";
+    p.created_at = now() - std::chrono::seconds(60 - i % 60);
+    p.in_reply_to_post_id = "x-notice";
+    p.in_reply_to_account_id = "100";
+    p.conversation_root_id = "x-notice";
+    p.observed_at = now();
+    return p;
+  }
+
+  // Stores the observations (as the poller would) and hands the batch to the hub.
+  void feed(const std::string& account, const std::vector<model::Observation>& observations) {
+    hub_->on_stored(model::Platform::x, account, env_.store(observations));
+  }
+
+  void flood(const std::vector<std::string>& texts, int replies) {
+    std::vector<model::Observation> batch;
+    for (int i = 0; i < replies; ++i)
+      batch.emplace_back(reply(i, texts[static_cast<std::size_t>(i) % texts.size()]));
+    feed("soma_city", batch);
+  }
+
+  std::string count(const std::string& from_where) {
+    return env_.sql("SELECT count(*) FROM " + from_where);
+  }
+
+  testing::InProcess env_;
+  config::Config config_;
+  std::unique_ptr<DetectionHub> hub_;
+};
+
+const std::vector<std::string> kHostile = {
+    "ふざけるな、税金の無駄遣いだ。市長は謝罪しろ",
+    "対応ひどすぎ。説明と謝罪を求めます",
+    "無能な職員しかいないのか。最低の対応",
+    "これはひどい。市は恥を知れ",
+    "ありえない。ちゃんと謝れ",
+};
+
+const std::vector<std::string> kThanks = {
+    "いつも情報ありがとうございます！助かります",
+    "迅速な対応ありがとうございます。お疲れさまです",
+    "職員の皆さん、本当にありがとう",
+    "ありがとうございます、参加します！",
+};
+
+TEST_F(DetectionHubTest, ImpersonatorBecomesOneIncidentWithItsChecklistAndOnePage) {
+  model::ProfileSnapshot fake = official_profile();
+  fake.account_id = "666";
+  fake.handle = "soma__city";
+  fake.url.clear();
+  fake.created_at = now() - std::chrono::days(2);
+  fake.followers_count = 3;
+  feed("", {fake});
+  ASSERT_TRUE(env_.run_until([&] { return hub_->findings_recorded() == 1; })) << count("incidents");
+  EXPECT_EQ(env_.sql("SELECT type || ' ' || subject || ' ' || status FROM incidents"),
+            "impersonation x:666 open");
+  EXPECT_NE(env_.sql("SELECT title FROM incidents").find("@soma__city（X）"), std::string::npos);
+  EXPECT_NE(count("incident_steps"), "0");  // the impersonation playbook's checklist
+  EXPECT_EQ(count("evidence WHERE kind = 'observation'"), "1");
+  EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger' AND channel = 'pager'"), "1");
+
+  // Seen again at the same verdict: still tracked, nothing recorded twice, nobody paged again.
+  env_.clock.advance(60s);
+  fake.observed_at = now();
+  feed("", {fake});
+  env_.settle();
+  EXPECT_EQ(hub_->findings_recorded(), 1u);
+  EXPECT_EQ(count("alert_outbox"), "1");
+  const auto queries = hub_->handles_to_check(model::Platform::x);
+  EXPECT_NE(std::find(queries.begin(), queries.end(), "soma__city"), queries.end());
+}
+
+TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {
+  flood(kHostile, 40);
+  const std::string flame =
+      "incident_findings f JOIN incidents i ON i.id = f.incident_id WHERE i.type = 'flameup' AND "
+      "f.severity_label = '炎上'";
+  ASSERT_TRUE(env_.run_until([&] { return count(flame) != "0"; })) << env_.sql(
+      "SELECT string_agg(severity_label || ': ' || array_to_string(reasons, ' / '), E'\\n') FROM "
+      "incident_findings");
+  EXPECT_EQ(env_.sql("SELECT subject FROM incidents WHERE type = 'flameup'"), "x:account:100");
+  EXPECT_NE(count("incident_steps"), "0");
+  EXPECT_NE(count("incident_findings WHERE evidence->'top_posts'->0->>'text' LIKE '%防災訓練%'"),
+            "0");
+  EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger'"), "1");  // one incident, one page
+}
+
+// The whole-process version of this test waited two polling cycles and then slept one more.
+TEST_F(DetectionHubTest, ThankYouSurgeOfTheSameSizeIsNot炎上) {
+  flood(kThanks, 40);
+  ASSERT_EQ(count("observed_posts WHERE text LIKE '%ありがと%（%）'"), "40");
+  // The batch is judged when it arrives; a later tick (a minute on) judges it again.
+  env_.settle();
+  env_.clock.advance(60s);
+  hub_->on_stored(model::Platform::x, "soma_city",
+                  store::StoredBatch{{reply(99, "ありがとうございます")}, {}, {}, {}});
+  env_.settle();
+  EXPECT_EQ(count("incident_findings f JOIN incidents i ON i.id = f.incident_id"
+                  " WHERE i.type = 'flameup' AND f.severity_label <> '注意'"),
+            "0")
+      << env_.sql(
+             "SELECT string_agg(severity_label || ': ' || array_to_string(reasons, ' / '), E'\\n') "
+             "FROM "
+             "incident_findings");
+}
+
+}  // namespace
+}  // namespace mamori::detection
