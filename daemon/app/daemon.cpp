@@ -264,7 +264,7 @@ class Daemon {
     o.homepage_interval = settings_.config->playbooks.homepage_check_interval;
     o.user_agent = std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
                    settings_.config->municipality.homepage_url + ")";
-    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, settings_.config, o);
+    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_, settings_.config, o);
     check_runner_->start();
   }
 

@@ -22,9 +22,11 @@ collectors::HostAllowList homepage_hosts(const config::Config& config) {
 }
 
 AutomaticCheckRunner::AutomaticCheckRunner(asio::io_context& io, store::Database& database,
+                                           const collectors::Clock& clock,
                                            std::shared_ptr<const config::Config> config,
                                            CheckRunnerOptions options)
     : io_(io),
+      clock_(clock),
       database_(database),
       config_(std::move(config)),
       options_(std::move(options)),
@@ -94,10 +96,10 @@ void AutomaticCheckRunner::round() {
   // The jobs run on the store thread and may outlive this runner: they reach it only through
   // the loop, guarded by `alive`.
   asio::io_context* io = &io_;
+  const auto now = clock_.now();
   const bool queued = database_.submit(
       "incidents.automatic_checks",
-      [this, io, alive, config, homepage_due, may_fetch](pqxx::connection& c) {
-        const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+      [this, io, alive, config, homepage_due, may_fetch, now](pqxx::connection& c) {
         const int posts = run_official_post_checks(c);
         const int elapsed = run_elapsed_checks(c, now);
         if (posts + elapsed > 0) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collectors/http/curl_multi_client.h"
+#include "collectors/ratelimit/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/store/database.h"
 
@@ -37,7 +38,8 @@ collectors::HostAllowList homepage_hosts(const config::Config& config);
 
 class AutomaticCheckRunner {
  public:
-  AutomaticCheckRunner(boost::asio::io_context& io, store::Database& database,
+  // `clock` is "now" for the elapsed checks (a manual one in tests).
+  AutomaticCheckRunner(boost::asio::io_context& io, store::Database& database, const collectors::Clock& clock,
                        std::shared_ptr<const config::Config> config, CheckRunnerOptions options);
   ~AutomaticCheckRunner();
   AutomaticCheckRunner(const AutomaticCheckRunner&) = delete;
@@ -66,6 +68,7 @@ class AutomaticCheckRunner {
   void ensure_client();
 
   boost::asio::io_context& io_;
+  const collectors::Clock& clock_;
   store::Database& database_;
   std::shared_ptr<const config::Config> config_;
   CheckRunnerOptions options_;

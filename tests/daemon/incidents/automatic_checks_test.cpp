@@ -279,7 +279,7 @@ class HomepageCheckTest : public AutomaticChecksTest {
     CheckRunnerOptions o;
     o.interval = 100ms;
     o.homepage_interval = 100ms;
-    runner_ = std::make_unique<AutomaticCheckRunner>(io_, *database_, config_, o);
+    runner_ = std::make_unique<AutomaticCheckRunner>(io_, *database_, clock_, config_, o);
     boost::asio::post(io_, [this] { runner_->start(); });
     thread_ = std::thread([this] { io_.run_for(60s); });
   }
@@ -289,6 +289,7 @@ class HomepageCheckTest : public AutomaticChecksTest {
   std::unique_ptr<http::HttpServer> server_;
   std::unique_ptr<store::Database> database_;
   std::shared_ptr<const config::Config> config_;
+  collectors::SystemClock clock_;
   std::unique_ptr<AutomaticCheckRunner> runner_;
   std::thread thread_;
   std::atomic<bool> published_{false};
