@@ -175,9 +175,11 @@ bool has_question_ending(const AnalyzedText& t, std::size_t first, std::size_t l
 }
 
 void analyze_morphemes(AnalyzedText& t) {
-  const std::string utf8 = text::to_utf8(t.nfkc);
+  thread_local std::string utf8;
+  utf8 = text::to_utf8(t.nfkc);
   // Byte offset -> code point offset (a continuation byte maps to the next code point).
-  std::vector<std::uint32_t> cp_at(utf8.size() + 1, 0);
+  thread_local std::vector<std::uint32_t> cp_at;
+  cp_at.assign(utf8.size() + 1, 0);
   std::uint32_t cp = 0;
   for (std::size_t b = 0; b < utf8.size(); ++b) {
     cp_at[b] = cp;

@@ -311,7 +311,7 @@ void OfficialContacts::finish() {
 }
 
 bool OfficialContacts::has_phone(std::string_view digits) const {
-  return std::find(phones.begin(), phones.end(), digits) != phones.end();
+  return std::binary_search(phones.begin(), phones.end(), digits);
 }
 
 bool OfficialContacts::has_host(std::string_view host) const {
@@ -322,7 +322,7 @@ bool OfficialContacts::has_host(std::string_view host) const {
 }
 
 bool OfficialContacts::has_handle(std::string_view handle) const {
-  return std::find(handles.begin(), handles.end(), handle) != handles.end();
+  return std::binary_search(handles.begin(), handles.end(), handle);
 }
 
 bool OfficialContacts::has_email(std::string_view email) const {

@@ -85,20 +85,19 @@ bool is_content(const Token& t) {
   return false;
 }
 
-bool contains(const std::vector<std::string>& sorted, const std::string& w) {
+bool contains(const std::vector<std::string_view>& sorted, std::string_view w) {
   return std::binary_search(sorted.begin(), sorted.end(), w);
 }
 
 // (group, class) of a word, or (-1, -1).
-std::pair<int, int> class_of(const std::string& w) {
-  static const std::unordered_map<std::string, std::pair<int, int>> index = [] {
-    std::unordered_map<std::string, std::pair<int, int>> x;
+std::pair<int, int> class_of(std::string_view w) {
+  static const std::unordered_map<std::string_view, std::pair<int, int>> index = [] {
+    std::unordered_map<std::string_view, std::pair<int, int>> x;
     const auto& g = exclusive_groups();
     for (std::size_t i = 0; i < g.size(); ++i) {
       for (std::size_t k = 0; k < g[i].size(); ++k) {
         for (const auto word : g[i][k]) {
-          x.emplace(std::string(word),
-                    std::pair<int, int>(static_cast<int>(i), static_cast<int>(k)));
+          x.emplace(word, std::pair<int, int>(static_cast<int>(i), static_cast<int>(k)));
         }
       }
     }
@@ -148,8 +147,8 @@ PairSide pair_side(const AnalyzedText& t) {
           std::string(t.tokens[i + 1].m.base));
     }
     if (!is_content(tok) || tok.m.base.empty()) continue;
-    c.words.emplace_back(tok.m.base);
-    if (tok.m.pos == "名詞") c.nouns.emplace_back(tok.m.base);
+    c.words.push_back(tok.m.base);
+    if (tok.m.pos == "名詞") c.nouns.push_back(tok.m.base);
   }
   for (auto* v : {&c.words, &c.nouns}) {
     std::sort(v->begin(), v->end());
@@ -186,7 +185,7 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
       if (cx.first != cw.first || cx == cw || has(h_classes, cx)) continue;
       if (v.overlap >= 0.34) {
         v.contradiction = true;
-        v.reason = "「" + x + "」と「" + w + "」は両立しない";
+        v.reason = "「" + std::string(x) + "」と「" + std::string(w) + "」は両立しない";
         return v;
       }
     }
@@ -216,7 +215,7 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
   // Otherwise the same sentence with one thing put in place of another ("石の上に置いてある携帯
   // 電話" / "椅子の上に置いてある携帯電話"): a minimal edit, as contradictions are usually written.
   {
-    std::vector<std::string> only_h, only_p;
+    std::vector<std::string_view> only_h, only_p;
     for (const auto& w : h.words) {
       if (!contains(p.words, w)) only_h.push_back(w);
     }
@@ -227,7 +226,7 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
     static constexpr std::string_view kGeneral[] = {
         "人",   "人々", "人物", "動物", "鳥", "物", "もの",   "乗り物", "食べ物", "建物", "車両",
         "場所", "何",   "誰",   "たち", "達", "皆", "みんな", "何か",   "誰か",   "料理", "飲み物"};
-    const auto general = [](const std::string& w) {
+    const auto general = [](std::string_view w) {
       return std::find(std::begin(kGeneral), std::end(kGeneral), w) != std::end(kGeneral);
     };
     if (only_h.size() == 1 && only_p.size() == 1 && shared >= 2 && !general(only_h[0]) &&
@@ -235,7 +234,8 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
         only_h[0].find(only_p[0]) == std::string::npos &&
         only_p[0].find(only_h[0]) == std::string::npos) {
       v.contradiction = true;
-      v.reason = "「" + only_p[0] + "」が「" + only_h[0] + "」に置き換わっている";
+      v.reason = "「" + std::string(only_p[0]) + "」が「" + std::string(only_h[0]) +
+                 "」に置き換わっている";
       return v;
     }
   }

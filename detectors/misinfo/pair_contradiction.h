@@ -22,8 +22,10 @@ struct PairVerdict {
 // One sentence prepared for the check (its content words, counts and polarity), so that an
 // official post's sentences are prepared once, not for every reply.
 struct PairSide {
-  std::vector<std::string> words;                           // content base forms, sorted, unique
-  std::vector<std::string> nouns;                           // those that are nouns, sorted
+  // Content base forms, sorted and unique, and those that are nouns. They view the analyzer's
+  // dictionary (text::Morphology::shared(), alive as long as the process).
+  std::vector<std::string_view> words;
+  std::vector<std::string_view> nouns;
   std::vector<std::pair<std::string, std::string>> counts;  // (number as written, counter)
   bool negated = false;
 };
