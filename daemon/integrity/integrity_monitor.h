@@ -157,6 +157,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   std::vector<collectors::PlatformCollector*> collectors_;
   std::shared_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
   std::shared_ptr<detection::AvatarFetcher> shared_avatars_;  // from share_avatar_fetcher()
+
   std::function<void(const std::string&)> list_page_listener_;  // from on_list_page()
   IntegrityOptions options_;
   std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
