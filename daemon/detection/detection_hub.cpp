@@ -9,6 +9,7 @@
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/impersonation/lookalike_handles.h"
+#include "detectors/threat/detector.h"
 #include "model/observation_json.h"
 #include "model/text.h"
 
@@ -235,6 +236,15 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply, mo
   context.author_flagged_impersonator =
       tracked_.count(std::string(model::to_string(reply.platform)) + ":" + reply.author_id) > 0;
   misinfo_->observe(reply, context, now);
+  // Threats and fraud (白井市 4(5)) open their own incident per post at once, with the post kept
+  // as evidence (its text, author, link and time; the store hashes it).
+  if (const auto threat = detectors::threat::assess(reply.text); threat.threat) {
+    model::Finding f = detectors::threat::make_finding(reply, threat, now);
+    const std::string who = "@" + to.account.handle + "（" + std::string(platform_label(to.account.platform)) + "）";
+    std::string title = "脅迫・犯罪予告の疑い: " + who + "への書き込み（" + f.severity_label + "）";
+    std::string summary = f.reasons.empty() ? title : f.reasons.front();
+    record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title), std::move(summary));
+  }
 }
 
 void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> collectors,

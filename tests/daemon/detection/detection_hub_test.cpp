@@ -156,6 +156,26 @@ TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {
   EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger'"), "1");  // one incident, one page
 }
 
+// 白井市 4(5): a bomb threat in a reply is a threat incident of its own at once, with the post kept
+// as hashed evidence and the police step's consultation memo; news of a threat and a denied one
+// open nothing.
+TEST_F(DetectionHubTest, BombThreatOpensACriticalThreatIncidentWithThePostAsEvidence) {
+  feed("soma_city", {reply(1, "市役所に爆破予告があったってニュース本当？"),
+                     reply(2, "爆破なんてするわけないだろ、ただの不満だよ"),
+                     reply(3, "明日の防災訓練の会場に爆弾を仕掛けた。中止しないと爆発する")});
+  ASSERT_TRUE(env_.run_until([&] { return hub_->findings_recorded() >= 1; }))
+      << count("incidents");
+  env_.settle();
+  EXPECT_EQ(env_.sql("SELECT type || ' ' || subject || ' ' || severity FROM incidents"),
+            "threat x:post:reply-3 critical");
+  EXPECT_NE(env_.sql("SELECT title FROM incidents").find("爆破予告"), std::string::npos);
+  EXPECT_EQ(count("evidence WHERE kind = 'observation' AND convert_from(content, 'UTF8') LIKE "
+                  "'%爆弾を仕掛けた%' AND sha256 IS NOT NULL"),
+            "1");
+  EXPECT_EQ(count("incident_steps WHERE step_id = 'contact_police'"), "1");
+  EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger' AND channel = 'pager'"), "1");
+}
+
 // The whole-process version of this test waited two polling cycles and then slept one more.
 TEST_F(DetectionHubTest, ThankYouSurgeOfTheSameSizeIsNot炎上) {
   flood(kThanks, 40);
