@@ -118,8 +118,10 @@ class OutboxTest : public ::testing::Test {
       boost::asio::post(io, [this] { dispatcher->stop(); });
       guard.reset();
       thread.join();
-      dispatcher.reset();
+      // The store may still run a job of the dispatcher's (claiming or marking an alert): drain it
+      // while the dispatcher is alive, then destroy it (a segfault was seen here under load).
       database->drain_and_stop(5s);
+      dispatcher.reset();
     }
     boost::asio::io_context io;
     std::unique_ptr<store::Database> database;
