@@ -41,6 +41,9 @@
 #include "daemon/http/router.h"
 #include "daemon/incidents/incident_metrics.h"
 #include "daemon/incidents/automatic_check_runner.h"
+#include "daemon/incidents/takedown_filer.h"
+#include "daemon/incidents/takedown_reminders.h"
+#include "daemon/api/takedown_api.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
@@ -206,6 +209,7 @@ class Daemon {
       asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
     });
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
+    api::register_takedown_routes(router_, *database_, auth_, io_, [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
       auto health = signin::poll_health_from(metrics_.registry(), governed_ ? &governed_->governor() : nullptr,
@@ -306,6 +310,7 @@ class Daemon {
       platform_collectors_.push_back(std::make_unique<collectors::mastodon::MastodonCollector>(*governed_, mo));
     }
     for (auto& pc : platform_collectors_) active.push_back(pc.get());
+    start_takedowns(active);
     polling::PollerOptions po;
     po.intervals = c.polling;
     // Alerts: their own HTTP client (allow-listed to the channels' hosts), channels, dispatcher;
@@ -356,7 +361,28 @@ class Daemon {
     check_runner_->start();
   }
 
+  // Takedown reports filed through the platforms' report APIs, and their reminders.
+  void start_takedowns(const std::vector<collectors::PlatformCollector*>& active) {
+    const auto& c = *config_;
+    incidents::TakedownFilerOptions to;
+    if (c.platforms.mastodon.enabled && c.platforms.mastodon.access_token) {
+      to.mastodon_instance = c.platforms.mastodon.instance;
+      to.mastodon_token = c.platforms.mastodon.access_token->value.reveal();
+    }
+    to.bluesky_pds = c.platforms.bluesky.pds_base;
+    to.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
+    collectors::bluesky::BlueskyCollector* bluesky = nullptr;
+    for (auto* pc : active) {
+      if (auto* b = dynamic_cast<collectors::bluesky::BlueskyCollector*>(pc)) bluesky = b;
+    }
+    takedown_filer_ = std::make_unique<incidents::TakedownFiler>(io_, *governed_, bluesky, to);
+    takedown_reminders_ = std::make_unique<incidents::TakedownReminders>(
+        io_, *database_, std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
+    takedown_reminders_->start();
+  }
+
   void stop_collectors() {
+    if (takedown_reminders_) takedown_reminders_->stop();
     if (poller_) poller_->stop();
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
@@ -577,6 +603,8 @@ class Daemon {
     integrity_.reset();
     hub_.reset();
     check_runner_.reset();
+    takedown_reminders_.reset();
+    takedown_filer_.reset();
     dispatcher_.reset();
     alert_sinks_.shutdown();  // channels before their HTTP client (the e-mail channel joins its workers)
     for (auto& retired : retired_alert_sinks_) retired.shutdown();
@@ -632,6 +660,8 @@ class Daemon {
   std::unique_ptr<integrity::ObservationFanout> listeners_;
   std::unique_ptr<detection::RumourRefresher> rumours_;
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
+  std::unique_ptr<incidents::TakedownFiler> takedown_filer_;
+  std::unique_ptr<incidents::TakedownReminders> takedown_reminders_;
   std::unique_ptr<polling::Poller> poller_;
   std::thread db_drain_;
   bool shutting_down_ = false;

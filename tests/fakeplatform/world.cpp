@@ -103,6 +103,7 @@ void World::reset(WallTime now) {
   log_.clear();
   post_seq_ = 0;
   last_id_.clear();
+  reports_.clear();
 }
 
 double World::seconds(WallTime now) const {
@@ -593,6 +594,7 @@ Reply World::control(const Request& request, WallTime now) {
     in = v.as_object();
   }
   if (what == "health") return json_reply(200, boost::json::object{{"ok", true}});
+  if (what == "reports") return control_reports();
   if (what == "stats") {
     return json_reply(
         200, boost::json::object{
