@@ -52,14 +52,16 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                 }
                 // Which platforms mamori can file with itself, decided on the loop.
                 boost::json::object filing;
+                boost::json::object forms;
                 incidents::TakedownFiler* f = filer();
                 for (const auto p :
                      {model::Platform::x, model::Platform::bluesky, model::Platform::mastodon}) {
+                  forms[model::to_string(p)] = std::string(incidents::report_form_url(p));
                   filing[model::to_string(p)] =
                       f == nullptr ? std::string("監視がまだ開始していません") : f->unavailable(p);
                 }
                 run_in_store(db, req, respond, "api.takedowns",
-                             [req, id, filing](pqxx::connection& c) {
+                             [req, id, filing, forms](pqxx::connection& c) {
                                const auto target = incidents::default_target(c, id);
                                boost::json::object o;
                                o["takedowns"] = incidents::list_takedowns(c, id, now_ms());
@@ -72,6 +74,7 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                                  o["default_target"] = nullptr;
                                }
                                o["filing_unavailable"] = filing;
+                               o["form_urls"] = forms;
                                return json(req, bh::status::ok, o);
                              });
               }));

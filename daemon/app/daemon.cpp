@@ -44,6 +44,7 @@
 #include "daemon/incidents/takedown_filer.h"
 #include "daemon/incidents/takedown_reminders.h"
 #include "daemon/api/takedown_api.h"
+#include "daemon/integrity/change_review.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
@@ -209,6 +210,7 @@ class Daemon {
       asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
     });
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
+    integrity::register_change_review_routes(router_, *database_, auth_);
     api::register_takedown_routes(router_, *database_, auth_, io_, [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
