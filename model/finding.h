@@ -17,6 +17,7 @@ enum class IncidentType {
   account_compromise,
   erroneous_post,
   threat,
+  account_change,  // a planned change or closure of an official account (soma-city.txt 4)
 };
 
 constexpr std::string_view to_string(IncidentType t) {
@@ -27,6 +28,7 @@ constexpr std::string_view to_string(IncidentType t) {
     case IncidentType::account_compromise: return "account_compromise";
     case IncidentType::erroneous_post: return "erroneous_post";
     case IncidentType::threat: return "threat";
+    case IncidentType::account_change: return "account_change";
   }
   return "unknown";
 }

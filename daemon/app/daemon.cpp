@@ -42,9 +42,10 @@
 #include "daemon/incidents/incident_metrics.h"
 #include "daemon/incidents/automatic_check_runner.h"
 #include "daemon/incidents/takedown_filer.h"
-#include "daemon/incidents/takedown_reminders.h"
+#include "daemon/incidents/reminder_rounds.h"
 #include "daemon/api/takedown_api.h"
 #include "daemon/integrity/change_review.h"
+#include "daemon/api/account_change_api.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
@@ -211,6 +212,7 @@ class Daemon {
     });
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
     integrity::register_change_review_routes(router_, *database_, auth_);
+    api::register_account_change_routes(router_, *database_, auth_, [this] { return playbooks_; }, [this] { return config_; });
     api::register_takedown_routes(router_, *database_, auth_, io_, [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
@@ -378,13 +380,13 @@ class Daemon {
       if (auto* b = dynamic_cast<collectors::bluesky::BlueskyCollector*>(pc)) bluesky = b;
     }
     takedown_filer_ = std::make_unique<incidents::TakedownFiler>(io_, *governed_, bluesky, to);
-    takedown_reminders_ = std::make_unique<incidents::TakedownReminders>(
+    reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
         io_, *database_, std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
-    takedown_reminders_->start();
+    reminder_rounds_->start();
   }
 
   void stop_collectors() {
-    if (takedown_reminders_) takedown_reminders_->stop();
+    if (reminder_rounds_) reminder_rounds_->stop();
     if (poller_) poller_->stop();
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
@@ -605,7 +607,7 @@ class Daemon {
     integrity_.reset();
     hub_.reset();
     check_runner_.reset();
-    takedown_reminders_.reset();
+    reminder_rounds_.reset();
     takedown_filer_.reset();
     dispatcher_.reset();
     alert_sinks_.shutdown();  // channels before their HTTP client (the e-mail channel joins its workers)
@@ -663,7 +665,7 @@ class Daemon {
   std::unique_ptr<detection::RumourRefresher> rumours_;
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
   std::unique_ptr<incidents::TakedownFiler> takedown_filer_;
-  std::unique_ptr<incidents::TakedownReminders> takedown_reminders_;
+  std::unique_ptr<incidents::ReminderRounds> reminder_rounds_;
   std::unique_ptr<polling::Poller> poller_;
   std::thread db_drain_;
   bool shutting_down_ = false;

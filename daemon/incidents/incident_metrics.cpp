@@ -15,7 +15,7 @@ const prometheus::Histogram::BucketBoundaries& takedown_buckets() {
 }
 
 constexpr const char* kTypes[] = {"impersonation", "flameup", "misinformation", "account_compromise",
-                                  "erroneous_post", "threat"};
+                                  "erroneous_post", "threat", "account_change"};
 constexpr const char* kSeverities[] = {"low", "medium", "high", "critical"};
 
 }  // namespace

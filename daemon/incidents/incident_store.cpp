@@ -123,7 +123,7 @@ std::optional<model::Severity> severity_from_string(std::string_view s) {
 std::optional<model::IncidentType> type_from_string(std::string_view s) {
   using T = model::IncidentType;
   for (auto t : {T::impersonation, T::flameup, T::misinformation, T::account_compromise,
-                 T::erroneous_post, T::threat}) {
+                 T::erroneous_post, T::threat, T::account_change}) {
     if (model::to_string(t) == s) return t;
   }
   return std::nullopt;

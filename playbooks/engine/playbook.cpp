@@ -7,7 +7,8 @@ namespace mamori::playbooks {
 std::optional<IncidentType> incident_type_from_string(std::string_view s) {
   for (auto t :
        {IncidentType::impersonation, IncidentType::flameup, IncidentType::misinformation,
-        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat}) {
+        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat,
+        IncidentType::account_change}) {
     if (model::to_string(t) == s) return t;
   }
   return std::nullopt;

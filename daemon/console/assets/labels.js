@@ -8,6 +8,7 @@ export const TYPE_LABELS = {
   account_compromise: 'アカウント乗っ取り',
   erroneous_post: '誤投稿',
   threat: '脅迫・犯行予告',
+  account_change: 'アカウントの変更・廃止',
 };
 
 export const STATUS_LABELS = {
