@@ -4,6 +4,7 @@
 import { api, ApiError } from './api.js';
 import { clear, h, timeElement } from './dom.js';
 import { actorName, platformName } from './labels.js';
+import { accountPlans } from './account_plans.js';
 
 const FIELDS = [
   ['display_name', '表示名'],
@@ -37,7 +38,7 @@ export async function renderChanges(main, _params, ctx) {
   const changesSection = h('section', { class: 'panel', 'aria-labelledby': 'changes-list-title' });
   const registrationsSection = h('section', { class: 'panel', 'aria-labelledby': 'registrations-title' });
   main.append(h('section', { class: 'panel' },
-    h('h1', {}, 'プロフィールの変更'),
+    h('h1', {}, 'プロフィールの変更とアカウントの変更・廃止'),
     h('p', { class: 'muted' }, '公式アカウントのプロフィール（表示名、プロフィール文、リンク、アイコンなど）の変更を確認します。予告していない変更は乗っ取りの兆候として知らせます。正規の変更は事前に登録するか、ここで承認してください。'),
     status, errorBox));
 
@@ -52,6 +53,7 @@ export async function renderChanges(main, _params, ctx) {
 
   if (ctx.canChange) main.appendChild(registrationForm());
   main.append(changesSection, registrationsSection);
+  main.appendChild(accountPlans(accounts, ctx));
 
   function registrationForm() {
     const account = h('select', { id: 'reg-account', required: true },

@@ -152,6 +152,38 @@ describe('profile changes', () => {
   });
 });
 
+describe('account lifecycle', () => {
+  it('registers a planned closure and opens its dated checklist', async () => {
+    await page.goto(`${config.console}/changes`);
+    await page.waitForSelector('#plan-account');
+    const planned = new Date(Date.now() + 60 * 86400000);
+    const day = planned.toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });  // YYYY-MM-DD
+    await page.selectOption('#plan-account', 'mastodon:soma_city');
+    await page.selectOption('#plan-kind', 'closure');
+    await page.fill('#plan-what', 'Mastodon での発信を終了します');
+    await page.fill('#plan-date', day);
+    await page.click('form[aria-labelledby=plan-form-title] button[type=submit]');
+    await page.locator('.action-status', { hasText: '予定を登録し' }).waitFor();
+    await page.locator('table.plans td', { hasText: 'Mastodon での発信を終了します' }).waitFor();
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, '25-account-plan-registered');
+    await page.click('a:has-text("手順（インシデント）を開く")');
+    await page.waitForSelector('h1');
+    assert.match(await page.locator('h1').textContent(), /廃止/);
+    const plan = (await apiGet('/api/v1/account-changes')).account_changes[0];
+    const incident = await apiGet(`/api/v1/incidents/${plan.incident_id}`);
+    assert.equal(incident.type, 'account_change');
+    const ids = incident.steps.map((s) => s.id);
+    assert.deepEqual(ids, ['notify_administrator', 'account_notice', 'homepage_notice', 'delete_posts', 'carry_out',
+      'remove_from_list', 'keep_notice']);
+    // The notices are due a month before the day, the carry-out on the day.
+    const due = (id) => new Date(incident.steps.find((s) => s.id === id).due_at).getTime();
+    assert.ok(Math.abs(due('carry_out') - due('homepage_notice') - 30 * 86400000) < 60000);
+    await page.locator('li', { hasText: '統括情報管理者への届出' }).first().waitFor();
+    await screenshot(page, '26-account-plan-checklist');
+  });
+});
+
 describe('takedown requests', () => {
   it('records an X form request with its receipt number and the legal response period', async () => {
     const x = await eventually('the X impersonation incident',
