@@ -33,31 +33,18 @@ ReportAnswer parse_report_answer(int http_status, std::string_view body) {
   std::string error;
   std::string message;
   bool is_object = false;
-  std::string problem;
-  {
-    json::DocumentScope scope(body);
-    od::document doc;
-    if (const auto e = scope.iterate(doc)) {
-      problem = scope.describe(e);
-    } else {
-      try {
-        is_object = json::for_each_field(doc, [&](std::string_view key, od::value& v) {
-          if (key == "id") {
-            if (auto n = json::int_of(v)) id = std::to_string(*n);
-          } else if (key == "createdAt") {
-            if (auto s = json::string_of(v)) created_at = *s;
-          } else if (key == "error") {
-            if (auto s = json::string_of(v)) error = *s;
-          } else if (key == "message") {
-            if (auto s = json::string_of(v)) message = *s;
-          }
-        });
-        scope.expect_end(doc);
-      } catch (const json::Malformed& m) {
-        problem = scope.describe(m, doc);
-      }
-    }
-  }
+  const std::string problem =
+      json::read_object(body, is_object, [&](std::string_view key, od::value& v) {
+        if (key == "id") {
+          if (auto n = json::int_of(v)) id = std::to_string(*n);
+        } else if (key == "createdAt") {
+          if (auto s = json::string_of(v)) created_at = *s;
+        } else if (key == "error") {
+          if (auto s = json::string_of(v)) error = *s;
+        } else if (key == "message") {
+          if (auto s = json::string_of(v)) message = *s;
+        }
+      });
   if (!problem.empty()) {
     a.error = "HTTP " + std::to_string(http_status) + ": " + problem;
     return a;

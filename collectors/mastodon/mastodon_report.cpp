@@ -38,36 +38,23 @@ ReportAnswer parse_report_answer(int http_status, std::string_view body) {
   std::string error;
   bool action_taken = false;
   bool is_object = false;
-  std::string problem;
-  {
-    json::DocumentScope scope(body);
-    od::document doc;
-    if (const auto e = scope.iterate(doc)) {
-      problem = scope.describe(e);
-    } else {
-      try {
-        is_object = json::for_each_field(doc, [&](std::string_view key, od::value& v) {
-          if (key == "id") {
-            // Mastodon sends ids as strings; a number is accepted as well.
-            if (auto s = json::string_of(v)) {
-              id = *s;
-            } else if (auto n = json::int_of(v)) {
-              id = std::to_string(*n);
-            }
-          } else if (key == "created_at") {
-            if (auto s = json::string_of(v)) created_at = *s;
-          } else if (key == "action_taken") {
-            action_taken = json::bool_of(v).value_or(false);
-          } else if (key == "error") {
-            if (auto s = json::string_of(v)) error = *s;
+  const std::string problem =
+      json::read_object(body, is_object, [&](std::string_view key, od::value& v) {
+        if (key == "id") {
+          // Mastodon sends ids as strings; a number is accepted as well.
+          if (auto s = json::string_of(v)) {
+            id = *s;
+          } else if (auto n = json::int_of(v)) {
+            id = std::to_string(*n);
           }
-        });
-        scope.expect_end(doc);
-      } catch (const json::Malformed& m) {
-        problem = scope.describe(m, doc);
-      }
-    }
-  }
+        } else if (key == "created_at") {
+          if (auto s = json::string_of(v)) created_at = *s;
+        } else if (key == "action_taken") {
+          action_taken = json::bool_of(v).value_or(false);
+        } else if (key == "error") {
+          if (auto s = json::string_of(v)) error = *s;
+        }
+      });
   if (!problem.empty()) {
     a.error = "HTTP " + std::to_string(http_status) + ": " + problem;
     return a;
