@@ -18,6 +18,7 @@ enum class IncidentType {
   account_compromise,
   erroneous_post,
   threat,
+  account_change,  // a planned change or closure of an official account (soma-city.txt 4)
 };
 
 constexpr std::string_view to_string(IncidentType t) {
@@ -28,14 +29,16 @@ constexpr std::string_view to_string(IncidentType t) {
     case IncidentType::account_compromise: return "account_compromise";
     case IncidentType::erroneous_post: return "erroneous_post";
     case IncidentType::threat: return "threat";
+    case IncidentType::account_change: return "account_change";
   }
   return "unknown";
 }
 
 // Every incident type, in the order lists and metrics show them.
-inline constexpr std::array<IncidentType, 6> kIncidentTypes = {
+inline constexpr std::array<IncidentType, 7> kIncidentTypes = {
     IncidentType::impersonation,      IncidentType::flameup,        IncidentType::misinformation,
-    IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat};
+    IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat,
+    IncidentType::account_change};
 
 constexpr std::optional<IncidentType> incident_type_from_string(std::string_view s) {
   for (IncidentType t : kIncidentTypes) {

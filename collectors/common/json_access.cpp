@@ -455,4 +455,19 @@ std::string DocumentScope::describe(const Malformed& error, od::document& doc) c
   return message;
 }
 
+std::string read_object(std::string_view body, bool& is_object,
+                        const std::function<void(std::string_view, od::value&)>& f) {
+  is_object = false;
+  DocumentScope scope(body);
+  od::document doc;
+  if (const auto e = scope.iterate(doc)) return scope.describe(e);
+  try {
+    is_object = for_each_field(doc, f);
+    scope.expect_end(doc);
+  } catch (const Malformed& m) {
+    return scope.describe(m, doc);
+  }
+  return "";
+}
+
 }  // namespace mamori::collectors::json

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -187,5 +188,12 @@ ParseResult parse_document(model::Platform platform, std::string_view endpoint,
   }
   return result;
 }
+
+// Reads a body that should be one JSON object, calling f(key, value) for each field (as
+// for_each_field). Returns the problem ("malformed JSON at line …") or empty; `is_object` says
+// whether the top-level value was an object. For small answers that are not observations (the
+// report APIs' answers, collectors/common/report.h).
+std::string read_object(std::string_view body, bool& is_object,
+                        const std::function<void(std::string_view, od::value&)>& f);
 
 }  // namespace mamori::collectors::json

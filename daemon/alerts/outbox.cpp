@@ -74,6 +74,7 @@ std::string_view type_label(std::string_view type) {
   if (type == "misinformation") return "デマ・誤情報";
   if (type == "account_compromise") return "不正アクセス";
   if (type == "erroneous_post") return "誤投稿";
+  if (type == "account_change") return "アカウントの変更・廃止";
   if (type == "threat") return "脅迫・詐欺";
   return "インシデント";
 }

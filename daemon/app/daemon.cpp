@@ -21,6 +21,7 @@
 #include "daemon/console/console_routes.h"
 #include "daemon/alerts/alert_service.h"
 #include "daemon/app/platforms.h"
+#include "collectors/bluesky/bluesky_collector.h"
 #include "daemon/app/poll_health.h"
 #include "daemon/app/settings.h"
 #include "daemon/app/systemd_notify.h"
@@ -39,6 +40,11 @@
 #include "daemon/http/router.h"
 #include "daemon/incidents/incident_metrics.h"
 #include "daemon/incidents/automatic_check_runner.h"
+#include "daemon/incidents/takedown_filer.h"
+#include "daemon/incidents/reminder_rounds.h"
+#include "daemon/api/takedown_api.h"
+#include "daemon/integrity/change_review.h"
+#include "daemon/api/account_change_api.h"
 #include "daemon/http/server.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
@@ -184,6 +190,9 @@ class Daemon {
       asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
     });
     integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
+    integrity::register_change_review_routes(router_, *database_, auth_);
+    api::register_account_change_routes(router_, *database_, auth_, [this] { return settings_.playbooks; }, [this] { return settings_.config; });
+    api::register_takedown_routes(router_, *database_, auth_, io_, [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
       return poll_health(poller_.get(), platforms_.metrics.get(),
@@ -223,6 +232,7 @@ class Daemon {
     const auto& c = *settings_.config;
     platforms_ = make_platforms(io_, c, metrics_.registry(), clock_);
     const auto active = platforms_.active();
+    start_takedowns(active);
     collectors::CurlClientOptions alert_client;  // the channels' own client
     alert_client.user_agent = user_agent(c);
     alert_client.proxy = c.http_client.proxy;
@@ -268,7 +278,28 @@ class Daemon {
     check_runner_->start();
   }
 
+  // Takedown reports filed through the platforms' report APIs, and their reminders.
+  void start_takedowns(const std::vector<collectors::PlatformCollector*>& active) {
+    const auto& c = *settings_.config;
+    incidents::TakedownFilerOptions to;
+    if (c.platforms.mastodon.enabled && c.platforms.mastodon.access_token) {
+      to.mastodon_instance = c.platforms.mastodon.instance;
+      to.mastodon_token = c.platforms.mastodon.access_token->value.reveal();
+    }
+    to.bluesky_pds = c.platforms.bluesky.pds_base;
+    to.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
+    collectors::bluesky::BlueskyCollector* bluesky = nullptr;
+    for (auto* pc : active) {
+      if (auto* b = dynamic_cast<collectors::bluesky::BlueskyCollector*>(pc)) bluesky = b;
+    }
+    takedown_filer_ = std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
+    reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
+        io_, *database_, std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
+    reminder_rounds_->start();
+  }
+
   void stop_collectors() {
+    if (reminder_rounds_) reminder_rounds_->stop();
     if (poller_) poller_->stop();
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
@@ -441,6 +472,8 @@ class Daemon {
     integrity_.reset();
     hub_.reset();
     check_runner_.reset();
+    reminder_rounds_.reset();
+    takedown_filer_.reset();
     if (alerts_) alerts_->shutdown();  // channels before their HTTP clients
     io_.restart();
     io_.poll();
@@ -480,6 +513,8 @@ class Daemon {
   std::unique_ptr<detection::RumourRefresher> rumours_;
   std::unique_ptr<detection::DispositionRefresher> dispositions_;
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
+  std::unique_ptr<incidents::TakedownFiler> takedown_filer_;
+  std::unique_ptr<incidents::ReminderRounds> reminder_rounds_;
   std::unique_ptr<polling::Poller> poller_;
   // Where the shutdown stands (begin_shutdown, check_drained, finish_shutdown).
   struct Shutdown {

@@ -104,7 +104,7 @@ int playbook_render_command(const Args& args) {
   if (!type) {
     std::fprintf(stderr,
                  "mamorictl playbook render: TYPE '%s': expected impersonation, flameup, "
-                 "misinformation, account_compromise, erroneous_post or threat\n",
+                 "misinformation, account_compromise, erroneous_post, threat or account_change\n",
                  positional[0].c_str());
     return 2;
   }

@@ -71,10 +71,10 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                      std::string status;
                      if (auto it = q.find("status"); it != q.end()) status = it->second;
                      if (!status.empty() && status != "open" && status != "accepted" &&
-                         status != "registered" && status != "superseded") {
+                         status != "registered" && status != "superseded" && status != "rejected") {
                        return respond(http::json_error(req, bh::status::bad_request,
                                                        "status には open / accepted / registered / "
-                                                       "superseded のいずれかを指定してください"));
+                                                       "superseded / rejected のいずれかを指定してください"));
                      }
                      int limit = 100;
                      if (auto it = q.find("limit"); it != q.end()) {

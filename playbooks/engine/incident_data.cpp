@@ -153,6 +153,8 @@ std::string_view incident_type_label(IncidentType t) {
       return "誤った情報の発信";
     case IncidentType::threat:
       return "脅迫・詐欺の疑いのある書き込み";
+    case IncidentType::account_change:
+      return "公式アカウントの変更・廃止";
   }
   return "";
 }
@@ -287,7 +289,7 @@ IncidentParse parse_incident_json(std::string_view json, TimePoint now) {
          if (!t) {
            return r.fail("type",
                          "impersonation, flameup, misinformation, account_compromise, "
-                         "erroneous_post or threat");
+                         "erroneous_post, threat or account_change");
          }
          d.type = *t;
          return true;
@@ -512,7 +514,7 @@ TemplateSchema template_schema() {
   for (const char* name :
        {"is_x", "is_bluesky", "is_mastodon", "severity_high", "has_copied_elements", "has_evidence",
         "has_actions_taken", "type_impersonation", "type_flameup", "type_misinformation",
-        "type_account_compromise", "type_erroneous_post", "type_threat"}) {
+        "type_account_compromise", "type_erroneous_post", "type_threat", "type_account_change"}) {
     s[name] = {K::flag, {}};
   }
   s["copied_elements"] = {K::text_list, {}};
@@ -573,6 +575,7 @@ Value template_values(const IncidentData& d) {
   v.set("type_account_compromise", Value::of_flag(d.type == IncidentType::account_compromise));
   v.set("type_erroneous_post", Value::of_flag(d.type == IncidentType::erroneous_post));
   v.set("type_threat", Value::of_flag(d.type == IncidentType::threat));
+  v.set("type_account_change", Value::of_flag(d.type == IncidentType::account_change));
   Value copied = Value::list();
   for (const auto& c : d.copied_elements) copied.push(one_line(c));
   v.set("copied_elements", std::move(copied));

@@ -742,7 +742,7 @@ std::optional<RawPlaybook> collect_playbook(const SourceFile& src, bool is_overr
   if (const toml::node* n = root.get("type"); n == nullptr) {
     root.missing("type",
                  "インシデントの種類（impersonation, flameup, misinformation, "
-                 "account_compromise, erroneous_post, threat）");
+                 "account_compromise, erroneous_post, threat, account_change）");
   } else {
     raw.type_loc = root.loc(*n);
     const auto* s = n->as_string();
@@ -750,7 +750,7 @@ std::optional<RawPlaybook> collect_playbook(const SourceFile& src, bool is_overr
     if (!raw.type) {
       sink.error(DiagnosticCode::unknown_incident_type, raw.type_loc, "type",
                  "impersonation, flameup, misinformation, account_compromise, erroneous_post, "
-                 "threat のいずれかです");
+                 "threat, account_change のいずれかです");
     }
   }
   raw.title = root.string("title", !is_override, "プレイブックの名前（日本語）");
@@ -1242,7 +1242,8 @@ LoadResult load_sources(const PlaybookSources& defaults,
   }
   for (auto t :
        {IncidentType::impersonation, IncidentType::flameup, IncidentType::misinformation,
-        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat}) {
+        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat,
+        IncidentType::account_change}) {
     if (!merged.contains(t)) {
       sink.error(DiagnosticCode::missing_playbook, {defaults.directory, 0, 0}, "",
                  std::string(model::to_string(t)) + " のプレイブック（type = \"" +

@@ -162,5 +162,5 @@ if [[ -n "${MAMORI_E2E_COMMAND:-}" ]]; then
   (cd "$e2e" && bash -c "$MAMORI_E2E_COMMAND")
   exit
 fi
-(cd "$e2e" && node --test --test-concurrency=1 --test-reporter=spec tests/console.test.mjs)
+(cd "$e2e" && node --test --test-concurrency=1 --test-reporter=spec tests/console.test.mjs tests/staff_actions.test.mjs)
 echo "e2e: screenshots in $artifacts"

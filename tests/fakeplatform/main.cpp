@@ -3,9 +3,10 @@
 //
 //   fakeplatform --scenario FILE [--listen 127.0.0.1:0] [--port-file PATH]
 //
-// Control API (JSON): GET /_control/health | stats | log?since=SEQ;
+// Control API (JSON): GET /_control/health | stats | log?since=SEQ | reports (filed through the
+// report APIs: Mastodon POST /api/v1/reports, Bluesky com.atproto.moderation.createReport);
 // POST /_control/reset | accounts | posts | update_post | update_account | remove_account |
-//   faults | trigger.
+//   faults | trigger | pages ({"path": "/city/…", "html": "…"}: a page of the city's homepage).
 #include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>

@@ -137,6 +137,7 @@ Reply World::bluesky_api(const Request& request, std::string_view path, double t
                                                     "com.atproto.server.createSession",
                                                     "com.atproto.server.refreshSession"};
   const std::string method(path);
+  if (method == "com.atproto.moderation.createReport") return bluesky_report(request, t, entry);
   if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) {
     entry.endpoint = "unknown";
     return xrpc_error(501, "MethodNotImplemented", "Method Not Implemented");

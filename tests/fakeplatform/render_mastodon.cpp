@@ -128,6 +128,7 @@ boost::json::object World::mastodon_status(const Post& p, double t) const {
 
 Reply World::mastodon_api(const Request& request, std::string_view path, double t,
                           LogEntry& entry) {
+  if (path == "v1/reports") return mastodon_report(request, t, entry);
   const auto parts = split(path, '/');
   std::string endpoint;
   std::string arg;

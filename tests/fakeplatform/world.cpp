@@ -103,6 +103,8 @@ void World::reset(WallTime now) {
   log_.clear();
   post_seq_ = 0;
   last_id_.clear();
+  reports_.clear();
+  pages_.clear();
 }
 
 double World::seconds(WallTime now) const {
@@ -498,6 +500,7 @@ Reply World::route(const Request& request, WallTime now, LogEntry& entry) {
     r.body = generate_avatar_png("missing", 0);
     return r;
   }
+  if (path.substr(0, 6) == "/city/") return city_page(path, entry);
   if (path.substr(0, 3) == "/2/") {
     entry.platform = "x";
     return x_api(request, path.substr(3), t, entry);
@@ -593,6 +596,8 @@ Reply World::control(const Request& request, WallTime now) {
     in = v.as_object();
   }
   if (what == "health") return json_reply(200, boost::json::object{{"ok", true}});
+  if (what == "reports") return control_reports();
+  if (what == "pages") return control_page(in);
   if (what == "stats") {
     return json_reply(
         200, boost::json::object{

@@ -216,6 +216,13 @@ class World {
   std::string bsky_uri(const Post& p) const;
 
   Reply control_add_account(const boost::json::object& in, WallTime now);
+  // render_reports.cpp: the report APIs and GET /_control/reports.
+  Reply mastodon_report(const Request& request, double t, LogEntry& entry);
+  Reply bluesky_report(const Request& request, double t, LogEntry& entry);
+  Reply control_reports() const;
+  // city_pages.cpp: the city's homepage pages and POST /_control/pages.
+  Reply city_page(std::string_view path, LogEntry& entry) const;
+  Reply control_page(const boost::json::object& in);
   Reply control_add_post(const boost::json::object& in, WallTime now);
 
   Scenario initial_;
@@ -231,6 +238,8 @@ class World {
   std::uint64_t connections_ = 0;
   std::uint64_t token_counter_ = 0;
   std::map<Platform, std::int64_t> last_id_;  // per platform: ids only grow
+  std::vector<boost::json::object> reports_;   // filed through the report APIs
+  std::map<std::string, std::string> pages_;   // the city's homepage pages, by path
 };
 
 }  // namespace mamori::fakeplatform

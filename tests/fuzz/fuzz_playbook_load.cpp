@@ -28,7 +28,7 @@ PlaybookSources base() {
   PlaybookSources s;
   s.directory = "pb";
   for (const char* type : {"impersonation", "flameup", "misinformation", "account_compromise",
-                           "erroneous_post", "threat"}) {
+                           "erroneous_post", "threat", "account_change"}) {
     s.playbooks.push_back({std::string("pb/") + type + ".toml", one_step(type)});
   }
   s.templates.push_back(

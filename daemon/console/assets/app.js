@@ -10,6 +10,7 @@ import { renderIncident } from './page_incident.js';
 import { renderAccounts } from './page_accounts.js';
 import { renderRumours } from './page_rumours.js';
 import { renderCompliance } from './page_compliance.js';
+import { renderChanges } from './page_changes.js';
 
 const routes = [
   { pattern: /^\/$/, section: 'incidents', title: 'インシデント一覧', render: renderIncidentList },
@@ -17,6 +18,7 @@ const routes = [
   { pattern: /^\/accounts$/, section: 'accounts', title: '公式アカウント', render: renderAccounts },
   { pattern: /^\/rumours$/, section: 'rumours', title: 'デマ登録簿', render: renderRumours },
   { pattern: /^\/compliance$/, section: 'compliance', title: '運用点検', render: renderCompliance },
+  { pattern: /^\/changes$/, section: 'accounts', title: 'プロフィールの変更', render: renderChanges },
 ];
 
 const main = document.getElementById('main');

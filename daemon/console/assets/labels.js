@@ -8,6 +8,7 @@ export const TYPE_LABELS = {
   account_compromise: 'アカウント乗っ取り',
   erroneous_post: '誤投稿',
   threat: '脅迫・犯行予告',
+  account_change: 'アカウントの変更・廃止',
 };
 
 export const STATUS_LABELS = {
@@ -33,6 +34,7 @@ export const STEP_STATUS_LABELS = { pending: '未完了', done: '完了', skippe
 export const TIMELINE_KIND_LABELS = {
   status: '状態', severity: '重大度', finding: '検知', step: '手順', check: '自動確認',
   assign: '担当', note: 'メモ', evidence: '証拠', alert: '通知', escalation: 'エスカレーション',
+  takedown: '削除依頼', reminder: '期限の通知',
 };
 
 export const AUTO_CHECK_LABELS = {

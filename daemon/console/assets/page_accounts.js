@@ -4,6 +4,7 @@
 import { api, ApiError } from './api.js';
 import { formatNumber, h, relativeTime, timeElement } from './dom.js';
 import { platformName } from './labels.js';
+import { erroneousPostForm } from './erroneous_post.js';
 
 // Related accounts (departments, affiliated bodies, wards) and candidates staff judged not to be
 // impersonators: nothing here opens an incident.
@@ -51,6 +52,8 @@ export async function renderAccounts(main, _params, ctx) {
     h('h1', { id: 'accounts-title' }, '公式アカウント'),
     h('p', { class: 'muted' }, '監視している公式アカウントの取得状況です。異常があるときは設定と各プラットフォームの状態を確認してください。'));
   main.appendChild(section);
+  if (ctx.canChange) main.appendChild(erroneousPostForm(ctx));
+  main.appendChild(h('p', { class: 'no-print' }, h('a', { href: '/changes', 'data-nav': true }, 'プロフィールの変更の確認と予定の登録へ')));
   let accounts;
   try {
     const data = await api.get('/api/v1/accounts');

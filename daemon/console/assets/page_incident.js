@@ -10,6 +10,7 @@
 import { api, ApiError, evidencePath } from './api.js';
 import { clear, formatClock, formatNumber, formatTime, h, relativeTime, timeElement } from './dom.js';
 import { renderEvidence, renderFindingHistory } from './evidence.js';
+import { renderTakedowns } from './takedowns.js';
 import {
   AUTO_CHECK_LABELS, SEVERITY_LABELS, SEVERITY_ORDER, STATUS_LABELS, STATUS_ORDER,
   STEP_STATUS_LABELS, TIMELINE_KIND_LABELS, TYPE_LABELS, actorName, label, platformName,
@@ -64,6 +65,9 @@ export async function renderIncident(main, [id], ctx) {
   // Kept across re-renders: the evidence only changes with a new finding.
   const evidenceSlot = h('div', { class: 'evidence-slot' }, h('section', { class: 'panel' }, h('p', { class: 'muted' }, '読み込み中…')));
   let evidenceFindings = -1;
+  // Takedown requests: a section with its own data and refresh (takedowns.js).
+  const takedownSlot = h('div', { class: 'takedown-slot' });
+  const stopTakedowns = renderTakedowns(takedownSlot, id, ctx);
   main.appendChild(root);
 
   // What is on screen: each section with the data it was built from (a JSON string), the
@@ -425,7 +429,7 @@ export async function renderIncident(main, [id], ctx) {
     const node = (name) => shown.get(name)?.node ?? null;
     root.append(node('header'), updated, announce, status, errorBox);
     if (node('actions')) root.appendChild(node('actions'));
-    root.append(evidenceSlot, node('checklist'), draftsSection, node('timeline'), node('evidence-list'));
+    root.append(evidenceSlot, node('checklist'), draftsSection, takedownSlot, node('timeline'), node('evidence-list'));
   }
 
   // A colleague completed or skipped a step while this user was typing its note: the controls
@@ -590,6 +594,7 @@ export async function renderIncident(main, [id], ctx) {
   const stopRefresh = startLiveRefresh(() => refresh(), REFRESH_MS);
   return () => {
     stopRefresh();
+    stopTakedowns();
     window.removeEventListener('beforeprint', stampPrint);
   };
 }

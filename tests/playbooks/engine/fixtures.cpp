@@ -85,6 +85,9 @@ IncidentData sample_incident(IncidentType type, Platform platform) {
       d.post_text = "明日、市役所に行って職員に危害を加える。";
       d.police_station = "相馬警察署 生活安全課";
       break;
+    case IncidentType::account_change:
+      d.summary = "X の公式アカウント @soma_city を2026年4月1日に廃止します。";
+      break;
   }
   return d;
 }
@@ -120,7 +123,7 @@ PlaybookSources minimal_sources() {
   PlaybookSources s;
   s.directory = "pb";
   for (const char* type : {"impersonation", "flameup", "misinformation", "account_compromise",
-                           "erroneous_post", "threat"}) {
+                           "erroneous_post", "threat", "account_change"}) {
     s.playbooks.push_back({std::string("pb/") + type + ".toml", one_step(type)});
   }
   s.templates.push_back({"pb/templates/notice.toml",

@@ -51,7 +51,7 @@ void expect_at(const LoadResult& r, DiagnosticCode code, int line, int column,
 TEST(Loader, MinimalSourcesAreValid) {
   const auto r = load_sources(minimal_sources());
   ASSERT_TRUE(r.ok()) << r.text();
-  EXPECT_EQ(r.set->playbooks.size(), 6u);
+  EXPECT_EQ(r.set->playbooks.size(), 7u);
   const Step& s = r.set->find(IncidentType::flameup)->steps.at(0);
   EXPECT_EQ(s.id, "first");
   EXPECT_EQ(s.due->anchor, DueAnchor::open);
@@ -480,7 +480,7 @@ TEST(LoaderFiles, ReadsDirectoriesAndReportsMissingOnes) {
   mamori::testing::write_file(dir.path() / "README.md", "not a playbook");
   auto r = load_playbooks(dir.path());
   ASSERT_TRUE(r.ok()) << r.text();
-  EXPECT_EQ(r.set->playbooks.size(), 6u);
+  EXPECT_EQ(r.set->playbooks.size(), 7u);
   EXPECT_NE(r.set->find_template("notice"), nullptr);
 
   r = load_playbooks(dir.path(), {dir.path() / "no-such-city"});

@@ -19,7 +19,8 @@ using testing::sample_incident;
 
 constexpr IncidentType kTypes[] = {IncidentType::impersonation,  IncidentType::flameup,
                                    IncidentType::misinformation, IncidentType::account_compromise,
-                                   IncidentType::erroneous_post, IncidentType::threat};
+                                   IncidentType::erroneous_post, IncidentType::threat,
+                                   IncidentType::account_change};
 constexpr Platform kPlatforms[] = {Platform::x, Platform::bluesky, Platform::mastodon};
 
 const LoadResult& shipped() {

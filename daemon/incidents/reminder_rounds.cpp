@@ -1,0 +1,48 @@
+#include "daemon/incidents/reminder_rounds.h"
+
+#include "daemon/incidents/account_changes.h"
+#include "daemon/incidents/takedowns.h"
+#include "daemon/log/log.h"
+
+namespace mamori::incidents {
+
+ReminderRounds::ReminderRounds(boost::asio::io_context& io, store::Database& database,
+                               std::chrono::milliseconds interval)
+    : database_(database), interval_(interval), timer_(io) {}
+
+ReminderRounds::~ReminderRounds() {
+  *alive_ = false;
+  stop();
+}
+
+void ReminderRounds::start() {
+  stopped_ = false;
+  schedule(std::chrono::milliseconds(0));
+}
+
+void ReminderRounds::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void ReminderRounds::schedule(std::chrono::milliseconds after) {
+  if (stopped_) return;
+  timer_.expires_after(after);
+  timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopped_) return;
+        if (database_.ready()) {
+          database_.submit("incidents.reminder_rounds", [](pqxx::connection& c) {
+            const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+            const TakedownRound r = run_takedown_round(c, now);
+            if (r.reminded + r.removed > 0)
+              log::info("takedown.round", {{"reminded", r.reminded}, {"removed", r.removed}});
+            if (const int n = run_account_change_reminders(c, now); n > 0)
+              log::info("account_change.reminders", {{"given", n}});
+          });
+        }
+        schedule(interval_);
+      });
+}
+
+}  // namespace mamori::incidents
