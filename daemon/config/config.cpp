@@ -180,6 +180,9 @@ bool platform_enabled(const Config& c, model::Platform p) {
     case model::Platform::x: return c.platforms.x.enabled;
     case model::Platform::bluesky: return c.platforms.bluesky.enabled;
     case model::Platform::mastodon: return c.platforms.mastodon.enabled;
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube: return false;  // collectors exist, polling is not wired yet
   }
   return false;
 }

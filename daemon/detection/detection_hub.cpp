@@ -35,6 +35,9 @@ std::string_view platform_label(model::Platform p) {
     case model::Platform::x: return "X";
     case model::Platform::bluesky: return "Bluesky";
     case model::Platform::mastodon: return "Mastodon";
+    case model::Platform::facebook: return "Facebook";
+    case model::Platform::instagram: return "Instagram";
+    case model::Platform::youtube: return "YouTube";
   }
   return "";
 }

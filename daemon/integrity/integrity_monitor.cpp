@@ -76,6 +76,12 @@ std::string_view platform_label(model::Platform p) {
       return "Bluesky";
     case model::Platform::mastodon:
       return "Mastodon";
+    case model::Platform::facebook:
+      return "Facebook";
+    case model::Platform::instagram:
+      return "Instagram";
+    case model::Platform::youtube:
+      return "YouTube";
   }
   return "";
 }

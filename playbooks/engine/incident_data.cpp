@@ -146,6 +146,12 @@ std::string_view platform_display_name(Platform p) {
       return "Bluesky";
     case Platform::mastodon:
       return "Mastodon";
+    case Platform::facebook:
+      return "Facebook";
+    case Platform::instagram:
+      return "Instagram";
+    case Platform::youtube:
+      return "YouTube";
   }
   return "";
 }
