@@ -31,15 +31,13 @@ constexpr std::array<std::string_view, 6> kMastodonNames = {
     "accounts/:id/statuses", "statuses/:id/context", "notifications",
 };
 
-constexpr std::array<std::string_view, 4> kFacebookNames = {
-    "/{page-id}",
-    "/{page-id}/feed",
-    "/{post-id}/comments",
-    "/{comment-id}/comments",
+constexpr std::array<std::string_view, 6> kFacebookNames = {
+    "/{page-id}",        "/{page-id}/feed", "/{post-id}/comments", "/{comment-id}/comments",
+    "/{page-id}/tagged", "/pages/search",
 };
 
 constexpr std::array<std::string_view, 6> kInstagramNames = {
-    "/{ig-user-id}",           "/{ig-user-id}/media",       "/{ig-user-id}/tags",
+    "/{ig-user-id}",           "/{ig-user-id}/media",      "/{ig-user-id}/tags",
     "/{ig-media-id}/comments", "/{ig-comment-id}/replies", "business_discovery",
 };
 

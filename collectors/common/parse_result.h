@@ -79,6 +79,8 @@ enum class FacebookEndpoint {
   page_feed,        // GET /{page-id}/feed
   post_comments,    // GET /{post-id}/comments
   comment_replies,  // GET /{comment-id}/comments
+  page_tagged,      // GET /{page-id}/tagged (posts by others tagging the page)
+  pages_search,     // GET /pages/search (needs the Page Public Metadata Access feature)
 };
 
 // Instagram Graph API (a professional account linked to a Page).

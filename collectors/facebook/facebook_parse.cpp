@@ -235,7 +235,8 @@ void add_page(PageFields& page, Page& out, const std::string& where, const Parse
 void read_items(od::value& v, FacebookEndpoint endpoint, Page& page, const ParseContext& context) {
   od::json_type type;
   if (const auto e = v.type().get(type)) json::fail(e);
-  const bool comments = endpoint != FacebookEndpoint::page_feed;
+  const bool comments =
+      endpoint == FacebookEndpoint::post_comments || endpoint == FacebookEndpoint::comment_replies;
   if (type != od::json_type::array) {
     json::fail_shape(std::string("expected an array of ") + (comments ? "comments" : "posts") +
                      ", found " + std::string(json::type_name(v)));
@@ -269,7 +270,19 @@ void read_root(od::document& doc, FacebookEndpoint endpoint, Page& page,
       if (entry.seen_id) batch.emplace_back(std::move(name), std::move(entry));
       return;
     }
-    if (key == "data") {
+    if (key == "data" && endpoint == FacebookEndpoint::pages_search) {
+      page.has_data = true;
+      // Search results are pages: {"id", "name", "link"} and whatever fields were asked for.
+      for_each_element(v, [&](od::value& item, std::size_t i) {
+        PageFields entry;
+        if (!for_each_field(item,
+                            [&](std::string_view k, od::value& f) { page_field(k, f, entry); })) {
+          page.skipped.push_back("data[" + std::to_string(i) + "]: not a page object");
+          return;
+        }
+        add_page(entry, page, "data[" + std::to_string(i) + "]", context);
+      });
+    } else if (key == "data") {
       page.has_data = true;
       read_items(v, endpoint, page, context);
     } else if (key == "paging") {
@@ -299,8 +312,9 @@ std::optional<std::string> gone_reason(FacebookEndpoint endpoint, const graph::G
   // (#100) Unsupported get request. Object with ID '...' does not exist, cannot be loaded due to
   // missing permissions, or does not support this operation. With the page's own token the
   // permission reading does not apply: the page was deleted or unpublished.
-  const bool names_page =
-      endpoint == FacebookEndpoint::page || endpoint == FacebookEndpoint::page_feed;
+  const bool names_page = endpoint == FacebookEndpoint::page ||
+                          endpoint == FacebookEndpoint::page_feed ||
+                          endpoint == FacebookEndpoint::page_tagged;
   if (names_page && *e.code == 100 && e.subcode == 33) return "not_found";
   return std::nullopt;
 }

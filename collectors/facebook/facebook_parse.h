@@ -4,12 +4,14 @@
 // followers_count,verification_status,is_published) yields a `profile`; a batch lookup with
 // `?ids=a,b` answers an object keyed by id and yields one profile per page. An unpublished page
 // (`is_published: false`) is `gone` ("unpublished").
-// `/{page-id}/feed` yields the page's posts; `/{post-id}/comments` and `/{comment-id}/comments`
-// yield comments as `post` observations answering the object named in
-// `context.requested_refs[0]` (or their `parent`), in the conversation of
-// `context.requested_refs[1]` when given (for `/{post-id}/comments` the post itself).
-// Graph API `error` objects become `gone` when they say the requested object does not exist
-// (code 803, or 100 with subcode 33 on a page lookup or feed), and `error` observations otherwise.
+// `/pages/search` yields a `profile` per page found (a feature Meta must approve for the app).
+// `/{page-id}/feed` yields the page's posts, `/{page-id}/tagged` others' posts tagging it;
+// `/{post-id}/comments` and `/{comment-id}/comments` yield comments as `post` observations
+// answering the object named in `context.requested_refs[0]` (or their `parent`), in the
+// conversation of `context.requested_refs[1]` when given (for `/{post-id}/comments` the post
+// itself). Graph API `error` objects become `gone` when they say the requested object does not
+// exist (code 803, or 100 with subcode 33 on a page lookup or feed), and `error` observations
+// otherwise.
 #pragma once
 
 #include <string_view>

@@ -88,6 +88,15 @@ World::World(Scenario scenario, std::string base_url)
         case Platform::mastodon:
           a.id = std::to_string(109000000000000000ULL + fnv1a(a.handle) % 1000000000000ULL);
           break;
+        case Platform::facebook:
+          a.id = std::to_string(100000000000000ULL + fnv1a(a.handle) % 10000000000000ULL);
+          break;
+        case Platform::instagram:
+          a.id = std::to_string(17841400000000000ULL + fnv1a(a.handle) % 100000000000ULL);
+          break;
+        case Platform::youtube:
+          a.id = "UC" + base32_lower(a.handle, 22);
+          break;
       }
     }
   }
@@ -163,7 +172,11 @@ std::string World::next_post_id(Platform p, WallTime when) {
       last_id_[p] = v;
       return std::to_string(v);
     }
-    case Platform::mastodon: {
+    case Platform::mastodon:
+    case Platform::facebook:
+    case Platform::instagram:
+    case Platform::youtube: {
+      // Increasing decimal ids (the Meta and YouTube APIs are not served yet).
       std::int64_t v = ms << 16;
       v = std::max(v, last_id_[p] + 1);
       last_id_[p] = v;
@@ -259,6 +272,26 @@ Reply World::error_reply(Platform p, int status, const std::string& detail) cons
         return json_reply(status, boost::json::object{{"error", "Too many requests"}});
       return json_reply(
           status, boost::json::object{{"error", detail.empty() ? reason_phrase(status) : detail}});
+    case Platform::facebook:
+    case Platform::instagram: {
+      // The Graph API error object (tests/data/collectors/facebook/error_*.json).
+      boost::json::object error{{"message", detail.empty() ? reason_phrase(status) : detail},
+                                {"type", "OAuthException"},
+                                {"code", status == 429 ? 4 : 1},
+                                {"fbtrace_id", "AQt_fakeplatform"}};
+      return json_reply(status, boost::json::object{{"error", std::move(error)}});
+    }
+    case Platform::youtube: {
+      // The Google API error (tests/data/collectors/youtube/error_*.json).
+      const std::string message = detail.empty() ? reason_phrase(status) : detail;
+      boost::json::object reason{{"message", message},
+                                 {"domain", "global"},
+                                 {"reason", status == 404 ? "notFound" : "backendError"}};
+      boost::json::object error{{"code", status},
+                                {"message", message},
+                                {"errors", boost::json::array{std::move(reason)}}};
+      return json_reply(status, boost::json::object{{"error", std::move(error)}});
+    }
   }
   return json_reply(status, boost::json::object{});
 }
@@ -289,6 +322,16 @@ void World::add_rate_headers(Platform p, std::int64_t limit, std::int64_t remain
       h.emplace_back("X-RateLimit-Remaining", std::to_string(remaining));
       h.emplace_back("X-RateLimit-Reset", iso_time(reset));
       break;
+    case Platform::facebook:
+    case Platform::instagram: {
+      // Usage as a percentage of the budget (collectors/ratelimit/platform_quota.h).
+      const std::int64_t used = limit > 0 ? 100 - remaining * 100 / limit : 0;
+      h.emplace_back("X-App-Usage", "{\"call_count\":" + std::to_string(used) +
+                                        ",\"total_time\":0,\"total_cputime\":0}");
+      break;
+    }
+    case Platform::youtube:
+      break;  // no rate-limit headers: a spent quota is a 403 quotaExceeded
   }
 }
 
@@ -313,6 +356,12 @@ std::vector<std::pair<World::WindowKey, RateLimit>> World::windows_for(
       break;
     case Platform::mastodon:
       out.emplace_back(WindowKey{p, authorized ? "*token" : "*ip"}, shared);
+      break;
+    case Platform::facebook:
+    case Platform::instagram:
+    case Platform::youtube:
+      // One budget per app (Graph) or API project (YouTube) for every route.
+      out.emplace_back(WindowKey{p, "*app"}, shared);
       break;
   }
   if (own != state_.endpoint_limits.end()) out.emplace_back(WindowKey{p, endpoint}, own->second);
@@ -546,6 +595,15 @@ Reply World::control_add_account(const boost::json::object& in, WallTime now) {
         break;
       case Platform::mastodon:
         a.id = std::to_string(110000000000000000ULL + fnv1a(a.handle) % 1000000000000ULL);
+        break;
+      case Platform::facebook:
+        a.id = std::to_string(110000000000000ULL + fnv1a(a.handle) % 10000000000000ULL);
+        break;
+      case Platform::instagram:
+        a.id = std::to_string(17841410000000000ULL + fnv1a(a.handle) % 100000000000ULL);
+        break;
+      case Platform::youtube:
+        a.id = "UC" + base32_lower(a.handle + "/added", 22);
         break;
     }
   }

@@ -84,6 +84,26 @@ TEST(FacebookParse, FeedPostsTakeTheirAuthorFromTheIdAndPageByTime) {
   EXPECT_NE(result.next_cursor->find("__paging_token=__paging_token"), std::string::npos);
 }
 
+TEST(FacebookParse, PageSearchAndTaggedPosts) {
+  const auto search = parse_fixture(FacebookEndpoint::pages_search, "pages_search.json");
+  EXPECT_EQ(search.outcome, ParseOutcome::ok);
+  const auto pages = all_of<ProfileSnapshot>(search);
+  ASSERT_EQ(pages.size(), 5u);
+  EXPECT_EQ(search.observations.size(), 5u);
+  EXPECT_EQ(pages[3].display_name, "T.Rextasy (Marc Bolan Tribute) Official Facebook Page");
+  EXPECT_EQ(pages[3].account_id, "126320487382225");
+  EXPECT_TRUE(pages[3].handle.empty());
+  EXPECT_EQ(search.next_cursor, "after");
+
+  const auto tagged = parse_fixture(FacebookEndpoint::page_tagged, "tagged.json");
+  const auto posts = all_of<Post>(tagged);
+  ASSERT_EQ(posts.size(), 3u);
+  EXPECT_EQ(posts[1].author_id, "175154750010052");
+  EXPECT_EQ(posts[1].text, "我测试一下 MyLife");
+  // Cursors without `next`: the last page.
+  EXPECT_FALSE(tagged.next_cursor.has_value());
+}
+
 TEST(FacebookParse, CommentsAnswerTheRequestedPost) {
   const auto result = parse_fixture(FacebookEndpoint::post_comments, "comments.json",
                                     parse_context({"2121008874780932_2498613793687103"}));
