@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "collectors/instagram/instagram_parse.h"
 #include "tests/collectors/parse_test_support.h"
 #include "tests/collectors/recorded_client.h"
 
