@@ -186,12 +186,8 @@ std::string youtube_threads(int threads) {
         std::to_string(100 + n % 50) +
         R"("},"canRate":true,"viewerRating":"none",)"
         R"("likeCount":3,"publishedAt":"2024-05-20T01:30:00Z","updatedAt":"2024-05-20T01:30:00Z")";
-    if (!parent.empty())
-      c += R"(,"parentId":")" + parent +
-           ""
-           ";
-           return c +
-           "}}";
+    if (!parent.empty()) c += R"(,"parentId":")" + parent + R"(")";
+    return c + "}}";
   };
   std::string body =
       R"({"kind":"youtube#commentThreadListResponse","etag":"Wm2vP6ZY_91XACR5c9Vk8QFfpWY",)"
