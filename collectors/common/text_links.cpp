@@ -1,6 +1,7 @@
 #include "collectors/common/text_links.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace mamori::collectors {
 namespace {
@@ -26,9 +27,9 @@ std::vector<std::string> links_in_text(std::string_view text) {
     if (h == std::string_view::npos) break;
     std::size_t start = h + 4;
     if (start < text.size() && text[start] == 's') ++start;
-    if (text.substr(start, 3) != "://" ||
-        (h > 0 && !ends_url(static_cast<unsigned char>(text[h - 1])) && text[h - 1] != '(' &&
-         text[h - 1] != '\'')) {
+    // "xhttps://" is not a link start; "URL:https://", "(https://" and "→https://" are.
+    const bool glued = h > 0 && std::isalnum(static_cast<unsigned char>(text[h - 1])) != 0;
+    if (text.substr(start, 3) != "://" || glued) {
       pos = h + 4;
       continue;
     }
