@@ -93,4 +93,30 @@ std::optional<std::string> read_next_cursor(json::od::value& paging) {
   return query;
 }
 
+void finish(GraphPage& page, model::Platform platform, std::string_view endpoint,
+            const std::optional<std::string>& gone_reason, const ParseContext& context,
+            ParseResult& result) {
+  auto& out = result.observations;
+  if (page.error.present && !page.has_data) {
+    result.outcome = ParseOutcome::platform_error;
+    out.push_back(
+        json::gone_or_error(platform, endpoint, gone_reason, describe(page.error), context));
+    return;
+  }
+  if (!page.has_data) {
+    result.outcome = ParseOutcome::malformed;
+    out.emplace_back(json::make_error(
+        platform, endpoint, "unexpected response shape: neither the endpoint's data nor an error",
+        context));
+    return;
+  }
+  for (auto& p : page.profiles) out.emplace_back(std::move(p));
+  for (auto& g : page.gone) out.emplace_back(std::move(g));
+  for (auto& p : page.posts) out.emplace_back(std::move(p));
+  for (const auto& why : page.skipped) {
+    out.emplace_back(json::make_error(platform, endpoint, why + "; skipped", context));
+  }
+  result.next_cursor = std::move(page.next_cursor);
+}
+
 }  // namespace mamori::collectors::graph

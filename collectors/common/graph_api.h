@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "collectors/common/json_access.h"
 
@@ -48,5 +49,23 @@ std::optional<std::string> read_next_cursor(json::od::value& paging);
 
 // The query of a Graph `next` URL with credentials removed ("access_token", "appsecret_proof").
 std::string query_without_credentials(std::string_view url);
+
+// What a Graph parser collects from one body before handing anything out.
+struct GraphPage {
+  std::vector<model::ProfileSnapshot> profiles;
+  std::vector<model::AccountGone> gone;
+  std::vector<model::Post> posts;
+  std::vector<std::string> skipped;  // "data[3]: comment without an id"
+  std::optional<std::string> next_cursor;
+  GraphError error;
+  bool has_data = false;
+};
+
+// The end of every Graph parse once the body read cleanly: an `error` object without data is
+// the page's only observation (`gone` with `gone_reason`, else `error`); a body with neither is
+// malformed; otherwise profiles, gone, posts and skipped items in that order.
+void finish(GraphPage& page, model::Platform platform, std::string_view endpoint,
+            const std::optional<std::string>& gone_reason, const ParseContext& context,
+            ParseResult& result);
 
 }  // namespace mamori::collectors::graph

@@ -20,15 +20,7 @@ using json::read_string;
 
 constexpr model::Platform kPlatform = model::Platform::facebook;
 
-struct Page {
-  std::vector<model::ProfileSnapshot> profiles;
-  std::vector<model::AccountGone> gone;
-  std::vector<model::Post> posts;
-  std::vector<std::string> skipped;
-  std::optional<std::string> next_cursor;
-  graph::GraphError error;
-  bool has_data = false;
-};
+using Page = graph::GraphPage;
 
 std::optional<model::TimePoint> time_of(od::value& v) {
   if (const auto s = json::string_of(v)) return parse_datetime(*s);
@@ -328,27 +320,7 @@ ParseResult parse(FacebookEndpoint endpoint, std::string_view body, const ParseC
       kPlatform, name, body, context,
       [&](od::document& doc, ParseResult&) { read_root(doc, endpoint, page, context); });
   if (result.outcome == ParseOutcome::malformed) return result;
-  auto& out = result.observations;
-  if (page.error.present && !page.has_data) {
-    result.outcome = ParseOutcome::platform_error;
-    out.push_back(json::gone_or_error(kPlatform, name, gone_reason(endpoint, page.error),
-                                      graph::describe(page.error), context));
-    return result;
-  }
-  if (!page.has_data) {
-    result.outcome = ParseOutcome::malformed;
-    out.emplace_back(json::make_error(
-        kPlatform, name, "unexpected response shape: neither the endpoint's data nor an error",
-        context));
-    return result;
-  }
-  for (auto& p : page.profiles) out.emplace_back(std::move(p));
-  for (auto& g : page.gone) out.emplace_back(std::move(g));
-  for (auto& p : page.posts) out.emplace_back(std::move(p));
-  for (const auto& why : page.skipped) {
-    out.emplace_back(json::make_error(kPlatform, name, why + "; skipped", context));
-  }
-  result.next_cursor = std::move(page.next_cursor);
+  graph::finish(page, kPlatform, name, gone_reason(endpoint, page.error), context, result);
   return result;
 }
 
