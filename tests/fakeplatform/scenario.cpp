@@ -133,6 +133,9 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (const toml::node* n = m->get("rate_limit"))
       s.rate_limits[Platform::mastodon] = r.rate_limit(*n, "mastodon.rate_limit");
   }
+  if (const toml::table* y = root["youtube"].as_table()) {
+    s.settings.youtube_api_key = r.str(*y, "api_key", "youtube");
+  }
   r.each(root, "limit", [&](const toml::table& t, const std::string& where) {
     const Platform p = r.platform(t, where);
     const std::string endpoint = r.str(t, "endpoint", where, {}, true);

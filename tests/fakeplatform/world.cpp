@@ -286,7 +286,9 @@ Reply World::error_reply(Platform p, int status, const std::string& detail) cons
       const std::string message = detail.empty() ? reason_phrase(status) : detail;
       boost::json::object reason{{"message", message},
                                  {"domain", "global"},
-                                 {"reason", status == 404 ? "notFound" : "backendError"}};
+                                 {"reason", status == 404   ? "notFound"
+                                            : status == 403 ? "quotaExceeded"
+                                                            : "backendError"}};
       boost::json::object error{{"code", status},
                                 {"message", message},
                                 {"errors", boost::json::array{std::move(reason)}}};
@@ -558,6 +560,10 @@ Reply World::route(const Request& request, WallTime now, LogEntry& entry) {
   if (path.substr(0, 5) == "/api/") {
     entry.platform = "mastodon";
     return mastodon_api(request, path.substr(5), t, entry);
+  }
+  if (path.substr(0, 12) == "/youtube/v3/") {
+    entry.platform = "youtube";
+    return youtube_api(request, path.substr(12), t, entry);
   }
   Reply r;
   r.status = 404;
