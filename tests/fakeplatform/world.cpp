@@ -275,10 +275,16 @@ Reply World::error_reply(Platform p, int status, const std::string& detail) cons
     case Platform::facebook:
     case Platform::instagram: {
       // The Graph API error object (tests/data/collectors/facebook/error_*.json).
+      // 401: an expired token (190/463); 404: an object that does not exist (100/33).
       boost::json::object error{{"message", detail.empty() ? reason_phrase(status) : detail},
                                 {"type", "OAuthException"},
-                                {"code", status == 429 ? 4 : 1},
+                                {"code", status == 429   ? 4
+                                         : status == 401 ? 190
+                                         : status == 404 ? 100
+                                                         : 1},
                                 {"fbtrace_id", "AQt_fakeplatform"}};
+      if (status == 401) error["error_subcode"] = 463;
+      if (status == 404) error["error_subcode"] = 33;
       return json_reply(status, boost::json::object{{"error", std::move(error)}});
     }
     case Platform::youtube: {
@@ -560,6 +566,13 @@ Reply World::route(const Request& request, WallTime now, LogEntry& entry) {
   if (path.substr(0, 5) == "/api/") {
     entry.platform = "mastodon";
     return mastodon_api(request, path.substr(5), t, entry);
+  }
+  if (path.size() > 4 && path.substr(0, 2) == "/v" && path.find('/', 2) != std::string_view::npos &&
+      path.substr(2, path.find('/', 2) - 2).find_first_not_of("0123456789.") ==
+          std::string_view::npos) {
+    // The versioned Graph API: /v21.0/{id}, /v21.0/{id}/feed, /v21.0/{id}/comments.
+    entry.platform = "facebook";
+    return graph_api(request, path.substr(path.find('/', 2) + 1), t, entry);
   }
   if (path.substr(0, 12) == "/youtube/v3/") {
     entry.platform = "youtube";

@@ -99,6 +99,8 @@ struct PlatformSettings {
   std::string mastodon_domain = "mastodon.example";
   // YouTube: the API key requests must carry in X-goog-api-key
   std::string youtube_api_key;
+  // Facebook: the Page access token (Authorization: Bearer)
+  std::string facebook_page_token;
 };
 
 struct LogEntry {
@@ -197,6 +199,7 @@ class World {
   Reply bluesky_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply mastodon_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply youtube_api(const Request& request, std::string_view path, double t, LogEntry& entry);
+  Reply graph_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   std::optional<Reply> apply_fault(Platform p, const std::string& endpoint, double t,
                                    LogEntry& entry);
   std::vector<std::pair<WindowKey, RateLimit>> windows_for(Platform p, const std::string& endpoint,
@@ -219,6 +222,8 @@ class World {
   boost::json::object mastodon_status(const Post& p, double t) const;
   std::string bsky_uri(const Post& p) const;
   boost::json::object youtube_channel(const Account& a) const;
+  boost::json::object graph_page(const Account& a) const;
+  boost::json::object graph_item(const Post& p) const;
   boost::json::object youtube_comment(const Post& p, const std::string& video_id) const;
 
   Reply control_add_account(const boost::json::object& in, WallTime now);
