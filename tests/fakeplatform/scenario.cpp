@@ -139,6 +139,9 @@ Scenario load_scenario(const std::filesystem::path& file) {
   if (const toml::table* f = root["facebook"].as_table()) {
     s.settings.facebook_page_token = r.str(*f, "page_access_token", "facebook");
   }
+  if (const toml::table* i = root["instagram"].as_table()) {
+    s.settings.instagram_token = r.str(*i, "access_token", "instagram");
+  }
   r.each(root, "limit", [&](const toml::table& t, const std::string& where) {
     const Platform p = r.platform(t, where);
     const std::string endpoint = r.str(t, "endpoint", where, {}, true);

@@ -101,6 +101,8 @@ struct PlatformSettings {
   std::string youtube_api_key;
   // Facebook: the Page access token (Authorization: Bearer)
   std::string facebook_page_token;
+  // Instagram: the access token of the city's professional account
+  std::string instagram_token;
 };
 
 struct LogEntry {
@@ -200,6 +202,8 @@ class World {
   Reply mastodon_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply youtube_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply graph_api(const Request& request, std::string_view path, double t, LogEntry& entry);
+  Reply instagram_graph(const Request& request, const std::vector<std::string>& parts, double t,
+                        LogEntry& entry);
   std::optional<Reply> apply_fault(Platform p, const std::string& endpoint, double t,
                                    LogEntry& entry);
   std::vector<std::pair<WindowKey, RateLimit>> windows_for(Platform p, const std::string& endpoint,
