@@ -1,4 +1,5 @@
-// YouTube Data API v3 shapes (channels.list, commentThreads.list) as recorded in
+// YouTube Data API v3 shapes (channels.list, search.list type=channel, playlistItems.list,
+// commentThreads.list) as recorded in
 // tests/data/collectors/youtube/, the API key in X-goog-api-key, and the daily quota: an injected
 // 403 fault answers quotaExceeded (world.cpp error_reply), as YouTube does when the day's units
 // are spent. A video is a post of the channel's account that answers nothing; a comment thread
@@ -52,6 +53,10 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
     endpoint = "channels.list";
   } else if (path == "commentThreads") {
     endpoint = "commentThreads.list";
+  } else if (path == "playlistItems") {
+    endpoint = "playlistItems.list";
+  } else if (path == "search") {
+    endpoint = "search.list";
   } else {
     entry.endpoint = "unknown";
     return error_reply(Platform::youtube, 404, "Not Found");
@@ -89,6 +94,93 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
         {"etag", "fake"},
         {"pageInfo", boost::json::object{{"totalResults", n}, {"resultsPerPage", 5}}},
         {"items", std::move(items)}});
+  }
+
+  if (endpoint == "search.list") {
+    // type=channel: channels whose handle or title contains the query (100 units on YouTube).
+    boost::json::array items;
+    const std::string q = query.get("q").value_or("");
+    for (const Account& a : state_.accounts) {
+      if (a.platform != Platform::youtube || !listed(a) || q.empty()) continue;
+      if (!contains_folded(a.handle, q) && !contains_folded(a.display_name, q)) continue;
+      const std::string avatar = avatar_url(a);
+      items.push_back(boost::json::object{
+          {"kind", "youtube#searchResult"},
+          {"etag", "fake-search-" + a.id},
+          {"id", boost::json::object{{"kind", "youtube#channel"}, {"channelId", a.id}}},
+          {"snippet",
+           boost::json::object{
+               {"publishedAt", a.created_at},
+               {"channelId", a.id},
+               {"title", a.display_name},
+               {"description", a.description},
+               {"thumbnails", boost::json::object{{"default", boost::json::object{{"url", avatar}}},
+                                                  {"high", boost::json::object{{"url", avatar}}}}},
+               {"channelTitle", a.display_name},
+               {"liveBroadcastContent", "none"}}}});
+    }
+    const auto n = static_cast<std::int64_t>(items.size());
+    return finish(boost::json::object{
+        {"kind", "youtube#searchListResponse"},
+        {"etag", "fake"},
+        {"regionCode", "JP"},
+        {"pageInfo", boost::json::object{{"totalResults", n}, {"resultsPerPage", 50}}},
+        {"items", std::move(items)}});
+  }
+
+  if (endpoint == "playlistItems.list") {
+    // The uploads playlist of channel UCxxx is UUxxx: the channel's videos, newest first.
+    std::string playlist = query.get("playlistId").value_or("");
+    if (playlist.rfind("UU", 0) != 0) {
+      return error_reply(Platform::youtube, 404,
+                         "The playlist identified with the request's "
+                         "playlistId parameter cannot be found.");
+    }
+    const Account* owner = find_account(Platform::youtube, "UC" + playlist.substr(2));
+    if (owner == nullptr || !listed(*owner)) {
+      return error_reply(Platform::youtube, 404,
+                         "The playlist identified with the request's "
+                         "playlistId parameter cannot be found.");
+    }
+    std::vector<const Post*> videos;
+    for (const Post& p : state_.posts) {
+      if (p.platform == Platform::youtube && visible_post(p, t) && p.parent_id.empty() &&
+          p.author_handle == owner->handle) {
+        videos.push_back(&p);
+      }
+    }
+    std::sort(videos.begin(), videos.end(),
+              [](const Post* a, const Post* b) { return a->seq > b->seq; });
+    boost::json::array items;
+    std::int64_t position = 0;
+    for (const Post* v : videos) {
+      const auto newline = v->text.find('\n');
+      items.push_back(boost::json::object{
+          {"kind", "youtube#playlistItem"},
+          {"etag", "fake-item-" + v->id},
+          {"id", playlist + "." + v->id},
+          {"snippet",
+           boost::json::object{
+               {"publishedAt", v->created_at},
+               {"channelId", owner->id},
+               {"title", v->text.substr(0, newline)},
+               {"description",
+                newline == std::string::npos ? std::string() : v->text.substr(newline + 1)},
+               {"channelTitle", owner->display_name},
+               {"playlistId", playlist},
+               {"position", position++},
+               {"resourceId", boost::json::object{{"kind", "youtube#video"}, {"videoId", v->id}}},
+               {"videoOwnerChannelTitle", owner->display_name},
+               {"videoOwnerChannelId", owner->id}}},
+          {"contentDetails",
+           boost::json::object{{"videoId", v->id}, {"videoPublishedAt", v->created_at}}}});
+    }
+    const auto n = static_cast<std::int64_t>(items.size());
+    return finish(boost::json::object{
+        {"kind", "youtube#playlistItemListResponse"},
+        {"etag", "fake"},
+        {"items", std::move(items)},
+        {"pageInfo", boost::json::object{{"totalResults", n}, {"resultsPerPage", 50}}}});
   }
 
   // commentThreads.list: by allThreadsRelatedToChannelId or videoId, newest first.

@@ -37,12 +37,18 @@ platform = "youtube"
 handle = "jumin1"
 id = "UCjumin10000000000000000"
 
+[[account]]
+platform = "youtube"
+handle = "soma_city_jp"
+id = "UCfake0000000000000000XX"
+display_name = "相馬市公式チャンネル【防災】"
+
 [[post]]
 platform = "youtube"
 key = "video"
 id = "dQw4w9WgXcQ"
 author = "soma_city"
-text = "【台風10号】避難所の開設状況"
+text = "【台風10号】避難所の開設状況\n開設中の避難所は https://www.city.soma.example.jp/hinanjo/ をご覧ください。"
 
 [[post]]
 platform = "youtube"
@@ -140,6 +146,47 @@ TEST(YoutubeQuota, ASpentQuotaPausesEveryEndpointUntilMidnightPacificAndLosesNot
   ASSERT_EQ(profiles.size(), 1u);
   EXPECT_EQ(profiles[0].account_id, "UCsomacity0000000000000A");
   EXPECT_EQ(profiles[0].handle, "soma_city");
+}
+
+TEST(YoutubeFakePlatform, UploadsAndALookalikeChannelSearch) {
+  boost::asio::io_context io;
+  mamori::testing::FakePlatform fake{std::string(kScenario)};
+  CurlClientOptions curl_options;
+  curl_options.allowed_hosts.add("127.0.0.1");
+  CurlMultiClient curl(io, curl_options);
+  SystemClock clock;
+  GovernedHttpClient governed(io, curl, nullptr, clock);
+  YoutubeCollectorOptions options;
+  options.api_base = fake.base_url() + "/youtube/v3";
+  options.api_key = "AIza-test";
+  YoutubeCollector collector(governed, options);
+  std::vector<Page> pages;
+  const auto keep = [&](Page p) { pages.push_back(std::move(p)); };
+  const auto run_until = [&](std::size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (pages.size() < n && std::chrono::steady_clock::now() < deadline) {
+      io.run_for(10ms);
+      if (io.stopped()) io.restart();
+    }
+    return pages.size() >= n;
+  };
+
+  collector.recent_posts({"soma_city", "UCsomacity0000000000000A"}, {}, keep);
+  ASSERT_TRUE(run_until(1));
+  const auto videos = all_of<model::Post>(pages[0].result);
+  ASSERT_EQ(videos.size(), 1u);
+  EXPECT_EQ(videos[0].post_id, "dQw4w9WgXcQ");
+  EXPECT_EQ(videos[0].author_id, "UCsomacity0000000000000A");
+  EXPECT_EQ(videos[0].urls,
+            (std::vector<std::string>{"https://www.city.soma.example.jp/hinanjo/"}));
+
+  collector.search_accounts("相馬市", keep);
+  ASSERT_TRUE(run_until(2));
+  const auto channels = all_of<model::ProfileSnapshot>(pages[1].result);
+  ASSERT_EQ(channels.size(), 2u);
+  EXPECT_EQ(channels[1].account_id, "UCfake0000000000000000XX");
+  EXPECT_EQ(channels[1].display_name, "相馬市公式チャンネル【防災】");
+  EXPECT_NE(pages[1].url.find("type=channel"), std::string::npos);
 }
 
 }  // namespace
