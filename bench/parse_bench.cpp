@@ -1,15 +1,20 @@
 // Parse throughput of the platform parsers on realistic pages (issue 3 goal: >= 300 MB/s per
-// core): an X timeline page of 100 tweets with includes, a Bluesky author feed of 100 posts, and
-// a Mastodon timeline of 40 statuses. The bodies follow the shapes of the test fixtures
-// (tests/data/collectors/), with Japanese text, links, replies and the fields the platforms send
-// but mamori skips.
+// core): an X timeline page of 100 tweets with includes, a Bluesky author feed of 100 posts, a
+// Mastodon timeline of 40 statuses, a Facebook page post's comments (100, the Graph maximum page
+// the collector asks for), an Instagram media's comments with replies (50) and a YouTube
+// commentThreads page (100 threads with replies). The bodies follow the shapes of the test
+// fixtures (tests/data/collectors/, recorded responses for the last three), with Japanese text,
+// links, replies and the fields the platforms send but mamori skips.
 #include <benchmark/benchmark.h>
 
 #include <string>
 
 #include "collectors/bluesky/bluesky_parse.h"
+#include "collectors/facebook/facebook_parse.h"
+#include "collectors/instagram/instagram_parse.h"
 #include "collectors/mastodon/mastodon_parse.h"
 #include "collectors/x/x_parse.h"
+#include "collectors/youtube/youtube_parse.h"
 
 namespace {
 
@@ -118,6 +123,89 @@ std::string mastodon_timeline(int statuses) {
   return body;
 }
 
+// /{post-id}/comments with kCommentFields, shaped like
+// tests/data/collectors/facebook/comments.json.
+std::string facebook_comments(int comments) {
+  std::string body = R"({"data":[)";
+  for (int i = 0; i < comments; ++i) {
+    const std::string id = "10158407654328553_" + std::to_string(10158407835073553LL + i);
+    if (i > 0) body += ",";
+    body +=
+        R"({"created_time":"2024-05-20T01:30:00+0000","can_like":true,"from":{"name":"相馬の住民)" +
+        std::to_string(i % 50) + R"(","id":")" + std::to_string(2711636948859886LL + i % 50) +
+        R"("},"message":")" + kJapanese +
+        R"( https://www.city.soma.example.jp/bousai/hinanjo.html","like_count":2,)"
+        R"("permalink_url":"https://www.facebook.com/19292868552/posts/10158407654328553/?comment_id=)" +
+        std::to_string(10158407835073553LL + i) + R"(","id":")" + id +
+        R"(","comment_count":1,"can_comment":true,"parent":{"id":"19292868552_10158407654328553"}})";
+  }
+  body +=
+      R"(],"paging":{"cursors":{"before":"WTI5dGJXVnVkRjlqZAFhKemIzSTZANalE1T0RZAeE56UXpNelk0",)"
+      R"("after":"WTI5dGJXVnVkRjlqZAFhKemIzSTZANalV3T1RJMU56WXlNall5TWpjeU1Eb3hOVGMz"},)"
+      R"("next":"https://graph.facebook.com/v19.0/19292868552_10158407654328553/comments?)"
+      R"(access_token=EAAB&limit=100&after=WTI5dGJXVnVkRjlqZAFhKemIzSTZANalV3T1RJMU56WXlNall5"},)"
+      R"("summary":{"order":"reverse_chronological","total_count":180,"can_comment":true}})";
+  return body;
+}
+
+// /{ig-media-id}/comments with replies, shaped like instagram/comments_with_replies.json.
+std::string instagram_comments(int comments) {
+  const auto comment = [](long long id, const std::string& text) {
+    return R"({"hidden":false,"id":")" + std::to_string(id) +
+           R"(","like_count":0,"timestamp":"2024-05-20T01:30:00+0000","text":")" + text +
+           R"(","from":{"id":")" + std::to_string(17841406338772941LL + id % 50) +
+           R"(","username":"soma_jumin_)" + std::to_string(id % 50) +
+           R"("},"username":"soma_jumin_)" + std::to_string(id % 50) +
+           R"(","media":{"id":"17955956875141196"})";
+  };
+  std::string body = R"({"data":[)";
+  for (int i = 0; i < comments; ++i) {
+    if (i > 0) body += ",";
+    body += comment(17862949873623188LL + i, kJapanese) + R"(,"replies":{"data":[)" +
+            comment(18850033184810160LL + i, "@soma_city " + kJapanese) + "}]}}";
+  }
+  body +=
+      R"(],"paging":{"cursors":{"after":"UVZAGQlNqVkJURFpwTTNkV2FXUm9Xa0l5Ym1oUE5sWXhOM2RLZA"},)"
+      R"("next":"https://graph.facebook.com/v19.0/17955956875141196/comments?access_token=EAAB&)"
+      R"(limit=50&after=UVZAGQlNqVkJURFpwTTNkV2FXUm9Xa0l5Ym1oUE5sWXhOM2RLZA"}})";
+  return body;
+}
+
+// commentThreads.list part=snippet,replies, shaped like youtube/comment_threads_list.json.
+std::string youtube_threads(int threads) {
+  const auto comment = [](const std::string& id, const std::string& parent, int n) {
+    std::string c =
+        R"({"kind":"youtube#comment","etag":"CD_Xk4X_gxANaxestqfTSanwWrk","id":")" + id +
+        R"(","snippet":{"channelId":"UC_x5XG1OV2P6uZZ5FSM9Ttw","videoId":"CvTApw9X8aA",)"
+        R"("textDisplay":")" +
+        kJapanese + R"(","textOriginal":")" + kJapanese + R"(","authorDisplayName":"@soma_jumin_)" +
+        std::to_string(n % 50) +
+        R"(","authorProfileImageUrl":"https://yt3.ggpht.com/ytc/AIdro_k=s48-c-k-c0x00ffffff-no-rj",)"
+        R"("authorChannelUrl":"http://www.youtube.com/@soma_jumin_)" +
+        std::to_string(n % 50) + R"(","authorChannelId":{"value":"UCTWlvHQQXUs-4IVfdnGO)" +
+        std::to_string(100 + n % 50) +
+        R"("},"canRate":true,"viewerRating":"none",)"
+        R"("likeCount":3,"publishedAt":"2024-05-20T01:30:00Z","updatedAt":"2024-05-20T01:30:00Z")";
+    if (!parent.empty()) c += R"(,"parentId":")" + parent + R"(")";
+    return c + "}}";
+  };
+  std::string body =
+      R"({"kind":"youtube#commentThreadListResponse","etag":"Wm2vP6ZY_91XACR5c9Vk8QFfpWY",)"
+      R"("nextPageToken":"QURTSl9pMnRHSE9VWkVyZ1ZB","pageInfo":{"totalResults":100,"resultsPerPage":100},"items":[)";
+  for (int i = 0; i < threads; ++i) {
+    const std::string id = "UgyUBI0HsgL9emxc" + std::to_string(100000 + i);
+    if (i > 0) body += ",";
+    body +=
+        R"({"kind":"youtube#commentThread","etag":"o0Du7va0vUQliAR76OFrtcgOjOc","id":")" + id +
+        R"(","snippet":{"channelId":"UC_x5XG1OV2P6uZZ5FSM9Ttw","videoId":"CvTApw9X8aA","topLevelComment":)" +
+        comment(id, "", i) +
+        R"(,"canReply":true,"totalReplyCount":1,"isPublic":true},"replies":{"comments":[)" +
+        comment(id + ".A0" + std::to_string(i), id, i + 7) + "]}}";
+  }
+  body += "]}";
+  return body;
+}
+
 ParseContext bench_context() {
   ParseContext context;
   context.observed_at = mamori::model::TimePoint{std::chrono::milliseconds{1716206400000}};
@@ -160,6 +248,27 @@ void BM_ParseMastodonTimeline40(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_ParseMastodonTimeline40);
+
+void BM_ParseFacebookComments100(benchmark::State& state) {
+  run(state, facebook_comments(100), [](const std::string& b, const ParseContext& c) {
+    return facebook::parse(FacebookEndpoint::post_comments, b, c);
+  });
+}
+BENCHMARK(BM_ParseFacebookComments100);
+
+void BM_ParseInstagramComments50(benchmark::State& state) {
+  run(state, instagram_comments(50), [](const std::string& b, const ParseContext& c) {
+    return instagram::parse(InstagramEndpoint::media_comments, b, c);
+  });
+}
+BENCHMARK(BM_ParseInstagramComments50);
+
+void BM_ParseYoutubeCommentThreads100(benchmark::State& state) {
+  run(state, youtube_threads(100), [](const std::string& b, const ParseContext& c) {
+    return youtube::parse(YoutubeEndpoint::comment_threads_list, b, c);
+  });
+}
+BENCHMARK(BM_ParseYoutubeCommentThreads100);
 
 }  // namespace
 

@@ -7,13 +7,16 @@
 
 namespace mamori::model {
 
-enum class Platform { x, bluesky, mastodon };
+enum class Platform { x, bluesky, mastodon, facebook, instagram, youtube };
 
 constexpr std::string_view to_string(Platform p) {
   switch (p) {
     case Platform::x: return "x";
     case Platform::bluesky: return "bluesky";
     case Platform::mastodon: return "mastodon";
+    case Platform::facebook: return "facebook";
+    case Platform::instagram: return "instagram";
+    case Platform::youtube: return "youtube";
   }
   return "unknown";
 }
@@ -24,6 +27,9 @@ constexpr std::string_view display_name(Platform p) {
     case Platform::x: return "X";
     case Platform::bluesky: return "Bluesky";
     case Platform::mastodon: return "Mastodon";
+    case Platform::facebook: return "Facebook";
+    case Platform::instagram: return "Instagram";
+    case Platform::youtube: return "YouTube";
   }
   return "";
 }
@@ -32,6 +38,9 @@ constexpr std::optional<Platform> platform_from_string(std::string_view s) {
   if (s == "x" || s == "twitter") return Platform::x;
   if (s == "bluesky" || s == "bsky") return Platform::bluesky;
   if (s == "mastodon") return Platform::mastodon;
+  if (s == "facebook") return Platform::facebook;
+  if (s == "instagram") return Platform::instagram;
+  if (s == "youtube") return Platform::youtube;
   return std::nullopt;
 }
 

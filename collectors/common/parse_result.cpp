@@ -31,6 +31,20 @@ constexpr std::array<std::string_view, 6> kMastodonNames = {
     "accounts/:id/statuses", "statuses/:id/context", "notifications",
 };
 
+constexpr std::array<std::string_view, 6> kFacebookNames = {
+    "/{page-id}",        "/{page-id}/feed", "/{post-id}/comments", "/{comment-id}/comments",
+    "/{page-id}/tagged", "/pages/search",
+};
+
+constexpr std::array<std::string_view, 6> kInstagramNames = {
+    "/{ig-user-id}",           "/{ig-user-id}/media",      "/{ig-user-id}/tags",
+    "/{ig-media-id}/comments", "/{ig-comment-id}/replies", "business_discovery",
+};
+
+constexpr std::array<std::string_view, 5> kYoutubeNames = {
+    "channels.list", "search.list", "playlistItems.list", "commentThreads.list", "comments.list",
+};
+
 template <typename Enum, std::size_t N>
 std::optional<Enum> find_name(const std::array<std::string_view, N>& names, std::string_view name) {
   for (std::size_t i = 0; i < N; ++i) {
@@ -63,6 +77,16 @@ std::string_view endpoint_name(MastodonEndpoint endpoint) {
   return kMastodonNames.at(static_cast<std::size_t>(endpoint));
 }
 
+std::string_view endpoint_name(FacebookEndpoint endpoint) {
+  return kFacebookNames.at(static_cast<std::size_t>(endpoint));
+}
+std::string_view endpoint_name(InstagramEndpoint endpoint) {
+  return kInstagramNames.at(static_cast<std::size_t>(endpoint));
+}
+std::string_view endpoint_name(YoutubeEndpoint endpoint) {
+  return kYoutubeNames.at(static_cast<std::size_t>(endpoint));
+}
+
 std::optional<XEndpoint> x_endpoint_from_name(std::string_view name) {
   return find_name<XEndpoint>(kXNames, name);
 }
@@ -71,6 +95,15 @@ std::optional<BlueskyEndpoint> bluesky_endpoint_from_name(std::string_view name)
 }
 std::optional<MastodonEndpoint> mastodon_endpoint_from_name(std::string_view name) {
   return find_name<MastodonEndpoint>(kMastodonNames, name);
+}
+std::optional<FacebookEndpoint> facebook_endpoint_from_name(std::string_view name) {
+  return find_name<FacebookEndpoint>(kFacebookNames, name);
+}
+std::optional<InstagramEndpoint> instagram_endpoint_from_name(std::string_view name) {
+  return find_name<InstagramEndpoint>(kInstagramNames, name);
+}
+std::optional<YoutubeEndpoint> youtube_endpoint_from_name(std::string_view name) {
+  return find_name<YoutubeEndpoint>(kYoutubeNames, name);
 }
 
 std::span<const std::string_view> endpoint_names(model::Platform platform) {
@@ -81,6 +114,12 @@ std::span<const std::string_view> endpoint_names(model::Platform platform) {
       return kBlueskyNames;
     case model::Platform::mastodon:
       return kMastodonNames;
+    case model::Platform::facebook:
+      return kFacebookNames;
+    case model::Platform::instagram:
+      return kInstagramNames;
+    case model::Platform::youtube:
+      return kYoutubeNames;
   }
   return {};
 }

@@ -37,7 +37,8 @@ std::string_view to_string(ParseOutcome outcome);
 struct ParseResult {
   ParseOutcome outcome = ParseOutcome::ok;
   std::vector<model::Observation> observations;
-  // The next (older) page: X meta.next_token, Bluesky cursor, Mastodon Link rel="next" max_id.
+  // The next (older) page: X meta.next_token, Bluesky cursor, Mastodon Link rel="next" max_id,
+  // Graph API paging.cursors.after, YouTube nextPageToken.
   std::optional<std::string> next_cursor;
   // The newest item id on the page, for the next poll's since_id: X meta.newest_id, Mastodon the
   // highest status (or notification) id. Bluesky has no since_id and leaves it empty.
@@ -72,14 +73,49 @@ enum class MastodonEndpoint {
   notifications,     // GET /api/v1/notifications
 };
 
+// Facebook Graph API (Pages), named by path with the Graph API's own placeholders.
+enum class FacebookEndpoint {
+  page,             // GET /{page-id}?fields=...
+  page_feed,        // GET /{page-id}/feed
+  post_comments,    // GET /{post-id}/comments
+  comment_replies,  // GET /{comment-id}/comments
+  page_tagged,      // GET /{page-id}/tagged (posts by others tagging the page)
+  pages_search,     // GET /pages/search (needs the Page Public Metadata Access feature)
+};
+
+// Instagram Graph API (a professional account linked to a Page).
+enum class InstagramEndpoint {
+  user,                // GET /{ig-user-id}?fields=...
+  user_media,          // GET /{ig-user-id}/media
+  user_tags,           // GET /{ig-user-id}/tags (media the account is tagged in)
+  media_comments,      // GET /{ig-media-id}/comments
+  comment_replies,     // GET /{ig-comment-id}/replies
+  business_discovery,  // GET /{ig-user-id}?fields=business_discovery.username(...){...}
+};
+
+// YouTube Data API v3, named resource.method.
+enum class YoutubeEndpoint {
+  channels_list,         // channels.list
+  search_list,           // search.list (type=channel)
+  playlist_items_list,   // playlistItems.list (the uploads playlist)
+  comment_threads_list,  // commentThreads.list
+  comments_list,         // comments.list (replies, parentId=)
+};
+
 // The documented name ("users/:id/tweets", "app.bsky.feed.getAuthorFeed", "statuses/:id/context").
 std::string_view endpoint_name(XEndpoint endpoint);
 std::string_view endpoint_name(BlueskyEndpoint endpoint);
 std::string_view endpoint_name(MastodonEndpoint endpoint);
+std::string_view endpoint_name(FacebookEndpoint endpoint);
+std::string_view endpoint_name(InstagramEndpoint endpoint);
+std::string_view endpoint_name(YoutubeEndpoint endpoint);
 
 std::optional<XEndpoint> x_endpoint_from_name(std::string_view name);
 std::optional<BlueskyEndpoint> bluesky_endpoint_from_name(std::string_view name);
 std::optional<MastodonEndpoint> mastodon_endpoint_from_name(std::string_view name);
+std::optional<FacebookEndpoint> facebook_endpoint_from_name(std::string_view name);
+std::optional<InstagramEndpoint> instagram_endpoint_from_name(std::string_view name);
+std::optional<YoutubeEndpoint> youtube_endpoint_from_name(std::string_view name);
 
 // Every endpoint name of a platform, in declaration order (for usage texts and fuzz targets).
 std::span<const std::string_view> endpoint_names(model::Platform platform);

@@ -111,6 +111,16 @@ std::vector<std::string> default_platform_hosts(model::Platform platform) {
               "cdn.bsky.app"};
     case model::Platform::mastodon:
       return {};
+    case model::Platform::facebook:
+      // Graph API and the CDN serving page pictures.
+      return {"graph.facebook.com", "*.fbcdn.net"};
+    case model::Platform::instagram:
+      // Instagram Graph API (served from graph.facebook.com) and the CDNs serving pictures.
+      return {"graph.facebook.com", "*.fbcdn.net", "*.cdninstagram.com"};
+    case model::Platform::youtube:
+      // Data API v3 and the hosts serving channel avatars.
+      return {"www.googleapis.com", "youtube.googleapis.com", "yt3.ggpht.com",
+              "yt3.googleusercontent.com"};
   }
   return {};
 }

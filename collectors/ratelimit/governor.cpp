@@ -1,5 +1,7 @@
 #include "collectors/ratelimit/governor.h"
 
+#include "collectors/ratelimit/platform_quota.h"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -205,6 +207,17 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
     // Requests still running may or may not be in the platform's count: assume they are not.
     q.started_since_quota = q.in_flight;
     q.reset = same_window ? std::max(*q.reset, reset) : reset;
+  }
+
+  // A spent daily quota (YouTube 403 quotaExceeded): nothing more in the scope until it renews.
+  if (const auto renewal =
+          daily_quota_renewal(model::platform_from_string(platform), response, now)) {
+    q.hold_until = std::max(q.hold_until, std::min(*renewal, now + policy_.max_reset_wait));
+    q.remaining = 0;
+    q.started_since_quota = 0;
+    q.reset = q.hold_until;
+    if (s.breaker == BreakerState::half_open) s.probe_in_flight = false;
+    return AttemptVerdict::done;  // the answer (an error observation) goes to the collector
   }
 
   if (response.status == 429) {

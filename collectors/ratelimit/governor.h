@@ -16,6 +16,8 @@
 //  * 5xx, timeouts, connection errors: exponential backoff with jitter on the endpoint.
 //  * Circuit breaker: `breaker_failures` consecutive failures open it; requests then fail fast
 //    until `breaker_open_for` has passed; one probe (half-open) closes or re-opens it.
+//  * A spent daily quota (YouTube 403 quotaExceeded, platform_quota.h) holds the scope until the
+//    quota renews (midnight Pacific time); that answer itself is handed back, not retried.
 //  * A missing rate-limit header is "unknown", never "exhausted".
 #pragma once
 

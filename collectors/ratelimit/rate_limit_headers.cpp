@@ -1,5 +1,7 @@
 #include "collectors/ratelimit/rate_limit_headers.h"
 
+#include "collectors/ratelimit/platform_quota.h"
+
 #include <array>
 #include <charconv>
 #include <string>
@@ -198,6 +200,9 @@ RateLimitInfo parse_rate_limit_headers(
   info.limit = w.limit;
   info.remaining = w.remaining;
   info.reset = w.reset;
+  if (!w.remaining && (is(model::Platform::facebook) || is(model::Platform::instagram))) {
+    if (auto usage = parse_graph_usage_headers(headers, now)) info = *usage;
+  }
   if (auto v = find(headers, "retry-after")) {
     if (auto secs = parse_non_negative(*v)) {
       info.retry_after =

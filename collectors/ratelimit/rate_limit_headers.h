@@ -5,6 +5,7 @@
 //   Bluesky:  ratelimit-limit / -remaining / -reset (Unix seconds, rounded down by the server)
 //             and ratelimit-policy "LIMIT;w=SECONDS".
 //   Mastodon: x-ratelimit-limit / -remaining / -reset (ISO-8601 timestamp).
+//   Facebook, Instagram: the Graph API usage headers, see platform_quota.h.
 // A header that is missing or unreadable leaves its field empty: that is "unknown", never
 // "exhausted".
 #pragma once

@@ -180,6 +180,9 @@ bool platform_enabled(const Config& c, model::Platform p) {
     case model::Platform::x: return c.platforms.x.enabled;
     case model::Platform::bluesky: return c.platforms.bluesky.enabled;
     case model::Platform::mastodon: return c.platforms.mastodon.enabled;
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube: return false;  // collectors exist, polling is not wired yet
   }
   return false;
 }
@@ -188,6 +191,13 @@ bool read_platform_key(Table& t, model::Platform& out) {
   std::string p;
   if (!t.string("platform", p, true, "one of \"x\", \"bluesky\", \"mastodon\"")) return false;
   if (auto parsed = model::platform_from_string(p)) {
+    if (*parsed == model::Platform::facebook || *parsed == model::Platform::instagram ||
+        *parsed == model::Platform::youtube) {
+      t.reader().error(t.get("platform"), t.key_path("platform"),
+                       "platform \"" + p + "\" is not polled yet (its responses can be checked "
+                       "with mamorictl parse); expected one of \"x\", \"bluesky\", \"mastodon\"");
+      return false;
+    }
     out = *parsed;
     return true;
   }

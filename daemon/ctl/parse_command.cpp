@@ -1,9 +1,13 @@
 // mamorictl parse: runs the collectors' parser on a saved API response body and prints the
 // normalized observations as JSON lines (docs/design.md "mamorictl").
 //
-//   mamorictl parse --platform x|bluesky|mastodon --endpoint NAME [--observed-at TIME]
-//                   [--status CODE] [--ref HANDLE_OR_ID]... [--link LINK_HEADER] [--page-info]
-//                   FILE.json
+//   mamorictl parse --platform x|bluesky|mastodon|facebook|instagram|youtube --endpoint NAME
+//                   [--observed-at TIME] [--status CODE] [--ref HANDLE_OR_ID]...
+//                   [--link LINK_HEADER] [--page-info] FILE.json
+//
+// --ref names what the request asked for: the handles or ids of a profile lookup (missing ones
+// become `gone`), for comment and reply endpoints the object answered and then the conversation
+// root (Graph `/{post-id}/comments`, Instagram `/{ig-comment-id}/replies`, YouTube comments.list).
 //
 // Exit status: 0 when the body was the endpoint's answer or the platform's own error document
 // (printed as `gone` or `error` lines); 1 when the body is malformed (one `error` line is printed
@@ -22,8 +26,11 @@
 #include "collectors/bluesky/bluesky_parse.h"
 #include "collectors/common/iso_time.h"
 #include "collectors/common/parse_result.h"
+#include "collectors/facebook/facebook_parse.h"
+#include "collectors/instagram/instagram_parse.h"
 #include "collectors/mastodon/mastodon_parse.h"
 #include "collectors/x/x_parse.h"
+#include "collectors/youtube/youtube_parse.h"
 #include "daemon/ctl/commands.h"
 #include "model/observation_json.h"
 
@@ -33,8 +40,9 @@ namespace {
 constexpr std::size_t kMaxBodyBytes = 64 * 1024 * 1024;
 
 constexpr const char* kUsage =
-    "usage: mamorictl parse --platform x|bluesky|mastodon --endpoint NAME [--observed-at TIME] "
-    "[--status CODE] [--ref HANDLE_OR_ID]... [--link LINK_HEADER] [--page-info] FILE.json\n";
+    "usage: mamorictl parse --platform x|bluesky|mastodon|facebook|instagram|youtube "
+    "--endpoint NAME [--observed-at TIME] [--status CODE] [--ref HANDLE_OR_ID]... "
+    "[--link LINK_HEADER] [--page-info] FILE.json\n";
 
 std::string joined_names(model::Platform platform) {
   std::string out;
@@ -62,6 +70,21 @@ std::optional<collectors::ParseResult> run_parser(model::Platform platform,
     case model::Platform::mastodon:
       if (const auto e = collectors::mastodon_endpoint_from_name(endpoint)) {
         return collectors::mastodon::parse(*e, body, context);
+      }
+      break;
+    case model::Platform::facebook:
+      if (const auto e = collectors::facebook_endpoint_from_name(endpoint)) {
+        return collectors::facebook::parse(*e, body, context);
+      }
+      break;
+    case model::Platform::instagram:
+      if (const auto e = collectors::instagram_endpoint_from_name(endpoint)) {
+        return collectors::instagram::parse(*e, body, context);
+      }
+      break;
+    case model::Platform::youtube:
+      if (const auto e = collectors::youtube_endpoint_from_name(endpoint)) {
+        return collectors::youtube::parse(*e, body, context);
       }
       break;
   }
@@ -138,7 +161,7 @@ int parse_command(const Args& args) {
   }
   if (!platform) {
     return usage_error("--platform: unknown platform '" + platform_arg +
-                       "', expected x, bluesky or mastodon");
+                       "', expected x, bluesky, mastodon, facebook, instagram or youtube");
   }
   const auto names = collectors::endpoint_names(*platform);
   if (std::find(names.begin(), names.end(), endpoint) == names.end()) {

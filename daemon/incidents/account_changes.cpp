@@ -22,17 +22,7 @@ std::string japanese_date(model::TimePoint t) {
          std::to_string(static_cast<unsigned>(ymd.day())) + "日";
 }
 
-std::string platform_label(model::Platform p) {
-  switch (p) {
-    case model::Platform::x:
-      return "X";
-    case model::Platform::bluesky:
-      return "Bluesky";
-    case model::Platform::mastodon:
-      return "Mastodon";
-  }
-  return "";
-}
+std::string platform_label(model::Platform p) { return std::string(model::display_name(p)); }
 
 std::optional<minutes> due_in(model::TimePoint due, model::TimePoint now) {
   return std::max(minutes(0), std::chrono::duration_cast<minutes>(due - now));

@@ -103,6 +103,10 @@ std::string post_url(model::Platform platform, const std::string& handle,
       if (profile.empty() || !all_digits(post_id)) return {};
       return profile + "/" + post_id;
     }
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube:
+      return {};  // their post ids do not spell the public URL (permalinks come with the post)
   }
   return {};
 }
@@ -174,6 +178,12 @@ std::string profile_url(model::Platform platform, std::string_view handle_in,
       if (base.rfind("https://", 0) != 0 && base.rfind("http://", 0) != 0) return {};
       return base + "/@" + handle;
     }
+    case model::Platform::facebook:
+      return "https://www.facebook.com/" + handle;
+    case model::Platform::instagram:
+      return "https://www.instagram.com/" + handle;
+    case model::Platform::youtube:
+      return "https://www.youtube.com/@" + handle;
   }
   return {};
 }

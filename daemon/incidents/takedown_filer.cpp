@@ -31,6 +31,11 @@ std::string TakedownFiler::unavailable(model::Platform platform) const {
       return "";
     case model::Platform::x:
       return "X には通報の API がありません。フォームから依頼してください";
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube:
+      return std::string(model::display_name(platform)) +
+             " には mamori から使える通報の API がありません。フォームから依頼してください";
   }
   return "対応していないプラットフォームです";
 }

@@ -105,6 +105,9 @@ std::string_view handle_stem(model::Platform platform, std::string_view handle) 
       break;
     }
     case model::Platform::x:
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube:
       break;
   }
   return handle;

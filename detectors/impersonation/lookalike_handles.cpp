@@ -163,6 +163,9 @@ Split split_handle(model::Platform platform, std::string_view handle) {
       break;
     }
     case model::Platform::x:
+    case model::Platform::facebook:
+    case model::Platform::instagram:
+    case model::Platform::youtube:
       s.stem = h;
       break;
   }
@@ -312,6 +315,22 @@ bool valid_handle(model::Platform platform, std::string_view handle) {
         start = dot + 1;
       }
     }
+    case model::Platform::facebook:
+      // Page usernames: at least 5 characters, letters, digits and periods.
+      return handle.size() >= 5 && handle.size() <= 50 &&
+             std::all_of(handle.begin(), handle.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.';
+             });
+    case model::Platform::instagram:
+      // Usernames: up to 30 letters, digits, underscores and periods.
+      return !handle.empty() && handle.size() <= 30 &&
+             std::all_of(handle.begin(), handle.end(),
+                         [](char c) { return is_word_char(c) || c == '.'; });
+    case model::Platform::youtube:
+      // Handles (without '@'): 3-30 letters, digits, underscores, hyphens and periods.
+      return handle.size() >= 3 && handle.size() <= 30 &&
+             std::all_of(handle.begin(), handle.end(),
+                         [](char c) { return is_word_char(c) || c == '-' || c == '.'; });
   }
   return false;
 }

@@ -121,6 +121,14 @@ bool link_is_profile(std::string_view link, model::Platform platform, std::strin
       const bool host_ok = host == (domain.empty() ? instance_host : bare_host(domain));
       return host_ok && !host.empty() && !seg.empty() && iequals(seg[0], "@" + local);
     }
+    case model::Platform::facebook:
+      return (host == "facebook.com" || host == "m.facebook.com") && !seg.empty() &&
+             iequals(seg[0], handle);
+    case model::Platform::instagram:
+      return host == "instagram.com" && !seg.empty() && iequals(seg[0], handle);
+    case model::Platform::youtube:
+      return (host == "youtube.com" || host == "m.youtube.com") && !seg.empty() &&
+             iequals(seg[0], "@" + std::string(handle));
   }
   return false;
 }

@@ -913,7 +913,8 @@ RawTemplate collect_template(const SourceFile& src, Sink& sink) {
   }
   // A default limit applies to every platform without its own variant.
   if (default_limit) {
-    for (auto p : {Platform::x, Platform::bluesky, Platform::mastodon}) {
+    for (auto p : {Platform::x, Platform::bluesky, Platform::mastodon, Platform::facebook,
+                   Platform::instagram, Platform::youtube}) {
       auto& variant = raw.tpl.variants[p];
       if (!variant.limit) variant.limit = default_limit;
     }

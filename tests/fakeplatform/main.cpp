@@ -1,5 +1,8 @@
 // fakeplatform: X API v2, Bluesky XRPC and Mastodon REST shapes from a scripted scenario, with
 // fault injection and a control API, for integration tests and the demo. Loopback only.
+// Also the Facebook and Instagram Graph API (/vNN.N/..., render_graph.cpp) and the YouTube Data
+// API (/youtube/v3/..., render_youtube.cpp) for the collectors' tests; scenario tables
+// [facebook] page_access_token, [instagram] access_token, [youtube] api_key.
 //
 //   fakeplatform --scenario FILE [--listen 127.0.0.1:0] [--port-file PATH]
 //

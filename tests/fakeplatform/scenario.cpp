@@ -133,6 +133,15 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (const toml::node* n = m->get("rate_limit"))
       s.rate_limits[Platform::mastodon] = r.rate_limit(*n, "mastodon.rate_limit");
   }
+  if (const toml::table* y = root["youtube"].as_table()) {
+    s.settings.youtube_api_key = r.str(*y, "api_key", "youtube");
+  }
+  if (const toml::table* f = root["facebook"].as_table()) {
+    s.settings.facebook_page_token = r.str(*f, "page_access_token", "facebook");
+  }
+  if (const toml::table* i = root["instagram"].as_table()) {
+    s.settings.instagram_token = r.str(*i, "access_token", "instagram");
+  }
   r.each(root, "limit", [&](const toml::table& t, const std::string& where) {
     const Platform p = r.platform(t, where);
     const std::string endpoint = r.str(t, "endpoint", where, {}, true);

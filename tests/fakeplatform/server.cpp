@@ -67,6 +67,7 @@ class Server::Session : public std::enable_shared_from_this<Server::Session> {
     r.method = std::string(req.method_string());
     r.target = std::string(req.target());
     r.authorization = std::string(req[http::field::authorization]);
+    r.api_key = std::string(req["x-goog-api-key"]);
     r.accept_encoding = std::string(req[http::field::accept_encoding]);
     r.user_agent = std::string(req[http::field::user_agent]);
     // Absolute-form ("GET http://api.x.com/2/... HTTP/1.1"): we are being used as an HTTP

@@ -88,6 +88,15 @@ World::World(Scenario scenario, std::string base_url)
         case Platform::mastodon:
           a.id = std::to_string(109000000000000000ULL + fnv1a(a.handle) % 1000000000000ULL);
           break;
+        case Platform::facebook:
+          a.id = std::to_string(100000000000000ULL + fnv1a(a.handle) % 10000000000000ULL);
+          break;
+        case Platform::instagram:
+          a.id = std::to_string(17841400000000000ULL + fnv1a(a.handle) % 100000000000ULL);
+          break;
+        case Platform::youtube:
+          a.id = "UC" + base32_lower(a.handle, 22);
+          break;
       }
     }
   }
@@ -165,7 +174,11 @@ std::string World::next_post_id(Platform p, WallTime when) {
       last_id_[p] = v;
       return std::to_string(v);
     }
-    case Platform::mastodon: {
+    case Platform::mastodon:
+    case Platform::facebook:
+    case Platform::instagram:
+    case Platform::youtube: {
+      // Increasing decimal ids (the Meta and YouTube APIs are not served yet).
       std::int64_t v = ms << 16;
       v = std::max(v, last_id_[p] + 1);
       last_id_[p] = v;
@@ -261,6 +274,34 @@ Reply World::error_reply(Platform p, int status, const std::string& detail) cons
         return json_reply(status, boost::json::object{{"error", "Too many requests"}});
       return json_reply(
           status, boost::json::object{{"error", detail.empty() ? reason_phrase(status) : detail}});
+    case Platform::facebook:
+    case Platform::instagram: {
+      // The Graph API error object (tests/data/collectors/facebook/error_*.json).
+      // 401: an expired token (190/463); 404: an object that does not exist (100/33).
+      boost::json::object error{{"message", detail.empty() ? reason_phrase(status) : detail},
+                                {"type", "OAuthException"},
+                                {"code", status == 429   ? 4
+                                         : status == 401 ? 190
+                                         : status == 404 ? 100
+                                                         : 1},
+                                {"fbtrace_id", "AQt_fakeplatform"}};
+      if (status == 401) error["error_subcode"] = 463;
+      if (status == 404) error["error_subcode"] = 33;
+      return json_reply(status, boost::json::object{{"error", std::move(error)}});
+    }
+    case Platform::youtube: {
+      // The Google API error (tests/data/collectors/youtube/error_*.json).
+      const std::string message = detail.empty() ? reason_phrase(status) : detail;
+      boost::json::object reason{{"message", message},
+                                 {"domain", "global"},
+                                 {"reason", status == 404   ? "notFound"
+                                            : status == 403 ? "quotaExceeded"
+                                                            : "backendError"}};
+      boost::json::object error{{"code", status},
+                                {"message", message},
+                                {"errors", boost::json::array{std::move(reason)}}};
+      return json_reply(status, boost::json::object{{"error", std::move(error)}});
+    }
   }
   return json_reply(status, boost::json::object{});
 }
@@ -291,6 +332,16 @@ void World::add_rate_headers(Platform p, std::int64_t limit, std::int64_t remain
       h.emplace_back("X-RateLimit-Remaining", std::to_string(remaining));
       h.emplace_back("X-RateLimit-Reset", iso_time(reset));
       break;
+    case Platform::facebook:
+    case Platform::instagram: {
+      // Usage as a percentage of the budget (collectors/ratelimit/platform_quota.h).
+      const std::int64_t used = limit > 0 ? 100 - remaining * 100 / limit : 0;
+      h.emplace_back("X-App-Usage", "{\"call_count\":" + std::to_string(used) +
+                                        ",\"total_time\":0,\"total_cputime\":0}");
+      break;
+    }
+    case Platform::youtube:
+      break;  // no rate-limit headers: a spent quota is a 403 quotaExceeded
   }
 }
 
@@ -315,6 +366,12 @@ std::vector<std::pair<World::WindowKey, RateLimit>> World::windows_for(
       break;
     case Platform::mastodon:
       out.emplace_back(WindowKey{p, authorized ? "*token" : "*ip"}, shared);
+      break;
+    case Platform::facebook:
+    case Platform::instagram:
+    case Platform::youtube:
+      // One budget per app (Graph) or API project (YouTube) for every route.
+      out.emplace_back(WindowKey{p, "*app"}, shared);
       break;
   }
   if (own != state_.endpoint_limits.end()) out.emplace_back(WindowKey{p, endpoint}, own->second);
@@ -513,6 +570,17 @@ Reply World::route(const Request& request, WallTime now, LogEntry& entry) {
     entry.platform = "mastodon";
     return mastodon_api(request, path.substr(5), t, entry);
   }
+  if (path.size() > 4 && path.substr(0, 2) == "/v" && path.find('/', 2) != std::string_view::npos &&
+      path.substr(2, path.find('/', 2) - 2).find_first_not_of("0123456789.") ==
+          std::string_view::npos) {
+    // The versioned Graph API: /v21.0/{id}, /v21.0/{id}/feed, /v21.0/{id}/comments.
+    entry.platform = "facebook";
+    return graph_api(request, path.substr(path.find('/', 2) + 1), t, entry);
+  }
+  if (path.substr(0, 12) == "/youtube/v3/") {
+    entry.platform = "youtube";
+    return youtube_api(request, path.substr(12), t, entry);
+  }
   Reply r;
   r.status = 404;
   r.content_type = "text/plain";
@@ -549,6 +617,15 @@ Reply World::control_add_account(const boost::json::object& in, WallTime now) {
         break;
       case Platform::mastodon:
         a.id = std::to_string(110000000000000000ULL + fnv1a(a.handle) % 1000000000000ULL);
+        break;
+      case Platform::facebook:
+        a.id = std::to_string(110000000000000ULL + fnv1a(a.handle) % 10000000000000ULL);
+        break;
+      case Platform::instagram:
+        a.id = std::to_string(17841410000000000ULL + fnv1a(a.handle) % 100000000000ULL);
+        break;
+      case Platform::youtube:
+        a.id = "UC" + base32_lower(a.handle + "/added", 22);
         break;
     }
   }

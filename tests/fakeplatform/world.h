@@ -97,6 +97,12 @@ struct PlatformSettings {
   std::string mastodon_token;
   std::string mastodon_account;  // handle whose notifications the token reads
   std::string mastodon_domain = "mastodon.example";
+  // YouTube: the API key requests must carry in X-goog-api-key
+  std::string youtube_api_key;
+  // Facebook: the Page access token (Authorization: Bearer)
+  std::string facebook_page_token;
+  // Instagram: the access token of the city's professional account
+  std::string instagram_token;
 };
 
 struct LogEntry {
@@ -133,6 +139,7 @@ struct Request {
   std::string method;
   std::string target;  // origin-form: /path?query
   std::string authorization;
+  std::string api_key;  // X-goog-api-key (YouTube)
   std::string accept_encoding;
   std::string user_agent;
   std::string body;
@@ -193,6 +200,10 @@ class World {
   Reply x_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply bluesky_api(const Request& request, std::string_view path, double t, LogEntry& entry);
   Reply mastodon_api(const Request& request, std::string_view path, double t, LogEntry& entry);
+  Reply youtube_api(const Request& request, std::string_view path, double t, LogEntry& entry);
+  Reply graph_api(const Request& request, std::string_view path, double t, LogEntry& entry);
+  Reply instagram_graph(const Request& request, const std::vector<std::string>& parts, double t,
+                        LogEntry& entry);
   std::optional<Reply> apply_fault(Platform p, const std::string& endpoint, double t,
                                    LogEntry& entry);
   std::vector<std::pair<WindowKey, RateLimit>> windows_for(Platform p, const std::string& endpoint,
@@ -214,6 +225,10 @@ class World {
   boost::json::object mastodon_account(const Account& a, double t) const;
   boost::json::object mastodon_status(const Post& p, double t) const;
   std::string bsky_uri(const Post& p) const;
+  boost::json::object youtube_channel(const Account& a) const;
+  boost::json::object graph_page(const Account& a) const;
+  boost::json::object graph_item(const Post& p) const;
+  boost::json::object youtube_comment(const Post& p, const std::string& video_id) const;
 
   Reply control_add_account(const boost::json::object& in, WallTime now);
   // render_reports.cpp: the report APIs and GET /_control/reports.

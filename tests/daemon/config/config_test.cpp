@@ -238,12 +238,18 @@ handle = "soma.bsky.social"
 [[accounts]]
 platform = "myspace"
 handle = "soma"
+
+[[accounts]]
+platform = "youtube"
+handle = "soma_city"
 )";
   const auto r = load(text, fake_env({{"T", "t"}}));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(diagnostic_for(r, "accounts[1].handle").message.find("duplicate"), std::string::npos);
   EXPECT_NE(diagnostic_for(r, "accounts[2].platform").message.find("not enabled"), std::string::npos);
   EXPECT_NE(diagnostic_for(r, "accounts[3].platform").message.find("myspace"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "accounts[4].platform").message.find("\"youtube\" is not polled yet"),
+            std::string::npos);
 }
 
 TEST(Config, AllErrorsAreReportedAtOnce) {

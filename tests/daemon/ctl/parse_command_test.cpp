@@ -129,6 +129,58 @@ TEST(ParseCommand, PageInfoGoesToStderr) {
             "newest_id=1795100000000000003\n");
 }
 
+// Every recorded Facebook, Instagram and YouTube response (tests/data/collectors/*/README.md)
+// through the command: the endpoint's data or the platform's error, never a malformed body.
+TEST(ParseCommand, MetaAndYoutubeRecordingsParse) {
+  struct Case {
+    std::string platform;
+    std::string endpoint;
+    std::string file;
+    std::string first_kind;
+  };
+  const std::vector<Case> cases = {
+      {"facebook", "/{page-id}", "page.json", "profile"},
+      {"facebook", "/{page-id}", "pages_batch.json", "profile"},
+      {"facebook", "/pages/search", "pages_search.json", "profile"},
+      {"facebook", "/{page-id}/feed", "feed.json", "post"},
+      {"facebook", "/{page-id}/tagged", "tagged.json", "post"},
+      {"facebook", "/{post-id}/comments", "comments.json", "post"},
+      {"facebook", "/{comment-id}/comments", "comments_without_ids.json", "error"},
+      {"facebook", "/{page-id}/feed", "error_missing_permission.json", "error"},
+      {"instagram", "/{ig-user-id}", "user.json", "profile"},
+      {"instagram", "business_discovery", "business_discovery.json", "profile"},
+      {"instagram", "/{ig-user-id}/media", "media.json", "post"},
+      {"instagram", "/{ig-user-id}/tags", "tags.json", "post"},
+      {"instagram", "/{ig-media-id}/comments", "comments_with_replies.json", "post"},
+      {"instagram", "/{ig-comment-id}/replies", "replies.json", "post"},
+      {"youtube", "channels.list", "channels_list_statistics.json", "profile"},
+      {"youtube", "search.list", "search_list_channels.json", "profile"},
+      {"youtube", "playlistItems.list", "playlist_items_list.json", "post"},
+      {"youtube", "commentThreads.list", "comment_threads_list.json", "post"},
+      {"youtube", "comments.list", "comments_list.json", "post"},
+      {"youtube", "commentThreads.list", "error_not_activated.json", "error"},
+  };
+  for (const auto& c : cases) {
+    const auto r = mamorictl("parse --platform " + c.platform + " --endpoint " + quote(c.endpoint) +
+                             " " + quote(fixture_path(c.platform, c.file)));
+    EXPECT_EQ(r.exit_code, 0) << c.file;
+    const auto out = lines(r.out);
+    ASSERT_FALSE(out.empty()) << c.file;
+    const auto v = boost::json::parse(out[0]).as_object();
+    EXPECT_EQ(v.at("kind"), c.first_kind.c_str()) << c.file;
+    EXPECT_EQ(v.at("platform"), c.platform.c_str()) << c.file;
+  }
+  // An endpoint mamori does not parse is named in a one-line error, exit 2.
+  const auto r = mamorictl("parse --platform facebook --endpoint '/{page-id}/ratings' " +
+                               quote(fixture_path("facebook", "feed.json")),
+                           true);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("unknown facebook endpoint '/{page-id}/ratings', expected one of: "
+                       "/{page-id}, /{page-id}/feed"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(ParseCommand, BadUsageIsOneLineAndExitTwo) {
   const std::string file = quote(fixture_path("x", "users_by.json"));
   struct Case {

@@ -46,6 +46,12 @@ IncidentData sample_incident(IncidentType type, Platform platform) {
       d.impersonator_handle = "soma_city_jp@mstdn.example.net";
       d.impersonator_url = "https://mstdn.example.net/@soma_city_jp";
       break;
+    case Platform::facebook:
+    case Platform::instagram:
+    case Platform::youtube:
+      d.official_handle = "soma_city";
+      d.impersonator_handle = "soma__city";
+      break;
   }
   d.impersonator_display_name = "相馬市【公式】";
   d.copied_elements = {"表示名（相馬市【公式】）", "プロフィール画像（市章）", "自己紹介文"};

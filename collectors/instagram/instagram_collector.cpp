@@ -1,0 +1,91 @@
+#include "collectors/instagram/instagram_collector.h"
+
+#include "collectors/instagram/instagram_parse.h"
+
+namespace mamori::collectors::instagram {
+namespace {
+
+std::string paged(std::string q, const Cursor& cursor) {
+  if (cursor.page) q += "&after=" + url_encode(*cursor.page);
+  return q;
+}
+
+}  // namespace
+
+std::string business_discovery_path(const std::string& ig_user_id, const std::string& username) {
+  std::string bare = username;
+  if (!bare.empty() && bare.front() == '@') bare.erase(0, 1);
+  // The username sits inside the field expansion: percent-encoding it keeps a crafted name from
+  // adding fields or closing the expansion.
+  return "/" + url_encode(ig_user_id) + "?fields=" +
+         url_encode("business_discovery.username(" + bare + "){" + std::string(kUserFields) + "}");
+}
+
+InstagramCollector::InstagramCollector(HttpClient& client, InstagramCollectorOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+void InstagramCollector::run(const std::string& path_and_query, InstagramEndpoint endpoint,
+                             std::vector<std::string> refs, PageHandler done) {
+  HttpRequest r;
+  r.url = options_.graph_base + path_and_query;
+  r.headers.emplace_back("Authorization", "Bearer " + options_.access_token);
+  r.headers.emplace_back("Accept", "application/json");
+  r.timeout = options_.timeout;
+  r.max_response_bytes = options_.max_response_bytes;
+  r.platform = "instagram";
+  r.endpoint = std::string(endpoint_name(endpoint));
+  // X-Business-Use-Case-Usage counts the account's calls together.
+  r.quota_scope = "instagram " + options_.ig_user_id;
+  fetch_page(
+      client_, std::move(r), model::Platform::instagram,
+      [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
+      std::move(refs), std::move(done));
+}
+
+void InstagramCollector::lookup_profiles(const std::vector<std::string>& handles,
+                                         PageHandler done) {
+  const std::string handle = handles.empty() ? std::string() : handles.front();
+  run(business_discovery_path(options_.ig_user_id, handle), InstagramEndpoint::business_discovery,
+      {handle}, std::move(done));
+}
+
+void InstagramCollector::search_accounts(const std::string& query, PageHandler done) {
+  lookup_profiles({query}, std::move(done));
+}
+
+void InstagramCollector::recent_posts(const AccountRef& account, const Cursor& cursor,
+                                      PageHandler done) {
+  run(paged("/" + url_encode(account.account_id) + "/media?fields=" + url_encode(kMediaFields) +
+                "&limit=25",
+            cursor),
+      InstagramEndpoint::user_media, {account.account_id}, std::move(done));
+}
+
+void InstagramCollector::replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                                              PageHandler done) {
+  run(paged("/" + url_encode(account.account_id) + "/tags?fields=" + url_encode(kMediaFields) +
+                "&limit=25",
+            cursor),
+      InstagramEndpoint::user_tags, {account.account_id}, std::move(done));
+}
+
+void InstagramCollector::thread(const AccountRef& /*account*/, const std::string& media_id,
+                                const Cursor& cursor, PageHandler done) {
+  run(paged("/" + url_encode(media_id) + "/comments?fields=" + url_encode(kCommentFields) +
+                "&limit=50",
+            cursor),
+      InstagramEndpoint::media_comments, {media_id}, std::move(done));
+}
+
+void InstagramCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
+                                      std::function<void(HttpResponse)> done) {
+  HttpRequest r;
+  r.url = url;
+  r.timeout = options_.timeout;
+  r.max_response_bytes = max_bytes;
+  r.platform = "instagram";
+  r.endpoint = "avatar";
+  client_.fetch(std::move(r), std::move(done));
+}
+
+}  // namespace mamori::collectors::instagram

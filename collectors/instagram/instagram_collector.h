@@ -1,0 +1,53 @@
+// Instagram Graph API collector for a professional account linked to the city's Facebook Page:
+// the access token (the Page's, with instagram_basic and instagram_manage_comments) goes only in
+// the Authorization header. Instagram has no account search and no lookup by username; other
+// professional accounts are checked by exact username through business discovery, which runs
+// on the city's own account (`ig_user_id`) — the look-alike handle generator supplies the names.
+#pragma once
+
+#include <string>
+
+#include "collectors/common/collector.h"
+
+namespace mamori::collectors::instagram {
+
+struct InstagramCollectorOptions {
+  std::string graph_base = "https://graph.facebook.com/v21.0";
+  std::string access_token;
+  std::string ig_user_id;  // the city's own professional account, which business discovery uses
+  std::chrono::milliseconds timeout{30000};
+  std::size_t max_response_bytes = 8 * 1024 * 1024;
+};
+
+// /{ig-user-id}?fields=business_discovery.username(NAME){...}
+std::string business_discovery_path(const std::string& ig_user_id, const std::string& username);
+
+class InstagramCollector final : public PlatformCollector {
+ public:
+  InstagramCollector(HttpClient& client, InstagramCollectorOptions options);
+  model::Platform platform() const override { return model::Platform::instagram; }
+  std::size_t lookup_batch_size() const override { return 1; }
+  // Business discovery of the handle (an unknown or personal account comes back `gone`).
+  void lookup_profiles(const std::vector<std::string>& handles, PageHandler done) override;
+  // No search exists: `query` is looked up as an exact username (business discovery).
+  void search_accounts(const std::string& query, PageHandler done) override;
+  void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  // Comments are read per media (thread()); /tags lists media others tagged the account in.
+  bool has_mentions(const AccountRef&) const override { return false; }
+  void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                            PageHandler done) override;
+  // The media's comments with their replies expanded.
+  void thread(const AccountRef& account, const std::string& media_id, const Cursor& cursor,
+              PageHandler done) override;
+  void fetch_avatar(const std::string& url, std::size_t max_bytes,
+                    std::function<void(HttpResponse)> done) override;
+
+ private:
+  void run(const std::string& path_and_query, InstagramEndpoint endpoint,
+           std::vector<std::string> refs, PageHandler done);
+
+  HttpClient& client_;
+  InstagramCollectorOptions options_;
+};
+
+}  // namespace mamori::collectors::instagram
