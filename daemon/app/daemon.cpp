@@ -61,6 +61,7 @@ http::ServerLimits limits_from(const config::ServerConfig& s) {
   l.read_timeout = s.read_timeout;
   l.max_header_bytes = s.max_header_bytes;
   l.max_body_bytes = s.max_body_bytes;
+  l.max_connections_per_client = s.max_connections_per_client;
   return l;
 }
 
