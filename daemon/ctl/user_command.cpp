@@ -15,6 +15,7 @@
 
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
+#include "daemon/http/client_address.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/totp.h"
 #include "daemon/signin/user_store.h"
@@ -33,6 +34,8 @@ constexpr const char* kUsage =
     "       mamorictl user role NAME --role viewer|responder|admin [--config FILE | --dsn DSN]\n"
     "       mamorictl user totp-reset NAME [--off] [--config FILE | --dsn DSN]\n"
     "       mamorictl user list [--config FILE | --dsn DSN]\n"
+    "       mamorictl user unblock NAME | --address IP | NAME --address IP | --all "
+    "[--config FILE | --dsn DSN]\n"
     "(the password is read from standard input, one line)\n";
 
 struct UserArgs {
@@ -42,6 +45,8 @@ struct UserArgs {
   std::string display_name;
   bool totp = false;
   bool off = false;  // totp-reset --off
+  std::string address;  // unblock --address
+  bool all = false;     // unblock --all
   std::string config_path = "/etc/mamori/mamori.toml";
   std::string dsn;
 };
@@ -119,7 +124,8 @@ void print_totp_secret(const std::string& name, const std::vector<unsigned char>
 }
 
 bool known_action(const std::string& action) {
-  for (const char* known : {"add", "passwd", "disable", "enable", "role", "totp-reset", "list"}) {
+  for (const char* known :
+       {"add", "passwd", "disable", "enable", "role", "totp-reset", "list", "unblock"}) {
     if (action == known) return true;
   }
   return false;
@@ -128,7 +134,8 @@ bool known_action(const std::string& action) {
 }  // namespace
 
 int user_command(const Args& args) {
-  constexpr const char* kActions = "add, passwd, disable, enable, role, totp-reset or list";
+  constexpr const char* kActions =
+      "add, passwd, disable, enable, role, totp-reset, list or unblock";
   if (args.empty()) return usage_error(std::string("expected ") + kActions);
   UserArgs a;
   a.action = args[0];
@@ -154,6 +161,10 @@ int user_command(const Args& args) {
       a.totp = true;
     } else if (arg == "--off") {
       a.off = true;
+    } else if (arg == "--address") {
+      if (!value(a.address)) return usage_error("--address needs an IP address");
+    } else if (arg == "--all") {
+      a.all = true;
     } else if (arg == "--password") {
       return usage_error("passwords are read from standard input, never from the command line");
     } else if (!arg.empty() && arg[0] == '-') {
@@ -164,7 +175,21 @@ int user_command(const Args& args) {
       return usage_error("unexpected argument '" + arg + "'");
     }
   }
-  if (a.action != "list") {
+  if (a.action == "unblock") {
+    if (a.all != (a.name.empty() && a.address.empty())) {
+      return usage_error("unblock takes NAME, --address IP, both, or --all alone");
+    }
+    if (!a.address.empty()) {
+      if (const std::string wrong = http::AddressList::check(a.address);
+          !wrong.empty() || a.address.find('/') != std::string::npos) {
+        return usage_error("--address '" + a.address + "': expected an IP address");
+      }
+      a.address = http::address_key(a.address);  // as the throttle counts it (IPv6: its /64)
+    }
+  } else if (!a.address.empty() || a.all) {
+    return usage_error("--address and --all belong to 'user unblock'");
+  }
+  if (a.action != "list" && !(a.action == "unblock" && a.name.empty())) {
     if (a.name.empty()) return usage_error("NAME is missing");
     if (!signin::valid_user_name(a.name)) {
       return usage_error("NAME '" + a.name +
@@ -230,6 +255,13 @@ int user_command(const Args& args) {
       std::printf("role of %s changed from %s to %s; the user's sessions were ended\n",
                   a.name.c_str(), std::string(signin::role_name(previous)).c_str(),
                   std::string(signin::role_name(*role)).c_str());
+    } else if (a.action == "unblock") {
+      signin::request_unblock(*connection, a.name, a.address);
+      std::string who = a.all ? "every user and address" : "";
+      if (!a.name.empty()) who = "user " + a.name;
+      if (!a.address.empty()) who += (who.empty() ? "address " : " from ") + a.address;
+      std::printf("sign-in block of %s lifted (mamorid applies it at the next attempt)\n",
+                  who.c_str());
     } else if (a.action == "totp-reset") {
       if (a.off) {
         signin::set_totp_secret(*connection, a.name, std::nullopt);

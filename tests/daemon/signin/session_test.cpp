@@ -239,18 +239,6 @@ TEST_F(CsrfTest, BearerTokensAreUnaffectedBySessions) {
   EXPECT_EQ(call(*chain, bh::verb::post, {{"Authorization", "Bearer wrong"}}), 401);
 }
 
-TEST(ClientAddress, PeerUnlessAProxyOnThisHostForwarded) {
-  http::Request req;
-  req.set(http::kPeerAddressField, "192.0.2.7");
-  req.set("X-Forwarded-For", "10.9.9.9");
-  EXPECT_EQ(client_address(req), "192.0.2.7");  // a remote client cannot choose its address
-  req.set(http::kPeerAddressField, "127.0.0.1");
-  req.set("X-Forwarded-For", "10.9.9.9, 198.51.100.4");
-  EXPECT_EQ(client_address(req), "198.51.100.4");  // the entry the local proxy appended
-  req.erase("X-Forwarded-For");
-  EXPECT_EQ(client_address(req), "127.0.0.1");
-}
-
 TEST(SessionCookie, ParsesTheCookieHeader) {
   http::Request req;
   EXPECT_EQ(session_cookie(req), std::nullopt);
