@@ -255,7 +255,7 @@ void AlertDispatcher::deliver(std::vector<OutboxEntry> entries) {
           metrics_->latency
               .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 5, 10, 30, 60, 300, 900,
                                                                3600})
-              .Observe(static_cast<double>(entry.age.count()));
+              .Observe(entry.age_at(std::chrono::steady_clock::now()).count());
         }
       }
       if (result.delivered) {

@@ -186,7 +186,8 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
       "        WHERE e.incident_id = o.incident_id AND e.channel = o.channel AND e.id < o.id"
       "          AND e.state IN ('pending', 'sending')))"
       "   ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)"
-      " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint",
+      " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint,"
+      " extract(epoch FROM clock_timestamp() - created_at)::float8",
       limit, static_cast<double>(lease.count()));
   tx.commit();
   for (const auto& row : r) {
@@ -197,6 +198,8 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
     e.message.alert_id = e.id;
     e.attempts = row[3].as<int>();
     e.age = std::chrono::seconds(row[4].as<long long>());
+    e.age_at_claim = std::chrono::duration<double>(row[5].as<double>());
+    e.claimed_at = std::chrono::steady_clock::now();
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(),
