@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "daemon/alerts/ack_link.h"
@@ -434,6 +435,15 @@ TEST(MamoridAlerts, KillNineInTheMiddleOfASendStillDeliversAfterRestartWithTheSa
   EXPECT_EQ(requests[0].header("x-mamori-idempotency-key"),
             requests[1].header("x-mamori-idempotency-key"));
   EXPECT_FALSE(requests[0].header("x-mamori-idempotency-key").empty());
+  // The key has the shape docs/ja/alerts.md explains to receivers, and shows in its example.
+  const std::regex shape("incident-[0-9]+(~[0-9]+)?:(trigger|escalate):[0-9]+\\.[0-9]+:[^:]+:[^:]*");
+  EXPECT_TRUE(std::regex_match(requests[0].header("x-mamori-idempotency-key"), shape))
+      << requests[0].header("x-mamori-idempotency-key");
+  const std::string doc =
+      mamori::testing::read_file(mamori::testing::source_dir() / "docs/ja/alerts.md");
+  std::smatch example;
+  ASSERT_TRUE(std::regex_search(doc, example, std::regex("\"idempotency_key\":\"([^\"]*)\"")));
+  EXPECT_TRUE(std::regex_match(example[1].str(), shape)) << example[1].str();
   EXPECT_EQ(requests[0].body, requests[1].body);
   EXPECT_EQ(m.q("SELECT count(*) FROM alert_outbox WHERE incident_id = " + id), "1");
   EXPECT_EQ(m.q("SELECT count(*) FROM incident_timeline WHERE incident_id = " + id +
