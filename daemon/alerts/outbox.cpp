@@ -128,6 +128,15 @@ std::string_view to_string(AlertKind kind) {
   return "trigger";
 }
 
+long long reopen_count(pqxx::transaction_base& tx, long long incident_id) {
+  return tx
+      .exec_params1(
+          "SELECT count(*) FROM incident_timeline WHERE incident_id = $1 AND kind = 'status'"
+          " AND detail->>'to' = 'open'",
+          incident_id)[0]
+      .as<long long>();
+}
+
 bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message) {
   const pqxx::result r = tx.exec_params(
       "INSERT INTO alert_outbox (incident_id, kind, channel, escalation_level, recipient, "

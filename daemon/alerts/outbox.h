@@ -27,6 +27,10 @@ struct OutboxEntry {
   }
 };
 
+// How often the incident was reopened (status changes to open on its timeline): its cycle. Part
+// of the alerts' idempotency keys and signed into acknowledge links.
+long long reopen_count(pqxx::transaction_base& tx, long long incident_id);
+
 // Inside the caller's transaction. Returns false when an alert with this key already exists
 // (the same alert is never queued twice).
 bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message);

@@ -319,6 +319,7 @@ TEST(MamoridAlerts, ImpersonationIsAlertedAcknowledgedByLinkOnceAndResolvedOnPag
                 " AND detail->>'to' = 'acknowledged'"),
             "1");
 
+
   // PagerDuty hears the acknowledgement with the same dedup_key; the webhook does not (not
   // configured).
   ASSERT_TRUE(mamori::testing::eventually(
@@ -346,6 +347,22 @@ TEST(MamoridAlerts, ImpersonationIsAlertedAcknowledgedByLinkOnceAndResolvedOnPag
   EXPECT_EQ(of_kind(hook, "acknowledge", id).size(), 0u);
   EXPECT_EQ(of_kind(hook, "trigger", id).size(), 1u);
   EXPECT_EQ(of_kind(pager, "trigger", id).size(), 1u);
+  // Reopened after the resolution: a link of the first cycle, even unused and unexpired, cannot
+  // acknowledge the new one; a link of the new cycle can.
+  m.q("UPDATE incidents SET status = 'open', acknowledged_at = NULL WHERE id = " + id +
+      "; INSERT INTO incident_timeline (incident_id, actor, kind, message, detail) VALUES (" + id +
+      ", 'test', 'status', '再開', '{\"from\":\"resolved\",\"to\":\"open\"}')");
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string first_cycle = path_of(signer.url(std::stoll(id), 1, "佐藤 花子", "hook", now));
+  const auto earlier = fetch("POST", m.port(), first_cycle);
+  EXPECT_EQ(earlier.status, 409) << earlier.body;
+  EXPECT_NE(earlier.body.find("以前の通知"), std::string::npos) << earlier.body;
+  EXPECT_EQ(fetch("GET", m.port(), first_cycle).body.find("<form"), std::string::npos);
+  EXPECT_EQ(m.q("SELECT status FROM incidents WHERE id = " + id), "open");
+  const auto second =
+      fetch("POST", m.port(), path_of(signer.url(std::stoll(id), 1, "佐藤 花子", "hook", now, 1)));
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(m.q("SELECT status FROM incidents WHERE id = " + id), "acknowledged");
   m.stop();
 }
 
