@@ -324,6 +324,10 @@ void read_console(Table& root, Config& c) {
   }
   t->integer("login_failures_per_name", c.console.login_failures_per_name, 1, 100);
   t->integer("login_failures_per_address", c.console.login_failures_per_address, 1, 10000);
+  if (t->credential("totp_key", c.console.totp_key) && c.console.totp_key &&
+      c.console.totp_key->value.reveal().size() < 32) {
+    t->error("totp_key", "must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
+  }
   t->finish();
 }
 

@@ -185,6 +185,9 @@ struct ConsoleConfig {
   // to 15 min), per user name and per client address (an office behind one proxy shares one).
   int login_failures_per_name = 5;
   int login_failures_per_address = 20;
+  // Key (a credential, at least 32 bytes) the users' TOTP secrets are encrypted with in the
+  // database (daemon/signin/totp_vault.h). Without it they are stored unencrypted.
+  std::optional<Credential> totp_key;
 };
 
 struct Config {

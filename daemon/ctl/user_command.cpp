@@ -18,6 +18,7 @@
 #include "daemon/http/client_address.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/totp.h"
+#include "daemon/signin/totp_vault.h"
 #include "daemon/signin/user_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
@@ -88,7 +89,9 @@ std::optional<std::string> read_password(std::string& error) {
   return first;
 }
 
-std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_code) {
+// With --config, the TOTP secrets are encrypted with its [console] totp_key (if set).
+std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_code,
+                                                signin::TotpVault& vault) {
   std::string dsn = a.dsn;
   std::optional<config::Secret> password;
   if (dsn.empty()) {
@@ -100,6 +103,9 @@ std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_cod
     }
     dsn = result.config->database.dsn;
     if (result.config->database.password) password = result.config->database.password->value;
+    if (result.config->console.totp_key) {
+      vault = signin::TotpVault(result.config->console.totp_key->value);
+    }
   }
   auto connection = store::connect(dsn, password);
   // The tables may not exist yet on a fresh install (mamorid not started): create them.
@@ -226,7 +232,8 @@ int user_command(const Args& args) {
   }
 
   int exit_code = 0;
-  auto connection = open_database(a, exit_code);
+  signin::TotpVault vault;
+  auto connection = open_database(a, exit_code, vault);
   if (!connection) return exit_code;
   try {
     if (a.action == "add") {
@@ -236,8 +243,9 @@ int user_command(const Args& args) {
         secret = signin::generate_totp_secret();
         secret_text = signin::base32_encode(secret);
       }
-      signin::add_user(*connection, a.name, a.display_name, *role, signin::hash_password(password),
-                       secret_text);
+      signin::add_user(
+          *connection, a.name, a.display_name, *role, signin::hash_password(password),
+          secret_text ? std::optional(vault.seal(a.name, *secret_text)) : std::nullopt);
       std::printf("user %s added (role %s)\n", a.name.c_str(),
                   std::string(signin::role_name(*role)).c_str());
       if (a.totp) print_totp_secret(a.name, secret, *secret_text);
@@ -269,7 +277,7 @@ int user_command(const Args& args) {
       } else {
         const std::vector<unsigned char> secret = signin::generate_totp_secret();
         const std::string secret_text = signin::base32_encode(secret);
-        signin::set_totp_secret(*connection, a.name, secret_text);
+        signin::set_totp_secret(*connection, a.name, vault.seal(a.name, secret_text));
         std::printf("TOTP secret of %s replaced; the user's sessions were ended\n", a.name.c_str());
         print_totp_secret(a.name, secret, secret_text);
       }

@@ -244,7 +244,15 @@ void check_credentials(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
       fail_attempt(st, a, std::move(res));
       return;
     }
-    const auto key = base32_decode(*a->user->totp_secret);
+    const auto secret = st->options.totp_vault.open(a->user->name, *a->user->totp_secret);
+    if (!secret) {
+      log::error("signin.totp_secret_unreadable",
+                 {{"user", a->user->name},
+                  {"action",
+                   "the stored TOTP secret does not open with [console] totp_key: restore the key, "
+                   "or issue a new secret with mamorictl user totp-reset"}});
+    }
+    const auto key = secret ? base32_decode(*secret) : std::nullopt;
     const auto unix_now =
         std::chrono::duration_cast<std::chrono::seconds>(st->now().time_since_epoch()).count();
     if (key && !key->empty()) a->totp_step = match_totp(*key, a->totp, unix_now);
@@ -395,6 +403,7 @@ SigninOptions signin_options_from(const config::Config& config) {
   o.throttle.per_address.free_failures = config.console.login_failures_per_address;
   o.trusted_proxies = http::AddressList(config.server.trusted_proxies);
   o.public_origin = origin_of(config.server.public_url);
+  if (config.console.totp_key) o.totp_vault = TotpVault(config.console.totp_key->value);
   return o;
 }
 
@@ -411,6 +420,24 @@ ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options)
   // The pool is owned here, not by the state its tasks hold, so a task never destroys it.
   state_->pool = pool_.get();
   state_->sessions->request_reload();
+  // TOTP secrets stored before [console] totp_key was set are encrypted now; without a key,
+  // say that they are stored unencrypted.
+  database.submit("signin.seal_totp_secrets", [st = state_](pqxx::connection& c) {
+    if (st->options.totp_vault.has_key()) {
+      if (const int sealed = seal_plain_totp_secrets(c, st->options.totp_vault); sealed > 0)
+        log::info("signin.totp_secrets_encrypted", {{"users", sealed}});
+      return;
+    }
+    pqxx::read_transaction tx(c);
+    const auto plain = tx.exec1(
+        "SELECT count(*) FROM console_users WHERE totp_secret IS NOT NULL"
+        " AND totp_secret NOT LIKE 'enc1:%'")[0].as<long long>();
+    if (plain > 0) {
+      log::warn("signin.totp_secrets_unencrypted",
+                {{"users", plain},
+                 {"action", "set [console] totp_key = \"file:totp_key\" to encrypt them"}});
+    }
+  });
   // Sessions from before a restart must be known before the first request is served.
   if (database.ready() && !state_->sessions->wait_loaded(std::chrono::seconds(10))) {
     log::warn("signin.sessions_not_loaded",

@@ -14,6 +14,7 @@
 #include "daemon/signin/login_throttle.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/session_store.h"
+#include "daemon/signin/totp_vault.h"
 #include "daemon/store/database.h"
 
 namespace boost::asio {
@@ -33,6 +34,8 @@ struct SigninOptions {
   http::AddressList trusted_proxies{std::vector<std::string>{"127.0.0.1", "::1"}};
   // Origins a sign-in may come from besides the Host the request names: [server] public_url's.
   std::string public_origin;
+  // Opens the users' stored TOTP secrets ([console] totp_key); plain ones are sealed at start.
+  TotpVault totp_vault;
   Clock clock;  // default: the system clock
 };
 

@@ -98,6 +98,8 @@ class SigninIntegration : public ::testing::Test {
         << out;
 
     testing::set_fake_credentials_env();
+    ::setenv("MAMORI_T_TOTP_KEY", "totp-key-for-the-signin-test-0123456789", 1);
+    setup_.extra = "[console]\ntotp_key = \"env:MAMORI_T_TOTP_KEY\"\n";
     setup_.dsn = db_.dsn();
     setup_.http_port = testing::free_tcp_port();
     setup_.fake_base_url = fake_.base_url();
@@ -336,6 +338,18 @@ TEST_F(SigninIntegration, CrossSiteSignInsAreRefused) {
 }
 
 TEST_F(SigninIntegration, TotpIsRequiredCheckedAndNotReusable) {
+  // The secret (stored by `mamorictl user add --totp` before any key) was encrypted by mamorid
+  // at start-up with [console] totp_key: the table alone signs nobody in.
+  std::string stored;
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        stored = sql(db_.dsn(), "SELECT totp_secret FROM console_users WHERE name = 'jiro'");
+        return stored.rfind("enc1:", 0) == 0;
+      },
+      10s))
+      << stored;
+  EXPECT_EQ(stored.find(signin::base32_encode(totp_secret_)), std::string::npos);
+  EXPECT_NE(mamorid_->log().find("signin.totp_secrets_encrypted"), std::string::npos);
   const Reply missing = login("jiro", "Umi!Sora2024x");
   ASSERT_EQ(missing.status, 401) << missing.body;
   EXPECT_EQ(missing.json().at("totp_required").as_bool(), true);
