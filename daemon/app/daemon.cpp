@@ -196,12 +196,12 @@ class Daemon {
       if (shutting_down_) reasons.emplace_back("shutting down");
       if (const auto fatal = database_->fatal_error()) reasons.emplace_back(*fatal);
       else if (!database_->ready()) reasons.emplace_back("database not reachable or not migrated");
+      const bool ready = reasons.empty();
       boost::json::object body;
-      body["status"] = reasons.empty() ? "ready" : "not_ready";
+      body["status"] = ready ? "ready" : "not_ready";
       body["database_queue_depth"] = database_->queue_depth();
-      if (!reasons.empty()) body["reasons"] = std::move(reasons);
-      return http::json_response(req, reasons.empty() && body["status"] == "ready" ? bh::status::ok
-                                                                                  : bh::status::service_unavailable,
+      if (!ready) body["reasons"] = std::move(reasons);
+      return http::json_response(req, ready ? bh::status::ok : bh::status::service_unavailable,
                                  boost::json::serialize(body));
     }));
     router_.add(bh::verb::get, "/metrics", "/metrics", monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {

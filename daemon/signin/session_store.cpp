@@ -49,7 +49,7 @@ std::string SessionStore::random_token() {
 
 std::string SessionStore::create(pqxx::connection& c, const SessionUser& user, Session* created) {
   Session s;
-  const std::string id = random_token();
+  std::string id = random_token();
   s.id_hash = hash_id(id);
   s.user = user;
   s.csrf_token = random_token();

@@ -474,7 +474,7 @@ LoginThrottle& ConsoleSignin::throttle() {
 
 void register_signin_routes(http::Router& router, store::Database& /*database: the state's*/,
                             ConsoleSignin& signin) {
-  const StatePtr st = signin.state();
+  const StatePtr& st = signin.state();
   router.add_async(bh::verb::post, "/api/v1/session", "/api/v1/session",
                    [st](const http::Request& req, const http::Params&, http::Responder respond) {
                      login(st, req, std::move(respond));
