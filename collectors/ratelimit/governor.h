@@ -45,11 +45,13 @@ struct GovernorPolicy {
   std::chrono::milliseconds unknown_reset_wait{60000};
   // A reset further away than this is not believed (clamped).
   std::chrono::milliseconds max_reset_wait{std::chrono::hours(24)};
+  // Backoff and breaker waits double up to a minute at most: a platform that is healthy again
+  // is tried (and used) again within 60 s, while a failing one sees one probe a minute.
   std::chrono::milliseconds backoff_base{1000};
-  std::chrono::milliseconds backoff_max{std::chrono::minutes(5)};
+  std::chrono::milliseconds backoff_max{std::chrono::minutes(1)};
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_open_for{std::chrono::seconds(30)};
-  std::chrono::milliseconds breaker_open_max{std::chrono::minutes(10)};
+  std::chrono::milliseconds breaker_open_max{std::chrono::minutes(1)};
   // GovernedHttpClient: attempts per request (first try included) on 429/5xx/timeout/connect.
   int max_attempts = 3;
   // GovernedHttpClient: a request that would have to wait longer fails (rate_limited).

@@ -57,6 +57,11 @@ std::optional<AckClaims> parse_claims(std::string_view json_text) {
   claims.person = std::string(p->as_string());
   claims.channel = std::string(c->as_string());
   claims.expires = std::chrono::sys_seconds(std::chrono::seconds(e->as_int64()));
+  // Absent in links made before cycles were signed: those belong to the first cycle.
+  if (const auto* y = member(o, "y")) {
+    if (!y->is_int64() || y->as_int64() < 0) return std::nullopt;
+    claims.cycle = y->as_int64();
+  }
   return claims;
 }
 
@@ -86,7 +91,8 @@ std::string AckLinkSigner::token(const AckClaims& claims) const {
                               {"l", claims.level},
                               {"p", claims.person},
                               {"c", claims.channel},
-                              {"e", claims.expires.time_since_epoch().count()}};
+                              {"e", claims.expires.time_since_epoch().count()},
+                              {"y", claims.cycle}};
   const std::string json = boost::json::serialize(o);
   const std::string signed_part =
       std::string(kVersion) + "." +
@@ -96,8 +102,10 @@ std::string AckLinkSigner::token(const AckClaims& claims) const {
 }
 
 std::string AckLinkSigner::url(long long incident_id, int level, const std::string& person,
-                               const std::string& channel, std::chrono::sys_seconds now) const {
+                               const std::string& channel, std::chrono::sys_seconds now,
+                               long long cycle) const {
   AckClaims claims;
+  claims.cycle = cycle;
   claims.incident_id = incident_id;
   claims.level = level;
   claims.person = person;

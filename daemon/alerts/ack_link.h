@@ -24,6 +24,9 @@ struct AckClaims {
   std::string person;   // on-call person's display name; empty for team-channel alerts
   std::string channel;  // the configured channel the link went out on
   std::chrono::sys_seconds expires{};
+  // How often the incident had been reopened when the link went out: a link from an earlier
+  // cycle (before the incident was resolved and reopened) cannot acknowledge the current one.
+  long long cycle = 0;
 };
 
 enum class AckTokenError {
@@ -43,7 +46,8 @@ class AckLinkSigner {
   std::string token(const AckClaims& claims) const;
   // Claims for a message sent at `now`: expiry now + valid_for.
   std::string url(long long incident_id, int level, const std::string& person,
-                  const std::string& channel, std::chrono::sys_seconds now) const;
+                  const std::string& channel, std::chrono::sys_seconds now,
+                  long long cycle = 0) const;
   // Signature first (constant-time compare), then expiry against `now`.
   AckVerification verify(std::string_view token, std::chrono::sys_seconds now) const;
   std::chrono::seconds valid_for() const { return valid_for_; }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "daemon/alerts/live_alerts.h"
+#include "daemon/alerts/outbox.h"
 #include "daemon/alerts/status_notices.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
@@ -122,6 +123,7 @@ std::string_view status_text(std::string_view status) {
 
 struct IncidentView {
   std::string title, status, severity, opened_at, acknowledged_at, acknowledged_by;
+  long long cycle = 0;  // how often it was reopened
 };
 
 std::optional<IncidentView> load_incident(pqxx::transaction_base& tx, long long id) {
@@ -135,8 +137,17 @@ std::optional<IncidentView> load_incident(pqxx::transaction_base& tx, long long 
       " FROM incidents i WHERE id = $1",
       id);
   if (r.empty()) return std::nullopt;
-  return IncidentView{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(),
-                      r[0][3].c_str(), r[0][4].c_str(), r[0][5].c_str()};
+  return IncidentView{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str(),
+                      r[0][4].c_str(), r[0][5].c_str(),   reopen_count(tx, id)};
+}
+
+// A link sent before the incident was resolved and reopened: the page says so, without a button.
+Page earlier_cycle_page(const IncidentView& v) {
+  Page p = error_page("このリンクは以前の通知のものです",
+                      "このインシデントは、リンクの通知のあと解決され、再び開かれています。新しい"
+                      "通知のリンクか、コンソールから確認してください。");
+  p.facts = {{"件名", v.title}, {"状態", std::string(status_text(v.status))}};
+  return p;
 }
 
 struct Use {
@@ -306,6 +317,12 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
         count("not_found");
         return page_response(head, bh::status::not_found, not_found_page(claims), token);
       }
+      if (view->cycle != claims.cycle) {
+        count("earlier_cycle");
+        auto p = earlier_cycle_page(*view);
+        p.incident_url = incident_url;
+        return page_response(head, bh::status::conflict, p, token);
+      }
       if (view->status != "open") {
         count("already_acknowledged");
         auto p = already_page(*view);
@@ -384,6 +401,11 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
     }
     const auto view = load_incident(tx, claims.incident_id);
     if (!view) return page_response(head, bh::status::not_found, not_found_page(claims), token);
+    if (view->cycle != claims.cycle) {
+      auto p = earlier_cycle_page(*view);
+      p.incident_url = incident_url;
+      return page_response(head, bh::status::ok, p, token);
+    }
     if (view->status != "open") {
       auto p = already_page(*view);
       p.incident_url = incident_url;

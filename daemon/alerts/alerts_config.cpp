@@ -14,13 +14,10 @@
 namespace mamori::alerts {
 namespace {
 
-using config::Credential;
-using config::CredentialRef;
 using config::Diagnostic;
 
 using Reader = config::TomlReader;
 using Table = config::TomlTable;
-using config::describe_type;
 
 bool plain_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;

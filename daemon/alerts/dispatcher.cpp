@@ -37,26 +37,22 @@ namespace {
 
 // How often the incident was reopened: part of the trigger keys, so a reopened incident pages
 // again instead of colliding with the first opening's keys (which stay unchanged).
-std::string cycle_suffix(pqxx::work& tx, long long incident_id) {
-  const auto r = tx.exec_params(
-      "SELECT count(*) FROM incident_timeline WHERE incident_id = $1 AND kind = 'status'"
-      " AND detail->>'to' = 'open'",
-      incident_id);
-  const long long n = r[0][0].as<long long>();
-  return n == 0 ? std::string() : "~" + std::to_string(n);
+std::string cycle_suffix(long long reopened) {
+  return reopened == 0 ? std::string() : "~" + std::to_string(reopened);
 }
 
 int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id, AlertKind kind,
                  const oncall::EscalationStep& step, oncall::TimePoint now) {
   int queued = 0;
-  const std::string cycle = cycle_suffix(tx, incident_id);
+  const long long reopened = reopen_count(tx, incident_id);
+  const std::string cycle = cycle_suffix(reopened);
   for (const auto& r : oncall::resolve_targets(*ctx.oncall, step.targets, now)) {
     AlertMessage m =
         compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url, ctx.municipality);
     m.recipient_address = r.address;
     if (ctx.ack_links)
       m.acknowledge_url =
-          ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now);
+          ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now, reopened);
     m.idempotency_key = "incident-" + std::to_string(incident_id) + cycle + ":" +
                         std::string(to_string(kind)) + ":" + std::to_string(step.round) + "." +
                         std::to_string(step.level) + ":" + r.channel + ":" + r.address;
@@ -230,7 +226,7 @@ void AlertDispatcher::deliver(std::vector<OutboxEntry> entries) {
           metrics_->latency
               .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 5, 10, 30, 60, 300, 900,
                                                                3600})
-              .Observe(static_cast<double>(entry.age.count()));
+              .Observe(entry.age_at(std::chrono::steady_clock::now()).count());
         }
       }
       if (result.delivered) {

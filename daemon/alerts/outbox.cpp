@@ -129,6 +129,15 @@ std::string_view to_string(AlertKind kind) {
   return "trigger";
 }
 
+long long reopen_count(pqxx::transaction_base& tx, long long incident_id) {
+  return tx
+      .exec_params1(
+          "SELECT count(*) FROM incident_timeline WHERE incident_id = $1 AND kind = 'status'"
+          " AND detail->>'to' = 'open'",
+          incident_id)[0]
+      .as<long long>();
+}
+
 bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message) {
   const pqxx::result r = tx.exec_params(
       "INSERT INTO alert_outbox (incident_id, kind, channel, escalation_level, recipient, "
@@ -187,7 +196,8 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
       "        WHERE e.incident_id = o.incident_id AND e.channel = o.channel AND e.id < o.id"
       "          AND e.state IN ('pending', 'sending')))"
       "   ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)"
-      " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint",
+      " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint,"
+      " extract(epoch FROM clock_timestamp() - created_at)::float8",
       limit, static_cast<double>(lease.count()));
   tx.commit();
   for (const auto& row : r) {
@@ -198,6 +208,8 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
     e.message.alert_id = e.id;
     e.attempts = row[3].as<int>();
     e.age = std::chrono::seconds(row[4].as<long long>());
+    e.age_at_claim = std::chrono::duration<double>(row[5].as<double>());
+    e.claimed_at = std::chrono::steady_clock::now();
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(),

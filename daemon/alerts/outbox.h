@@ -18,8 +18,18 @@ struct OutboxEntry {
   std::string channel;
   AlertMessage message;
   int attempts = 0;  // including the one now claimed
-  std::chrono::seconds age{0};
+  std::chrono::seconds age{0};  // since it was queued, when it was claimed (whole seconds)
+  // The same, exact, and when it was claimed: the delivery metric measures up to the delivery.
+  std::chrono::duration<double> age_at_claim{0};
+  std::chrono::steady_clock::time_point claimed_at{};
+  std::chrono::duration<double> age_at(std::chrono::steady_clock::time_point at) const {
+    return age_at_claim + (at - claimed_at);
+  }
 };
+
+// How often the incident was reopened (status changes to open on its timeline): its cycle. Part
+// of the alerts' idempotency keys and signed into acknowledge links.
+long long reopen_count(pqxx::transaction_base& tx, long long incident_id);
 
 // Inside the caller's transaction. Returns false when an alert with this key already exists
 // (the same alert is never queued twice).

@@ -37,6 +37,7 @@
 #include "daemon/polling/poller.h"
 #include "daemon/app/version.h"
 #include "daemon/config/config.h"
+#include "daemon/http/client_address.h"
 #include "daemon/http/router.h"
 #include "daemon/incidents/incident_metrics.h"
 #include "daemon/incidents/automatic_check_runner.h"
@@ -65,7 +66,19 @@ http::ServerLimits limits_from(const config::ServerConfig& s) {
   l.read_timeout = s.read_timeout;
   l.max_header_bytes = s.max_header_bytes;
   l.max_body_bytes = s.max_body_bytes;
+  l.max_connections_per_client = s.max_connections_per_client;
   return l;
+}
+
+// /metrics and /readyz answer only [server] monitoring_allow, and only directly: a request a
+// reverse proxy passed on (it says so in X-Forwarded-For or Forwarded) is refused, whoever sent it.
+http::SyncHandler monitoring_only(std::shared_ptr<const http::AddressList> allow, http::SyncHandler handler) {
+  return [allow = std::move(allow), handler = std::move(handler)](const http::Request& req, const http::Params& p) {
+    if (http::forwarded(req) || !allow->contains(std::string_view(req[http::kPeerAddressField]))) {
+      return http::json_error(req, bh::status::forbidden, "monitoring endpoints are served to [server] monitoring_allow only");
+    }
+    return handler(req, p);
+  };
 }
 
 // A start-up step either succeeds or says why not.
@@ -161,23 +174,24 @@ class Daemon {
     router_.add(bh::verb::get, "/healthz", "/healthz", [](const http::Request& req, const http::Params&) {
       return http::json_response(req, bh::status::ok, R"({"status":"alive"})");
     });
-    router_.add(bh::verb::get, "/readyz", "/readyz", [this](const http::Request& req, const http::Params&) {
+    const auto monitoring = std::make_shared<const http::AddressList>(settings_.config->server.monitoring_allow);
+    router_.add(bh::verb::get, "/readyz", "/readyz", monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
       boost::json::array reasons;
       if (shutdown_.begun) reasons.emplace_back("shutting down");
       if (const auto fatal = database_->fatal_error()) reasons.emplace_back(*fatal);
       else if (!database_->ready()) reasons.emplace_back("database not reachable or not migrated");
+      const bool ready = reasons.empty();
       boost::json::object body;
-      body["status"] = reasons.empty() ? "ready" : "not_ready";
+      body["status"] = ready ? "ready" : "not_ready";
       body["database_queue_depth"] = database_->queue_depth();
-      if (!reasons.empty()) body["reasons"] = std::move(reasons);
-      return http::json_response(req, reasons.empty() && body["status"] == "ready" ? bh::status::ok
-                                                                                  : bh::status::service_unavailable,
+      if (!ready) body["reasons"] = std::move(reasons);
+      return http::json_response(req, ready ? bh::status::ok : bh::status::service_unavailable,
                                  boost::json::serialize(body));
-    });
-    router_.add(bh::verb::get, "/metrics", "/metrics", [this](const http::Request& req, const http::Params&) {
+    }));
+    router_.add(bh::verb::get, "/metrics", "/metrics", monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
       return http::make_response(req, bh::status::ok, metrics_.serialize(),
                                  "text/plain; version=0.0.4; charset=utf-8");
-    });
+    }));
     signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*settings_.config));
     auth_.set(signin_->with_tokens(settings_.config->api_tokens));
     // [alerts] as the routes, notices and alert contexts see it; reload() replaces it.

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -23,6 +25,19 @@ void check_url(Table& t, std::string_view key, const std::string& value) {
   if (!value.empty() && !is_http_url(value)) {
     t.reader().error(t.get(key), t.key_path(key), "expected an http:// or https:// URL");
   }
+}
+
+// "192.0.2.1", "::1", "10.0.0.0/8", "2001:db8::/32".
+bool is_address_or_network(const std::string& text) {
+  const auto slash = text.find('/');
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
+  if (ec) return false;
+  if (slash == std::string::npos) return true;
+  const std::string bits = text.substr(slash + 1);
+  if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  return std::stoi(bits) <= (address.is_v4() ? 32 : 128);
 }
 
 bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
@@ -93,6 +108,17 @@ void read_server(Table& root, Config& c) {
   t->integer("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
   t->integer("max_body_bytes", c.server.max_body_bytes, 1024, 64LL * 1024 * 1024);
   t->duration("drain_timeout", c.server.drain_timeout, std::chrono::seconds(0), std::chrono::seconds(300));
+  t->integer("max_connections_per_client", c.server.max_connections_per_client, 1, 100000);
+  for (const char* key : {"trusted_proxies", "monitoring_allow"}) {
+    auto& list = std::string_view(key) == "trusted_proxies" ? c.server.trusted_proxies
+                                                             : c.server.monitoring_allow;
+    if (!t->string_array(key, list)) continue;
+    for (const auto& entry : list) {
+      if (!is_address_or_network(entry)) {
+        t->error(key, "'" + entry + "' is neither an IP address nor a network such as \"10.0.0.0/8\"");
+      }
+    }
+  }
   t->finish();
 }
 
@@ -308,6 +334,10 @@ void read_console(Table& root, Config& c) {
   }
   t->integer("login_failures_per_name", c.console.login_failures_per_name, 1, 100);
   t->integer("login_failures_per_address", c.console.login_failures_per_address, 1, 10000);
+  if (t->credential("totp_key", c.console.totp_key) && c.console.totp_key &&
+      c.console.totp_key->value.reveal().size() < 32) {
+    t->error("totp_key", "must be at least 32 bytes (e.g. `openssl rand -hex 32`)");
+  }
   t->finish();
 }
 

@@ -70,6 +70,15 @@ struct ServerConfig {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds drain_timeout{10};  // SIGTERM: how long in-flight work may finish
+  // Connections one client address (IPv6: one /64) may hold; the rest are refused, so one
+  // client cannot take every slot.
+  std::size_t max_connections_per_client = 64;
+  // Reverse proxies whose X-Forwarded-For is believed (addresses or networks such as
+  // "10.0.0.0/8"); the client is the rightmost entry none of them wrote.
+  std::vector<std::string> trusted_proxies{"127.0.0.1", "::1"};
+  // Who may read /metrics and /readyz (addresses or networks), and only directly: a request
+  // passed on by a proxy (X-Forwarded-For or Forwarded) is refused.
+  std::vector<std::string> monitoring_allow{"127.0.0.1", "::1"};
 };
 
 struct DatabaseConfig {
@@ -176,6 +185,9 @@ struct ConsoleConfig {
   // to 15 min), per user name and per client address (an office behind one proxy shares one).
   int login_failures_per_name = 5;
   int login_failures_per_address = 20;
+  // Key (a credential, at least 32 bytes) the users' TOTP secrets are encrypted with in the
+  // database (daemon/signin/totp_vault.h). Without it they are stored unencrypted.
+  std::optional<Credential> totp_key;
 };
 
 struct Config {

@@ -15,8 +15,10 @@
 
 #include "daemon/config/config.h"
 #include "daemon/ctl/commands.h"
+#include "daemon/http/client_address.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/totp.h"
+#include "daemon/signin/totp_vault.h"
 #include "daemon/signin/user_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
@@ -33,6 +35,8 @@ constexpr const char* kUsage =
     "       mamorictl user role NAME --role viewer|responder|admin [--config FILE | --dsn DSN]\n"
     "       mamorictl user totp-reset NAME [--off] [--config FILE | --dsn DSN]\n"
     "       mamorictl user list [--config FILE | --dsn DSN]\n"
+    "       mamorictl user unblock NAME | --address IP | NAME --address IP | --all "
+    "[--config FILE | --dsn DSN]\n"
     "(the password is read from standard input, one line)\n";
 
 struct UserArgs {
@@ -42,6 +46,8 @@ struct UserArgs {
   std::string display_name;
   bool totp = false;
   bool off = false;  // totp-reset --off
+  std::string address;  // unblock --address
+  bool all = false;     // unblock --all
   std::string config_path = "/etc/mamori/mamori.toml";
   std::string dsn;
 };
@@ -83,7 +89,9 @@ std::optional<std::string> read_password(std::string& error) {
   return first;
 }
 
-std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_code) {
+// With --config, the TOTP secrets are encrypted with its [console] totp_key (if set).
+std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_code,
+                                                signin::TotpVault& vault) {
   std::string dsn = a.dsn;
   std::optional<config::Secret> password;
   if (dsn.empty()) {
@@ -95,6 +103,9 @@ std::unique_ptr<pqxx::connection> open_database(const UserArgs& a, int& exit_cod
     }
     dsn = result.config->database.dsn;
     if (result.config->database.password) password = result.config->database.password->value;
+    if (result.config->console.totp_key) {
+      vault = signin::TotpVault(result.config->console.totp_key->value);
+    }
   }
   auto connection = store::connect(dsn, password);
   // The tables may not exist yet on a fresh install (mamorid not started): create them.
@@ -119,7 +130,8 @@ void print_totp_secret(const std::string& name, const std::vector<unsigned char>
 }
 
 bool known_action(const std::string& action) {
-  for (const char* known : {"add", "passwd", "disable", "enable", "role", "totp-reset", "list"}) {
+  for (const char* known :
+       {"add", "passwd", "disable", "enable", "role", "totp-reset", "list", "unblock"}) {
     if (action == known) return true;
   }
   return false;
@@ -128,7 +140,8 @@ bool known_action(const std::string& action) {
 }  // namespace
 
 int user_command(const Args& args) {
-  constexpr const char* kActions = "add, passwd, disable, enable, role, totp-reset or list";
+  constexpr const char* kActions =
+      "add, passwd, disable, enable, role, totp-reset, list or unblock";
   if (args.empty()) return usage_error(std::string("expected ") + kActions);
   UserArgs a;
   a.action = args[0];
@@ -154,6 +167,10 @@ int user_command(const Args& args) {
       a.totp = true;
     } else if (arg == "--off") {
       a.off = true;
+    } else if (arg == "--address") {
+      if (!value(a.address)) return usage_error("--address needs an IP address");
+    } else if (arg == "--all") {
+      a.all = true;
     } else if (arg == "--password") {
       return usage_error("passwords are read from standard input, never from the command line");
     } else if (!arg.empty() && arg[0] == '-') {
@@ -164,7 +181,21 @@ int user_command(const Args& args) {
       return usage_error("unexpected argument '" + arg + "'");
     }
   }
-  if (a.action != "list") {
+  if (a.action == "unblock") {
+    if (a.all != (a.name.empty() && a.address.empty())) {
+      return usage_error("unblock takes NAME, --address IP, both, or --all alone");
+    }
+    if (!a.address.empty()) {
+      if (const std::string wrong = http::AddressList::check(a.address);
+          !wrong.empty() || a.address.find('/') != std::string::npos) {
+        return usage_error("--address '" + a.address + "': expected an IP address");
+      }
+      a.address = http::address_key(a.address);  // as the throttle counts it (IPv6: its /64)
+    }
+  } else if (!a.address.empty() || a.all) {
+    return usage_error("--address and --all belong to 'user unblock'");
+  }
+  if (a.action != "list" && !(a.action == "unblock" && a.name.empty())) {
     if (a.name.empty()) return usage_error("NAME is missing");
     if (!signin::valid_user_name(a.name)) {
       return usage_error("NAME '" + a.name +
@@ -201,7 +232,8 @@ int user_command(const Args& args) {
   }
 
   int exit_code = 0;
-  auto connection = open_database(a, exit_code);
+  signin::TotpVault vault;
+  auto connection = open_database(a, exit_code, vault);
   if (!connection) return exit_code;
   try {
     if (a.action == "add") {
@@ -211,8 +243,9 @@ int user_command(const Args& args) {
         secret = signin::generate_totp_secret();
         secret_text = signin::base32_encode(secret);
       }
-      signin::add_user(*connection, a.name, a.display_name, *role, signin::hash_password(password),
-                       secret_text);
+      signin::add_user(
+          *connection, a.name, a.display_name, *role, signin::hash_password(password),
+          secret_text ? std::optional(vault.seal(a.name, *secret_text)) : std::nullopt);
       std::printf("user %s added (role %s)\n", a.name.c_str(),
                   std::string(signin::role_name(*role)).c_str());
       if (a.totp) print_totp_secret(a.name, secret, *secret_text);
@@ -230,6 +263,13 @@ int user_command(const Args& args) {
       std::printf("role of %s changed from %s to %s; the user's sessions were ended\n",
                   a.name.c_str(), std::string(signin::role_name(previous)).c_str(),
                   std::string(signin::role_name(*role)).c_str());
+    } else if (a.action == "unblock") {
+      signin::request_unblock(*connection, a.name, a.address);
+      std::string who = a.all ? "every user and address" : "";
+      if (!a.name.empty()) who = "user " + a.name;
+      if (!a.address.empty()) who += (who.empty() ? "address " : " from ") + a.address;
+      std::printf("sign-in block of %s lifted (mamorid applies it at the next attempt)\n",
+                  who.c_str());
     } else if (a.action == "totp-reset") {
       if (a.off) {
         signin::set_totp_secret(*connection, a.name, std::nullopt);
@@ -237,7 +277,7 @@ int user_command(const Args& args) {
       } else {
         const std::vector<unsigned char> secret = signin::generate_totp_secret();
         const std::string secret_text = signin::base32_encode(secret);
-        signin::set_totp_secret(*connection, a.name, secret_text);
+        signin::set_totp_secret(*connection, a.name, vault.seal(a.name, secret_text));
         std::printf("TOTP secret of %s replaced; the user's sessions were ended\n", a.name.c_str());
         print_totp_secret(a.name, secret, secret_text);
       }

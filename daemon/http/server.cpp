@@ -4,9 +4,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <optional>
 #include <system_error>
 
+#include "daemon/http/client_address.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
 
@@ -18,8 +20,10 @@ using tcp = asio::ip::tcp;
 
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket)
-      : server_(server), alive_(server.alive_), stream_(std::move(socket)) {}
+  Session(HttpServer& server, tcp::socket socket, std::string client)
+      : server_(server), alive_(server.alive_), stream_(std::move(socket)), client_(std::move(client)) {}
+
+  const std::string& client() const { return client_; }
 
   void start() { read(); }
 
@@ -150,6 +154,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   HttpServer& server_;
   std::shared_ptr<bool> alive_;  // false once the server is gone (handlers destroyed late)
   beast::tcp_stream stream_;
+  std::string client_;  // address_key of the peer: the per-client cap counts by it
   beast::flat_buffer buffer_;
   std::optional<beast_http::request_parser<beast_http::string_body>> parser_;
   Request request_;
@@ -167,12 +172,13 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
 HttpServer::HttpServer(asio::io_context& io, const Router& router, ServerLimits limits,
                        metrics::DaemonMetrics* metrics)
-    : io_(io), router_(router), limits_(limits), metrics_(metrics), acceptor_(io) {}
+    : io_(io), router_(router), limits_(limits), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
 
 HttpServer::~HttpServer() {
   *alive_ = false;
   beast::error_code ec;
   acceptor_.close(ec);
+  accept_pause_.cancel();
   for (auto& [ptr, weak] : sessions_) {
     if (auto s = weak.lock()) s->close();
   }
@@ -200,26 +206,49 @@ void HttpServer::listen(const std::string& host, std::uint16_t port) {
 void HttpServer::accept() {
   acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      auto session = std::make_shared<Session>(*this, std::move(socket));
-      sessions_.emplace(session.get(), session);
-      if (metrics_ != nullptr) metrics_->http_connections.Set(static_cast<double>(sessions_.size()));
-      if (sessions_.size() > limits_.max_connections || draining_) {
-        if (metrics_ != nullptr) metrics_->http_connections_refused.Increment();
-        session->refuse();
-      } else {
-        session->start();
-      }
-    } else {
-      // EMFILE and friends: log, and keep accepting (after a breath, to not spin).
-      log::warn("http.accept_failed", {{"error", ec.message()}});
+    if (ec) {
+      // EMFILE and friends: the connection stays in the backlog and the next accept would fail
+      // at once. Log, and try again after a pause that doubles while the failures last.
+      ++accept_failures_;
+      pause_accepting();
+      log::warn("http.accept_failed", {{"error", ec.message()},
+                                       {"retry_in_ms", static_cast<long long>(accept_delay_.count())}});
+      return;
     }
+    accept_delay_ = std::chrono::milliseconds(0);
+    beast::error_code peer_ec;
+    const auto peer = socket.remote_endpoint(peer_ec);
+    auto session = std::make_shared<Session>(*this, std::move(socket),
+                                             peer_ec ? std::string("unknown") : address_key(peer.address()));
+    sessions_.emplace(session.get(), session);
+    const std::size_t from_client = ++per_client_[session->client()];
+    if (metrics_ != nullptr) metrics_->http_connections.Set(static_cast<double>(sessions_.size()));
+    if (sessions_.size() > limits_.max_connections || from_client > limits_.max_connections_per_client ||
+        draining_) {
+      if (metrics_ != nullptr) metrics_->http_connections_refused.Increment();
+      session->refuse();
+    } else {
+      session->start();
+    }
+    accept();
+  });
+}
+
+void HttpServer::pause_accepting() {
+  using std::chrono::milliseconds;
+  accept_delay_ = std::clamp(accept_delay_ * 2, milliseconds(10), milliseconds(1000));
+  accept_pause_.expires_after(accept_delay_);
+  accept_pause_.async_wait([this, alive = alive_](const beast::error_code& ec) {
+    if (ec || !*alive || !acceptor_.is_open()) return;
     accept();
   });
 }
 
 void HttpServer::on_session_closed(Session* session) {
   sessions_.erase(session);
+  if (auto it = per_client_.find(session->client()); it != per_client_.end() && --it->second == 0) {
+    per_client_.erase(it);
+  }
   if (metrics_ != nullptr) metrics_->http_connections.Set(static_cast<double>(sessions_.size()));
 }
 
@@ -235,6 +264,7 @@ void HttpServer::stop_accepting() {
   draining_ = true;
   beast::error_code ec;
   acceptor_.close(ec);
+  accept_pause_.cancel();
   for (auto& [ptr, weak] : sessions_) {
     if (auto s = weak.lock()) s->close_when_idle();
   }

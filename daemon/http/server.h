@@ -1,11 +1,15 @@
 // mamorid's HTTP/1.1 server (Boost.Beast) with hard limits: header and body size, read
-// timeout, connection cap. A malformed request gets a 4xx and the connection is closed; it
-// never takes the process down. Runs on the daemon's single io_context thread.
+// timeout, connection cap overall and per client address (IPv6 per /64), so one client holding
+// slow connections cannot take every slot. A malformed request gets a 4xx and the connection is
+// closed; it never takes the process down. Accept errors (out of descriptors) pause accepting
+// briefly instead of spinning. Runs on the daemon's single io_context thread.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -22,6 +26,7 @@ namespace mamori::http {
 
 struct ServerLimits {
   std::size_t max_connections = 256;
+  std::size_t max_connections_per_client = 64;
   std::chrono::milliseconds read_timeout{15000};
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
@@ -49,12 +54,15 @@ class HttpServer {
 
   std::size_t open_connections() const { return sessions_.size(); }
   std::size_t busy_connections() const;
+  // Accepts that failed (diagnostics and tests).
+  std::uint64_t accept_failures() const { return accept_failures_.load(); }
 
  private:
   class Session;
   friend class Session;
 
   void accept();
+  void pause_accepting();
   void on_session_closed(Session* session);
 
   boost::asio::io_context& io_;
@@ -62,6 +70,10 @@ class HttpServer {
   ServerLimits limits_;
   metrics::DaemonMetrics* metrics_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_pause_;
+  std::chrono::milliseconds accept_delay_{0};  // grows while accepts keep failing
+  std::atomic<std::uint64_t> accept_failures_{0};
+  std::unordered_map<std::string, std::size_t> per_client_;  // open connections per client key
   std::uint16_t port_ = 0;
   bool draining_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -1,5 +1,7 @@
 #include "daemon/metrics/collector_metrics.h"
 
+#include "daemon/log/log.h"
+
 namespace mamori::metrics {
 namespace {
 
@@ -70,6 +72,14 @@ void CollectorMetrics::request_finished(std::string_view platform, std::string_v
     it = histograms_.emplace(key, &h).first;
   }
   it->second->Observe(latency.count());
+  // An attempt that got no answer (stalled until the timeout, or no connection) is logged, not
+  // only counted: the poll's own error names only the request's last attempt.
+  if (outcome == "timeout" || outcome == "connect_error" || outcome == "tls_error") {
+    log::warn("platform.request_failed", {{"platform", platform},
+                                          {"endpoint", endpoint},
+                                          {"outcome", outcome},
+                                          {"seconds", latency.count()}});
+  }
 }
 
 void CollectorMetrics::request_refused(std::string_view platform, std::string_view endpoint,
@@ -120,10 +130,22 @@ void CollectorMetrics::breaker_state(std::string_view platform, std::string_view
     it = breaker_gauges_.emplace(key, &g).first;
   }
   it->second->Set(static_cast<double>(static_cast<int>(state)));
+  // One line when the breaker opens and one when it closes; the probes between (half-open,
+  // re-opened) move only the gauge. Requests refused while it is open are not logged one by one.
+  using collectors::BreakerState;
   auto& report = reports_[key];
+  const BreakerState before = report.breaker;
   report.platform = platform;
   report.endpoint = endpoint;
   report.breaker = state;
+  if (state == BreakerState::open && before == BreakerState::closed) {
+    log::warn("platform.circuit_open",
+              {{"platform", platform},
+               {"endpoint", endpoint},
+               {"action", "requests to this endpoint fail fast; one probe at most a minute apart"}});
+  } else if (state == BreakerState::closed && before != BreakerState::closed) {
+    log::info("platform.circuit_closed", {{"platform", platform}, {"endpoint", endpoint}});
+  }
 }
 
 std::vector<EndpointReport> CollectorMetrics::endpoints() const {

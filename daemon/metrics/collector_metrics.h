@@ -6,6 +6,8 @@
 //   mamori_platform_quota_remaining{platform,endpoint}          as the platform last said
 //   mamori_platform_breaker_state{platform,endpoint}            0 closed, 1 half-open, 2 open
 // The series' Counter&/Gauge&/Histogram& are looked up once per label set and kept.
+// Degraded states are also logged: an attempt without an answer (timeout, connection or TLS
+// error) one line each, a circuit breaker one line when it opens and one when it closes.
 #pragma once
 
 #include <prometheus/counter.h>

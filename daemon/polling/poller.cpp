@@ -386,10 +386,17 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
       // Requests cancelled because mamorid is stopping are expected, not a platform problem.
       if (stopped_ && page.response.outcome == collectors::HttpOutcome::cancelled) continue;
       if (first_error.empty()) first_error = e->message;
-      log::warn("poll.page_error", {{"platform", model::to_string(run->platform)},
-                                     {"endpoint", page.endpoint},
-                                     {"status", page.response.status},
-                                     {"error", e->message}});
+      // While a circuit breaker is open every poll fails fast: the breaker logs once when it
+      // opens and once when it closes (daemon/metrics/collector_metrics.cpp), not every poll.
+      const auto level = page.response.outcome == collectors::HttpOutcome::circuit_open
+                             ? log::Level::debug
+                             : log::Level::warn;
+      if (log::enabled(level)) {
+        log::write(level, "poll.page_error", {{"platform", model::to_string(run->platform)},
+                                              {"endpoint", page.endpoint},
+                                              {"status", page.response.status},
+                                              {"error", e->message}});
+      }
     } else {
       keep.push_back(std::move(o));
     }

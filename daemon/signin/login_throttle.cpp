@@ -11,6 +11,13 @@ std::optional<std::chrono::seconds> LoginThrottle::wait_for(const Entry& e, Time
   return std::max(left, std::chrono::seconds(1));
 }
 
+std::string LoginThrottle::pair_key(std::string_view name, std::string_view address) {
+  std::string key(name);
+  key.push_back('\x1f');
+  key.append(address);
+  return key;
+}
+
 std::optional<std::chrono::seconds> LoginThrottle::begin(const std::string& name,
                                                          const std::string& address,
                                                          TimePoint now) {
@@ -21,11 +28,12 @@ std::optional<std::chrono::seconds> LoginThrottle::begin(const std::string& name
     if (it == table.end()) return;
     if (auto w = wait_for(it->second, now); w && (!wait || *w > *wait)) wait = w;
   };
-  consider(names_, name);
+  const std::string pair = pair_key(name, address);
+  consider(pairs_, pair);
   consider(addresses_, address);
   if (wait) return wait;
-  make_room(names_, now);
-  Entry& e = names_[name];
+  make_room(pairs_, now);
+  Entry& e = pairs_[pair];
   if (e.in_progress) return std::chrono::seconds(1);
   e.in_progress = true;
   return std::nullopt;
@@ -48,18 +56,48 @@ void LoginThrottle::fail(Table& table, const ThrottleRule& rule, const std::stri
 void LoginThrottle::finish(const std::string& name, const std::string& address, bool success,
                            TimePoint now) {
   std::lock_guard lock(mutex_);
-  if (auto it = names_.find(name); it != names_.end()) it->second.in_progress = false;
+  const std::string pair = pair_key(name, address);
+  if (auto it = pairs_.find(pair); it != pairs_.end()) it->second.in_progress = false;
   if (success) {
-    names_.erase(name);
+    pairs_.erase(pair);
     return;
   }
-  fail(names_, options_.per_name, name, now);
+  fail(pairs_, options_.per_name, pair, now);
   fail(addresses_, options_.per_address, address, now);
 }
 
-void LoginThrottle::cancel(const std::string& name) {
+void LoginThrottle::cancel(const std::string& name, const std::string& address) {
   std::lock_guard lock(mutex_);
-  if (auto it = names_.find(name); it != names_.end()) it->second.in_progress = false;
+  if (auto it = pairs_.find(pair_key(name, address)); it != pairs_.end())
+    it->second.in_progress = false;
+}
+
+std::size_t LoginThrottle::lift(std::string_view name, std::string_view address) {
+  std::lock_guard lock(mutex_);
+  std::size_t dropped = 0;
+  for (auto it = pairs_.begin(); it != pairs_.end();) {
+    const std::string_view key = it->first;
+    const auto sep = key.find('\x1f');
+    const bool match = (name.empty() || key.substr(0, sep) == name) &&
+                       (address.empty() || key.substr(sep + 1) == address);
+    if (match && !it->second.in_progress) {
+      it = pairs_.erase(it);
+      ++dropped;
+    } else {
+      ++it;
+    }
+  }
+  if (name.empty()) {
+    for (auto it = addresses_.begin(); it != addresses_.end();) {
+      if (address.empty() || it->first == address) {
+        it = addresses_.erase(it);
+        ++dropped;
+      } else {
+        ++it;
+      }
+    }
+  }
+  return dropped;
 }
 
 void LoginThrottle::make_room(Table& table, TimePoint now) {
@@ -83,10 +121,10 @@ void LoginThrottle::make_room(Table& table, TimePoint now) {
   }
 }
 
-int LoginThrottle::failures_for_name(const std::string& name) const {
+int LoginThrottle::failures_for(const std::string& name, const std::string& address) const {
   std::lock_guard lock(mutex_);
-  const auto it = names_.find(name);
-  return it == names_.end() ? 0 : it->second.failures;
+  const auto it = pairs_.find(pair_key(name, address));
+  return it == pairs_.end() ? 0 : it->second.failures;
 }
 
 int LoginThrottle::failures_for_address(const std::string& address) const {

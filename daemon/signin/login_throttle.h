@@ -1,7 +1,11 @@
-// Login throttling: after a few failures per user name and per client address, further attempts
-// wait for an exponentially growing time (429 + Retry-After). In memory on purpose — see
-// deploy/sql/005_console_users.sql. Thread-safe (login work spans the loop, the store worker
-// and the password worker). The time is passed in.
+// Login throttling: after a few failures per (user name, client address) and per client address,
+// further attempts from there wait for an exponentially growing time (429 + Retry-After).
+// Keyed by name AND address, so guessing a name's password from one place never locks its owner
+// out elsewhere: a right sign-in from an address without failures always goes through. Addresses
+// are keys from http::address_key (IPv6 per /64). In memory on purpose — see
+// deploy/sql/005_console_users.sql; `mamorictl user unblock` lifts a block through
+// deploy/sql/015_signin_unblocks.sql. Thread-safe (login work spans the loop, the store worker and
+// the password worker). The time is passed in.
 #pragma once
 
 #include <chrono>
@@ -10,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace mamori::signin {
 
@@ -21,7 +26,7 @@ struct ThrottleRule {
 };
 
 struct ThrottleOptions {
-  // A user name is attacked by guessing its password: strict.
+  // A user name is attacked by guessing its password: strict, per address it is guessed from.
   ThrottleRule per_name{5, std::chrono::seconds(2), std::chrono::minutes(15),
                         std::chrono::hours(1)};
   // An address may be a whole office behind one proxy: more lenient, but it bounds spraying one
@@ -37,20 +42,25 @@ class LoginThrottle {
 
   explicit LoginThrottle(ThrottleOptions options = {}) : options_(options) {}
 
-  // May an attempt for `name` from `address` start at `now`? On success the name is marked as
-  // having an attempt in progress (parallel guesses for one name wait for it), and the caller
-  // must call finish() exactly once. Otherwise returns how long to wait (at least 1 s).
+  // May an attempt for `name` from `address` start at `now`? On success the (name, address) is
+  // marked as having an attempt in progress (parallel guesses from there wait for it), and the
+  // caller must call finish() exactly once. Otherwise returns how long to wait (at least 1 s).
   std::optional<std::chrono::seconds> begin(const std::string& name, const std::string& address,
                                             TimePoint now);
-  // The attempt's outcome. Success forgets the name's failures (not the address's: one valid
-  // account must not reset a sprayer's count).
+  // The attempt's outcome. Success forgets the (name, address) failures (not the address's: one
+  // valid account must not reset a sprayer's count).
   void finish(const std::string& name, const std::string& address, bool success, TimePoint now);
 
   // The attempt could not be judged (store unavailable): clears the in-progress mark only.
-  void cancel(const std::string& name);
+  void cancel(const std::string& name, const std::string& address);
+
+  // Forgets failures and blocks: of `name` from every address (address empty), of `address`
+  // for every name and itself (name empty), of that pair (both), or all (both empty). Returns
+  // how many entries were dropped.
+  std::size_t lift(std::string_view name, std::string_view address);
 
   // Failures currently counted (for tests and diagnostics).
-  int failures_for_name(const std::string& name) const;
+  int failures_for(const std::string& name, const std::string& address) const;
   int failures_for_address(const std::string& address) const;
 
  private:
@@ -66,9 +76,11 @@ class LoginThrottle {
   void fail(Table& table, const ThrottleRule& rule, const std::string& key, TimePoint now);
   void make_room(Table& table, TimePoint now);
 
+  static std::string pair_key(std::string_view name, std::string_view address);
+
   ThrottleOptions options_;
   mutable std::mutex mutex_;
-  Table names_;
+  Table pairs_;  // name '\x1f' address
   Table addresses_;
 };
 

@@ -16,6 +16,9 @@ namespace mamori::signin {
 
 inline constexpr std::string_view kSessionCookie = "mamori_session";
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+// Set by the console on its automatic refreshes ("1"): such a GET does not count as the user's
+// activity, so the idle timeout still ends a session whose tab is left open.
+inline constexpr std::string_view kBackgroundHeader = "X-Mamori-Background";
 
 // The value of the mamori_session cookie, if the request carries one.
 std::optional<std::string> session_cookie(const http::Request& request);

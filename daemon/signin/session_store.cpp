@@ -49,7 +49,7 @@ std::string SessionStore::random_token() {
 
 std::string SessionStore::create(pqxx::connection& c, const SessionUser& user, Session* created) {
   Session s;
-  const std::string id = random_token();
+  std::string id = random_token();
   s.id_hash = hash_id(id);
   s.user = user;
   s.csrf_token = random_token();
@@ -75,6 +75,14 @@ std::string SessionStore::create(pqxx::connection& c, const SessionUser& user, S
 }
 
 std::optional<Session> SessionStore::touch(std::string_view id) {
+  return find(id, true);
+}
+
+std::optional<Session> SessionStore::peek(std::string_view id) {
+  return find(id, false);
+}
+
+std::optional<Session> SessionStore::find(std::string_view id, bool activity) {
   if (id.empty() || id.size() > 128) return std::nullopt;
   const std::string key = hash_id(id);
   std::lock_guard lock(mutex_);
@@ -88,6 +96,11 @@ std::optional<Session> SessionStore::touch(std::string_view id) {
   if (it->second.expired(now)) {
     revoke_locked(key);
     return std::nullopt;
+  }
+  if (!activity) {
+    Session copy = it->second;
+    maybe_reload_locked(now);
+    return copy;
   }
   it->second.last_seen_at = now;
   TimePoint& written = last_written_[key];

@@ -72,6 +72,9 @@ class SessionStore : public std::enable_shared_from_this<SessionStore> {
   // The live session for a cookie value, its idle clock restarted. Unknown or expired: nullopt
   // (an expired one is revoked). May queue a reload (at most once per reload_interval).
   std::optional<Session> touch(std::string_view id);
+  // The same without restarting the idle clock: for the console's automatic refreshes, which
+  // are not the user's activity (a tab left polling must still time out).
+  std::optional<Session> peek(std::string_view id);
 
   // Ends the session (sign-out); removed from the cache at once and from the table by a job.
   void revoke(std::string_view id);
@@ -93,6 +96,7 @@ class SessionStore : public std::enable_shared_from_this<SessionStore> {
   static std::string random_token();
 
  private:
+  std::optional<Session> find(std::string_view id, bool activity);
   void revoke_locked(const std::string& id_hash);
   void maybe_reload_locked(TimePoint now);
 

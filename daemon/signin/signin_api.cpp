@@ -7,6 +7,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <mutex>
+#include <pqxx/pqxx>
 
 #include "daemon/api/api_support.h"
 #include "daemon/log/log.h"
@@ -33,6 +34,42 @@ struct ConsoleSignin::State {
 
   TimePoint now() const { return sessions->now(); }
 
+  // A blocked attempt may look for `mamorictl user unblock` requests: at most one look at a
+  // time and one every two seconds, so a flood of blocked attempts is no database load.
+  bool claim_unblock_check(TimePoint at) {
+    std::lock_guard lock(unblock_mutex);
+    if (unblock_check_queued || at < next_unblock_check) return false;
+    unblock_check_queued = true;
+    next_unblock_check = at + std::chrono::seconds(2);
+    return true;
+  }
+  void unblock_check_done() {
+    std::lock_guard lock(unblock_mutex);
+    unblock_check_queued = false;
+  }
+  // On the store worker: lifts the blocks requested since the last look. The first look only
+  // notes where the requests stand (requests from before this process have nothing to lift).
+  void apply_unblocks(pqxx::connection& c) {
+    long long after = 0;
+    {
+      std::lock_guard lock(unblock_mutex);
+      after = applied_unblock;
+    }
+    if (after < 0) {
+      after = last_unblock_request(c);
+    } else {
+      for (const auto& r : unblock_requests_after(c, after)) {
+        const std::size_t lifted = throttle.lift(r.name, r.address);
+        log::info("signin.unblocked", {{"user", r.name.empty() ? "(every user)" : r.name},
+                                      {"address", r.address.empty() ? "(every address)" : r.address},
+                                      {"entries", lifted}});
+        after = r.id;
+      }
+    }
+    std::lock_guard lock(unblock_mutex);
+    applied_unblock = std::max(applied_unblock, after);
+  }
+
   // Runs `work` on the password worker; false when it is gone (shutting down) or too busy.
   bool post_to_worker(std::function<void()> work) {
     std::lock_guard lock(pool_mutex);
@@ -54,6 +91,10 @@ struct ConsoleSignin::State {
   std::mutex pool_mutex;
   boost::asio::thread_pool* pool = nullptr;
   std::atomic<std::size_t> pending{0};
+  std::mutex unblock_mutex;
+  long long applied_unblock = -1;  // the last unblock request applied; -1 before the first look
+  TimePoint next_unblock_check{};
+  bool unblock_check_queued = false;
 };
 
 namespace {
@@ -113,6 +154,7 @@ struct Attempt {
   std::optional<std::string> old_cookie;
   std::optional<ConsoleUser> user;
   std::optional<std::int64_t> totp_step;
+  bool begun = false;  // the throttle let it start (finish() or cancel() is owed)
   bool finished = false;
 
   ~Attempt() { wipe(password); }
@@ -135,8 +177,15 @@ void fail_attempt(const StatePtr& st, const std::shared_ptr<Attempt>& a, http::R
 
 // The attempt could not be judged (store or worker unavailable): no failure is counted.
 void abandon_attempt(const StatePtr& st, const std::shared_ptr<Attempt>& a, http::Response res) {
-  st->throttle.cancel(a->name);
+  st->throttle.cancel(a->name, a->address);
   a->respond(std::move(res));
+}
+
+void refuse_throttled(const std::shared_ptr<Attempt>& a, std::chrono::seconds wait) {
+  log::info("signin.throttled", {{"user", loggable_name(a->name)},
+                                 {"address", a->address},
+                                 {"retry_after_s", static_cast<long long>(wait.count())}});
+  a->respond(throttled(a->head, wait));
 }
 
 void issue_session(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
@@ -195,7 +244,15 @@ void check_credentials(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
       fail_attempt(st, a, std::move(res));
       return;
     }
-    const auto key = base32_decode(*a->user->totp_secret);
+    const auto secret = st->options.totp_vault.open(a->user->name, *a->user->totp_secret);
+    if (!secret) {
+      log::error("signin.totp_secret_unreadable",
+                 {{"user", a->user->name},
+                  {"action",
+                   "the stored TOTP secret does not open with [console] totp_key: restore the key, "
+                   "or issue a new secret with mamorictl user totp-reset"}});
+    }
+    const auto key = secret ? base32_decode(*secret) : std::nullopt;
     const auto unix_now =
         std::chrono::duration_cast<std::chrono::seconds>(st->now().time_since_epoch()).count();
     if (key && !key->empty()) a->totp_step = match_totp(*key, a->totp, unix_now);
@@ -208,10 +265,104 @@ void check_credentials(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
   issue_session(st, a);
 }
 
+// On the store worker: the user's row, then the password check on the password worker.
+void look_up_user(const StatePtr& st, const std::shared_ptr<Attempt>& a, pqxx::connection& c) {
+  if (valid_user_name(a->name)) a->user = find_user(c, a->name);
+  if (!st->post_to_worker([st, a] { check_credentials(st, a); })) {
+    a->finished = true;
+    abandon_attempt(st, a, error(a->head, bh::status::service_unavailable, kBusy));
+  }
+}
+
+void on_store_failure(const StatePtr& st, const std::shared_ptr<Attempt>& a,
+                      const std::exception_ptr& failure) {
+  if (failure && !a->finished) {
+    a->finished = true;
+    abandon_attempt(st, a,
+                    error(a->head, bh::status::internal_server_error, "内部エラーが発生しました"));
+  }
+}
+
+void start_attempt(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
+  if (!st->database.ready()) {
+    return abandon_attempt(
+        st, a,
+        error(a->head, bh::status::service_unavailable,
+              "データベースに接続できません。しばらくしてから再度お試しください"));
+  }
+  const bool queued = st->database.submit(
+      "signin.find_user", [st, a](pqxx::connection& c) { look_up_user(st, a, c); },
+      [st, a](std::exception_ptr failure) { on_store_failure(st, a, failure); });
+  if (!queued) abandon_attempt(st, a, error(a->head, bh::status::service_unavailable, kBusy));
+}
+
+// A blocked attempt: unless `mamorictl user unblock` lifted the block since, 429.
+void retry_after_unblocks(const StatePtr& st, const std::shared_ptr<Attempt>& a,
+                          std::chrono::seconds wait) {
+  if (!st->database.ready() || !st->claim_unblock_check(st->now())) return refuse_throttled(a, wait);
+  const bool queued = st->database.submit(
+      "signin.unblocks",
+      [st, a, wait](pqxx::connection& c) {
+        if (a->finished) return;
+        st->apply_unblocks(c);
+        if (!a->begun) {
+          if (auto again = st->throttle.begin(a->name, a->address, st->now())) {
+            a->finished = true;
+            return refuse_throttled(a, *again);
+          }
+          a->begun = true;
+        }
+        look_up_user(st, a, c);
+      },
+      [st, a, wait](std::exception_ptr failure) {
+        st->unblock_check_done();
+        if (!failure || a->finished) return;
+        a->finished = true;
+        if (a->begun) return on_store_failure(st, a, failure);
+        refuse_throttled(a, wait);
+      });
+  if (!queued) {
+    st->unblock_check_done();
+    refuse_throttled(a, wait);
+  }
+}
+
+bool json_content_type(const http::Request& req) {
+  std::string_view type = req[bh::field::content_type];
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return boost::beast::iequals(type, "application/json");
+}
+
+// Browsers send Origin with every POST. A sign-in is accepted from this site only: the origin of
+// [server] public_url, or the one the request's own Host names. Clients that send no Origin
+// (curl, scripts) are not browsers and cannot be made to sign in by another site.
+bool same_origin(const http::Request& req, const std::string& public_origin) {
+  const auto it = req.find(bh::field::origin);
+  if (it == req.end()) return true;
+  const std::string_view origin = it->value();
+  if (!public_origin.empty() && boost::beast::iequals(origin, public_origin)) return true;
+  const std::string_view host = req[bh::field::host];
+  if (host.empty()) return false;
+  const auto scheme_end = origin.find("://");
+  return scheme_end != std::string_view::npos &&
+         boost::beast::iequals(origin.substr(scheme_end + 3), host);
+}
+
 void login(const StatePtr& st, const http::Request& req, http::Responder respond) {
   http::Request head;
   head.version(req.version());
   head.keep_alive(req.keep_alive());
+  // Cross-site requests: a form on another site can post text/plain or form data (not JSON)
+  // without the browser asking first, and names its own origin.
+  if (!json_content_type(req)) {
+    return respond(error(head, bh::status::unsupported_media_type,
+                         "サインインの要求は application/json で送ってください"));
+  }
+  if (!same_origin(req, st->options.public_origin)) {
+    log::warn("signin.cross_site_refused", {{"origin", std::string_view(req[bh::field::origin])}});
+    return respond(error(head, bh::status::forbidden, "別のサイトからのサインインは受け付けません"));
+  }
   std::string parse_error;
   auto body = api::json_body(req, parse_error);
   if (!body) return respond(error(head, bh::status::bad_request, parse_error));
@@ -232,42 +383,13 @@ void login(const StatePtr& st, const http::Request& req, http::Responder respond
   if (a->name.size() > 256 || a->password.size() > 1024 || a->totp.size() > 16) {
     return a->respond(error(head, bh::status::bad_request, "入力が長すぎます"));
   }
-  a->address = client_address(req);
+  a->address = http::address_key(http::client_address(req, st->options.trusted_proxies));
   a->old_cookie = session_cookie(req);
   if (auto wait = st->throttle.begin(a->name, a->address, st->now())) {
-    log::info("signin.throttled", {{"user", loggable_name(a->name)},
-                                   {"address", a->address},
-                                   {"retry_after_s", static_cast<long long>(wait->count())}});
-    return a->respond(throttled(head, *wait));
+    return retry_after_unblocks(st, a, *wait);
   }
-  if (!st->database.ready()) {
-    return abandon_attempt(
-        st, a,
-        error(head, bh::status::service_unavailable,
-              "データベースに接続できません。しばらくしてから再度お試しください"));
-  }
-  const bool queued = st->database.submit(
-      "signin.find_user",
-      [st, a](pqxx::connection& c) {
-        if (valid_user_name(a->name)) a->user = find_user(c, a->name);
-        if (!st->post_to_worker([st, a] { check_credentials(st, a); })) {
-          a->finished = true;
-          abandon_attempt(st, a, error(a->head, bh::status::service_unavailable, kBusy));
-        }
-      },
-      [st, a](std::exception_ptr failure) {
-        if (failure && !a->finished) {
-          a->finished = true;
-          abandon_attempt(
-              st, a, error(a->head, bh::status::internal_server_error, "内部エラーが発生しました"));
-        }
-      });
-  if (!queued) abandon_attempt(st, a, error(head, bh::status::service_unavailable, kBusy));
-}
-
-bool is_loopback(std::string_view address) {
-  return address.substr(0, 4) == "127." || address == "::1" ||
-         address.substr(0, 11) == "::ffff:127.";
+  a->begun = true;
+  start_attempt(st, a);
 }
 
 }  // namespace
@@ -279,21 +401,17 @@ SigninOptions signin_options_from(const config::Config& config) {
   o.sessions.absolute_timeout = config.console.session_absolute_timeout;
   o.throttle.per_name.free_failures = config.console.login_failures_per_name;
   o.throttle.per_address.free_failures = config.console.login_failures_per_address;
+  o.trusted_proxies = http::AddressList(config.server.trusted_proxies);
+  o.public_origin = origin_of(config.server.public_url);
+  if (config.console.totp_key) o.totp_vault = TotpVault(config.console.totp_key->value);
   return o;
 }
 
-std::string client_address(const http::Request& request) {
-  std::string peer(request[http::kPeerAddressField]);
-  if (peer.empty()) peer = "unknown";
-  if (!is_loopback(peer)) return peer;
-  const auto forwarded = request["X-Forwarded-For"];
-  if (forwarded.empty()) return peer;
-  std::string_view last = forwarded.substr(
-      forwarded.rfind(',') == std::string_view::npos ? 0 : forwarded.rfind(',') + 1);
-  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
-  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
-  if (last.empty() || last.size() > 64) return peer;
-  return std::string(last);
+std::string origin_of(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  const auto path = url.find('/', scheme_end + 3);
+  return std::string(url.substr(0, path));
 }
 
 ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options)
@@ -302,6 +420,24 @@ ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options)
   // The pool is owned here, not by the state its tasks hold, so a task never destroys it.
   state_->pool = pool_.get();
   state_->sessions->request_reload();
+  // TOTP secrets stored before [console] totp_key was set are encrypted now; without a key,
+  // say that they are stored unencrypted.
+  database.submit("signin.seal_totp_secrets", [st = state_](pqxx::connection& c) {
+    if (st->options.totp_vault.has_key()) {
+      if (const int sealed = seal_plain_totp_secrets(c, st->options.totp_vault); sealed > 0)
+        log::info("signin.totp_secrets_encrypted", {{"users", sealed}});
+      return;
+    }
+    pqxx::read_transaction tx(c);
+    const auto plain = tx.exec1(
+        "SELECT count(*) FROM console_users WHERE totp_secret IS NOT NULL"
+        " AND totp_secret NOT LIKE 'enc1:%'")[0].as<long long>();
+    if (plain > 0) {
+      log::warn("signin.totp_secrets_unencrypted",
+                {{"users", plain},
+                 {"action", "set [console] totp_key = \"file:totp_key\" to encrypt them"}});
+    }
+  });
   // Sessions from before a restart must be known before the first request is served.
   if (database.ready() && !state_->sessions->wait_loaded(std::chrono::seconds(10))) {
     log::warn("signin.sessions_not_loaded",
@@ -338,7 +474,7 @@ LoginThrottle& ConsoleSignin::throttle() {
 
 void register_signin_routes(http::Router& router, store::Database& /*database: the state's*/,
                             ConsoleSignin& signin) {
-  const StatePtr st = signin.state();
+  const StatePtr& st = signin.state();
   router.add_async(bh::verb::post, "/api/v1/session", "/api/v1/session",
                    [st](const http::Request& req, const http::Params&, http::Responder respond) {
                      login(st, req, std::move(respond));

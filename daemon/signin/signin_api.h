@@ -9,10 +9,12 @@
 
 #include "daemon/api/auth.h"
 #include "daemon/config/config.h"
+#include "daemon/http/client_address.h"
 #include "daemon/http/router.h"
 #include "daemon/signin/login_throttle.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/session_store.h"
+#include "daemon/signin/totp_vault.h"
 #include "daemon/store/database.h"
 
 namespace boost::asio {
@@ -28,6 +30,12 @@ struct SigninOptions {
   HashCost dummy_hash_cost = HashCost::interactive();
   bool secure_cookie = false;  // Secure attribute: set when the console is served over https
   std::size_t max_pending_logins = 16;
+  // Peers whose X-Forwarded-For is believed ([server] trusted_proxies).
+  http::AddressList trusted_proxies{std::vector<std::string>{"127.0.0.1", "::1"}};
+  // Origins a sign-in may come from besides the Host the request names: [server] public_url's.
+  std::string public_origin;
+  // Opens the users' stored TOTP secrets ([console] totp_key); plain ones are sealed at start.
+  TotpVault totp_vault;
   Clock clock;  // default: the system clock
 };
 
@@ -57,9 +65,8 @@ class ConsoleSignin {
   std::unique_ptr<boost::asio::thread_pool> pool_;
 };
 
-// The client address used for throttling: the peer, or — when the peer is a reverse proxy on
-// this host — the last X-Forwarded-For entry (the one that proxy added).
-std::string client_address(const http::Request& request);
+// "scheme://host[:port]" of a URL ("" when it is not one).
+std::string origin_of(std::string_view url);
 
 void register_signin_routes(http::Router& router, store::Database& database, ConsoleSignin& signin);
 

@@ -174,4 +174,27 @@ void record_login(pqxx::connection& c, long long user_id) {
   tx.commit();
 }
 
+void request_unblock(pqxx::connection& c, const std::string& name, const std::string& address) {
+  pqxx::work tx(c);
+  tx.exec_params("INSERT INTO console_signin_unblocks (name, address) VALUES ($1, $2)", name,
+                 address);
+  tx.commit();
+}
+
+std::vector<UnblockRequest> unblock_requests_after(pqxx::connection& c, long long after) {
+  pqxx::read_transaction tx(c);
+  std::vector<UnblockRequest> out;
+  for (const auto& row : tx.exec_params(
+           "SELECT id, name, address FROM console_signin_unblocks WHERE id > $1 ORDER BY id",
+           after)) {
+    out.push_back({row[0].as<long long>(), row[1].as<std::string>(), row[2].as<std::string>()});
+  }
+  return out;
+}
+
+long long last_unblock_request(pqxx::connection& c) {
+  pqxx::read_transaction tx(c);
+  return tx.exec1("SELECT coalesce(max(id), 0) FROM console_signin_unblocks")[0].as<long long>();
+}
+
 }  // namespace mamori::signin

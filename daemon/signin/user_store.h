@@ -76,4 +76,17 @@ void set_totp_secret(pqxx::connection& c, const std::string& name,
 bool claim_totp_step(pqxx::connection& c, long long user_id, std::int64_t step);
 void record_login(pqxx::connection& c, long long user_id);
 
+// Sign-in blocks to lift (deploy/sql/015_signin_unblocks.sql): `mamorictl user unblock` asks,
+// mamorid applies. An empty name or address means every one.
+struct UnblockRequest {
+  long long id = 0;
+  std::string name;
+  std::string address;
+};
+void request_unblock(pqxx::connection& c, const std::string& name, const std::string& address);
+// Requests with an id above `after`, oldest first.
+std::vector<UnblockRequest> unblock_requests_after(pqxx::connection& c, long long after);
+// The newest request's id (0 when none): what a starting mamorid has nothing left to apply of.
+long long last_unblock_request(pqxx::connection& c);
+
 }  // namespace mamori::signin

@@ -49,8 +49,13 @@ void append_utf8(std::string& out, std::uint32_t cp) {
 // Decodes the character reference starting at s[i] == '&'; returns the characters consumed
 // (0 when it is not one we know, and the '&' is kept as is).
 std::size_t decode_reference(std::string_view s, std::size_t i, std::string& out) {
-  const std::size_t semi = s.find(';', i);
-  if (semi == std::string_view::npos || semi - i > 12) return 0;
+  // The longest reference decoded here ("&#x10FFFF;" with leading zeros) has at most 12
+  // characters between '&' and ';': look no further, so a hostile page of '&' without ';'
+  // costs linear time, not quadratic.
+  constexpr std::size_t kMaxReference = 12;
+  const std::size_t found = s.substr(i, kMaxReference + 1).find(';');
+  if (found == std::string_view::npos) return 0;
+  const std::size_t semi = i + found;
   const std::string_view name = s.substr(i + 1, semi - i - 1);
   if (!name.empty() && name[0] == '#') {
     std::uint32_t cp = 0;

@@ -73,6 +73,11 @@ require "StateDirectory=mamori" "/var/lib/mamori"
 require "ConfigurationDirectory=mamori" "/etc/mamori"
 grep -qE '^WatchdogSec=[1-9]' "$unit" || fail "mamorid.service sets no WatchdogSec (mamorid pings WATCHDOG=1)"
 grep -qE '^TimeoutStopSec=' "$unit" || fail "mamorid.service sets no TimeoutStopSec (drain_timeout must fit in it)"
+# Resource bounds: a descriptor or memory leak, or a thread explosion, ends in a restart instead
+# of starving PostgreSQL on the same machine.
+grep -qE '^LimitNOFILE=[1-9]' "$unit" || fail "mamorid.service sets no LimitNOFILE (bounded descriptors)"
+grep -qE '^MemoryMax=[1-9]' "$unit" || fail "mamorid.service sets no MemoryMax (bounded memory)"
+grep -qE '^TasksMax=[1-9]' "$unit" || fail "mamorid.service sets no TasksMax (bounded threads)"
 grep -qE '^IPAddressDeny=' "$unit" && fail "IPAddressDeny= would cut mamorid off from the platforms and PostgreSQL"
 
 # Every file: credential of the example configuration has a LoadCredential= of that name.

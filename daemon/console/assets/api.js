@@ -44,8 +44,11 @@ function fallbackMessage(status) {
   return `サーバーでエラーが発生しました（${status}）`;
 }
 
-async function send(method, path, body, { quiet401 = false } = {}) {
+// `background`: an automatic refresh, not the user's doing. The server then does not count it
+// as activity, so a tab left open still reaches the idle timeout.
+async function send(method, path, body, { quiet401 = false, background = false } = {}) {
   const headers = { Accept: 'application/json' };
+  if (background) headers['X-Mamori-Background'] = '1';
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';

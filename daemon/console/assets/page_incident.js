@@ -538,8 +538,8 @@ export async function renderIncident(main, [id], ctx) {
     return changed;
   }
 
-  async function refreshDrafts() {
-    const result = await fetchDrafts(incidentPath);
+  async function refreshDrafts({ background = false } = {}) {
+    const result = await fetchDrafts(incidentPath, { background });
     if (!ctx.isCurrent()) return;
     const json = JSON.stringify(result);
     if (json === lastDraftsJson) return;
@@ -560,7 +560,7 @@ export async function renderIncident(main, [id], ctx) {
       const startedAt = shownVersion;
       let data;
       try {
-        data = await api.get(incidentPath);
+        data = await api.get(incidentPath, { background: !manual });
       } catch (error) {
         if (!ctx.isCurrent()) return;
         const reason = error instanceof ApiError ? error.message : '接続できません';
@@ -583,7 +583,7 @@ export async function renderIncident(main, [id], ctx) {
       }
       if (changed) announce.textContent = `${lastClock} 最新の内容に更新しました`;
       show({ json });
-      if (changed) refreshDrafts();
+      if (changed) refreshDrafts({ background: !manual });
     })().finally(() => { inflight = null; });
     return inflight;
   }
@@ -615,9 +615,9 @@ async function copyText(text) {
 }
 
 // The incident's document drafts, or why they could not be loaded (a 404 means none).
-async function fetchDrafts(incidentPath) {
+async function fetchDrafts(incidentPath, { background = false } = {}) {
   try {
-    const data = await api.get(`${incidentPath}/documents`);
+    const data = await api.get(`${incidentPath}/documents`, { background });
     return { documents: Array.isArray(data?.documents) ? data.documents : [], problem: '' };
   } catch (error) {
     return { documents: [], problem: error instanceof ApiError && error.status !== 404 ? error.message : '' };

@@ -63,7 +63,7 @@ export async function renderIncidentList(main, _params, ctx) {
     h('div', { class: 'panel-head' }, h('h1', {}, 'インシデント一覧'), updated),
     form, problem, h('div', { class: 'table-wrap' }, table), empty));
 
-  async function load() {
+  async function load({ background = false } = {}) {
     const q = new URLSearchParams();
     if (filters.type) q.set('type', filters.type);
     if (filters.status) q.set('status', filters.status);
@@ -71,7 +71,7 @@ export async function renderIncidentList(main, _params, ctx) {
     if (filters.live !== '0') q.set('live', '1');
     q.set('limit', '200');
     try {
-      const data = await api.get(`/api/v1/incidents?${q}`);
+      const data = await api.get(`/api/v1/incidents?${q}`, { background });
       if (!ctx.isCurrent()) return;
       const incidents = Array.isArray(data?.incidents) ? data.incidents : [];
       clear(tableBody);
@@ -100,8 +100,8 @@ export async function renderIncidentList(main, _params, ctx) {
 
   await load();
   // Live refresh; a hidden tab waits until it is shown again.
-  const timer = setInterval(() => { if (!document.hidden) load(); }, REFRESH_MS);
-  const onVisible = () => { if (!document.hidden) load(); };
+  const timer = setInterval(() => { if (!document.hidden) load({ background: true }); }, REFRESH_MS);
+  const onVisible = () => { if (!document.hidden) load({ background: true }); };
   document.addEventListener('visibilitychange', onVisible);
   return () => {
     clearInterval(timer);

@@ -184,6 +184,34 @@ TEST_F(GovernorTest, BreakerOpensHalfOpensAndCloses) {
   EXPECT_EQ(admit().kind, AdmitKind::go);
 }
 
+// With the shipped policy, however long an outage lasts, the endpoint is tried again at least
+// once a minute: a platform that is healthy again is used again within 60 s (it used to wait for
+// a breaker and a backoff doubling to 10 and 5 minutes).
+TEST(GovernorDefaults, AfterALongOutageTheNextTryIsAtMostAMinuteAway) {
+  ManualClock clock{kStart};
+  RequestGovernor governor{GovernorPolicy{}, [] { return 1.0; }};  // the longest jitter
+  model::TimePoint last_try = clock.now();
+  std::chrono::milliseconds longest_gap{0};
+  int tries = 0;
+  while (clock.now() < kStart + 2h) {
+    const Admission a = governor.admit("x", "users/:id/tweets", clock.now());
+    if (a.kind != AdmitKind::go) {
+      ASSERT_GT(a.until, clock.now());
+      clock.set(a.until);
+      continue;
+    }
+    longest_gap = std::max(longest_gap, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            clock.now() - last_try));
+    last_try = clock.now();
+    ++tries;
+    governor.started("x", "users/:id/tweets", clock.now());
+    governor.finished("x", "users/:id/tweets", failure(HttpOutcome::timeout), clock.now());
+  }
+  EXPECT_EQ(governor.status("x", "users/:id/tweets").breaker, BreakerState::open);
+  EXPECT_LE(longest_gap, 60s);
+  EXPECT_GE(tries, 120);  // two hours, once a minute
+}
+
 TEST_F(GovernorTest, AFailedProbeReopensForLonger) {
   for (int i = 0; i < 3; ++i) {
     clock.set(std::max(clock.now(), admit().until));

@@ -33,6 +33,10 @@ TEST(AckLink, SignedTokenVerifiesWithItsClaims) {
   EXPECT_EQ(c.person, "佐藤 花子");
   EXPECT_EQ(c.channel, "kouhou-mail");
   EXPECT_EQ(c.expires, kNow + 24h);
+  EXPECT_EQ(c.cycle, 0);
+  const auto reopened = s.verify(token_of(s.url(42, 1, "佐藤 花子", "mail", kNow, 3)), kNow);
+  ASSERT_TRUE(std::holds_alternative<AckClaims>(reopened));
+  EXPECT_EQ(std::get<AckClaims>(reopened).cycle, 3);  // signed: the route compares it
 }
 
 TEST(AckLink, TokenIsUrlSafe) {

@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <regex>
 #include <thread>
 
 #include "daemon/alerts/ack_link.h"
@@ -318,6 +319,7 @@ TEST(MamoridAlerts, ImpersonationIsAlertedAcknowledgedByLinkOnceAndResolvedOnPag
                 " AND detail->>'to' = 'acknowledged'"),
             "1");
 
+
   // PagerDuty hears the acknowledgement with the same dedup_key; the webhook does not (not
   // configured).
   ASSERT_TRUE(mamori::testing::eventually(
@@ -345,6 +347,22 @@ TEST(MamoridAlerts, ImpersonationIsAlertedAcknowledgedByLinkOnceAndResolvedOnPag
   EXPECT_EQ(of_kind(hook, "acknowledge", id).size(), 0u);
   EXPECT_EQ(of_kind(hook, "trigger", id).size(), 1u);
   EXPECT_EQ(of_kind(pager, "trigger", id).size(), 1u);
+  // Reopened after the resolution: a link of the first cycle, even unused and unexpired, cannot
+  // acknowledge the new one; a link of the new cycle can.
+  m.q("UPDATE incidents SET status = 'open', acknowledged_at = NULL WHERE id = " + id +
+      "; INSERT INTO incident_timeline (incident_id, actor, kind, message, detail) VALUES (" + id +
+      ", 'test', 'status', '再開', '{\"from\":\"resolved\",\"to\":\"open\"}')");
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string first_cycle = path_of(signer.url(std::stoll(id), 1, "佐藤 花子", "hook", now));
+  const auto earlier = fetch("POST", m.port(), first_cycle);
+  EXPECT_EQ(earlier.status, 409) << earlier.body;
+  EXPECT_NE(earlier.body.find("以前の通知"), std::string::npos) << earlier.body;
+  EXPECT_EQ(fetch("GET", m.port(), first_cycle).body.find("<form"), std::string::npos);
+  EXPECT_EQ(m.q("SELECT status FROM incidents WHERE id = " + id), "open");
+  const auto second =
+      fetch("POST", m.port(), path_of(signer.url(std::stoll(id), 1, "佐藤 花子", "hook", now, 1)));
+  EXPECT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(m.q("SELECT status FROM incidents WHERE id = " + id), "acknowledged");
   m.stop();
 }
 
@@ -434,6 +452,15 @@ TEST(MamoridAlerts, KillNineInTheMiddleOfASendStillDeliversAfterRestartWithTheSa
   EXPECT_EQ(requests[0].header("x-mamori-idempotency-key"),
             requests[1].header("x-mamori-idempotency-key"));
   EXPECT_FALSE(requests[0].header("x-mamori-idempotency-key").empty());
+  // The key has the shape docs/ja/alerts.md explains to receivers, and shows in its example.
+  const std::regex shape("incident-[0-9]+(~[0-9]+)?:(trigger|escalate):[0-9]+\\.[0-9]+:[^:]+:[^:]*");
+  EXPECT_TRUE(std::regex_match(requests[0].header("x-mamori-idempotency-key"), shape))
+      << requests[0].header("x-mamori-idempotency-key");
+  const std::string doc =
+      mamori::testing::read_file(mamori::testing::source_dir() / "docs/ja/alerts.md");
+  std::smatch example;
+  ASSERT_TRUE(std::regex_search(doc, example, std::regex("\"idempotency_key\":\"([^\"]*)\"")));
+  EXPECT_TRUE(std::regex_match(example[1].str(), shape)) << example[1].str();
   EXPECT_EQ(requests[0].body, requests[1].body);
   EXPECT_EQ(m.q("SELECT count(*) FROM alert_outbox WHERE incident_id = " + id), "1");
   EXPECT_EQ(m.q("SELECT count(*) FROM incident_timeline WHERE incident_id = " + id +

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <prometheus/registry.h>
+
 #include <boost/asio.hpp>
 #include <future>
 #include <thread>
@@ -139,6 +141,54 @@ DispatcherOptions fast() {
   o.poll_interval = 100ms;
   o.backoff_base = 100ms;
   return o;
+}
+
+// Answers 1.5 s after a send, on the dispatcher's loop (like a slow webhook receiver).
+class SlowChannel : public AlertChannel {
+ public:
+  std::string_view kind() const override { return "slow"; }
+  std::string_view name() const override { return "slow"; }
+  void send(const AlertMessage&, std::function<void(DeliveryResult)> done) override {
+    auto timer = std::make_shared<boost::asio::steady_timer>(*io, 1500ms);
+    timer->async_wait([timer, done = std::move(done)](const boost::system::error_code&) {
+      done({true, false, 200, ""});
+    });
+  }
+  boost::asio::io_context* io = nullptr;
+};
+
+// docs/metrics.md: mamori_alert_delivery_seconds is the time from queueing to delivery — not
+// to the moment the dispatcher picked the alert up.
+TEST_F(OutboxTest, DeliveryTimeIsMeasuredAtDelivery) {
+  SlowChannel slow;
+  prometheus::Registry registry;
+  const auto sample = [&]() -> std::pair<std::uint64_t, double> {
+    for (const auto& family : registry.Collect()) {
+      if (family.name == "mamori_alert_delivery_seconds" && !family.metric.empty())
+        return {family.metric[0].histogram.sample_count, family.metric[0].histogram.sample_sum};
+    }
+    return {0, 0.0};
+  };
+  store::DatabaseOptions so;
+  so.dsn = db_.dsn();
+  store::Database database(so, nullptr);
+  database.start();
+  ASSERT_TRUE(database.wait_ready(10s));
+  boost::asio::io_context io;
+  slow.io = &io;
+  AlertDispatcher dispatcher(io, database, {{"slow", &slow}}, fast(), &registry);
+  boost::asio::post(io, [&] { dispatcher.start(); });
+  auto guard = boost::asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  open_incident("x:slow", {"slow"});
+  const bool delivered = testing::eventually([&] { return sample().first == 1; }, 10s);
+  boost::asio::post(io, [&] { dispatcher.stop(); });
+  guard.reset();
+  loop.join();
+  database.drain_and_stop(5s);
+  ASSERT_TRUE(delivered);
+  EXPECT_GE(sample().second, 1.5);
+  EXPECT_LT(sample().second, 10.0);
 }
 
 TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {

@@ -16,18 +16,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string config_text(const std::string& dsn, unsigned short port, const std::string& level = "info") {
+std::string config_text(const std::string& dsn, unsigned short port, const std::string& level = "info",
+                        const std::string& server_extra = "") {
   return "[log]\nlevel = \"" + level + "\"\n"
          "[municipality]\nname = \"相馬市\"\nhomepage = \"https://www.city.soma.fukushima.jp/\"\n"
-         "[server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\ndrain_timeout = \"5s\"\n"
-         "[database]\ndsn = \"" + dsn + "\"\n";
+         "[server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\ndrain_timeout = \"5s\"\n" +
+         server_extra + "[database]\ndsn = \"" + dsn + "\"\n";
 }
 
 class Mamorid {
  public:
-  Mamorid(const std::string& dsn, const testing::TempDir& dir)
+  Mamorid(const std::string& dsn, const testing::TempDir& dir, const std::string& server_extra = "")
       : port_(testing::free_tcp_port()), config_(dir.path() / "mamori.toml") {
-    testing::write_file(config_, config_text(dsn, port_));
+    testing::write_file(config_, config_text(dsn, port_, "info", server_extra));
     process_.emplace(std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
                                               config_.string()},
                      dir.path() / "mamorid.log");
@@ -69,6 +70,32 @@ TEST(Mamorid, ServesProbesAndMetricsThenStopsGracefullyOnSigterm) {
   // The configuration was mirrored into the database at start-up.
   const auto r = testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT name FROM municipality'");
   EXPECT_EQ(r.out, "相馬市\n");
+}
+
+// /metrics and /readyz tell about the inside: they answer [server] monitoring_allow (loopback by
+// default) only, and only directly — never a request a reverse proxy passed on.
+TEST(Mamorid, MonitoringEndpointsAnswerTheAllowListDirectlyOnly) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  Mamorid d(db.dsn(), dir);
+  ASSERT_TRUE(d.wait_healthy()) << d.process().log();
+  ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s)) << d.process().log();
+  EXPECT_EQ(d.get("/metrics").status, 200);
+  for (const std::string target : {"/metrics", "/readyz"}) {
+    for (const std::string header : {"X-Forwarded-For: 203.0.113.5", "Forwarded: for=203.0.113.5"}) {
+      EXPECT_EQ(testing::http_request("GET", "127.0.0.1", d.port(), target, {header}).status, 403)
+          << target << " " << header;
+    }
+  }
+  EXPECT_EQ(testing::http_request("GET", "127.0.0.1", d.port(), "/healthz", {"X-Forwarded-For: 203.0.113.5"})
+                .status,
+            200);
+
+  testing::TempDir other_dir;
+  Mamorid elsewhere(db.dsn(), other_dir, "monitoring_allow = [\"192.0.2.0/24\"]\n");
+  ASSERT_TRUE(elsewhere.wait_healthy()) << elsewhere.process().log();
+  EXPECT_EQ(elsewhere.get("/metrics").status, 403);
+  EXPECT_EQ(elsewhere.get("/readyz").status, 403);
 }
 
 TEST(Mamorid, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {

@@ -149,6 +149,27 @@ TEST(Config, ListenAddressIsValidated) {
   EXPECT_EQ(v6.config->server.public_url, "http://[::1]:9000");
 }
 
+TEST(Config, ProxiesAndMonitoringAllowListsAreAddressesOrNetworks) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_EQ(defaults.config->server.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(defaults.config->server.monitoring_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(defaults.config->server.max_connections_per_client, 64u);
+  const auto set = load(std::string(kMinimal) +
+                        "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\n"
+                        "monitoring_allow = [\"192.0.2.10\"]\nmax_connections_per_client = 8\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  EXPECT_EQ(set.config->server.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::1"}));
+  EXPECT_EQ(set.config->server.max_connections_per_client, 8u);
+  for (const char* bad : {"intranet", "10.0.0.0/33", "10.0.0.0/", "::1/129"}) {
+    const auto r = load(std::string(kMinimal) + "[server]\ntrusted_proxies = [\"" + bad + "\"]\n");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_NE(diagnostic_for(r, "server.trusted_proxies").message.find(bad), std::string::npos);
+  }
+  diagnostic_for(load(std::string(kMinimal) + "[server]\nmonitoring_allow = [\"x\"]\n"),
+                 "server.monitoring_allow");
+}
+
 TEST(Config, DurationsAcceptUnitsAndRejectNonsense) {
   auto r = load(std::string(kMinimal) + "[polling]\nreplies = \"2m\"\nsearch = 900\n");
   ASSERT_TRUE(r.ok()) << r.error_text();

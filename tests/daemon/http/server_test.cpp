@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
+#include <sys/resource.h>
+
+#include <filesystem>
 #include <future>
 #include <random>
 #include <thread>
@@ -208,6 +211,70 @@ TEST_F(ServerFixture, StopAcceptingLetsInFlightRequestsFinish) {
   EXPECT_NE(r.find("done"), std::string::npos);
   EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
   EXPECT_EQ(testing::http_get("127.0.0.1", port_, "/hello", 500ms).status, 0);
+}
+
+// One local client holding 300 slow connections (never finishing a request) must not take all
+// 256 slots: /healthz from anyone else keeps answering.
+TEST_F(ServerFixture, OneClientCannotTakeEverySlot) {
+  start();  // 256 connections, 64 per client, 15 s read timeout
+  asio::io_context client;
+  std::vector<std::unique_ptr<tcp::socket>> hog;
+  for (int i = 0; i < 300; ++i) {
+    auto s = std::make_unique<tcp::socket>(client);
+    s->open(tcp::v4());
+    s->bind({asio::ip::make_address("127.0.0.2"), 0});
+    s->connect({asio::ip::make_address("127.0.0.1"), port_});
+    asio::write(*s, asio::buffer(std::string("GET /hello HTTP/1.1\r\nHost: x\r\n")));  // no end
+    hog.push_back(std::move(s));
+  }
+  // The 64 the cap allows stay open; the other 236 were answered 503 and closed.
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return metrics_.http_connections_refused.Value() == 236 &&
+               metrics_.http_connections.Value() == 64;
+      },
+      5s))
+      << metrics_.http_connections_refused.Value() << " " << metrics_.http_connections.Value();
+  EXPECT_EQ(status_of(read_all(*hog.back(), 2s)), 503);
+  EXPECT_EQ(testing::http_get("127.0.0.1", port_, "/hello", 2s).status, 200);
+}
+
+// Out of descriptors, accept() fails at once for as long as the connection waits in the
+// backlog: the server pauses (10 ms, doubling to 1 s) instead of retrying in a tight loop, and
+// accepts again once descriptors are free.
+TEST_F(ServerFixture, AcceptErrorsPauseInsteadOfSpinning) {
+  start();
+  int highest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = static_cast<rlim_t>(highest + 8);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  // Open sockets until none is left, then connect a few: the server has no descriptor to
+  // accept them with.
+  asio::io_context client;
+  std::vector<std::unique_ptr<tcp::socket>> clients;
+  for (int i = 0; i < 5000; ++i) {  // descriptors below the highest may be free too
+    auto s = std::make_unique<tcp::socket>(client);
+    boost::system::error_code ec;
+    s->open(tcp::v4(), ec);
+    if (ec) break;
+    clients.push_back(std::move(s));
+  }
+  ASSERT_GE(clients.size(), 3u);
+  ASSERT_LT(clients.size(), 5000u) << "highest descriptor " << highest;
+  for (std::size_t i = 0; i < 3; ++i)
+    clients[i]->connect({asio::ip::make_address("127.0.0.1"), port_});
+  ASSERT_TRUE(testing::eventually([&] { return server_->accept_failures() > 0; }, 2s));
+  const std::uint64_t before = server_->accept_failures();
+  std::this_thread::sleep_for(500ms);
+  const std::uint64_t during = server_->accept_failures() - before;
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_LE(during, 10u) << "accept errors are retried in a tight loop";
+  clients.clear();
+  EXPECT_EQ(testing::http_get("127.0.0.1", port_, "/hello", 3s).status, 200);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <csignal>
 #include <functional>
 #include <regex>
+#include <thread>
 #include <utility>
 
 #include "daemon/signin/totp.h"
@@ -40,8 +41,9 @@ Reply exchange(unsigned short port, bh::verb method, const std::string& target,
   stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
   bh::request<bh::string_body> req{method, target, 11};
   req.set(bh::field::host, "127.0.0.1");
-  for (const auto& [k, v] : headers) req.set(k, v);
-  if (!body.empty()) req.set(bh::field::content_type, "application/json");
+  for (const auto& [k, v] : headers) req.insert(k, v);
+  if (!body.empty() && req.find(bh::field::content_type) == req.end())
+    req.set(bh::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
   bh::write(stream, req);
@@ -96,6 +98,8 @@ class SigninIntegration : public ::testing::Test {
         << out;
 
     testing::set_fake_credentials_env();
+    ::setenv("MAMORI_T_TOTP_KEY", "totp-key-for-the-signin-test-0123456789", 1);
+    setup_.extra = "[console]\ntotp_key = \"env:MAMORI_T_TOTP_KEY\"\n";
     setup_.dsn = db_.dsn();
     setup_.http_port = testing::free_tcp_port();
     setup_.fake_base_url = fake_.base_url();
@@ -274,7 +278,78 @@ TEST_F(SigninIntegration, WrongPasswordUnknownUserAndThrottling) {
   EXPECT_EQ(login("hanako", "Kawa#Sakura9").status, 200);
 }
 
+// Anyone could lock a staff member out by guessing at the name. The block is per name AND
+// client address (as the local reverse proxy reports it in X-Forwarded-For, read from the right;
+// IPv6 per /64), and `mamorictl user unblock` lifts it.
+TEST_F(SigninIntegration, GuessingANameBlocksOnlyTheGuessersAddressUntilUnblocked) {
+  const auto attempt = [&](const std::vector<std::string>& forwarded, const std::string& password) {
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& line : forwarded) headers.emplace_back("X-Forwarded-For", line);
+    return exchange(setup_.http_port, bh::verb::post, "/api/v1/session", headers,
+                    boost::json::serialize(boost::json::object{{"name", "taro"},
+                                                               {"password", password}}))
+        .status;
+  };
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(attempt({"203.0.113.5"}, "Wrong#Pass123"), 401) << i;
+  EXPECT_EQ(attempt({"203.0.113.5"}, "Yama#Kawa2024"), 429);
+  // Two more failures after waiting: the block doubles to 4 s, then 8 s.
+  std::this_thread::sleep_for(2100ms);
+  EXPECT_EQ(attempt({"203.0.113.5"}, "Wrong#Pass123"), 401);
+  std::this_thread::sleep_for(4100ms);
+  EXPECT_EQ(attempt({"203.0.113.5"}, "Wrong#Pass123"), 401);
+  const auto blocked_for_8s = std::chrono::steady_clock::now();
+  // The guesser's own first line naming a clean address changes nothing: the proxy's entry counts.
+  EXPECT_EQ(attempt({"198.51.100.7", "203.0.113.5"}, "Yama#Kawa2024"), 429);
+  // The owner, from an address without failures, signs in with the right password.
+  EXPECT_EQ(attempt({"198.51.100.7"}, "Yama#Kawa2024"), 200);
+
+  // IPv6: a host can take any address of its /64, so the block covers the /64.
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(attempt({"2001:db8:1:2::5"}, "Wrong#Pass123"), 401) << i;
+  EXPECT_EQ(attempt({"2001:db8:1:2::99"}, "Yama#Kawa2024"), 429);
+  EXPECT_EQ(attempt({"2001:db8:1:3::1"}, "Yama#Kawa2024"), 200);
+
+  int rc = -1;
+  const std::string out = mamorictl_user(db_.dsn(), "unblock taro --address 203.0.113.5", "", rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_TRUE(testing::eventually(
+      [&] { return attempt({"203.0.113.5"}, "Yama#Kawa2024") == 200; }, 15s, 500ms))
+      << mamorid_->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - blocked_for_8s, 7s) << "the block ran out instead";
+  EXPECT_NE(mamorid_->log().find("signin.unblocked"), std::string::npos) << mamorid_->log();
+}
+
+// Login CSRF: another site's form can post text/plain or form data, and names its origin.
+TEST_F(SigninIntegration, CrossSiteSignInsAreRefused) {
+  const std::string body = R"({"name":"hanako","password":"Kawa#Sakura9"})";
+  const auto post = [&](std::vector<std::pair<std::string, std::string>> headers) {
+    return exchange(setup_.http_port, bh::verb::post, "/api/v1/session", headers, body);
+  };
+  EXPECT_EQ(post({{"Content-Type", "text/plain"}}).status, 415);
+  EXPECT_EQ(post({{"Content-Type", "application/x-www-form-urlencoded"}}).status, 415);
+  const Reply cross = post({{"Origin", "https://evil.example"}});
+  EXPECT_EQ(cross.status, 403) << cross.body;
+  EXPECT_EQ(cross.headers.count("set-cookie"), 0u);
+  EXPECT_EQ(post({{"Origin", "null"}}).status, 403);
+  // The console's own origin, and clients that are not browsers (no Origin), sign in.
+  const Reply same = post({{"Origin", "http://127.0.0.1:" + std::to_string(setup_.http_port)},
+                           {"Content-Type", "application/json; charset=utf-8"}});
+  EXPECT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(post({}).status, 200);
+}
+
 TEST_F(SigninIntegration, TotpIsRequiredCheckedAndNotReusable) {
+  // The secret (stored by `mamorictl user add --totp` before any key) was encrypted by mamorid
+  // at start-up with [console] totp_key: the table alone signs nobody in.
+  std::string stored;
+  EXPECT_TRUE(testing::eventually(
+      [&] {
+        stored = sql(db_.dsn(), "SELECT totp_secret FROM console_users WHERE name = 'jiro'");
+        return stored.rfind("enc1:", 0) == 0;
+      },
+      10s))
+      << stored;
+  EXPECT_EQ(stored.find(signin::base32_encode(totp_secret_)), std::string::npos);
+  EXPECT_NE(mamorid_->log().find("signin.totp_secrets_encrypted"), std::string::npos);
   const Reply missing = login("jiro", "Umi!Sora2024x");
   ASSERT_EQ(missing.status, 401) << missing.body;
   EXPECT_EQ(missing.json().at("totp_required").as_bool(), true);

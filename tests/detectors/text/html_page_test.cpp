@@ -55,5 +55,24 @@ TEST(HtmlEntities, NumericNamedAndInvalidReferences) {
   EXPECT_EQ(decode_html_entities("&#x110000;"), "&#x110000;");
 }
 
+TEST(HtmlEntities, AReferenceEndsWithinTwelveCharacters) {
+  EXPECT_EQ(decode_html_entities("&#x0000065E5;"), "日");  // 12 characters between & and ;
+  EXPECT_EQ(decode_html_entities("&#x00000065E5;"), "&#x00000065E5;");  // 13: not a reference
+}
+
+// A hostile page: 16 MiB of '&' with no ';' until the very end. Each '&' may only look a few
+// characters ahead for its ';' (searching to the end of the page for every '&' is about 10^14
+// steps: this test would then run into ctest's timeout). The text is kept as written.
+TEST(PageText, AmpersandsWithoutSemicolonsCostLinearTime) {
+  const std::size_t n = 16u << 20;
+  std::string page(n, '&');
+  page += "amp;";
+  const std::string text = page_text(page, "text/html; charset=utf-8");
+  ASSERT_EQ(text.size(), n);
+  EXPECT_EQ(text.find_first_not_of('&'), std::string::npos);
+  const std::string decoded = decode_html_entities(page);
+  EXPECT_EQ(decoded.size(), n);
+}
+
 }  // namespace
 }  // namespace mamori::detectors::text

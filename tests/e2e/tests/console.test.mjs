@@ -143,12 +143,23 @@ describe('incident list', () => {
     assert.match(page.url(), /type=flameup/);
     await page.selectOption('#filter-type', 'impersonation');
     await link.waitFor();
-    // The list refreshes itself (every 10 s) without a reload or any input.
+    // The list refreshes itself (every 10 s) without a reload or any input; those requests say
+    // they are automatic (they do not keep the session from its idle timeout), the user's not.
+    const listRequests = [];
+    const onRequest = (r) => {
+      if (new URL(r.url()).pathname === '/api/v1/incidents') listRequests.push(r.headers()['x-mamori-background'] ?? '');
+    };
+    page.on('request', onRequest);
     await page.waitForTimeout(1100);
     const settled = await page.locator('#list-updated').textContent();
     await page.waitForFunction((before) => document.querySelector('#list-updated').textContent !== before,
       settled, { timeout: 15000 });
     await page.selectOption('#filter-type', '');
+    await page.locator('.incident-table tbody tr').first().waitFor();
+    page.off('request', onRequest);
+    assert.ok(listRequests.length >= 2, `list requests: ${listRequests}`);
+    assert.equal(listRequests[0], '1', 'the automatic refresh is marked as such');
+    assert.equal(listRequests.at(-1), '', 'the user changing the filter is activity');
     await screenshot(page, '03-incident-list');
     assert.deepEqual(await seriousViolations(page), []);
     assert.deepEqual(problems, []);
