@@ -16,8 +16,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: mamorid [--config FILE] [--version]\n"
-                  "  --config FILE  configuration (default /etc/mamori/mamori.toml)\n");
+      std::printf(
+          "usage: mamorid [--config FILE] [--version]\n"
+          "  --config FILE  configuration (default /etc/mamori/mamori.toml)\n");
       return 0;
     }
     if (arg == "--config" && i + 1 < argc) {

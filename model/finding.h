@@ -23,13 +23,20 @@ enum class IncidentType {
 
 constexpr std::string_view to_string(IncidentType t) {
   switch (t) {
-    case IncidentType::impersonation: return "impersonation";
-    case IncidentType::flameup: return "flameup";
-    case IncidentType::misinformation: return "misinformation";
-    case IncidentType::account_compromise: return "account_compromise";
-    case IncidentType::erroneous_post: return "erroneous_post";
-    case IncidentType::threat: return "threat";
-    case IncidentType::account_change: return "account_change";
+    case IncidentType::impersonation:
+      return "impersonation";
+    case IncidentType::flameup:
+      return "flameup";
+    case IncidentType::misinformation:
+      return "misinformation";
+    case IncidentType::account_compromise:
+      return "account_compromise";
+    case IncidentType::erroneous_post:
+      return "erroneous_post";
+    case IncidentType::threat:
+      return "threat";
+    case IncidentType::account_change:
+      return "account_change";
   }
   return "unknown";
 }
@@ -53,10 +60,14 @@ enum class Severity { low = 1, medium = 2, high = 3, critical = 4 };
 
 constexpr std::string_view to_string(Severity s) {
   switch (s) {
-    case Severity::low: return "low";
-    case Severity::medium: return "medium";
-    case Severity::high: return "high";
-    case Severity::critical: return "critical";
+    case Severity::low:
+      return "low";
+    case Severity::medium:
+      return "medium";
+    case Severity::high:
+      return "high";
+    case Severity::critical:
+      return "critical";
   }
   return "unknown";
 }
@@ -83,7 +94,8 @@ struct Finding {
   Severity severity = Severity::low;
   std::string severity_label;        // as staff read it, e.g. "炎上"
   std::vector<std::string> reasons;  // Japanese, one short sentence each
-  std::string evidence_json;         // detector-specific detail for staff (series excerpt, matched fields…)
+  std::string
+      evidence_json;  // detector-specific detail for staff (series excerpt, matched fields…)
   FindingPhase phase = FindingPhase::open;
   TimePoint detected_at{};
 };

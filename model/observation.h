@@ -15,11 +15,11 @@ namespace mamori::model {
 // A profile as the platform showed it at `observed_at`.
 struct ProfileSnapshot {
   Platform platform = Platform::x;
-  std::string account_id;    // X user id, Bluesky DID, Mastodon account id
-  std::string handle;        // without '@'; Mastodon remote accounts keep "user@domain"
+  std::string account_id;  // X user id, Bluesky DID, Mastodon account id
+  std::string handle;      // without '@'; Mastodon remote accounts keep "user@domain"
   std::string display_name;
   std::string description;
-  std::string url;           // the profile's website field (or first link), may be empty
+  std::string url;  // the profile's website field (or first link), may be empty
   std::string avatar_url;
   std::optional<TimePoint> created_at;
   std::optional<std::int64_t> followers_count;
@@ -33,7 +33,7 @@ struct ProfileSnapshot {
 // A post, reply, mention or quote.
 struct Post {
   Platform platform = Platform::x;
-  std::string post_id;        // X tweet id, Bluesky at:// URI, Mastodon status id
+  std::string post_id;  // X tweet id, Bluesky at:// URI, Mastodon status id
   std::string author_id;
   std::string author_handle;  // may be empty when the endpoint does not expand authors
   std::string author_display_name;

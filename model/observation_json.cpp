@@ -9,7 +9,9 @@
 namespace mamori::model {
 namespace {
 
-std::string iso8601(TimePoint t) { return iso8601_utc(t, true); }
+std::string iso8601(TimePoint t) {
+  return iso8601_utc(t, true);
+}
 
 template <typename T>
 void put_optional(boost::json::object& o, std::string_view key, const std::optional<T>& value) {

@@ -11,12 +11,18 @@ enum class Platform { x, bluesky, mastodon, facebook, instagram, youtube };
 
 constexpr std::string_view to_string(Platform p) {
   switch (p) {
-    case Platform::x: return "x";
-    case Platform::bluesky: return "bluesky";
-    case Platform::mastodon: return "mastodon";
-    case Platform::facebook: return "facebook";
-    case Platform::instagram: return "instagram";
-    case Platform::youtube: return "youtube";
+    case Platform::x:
+      return "x";
+    case Platform::bluesky:
+      return "bluesky";
+    case Platform::mastodon:
+      return "mastodon";
+    case Platform::facebook:
+      return "facebook";
+    case Platform::instagram:
+      return "instagram";
+    case Platform::youtube:
+      return "youtube";
   }
   return "unknown";
 }
@@ -24,12 +30,18 @@ constexpr std::string_view to_string(Platform p) {
 // The platform's name as staff read it: "X", "Bluesky", "Mastodon".
 constexpr std::string_view display_name(Platform p) {
   switch (p) {
-    case Platform::x: return "X";
-    case Platform::bluesky: return "Bluesky";
-    case Platform::mastodon: return "Mastodon";
-    case Platform::facebook: return "Facebook";
-    case Platform::instagram: return "Instagram";
-    case Platform::youtube: return "YouTube";
+    case Platform::x:
+      return "X";
+    case Platform::bluesky:
+      return "Bluesky";
+    case Platform::mastodon:
+      return "Mastodon";
+    case Platform::facebook:
+      return "Facebook";
+    case Platform::instagram:
+      return "Instagram";
+    case Platform::youtube:
+      return "YouTube";
   }
   return "";
 }

@@ -3,14 +3,14 @@
 # runs every test through ctest, then runs each fuzz target briefly. Exits non-zero on any failure.
 #   MAMORI_JOBS=N          parallel build jobs (default: number of cores)
 #   MAMORI_TEST_JOBS=N     parallel tests (default: MAMORI_JOBS)
-#   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 15; 0 skips fuzzing)
+#   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 10; 0 skips fuzzing)
 #   MAMORI_RELEASE=0       skip the Release build of the programs (what packagers build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${MAMORI_JOBS:-$(nproc)}
 test_jobs=${MAMORI_TEST_JOBS:-$jobs}
-fuzz_seconds=${MAMORI_FUZZ_SECONDS:-15}
+fuzz_seconds=${MAMORI_FUZZ_SECONDS:-10}
 release=${MAMORI_RELEASE:-1}
 # ccache, when installed, makes the second configuration (Release) and later runs cheap.
 launcher=()
@@ -22,6 +22,9 @@ step() { printf '\n== %s ==\n' "$*"; }
 
 step "dependencies"
 deploy/install-deps.sh
+
+step "format (.clang-format, clang-format 14)"
+tests/support/format-check.sh
 
 step "build"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null

@@ -27,9 +27,10 @@ HttpRequest BlueskyCollector::request(const std::string& base, const std::string
 
 void BlueskyCollector::run(HttpRequest r, BlueskyEndpoint endpoint, std::vector<std::string> refs,
                            PageHandler done) {
-  fetch_page(client_, std::move(r), model::Platform::bluesky,
-             [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
-             std::move(refs), std::move(done));
+  fetch_page(
+      client_, std::move(r), model::Platform::bluesky,
+      [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
+      std::move(refs), std::move(done));
 }
 
 void BlueskyCollector::lookup_profiles(const std::vector<std::string>& handles, PageHandler done) {
@@ -40,9 +41,10 @@ void BlueskyCollector::lookup_profiles(const std::vector<std::string>& handles, 
     return;
   }
   std::string q = "app.bsky.actor.getProfiles?";
-  for (std::size_t i = 0; i < handles.size(); ++i) q += (i ? "&" : "") + std::string("actors=") + url_encode(handles[i]);
-  run(request(options_.api_base, q, BlueskyEndpoint::get_profiles), BlueskyEndpoint::get_profiles, handles,
-      std::move(done));
+  for (std::size_t i = 0; i < handles.size(); ++i)
+    q += (i ? "&" : "") + std::string("actors=") + url_encode(handles[i]);
+  run(request(options_.api_base, q, BlueskyEndpoint::get_profiles), BlueskyEndpoint::get_profiles,
+      handles, std::move(done));
 }
 
 void BlueskyCollector::search_accounts(const std::string& query, PageHandler done) {
@@ -51,17 +53,20 @@ void BlueskyCollector::search_accounts(const std::string& query, PageHandler don
       BlueskyEndpoint::search_actors, {}, std::move(done));
 }
 
-void BlueskyCollector::recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) {
+void BlueskyCollector::recent_posts(const AccountRef& account, const Cursor& cursor,
+                                    PageHandler done) {
   const std::string actor = account.account_id.empty() ? account.handle : account.account_id;
-  std::string q = "app.bsky.feed.getAuthorFeed?limit=100&filter=posts_no_replies&actor=" + url_encode(actor);
+  std::string q =
+      "app.bsky.feed.getAuthorFeed?limit=100&filter=posts_no_replies&actor=" + url_encode(actor);
   if (cursor.page) q += "&cursor=" + url_encode(*cursor.page);
-  run(request(options_.api_base, q, BlueskyEndpoint::get_author_feed), BlueskyEndpoint::get_author_feed,
-      {actor}, std::move(done));
+  run(request(options_.api_base, q, BlueskyEndpoint::get_author_feed),
+      BlueskyEndpoint::get_author_feed, {actor}, std::move(done));
 }
 
 void BlueskyCollector::thread(const AccountRef& /*account*/, const std::string& post_id,
                               const Cursor& /*cursor*/, PageHandler done) {
-  run(request(options_.api_base, "app.bsky.feed.getPostThread?depth=20&parentHeight=0&uri=" + url_encode(post_id),
+  run(request(options_.api_base,
+              "app.bsky.feed.getPostThread?depth=20&parentHeight=0&uri=" + url_encode(post_id),
               BlueskyEndpoint::get_post_thread),
       BlueskyEndpoint::get_post_thread, {post_id}, std::move(done));
 }
@@ -87,36 +92,39 @@ void BlueskyCollector::replies_and_mentions(const AccountRef& /*account*/, const
     HttpRequest r = request(options_.pds_base, q, BlueskyEndpoint::list_notifications);
     r.headers.emplace_back("Authorization", "Bearer " + access_jwt_);
     // An expired access token is refreshed once, then the page is fetched again.
-    fetch_page(client_, r, model::Platform::bluesky,
-               [](std::string_view body, const ParseContext& c) {
-                 return parse(BlueskyEndpoint::list_notifications, body, c);
-               },
-               {}, [this, r, done = std::move(done)](Page page) mutable {
-                 const bool expired = page.response.status == 400 &&
-                                      page.response.body.find("ExpiredToken") != std::string::npos;
-                 if (!expired) {
-                   done(std::move(page));
-                   return;
-                 }
-                 access_jwt_.clear();
-                 with_session([this, r, done = std::move(done)](const std::string& err) mutable {
-                   if (!err.empty()) {
-                     Page failed;
-                     failed.endpoint = r.endpoint;
-                     failed.result.outcome = ParseOutcome::platform_error;
-                     done(std::move(failed));
-                     return;
-                   }
-                   for (auto& [k, v] : r.headers) {
-                     if (k == "Authorization") v = "Bearer " + access_jwt_;
-                   }
-                   fetch_page(client_, r, model::Platform::bluesky,
-                              [](std::string_view body, const ParseContext& c) {
-                                return parse(BlueskyEndpoint::list_notifications, body, c);
-                              },
-                              {}, std::move(done));
-                 });
-               });
+    fetch_page(
+        client_, r, model::Platform::bluesky,
+        [](std::string_view body, const ParseContext& c) {
+          return parse(BlueskyEndpoint::list_notifications, body, c);
+        },
+        {},
+        [this, r, done = std::move(done)](Page page) mutable {
+          const bool expired = page.response.status == 400 &&
+                               page.response.body.find("ExpiredToken") != std::string::npos;
+          if (!expired) {
+            done(std::move(page));
+            return;
+          }
+          access_jwt_.clear();
+          with_session([this, r, done = std::move(done)](const std::string& err) mutable {
+            if (!err.empty()) {
+              Page failed;
+              failed.endpoint = r.endpoint;
+              failed.result.outcome = ParseOutcome::platform_error;
+              done(std::move(failed));
+              return;
+            }
+            for (auto& [k, v] : r.headers) {
+              if (k == "Authorization") v = "Bearer " + access_jwt_;
+            }
+            fetch_page(
+                client_, r, model::Platform::bluesky,
+                [](std::string_view body, const ParseContext& c) {
+                  return parse(BlueskyEndpoint::list_notifications, body, c);
+                },
+                {}, std::move(done));
+          });
+        });
   });
 }
 
@@ -153,7 +161,8 @@ void BlueskyCollector::with_session(std::function<void(const std::string&)> then
 void BlueskyCollector::session_request(bool refresh, std::function<void(const std::string&)> then) {
   HttpRequest r;
   r.method = "POST";
-  r.url = options_.pds_base + "/xrpc/com.atproto.server." + (refresh ? "refreshSession" : "createSession");
+  r.url = options_.pds_base + "/xrpc/com.atproto.server." +
+          (refresh ? "refreshSession" : "createSession");
   r.headers.emplace_back("Accept", "application/json");
   if (refresh) {
     r.headers.emplace_back("Authorization", "Bearer " + refresh_jwt_);
@@ -182,7 +191,8 @@ void BlueskyCollector::session_request(bool refresh, std::function<void(const st
     const auto* o = ec ? nullptr : v.if_object();
     const auto* access = o ? o->if_contains("accessJwt") : nullptr;
     const auto* refresh_token = o ? o->if_contains("refreshJwt") : nullptr;
-    if (access == nullptr || !access->is_string() || refresh_token == nullptr || !refresh_token->is_string()) {
+    if (access == nullptr || !access->is_string() || refresh_token == nullptr ||
+        !refresh_token->is_string()) {
       then("session response without tokens");
       return;
     }

@@ -30,7 +30,8 @@ class BlueskyCollector final : public PlatformCollector {
   bool has_mentions(const AccountRef& account) const override {
     return !options_.identifier.empty() && options_.identifier == account.handle;
   }
-  void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                            PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
@@ -43,7 +44,8 @@ class BlueskyCollector final : public PlatformCollector {
  private:
   HttpRequest request(const std::string& base, const std::string& method_and_query,
                       BlueskyEndpoint endpoint) const;
-  void run(HttpRequest r, BlueskyEndpoint endpoint, std::vector<std::string> refs, PageHandler done);
+  void run(HttpRequest r, BlueskyEndpoint endpoint, std::vector<std::string> refs,
+           PageHandler done);
   // Runs `then` with a valid access token (creating or refreshing the session first), or
   // with an empty string and the failure when no session could be had.
   void with_session(std::function<void(const std::string& error)> then);

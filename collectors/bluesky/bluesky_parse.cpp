@@ -41,7 +41,9 @@ bool is_post_uri(std::string_view uri) {
   return uri.starts_with("at://") && uri.find(kPostCollection) != std::string_view::npos;
 }
 
-std::string lower_ascii(std::string_view s) { return model::ascii_lower(s); }
+std::string lower_ascii(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
 // Bluesky profiles have no website field: the first http(s) link written in the description.
 std::string first_link(std::string_view text) {
@@ -541,7 +543,8 @@ ParseResult parse(BlueskyEndpoint endpoint, std::string_view body, const ParseCo
     result.outcome = ParseOutcome::platform_error;
     std::string message = page.error;
     if (!page.message.empty()) message += ": " + page.message;
-    out.push_back(json::gone_or_error(kPlatform, name, gone_reason(endpoint, page.error, page.message),
+    out.push_back(json::gone_or_error(kPlatform, name,
+                                      gone_reason(endpoint, page.error, page.message),
                                       std::move(message), context));
     return result;
   }

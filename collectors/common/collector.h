@@ -49,7 +49,8 @@ class PlatformCollector {
   // session is this account's; Mastodon when the access token is). Otherwise the poller walks
   // the threads of the account's recent posts.
   virtual bool has_mentions(const AccountRef& account) const = 0;
-  virtual void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) = 0;
+  virtual void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                                    PageHandler done) = 0;
   virtual void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
                       PageHandler done) = 0;
   // Avatars only from the platform's media hosts (the HTTP client's allow-list), size-capped.

@@ -36,7 +36,9 @@ bool has_control_chars(std::string_view s) {
                      [](unsigned char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-std::string lower(std::string_view s) { return model::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -10,7 +10,9 @@
 namespace mamori::collectors {
 namespace {
 
-std::string lower(std::string_view s) { return model::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
 std::string normalize_host(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {

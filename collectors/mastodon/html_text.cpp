@@ -55,7 +55,9 @@ bool is_alpha(char c) {
 bool is_alnum(char c) {
   return is_alpha(c) || (c >= '0' && c <= '9');
 }
-char lower(char c) { return model::ascii_lower(c); }
+char lower(char c) {
+  return model::ascii_lower(c);
+}
 
 void append_code_point(char32_t cp, std::string& out) {
   const bool bad = cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF ||

@@ -38,27 +38,30 @@ HttpRequest MastodonCollector::request(const std::string& path_and_query, Mastod
 
 void MastodonCollector::run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs,
                             PageHandler done) {
-  fetch_page(client_, std::move(r), model::Platform::mastodon,
-             [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
-             std::move(refs), std::move(done));
+  fetch_page(
+      client_, std::move(r), model::Platform::mastodon,
+      [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
+      std::move(refs), std::move(done));
 }
 
 void MastodonCollector::lookup_profiles(const std::vector<std::string>& handles, PageHandler done) {
   // No batch lookup in the API: the poller sends one handle at a time (lookup_batch_size 1).
   const std::string handle = handles.empty() ? std::string() : handles.front();
-  run(request("/api/v1/accounts/lookup?acct=" + url_encode(handle), MastodonEndpoint::accounts_lookup, false),
+  run(request("/api/v1/accounts/lookup?acct=" + url_encode(handle),
+              MastodonEndpoint::accounts_lookup, false),
       MastodonEndpoint::accounts_lookup, {handle}, std::move(done));
 }
 
 void MastodonCollector::search_accounts(const std::string& query, PageHandler done) {
-  run(request("/api/v2/search?type=accounts&limit=40&q=" + url_encode(query), MastodonEndpoint::search,
-              true),
+  run(request("/api/v2/search?type=accounts&limit=40&q=" + url_encode(query),
+              MastodonEndpoint::search, true),
       MastodonEndpoint::search, {}, std::move(done));
 }
 
-void MastodonCollector::recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) {
-  run(request("/api/v1/accounts/" + url_encode(account.account_id) + "/statuses?limit=40&exclude_reblogs=true" +
-                  cursor_query(cursor),
+void MastodonCollector::recent_posts(const AccountRef& account, const Cursor& cursor,
+                                     PageHandler done) {
+  run(request("/api/v1/accounts/" + url_encode(account.account_id) +
+                  "/statuses?limit=40&exclude_reblogs=true" + cursor_query(cursor),
               MastodonEndpoint::account_statuses, false),
       MastodonEndpoint::account_statuses, {account.account_id}, std::move(done));
 }
@@ -72,7 +75,8 @@ void MastodonCollector::replies_and_mentions(const AccountRef& /*account*/, cons
 
 void MastodonCollector::thread(const AccountRef& /*account*/, const std::string& post_id,
                                const Cursor& /*cursor*/, PageHandler done) {
-  run(request("/api/v1/statuses/" + url_encode(post_id) + "/context", MastodonEndpoint::status_context, false),
+  run(request("/api/v1/statuses/" + url_encode(post_id) + "/context",
+              MastodonEndpoint::status_context, false),
       MastodonEndpoint::status_context, {post_id}, std::move(done));
 }
 

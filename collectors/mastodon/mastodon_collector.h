@@ -9,8 +9,8 @@
 namespace mamori::collectors::mastodon {
 
 struct MastodonCollectorOptions {
-  std::string instance;      // https://mastodon.example
-  std::string access_token;  // optional; resolved from the configuration's credential reference
+  std::string instance;       // https://mastodon.example
+  std::string access_token;   // optional; resolved from the configuration's credential reference
   std::string token_account;  // the handle whose notifications the token reads
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 8 * 1024 * 1024;
@@ -27,15 +27,18 @@ class MastodonCollector final : public PlatformCollector {
   bool has_mentions(const AccountRef& account) const override {
     return !options_.access_token.empty() && options_.token_account == account.handle;
   }
-  void replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
+  void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                            PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
 
  private:
-  HttpRequest request(const std::string& path_and_query, MastodonEndpoint endpoint, bool authorized) const;
-  void run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs, PageHandler done);
+  HttpRequest request(const std::string& path_and_query, MastodonEndpoint endpoint,
+                      bool authorized) const;
+  void run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs,
+           PageHandler done);
 
   HttpClient& client_;
   MastodonCollectorOptions options_;

@@ -39,7 +39,9 @@ void add_unique(std::vector<std::string>& urls, std::string url) {
   if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
 }
 
-std::string lower_ascii(std::string_view s) { return model::ascii_lower(s); }
+std::string lower_ascii(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
 bool is_http_url(std::string_view url) {
   return url.starts_with("https://") || url.starts_with("http://");

@@ -176,7 +176,8 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
 
   void on_result(Lane& lane, Pending p, HttpResponse r) {
     const model::TimePoint now = clock.now();
-    const AttemptVerdict verdict = governor.finished(lane.platform, lane.endpoint, r, now, lane.scope);
+    const AttemptVerdict verdict =
+        governor.finished(lane.platform, lane.endpoint, r, now, lane.scope);
     if (metrics != nullptr) {
       metrics->request_finished(lane.platform, lane.endpoint, outcome_label(r), r.elapsed);
       const EndpointStatus s = governor.status(lane.platform, lane.endpoint, lane.scope);

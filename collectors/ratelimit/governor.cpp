@@ -1,11 +1,11 @@
 #include "collectors/ratelimit/governor.h"
 
-#include "collectors/ratelimit/platform_quota.h"
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
+
+#include "collectors/ratelimit/platform_quota.h"
 
 namespace mamori::collectors {
 namespace {
@@ -200,7 +200,8 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
         info.reset ? reset_time(info, now) : now + policy_.unknown_reset_wait;
     // Answers can arrive out of order (several requests in flight). Within one window the
     // platform's count only goes down, so an older, higher count must not raise what is left.
-    const bool same_window = q.remaining && q.reset && reset <= *q.reset + std::chrono::seconds(1) &&
+    const bool same_window = q.remaining && q.reset &&
+                             reset <= *q.reset + std::chrono::seconds(1) &&
                              reset + std::chrono::seconds(1) >= *q.reset;
     if (info.limit) q.limit = info.limit;
     q.remaining = same_window ? std::min(*q.remaining, *info.remaining) : *info.remaining;

@@ -1,10 +1,10 @@
 #include "collectors/ratelimit/rate_limit_headers.h"
 
-#include "collectors/ratelimit/platform_quota.h"
-
 #include <array>
 #include <charconv>
 #include <string>
+
+#include "collectors/ratelimit/platform_quota.h"
 
 namespace mamori::collectors {
 namespace {

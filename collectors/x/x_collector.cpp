@@ -37,55 +37,60 @@ HttpRequest XCollector::request(std::string path_and_query, XEndpoint endpoint) 
   return r;
 }
 
-void XCollector::run(HttpRequest r, XEndpoint endpoint, std::vector<std::string> refs, PageHandler done) {
-  fetch_page(client_, std::move(r), model::Platform::x,
-             [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
-             std::move(refs), std::move(done));
+void XCollector::run(HttpRequest r, XEndpoint endpoint, std::vector<std::string> refs,
+                     PageHandler done) {
+  fetch_page(
+      client_, std::move(r), model::Platform::x,
+      [endpoint](std::string_view body, const ParseContext& c) { return parse(endpoint, body, c); },
+      std::move(refs), std::move(done));
 }
 
 void XCollector::lookup_profiles(const std::vector<std::string>& handles, PageHandler done) {
   if (handles.size() == 1) {
-    run(request("/2/users/by/username/" + url_encode(handles[0]) + "?user.fields=" + url_encode(kUserFields),
+    run(request("/2/users/by/username/" + url_encode(handles[0]) +
+                    "?user.fields=" + url_encode(kUserFields),
                 XEndpoint::user_by_username),
         XEndpoint::user_by_username, handles, std::move(done));
     return;
   }
   std::string list;
   for (const auto& h : handles) list += (list.empty() ? "" : ",") + h;
-  run(request("/2/users/by?usernames=" + url_encode(list) + "&user.fields=" + url_encode(kUserFields),
-              XEndpoint::users_by),
+  run(request(
+          "/2/users/by?usernames=" + url_encode(list) + "&user.fields=" + url_encode(kUserFields),
+          XEndpoint::users_by),
       XEndpoint::users_by, handles, std::move(done));
 }
 
 void XCollector::search_accounts(const std::string& query, PageHandler done) {
-  run(request("/2/users/search?query=" + url_encode(query) + "&max_results=100&user.fields=" +
-                  url_encode(kUserFields),
+  run(request("/2/users/search?query=" + url_encode(query) +
+                  "&max_results=100&user.fields=" + url_encode(kUserFields),
               XEndpoint::users_search),
       XEndpoint::users_search, {}, std::move(done));
 }
 
 void XCollector::recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) {
-  run(request("/2/users/" + url_encode(account.account_id) + "/tweets?max_results=100&" + tweet_query() +
-                  cursor_query(cursor),
+  run(request("/2/users/" + url_encode(account.account_id) + "/tweets?max_results=100&" +
+                  tweet_query() + cursor_query(cursor),
               XEndpoint::user_tweets),
       XEndpoint::user_tweets, {account.account_id}, std::move(done));
 }
 
-void XCollector::replies_and_mentions(const AccountRef& account, const Cursor& cursor, PageHandler done) {
-  run(request("/2/users/" + url_encode(account.account_id) + "/mentions?max_results=100&" + tweet_query() +
-                  cursor_query(cursor),
+void XCollector::replies_and_mentions(const AccountRef& account, const Cursor& cursor,
+                                      PageHandler done) {
+  run(request("/2/users/" + url_encode(account.account_id) + "/mentions?max_results=100&" +
+                  tweet_query() + cursor_query(cursor),
               XEndpoint::user_mentions),
       XEndpoint::user_mentions, {account.account_id}, std::move(done));
 }
 
-void XCollector::thread(const AccountRef& /*account*/, const std::string& post_id, const Cursor& cursor,
-                        PageHandler done) {
+void XCollector::thread(const AccountRef& /*account*/, const std::string& post_id,
+                        const Cursor& cursor, PageHandler done) {
   std::string q = "/2/tweets/search/recent?query=" + url_encode("conversation_id:" + post_id) +
                   "&max_results=100&" + tweet_query();
   if (cursor.since) q += "&since_id=" + url_encode(*cursor.since);
   if (cursor.page) q += "&next_token=" + url_encode(*cursor.page);
-  run(request(std::move(q), XEndpoint::tweets_search_recent), XEndpoint::tweets_search_recent, {post_id},
-      std::move(done));
+  run(request(std::move(q), XEndpoint::tweets_search_recent), XEndpoint::tweets_search_recent,
+      {post_id}, std::move(done));
 }
 
 std::string avatar_url_for_hashing(std::string_view url) {

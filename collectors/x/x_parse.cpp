@@ -64,8 +64,9 @@ void add_unique(std::vector<std::string>& urls, std::string url) {
 }
 
 bool contains_ci(std::string_view haystack, std::string_view needle) {
-  const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                              [](char a, char b) { return model::ascii_lower(a) == model::ascii_lower(b); });
+  const auto it =
+      std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                  [](char a, char b) { return model::ascii_lower(a) == model::ascii_lower(b); });
   return it != haystack.end();
 }
 

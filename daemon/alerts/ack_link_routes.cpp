@@ -43,7 +43,9 @@ button:focus { outline: 3px solid #f0a400; }
 
 // Untrusted text into HTML: & < > " ' as references, control and bidi-override characters
 // dropped, invalid UTF-8 replaced (the playbooks' escaping, used for drafted documents too).
-std::string escape(std::string_view text) { return playbooks::escape_value(text, playbooks::Escaping::html); }
+std::string escape(std::string_view text) {
+  return playbooks::escape_value(text, playbooks::Escaping::html);
+}
 
 struct Page {
   std::string css_class;  // "error", "done", or "" (confirmation)
@@ -137,8 +139,8 @@ std::optional<IncidentView> load_incident(pqxx::transaction_base& tx, long long 
       " FROM incidents i WHERE id = $1",
       id);
   if (r.empty()) return std::nullopt;
-  return IncidentView{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str(),
-                      r[0][4].c_str(), r[0][5].c_str(),   reopen_count(tx, id)};
+  return IncidentView{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(),     r[0][3].c_str(),
+                      r[0][4].c_str(), r[0][5].c_str(), reopen_count(tx, id)};
 }
 
 // A link sent before the incident was resolved and reopened: the page says so, without a button.

@@ -26,22 +26,22 @@ struct AlertMessage {
   std::string idempotency_key;  // stable per alert: a resend after a crash carries the same key
   AlertKind kind = AlertKind::trigger;
   long long incident_id = 0;
-  std::string incident_type;    // impersonation, flameup, ...
+  std::string incident_type;        // impersonation, flameup, ...
   std::string incident_type_label;  // 成りすまし, 炎上, ...
-  std::string severity;         // low, medium, high, critical
-  std::string severity_label;   // 低, 中, 高, 緊急 (or 注意/警戒/炎上 for flame-ups)
-  std::string title;            // 成りすましの疑い: @soma__city (X)
-  std::string summary;          // what happened, one or two sentences
-  std::string first_step;       // the first playbook step's title
-  std::string incident_url;     // link to the incident page in the console
-  std::string acknowledge_url;  // signed one-click acknowledge link (may be empty)
+  std::string severity;             // low, medium, high, critical
+  std::string severity_label;       // 低, 中, 高, 緊急 (or 注意/警戒/炎上 for flame-ups)
+  std::string title;                // 成りすましの疑い: @soma__city (X)
+  std::string summary;              // what happened, one or two sentences
+  std::string first_step;           // the first playbook step's title
+  std::string incident_url;         // link to the incident page in the console
+  std::string acknowledge_url;      // signed one-click acknowledge link (may be empty)
   int escalation_level = 1;
-  std::string recipient_name;   // the on-call person (for the text), may be empty
+  std::string recipient_name;  // the on-call person (for the text), may be empty
   // Where a person-addressed channel delivers: an e-mail address (email), a LINE WORKS user id
   // (lineworks); from oncall::resolve_targets. Empty: the channel's configured default.
   std::string recipient_address;
-  std::string municipality;     // 相馬市
-  std::string occurred_at;      // ISO-8601, Asia/Tokyo
+  std::string municipality;  // 相馬市
+  std::string occurred_at;   // ISO-8601, Asia/Tokyo
 };
 
 struct DeliveryResult {

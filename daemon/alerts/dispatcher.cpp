@@ -66,7 +66,8 @@ int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id,
 
 oncall::TimePoint db_time(pqxx::work& tx, const std::string& column, long long id) {
   const auto r = tx.exec_params(
-      // floor, not the cast's rounding: a time rounded up past `now` (floored) would not be due yet.
+      // floor, not the cast's rounding: a time rounded up past `now` (floored) would not be due
+      // yet.
       "SELECT floor(extract(epoch FROM " + column + "))::bigint FROM incidents WHERE id = $1", id);
   return oncall::TimePoint(std::chrono::seconds(r[0][0].as<long long>()));
 }

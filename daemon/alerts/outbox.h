@@ -17,7 +17,7 @@ struct OutboxEntry {
   long long id = 0;
   std::string channel;
   AlertMessage message;
-  int attempts = 0;  // including the one now claimed
+  int attempts = 0;             // including the one now claimed
   std::chrono::seconds age{0};  // since it was queued, when it was claimed (whole seconds)
   // The same, exact, and when it was claimed: the delivery metric measures up to the delivery.
   std::chrono::duration<double> age_at_claim{0};

@@ -14,7 +14,8 @@ std::string percent_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (s[i] == '%' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
       i += 2;
@@ -59,15 +60,16 @@ std::optional<boost::json::object> json_body(const http::Request& request, std::
   return std::move(v.as_object());
 }
 
-std::string string_member(const boost::json::object& o, std::string_view key, const std::string& fallback) {
+std::string string_member(const boost::json::object& o, std::string_view key,
+                          const std::string& fallback) {
   const auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return fallback;
   return std::string(it->value().as_string().c_str());
 }
 
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler) {
-  return [&auth, min_role, handler = std::move(handler)](const http::Request& req, const http::Params& params,
-                                                          http::Responder respond) {
+  return [&auth, min_role, handler = std::move(handler)](
+             const http::Request& req, const http::Params& params, http::Responder respond) {
     std::optional<Principal> principal;
     try {
       principal = auth.authenticate(req);
@@ -100,19 +102,21 @@ void run_in_store(store::Database& database, const http::Request& request, http:
   http::Request head;
   head.version(request.version());
   head.keep_alive(request.keep_alive());
-  const bool queued = database.submit(job_name, [head, respond, work, job_name](pqxx::connection& c) {
-    http::Response res;
-    try {
-      res = work(c);
-    } catch (const incidents::ActionError& e) {
-      res = http::json_error(head, static_cast<bh::status>(e.http_status()), e.what());
-    } catch (const std::exception& e) {
-      if (store::is_connection_loss(e)) throw;  // the store retries the job after reconnecting
-      log::error("api.job_failed", {{"job", job_name}, {"error", store::describe_error(e)}});
-      res = http::json_error(head, bh::status::internal_server_error, "内部エラーが発生しました");
-    }
-    respond(std::move(res));
-  });
+  const bool queued =
+      database.submit(job_name, [head, respond, work, job_name](pqxx::connection& c) {
+        http::Response res;
+        try {
+          res = work(c);
+        } catch (const incidents::ActionError& e) {
+          res = http::json_error(head, static_cast<bh::status>(e.http_status()), e.what());
+        } catch (const std::exception& e) {
+          if (store::is_connection_loss(e)) throw;  // the store retries the job after reconnecting
+          log::error("api.job_failed", {{"job", job_name}, {"error", store::describe_error(e)}});
+          res =
+              http::json_error(head, bh::status::internal_server_error, "内部エラーが発生しました");
+        }
+        respond(std::move(res));
+      });
   if (!queued) {
     respond(http::json_error(request, bh::status::service_unavailable, "処理が混み合っています"));
   }

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <boost/json.hpp>
-#include <pqxx/pqxx>
-
 #include <functional>
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 
 #include "daemon/api/auth.h"
@@ -28,8 +27,8 @@ std::optional<boost::json::object> json_body(const http::Request& request, std::
 std::string string_member(const boost::json::object& o, std::string_view key,
                           const std::string& fallback = "");
 
-using GuardedHandler =
-    std::function<void(const Principal&, const http::Request&, const http::Params&, http::Responder)>;
+using GuardedHandler = std::function<void(const Principal&, const http::Request&,
+                                          const http::Params&, http::Responder)>;
 
 // Wraps a handler: 401 without valid credentials, 403 below `min_role`.
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler);

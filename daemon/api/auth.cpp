@@ -21,7 +21,8 @@ TokenAuthenticator::TokenAuthenticator(const std::vector<config::ApiToken>& toke
 std::optional<Principal> TokenAuthenticator::authenticate(const http::Request& request) const {
   const auto header = request[http::beast_http::field::authorization];
   constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) return std::nullopt;
+  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer)
+    return std::nullopt;
   const std::string_view presented = header.substr(kBearer.size());
   std::optional<Principal> found;
   for (const Entry& e : entries_) {

@@ -26,167 +26,218 @@ http::Response ok_json(const http::Request& req, const boost::json::value& v) {
 }
 
 // A POST handler with a JSON body that changes an incident and answers with its new state.
-using Change = std::function<void(pqxx::connection&, long long id, const Principal&, const boost::json::object&)>;
+using Change = std::function<void(pqxx::connection&, long long id, const Principal&,
+                                  const boost::json::object&)>;
 
-http::AsyncHandler incident_change(store::Database& db, const Authenticator& auth, std::string job, Change change) {
-  return guarded(auth, Role::responder,
-                 [&db, job, change](const Principal& who, const http::Request& req, const http::Params& params,
-                                    http::Responder respond) {
-                   std::string error;
-                   auto body = json_body(req, error);
-                   if (!body) {
-                     respond(http::json_error(req, bh::status::bad_request, error));
-                     return;
-                   }
-                   long long id = 0;
-                   try {
-                     id = id_param(params);
-                   } catch (const ActionError& e) {
-                     respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     return;
-                   }
-                   run_in_store(db, req, respond, job,
-                                [req, id, who, body = std::move(*body), change, params](pqxx::connection& c) {
-                                  change(c, id, who, body);
-                                  auto incident = incidents::get_incident(c, id);
-                                  if (!incident) throw ActionError(404, "インシデントがありません");
-                                  return ok_json(req, *incident);
-                                });
-                 });
+http::AsyncHandler incident_change(store::Database& db, const Authenticator& auth, std::string job,
+                                   Change change) {
+  return guarded(
+      auth, Role::responder,
+      [&db, job, change](const Principal& who, const http::Request& req, const http::Params& params,
+                         http::Responder respond) {
+        std::string error;
+        auto body = json_body(req, error);
+        if (!body) {
+          respond(http::json_error(req, bh::status::bad_request, error));
+          return;
+        }
+        long long id = 0;
+        try {
+          id = id_param(params);
+        } catch (const ActionError& e) {
+          respond(http::json_error(req, bh::status::bad_request, e.what()));
+          return;
+        }
+        run_in_store(db, req, respond, job,
+                     [req, id, who, body = std::move(*body), change, params](pqxx::connection& c) {
+                       change(c, id, who, body);
+                       auto incident = incidents::get_incident(c, id);
+                       if (!incident) throw ActionError(404, "インシデントがありません");
+                       return ok_json(req, *incident);
+                     });
+      });
 }
 
 }  // namespace
 
 void register_incident_routes(http::Router& router, store::Database& db, const Authenticator& auth,
                               incidents::StatusHook on_status) {
-  router.add_async(bh::verb::get, "/api/v1/incidents", "/api/v1/incidents",
-                   guarded(auth, Role::viewer, [&db](const Principal&, const http::Request& req,
-                                                     const http::Params&, http::Responder respond) {
-                     const Query q = parse_query(req.target());
-                     incidents::IncidentFilter f;
-                     if (auto it = q.find("type"); it != q.end() && !it->second.empty()) {
-                       f.type = model::incident_type_from_string(it->second);
-                       if (!f.type) return respond(http::json_error(req, bh::status::bad_request, "type が正しくありません"));
-                     }
-                     if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
-                       f.status = incidents::status_from_string(it->second);
-                       if (!f.status) return respond(http::json_error(req, bh::status::bad_request, "status が正しくありません"));
-                     }
-                     if (auto it = q.find("severity"); it != q.end() && !it->second.empty()) {
-                       f.min_severity = model::severity_from_string(it->second);
-                       if (!f.min_severity) return respond(http::json_error(req, bh::status::bad_request, "severity が正しくありません"));
-                     }
-                     f.live_only = q.count("live") > 0 && q.at("live") != "0";
-                     try {
-                       if (auto it = q.find("limit"); it != q.end()) f.limit = std::clamp(std::stoi(it->second), 1, 500);
-                       if (auto it = q.find("offset"); it != q.end()) f.offset = std::max(0, std::stoi(it->second));
-                     } catch (const std::exception&) {
-                       return respond(http::json_error(req, bh::status::bad_request, "limit/offset は整数で指定してください"));
-                     }
-                     run_in_store(db, req, respond, "api.list_incidents", [req, f](pqxx::connection& c) {
-                       boost::json::object o;
-                       o["incidents"] = incidents::list_incidents(c, f);
-                       return ok_json(req, o);
-                     });
-                   }));
+  router.add_async(
+      bh::verb::get, "/api/v1/incidents", "/api/v1/incidents",
+      guarded(auth, Role::viewer,
+              [&db](const Principal&, const http::Request& req, const http::Params&,
+                    http::Responder respond) {
+                const Query q = parse_query(req.target());
+                incidents::IncidentFilter f;
+                if (auto it = q.find("type"); it != q.end() && !it->second.empty()) {
+                  f.type = model::incident_type_from_string(it->second);
+                  if (!f.type)
+                    return respond(
+                        http::json_error(req, bh::status::bad_request, "type が正しくありません"));
+                }
+                if (auto it = q.find("status"); it != q.end() && !it->second.empty()) {
+                  f.status = incidents::status_from_string(it->second);
+                  if (!f.status)
+                    return respond(http::json_error(req, bh::status::bad_request,
+                                                    "status が正しくありません"));
+                }
+                if (auto it = q.find("severity"); it != q.end() && !it->second.empty()) {
+                  f.min_severity = model::severity_from_string(it->second);
+                  if (!f.min_severity)
+                    return respond(http::json_error(req, bh::status::bad_request,
+                                                    "severity が正しくありません"));
+                }
+                f.live_only = q.count("live") > 0 && q.at("live") != "0";
+                try {
+                  if (auto it = q.find("limit"); it != q.end())
+                    f.limit = std::clamp(std::stoi(it->second), 1, 500);
+                  if (auto it = q.find("offset"); it != q.end())
+                    f.offset = std::max(0, std::stoi(it->second));
+                } catch (const std::exception&) {
+                  return respond(http::json_error(req, bh::status::bad_request,
+                                                  "limit/offset は整数で指定してください"));
+                }
+                run_in_store(db, req, respond, "api.list_incidents", [req, f](pqxx::connection& c) {
+                  boost::json::object o;
+                  o["incidents"] = incidents::list_incidents(c, f);
+                  return ok_json(req, o);
+                });
+              }));
 
-  router.add_async(bh::verb::get, "/api/v1/incidents/:id", "/api/v1/incidents/:id",
-                   guarded(auth, Role::viewer, [&db](const Principal&, const http::Request& req,
-                                                     const http::Params& params, http::Responder respond) {
-                     long long id = 0;
-                     try {
-                       id = id_param(params);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
-                     run_in_store(db, req, respond, "api.get_incident", [req, id](pqxx::connection& c) {
-                       auto incident = incidents::get_incident(c, id);
-                       if (!incident) throw ActionError(404, "インシデント " + std::to_string(id) + " はありません");
-                       return ok_json(req, *incident);
-                     });
-                   }));
+  router.add_async(
+      bh::verb::get, "/api/v1/incidents/:id", "/api/v1/incidents/:id",
+      guarded(auth, Role::viewer,
+              [&db](const Principal&, const http::Request& req, const http::Params& params,
+                    http::Responder respond) {
+                long long id = 0;
+                try {
+                  id = id_param(params);
+                } catch (const ActionError& e) {
+                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
+                }
+                run_in_store(db, req, respond, "api.get_incident", [req, id](pqxx::connection& c) {
+                  auto incident = incidents::get_incident(c, id);
+                  if (!incident)
+                    throw ActionError(404, "インシデント " + std::to_string(id) + " はありません");
+                  return ok_json(req, *incident);
+                });
+              }));
 
-  router.add_async(bh::verb::get, "/api/v1/incidents/:id/evidence-bundle", "/api/v1/incidents/:id/evidence-bundle",
-                   guarded(auth, Role::viewer, [&db](const Principal& who, const http::Request& req,
-                                                     const http::Params& params, http::Responder respond) {
-                     long long id = 0;
-                     try {
-                       id = id_param(params);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
-                     run_in_store(db, req, respond, "api.evidence_bundle", [req, id, who](pqxx::connection& c) {
-                       auto bundle = incidents::evidence_bundle(c, id);
-                       if (!bundle) throw ActionError(404, "インシデント " + std::to_string(id) + " はありません");
-                       auto res = ok_json(req, *bundle);
-                       res.set(bh::field::content_disposition,
-                               "attachment; filename=\"mamori-incident-" + std::to_string(id) + "-evidence.json\"");
-                       return res;
-                     });
-                   }));
+  router.add_async(
+      bh::verb::get, "/api/v1/incidents/:id/evidence-bundle",
+      "/api/v1/incidents/:id/evidence-bundle",
+      guarded(auth, Role::viewer,
+              [&db](const Principal& who, const http::Request& req, const http::Params& params,
+                    http::Responder respond) {
+                long long id = 0;
+                try {
+                  id = id_param(params);
+                } catch (const ActionError& e) {
+                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
+                }
+                run_in_store(db, req, respond, "api.evidence_bundle",
+                             [req, id, who](pqxx::connection& c) {
+                               auto bundle = incidents::evidence_bundle(c, id);
+                               if (!bundle)
+                                 throw ActionError(
+                                     404, "インシデント " + std::to_string(id) + " はありません");
+                               auto res = ok_json(req, *bundle);
+                               res.set(bh::field::content_disposition,
+                                       "attachment; filename=\"mamori-incident-" +
+                                           std::to_string(id) + "-evidence.json\"");
+                               return res;
+                             });
+              }));
 
-  router.add_async(bh::verb::post, "/api/v1/incidents/:id/acknowledge", "/api/v1/incidents/:id/acknowledge",
-                   incident_change(db, auth, "api.acknowledge", [on_status](pqxx::connection& c, long long id, const Principal& who,
-                                                                   const boost::json::object& b) {
-                     incidents::change_status(c, id, incidents::Status::acknowledged, who.name, string_member(b, "note"), "", on_status);
-                   }));
-  router.add_async(bh::verb::post, "/api/v1/incidents/:id/status", "/api/v1/incidents/:id/status",
-                   incident_change(db, auth, "api.status", [on_status](pqxx::connection& c, long long id, const Principal& who,
-                                                              const boost::json::object& b) {
-                     const auto to = incidents::status_from_string(string_member(b, "status"));
-                     if (!to) throw ActionError(400, "status には open / acknowledged / mitigating / monitoring / resolved / closed のいずれかを指定してください");
-                     incidents::change_status(c, id, *to, who.name, string_member(b, "note"), string_member(b, "closure_reason"), on_status);
-                   }));
+  router.add_async(
+      bh::verb::post, "/api/v1/incidents/:id/acknowledge", "/api/v1/incidents/:id/acknowledge",
+      incident_change(db, auth, "api.acknowledge",
+                      [on_status](pqxx::connection& c, long long id, const Principal& who,
+                                  const boost::json::object& b) {
+                        incidents::change_status(c, id, incidents::Status::acknowledged, who.name,
+                                                 string_member(b, "note"), "", on_status);
+                      }));
+  router.add_async(
+      bh::verb::post, "/api/v1/incidents/:id/status", "/api/v1/incidents/:id/status",
+      incident_change(db, auth, "api.status",
+                      [on_status](pqxx::connection& c, long long id, const Principal& who,
+                                  const boost::json::object& b) {
+                        const auto to = incidents::status_from_string(string_member(b, "status"));
+                        if (!to)
+                          throw ActionError(
+                              400,
+                              "status には open / acknowledged / mitigating / monitoring / "
+                              "resolved / closed のいずれかを指定してください");
+                        incidents::change_status(c, id, *to, who.name, string_member(b, "note"),
+                                                 string_member(b, "closure_reason"), on_status);
+                      }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/resolve", "/api/v1/incidents/:id/resolve",
-                   incident_change(db, auth, "api.resolve", [on_status](pqxx::connection& c, long long id, const Principal& who,
-                                                               const boost::json::object& b) {
-                     incidents::change_status(c, id, incidents::Status::resolved, who.name, string_member(b, "note"), "", on_status);
-                   }));
+                   incident_change(db, auth, "api.resolve",
+                                   [on_status](pqxx::connection& c, long long id,
+                                               const Principal& who, const boost::json::object& b) {
+                                     incidents::change_status(c, id, incidents::Status::resolved,
+                                                              who.name, string_member(b, "note"),
+                                                              "", on_status);
+                                   }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/close", "/api/v1/incidents/:id/close",
-                   incident_change(db, auth, "api.close", [on_status](pqxx::connection& c, long long id, const Principal& who,
-                                                             const boost::json::object& b) {
-                     incidents::change_status(c, id, incidents::Status::closed, who.name, string_member(b, "note"),
-                                              string_member(b, "closure_reason"), on_status);
-                   }));
+                   incident_change(db, auth, "api.close",
+                                   [on_status](pqxx::connection& c, long long id,
+                                               const Principal& who, const boost::json::object& b) {
+                                     incidents::change_status(c, id, incidents::Status::closed,
+                                                              who.name, string_member(b, "note"),
+                                                              string_member(b, "closure_reason"),
+                                                              on_status);
+                                   }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/assign", "/api/v1/incidents/:id/assign",
-                   incident_change(db, auth, "api.assign", [](pqxx::connection& c, long long id, const Principal& who,
-                                                              const boost::json::object& b) {
-                     incidents::assign(c, id, string_member(b, "assignee"), who.name);
-                   }));
+                   incident_change(db, auth, "api.assign",
+                                   [](pqxx::connection& c, long long id, const Principal& who,
+                                      const boost::json::object& b) {
+                                     incidents::assign(c, id, string_member(b, "assignee"),
+                                                       who.name);
+                                   }));
   router.add_async(bh::verb::post, "/api/v1/incidents/:id/notes", "/api/v1/incidents/:id/notes",
-                   incident_change(db, auth, "api.note", [](pqxx::connection& c, long long id, const Principal& who,
-                                                            const boost::json::object& b) {
-                     incidents::add_note(c, id, who.name, string_member(b, "text"));
-                   }));
-  router.add_async(bh::verb::post, "/api/v1/incidents/:id/severity", "/api/v1/incidents/:id/severity",
-                   incident_change(db, auth, "api.severity", [](pqxx::connection& c, long long id, const Principal& who,
-                                                                const boost::json::object& b) {
-                     const auto sev = model::severity_from_string(string_member(b, "severity"));
-                     if (!sev) throw ActionError(400, "severity には low / medium / high / critical のいずれかを指定してください");
-                     incidents::change_severity(c, id, *sev, who.name, string_member(b, "reason"));
-                   }));
+                   incident_change(db, auth, "api.note",
+                                   [](pqxx::connection& c, long long id, const Principal& who,
+                                      const boost::json::object& b) {
+                                     incidents::add_note(c, id, who.name, string_member(b, "text"));
+                                   }));
+  router.add_async(
+      bh::verb::post, "/api/v1/incidents/:id/severity", "/api/v1/incidents/:id/severity",
+      incident_change(
+          db, auth, "api.severity",
+          [](pqxx::connection& c, long long id, const Principal& who,
+             const boost::json::object& b) {
+            const auto sev = model::severity_from_string(string_member(b, "severity"));
+            if (!sev)
+              throw ActionError(
+                  400, "severity には low / medium / high / critical のいずれかを指定してください");
+            incidents::change_severity(c, id, *sev, who.name, string_member(b, "reason"));
+          }));
   for (const bool skip : {false, true}) {
     const std::string verb = skip ? "skip" : "complete";
-    router.add_async(bh::verb::post, "/api/v1/incidents/:id/steps/:step/" + verb,
-                     "/api/v1/incidents/:id/steps/:step/" + verb,
-                     guarded(auth, Role::responder, [&db, skip](const Principal& who, const http::Request& req,
-                                                                const http::Params& params, http::Responder respond) {
-                       std::string error;
-                       auto body = json_body(req, error);
-                       if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
-                       long long id = 0;
-                       try {
-                         id = id_param(params);
-                       } catch (const ActionError& e) {
-                         return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                       }
-                       const std::string step = params.at("step");
-                       const std::string note = string_member(*body, "note");
-                       run_in_store(db, req, respond, "api.step", [req, id, step, note, skip, who](pqxx::connection& c) {
-                         incidents::complete_step(c, id, step, skip, who.name, note);
-                         return ok_json(req, *incidents::get_incident(c, id));
-                       });
-                     }));
+    router.add_async(
+        bh::verb::post, "/api/v1/incidents/:id/steps/:step/" + verb,
+        "/api/v1/incidents/:id/steps/:step/" + verb,
+        guarded(auth, Role::responder,
+                [&db, skip](const Principal& who, const http::Request& req,
+                            const http::Params& params, http::Responder respond) {
+                  std::string error;
+                  auto body = json_body(req, error);
+                  if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+                  long long id = 0;
+                  try {
+                    id = id_param(params);
+                  } catch (const ActionError& e) {
+                    return respond(http::json_error(req, bh::status::bad_request, e.what()));
+                  }
+                  const std::string step = params.at("step");
+                  const std::string note = string_member(*body, "note");
+                  run_in_store(db, req, respond, "api.step",
+                               [req, id, step, note, skip, who](pqxx::connection& c) {
+                                 incidents::complete_step(c, id, step, skip, who.name, note);
+                                 return ok_json(req, *incidents::get_incident(c, id));
+                               });
+                }));
   }
 }
 
@@ -195,23 +246,28 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
   const auto changed = [on_change] {
     if (on_change) on_change();
   };
-  router.add_async(bh::verb::get, "/api/v1/rumours", "/api/v1/rumours",
-                   guarded(auth, Role::viewer, [&db](const Principal&, const http::Request& req, const http::Params&,
-                                                     http::Responder respond) {
-                     run_in_store(db, req, respond, "api.list_rumours", [req](pqxx::connection& c) {
-                       pqxx::work tx(c);
-                       const auto r = tx.exec(
-                           "SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (SELECT id, claim, wordings,"
-                           " correction, correction_url, topic, active, created_by, created_at, updated_at"
-                           " FROM rumours) r");
-                       boost::json::object o;
-                       o["rumours"] = boost::json::parse(r[0][0].c_str());
-                       return ok_json(req, o);
-                     });
-                   }));
+  router.add_async(
+      bh::verb::get, "/api/v1/rumours", "/api/v1/rumours",
+      guarded(
+          auth, Role::viewer,
+          [&db](const Principal&, const http::Request& req, const http::Params&,
+                http::Responder respond) {
+            run_in_store(db, req, respond, "api.list_rumours", [req](pqxx::connection& c) {
+              pqxx::work tx(c);
+              const auto r = tx.exec(
+                  "SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (SELECT id, claim, "
+                  "wordings,"
+                  " correction, correction_url, topic, active, created_by, created_at, updated_at"
+                  " FROM rumours) r");
+              boost::json::object o;
+              o["rumours"] = boost::json::parse(r[0][0].c_str());
+              return ok_json(req, o);
+            });
+          }));
 
-  auto rumour_from_body = [](const boost::json::object& b, std::string& claim, std::string& wordings,
-                             std::string& correction, std::string& url, std::string& topic) {
+  auto rumour_from_body = [](const boost::json::object& b, std::string& claim,
+                             std::string& wordings, std::string& correction, std::string& url,
+                             std::string& topic) {
     claim = string_member(b, "claim");
     correction = string_member(b, "correction");
     url = string_member(b, "correction_url");
@@ -230,80 +286,98 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
     wordings = boost::json::serialize(w);
   };
 
-  router.add_async(bh::verb::post, "/api/v1/rumours", "/api/v1/rumours",
-                   guarded(auth, Role::responder, [&db, rumour_from_body, changed](const Principal& who, const http::Request& req,
-                                                                          const http::Params&, http::Responder respond) {
-                     std::string error;
-                     auto body = json_body(req, error);
-                     if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
-                     std::string claim, wordings, correction, url, topic;
-                     try {
-                       rumour_from_body(*body, claim, wordings, correction, url, topic);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
-                     run_in_store(db, req, respond, "api.add_rumour", [=](pqxx::connection& c) {
-                       pqxx::work tx(c);
-                       const auto r = tx.exec_params(
-                           "INSERT INTO rumours (claim, wordings, correction, correction_url, topic, created_by)"
-                           " VALUES ($1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3, $4, $5, $6)"
-                           " RETURNING row_to_json(rumours)",
-                           claim, wordings, correction, url, topic, who.name);
-                       tx.commit();
-                       changed();
-                       return http::json_response(req, bh::status::created, r[0][0].c_str());
-                     });
-                   }));
+  router.add_async(
+      bh::verb::post, "/api/v1/rumours", "/api/v1/rumours",
+      guarded(
+          auth, Role::responder,
+          [&db, rumour_from_body, changed](const Principal& who, const http::Request& req,
+                                           const http::Params&, http::Responder respond) {
+            std::string error;
+            auto body = json_body(req, error);
+            if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+            std::string claim, wordings, correction, url, topic;
+            try {
+              rumour_from_body(*body, claim, wordings, correction, url, topic);
+            } catch (const ActionError& e) {
+              return respond(http::json_error(req, bh::status::bad_request, e.what()));
+            }
+            run_in_store(db, req, respond, "api.add_rumour", [=](pqxx::connection& c) {
+              pqxx::work tx(c);
+              const auto r = tx.exec_params(
+                  "INSERT INTO rumours (claim, wordings, correction, correction_url, topic, "
+                  "created_by)"
+                  " VALUES ($1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3, $4, $5, $6)"
+                  " RETURNING row_to_json(rumours)",
+                  claim, wordings, correction, url, topic, who.name);
+              tx.commit();
+              changed();
+              return http::json_response(req, bh::status::created, r[0][0].c_str());
+            });
+          }));
 
-  router.add_async(bh::verb::put, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
-                   guarded(auth, Role::responder, [&db, rumour_from_body, changed](const Principal&, const http::Request& req,
-                                                                          const http::Params& params, http::Responder respond) {
-                     std::string error;
-                     auto body = json_body(req, error);
-                     if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
-                     std::string claim, wordings, correction, url, topic;
-                     long long id = 0;
-                     try {
-                       id = id_param(params);
-                       rumour_from_body(*body, claim, wordings, correction, url, topic);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
-                     const bool active = !body->contains("active") || !(*body)["active"].is_bool() || (*body)["active"].as_bool();
-                     run_in_store(db, req, respond, "api.update_rumour", [=](pqxx::connection& c) {
-                       pqxx::work tx(c);
-                       const auto r = tx.exec_params(
-                           "UPDATE rumours SET claim = $2, wordings = ARRAY(SELECT jsonb_array_elements_text($3::jsonb)),"
-                           " correction = $4, correction_url = $5, topic = $6, active = $7, updated_at = now()"
-                           " WHERE id = $1 RETURNING row_to_json(rumours)",
-                           id, claim, wordings, correction, url, topic, active);
-                       if (r.empty()) throw ActionError(404, "登録されたデマ " + std::to_string(id) + " はありません");
-                       tx.commit();
-                       changed();
-                       return http::json_response(req, bh::status::ok, r[0][0].c_str());
-                     });
-                   }));
+  router.add_async(
+      bh::verb::put, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
+      guarded(
+          auth, Role::responder,
+          [&db, rumour_from_body, changed](const Principal&, const http::Request& req,
+                                           const http::Params& params, http::Responder respond) {
+            std::string error;
+            auto body = json_body(req, error);
+            if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+            std::string claim, wordings, correction, url, topic;
+            long long id = 0;
+            try {
+              id = id_param(params);
+              rumour_from_body(*body, claim, wordings, correction, url, topic);
+            } catch (const ActionError& e) {
+              return respond(http::json_error(req, bh::status::bad_request, e.what()));
+            }
+            const bool active = !body->contains("active") || !(*body)["active"].is_bool() ||
+                                (*body)["active"].as_bool();
+            run_in_store(db, req, respond, "api.update_rumour", [=](pqxx::connection& c) {
+              pqxx::work tx(c);
+              const auto r = tx.exec_params(
+                  "UPDATE rumours SET claim = $2, wordings = ARRAY(SELECT "
+                  "jsonb_array_elements_text($3::jsonb)),"
+                  " correction = $4, correction_url = $5, topic = $6, active = $7, updated_at = "
+                  "now()"
+                  " WHERE id = $1 RETURNING row_to_json(rumours)",
+                  id, claim, wordings, correction, url, topic, active);
+              if (r.empty())
+                throw ActionError(404, "登録されたデマ " + std::to_string(id) + " はありません");
+              tx.commit();
+              changed();
+              return http::json_response(req, bh::status::ok, r[0][0].c_str());
+            });
+          }));
 
-  router.add_async(bh::verb::delete_, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
-                   guarded(auth, Role::responder, [&db, changed](const Principal&, const http::Request& req,
-                                                        const http::Params& params, http::Responder respond) {
-                     long long id = 0;
-                     try {
-                       id = id_param(params);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
-                     // Kept for the record; the detector ignores inactive entries.
-                     run_in_store(db, req, respond, "api.retire_rumour", [req, id, changed](pqxx::connection& c) {
-                       pqxx::work tx(c);
-                       const auto r = tx.exec_params(
-                           "UPDATE rumours SET active = false, updated_at = now() WHERE id = $1 RETURNING id", id);
-                       if (r.empty()) throw ActionError(404, "登録されたデマ " + std::to_string(id) + " はありません");
-                       tx.commit();
-                       changed();
-                       return http::json_response(req, bh::status::ok, R"({"retired":true})");
-                     });
-                   }));
+  router.add_async(
+      bh::verb::delete_, "/api/v1/rumours/:id", "/api/v1/rumours/:id",
+      guarded(auth, Role::responder,
+              [&db, changed](const Principal&, const http::Request& req, const http::Params& params,
+                             http::Responder respond) {
+                long long id = 0;
+                try {
+                  id = id_param(params);
+                } catch (const ActionError& e) {
+                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
+                }
+                // Kept for the record; the detector ignores inactive entries.
+                run_in_store(
+                    db, req, respond, "api.retire_rumour", [req, id, changed](pqxx::connection& c) {
+                      pqxx::work tx(c);
+                      const auto r = tx.exec_params(
+                          "UPDATE rumours SET active = false, updated_at = now() WHERE id = $1 "
+                          "RETURNING id",
+                          id);
+                      if (r.empty())
+                        throw ActionError(404,
+                                          "登録されたデマ " + std::to_string(id) + " はありません");
+                      tx.commit();
+                      changed();
+                      return http::json_response(req, bh::status::ok, R"({"retired":true})");
+                    });
+              }));
 }
 
 }  // namespace mamori::api

@@ -11,10 +11,10 @@
 namespace mamori::api {
 
 // `on_status` runs inside every status change's transaction (alerts: acknowledge/resolve notices).
-void register_incident_routes(http::Router& router, store::Database& database, const Authenticator& auth,
-                              incidents::StatusHook on_status = {});
+void register_incident_routes(http::Router& router, store::Database& database,
+                              const Authenticator& auth, incidents::StatusHook on_status = {});
 // `on_change` runs on the store's thread after a rumour was added, changed or retired.
-void register_rumour_routes(http::Router& router, store::Database& database, const Authenticator& auth,
-                            std::function<void()> on_change = {});
+void register_rumour_routes(http::Router& router, store::Database& database,
+                            const Authenticator& auth, std::function<void()> on_change = {});
 
 }  // namespace mamori::api

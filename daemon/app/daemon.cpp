@@ -5,7 +5,6 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
-
 #include <csignal>
 #include <functional>
 #include <memory>
@@ -14,45 +13,45 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/api/auth.h"
-#include "daemon/api/incident_api.h"
-#include "daemon/api/evidence_api.h"
-#include "daemon/api/document_api.h"
-#include "daemon/console/console_routes.h"
-#include "daemon/alerts/alert_service.h"
-#include "daemon/app/platforms.h"
 #include "collectors/bluesky/bluesky_collector.h"
+#include "daemon/alerts/ack_link_routes.h"
+#include "daemon/alerts/alert_service.h"
+#include "daemon/alerts/alerts_config.h"
+#include "daemon/alerts/live_alerts.h"
+#include "daemon/api/account_change_api.h"
+#include "daemon/api/auth.h"
+#include "daemon/api/document_api.h"
+#include "daemon/api/evidence_api.h"
+#include "daemon/api/incident_api.h"
+#include "daemon/api/takedown_api.h"
+#include "daemon/app/platforms.h"
 #include "daemon/app/poll_health.h"
 #include "daemon/app/settings.h"
 #include "daemon/app/systemd_notify.h"
-#include "daemon/alerts/alerts_config.h"
-#include "daemon/alerts/ack_link_routes.h"
-#include "daemon/alerts/live_alerts.h"
-#include "daemon/detection/detection_hub.h"
-#include "daemon/detection/disposition_api.h"
-#include "daemon/integrity/integrity_api.h"
-#include "daemon/integrity/observation_fanout.h"
-#include "daemon/detection/rumour_source.h"
-#include "playbooks/engine/loader.h"
-#include "daemon/polling/poller.h"
 #include "daemon/app/version.h"
 #include "daemon/config/config.h"
+#include "daemon/console/console_routes.h"
+#include "daemon/detection/detection_hub.h"
+#include "daemon/detection/disposition_api.h"
+#include "daemon/detection/rumour_source.h"
 #include "daemon/http/client_address.h"
 #include "daemon/http/router.h"
-#include "daemon/incidents/incident_metrics.h"
-#include "daemon/incidents/automatic_check_runner.h"
-#include "daemon/incidents/takedown_filer.h"
-#include "daemon/incidents/reminder_rounds.h"
-#include "daemon/api/takedown_api.h"
-#include "daemon/integrity/change_review.h"
-#include "daemon/api/account_change_api.h"
 #include "daemon/http/server.h"
+#include "daemon/incidents/automatic_check_runner.h"
+#include "daemon/incidents/incident_metrics.h"
+#include "daemon/incidents/reminder_rounds.h"
+#include "daemon/incidents/takedown_filer.h"
+#include "daemon/integrity/change_review.h"
+#include "daemon/integrity/integrity_api.h"
+#include "daemon/integrity/observation_fanout.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/metrics.h"
-#include "daemon/store/database.h"
-#include "daemon/store/sync.h"
+#include "daemon/polling/poller.h"
 #include "daemon/signin/accounts_api.h"
 #include "daemon/signin/signin_api.h"
+#include "daemon/store/database.h"
+#include "daemon/store/sync.h"
+#include "playbooks/engine/loader.h"
 
 namespace mamori::app {
 namespace {
@@ -72,10 +71,13 @@ http::ServerLimits limits_from(const config::ServerConfig& s) {
 
 // /metrics and /readyz answer only [server] monitoring_allow, and only directly: a request a
 // reverse proxy passed on (it says so in X-Forwarded-For or Forwarded) is refused, whoever sent it.
-http::SyncHandler monitoring_only(std::shared_ptr<const http::AddressList> allow, http::SyncHandler handler) {
-  return [allow = std::move(allow), handler = std::move(handler)](const http::Request& req, const http::Params& p) {
+http::SyncHandler monitoring_only(std::shared_ptr<const http::AddressList> allow,
+                                  http::SyncHandler handler) {
+  return [allow = std::move(allow), handler = std::move(handler)](const http::Request& req,
+                                                                  const http::Params& p) {
     if (http::forwarded(req) || !allow->contains(std::string_view(req[http::kPeerAddressField]))) {
-      return http::json_error(req, bh::status::forbidden, "monitoring endpoints are served to [server] monitoring_allow only");
+      return http::json_error(req, bh::status::forbidden,
+                              "monitoring endpoints are served to [server] monitoring_allow only");
     }
     return handler(req, p);
   };
@@ -92,8 +94,12 @@ struct StepResult {
 class Daemon {
  public:
   explicit Daemon(std::filesystem::path config_path)
-      : config_path_(std::move(config_path)), metrics_(kVersion), signals_(io_),
-        watchdog_timer_(io_), retention_timer_(io_), metrics_timer_(io_) {}
+      : config_path_(std::move(config_path)),
+        metrics_(kVersion),
+        signals_(io_),
+        watchdog_timer_(io_),
+        retention_timer_(io_),
+        metrics_timer_(io_) {}
 
   int run() {
     struct Step {
@@ -120,9 +126,11 @@ class Daemon {
       }
       log::info("startup.step_done", {{"step", step.name}});
     }
-    notify_ready("serving on " + settings_.config->server.host + ":" + std::to_string(server_->port()));
-    log::info("startup.ready", {{"version", kVersion},
-                                {"listen", settings_.config->server.host + ":" + std::to_string(server_->port())}});
+    notify_ready("serving on " + settings_.config->server.host + ":" +
+                 std::to_string(server_->port()));
+    log::info("startup.ready",
+              {{"version", kVersion},
+               {"listen", settings_.config->server.host + ":" + std::to_string(server_->port())}});
     io_.run();
     teardown();
     log::info("shutdown.complete", {{"exit_code", shutdown_.exit_code}});
@@ -154,7 +162,8 @@ class Daemon {
   StepResult start_database() {
     store::DatabaseOptions o;
     o.dsn = settings_.config->database.dsn;
-    if (settings_.config->database.password) o.password = settings_.config->database.password->value;
+    if (settings_.config->database.password)
+      o.password = settings_.config->database.password->value;
     o.queue_capacity = settings_.config->database.queue_capacity;
     o.max_backoff = settings_.config->database.max_reconnect_backoff;
     database_ = std::make_unique<store::Database>(std::move(o), &metrics_);
@@ -171,54 +180,76 @@ class Daemon {
   }
 
   StepResult start_http() {
-    router_.add(bh::verb::get, "/healthz", "/healthz", [](const http::Request& req, const http::Params&) {
-      return http::json_response(req, bh::status::ok, R"({"status":"alive"})");
-    });
-    const auto monitoring = std::make_shared<const http::AddressList>(settings_.config->server.monitoring_allow);
-    router_.add(bh::verb::get, "/readyz", "/readyz", monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
-      boost::json::array reasons;
-      if (shutdown_.begun) reasons.emplace_back("shutting down");
-      if (const auto fatal = database_->fatal_error()) reasons.emplace_back(*fatal);
-      else if (!database_->ready()) reasons.emplace_back("database not reachable or not migrated");
-      const bool ready = reasons.empty();
-      boost::json::object body;
-      body["status"] = ready ? "ready" : "not_ready";
-      body["database_queue_depth"] = database_->queue_depth();
-      if (!ready) body["reasons"] = std::move(reasons);
-      return http::json_response(req, ready ? bh::status::ok : bh::status::service_unavailable,
-                                 boost::json::serialize(body));
-    }));
-    router_.add(bh::verb::get, "/metrics", "/metrics", monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
-      return http::make_response(req, bh::status::ok, metrics_.serialize(),
-                                 "text/plain; version=0.0.4; charset=utf-8");
-    }));
-    signin_ = std::make_unique<signin::ConsoleSignin>(*database_, signin::signin_options_from(*settings_.config));
+    router_.add(bh::verb::get, "/healthz", "/healthz",
+                [](const http::Request& req, const http::Params&) {
+                  return http::json_response(req, bh::status::ok, R"({"status":"alive"})");
+                });
+    const auto monitoring =
+        std::make_shared<const http::AddressList>(settings_.config->server.monitoring_allow);
+    router_.add(bh::verb::get, "/readyz", "/readyz",
+                monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
+                  boost::json::array reasons;
+                  if (shutdown_.begun) reasons.emplace_back("shutting down");
+                  if (const auto fatal = database_->fatal_error())
+                    reasons.emplace_back(*fatal);
+                  else if (!database_->ready())
+                    reasons.emplace_back("database not reachable or not migrated");
+                  const bool ready = reasons.empty();
+                  boost::json::object body;
+                  body["status"] = ready ? "ready" : "not_ready";
+                  body["database_queue_depth"] = database_->queue_depth();
+                  if (!ready) body["reasons"] = std::move(reasons);
+                  return http::json_response(
+                      req, ready ? bh::status::ok : bh::status::service_unavailable,
+                      boost::json::serialize(body));
+                }));
+    router_.add(bh::verb::get, "/metrics", "/metrics",
+                monitoring_only(monitoring, [this](const http::Request& req, const http::Params&) {
+                  return http::make_response(req, bh::status::ok, metrics_.serialize(),
+                                             "text/plain; version=0.0.4; charset=utf-8");
+                }));
+    signin_ = std::make_unique<signin::ConsoleSignin>(
+        *database_, signin::signin_options_from(*settings_.config));
     auth_.set(signin_->with_tokens(settings_.config->api_tokens));
     // [alerts] as the routes, notices and alert contexts see it; reload() replaces it.
-    alerts_ = std::make_unique<alerts::AlertService>(io_, *database_, settings_.alerts, settings_.config->server.public_url,
+    alerts_ = std::make_unique<alerts::AlertService>(io_, *database_, settings_.alerts,
+                                                     settings_.config->server.public_url,
                                                      settings_.config->municipality.name);
     const auto alert_notices = alerts::status_notice_hook(alerts_->live());
     api::register_incident_routes(router_, *database_, auth_, alert_notices);
-    alerts::register_ack_link_routes(router_, *database_, alerts_->live(), alert_notices, &metrics_.registry());
+    alerts::register_ack_link_routes(router_, *database_, alerts_->live(), alert_notices,
+                                     &metrics_.registry());
     api::register_rumour_routes(router_, *database_, auth_, [this] {
-      asio::post(io_, [this] { if (rumours_) rumours_->refresh_now(); });  // the detector sees the change at once
+      asio::post(io_, [this] {
+        if (rumours_) rumours_->refresh_now();
+      });  // the detector sees the change at once
     });
-    integrity::register_integrity_routes(router_, *database_, auth_, [this] { return integrity_.get(); });
+    integrity::register_integrity_routes(router_, *database_, auth_,
+                                         [this] { return integrity_.get(); });
     integrity::register_change_review_routes(router_, *database_, auth_);
-    api::register_account_change_routes(router_, *database_, auth_, [this] { return settings_.playbooks; }, [this] { return settings_.config; });
-    api::register_takedown_routes(router_, *database_, auth_, io_, [this] { return takedown_filer_.get(); });
+    api::register_account_change_routes(
+        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        [this] { return settings_.config; });
+    api::register_takedown_routes(router_, *database_, auth_, io_,
+                                  [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
       return poll_health(poller_.get(), platforms_.metrics.get(),
-                         platforms_.governed ? &platforms_.governed->governor() : nullptr, settings_.config->polling);
+                         platforms_.governed ? &platforms_.governed->governor() : nullptr,
+                         settings_.config->polling);
     });
     api::register_evidence_routes(router_, *database_, auth_);
     detection::register_disposition_routes(router_, *database_, auth_, alert_notices, [this] {
-      asio::post(io_, [this] { if (dispositions_) dispositions_->refresh_now(); });  // the hub sees it at once
+      asio::post(io_, [this] {
+        if (dispositions_) dispositions_->refresh_now();
+      });  // the hub sees it at once
     });
-    api::register_document_routes(router_, *database_, auth_, [this] { return settings_.playbooks; }, [this] { return settings_.config; });
+    api::register_document_routes(
+        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        [this] { return settings_.config; });
     console::register_console_routes(router_);
-    server_ = std::make_unique<http::HttpServer>(io_, router_, limits_from(settings_.config->server), &metrics_);
+    server_ = std::make_unique<http::HttpServer>(io_, router_,
+                                                 limits_from(settings_.config->server), &metrics_);
     server_->listen(settings_.config->server.host, settings_.config->server.port);
     return StepResult::success();
   }
@@ -253,13 +284,17 @@ class Daemon {
     alerts_->start(alert_client, &metrics_.registry());
     const auto alert_context = alerts_->context();
     auto* dispatcher = alerts_->dispatcher();
-    const alerts::FindingServices services{io_, *database_, clock_, alert_context, dispatcher, &metrics_.registry()};
-    hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks, detection::HubOptions{});
+    const alerts::FindingServices services{io_,           *database_, clock_,
+                                           alert_context, dispatcher, &metrics_.registry()};
+    hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks,
+                                                     detection::HubOptions{});
     hub_->enable_avatars(active, &metrics_.registry());
     hub_->start();
     rumours_ = std::make_unique<detection::RumourRefresher>(
         io_, *database_, settings_.rumours,
-        [this](std::vector<detectors::misinfo::Rumour> r) { if (hub_) hub_->set_rumours(std::move(r)); },
+        [this](std::vector<detectors::misinfo::Rumour> r) {
+          if (hub_) hub_->set_rumours(std::move(r));
+        },
         &metrics_.registry());
     rumours_->start();
     dispositions_ = std::make_unique<detection::DispositionRefresher>(
@@ -268,27 +303,32 @@ class Daemon {
         });
     dispositions_->start();
     integrity_ = std::make_unique<integrity::IntegrityMonitor>(
-        services, c, settings_.playbooks, integrity::IntegritySources{platforms_.curl.get(), active}, integrity::IntegrityOptions{});
+        services, c, settings_.playbooks,
+        integrity::IntegritySources{platforms_.curl.get(), active}, integrity::IntegrityOptions{});
     integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
-    integrity_->on_list_page([this](const std::string& html) { if (hub_) hub_->set_official_list_page(html); });
+    integrity_->on_list_page([this](const std::string& html) {
+      if (hub_) hub_->set_official_list_page(html);
+    });
     integrity_->start();
     listeners_ = std::make_unique<integrity::ObservationFanout>(
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});
     polling::PollerOptions po;
     po.intervals = c.polling;
-    poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po, &metrics_.registry(),
-                                                listeners_.get());
+    poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
+                                                &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);
   }
 
-  // official_post_since_open, homepage_contains and elapsed (daemon/incidents/automatic_check_runner.h).
+  // official_post_since_open, homepage_contains and elapsed
+  // (daemon/incidents/automatic_check_runner.h).
   void start_automatic_checks() {
     incidents::CheckRunnerOptions o;
     o.interval = settings_.config->playbooks.check_interval;
     o.homepage_interval = settings_.config->playbooks.homepage_check_interval;
     o.user_agent = std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
                    settings_.config->municipality.homepage_url + ")";
-    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_, settings_.config, o);
+    check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_,
+                                                                      settings_.config, o);
     check_runner_->start();
   }
 
@@ -306,9 +346,11 @@ class Daemon {
     for (auto* pc : active) {
       if (auto* b = dynamic_cast<collectors::bluesky::BlueskyCollector*>(pc)) bluesky = b;
     }
-    takedown_filer_ = std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
+    takedown_filer_ =
+        std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
     reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
-        io_, *database_, std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
+        io_, *database_,
+        std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
     reminder_rounds_->start();
   }
 
@@ -350,14 +392,16 @@ class Daemon {
     retention_timer_.expires_after(after);
     retention_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || shutdown_.begun) return;
-      store::submit_retention_purge(*database_, settings_.config->database.retention_days, &metrics_);
+      store::submit_retention_purge(*database_, settings_.config->database.retention_days,
+                                    &metrics_);
       schedule_retention(std::chrono::hours(24));
     });
   }
 
   void refresh_incident_metrics() {
     if (database_->ready()) {
-      database_->submit("incident_metrics", [m = incident_metrics_.get()](pqxx::connection& c) { m->refresh(c); });
+      database_->submit("incident_metrics",
+                        [m = incident_metrics_.get()](pqxx::connection& c) { m->refresh(c); });
     }
     metrics_timer_.expires_after(std::chrono::seconds(15));
     metrics_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -373,7 +417,8 @@ class Daemon {
                                 this_executable("/usr/bin/mamorid"));
     if (!loaded.ok()) {
       metrics_.config_reloads_rejected.Increment();
-      for (const auto& e : loaded.errors) log::warn(e.stage + ".reload_invalid", {{"error", e.text}});
+      for (const auto& e : loaded.errors)
+        log::warn(e.stage + ".reload_invalid", {{"error", e.text}});
       log::warn("config.reload_rejected", {{"file", config_path_.string()},
                                            {"errors", loaded.errors.size()},
                                            {"action", "keeping the running configuration"}});
@@ -382,11 +427,14 @@ class Daemon {
     }
     Settings& s = *loaded.settings;
     auto next = s.config;
-    if (next->server.host != settings_.config->server.host || next->server.port != settings_.config->server.port) {
-      log::warn("config.reload_partial", {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
+    if (next->server.host != settings_.config->server.host ||
+        next->server.port != settings_.config->server.port) {
+      log::warn("config.reload_partial",
+                {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
     }
     if (next->database.dsn != settings_.config->database.dsn) {
-      log::warn("config.reload_partial", {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
+      log::warn("config.reload_partial",
+                {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
     }
     settings_.playbooks = s.playbooks;
     if (hub_) hub_->set_playbooks(settings_.playbooks);
@@ -402,12 +450,14 @@ class Daemon {
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
     if (check_runner_) check_runner_->set_config(next);
-    alerts_->apply(s.alerts, next->server.public_url, next->municipality.name, next->http_client.proxy);
+    alerts_->apply(s.alerts, next->server.public_url, next->municipality.name,
+                   next->http_client.proxy);
     settings_.alerts = std::move(s.alerts);
     settings_.config = std::move(next);
     store::sync_configuration(*database_, *settings_.config);
     metrics_.config_reloads_ok.Increment();
-    log::info("config.reloaded", {{"file", config_path_.string()}, {"accounts", settings_.config->accounts.size()}});
+    log::info("config.reloaded",
+              {{"file", config_path_.string()}, {"accounts", settings_.config->accounts.size()}});
     notify_ready("configuration reloaded");
   }
 
@@ -419,10 +469,12 @@ class Daemon {
     }
     shutdown_.begun = true;
     notify_stopping();
-    log::info("shutdown.begin", {{"signal", signo},
-                                 {"drain_timeout_s", static_cast<long long>(settings_.config->server.drain_timeout.count())},
-                                 {"busy_connections", server_->busy_connections()},
-                                 {"db_queue_depth", database_->queue_depth()}});
+    log::info("shutdown.begin",
+              {{"signal", signo},
+               {"drain_timeout_s",
+                static_cast<long long>(settings_.config->server.drain_timeout.count())},
+               {"busy_connections", server_->busy_connections()},
+               {"db_queue_depth", database_->queue_depth()}});
     retention_timer_.cancel();
     metrics_timer_.cancel();
     server_->stop_accepting();
@@ -430,7 +482,8 @@ class Daemon {
     shutdown_.deadline = std::chrono::steady_clock::now() + settings_.config->server.drain_timeout;
     // The store drains on its own thread (it may wait for PostgreSQL); the loop stays free.
     shutdown_.db_drain = std::thread([this] {
-      database_->drain_and_stop(std::chrono::duration_cast<std::chrono::milliseconds>(settings_.config->server.drain_timeout));
+      database_->drain_and_stop(std::chrono::duration_cast<std::chrono::milliseconds>(
+          settings_.config->server.drain_timeout));
       asio::post(io_, [this] {
         shutdown_.db_drained = true;
         check_drained();
@@ -444,7 +497,8 @@ class Daemon {
     const bool http_idle = server_->busy_connections() == 0;
     const bool deadline_passed = std::chrono::steady_clock::now() >= shutdown_.deadline;
     if ((http_idle && shutdown_.db_drained) || (deadline_passed && shutdown_.db_drained)) {
-      if (!http_idle) log::warn("shutdown.http_cut", {{"busy_connections", server_->busy_connections()}});
+      if (!http_idle)
+        log::warn("shutdown.http_cut", {{"busy_connections", server_->busy_connections()}});
       finish_shutdown();
       return;
     }

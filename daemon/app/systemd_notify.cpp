@@ -7,10 +7,18 @@ namespace mamori::app {
 void notify_ready(const std::string& status) {
   sd_notify(0, ("READY=1\nSTATUS=" + status).c_str());
 }
-void notify_stopping() { sd_notify(0, "STOPPING=1\nSTATUS=stopping"); }
-void notify_reloading() { sd_notify(0, "RELOADING=1"); }
-void notify_status(const std::string& status) { sd_notify(0, ("STATUS=" + status).c_str()); }
-void notify_watchdog() { sd_notify(0, "WATCHDOG=1"); }
+void notify_stopping() {
+  sd_notify(0, "STOPPING=1\nSTATUS=stopping");
+}
+void notify_reloading() {
+  sd_notify(0, "RELOADING=1");
+}
+void notify_status(const std::string& status) {
+  sd_notify(0, ("STATUS=" + status).c_str());
+}
+void notify_watchdog() {
+  sd_notify(0, "WATCHDOG=1");
+}
 
 std::optional<std::chrono::microseconds> watchdog_interval() {
   uint64_t usec = 0;

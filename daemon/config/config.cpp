@@ -3,7 +3,6 @@
 #include <toml++/toml.h>
 
 #include <boost/asio/ip/address.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -45,7 +44,8 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
   std::string p;
   if (!text.empty() && text.front() == '[') {
     const auto close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') return false;
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':')
+      return false;
     h = text.substr(1, close - 1);
     p = text.substr(close + 2);
   } else {
@@ -74,20 +74,23 @@ void read_municipality(Table& root, Config& c) {
   t->string("name", c.municipality.name, true, "the municipality's name, e.g. \"相馬市\"");
   t->string("name_kana", c.municipality.name_kana);
   t->string("name_romaji", c.municipality.name_romaji);
-  if (t->string("homepage", c.municipality.homepage_url)) check_url(*t, "homepage", c.municipality.homepage_url);
+  if (t->string("homepage", c.municipality.homepage_url))
+    check_url(*t, "homepage", c.municipality.homepage_url);
   t->string_array("name_variants", c.municipality.name_variants);
   t->string_array("neighbours", c.municipality.neighbours);
   if (t->string("official_account_list_url", c.municipality.official_account_list_url)) {
     check_url(*t, "official_account_list_url", c.municipality.official_account_list_url);
   }
   t->string("department", c.municipality.department);
-  if (t->string("notice_url", c.municipality.notice_url)) check_url(*t, "notice_url", c.municipality.notice_url);
+  if (t->string("notice_url", c.municipality.notice_url))
+    check_url(*t, "notice_url", c.municipality.notice_url);
   t->string("contact_phone", c.municipality.contact_phone);
   t->string("contact_email", c.municipality.contact_email);
   t->string("police_station", c.municipality.police_station);
   if (t->string("date_style", c.municipality.date_style) && c.municipality.date_style != "reiwa" &&
       c.municipality.date_style != "western") {
-    t->reader().error(t->get("date_style"), t->key_path("date_style"), "expected \"reiwa\" or \"western\"");
+    t->reader().error(t->get("date_style"), t->key_path("date_style"),
+                      "expected \"reiwa\" or \"western\"");
   }
   t->finish();
 }
@@ -102,20 +105,24 @@ void read_server(Table& root, Config& c) {
                         "expected \"HOST:PORT\" such as \"127.0.0.1:8473\" or \"[::1]:8473\"");
     }
   }
-  if (t->string("public_url", c.server.public_url)) check_url(*t, "public_url", c.server.public_url);
+  if (t->string("public_url", c.server.public_url))
+    check_url(*t, "public_url", c.server.public_url);
   t->integer("max_connections", c.server.max_connections, 1, 100000);
-  t->duration("read_timeout", c.server.read_timeout, std::chrono::seconds(1), std::chrono::seconds(600));
+  t->duration("read_timeout", c.server.read_timeout, std::chrono::seconds(1),
+              std::chrono::seconds(600));
   t->integer("max_header_bytes", c.server.max_header_bytes, 1024, 1024 * 1024);
   t->integer("max_body_bytes", c.server.max_body_bytes, 1024, 64LL * 1024 * 1024);
-  t->duration("drain_timeout", c.server.drain_timeout, std::chrono::seconds(0), std::chrono::seconds(300));
+  t->duration("drain_timeout", c.server.drain_timeout, std::chrono::seconds(0),
+              std::chrono::seconds(300));
   t->integer("max_connections_per_client", c.server.max_connections_per_client, 1, 100000);
   for (const char* key : {"trusted_proxies", "monitoring_allow"}) {
     auto& list = std::string_view(key) == "trusted_proxies" ? c.server.trusted_proxies
-                                                             : c.server.monitoring_allow;
+                                                            : c.server.monitoring_allow;
     if (!t->string_array(key, list)) continue;
     for (const auto& entry : list) {
       if (!is_address_or_network(entry)) {
-        t->error(key, "'" + entry + "' is neither an IP address nor a network such as \"10.0.0.0/8\"");
+        t->error(key,
+                 "'" + entry + "' is neither an IP address nor a network such as \"10.0.0.0/8\"");
       }
     }
   }
@@ -168,10 +175,13 @@ void read_platforms(Table& root, Config& c) {
   if (!t) return;
   if (auto x = t->table("x")) {
     x->boolean("enabled", c.platforms.x.enabled);
-    if (x->string("api_base", c.platforms.x.api_base)) check_url(*x, "api_base", c.platforms.x.api_base);
+    if (x->string("api_base", c.platforms.x.api_base))
+      check_url(*x, "api_base", c.platforms.x.api_base);
     x->credential("bearer_token", c.platforms.x.bearer_token);
-    if (c.platforms.x.enabled && !c.platforms.x.bearer_token && !x->raw().contains("bearer_token")) {
-      x->missing("bearer_token", "X API v2 needs an app bearer token reference (\"env:NAME\" or \"file:NAME\")");
+    if (c.platforms.x.enabled && !c.platforms.x.bearer_token &&
+        !x->raw().contains("bearer_token")) {
+      x->missing("bearer_token",
+                 "X API v2 needs an app bearer token reference (\"env:NAME\" or \"file:NAME\")");
     }
     x->finish();
   }
@@ -203,12 +213,16 @@ void read_platforms(Table& root, Config& c) {
 
 bool platform_enabled(const Config& c, model::Platform p) {
   switch (p) {
-    case model::Platform::x: return c.platforms.x.enabled;
-    case model::Platform::bluesky: return c.platforms.bluesky.enabled;
-    case model::Platform::mastodon: return c.platforms.mastodon.enabled;
+    case model::Platform::x:
+      return c.platforms.x.enabled;
+    case model::Platform::bluesky:
+      return c.platforms.bluesky.enabled;
+    case model::Platform::mastodon:
+      return c.platforms.mastodon.enabled;
     case model::Platform::facebook:
     case model::Platform::instagram:
-    case model::Platform::youtube: return false;  // collectors exist, polling is not wired yet
+    case model::Platform::youtube:
+      return false;  // collectors exist, polling is not wired yet
   }
   return false;
 }
@@ -219,9 +233,11 @@ bool read_platform_key(Table& t, model::Platform& out) {
   if (auto parsed = model::platform_from_string(p)) {
     if (*parsed == model::Platform::facebook || *parsed == model::Platform::instagram ||
         *parsed == model::Platform::youtube) {
-      t.reader().error(t.get("platform"), t.key_path("platform"),
-                       "platform \"" + p + "\" is not polled yet (its responses can be checked "
-                       "with mamorictl parse); expected one of \"x\", \"bluesky\", \"mastodon\"");
+      t.reader().error(
+          t.get("platform"), t.key_path("platform"),
+          "platform \"" + p +
+              "\" is not polled yet (its responses can be checked "
+              "with mamorictl parse); expected one of \"x\", \"bluesky\", \"mastodon\"");
       return false;
     }
     out = *parsed;
@@ -258,9 +274,9 @@ void read_accounts(Table& root, Config& c) {
     }
     for (const Account& other : c.accounts) {
       if (other.platform == a.platform && other.handle == a.handle && !a.handle.empty()) {
-        t.reader().error(t.get("handle"), t.key_path("handle"),
-                         "duplicate account " + a.handle + " on " +
-                             std::string(model::to_string(a.platform)));
+        t.reader().error(
+            t.get("handle"), t.key_path("handle"),
+            "duplicate account " + a.handle + " on " + std::string(model::to_string(a.platform)));
       }
     }
     t.finish();
@@ -269,7 +285,8 @@ void read_accounts(Table& root, Config& c) {
   for (Table& t : root.tables("allowlist")) {
     AllowedAccount a;
     read_platform_key(t, a.platform);
-    if (t.string("handle", a.handle, true, "the allowed account's handle")) a.handle = strip_at(a.handle);
+    if (t.string("handle", a.handle, true, "the allowed account's handle"))
+      a.handle = strip_at(a.handle);
     t.string("note", a.note);
     t.finish();
     c.allowlist.push_back(std::move(a));
@@ -280,8 +297,10 @@ void read_api_tokens(Table& root, Config& c) {
   for (Table& t : root.tables("api_tokens")) {
     ApiToken a;
     t.string("name", a.name, true, "a name for the client, e.g. \"oncall-script\"");
-    if (t.string("role", a.role) && a.role != "viewer" && a.role != "responder" && a.role != "admin") {
-      t.reader().error(t.get("role"), t.key_path("role"), "expected one of viewer, responder, admin");
+    if (t.string("role", a.role) && a.role != "viewer" && a.role != "responder" &&
+        a.role != "admin") {
+      t.reader().error(t.get("role"), t.key_path("role"),
+                       "expected one of viewer, responder, admin");
     }
     std::optional<Credential> token;
     if (!t.credential("token", token) && !t.raw().contains("token")) {
@@ -295,7 +314,8 @@ void read_api_tokens(Table& root, Config& c) {
       a.token = std::move(*token);
     }
     for (const ApiToken& other : c.api_tokens) {
-      if (other.name == a.name) t.reader().error(t.get("name"), t.key_path("name"), "duplicate name " + a.name);
+      if (other.name == a.name)
+        t.reader().error(t.get("name"), t.key_path("name"), "duplicate name " + a.name);
     }
     t.finish();
     c.api_tokens.push_back(std::move(a));
@@ -307,9 +327,10 @@ void read_playbooks(Table& root, Config& c) {
   if (!t) return;
   t->string("dir", c.playbooks.dir);
   t->string_array("overrides", c.playbooks.overrides);
-  t->duration("check_interval", c.playbooks.check_interval, std::chrono::seconds(1), std::chrono::seconds(3600));
-  t->duration("homepage_check_interval", c.playbooks.homepage_check_interval, std::chrono::seconds(1),
-              std::chrono::seconds(86400));
+  t->duration("check_interval", c.playbooks.check_interval, std::chrono::seconds(1),
+              std::chrono::seconds(3600));
+  t->duration("homepage_check_interval", c.playbooks.homepage_check_interval,
+              std::chrono::seconds(1), std::chrono::seconds(86400));
   t->finish();
 }
 
@@ -318,7 +339,8 @@ void read_misinfo(Table& root, Config& c) {
   if (!t) return;
   std::vector<std::string> files;
   if (t->string_array("rumour_files", files)) c.misinfo.rumour_files = std::move(files);
-  t->duration("registry_refresh", c.misinfo.registry_refresh, std::chrono::seconds(10), std::chrono::seconds(86400));
+  t->duration("registry_refresh", c.misinfo.registry_refresh, std::chrono::seconds(10),
+              std::chrono::seconds(86400));
   t->finish();
 }
 
@@ -327,8 +349,8 @@ void read_console(Table& root, Config& c) {
   if (!t) return;
   t->duration("session_idle_timeout", c.console.session_idle_timeout, std::chrono::minutes(1),
               std::chrono::hours(24));
-  t->duration("session_absolute_timeout", c.console.session_absolute_timeout, std::chrono::minutes(5),
-              std::chrono::hours(24 * 7));
+  t->duration("session_absolute_timeout", c.console.session_absolute_timeout,
+              std::chrono::minutes(5), std::chrono::hours(24 * 7));
   if (c.console.session_absolute_timeout < c.console.session_idle_timeout) {
     t->error("session_absolute_timeout", "must not be shorter than session_idle_timeout");
   }

@@ -53,12 +53,12 @@ struct Municipality {
   // documents, and fetched by the compliance audit (its host joins the HTTP allow-list).
   std::string official_account_list_url;
   // For drafted documents (playbooks/templates) and the homepage_contains check.
-  std::string department;             // office named in documents (秘書課広報広聴係)
-  std::string notice_url;             // where notices are published; default: homepage_url
+  std::string department;  // office named in documents (秘書課広報広聴係)
+  std::string notice_url;  // where notices are published; default: homepage_url
   std::string contact_phone;
   std::string contact_email;
-  std::string police_station;         // 相談先 (○○警察署 生活安全課)
-  std::string date_style = "reiwa";   // reiwa (令和7年11月25日) or western (2025年11月25日)
+  std::string police_station;        // 相談先 (○○警察署 生活安全課)
+  std::string date_style = "reiwa";  // reiwa (令和7年11月25日) or western (2025年11月25日)
 };
 
 struct ServerConfig {
@@ -148,7 +148,7 @@ struct AllowedAccount {
 
 // A machine client of the REST API (scripts, the on-call tool). Staff use the web console.
 struct ApiToken {
-  std::string name;           // shown as the actor in incident timelines
+  std::string name;             // shown as the actor in incident timelines
   std::string role = "viewer";  // viewer / responder / admin
   Credential token;
 };

@@ -7,16 +7,26 @@ namespace mamori::config {
 
 std::string describe_type(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    default: return "nothing";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -41,7 +51,8 @@ void TomlTable::missing(std::string_view key, const std::string& what) {
   r_.error(&t_, key_path(key), "is required: " + what);
 }
 
-bool TomlTable::string(std::string_view key, std::string& out, bool required, const std::string& what) {
+bool TomlTable::string(std::string_view key, std::string& out, bool required,
+                       const std::string& what) {
   const toml::node* n = get(key);
   if (n == nullptr) {
     if (required) missing(key, what);
@@ -100,13 +111,18 @@ bool TomlTable::duration(std::string_view key, std::chrono::seconds& out, std::c
     // At most 9 digits: no overflow, and no duration anyone means is longer.
     const std::string& text = s->get();
     std::size_t digits = 0;
-    while (digits < text.size() && digits < 9 && text[digits] >= '0' && text[digits] <= '9') ++digits;
+    while (digits < text.size() && digits < 9 && text[digits] >= '0' && text[digits] <= '9')
+      ++digits;
     const std::string unit = text.substr(digits);
     long long mult = 0;
-    if (unit.empty() || unit == "s") mult = 1;
-    else if (unit == "m") mult = 60;
-    else if (unit == "h") mult = 3600;
-    else if (unit == "d") mult = 86400;
+    if (unit.empty() || unit == "s")
+      mult = 1;
+    else if (unit == "m")
+      mult = 60;
+    else if (unit == "h")
+      mult = 3600;
+    else if (unit == "d")
+      mult = 86400;
     if (digits > 0 && mult > 0) seconds = std::stoll(text.substr(0, digits)) * mult;
   }
   if (seconds < 0) {
@@ -205,7 +221,8 @@ bool TomlTable::credential(std::string_view key, std::optional<Credential>& out)
   return true;
 }
 
-std::optional<Secret> TomlTable::secret(std::string_view key, bool required, const std::string& what) {
+std::optional<Secret> TomlTable::secret(std::string_view key, bool required,
+                                        const std::string& what) {
   if (t_.get(key) == nullptr) {
     used_.insert(std::string(key));
     if (required) missing(key, what + " as a credential reference \"env:NAME\" or \"file:NAME\"");
@@ -220,7 +237,8 @@ std::optional<TomlTable> TomlTable::table(std::string_view key) {
   const toml::node* n = get(key);
   if (n == nullptr) return std::nullopt;
   if (const auto* t = n->as_table()) return TomlTable(r_, *t, key_path(key));
-  r_.error(n, key_path(key), "expected a table [" + key_path(key) + "], found " + describe_type(*n));
+  r_.error(n, key_path(key),
+           "expected a table [" + key_path(key) + "], found " + describe_type(*n));
   return std::nullopt;
 }
 
@@ -236,8 +254,10 @@ std::vector<TomlTable> TomlTable::tables(std::string_view key) {
   for (std::size_t i = 0; i < a->size(); ++i) {
     const toml::node& item = (*a)[i];
     const std::string path = key_path(key) + "[" + std::to_string(i) + "]";
-    if (const auto* t = item.as_table()) out.emplace_back(r_, *t, path);
-    else r_.error(&item, path, "expected a table, found " + describe_type(item));
+    if (const auto* t = item.as_table())
+      out.emplace_back(r_, *t, path);
+    else
+      r_.error(&item, path, "expected a table, found " + describe_type(item));
   }
   return out;
 }
@@ -245,7 +265,8 @@ std::vector<TomlTable> TomlTable::tables(std::string_view key) {
 void TomlTable::finish(std::string_view hint) {
   for (const auto& [k, v] : t_) {
     if (used_.count(std::string(k.str())) == 0) {
-      r_.error(&v, key_path(k.str()), "unknown key (check the spelling against " + std::string(hint) + ")");
+      r_.error(&v, key_path(k.str()),
+               "unknown key (check the spelling against " + std::string(hint) + ")");
     }
   }
 }

@@ -10,9 +10,8 @@
 namespace mamori::console {
 
 // Page paths the console routes on the client; each answers index.html.
-inline constexpr std::string_view kPagePaths[] = {"/",         "/login",   "/incidents/:id",
-                                                  "/accounts", "/rumours", "/compliance",
-                                                  "/changes"};
+inline constexpr std::string_view kPagePaths[] = {
+    "/", "/login", "/incidents/:id", "/accounts", "/rumours", "/compliance", "/changes"};
 
 // The Content-Security-Policy every console response carries: nothing inline, nothing from
 // elsewhere (untrusted platform text can never become script or style).

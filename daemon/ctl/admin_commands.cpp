@@ -1,8 +1,7 @@
 // check-config and migrate.
-#include <pqxx/pqxx>
-
 #include <cstdio>
 #include <filesystem>
+#include <pqxx/pqxx>
 
 #include "daemon/app/settings.h"
 #include "daemon/config/config.h"
@@ -32,23 +31,27 @@ int check_config_command(const Args& args) {
     return 2;
   }
   if (credentials.directory && !std::filesystem::is_directory(*credentials.directory)) {
-    std::fprintf(stderr, "%s: not a directory (--credentials-dir)\n", credentials.directory->c_str());
+    std::fprintf(stderr, "%s: not a directory (--credentials-dir)\n",
+                 credentials.directory->c_str());
     return 2;
   }
   // What mamorid loads at start and on reload, through the same loader: the configuration,
   // [alerts], the playbooks and the rumour files.
-  const auto loaded = app::load_settings(file, credentials, app::this_executable("/usr/bin/mamorictl"));
+  const auto loaded =
+      app::load_settings(file, credentials, app::this_executable("/usr/bin/mamorictl"));
   if (!loaded.ok()) {
     std::fputs(loaded.error_text().c_str(), stderr);
     return 2;
   }
   const auto& s = *loaded.settings;
   const auto& c = *s.config;
-  std::printf("%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu playbook(s), %zu rumour(s) from %zu "
-              "file(s))\n",
-              file.c_str(), c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
-              static_cast<unsigned>(c.server.port), s.playbooks->playbooks.size(), s.rumours.from_files.size(),
-              s.rumours.files.size());
+  std::printf(
+      "%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu playbook(s), %zu rumour(s) from "
+      "%zu "
+      "file(s))\n",
+      file.c_str(), c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
+      static_cast<unsigned>(c.server.port), s.playbooks->playbooks.size(),
+      s.rumours.from_files.size(), s.rumours.files.size());
   return 0;
 }
 

@@ -17,15 +17,28 @@ struct Command {
 
 // Wired explicitly: one line per subcommand.
 constexpr Command kCommands[] = {
-    {"check-config", mamori::ctl::check_config_command, "check-config [--credentials-dir DIR] FILE"},
+    {"check-config", mamori::ctl::check_config_command,
+     "check-config [--credentials-dir DIR] FILE"},
     {"migrate", mamori::ctl::migrate_command, "migrate [--config FILE | --dsn DSN]"},
-    {"lookalike", mamori::ctl::lookalike_command, "lookalike --official A.jsonl --candidates B.jsonl [-o OUT.jsonl] [--allow ALLOW.jsonl] [--neighbour NAME]... [--now DATE]"},
-    {"spikes", mamori::ctl::spikes_command, "spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X] [--close-threshold X] [--tolerated-ratio X] [--quiet-minutes N] [--cooldown-minutes N] [--min-volume-scale X]"},
-    {"user", mamori::ctl::user_command, "user add NAME --role viewer|responder|admin [--display-name S] [--totp] | passwd NAME | disable NAME | enable NAME | role NAME --role R | totp-reset NAME [--off] | list  [--config FILE | --dsn DSN] (password on stdin)"},
-    {"misinfo", mamori::ctl::misinfo_command, "misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]"},
-    {"parse", mamori::ctl::parse_command, "parse --platform x|bluesky|mastodon|facebook|instagram|youtube --endpoint NAME [--observed-at TIME] [--status CODE] [--ref REF]... [--link LINK] [--page-info] FILE.json"},
-    {"playbook validate", mamori::ctl::playbook_validate_command, "playbook validate [DIR [OVERRIDE_DIR ...]]"},
-    {"playbook render", mamori::ctl::playbook_render_command, "playbook render TYPE TEMPLATE --incident FILE.json [--dir DIR] [--overrides DIR]"},
+    {"lookalike", mamori::ctl::lookalike_command,
+     "lookalike --official A.jsonl --candidates B.jsonl [-o OUT.jsonl] [--allow ALLOW.jsonl] "
+     "[--neighbour NAME]... [--now DATE]"},
+    {"spikes", mamori::ctl::spikes_command,
+     "spikes IN.csv [-o OUT.csv] [--utc-offset +09:00] [--threshold X] [--close-threshold X] "
+     "[--tolerated-ratio X] [--quiet-minutes N] [--cooldown-minutes N] [--min-volume-scale X]"},
+    {"user", mamori::ctl::user_command,
+     "user add NAME --role viewer|responder|admin [--display-name S] [--totp] | passwd NAME | "
+     "disable NAME | enable NAME | role NAME --role R | totp-reset NAME [--off] | list  [--config "
+     "FILE | --dsn DSN] (password on stdin)"},
+    {"misinfo", mamori::ctl::misinfo_command,
+     "misinfo --official POSTS.jsonl --replies REPLIES.jsonl [--rumors R.toml]"},
+    {"parse", mamori::ctl::parse_command,
+     "parse --platform x|bluesky|mastodon|facebook|instagram|youtube --endpoint NAME "
+     "[--observed-at TIME] [--status CODE] [--ref REF]... [--link LINK] [--page-info] FILE.json"},
+    {"playbook validate", mamori::ctl::playbook_validate_command,
+     "playbook validate [DIR [OVERRIDE_DIR ...]]"},
+    {"playbook render", mamori::ctl::playbook_render_command,
+     "playbook render TYPE TEMPLATE --incident FILE.json [--dir DIR] [--overrides DIR]"},
 };
 
 void usage(std::FILE* out) {

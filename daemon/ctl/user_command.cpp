@@ -45,7 +45,7 @@ struct UserArgs {
   std::string role;
   std::string display_name;
   bool totp = false;
-  bool off = false;  // totp-reset --off
+  bool off = false;     // totp-reset --off
   std::string address;  // unblock --address
   bool all = false;     // unblock --all
   std::string config_path = "/etc/mamori/mamori.toml";

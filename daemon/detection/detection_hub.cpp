@@ -1,8 +1,7 @@
 #include "daemon/detection/detection_hub.h"
 
-#include <boost/asio/post.hpp>
-
 #include <algorithm>
+#include <boost/asio/post.hpp>
 
 #include "daemon/alerts/record_finding.h"
 #include "daemon/incidents/incident_store.h"
@@ -22,22 +21,35 @@ namespace misinfo = detectors::misinfo;
 
 namespace {
 
-bool same_handle(std::string_view a, std::string_view b) { return model::iequals_ascii(a, b); }
+bool same_handle(std::string_view a, std::string_view b) {
+  return model::iequals_ascii(a, b);
+}
 
-std::string_view platform_label(model::Platform p) { return model::display_name(p); }
+std::string_view platform_label(model::Platform p) {
+  return model::display_name(p);
+}
 
 }  // namespace
 
 DetectionHub::DetectionHub(alerts::FindingServices services, const config::Config& config,
-                           std::shared_ptr<const playbooks::PlaybookSet> playbooks, HubOptions options)
-    : io_(services.io), database_(services.database), clock_(services.clock), municipality_(config.municipality),
-      allowlist_(config.allowlist), playbooks_(std::move(playbooks)), alert_context_(std::move(services.alert_context)),
-      dispatcher_(services.dispatcher), options_(std::move(options)), timer_(services.io) {
+                           std::shared_ptr<const playbooks::PlaybookSet> playbooks,
+                           HubOptions options)
+    : io_(services.io),
+      database_(services.database),
+      clock_(services.clock),
+      municipality_(config.municipality),
+      allowlist_(config.allowlist),
+      playbooks_(std::move(playbooks)),
+      alert_context_(std::move(services.alert_context)),
+      dispatcher_(services.dispatcher),
+      options_(std::move(options)),
+      timer_(services.io) {
   mastodon_instance_ = config.platforms.mastodon.instance;
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
   rebuild_facts();
-  if (services.registry != nullptr) flameup_metrics_ = std::make_unique<FlameupMetrics>(*services.registry);
+  if (services.registry != nullptr)
+    flameup_metrics_ = std::make_unique<FlameupMetrics>(*services.registry);
   publish_flameup_metrics();
   warm_start_flameup();
 }
@@ -74,11 +86,12 @@ DetectionHub::~DetectionHub() {
 void DetectionHub::start() {
   stopped_ = false;
   timer_.expires_after(options_.tick);
-  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-    if (ec || alive.expired() || stopped_) return;
-    tick();
-    start();
-  });
+  timer_.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopped_) return;
+        tick();
+        start();
+      });
 }
 
 void DetectionHub::stop() {
@@ -92,14 +105,16 @@ void DetectionHub::set_rumours(std::vector<misinfo::Rumour> rumours) {
   misinfo_->set_rumours(std::make_shared<const misinfo::RumourRegistry>(rumours_));
 }
 
-const DetectionHub::Official* DetectionHub::official_by_handle(model::Platform p, std::string_view handle) const {
+const DetectionHub::Official* DetectionHub::official_by_handle(model::Platform p,
+                                                               std::string_view handle) const {
   for (const auto& o : officials_) {
     if (o.account.platform == p && same_handle(o.account.handle, handle)) return &o;
   }
   return nullptr;
 }
 
-const DetectionHub::Official* DetectionHub::official_by_id(model::Platform p, std::string_view id) const {
+const DetectionHub::Official* DetectionHub::official_by_id(model::Platform p,
+                                                           std::string_view id) const {
   if (id.empty()) return nullptr;
   for (const auto& o : officials_) {
     if (o.account.platform == p && o.profile && o.profile->account_id == id) return &o;
@@ -124,7 +139,8 @@ void DetectionHub::rebuild_impersonation() {
     } else {
       oa.profile.platform = o.account.platform;
       oa.profile.handle = o.account.handle;
-      oa.profile.display_name = o.account.display_name.empty() ? municipality_.name : o.account.display_name;
+      oa.profile.display_name =
+          o.account.display_name.empty() ? municipality_.name : o.account.display_name;
       oa.profile.url = municipality_.homepage_url;
     }
     if (avatars_) avatars_->attach(oa);
@@ -132,7 +148,8 @@ void DetectionHub::rebuild_impersonation() {
     allow.push_back({o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
   }
   for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
-  impersonation_ = std::make_unique<imp::ImpersonationDetector>(names, std::move(officials), std::move(allow));
+  impersonation_ =
+      std::make_unique<imp::ImpersonationDetector>(names, std::move(officials), std::move(allow));
 }
 
 void DetectionHub::rebuild_facts() {
@@ -141,7 +158,8 @@ void DetectionHub::rebuild_facts() {
   // The city's genuine accounts: a reply giving another handle as official is a fake contact.
   for (const auto& o : officials_) fo.contacts.handles.push_back(o.account.handle);
   for (const auto& a : allowlist_) fo.contacts.handles.push_back(a.handle);
-  std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(), official_posts_.end());
+  std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(),
+                                                     official_posts_.end());
   auto facts = std::make_shared<const misinfo::FactIndex>(std::move(statements), fo);
   if (!misinfo_) {
     misinfo_ = std::make_unique<misinfo::MisinformationDetector>(
@@ -164,21 +182,24 @@ flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
   return *slot;
 }
 
-void DetectionHub::on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) {
+void DetectionHub::on_stored(model::Platform platform, const std::string& account,
+                             const store::StoredBatch& batch) {
   const auto now = clock_.now();
   // Official profiles first: the impersonation detector compares against what they look like now.
   bool officials_changed = false;
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
-      if (avatars_ && official_by_handle(p.platform, p.handle) != nullptr) avatars_->official_seen(p);
+      if (avatars_ && official_by_handle(p.platform, p.handle) != nullptr)
+        avatars_->official_seen(p);
     }
   }
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
       for (auto& o : officials_) {
         if (o.account.platform == p.platform && same_handle(o.account.handle, p.handle) &&
-            (!o.profile || o.profile->account_id != p.account_id || o.profile->display_name != p.display_name ||
-             o.profile->description != p.description || o.profile->url != p.url)) {
+            (!o.profile || o.profile->account_id != p.account_id ||
+             o.profile->display_name != p.display_name || o.profile->description != p.description ||
+             o.profile->url != p.url)) {
           o.profile = p;
           officials_changed = true;
         }
@@ -197,7 +218,8 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   const Official* fetched_for = account.empty() ? nullptr : official_by_handle(platform, account);
   for (const auto& post : batch.new_posts) {
     const Official* author = official_by_id(post.platform, post.author_id);
-    if (author == nullptr && !post.author_handle.empty()) author = official_by_handle(post.platform, post.author_handle);
+    if (author == nullptr && !post.author_handle.empty())
+      author = official_by_handle(post.platform, post.author_handle);
     if (author != nullptr) {
       if (post.reposted_post_id) continue;
       official_posts_.push_back(misinfo::FactIndex::from_post(post));
@@ -230,7 +252,8 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   if (!batch.new_posts.empty()) tick();
 }
 
-void DetectionHub::handle_reply(const Official& to, const model::Post& reply, model::TimePoint now) {
+void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
+                                model::TimePoint now) {
   rate_detector(to).observe(reply, now);
   misinfo::ReplyContext context;
   context.author_flagged_impersonator =
@@ -240,17 +263,21 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply, mo
   // as evidence (its text, author, link and time; the store hashes it).
   if (const auto threat = detectors::threat::assess(reply.text); threat.threat) {
     model::Finding f = detectors::threat::make_finding(reply, threat, now);
-    const std::string who = "@" + to.account.handle + "（" + std::string(platform_label(to.account.platform)) + "）";
+    const std::string who =
+        "@" + to.account.handle + "（" + std::string(platform_label(to.account.platform)) + "）";
     std::string title = "脅迫・犯罪予告の疑い: " + who + "への書き込み（" + f.severity_label + "）";
     std::string summary = f.reasons.empty() ? title : f.reasons.front();
-    record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title), std::move(summary));
+    record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title),
+           std::move(summary));
   }
 }
 
 void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> collectors,
                                   prometheus::Registry* registry) {
-  auto fetcher = std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
-  avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher), [this] { rebuild_impersonation(); });
+  auto fetcher =
+      std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
+  avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher),
+                                                    [this] { rebuild_impersonation(); });
 }
 
 std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
@@ -269,15 +296,16 @@ void DetectionHub::set_official_list_page(const std::string& html) {
 // (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
   // Known official: the city's own list page links to it.
-  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform, profile.handle,
-                                                             mastodon_instance_)) {
+  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform,
+                                                             profile.handle, mastodon_instance_)) {
     return;
   }
   if (avatars_ && !profile.avatar_url.empty()) {
     const auto text_only = impersonation_->assess(profile, nullptr, now);
     if (imp::avatar_could_matter(text_only)) {
-      avatars_->candidate_avatar(profile, text_only.score,
-                                 [this, profile, now](AvatarPtr icon) { conclude_candidate(profile, now, icon); });
+      avatars_->candidate_avatar(profile, text_only.score, [this, profile, now](AvatarPtr icon) {
+        conclude_candidate(profile, now, icon);
+      });
       return;
     }
   }
@@ -287,7 +315,8 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
   const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
-  // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an incident.
+  // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an
+  // incident.
   if (a.verdict == imp::Verdict::related) return note_related(profile, a);
   if (a.verdict == imp::Verdict::benign) return;
   // Staff judged this account related or benign: nothing while its profile is as they saw it; a
@@ -301,10 +330,14 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
     dispositions_.forget(platform, ref);
     database_.submit("detection.disposition_reopened",
                      [platform, ref](pqxx::connection& c) { mark_reopened(c, platform, ref); });
-    log::info("detection.disposition_reopened", {{"platform", model::to_string(platform)}, {"account", ref}});
+    log::info("detection.disposition_reopened",
+              {{"platform", model::to_string(platform)}, {"account", ref}});
   }
   model::Finding f = imp::to_finding(a, profile, now);
-  if (reopened) f.reasons.push_back("関連アカウント・問題なしと判断された後に、表示名・ハンドル・リンク・アイコンのいずれかが変わりました");
+  if (reopened)
+    f.reasons.push_back(
+        "関連アカウント・問題なしと判断された後に、表示名・ハンドル・リンク・アイコンのいずれかが変"
+        "わりました");
   auto& t = tracked_[f.subject];
   const bool worse =
       reopened || static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
@@ -313,8 +346,10 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   t.subject = f.subject;
   if (!worse) return;  // already recorded at this verdict: the re-check keeps it tracked
   std::vector<std::string> evidence{model::to_json_line(model::Observation(profile))};
-  const std::string title = std::string(a.verdict == imp::Verdict::impersonation ? "成りすましの疑い" : "成りすましの可能性") +
-                            ": @" + profile.handle + "（" + std::string(platform_label(profile.platform)) + "）";
+  const std::string title =
+      std::string(a.verdict == imp::Verdict::impersonation ? "成りすましの疑い"
+                                                           : "成りすましの可能性") +
+      ": @" + profile.handle + "（" + std::string(platform_label(profile.platform)) + "）";
   std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
   for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
   auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
@@ -331,8 +366,8 @@ void DetectionHub::note_related(const model::ProfileSnapshot& profile, const imp
   s.display_name = profile.display_name;
   s.family = a.components.family;
   s.matched_official = a.matched_handle;
-  const std::string key =
-      std::string(model::to_string(s.platform)) + ":" + s.account_ref + "|" + s.handle + "|" + s.display_name;
+  const std::string key = std::string(model::to_string(s.platform)) + ":" + s.account_ref + "|" +
+                          s.handle + "|" + s.display_name;
   if (related_seen_.size() > 10000) related_seen_.clear();  // bounded; a repeat only re-stores
   if (!related_seen_.insert(key).second) return;
   if (!database_.submit("detection.related", [s](pqxx::connection& c) { record_related(c, s); })) {
@@ -344,13 +379,15 @@ void DetectionHub::handle_gone(const model::AccountGone& gone) {
   for (auto it = tracked_.begin(); it != tracked_.end(); ++it) {
     const std::string prefix = std::string(model::to_string(gone.platform)) + ":";
     if (it->first.rfind(prefix, 0) != 0) continue;
-    if (it->first != prefix + gone.account_ref && !same_handle(it->second.handle, gone.account_ref)) continue;
+    if (it->first != prefix + gone.account_ref && !same_handle(it->second.handle, gone.account_ref))
+      continue;
     const std::string subject = it->first;
     const std::string reason = gone.reason == "suspended" ? "凍結" : "削除";
     log::info("detection.subject_gone", {{"subject", subject}, {"reason", gone.reason}});
     database_.submit("detection.subject_gone", [subject, reason](pqxx::connection& c) {
-      incidents::complete_automatic_checks(c, model::IncidentType::impersonation, subject, "subject_gone",
-                                           "対象アカウントが" + reason + "されたことを確認しました");
+      incidents::complete_automatic_checks(
+          c, model::IncidentType::impersonation, subject, "subject_gone",
+          "対象アカウントが" + reason + "されたことを確認しました");
     });
     tracked_.erase(it);
     return;
@@ -364,12 +401,14 @@ void DetectionHub::tick() {
       if (f.phase == model::FindingPhase::end) {
         // The detector's end is the one end: the check completes and the console's episode band
         // stops there, whether the rate came back or its new level became the normal.
-        const bool new_level = f.evidence_json.find("\"end_reason\":\"new_level\"") != std::string::npos;
+        const bool new_level =
+            f.evidence_json.find("\"end_reason\":\"new_level\"") != std::string::npos;
         database_.submit("detection.flameup_end", [f, new_level](pqxx::connection& c) {
           incidents::append_finding_to_live(c, f);
-          incidents::complete_automatic_checks(c, model::IncidentType::flameup, f.subject, "rate_back_to_baseline",
-                                               new_level ? "返信の件数が高い水準のまま続いたため、その水準を新しい平常とみなしました"
-                                                         : "返信の件数が平常の水準に戻りました");
+          incidents::complete_automatic_checks(
+              c, model::IncidentType::flameup, f.subject, "rate_back_to_baseline",
+              new_level ? "返信の件数が高い水準のまま続いたため、その水準を新しい平常とみなしました"
+                        : "返信の件数が平常の水準に戻りました");
         });
         continue;
       }
@@ -377,7 +416,9 @@ void DetectionHub::tick() {
       for (const auto& off : officials_) {
         if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
       }
-      const std::string who = o ? "@" + o->account.handle + "（" + std::string(platform_label(o->account.platform)) + "）" : key;
+      const std::string who = o ? "@" + o->account.handle + "（" +
+                                      std::string(platform_label(o->account.platform)) + "）"
+                                : key;
       const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
       const std::string summary = f.reasons.empty() ? title : f.reasons.front();
       record(std::move(f), {}, title, summary);
@@ -385,9 +426,11 @@ void DetectionHub::tick() {
   }
   publish_flameup_metrics();
   for (auto& f : misinfo_->advance(now)) {
-    const std::string title = "デマ・誤情報の拡散の疑い" + (f.reasons.empty() ? std::string() : ": " + f.reasons.front());
+    const std::string title =
+        "デマ・誤情報の拡散の疑い" + (f.reasons.empty() ? std::string() : ": " + f.reasons.front());
     const std::string summary = f.reasons.size() > 1 ? f.reasons[1] : title;
-    record(std::move(f), {}, title.size() > 300 ? title.substr(0, title.rfind(' ', 300)) : title, summary);
+    record(std::move(f), {}, title.size() > 300 ? title.substr(0, title.rfind(' ', 300)) : title,
+           summary);
   }
 }
 
@@ -396,14 +439,16 @@ std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f
                                    f.platform.value_or(model::Platform::x), clock_.now());
 }
 
-void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
-                          std::string summary, std::vector<incidents::EvidenceItem> more_evidence) {
+void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
+                          std::string title, std::string summary,
+                          std::vector<incidents::EvidenceItem> more_evidence) {
   incidents::NewIncident fresh;
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
   fresh.steps = steps_for(finding);
   std::vector<incidents::EvidenceItem> evidence;
-  for (auto& e : evidence_json) evidence.push_back(incidents::observation_evidence(std::move(e), finding.detected_at));
+  for (auto& e : evidence_json)
+    evidence.push_back(incidents::observation_evidence(std::move(e), finding.detected_at));
   for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
@@ -415,12 +460,16 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
           if (alive.expired()) return;
           ++findings_recorded_;
-          log::info("detection.finding_recorded", {{"type", model::to_string(type)}, {"subject", subject},
-                                                   {"incident_id", r.incident_id}, {"created", r.created}});
+          log::info("detection.finding_recorded", {{"type", model::to_string(type)},
+                                                   {"subject", subject},
+                                                   {"incident_id", r.incident_id},
+                                                   {"created", r.created}});
           if (alerts::wakes_dispatcher(r) && dispatcher_ != nullptr) dispatcher_->wake();
         });
       });
-  if (!queued) log::error("detection.finding_dropped", {{"subject", finding.subject}, {"reason", "store queue full"}});
+  if (!queued)
+    log::error("detection.finding_dropped",
+               {{"subject", finding.subject}, {"reason", "store queue full"}});
 }
 
 std::vector<std::string> DetectionHub::search_queries(model::Platform platform) {
@@ -442,11 +491,13 @@ std::vector<std::string> DetectionHub::search_queries(model::Platform platform) 
 std::vector<std::string> DetectionHub::handles_to_check(model::Platform platform) {
   std::vector<std::string> out;
   for (const auto& [subject, t] : tracked_) {
-    if (subject.rfind(std::string(model::to_string(platform)) + ":", 0) == 0 && !t.handle.empty()) out.push_back(t.handle);
+    if (subject.rfind(std::string(model::to_string(platform)) + ":", 0) == 0 && !t.handle.empty())
+      out.push_back(t.handle);
   }
   for (const auto& o : officials_) {
     if (o.account.platform != platform) continue;
-    for (const auto& l : imp::generate_lookalike_handles(platform, o.account.handle, options_.lookalikes_per_account)) {
+    for (const auto& l : imp::generate_lookalike_handles(platform, o.account.handle,
+                                                         options_.lookalikes_per_account)) {
       out.push_back(l.handle);
     }
   }

@@ -6,20 +6,19 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <deque>
 #include <map>
 #include <memory>
-#include <unordered_set>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "daemon/alerts/record_finding.h"
 #include "daemon/config/config.h"
+#include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/flameup_history.h"
 #include "daemon/detection/flameup_metrics.h"
-#include "daemon/detection/candidate_dispositions.h"
 #include "daemon/detection/impersonation_avatars.h"
 #include "daemon/detection/related_accounts.h"
 #include "daemon/incidents/incident_store.h"
@@ -53,11 +52,14 @@ class DetectionHub final : public polling::ObservationListener {
 
   void start();
   void stop();
-  void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) { playbooks_ = std::move(playbooks); }
+  void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) {
+    playbooks_ = std::move(playbooks);
+  }
   void set_rumours(std::vector<detectors::misinfo::Rumour> rumours);
   // Fetch and hash avatars through these collectors (impersonation_avatars.h); without this
   // call the impersonation detector works on text alone.
-  void enable_avatars(std::vector<collectors::PlatformCollector*> collectors, prometheus::Registry* registry);
+  void enable_avatars(std::vector<collectors::PlatformCollector*> collectors,
+                      prometheus::Registry* registry);
   // The icon fetcher enable_avatars() made (null before): its cache of official icons can serve
   // others that judge official icons (the integrity monitor), so each is fetched once.
   std::shared_ptr<AvatarFetcher> avatar_fetcher() const;
@@ -65,7 +67,8 @@ class DetectionHub final : public polling::ObservationListener {
   // stay), the allow-list and the municipality's names.
   void update_configuration(const config::Config& config);
 
-  void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) override;
+  void on_stored(model::Platform platform, const std::string& account,
+                 const store::StoredBatch& batch) override;
   std::vector<std::string> search_queries(model::Platform platform) override;
   std::vector<std::string> handles_to_check(model::Platform platform) override;
 
@@ -75,7 +78,9 @@ class DetectionHub final : public polling::ObservationListener {
 
   // Staff's decisions on impersonation candidates (candidate_dispositions.h): a candidate judged
   // related or benign opens no incident while its profile stays as judged.
-  void set_dispositions(std::vector<CandidateDisposition> all) { dispositions_.replace(std::move(all)); }
+  void set_dispositions(std::vector<CandidateDisposition> all) {
+    dispositions_.replace(std::move(all));
+  }
 
   // Counters for tests and metrics.
   std::size_t findings_recorded() const { return findings_recorded_; }
@@ -97,7 +102,8 @@ class DetectionHub final : public polling::ObservationListener {
   void rebuild_impersonation();
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
-  void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now, const AvatarPtr& icon);
+  void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
+                          const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
   void handle_gone(const model::AccountGone& gone);
   void note_related(const model::ProfileSnapshot& profile,

@@ -12,7 +12,8 @@ namespace mamori::detection {
 
 namespace flame = detectors::flameup;
 
-void DetectionHub::warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts) {
+void DetectionHub::warm_start_flameup(
+    std::vector<std::pair<model::Platform, std::string>> accounts) {
   if (options_.flameup_history.count() <= 0 || officials_.empty()) return;
   if (accounts.empty()) {
     for (const auto& o : officials_) accounts.emplace_back(o.account.platform, o.account.handle);
@@ -62,8 +63,7 @@ void DetectionHub::apply_reply_history(const ReplyHistory& h) {
   }
   const auto& all = detector->all_replies();
   const std::int64_t now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch())
-          .count();
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   const double per_minute = all.baseline().expected(now_s - now_s % all.bucket_seconds()) * 60.0 /
                             static_cast<double>(all.bucket_seconds());
   log::info("flameup.warm_start", {{"account", key},

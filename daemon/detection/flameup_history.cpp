@@ -1,7 +1,6 @@
 #include "daemon/detection/flameup_history.h"
 
 #include <boost/json.hpp>
-
 #include <string_view>
 
 #include "detectors/flameup/reply_character.h"
@@ -122,7 +121,8 @@ void describe_top_posts(pqxx::connection& c, model::Finding& finding) {
     if (id == nullptr || !id->is_string()) continue;
     const auto row = tx.exec_params(
         "SELECT text, author_handle, to_char(created_at AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM observed_posts WHERE platform = $1 AND post_id = $2",
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM observed_posts WHERE platform = $1 AND post_id = "
+        "$2",
         platform, std::string(id->as_string()));
     if (row.empty()) continue;
     (*post)["text"] = row[0][0].c_str();

@@ -89,8 +89,8 @@ void Router::dispatch(const Request& request, Responder respond, std::string& ro
     Params params;
     if (!match(route, path, params)) continue;
     path_known = true;
-    const bool head_as_get = request.method() == beast_http::verb::head &&
-                             route.method == beast_http::verb::get;
+    const bool head_as_get =
+        request.method() == beast_http::verb::head && route.method == beast_http::verb::get;
     if (route.method != request.method() && !head_as_get) continue;
     route_name = route.name;
     route.handler(request, params, std::move(respond));

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/beast/http.hpp>
-
 #include <functional>
 #include <map>
 #include <string>
@@ -36,7 +35,8 @@ Response json_error(const Request& request, beast_http::status status, std::stri
 
 class Router {
  public:
-  void add(beast_http::verb method, std::string pattern, std::string route_name, SyncHandler handler);
+  void add(beast_http::verb method, std::string pattern, std::string route_name,
+           SyncHandler handler);
   void add_async(beast_http::verb method, std::string pattern, std::string route_name,
                  AsyncHandler handler);
 

@@ -1,10 +1,9 @@
 #include "daemon/http/server.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
-#include <algorithm>
 #include <optional>
 #include <system_error>
 
@@ -21,7 +20,10 @@ using tcp = asio::ip::tcp;
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
   Session(HttpServer& server, tcp::socket socket, std::string client)
-      : server_(server), alive_(server.alive_), stream_(std::move(socket)), client_(std::move(client)) {}
+      : server_(server),
+        alive_(server.alive_),
+        stream_(std::move(socket)),
+        client_(std::move(client)) {}
 
   const std::string& client() const { return client_; }
 
@@ -131,7 +133,8 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     if (closed_) return;
     if (closing_ || server_.draining_) res.keep_alive(false);
     if (request_.method() == beast_http::verb::head) res.body().clear();
-    if (server_.metrics_ != nullptr) server_.metrics_->count_http_request(route_.empty() ? "invalid" : route_, res.result_int());
+    if (server_.metrics_ != nullptr)
+      server_.metrics_->count_http_request(route_.empty() ? "invalid" : route_, res.result_int());
     response_ = std::make_shared<Response>(std::move(res));
     stream_.expires_after(server_.limits_.read_timeout);
     beast_http::async_write(stream_, *response_,
@@ -172,7 +175,12 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
 HttpServer::HttpServer(asio::io_context& io, const Router& router, ServerLimits limits,
                        metrics::DaemonMetrics* metrics)
-    : io_(io), router_(router), limits_(limits), metrics_(metrics), acceptor_(io), accept_pause_(io) {}
+    : io_(io),
+      router_(router),
+      limits_(limits),
+      metrics_(metrics),
+      acceptor_(io),
+      accept_pause_(io) {}
 
 HttpServer::~HttpServer() {
   *alive_ = false;
@@ -211,20 +219,21 @@ void HttpServer::accept() {
       // at once. Log, and try again after a pause that doubles while the failures last.
       ++accept_failures_;
       pause_accepting();
-      log::warn("http.accept_failed", {{"error", ec.message()},
-                                       {"retry_in_ms", static_cast<long long>(accept_delay_.count())}});
+      log::warn("http.accept_failed",
+                {{"error", ec.message()},
+                 {"retry_in_ms", static_cast<long long>(accept_delay_.count())}});
       return;
     }
     accept_delay_ = std::chrono::milliseconds(0);
     beast::error_code peer_ec;
     const auto peer = socket.remote_endpoint(peer_ec);
-    auto session = std::make_shared<Session>(*this, std::move(socket),
-                                             peer_ec ? std::string("unknown") : address_key(peer.address()));
+    auto session = std::make_shared<Session>(
+        *this, std::move(socket), peer_ec ? std::string("unknown") : address_key(peer.address()));
     sessions_.emplace(session.get(), session);
     const std::size_t from_client = ++per_client_[session->client()];
     if (metrics_ != nullptr) metrics_->http_connections.Set(static_cast<double>(sessions_.size()));
-    if (sessions_.size() > limits_.max_connections || from_client > limits_.max_connections_per_client ||
-        draining_) {
+    if (sessions_.size() > limits_.max_connections ||
+        from_client > limits_.max_connections_per_client || draining_) {
       if (metrics_ != nullptr) metrics_->http_connections_refused.Increment();
       session->refuse();
     } else {

@@ -22,7 +22,9 @@ std::string japanese_date(model::TimePoint t) {
          std::to_string(static_cast<unsigned>(ymd.day())) + "日";
 }
 
-std::string platform_label(model::Platform p) { return std::string(model::display_name(p)); }
+std::string platform_label(model::Platform p) {
+  return std::string(model::display_name(p));
+}
 
 std::optional<minutes> due_in(model::TimePoint due, model::TimePoint now) {
   return std::max(minutes(0), std::chrono::duration_cast<minutes>(due - now));

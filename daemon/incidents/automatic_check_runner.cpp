@@ -157,8 +157,8 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
       --fetches_in_flight_;
       // A missing page (404/410) is read as "no occurrence yet": a dedicated notice page often
       // exists only once staff publish it. Other failures say nothing about the page.
-      const bool missing = r.outcome == collectors::HttpOutcome::ok &&
-                           (r.status == 404 || r.status == 410);
+      const bool missing =
+          r.outcome == collectors::HttpOutcome::ok && (r.status == 404 || r.status == 410);
       if (!missing && (r.outcome != collectors::HttpOutcome::ok || r.status != 200)) {
         // Once per URL: a page that is not up yet is the normal state before staff publish it.
         if (warned_urls_.insert(url).second) {
@@ -181,31 +181,31 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
         const std::size_t n = occurrences_in(page, c.text);
         readings.emplace_back(std::move(c), n);
       }
-      database_.submit("incidents.homepage_contains", [readings = std::move(readings)](
-                                                          pqxx::connection& conn) {
-        for (const auto& [c, occurrences] : readings) {
-          const std::string message =
-              "ホームページ " + c.url + " に「" + c.text + "」の掲載を確認しました";
-          switch (record_homepage_reading(conn, c.incident_id, c.step_id, c.url, c.text,
-                                          occurrences, message)) {
-            case HomepageVerdict::completed:
-              log::info("incidents.homepage_check_done",
-                        {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});
-              break;
-            case HomepageVerdict::baseline_taken:
-              // Already there when mamori first looked: an earlier notice, not this incident's.
-              log::info("incidents.homepage_check_baseline",
-                        {{"incident_id", c.incident_id},
-                         {"step", c.step_id},
-                         {"url", c.url},
-                         {"occurrences", static_cast<long long>(occurrences)}});
-              break;
-            case HomepageVerdict::unchanged:
-            case HomepageVerdict::not_pending:
-              break;
-          }
-        }
-      });
+      database_.submit(
+          "incidents.homepage_contains", [readings = std::move(readings)](pqxx::connection& conn) {
+            for (const auto& [c, occurrences] : readings) {
+              const std::string message =
+                  "ホームページ " + c.url + " に「" + c.text + "」の掲載を確認しました";
+              switch (record_homepage_reading(conn, c.incident_id, c.step_id, c.url, c.text,
+                                              occurrences, message)) {
+                case HomepageVerdict::completed:
+                  log::info("incidents.homepage_check_done",
+                            {{"incident_id", c.incident_id}, {"step", c.step_id}, {"url", c.url}});
+                  break;
+                case HomepageVerdict::baseline_taken:
+                  // Already there when mamori first looked: an earlier notice, not this incident's.
+                  log::info("incidents.homepage_check_baseline",
+                            {{"incident_id", c.incident_id},
+                             {"step", c.step_id},
+                             {"url", c.url},
+                             {"occurrences", static_cast<long long>(occurrences)}});
+                  break;
+                case HomepageVerdict::unchanged:
+                case HomepageVerdict::not_pending:
+                  break;
+              }
+            }
+          });
     });
   }
 }

@@ -39,8 +39,9 @@ collectors::HostAllowList homepage_hosts(const config::Config& config);
 class AutomaticCheckRunner {
  public:
   // `clock` is "now" for the elapsed checks (a manual one in tests).
-  AutomaticCheckRunner(boost::asio::io_context& io, store::Database& database, const collectors::Clock& clock,
-                       std::shared_ptr<const config::Config> config, CheckRunnerOptions options);
+  AutomaticCheckRunner(boost::asio::io_context& io, store::Database& database,
+                       const collectors::Clock& clock, std::shared_ptr<const config::Config> config,
+                       CheckRunnerOptions options);
   ~AutomaticCheckRunner();
   AutomaticCheckRunner(const AutomaticCheckRunner&) = delete;
   AutomaticCheckRunner& operator=(const AutomaticCheckRunner&) = delete;

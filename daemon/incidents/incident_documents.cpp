@@ -221,7 +221,8 @@ std::optional<playbooks::IncidentData> load_incident_data(pqxx::connection& c, l
   fill_from_config(d, config);
   const std::string subject = row[1].c_str();
   const std::string platform_name = row[2].c_str();
-  d.type = model::incident_type_from_string(row[0].c_str()).value_or(model::IncidentType::impersonation);
+  d.type =
+      model::incident_type_from_string(row[0].c_str()).value_or(model::IncidentType::impersonation);
   d.platform = model::platform_from_string(platform_name).value_or(model::Platform::x);
   d.summary = row[3].c_str();
   d.severity = model::severity_from_string(row[4].c_str()).value_or(model::Severity::medium);

@@ -7,9 +7,9 @@
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-#include <pqxx/pqxx>
 
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
 
 namespace mamori::incidents {
@@ -28,7 +28,7 @@ class IncidentMetrics {
   prometheus::Family<prometheus::Histogram>& to_takedown_;
   prometheus::Family<prometheus::Histogram>& request_to_takedown_;
   std::mutex mutex_;
-  std::string acked_after_;     // high-water marks (timestamps as text, from the database)
+  std::string acked_after_;  // high-water marks (timestamps as text, from the database)
   std::string resolved_after_;
   std::string takedown_after_;
 };

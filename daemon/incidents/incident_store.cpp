@@ -31,7 +31,9 @@ std::string pg_text_array(const std::vector<std::string>& items) {
   return out + "}";
 }
 
-std::string json_text(const boost::json::value& v) { return boost::json::serialize(v); }
+std::string json_text(const boost::json::value& v) {
+  return boost::json::serialize(v);
+}
 
 void timeline(pqxx::work& tx, long long id, const std::string& actor, std::string_view kind,
               const std::string& message, const boost::json::object& detail = {}) {
@@ -55,22 +57,32 @@ Current lock_incident(pqxx::work& tx, long long id) {
 
 std::string_view status_label(Status s) {
   switch (s) {
-    case Status::open: return "未対応";
-    case Status::acknowledged: return "確認済み";
-    case Status::mitigating: return "対応中";
-    case Status::monitoring: return "経過観察";
-    case Status::resolved: return "解決";
-    case Status::closed: return "終了";
+    case Status::open:
+      return "未対応";
+    case Status::acknowledged:
+      return "確認済み";
+    case Status::mitigating:
+      return "対応中";
+    case Status::monitoring:
+      return "経過観察";
+    case Status::resolved:
+      return "解決";
+    case Status::closed:
+      return "終了";
   }
   return "";
 }
 
 std::string_view severity_label_ja(model::Severity s) {
   switch (s) {
-    case model::Severity::low: return "低";
-    case model::Severity::medium: return "中";
-    case model::Severity::high: return "高";
-    case model::Severity::critical: return "緊急";
+    case model::Severity::low:
+      return "低";
+    case model::Severity::medium:
+      return "中";
+    case model::Severity::high:
+      return "高";
+    case model::Severity::critical:
+      return "緊急";
   }
   return "";
 }
@@ -81,7 +93,8 @@ void insert_evidence(pqxx::work& tx, long long id, const EvidenceItem& e) {
                      e.content.size());
   tx.exec_params(
       "INSERT INTO evidence (incident_id, kind, description, source_url, content_type, content,"
-      " sha256, captured_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::double precision))",
+      " sha256, captured_at) VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8::double "
+      "precision))",
       id, e.kind, e.description, e.source_url, e.content_type, pqxx::binarystring(e.content),
       pqxx::binarystring(digest.data(), digest.size()), iso_time(e.captured_at));
 }
@@ -95,12 +108,18 @@ boost::json::value parse_json(const pqxx::field& f) {
 
 std::string_view to_string(Status s) {
   switch (s) {
-    case Status::open: return "open";
-    case Status::acknowledged: return "acknowledged";
-    case Status::mitigating: return "mitigating";
-    case Status::monitoring: return "monitoring";
-    case Status::resolved: return "resolved";
-    case Status::closed: return "closed";
+    case Status::open:
+      return "open";
+    case Status::acknowledged:
+      return "acknowledged";
+    case Status::mitigating:
+      return "mitigating";
+    case Status::monitoring:
+      return "monitoring";
+    case Status::resolved:
+      return "resolved";
+    case Status::closed:
+      return "closed";
   }
   return "open";
 }
@@ -135,15 +154,18 @@ bool append_finding_to_live(pqxx::connection& c, const model::Finding& f) {
   const long long id = live[0][0].as<long long>();
   boost::json::array reasons;
   for (const auto& r : f.reasons) reasons.emplace_back(r);
-  const boost::json::value evidence =
-      f.evidence_json.empty() ? boost::json::value(boost::json::object()) : boost::json::parse(f.evidence_json);
+  const boost::json::value evidence = f.evidence_json.empty()
+                                          ? boost::json::value(boost::json::object())
+                                          : boost::json::parse(f.evidence_json);
   tx.exec_params(
       "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
       " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
       " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::jsonb)",
-      id, iso_time(f.detected_at), f.score, std::string(model::to_string(f.severity)), f.severity_label,
-      json_text(reasons), json_text(evidence));
-  tx.exec_params("UPDATE incidents SET finding_count = finding_count + 1, updated_at = now() WHERE id = $1", id);
+      id, iso_time(f.detected_at), f.score, std::string(model::to_string(f.severity)),
+      f.severity_label, json_text(reasons), json_text(evidence));
+  tx.exec_params(
+      "UPDATE incidents SET finding_count = finding_count + 1, updated_at = now() WHERE id = $1",
+      id);
   tx.commit();
   return true;
 }
@@ -160,7 +182,8 @@ EvidenceItem observation_evidence(std::string observation_json, model::TimePoint
 
 RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
                             const std::vector<EvidenceItem>& evidence, const NewIncident& fresh,
-                            std::chrono::hours reopen_window, const TransactionHook& in_transaction) {
+                            std::chrono::hours reopen_window,
+                            const TransactionHook& in_transaction) {
   const std::string key = dedup_key(f.type, f.subject);
   const std::string severity(model::to_string(f.severity));
   RecordResult result;
@@ -169,7 +192,8 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key);
 
   pqxx::result live = tx.exec_params(
-      "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved','closed')",
+      "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN "
+      "('resolved','closed')",
       key);
   if (live.empty()) {
     const pqxx::result recent = tx.exec_params(
@@ -194,7 +218,8 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   if (live.empty()) {
     const pqxx::result inserted = tx.exec_params(
         "INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
-        " severity_label, score) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9) RETURNING id",
+        " severity_label, score) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9) RETURNING "
+        "id",
         std::string(model::to_string(f.type)), f.subject, key,
         f.platform ? std::string(model::to_string(*f.platform)) : std::string(), fresh.title,
         fresh.summary, severity, f.severity_label, f.score);
@@ -234,8 +259,9 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
 
   boost::json::array reasons;
   for (const auto& r : f.reasons) reasons.emplace_back(r);
-  boost::json::value evidence_json = f.evidence_json.empty() ? boost::json::value(boost::json::object())
-                                                             : boost::json::parse(f.evidence_json);
+  boost::json::value evidence_json = f.evidence_json.empty()
+                                         ? boost::json::value(boost::json::object())
+                                         : boost::json::parse(f.evidence_json);
   tx.exec_params(
       "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
       " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
@@ -272,7 +298,8 @@ void change_status(pqxx::connection& c, long long id, Status to, const std::stri
   }
   if (to == Status::resolved) {
     const pqxx::result open_steps = tx.exec_params(
-        "SELECT count(*) FROM incident_steps WHERE incident_id = $1 AND mandatory AND status = 'pending'",
+        "SELECT count(*) FROM incident_steps WHERE incident_id = $1 AND mandatory AND status = "
+        "'pending'",
         id);
     const long long pending = open_steps[0][0].as<long long>();
     if (pending > 0 && note.empty()) {
@@ -282,11 +309,14 @@ void change_status(pqxx::connection& c, long long id, Status to, const std::stri
   }
   tx.exec_params(
       "UPDATE incidents SET status = $2, updated_at = now(),"
-      " acknowledged_at = CASE WHEN $2 <> 'open' THEN coalesce(acknowledged_at, now()) ELSE acknowledged_at END,"
+      " acknowledged_at = CASE WHEN $2 <> 'open' THEN coalesce(acknowledged_at, now()) ELSE "
+      "acknowledged_at END,"
       " resolved_at = CASE WHEN $2 IN ('resolved', 'closed') THEN coalesce(resolved_at, now())"
       "                    WHEN $2 = 'open' THEN NULL ELSE resolved_at END,"
-      " closed_at = CASE WHEN $2 = 'closed' THEN now() WHEN $2 = 'open' THEN NULL ELSE closed_at END,"
-      " closure_reason = CASE WHEN $2 = 'closed' THEN $3 WHEN $2 = 'open' THEN NULL ELSE closure_reason END"
+      " closed_at = CASE WHEN $2 = 'closed' THEN now() WHEN $2 = 'open' THEN NULL ELSE closed_at "
+      "END,"
+      " closure_reason = CASE WHEN $2 = 'closed' THEN $3 WHEN $2 = 'open' THEN NULL ELSE "
+      "closure_reason END"
       // A reopening restarts escalation from now (deploy/sql/009_escalation_restart.sql).
       ", escalation_started_at = CASE WHEN $2 = 'open' THEN now() ELSE escalation_started_at END,"
       " escalation_index = CASE WHEN $2 = 'open' THEN -1 ELSE escalation_index END"
@@ -302,14 +332,16 @@ void change_status(pqxx::connection& c, long long id, Status to, const std::stri
   tx.commit();
 }
 
-void assign(pqxx::connection& c, long long id, const std::string& assignee, const std::string& actor) {
+void assign(pqxx::connection& c, long long id, const std::string& assignee,
+            const std::string& actor) {
   pqxx::work tx(c);
   lock_incident(tx, id);
   tx.exec_params("UPDATE incidents SET assignee = NULLIF($2, ''), updated_at = now() WHERE id = $1",
                  id, assignee);
-  timeline(tx, id, actor, "assign",
-           assignee.empty() ? "担当者の割り当てを外しました" : "担当者を " + assignee + " にしました",
-           {{"assignee", assignee}});
+  timeline(
+      tx, id, actor, "assign",
+      assignee.empty() ? "担当者の割り当てを外しました" : "担当者を " + assignee + " にしました",
+      {{"assignee", assignee}});
   tx.commit();
 }
 
@@ -329,7 +361,8 @@ void change_severity(pqxx::connection& c, long long id, model::Severity severity
   tx.commit();
 }
 
-void add_note(pqxx::connection& c, long long id, const std::string& actor, const std::string& text) {
+void add_note(pqxx::connection& c, long long id, const std::string& actor,
+              const std::string& text) {
   if (text.empty()) throw ActionError(400, "メモが空です");
   pqxx::work tx(c);
   lock_incident(tx, id);
@@ -342,7 +375,8 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
                    const std::string& actor, const std::string& note) {
   pqxx::work tx(c);
   const Current cur = lock_incident(tx, id);
-  if (cur.status == Status::closed) throw ActionError(409, "終了したインシデントの手順は変更できません");
+  if (cur.status == Status::closed)
+    throw ActionError(409, "終了したインシデントの手順は変更できません");
   const pqxx::result step = tx.exec_params(
       "SELECT title, status, mandatory, depends_on FROM incident_steps"
       " WHERE incident_id = $1 AND step_id = $2 FOR UPDATE",
@@ -355,10 +389,12 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
   const pqxx::result blockers = tx.exec_params(
       "SELECT string_agg(title, '、' ORDER BY position) FROM incident_steps"
       " WHERE incident_id = $1 AND status = 'pending'"
-      " AND step_id = ANY ((SELECT depends_on FROM incident_steps WHERE incident_id = $1 AND step_id = $2)::text[])",
+      " AND step_id = ANY ((SELECT depends_on FROM incident_steps WHERE incident_id = $1 AND "
+      "step_id = $2)::text[])",
       id, step_id);
   if (!blockers[0][0].is_null()) {
-    throw ActionError(409, "先に次の手順を済ませてください: " + std::string(blockers[0][0].c_str()));
+    throw ActionError(409,
+                      "先に次の手順を済ませてください: " + std::string(blockers[0][0].c_str()));
   }
   tx.exec_params(
       "UPDATE incident_steps SET status = $3, note = $4, completed_by = $5, completed_at = now()"
@@ -367,8 +403,10 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
   // The first staff action on an open incident acknowledges it.
   if (cur.status == Status::open && actor.rfind("system:", 0) != 0) {
     tx.exec_params(
-        "UPDATE incidents SET status = 'acknowledged', acknowledged_at = coalesce(acknowledged_at, now())"
-        " WHERE id = $1", id);
+        "UPDATE incidents SET status = 'acknowledged', acknowledged_at = coalesce(acknowledged_at, "
+        "now())"
+        " WHERE id = $1",
+        id);
     timeline(tx, id, actor, "status", "手順の実施によりインシデントを確認済みにしました",
              {{"from", "open"}, {"to", "acknowledged"}});
   }
@@ -380,20 +418,24 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
   tx.commit();
 }
 
-int complete_automatic_checks(pqxx::connection& c, model::IncidentType type, const std::string& subject,
-                              const std::string& check_kind, const std::string& message) {
+int complete_automatic_checks(pqxx::connection& c, model::IncidentType type,
+                              const std::string& subject, const std::string& check_kind,
+                              const std::string& message) {
   pqxx::work tx(c);
   const pqxx::result inc = tx.exec_params(
-      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed') FOR UPDATE",
+      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed') FOR "
+      "UPDATE",
       dedup_key(type, subject));
   if (inc.empty()) return 0;
   const long long id = inc[0][0].as<long long>();
   const pqxx::result steps = tx.exec_params(
-      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = now(), note = $3"
+      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
+      "now(), note = $3"
       " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING title",
       id, check_kind, message);
   for (const auto& row : steps) {
-    timeline(tx, id, "system:check", "check", "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
+    timeline(tx, id, "system:check", "check",
+             "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
              {{"check", check_kind}});
   }
   if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
@@ -406,16 +448,19 @@ boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) 
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
       "SELECT coalesce(json_agg(x ORDER BY x.opened_at DESC, x.id DESC), '[]') FROM ("
-      " SELECT i.id, i.type, i.subject, i.platform, i.title, i.summary, i.severity, i.severity_label,"
+      " SELECT i.id, i.type, i.subject, i.platform, i.title, i.summary, i.severity, "
+      "i.severity_label,"
       "  i.score, i.status, i.assignee, i.finding_count, i.opened_at, i.acknowledged_at,"
       "  i.resolved_at, i.closed_at, i.updated_at,"
       "  (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.status = 'pending'"
       "    AND s.due_at < now()) AS overdue_steps,"
-      "  (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.status = 'pending')"
+      "  (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.status = "
+      "'pending')"
       "    AS pending_steps"
       " FROM incidents i"
       " WHERE ($1 = '' OR i.type = $1) AND ($2 = '' OR i.status = $2)"
-      "  AND ($3 = 0 OR CASE i.severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END >= $3)"
+      "  AND ($3 = 0 OR CASE i.severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 "
+      "ELSE 4 END >= $3)"
       "  AND (NOT $4 OR i.status NOT IN ('resolved', 'closed'))"
       " ORDER BY i.opened_at DESC, i.id DESC LIMIT $5 OFFSET $6) x",
       f.type ? std::string(model::to_string(*f.type)) : std::string(),
@@ -427,19 +472,24 @@ boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) 
 std::optional<boost::json::object> get_incident(pqxx::connection& c, long long id) {
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
-      "SELECT row_to_json(i), steps.j, tl.j, ev.j, fi.j FROM (SELECT id, type, subject, platform, title, summary, severity,"
+      "SELECT row_to_json(i), steps.j, tl.j, ev.j, fi.j FROM (SELECT id, type, subject, platform, "
+      "title, summary, severity,"
       " severity_label, score, status, assignee, finding_count, opened_at, acknowledged_at,"
       " resolved_at, closed_at, closure_reason, updated_at FROM incidents WHERE id = $1) i,"
-      " (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') AS j FROM (SELECT step_id AS id, title,"
+      " (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') AS j FROM (SELECT step_id AS id, "
+      "title,"
       "   instructions, role, mandatory, depends_on, clauses, auto_check, due_at, status, note,"
       "   completed_by, completed_at, (status = 'pending' AND due_at < now()) AS overdue, position"
       "   FROM incident_steps WHERE incident_id = $1) s) steps,"
-      " (SELECT coalesce(json_agg(t ORDER BY t.id), '[]') AS j FROM (SELECT id, at, actor, kind, message, detail"
+      " (SELECT coalesce(json_agg(t ORDER BY t.id), '[]') AS j FROM (SELECT id, at, actor, kind, "
+      "message, detail"
       "   FROM incident_timeline WHERE incident_id = $1) t) tl,"
-      " (SELECT coalesce(json_agg(e ORDER BY e.id), '[]') AS j FROM (SELECT id, kind, description, source_url,"
+      " (SELECT coalesce(json_agg(e ORDER BY e.id), '[]') AS j FROM (SELECT id, kind, description, "
+      "source_url,"
       "   content_type, length(content) AS bytes, encode(sha256, 'hex') AS sha256, captured_at"
       "   FROM evidence WHERE incident_id = $1) e) ev,"
-      " (SELECT coalesce(json_agg(f ORDER BY f.id), '[]') AS j FROM (SELECT id, detected_at, score, severity,"
+      " (SELECT coalesce(json_agg(f ORDER BY f.id), '[]') AS j FROM (SELECT id, detected_at, "
+      "score, severity,"
       "   severity_label, reasons, evidence FROM incident_findings WHERE incident_id = $1) f) fi",
       id);
   if (r.empty()) return std::nullopt;
@@ -456,7 +506,8 @@ std::optional<boost::json::object> evidence_bundle(pqxx::connection& c, long lon
   if (!incident) return std::nullopt;
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
-      "SELECT coalesce(json_agg(e ORDER BY e.id), '[]') FROM (SELECT id, kind, description, source_url,"
+      "SELECT coalesce(json_agg(e ORDER BY e.id), '[]') FROM (SELECT id, kind, description, "
+      "source_url,"
       " content_type, encode(content, 'base64') AS content_base64, encode(sha256, 'hex') AS sha256,"
       " captured_at FROM evidence WHERE incident_id = $1) e",
       id);
@@ -471,7 +522,8 @@ std::optional<boost::json::object> evidence_bundle(pqxx::connection& c, long lon
   boost::json::object bundle;
   bundle["format"] = "mamori-evidence-bundle/1";
   bundle["generated_at"] =
-      tx.exec1("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")[0].c_str();
+      tx.exec1("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")[0]
+          .c_str();
   (*incident)["evidence"] = std::move(items);
   bundle["incident"] = std::move(*incident);
   return bundle;
@@ -479,7 +531,8 @@ std::optional<boost::json::object> evidence_bundle(pqxx::connection& c, long lon
 
 std::string sha256_hex(std::string_view bytes) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
-  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                     bytes.size());
   std::string out;
   char buf[3];
   for (unsigned char b : digest) {

@@ -5,11 +5,10 @@
 #pragma once
 
 #include <boost/json.hpp>
-#include <pqxx/pqxx>
-
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -108,7 +107,8 @@ using StatusHook = std::function<void(pqxx::work&, long long id, Status from, St
 void change_status(pqxx::connection& c, long long id, Status to, const std::string& actor,
                    const std::string& note = "", const std::string& closure_reason = "",
                    const StatusHook& in_transaction = {});
-void assign(pqxx::connection& c, long long id, const std::string& assignee, const std::string& actor);
+void assign(pqxx::connection& c, long long id, const std::string& assignee,
+            const std::string& actor);
 void change_severity(pqxx::connection& c, long long id, model::Severity severity,
                      const std::string& actor, const std::string& reason);
 void add_note(pqxx::connection& c, long long id, const std::string& actor, const std::string& text);
@@ -119,8 +119,9 @@ void complete_step(pqxx::connection& c, long long id, const std::string& step_id
 // Completes the pending steps whose automatic check is `check_kind` on the live incident of
 // `type`/`subject` (the daemon verified the condition itself), recording `message` on the
 // timeline as system:check. Returns the number of steps completed.
-int complete_automatic_checks(pqxx::connection& c, model::IncidentType type, const std::string& subject,
-                              const std::string& check_kind, const std::string& message);
+int complete_automatic_checks(pqxx::connection& c, model::IncidentType type,
+                              const std::string& subject, const std::string& check_kind,
+                              const std::string& message);
 
 struct IncidentFilter {
   std::optional<model::IncidentType> type;

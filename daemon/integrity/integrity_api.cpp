@@ -72,9 +72,10 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                      if (auto it = q.find("status"); it != q.end()) status = it->second;
                      if (!status.empty() && status != "open" && status != "accepted" &&
                          status != "registered" && status != "superseded" && status != "rejected") {
-                       return respond(http::json_error(req, bh::status::bad_request,
-                                                       "status には open / accepted / registered / "
-                                                       "superseded / rejected のいずれかを指定してください"));
+                       return respond(
+                           http::json_error(req, bh::status::bad_request,
+                                            "status には open / accepted / registered / "
+                                            "superseded / rejected のいずれかを指定してください"));
                      }
                      int limit = 100;
                      if (auto it = q.find("limit"); it != q.end()) {
@@ -160,7 +161,9 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             r.value = api::string_member(*body, "value");
             r.note = api::string_member(*body, "note");
             const IntegrityMonitor* m = monitor();
-            const auto now = m != nullptr ? m->now() : std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+            const auto now =
+                m != nullptr ? m->now()
+                             : std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
             r.valid_from = now;
             r.valid_until = now + std::chrono::days(60);
             for (auto [key, out] :

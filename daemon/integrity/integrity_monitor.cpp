@@ -58,9 +58,13 @@ struct IntegrityMonitor::Metrics {
 
 namespace {
 
-std::string lower(std::string_view s) { return model::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
-std::string_view platform_label(model::Platform p) { return model::display_name(p); }
+std::string_view platform_label(model::Platform p) {
+  return model::display_name(p);
+}
 
 std::string signature(const model::ProfileSnapshot& p) {
   return p.account_id + '\x1f' + p.handle + '\x1f' + p.display_name + '\x1f' + p.description +
@@ -81,7 +85,8 @@ incidents::RecordResult record_in_store(pqxx::connection& c, const model::Findin
                                         const alerts::AlertContext& context,
                                         const std::vector<long long>& change_ids) {
   std::vector<incidents::EvidenceItem> evidence;
-  for (const auto& e : evidence_json) evidence.push_back(incidents::observation_evidence(e, finding.detected_at));
+  for (const auto& e : evidence_json)
+    evidence.push_back(incidents::observation_evidence(e, finding.detected_at));
   return alerts::record_finding(c, finding, evidence, fresh, context,
                                 [&](pqxx::work& tx, const incidents::RecordResult& res) {
                                   link_changes(tx, change_ids, res.incident_id);
@@ -410,8 +415,7 @@ void IntegrityMonitor::record(model::Finding finding, std::string title, std::st
                                                  {"incident_id", res.incident_id},
                                                  {"created", res.created}});
         asio::post(io_, [this, alive, res] {
-          if (!alive.expired() && alerts::wakes_dispatcher(res))
-            wake_dispatcher();
+          if (!alive.expired() && alerts::wakes_dispatcher(res)) wake_dispatcher();
         });
       });
   if (!queued)

@@ -62,8 +62,8 @@ struct IntegritySources {
 class IntegrityMonitor final : public polling::ObservationListener {
  public:
   IntegrityMonitor(alerts::FindingServices services, const config::Config& config,
-                   std::shared_ptr<const playbooks::PlaybookSet> playbooks, IntegritySources sources,
-                   IntegrityOptions options);
+                   std::shared_ptr<const playbooks::PlaybookSet> playbooks,
+                   IntegritySources sources, IntegrityOptions options);
   ~IntegrityMonitor() override;
   IntegrityMonitor(const IntegrityMonitor&) = delete;
   IntegrityMonitor& operator=(const IntegrityMonitor&) = delete;
@@ -155,7 +155,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   alerts::AlertDispatcher* dispatcher_;
   collectors::HttpClient* homepage_http_;
   std::vector<collectors::PlatformCollector*> collectors_;
-  std::shared_ptr<detection::AvatarFetcher> avatars_;  // null when hash_avatars is off
+  std::shared_ptr<detection::AvatarFetcher> avatars_;         // null when hash_avatars is off
   std::shared_ptr<detection::AvatarFetcher> shared_avatars_;  // from share_avatar_fetcher()
 
   std::function<void(const std::string&)> list_page_listener_;  // from on_list_page()

@@ -26,7 +26,9 @@ model::TimePoint from_epoch(double seconds) {
   return model::TimePoint(std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0)));
 }
 
-std::string lower(std::string_view s) { return model::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return model::ascii_lower(s);
+}
 
 std::string platform_name(model::Platform p) {
   return std::string(model::to_string(p));

@@ -139,10 +139,11 @@ void CollectorMetrics::breaker_state(std::string_view platform, std::string_view
   report.endpoint = endpoint;
   report.breaker = state;
   if (state == BreakerState::open && before == BreakerState::closed) {
-    log::warn("platform.circuit_open",
-              {{"platform", platform},
-               {"endpoint", endpoint},
-               {"action", "requests to this endpoint fail fast; one probe at most a minute apart"}});
+    log::warn(
+        "platform.circuit_open",
+        {{"platform", platform},
+         {"endpoint", endpoint},
+         {"action", "requests to this endpoint fail fast; one probe at most a minute apart"}});
   } else if (state == BreakerState::closed && before != BreakerState::closed) {
     log::info("platform.circuit_closed", {{"platform", platform}, {"endpoint", endpoint}});
   }

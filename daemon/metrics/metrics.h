@@ -30,15 +30,15 @@ class DaemonMetrics {
   void count_http_request(const std::string& route, unsigned status);
 
   prometheus::Gauge& db_queue_depth;
-  prometheus::Gauge& db_up;                 // 1 when connected and migrated
-  prometheus::Counter& db_errors;           // failed statements/connection attempts
-  prometheus::Counter& db_writes_retried;   // jobs re-run after a lost connection
-  prometheus::Counter& db_jobs_rejected;    // submissions refused because the queue was full
+  prometheus::Gauge& db_up;                // 1 when connected and migrated
+  prometheus::Counter& db_errors;          // failed statements/connection attempts
+  prometheus::Counter& db_writes_retried;  // jobs re-run after a lost connection
+  prometheus::Counter& db_jobs_rejected;   // submissions refused because the queue was full
   prometheus::Counter& config_reloads_ok;
   prometheus::Counter& config_reloads_rejected;
   prometheus::Gauge& http_connections;
   prometheus::Counter& http_connections_refused;
-  prometheus::Counter& retention_purged;    // observations removed by the retention job
+  prometheus::Counter& retention_purged;  // observations removed by the retention job
 
  private:
   prometheus::Family<prometheus::Counter>& http_requests_;

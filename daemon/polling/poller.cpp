@@ -1,12 +1,12 @@
 #include "daemon/polling/poller.h"
 
-#include <boost/asio/post.hpp>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <set>
 
 #include "daemon/log/log.h"
@@ -66,8 +66,13 @@ struct Poller::Run {
 Poller::Poller(asio::io_context& io, store::Database& database, const collectors::Clock& clock,
                std::vector<collectors::PlatformCollector*> collectors, PollerOptions options,
                prometheus::Registry* registry, ObservationListener* listener)
-    : io_(io), database_(database), clock_(clock), collectors_(std::move(collectors)), options_(options),
-      metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr), listener_(listener) {}
+    : io_(io),
+      database_(database),
+      clock_(clock),
+      collectors_(std::move(collectors)),
+      options_(options),
+      metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr),
+      listener_(listener) {}
 
 Poller::~Poller() {
   *alive_ = false;
@@ -100,7 +105,8 @@ void Poller::start(const std::vector<config::Account>& accounts) {
       cursors_ = std::move(cursors);
       std::set<model::Platform> platforms;
       for (auto& a : accounts_) {
-        if (auto it = ids.find({std::string(model::to_string(a->platform)), a->handle}); it != ids.end()) {
+        if (auto it = ids.find({std::string(model::to_string(a->platform)), a->handle});
+            it != ids.end()) {
           a->account_id = it->second;
         }
         platforms.insert(a->platform);
@@ -125,13 +131,16 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
   int removed = 0;
   for (const auto& c : accounts) {
     if (collector_for(c.platform) == nullptr) continue;
-    auto it = std::find_if(accounts_.begin(), accounts_.end(),
-                           [&](const auto& a) { return a->platform == c.platform && a->handle == c.handle; });
+    auto it = std::find_if(accounts_.begin(), accounts_.end(), [&](const auto& a) {
+      return a->platform == c.platform && a->handle == c.handle;
+    });
     if (it != accounts_.end()) {
       auto a = *it;
-      const std::string replies_key = std::string(model::to_string(a->platform)) + "/" + a->handle + "/replies";
+      const std::string replies_key =
+          std::string(model::to_string(a->platform)) + "/" + a->handle + "/replies";
       if (a->monitor && !c.monitor) cancel_timer(replies_key);
-      if (!a->monitor && c.monitor && !stopped_) schedule(a, "replies", std::chrono::milliseconds(800));
+      if (!a->monitor && c.monitor && !stopped_)
+        schedule(a, "replies", std::chrono::milliseconds(800));
       a->monitor = c.monitor;
       next.push_back(std::move(a));
       continue;
@@ -160,7 +169,8 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
   accounts_ = std::move(next);
   // A platform with no official account left is no longer searched for impersonators either.
   for (auto p : platforms_before) {
-    if (std::none_of(accounts_.begin(), accounts_.end(), [&](const auto& a) { return a->platform == p; })) {
+    if (std::none_of(accounts_.begin(), accounts_.end(),
+                     [&](const auto& a) { return a->platform == p; })) {
       cancel_timer(std::string(model::to_string(p)) + "/profiles");
       cancel_timer(std::string(model::to_string(p)) + "/search");
     }
@@ -172,7 +182,8 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
       if (platforms_before.count(p) == 0) schedule_search(p, std::chrono::seconds(3));
     }
   }
-  log::info("poller.accounts_updated", {{"accounts", accounts_.size()}, {"added", added}, {"removed", removed}});
+  log::info("poller.accounts_updated",
+            {{"accounts", accounts_.size()}, {"added", added}, {"removed", removed}});
 }
 
 void Poller::cancel_timer(const std::string& key) {
@@ -188,8 +199,10 @@ void Poller::forget_series(const Account& a) {
   last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
   for (const char* job : {"posts", "replies"}) {
-    const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}, {"poll_job", job}};
-    if (metrics_->last_success.Has(labels)) metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
+    const std::map<std::string, std::string> labels{
+        {"platform", platform}, {"account", a.handle}, {"poll_job", job}};
+    if (metrics_->last_success.Has(labels))
+      metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
   }
 }
 
@@ -199,7 +212,8 @@ void Poller::stop() {
   for (auto& [name, timer] : timers_) timer->cancel();
 }
 
-void Poller::schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after) {
+void Poller::schedule_profiles(model::Platform platform,
+                               std::chrono::steady_clock::duration after) {
   const std::string key = std::string(model::to_string(platform)) + "/profiles";
   auto& timer = timers_[key];
   if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
@@ -239,8 +253,9 @@ void Poller::run_search(model::Platform platform) {
   const auto handles = listener_->handles_to_check(platform);
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
-    run->batches.emplace_back(handles.begin() + static_cast<long>(i),
-                              handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
+    run->batches.emplace_back(
+        handles.begin() + static_cast<long>(i),
+        handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
   if (run->queries.empty() && run->batches.empty()) return;
   ++in_flight_;
@@ -274,8 +289,9 @@ void Poller::run_profiles(model::Platform platform) {
   }
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
-    run->batches.emplace_back(handles.begin() + static_cast<long>(i),
-                              handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
+    run->batches.emplace_back(
+        handles.begin() + static_cast<long>(i),
+        handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
   if (run->batches.empty()) return;
   ++in_flight_;
@@ -300,23 +316,27 @@ void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) 
     run->kind = Run::Kind::threads;
   }
   if (run->kind != Run::Kind::threads) {
-    if (auto it = cursors_.find({platform, a->handle, job}); it != cursors_.end()) run->since = it->second;
+    if (auto it = cursors_.find({platform, a->handle, job}); it != cursors_.end())
+      run->since = it->second;
   }
   a->busy.insert(job);
   ++in_flight_;
   if (run->kind == Run::Kind::threads) {
     // The threads of the account's own recent posts, newest first.
     std::weak_ptr<bool> alive = alive_;
-    const bool queued = database_.submit("poller.recent_own_posts", [this, alive, run](pqxx::connection& c) {
-      auto posts = store::recent_own_posts(c, run->platform, run->account->account_id.empty() ? run->account->handle : run->account->account_id,
-                                           options_.thread_window_hours, options_.threads_per_run);
-      asio::post(io_, [this, alive, run, posts = std::move(posts)]() mutable {
-        if (alive.expired()) return;
-        run->threads = std::move(posts);
-        std::reverse(run->threads.begin(), run->threads.end());  // pop_back takes the newest
-        fetch(run);
-      });
-    });
+    const bool queued =
+        database_.submit("poller.recent_own_posts", [this, alive, run](pqxx::connection& c) {
+          auto posts = store::recent_own_posts(
+              c, run->platform,
+              run->account->account_id.empty() ? run->account->handle : run->account->account_id,
+              options_.thread_window_hours, options_.threads_per_run);
+          asio::post(io_, [this, alive, run, posts = std::move(posts)]() mutable {
+            if (alive.expired()) return;
+            run->threads = std::move(posts);
+            std::reverse(run->threads.begin(), run->threads.end());  // pop_back takes the newest
+            fetch(run);
+          });
+        });
     if (!queued) finish(run, false);
     return;
   }
@@ -392,10 +412,11 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
                              ? log::Level::debug
                              : log::Level::warn;
       if (log::enabled(level)) {
-        log::write(level, "poll.page_error", {{"platform", model::to_string(run->platform)},
-                                              {"endpoint", page.endpoint},
-                                              {"status", page.response.status},
-                                              {"error", e->message}});
+        log::write(level, "poll.page_error",
+                   {{"platform", model::to_string(run->platform)},
+                    {"endpoint", page.endpoint},
+                    {"status", page.response.status},
+                    {"error", e->message}});
       }
     } else {
       keep.push_back(std::move(o));
@@ -434,16 +455,23 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   std::weak_ptr<bool> alive = alive_;
   const std::string account = run->account ? run->account->handle : std::string();
   const bool queued = database_.submit(
-      "poller.store", [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
+      "poller.store",
+      [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
         auto batch = store::store_observations(c, keep, std::nullopt);
         asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
           if (alive.expired()) return;
           run->new_items += batch.new_posts.size();
           if (metrics_) {
             const std::string p(model::to_string(run->platform));
-            if (!batch.new_posts.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "post"}}).Increment(static_cast<double>(batch.new_posts.size()));
-            if (!batch.changed_profiles.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "profile"}}).Increment(static_cast<double>(batch.changed_profiles.size()));
-            if (!batch.newly_gone.empty()) metrics_->stored.Add({{"platform", p}, {"kind", "gone"}}).Increment(static_cast<double>(batch.newly_gone.size()));
+            if (!batch.new_posts.empty())
+              metrics_->stored.Add({{"platform", p}, {"kind", "post"}})
+                  .Increment(static_cast<double>(batch.new_posts.size()));
+            if (!batch.changed_profiles.empty())
+              metrics_->stored.Add({{"platform", p}, {"kind", "profile"}})
+                  .Increment(static_cast<double>(batch.changed_profiles.size()));
+            if (!batch.newly_gone.empty())
+              metrics_->stored.Add({{"platform", p}, {"kind", "gone"}})
+                  .Increment(static_cast<double>(batch.newly_gone.size()));
           }
           if (listener_ != nullptr) listener_->on_stored(run->platform, account, batch);
           if (!page_ok && run->kind != Run::Kind::search) {
@@ -495,10 +523,14 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   const auto now = clock_.now();
   if (ok && run->account) last_successes_[{platform, run->account->handle}] = now;
   if (metrics_) {
-    metrics_->runs.Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}}).Increment();
+    metrics_->runs
+        .Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}})
+        .Increment();
     if (ok) {
       metrics_->last_success
-          .Add({{"platform", platform}, {"account", run->account ? run->account->handle : "*"}, {"poll_job", run->job}})
+          .Add({{"platform", platform},
+                {"account", run->account ? run->account->handle : "*"},
+                {"poll_job", run->job}})
           .Set(std::chrono::duration<double>(now.time_since_epoch()).count());
     }
   }
@@ -513,7 +545,8 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   });
 }
 
-void Poller::learn_ids(model::Platform platform, const std::vector<model::Observation>& observations) {
+void Poller::learn_ids(model::Platform platform,
+                       const std::vector<model::Observation>& observations) {
   for (const auto& o : observations) {
     const auto* p = std::get_if<model::ProfileSnapshot>(&o);
     if (p == nullptr) continue;
@@ -521,13 +554,16 @@ void Poller::learn_ids(model::Platform platform, const std::vector<model::Observ
       if (a->platform != platform || a->account_id == p->account_id) continue;
       if (!model::iequals_ascii(a->handle, p->handle)) continue;
       if (!a->account_id.empty()) {
-        log::warn("poller.account_id_changed", {{"platform", model::to_string(platform)}, {"handle", a->handle},
-                                                 {"old", a->account_id}, {"new", p->account_id}});
+        log::warn("poller.account_id_changed", {{"platform", model::to_string(platform)},
+                                                {"handle", a->handle},
+                                                {"old", a->account_id},
+                                                {"new", p->account_id}});
       }
       a->account_id = p->account_id;
-      database_.submit("poller.remember_id", [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
-        store::remember_account_id(c, platform, handle, id);
-      });
+      database_.submit("poller.remember_id",
+                       [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
+                         store::remember_account_id(c, platform, handle, id);
+                       });
     }
   }
 }

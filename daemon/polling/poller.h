@@ -7,7 +7,6 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <map>
 #include <memory>
 #include <optional>
@@ -32,7 +31,8 @@ class ObservationListener {
   virtual ~ObservationListener() = default;
   // On the event loop's thread, after the batch is committed. `account` is the official
   // account whose job fetched it ("" for profile lookups and searches).
-  virtual void on_stored(model::Platform platform, const std::string& account, const store::StoredBatch& batch) = 0;
+  virtual void on_stored(model::Platform platform, const std::string& account,
+                         const store::StoredBatch& batch) = 0;
   // Impersonation discovery, asked at each search run: account-search queries, and handles to
   // look up directly (generated look-alikes, flagged accounts to re-check).
   virtual std::vector<std::string> search_queries(model::Platform) { return {}; }
@@ -41,7 +41,7 @@ class ObservationListener {
 
 struct PollerOptions {
   config::PollingConfig intervals;
-  int max_pages = 10;           // per run of one job
+  int max_pages = 10;            // per run of one job
   int thread_window_hours = 72;  // own posts whose threads are walked for replies
   int threads_per_run = 20;
 };
@@ -84,7 +84,8 @@ class Poller {
   struct Run;
 
   collectors::PlatformCollector* collector_for(model::Platform p) const;
-  void schedule(const std::shared_ptr<Account>& a, const std::string& job, std::chrono::steady_clock::duration after);
+  void schedule(const std::shared_ptr<Account>& a, const std::string& job,
+                std::chrono::steady_clock::duration after);
   void run_job(const std::shared_ptr<Account>& a, const std::string& job);
   void run_profiles(model::Platform platform);
   void schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after);

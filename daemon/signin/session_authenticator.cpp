@@ -42,8 +42,7 @@ std::optional<api::Principal> SessionAuthenticator::authenticate(
     const http::Request& request) const {
   const auto cookie = session_cookie(request);
   if (!cookie) return std::nullopt;
-  const bool background =
-      !is_unsafe_method(request.method()) && request[kBackgroundHeader] == "1";
+  const bool background = !is_unsafe_method(request.method()) && request[kBackgroundHeader] == "1";
   const auto session = background ? sessions_->peek(*cookie) : sessions_->touch(*cookie);
   if (!session) return std::nullopt;
   if (is_unsafe_method(request.method()) && !csrf_matches(request, *session)) {

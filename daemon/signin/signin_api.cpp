@@ -60,9 +60,10 @@ struct ConsoleSignin::State {
     } else {
       for (const auto& r : unblock_requests_after(c, after)) {
         const std::size_t lifted = throttle.lift(r.name, r.address);
-        log::info("signin.unblocked", {{"user", r.name.empty() ? "(every user)" : r.name},
-                                      {"address", r.address.empty() ? "(every address)" : r.address},
-                                      {"entries", lifted}});
+        log::info("signin.unblocked",
+                  {{"user", r.name.empty() ? "(every user)" : r.name},
+                   {"address", r.address.empty() ? "(every address)" : r.address},
+                   {"entries", lifted}});
         after = r.id;
       }
     }
@@ -299,7 +300,8 @@ void start_attempt(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
 // A blocked attempt: unless `mamorictl user unblock` lifted the block since, 429.
 void retry_after_unblocks(const StatePtr& st, const std::shared_ptr<Attempt>& a,
                           std::chrono::seconds wait) {
-  if (!st->database.ready() || !st->claim_unblock_check(st->now())) return refuse_throttled(a, wait);
+  if (!st->database.ready() || !st->claim_unblock_check(st->now()))
+    return refuse_throttled(a, wait);
   const bool queued = st->database.submit(
       "signin.unblocks",
       [st, a, wait](pqxx::connection& c) {
@@ -361,7 +363,8 @@ void login(const StatePtr& st, const http::Request& req, http::Responder respond
   }
   if (!same_origin(req, st->options.public_origin)) {
     log::warn("signin.cross_site_refused", {{"origin", std::string_view(req[bh::field::origin])}});
-    return respond(error(head, bh::status::forbidden, "別のサイトからのサインインは受け付けません"));
+    return respond(
+        error(head, bh::status::forbidden, "別のサイトからのサインインは受け付けません"));
   }
   std::string parse_error;
   auto body = api::json_body(req, parse_error);
@@ -430,8 +433,9 @@ ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options)
     }
     pqxx::read_transaction tx(c);
     const auto plain = tx.exec1(
-        "SELECT count(*) FROM console_users WHERE totp_secret IS NOT NULL"
-        " AND totp_secret NOT LIKE 'enc1:%'")[0].as<long long>();
+                             "SELECT count(*) FROM console_users WHERE totp_secret IS NOT NULL"
+                             " AND totp_secret NOT LIKE 'enc1:%'")[0]
+                           .as<long long>();
     if (plain > 0) {
       log::warn("signin.totp_secrets_unencrypted",
                 {{"users", plain},

@@ -2,7 +2,8 @@
 
 namespace mamori::store {
 
-std::unique_ptr<pqxx::connection> connect(const std::string& dsn, const std::optional<config::Secret>& password) {
+std::unique_ptr<pqxx::connection> connect(const std::string& dsn,
+                                          const std::optional<config::Secret>& password) {
   std::string conninfo = dsn;
   if (password && !password->empty()) {
     std::string quoted = "'";
@@ -15,7 +16,8 @@ std::unique_ptr<pqxx::connection> connect(const std::string& dsn, const std::opt
   }
   // Bound the time a dead server can hold the worker thread, unless the DSN says otherwise.
   if (conninfo.find("connect_timeout") == std::string::npos) conninfo += " connect_timeout=5";
-  if (conninfo.find("application_name") == std::string::npos) conninfo += " application_name=mamori";
+  if (conninfo.find("application_name") == std::string::npos)
+    conninfo += " application_name=mamori";
   // Timestamps leave the database in UTC (ISO-8601 with +00:00), whatever the server's zone.
   if (conninfo.find("options") == std::string::npos) conninfo += " options='-c TimeZone=UTC'";
   return std::make_unique<pqxx::connection>(conninfo);

@@ -16,7 +16,9 @@ Database::~Database() {
   if (thread_.joinable()) drain_and_stop(std::chrono::milliseconds(0));
 }
 
-void Database::start() { thread_ = std::thread([this] { run(); }); }
+void Database::start() {
+  thread_ = std::thread([this] { run(); });
+}
 
 bool Database::submit(std::string name, Job job, Completion done) {
   {
@@ -134,7 +136,8 @@ void Database::run() {
       std::unique_lock lock(mutex_);
       auto until = std::chrono::steady_clock::now() + wait;
       if (stop_) until = std::min(until, stop_deadline_);
-      cv_.wait_until(lock, until, [&] { return stop_ && std::chrono::steady_clock::now() >= stop_deadline_; });
+      cv_.wait_until(lock, until,
+                     [&] { return stop_ && std::chrono::steady_clock::now() >= stop_deadline_; });
       backoff_ = std::min(options_.max_backoff, backoff_ * 2);
       continue;
     }
@@ -173,8 +176,9 @@ void Database::run() {
           metrics_->db_errors.Increment();
           metrics_->db_writes_retried.Increment();
         }
-        log::warn("db.connection_lost", {{"job", entry->name}, {"error", describe_error(e)},
-                                         {"action", "job kept for retry"}});
+        log::warn(
+            "db.connection_lost",
+            {{"job", entry->name}, {"error", describe_error(e)}, {"action", "job kept for retry"}});
         connection_.reset();
         set_ready(false);
       } else {

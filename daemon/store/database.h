@@ -4,8 +4,6 @@
 // a lost connection, so writes made during an outage are delayed, not lost.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 

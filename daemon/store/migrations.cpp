@@ -56,7 +56,8 @@ MigrationReport apply_migrations(pqxx::connection& c, const std::vector<Migratio
       report.applied.push_back(m.version);
     }
     pqxx::nontransaction tx(c);
-    report.current_version = tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
+    report.current_version =
+        tx.exec1("SELECT coalesce(max(version), 0) FROM schema_migrations")[0].as<int>();
   } catch (...) {
     try {
       pqxx::nontransaction tx(c);
@@ -76,7 +77,8 @@ bool migrations_current(pqxx::connection& c, const std::vector<Migration>& migra
   const pqxx::result exists = tx.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
   if (!exists[0][0].as<bool>()) return false;
   std::set<int> done;
-  for (const auto& row : tx.exec("SELECT version FROM schema_migrations")) done.insert(row[0].as<int>());
+  for (const auto& row : tx.exec("SELECT version FROM schema_migrations"))
+    done.insert(row[0].as<int>());
   return std::all_of(migrations.begin(), migrations.end(),
                      [&](const Migration& m) { return done.count(m.version) > 0; });
 }

@@ -4,10 +4,9 @@
 // misses nor repeats anything.
 #pragma once
 
-#include <pqxx/pqxx>
-
 #include <map>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -31,7 +30,8 @@ struct StoredBatch {
   std::vector<model::AccountGone> newly_gone;
 };
 
-StoredBatch store_observations(pqxx::connection& c, const std::vector<model::Observation>& observations,
+StoredBatch store_observations(pqxx::connection& c,
+                               const std::vector<model::Observation>& observations,
                                const std::optional<CursorUpdate>& cursor);
 
 using CursorKey = std::tuple<std::string, std::string, std::string>;  // platform, account, job

@@ -15,15 +15,19 @@ void sync_configuration(Database& database, const config::Config& config) {
         "INSERT INTO municipality (id, name, name_kana, name_romaji, homepage_url, updated_at)"
         " VALUES (1, $1, $2, $3, $4, now())"
         " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_kana = EXCLUDED.name_kana,"
-        " name_romaji = EXCLUDED.name_romaji, homepage_url = EXCLUDED.homepage_url, updated_at = now()",
-        municipality.name, municipality.name_kana, municipality.name_romaji, municipality.homepage_url);
+        " name_romaji = EXCLUDED.name_romaji, homepage_url = EXCLUDED.homepage_url, updated_at = "
+        "now()",
+        municipality.name, municipality.name_kana, municipality.name_romaji,
+        municipality.homepage_url);
     tx.exec0("UPDATE official_accounts SET active = false");
     for (const auto& a : accounts) {
       tx.exec_params(
-          "INSERT INTO official_accounts (platform, handle, display_name, department, purpose, monitor, active)"
+          "INSERT INTO official_accounts (platform, handle, display_name, department, purpose, "
+          "monitor, active)"
           " VALUES ($1, $2, $3, $4, $5, $6, true)"
           " ON CONFLICT (platform, handle) DO UPDATE SET display_name = EXCLUDED.display_name,"
-          " department = EXCLUDED.department, purpose = EXCLUDED.purpose, monitor = EXCLUDED.monitor,"
+          " department = EXCLUDED.department, purpose = EXCLUDED.purpose, monitor = "
+          "EXCLUDED.monitor,"
           " active = true, updated_at = now()",
           std::string(model::to_string(a.platform)), a.handle, a.display_name, a.department,
           a.purpose, a.monitor);
@@ -35,20 +39,29 @@ void sync_configuration(Database& database, const config::Config& config) {
 long long purge_observations(pqxx::connection& c, int retention_days) {
   pqxx::work tx(c);
   long long removed = 0;
-  removed += tx.exec_params(
-                   "DELETE FROM observed_posts WHERE observed_at < now() - make_interval(days => $1)"
-                   " AND NOT held", retention_days).affected_rows();
-  removed += tx.exec_params(
-                   "DELETE FROM observed_profiles WHERE last_seen_at < now() - make_interval(days => $1)"
-                   " AND NOT held", retention_days).affected_rows();
-  removed += tx.exec_params(
-                   "DELETE FROM observed_gone WHERE observed_at < now() - make_interval(days => $1)",
-                   retention_days).affected_rows();
+  removed +=
+      tx.exec_params(
+            "DELETE FROM observed_posts WHERE observed_at < now() - make_interval(days => $1)"
+            " AND NOT held",
+            retention_days)
+          .affected_rows();
+  removed +=
+      tx.exec_params(
+            "DELETE FROM observed_profiles WHERE last_seen_at < now() - make_interval(days => $1)"
+            " AND NOT held",
+            retention_days)
+          .affected_rows();
+  removed +=
+      tx.exec_params(
+            "DELETE FROM observed_gone WHERE observed_at < now() - make_interval(days => $1)",
+            retention_days)
+          .affected_rows();
   tx.commit();
   return removed;
 }
 
-void submit_retention_purge(Database& database, int retention_days, metrics::DaemonMetrics* metrics) {
+void submit_retention_purge(Database& database, int retention_days,
+                            metrics::DaemonMetrics* metrics) {
   database.submit("retention_purge", [retention_days, metrics](pqxx::connection& c) {
     const long long removed = purge_observations(c, retention_days);
     if (metrics != nullptr) metrics->retention_purged.Increment(static_cast<double>(removed));

@@ -16,7 +16,8 @@ namespace mamori::store {
 void sync_configuration(Database& database, const config::Config& config);
 
 // Deletes observations older than `retention_days` that no incident holds as evidence.
-void submit_retention_purge(Database& database, int retention_days, metrics::DaemonMetrics* metrics);
+void submit_retention_purge(Database& database, int retention_days,
+                            metrics::DaemonMetrics* metrics);
 
 // The purge itself, for the job above and for tests. Returns the number of rows removed.
 long long purge_observations(pqxx::connection& connection, int retention_days);

@@ -12,7 +12,9 @@
 namespace mamori::detectors::integrity {
 namespace {
 
-bool equal_ci(std::string_view a, std::string_view b) { return model::iequals_ascii(a, b); }
+bool equal_ci(std::string_view a, std::string_view b) {
+  return model::iequals_ascii(a, b);
+}
 
 // Staff read the values inside a sentence: long profile texts are cut (by code point).
 std::string excerpt(std::string_view s, std::size_t max_chars = 60) {
@@ -181,7 +183,8 @@ std::string describe(const FieldChange& c) {
 }
 
 std::string compromise_subject(model::Platform platform, std::string_view configured_handle) {
-  return std::string(model::to_string(platform)) + ":official:" + model::ascii_lower(configured_handle);
+  return std::string(model::to_string(platform)) +
+         ":official:" + model::ascii_lower(configured_handle);
 }
 
 model::Finding profile_change_finding(const AccountBaseline& baseline,

@@ -37,8 +37,8 @@ bool is_decoration(UChar32 c, const MatchKeyOptions& o) {
     case U_CURRENCY_SYMBOL:
     case U_MODIFIER_SYMBOL:
     case U_OTHER_SYMBOL:
-    case U_FORMAT_CHAR:        // ZWJ, variation selectors' neighbours, bidi controls
-    case U_NON_SPACING_MARK:   // combining marks left over (emoji skin tones are symbols)
+    case U_FORMAT_CHAR:       // ZWJ, variation selectors' neighbours, bidi controls
+    case U_NON_SPACING_MARK:  // combining marks left over (emoji skin tones are symbols)
     case U_ENCLOSING_MARK:
     case U_CONTROL_CHAR:
       return o.drop_symbols;

@@ -15,9 +15,9 @@ std::string nfkc_casefold(std::string_view utf8);
 std::string fold_kana(std::string_view utf8);
 
 struct MatchKeyOptions {
-  bool drop_whitespace = true;    // 相馬 市 == 相馬市
-  bool drop_punctuation = true;   // 「相馬市」！ == 相馬市
-  bool drop_symbols = true;       // emoji, ★, ♪ and other decorations
+  bool drop_whitespace = true;   // 相馬 市 == 相馬市
+  bool drop_punctuation = true;  // 「相馬市」！ == 相馬市
+  bool drop_symbols = true;      // emoji, ★, ♪ and other decorations
 };
 
 // The comparison key: NFKC-casefold, kana folded, and (by default) whitespace, punctuation

@@ -1,10 +1,11 @@
 #include "playbooks/engine/incident_data.h"
-#include "model/time_text.h"
 
 #include <array>
 #include <boost/json.hpp>
 #include <functional>
 #include <map>
+
+#include "model/time_text.h"
 
 namespace mamori::playbooks {
 namespace {

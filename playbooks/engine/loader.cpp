@@ -872,7 +872,8 @@ RawTemplate collect_template(const SourceFile& src, Sink& sink) {
   TableView root(sink, src.name, *doc, "");
   if (const auto v = root.string("title", true, "文書名（日本語）")) raw.tpl.title = *v;
   if (const auto v = root.string("description", false, "説明", 4000)) raw.tpl.description = *v;
-  if (const auto v = root.string("audience", false, "読み手（住民、運営会社、報道機関、庁内、警察など）", 200)) {
+  if (const auto v = root.string("audience", false,
+                                 "読み手（住民、運営会社、報道機関、庁内、警察など）", 200)) {
     raw.tpl.audience = *v;
   }
   if (const auto v = root.string("format", false, "text / html", 16)) {
@@ -1241,10 +1242,9 @@ LoadResult load_sources(const PlaybookSources& defaults,
     }
     merged[pb.type] = std::move(pb);
   }
-  for (auto t :
-       {IncidentType::impersonation, IncidentType::flameup, IncidentType::misinformation,
-        IncidentType::account_compromise, IncidentType::erroneous_post, IncidentType::threat,
-        IncidentType::account_change}) {
+  for (auto t : {IncidentType::impersonation, IncidentType::flameup, IncidentType::misinformation,
+                 IncidentType::account_compromise, IncidentType::erroneous_post,
+                 IncidentType::threat, IncidentType::account_change}) {
     if (!merged.contains(t)) {
       sink.error(DiagnosticCode::missing_playbook, {defaults.directory, 0, 0}, "",
                  std::string(model::to_string(t)) + " のプレイブック（type = \"" +

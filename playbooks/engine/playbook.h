@@ -171,7 +171,8 @@ struct DocumentTemplate {
   std::string id;     // file stem: "apology_post"
   std::string title;  // Japanese: "お詫びの投稿"
   std::string description;
-  std::string audience;  // who reads it, in Japanese: 住民, 運営会社, 報道機関, 庁内, 警察 (may be empty)
+  std::string
+      audience;  // who reads it, in Japanese: 住民, 運営会社, 報道機関, 庁内, 警察 (may be empty)
   DocumentFormat format = DocumentFormat::text;
   std::shared_ptr<const Template> body;
   std::map<Platform, DocumentVariant> variants;

@@ -50,6 +50,8 @@ char32_t next(std::string_view s, std::size_t& pos) {
   return cp;
 }
 
-void append(std::string& out, char32_t cp) { model::append_utf8(out, cp); }
+void append(std::string& out, char32_t cp) {
+  model::append_utf8(out, cp);
+}
 
 }  // namespace mamori::playbooks::utf8

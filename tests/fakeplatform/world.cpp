@@ -349,8 +349,9 @@ void World::add_rate_headers(Platform p, std::int64_t limit, std::int64_t remain
 // Bluesky one per client IP for every route; Mastodon one per access token (or, without one, per
 // IP) for every route. A [[limit]] for an endpoint is that endpoint's own window — instead of the
 // platform's on X, in addition to it elsewhere (Bluesky's createSession, Mastodon's media).
-std::vector<std::pair<World::WindowKey, RateLimit>> World::windows_for(
-    Platform p, const std::string& endpoint, bool authorized) const {
+std::vector<std::pair<World::WindowKey, RateLimit>> World::windows_for(Platform p,
+                                                                       const std::string& endpoint,
+                                                                       bool authorized) const {
   std::vector<std::pair<WindowKey, RateLimit>> out;
   const auto platform_limit = state_.rate_limits.find(p);
   const RateLimit shared =
@@ -418,8 +419,9 @@ std::optional<Reply> World::rate_limit(Platform p, const std::string& endpoint, 
         entry.reset_unix_ms = std::stoll(v) * 1000;
     }
     if (p == Platform::mastodon) {
-      const WallTime reset = start_ + std::chrono::milliseconds(
-                                          static_cast<std::int64_t>(std::ceil(refusing_reset * 1000)));
+      const WallTime reset =
+          start_ +
+          std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(refusing_reset * 1000)));
       entry.reset_unix_ms = reset.time_since_epoch().count();
     }
     return r;
@@ -428,8 +430,8 @@ std::optional<Reply> World::rate_limit(Platform p, const std::string& endpoint, 
   for (const Counted& c : counted) {
     if (c.limit.limit == 0) continue;  // this API sends no limit headers
     if (count) ++c.window->used;
-    if (closest == nullptr || c.limit.limit - c.window->used <
-                                  closest->limit.limit - closest->window->used) {
+    if (closest == nullptr ||
+        c.limit.limit - c.window->used < closest->limit.limit - closest->window->used) {
       closest = &c;
     }
   }

@@ -253,8 +253,8 @@ class World {
   std::uint64_t connections_ = 0;
   std::uint64_t token_counter_ = 0;
   std::map<Platform, std::int64_t> last_id_;  // per platform: ids only grow
-  std::vector<boost::json::object> reports_;   // filed through the report APIs
-  std::map<std::string, std::string> pages_;   // the city's homepage pages, by path
+  std::vector<boost::json::object> reports_;  // filed through the report APIs
+  std::map<std::string, std::string> pages_;  // the city's homepage pages, by path
 };
 
 }  // namespace mamori::fakeplatform

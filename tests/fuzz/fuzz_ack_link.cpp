@@ -44,8 +44,8 @@ std::string signed_token(const std::string& claims) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const bool ready = sodium_init() >= 0;
   if (!ready || size == 0) return 0;
-  static const mamori::alerts::AckLinkSigner signer(mamori::config::Secret(kSecret),
-                                                    "https://mamori.example/", std::chrono::hours(24));
+  static const mamori::alerts::AckLinkSigner signer(
+      mamori::config::Secret(kSecret), "https://mamori.example/", std::chrono::hours(24));
   const std::string rest(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto now = std::chrono::sys_seconds(std::chrono::seconds(1700000000));
   const std::string token = data[0] % 2 == 0 ? rest : signed_token(rest);

@@ -10,11 +10,14 @@ using namespace std::chrono_literals;
 
 FakePlatform::FakePlatform(const std::filesystem::path& scenario, const TempDir& dir)
     : port_file_(dir.path() / "fake.port"),
-      process_({(bin_dir() / "fakeplatform").string(), "--scenario", scenario.string(), "--listen", "127.0.0.1:0",
-                "--port-file", port_file_.string()},
+      process_({(bin_dir() / "fakeplatform").string(), "--scenario", scenario.string(), "--listen",
+                "127.0.0.1:0", "--port-file", port_file_.string()},
                dir.path() / "fake.log") {
   const bool up = eventually(
-      [&] { return std::filesystem::exists(port_file_) && std::filesystem::file_size(port_file_) > 0; }, 10s);
+      [&] {
+        return std::filesystem::exists(port_file_) && std::filesystem::file_size(port_file_) > 0;
+      },
+      10s);
   if (!up) {
     ADD_FAILURE() << "fakeplatform did not start:\n" << process_.log();
     return;
@@ -40,21 +43,33 @@ void set_fake_credentials_env() {
 
 std::string mamorid_config(const MamoridSetup& s) {
   const std::string& base = s.fake_base_url;
-  std::string config = "[log]\nlevel = \"info\"\n"
-                       "[municipality]\nname = \"相馬市\"\nname_kana = \"そうまし\"\nname_romaji = \"Soma City\"\n"
-                       "homepage = \"https://www.city.soma.fukushima.jp/\"\nneighbours = [\"南相馬市\"]\n"
-                       // Automatic homepage checks fetch notice_url (default: the homepage): keep
-                       // them on loopback, never on the real city's site.
-                       "notice_url = \"" + base + "/city/oshirase/\"\n"
-                       "[server]\nlisten = \"127.0.0.1:" + std::to_string(s.http_port) + "\"\ndrain_timeout = \"5s\"\n"
-                       "[database]\ndsn = \"" + s.dsn + "\"\n"
-                       "[http_client]\nallowed_hosts = [\"127.0.0.1\"]\n"
-                       "[platforms.x]\nenabled = true\napi_base = \"" + base + "\"\nbearer_token = \"env:MAMORI_T_X\"\n"
-                       "[platforms.bluesky]\nenabled = true\napi_base = \"" + base + "\"\npds_base = \"" + base +
-                       "\"\nidentifier = \"soma-city.bsky.social\"\napp_password = \"env:MAMORI_T_BSKY\"\n"
-                       "[platforms.mastodon]\nenabled = true\ninstance = \"" + base +
-                       "\"\naccess_token = \"env:MAMORI_T_MASTODON\"\ntoken_account = \"soma_city\"\n"
-                       "[polling]\n" + s.polling;
+  std::string config =
+      "[log]\nlevel = \"info\"\n"
+      "[municipality]\nname = \"相馬市\"\nname_kana = \"そうまし\"\nname_romaji = \"Soma City\"\n"
+      "homepage = \"https://www.city.soma.fukushima.jp/\"\nneighbours = [\"南相馬市\"]\n"
+      // Automatic homepage checks fetch notice_url (default: the homepage): keep
+      // them on loopback, never on the real city's site.
+      "notice_url = \"" +
+      base +
+      "/city/oshirase/\"\n"
+      "[server]\nlisten = \"127.0.0.1:" +
+      std::to_string(s.http_port) +
+      "\"\ndrain_timeout = \"5s\"\n"
+      "[database]\ndsn = \"" +
+      s.dsn +
+      "\"\n"
+      "[http_client]\nallowed_hosts = [\"127.0.0.1\"]\n"
+      "[platforms.x]\nenabled = true\napi_base = \"" +
+      base +
+      "\"\nbearer_token = \"env:MAMORI_T_X\"\n"
+      "[platforms.bluesky]\nenabled = true\napi_base = \"" +
+      base + "\"\npds_base = \"" + base +
+      "\"\nidentifier = \"soma-city.bsky.social\"\napp_password = \"env:MAMORI_T_BSKY\"\n"
+      "[platforms.mastodon]\nenabled = true\ninstance = \"" +
+      base +
+      "\"\naccess_token = \"env:MAMORI_T_MASTODON\"\ntoken_account = \"soma_city\"\n"
+      "[polling]\n" +
+      s.polling;
   for (const auto& [platform, handle] : s.accounts) {
     config += "[[accounts]]\nplatform = \"" + platform + "\"\nhandle = \"" + handle + "\"\n";
   }
@@ -64,8 +79,10 @@ std::string mamorid_config(const MamoridSetup& s) {
 std::string sql(const std::string& dsn, const std::string& query) {
   std::string quoted = "'";
   for (char c : query) {
-    if (c == '\'') quoted += "'\\''";
-    else quoted += c;
+    if (c == '\'')
+      quoted += "'\\''";
+    else
+      quoted += c;
   }
   quoted += "'";
   auto r = run_command("psql '" + dsn + "' -tA -c " + quoted);

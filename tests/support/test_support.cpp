@@ -21,9 +21,15 @@
 
 namespace mamori::testing {
 
-std::filesystem::path source_dir() { return MAMORI_SOURCE_DIR; }
-std::filesystem::path bin_dir() { return MAMORI_BIN_DIR; }
-std::filesystem::path data_dir() { return source_dir() / "tests" / "data"; }
+std::filesystem::path source_dir() {
+  return MAMORI_SOURCE_DIR;
+}
+std::filesystem::path bin_dir() {
+  return MAMORI_BIN_DIR;
+}
+std::filesystem::path data_dir() {
+  return source_dir() / "tests" / "data";
+}
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,8 +57,10 @@ std::string random_suffix() {
 std::string shell_quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
+    if (c == '\'')
+      out += "'\\''";
+    else
+      out += c;
   }
   return out + "'";
 }
@@ -109,7 +117,8 @@ ScratchDatabase::ScratchDatabase() : name_("mamori_t_" + random_suffix()) {
 
 ScratchDatabase::~ScratchDatabase() {
   run_command("psql " + shell_quote(test_dsn()) + " -qc " +
-              shell_quote("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)") + " >/dev/null 2>&1");
+              shell_quote("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)") +
+              " >/dev/null 2>&1");
 }
 
 OwnPostgres::OwnPostgres() {
@@ -215,10 +224,12 @@ HttpResult http_request(const std::string& method, const std::string& host, unsi
     close(fd);
     return result;
   }
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
+  std::string request =
+      method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n";
   for (const auto& h : headers) request += h + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT") {
-    request += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    request +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
   request += "\r\n" + body;
   if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {

@@ -1,9 +1,9 @@
 // E-mail over SMTP through libcurl. curl's easy interface blocks for the whole SMTP dialogue,
 // so sends run on the channel's own worker threads and each result is posted back to the
-// io_context: the event loop never waits for a mail server (no blocking call on the loop: docs/architecture.md).
-// TLS: STARTTLS is required (curl fails with "STARTTLS not supported" if the server does not
-// offer it) unless the channel is configured as a local relay without TLS; implicit TLS
-// (smtps://, port 465) is supported too. Certificates are always verified.
+// io_context: the event loop never waits for a mail server (no blocking call on the loop:
+// docs/architecture.md). TLS: STARTTLS is required (curl fails with "STARTTLS not supported" if the
+// server does not offer it) unless the channel is configured as a local relay without TLS; implicit
+// TLS (smtps://, port 465) is supported too. Certificates are always verified.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

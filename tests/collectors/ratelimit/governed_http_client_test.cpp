@@ -33,8 +33,8 @@ TEST_P(Honours429, NoRequestBeforeTheReset) {
   const std::string platform = GetParam();
   GovernedRig rig(with(R"(
 [[fault]]
-platform = ")" +
-               platform + R"("
+platform = ")" + platform +
+                       R"("
 kind = "status"
 status = 429
 reset_after = 2
@@ -135,7 +135,7 @@ kind = "status"
 status = 500
 count = 3
 )"),
-          p);
+                  p);
   for (std::size_t i = 1; i <= 3; ++i) {
     rig.fetch(rig.request("x"));
     ASSERT_TRUE(rig.run_until_done(i));
@@ -207,7 +207,7 @@ status = 429
 reset_after = 30
 count = 1
 )"),
-          p);
+                  p);
   rig.fetch(rig.request("x"));
   ASSERT_TRUE(rig.run_until_done(1));
   EXPECT_EQ(rig.done[0].outcome, HttpOutcome::rate_limited);

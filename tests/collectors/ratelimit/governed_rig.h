@@ -123,5 +123,4 @@ inline std::string with(const std::string& extra) {
   return std::string(kAccounts) + extra;
 }
 
-
 }  // namespace mamori::collectors::testing

@@ -200,8 +200,8 @@ TEST(GovernorDefaults, AfterALongOutageTheNextTryIsAtMostAMinuteAway) {
       clock.set(a.until);
       continue;
     }
-    longest_gap = std::max(longest_gap, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                            clock.now() - last_try));
+    longest_gap = std::max(
+        longest_gap, std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - last_try));
     last_try = clock.now();
     ++tries;
     governor.started("x", "users/:id/tweets", clock.now());
@@ -280,7 +280,6 @@ TEST_F(GovernorTest, EndpointsAreIndependent) {
   EXPECT_EQ(governor.admit("x", "users/by", clock.now()).kind, AdmitKind::go);
   EXPECT_EQ(governor.admit("bluesky", "users/:id/tweets", clock.now()).kind, AdmitKind::go);
 }
-
 
 TEST_F(GovernorTest, AnOlderAnswerArrivingLateDoesNotRaiseTheQuota) {
   GovernorPolicy p = policy();
@@ -361,12 +360,13 @@ TEST_F(GovernorTest, A429OnOneEndpointHoldsItsWholeScope) {
   EXPECT_EQ(a.reason, "rate_limit");
   EXPECT_EQ(a.until, kStart + 100s + 1s);
   // Unauthenticated calls are counted per IP, not per token.
-  EXPECT_EQ(governor.admit("mastodon", "account_statuses", clock.now(),
-                           "https://mastodon.example anonymous").kind,
-            AdmitKind::go);
+  EXPECT_EQ(
+      governor
+          .admit("mastodon", "account_statuses", clock.now(), "https://mastodon.example anonymous")
+          .kind,
+      AdmitKind::go);
   clock.set(a.until);
-  EXPECT_EQ(governor.admit("mastodon", "account_statuses", clock.now(), scope).kind,
-            AdmitKind::go);
+  EXPECT_EQ(governor.admit("mastodon", "account_statuses", clock.now(), scope).kind, AdmitKind::go);
 }
 
 TEST_F(GovernorTest, BackoffAndBreakerStayPerEndpointInsideAScope) {

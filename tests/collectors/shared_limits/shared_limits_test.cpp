@@ -19,8 +19,8 @@ using testing::kAccounts;
 // platforms count them (Bluesky per IP, Mastodon per token).
 std::string with_shared_limits(int limit, int window_s) {
   std::string s = kAccounts;
-  const std::string rl =
-      "\nrate_limit = { limit = " + std::to_string(limit) + ", window = " + std::to_string(window_s) + " }";
+  const std::string rl = "\nrate_limit = { limit = " + std::to_string(limit) +
+                         ", window = " + std::to_string(window_s) + " }";
   s.insert(s.find("password = \"pw\"") + std::string("password = \"pw\"").size(), rl);
   s.insert(s.find("account = \"soma_city\"") + std::string("account = \"soma_city\"").size(), rl);
   return s;

@@ -47,7 +47,8 @@ TEST(DatabaseRestart, NothingPolledOrPagedIsLostOrDuplicatedAcrossAPostgresResta
       "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:" +
       std::to_string(hook.port()) +
       "/mamori\"\nsecret = \"env:MAMORI_T_HOOK\"\ntimeout = 10\n"
-      "[[alerts.people]]\nid = \"sato\"\nname = \"佐藤 花子\"\ncontacts = [{ channel = \"hook\" }]\n"
+      "[[alerts.people]]\nid = \"sato\"\nname = \"佐藤 花子\"\ncontacts = [{ channel = \"hook\" "
+      "}]\n"
       "[[alerts.policies]]\nname = \"all\"\nseverities = [\"*\"]\n"
       "[[alerts.policies.levels]]\ntargets = [\"person:sato\"]\nescalate_after = \"15m\"\n";
   const auto config = dir.path() / "mamori.toml";
@@ -82,10 +83,10 @@ TEST(DatabaseRestart, NothingPolledOrPagedIsLostOrDuplicatedAcrossAPostgresResta
                                         std::to_string(i) + R"("})"),
               200);
   }
-  ASSERT_EQ(fake.control("accounts",
-                         R"({"platform":"x","handle":"soma_clty","display_name":"相馬市",)"
-                         R"("description":"福島県相馬市の公式アカウントです。"})"),
-            200);
+  ASSERT_EQ(
+      fake.control("accounts", R"({"platform":"x","handle":"soma_clty","display_name":"相馬市",)"
+                               R"("description":"福島県相馬市の公式アカウントです。"})"),
+      200);
   std::this_thread::sleep_for(12s);  // several polling and search cycles without a database
   EXPECT_EQ(get("/healthz").status, 200) << "mamorid must keep running without its database";
 
@@ -95,8 +96,8 @@ TEST(DatabaseRestart, NothingPolledOrPagedIsLostOrDuplicatedAcrossAPostgresResta
       << mamorid.log();
   EXPECT_TRUE(mamori::testing::eventually(
       [&] {
-        return q("SELECT count(DISTINCT text) FROM observed_posts WHERE text LIKE '%停電中の返信%'") ==
-               std::to_string(kReplies);
+        return q("SELECT count(DISTINCT text) FROM observed_posts WHERE text LIKE "
+                 "'%停電中の返信%'") == std::to_string(kReplies);
       },
       60s, 500ms))
       << mamorid.log();
@@ -111,7 +112,8 @@ TEST(DatabaseRestart, NothingPolledOrPagedIsLostOrDuplicatedAcrossAPostgresResta
   std::vector<std::string> incidents;
   for (std::size_t at = 0; at < ids.size();) {
     const auto space = ids.find(' ', at);
-    incidents.push_back(ids.substr(at, space == std::string::npos ? std::string::npos : space - at));
+    incidents.push_back(
+        ids.substr(at, space == std::string::npos ? std::string::npos : space - at));
     at = space == std::string::npos ? ids.size() : space + 1;
   }
   ASSERT_GE(incidents.size(), 1u);
@@ -129,7 +131,8 @@ TEST(DatabaseRestart, NothingPolledOrPagedIsLostOrDuplicatedAcrossAPostgresResta
   EXPECT_EQ(q("SELECT count(*) FROM observed_posts WHERE text LIKE '%停電中の返信%'"),
             std::to_string(kReplies));
   EXPECT_EQ(q("SELECT count(*) FROM observed_posts WHERE text LIKE '%防災訓練%'"), "1");
-  EXPECT_NE(mamorid.log().find("db.connection_lost"), std::string::npos) << "the outage is in the log";
+  EXPECT_NE(mamorid.log().find("db.connection_lost"), std::string::npos)
+      << "the outage is in the log";
 
   mamorid.signal(SIGTERM);
   EXPECT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();

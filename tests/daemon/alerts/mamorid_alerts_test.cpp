@@ -319,7 +319,6 @@ TEST(MamoridAlerts, ImpersonationIsAlertedAcknowledgedByLinkOnceAndResolvedOnPag
                 " AND detail->>'to' = 'acknowledged'"),
             "1");
 
-
   // PagerDuty hears the acknowledgement with the same dedup_key; the webhook does not (not
   // configured).
   ASSERT_TRUE(mamori::testing::eventually(
@@ -453,7 +452,8 @@ TEST(MamoridAlerts, KillNineInTheMiddleOfASendStillDeliversAfterRestartWithTheSa
             requests[1].header("x-mamori-idempotency-key"));
   EXPECT_FALSE(requests[0].header("x-mamori-idempotency-key").empty());
   // The key has the shape docs/ja/alerts.md explains to receivers, and shows in its example.
-  const std::regex shape("incident-[0-9]+(~[0-9]+)?:(trigger|escalate):[0-9]+\\.[0-9]+:[^:]+:[^:]*");
+  const std::regex shape(
+      "incident-[0-9]+(~[0-9]+)?:(trigger|escalate):[0-9]+\\.[0-9]+:[^:]+:[^:]*");
   EXPECT_TRUE(std::regex_match(requests[0].header("x-mamori-idempotency-key"), shape))
       << requests[0].header("x-mamori-idempotency-key");
   const std::string doc =
@@ -538,7 +538,6 @@ TEST(MamoridAlerts, ReloadAddsAWebhookChannelThatReceivesTheNextAlert) {
             "delivered");
   m.stop();
 }
-
 
 // A reload while a send hangs: the send finishes (here: times out) on the old channel, the old
 // channel set is closed as soon as it is idle — not only at the next reload — and the alert is

@@ -4,7 +4,6 @@
 #include "daemon/alerts/outbox.h"
 
 #include <gtest/gtest.h>
-
 #include <prometheus/registry.h>
 
 #include <boost/asio.hpp>
@@ -73,7 +72,8 @@ class OutboxTest : public ::testing::Test {
     policy.name = "test";
     policy.severities = {"*"};
     oncall::EscalationLevel level;
-    for (const auto& c : channels) level.targets.push_back({oncall::EscalationTarget::Kind::channel, c});
+    for (const auto& c : channels)
+      level.targets.push_back({oncall::EscalationTarget::Kind::channel, c});
     policy.levels = {level};
     config->policies = {policy};
     return AlertContext{config, "https://mamori.example.lg.jp", "相馬市", nullptr};
@@ -232,8 +232,10 @@ TEST_F(OutboxTest, AReopenedIncidentRestartsEscalationAndPagesAgain) {
   EXPECT_EQ(scalar("SELECT count(*) FROM alert_outbox WHERE kind = 'trigger'"), 1);
   {
     pqxx::work tx(*direct_);
-    tx.exec_params("UPDATE incidents SET status = 'resolved', resolved_at = now(), escalation_index = 3 WHERE id = $1",
-                   id);
+    tx.exec_params(
+        "UPDATE incidents SET status = 'resolved', resolved_at = now(), escalation_index = 3 WHERE "
+        "id = $1",
+        id);
     tx.commit();
   }
   EXPECT_EQ(open_incident("x:reopen", {"pager"}), id);
@@ -271,8 +273,7 @@ TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
 TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
   RecordingChannel broken("teams", 100, false);
   Running running(db_.dsn(), {{"teams", &broken}}, fast());
-  const long long id = open_incident(
-      "x:4", {"teams", "unknown-channel"});
+  const long long id = open_incident("x:4", {"teams", "unknown-channel"});
   ASSERT_TRUE(testing::eventually(
       [&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; },
       10s));
@@ -299,8 +300,7 @@ TEST_F(OutboxTest, OnlyOneDispatcherDeliversWhenTwoInstancesRun) {
   {
     Running first(db_.dsn(), {{"slack", &a}}, fast());
     Running second(db_.dsn(), {{"slack", &b}}, fast());
-    for (int i = 0; i < 20; ++i)
-      open_incident("x:multi" + std::to_string(i), {"slack"});
+    for (int i = 0; i < 20; ++i) open_incident("x:multi" + std::to_string(i), {"slack"});
     ASSERT_TRUE(testing::eventually(
         [&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
     std::this_thread::sleep_for(500ms);
@@ -575,9 +575,10 @@ TEST_F(OutboxTest, ReplacingChannelsLetsTheSendInFlightFinishAndUsesTheNewOnes) 
   old->release();
   ASSERT_TRUE(testing::eventually(
       [&] {
-        return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND "
-                      "incident_id = " +
-                      std::to_string(first)) == 1;
+        return scalar(
+                   "SELECT count(*) FROM alert_outbox WHERE state = 'delivered' AND "
+                   "incident_id = " +
+                   std::to_string(first)) == 1;
       },
       10s));
   EXPECT_EQ(on_loop([&] { return running->dispatcher->sending_through(old_set); }), 0u);

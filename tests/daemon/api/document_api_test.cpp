@@ -94,7 +94,8 @@ class DocumentApiTest : public ::testing::Test {
     f.score = 0.95;
     f.reasons = {"表示名が公式と一致"};
     f.evidence_json = R"({"handle":"soma__city","display_name":"相馬市【公式】","account_id":"777",
-      "matched_official":"soma_city","components":)" + components + "}";
+      "matched_official":"soma_city","components":)" +
+                      components + "}";
     f.detected_at = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
     incidents::NewIncident n;
     n.title = "成りすましの疑い: @soma__city（X）";
@@ -147,11 +148,13 @@ TEST_F(DocumentApiTest, ARecolouredIconCountsAsACopiedIconOnlyWhenTheHueInvarian
   const std::string recoloured = takedown_text(
       R"({"name_relation":"equal","avatar_phash_distance":30,"avatar_crop_distance":28,"avatar_value_phash_distance":2})",
       "x:778");
-  EXPECT_NE(recoloured.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos) << recoloured;
+  EXPECT_NE(recoloured.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos)
+      << recoloured;
   const std::string different = takedown_text(
       R"({"name_relation":"equal","avatar_phash_distance":30,"avatar_crop_distance":28,"avatar_value_phash_distance":25,"avatar_value_crop_distance":20})",
       "x:779");
-  EXPECT_EQ(different.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos) << different;
+  EXPECT_EQ(different.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos)
+      << different;
   EXPECT_NE(different.find("・表示名（自治体名）"), std::string::npos) << different;
 }
 

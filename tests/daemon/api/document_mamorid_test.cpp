@@ -77,7 +77,8 @@ TEST(IncidentDocuments, ThroughMamoridWithAutomaticChecksOnPostsAndHomepage) {
       "[playbooks]\ncheck_interval = \"1s\"\nhomepage_check_interval = \"1s\"\n"
       "[[api_tokens]]\nname = \"docs\"\nrole = \"viewer\"\ntoken = \"env:MAMORI_T_DOCS_API\"\n";
   std::string config = testing::mamorid_config(setup);
-  const std::string default_notice = "notice_url = \"" + setup.fake_base_url + "/city/oshirase/\"\n";
+  const std::string default_notice =
+      "notice_url = \"" + setup.fake_base_url + "/city/oshirase/\"\n";
   ASSERT_NE(config.find(default_notice), std::string::npos) << config;
   config.erase(config.find(default_notice), default_notice.size());
   const std::string anchor = "neighbours = [\"南相馬市\"]\n";
@@ -86,8 +87,10 @@ TEST(IncidentDocuments, ThroughMamoridWithAutomaticChecksOnPostsAndHomepage) {
   config.insert(
       at + anchor.size(),
       "department = \"秘書課広報広聴係\"\ncontact_email = \"koho@city.soma.example.lg.jp\"\n"
-      "official_account_list_url = \"" + homepage.origin() + "/sns/\"\n"
-      "notice_url = \"" +
+      "official_account_list_url = \"" +
+          homepage.origin() +
+          "/sns/\"\n"
+          "notice_url = \"" +
           homepage.url() + "\"\n");
   testing::write_file(dir.path() / "mamori.toml", config);
   testing::ChildProcess mamorid({(testing::bin_dir() / "mamorid").string(), "--config",

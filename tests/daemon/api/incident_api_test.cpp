@@ -52,7 +52,8 @@ class IncidentApiTest : public ::testing::Test {
     f.severity = model::Severity::medium;
     f.score = 0.93;
     f.reasons = {"表示名が公式と一致"};
-    f.detected_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    f.detected_at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     incidents::NewIncident n;
     n.title = "成りすましの疑い: @soma__city (X)";
     incidents::StepPlan report;
@@ -63,21 +64,26 @@ class IncidentApiTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    boost::asio::post(io_, [this] { server_->stop_accepting(); server_->close_all(); });
+    boost::asio::post(io_, [this] {
+      server_->stop_accepting();
+      server_->close_all();
+    });
     guard_.reset();
     thread_.join();
     server_.reset();
     database_->drain_and_stop(5s);
   }
 
-  testing::HttpResult call(const std::string& method, const std::string& target, const std::string& token,
-                           const std::string& body = "") {
+  testing::HttpResult call(const std::string& method, const std::string& target,
+                           const std::string& token, const std::string& body = "") {
     std::vector<std::string> headers;
     if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
     return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
   }
 
-  static boost::json::value json(const testing::HttpResult& r) { return boost::json::parse(r.body); }
+  static boost::json::value json(const testing::HttpResult& r) {
+    return boost::json::parse(r.body);
+  }
 
   testing::ScratchDatabase db_;
   std::unique_ptr<store::Database> database_;
@@ -103,7 +109,9 @@ TEST_F(IncidentApiTest, ViewerCanReadButNotChange) {
   EXPECT_EQ(call("GET", path, kViewerToken).status, 200);
   EXPECT_EQ(call("POST", path + "/acknowledge", kViewerToken, "{}").status, 403);
   EXPECT_EQ(call("POST", path + "/notes", kViewerToken, R"({"text":"x"})").status, 403);
-  EXPECT_EQ(call("POST", "/api/v1/rumours", kViewerToken, R"({"claim":"a","correction":"b"})").status, 403);
+  EXPECT_EQ(
+      call("POST", "/api/v1/rumours", kViewerToken, R"({"claim":"a","correction":"b"})").status,
+      403);
   EXPECT_EQ(json(call("GET", path, kViewerToken)).at("status").as_string(), "open");
 }
 
@@ -114,7 +122,11 @@ TEST_F(IncidentApiTest, ListFiltersAndGetOne) {
   const auto& list = body.at("incidents").as_array();
   ASSERT_EQ(list.size(), 1u);
   EXPECT_EQ(list[0].at("title").as_string(), "成りすましの疑い: @soma__city (X)");
-  EXPECT_EQ(json(call("GET", "/api/v1/incidents?type=flameup", kViewerToken)).at("incidents").as_array().size(), 0u);
+  EXPECT_EQ(json(call("GET", "/api/v1/incidents?type=flameup", kViewerToken))
+                .at("incidents")
+                .as_array()
+                .size(),
+            0u);
   EXPECT_EQ(call("GET", "/api/v1/incidents?type=nonsense", kViewerToken).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/incidents?limit=abc", kViewerToken).status, 400);
   EXPECT_EQ(call("GET", "/api/v1/incidents/999999", kViewerToken).status, 404);
@@ -127,17 +139,26 @@ TEST_F(IncidentApiTest, ResponderWorksTheIncidentAndTheTimelineNamesThem) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json(r).at("status").as_string(), "acknowledged");
   EXPECT_EQ(call("POST", path + "/acknowledge", kResponderToken, "{}").status, 409);
-  r = call("POST", path + "/steps/report/complete", kResponderToken, R"({"note":"受付番号 12345"})");
+  r = call("POST", path + "/steps/report/complete", kResponderToken,
+           R"({"note":"受付番号 12345"})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(json(r).at("steps").as_array()[0].at("status").as_string(), "done");
   EXPECT_EQ(json(r).at("steps").as_array()[0].at("completed_by").as_string(), "広報 花子");
   EXPECT_EQ(call("POST", path + "/steps/nope/complete", kResponderToken, "{}").status, 404);
   EXPECT_EQ(call("POST", path + "/notes", kResponderToken, "{broken").status, 400);
   EXPECT_EQ(call("POST", path + "/notes", kResponderToken, "[1,2]").status, 400);
-  EXPECT_EQ(call("POST", path + "/notes", kResponderToken, R"j({"text":"<script>alert(1)</script>"})j").status, 200);
-  EXPECT_EQ(call("POST", path + "/severity", kResponderToken, R"({"severity":"extreme"})").status, 400);
-  EXPECT_EQ(call("POST", path + "/severity", kResponderToken, R"({"severity":"high","reason":"拡散"})").status, 200);
-  EXPECT_EQ(call("POST", path + "/assign", kResponderToken, R"({"assignee":"広報 太郎"})").status, 200);
+  EXPECT_EQ(
+      call("POST", path + "/notes", kResponderToken, R"j({"text":"<script>alert(1)</script>"})j")
+          .status,
+      200);
+  EXPECT_EQ(call("POST", path + "/severity", kResponderToken, R"({"severity":"extreme"})").status,
+            400);
+  EXPECT_EQ(
+      call("POST", path + "/severity", kResponderToken, R"({"severity":"high","reason":"拡散"})")
+          .status,
+      200);
+  EXPECT_EQ(call("POST", path + "/assign", kResponderToken, R"({"assignee":"広報 太郎"})").status,
+            200);
   EXPECT_EQ(call("POST", path + "/resolve", kResponderToken, "{}").status, 200);
   r = call("POST", path + "/close", kResponderToken, "{}");
   EXPECT_EQ(r.status, 400) << r.body;
@@ -157,22 +178,27 @@ TEST_F(IncidentApiTest, ResponderWorksTheIncidentAndTheTimelineNamesThem) {
 }
 
 TEST_F(IncidentApiTest, EvidenceBundleDownloads) {
-  const auto r = call("GET", "/api/v1/incidents/" + std::to_string(incident_id_) + "/evidence-bundle", kViewerToken);
+  const auto r =
+      call("GET", "/api/v1/incidents/" + std::to_string(incident_id_) + "/evidence-bundle",
+           kViewerToken);
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(json(r).at("format").as_string(), "mamori-evidence-bundle/1");
 }
 
 TEST_F(IncidentApiTest, RumourRegistryCrud) {
-  auto r = call("POST", "/api/v1/rumours", kResponderToken,
-                R"({"claim":"動物園からライオンが逃げた","wordings":["ライオンが逃げた","猛獣が脱走"],)"
-                R"("correction":"動物園の動物は逃げていません","correction_url":"https://www.city.example.lg.jp/news/1"})");
+  auto r = call(
+      "POST", "/api/v1/rumours", kResponderToken,
+      R"({"claim":"動物園からライオンが逃げた","wordings":["ライオンが逃げた","猛獣が脱走"],)"
+      R"("correction":"動物園の動物は逃げていません","correction_url":"https://www.city.example.lg.jp/news/1"})");
   ASSERT_EQ(r.status, 201) << r.body;
   const long long id = json(r).at("id").as_int64();
   EXPECT_EQ(json(r).at("wordings").as_array().size(), 2u);
   EXPECT_EQ(json(r).at("created_by").as_string(), "広報 花子");
   EXPECT_EQ(call("POST", "/api/v1/rumours", kResponderToken, R"({"claim":"x"})").status, 400);
   EXPECT_EQ(call("POST", "/api/v1/rumours", kResponderToken,
-                 R"j({"claim":"x","correction":"y","correction_url":"javascript:alert(1)"})j").status, 400);
+                 R"j({"claim":"x","correction":"y","correction_url":"javascript:alert(1)"})j")
+                .status,
+            400);
   r = call("PUT", "/api/v1/rumours/" + std::to_string(id), kResponderToken,
            R"({"claim":"動物園から猛獣が逃げた","correction":"逃げていません"})");
   ASSERT_EQ(r.status, 200) << r.body;

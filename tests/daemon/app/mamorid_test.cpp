@@ -1,6 +1,5 @@
 // mamorid as a real process: start-up, probes, SIGHUP, SIGTERM, database outage.
 #include <gtest/gtest.h>
-
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,12 +15,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string config_text(const std::string& dsn, unsigned short port, const std::string& level = "info",
-                        const std::string& server_extra = "") {
-  return "[log]\nlevel = \"" + level + "\"\n"
+std::string config_text(const std::string& dsn, unsigned short port,
+                        const std::string& level = "info", const std::string& server_extra = "") {
+  return "[log]\nlevel = \"" + level +
+         "\"\n"
          "[municipality]\nname = \"相馬市\"\nhomepage = \"https://www.city.soma.fukushima.jp/\"\n"
-         "[server]\nlisten = \"127.0.0.1:" + std::to_string(port) + "\"\ndrain_timeout = \"5s\"\n" +
-         server_extra + "[database]\ndsn = \"" + dsn + "\"\n";
+         "[server]\nlisten = \"127.0.0.1:" +
+         std::to_string(port) + "\"\ndrain_timeout = \"5s\"\n" + server_extra +
+         "[database]\ndsn = \"" + dsn + "\"\n";
 }
 
 class Mamorid {
@@ -36,7 +37,9 @@ class Mamorid {
   bool wait_healthy() {
     return testing::eventually([&] { return get("/healthz").status == 200; }, 15s, 50ms);
   }
-  testing::HttpResult get(const std::string& target) { return testing::http_get("127.0.0.1", port_, target); }
+  testing::HttpResult get(const std::string& target) {
+    return testing::http_get("127.0.0.1", port_, target);
+  }
   testing::ChildProcess& process() { return *process_; }
   const std::filesystem::path& config() const { return config_; }
   unsigned short port() const { return port_; }
@@ -52,11 +55,14 @@ TEST(Mamorid, ServesProbesAndMetricsThenStopsGracefullyOnSigterm) {
   testing::TempDir dir;
   Mamorid d(db.dsn(), dir);
   ASSERT_TRUE(d.wait_healthy()) << d.process().log();
-  EXPECT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s)) << d.process().log();
+  EXPECT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s))
+      << d.process().log();
   const auto metrics = d.get("/metrics");
   EXPECT_EQ(metrics.status, 200);
-  EXPECT_NE(metrics.body.find("mamori_build_info{version=\"0.1.0\"} 1"), std::string::npos) << metrics.body;
-  EXPECT_NE(metrics.body.find("mamori_http_requests_total{code=\"200\",route=\"/healthz\"}"), std::string::npos);
+  EXPECT_NE(metrics.body.find("mamori_build_info{version=\"0.1.0\"} 1"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("mamori_http_requests_total{code=\"200\",route=\"/healthz\"}"),
+            std::string::npos);
   EXPECT_NE(metrics.body.find("mamori_db_up 1"), std::string::npos);
   EXPECT_EQ(d.get("/nothing").status, 404);
 
@@ -68,7 +74,8 @@ TEST(Mamorid, ServesProbesAndMetricsThenStopsGracefullyOnSigterm) {
   EXPECT_NE(log.find("event=shutdown.begin signal=15"), std::string::npos) << log;
   EXPECT_NE(log.find("event=shutdown.complete exit_code=0"), std::string::npos) << log;
   // The configuration was mirrored into the database at start-up.
-  const auto r = testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT name FROM municipality'");
+  const auto r =
+      testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT name FROM municipality'");
   EXPECT_EQ(r.out, "相馬市\n");
 }
 
@@ -79,15 +86,18 @@ TEST(Mamorid, MonitoringEndpointsAnswerTheAllowListDirectlyOnly) {
   testing::TempDir dir;
   Mamorid d(db.dsn(), dir);
   ASSERT_TRUE(d.wait_healthy()) << d.process().log();
-  ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s)) << d.process().log();
+  ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s))
+      << d.process().log();
   EXPECT_EQ(d.get("/metrics").status, 200);
   for (const std::string target : {"/metrics", "/readyz"}) {
-    for (const std::string header : {"X-Forwarded-For: 203.0.113.5", "Forwarded: for=203.0.113.5"}) {
+    for (const std::string header :
+         {"X-Forwarded-For: 203.0.113.5", "Forwarded: for=203.0.113.5"}) {
       EXPECT_EQ(testing::http_request("GET", "127.0.0.1", d.port(), target, {header}).status, 403)
           << target << " " << header;
     }
   }
-  EXPECT_EQ(testing::http_request("GET", "127.0.0.1", d.port(), "/healthz", {"X-Forwarded-For: 203.0.113.5"})
+  EXPECT_EQ(testing::http_request("GET", "127.0.0.1", d.port(), "/healthz",
+                                  {"X-Forwarded-For: 203.0.113.5"})
                 .status,
             200);
 
@@ -106,9 +116,13 @@ TEST(Mamorid, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {
 
   testing::write_file(d.config(), "[municipality]\nname = 1\n[database]\n");
   d.process().signal(SIGHUP);
-  ASSERT_TRUE(testing::eventually([&] {
-    return d.get("/metrics").body.find("mamori_config_reloads_total{result=\"rejected\"} 1") != std::string::npos;
-  }, 10s)) << d.process().log();
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return d.get("/metrics").body.find("mamori_config_reloads_total{result=\"rejected\"} 1") !=
+               std::string::npos;
+      },
+      10s))
+      << d.process().log();
   EXPECT_EQ(d.get("/healthz").status, 200);
   std::string log = d.process().log();
   EXPECT_NE(log.find("event=config.reload_rejected"), std::string::npos) << log;
@@ -116,9 +130,13 @@ TEST(Mamorid, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {
 
   testing::write_file(d.config(), config_text(db.dsn(), d.port(), "debug"));
   d.process().signal(SIGHUP);
-  ASSERT_TRUE(testing::eventually([&] {
-    return d.get("/metrics").body.find("mamori_config_reloads_total{result=\"applied\"} 1") != std::string::npos;
-  }, 10s)) << d.process().log();
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return d.get("/metrics").body.find("mamori_config_reloads_total{result=\"applied\"} 1") !=
+               std::string::npos;
+      },
+      10s))
+      << d.process().log();
   EXPECT_NE(d.process().log().find("event=config.reloaded"), std::string::npos);
 
   d.process().signal(SIGINT);
@@ -127,12 +145,16 @@ TEST(Mamorid, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {
 
 TEST(Mamorid, InvalidConfigExitsWithCode2AndSaysWhere) {
   testing::TempDir dir;
-  testing::write_file(dir.path() / "bad.toml", "[municipality]\nname = \"x\"\n[database]\ndsn = \"d\"\n[server]\nlisten = \"nowhere\"\n");
-  testing::ChildProcess p({(testing::bin_dir() / "mamorid").string(), "--config",
-                           (dir.path() / "bad.toml").string()},
-                          dir.path() / "log");
+  testing::write_file(
+      dir.path() / "bad.toml",
+      "[municipality]\nname = \"x\"\n[database]\ndsn = \"d\"\n[server]\nlisten = \"nowhere\"\n");
+  testing::ChildProcess p(
+      {(testing::bin_dir() / "mamorid").string(), "--config", (dir.path() / "bad.toml").string()},
+      dir.path() / "log");
   EXPECT_EQ(p.wait_for_exit(10s), std::optional<int>(2));
-  EXPECT_NE(p.log().find("bad.toml:6:10: server.listen: expected \\\"HOST:PORT\\\""), std::string::npos) << p.log();
+  EXPECT_NE(p.log().find("bad.toml:6:10: server.listen: expected \\\"HOST:PORT\\\""),
+            std::string::npos)
+      << p.log();
 }
 
 TEST(Mamorid, PortInUseFailsStartupWithReason) {
@@ -142,9 +164,9 @@ TEST(Mamorid, PortInUseFailsStartupWithReason) {
   ASSERT_TRUE(first.wait_healthy());
   testing::TempDir dir2;
   testing::write_file(dir2.path() / "m.toml", config_text(db.dsn(), first.port()));
-  testing::ChildProcess second({(testing::bin_dir() / "mamorid").string(), "--config",
-                                (dir2.path() / "m.toml").string()},
-                               dir2.path() / "log");
+  testing::ChildProcess second(
+      {(testing::bin_dir() / "mamorid").string(), "--config", (dir2.path() / "m.toml").string()},
+      dir2.path() / "log");
   EXPECT_EQ(second.wait_for_exit(15s), std::optional<int>(1)) << second.log();
   EXPECT_NE(second.log().find("event=startup.failed step=http"), std::string::npos) << second.log();
 }
@@ -156,12 +178,14 @@ TEST(Mamorid, ReadyzFollowsTheDatabase) {
   ASSERT_TRUE(d.wait_healthy()) << d.process().log();
   ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 10s));
   pg.stop();
-  ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 503; }, 20s)) << d.process().log();
+  ASSERT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 503; }, 20s))
+      << d.process().log();
   EXPECT_EQ(d.get("/healthz").status, 200);
   EXPECT_NE(d.get("/readyz").body.find("database not reachable"), std::string::npos);
   EXPECT_NE(d.get("/metrics").body.find("mamori_db_up 0"), std::string::npos);
   pg.start();
-  EXPECT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 30s)) << d.process().log();
+  EXPECT_TRUE(testing::eventually([&] { return d.get("/readyz").status == 200; }, 30s))
+      << d.process().log();
   d.process().signal(SIGTERM);
   EXPECT_EQ(d.process().wait_for_exit(10s), std::optional<int>(0)) << d.process().log();
 }
@@ -196,12 +220,14 @@ TEST(Mamorid, NotifiesSystemdReadyWatchdogAndStopping) {
 
   std::string received;
   auto receive_until = [&](const std::string& needle, std::chrono::milliseconds timeout) {
-    return testing::eventually([&] {
-      char buf[512];
-      const ssize_t n = recv(fd, buf, sizeof buf, 0);
-      if (n > 0) received.append(buf, static_cast<std::size_t>(n)).append("\n");
-      return received.find(needle) != std::string::npos;
-    }, timeout, std::chrono::milliseconds(1));
+    return testing::eventually(
+        [&] {
+          char buf[512];
+          const ssize_t n = recv(fd, buf, sizeof buf, 0);
+          if (n > 0) received.append(buf, static_cast<std::size_t>(n)).append("\n");
+          return received.find(needle) != std::string::npos;
+        },
+        timeout, std::chrono::milliseconds(1));
   };
   EXPECT_TRUE(receive_until("READY=1", 15s)) << received << d.process().log();
   const auto ready_at = received.find("READY=1");
@@ -209,7 +235,9 @@ TEST(Mamorid, NotifiesSystemdReadyWatchdogAndStopping) {
   // Several pings within a second: the loop is alive and pinging on schedule.
   auto count_pings = [&] {
     std::size_t n = 0;
-    for (auto p = received.find("WATCHDOG=1"); p != std::string::npos; p = received.find("WATCHDOG=1", p + 1)) ++n;
+    for (auto p = received.find("WATCHDOG=1"); p != std::string::npos;
+         p = received.find("WATCHDOG=1", p + 1))
+      ++n;
     return n;
   };
   const std::size_t pings_before = count_pings();

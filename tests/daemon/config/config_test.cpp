@@ -1,10 +1,10 @@
 #include "daemon/config/config.h"
-#include "daemon/signin/signin_api.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
 
+#include "daemon/signin/signin_api.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::config {
@@ -73,16 +73,22 @@ TEST(Config, ConsoleSessionTimeouts) {
   EXPECT_EQ(defaults.config->console.session_idle_timeout, std::chrono::minutes(30));
   EXPECT_EQ(defaults.config->console.session_absolute_timeout, std::chrono::hours(12));
 
-  const auto set = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"15m\"\nsession_absolute_timeout = \"8h\"\n");
+  const auto set =
+      load(std::string(kMinimal) +
+           "[console]\nsession_idle_timeout = \"15m\"\nsession_absolute_timeout = \"8h\"\n");
   ASSERT_TRUE(set.ok()) << set.error_text();
   EXPECT_EQ(set.config->console.session_idle_timeout, std::chrono::minutes(15));
   EXPECT_EQ(set.config->console.session_absolute_timeout, std::chrono::hours(8));
 
-  const auto inverted = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"2h\"\nsession_absolute_timeout = \"1h\"\n");
+  const auto inverted =
+      load(std::string(kMinimal) +
+           "[console]\nsession_idle_timeout = \"2h\"\nsession_absolute_timeout = \"1h\"\n");
   EXPECT_FALSE(inverted.ok());
-  EXPECT_NE(diagnostic_for(inverted, "console.session_absolute_timeout").message.find("session_idle_timeout"),
+  EXPECT_NE(diagnostic_for(inverted, "console.session_absolute_timeout")
+                .message.find("session_idle_timeout"),
             std::string::npos);
-  const auto too_short = load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"10s\"\n");
+  const auto too_short =
+      load(std::string(kMinimal) + "[console]\nsession_idle_timeout = \"10s\"\n");
   EXPECT_FALSE(too_short.ok());
   diagnostic_for(too_short, "console.session_idle_timeout");
 }
@@ -93,8 +99,9 @@ TEST(Config, ConsoleSigninThrottle) {
   EXPECT_EQ(defaults.config->console.login_failures_per_name, 5);
   EXPECT_EQ(defaults.config->console.login_failures_per_address, 20);
   // A city office of 300 behind one proxy allows more failures per address.
-  const auto office = load(std::string(kMinimal) +
-                           "[console]\nlogin_failures_per_name = 3\nlogin_failures_per_address = 200\n");
+  const auto office =
+      load(std::string(kMinimal) +
+           "[console]\nlogin_failures_per_name = 3\nlogin_failures_per_address = 200\n");
   ASSERT_TRUE(office.ok()) << office.error_text();
   const auto o = signin::signin_options_from(*office.config);
   EXPECT_EQ(o.throttle.per_name.free_failures, 3);
@@ -152,14 +159,17 @@ TEST(Config, ListenAddressIsValidated) {
 TEST(Config, ProxiesAndMonitoringAllowListsAreAddressesOrNetworks) {
   const auto defaults = load(kMinimal);
   ASSERT_TRUE(defaults.ok()) << defaults.error_text();
-  EXPECT_EQ(defaults.config->server.trusted_proxies, (std::vector<std::string>{"127.0.0.1", "::1"}));
-  EXPECT_EQ(defaults.config->server.monitoring_allow, (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(defaults.config->server.trusted_proxies,
+            (std::vector<std::string>{"127.0.0.1", "::1"}));
+  EXPECT_EQ(defaults.config->server.monitoring_allow,
+            (std::vector<std::string>{"127.0.0.1", "::1"}));
   EXPECT_EQ(defaults.config->server.max_connections_per_client, 64u);
   const auto set = load(std::string(kMinimal) +
                         "[server]\ntrusted_proxies = [\"10.0.0.0/8\", \"2001:db8::1\"]\n"
                         "monitoring_allow = [\"192.0.2.10\"]\nmax_connections_per_client = 8\n");
   ASSERT_TRUE(set.ok()) << set.error_text();
-  EXPECT_EQ(set.config->server.trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "2001:db8::1"}));
+  EXPECT_EQ(set.config->server.trusted_proxies,
+            (std::vector<std::string>{"10.0.0.0/8", "2001:db8::1"}));
   EXPECT_EQ(set.config->server.max_connections_per_client, 8u);
   for (const char* bad : {"intranet", "10.0.0.0/33", "10.0.0.0/", "::1/129"}) {
     const auto r = load(std::string(kMinimal) + "[server]\ntrusted_proxies = [\"" + bad + "\"]\n");
@@ -211,16 +221,18 @@ TEST(Config, LiteralSecretIsRejectedWithoutEchoingIt) {
 }
 
 TEST(Config, MissingCredentialsAreNamed) {
-  const std::string text = std::string(kMinimal) +
-                           "[platforms.x]\nenabled = true\nbearer_token = \"env:NOPE\"\n"
-                           "[platforms.mastodon]\nenabled = true\ninstance = \"https://m.example\"\n"
-                           "access_token = \"file:token\"\n";
+  const std::string text =
+      std::string(kMinimal) +
+      "[platforms.x]\nenabled = true\nbearer_token = \"env:NOPE\"\n"
+      "[platforms.mastodon]\nenabled = true\ninstance = \"https://m.example\"\n"
+      "access_token = \"file:token\"\n";
   const auto r = load(text);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(diagnostic_for(r, "platforms.x.bearer_token").message.find("NOPE is not set"),
             std::string::npos);
-  EXPECT_NE(diagnostic_for(r, "platforms.mastodon.access_token").message.find("CREDENTIALS_DIRECTORY"),
-            std::string::npos);
+  EXPECT_NE(
+      diagnostic_for(r, "platforms.mastodon.access_token").message.find("CREDENTIALS_DIRECTORY"),
+      std::string::npos);
 }
 
 TEST(Config, CredentialNamesCannotEscapeTheDirectory) {
@@ -228,11 +240,13 @@ TEST(Config, CredentialNamesCannotEscapeTheDirectory) {
   const std::string text = std::string(kMinimal) +
                            "[platforms.x]\nenabled = true\nbearer_token = \"file:../etc/passwd\"\n";
   const auto r = load(text, fake_env({}, dir.path()));
-  EXPECT_NE(diagnostic_for(r, "platforms.x.bearer_token").message.find("plain name"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "platforms.x.bearer_token").message.find("plain name"),
+            std::string::npos);
 }
 
 TEST(Config, PasswordInDsnIsRejected) {
-  const auto r = load("[municipality]\nname = \"x\"\n[database]\ndsn = \"dbname=m password=hunter2\"\n");
+  const auto r =
+      load("[municipality]\nname = \"x\"\n[database]\ndsn = \"dbname=m password=hunter2\"\n");
   ASSERT_FALSE(r.ok());
   diagnostic_for(r, "database.dsn");
   EXPECT_EQ(r.error_text().find("hunter2"), std::string::npos);
@@ -267,14 +281,17 @@ handle = "soma_city"
   const auto r = load(text, fake_env({{"T", "t"}}));
   ASSERT_FALSE(r.ok());
   EXPECT_NE(diagnostic_for(r, "accounts[1].handle").message.find("duplicate"), std::string::npos);
-  EXPECT_NE(diagnostic_for(r, "accounts[2].platform").message.find("not enabled"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "accounts[2].platform").message.find("not enabled"),
+            std::string::npos);
   EXPECT_NE(diagnostic_for(r, "accounts[3].platform").message.find("myspace"), std::string::npos);
   EXPECT_NE(diagnostic_for(r, "accounts[4].platform").message.find("\"youtube\" is not polled yet"),
             std::string::npos);
 }
 
 TEST(Config, AllErrorsAreReportedAtOnce) {
-  const auto r = load("[municipality]\nname = 3\n[database]\ndsn = \"d\"\nqueue_capacity = -1\n[log]\nlevel = \"loud\"\n");
+  const auto r = load(
+      "[municipality]\nname = 3\n[database]\ndsn = \"d\"\nqueue_capacity = -1\n[log]\nlevel = "
+      "\"loud\"\n");
   ASSERT_FALSE(r.ok());
   EXPECT_GE(r.errors.size(), 3u) << r.error_text();
   diagnostic_for(r, "municipality.name");

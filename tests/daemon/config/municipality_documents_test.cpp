@@ -10,16 +10,20 @@ namespace {
 constexpr const char* kBase = "[database]\ndsn = \"dbname=mamori\"\n";
 
 LoadResult load(const std::string& municipality, const std::string& extra = "") {
-  return load_string("[municipality]\nname = \"相馬市\"\nhomepage = \"https://www.city.soma.fukushima.jp/\"\n" +
-                         municipality + kBase + extra,
-                     "test.toml");
+  return load_string(
+      "[municipality]\nname = \"相馬市\"\nhomepage = \"https://www.city.soma.fukushima.jp/\"\n" +
+          municipality + kBase + extra,
+      "test.toml");
 }
 
 TEST(MunicipalityDocumentsConfig, ReadsTheDocumentFacts) {
   const auto r = load(
-      "department = \"秘書課広報広聴係\"\nofficial_account_list_url = \"https://www.city.soma.fukushima.jp/sns/\"\n"
-      "notice_url = \"https://www.city.soma.fukushima.jp/oshirase/\"\ncontact_phone = \"0244-00-0000\"\n"
-      "contact_email = \"koho@city.soma.example.lg.jp\"\npolice_station = \"相馬警察署 生活安全課\"\n"
+      "department = \"秘書課広報広聴係\"\nofficial_account_list_url = "
+      "\"https://www.city.soma.fukushima.jp/sns/\"\n"
+      "notice_url = \"https://www.city.soma.fukushima.jp/oshirase/\"\ncontact_phone = "
+      "\"0244-00-0000\"\n"
+      "contact_email = \"koho@city.soma.example.lg.jp\"\npolice_station = \"相馬警察署 "
+      "生活安全課\"\n"
       "date_style = \"western\"\n",
       "[playbooks]\ncheck_interval = \"30s\"\nhomepage_check_interval = \"10m\"\n");
   ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors.front().text());
@@ -45,17 +49,25 @@ TEST(MunicipalityDocumentsConfig, DefaultsWhenLeftOut) {
 }
 
 TEST(MunicipalityDocumentsConfig, RejectsBadValuesNamingTheField) {
-  const auto r = load("notice_url = \"javascript:alert(1)\"\ndate_style = \"showa\"\nofficial_account_list_url = \"sns\"\n",
-                      "[playbooks]\ncheck_interval = \"0s\"\n");
+  const auto r = load(
+      "notice_url = \"javascript:alert(1)\"\ndate_style = \"showa\"\nofficial_account_list_url = "
+      "\"sns\"\n",
+      "[playbooks]\ncheck_interval = \"0s\"\n");
   ASSERT_FALSE(r.config);
   std::string all;
   for (const auto& e : r.errors) all += e.text() + "\n";
-  EXPECT_NE(all.find("test.toml:4:14: municipality.notice_url: expected an http:// or https:// URL"), std::string::npos)
+  EXPECT_NE(
+      all.find("test.toml:4:14: municipality.notice_url: expected an http:// or https:// URL"),
+      std::string::npos)
       << all;
-  EXPECT_NE(all.find("municipality.date_style: expected \"reiwa\" or \"western\""), std::string::npos) << all;
-  EXPECT_NE(all.find("municipality.official_account_list_url: expected an http:// or https:// URL"), std::string::npos)
+  EXPECT_NE(all.find("municipality.date_style: expected \"reiwa\" or \"western\""),
+            std::string::npos)
       << all;
-  EXPECT_NE(all.find("playbooks.check_interval: expected a duration from 1s"), std::string::npos) << all;
+  EXPECT_NE(all.find("municipality.official_account_list_url: expected an http:// or https:// URL"),
+            std::string::npos)
+      << all;
+  EXPECT_NE(all.find("playbooks.check_interval: expected a duration from 1s"), std::string::npos)
+      << all;
 }
 
 }  // namespace

@@ -14,8 +14,8 @@ namespace {
 using testing::run_command;
 
 std::string check_config(const std::string& args) {
-  return "env -u CREDENTIALS_DIRECTORY '" + (testing::bin_dir() / "mamorictl").string() + "' check-config " + args +
-         " 2>&1";
+  return "env -u CREDENTIALS_DIRECTORY '" + (testing::bin_dir() / "mamorictl").string() +
+         "' check-config " + args + " 2>&1";
 }
 
 // The credential names the example refers to as file:NAME (outside comments).
@@ -42,15 +42,18 @@ TEST(CheckConfig, ExampleNeedsItsCredentialsAndPassesWithThem) {
 
   testing::TempDir dir;
   for (const auto& name : names) {
-    testing::write_file(dir.path() / name, name == "db_password" ? "pw\n" : std::string(40, 'k') + "\n");
+    testing::write_file(dir.path() / name,
+                        name == "db_password" ? "pw\n" : std::string(40, 'k') + "\n");
   }
-  const auto with = run_command(check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
+  const auto with = run_command(
+      check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
   EXPECT_EQ(with.exit_code, 0) << with.out;
   EXPECT_NE(with.out.find(": OK"), std::string::npos) << with.out;
 
   // A missing credential file is named (never its would-be contents).
   std::filesystem::remove(dir.path() / *names.begin());
-  const auto missing = run_command(check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
+  const auto missing = run_command(
+      check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
   EXPECT_EQ(missing.exit_code, 2) << missing.out;
   EXPECT_NE(missing.out.find(*names.begin()), std::string::npos) << missing.out;
 }
@@ -76,13 +79,15 @@ TEST(CheckConfig, RumourFilesAreCheckedWithTheirLineNumbers) {
   EXPECT_EQ(good.exit_code, 0) << good.out;
   EXPECT_NE(good.out.find("1 rumour(s) from 1 file(s)"), std::string::npos) << good.out;
 
-  testing::write_file(dir.path() / "bad.toml", "format_version = 1\n[[rumour]]\nid = \"x\"\nclam = \"typo\"\n");
+  testing::write_file(dir.path() / "bad.toml",
+                      "format_version = 1\n[[rumour]]\nid = \"x\"\nclam = \"typo\"\n");
   const auto bad = with_rumours("\"" + (dir.path() / "bad.toml").string() + "\"");
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   EXPECT_NE(bad.out.find("bad.toml:"), std::string::npos) << bad.out;
 
   // The shipped starter set (no rumour_files) loads.
-  const auto shipped = run_command(check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
+  const auto shipped = run_command(
+      check_config("--credentials-dir '" + dir.path().string() + "' '" + example.string() + "'"));
   EXPECT_EQ(shipped.exit_code, 0) << shipped.out;
   EXPECT_EQ(shipped.out.find(" 0 rumour(s)"), std::string::npos) << shipped.out;
 }

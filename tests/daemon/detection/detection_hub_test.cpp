@@ -163,8 +163,7 @@ TEST_F(DetectionHubTest, BombThreatOpensACriticalThreatIncidentWithThePostAsEvid
   feed("soma_city", {reply(1, "市役所に爆破予告があったってニュース本当？"),
                      reply(2, "爆破なんてするわけないだろ、ただの不満だよ"),
                      reply(3, "明日の防災訓練の会場に爆弾を仕掛けた。中止しないと爆発する")});
-  ASSERT_TRUE(env_.run_until([&] { return hub_->findings_recorded() >= 1; }))
-      << count("incidents");
+  ASSERT_TRUE(env_.run_until([&] { return hub_->findings_recorded() >= 1; })) << count("incidents");
   env_.settle();
   EXPECT_EQ(env_.sql("SELECT type || ' ' || subject || ' ' || severity FROM incidents"),
             "threat x:post:reply-3 critical");

@@ -109,7 +109,8 @@ TEST(FlameupDetection, HostileFloodIsA炎上IncidentWithinTwoPollingCyclesAndSur
   EXPECT_NE(sql(r.db.dsn(), "SELECT count(*) FROM incident_findings WHERE incident_id = " + id +
                                 " AND evidence->'top_posts'->0->>'text' LIKE '%防災訓練%'"),
             "0")
-      << sql(r.db.dsn(), "SELECT evidence->'top_posts' FROM incident_findings WHERE incident_id = " + id);
+      << sql(r.db.dsn(),
+             "SELECT evidence->'top_posts' FROM incident_findings WHERE incident_id = " + id);
   // The dashboards' gauges: the episode is open for this account.
   EXPECT_TRUE(testing::eventually(
       [&] {

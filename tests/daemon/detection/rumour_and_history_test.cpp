@@ -173,11 +173,11 @@ TEST_F(DetectionStore, ReplyHistoryPagesThroughManyReplies) {
   EXPECT_EQ(total, 45000.0);
 }
 
-
 TEST_F(DetectionStore, TopPostsOfAFlameupFindingGetTheirStoredText) {
   exec(
       "INSERT INTO observed_posts (platform, post_id, author_id, author_handle, text, created_at,"
-      " observed_at) VALUES ('x', '1', '100', 'soma_city', '市民プールは本年度末で営業を終了します',"
+      " observed_at) VALUES ('x', '1', '100', 'soma_city', "
+      "'市民プールは本年度末で営業を終了します',"
       " to_timestamp(1704067200), now()),"
       " ('bluesky', '2', 'did:plc:x', 'other.bsky.social', '別のプラットフォーム', now(), now())");
   model::Finding f;

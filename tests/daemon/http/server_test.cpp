@@ -1,10 +1,9 @@
 #include "daemon/http/server.h"
 
 #include <gtest/gtest.h>
-
-#include <boost/asio.hpp>
 #include <sys/resource.h>
 
+#include <boost/asio.hpp>
 #include <filesystem>
 #include <future>
 #include <random>
@@ -30,9 +29,10 @@ class ServerFixture : public ::testing::Test {
     router_.add(beast_http::verb::post, "/echo", "/echo", [](const Request& req, const Params&) {
       return make_response(req, beast_http::status::ok, req.body(), "text/plain");
     });
-    router_.add(beast_http::verb::get, "/items/:id", "/items/:id", [](const Request& req, const Params& p) {
-      return make_response(req, beast_http::status::ok, "item " + p.at("id"), "text/plain");
-    });
+    router_.add(
+        beast_http::verb::get, "/items/:id", "/items/:id", [](const Request& req, const Params& p) {
+          return make_response(req, beast_http::status::ok, "item " + p.at("id"), "text/plain");
+        });
     // Answers after 300 ms, from another thread, like a database-backed handler.
     router_.add_async(beast_http::verb::get, "/slow", "/slow",
                       [](const Request& req, const Params&, Responder respond) {
@@ -50,7 +50,10 @@ class ServerFixture : public ::testing::Test {
 
   void TearDown() override {
     if (!server_) return;
-    asio::post(io_, [this] { server_->close_all(); server_->stop_accepting(); });
+    asio::post(io_, [this] {
+      server_->close_all();
+      server_->stop_accepting();
+    });
     guard_.reset();
     thread_.join();
     server_.reset();
@@ -109,23 +112,26 @@ TEST_F(ServerFixture, ServesRoutesWithParamsAndSecurityHeaders) {
 TEST_F(ServerFixture, UnknownPathIs404AndWrongMethodIs405) {
   start();
   EXPECT_EQ(status_of(exchange("GET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 404);
-  EXPECT_EQ(status_of(exchange("DELETE /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")), 405);
+  EXPECT_EQ(status_of(exchange("DELETE /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")),
+            405);
 }
 
 TEST_F(ServerFixture, KeepAliveServesSeveralRequestsOnOneConnection) {
   start();
   const auto r = exchange(
-      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /items/7 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      "GET /hello HTTP/1.1\r\nHost: x\r\n\r\nGET /items/7 HTTP/1.1\r\nHost: x\r\nConnection: "
+      "close\r\n\r\n");
   EXPECT_NE(r.find("こんにちは"), std::string::npos) << r;
   EXPECT_NE(r.find("item 7"), std::string::npos) << r;
 }
 
 TEST_F(ServerFixture, MalformedRequestsGet400AndTheServerKeepsServing) {
   start();
-  for (const std::string& bad : {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
-                                std::string("GET /hello HTTP/1.1\r\nBad Header\r\n\r\n"),
-                                std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
-                                std::string("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")}) {
+  for (const std::string& bad :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET / HTTP/9.9\r\n\r\n"),
+        std::string("GET /hello HTTP/1.1\r\nBad Header\r\n\r\n"),
+        std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11),
+        std::string("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")}) {
     const auto r = exchange(bad);
     EXPECT_EQ(status_of(r), 400) << "input: " << bad << "\nresponse: " << r;
   }
@@ -149,7 +155,8 @@ TEST_F(ServerFixture, OversizedHeaderGets431) {
   ServerLimits l;
   l.max_header_bytes = 2048;
   start(l);
-  const auto r = exchange("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
+  const auto r =
+      exchange("GET /hello HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(4096, 'a') + "\r\n\r\n");
   EXPECT_EQ(status_of(r), 431) << r;
 }
 
@@ -160,7 +167,8 @@ TEST_F(ServerFixture, OversizedBodyGets413) {
   const std::string body(5000, 'b');
   const auto r = exchange("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + body);
   EXPECT_EQ(status_of(r), 413) << r;
-  const auto ok = exchange("POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc");
+  const auto ok = exchange(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc");
   EXPECT_EQ(status_of(ok), 200);
 }
 
@@ -197,14 +205,15 @@ TEST_F(ServerFixture, ConnectionCapRefusesExtraConnectionsWith503) {
 // SIGTERM's first step: the request in flight completes; nothing new is accepted.
 TEST_F(ServerFixture, StopAcceptingLetsInFlightRequestsFinish) {
   start();
-  auto in_flight = std::async(std::launch::async, [this] {
-    return exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 5s);
-  });
-  ASSERT_TRUE(testing::eventually([&] {
-    std::promise<std::size_t> busy;
-    asio::post(io_, [&] { busy.set_value(server_->busy_connections()); });
-    return busy.get_future().get() == 1;
-  }, 2s));
+  auto in_flight = std::async(
+      std::launch::async, [this] { return exchange("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 5s); });
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        std::promise<std::size_t> busy;
+        asio::post(io_, [&] { busy.set_value(server_->busy_connections()); });
+        return busy.get_future().get() == 1;
+      },
+      2s));
   asio::post(io_, [this] { server_->stop_accepting(); });
   const std::string r = in_flight.get();
   EXPECT_EQ(status_of(r), 200) << r;

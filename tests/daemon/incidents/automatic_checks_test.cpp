@@ -191,16 +191,18 @@ TEST_F(AutomaticChecksTest, TimeToTakedownIsObservedOnceWhenTheImpersonatorIsGon
   exec("UPDATE incidents SET opened_at = now() - interval '2 hours' WHERE id = " +
        std::to_string(id));
   // Staff recorded the takedown request half an hour ago.
-  exec("INSERT INTO incident_steps (incident_id, step_id, position, title, status, completed_by, "
-       "completed_at) VALUES (" +
-       std::to_string(id) +
-       ", 'request_takedown', 1, '削除要請', 'done', 'tanaka', now() - interval '30 minutes')");
+  exec(
+      "INSERT INTO incident_steps (incident_id, step_id, position, title, status, completed_by, "
+      "completed_at) VALUES (" +
+      std::to_string(id) +
+      ", 'request_takedown', 1, '削除要請', 'done', 'tanaka', now() - interval '30 minutes')");
   EXPECT_EQ(
       complete_automatic_checks(*c_, model::IncidentType::impersonation, "x:200", "subject_gone",
                                 "対象アカウントが削除されたことを確認しました"),
       1);
-  const auto histogram = [&](const std::string& name = "mamori_impersonation_time_to_takedown_seconds")
-      -> std::pair<std::uint64_t, double> {
+  const auto histogram =
+      [&](const std::string& name =
+              "mamori_impersonation_time_to_takedown_seconds") -> std::pair<std::uint64_t, double> {
     for (const auto& family : registry.Collect()) {
       if (family.name != name) continue;
       for (const auto& m : family.metric) {
@@ -228,24 +230,24 @@ class HomepageCheckTest : public AutomaticChecksTest {
  protected:
   void SetUp() override {
     AutomaticChecksTest::SetUp();
-    router_.add(boost::beast::http::verb::get, "/notice", "/notice",
-                [this](const http::Request& req, const http::Params&) {
-                  ++hits_;
-                  if (missing_until_published_ && !published_) {
-                    return http::make_response(req, boost::beast::http::status::not_found,
-                                               "<html><body>Not Found</body></html>",
-                                               "text/html");
-                  }
-                  std::string page = published_
-                                         ? "<h1>成りすましアカウントにご注意ください</h1>"
-                                         : "<h1>新着情報</h1><p>イベントのお知らせ</p>";
-                  if (old_notice_) {
-                    page += "<ul><li>2025年4月1日 市長を装った成りすましアカウントについて（終了）</li></ul>";
-                  }
-                  return http::make_response(req, boost::beast::http::status::ok,
-                                             shift_jis("<html><body>" + page + "</body></html>"),
-                                             "text/html; charset=Shift_JIS");
-                });
+    router_.add(
+        boost::beast::http::verb::get, "/notice", "/notice",
+        [this](const http::Request& req, const http::Params&) {
+          ++hits_;
+          if (missing_until_published_ && !published_) {
+            return http::make_response(req, boost::beast::http::status::not_found,
+                                       "<html><body>Not Found</body></html>", "text/html");
+          }
+          std::string page = published_ ? "<h1>成りすましアカウントにご注意ください</h1>"
+                                        : "<h1>新着情報</h1><p>イベントのお知らせ</p>";
+          if (old_notice_) {
+            page +=
+                "<ul><li>2025年4月1日 市長を装った成りすましアカウントについて（終了）</li></ul>";
+          }
+          return http::make_response(req, boost::beast::http::status::ok,
+                                     shift_jis("<html><body>" + page + "</body></html>"),
+                                     "text/html; charset=Shift_JIS");
+        });
     server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
     server_->listen("127.0.0.1", 0);
     store::DatabaseOptions o;
@@ -356,7 +358,8 @@ TEST_F(HomepageCheckTest, ANoticePageThatDoesNotExistYetCountsAsEmpty) {
 TEST_F(AutomaticChecksTest, HomepageReadingsCompareWithTheFirstOne) {
   const std::string kUrl = "http://city.example/notice";
   const long long id = incident(
-      "x:330", R"({"kind":"homepage_contains","url":"http://city.example/notice","text":"お詫び"})");
+      "x:330",
+      R"({"kind":"homepage_contains","url":"http://city.example/notice","text":"お詫び"})");
   EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 2, "確認"),
             HomepageVerdict::baseline_taken);
   EXPECT_EQ(record_homepage_reading(*c_, id, "checked", kUrl, "お詫び", 2, "確認"),
@@ -374,8 +377,8 @@ TEST_F(AutomaticChecksTest, HomepageReadingsCompareWithTheFirstOne) {
 
   // The configuration now names another page: its first reading is a new baseline, whatever the
   // old page showed.
-  const long long moved = incident(
-      "x:331", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"お詫び"})");
+  const long long moved =
+      incident("x:331", R"({"kind":"homepage_contains","url":"{{notice_url}}","text":"お詫び"})");
   EXPECT_EQ(record_homepage_reading(*c_, moved, "checked", kUrl, "お詫び", 0, "確認"),
             HomepageVerdict::baseline_taken);
   EXPECT_EQ(record_homepage_reading(*c_, moved, "checked", "http://city.example/new", "お詫び", 3,

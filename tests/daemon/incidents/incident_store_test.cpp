@@ -27,7 +27,8 @@ class IncidentStoreTest : public ::testing::Test {
     return tx.exec1(sql)[0].as<long long>();
   }
 
-  static model::Finding finding(const std::string& subject, model::Severity sev = model::Severity::medium) {
+  static model::Finding finding(const std::string& subject,
+                                model::Severity sev = model::Severity::medium) {
     model::Finding f;
     f.type = model::IncidentType::impersonation;
     f.subject = subject;
@@ -36,7 +37,8 @@ class IncidentStoreTest : public ::testing::Test {
     f.severity = sev;
     f.reasons = {"表示名が公式と一致", "ハンドルが類似 (soma__city ≈ soma_city)"};
     f.evidence_json = R"({"candidate":"soma__city"})";
-    f.detected_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    f.detected_at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     return f;
   }
 
@@ -89,7 +91,8 @@ TEST_F(IncidentStoreTest, RepeatedFindingsUpdateOneIncidentAndRaiseSeverity) {
   EXPECT_EQ(inc.at("finding_count").as_int64(), 3);
   EXPECT_EQ(inc.at("findings").as_array().size(), 3u);
   EXPECT_EQ(inc.at("steps").as_array().size(), 3u);
-  EXPECT_EQ(inc.at("findings").as_array()[0].at("reasons").as_array()[0].as_string(), "表示名が公式と一致");
+  EXPECT_EQ(inc.at("findings").as_array()[0].at("reasons").as_array()[0].as_string(),
+            "表示名が公式と一致");
 }
 
 TEST_F(IncidentStoreTest, FiftyConcurrentIdenticalFindingsMakeOneIncident) {
@@ -131,18 +134,22 @@ TEST_F(IncidentStoreTest, FullLifecycleWithStepsTimelineAndReopen) {
     FAIL() << "expected a dependency error";
   } catch (const ActionError& e) {
     EXPECT_EQ(e.http_status(), 409);
-    EXPECT_NE(std::string(e.what()).find("プラットフォームへ削除を申請する"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("プラットフォームへ削除を申請する"), std::string::npos)
+        << e.what();
   }
   complete_step(*c_, id, "report", false, "広報 花子", "X の報告フォームから申請");
-  EXPECT_EQ(get_incident(*c_, id)->at("status").as_string(), "acknowledged");  // first action acknowledges
+  EXPECT_EQ(get_incident(*c_, id)->at("status").as_string(),
+            "acknowledged");  // first action acknowledges
   EXPECT_THROW(complete_step(*c_, id, "report", false, "広報 花子", ""), ActionError);
-  EXPECT_THROW(complete_step(*c_, id, "press", true, "広報 花子", ""), ActionError);  // skip needs a note
+  EXPECT_THROW(complete_step(*c_, id, "press", true, "広報 花子", ""),
+               ActionError);  // skip needs a note
   complete_step(*c_, id, "press", true, "広報 花子", "報道発表は不要と課長判断");
   assign(*c_, id, "広報 花子", "広報 太郎");
   add_note(*c_, id, "広報 太郎", "X社から受付番号の返信あり");
   change_severity(*c_, id, model::Severity::high, "広報 太郎", "フォロワーが増えている");
   change_status(*c_, id, Status::mitigating, "広報 太郎");
-  EXPECT_THROW(change_status(*c_, id, Status::closed, "広報 太郎"), ActionError);  // not resolved yet
+  EXPECT_THROW(change_status(*c_, id, Status::closed, "広報 太郎"),
+               ActionError);  // not resolved yet
   // A pending mandatory step blocks resolving without a note.
   EXPECT_THROW(change_status(*c_, id, Status::resolved, "広報 太郎"), ActionError);
   complete_step(*c_, id, "notice", false, "広報 花子", "");
@@ -159,7 +166,8 @@ TEST_F(IncidentStoreTest, FullLifecycleWithStepsTimelineAndReopen) {
   for (const auto& t : timeline) actors.emplace_back(t.at("actor").as_string().c_str());
   EXPECT_EQ(actors.front(), "system:detector");
   EXPECT_NE(std::find(actors.begin(), actors.end(), "広報 花子"), actors.end());
-  EXPECT_NE(timeline.back().at("message").as_string().find("終了理由: アカウントが削除された"), std::string::npos);
+  EXPECT_NE(timeline.back().at("message").as_string().find("終了理由: アカウントが削除された"),
+            std::string::npos);
 
   // Reopen by staff; then a new finding after closure opens a new incident.
   change_status(*c_, id, Status::open, "広報 太郎", "再び現れた");
@@ -185,8 +193,12 @@ TEST_F(IncidentStoreTest, AnEpisodeEndIsAddedToTheLiveIncidentOnly) {
 }
 
 TEST_F(IncidentStoreTest, TimelineAndEvidenceAreImmutable) {
-  EvidenceItem avatar{"avatar", "成りすましアカウントのアイコン", "https://pbs.twimg.com/a.jpg", "image/jpeg",
-                      std::string("\xff\xd8\xff\xe0jpegbytes\x00\x01", 15), {}};
+  EvidenceItem avatar{"avatar",
+                      "成りすましアカウントのアイコン",
+                      "https://pbs.twimg.com/a.jpg",
+                      "image/jpeg",
+                      std::string("\xff\xd8\xff\xe0jpegbytes\x00\x01", 15),
+                      {}};
   const long long id = record_finding(*c_, finding("x:555"), {avatar}, plan()).incident_id;
   {
     pqxx::nontransaction tx(*c_);
@@ -205,13 +217,17 @@ TEST_F(IncidentStoreTest, TimelineAndEvidenceAreImmutable) {
 }
 
 TEST_F(IncidentStoreTest, ListFiltersAndMarksOverdueSteps) {
-  const long long a = record_finding(*c_, finding("x:1", model::Severity::low), {}, plan()).incident_id;
+  const long long a =
+      record_finding(*c_, finding("x:1", model::Severity::low), {}, plan()).incident_id;
   auto flame = finding("x:account:1", model::Severity::high);
   flame.type = model::IncidentType::flameup;
   record_finding(*c_, flame, {}, plan());
   {
     pqxx::work tx(*c_);
-    tx.exec_params("UPDATE incident_steps SET due_at = now() - interval '1 minute' WHERE incident_id = $1 AND step_id = 'report'", a);
+    tx.exec_params(
+        "UPDATE incident_steps SET due_at = now() - interval '1 minute' WHERE incident_id = $1 AND "
+        "step_id = 'report'",
+        a);
     tx.commit();
   }
   IncidentFilter all;

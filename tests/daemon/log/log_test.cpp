@@ -7,7 +7,8 @@ namespace {
 
 TEST(Log, FormatsKeyValuePairs) {
   const std::string line = format_line(Level::info, "db.connected", {{"attempt", 3}, {"ok", true}});
-  EXPECT_NE(line.find(" level=info event=db.connected attempt=3 ok=true\n"), std::string::npos) << line;
+  EXPECT_NE(line.find(" level=info event=db.connected attempt=3 ok=true\n"), std::string::npos)
+      << line;
   EXPECT_EQ(line.rfind("ts=", 0), 0u);
 }
 
@@ -21,7 +22,8 @@ TEST(Log, QuotesAndEscapesValuesSoHostileTextCannotForgeLines) {
 }
 
 TEST(Log, EmptyAndControlCharactersAreVisible) {
-  const std::string line = format_line(Level::error, "e", {{"empty", ""}, {"ctl", std::string("a\x01")}});
+  const std::string line =
+      format_line(Level::error, "e", {{"empty", ""}, {"ctl", std::string("a\x01")}});
   EXPECT_NE(line.find(R"(empty="")"), std::string::npos) << line;
   EXPECT_NE(line.find(R"(ctl="a\x01")"), std::string::npos) << line;
 }

@@ -1,11 +1,11 @@
 // mamorid polling the fake platform over loopback: 50 official accounts on X, Bluesky and
 // Mastodon, a restart in the middle, every post stored exactly once, /healthz responsive.
 #include <gtest/gtest.h>
+#include <toml++/toml.h>
 
 #include <csignal>
 #include <map>
 #include <regex>
-#include <toml++/toml.h>
 
 #include "tests/support/fake_platform.h"
 
@@ -26,7 +26,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   testing::ScratchDatabase db;
   testing::TempDir dir;
   // The shipped scenario, with rate limits raised so the test is about completeness, not waiting.
-  std::string scenario = testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml");
+  std::string scenario =
+      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml");
   scenario = std::regex_replace(scenario, std::regex(R"(limit = \d+)"), "limit = 100000");
   testing::write_file(dir.path() / "scenario.toml", scenario);
 
@@ -37,12 +38,14 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   for (const auto& node : *doc["account"].as_array()) {
     const auto& a = *node.as_table();
     if (a["avatar_pattern"].value_or(std::string()).find("-official") != std::string::npos) {
-      officials.emplace_back(a["platform"].value_or(std::string()), a["handle"].value_or(std::string()));
+      officials.emplace_back(a["platform"].value_or(std::string()),
+                             a["handle"].value_or(std::string()));
     }
   }
   ASSERT_EQ(officials.size(), 50u);
   auto is_official = [&](const std::string& platform, const std::string& handle) {
-    return std::find(officials.begin(), officials.end(), std::make_pair(platform, handle)) != officials.end();
+    return std::find(officials.begin(), officials.end(), std::make_pair(platform, handle)) !=
+           officials.end();
   };
   std::multiset<ScenarioPost> expected;
   for (const auto& node : *doc["post"].as_array()) {
@@ -51,7 +54,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
     const std::string author = p["author"].value_or(std::string());
     if (auto key = p["key"].value<std::string>()) key_author[*key] = author;
     const auto reply_to = p["in_reply_to"].value<std::string>();
-    if (is_official(platform, author) || (reply_to && is_official(platform, key_author[*reply_to]))) {
+    if (is_official(platform, author) ||
+        (reply_to && is_official(platform, key_author[*reply_to]))) {
       expected.insert({platform, author, p["text"].value_or(std::string())});
     }
   }
@@ -69,7 +73,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   testing::set_fake_credentials_env();
   auto start_mamorid = [&](const std::string& log) {
     return std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config", (dir.path() / "mamori.toml").string()},
+        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
+                                 (dir.path() / "mamori.toml").string()},
         dir.path() / log);
   };
 
@@ -78,7 +83,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   auto check_health = [&] {
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = testing::http_get("127.0.0.1", port, "/healthz", 2s);
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
     if (r.status == 200) worst_health = std::max(worst_health, took);
     return r.status == 200;
   };
@@ -93,7 +99,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   first->signal(SIGTERM);
   ASSERT_EQ(first->wait_for_exit(20s), std::optional<int>(0)) << first->log();
   const auto count = [&] {
-    const auto r = testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT count(*) FROM observed_posts'");
+    const auto r =
+        testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT count(*) FROM observed_posts'");
     return r.exit_code == 0 ? std::stoi(r.out) : -1;
   };
   const int before_restart = count();
@@ -103,16 +110,20 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
 
   auto second = start_mamorid("mamorid-2.log");
   ASSERT_TRUE(testing::eventually(check_health, 15s)) << second->log();
-  const bool complete = testing::eventually([&] {
-    check_health();
-    return fake.scenario_time() > 185 && count() >= 300;
-  }, 180s, 500ms);
+  const bool complete = testing::eventually(
+      [&] {
+        check_health();
+        return fake.scenario_time() > 185 && count() >= 300;
+      },
+      180s, 500ms);
   EXPECT_TRUE(complete) << "stored " << count() << " of 300\n" << second->log();
   std::this_thread::sleep_for(5s);  // a few more polls: nothing new may appear
   EXPECT_EQ(count(), 300);
 
-  const auto rows = testing::run_command(
-      "psql '" + db.dsn() + "' -tA -F '\t' -c \"SELECT platform, author_handle, regexp_replace(text, '^@[A-Za-z0-9_.-]+ ', '') FROM observed_posts\"");
+  const auto rows =
+      testing::run_command("psql '" + db.dsn() +
+                           "' -tA -F '\t' -c \"SELECT platform, author_handle, "
+                           "regexp_replace(text, '^@[A-Za-z0-9_.-]+ ', '') FROM observed_posts\"");
   std::multiset<ScenarioPost> stored;
   std::istringstream lines(rows.out);
   for (std::string line; std::getline(lines, line);) {
@@ -127,7 +138,8 @@ TEST(Polling, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   EXPECT_EQ(second->wait_for_exit(20s), std::optional<int>(0)) << second->log();
   // Nothing was requested twice for the same page that could have produced a duplicate: the
   // database key makes that impossible, so check the cursors moved instead.
-  const auto cursors = testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT count(*) FROM poll_cursors'");
+  const auto cursors =
+      testing::run_command("psql '" + db.dsn() + "' -tAc 'SELECT count(*) FROM poll_cursors'");
   EXPECT_GE(std::stoi(cursors.out), 20);
 }
 

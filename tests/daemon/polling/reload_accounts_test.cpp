@@ -26,7 +26,8 @@ bool has_series(const std::string& metrics, const std::string& account) {
 TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   testing::ScratchDatabase db;
   testing::TempDir dir;
-  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml", dir);
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
   const unsigned short port = testing::free_tcp_port();
   testing::MamoridSetup setup;
   setup.dsn = db.dsn();
@@ -37,10 +38,12 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   const auto config = dir.path() / "mamori.toml";
   testing::write_file(config, testing::mamorid_config(setup));
   testing::set_fake_credentials_env();
-  testing::ChildProcess mamorid({(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
-                                dir.path() / "mamorid.log");
+  testing::ChildProcess mamorid(
+      {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
+      dir.path() / "mamorid.log");
   auto metrics = [&] { return testing::http_get("127.0.0.1", port, "/metrics").body; };
-  ASSERT_TRUE(testing::eventually([&] { return has_series(metrics(), "soma_city"); }, 30s, 200ms)) << mamorid.log();
+  ASSERT_TRUE(testing::eventually([&] { return has_series(metrics(), "soma_city"); }, 30s, 200ms))
+      << mamorid.log();
   const auto bluesky_posts = [&] {
     return testing::sql(db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'bluesky'");
   };
@@ -48,8 +51,9 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   // Replies to the city's X notice are stored (the scenario posts one 2 s in).
   ASSERT_TRUE(testing::eventually(
       [&] {
-        return testing::sql(db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
-                                      "in_reply_to_post_id IS NOT NULL") != "0";
+        return testing::sql(db.dsn(),
+                            "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
+                            "in_reply_to_post_id IS NOT NULL") != "0";
       },
       30s, 200ms))
       << mamorid.log();
@@ -58,9 +62,11 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   setup.accounts = {{"bluesky", "soma-city.bsky.social"}};
   testing::write_file(config, testing::mamorid_config(setup));
   mamorid.signal(SIGHUP);
-  ASSERT_TRUE(testing::eventually([&] { return has_series(metrics(), "soma-city.bsky.social"); }, 30s, 200ms))
+  ASSERT_TRUE(testing::eventually([&] { return has_series(metrics(), "soma-city.bsky.social"); },
+                                  30s, 200ms))
       << mamorid.log();
-  EXPECT_TRUE(testing::eventually([&] { return bluesky_posts() != "0"; }, 30s, 200ms)) << mamorid.log();
+  EXPECT_TRUE(testing::eventually([&] { return bluesky_posts() != "0"; }, 30s, 200ms))
+      << mamorid.log();
   EXPECT_FALSE(has_series(metrics(), "soma_city"));
   EXPECT_NE(mamorid.log().find("poller.accounts_updated"), std::string::npos);
 
@@ -71,15 +77,18 @@ TEST(PollingReload, AddedAccountIsPolledAndRemovedAccountStops) {
   ASSERT_NE(at, std::string::npos) << stats;
   const long long last = std::stoll(stats.substr(at + 11));
   std::this_thread::sleep_for(4s);
-  const auto log = testing::http_get("127.0.0.1", fake.port(), "/_control/log?since=" + std::to_string(last)).body;
+  const auto log =
+      testing::http_get("127.0.0.1", fake.port(), "/_control/log?since=" + std::to_string(last))
+          .body;
   EXPECT_EQ(log.find("\"platform\":\"x\""), std::string::npos) << log;
   EXPECT_NE(log.find("\"platform\":\"bluesky\""), std::string::npos) << log;
   EXPECT_FALSE(has_series(metrics(), "soma_city"));
 
   // The X account comes back: its reply-rate baseline starts from the replies stored while it
   // was monitored before, like at startup, not from nothing.
-  const std::string x_replies = testing::sql(
-      db.dsn(), "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND in_reply_to_post_id IS NOT NULL");
+  const std::string x_replies = testing::sql(db.dsn(),
+                                             "SELECT count(*) FROM observed_posts WHERE platform = "
+                                             "'x' AND in_reply_to_post_id IS NOT NULL");
   ASSERT_NE(x_replies, "0");
   const std::size_t log_before = mamorid.log().size();
   setup.accounts = {{"bluesky", "soma-city.bsky.social"}, {"x", "soma_city"}};

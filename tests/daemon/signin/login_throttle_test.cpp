@@ -97,7 +97,7 @@ TEST(LoginThrottle, GuessingANameElsewhereNeverBlocksACleanAddress) {
     ASSERT_EQ(w, std::nullopt) << i;
     t.finish("hanako", "203.0.113.9", false, now);
   }
-  EXPECT_NE(t.begin("hanako", "203.0.113.9", now), std::nullopt);  // the guesser waits
+  EXPECT_NE(t.begin("hanako", "203.0.113.9", now), std::nullopt);   // the guesser waits
   ASSERT_EQ(t.begin("hanako", "198.51.100.7", now), std::nullopt);  // the owner does not
   t.finish("hanako", "198.51.100.7", true, now);
 }

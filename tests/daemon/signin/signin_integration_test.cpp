@@ -286,8 +286,8 @@ TEST_F(SigninIntegration, GuessingANameBlocksOnlyTheGuessersAddressUntilUnblocke
     std::vector<std::pair<std::string, std::string>> headers;
     for (const auto& line : forwarded) headers.emplace_back("X-Forwarded-For", line);
     return exchange(setup_.http_port, bh::verb::post, "/api/v1/session", headers,
-                    boost::json::serialize(boost::json::object{{"name", "taro"},
-                                                               {"password", password}}))
+                    boost::json::serialize(
+                        boost::json::object{{"name", "taro"}, {"password", password}}))
         .status;
   };
   for (int i = 0; i < 6; ++i) EXPECT_EQ(attempt({"203.0.113.5"}, "Wrong#Pass123"), 401) << i;
@@ -311,8 +311,8 @@ TEST_F(SigninIntegration, GuessingANameBlocksOnlyTheGuessersAddressUntilUnblocke
   int rc = -1;
   const std::string out = mamorictl_user(db_.dsn(), "unblock taro --address 203.0.113.5", "", rc);
   ASSERT_EQ(rc, 0) << out;
-  EXPECT_TRUE(testing::eventually(
-      [&] { return attempt({"203.0.113.5"}, "Yama#Kawa2024") == 200; }, 15s, 500ms))
+  EXPECT_TRUE(testing::eventually([&] { return attempt({"203.0.113.5"}, "Yama#Kawa2024") == 200; },
+                                  15s, 500ms))
       << mamorid_->log();
   EXPECT_LT(std::chrono::steady_clock::now() - blocked_for_8s, 7s) << "the block ran out instead";
   EXPECT_NE(mamorid_->log().find("signin.unblocked"), std::string::npos) << mamorid_->log();
@@ -467,11 +467,10 @@ TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
   ASSERT_EQ(fake_.control("faults", R"({"platform":"x","endpoint":"users/search",)"
                                     R"("kind":"status","status":403,"count":100000})"),
             200);
-  const auto [reported, account] =
-      first_account_when(viewer, [](const boost::json::object& a) {
-        return a.at("last_error").is_string() &&
-               std::string(a.at("last_error").as_string()).find("検索") != std::string::npos;
-      });
+  const auto [reported, account] = first_account_when(viewer, [](const boost::json::object& a) {
+    return a.at("last_error").is_string() &&
+           std::string(a.at("last_error").as_string()).find("検索") != std::string::npos;
+  });
   ASSERT_TRUE(reported) << boost::json::serialize(account) << mamorid_->log();
   const std::string error(account.at("last_error").as_string());
   EXPECT_NE(error.find("成りすましアカウントの検索に失敗しています"), std::string::npos) << error;

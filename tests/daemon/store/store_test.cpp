@@ -58,7 +58,8 @@ TEST(Migrations, FailingMigrationRollsBackAndIsNotRecorded) {
   testing::ScratchDatabase db;
   auto c = connect(db.dsn(), std::nullopt);
   std::vector<Migration> ms = embedded_migrations();
-  ms.push_back({9001, "9001_broken", "CREATE TABLE half_made (id int); SELECT no_such_function();"});
+  ms.push_back(
+      {9001, "9001_broken", "CREATE TABLE half_made (id int); SELECT no_such_function();"});
   EXPECT_THROW(apply_migrations(*c, ms), pqxx::sql_error);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM schema_migrations WHERE version = 9001"), 0);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM pg_tables WHERE tablename = 'half_made'"), 0);
@@ -90,10 +91,13 @@ TEST(Database, JobsRunAndCompletionsReportFailures) {
     EXPECT_EQ(e, nullptr);
     ok.set_value();
   }));
-  ASSERT_TRUE(store.submit("bad", [](pqxx::connection& c) {
-    pqxx::work tx(c);
-    tx.exec("SELECT * FROM no_such_table");
-  }, [&](std::exception_ptr e) { bad.set_value(e); }));
+  ASSERT_TRUE(store.submit(
+      "bad",
+      [](pqxx::connection& c) {
+        pqxx::work tx(c);
+        tx.exec("SELECT * FROM no_such_table");
+      },
+      [&](std::exception_ptr e) { bad.set_value(e); }));
   ok.get_future().get();
   EXPECT_NE(bad.get_future().get(), nullptr);
   EXPECT_EQ(metrics.db_errors.Value(), 1);
@@ -173,7 +177,8 @@ TEST(Database, DrainRunsQueuedJobsBeforeStopping) {
       tx.exec("SELECT pg_sleep(0.002)");
       tx.exec_params(
           "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at)"
-          " VALUES ('x', $1, 'a', '', now(), now())", std::to_string(i));
+          " VALUES ('x', $1, 'a', '', now(), now())",
+          std::to_string(i));
       tx.commit();
     }));
   }
@@ -189,18 +194,21 @@ TEST(Retention, PurgesOldObservationsButKeepsHeldEvidence) {
   {
     pqxx::work tx(*c);
     tx.exec(
-        "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at, held) VALUES"
+        "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, observed_at, "
+        "held) VALUES"
         " ('x', 'old', 'a', '', now() - interval '100 days', now() - interval '100 days', false),"
         " ('x', 'held', 'a', '', now() - interval '100 days', now() - interval '100 days', true),"
         " ('x', 'new', 'a', '', now(), now(), false)");
     tx.exec(
-        "INSERT INTO observed_profiles (platform, account_id, handle, observed_at, last_seen_at) VALUES"
+        "INSERT INTO observed_profiles (platform, account_id, handle, observed_at, last_seen_at) "
+        "VALUES"
         " ('x', '1', 'old', now() - interval '200 days', now() - interval '95 days'),"
         " ('x', '2', 'recent', now() - interval '200 days', now() - interval '1 day')");
     tx.commit();
   }
   EXPECT_EQ(purge_observations(*c, 90), 2);
-  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts WHERE post_id IN ('held','new')"), 2);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts WHERE post_id IN ('held','new')"),
+            2);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 2);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_profiles"), 1);
 }

@@ -46,8 +46,7 @@ TEST(PageText, UnknownCharsetsAndBrokenMarkupNeitherThrowNorInvent) {
 }
 
 TEST(HtmlEntities, NumericNamedAndInvalidReferences) {
-  EXPECT_EQ(decode_html_entities("&#26085;&#x672C;&amp;&lt;&gt;&quot;&apos;&nbsp;"),
-            "日本&<>\"' ");
+  EXPECT_EQ(decode_html_entities("&#26085;&#x672C;&amp;&lt;&gt;&quot;&apos;&nbsp;"), "日本&<>\"' ");
   // Not references, or not ones we know: kept as written.
   EXPECT_EQ(decode_html_entities("A&B &copy; &#; &#xZZ; &"), "A&B &copy; &#; &#xZZ; &");
   // Code points that cannot be text become U+FFFD; one past Unicode is left alone.

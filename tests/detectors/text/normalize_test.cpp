@@ -26,7 +26,9 @@ TEST(Normalize, MatchKeyDropsDecorationsButKeepsLetters) {
 
 TEST(Normalize, InvalidUtf8BecomesReplacementCharacter) {
   const std::string bad = std::string("ab") + '\xff' + "c";
-  EXPECT_EQ(to_utf8(to_u32(bad)), "ab\xEF\xBF\xBD" "c");
+  EXPECT_EQ(to_utf8(to_u32(bad)),
+            "ab\xEF\xBF\xBD"
+            "c");
   EXPECT_NO_THROW(match_key(bad));
 }
 
