@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include "model/time_text.h"
+
 namespace mamori::collectors {
 namespace {
 
@@ -36,16 +38,7 @@ bool may_retry(const HttpRequest& request, const HttpResponse& response) {
 }
 
 std::string format_time(model::TimePoint t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  const auto days = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{secs - days};
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-                static_cast<long>(hms.seconds().count()));
-  return buf;
+  return model::iso8601_utc(t);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
 #include "collectors/common/text_links.h"
+#include "model/text.h"
 
 namespace mamori::collectors::youtube {
 namespace {
@@ -428,11 +429,7 @@ void read_root(od::document& doc, YoutubeEndpoint endpoint, Page& page,
 }
 
 std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
-  return out;
+  return model::ascii_lower(s);
 }
 
 // channels.list answers 200 without the channels it does not know.

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/log/log.h"
+#include "model/text.h"
 
 namespace mamori::detection {
 
@@ -12,11 +13,8 @@ using incidents::ActionError;
 
 namespace {
 
-std::string lower_ascii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return s;
+std::string lower_ascii(std::string_view s) {
+  return model::ascii_lower(s);
 }
 
 std::string strip_at(std::string s) {

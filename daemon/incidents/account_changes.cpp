@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/time_text.h"
+
 namespace mamori::incidents {
 namespace {
 
@@ -15,7 +17,7 @@ double epoch_seconds(model::TimePoint t) {
 
 // 2026年4月1日 (Japan time).
 std::string japanese_date(model::TimePoint t) {
-  const auto local = std::chrono::floor<days>(t + std::chrono::hours(9));
+  const auto local = std::chrono::floor<days>(t + model::kJstOffset);
   const std::chrono::year_month_day ymd{local};
   return std::to_string(static_cast<int>(ymd.year())) + "年" +
          std::to_string(static_cast<unsigned>(ymd.month())) + "月" +
@@ -105,11 +107,11 @@ RegisteredChange register_account_change(pqxx::connection& c, const AccountChang
   out.warnings = account_change_warnings(plan, now);
   model::Finding f;
   f.type = model::IncidentType::account_change;
-  f.subject = std::string(model::to_string(plan.platform)) + ":" + plan.handle + ":" +
-              (plan.closure ? "closure" : "change") + ":" +
-              std::to_string(std::chrono::floor<days>(plan.planned_at + std::chrono::hours(9))
-                                 .time_since_epoch()
-                                 .count());
+  f.subject =
+      std::string(model::to_string(plan.platform)) + ":" + plan.handle + ":" +
+      (plan.closure ? "closure" : "change") + ":" +
+      std::to_string(
+          std::chrono::floor<days>(plan.planned_at + model::kJstOffset).time_since_epoch().count());
   f.platform = plan.platform;
   f.score = 0;
   f.severity = model::Severity::low;

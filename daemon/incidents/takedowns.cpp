@@ -1,6 +1,7 @@
 #include "daemon/incidents/takedowns.h"
 
 #include "daemon/incidents/incident_store.h"
+#include "model/platform.h"
 
 namespace mamori::incidents {
 namespace {
@@ -29,10 +30,8 @@ void timeline(pqxx::work& tx, long long incident_id, const std::string& actor,
 }
 
 std::string platform_label(std::string_view p) {
-  if (p == "x") return "X";
-  if (p == "bluesky") return "Bluesky";
-  if (p == "mastodon") return "Mastodon";
-  return std::string(p);
+  const auto platform = model::platform_from_string(p);
+  return platform ? std::string(model::display_name(*platform)) : std::string(p);
 }
 
 std::string status_label(std::string_view s) {

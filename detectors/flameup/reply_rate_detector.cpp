@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "model/time_text.h"
+
 namespace mamori::detectors::flameup {
 namespace {
 
@@ -29,17 +31,7 @@ std::int64_t seconds_of(model::TimePoint t) {
 }
 
 std::string iso_utc(std::int64_t epoch_seconds) {
-  using namespace std::chrono;
-  const sys_seconds t{seconds(epoch_seconds)};
-  const auto day = floor<days>(t);
-  const year_month_day ymd{day};
-  const hh_mm_ss hms{t - day};
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()));
-  return buf;
+  return model::iso8601_utc(model::TimePoint{std::chrono::seconds(epoch_seconds)});
 }
 
 std::string fmt(const char* format, double a) {

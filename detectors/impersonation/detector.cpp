@@ -7,6 +7,7 @@
 
 #include "detectors/impersonation/official_family.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::impersonation {
 namespace {
@@ -16,11 +17,7 @@ double clamp01(double v) {
 }
 
 std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
+  return model::ascii_lower(s);
 }
 
 std::string_view strip_at(std::string_view handle) {

@@ -9,6 +9,7 @@
 #include "detectors/impersonation/lookalike_fold.h"
 #include "detectors/impersonation/string_distance.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::impersonation {
 namespace {
@@ -92,9 +93,7 @@ std::string_view handle_stem(model::Platform platform, std::string_view handle) 
     case model::Platform::bluesky: {
       constexpr std::string_view kHosted = ".bsky.social";
       if (handle.size() > kHosted.size()) {
-        std::string tail(handle.substr(handle.size() - kHosted.size()));
-        std::transform(tail.begin(), tail.end(), tail.begin(),
-                       [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+        const std::string tail = model::ascii_lower(handle.substr(handle.size() - kHosted.size()));
         if (tail == kHosted) handle.remove_suffix(kHosted.size());
       }
       break;

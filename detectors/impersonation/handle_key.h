@@ -1,4 +1,4 @@
-// Handle comparison keys (DESIGN.md "detectors"; issue 4 "Scoring with reasons"): a handle is
+// Handle comparison keys (docs/design.md "detectors"): a handle is
 // NFKC-casefolded, mapped to its ICU uspoof skeleton (with the look-alike fold of issue 18
 // around it), casefolded again, a few ASCII look-alikes
 // ICU does not list are folded (vv/w, cl/d, i/l), and separators are collapsed, so that

@@ -8,6 +8,7 @@
 
 #include "detectors/impersonation/handle_key.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::impersonation {
 namespace {
@@ -26,11 +27,7 @@ bool valid_label(std::string_view label) {
 }
 
 std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-  }
-  return out;
+  return model::ascii_lower(s);
 }
 
 // QWERTY neighbours (dnstwist's keyboard map, lower case and digits).

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::impersonation {
 namespace {
@@ -21,7 +22,7 @@ std::uint32_t hash_gram(char32_t a, char32_t b, char32_t c) {
 }
 
 char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+  return model::ascii_lower(c);
 }
 
 bool host_char(char c) {
@@ -71,7 +72,7 @@ std::string normalize_url(std::string_view url) {
     url.remove_prefix(1);
   while (!url.empty() && std::isspace(static_cast<unsigned char>(url.back())) != 0)
     url.remove_suffix(1);
-  if (const auto scheme = url.find("://"); scheme != std::string_view::npos && scheme < 10) {
+  if (const auto scheme = url.find("://"); scheme < 10) {  // npos is never < 10
     url.remove_prefix(scheme + 3);
   }
   if (const auto cut = url.find_first_of("?#"); cut != std::string_view::npos)

@@ -7,15 +7,13 @@
 #include "detectors/integrity/url_scan.h"
 #include "detectors/text/html_page.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::integrity {
 namespace {
 
 std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return model::ascii_lower(s);
 }
 
 bool iequals(std::string_view a, std::string_view b) {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::misinfo {
 namespace {
@@ -335,8 +336,7 @@ std::string url_host(std::string_view url) {
   }
   std::string host(url.substr(start, end - start));
   if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  host = model::ascii_lower(host);
   if (host.rfind("www.", 0) == 0) host.erase(0, 4);
   return host;
 }

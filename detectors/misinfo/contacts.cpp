@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::detectors::misinfo {
 namespace {
@@ -35,10 +36,7 @@ std::string digits_of(std::string_view s) {
 }
 
 std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return model::ascii_lower(s);
 }
 
 std::string strip_at(std::string_view h) {

@@ -11,6 +11,7 @@
 #include "detectors/misinfo/markers.h"
 #include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
+#include "model/time_text.h"
 
 namespace mamori::detectors::misinfo {
 namespace {
@@ -363,7 +364,7 @@ void compare_slots(const AnalyzedText& t, const Slots& reply, const Fact& fact,
     Contradiction c;
     c.fact = &fact;
     c.begin = rn.begin;
-    c.kind = "number:" + describe(rn.value.value == 0 ? rn.value : rn.value);
+    c.kind = "number:" + describe(rn.value);
     c.reason = "数値が市の発表と異なる（返信: " + span_text(t, rn.begin, rn.end) + " / 市: " +
                join_values(same_unit, [](const NumberValue& v) { return describe(v); }) + "）";
     out.push_back(std::move(c));
@@ -500,17 +501,7 @@ bool is_question(const AnalyzedText& t, const Markers& markers,
 }
 
 std::string iso_time(model::TimePoint t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  const auto days = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd(days);
-  const std::chrono::hh_mm_ss hms(secs - days);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
-                static_cast<long long>(hms.minutes().count()),
-                static_cast<long long>(hms.seconds().count()));
-  return buf;
+  return model::iso8601_utc(t);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@ std::string topic_of(const std::string& text) {
   // 【避難所開設】… -> 避難所開設
   const std::string open = "【";
   const std::string close = "】";
-  if (const auto a = text.find(open); a != std::string::npos && a < 8) {
+  if (const auto a = text.find(open); a < 8) {  // npos is never < 8
     if (const auto b = text.find(close, a); b != std::string::npos && b - a < 90) {
       return text.substr(a + open.size(), b - a - open.size());
     }

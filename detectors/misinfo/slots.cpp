@@ -7,6 +7,7 @@
 
 #include "detectors/misinfo/phrase_set.h"
 #include "detectors/text/normalize.h"
+#include "model/time_text.h"
 
 namespace mamori::detectors::misinfo {
 namespace {
@@ -857,7 +858,7 @@ void extract_states(const AnalyzedText& t, Slots& out) {
 }  // namespace
 
 DateValue japan_date(model::TimePoint t) {
-  const auto local = std::chrono::floor<std::chrono::days>(t + std::chrono::hours(9));
+  const auto local = std::chrono::floor<std::chrono::days>(t + model::kJstOffset);
   const std::chrono::year_month_day ymd(local);
   DateValue d;
   d.year = static_cast<int>(ymd.year());

@@ -7,13 +7,13 @@
 #include <cstdint>
 #include <utility>
 
+#include "model/text.h"
+
 namespace mamori::detectors::text {
 namespace {
 
 std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
+  return model::ascii_lower(s);
 }
 
 // Position of `lower` (lower-case ASCII) in `s` from `from`, ignoring ASCII case.
@@ -21,29 +21,15 @@ std::size_t find_ascii_ci(std::string_view s, std::string_view lower, std::size_
   if (lower.empty() || s.size() < lower.size()) return std::string_view::npos;
   for (std::size_t i = from; i + lower.size() <= s.size(); ++i) {
     std::size_t k = 0;
-    while (k < lower.size() && std::tolower(static_cast<unsigned char>(s[i + k])) == lower[k]) ++k;
+    while (k < lower.size() && model::ascii_lower(s[i + k]) == lower[k]) ++k;
     if (k == lower.size()) return i;
   }
   return std::string_view::npos;
 }
 
+// NUL is not a character an HTML reference may produce (U+FFFD instead), as the standard says.
 void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  model::append_utf8(out, cp == 0 ? char32_t{0xFFFD} : static_cast<char32_t>(cp));
 }
 
 // Decodes the character reference starting at s[i] == '&'; returns the characters consumed

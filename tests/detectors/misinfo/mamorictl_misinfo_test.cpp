@@ -1,5 +1,5 @@
-// `mamorictl misinfo` (DESIGN.md): the daemon's own detector and rumour-file loader run on files.
-// Needs build/bin/mamorictl (tests/run.sh builds everything before running tests).
+// `mamorictl misinfo` (docs/design.md): the daemon's own detector and rumour-file loader run on
+// files. Needs build/bin/mamorictl (tests/run.sh builds everything before running tests).
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
