@@ -314,6 +314,10 @@ class Daemon {
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});
     polling::PollerOptions po;
     po.intervals = c.polling;
+    if (c.platforms.youtube.enabled) {
+      po.search_budgets[model::Platform::youtube] = {c.platforms.youtube.search_units_per_day,
+                                                     100, 1};
+    }
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);

@@ -1,8 +1,11 @@
 #include "daemon/app/platforms.h"
 
 #include "collectors/bluesky/bluesky_collector.h"
+#include "collectors/facebook/facebook_collector.h"
+#include "collectors/instagram/instagram_collector.h"
 #include "collectors/mastodon/mastodon_collector.h"
 #include "collectors/x/x_collector.h"
+#include "collectors/youtube/youtube_collector.h"
 #include "daemon/app/version.h"
 
 namespace mamori::app {
@@ -23,6 +26,47 @@ void Platforms::shutdown() {
   if (governed) governed->shutdown();
   if (curl) curl->shutdown();
 }
+
+namespace {
+
+// Facebook and Instagram (Graph API) and YouTube (Data API v3): tokens only in headers.
+void add_graph_and_youtube_collectors(Platforms& p, const config::Config& c,
+                                      std::chrono::milliseconds timeout) {
+  const auto reveal = [](const std::optional<config::Credential>& cred) {
+    return cred ? cred->value.reveal() : std::string();
+  };
+  if (c.platforms.facebook.enabled) {
+    collectors::facebook::FacebookCollectorOptions fo;
+    fo.graph_base = c.platforms.facebook.graph_base;
+    fo.page_access_token = reveal(c.platforms.facebook.page_access_token);
+    fo.timeout = timeout;
+    fo.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(
+        std::make_unique<collectors::facebook::FacebookCollector>(*p.governed, fo));
+  }
+  if (c.platforms.instagram.enabled) {
+    collectors::instagram::InstagramCollectorOptions io;
+    io.graph_base = c.platforms.instagram.graph_base;
+    io.access_token = reveal(c.platforms.instagram.access_token);
+    io.ig_user_id = c.platforms.instagram.ig_user_id;
+    io.timeout = timeout;
+    io.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(
+        std::make_unique<collectors::instagram::InstagramCollector>(*p.governed, io));
+  }
+  if (c.platforms.youtube.enabled) {
+    collectors::youtube::YoutubeCollectorOptions yo;
+    yo.api_base = c.platforms.youtube.api_base;
+    yo.api_key = reveal(c.platforms.youtube.api_key);
+    yo.search_max_results = c.platforms.youtube.search_max_results;
+    yo.timeout = timeout;
+    yo.max_response_bytes = c.http_client.max_response_bytes;
+    p.collectors.push_back(
+        std::make_unique<collectors::youtube::YoutubeCollector>(*p.governed, yo));
+  }
+}
+
+}  // namespace
 
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
                          prometheus::Registry& registry, const collectors::Clock& clock) {
@@ -45,6 +89,21 @@ Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
     o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
   }
   if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
+  if (c.platforms.facebook.enabled) {
+    for (const auto& h : collectors::default_platform_hosts(model::Platform::facebook))
+      o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(c.platforms.facebook.graph_base);
+  }
+  if (c.platforms.instagram.enabled) {
+    for (const auto& h : collectors::default_platform_hosts(model::Platform::instagram))
+      o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(c.platforms.instagram.graph_base);
+  }
+  if (c.platforms.youtube.enabled) {
+    for (const auto& h : collectors::default_platform_hosts(model::Platform::youtube))
+      o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(c.platforms.youtube.api_base);
+  }
   // The compliance audit reads the homepage's official-account list page.
   if (!c.municipality.official_account_list_url.empty()) {
     o.allowed_hosts.add_url_host(c.municipality.official_account_list_url);
@@ -85,6 +144,7 @@ Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
     p.collectors.push_back(
         std::make_unique<collectors::mastodon::MastodonCollector>(*p.governed, mo));
   }
+  add_graph_and_youtube_collectors(p, c, timeout);
   return p;
 }
 

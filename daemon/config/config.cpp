@@ -170,6 +170,57 @@ void read_http_client(Table& root, Config& c) {
   t->finish();
 }
 
+// A platform that cannot be read without a token: enabled needs the credential reference.
+void require_credential(Table& t, bool enabled, const std::optional<Credential>& value,
+                        std::string_view key, const std::string& what) {
+  if (enabled && !value && !t.raw().contains(key)) t.missing(key, what);
+}
+
+void read_new_platforms(Table& t, Config& c) {
+  if (auto f = t.table("facebook")) {
+    auto& fb = c.platforms.facebook;
+    f->boolean("enabled", fb.enabled);
+    if (f->string("graph_base", fb.graph_base)) check_url(*f, "graph_base", fb.graph_base);
+    f->credential("page_access_token", fb.page_access_token);
+    require_credential(*f, fb.enabled, fb.page_access_token, "page_access_token",
+                       "the Page access token reference (\"env:NAME\" or \"file:NAME\")");
+    f->finish();
+  }
+  if (auto i = t.table("instagram")) {
+    auto& ig = c.platforms.instagram;
+    i->boolean("enabled", ig.enabled);
+    if (i->string("graph_base", ig.graph_base)) check_url(*i, "graph_base", ig.graph_base);
+    i->credential("access_token", ig.access_token);
+    require_credential(*i, ig.enabled, ig.access_token, "access_token",
+                       "the access token reference (\"env:NAME\" or \"file:NAME\")");
+    i->string("ig_user_id", ig.ig_user_id);
+    if (ig.enabled && ig.ig_user_id.empty() && !i->raw().contains("ig_user_id")) {
+      i->missing("ig_user_id",
+                 "the city's Instagram professional account id (business discovery runs on it)");
+    } else if (!ig.ig_user_id.empty() &&
+               ig.ig_user_id.find_first_not_of("0123456789") != std::string::npos) {
+      i->error("ig_user_id", "expected the numeric Instagram user id, e.g. \"17841400000000000\"");
+    }
+    i->finish();
+  }
+  if (auto y = t.table("youtube")) {
+    auto& yt = c.platforms.youtube;
+    y->boolean("enabled", yt.enabled);
+    if (y->string("api_base", yt.api_base)) check_url(*y, "api_base", yt.api_base);
+    y->credential("api_key", yt.api_key);
+    require_credential(*y, yt.enabled, yt.api_key, "api_key",
+                       "the YouTube Data API key reference (\"env:NAME\" or \"file:NAME\")");
+    y->integer("search_max_results", yt.search_max_results, 1, 50);
+    y->integer("daily_quota_units", yt.daily_quota_units, 100, 100'000'000);
+    y->integer("search_units_per_day", yt.search_units_per_day, 0, 100'000'000);
+    if (yt.search_units_per_day > yt.daily_quota_units) {
+      y->error("search_units_per_day", "must not exceed daily_quota_units (" +
+                                           std::to_string(yt.daily_quota_units) + ")");
+    }
+    y->finish();
+  }
+}
+
 void read_platforms(Table& root, Config& c) {
   auto t = root.table("platforms");
   if (!t) return;
@@ -208,6 +259,7 @@ void read_platforms(Table& root, Config& c) {
     m->string("token_account", ms.token_account);
     m->finish();
   }
+  read_new_platforms(*t, c);
   t->finish();
 }
 
@@ -220,31 +272,26 @@ bool platform_enabled(const Config& c, model::Platform p) {
     case model::Platform::mastodon:
       return c.platforms.mastodon.enabled;
     case model::Platform::facebook:
+      return c.platforms.facebook.enabled;
     case model::Platform::instagram:
+      return c.platforms.instagram.enabled;
     case model::Platform::youtube:
-      return false;  // collectors exist, polling is not wired yet
+      return c.platforms.youtube.enabled;
   }
   return false;
 }
 
 bool read_platform_key(Table& t, model::Platform& out) {
   std::string p;
-  if (!t.string("platform", p, true, "one of \"x\", \"bluesky\", \"mastodon\"")) return false;
+  constexpr const char* kPlatforms =
+      "one of \"x\", \"bluesky\", \"mastodon\", \"facebook\", \"instagram\", \"youtube\"";
+  if (!t.string("platform", p, true, kPlatforms)) return false;
   if (auto parsed = model::platform_from_string(p)) {
-    if (*parsed == model::Platform::facebook || *parsed == model::Platform::instagram ||
-        *parsed == model::Platform::youtube) {
-      t.reader().error(
-          t.get("platform"), t.key_path("platform"),
-          "platform \"" + p +
-              "\" is not polled yet (its responses can be checked "
-              "with mamorictl parse); expected one of \"x\", \"bluesky\", \"mastodon\"");
-      return false;
-    }
     out = *parsed;
     return true;
   }
   t.reader().error(t.get("platform"), t.key_path("platform"),
-                   "expected one of \"x\", \"bluesky\", \"mastodon\", found \"" + p + "\"");
+                   std::string("expected ") + kPlatforms + ", found \"" + p + "\"");
   return false;
 }
 

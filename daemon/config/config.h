@@ -121,10 +121,41 @@ struct MastodonPlatform {
   std::string token_account;  // whose notifications the token reads (default: the only account)
 };
 
+// Facebook Graph API (Pages). The Graph version is part of graph_base, so an upgrade is a
+// configuration change that can be tried and rolled back.
+struct FacebookPlatform {
+  bool enabled = false;
+  std::string graph_base = "https://graph.facebook.com/v21.0";
+  std::optional<Credential> page_access_token;  // pages_read_engagement, pages_read_user_content
+};
+
+// Instagram Graph API for the professional account linked to the city's Page.
+struct InstagramPlatform {
+  bool enabled = false;
+  std::string graph_base = "https://graph.facebook.com/v21.0";
+  std::optional<Credential> access_token;  // instagram_basic, instagram_manage_comments
+  std::string ig_user_id;  // the city's own professional account; business discovery runs on it
+};
+
+// YouTube Data API v3 with an API key. Every call spends units of one daily quota per Google
+// Cloud project (search.list 100, the list calls 1); look-alike searches are spaced so they
+// spend at most `search_units_per_day`.
+struct YoutubePlatform {
+  bool enabled = false;
+  std::string api_base = "https://www.googleapis.com/youtube/v3";
+  std::optional<Credential> api_key;
+  int search_max_results = 50;
+  long long daily_quota_units = 10000;    // the project's quota (Google Cloud console)
+  long long search_units_per_day = 5000;  // the part look-alike searches may spend
+};
+
 struct Platforms {
   XPlatform x;
   BlueskyPlatform bluesky;
   MastodonPlatform mastodon;
+  FacebookPlatform facebook;
+  InstagramPlatform instagram;
+  YoutubePlatform youtube;
 };
 
 // One of the municipality's own accounts.

@@ -234,15 +234,15 @@ void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
-    run_search(platform);
-    schedule_search(platform, options_.intervals.search);
+    schedule_search(platform, run_search(platform));
   });
 }
 
 // Impersonation discovery: account searches for the municipality's names, then direct
 // lookups of generated look-alike handles and of flagged accounts (re-checked every run).
-void Poller::run_search(model::Platform platform) {
-  if (listener_ == nullptr) return;
+std::chrono::steady_clock::duration Poller::run_search(model::Platform platform) {
+  const std::chrono::steady_clock::duration interval = options_.intervals.search;
+  if (listener_ == nullptr) return interval;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
@@ -257,9 +257,22 @@ void Poller::run_search(model::Platform platform) {
         handles.begin() + static_cast<long>(i),
         handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
-  if (run->queries.empty() && run->batches.empty()) return;
+  // A quota-metered platform: the next run waits until this one's units are earned back.
+  std::chrono::steady_clock::duration next = interval;
+  if (auto b = options_.search_budgets.find(platform); b != options_.search_budgets.end()) {
+    if (b->second.units_per_day <= 0) run->queries.clear();
+    const long long units =
+        static_cast<long long>(run->queries.size()) * b->second.units_per_query +
+        static_cast<long long>(run->batches.size()) * b->second.units_per_lookup;
+    if (b->second.units_per_day > 0) {
+      next = std::max(next, std::chrono::steady_clock::duration(std::chrono::seconds(
+                                units * 86400 / b->second.units_per_day)));
+    }
+  }
+  if (run->queries.empty() && run->batches.empty()) return next;
   ++in_flight_;
   fetch(run);
+  return next;
 }
 
 void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,

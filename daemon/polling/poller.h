@@ -39,8 +39,17 @@ class ObservationListener {
   virtual std::vector<std::string> handles_to_check(model::Platform) { return {}; }
 };
 
+// A platform whose searches spend a daily unit quota (YouTube: search.list 100 units, a lookup
+// 1): its search runs are spaced so that a day of them spends at most `units_per_day`.
+struct SearchBudget {
+  long long units_per_day = 0;  // 0: no account searches, only direct lookups
+  int units_per_query = 100;
+  int units_per_lookup = 1;
+};
+
 struct PollerOptions {
   config::PollingConfig intervals;
+  std::map<model::Platform, SearchBudget> search_budgets;
   int max_pages = 10;            // per run of one job
   int thread_window_hours = 72;  // own posts whose threads are walked for replies
   int threads_per_run = 20;
@@ -90,7 +99,8 @@ class Poller {
   void run_profiles(model::Platform platform);
   void schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after);
   void schedule_search(model::Platform platform, std::chrono::steady_clock::duration after);
-  void run_search(model::Platform platform);
+  // Returns when the next search run may start.
+  std::chrono::steady_clock::duration run_search(model::Platform platform);
   void fetch(const std::shared_ptr<Run>& run);
   void on_page(const std::shared_ptr<Run>& run, collectors::Page page);
   void finish(const std::shared_ptr<Run>& run, bool ok);

@@ -284,7 +284,82 @@ handle = "soma_city"
   EXPECT_NE(diagnostic_for(r, "accounts[2].platform").message.find("not enabled"),
             std::string::npos);
   EXPECT_NE(diagnostic_for(r, "accounts[3].platform").message.find("myspace"), std::string::npos);
-  EXPECT_NE(diagnostic_for(r, "accounts[4].platform").message.find("\"youtube\" is not polled yet"),
+  EXPECT_NE(diagnostic_for(r, "accounts[4].platform").message.find("[platforms.youtube]"),
+            std::string::npos);
+}
+
+TEST(Config, FacebookInstagramAndYoutubeAccountsNeedTheirPlatformTables) {
+  const std::string text = std::string(kMinimal) + R"(
+[platforms.facebook]
+enabled = true
+graph_base = "https://graph.facebook.com/v22.0"
+page_access_token = "env:FB"
+
+[platforms.instagram]
+enabled = true
+access_token = "file:ig_token"
+ig_user_id = "17841400000000001"
+
+[platforms.youtube]
+enabled = true
+api_key = "env:YT"
+search_units_per_day = 2000
+
+[[accounts]]
+platform = "facebook"
+handle = "soma.city"
+
+[[accounts]]
+platform = "instagram"
+handle = "soma_city"
+
+[[accounts]]
+platform = "youtube"
+handle = "@soma_city"
+)";
+  testing::TempDir dir;
+  testing::write_file(dir.path() / "ig_token", "IG-secret\n");
+  const auto r = load(text, fake_env({{"FB", "fb-secret"}, {"YT", "yt-key"}}, dir.path()));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const Config& c = *r.config;
+  EXPECT_EQ(c.platforms.facebook.graph_base, "https://graph.facebook.com/v22.0");
+  EXPECT_EQ(c.platforms.facebook.page_access_token->value.reveal(), "fb-secret");
+  EXPECT_EQ(c.platforms.instagram.graph_base, "https://graph.facebook.com/v21.0");
+  EXPECT_EQ(c.platforms.instagram.access_token->value.reveal(), "IG-secret");
+  EXPECT_EQ(c.platforms.instagram.ig_user_id, "17841400000000001");
+  EXPECT_EQ(c.platforms.youtube.api_key->ref.text(), "env:YT");
+  EXPECT_EQ(c.platforms.youtube.daily_quota_units, 10000);
+  EXPECT_EQ(c.platforms.youtube.search_units_per_day, 2000);
+  ASSERT_EQ(c.accounts.size(), 3u);
+  EXPECT_EQ(c.accounts[1].platform, model::Platform::instagram);
+  EXPECT_EQ(c.accounts[2].handle, "soma_city");
+}
+
+TEST(Config, NewPlatformsRefuseLiteralTokensAndMissingIds) {
+  const std::string text = std::string(kMinimal) + R"(
+[platforms.facebook]
+enabled = true
+
+[platforms.instagram]
+enabled = true
+access_token = "EAAG-literal-token"
+ig_user_id = "soma_city"
+
+[platforms.youtube]
+enabled = true
+api_key = "env:YT"
+daily_quota_units = 1000
+search_units_per_day = 5000
+)";
+  const auto r = load(text, fake_env({{"YT", "k"}}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(diagnostic_for(r, "platforms.facebook.page_access_token").message.find("Page access"),
+            std::string::npos);
+  const auto literal = diagnostic_for(r, "platforms.instagram.access_token");
+  EXPECT_EQ(literal.message.find("EAAG-literal-token"), std::string::npos) << literal.message;
+  EXPECT_NE(diagnostic_for(r, "platforms.instagram.ig_user_id").message.find("numeric"),
+            std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "platforms.youtube.search_units_per_day").message.find("1000"),
             std::string::npos);
 }
 
