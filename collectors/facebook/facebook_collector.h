@@ -26,8 +26,9 @@ class FacebookCollector final : public PlatformCollector {
  public:
   FacebookCollector(HttpClient& client, FacebookCollectorOptions options);
   model::Platform platform() const override { return model::Platform::facebook; }
-  // `?ids=` takes up to 50 ids or usernames.
-  std::size_t lookup_batch_size() const override { return 50; }
+  // One page per request: `?ids=a,b` answers (#803) for the whole batch when one alias does not
+  // exist, which would hide a look-alike among generated names that mostly do not.
+  std::size_t lookup_batch_size() const override { return 1; }
   void lookup_profiles(const std::vector<std::string>& handles, PageHandler done) override;
   // /pages/search answers only apps Meta approved for Page Public Metadata Access; otherwise
   // the Graph error comes back as the page's error observation.

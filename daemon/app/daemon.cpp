@@ -314,10 +314,15 @@ class Daemon {
         std::vector<polling::ObservationListener*>{hub_.get(), integrity_.get()});
     polling::PollerOptions po;
     po.intervals = c.polling;
+    // Look-alikes on the new platforms: YouTube's searches are sized to its daily quota;
+    // Instagram has no account search and Facebook's needs Meta's approval, so there only the
+    // generated look-alike names are looked up.
     if (c.platforms.youtube.enabled) {
-      po.search_budgets[model::Platform::youtube] = {c.platforms.youtube.search_units_per_day,
-                                                     100, 1};
+      po.search_budgets[model::Platform::youtube] = {c.platforms.youtube.search_units_per_day, 100,
+                                                     1};
     }
+    if (!c.platforms.facebook.page_search) po.search_budgets[model::Platform::facebook] = {0, 0, 0};
+    po.search_budgets[model::Platform::instagram] = {0, 0, 0};
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);

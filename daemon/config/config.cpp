@@ -182,6 +182,7 @@ void read_new_platforms(Table& t, Config& c) {
     f->boolean("enabled", fb.enabled);
     if (f->string("graph_base", fb.graph_base)) check_url(*f, "graph_base", fb.graph_base);
     f->credential("page_access_token", fb.page_access_token);
+    f->boolean("page_search", fb.page_search);
     require_credential(*f, fb.enabled, fb.page_access_token, "page_access_token",
                        "the Page access token reference (\"env:NAME\" or \"file:NAME\")");
     f->finish();
@@ -214,8 +215,8 @@ void read_new_platforms(Table& t, Config& c) {
     y->integer("daily_quota_units", yt.daily_quota_units, 100, 100'000'000);
     y->integer("search_units_per_day", yt.search_units_per_day, 0, 100'000'000);
     if (yt.search_units_per_day > yt.daily_quota_units) {
-      y->error("search_units_per_day", "must not exceed daily_quota_units (" +
-                                           std::to_string(yt.daily_quota_units) + ")");
+      y->error("search_units_per_day",
+               "must not exceed daily_quota_units (" + std::to_string(yt.daily_quota_units) + ")");
     }
     y->finish();
   }

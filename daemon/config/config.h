@@ -127,6 +127,9 @@ struct FacebookPlatform {
   bool enabled = false;
   std::string graph_base = "https://graph.facebook.com/v21.0";
   std::optional<Credential> page_access_token;  // pages_read_engagement, pages_read_user_content
+  // /pages/search answers only apps Meta approved for Page Public Metadata Access; without it
+  // look-alike pages are found by looking up generated names only.
+  bool page_search = false;
 };
 
 // Instagram Graph API for the professional account linked to the city's Page.

@@ -286,6 +286,8 @@ void IntegrityMonitor::on_stored(model::Platform /*platform*/, const std::string
   const auto now = clock_.now();
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
+      // A partial profile (a YouTube search result carries no handle) says nothing of a change.
+      if (p.handle.empty()) continue;
       if (Official* o = official_for_profile(p)) check_profile(*o, p);
     }
   }

@@ -265,8 +265,8 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
         static_cast<long long>(run->queries.size()) * b->second.units_per_query +
         static_cast<long long>(run->batches.size()) * b->second.units_per_lookup;
     if (b->second.units_per_day > 0) {
-      next = std::max(next, std::chrono::steady_clock::duration(std::chrono::seconds(
-                                units * 86400 / b->second.units_per_day)));
+      next = std::max(next, std::chrono::steady_clock::duration(
+                                std::chrono::seconds(units * 86400 / b->second.units_per_day)));
     }
   }
   if (run->queries.empty() && run->batches.empty()) return next;

@@ -174,11 +174,18 @@ std::string World::next_post_id(Platform p, WallTime when) {
       last_id_[p] = v;
       return std::to_string(v);
     }
+    case Platform::facebook: {
+      // Graph ids of posts and comments carry an underscore ("{object}_{n}"), so they never
+      // equal an Instagram id on the same Graph host.
+      std::int64_t v = ms << 16;
+      v = std::max(v, last_id_[p] + 1);
+      last_id_[p] = v;
+      return std::to_string(v >> 24) + "_" + std::to_string(v);
+    }
     case Platform::mastodon:
-    case Platform::facebook:
     case Platform::instagram:
     case Platform::youtube: {
-      // Increasing decimal ids (the Meta and YouTube APIs are not served yet).
+      // Increasing decimal ids.
       std::int64_t v = ms << 16;
       v = std::max(v, last_id_[p] + 1);
       last_id_[p] = v;
