@@ -54,8 +54,9 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                 boost::json::object filing;
                 boost::json::object forms;
                 incidents::TakedownFiler* f = filer();
-                for (const auto p :
-                     {model::Platform::x, model::Platform::bluesky, model::Platform::mastodon}) {
+                for (const auto p : {model::Platform::x, model::Platform::bluesky,
+                                     model::Platform::mastodon, model::Platform::facebook,
+                                     model::Platform::instagram, model::Platform::youtube}) {
                   forms[model::to_string(p)] = std::string(incidents::report_form_url(p));
                   filing[model::to_string(p)] =
                       f == nullptr ? std::string("監視がまだ開始していません") : f->unavailable(p);
@@ -121,7 +122,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
               if (!platform)
                 return respond(http::json_error(
                     req, bh::status::bad_request,
-                    "platform には x / bluesky / mastodon のいずれかを指定してください"));
+                    "platform には x / bluesky / mastodon / facebook / instagram / youtube の"
+                    "いずれかを指定してください"));
             }
             const std::string account_id = string_member(*body, "account_id");
             std::string handle = string_member(*body, "handle");

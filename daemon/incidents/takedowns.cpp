@@ -97,16 +97,20 @@ std::optional<TakedownStatus> takedown_status_from_string(std::string_view s) {
 
 ResponsePeriod response_period(model::Platform platform) {
   ResponsePeriod p;
-  if (platform == model::Platform::x) {
-    // X Corp. was designated a 大規模特定電気通信役務提供者 on 2025-04-30 (総務省). The act makes
-    // it answer a deletion request within the period the ordinance sets: 7 days.
+  // X Corp., Meta Platforms (Facebook, Instagram) and Google (YouTube) were designated
+  // 大規模特定電気通信役務提供者 on 2025-04-30 (総務省). The act makes them answer a deletion
+  // request within the period the ordinance sets: 7 days.
+  if (platform == model::Platform::x || platform == model::Platform::facebook ||
+      platform == model::Platform::instagram || platform == model::Platform::youtube) {
     p.period = std::chrono::days(7);
     p.legal = true;
-    p.designation =
-        "X "
-        "は情報流通プラットフォーム対処法の大規模特定電気通信役務提供者に指定されています（2025年4"
-        "月30日指定）。"
-        "削除の申出から7日以内に、対応の結果を申出者に通知する義務があります。";
+    const std::string company = platform == model::Platform::x         ? "X Corp."
+                                : platform == model::Platform::youtube ? "Google LLC"
+                                                                       : "Meta Platforms, Inc.";
+    p.designation = platform_label(model::to_string(platform)) + " の運営会社（" + company +
+                    "）は情報流通プラットフォーム対処法の大規模特定電気通信役務提供者に指定され"
+                    "ています（2025年4月30日指定）。削除の申出から7日以内に、対応の結果を申出者"
+                    "に通知する義務があります。";
     return p;
   }
   // Not designated: mamori's own period before it suggests asking again (soma-city.txt 第7-2:
@@ -123,7 +127,21 @@ bool has_report_api(model::Platform platform) {
 }
 
 std::string_view report_form_url(model::Platform platform) {
-  return platform == model::Platform::x ? "https://help.x.com/ja/forms/authenticity" : "";
+  switch (platform) {
+    case model::Platform::x:
+      return "https://help.x.com/ja/forms/authenticity";
+    // The platforms' own impersonation report routes (help pages leading to the forms).
+    case model::Platform::facebook:
+      return "https://www.facebook.com/help/174210519303259";
+    case model::Platform::instagram:
+      return "https://help.instagram.com/446663175382270";
+    case model::Platform::youtube:
+      return "https://support.google.com/youtube/answer/2801947?hl=ja";
+    case model::Platform::bluesky:
+    case model::Platform::mastodon:
+      return "";  // reported through their APIs
+  }
+  return "";
 }
 
 std::optional<TakedownTarget> default_target(pqxx::connection& c, long long incident_id) {

@@ -309,7 +309,7 @@ IncidentParse parse_incident_json(std::string_view json, TimePoint now) {
          std::string s;
          if (!r.text(v, "platform", s)) return false;
          const auto p = model::platform_from_string(s);
-         if (!p) return r.fail("platform", "x, bluesky or mastodon");
+         if (!p) return r.fail("platform", "x, bluesky, mastodon, facebook, instagram or youtube");
          d.platform = *p;
          return true;
        }},

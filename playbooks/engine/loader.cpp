@@ -608,12 +608,15 @@ std::optional<Condition> read_condition(TableView& t) {
       ok = false;
     }
   }
-  if (const auto ps = t.strings("platforms", false, "x / bluesky / mastodon", 3)) {
+  if (const auto ps = t.strings("platforms", false,
+                                "x / bluesky / mastodon / facebook / instagram / youtube", 6)) {
     for (const auto& [name, loc] : *ps) {
       const auto p = model::platform_from_string(name);
       if (!p) {
-        t.sink().error(DiagnosticCode::invalid_value, loc, t.path("platforms"),
-                       "'" + name + "' は x, bluesky, mastodon のいずれでもありません");
+        t.sink().error(
+            DiagnosticCode::invalid_value, loc, t.path("platforms"),
+            "'" + name +
+                "' は x, bluesky, mastodon, facebook, instagram, youtube のいずれでもありません");
         ok = false;
       } else {
         c.platforms.push_back(*p);
@@ -895,7 +898,7 @@ RawTemplate collect_template(const SourceFile& src, Sink& sink) {
       const std::string path = "variants." + name;
       if (!platform || name == "twitter" || name == "bsky") {
         sink.error(DiagnosticCode::unknown_key, loc_of(src.name, k.source()), path,
-                   "variants のキーは x, bluesky, mastodon です");
+                   "variants のキーは x, bluesky, mastodon, facebook, instagram, youtube です");
         continue;
       }
       const auto* vt = v.as_table();

@@ -23,6 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 using testing::sql;
 
+const std::string kToken = "graph-youtube-integration-token-0123456789";
+
 struct Running {
   testing::ScratchDatabase db;
   testing::TempDir dir;
@@ -42,14 +44,19 @@ struct Running {
     setup.accounts = std::move(accounts);
     setup.polling = "profiles = \"3s\"\nposts = \"2s\"\nreplies = \"2s\"\nsearch = \"3s\"\n";
     const std::string base = fake.base_url();
-    setup.extra = "[platforms.facebook]\nenabled = true\ngraph_base = \"" + base +
-                  "/v21.0\"\npage_access_token = \"env:MAMORI_T_FB\"\n"
-                  "[platforms.instagram]\nenabled = true\ngraph_base = \"" +
-                  base +
-                  "/v21.0\"\naccess_token = \"env:MAMORI_T_IG\"\n"
-                  "ig_user_id = \"17841400000000001\"\n"
-                  "[platforms.youtube]\nenabled = true\napi_base = \"" +
-                  base + "/youtube/v3\"\napi_key = \"env:MAMORI_T_YT\"\n";
+    ::setenv("MAMORI_T_GRAPH_API", kToken.c_str(), 1);
+    setup.extra =
+        "[[api_tokens]]\nname = \"pr-office\"\nrole = \"responder\"\ntoken = "
+        "\"env:MAMORI_T_GRAPH_API\"\n"
+        "[platforms.facebook]\nenabled = true\ngraph_base = \"" +
+        base +
+        "/v21.0\"\npage_access_token = \"env:MAMORI_T_FB\"\n"
+        "[platforms.instagram]\nenabled = true\ngraph_base = \"" +
+        base +
+        "/v21.0\"\naccess_token = \"env:MAMORI_T_IG\"\n"
+        "ig_user_id = \"17841400000000001\"\n"
+        "[platforms.youtube]\nenabled = true\napi_base = \"" +
+        base + "/youtube/v3\"\napi_key = \"env:MAMORI_T_YT\"\n";
     testing::write_file(dir.path() / "mamori.toml", testing::mamorid_config(setup));
     start("mamorid.log");
   }
@@ -64,6 +71,12 @@ struct Running {
     EXPECT_EQ(mamorid->wait_for_exit(30s), std::optional<int>(0)) << mamorid->log();
   }
   std::string q(const std::string& query) const { return sql(db.dsn(), query); }
+  testing::HttpResult api(const std::string& method, const std::string& target,
+                          const std::string& body = "") const {
+    return testing::http_request(
+        method, "127.0.0.1", setup.http_port, target,
+        {"Authorization: Bearer " + kToken, "Content-Type: application/json"}, body);
+  }
   void add_account(const std::string& platform, const std::string& handle) {
     ASSERT_EQ(fake.control("accounts", R"({"platform":")" + platform + R"(","handle":")" + handle +
                                            R"(","display_name":")" + handle + "\"}"),
@@ -134,6 +147,26 @@ TEST(GraphYoutubeDetection, FacebookCommentFloodYoutubeRumourAndInstagramLookali
       << "\ndiscoveries: " << r.requests("instagram").size();
   const std::string ig_id = r.q(ig_sql);
   EXPECT_NE(r.q("SELECT count(*) FROM incident_steps WHERE incident_id = " + ig_id), "0");
+  // The checklist names Instagram's own report route; the takedown is a form there, and Meta
+  // owes an answer within the act's 7 days.
+  EXPECT_NE(r.q("SELECT count(*) FROM incident_steps WHERE incident_id = " + ig_id +
+                " AND step_id = 'request_takedown' AND instructions LIKE "
+                "'%help.instagram.com/446663175382270%'"),
+            "0");
+  auto takedowns = r.api("GET", "/api/v1/incidents/" + ig_id + "/takedowns");
+  ASSERT_EQ(takedowns.status, 200) << takedowns.body;
+  const auto listing = boost::json::parse(takedowns.body).as_object();
+  EXPECT_EQ(listing.at("form_urls").at("instagram").as_string(),
+            "https://help.instagram.com/446663175382270");
+  EXPECT_EQ(listing.at("default_target").at("platform").as_string(), "instagram");
+  EXPECT_NE(listing.at("filing_unavailable").at("instagram").as_string(), "");
+  const auto filed =
+      r.api("POST", "/api/v1/incidents/" + ig_id + "/takedowns",
+            R"({"text":"相馬市公式アカウントの成りすましです。削除をお願いします。"})");
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const auto request = boost::json::parse(filed.body).as_object();
+  EXPECT_EQ(request.at("method").as_string(), "form");
+  EXPECT_EQ(request.at("legal_period_days").as_int64(), 7);
   // The city's own accounts are never flagged.
   EXPECT_EQ(r.q("SELECT count(*) FROM incidents WHERE type = 'impersonation' AND title LIKE "
                 "'%(soma.city)%'"),
