@@ -2,7 +2,7 @@
 // id); mamori opens the erroneous_post incident with the post as it stored it and tracks its spread.
 import { api, ApiError } from './api.js';
 import { h } from './dom.js';
-import { platformName } from './labels.js';
+import { platformName, PLATFORM_ORDER } from './labels.js';
 
 // The post id in a platform URL (x.com/…/status/ID, bsky.app/profile/…/post/RKEY,
 // https://instance/@user/ID), or the text itself when it is already an id.
@@ -17,7 +17,7 @@ export function postIdFrom(text) {
 }
 
 export function erroneousPostForm(ctx) {
-  const platform = h('select', { id: 'erroneous-platform' }, ['x', 'bluesky', 'mastodon'].map((p) => h('option', { value: p }, platformName(p))));
+  const platform = h('select', { id: 'erroneous-platform' }, PLATFORM_ORDER.map((p) => h('option', { value: p }, platformName(p))));
   const post = h('input', { id: 'erroneous-post', type: 'text', inputmode: 'url', autocomplete: 'off', required: true, 'aria-describedby': 'erroneous-post-help' });
   const note = h('textarea', { id: 'erroneous-note', rows: '2' });
   const formError = h('p', { class: 'form-error', role: 'alert' });

@@ -32,6 +32,8 @@ function facts(pairs) {
 function postLink(platform, postId, handle) {
   const id = String(postId ?? '');
   if (platform === 'x' && /^[0-9]{1,25}$/.test(id)) return externalLink(`https://x.com/i/web/status/${id}`);
+  if (platform === 'youtube' && /^[A-Za-z0-9_-]{11}$/.test(id)) return externalLink(`https://www.youtube.com/watch?v=${id}`);
+  if (platform === 'facebook' && /^[0-9]{1,25}_[0-9]{1,25}$/.test(id)) return externalLink(`https://www.facebook.com/${id}`);
   if (platform === 'bluesky') {
     const m = id.match(/^at:\/\/(did:[a-z0-9:._-]+)\/app\.bsky\.feed\.post\/([a-z0-9]+)$/i);
     if (m) return externalLink(`https://bsky.app/profile/${m[1]}/post/${m[2]}`);

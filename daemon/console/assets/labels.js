@@ -25,7 +25,11 @@ export const STATUS_ORDER = ['open', 'acknowledged', 'mitigating', 'monitoring',
 export const SEVERITY_LABELS = { low: '低', medium: '中', high: '高', critical: '緊急' };
 export const SEVERITY_ORDER = ['low', 'medium', 'high', 'critical'];
 
-export const PLATFORM_LABELS = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
+// As model::display_name (model/platform.h) names them.
+export const PLATFORM_LABELS = {
+  x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon', facebook: 'Facebook', instagram: 'Instagram', youtube: 'YouTube',
+};
+export const PLATFORM_ORDER = ['x', 'bluesky', 'mastodon', 'facebook', 'instagram', 'youtube'];
 
 export const ROLE_LABELS = { viewer: '閲覧者', responder: '対応者', admin: '管理者' };
 

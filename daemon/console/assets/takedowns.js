@@ -5,7 +5,7 @@
 // for X it opens the platform's form with the drafted text and asks for the receipt number.
 import { api, ApiError } from './api.js';
 import { clear, externalLink, h, relativeTime, timeElement } from './dom.js';
-import { actorName, platformName } from './labels.js';
+import { actorName, platformName, PLATFORM_ORDER } from './labels.js';
 
 const STATUS = {
   filing: ['送信中', ''],
@@ -137,7 +137,7 @@ export function renderTakedowns(slot, incidentId, ctx) {
     const unavailable = data.filing_unavailable ?? {};
     const target = prefill ?? data.default_target ?? {};
     const platform = h('select', { id: 'takedown-platform' },
-      ['x', 'bluesky', 'mastodon'].map((p) => h('option', { value: p, selected: p === target.platform }, platformName(p))));
+      PLATFORM_ORDER.map((p) => h('option', { value: p, selected: p === target.platform }, platformName(p))));
     const account = h('input', { id: 'takedown-account', type: 'text', autocomplete: 'off', value: target.account_id ?? '', 'aria-describedby': 'takedown-account-help' });
     const handle = h('input', { id: 'takedown-handle', type: 'text', autocomplete: 'off', value: target.handle ?? '' });
     const text = h('textarea', { id: 'takedown-text', rows: '8', required: true });
@@ -151,7 +151,7 @@ export function renderTakedowns(slot, incidentId, ctx) {
       h('div', { class: 'field' }, h('label', { for: 'takedown-platform' }, '運営会社'), platform),
       h('div', { class: 'field' }, h('label', { for: 'takedown-handle' }, '対象のアカウント（ハンドル）'), handle),
       h('div', { class: 'field' }, h('label', { for: 'takedown-account' }, '対象のアカウント ID'), account,
-        h('p', { class: 'help', id: 'takedown-account-help' }, 'Mastodon はアカウントの ID、Bluesky は DID（did: で始まる）です。検知したアカウントなら入力済みです。')),
+        h('p', { class: 'help', id: 'takedown-account-help' }, 'Mastodon はアカウントの ID、Bluesky は DID（did: で始まる）、YouTube はチャンネル ID（UC で始まる）です。検知したアカウントなら入力済みです。')),
       h('div', { class: 'field' }, h('label', { for: 'takedown-text' }, '依頼の文面'), text),
       how, formError, submit);
     const update = () => {
