@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, starts a throwaway PostgreSQL and the fake platform
-# server (tests/fakeplatform) playing deploy/demo/scenario.toml — 相馬市 on X, Bluesky and
-# Mastodon during a typhoon: impersonators appear on two platforms, a post draws a flood of
-# hostile replies, rumours spread under the evacuation notice — and runs mamorid on it with a
-# demo console user at http://127.0.0.1:8473. Ctrl-C stops everything and removes what it made.
+# server (tests/fakeplatform) playing deploy/demo/scenario.toml — 相馬市 on X, Bluesky,
+# Mastodon and YouTube during a typhoon: impersonators appear on two platforms, a post draws a
+# flood of hostile replies, rumours spread under the evacuation notice and the shelter video —
+# and runs mamorid on it with a demo console user at http://127.0.0.1:8473. Ctrl-C stops everything and removes what it made.
 #   MAMORI_DEMO_PORT=N    listen on another port (default 8473)
 #   MAMORI_DEMO_CHECK=1   no console session: wait until the three incidents (impersonation,
 #                         flame-up, misinformation) are open, print them and exit (0, or 1 after
@@ -44,7 +44,7 @@ fake="http://127.0.0.1:$(cat "$work/fake.port")"
 
 # The fake platform's credentials, and a throwaway API token for this run.
 export MAMORI_DEMO_X_TOKEN=x-test-bearer MAMORI_DEMO_BSKY_PASSWORD=test-app-password
-export MAMORI_DEMO_MASTODON_TOKEN=mastodon-test-token
+export MAMORI_DEMO_MASTODON_TOKEN=mastodon-test-token MAMORI_DEMO_YOUTUBE_KEY=AIza-demo-key
 MAMORI_DEMO_API_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export MAMORI_DEMO_API_TOKEN
 sed "s|@DSN@|$dsn|; s|@FAKE@|$fake|g; s|@PORT@|$port|" deploy/demo/mamori.demo.toml.in >"$work/mamori.toml"
