@@ -89,20 +89,18 @@ Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
     o.allowed_hosts.add_url_host(c.platforms.bluesky.pds_base);
   }
   if (c.platforms.mastodon.enabled) o.allowed_hosts.add_url_host(c.platforms.mastodon.instance);
-  if (c.platforms.facebook.enabled) {
-    for (const auto& h : collectors::default_platform_hosts(model::Platform::facebook))
-      o.allowed_hosts.add(h);
-    o.allowed_hosts.add_url_host(c.platforms.facebook.graph_base);
-  }
-  if (c.platforms.instagram.enabled) {
-    for (const auto& h : collectors::default_platform_hosts(model::Platform::instagram))
-      o.allowed_hosts.add(h);
-    o.allowed_hosts.add_url_host(c.platforms.instagram.graph_base);
-  }
-  if (c.platforms.youtube.enabled) {
-    for (const auto& h : collectors::default_platform_hosts(model::Platform::youtube))
-      o.allowed_hosts.add(h);
-    o.allowed_hosts.add_url_host(c.platforms.youtube.api_base);
+  const struct {
+    bool enabled;
+    model::Platform platform;
+    const std::string& base;
+  } graph_and_youtube[] = {
+      {c.platforms.facebook.enabled, model::Platform::facebook, c.platforms.facebook.graph_base},
+      {c.platforms.instagram.enabled, model::Platform::instagram, c.platforms.instagram.graph_base},
+      {c.platforms.youtube.enabled, model::Platform::youtube, c.platforms.youtube.api_base}};
+  for (const auto& p : graph_and_youtube) {
+    if (!p.enabled) continue;
+    for (const auto& h : collectors::default_platform_hosts(p.platform)) o.allowed_hosts.add(h);
+    o.allowed_hosts.add_url_host(p.base);
   }
   // The compliance audit reads the homepage's official-account list page.
   if (!c.municipality.official_account_list_url.empty()) {
