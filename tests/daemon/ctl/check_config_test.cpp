@@ -92,6 +92,43 @@ TEST(CheckConfig, RumourFilesAreCheckedWithTheirLineNumbers) {
   EXPECT_EQ(shipped.out.find(" 0 rumour(s)"), std::string::npos) << shipped.out;
 }
 
+// Facebook, Instagram and YouTube accounts through the same loader mamorid starts with: the
+// example with those platforms enabled and their credentials provided is OK; without the YouTube
+// key it names the key's reference.
+TEST(CheckConfig, FacebookInstagramAndYoutubeAccountsAreChecked) {
+  const auto example = testing::source_dir() / "deploy/config/mamori.example.toml";
+  std::string text = testing::read_file(example);
+  const auto enable = [&](const std::string& table, const std::string& lines) {
+    const std::string anchor = "[platforms." + table + "]\nenabled = false\n";
+    ASSERT_NE(text.find(anchor), std::string::npos) << anchor;
+    text.replace(text.find(anchor), anchor.size(),
+                 "[platforms." + table + "]\nenabled = true\n" + lines);
+  };
+  enable("facebook", "page_access_token = \"file:facebook_page_token\"\n");
+  enable("instagram",
+         "access_token = \"file:instagram_access_token\"\nig_user_id = \"17841400000000001\"\n");
+  enable("youtube", "api_key = \"file:youtube_api_key\"\n");
+  text +=
+      "\n[[accounts]]\nplatform = \"facebook\"\nhandle = \"soma.city\"\n"
+      "[[accounts]]\nplatform = \"instagram\"\nhandle = \"soma_city\"\n"
+      "[[accounts]]\nplatform = \"youtube\"\nhandle = \"@soma_city\"\n";
+  testing::TempDir dir;
+  for (const auto& name : file_credentials(text)) {
+    testing::write_file(dir.path() / name, std::string(40, 'k') + "\n");
+  }
+  testing::write_file(dir.path() / "mamori.toml", text);
+  const auto command = check_config("--credentials-dir '" + dir.path().string() + "' '" +
+                                    (dir.path() / "mamori.toml").string() + "'");
+  const auto ok = run_command(command);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("5 account(s)"), std::string::npos) << ok.out;
+
+  std::filesystem::remove(dir.path() / "youtube_api_key");
+  const auto missing = run_command(command);
+  EXPECT_EQ(missing.exit_code, 2) << missing.out;
+  EXPECT_NE(missing.out.find("platforms.youtube.api_key"), std::string::npos) << missing.out;
+}
+
 TEST(CheckConfig, BadArgumentsAreUsageErrors) {
   EXPECT_EQ(run_command(check_config("")).exit_code, 2);
   EXPECT_EQ(run_command(check_config("--credentials-dir")).exit_code, 2);
