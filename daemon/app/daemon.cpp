@@ -320,6 +320,13 @@ class Daemon {
     if (c.platforms.youtube.enabled) {
       po.search_budgets[model::Platform::youtube] = {c.platforms.youtube.search_units_per_day, 100,
                                                      1};
+      const long long polling = youtube_polling_units_per_day(c);
+      if (polling + c.platforms.youtube.search_units_per_day >
+          c.platforms.youtube.daily_quota_units)
+        log::warn("youtube.quota_overcommitted",
+                  {{"polling_units_per_day", polling},
+                   {"search_units_per_day", c.platforms.youtube.search_units_per_day},
+                   {"daily_quota_units", c.platforms.youtube.daily_quota_units}});
     }
     if (!c.platforms.facebook.page_search) po.search_budgets[model::Platform::facebook] = {0, 0, 0};
     po.search_budgets[model::Platform::instagram] = {0, 0, 0};

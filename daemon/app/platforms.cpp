@@ -68,6 +68,16 @@ void add_graph_and_youtube_collectors(Platforms& p, const config::Config& c,
 
 }  // namespace
 
+long long youtube_polling_units_per_day(const config::Config& c) {
+  long long accounts = 0;
+  for (const auto& a : c.accounts) accounts += a.platform == model::Platform::youtube ? 1 : 0;
+  const auto per_day = [](std::chrono::seconds interval) {
+    return 86400 / std::max<long long>(1, interval.count());
+  };
+  return accounts *
+         (per_day(c.polling.profiles) + per_day(c.polling.posts) + per_day(c.polling.replies));
+}
+
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
                          prometheus::Registry& registry, const collectors::Clock& clock) {
   collectors::CurlClientOptions o;

@@ -32,6 +32,10 @@ struct Platforms {
   void shutdown();
 };
 
+// Quota units a day the YouTube accounts' polling spends at the configured intervals (one page
+// of 1 unit per profile look-up, uploads read and comment read), besides look-alike searches.
+long long youtube_polling_units_per_day(const config::Config& config);
+
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& config,
                          prometheus::Registry& registry, const collectors::Clock& clock);
 

@@ -223,6 +223,11 @@ TEST(GraphYoutubeDetection, SpentYoutubeQuotaPausesEveryYoutubeRequestAndLosesNo
       40s))
       << r.mamorid->log();
 
+  // Polling every 2 s spends far more than the default 10,000 units a day: said at start.
+  EXPECT_NE(r.mamorid->log().find("event=youtube.quota_overcommitted polling_units_per_day=115200"),
+            std::string::npos)
+      << r.mamorid->log();
+
   // The day's quota is spent: the next comment read answers 403 quotaExceeded.
   ASSERT_EQ(r.fake.control("trigger", R"({"name":"quota"})"), 200);
   ASSERT_TRUE(testing::eventually(
