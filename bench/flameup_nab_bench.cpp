@@ -62,8 +62,9 @@ std::vector<DevSeries> load(const fs::path& dir) {
 }
 
 struct Run {
-  nab::CorpusScore fixed;      // the alert column as written
-  nab::CorpusScore hindsight;  // the score column, threshold optimised over the files
+  std::vector<nab::Series> alerts;  // per file, the alert column as the scores (1 or 0)
+  nab::CorpusScore fixed;           // the alert column as written
+  nab::CorpusScore hindsight;       // the score column, threshold optimised over the files
   std::size_t rows = 0;
   std::size_t alert_rows = 0;
   std::size_t episode_rows = 0;
@@ -72,11 +73,11 @@ struct Run {
   double seconds = 0.0;
 };
 
-Run run(std::vector<DevSeries>& corpus, const fu::Settings& settings, bool hindsight) {
+Run run(const std::vector<DevSeries>& corpus, const fu::Settings& settings, bool hindsight) {
   Run r;
   std::vector<nab::Series> scores;
   const auto t0 = std::chrono::steady_clock::now();
-  for (DevSeries& d : corpus) {
+  for (const DevSeries& d : corpus) {
     const auto out = fu::spikes(d.samples, settings);
     nab::Series alerts = d.scored;
     nab::Series raw = d.scored;
@@ -93,27 +94,23 @@ Run run(std::vector<DevSeries>& corpus, const fu::Settings& settings, bool hinds
       r.max_alert_rows = file_alerts;
       r.max_alert_of = out.size();
     }
-    d.scored.scores = alerts.scores;
+    r.alerts.push_back(std::move(alerts));
     scores.push_back(std::move(raw));
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::vector<nab::Series> fixed;
-  for (const DevSeries& d : corpus) fixed.push_back(d.scored);
-  r.fixed = nab::score_corpus(fixed, 0.5, nab::standard_profile());
+  r.fixed = nab::score_corpus(r.alerts, 0.5, nab::standard_profile());
   if (hindsight) r.hindsight = nab::optimize_threshold(scores, nab::standard_profile());
   return r;
 }
 
-void print_defaults(std::vector<DevSeries>& corpus) {
+void print_defaults(const std::vector<DevSeries>& corpus) {
   const Run r = run(corpus, fu::Settings{}, true);
   std::printf("flame-up defaults on %zu NAB realTweets development files (%zu rows, %.2f s):\n",
               corpus.size(), r.rows, r.seconds);
   std::printf("  NAB standard, fixed alert column:  %6.2f  windows found %d/%d  false alerts %d\n",
               r.fixed.normalized, r.fixed.found, r.fixed.windows, r.fixed.false_alarms);
   for (const nab::Profile& p : {nab::low_fp_profile(), nab::low_fn_profile()}) {
-    std::vector<nab::Series> fixed;
-    for (const DevSeries& d : corpus) fixed.push_back(d.scored);
-    const auto c = nab::score_corpus(fixed, 0.5, p);
+    const auto c = nab::score_corpus(r.alerts, 0.5, p);
     std::printf("  NAB %-18s fixed alert:    %6.2f\n", p.name.c_str(), c.normalized);
   }
   std::printf(
@@ -137,7 +134,7 @@ void print_defaults(std::vector<DevSeries>& corpus) {
 
 // A small grid around the defaults and, for each file, the grid point best on the other four
 // scored on it (leave-one-series-out): what tuning on these files would carry over.
-void sweep(std::vector<DevSeries>& corpus) {
+void sweep(const std::vector<DevSeries>& corpus) {
   struct Point {
     double open;
     double share;
@@ -209,7 +206,7 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    auto corpus = load(dir);
+    const auto corpus = load(dir);
     print_defaults(corpus);
     if (do_sweep) {
       std::printf("sweep (fixed alert column):\n");

@@ -5,6 +5,8 @@
 // random fact or, for one in five, none (so the topic index is searched).
 //
 //   build/bin/misinfo_bench                         # score, observe, analysis alone, indexes
+//   build/bin/misinfo_bench --benchmark_filter=ScoreAndThreat  # with the threat detector,
+//                                                   # separately or sharing one analysis
 //   build/bin/misinfo_bench --benchmark_filter=Score
 #include <benchmark/benchmark.h>
 
@@ -22,6 +24,8 @@
 #include "detectors/misinfo/detector.h"
 #include "detectors/text/morphology.h"
 #include "detectors/text/normalize.h"
+#include "detectors/text/normalized_text.h"
+#include "detectors/threat/detector.h"
 
 namespace {
 
@@ -141,6 +145,30 @@ void BM_ScoreReply(benchmark::State& state) {
       static_cast<double>(std::max<std::int64_t>(1, state.iterations()));
 }
 BENCHMARK(BM_ScoreReply)->MinTime(2.0);
+
+// What the daemon does per reply for both text detectors: the misinformation score and the
+// threat assessment, each normalizing and analysing the text itself (Arg 0) or sharing one
+// text::NormalizedText (Arg 1; the assessments are the same, tests/detectors/misinfo).
+void BM_ScoreAndThreat(benchmark::State& state) {
+  const Corpus& c = corpus();
+  const mi::MisinformationDetector detector(c.facts, c.rumours);
+  const bool shared = state.range(0) != 0;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& reply = c.replies[i];
+    if (shared) {
+      const mamori::detectors::text::NormalizedText normalized(reply.text);
+      benchmark::DoNotOptimize(detector.score(reply, normalized).score);
+      benchmark::DoNotOptimize(mamori::detectors::threat::assess(normalized).threat);
+    } else {
+      benchmark::DoNotOptimize(detector.score(reply).score);
+      benchmark::DoNotOptimize(mamori::detectors::threat::assess(reply.text).threat);
+    }
+    if (++i == c.replies.size()) i = 0;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+}
+BENCHMARK(BM_ScoreAndThreat)->Arg(0)->Arg(1)->MinTime(2.0);
 
 // The analysis every reply gets before any signal: NFKC, links, MeCab, sentences.
 void BM_AnalyzeText(benchmark::State& state) {

@@ -8,6 +8,7 @@
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "detectors/impersonation/lookalike_handles.h"
+#include "detectors/text/normalized_text.h"
 #include "detectors/threat/detector.h"
 #include "model/observation_json.h"
 #include "model/text.h"
@@ -258,10 +259,12 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
   misinfo::ReplyContext context;
   context.author_flagged_impersonator =
       tracked_.count(std::string(model::to_string(reply.platform)) + ":" + reply.author_id) > 0;
-  misinfo_->observe(reply, context, now);
+  // Both text detectors start from the reply normalized and analysed by MeCab: do it once.
+  const detectors::text::NormalizedText normalized(reply.text);
+  misinfo_->observe(reply, normalized, context, now);
   // Threats and fraud (白井市 4(5)) open their own incident per post at once, with the post kept
   // as evidence (its text, author, link and time; the store hashes it).
-  if (const auto threat = detectors::threat::assess(reply.text); threat.threat) {
+  if (const auto threat = detectors::threat::assess(normalized); threat.threat) {
     model::Finding f = detectors::threat::make_finding(reply, threat, now);
     const std::string who =
         "@" + to.account.handle + "（" + std::string(platform_label(to.account.platform)) + "）";

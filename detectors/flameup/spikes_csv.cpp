@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "detectors/flameup/spikes.h"
+#include "detectors/text/csv.h"
 
 namespace mamori::detectors::flameup {
 namespace {
@@ -63,45 +64,6 @@ std::string quoted(std::string_view s) {
   if (s.size() > 40) out += "...";
   out += "'";
   return out;
-}
-
-// Splits one CSV line; fields may be double-quoted with "" escapes.
-bool split_csv_line(std::string_view line, std::vector<std::string>& fields, std::string& error) {
-  fields.clear();
-  std::string cur;
-  bool in_quotes = false;
-  bool was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          cur += '"';
-          ++i;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        cur += c;
-      }
-    } else if (c == '"' && std::string_view(trim(cur)).empty() && !was_quoted) {
-      in_quotes = true;
-      was_quoted = true;
-      cur.clear();
-    } else if (c == ',') {
-      fields.emplace_back(trim(cur));
-      cur.clear();
-      was_quoted = false;
-    } else {
-      cur += c;
-    }
-  }
-  if (in_quotes) {
-    error = "unterminated quoted field";
-    return false;
-  }
-  fields.emplace_back(trim(cur));
-  return true;
 }
 
 }  // namespace
@@ -211,7 +173,7 @@ SpikesCsvResult parse_spikes_csv(std::string_view text, std::chrono::seconds nai
       if (text.empty()) break;
       continue;
     }
-    if (!split_csv_line(line, fields, split_error)) return fail(line_no, "row", split_error);
+    if (!text::split_csv_line(line, fields, split_error)) return fail(line_no, "row", split_error);
     if (!header_seen) {
       if (fields.size() != 2) {
         return fail(line_no, "header",

@@ -16,10 +16,6 @@ double clamp01(double v) {
   return std::clamp(v, 0.0, 1.0);
 }
 
-std::string lower_ascii(std::string_view s) {
-  return model::ascii_lower(s);
-}
-
 std::string_view strip_at(std::string_view handle) {
   while (!handle.empty() && handle.front() == '@') handle.remove_prefix(1);
   return handle;
@@ -371,11 +367,11 @@ ProfileFeatures ImpersonationDetector::prepare(const model::ProfileSnapshot& p) 
 }
 
 const AllowedAccount* ImpersonationDetector::allowed_entry(const model::ProfileSnapshot& c) const {
-  const std::string handle = lower_ascii(strip_at(c.handle));
+  const std::string_view handle = strip_at(c.handle);
   auto same = [&](const AllowedAccount& a) {
     if (a.platform != c.platform) return false;
     if (!a.account_id.empty() && !c.account_id.empty()) return a.account_id == c.account_id;
-    return !a.handle.empty() && lower_ascii(strip_at(a.handle)) == handle;
+    return !a.handle.empty() && model::iequals_ascii(strip_at(a.handle), handle);
   };
   for (const auto& o : official_entries_) {
     if (same(o)) return &o;
@@ -390,32 +386,37 @@ bool ImpersonationDetector::is_allowed(const model::ProfileSnapshot& c) const {
   return allowed_entry(c) != nullptr;
 }
 
+std::optional<Assessment> ImpersonationDetector::allow_listed(
+    const model::ProfileSnapshot& candidate) const {
+  const AllowedAccount* entry = allowed_entry(candidate);
+  if (entry == nullptr) return std::nullopt;
+  Assessment a;
+  a.allow_listed = true;
+  a.listed = entry->listed;
+  a.reasons.push_back(entry->listed ? "市の公式アカウント一覧ページに掲載された正規アカウント"
+                                    : "公式アカウントまたは許可リストに登録された正規アカウント");
+  return a;
+}
+
 Assessment ImpersonationDetector::assess(const model::ProfileSnapshot& candidate,
                                          const AvatarHash* avatar, model::TimePoint now) const {
-  if (const AllowedAccount* entry = allowed_entry(candidate)) {
-    Assessment a;
-    a.allow_listed = true;
-    a.listed = entry->listed;
-    a.reasons.push_back(entry->listed ? "市の公式アカウント一覧ページに掲載された正規アカウント"
-                                      : "公式アカウントまたは許可リストに登録された正規アカウント");
-    return a;
-  }
-  return assess_prepared(prepare(candidate), candidate, avatar, now);
+  if (auto allowed = allow_listed(candidate)) return std::move(*allowed);
+  return score_prepared(prepare(candidate), candidate, avatar, now);
 }
 
 Assessment ImpersonationDetector::assess_prepared(const ProfileFeatures& c,
                                                   const model::ProfileSnapshot& profile,
                                                   const AvatarHash* avatar,
                                                   model::TimePoint now) const {
+  if (auto allowed = allow_listed(profile)) return std::move(*allowed);
+  return score_prepared(c, profile, avatar, now);
+}
+
+Assessment ImpersonationDetector::score_prepared(const ProfileFeatures& c,
+                                                 const model::ProfileSnapshot& profile,
+                                                 const AvatarHash* avatar,
+                                                 model::TimePoint now) const {
   Assessment best;
-  if (const AllowedAccount* entry = allowed_entry(profile)) {
-    best.allow_listed = true;
-    best.listed = entry->listed;
-    best.reasons.push_back(entry->listed
-                               ? "市の公式アカウント一覧ページに掲載された正規アカウント"
-                               : "公式アカウントまたは許可リストに登録された正規アカウント");
-    return best;
-  }
   const auto& s = settings_;
   // Name and handle against the municipality's own names count for every official account.
   NameMatch municipality_name;

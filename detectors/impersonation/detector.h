@@ -160,6 +160,12 @@ class ImpersonationDetector {
     std::vector<std::u32string> stems;   // 松山 of 松山市 (key form), for 松山観光協会
   };
   OfficialFamily family_of(const ProfileFeatures& official) const;
+  // The assessment of an allow-listed or official account, nullopt for any other.
+  std::optional<Assessment> allow_listed(const model::ProfileSnapshot& candidate) const;
+  // assess_prepared() for a candidate known not to be allow-listed.
+  Assessment score_prepared(const ProfileFeatures& candidate,
+                            const model::ProfileSnapshot& candidate_profile,
+                            const AvatarHash* avatar, model::TimePoint now) const;
   void judge_family(const ProfileFeatures& candidate, std::size_t official, Components& comp) const;
 
   HandleSkeleton skeletons_;

@@ -5,6 +5,7 @@
 
 #include "detectors/impersonation/embedded_data.h"
 #include "detectors/impersonation/profile_text.h"
+#include "detectors/text/csv.h"
 #include "detectors/text/normalize.h"
 
 namespace mamori::detectors::impersonation {
@@ -24,7 +25,8 @@ std::vector<std::vector<std::string>> records(std::string_view csv, std::string_
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line_no == 1 || line.empty()) continue;
     std::vector<std::string> fields;
-    if (!split_csv_line(line, fields) || fields.size() < min_fields) {
+    std::string error;
+    if (!text::split_csv_line(line, fields, error) || fields.size() < min_fields) {
       throw std::runtime_error(std::string(what) + " line " + std::to_string(line_no) +
                                ": expected " + std::to_string(min_fields) + " CSV fields");
     }
@@ -40,34 +42,6 @@ std::string six_digits(std::string code) {
 }
 
 }  // namespace
-
-bool split_csv_line(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
-  std::string field;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else {
-      field.push_back(c);
-    }
-  }
-  fields.push_back(std::move(field));
-  return !quoted;
-}
 
 std::string LocalGovernment::display() const {
   switch (kind) {

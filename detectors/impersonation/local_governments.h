@@ -81,8 +81,4 @@ class LocalGovernmentDirectory {
   std::size_t longest_name_ = 0;
 };
 
-// Splits one CSV record (RFC 4180 quoting: "" inside quotes is a quote). Returns false if a quote
-// is left open.
-bool split_csv_line(std::string_view line, std::vector<std::string>& fields);
-
 }  // namespace mamori::detectors::impersonation

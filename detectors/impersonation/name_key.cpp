@@ -47,10 +47,6 @@ bool is_katakana(char32_t c) {
          (c >= 0x31F0 && c <= 0x31FF);
 }
 
-char32_t hiragana_of(char32_t c) {
-  return (c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE ? c - 0x60 : c;
-}
-
 // The name as it looks: like the key, but katakana kept (ICU's skeleton maps ロ to 口, not ろ)
 // and look-alike letters folded before decorations are dropped (🅺 is a symbol, k is not).
 std::u32string visual_key(std::string_view display_name, bool remove_claims) {
@@ -65,7 +61,7 @@ std::u32string visual_key(std::string_view display_name, bool remove_claims) {
   }
   std::u32string twin;  // the same characters with katakana as hiragana, to find claim words
   twin.reserve(visual.size());
-  for (char32_t c : visual) twin.push_back(hiragana_of(c));
+  for (char32_t c : visual) twin.push_back(text::fold_kana_char(c));
   for (auto word : kClaimWords) {
     if (!remove_claims) break;
     for (auto pos = twin.find(word); pos != std::u32string::npos; pos = twin.find(word, pos)) {

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "detectors/text/normalize.h"
+#include "detectors/text/normalized_text.h"
 #include "model/text.h"
 
 namespace mamori::detectors::misinfo {
@@ -38,12 +39,6 @@ bool is_decoration(char32_t c) {
   }
   return u_hasBinaryProperty(cp, UCHAR_VARIATION_SELECTOR) ||
          u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
-}
-
-char32_t fold_kana_char(char32_t c) {
-  // Same mapping as text::fold_kana: katakana ァ..ヶ and ヽヾ to hiragana.
-  if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) return c - 0x60;
-  return c;
 }
 
 bool is_url_char(char32_t c) {
@@ -175,9 +170,9 @@ bool has_question_ending(const AnalyzedText& t, std::size_t first, std::size_t l
   return false;
 }
 
-void analyze_morphemes(AnalyzedText& t) {
-  thread_local std::string utf8;
-  utf8 = text::to_utf8(t.nfkc);
+// The tokens of `morphemes`, the analysis of `utf8` (t.nfkc in UTF-8), positioned in code points.
+void add_tokens(AnalyzedText& t, std::string_view utf8,
+                const std::vector<text::Morpheme>& morphemes) {
   // Byte offset -> code point offset (a continuation byte maps to the next code point).
   thread_local std::vector<std::uint32_t> cp_at;
   cp_at.assign(utf8.size() + 1, 0);
@@ -187,17 +182,23 @@ void analyze_morphemes(AnalyzedText& t) {
     if (b + 1 == utf8.size() || (static_cast<unsigned char>(utf8[b + 1]) & 0xC0) != 0x80) ++cp;
   }
   cp_at[utf8.size()] = cp;
-  thread_local std::vector<text::Morpheme> morphemes;
-  text::Morphology::shared().analyze(utf8, morphemes);
   t.tokens.reserve(morphemes.size());
   for (const auto& m : morphemes) {
     Token tok;
     tok.begin = cp_at[m.begin];
     tok.end = cp_at[m.end];
     tok.m = m;
-    if (!m.known) tok.m.base = {};  // views `utf8`, which ends here
+    if (!m.known) tok.m.base = {};  // views `utf8`, which may end before the tokens
     t.tokens.push_back(tok);
   }
+}
+
+void analyze_morphemes(AnalyzedText& t) {
+  thread_local std::string utf8;
+  utf8 = text::to_utf8(t.nfkc);
+  thread_local std::vector<text::Morpheme> morphemes;
+  text::Morphology::shared().analyze(utf8, morphemes);
+  add_tokens(t, utf8, morphemes);
 }
 
 void split_sentences(AnalyzedText& t) {
@@ -256,19 +257,29 @@ bool is_hiragana(char32_t c) {
   return c >= 0x3041 && c <= 0x3096;
 }
 
-AnalyzedText analyze_text(std::string_view utf8) {
+AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* normalized) {
   if (utf8.size() > kMaxAnalyzedBytes) utf8 = utf8.substr(0, kMaxAnalyzedBytes);
+  // The caller's normalization is of the whole text: it is this one's only if nothing was cut.
+  if (normalized != nullptr && normalized->source_bytes() != utf8.size()) normalized = nullptr;
   AnalyzedText t;
-  t.nfkc = text::to_u32(text::nfkc_casefold(utf8));
+  t.nfkc = normalized != nullptr ? text::to_u32(normalized->nfkc())
+                                 : text::to_u32(text::nfkc_casefold(utf8));
   extract_urls(t);
   t.folded.resize(t.nfkc.size());
   t.key.reserve(t.nfkc.size());
   for (std::size_t i = 0; i < t.nfkc.size(); ++i) {
-    const char32_t c = fold_kana_char(t.nfkc[i]);
+    const char32_t c = text::fold_kana_char(t.nfkc[i]);
     t.folded[i] = c;
     if (!is_decoration(c)) t.key.push_back(c);
   }
-  analyze_morphemes(t);
+  // MeCab reads `nfkc` with its links blanked: the caller's analysis is of the same bytes when
+  // the text has no link, and made with the same dictionary.
+  if (normalized != nullptr && t.urls.empty() &&
+      &normalized->analyzer() == &text::Morphology::shared()) {
+    add_tokens(t, normalized->nfkc(), normalized->morphemes());
+  } else {
+    analyze_morphemes(t);
+  }
   split_sentences(t);
   return t;
 }

@@ -10,6 +10,10 @@
 
 #include "detectors/text/morphology.h"
 
+namespace mamori::detectors::text {
+class NormalizedText;
+}  // namespace mamori::detectors::text
+
 namespace mamori::detectors::misinfo {
 
 // One morpheme of `nfkc`, positioned in code points. `m.base` is empty for words the dictionary
@@ -60,7 +64,10 @@ std::size_t token_at(const AnalyzedText& t, std::size_t pos);
 
 // Never throws on untrusted input: invalid UTF-8 becomes U+FFFD. Input longer than
 // `kMaxAnalyzedBytes` is cut there (a reply is at most a few thousand bytes on any platform).
-AnalyzedText analyze_text(std::string_view utf8);
+// `normalized`, if given, is `utf8` already normalized and analysed (shared with other
+// detectors): its NFKC form and morphemes are used instead of computing them again wherever they
+// are the same (the result is identical either way).
+AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* normalized = nullptr);
 inline constexpr std::size_t kMaxAnalyzedBytes = 16 * 1024;
 
 // The host of a URL as written ("https://Bit.ly/x" -> "bit.ly"), empty when none.

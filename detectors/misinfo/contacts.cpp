@@ -60,12 +60,9 @@ bool contains_any(std::u32string_view s, std::initializer_list<std::u32string_vi
 // One or two digits changed, or two adjacent digits swapped, in a number of the same length.
 bool near_number(std::string_view a, std::string_view b) {
   if (a.size() != b.size() || a == b) return false;
-  std::vector<std::size_t> diff;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) diff.push_back(i);
-  }
-  if (diff.size() <= 2) return true;
-  return false;
+  std::size_t differing = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) differing += a[i] != b[i] ? 1 : 0;
+  return differing <= 2;
 }
 
 // Labels of a host or handle that name the city rather than a kind of site:

@@ -524,9 +524,21 @@ void MisinformationDetector::set_rumours(std::shared_ptr<const RumourRegistry> r
 
 ReplyAssessment MisinformationDetector::score(const model::Post& reply,
                                               const ReplyContext& context) const {
+  return score_reply(reply, nullptr, context);
+}
+
+ReplyAssessment MisinformationDetector::score(const model::Post& reply,
+                                              const text::NormalizedText& normalized,
+                                              const ReplyContext& context) const {
+  return score_reply(reply, &normalized, context);
+}
+
+ReplyAssessment MisinformationDetector::score_reply(const model::Post& reply,
+                                                    const text::NormalizedText* normalized,
+                                                    const ReplyContext& context) const {
   const SignalWeights& w = settings_.weights;
   ReplyAssessment out;
-  const AnalyzedText text = analyze_text(reply.text);
+  const AnalyzedText text = analyze_text(reply.text, normalized);
   Slots slots = extract_slots(text, reply.created_at);
   for (const auto& url : reply.urls) {
     if (auto h = url_host(url);
@@ -791,8 +803,22 @@ std::string MisinformationDetector::cluster_subject(std::string_view claim_key) 
 
 ReplyAssessment MisinformationDetector::observe(const model::Post& reply,
                                                 const ReplyContext& context, model::TimePoint now) {
-  ReplyAssessment a = score(reply, context);
-  if (a.claim_key.empty() || a.kind == ReplyKind::other) return a;
+  ReplyAssessment a = score_reply(reply, nullptr, context);
+  add_to_cluster(reply, a, now);
+  return a;
+}
+
+ReplyAssessment MisinformationDetector::observe(const model::Post& reply,
+                                                const text::NormalizedText& normalized,
+                                                const ReplyContext& context, model::TimePoint now) {
+  ReplyAssessment a = score_reply(reply, &normalized, context);
+  add_to_cluster(reply, a, now);
+  return a;
+}
+
+void MisinformationDetector::add_to_cluster(const model::Post& reply, const ReplyAssessment& a,
+                                            model::TimePoint now) {
+  if (a.claim_key.empty() || a.kind == ReplyKind::other) return;
   auto [it, inserted] = clusters_.try_emplace(a.claim_key);
   Cluster& c = it->second;
   if (inserted) {
@@ -838,7 +864,6 @@ ReplyAssessment MisinformationDetector::observe(const model::Post& reply,
     }
     if (oldest != clusters_.end()) clusters_.erase(oldest);
   }
-  return a;
 }
 
 std::vector<model::Finding> MisinformationDetector::advance(model::TimePoint now) {

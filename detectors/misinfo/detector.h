@@ -7,6 +7,8 @@
 //   auto rumours = std::make_shared<const RumourRegistry>(rumour_structs);
 //   MisinformationDetector detector(facts, rumours);
 //   ReplyAssessment a = detector.observe(reply, {.author_flagged_impersonator = flagged}, now);
+//   // or with the reply analysed once for this and the threat detector (text/normalized_text.h):
+//   ReplyAssessment b = detector.observe(reply, normalized, context, now);
 //   for (model::Finding& f : detector.advance(now)) store(f);
 #pragma once
 
@@ -138,11 +140,17 @@ class MisinformationDetector {
 
   // Scores one reply or mention. Thread-safe (const, no shared mutable state).
   ReplyAssessment score(const model::Post& reply, const ReplyContext& context = {}) const;
+  // The same with `reply.text` already normalized and analysed (shared with other detectors);
+  // the assessment is identical.
+  ReplyAssessment score(const model::Post& reply, const text::NormalizedText& normalized,
+                        const ReplyContext& context = {}) const;
 
   // Scores a reply and adds it to its claim cluster. A post seen again (updated counts) replaces
   // its earlier observation.
   ReplyAssessment observe(const model::Post& reply, const ReplyContext& context,
                           model::TimePoint now);
+  ReplyAssessment observe(const model::Post& reply, const text::NormalizedText& normalized,
+                          const ReplyContext& context, model::TimePoint now);
 
   // Findings for clusters that opened or escalated since the last call; forgets stale clusters.
   std::vector<model::Finding> advance(model::TimePoint now);
@@ -177,6 +185,9 @@ class MisinformationDetector {
     model::TimePoint last_seen{};
   };
 
+  ReplyAssessment score_reply(const model::Post& reply, const text::NormalizedText* normalized,
+                              const ReplyContext& context) const;
+  void add_to_cluster(const model::Post& reply, const ReplyAssessment& a, model::TimePoint now);
   model::Finding make_finding(const Cluster& c, model::Severity severity, std::size_t claims,
                               std::size_t questions, std::size_t corrections, std::int64_t spread,
                               model::TimePoint now) const;

@@ -92,11 +92,7 @@ std::string to_utf8(std::u32string_view cps) {
 
 std::string fold_kana(std::string_view utf8) {
   std::u32string cps = to_u32(utf8);
-  for (char32_t& c : cps) {
-    // Katakana ァ (U+30A1) .. ヶ (U+30F6) map to hiragana ぁ (U+3041) .. ゖ (U+3096);
-    // ヽヾ iteration marks to ゝゞ.
-    if ((c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE) c -= 0x60;
-  }
+  for (char32_t& c : cps) c = fold_kana_char(c);
   return to_utf8(cps);
 }
 

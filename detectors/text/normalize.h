@@ -13,6 +13,11 @@ std::string nfkc_casefold(std::string_view utf8);
 
 // Katakana -> hiragana (ア -> あ, ヴ -> ゔ); other characters unchanged. Expects NFKC input.
 std::string fold_kana(std::string_view utf8);
+// The same for one code point: katakana ァ (U+30A1) .. ヶ (U+30F6) to hiragana ぁ .. ゖ, the
+// iteration marks ヽヾ to ゝゞ.
+constexpr char32_t fold_kana_char(char32_t c) {
+  return (c >= 0x30A1 && c <= 0x30F6) || c == 0x30FD || c == 0x30FE ? c - 0x60 : c;
+}
 
 struct MatchKeyOptions {
   bool drop_whitespace = true;   // 相馬 市 == 相馬市

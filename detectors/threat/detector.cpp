@@ -6,7 +6,7 @@
 #include <string>
 
 #include "detectors/text/morphology.h"
-#include "detectors/text/normalize.h"
+#include "detectors/text/normalized_text.h"
 #include "model/observation_json.h"
 
 namespace mamori::detectors::threat {
@@ -424,18 +424,25 @@ std::string_view label_ja(Kind k) {
 }
 
 Assessment assess(std::string_view raw, const text::Morphology* morphology) {
+  return assess(text::NormalizedText(raw, morphology ? *morphology : text::Morphology::shared()));
+}
+
+Assessment assess(const text::NormalizedText& normalized) {
   Assessment out;
-  const text::Morphology& analyzer = morphology ? *morphology : text::Morphology::shared();
   // NFKC: half-width kana (ｺﾛｽ) and full-width ASCII become their usual forms.
-  const std::string norm = text::nfkc_casefold(raw);
-  std::vector<Morpheme> ms;
-  analyzer.analyze(norm, ms);
+  const std::string_view norm = normalized.nfkc();
+  const std::vector<Morpheme>& ms = normalized.morphemes();
   std::vector<Token> toks;
   toks.reserve(ms.size());
   int sentence = 0;
   int quote_depth = 0;
   for (const Morpheme& m : ms) {
-    Token t{&m, std::string_view(norm).substr(m.begin, m.end - m.begin), quote_depth > 0, sentence};
+    // Newlines separate sentences too (MeCab drops them; look at the gap before the morpheme).
+    if (!toks.empty() &&
+        contains(norm.substr(toks.back().m->end, m.begin - toks.back().m->end), "\n")) {
+      ++sentence;
+    }
+    Token t{&m, norm.substr(m.begin, m.end - m.begin), quote_depth > 0, sentence};
     const std::string_view s = t.surface;
     if (s == "「" || s == "『" || s == "“" || s == "\"") {
       ++quote_depth;
@@ -446,14 +453,6 @@ Assessment assess(std::string_view raw, const text::Morphology* morphology) {
     toks.push_back(t);
     if (s == "。" || s == "!" || s == "?" || s == "！" || s == "？" || s == "」" || s == "』") {
       ++sentence;
-    }
-  }
-  // Newlines separate sentences too (MeCab drops them; look at the gap between morphemes).
-  for (std::size_t i = 1; i < toks.size(); ++i) {
-    const std::string_view gap =
-        std::string_view(norm).substr(toks[i - 1].m->end, toks[i].m->begin - toks[i - 1].m->end);
-    if (contains(gap, "\n")) {
-      for (std::size_t j = i; j < toks.size(); ++j) ++toks[j].sentence;
     }
   }
 

@@ -11,6 +11,9 @@
 //
 //   threat::Assessment a = threat::assess(reply.text);
 //   if (a.threat) findings.push_back(threat::make_finding(reply, a, now));
+//   // or, sharing one analysis of the reply with the misinformation detector:
+//   const text::NormalizedText normalized(reply.text);
+//   threat::Assessment b = threat::assess(normalized);
 #pragma once
 
 #include <cstdint>
@@ -24,7 +27,8 @@
 
 namespace mamori::detectors::text {
 class Morphology;
-}
+class NormalizedText;
+}  // namespace mamori::detectors::text
 
 namespace mamori::detectors::threat {
 
@@ -46,6 +50,9 @@ struct Assessment {
 // Judges one reply or mention. Untrusted UTF-8: any bytes are accepted. Uses
 // text::Morphology::shared() unless an analyzer is given.
 Assessment assess(std::string_view text, const text::Morphology* morphology = nullptr);
+// The same on a reply already normalized and analysed (text/normalized_text.h), e.g. once for
+// both this and the misinformation detector.
+Assessment assess(const text::NormalizedText& text);
 
 // The finding for a threatening post: type `threat`, subject "<platform>:post:<id>", severity
 // high (critical for a bomb or arson announcement), with the post's text, author, time and link

@@ -1,7 +1,8 @@
 // Fuzz target: the misinformation detector's text path on untrusted reply text — normalization
 // (NFKC, kana folding, link extraction, sentences), slot extraction (dates, times, places,
 // numbers, phones, states), morphemes (MeCab), contact details, starter hoaxes, the pair check,
-// markers, and a full score against a small fact and rumour set.
+// markers, and a full score against a small fact and rumour set; the analysis shared with the
+// threat detector (text::NormalizedText) gives the same result as the detector's own.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 #include "detectors/misinfo/markers.h"
 #include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
+#include "detectors/text/normalized_text.h"
 
 namespace {
 
@@ -41,6 +43,21 @@ const mi::MisinformationDetector& detector() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const auto analyzed = mi::analyze_text(text);
+  // An analysis shared with other detectors (text::NormalizedText) must give the same result.
+  const mamori::detectors::text::NormalizedText normalized(text);
+  const auto shared = mi::analyze_text(text, &normalized);
+  if (shared.nfkc != analyzed.nfkc || shared.urls != analyzed.urls ||
+      shared.tokens.size() != analyzed.tokens.size() ||
+      shared.sentences.size() != analyzed.sentences.size()) {
+    __builtin_trap();
+  }
+  for (std::size_t i = 0; i < shared.tokens.size(); ++i) {
+    const auto& x = shared.tokens[i];
+    const auto& y = analyzed.tokens[i];
+    if (x.begin != y.begin || x.end != y.end || x.m.pos != y.m.pos || x.m.base != y.m.base) {
+      __builtin_trap();
+    }
+  }
   const auto when = mamori::model::TimePoint(std::chrono::milliseconds(1730419200000));
   const auto slots = mi::extract_slots(analyzed, when);
   // Reasons quote spans and describe values: exercise those paths too.

@@ -9,6 +9,7 @@
 
 #include "detectors/impersonation/detector.h"
 #include "detectors/impersonation/local_governments.h"
+#include "detectors/text/csv.h"
 #include "detectors/text/normalize.h"
 #include "tests/detectors/impersonation/avatar_recipes.h"
 
@@ -95,9 +96,10 @@ TEST(LocalGovernmentDirectory, HomepagesFindTheirBodyAndWardsUnderTheCitysHost) 
 
 TEST(LocalGovernmentDirectory, CsvQuotingAndBadRowsAreHandled) {
   std::vector<std::string> f;
-  EXPECT_TRUE(split_csv_line(R"(1,"a ""b"", c",d)", f));
+  std::string error;
+  EXPECT_TRUE(text::split_csv_line(R"(1,"a ""b"", c",d)", f, error));
   EXPECT_EQ(f, (std::vector<std::string>{"1", "a \"b\", c", "d"}));
-  EXPECT_FALSE(split_csv_line(R"(1,"open)", f));
+  EXPECT_FALSE(text::split_csv_line(R"(1,"open)", f, error));
   const std::string prefs =
       "h\n1,北海道,ほっかいどう,北海道,ほっかいどう,Hokkaido,HKD,https://www.pref.hokkaido.lg.jp/"
       ",10006\n";

@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "detectors/text/normalized_text.h"
+
 namespace mamori::detectors::threat {
 namespace {
 
@@ -66,6 +68,18 @@ INSTANTIATE_TEST_SUITE_P(
         // Warnings about fraud are not fraud.
         Case{"市をかたる還付金詐欺に注意してください。ATMで手続きはできません", false,
              Kind::fraud}));
+
+TEST(Threat, AnalysisSharedWithOtherDetectorsJudgesTheSame) {
+  for (const char* t : {"市長を殺してやる", "市長ｺﾛｽ", "放火犯は捕まった？\n図書館に放火する",
+                        "「市役所を燃やす」\nという書き込みを通報した", "蚊に刺された"}) {
+    const text::NormalizedText normalized(t);
+    const Assessment own = assess(t);
+    const Assessment shared = assess(normalized);
+    EXPECT_EQ(own.threat, shared.threat) << t;
+    EXPECT_EQ(own.kind, shared.kind) << t;
+    EXPECT_EQ(own.cues, shared.cues) << t;
+  }
+}
 
 TEST(Threat, HostileInputNeverCrashes) {
   const std::string bad = std::string("\xff\xfe殺\x80す\0ぞ", 12);
