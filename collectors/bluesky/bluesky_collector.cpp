@@ -11,13 +11,10 @@ BlueskyCollector::BlueskyCollector(HttpClient& client, BlueskyCollectorOptions o
 
 HttpRequest BlueskyCollector::request(const std::string& base, const std::string& method_and_query,
                                       BlueskyEndpoint endpoint) const {
-  HttpRequest r;
-  r.url = base + "/xrpc/" + method_and_query;
+  HttpRequest r =
+      api_request(base + "/xrpc/" + method_and_query, model::Platform::bluesky,
+                  endpoint_name(endpoint), options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("Accept", "application/json");
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "bluesky";
-  r.endpoint = std::string(endpoint_name(endpoint));
   // Bluesky's services count every route together per client IP (3000 requests per 5 minutes):
   // one window per service, whichever endpoint spends it. Session calls have their own, tighter
   // limits (per handle) and keep their endpoint's window.
@@ -73,6 +70,7 @@ void BlueskyCollector::thread(const AccountRef& /*account*/, const std::string& 
 
 void BlueskyCollector::replies_and_mentions(const AccountRef& /*account*/, const Cursor& cursor,
                                             PageHandler done) {
+  // Without a session there is nothing to ask: the page says why.
   with_session([this, cursor, done = std::move(done)](const std::string& error) mutable {
     if (!error.empty()) {
       Page page;
@@ -90,41 +88,18 @@ void BlueskyCollector::replies_and_mentions(const AccountRef& /*account*/, const
     std::string q = "app.bsky.notification.listNotifications?limit=100";
     if (cursor.page) q += "&cursor=" + url_encode(*cursor.page);
     HttpRequest r = request(options_.pds_base, q, BlueskyEndpoint::list_notifications);
-    r.headers.emplace_back("Authorization", "Bearer " + access_jwt_);
-    // An expired access token is refreshed once, then the page is fetched again.
-    fetch_page(
-        client_, r, model::Platform::bluesky,
-        [](std::string_view body, const ParseContext& c) {
-          return parse(BlueskyEndpoint::list_notifications, body, c);
-        },
-        {},
-        [this, r, done = std::move(done)](Page page) mutable {
-          const bool expired = page.response.status == 400 &&
-                               page.response.body.find("ExpiredToken") != std::string::npos;
-          if (!expired) {
-            done(std::move(page));
-            return;
-          }
-          access_jwt_.clear();
-          with_session([this, r, done = std::move(done)](const std::string& err) mutable {
-            if (!err.empty()) {
-              Page failed;
-              failed.endpoint = r.endpoint;
-              failed.result.outcome = ParseOutcome::platform_error;
-              done(std::move(failed));
-              return;
-            }
-            for (auto& [k, v] : r.headers) {
-              if (k == "Authorization") v = "Bearer " + access_jwt_;
-            }
-            fetch_page(
-                client_, r, model::Platform::bluesky,
-                [](std::string_view body, const ParseContext& c) {
-                  return parse(BlueskyEndpoint::list_notifications, body, c);
-                },
-                {}, std::move(done));
-          });
-        });
+    std::string endpoint = r.endpoint;
+    std::string url = r.url;
+    // With the session's token; an expired one is refreshed once and the page fetched again.
+    fetch_with_session(std::move(r), [endpoint = std::move(endpoint), url = std::move(url),
+                                      done = std::move(done)](HttpResponse response) mutable {
+      done(page_from_response(
+          std::move(endpoint), std::move(url), model::Platform::bluesky,
+          [](std::string_view body, const ParseContext& c) {
+            return parse(BlueskyEndpoint::list_notifications, body, c);
+          },
+          {}, std::move(response)));
+    });
   });
 }
 
@@ -204,13 +179,8 @@ void BlueskyCollector::session_request(bool refresh, std::function<void(const st
 
 void BlueskyCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                     std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "bluesky";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  client_.fetch(avatar_request(url, model::Platform::bluesky, options_.timeout, max_bytes),
+                std::move(done));
 }
 
 }  // namespace mamori::collectors::bluesky

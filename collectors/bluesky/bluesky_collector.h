@@ -37,8 +37,8 @@ class BlueskyCollector final : public PlatformCollector {
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
   // Sends `r` (to the PDS) with the session's access token, creating or refreshing the session
-  // first; an ExpiredToken answer refreshes once and repeats the request. For procedures such
-  // as createReport (bluesky_report.h). Defined in bluesky_session_fetch.cpp.
+  // first; an ExpiredToken answer refreshes once and repeats the request. For the notifications
+  // and procedures such as createReport (bluesky_report.h). Defined in bluesky_session_fetch.cpp.
   void fetch_with_session(HttpRequest r, std::function<void(HttpResponse)> done);
 
  private:

@@ -6,17 +6,19 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
+#include "collectors/common/text_links.h"
 #include "model/text.h"
 
 namespace mamori::collectors::bluesky {
 namespace {
 
 namespace od = simdjson::ondemand;
+using json::expect_array;
 using json::for_each_element;
 using json::for_each_field;
 using json::read_string;
+using json::time_of;
 
 constexpr model::Platform kPlatform = model::Platform::bluesky;
 constexpr std::string_view kPostCollection = "/app.bsky.feed.post/";
@@ -31,11 +33,6 @@ struct Page {
   bool has_main = false;  // the endpoint's own top-level key was present
   bool thread_truncated = false;
 };
-
-void add_unique(std::vector<std::string>& urls, std::string url) {
-  if (url.empty()) return;
-  if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
-}
 
 bool is_post_uri(std::string_view uri) {
   return uri.starts_with("at://") && uri.find(kPostCollection) != std::string_view::npos;
@@ -58,11 +55,6 @@ std::string first_link(std::string_view text) {
     ++end;
   }
   return std::string(text.substr(best, end - best));
-}
-
-std::optional<model::TimePoint> time_of(od::value& v) {
-  if (const auto s = json::string_of(v)) return parse_datetime(*s);
-  return std::nullopt;
 }
 
 // One field of a profileView / profileViewBasic / profileViewDetailed; false if not one of them.
@@ -175,7 +167,7 @@ void read_embed(od::value& v, model::Post& post) {
     quoted = nested_record_uri;
   } else if (type == "app.bsky.embed.external") {
     if (external_uri.starts_with("https://") || external_uri.starts_with("http://")) {
-      add_unique(post.urls, std::move(external_uri));
+      add_unique_link(post.urls, std::move(external_uri));
     }
   }
   // A record embed may also be a feed generator or list; only posts are quotes.
@@ -196,7 +188,7 @@ void read_facets(od::value& v, model::Post& post) {
             read_string(x, uri);
           }
         });
-        if (type == "app.bsky.richtext.facet#link") add_unique(post.urls, std::move(uri));
+        if (type == "app.bsky.richtext.facet#link") add_unique_link(post.urls, std::move(uri));
       });
     });
   });
@@ -400,15 +392,6 @@ std::string_view main_key(BlueskyEndpoint endpoint) {
       return "notifications";
   }
   return "";
-}
-
-void expect_array(od::value& v, std::string_view what) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
-  if (type != od::json_type::array) {
-    json::fail_shape("expected an array of " + std::string(what) + ", found " +
-                     std::string(json::type_name(v)));
-  }
 }
 
 void read_main(od::value& v, BlueskyEndpoint endpoint, Page& page, const ParseContext& context) {

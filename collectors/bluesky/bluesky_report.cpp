@@ -1,5 +1,7 @@
 #include "collectors/bluesky/bluesky_report.h"
 
+#include <boost/json.hpp>
+
 #include "collectors/common/json_access.h"
 
 namespace mamori::collectors::bluesky {
@@ -19,10 +21,11 @@ HttpRequest report_request(const std::string& pds_base, const ReportInput& input
   r.headers.emplace_back("atproto-proxy", std::string(kModerationService));
   const std::string_view reason =
       input.category == "impersonation" ? kReasonMisleading : kReasonOther;
-  r.body = "{\"reasonType\":" + json_quote(reason) +
-           ",\"reason\":" + json_quote(truncate_code_points(input.text, kReportReasonLimit)) +
-           ",\"subject\":{\"$type\":\"com.atproto.admin.defs#repoRef\",\"did\":" +
-           json_quote(input.account_id) + "}}";
+  r.body = boost::json::serialize(boost::json::object{
+      {"reasonType", reason},
+      {"reason", truncate_code_points(input.text, kReportReasonLimit)},
+      {"subject", boost::json::object{{"$type", "com.atproto.admin.defs#repoRef"},
+                                      {"did", input.account_id}}}});
   return r;
 }
 

@@ -4,6 +4,7 @@
 // back the parsed page. Pagination cursors go in and come out; the poller persists them.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -61,10 +62,27 @@ class PlatformCollector {
 // RFC 3986 percent-encoding of a query value (unreserved characters kept).
 std::string url_encode(std::string_view value);
 
+// A request to a platform's API: the URL, the platform and the documented endpoint name (the
+// governor, metrics and logs key on them), and the time and size limits. The caller adds its
+// headers; credentials go only there, never into the URL.
+HttpRequest api_request(std::string url, model::Platform platform, std::string_view endpoint,
+                        std::chrono::milliseconds timeout, std::size_t max_response_bytes);
+
+// A profile picture from a platform's public media host: no credentials, `max_bytes` at most.
+HttpRequest avatar_request(std::string url, model::Platform platform,
+                           std::chrono::milliseconds timeout, std::size_t max_bytes);
+
+using BodyParser = std::function<ParseResult(std::string_view body, const ParseContext&)>;
+
 // Runs `request`, parses the body with `parse` and calls `done` with the page. A transport
 // failure becomes an error observation naming the endpoint and outcome.
-void fetch_page(HttpClient& client, HttpRequest request, model::Platform platform,
-                std::function<ParseResult(std::string_view body, const ParseContext&)> parse,
+void fetch_page(HttpClient& client, HttpRequest request, model::Platform platform, BodyParser parse,
                 std::vector<std::string> requested_refs, PageHandler done);
+
+// What fetch_page makes of the answer to a request for `endpoint` at `url`, for a collector that
+// sends the request some other way (Bluesky's calls that need the session).
+Page page_from_response(std::string endpoint, std::string url, model::Platform platform,
+                        const BodyParser& parse, std::vector<std::string> requested_refs,
+                        HttpResponse response);
 
 }  // namespace mamori::collectors

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 
+#include "collectors/common/iso_time.h"
 #include "model/text.h"
 
 namespace mamori::collectors::json {
@@ -269,6 +270,15 @@ std::string_view type_name(od::document& doc) {
   return type_name_of(type);
 }
 
+void expect_array(od::value& value, std::string_view what) {
+  od::json_type type;
+  if (const auto e = value.type().get(type)) fail(e);
+  if (type != od::json_type::array) {
+    fail_shape("expected an array of " + std::string(what) + ", found " +
+               std::string(type_name(value)));
+  }
+}
+
 bool read_string(od::value& value, std::string& out) {
   const std::string_view token = value.raw_json_token();
   std::string_view s;
@@ -294,6 +304,11 @@ std::optional<std::string> string_of(od::value& value) {
   std::string out;
   if (!read_string(value, out)) return std::nullopt;
   return out;
+}
+
+std::optional<model::TimePoint> time_of(od::value& value) {
+  if (const auto s = string_of(value)) return parse_datetime(*s);
+  return std::nullopt;
 }
 
 std::optional<std::int64_t> int_of(od::value& value) {

@@ -62,6 +62,9 @@ void check_scalar(od::value& value);
 std::string_view type_name(od::value& value);
 std::string_view type_name(od::document& doc);
 
+// Throws Malformed ("expected an array of posts, found object") unless `value` is an array.
+void expect_array(od::value& value, std::string_view what);
+
 // Calls f(std::string_view key, od::value& value) for every field of an object, in document
 // order. Returns false, reading nothing, when the value is not an object.
 template <typename V, typename F>
@@ -117,6 +120,9 @@ bool for_each_element(V& v, F&& f) {
 // Copies a string value into `out`, cleaned; false (out untouched) when it is not a string.
 bool read_string(od::value& value, std::string& out);
 std::optional<std::string> string_of(od::value& value);
+// A timestamp string (parse_datetime, collectors/common/iso_time.h); nullopt for other types and
+// for text that is not a time.
+std::optional<model::TimePoint> time_of(od::value& value);
 // An integer; nullopt for other types, fractions and integers beyond int64.
 std::optional<std::int64_t> int_of(od::value& value);
 std::optional<bool> bool_of(od::value& value);

@@ -1,7 +1,5 @@
 #include "collectors/common/report.h"
 
-#include <cstdio>
-
 namespace mamori::collectors {
 
 std::string truncate_code_points(std::string_view text, std::size_t max_chars) {
@@ -16,42 +14,6 @@ std::string truncate_code_points(std::string_view text, std::size_t max_chars) {
     ++chars;
   }
   return std::string(text);
-}
-
-std::string json_quote(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
 }
 
 }  // namespace mamori::collectors

@@ -30,7 +30,4 @@ struct ReportAnswer {
 // `text` cut to at most `max_chars` Unicode code points (never inside a UTF-8 sequence).
 std::string truncate_code_points(std::string_view text, std::size_t max_chars);
 
-// `s` as a JSON string literal (quotes included), escaping what JSON requires.
-std::string json_quote(std::string_view s);
-
 }  // namespace mamori::collectors

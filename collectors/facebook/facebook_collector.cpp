@@ -38,14 +38,11 @@ FacebookCollector::FacebookCollector(HttpClient& client, FacebookCollectorOption
 
 void FacebookCollector::run(const std::string& path_and_query, FacebookEndpoint endpoint,
                             std::vector<std::string> refs, PageHandler done) {
-  HttpRequest r;
-  r.url = options_.graph_base + path_and_query;
+  HttpRequest r =
+      api_request(options_.graph_base + path_and_query, model::Platform::facebook,
+                  endpoint_name(endpoint), options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("Authorization", "Bearer " + options_.page_access_token);
   r.headers.emplace_back("Accept", "application/json");
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "facebook";
-  r.endpoint = std::string(endpoint_name(endpoint));
   // Graph usage (X-App-Usage, X-Page-Usage) counts every call of the app together.
   r.quota_scope = "graph app";
   fetch_page(
@@ -84,13 +81,9 @@ void FacebookCollector::thread(const AccountRef& /*account*/, const std::string&
 
 void FacebookCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                      std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;  // no Authorization: the CDN is public, the token stays with the API
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "facebook";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  // No Authorization: the CDN is public, the token stays with the API.
+  client_.fetch(avatar_request(url, model::Platform::facebook, options_.timeout, max_bytes),
+                std::move(done));
 }
 
 }  // namespace mamori::collectors::facebook

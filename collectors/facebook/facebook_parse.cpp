@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "collectors/common/graph_api.h"
-#include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
 #include "collectors/common/text_links.h"
 
@@ -17,15 +16,11 @@ namespace od = simdjson::ondemand;
 using json::for_each_element;
 using json::for_each_field;
 using json::read_string;
+using json::time_of;
 
 constexpr model::Platform kPlatform = model::Platform::facebook;
 
 using Page = graph::GraphPage;
-
-std::optional<model::TimePoint> time_of(od::value& v) {
-  if (const auto s = json::string_of(v)) return parse_datetime(*s);
-  return std::nullopt;
-}
 
 // `{"summary": {"total_count": N}}` of comments/reactions, `{"count": N}` of shares.
 std::int64_t count_in(od::value& v, std::string_view outer, std::string_view inner) {
@@ -225,14 +220,9 @@ void add_page(PageFields& page, Page& out, const std::string& where, const Parse
 }
 
 void read_items(od::value& v, FacebookEndpoint endpoint, Page& page, const ParseContext& context) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
   const bool comments =
       endpoint == FacebookEndpoint::post_comments || endpoint == FacebookEndpoint::comment_replies;
-  if (type != od::json_type::array) {
-    json::fail_shape(std::string("expected an array of ") + (comments ? "comments" : "posts") +
-                     ", found " + std::string(json::type_name(v)));
-  }
+  json::expect_array(v, comments ? "comments" : "posts");
   for_each_element(v, [&](od::value& item, std::size_t i) {
     model::Post post;
     if (auto why = read_item(item, post, comments, context)) {

@@ -26,14 +26,11 @@ InstagramCollector::InstagramCollector(HttpClient& client, InstagramCollectorOpt
 
 void InstagramCollector::run(const std::string& path_and_query, InstagramEndpoint endpoint,
                              std::vector<std::string> refs, PageHandler done) {
-  HttpRequest r;
-  r.url = options_.graph_base + path_and_query;
+  HttpRequest r =
+      api_request(options_.graph_base + path_and_query, model::Platform::instagram,
+                  endpoint_name(endpoint), options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("Authorization", "Bearer " + options_.access_token);
   r.headers.emplace_back("Accept", "application/json");
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "instagram";
-  r.endpoint = std::string(endpoint_name(endpoint));
   // X-Business-Use-Case-Usage counts the account's calls together.
   r.quota_scope = "instagram " + options_.ig_user_id;
   fetch_page(
@@ -79,13 +76,8 @@ void InstagramCollector::thread(const AccountRef& /*account*/, const std::string
 
 void InstagramCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                       std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "instagram";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  client_.fetch(avatar_request(url, model::Platform::instagram, options_.timeout, max_bytes),
+                std::move(done));
 }
 
 }  // namespace mamori::collectors::instagram

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "collectors/common/graph_api.h"
-#include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
 #include "collectors/common/text_links.h"
 
@@ -17,15 +16,11 @@ namespace od = simdjson::ondemand;
 using json::for_each_element;
 using json::for_each_field;
 using json::read_string;
+using json::time_of;
 
 constexpr model::Platform kPlatform = model::Platform::instagram;
 
 using Page = graph::GraphPage;
-
-std::optional<model::TimePoint> time_of(od::value& v) {
-  if (const auto s = json::string_of(v)) return parse_datetime(*s);
-  return std::nullopt;
-}
 
 void strip_at(std::string& handle) {
   if (!handle.empty() && handle.front() == '@') handle.erase(0, 1);
@@ -68,11 +63,7 @@ std::optional<std::string> read_media(od::value& v, model::Post& post, const Par
 
 void read_media_list(od::value& v, Page& page, const std::string& where,
                      const ParseContext& context, const std::string& default_author) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
-  if (type != od::json_type::array) {
-    json::fail_shape("expected an array of media, found " + std::string(json::type_name(v)));
-  }
+  json::expect_array(v, "media");
   for_each_element(v, [&](od::value& item, std::size_t i) {
     model::Post post;
     if (auto why = read_media(item, post, context, default_author)) {
@@ -89,22 +80,30 @@ struct Thread {
   std::string root;
 };
 
-void read_comment(od::value& v, Page& page, const std::string& where, const Thread& thread,
+// Where a comment sits in the body ("data[3]", "data[3].replies[0]"), spelled out only for the
+// message of a comment that is skipped.
+struct Where {
+  const Where* comment;  // the comment a nested reply belongs to, if it is one
+  std::string_view list;
+  std::size_t index;
+  std::string str() const {
+    std::string out = comment != nullptr ? comment->str() + "." : std::string();
+    return out + std::string(list) + "[" + std::to_string(index) + "]";
+  }
+};
+
+void read_comment(od::value& v, Page& page, const Where& where, const Thread& thread,
                   const ParseContext& context, bool nested);
 
-void read_comment_list(od::value& v, Page& page, const std::string& where, const Thread& thread,
-                       const ParseContext& context, bool nested) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
-  if (type != od::json_type::array) {
-    json::fail_shape("expected an array of comments, found " + std::string(json::type_name(v)));
-  }
+void read_comment_list(od::value& v, Page& page, const Where* comment, std::string_view list,
+                       const Thread& thread, const ParseContext& context, bool nested) {
+  json::expect_array(v, "comments");
   for_each_element(v, [&](od::value& item, std::size_t i) {
-    read_comment(item, page, where + "[" + std::to_string(i) + "]", thread, context, nested);
+    read_comment(item, page, Where{comment, list, i}, thread, context, nested);
   });
 }
 
-void read_comment(od::value& v, Page& page, const std::string& where, const Thread& thread,
+void read_comment(od::value& v, Page& page, const Where& where, const Thread& thread,
                   const ParseContext& context, bool nested) {
   model::Post post;
   post.platform = kPlatform;
@@ -112,7 +111,6 @@ void read_comment(od::value& v, Page& page, const std::string& where, const Thre
   std::optional<model::TimePoint> created_at;
   std::optional<std::string> parent;
   std::string media_id;
-  std::vector<model::Post> replies;
   Page reply_page;
   bool has_replies = false;
   const bool is_object = for_each_field(v, [&](std::string_view key, od::value& f) {
@@ -146,23 +144,22 @@ void read_comment(od::value& v, Page& page, const std::string& where, const Thre
       // Replies expanded into the comment: {"data": [...]}; read after the comment's own id.
       has_replies = true;
       for_each_field(f, [&](std::string_view k, od::value& d) {
-        if (k == "data")
-          read_comment_list(d, reply_page, where + ".replies", Thread{}, context, true);
+        if (k == "data") read_comment_list(d, reply_page, &where, "replies", {}, context, true);
       });
     }
   });
   if (!is_object) {
-    page.skipped.push_back(where + ": not a comment object");
+    page.skipped.push_back(where.str() + ": not a comment object");
     return;
   }
   if (post.post_id.empty()) {
-    page.skipped.push_back(where + ": comment without an id");
+    page.skipped.push_back(where.str() + ": comment without an id");
     return;
   }
   strip_at(post.author_handle);
   post.created_at = created_at.value_or(context.observed_at);
   post.urls = links_in_text(post.text);
-  const std::string root = !thread.root.empty() ? thread.root : media_id;
+  const std::string& root = !thread.root.empty() ? thread.root : media_id;
   if (parent) {
     post.in_reply_to_post_id = std::move(parent);
   } else if (!thread.answers.empty()) {
@@ -171,14 +168,14 @@ void read_comment(od::value& v, Page& page, const std::string& where, const Thre
     post.in_reply_to_post_id = media_id;
   }
   if (!root.empty()) post.conversation_root_id = root;
-  const std::string comment_id = post.post_id;
+  // The comment, then its replies (answering it, in its conversation unless they say otherwise).
+  for (auto& r : reply_page.posts) {
+    if (!r.in_reply_to_post_id) r.in_reply_to_post_id = post.post_id;
+    if (!r.conversation_root_id && !root.empty()) r.conversation_root_id = root;
+  }
   page.posts.push_back(std::move(post));
   if (!has_replies) return;
-  for (auto& r : reply_page.posts) {
-    if (!r.in_reply_to_post_id) r.in_reply_to_post_id = comment_id;
-    if (!r.conversation_root_id && !root.empty()) r.conversation_root_id = root;
-    page.posts.push_back(std::move(r));
-  }
+  for (auto& r : reply_page.posts) page.posts.push_back(std::move(r));
   for (auto& s : reply_page.skipped) page.skipped.push_back(std::move(s));
 }
 
@@ -277,7 +274,7 @@ void read_root(od::document& doc, InstagramEndpoint endpoint, Page& page,
           } else if (context.requested_refs.size() > 1) {
             thread.root = context.requested_refs[1];
           }
-          read_comment_list(v, page, "data", thread, context, false);
+          read_comment_list(v, page, nullptr, "data", thread, context, false);
         } else if (key == "paging") {
           page.next_cursor = graph::read_next_cursor(v);
         }

@@ -19,8 +19,9 @@ MastodonCollector::MastodonCollector(HttpClient& client, MastodonCollectorOption
 
 HttpRequest MastodonCollector::request(const std::string& path_and_query, MastodonEndpoint endpoint,
                                        bool authorized) const {
-  HttpRequest r;
-  r.url = options_.instance + path_and_query;
+  HttpRequest r =
+      api_request(options_.instance + path_and_query, model::Platform::mastodon,
+                  endpoint_name(endpoint), options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("Accept", "application/json");
   // Mastodon counts all API calls together: per access token when one is sent, else per IP.
   if (authorized && !options_.access_token.empty()) {
@@ -29,10 +30,6 @@ HttpRequest MastodonCollector::request(const std::string& path_and_query, Mastod
   } else {
     r.quota_scope = options_.instance + " anonymous";
   }
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "mastodon";
-  r.endpoint = std::string(endpoint_name(endpoint));
   return r;
 }
 
@@ -82,13 +79,8 @@ void MastodonCollector::thread(const AccountRef& /*account*/, const std::string&
 
 void MastodonCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                      std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "mastodon";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  client_.fetch(avatar_request(url, model::Platform::mastodon, options_.timeout, max_bytes),
+                std::move(done));
 }
 
 }  // namespace mamori::collectors::mastodon

@@ -6,8 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
+#include "collectors/common/text_links.h"
 #include "collectors/mastodon/html_text.h"
 #include "model/text.h"
 
@@ -18,6 +18,7 @@ namespace od = simdjson::ondemand;
 using json::for_each_element;
 using json::for_each_field;
 using json::read_string;
+using json::time_of;
 
 constexpr model::Platform kPlatform = model::Platform::mastodon;
 
@@ -34,11 +35,6 @@ struct Page {
   bool has_main = false;
 };
 
-void add_unique(std::vector<std::string>& urls, std::string url) {
-  if (url.empty()) return;
-  if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
-}
-
 std::string lower_ascii(std::string_view s) {
   return model::ascii_lower(s);
 }
@@ -51,11 +47,6 @@ std::optional<std::string> nonempty_string(od::value& v) {
   auto s = json::string_of(v);
   if (s && s->empty()) return std::nullopt;
   return s;
-}
-
-std::optional<model::TimePoint> time_of(od::value& v) {
-  if (const auto s = json::string_of(v)) return parse_datetime(*s);
-  return std::nullopt;
 }
 
 bool is_null(od::value& v) {
@@ -117,7 +108,7 @@ bool account_field(std::string_view key, od::value& f, AccountFields& a) {
         }
       });
       for (auto& link : html_to_text(value_html).links) {
-        add_unique(verified ? a.verified_links : a.field_links, std::move(link));
+        add_unique_link(verified ? a.verified_links : a.field_links, std::move(link));
       }
     });
   } else {
@@ -276,7 +267,7 @@ std::optional<std::string> read_status(od::value& v, std::vector<model::Post>& o
   HtmlText text = html_to_text(content);
   post.text = spoiler.empty() ? std::move(text.text) : spoiler + "\n\n" + text.text;
   post.urls = std::move(text.links);
-  if (is_http_url(card_url)) add_unique(post.urls, std::move(card_url));
+  if (is_http_url(card_url)) add_unique_link(post.urls, std::move(card_url));
   if (!reblogged.empty()) post.reposted_post_id = reblogged.front().post_id;
   if (!post.in_reply_to_post_id) post.conversation_root_id = post.post_id;
   out.push_back(std::move(post));
@@ -286,11 +277,7 @@ std::optional<std::string> read_status(od::value& v, std::vector<model::Post>& o
 
 void read_statuses(od::value& v, std::vector<model::Post>& out, Page& page,
                    const std::string& where, bool track_newest, const ParseContext& context) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
-  if (type != od::json_type::array) {
-    json::fail_shape("expected an array of statuses, found " + std::string(json::type_name(v)));
-  }
+  json::expect_array(v, "statuses");
   for_each_element(v, [&](od::value& item, std::size_t i) {
     const std::string at = where + "[" + std::to_string(i) + "]";
     const std::size_t before = out.size();
@@ -384,12 +371,7 @@ void read_root(od::document& doc, MastodonEndpoint endpoint, Page& page, Account
       case MastodonEndpoint::search:
         if (key == "accounts") {
           page.has_main = true;
-          od::json_type t;
-          if (const auto e = v.type().get(t)) json::fail(e);
-          if (t != od::json_type::array) {
-            json::fail_shape("expected an array of accounts, found " +
-                             std::string(json::type_name(v)));
-          }
+          json::expect_array(v, "accounts");
           for_each_element(v, [&](od::value& item, std::size_t i) {
             read_account(item, page, "accounts[" + std::to_string(i) + "]", context);
           });

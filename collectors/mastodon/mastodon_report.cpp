@@ -1,5 +1,7 @@
 #include "collectors/mastodon/mastodon_report.h"
 
+#include <boost/json.hpp>
+
 #include "collectors/common/json_access.h"
 
 namespace mamori::collectors::mastodon {
@@ -19,15 +21,14 @@ HttpRequest report_request(const std::string& instance, const std::string& acces
   r.headers.emplace_back("Authorization", "Bearer " + access_token);
   r.headers.emplace_back("Content-Type", "application/json");
   r.headers.emplace_back("Accept", "application/json");
-  std::string body = "{\"account_id\":" + json_quote(input.account_id) + ",\"status_ids\":[";
-  for (std::size_t i = 0; i < input.post_ids.size(); ++i) {
-    if (i > 0) body += ',';
-    body += json_quote(input.post_ids[i]);
-  }
-  body += "],\"comment\":" + json_quote(truncate_code_points(input.text, kReportCommentLimit));
-  body += ",\"category\":" + json_quote(input.category.empty() ? "other" : input.category);
-  body += ",\"forward\":true}";
-  r.body = std::move(body);
+  boost::json::array status_ids;
+  for (const auto& id : input.post_ids) status_ids.emplace_back(id);
+  r.body = boost::json::serialize(
+      boost::json::object{{"account_id", input.account_id},
+                          {"status_ids", std::move(status_ids)},
+                          {"comment", truncate_code_points(input.text, kReportCommentLimit)},
+                          {"category", input.category.empty() ? "other" : input.category},
+                          {"forward", true}});
   return r;
 }
 

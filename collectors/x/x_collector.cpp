@@ -26,14 +26,11 @@ XCollector::XCollector(HttpClient& client, XCollectorOptions options)
     : client_(client), options_(std::move(options)) {}
 
 HttpRequest XCollector::request(std::string path_and_query, XEndpoint endpoint) const {
-  HttpRequest r;
-  r.url = options_.api_base + path_and_query;
+  HttpRequest r =
+      api_request(options_.api_base + path_and_query, model::Platform::x, endpoint_name(endpoint),
+                  options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("Authorization", "Bearer " + options_.bearer_token);
   r.headers.emplace_back("Accept", "application/json");
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "x";
-  r.endpoint = std::string(endpoint_name(endpoint));
   return r;
 }
 
@@ -117,12 +114,8 @@ std::string avatar_url_for_hashing(std::string_view url) {
 
 void XCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                               std::function<void(HttpResponse)> done) {
-  HttpRequest as_received;
-  as_received.url = url;  // no Authorization: media hosts are public, the token stays with the API
-  as_received.timeout = options_.timeout;
-  as_received.max_response_bytes = max_bytes;
-  as_received.platform = "x";
-  as_received.endpoint = "avatar";
+  // No Authorization: media hosts are public, the token stays with the API.
+  HttpRequest as_received = avatar_request(url, model::Platform::x, options_.timeout, max_bytes);
   HttpRequest larger = as_received;
   larger.url = avatar_url_for_hashing(url);
   if (larger.url == url) {

@@ -10,6 +10,7 @@
 
 #include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
+#include "collectors/common/text_links.h"
 #include "model/text.h"
 
 namespace mamori::collectors::x {
@@ -58,11 +59,6 @@ std::optional<std::string> nonempty_string(od::value& v) {
   return s;
 }
 
-void add_unique(std::vector<std::string>& urls, std::string url) {
-  if (url.empty()) return;
-  if (std::find(urls.begin(), urls.end(), url) == urls.end()) urls.push_back(std::move(url));
-}
-
 bool contains_ci(std::string_view haystack, std::string_view needle) {
   const auto it =
       std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
@@ -88,7 +84,7 @@ void read_url_entities(od::value& entities, std::vector<std::string>& urls) {
           media = true;
         }
       });
-      if (!media) add_unique(urls, expanded.empty() ? shortened : expanded);
+      if (!media) add_unique_link(urls, expanded.empty() ? shortened : expanded);
     });
   });
 }

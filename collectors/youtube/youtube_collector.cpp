@@ -34,14 +34,11 @@ YoutubeCollector::YoutubeCollector(HttpClient& client, YoutubeCollectorOptions o
 
 void YoutubeCollector::run(const std::string& path_and_query, YoutubeEndpoint endpoint,
                            std::vector<std::string> refs, PageHandler done) {
-  HttpRequest r;
-  r.url = options_.api_base + path_and_query;
+  HttpRequest r =
+      api_request(options_.api_base + path_and_query, model::Platform::youtube,
+                  endpoint_name(endpoint), options_.timeout, options_.max_response_bytes);
   r.headers.emplace_back("X-goog-api-key", options_.api_key);
   r.headers.emplace_back("Accept", "application/json");
-  r.timeout = options_.timeout;
-  r.max_response_bytes = options_.max_response_bytes;
-  r.platform = "youtube";
-  r.endpoint = std::string(endpoint_name(endpoint));
   r.quota_scope = "youtube project";
   fetch_page(
       client_, std::move(r), model::Platform::youtube,
@@ -93,13 +90,9 @@ void YoutubeCollector::thread(const AccountRef& /*account*/, const std::string& 
 
 void YoutubeCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                     std::function<void(HttpResponse)> done) {
-  HttpRequest r;
-  r.url = url;  // no API key: yt3.ggpht.com is public
-  r.timeout = options_.timeout;
-  r.max_response_bytes = max_bytes;
-  r.platform = "youtube";
-  r.endpoint = "avatar";
-  client_.fetch(std::move(r), std::move(done));
+  // No API key: yt3.ggpht.com is public.
+  client_.fetch(avatar_request(url, model::Platform::youtube, options_.timeout, max_bytes),
+                std::move(done));
 }
 
 }  // namespace mamori::collectors::youtube

@@ -6,7 +6,6 @@
 #include <utility>
 #include <vector>
 
-#include "collectors/common/iso_time.h"
 #include "collectors/common/json_access.h"
 #include "collectors/common/text_links.h"
 #include "model/text.h"
@@ -18,6 +17,7 @@ namespace od = simdjson::ondemand;
 using json::for_each_element;
 using json::for_each_field;
 using json::read_string;
+using json::time_of;
 
 constexpr model::Platform kPlatform = model::Platform::youtube;
 
@@ -37,11 +37,6 @@ struct Page {
   ApiError error;
   bool has_items = false;
 };
-
-std::optional<model::TimePoint> time_of(od::value& v) {
-  if (const auto s = json::string_of(v)) return parse_datetime(*s);
-  return std::nullopt;
-}
 
 // Statistics are 64-bit counts sent as JSON strings ("subscriberCount": "2300000").
 std::optional<std::int64_t> count_of(od::value& v) {
@@ -263,25 +258,27 @@ std::optional<std::string> read_comment(od::value& v, model::Post& post,
   if (post.post_id.empty()) return "comment without an id";
   // textDisplay may be HTML; it is only the fallback when textOriginal was not returned.
   if (post.text.empty()) post.text = std::move(text_display);
-  post.author_display_name = author_name;
   if (author_name.size() > 1 && author_name.front() == '@')
     post.author_handle = author_name.substr(1);
+  post.author_display_name = std::move(author_name);
   post.created_at = created_at.value_or(context.observed_at);
   post.urls = links_in_text(post.text);
   return std::nullopt;
 }
 
-void read_thread(od::value& v, Page& page, const std::string& where, const ParseContext& context) {
+// "items[3]": where an item sits, for the message when it is skipped.
+std::string item_where(std::size_t index) {
+  return "items[" + std::to_string(index) + "]";
+}
+
+void read_thread(od::value& v, Page& page, std::size_t index, const ParseContext& context) {
   model::Post top;
   std::optional<std::string> top_problem;
   std::string video;
   std::int64_t total_replies = 0;
   std::vector<model::Post> replies;
-  std::string thread_id;
   const bool is_object = for_each_field(v, [&](std::string_view key, od::value& f) {
-    if (key == "id") {
-      read_string(f, thread_id);
-    } else if (key == "snippet") {
+    if (key == "snippet") {
       for_each_field(f, [&](std::string_view k, od::value& s) {
         if (k == "videoId") {
           std::string id;
@@ -300,7 +297,8 @@ void read_thread(od::value& v, Page& page, const std::string& where, const Parse
           model::Post reply;
           std::string reply_video;
           if (auto why = read_comment(c, reply, context, reply_video)) {
-            page.skipped.push_back(where + ".replies.comments[" + std::to_string(i) + "]: " + *why);
+            page.skipped.push_back(item_where(index) + ".replies.comments[" + std::to_string(i) +
+                                   "]: " + *why);
           } else {
             replies.push_back(std::move(reply));
           }
@@ -309,11 +307,11 @@ void read_thread(od::value& v, Page& page, const std::string& where, const Parse
     }
   });
   if (!is_object) {
-    page.skipped.push_back(where + ": not a comment thread object");
+    page.skipped.push_back(item_where(index) + ": not a comment thread object");
     return;
   }
   if (top.post_id.empty()) {
-    page.skipped.push_back(where + ": " +
+    page.skipped.push_back(item_where(index) + ": " +
                            top_problem.value_or("thread without a top-level comment"));
     return;
   }
@@ -321,14 +319,12 @@ void read_thread(od::value& v, Page& page, const std::string& where, const Parse
   if (!video.empty()) top.in_reply_to_post_id = video;
   // A thread on the channel itself (no video) is its own conversation.
   top.conversation_root_id = video.empty() ? top.post_id : video;
-  const std::string top_id = top.post_id;
-  const std::string root = *top.conversation_root_id;
-  page.posts.push_back(std::move(top));
   for (auto& r : replies) {
-    if (!r.in_reply_to_post_id) r.in_reply_to_post_id = top_id;
-    r.conversation_root_id = root;
-    page.posts.push_back(std::move(r));
+    if (!r.in_reply_to_post_id) r.in_reply_to_post_id = top.post_id;
+    r.conversation_root_id = top.conversation_root_id;
   }
+  page.posts.push_back(std::move(top));
+  for (auto& r : replies) page.posts.push_back(std::move(r));
 }
 
 void read_error(od::value& v, ApiError& error) {
@@ -354,13 +350,8 @@ void read_error(od::value& v, ApiError& error) {
 }
 
 void read_items(od::value& v, YoutubeEndpoint endpoint, Page& page, const ParseContext& context) {
-  od::json_type type;
-  if (const auto e = v.type().get(type)) json::fail(e);
-  if (type != od::json_type::array) {
-    json::fail_shape("expected an array of items, found " + std::string(json::type_name(v)));
-  }
+  json::expect_array(v, "items");
   for_each_element(v, [&](od::value& item, std::size_t i) {
-    const std::string where = "items[" + std::to_string(i) + "]";
     std::optional<std::string> why;
     switch (endpoint) {
       case YoutubeEndpoint::channels_list: {
@@ -382,7 +373,7 @@ void read_items(od::value& v, YoutubeEndpoint endpoint, Page& page, const ParseC
         break;
       }
       case YoutubeEndpoint::comment_threads_list:
-        read_thread(item, page, where, context);
+        read_thread(item, page, i, context);
         break;
       case YoutubeEndpoint::comments_list: {
         model::Post post;
@@ -402,7 +393,7 @@ void read_items(od::value& v, YoutubeEndpoint endpoint, Page& page, const ParseC
         break;
       }
     }
-    if (why) page.skipped.push_back(where + ": " + *why);
+    if (why) page.skipped.push_back(item_where(i) + ": " + *why);
   });
 }
 
@@ -428,21 +419,15 @@ void read_root(od::document& doc, YoutubeEndpoint endpoint, Page& page,
   }
 }
 
-std::string lower_ascii(std::string_view s) {
-  return model::ascii_lower(s);
-}
-
 // channels.list answers 200 without the channels it does not know.
 void add_missing_channels(Page& page, std::vector<model::Observation>& out,
                           const ParseContext& context) {
   for (std::string ref : context.requested_refs) {
     if (ref.empty()) continue;
-    std::string bare = ref;
-    strip_at(bare);
-    const std::string lower = lower_ascii(bare);
+    const std::string_view bare = std::string_view(ref).substr(ref.front() == '@' ? 1 : 0);
     bool found = false;
     for (const auto& p : page.profiles) {
-      if (p.account_id == bare || lower_ascii(p.handle) == lower) found = true;
+      if (p.account_id == bare || model::iequals_ascii(p.handle, bare)) found = true;
     }
     if (found) continue;
     model::AccountGone g;
