@@ -72,8 +72,12 @@ constexpr std::string_view to_string(Severity s) {
   return "unknown";
 }
 
+// Every severity, lowest first.
+inline constexpr std::array<Severity, 4> kSeverities = {Severity::low, Severity::medium,
+                                                        Severity::high, Severity::critical};
+
 constexpr std::optional<Severity> severity_from_string(std::string_view s) {
-  for (Severity v : {Severity::low, Severity::medium, Severity::high, Severity::critical}) {
+  for (Severity v : kSeverities) {
     if (to_string(v) == s) return v;
   }
   return std::nullopt;
@@ -83,6 +87,14 @@ constexpr std::optional<Severity> severity_from_string(std::string_view s) {
 // `open` and `escalate` open or raise an incident; `end` changes none — it completes the
 // incident's automatic check that the episode is over.
 enum class FindingPhase { open, escalate, end };
+
+// Why an episode ended (phase `end`): its rate came back to the baseline, or a rate that stayed
+// high was taken as the subject's new normal.
+enum class EpisodeEnd { back_to_baseline, new_level };
+
+constexpr std::string_view to_string(EpisodeEnd e) {
+  return e == EpisodeEnd::new_level ? "new_level" : "back_to_baseline";
+}
 
 struct Finding {
   IncidentType type = IncidentType::impersonation;
@@ -97,6 +109,7 @@ struct Finding {
   std::string
       evidence_json;  // detector-specific detail for staff (series excerpt, matched fields…)
   FindingPhase phase = FindingPhase::open;
+  EpisodeEnd end_reason = EpisodeEnd::back_to_baseline;  // with phase `end`
   TimePoint detected_at{};
 };
 

@@ -2,12 +2,12 @@
 
 #include <toml++/toml.h>
 
-#include <boost/asio/ip/address.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "daemon/config/ip_address.h"
 #include "daemon/config/toml_reader.h"
 
 namespace mamori::config {
@@ -24,19 +24,6 @@ void check_url(Table& t, std::string_view key, const std::string& value) {
   if (!value.empty() && !is_http_url(value)) {
     t.reader().error(t.get(key), t.key_path(key), "expected an http:// or https:// URL");
   }
-}
-
-// "192.0.2.1", "::1", "10.0.0.0/8", "2001:db8::/32".
-bool is_address_or_network(const std::string& text) {
-  const auto slash = text.find('/');
-  boost::system::error_code ec;
-  const auto address = boost::asio::ip::make_address(text.substr(0, slash), ec);
-  if (ec) return false;
-  if (slash == std::string::npos) return true;
-  const std::string bits = text.substr(slash + 1);
-  if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos)
-    return false;
-  return std::stoi(bits) <= (address.is_v4() ? 32 : 128);
 }
 
 bool parse_listen(const std::string& text, std::string& host, std::uint16_t& port) {
@@ -120,7 +107,7 @@ void read_server(Table& root, Config& c) {
                                                             : c.server.monitoring_allow;
     if (!t->string_array(key, list)) continue;
     for (const auto& entry : list) {
-      if (!is_address_or_network(entry)) {
+      if (!parse_ip_network(entry)) {
         t->error(key,
                  "'" + entry + "' is neither an IP address nor a network such as \"10.0.0.0/8\"");
       }

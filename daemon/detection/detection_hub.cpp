@@ -20,18 +20,6 @@ namespace imp = detectors::impersonation;
 namespace flame = detectors::flameup;
 namespace misinfo = detectors::misinfo;
 
-namespace {
-
-bool same_handle(std::string_view a, std::string_view b) {
-  return model::iequals_ascii(a, b);
-}
-
-std::string_view platform_label(model::Platform p) {
-  return model::display_name(p);
-}
-
-}  // namespace
-
 DetectionHub::DetectionHub(alerts::FindingServices services, const config::Config& config,
                            std::shared_ptr<const playbooks::PlaybookSet> playbooks,
                            HubOptions options)
@@ -109,7 +97,7 @@ void DetectionHub::set_rumours(std::vector<misinfo::Rumour> rumours) {
 const DetectionHub::Official* DetectionHub::official_by_handle(model::Platform p,
                                                                std::string_view handle) const {
   for (const auto& o : officials_) {
-    if (o.account.platform == p && same_handle(o.account.handle, handle)) return &o;
+    if (o.account.platform == p && model::iequals_ascii(o.account.handle, handle)) return &o;
   }
   return nullptr;
 }
@@ -197,7 +185,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
       for (auto& o : officials_) {
-        if (o.account.platform == p.platform && same_handle(o.account.handle, p.handle) &&
+        if (o.account.platform == p.platform && model::iequals_ascii(o.account.handle, p.handle) &&
             (!o.profile || o.profile->account_id != p.account_id ||
              o.profile->display_name != p.display_name || o.profile->description != p.description ||
              o.profile->url != p.url)) {
@@ -266,8 +254,8 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
   // as evidence (its text, author, link and time; the store hashes it).
   if (const auto threat = detectors::threat::assess(normalized); threat.threat) {
     model::Finding f = detectors::threat::make_finding(reply, threat, now);
-    const std::string who =
-        "@" + to.account.handle + "（" + std::string(platform_label(to.account.platform)) + "）";
+    const std::string who = "@" + to.account.handle + "（" +
+                            std::string(model::display_name(to.account.platform)) + "）";
     std::string title = "脅迫・犯罪予告の疑い: " + who + "への書き込み（" + f.severity_label + "）";
     std::string summary = f.reasons.empty() ? title : f.reasons.front();
     record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title),
@@ -352,7 +340,7 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   const std::string title =
       std::string(a.verdict == imp::Verdict::impersonation ? "成りすましの疑い"
                                                            : "成りすましの可能性") +
-      ": @" + profile.handle + "（" + std::string(platform_label(profile.platform)) + "）";
+      ": @" + profile.handle + "（" + std::string(model::display_name(profile.platform)) + "）";
   std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
   for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
   auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
@@ -382,7 +370,8 @@ void DetectionHub::handle_gone(const model::AccountGone& gone) {
   for (auto it = tracked_.begin(); it != tracked_.end(); ++it) {
     const std::string prefix = std::string(model::to_string(gone.platform)) + ":";
     if (it->first.rfind(prefix, 0) != 0) continue;
-    if (it->first != prefix + gone.account_ref && !same_handle(it->second.handle, gone.account_ref))
+    if (it->first != prefix + gone.account_ref &&
+        !model::iequals_ascii(it->second.handle, gone.account_ref))
       continue;
     const std::string subject = it->first;
     const std::string reason = gone.reason == "suspended" ? "凍結" : "削除";
@@ -404,8 +393,7 @@ void DetectionHub::tick() {
       if (f.phase == model::FindingPhase::end) {
         // The detector's end is the one end: the check completes and the console's episode band
         // stops there, whether the rate came back or its new level became the normal.
-        const bool new_level =
-            f.evidence_json.find("\"end_reason\":\"new_level\"") != std::string::npos;
+        const bool new_level = f.end_reason == model::EpisodeEnd::new_level;
         database_.submit("detection.flameup_end", [f, new_level](pqxx::connection& c) {
           incidents::append_finding_to_live(c, f);
           incidents::complete_automatic_checks(
@@ -420,7 +408,7 @@ void DetectionHub::tick() {
         if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
       }
       const std::string who = o ? "@" + o->account.handle + "（" +
-                                      std::string(platform_label(o->account.platform)) + "）"
+                                      std::string(model::display_name(o->account.platform)) + "）"
                                 : key;
       const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
       const std::string summary = f.reasons.empty() ? title : f.reasons.front();

@@ -1,7 +1,5 @@
 #include "daemon/http/client_address.h"
 
-#include <array>
-#include <charconv>
 #include <stdexcept>
 
 namespace mamori::http {
@@ -9,22 +7,6 @@ namespace mamori::http {
 namespace ip = boost::asio::ip;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::optional<ip::address> parse_address(std::string_view text) {
-  text = trim(text);
-  if (text.empty() || text.size() > 64) return std::nullopt;
-  boost::system::error_code ec;
-  auto a = ip::make_address(std::string(text), ec);
-  if (ec) return std::nullopt;
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return ip::make_address_v4(ip::v4_mapped, a.to_v6());
-  return a;
-}
 
 // The address's bytes, IPv4 as 4 and IPv6 as 16.
 std::vector<unsigned char> bytes_of(const ip::address& a) {
@@ -52,33 +34,15 @@ bool same_prefix(const ip::address& a, const ip::address& b, unsigned prefix) {
 
 }  // namespace
 
-std::optional<AddressList::Entry> AddressList::parse(std::string_view entry) {
-  entry = trim(entry);
-  const auto slash = entry.find('/');
-  const auto address = parse_address(entry.substr(0, slash));
-  if (!address) return std::nullopt;
-  const unsigned max = address->is_v4() ? 32 : 128;
-  unsigned prefix = max;
-  if (slash != std::string_view::npos) {
-    const std::string_view digits = entry.substr(slash + 1);
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), prefix);
-    if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty() ||
-        prefix > max) {
-      return std::nullopt;
-    }
-  }
-  return Entry{*address, prefix};
-}
-
 std::string AddressList::check(std::string_view entry) {
-  if (parse(entry)) return {};
+  if (config::parse_ip_network(entry)) return {};
   return "'" + std::string(entry) +
          "' is neither an IP address nor a network (such as \"10.0.0.0/8\" or \"2001:db8::/32\")";
 }
 
 AddressList::AddressList(const std::vector<std::string>& entries) {
   for (const auto& e : entries) {
-    auto parsed = parse(e);
+    auto parsed = config::parse_ip_network(e);
     if (!parsed) throw std::invalid_argument(check(e));
     entries_.push_back(*parsed);
   }
@@ -88,13 +52,13 @@ bool AddressList::contains(const ip::address& address) const {
   ip::address a = address;
   if (a.is_v6() && a.to_v6().is_v4_mapped()) a = ip::make_address_v4(ip::v4_mapped, a.to_v6());
   for (const auto& e : entries_) {
-    if (same_prefix(a, e.network, e.prefix)) return true;
+    if (same_prefix(a, e.address, e.prefix)) return true;
   }
   return false;
 }
 
 bool AddressList::contains(std::string_view address) const {
-  const auto a = parse_address(address);
+  const auto a = config::parse_ip_address(address);
   return a && contains(*a);
 }
 
@@ -108,13 +72,13 @@ std::string address_key(const ip::address& address) {
 }
 
 std::string address_key(std::string_view address) {
-  const auto a = parse_address(address);
+  const auto a = config::parse_ip_address(address);
   return a ? address_key(*a) : std::string(address);
 }
 
 std::string client_address(const Request& request, const AddressList& trusted_proxies) {
   const auto peer_text = request[kPeerAddressField];
-  const auto peer = parse_address(peer_text);
+  const auto peer = config::parse_ip_address(peer_text);
   if (!peer) return peer_text.empty() ? std::string("unknown") : std::string(peer_text);
   if (!trusted_proxies.contains(*peer)) return peer->to_string();
   // Every X-Forwarded-For line in order, then entries from the right.
@@ -124,14 +88,14 @@ std::string client_address(const Request& request, const AddressList& trusted_pr
     std::string_view value(it->value().data(), it->value().size());
     while (!value.empty()) {
       const auto comma = value.find(',');
-      entries.push_back(trim(value.substr(0, comma)));
+      entries.push_back(value.substr(0, comma));  // blanks: parse_ip_address
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);
     }
   }
   ip::address client = *peer;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    const auto hop = parse_address(*it);
+    const auto hop = config::parse_ip_address(*it);
     if (!hop) break;  // garbage: stop at the last address a trusted proxy vouched for
     client = *hop;
     if (!trusted_proxies.contains(*hop)) break;

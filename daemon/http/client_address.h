@@ -9,11 +9,11 @@
 #pragma once
 
 #include <boost/asio/ip/address.hpp>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "daemon/config/ip_address.h"
 #include "daemon/http/router.h"
 
 namespace mamori::http {
@@ -32,12 +32,7 @@ class AddressList {
   bool empty() const { return entries_.empty(); }
 
  private:
-  struct Entry {
-    boost::asio::ip::address network;
-    unsigned prefix = 0;
-  };
-  static std::optional<Entry> parse(std::string_view entry);
-  std::vector<Entry> entries_;
+  std::vector<config::IpNetwork> entries_;
 };
 
 // The address a client is counted by: IPv4 as written, IPv4-mapped IPv6 as IPv4, other IPv6 as

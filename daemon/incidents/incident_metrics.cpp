@@ -18,15 +18,12 @@ const prometheus::Histogram::BucketBoundaries& takedown_buckets() {
   return b;
 }
 
-constexpr model::Severity kSeverities[] = {model::Severity::low, model::Severity::medium,
-                                           model::Severity::high, model::Severity::critical};
-
 // Every combination exists from the start, so dashboards and alert rules see zeros.
 void zero_all(prometheus::Family<prometheus::Gauge>& open,
               prometheus::Family<prometheus::Gauge>& overdue) {
   for (model::IncidentType type : model::kIncidentTypes) {
     const std::string t(model::to_string(type));
-    for (model::Severity s : kSeverities)
+    for (model::Severity s : model::kSeverities)
       open.Add({{"type", t}, {"severity", std::string(model::to_string(s))}}).Set(0);
     overdue.Add({{"type", t}}).Set(0);
   }

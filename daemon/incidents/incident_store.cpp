@@ -99,6 +99,32 @@ void insert_evidence(pqxx::work& tx, long long id, const EvidenceItem& e) {
       pqxx::binarystring(digest.data(), digest.size()), iso_time(e.captured_at));
 }
 
+// The live (not resolved or closed) incident of `key`: its id and severity, or no row. Takes the
+// key's lock first, so findings for one subject are recorded one at a time (concurrent identical
+// findings queue here).
+pqxx::result lock_live_incident(pqxx::work& tx, const std::string& key) {
+  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key);
+  return tx.exec_params(
+      "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN "
+      "('resolved','closed')",
+      key);
+}
+
+// The finding's own row (its reasons and detector evidence) under incident `id`.
+void insert_finding(pqxx::work& tx, long long id, const model::Finding& f) {
+  boost::json::array reasons;
+  for (const auto& r : f.reasons) reasons.emplace_back(r);
+  const boost::json::value evidence = f.evidence_json.empty()
+                                          ? boost::json::value(boost::json::object())
+                                          : boost::json::parse(f.evidence_json);
+  tx.exec_params(
+      "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
+      " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
+      " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::jsonb)",
+      id, iso_time(f.detected_at), f.score, std::string(model::to_string(f.severity)),
+      f.severity_label, json_text(reasons), json_text(evidence));
+}
+
 boost::json::value parse_json(const pqxx::field& f) {
   if (f.is_null()) return nullptr;
   return boost::json::parse(f.c_str());
@@ -147,22 +173,10 @@ std::string dedup_key(model::IncidentType type, std::string_view subject) {
 
 bool append_finding_to_live(pqxx::connection& c, const model::Finding& f) {
   pqxx::work tx(c);
-  const pqxx::result live = tx.exec_params(
-      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved','closed')",
-      dedup_key(f.type, f.subject));
+  const pqxx::result live = lock_live_incident(tx, dedup_key(f.type, f.subject));
   if (live.empty()) return false;
   const long long id = live[0][0].as<long long>();
-  boost::json::array reasons;
-  for (const auto& r : f.reasons) reasons.emplace_back(r);
-  const boost::json::value evidence = f.evidence_json.empty()
-                                          ? boost::json::value(boost::json::object())
-                                          : boost::json::parse(f.evidence_json);
-  tx.exec_params(
-      "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
-      " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
-      " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::jsonb)",
-      id, iso_time(f.detected_at), f.score, std::string(model::to_string(f.severity)),
-      f.severity_label, json_text(reasons), json_text(evidence));
+  insert_finding(tx, id, f);
   tx.exec_params(
       "UPDATE incidents SET finding_count = finding_count + 1, updated_at = now() WHERE id = $1",
       id);
@@ -188,13 +202,7 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   const std::string severity(model::to_string(f.severity));
   RecordResult result;
   pqxx::work tx(c);
-  // One finding per subject at a time: concurrent identical findings queue here.
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key);
-
-  pqxx::result live = tx.exec_params(
-      "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN "
-      "('resolved','closed')",
-      key);
+  pqxx::result live = lock_live_incident(tx, key);
   if (live.empty()) {
     const pqxx::result recent = tx.exec_params(
         "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status = 'resolved'"
@@ -257,17 +265,7 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
     }
   }
 
-  boost::json::array reasons;
-  for (const auto& r : f.reasons) reasons.emplace_back(r);
-  boost::json::value evidence_json = f.evidence_json.empty()
-                                         ? boost::json::value(boost::json::object())
-                                         : boost::json::parse(f.evidence_json);
-  tx.exec_params(
-      "INSERT INTO incident_findings (incident_id, detected_at, score, severity, severity_label,"
-      " reasons, evidence) VALUES ($1, to_timestamp($2::double precision), $3, $4, $5,"
-      " ARRAY(SELECT jsonb_array_elements_text($6::jsonb)), $7::jsonb)",
-      result.incident_id, iso_time(f.detected_at), f.score, severity, f.severity_label,
-      json_text(reasons), json_text(evidence_json));
+  insert_finding(tx, result.incident_id, f);
   tx.exec_params(
       "UPDATE incidents SET finding_count = finding_count + 1, score = greatest(score, $2),"
       " updated_at = now() WHERE id = $1",

@@ -95,8 +95,9 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& finding,
 std::string dedup_key(model::IncidentType type, std::string_view subject);
 
 // Adds `finding` to the live incident of its type/subject without creating, reopening or
-// re-paging one (a detector's episode "end": the console's episode band ends there). False when
-// no incident is live.
+// re-paging one (a detector's episode "end": the console's episode band ends there). The same
+// storage as record_finding (serialized per dedup key, the finding's row, the count); nothing
+// else changes on the incident. False when no incident is live.
 bool append_finding_to_live(pqxx::connection& c, const model::Finding& finding);
 
 // Staff actions. `actor` is the signed-in user's name (or "system:<component>").

@@ -58,14 +58,6 @@ struct IntegrityMonitor::Metrics {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  return model::ascii_lower(s);
-}
-
-std::string_view platform_label(model::Platform p) {
-  return model::display_name(p);
-}
-
 std::string signature(const model::ProfileSnapshot& p) {
   return p.account_id + '\x1f' + p.handle + '\x1f' + p.display_name + '\x1f' + p.description +
          '\x1f' + p.url + '\x1f' + p.avatar_url + '\x1f' + (p.verified ? "1" : "0");
@@ -124,7 +116,8 @@ void IntegrityMonitor::update_configuration(const config::Config& config) {
   mastodon_instance_ = config.platforms.mastodon.instance;
   std::vector<std::unique_ptr<Official>> next;
   for (const auto& a : config.accounts) {
-    const std::string key = std::string(model::to_string(a.platform)) + ":" + lower(a.handle);
+    const std::string key =
+        std::string(model::to_string(a.platform)) + ":" + model::ascii_lower(a.handle);
     auto it = std::find_if(officials_.begin(), officials_.end(),
                            [&](const auto& o) { return o && o->key == key; });
     if (it != officials_.end()) {
@@ -243,7 +236,7 @@ IntegrityMonitor::Official* IntegrityMonitor::official_for_profile(
   for (auto& o : officials_) {
     if (o->account.platform != p.platform) continue;
     if (!o->account_id.empty() && o->account_id == p.account_id) return o.get();
-    if (lower(o->account.handle) == lower(p.handle)) return o.get();
+    if (model::iequals_ascii(o->account.handle, p.handle)) return o.get();
   }
   return nullptr;
 }
@@ -253,7 +246,7 @@ IntegrityMonitor::Official* IntegrityMonitor::official_for_post(const model::Pos
     if (o->account.platform != p.platform) continue;
     if (!o->account_id.empty() && o->account_id == p.author_id) return o.get();
     if (o->account_id.empty() && !p.author_handle.empty() &&
-        lower(o->account.handle) == lower(p.author_handle)) {
+        model::iequals_ascii(o->account.handle, p.author_handle)) {
       return o.get();
     }
   }
@@ -333,7 +326,7 @@ void IntegrityMonitor::check_profile(Official& o, const model::ProfileSnapshot& 
 
 void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& p,
                                      std::optional<std::uint64_t> avatar_phash) {
-  const std::string handle_key = lower(o.account.handle);
+  const std::string handle_key = model::ascii_lower(o.account.handle);
   const std::string configured = o.account.handle;
   const auto playbooks = playbooks_;
   const auto context = alert_context_;
@@ -363,7 +356,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
     const model::Finding f = di::profile_change_finding(r.baseline, r.unexpected, configured, now);
     incidents::NewIncident fresh;
     fresh.title = "公式アカウントの不正な変更の疑い: @" + configured + "（" +
-                  std::string(platform_label(p.platform)) + "）";
+                  std::string(model::display_name(p.platform)) + "）";
     fresh.summary =
         "公式アカウントのプロフィールが事前の登録なく変更されました。" + join_reasons(f.reasons, 2);
     fresh.steps = incidents::playbook_steps(playbooks.get(), f.type, f.severity, p.platform, now);
@@ -392,7 +385,7 @@ void IntegrityMonitor::check_post(Official& o, const model::Post& post, model::T
   if (!a.anomalous) return;
   model::Finding f = di::own_post_finding(post, a, o.account.handle, now);
   std::string title = "公式アカウントの不審な投稿: @" + o.account.handle + "（" +
-                      std::string(platform_label(post.platform)) + "）";
+                      std::string(model::display_name(post.platform)) + "）";
   std::string summary = "公式アカウントから普段と異なる投稿がありました（乗っ取りの可能性）。" +
                         join_reasons(f.reasons, 3);
   if (metrics_) metrics_->own_posts.Increment();

@@ -411,6 +411,8 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
   f.phase = phase == "end"        ? model::FindingPhase::end
             : phase == "escalate" ? model::FindingPhase::escalate
                                   : model::FindingPhase::open;
+  if (f.phase == model::FindingPhase::end)
+    f.end_reason = absorbed_ ? model::EpisodeEnd::new_level : model::EpisodeEnd::back_to_baseline;
   switch (level) {
     case Level::flame:
       f.severity = model::Severity::high;
@@ -488,7 +490,8 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
 
   boost::json::object ev;
   ev["phase"] = std::string(phase);
-  if (phase == "end") ev["end_reason"] = absorbed_ ? "new_level" : "back_to_baseline";
+  if (f.phase == model::FindingPhase::end)
+    ev["end_reason"] = std::string(model::to_string(f.end_reason));
   ev["severity_label"] = f.severity_label;
   ev["episode_opened_at"] = iso_utc(opened_at_);
   ev["onset"] = iso_utc(onset_);
