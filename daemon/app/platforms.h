@@ -24,6 +24,9 @@ std::string user_agent(const config::Config& config);
 struct Platforms {
   std::unique_ptr<collectors::CurlMultiClient> curl;  // also the homepage's list page
   std::unique_ptr<metrics::CollectorMetrics> metrics;
+  // Prices every answer and holds the monthly budgets ([api_spend]); before `governed`, which
+  // uses it.
+  std::unique_ptr<collectors::SpendMeter> spend;
   std::unique_ptr<collectors::GovernedHttpClient> governed;
   std::vector<std::unique_ptr<collectors::PlatformCollector>> collectors;
 
@@ -31,6 +34,10 @@ struct Platforms {
   // No new requests; what is in flight completes as cancelled (run the loop afterwards).
   void shutdown();
 };
+
+// The price table and budgets of [api_spend] on top of the published defaults.
+collectors::PriceTable price_table(const config::ApiSpendConfig& spend);
+void apply_budgets(collectors::SpendMeter& meter, const config::ApiSpendConfig& spend);
 
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& config,
                          prometheus::Registry& registry, const collectors::Clock& clock);
