@@ -240,8 +240,8 @@ class Daemon {
                                 settings_.config->polling);
       if (spend_keeper_) {
         for (const auto& [platform, s] : spend_keeper_->summary()) {
-          health.api_spend[platform] = {s.month,        s.month_to_date_usd,   s.projected_usd,
-                                        s.budget_usd,   s.units_month_to_date, s.degradation_level};
+          health.api_spend[platform] = {s.month,      s.month_to_date_usd,   s.projected_usd,
+                                        s.budget_usd, s.units_month_to_date, s.degradation_level};
         }
       }
       return health;

@@ -250,8 +250,8 @@ bool Poller::round_due(model::Platform platform, std::string_view job) {
   }
   ++skipped;
   log::info("poll.round_skipped_for_budget", {{"platform", std::string(model::to_string(platform))},
-                                               {"job", std::string(job)},
-                                               {"runs_every", factor}});
+                                              {"job", std::string(job)},
+                                              {"runs_every", factor}});
   return false;
 }
 

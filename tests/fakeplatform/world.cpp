@@ -685,11 +685,10 @@ Reply World::control(const Request& request, WallTime now) {
   if (what == "reports") return control_reports();
   if (what == "pages") return control_page(in);
   if (what == "stats") {
-    return json_reply(
-        200, boost::json::object{{"connections", connections_},
-                                 {"requests", log_seq_},
-                                 {"t", seconds(now)},
-                                 {"spent_usd", spent_usd_}});
+    return json_reply(200, boost::json::object{{"connections", connections_},
+                                               {"requests", log_seq_},
+                                               {"t", seconds(now)},
+                                               {"spent_usd", spent_usd_}});
   }
   if (what == "log") {
     const std::uint64_t since = std::stoull(query.get("since").value_or("0"));
