@@ -259,7 +259,7 @@ int SpendMeter::degradation_level(std::string_view platform, model::TimePoint no
   if (!b) return 0;
   const double mtd = month_to_date(platform, now);
   const double projected = projection(platform, now);
-  if (mtd >= 0.9 * *b) return 3;
+  if (mtd >= 0.9 * *b || projected >= 1.5 * *b) return 3;
   if (projected >= *b) return 2;
   if (projected >= 0.8 * *b) return 1;
   return 0;

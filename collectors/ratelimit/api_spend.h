@@ -124,8 +124,9 @@ class SpendMeter {
   // Month-to-date extrapolated to the month's end (at least the month-to-date).
   double projection(std::string_view platform, model::TimePoint now);
   // 0 normal; 1 projection >= 80% of the budget: search rounds every 4th interval; 2 projection
-  // >= budget: profiles every 4th interval too; 3 month-to-date >= 90% of the budget: search
-  // stopped, profiles every 16th interval. Replies keep their interval.
+  // >= budget: profiles every 4th interval too; 3 projection >= 150% of the budget or
+  // month-to-date >= 90% of it: search stopped, profiles every 16th interval. Replies keep their
+  // interval.
   int degradation_level(std::string_view platform, model::TimePoint now);
   // The interval multiplier for a poller job ("search", "profiles", "posts", "replies") at
   // `level`; 0 means "do not run".

@@ -101,7 +101,7 @@ TEST(ApiSpend, DegradesInTheDocumentedOrder) {
   m.restore("2026-12", "x", "users/by", JobSpend{8.0, 0, 1, 1});  // ~109
   EXPECT_EQ(m.degradation_level("x", day10), 2);
   EXPECT_EQ(SpendMeter::interval_factor(2, "profiles"), 4);
-  m.restore("2026-12", "x", "users/by", JobSpend{60.0, 0, 1, 1});  // 95 spent
+  m.restore("2026-12", "x", "users/by", JobSpend{15.0, 0, 1, 1});  // ~155
   EXPECT_EQ(m.degradation_level("x", day10), 3);
   EXPECT_EQ(SpendMeter::interval_factor(3, "search"), 0);
   EXPECT_EQ(SpendMeter::interval_factor(3, "replies"), 1);
