@@ -379,8 +379,10 @@ void read_polling(Table& root, Config& c) {
 bool money(Table& t, std::string_view key, double& out) {
   const toml::node* n = t.get(key);
   if (n == nullptr) return false;
-  const auto v = n->value<double>();
-  if (!v || *v < 0 || *v > 1e9) {
+  std::optional<double> v;
+  if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
+  if (const auto* f = n->as_floating_point()) v = f->get();
+  if (!v || !(*v >= 0) || *v > 1e9) {
     t.error(key, "expected a number of US dollars >= 0, found " + describe_type(*n));
     return false;
   }

@@ -68,10 +68,10 @@ TEST(Config, ApiSpendBudgetsAndPrices) {
   EXPECT_TRUE(load(kMinimal).config->api_spend.budget_usd.empty());
 
   const auto bad = load(std::string(kMinimal) +
-                        "[api_spend.budget_usd]\ntwitter = 30\nx = -1\n"
+                        "[api_spend.budget_usd]\nmyspace = 30\nx = -1\n"
                         "[[api_spend.price]]\nplatform = \"x\"\nusd_per_resource = \"cheap\"\n");
   EXPECT_FALSE(bad.ok());
-  EXPECT_NE(diagnostic_for(bad, "api_spend.budget_usd.twitter").message.find("unknown platform"),
+  EXPECT_NE(diagnostic_for(bad, "api_spend.budget_usd.myspace").message.find("unknown platform"),
             std::string::npos);
   EXPECT_NE(diagnostic_for(bad, "api_spend.budget_usd.x").message.find("US dollars"),
             std::string::npos);
