@@ -134,6 +134,16 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
       note_breaker(lane);  // admit may have moved an open breaker to half-open
       Pending p = std::move(lane.queue.front());
       lane.queue.pop_front();
+      if (spend != nullptr) {
+        if (auto why = spend->refusal(lane.platform, lane.endpoint, p.request.url, now)) {
+          refuse(lane, std::move(p), HttpOutcome::rate_limited,
+                 *why == "budget" ? "the monthly API budget for " + lane.platform +
+                                        " would be passed by this request"
+                                  : "the month's API spend for " + lane.platform +
+                                        " is not yet read from the database");
+          continue;
+        }
+      }
       send(lane, std::move(p), now);
     }
   }
@@ -171,6 +181,9 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
     const model::TimePoint now = clock.now();
     const AttemptVerdict verdict =
         governor.finished(lane.platform, lane.endpoint, r, now, lane.scope);
+    if (spend != nullptr && r.outcome == HttpOutcome::ok) {
+      spend->record(lane.platform, lane.endpoint, r.status, r.body, now);
+    }
     if (metrics != nullptr) {
       metrics->request_finished(lane.platform, lane.endpoint, outcome_label(r), r.elapsed);
       const EndpointStatus s = governor.status(lane.platform, lane.endpoint, lane.scope);
@@ -216,6 +229,7 @@ struct GovernedHttpClient::Core : std::enable_shared_from_this<Core> {
   ClientMetrics* metrics;
   const Clock& clock;
   RequestGovernor governor;
+  SpendMeter* spend = nullptr;
   // Lanes are never removed (a fixed, small set of endpoints), so Lane& stays valid.
   std::map<std::string, std::unique_ptr<Lane>> lanes;
   std::map<std::string, BreakerState> breaker_seen;
@@ -237,6 +251,10 @@ void GovernedHttpClient::fetch(HttpRequest request, Completion done) {
 
 void GovernedHttpClient::shutdown() {
   core_->stop();
+}
+
+void GovernedHttpClient::set_spend_meter(SpendMeter* meter) {
+  core_->spend = meter;
 }
 
 const RequestGovernor& GovernedHttpClient::governor() const {

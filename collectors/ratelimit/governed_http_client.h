@@ -7,7 +7,9 @@
 //    endpoint's queue is full;
 //  * retries 429, 5xx, timeouts and connection errors up to policy.max_attempts (POST only on
 //    429 and 503, where the platform did not act on it), each retry again through the governor;
-//  * reports attempts, holds, quota and breaker state to ClientMetrics.
+//  * reports attempts, holds, quota and breaker state to ClientMetrics;
+//  * with a SpendMeter (set_spend_meter): refuses (HttpOutcome::rate_limited) a request that
+//    could take the platform's month past its budget, and prices every answer.
 // Everything runs on the io_context's thread; completions too (never inside fetch()).
 #pragma once
 
@@ -17,6 +19,7 @@
 
 #include "collectors/http/client_metrics.h"
 #include "collectors/http/http_client.h"
+#include "collectors/ratelimit/api_spend.h"
 #include "collectors/ratelimit/clock.h"
 #include "collectors/ratelimit/governor.h"
 
@@ -37,6 +40,10 @@ class GovernedHttpClient final : public HttpClient {
   // Held requests complete with HttpOutcome::cancelled now; requests already sent finish
   // through the inner client (shut it down next); later fetch() calls are cancelled.
   void shutdown();
+
+  // Prices answers and enforces the monthly budgets (api_spend.h); `meter` (nullable) must
+  // outlive this object.
+  void set_spend_meter(SpendMeter* meter);
 
   const RequestGovernor& governor() const;
   std::size_t held() const;  // requests waiting in this client, all endpoints

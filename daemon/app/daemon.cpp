@@ -24,6 +24,7 @@
 #include "daemon/api/evidence_api.h"
 #include "daemon/api/incident_api.h"
 #include "daemon/api/takedown_api.h"
+#include "daemon/app/api_spend_keeper.h"
 #include "daemon/app/platforms.h"
 #include "daemon/app/poll_health.h"
 #include "daemon/app/settings.h"
@@ -234,9 +235,16 @@ class Daemon {
                                   [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
     signin::register_account_routes(router_, *database_, auth_, [this] {
-      return poll_health(poller_.get(), platforms_.metrics.get(),
-                         platforms_.governed ? &platforms_.governed->governor() : nullptr,
-                         settings_.config->polling);
+      auto health = poll_health(poller_.get(), platforms_.metrics.get(),
+                                platforms_.governed ? &platforms_.governed->governor() : nullptr,
+                                settings_.config->polling);
+      if (spend_keeper_) {
+        for (const auto& [platform, s] : spend_keeper_->summary()) {
+          health.api_spend[platform] = {s.month,      s.month_to_date_usd,   s.projected_usd,
+                                        s.budget_usd, s.units_month_to_date, s.degradation_level};
+        }
+      }
+      return health;
     });
     api::register_evidence_routes(router_, *database_, auth_);
     detection::register_disposition_routes(router_, *database_, auth_, alert_notices, [this] {
@@ -276,6 +284,9 @@ class Daemon {
   void start_collectors() {
     const auto& c = *settings_.config;
     platforms_ = make_platforms(io_, c, metrics_.registry(), clock_);
+    spend_keeper_ = std::make_unique<ApiSpendKeeper>(io_, *database_, *platforms_.spend, clock_,
+                                                     &metrics_.registry());
+    spend_keeper_->start();
     const auto active = platforms_.active();
     start_takedowns(active);
     collectors::CurlClientOptions alert_client;  // the channels' own client
@@ -330,6 +341,11 @@ class Daemon {
     }
     if (!c.platforms.facebook.page_search) po.search_budgets[model::Platform::facebook] = {0, 0, 0};
     po.search_budgets[model::Platform::instagram] = {0, 0, 0};
+    po.interval_factor = [this](model::Platform p, std::string_view job) {
+      auto& meter = *platforms_.spend;
+      return collectors::SpendMeter::interval_factor(
+          meter.degradation_level(model::to_string(p), clock_.now()), job);
+    };
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);
@@ -379,6 +395,7 @@ class Daemon {
     if (dispositions_) dispositions_->stop();
     if (alerts_) alerts_->stop();
     if (check_runner_) check_runner_->stop();
+    if (spend_keeper_) spend_keeper_->stop();
     platforms_.shutdown();
   }
 
@@ -462,6 +479,10 @@ class Daemon {
     settings_.rumours = std::move(s.rumours);
     if (rumours_) rumours_->set_options(settings_.rumours);
     if (poller_) poller_->update_accounts(next->accounts);
+    if (platforms_.spend) {
+      platforms_.spend->set_prices(price_table(next->api_spend));
+      apply_budgets(*platforms_.spend, next->api_spend);
+    }
     log::set_level(next->log_level);
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
@@ -562,6 +583,7 @@ class Daemon {
     io_.restart();
     io_.poll();
     alerts_.reset();
+    spend_keeper_.reset();
     platforms_ = {};
     io_.restart();
     io_.poll();
@@ -590,6 +612,7 @@ class Daemon {
   std::unique_ptr<http::HttpServer> server_;
   collectors::SystemClock clock_;  // "now" for the hub, the monitor, the poller and the governor
   Platforms platforms_;
+  std::unique_ptr<ApiSpendKeeper> spend_keeper_;  // uses platforms_.spend
   std::unique_ptr<alerts::AlertService> alerts_;
   std::unique_ptr<detection::DetectionHub> hub_;
   std::unique_ptr<integrity::IntegrityMonitor> integrity_;

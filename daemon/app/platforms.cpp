@@ -78,6 +78,23 @@ long long youtube_polling_units_per_day(const config::Config& c) {
          (per_day(c.polling.profiles) + per_day(c.polling.posts) + per_day(c.polling.replies));
 }
 
+collectors::PriceTable price_table(const config::ApiSpendConfig& spend) {
+  collectors::PriceTable t = collectors::PriceTable::defaults();
+  for (const auto& p : spend.prices) {
+    t.set(p.platform, p.endpoint,
+          collectors::Price{p.usd_per_request, p.usd_per_resource, p.usd_per_included_user,
+                            p.usd_per_included_post, p.units_per_request});
+  }
+  return t;
+}
+
+void apply_budgets(collectors::SpendMeter& meter, const config::ApiSpendConfig& spend) {
+  for (const auto& [platform, b] : meter.platforms()) {
+    if (spend.budget_usd.count(platform) == 0) meter.set_budget(platform, 0);
+  }
+  for (const auto& [platform, usd] : spend.budget_usd) meter.set_budget(platform, usd);
+}
+
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
                          prometheus::Registry& registry, const collectors::Clock& clock) {
   collectors::CurlClientOptions o;
@@ -119,8 +136,11 @@ Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
   Platforms p;
   p.curl = std::make_unique<collectors::CurlMultiClient>(io, o);
   p.metrics = std::make_unique<metrics::CollectorMetrics>(registry);
+  p.spend = std::make_unique<collectors::SpendMeter>(price_table(c.api_spend));
+  apply_budgets(*p.spend, c.api_spend);
   p.governed =
       std::make_unique<collectors::GovernedHttpClient>(io, *p.curl, p.metrics.get(), clock);
+  p.governed->set_spend_meter(p.spend.get());
   if (c.platforms.x.enabled) {
     collectors::x::XCollectorOptions xo;
     xo.api_base = c.platforms.x.api_base;

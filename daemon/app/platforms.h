@@ -24,6 +24,9 @@ std::string user_agent(const config::Config& config);
 struct Platforms {
   std::unique_ptr<collectors::CurlMultiClient> curl;  // also the homepage's list page
   std::unique_ptr<metrics::CollectorMetrics> metrics;
+  // Prices every answer and holds the monthly budgets ([api_spend]); before `governed`, which
+  // uses it.
+  std::unique_ptr<collectors::SpendMeter> spend;
   std::unique_ptr<collectors::GovernedHttpClient> governed;
   std::vector<std::unique_ptr<collectors::PlatformCollector>> collectors;
 
@@ -35,6 +38,10 @@ struct Platforms {
 // Quota units a day the YouTube accounts' polling spends at the configured intervals (one page
 // of 1 unit per profile look-up, uploads read and comment read), besides look-alike searches.
 long long youtube_polling_units_per_day(const config::Config& config);
+
+// The price table and budgets of [api_spend] on top of the published defaults.
+collectors::PriceTable price_table(const config::ApiSpendConfig& spend);
+void apply_budgets(collectors::SpendMeter& meter, const config::ApiSpendConfig& spend);
 
 Platforms make_platforms(boost::asio::io_context& io, const config::Config& config,
                          prometheus::Registry& registry, const collectors::Clock& clock);

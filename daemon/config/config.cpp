@@ -410,6 +410,54 @@ void read_polling(Table& root, Config& c) {
   t->finish();
 }
 
+// A number >= 0 (integer or float) at `key`; false when absent or wrong (reported).
+bool money(Table& t, std::string_view key, double& out) {
+  const toml::node* n = t.get(key);
+  if (n == nullptr) return false;
+  std::optional<double> v;
+  if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
+  if (const auto* f = n->as_floating_point()) v = f->get();
+  if (!v || !(*v >= 0) || *v > 1e9) {
+    t.error(key, "expected a number of US dollars >= 0, found " + describe_type(*n));
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+void read_api_spend(Table& root, Config& c) {
+  auto t = root.table("api_spend");
+  if (!t) return;
+  if (auto b = t->table("budget_usd")) {
+    for (const auto& [k, v] : b->raw()) {
+      const std::string platform(k.str());
+      if (!model::platform_from_string(platform)) {
+        b->get(platform);  // reported here, not again as an unknown key
+        b->error(platform, "unknown platform '" + platform + "'");
+        continue;
+      }
+      double usd = 0;
+      if (money(*b, platform, usd)) c.api_spend.budget_usd[platform] = usd;
+    }
+    b->finish();
+  }
+  for (auto& p : t->tables("price")) {
+    ApiPrice price;
+    p.string("platform", price.platform, true, "a platform name such as \"x\"");
+    if (!price.platform.empty() && !model::platform_from_string(price.platform))
+      p.error("platform", "unknown platform '" + price.platform + "'");
+    p.string("endpoint", price.endpoint, true, "an endpoint name such as \"users/search\"");
+    money(p, "usd_per_request", price.usd_per_request);
+    money(p, "usd_per_resource", price.usd_per_resource);
+    money(p, "usd_per_included_user", price.usd_per_included_user);
+    money(p, "usd_per_included_post", price.usd_per_included_post);
+    p.integer("units_per_request", price.units_per_request, 0, 1000000);
+    p.finish();
+    c.api_spend.prices.push_back(std::move(price));
+  }
+  t->finish();
+}
+
 LoadResult parse(std::string_view text, const std::string& source_name,
                  const CredentialSource& credentials) {
   LoadResult result;
@@ -449,6 +497,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   }
   read_api_tokens(root, c);
   read_polling(root, c);
+  read_api_spend(root, c);
   read_playbooks(root, c);
   read_misinfo(root, c);
   read_console(root, c);

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -194,6 +195,23 @@ struct PollingConfig {
   std::chrono::seconds search{600};
 };
 
+// [api_spend]: what the platforms' APIs cost and how much a month may be spent
+// (collectors/ratelimit/api_spend.h holds the published default prices and their date).
+struct ApiPrice {
+  std::string platform;  // "x", "youtube"...
+  std::string endpoint;  // the collectors' endpoint name, e.g. "users/search"
+  double usd_per_request = 0.0;
+  double usd_per_resource = 0.0;
+  double usd_per_included_user = 0.0;
+  double usd_per_included_post = 0.0;
+  std::int64_t units_per_request = 0;
+};
+
+struct ApiSpendConfig {
+  std::map<std::string, double> budget_usd;  // platform -> monthly budget; absent: none
+  std::vector<ApiPrice> prices;              // [[api_spend.price]]: replace a default entry
+};
+
 struct PlaybooksConfig {
   std::string dir;                     // empty: the shipped playbooks (/usr/share/mamori/playbooks)
   std::vector<std::string> overrides;  // the city's own directories, applied in order
@@ -236,6 +254,7 @@ struct Config {
   std::vector<AllowedAccount> allowlist;
   std::vector<ApiToken> api_tokens;
   PollingConfig polling;
+  ApiSpendConfig api_spend;
   PlaybooksConfig playbooks;
   MisinfoConfig misinfo;
   ConsoleConfig console;

@@ -221,7 +221,7 @@ void Poller::schedule_profiles(model::Platform platform,
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
-    run_profiles(platform);
+    if (round_due(platform, "profiles")) run_profiles(platform);
     schedule_profiles(platform, options_.intervals.profiles);
   });
 }
@@ -234,8 +234,28 @@ void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
-    schedule_search(platform, run_search(platform));
+    if (round_due(platform, "search")) {
+      schedule_search(platform, run_search(platform));
+    } else {
+      schedule_search(platform, options_.intervals.search);
+    }
   });
+}
+
+bool Poller::round_due(model::Platform platform, std::string_view job) {
+  if (!options_.interval_factor) return true;
+  const int factor = options_.interval_factor(platform, job);
+  const std::string key = std::string(model::to_string(platform)) + "/" + std::string(job);
+  int& skipped = rounds_skipped_[key];
+  if (factor == 1 || (factor > 1 && skipped + 1 >= factor)) {
+    skipped = 0;
+    return true;
+  }
+  ++skipped;
+  log::info("poll.round_skipped_for_budget", {{"platform", std::string(model::to_string(platform))},
+                                              {"job", std::string(job)},
+                                              {"runs_every", factor}});
+  return false;
 }
 
 // Impersonation discovery: account searches for the municipality's names, then direct

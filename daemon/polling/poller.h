@@ -7,10 +7,12 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -53,6 +55,9 @@ struct PollerOptions {
   int max_pages = 10;            // per run of one job
   int thread_window_hours = 72;  // own posts whose threads are walked for replies
   int threads_per_run = 20;
+  // Staying inside the API budget (collectors/ratelimit/api_spend.h): a platform-wide job
+  // ("search", "profiles") runs every Nth of its rounds, N from this (0: not at all); unset: 1.
+  std::function<int(model::Platform, std::string_view job)> interval_factor;
 };
 
 // The last failed run of a job, kept while that job has not succeeded since: what the web
@@ -106,6 +111,8 @@ class Poller {
   void finish(const std::shared_ptr<Run>& run, bool ok);
   void learn_ids(model::Platform platform, const std::vector<model::Observation>& observations);
   void cancel_timer(const std::string& key);
+  // Whether this round of a platform-wide job runs (PollerOptions::interval_factor).
+  bool round_due(model::Platform platform, std::string_view job);
   void forget_series(const Account& a);
 
   boost::asio::io_context& io_;
@@ -120,6 +127,7 @@ class Poller {
   PollFailures failures_;
   PollSuccesses last_successes_;
   std::map<std::string, std::unique_ptr<boost::asio::steady_timer>> timers_;
+  std::map<std::string, int> rounds_skipped_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;
   std::size_t in_flight_ = 0;

@@ -128,6 +128,21 @@ void register_account_routes(http::Router& router, store::Database& db,
                   }
                   boost::json::object body;
                   body["accounts"] = std::move(out);
+                  boost::json::object spend;
+                  for (const auto& [platform, sp] : snapshot.api_spend) {
+                    boost::json::object o;
+                    o["month"] = sp.month;
+                    o["month_to_date_usd"] = sp.month_to_date_usd;
+                    o["projected_usd"] = sp.projected_usd;
+                    if (sp.budget_usd)
+                      o["budget_usd"] = *sp.budget_usd;
+                    else
+                      o["budget_usd"] = nullptr;
+                    o["units_month_to_date"] = sp.units_month_to_date;
+                    o["degradation_level"] = sp.degradation_level;
+                    spend[platform] = std::move(o);
+                  }
+                  body["api_spend"] = std::move(spend);
                   return http::json_response(req, bh::status::ok, boost::json::serialize(body));
                 });
           }));

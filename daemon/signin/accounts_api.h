@@ -40,6 +40,16 @@ struct PollHealth {
     std::string detail;
   };
   std::map<std::pair<std::string, std::string>, Failure> failures;
+  // This month's API spend per platform (collectors/ratelimit/api_spend.h).
+  struct Spend {
+    std::string month;  // "2026-12" (UTC)
+    double month_to_date_usd = 0.0;
+    double projected_usd = 0.0;
+    std::optional<double> budget_usd;
+    long long units_month_to_date = 0;
+    int degradation_level = 0;
+  };
+  std::map<std::string, Spend> api_spend;
 };
 
 using PollHealthSource = std::function<PollHealth()>;

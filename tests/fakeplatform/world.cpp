@@ -110,6 +110,7 @@ void World::reset(WallTime now) {
   windows_.clear();
   sessions_.clear();
   log_.clear();
+  spent_usd_ = 0.0;
   post_seq_ = 0;
   last_id_.clear();
   reports_.clear();
@@ -534,6 +535,12 @@ Reply World::handle(const Request& request, WallTime now) {
   entry.user_agent = request.user_agent;
   Reply r = route(request, now, entry);
   entry.status = r.status;
+  if (const auto* price = prices_.find(entry.platform, entry.endpoint)) {
+    const auto cost = mamori::collectors::price_response(*price, r.status, r.body);
+    entry.usd = cost.usd;
+    entry.units = cost.units;
+    spent_usd_ += cost.usd;
+  }
   log_.push_back(std::move(entry));
   if (log_.size() > kMaxLog) log_.pop_front();
   return r;
@@ -685,9 +692,10 @@ Reply World::control(const Request& request, WallTime now) {
   if (what == "reports") return control_reports();
   if (what == "pages") return control_page(in);
   if (what == "stats") {
-    return json_reply(
-        200, boost::json::object{
-                 {"connections", connections_}, {"requests", log_seq_}, {"t", seconds(now)}});
+    return json_reply(200, boost::json::object{{"connections", connections_},
+                                               {"requests", log_seq_},
+                                               {"t", seconds(now)},
+                                               {"spent_usd", spent_usd_}});
   }
   if (what == "log") {
     const std::uint64_t since = std::stoull(query.get("since").value_or("0"));
@@ -706,7 +714,9 @@ Reply World::control(const Request& request, WallTime now) {
                             {"accept_encoding", e.accept_encoding},
                             {"authorized", e.authorized},
                             {"proxied", e.proxied},
-                            {"user_agent", e.user_agent}};
+                            {"user_agent", e.user_agent},
+                            {"usd", e.usd},
+                            {"units", e.units}};
       if (e.reset_unix_ms) o["reset_unix_ms"] = *e.reset_unix_ms;
       out.push_back(std::move(o));
     }

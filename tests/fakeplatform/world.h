@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/ratelimit/api_spend.h"
 #include "model/platform.h"
 
 namespace mamori::fakeplatform {
@@ -120,6 +121,9 @@ struct LogEntry {
   bool proxied = false;  // arrived in absolute-form, as a forward proxy sees requests
   std::string user_agent;
   std::optional<std::int64_t> reset_unix_ms;  // advertised on a 429
+  // What the platform would charge for this answer (mamori's default price table).
+  double usd = 0.0;
+  std::int64_t units = 0;
 };
 
 // What the HTTP layer does with a reply.
@@ -249,6 +253,8 @@ class World {
   std::map<std::string, Session> sessions_;  // Bluesky tokens
   std::deque<LogEntry> log_;
   std::uint64_t log_seq_ = 0;
+  mamori::collectors::PriceTable prices_ = mamori::collectors::PriceTable::defaults();
+  double spent_usd_ = 0.0;  // since start or the last reset
   std::uint64_t post_seq_ = 0;
   std::uint64_t connections_ = 0;
   std::uint64_t token_counter_ = 0;

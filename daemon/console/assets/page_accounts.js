@@ -55,9 +55,11 @@ export async function renderAccounts(main, _params, ctx) {
   if (ctx.canChange) main.appendChild(erroneousPostForm(ctx));
   main.appendChild(h('p', { class: 'no-print' }, h('a', { href: '/changes', 'data-nav': true }, 'プロフィールの変更の確認と予定の登録へ')));
   let accounts;
+  let spend = {};
   try {
     const data = await api.get('/api/v1/accounts');
     accounts = Array.isArray(data?.accounts) ? data.accounts : [];
+    spend = data?.api_spend && typeof data.api_spend === 'object' ? data.api_spend : {};
   } catch (error) {
     if (!ctx.isCurrent()) return;
     if (error instanceof ApiError && (error.status === 404 || error.status === 503)) {
@@ -72,8 +74,27 @@ export async function renderAccounts(main, _params, ctx) {
   } else {
     section.appendChild(accountsTable(accounts));
   }
+  if (Object.keys(spend).length > 0) main.appendChild(spendSection(spend));
   const related = await relatedSection(ctx);
   if (ctx.isCurrent()) main.appendChild(related);
+}
+
+// This month's API charges per platform (issue 21): month to date, projection, budget.
+const DEGRADATION = ['通常どおり', 'なりすまし検索を間引き中', 'なりすまし検索とプロフィール確認を間引き中', 'なりすまし検索を停止中'];
+
+function spendSection(spend) {
+  const usd = (v) => (typeof v === 'number' ? `$${v.toFixed(2)}` : '—');
+  return h('section', { class: 'panel', 'aria-labelledby': 'spend-title' },
+    h('h2', { id: 'spend-title' }, 'API 利用料（今月）'),
+    h('p', { class: 'muted' }, '応答の件数から mamori が計算した見積もりです。予算に近づくと取得を間引き、予算を超える取得は行いません。'),
+    h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
+      h('thead', {}, h('tr', {}, ['プラットフォーム', '今月の利用料', '月末の見込み', '月の予算', '取得の状態'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, Object.entries(spend).map(([platform, s]) => h('tr', { class: s.degradation_level > 0 ? 'row-problem' : null },
+        h('td', {}, platformName(platform)),
+        h('td', {}, usd(s.month_to_date_usd), s.units_month_to_date > 0 ? h('div', { class: 'muted small' }, `${formatNumber(s.units_month_to_date)} ユニット`) : null),
+        h('td', {}, usd(s.projected_usd)),
+        h('td', {}, s.budget_usd === null || s.budget_usd === undefined ? h('span', { class: 'muted' }, '設定なし') : usd(s.budget_usd)),
+        h('td', { class: 'small' }, DEGRADATION[s.degradation_level] ?? '')))))));
 }
 
 function accountsTable(accounts) {

@@ -56,6 +56,29 @@ TEST(Config, MinimalConfigGetsDefaults) {
   EXPECT_EQ(c.polling.replies, std::chrono::seconds(60));
 }
 
+TEST(Config, ApiSpendBudgetsAndPrices) {
+  const auto r = load(std::string(kMinimal) +
+                      "[api_spend.budget_usd]\nx = 30\nyoutube = 0.5\n"
+                      "[[api_spend.price]]\nplatform = \"x\"\nendpoint = \"users/search\"\n"
+                      "usd_per_resource = 0.02\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->api_spend.budget_usd.at("x"), 30.0);
+  ASSERT_EQ(r.config->api_spend.prices.size(), 1U);
+  EXPECT_EQ(r.config->api_spend.prices[0].usd_per_resource, 0.02);
+  EXPECT_TRUE(load(kMinimal).config->api_spend.budget_usd.empty());
+
+  const auto bad = load(std::string(kMinimal) +
+                        "[api_spend.budget_usd]\nmyspace = 30\nx = -1\n"
+                        "[[api_spend.price]]\nplatform = \"x\"\nusd_per_resource = \"cheap\"\n");
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(diagnostic_for(bad, "api_spend.budget_usd.myspace").message.find("unknown platform"),
+            std::string::npos);
+  EXPECT_NE(diagnostic_for(bad, "api_spend.budget_usd.x").message.find("US dollars"),
+            std::string::npos);
+  diagnostic_for(bad, "api_spend.price[0].endpoint");
+  diagnostic_for(bad, "api_spend.price[0].usd_per_resource");
+}
+
 TEST(Config, ExampleConfigIsValid) {
   const auto text = testing::read_file(testing::source_dir() / "deploy/config/mamori.example.toml");
   const testing::TempDir creds;

@@ -1,0 +1,71 @@
+// The daemon's side of the API spend meter (collectors/ratelimit/api_spend.h): it restores the
+// month's spend from PostgreSQL (table api_spend) before any budgeted platform is spent on,
+// writes the month's totals back every `flush_every`, and keeps the metrics
+// (mamori_api_spend_usd_total{platform,job}, month-to-date, projection, budget, degradation
+// level; docs/metrics.md). Runs on the event loop.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "collectors/ratelimit/api_spend.h"
+#include "collectors/ratelimit/clock.h"
+#include "daemon/store/database.h"
+
+namespace prometheus {
+class Registry;
+template <typename T>
+class Family;
+class Counter;
+class Gauge;
+}  // namespace prometheus
+
+namespace mamori::app {
+
+// One platform's month on the accounts page and API.
+struct SpendSummary {
+  std::string month;
+  double month_to_date_usd = 0.0;
+  double projected_usd = 0.0;
+  std::optional<double> budget_usd;
+  std::int64_t units_month_to_date = 0;
+  int degradation_level = 0;
+};
+
+class ApiSpendKeeper {
+ public:
+  ApiSpendKeeper(boost::asio::io_context& io, store::Database& database,
+                 collectors::SpendMeter& meter, const collectors::Clock& clock,
+                 prometheus::Registry* registry,
+                 std::chrono::milliseconds flush_every = std::chrono::seconds(30));
+  ~ApiSpendKeeper();
+  ApiSpendKeeper(const ApiSpendKeeper&) = delete;
+  ApiSpendKeeper& operator=(const ApiSpendKeeper&) = delete;
+
+  void start();
+  // Writes the totals one last time (queued before the database drains).
+  void stop();
+  std::map<std::string, SpendSummary> summary() const;
+
+ private:
+  struct Metrics;
+  void tick();
+  void flush();
+  void update_gauges();
+
+  boost::asio::io_context& io_;
+  store::Database& database_;
+  collectors::SpendMeter& meter_;
+  const collectors::Clock& clock_;
+  std::chrono::milliseconds flush_every_;
+  boost::asio::steady_timer timer_;
+  std::unique_ptr<Metrics> metrics_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  bool stopped_ = false;
+};
+
+}  // namespace mamori::app
