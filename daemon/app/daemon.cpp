@@ -33,6 +33,7 @@
 #include "daemon/console/console_routes.h"
 #include "daemon/detection/detection_hub.h"
 #include "daemon/detection/disposition_api.h"
+#include "daemon/detection/manual_report_api.h"
 #include "daemon/detection/rumour_source.h"
 #include "daemon/http/client_address.h"
 #include "daemon/http/router.h"
@@ -230,6 +231,14 @@ class Daemon {
     api::register_account_change_routes(
         router_, *database_, auth_, [this] { return settings_.playbooks; },
         [this] { return settings_.config; });
+    detection::register_manual_report_routes(
+        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        [this] { return alerts_->context(); },
+        [this] {
+          asio::post(io_, [this] {
+            if (auto* d = alerts_ ? alerts_->dispatcher() : nullptr) d->wake();
+          });
+        });
     api::register_takedown_routes(router_, *database_, auth_, io_,
                                   [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
