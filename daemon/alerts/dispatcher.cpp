@@ -100,6 +100,39 @@ int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incid
                       std::chrono::floor<std::chrono::seconds>(model::Clock::now()));
 }
 
+int enqueue_reminder(pqxx::work& tx, const AlertContext& context, long long incident_id,
+                     const std::string& text, const std::string& key) {
+  const AlertContext ctx = context.current();
+  if (!ctx.oncall) return 0;
+  const auto r = tx.exec_params("SELECT severity FROM incidents WHERE id = $1", incident_id);
+  if (r.empty()) return 0;
+  const auto* policy = oncall::policy_for(*ctx.oncall, r[0][0].c_str());
+  if (policy == nullptr) return 0;
+  const auto plan =
+      oncall::escalation_plan(*policy, db_time(tx, "escalation_started_at", incident_id));
+  if (plan.empty()) return 0;
+  const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
+  int queued = 0;
+  for (const auto& t : oncall::resolve_targets(*ctx.oncall, plan.front().targets, now)) {
+    AlertMessage m = compose(tx, incident_id, AlertKind::update, plan.front().level, t.person_name,
+                             ctx.public_url, ctx.municipality);
+    m.recipient_address = t.address;
+    m.summary = text;
+    m.first_step.clear();
+    m.idempotency_key = "incident-" + std::to_string(incident_id) + ":reminder:" + key + ":" +
+                        t.channel + ":" + t.address;
+    if (enqueue(tx, t.channel, m)) ++queued;
+  }
+  return queued;
+}
+
+incidents::ReminderHook reminder_hook(AlertContext context) {
+  return [context](pqxx::work& tx, long long incident_id, const std::string& message,
+                   const std::string& key) {
+    enqueue_reminder(tx, context, incident_id, message, key);
+  };
+}
+
 int escalate_due(pqxx::connection& c, const AlertContext& context) {
   const AlertContext ctx = context.current();
   if (!ctx.oncall) return 0;

@@ -359,7 +359,8 @@ class Daemon {
         std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
     reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
         io_, *database_,
-        std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
+        std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval),
+        alerts::reminder_hook(alerts_->context()));
     reminder_rounds_->start();
   }
 
