@@ -12,6 +12,7 @@
 
 #include "daemon/alerts/channel.h"
 #include "daemon/alerts/oncall/oncall.h"
+#include "daemon/incidents/incident_store.h"
 #include "daemon/store/database.h"
 #include "model/finding.h"
 
@@ -49,6 +50,12 @@ struct AlertContext {
 };
 int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id);
 int escalate_due(pqxx::connection& c, const AlertContext& context);
+// A reminder about an incident (a takedown request past its deadline, an account change's date)
+// as an `update` to the first level of the incident's escalation policy, once per `key`.
+int enqueue_reminder(pqxx::work& tx, const AlertContext& context, long long incident_id,
+                     const std::string& text, const std::string& key);
+// The hook for incidents::ReminderRounds: every reminder written is also queued as above.
+incidents::ReminderHook reminder_hook(AlertContext context);
 
 class AlertDispatcher {
  public:

@@ -34,6 +34,7 @@
 #include "daemon/console/console_routes.h"
 #include "daemon/detection/detection_hub.h"
 #include "daemon/detection/disposition_api.h"
+#include "daemon/detection/manual_report_api.h"
 #include "daemon/detection/rumour_source.h"
 #include "daemon/http/client_address.h"
 #include "daemon/http/router.h"
@@ -231,6 +232,14 @@ class Daemon {
     api::register_account_change_routes(
         router_, *database_, auth_, [this] { return settings_.playbooks; },
         [this] { return settings_.config; });
+    detection::register_manual_report_routes(
+        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        [this] { return alerts_->context(); },
+        [this] {
+          asio::post(io_, [this] {
+            if (auto* d = alerts_ ? alerts_->dispatcher() : nullptr) d->wake();
+          });
+        });
     api::register_takedown_routes(router_, *database_, auth_, io_,
                                   [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
@@ -382,7 +391,8 @@ class Daemon {
         std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
     reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
         io_, *database_,
-        std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval));
+        std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval),
+        alerts::reminder_hook(alerts_->context()));
     reminder_rounds_->start();
   }
 

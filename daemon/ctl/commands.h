@@ -19,5 +19,6 @@ int playbook_validate_command(const Args& args);
 int playbook_render_command(const Args& args);
 int spikes_command(const Args& args);
 int user_command(const Args& args);
+int incident_open_command(const Args& args);
 
 }  // namespace mamori::ctl

@@ -35,6 +35,9 @@ constexpr Command kCommands[] = {
     {"parse", mamori::ctl::parse_command,
      "parse --platform x|bluesky|mastodon|facebook|instagram|youtube --endpoint NAME "
      "[--observed-at TIME] [--status CODE] [--ref REF]... [--link LINK] [--page-info] FILE.json"},
+    {"incident open", mamori::ctl::incident_open_command,
+     "incident open --type TYPE --subject TEXT --summary TEXT [--severity S] [--platform P] "
+     "[--evidence FILE] [--as NAME] [--config FILE]"},
     {"playbook validate", mamori::ctl::playbook_validate_command,
      "playbook validate [DIR [OVERRIDE_DIR ...]]"},
     {"playbook render", mamori::ctl::playbook_render_command,

@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/alerts/record_finding.h"
+#include "daemon/incidents/calm_checks.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
@@ -391,16 +392,11 @@ void DetectionHub::tick() {
   for (auto& [key, detector] : rates_) {
     for (auto& f : detector->advance(now)) {
       if (f.phase == model::FindingPhase::end) {
-        // The detector's end is the one end: the check completes and the console's episode band
-        // stops there, whether the rate came back or its new level became the normal.
-        const bool new_level = f.end_reason == model::EpisodeEnd::new_level;
-        database_.submit("detection.flameup_end", [f, new_level](pqxx::connection& c) {
-          incidents::append_finding_to_live(c, f);
-          incidents::complete_automatic_checks(
-              c, model::IncidentType::flameup, f.subject, "rate_back_to_baseline",
-              new_level ? "返信の件数が高い水準のまま続いたため、その水準を新しい平常とみなしました"
-                        : "返信の件数が平常の水準に戻りました");
-        });
+        // The detector's end ends the console's episode band (the rate came back, or its new
+        // level became the normal); the calm-down step completes on its own max_ratio and
+        // sustain (run_calm_checks).
+        database_.submit("detection.flameup_end",
+                         [f](pqxx::connection& c) { incidents::append_finding_to_live(c, f); });
         continue;
       }
       const Official* o = nullptr;
@@ -416,6 +412,7 @@ void DetectionHub::tick() {
     }
   }
   publish_flameup_metrics();
+  run_calm_checks(now);
   for (auto& f : misinfo_->advance(now)) {
     const std::string title =
         "デマ・誤情報の拡散の疑い" + (f.reasons.empty() ? std::string() : ": " + f.reasons.front());
@@ -423,6 +420,23 @@ void DetectionHub::tick() {
     record(std::move(f), {}, title.size() > 300 ? title.substr(0, title.rfind(' ', 300)) : title,
            summary);
   }
+}
+
+// rate_back_to_baseline steps on the detectors' current numbers, at most once a minute.
+void DetectionHub::run_calm_checks(model::TimePoint now) {
+  if (now - last_calm_check_ < std::chrono::minutes(1)) return;
+  last_calm_check_ = now;
+  incidents::CalmInputs in;
+  in.bucket =
+      std::chrono::duration_cast<std::chrono::seconds>(detectors::flameup::Settings{}.bucket);
+  for (const auto& [key, detector] : rates_) {
+    const auto& b = detector->recent_buckets();
+    in.flameup[detector->subject()] = {b.begin(), b.end()};
+  }
+  in.misinformation = misinfo_->reported_activity();
+  database_.submit("detection.calm_checks", [in = std::move(in), now](pqxx::connection& c) {
+    incidents::run_calm_checks(c, in, now);
+  });
 }
 
 std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f) const {

@@ -120,6 +120,7 @@ class DetectionHub final : public polling::ObservationListener {
   void warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts = {});
   void apply_reply_history(const ReplyHistory& history);
   void publish_flameup_metrics();
+  void run_calm_checks(model::TimePoint now);
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -146,6 +147,7 @@ class DetectionHub final : public polling::ObservationListener {
   std::set<std::string> official_post_ids_;
   std::vector<detectors::misinfo::Rumour> rumours_;
   std::unique_ptr<detectors::misinfo::MisinformationDetector> misinfo_;
+  model::TimePoint last_calm_check_{};
   std::size_t findings_recorded_ = 0;
   std::unique_ptr<FlameupMetrics> flameup_metrics_;
   std::unique_ptr<ImpersonationAvatars> avatars_;  // last: its callbacks use the members above

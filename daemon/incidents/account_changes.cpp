@@ -177,7 +177,8 @@ json::array list_account_changes(pqxx::connection& c) {
   return json::parse(r[0][0].c_str()).as_array();
 }
 
-int run_account_change_reminders(pqxx::connection& c, model::TimePoint now) {
+int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
+                                 const ReminderHook& notify) {
   pqxx::work tx(c);
   // The nearest lead time each pending step has reached and not been reminded of.
   const pqxx::result due = tx.exec_params(
@@ -215,6 +216,9 @@ int run_account_change_reminders(pqxx::connection& c, model::TimePoint now) {
         " VALUES ($1, 'system:reminder', 'reminder', $2, jsonb_build_object('step_id', $3::text, "
         "'lead_days', $4::int))",
         incident_id, message, std::string(row[1].c_str()), lead);
+    if (notify)
+      notify(tx, incident_id, message,
+             "account-change-" + std::string(row[1].c_str()) + "-" + std::to_string(lead));
     tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", incident_id);
     ++given;
   }

@@ -67,6 +67,7 @@ boost::json::array list_account_changes(pqxx::connection& c);
 
 // Reminders before the dates of pending steps of live account_change incidents: 7 days and 1 day
 // before, and once when the date passed; each on the timeline once. Returns how many were given.
-int run_account_change_reminders(pqxx::connection& c, model::TimePoint now);
+int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
+                                 const ReminderHook& notify = {});
 
 }  // namespace mamori::incidents

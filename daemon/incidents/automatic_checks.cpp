@@ -46,7 +46,7 @@ std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view k
   const pqxx::result r = tx.exec_params(
       "SELECT s.incident_id, s.step_id, s.title, s.auto_check::text,"
       " (extract(epoch FROM i.opened_at) * 1000)::bigint, (extract(epoch FROM i.acknowledged_at) * "
-      "1000)::bigint, s.check_state::text"
+      "1000)::bigint, s.check_state::text, i.type, i.subject, coalesce(i.platform, '')"
       " FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
       " WHERE s.status = 'pending' AND i.status NOT IN ('resolved', 'closed') AND "
       "s.auto_check->>'kind' = $1"
@@ -68,6 +68,9 @@ std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view k
       json::value state = json::parse(row[6].c_str(), ec);
       if (!ec && state.is_object()) p.state = std::move(state.as_object());
     }
+    p.incident_type = row[7].c_str();
+    p.subject = row[8].c_str();
+    p.platform = row[9].c_str();
     out.push_back(std::move(p));
   }
   return out;
@@ -111,6 +114,22 @@ std::optional<std::string> matched_alternative(std::string_view pattern, std::st
   return std::nullopt;
 }
 
+std::optional<std::pair<std::string, std::string>> compromised_account(const PendingCheck& p) {
+  if (p.incident_type != "account_compromise") return std::nullopt;
+  const auto lower = [](std::string s) {
+    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+  };
+  if (const auto at = p.subject.find(":official:"); at != std::string::npos)
+    return std::pair(p.subject.substr(0, at), lower(p.subject.substr(at + 10)));
+  if (p.subject.rfind("manual:", 0) == 0 && !p.platform.empty()) {
+    std::string handle = p.subject.substr(7);
+    if (!handle.empty() && handle.front() == '@') handle.erase(0, 1);
+    if (!handle.empty()) return std::pair(p.platform, lower(handle));
+  }
+  return std::nullopt;
+}
+
 int run_official_post_checks(pqxx::connection& c) {
   int completed = 0;
   for (const PendingCheck& p : pending_checks(c, "official_post_since_open")) {
@@ -132,12 +151,22 @@ int run_official_post_checks(pqxx::connection& c) {
           static_cast<double>(p.opened_at.time_since_epoch().count()));
       tx.commit();
     }
+    const auto compromised = compromised_account(p);
     for (const auto& post : posts) {
+      const std::string handle = post[1].c_str();
+      std::string handle_lower = handle;
+      for (char& ch : handle_lower)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      // A compromised account's own post is no notice: it may be the intruder's.
+      const bool own = compromised && compromised->first == post[2].c_str() &&
+                       compromised->second == handle_lower;
+      if (own) continue;
       const auto hit = matched_alternative(pattern, post[0].c_str());
       if (!hit) continue;
-      const std::string message = "公式アカウント @" + std::string(post[1].c_str()) +
-                                  " の投稿に「" + *hit + "」を確認しました（投稿ID " +
-                                  post[3].c_str() + "）";
+      const std::string message =
+          "公式アカウント @" + handle + " の投稿に「" + *hit + "」を確認しました（投稿ID " +
+          post[3].c_str() + "）" +
+          (compromised ? "。不正アクセスを受けたアカウントとは別のアカウントからの周知です" : "");
       if (complete_checked_step(c, p.incident_id, p.step_id, "official_post_since_open", message))
         ++completed;
       break;

@@ -17,6 +17,7 @@
 #include <pqxx/pqxx>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/platform.h"
@@ -32,7 +33,15 @@ struct PendingCheck {
   model::TimePoint opened_at{};
   std::optional<model::TimePoint> acknowledged_at;
   boost::json::object state;  // what the check recorded so far (incident_steps.check_state)
+  std::string incident_type;  // incidents.type, e.g. "account_compromise"
+  std::string subject;        // incidents.subject
+  std::string platform;       // incidents.platform ("" when none)
 };
+
+// The official account an account_compromise incident is about, as {platform, lower-case handle}
+// ("x:official:soma_city", or one opened by hand: "manual:@soma_city" on its platform); nothing
+// for other incidents. Its own posts cannot be the notice (ube-city.txt 6(4)).
+std::optional<std::pair<std::string, std::string>> compromised_account(const PendingCheck& p);
 
 std::vector<PendingCheck> pending_checks(pqxx::connection& c, std::string_view kind);
 

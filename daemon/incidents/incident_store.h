@@ -105,6 +105,11 @@ bool append_finding_to_live(pqxx::connection& c, const model::Finding& finding);
 // (the alert outbox queues acknowledge/resolve notices there, like record_finding's hook).
 using StatusHook = std::function<void(pqxx::work&, long long id, Status from, Status to,
                                       const std::string& actor)>;
+// Runs inside the transaction that writes a reminder on an incident's timeline (a takedown past
+// its deadline, an account change's date): the alert outbox queues it to the on-call there.
+// `key` identifies the reminder, so it is sent once.
+using ReminderHook = std::function<void(pqxx::work&, long long incident_id,
+                                        const std::string& message, const std::string& key)>;
 void change_status(pqxx::connection& c, long long id, Status to, const std::string& actor,
                    const std::string& note = "", const std::string& closure_reason = "",
                    const StatusHook& in_transaction = {});

@@ -26,6 +26,11 @@ std::vector<StepPlan> playbook_steps(const playbooks::PlaybookSet* playbooks,
       if (!s.check->pattern.empty()) check["pattern"] = s.check->pattern;
       if (!s.check->url.empty()) check["url"] = s.check->url;
       if (!s.check->text.empty()) check["text"] = s.check->text;
+      if (s.check->kind == playbooks::CheckKind::rate_back_to_baseline) {
+        check["max_ratio"] = s.check->max_ratio;
+        check["sustain_s"] = s.check->sustain.count();
+        if (s.check->max_per_hour) check["max_per_hour"] = *s.check->max_per_hour;
+      }
       if (s.check->kind == playbooks::CheckKind::elapsed) {
         check["duration_s"] = s.check->duration.count();
         check["from"] = std::string(playbooks::to_string(s.check->from));

@@ -7,8 +7,8 @@
 namespace mamori::incidents {
 
 ReminderRounds::ReminderRounds(boost::asio::io_context& io, store::Database& database,
-                               std::chrono::milliseconds interval)
-    : database_(database), interval_(interval), timer_(io) {}
+                               std::chrono::milliseconds interval, ReminderHook notify)
+    : database_(database), interval_(interval), notify_(std::move(notify)), timer_(io) {}
 
 ReminderRounds::~ReminderRounds() {
   *alive_ = false;
@@ -32,12 +32,12 @@ void ReminderRounds::schedule(std::chrono::milliseconds after) {
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
         if (database_.ready()) {
-          database_.submit("incidents.reminder_rounds", [](pqxx::connection& c) {
+          database_.submit("incidents.reminder_rounds", [notify = notify_](pqxx::connection& c) {
             const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
-            const TakedownRound r = run_takedown_round(c, now);
+            const TakedownRound r = run_takedown_round(c, now, notify);
             if (r.reminded + r.removed > 0)
               log::info("takedown.round", {{"reminded", r.reminded}, {"removed", r.removed}});
-            if (const int n = run_account_change_reminders(c, now); n > 0)
+            if (const int n = run_account_change_reminders(c, now, notify); n > 0)
               log::info("account_change.reminders", {{"given", n}});
           });
         }

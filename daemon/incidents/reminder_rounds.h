@@ -8,14 +8,17 @@
 #include <chrono>
 #include <memory>
 
+#include "daemon/incidents/incident_store.h"
 #include "daemon/store/database.h"
 
 namespace mamori::incidents {
 
 class ReminderRounds {
  public:
+  // `notify` sends each reminder to the on-call as well (alerts::reminder_hook); none: the
+  // reminders stay on the timeline and in the console.
   ReminderRounds(boost::asio::io_context& io, store::Database& database,
-                 std::chrono::milliseconds interval);
+                 std::chrono::milliseconds interval, ReminderHook notify = {});
   ~ReminderRounds();
   ReminderRounds(const ReminderRounds&) = delete;
   ReminderRounds& operator=(const ReminderRounds&) = delete;
@@ -27,6 +30,7 @@ class ReminderRounds {
 
   store::Database& database_;
   std::chrono::milliseconds interval_;
+  ReminderHook notify_;
   boost::asio::steady_timer timer_;
   bool stopped_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -373,7 +373,8 @@ json::array open_takedowns(pqxx::connection& c, model::TimePoint now) {
   return decorate(json::parse(r[0][0].c_str()));
 }
 
-TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now) {
+TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now,
+                                 const ReminderHook& notify) {
   TakedownRound out;
   pqxx::work tx(c);
   // The account is gone: mamori's subject_gone check on the incident completed.
@@ -424,6 +425,7 @@ TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now) {
     }
     event(tx, id, "system:takedown", "reminder", message);
     timeline(tx, row[1].as<long long>(), "system:takedown", message, id);
+    if (notify) notify(tx, row[1].as<long long>(), message, "takedown-" + std::to_string(id));
     ++out.reminded;
   }
   tx.commit();

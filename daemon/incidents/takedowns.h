@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "collectors/common/report.h"
+#include "daemon/incidents/incident_store.h"
 #include "model/platform.h"
 
 namespace mamori::incidents {
@@ -91,6 +92,7 @@ struct TakedownRound {
   int reminded = 0;
   int removed = 0;
 };
-TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now);
+TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now,
+                                 const ReminderHook& notify = {});
 
 }  // namespace mamori::incidents

@@ -565,6 +565,13 @@ void IntegrityMonitor::check_spread() {
                 collectors::AccountRef{t.handle, t.account_id}, collectors::Cursor{},
                 [this, alive, t](collectors::Page page) {
                   if (alive.expired()) return;
+                  // Deleted on the platform (shiroi-city.txt 4(4)): delete_post completes.
+                  if (post_gone_from_page(page.result, t)) {
+                    log::info("integrity.post_gone", {{"post_id", t.post_id}});
+                    database_.submit("integrity.post_gone",
+                                     [t](pqxx::connection& conn) { record_post_gone(conn, t); });
+                    return;
+                  }
                   for (const auto& o : page.result.observations) {
                     const auto* p = std::get_if<model::Post>(&o);
                     if (p == nullptr || p->post_id != t.post_id) continue;

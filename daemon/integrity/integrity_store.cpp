@@ -479,10 +479,11 @@ std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c) {
   for (const auto& row : tx.exec(
            "SELECT e.incident_id, e.platform, e.post_id, e.handle, coalesce(a.account_id, ''), "
            "e.repost_count,"
-           " e.quote_count, e.reply_count FROM erroneous_posts e JOIN incidents i ON i.id = "
-           "e.incident_id"
+           " e.quote_count, e.reply_count, (extract(epoch FROM o.created_at) * 1000)::bigint"
+           " FROM erroneous_posts e JOIN incidents i ON i.id = e.incident_id"
            " LEFT JOIN official_accounts a ON a.platform = e.platform AND lower(a.handle) = "
            "lower(e.handle)"
+           " LEFT JOIN observed_posts o ON o.platform = e.platform AND o.post_id = e.post_id"
            " WHERE e.tracking AND i.status NOT IN ('resolved', 'closed') ORDER BY e.incident_id")) {
     TrackedPost t;
     t.incident_id = row[0].as<long long>();
@@ -493,6 +494,8 @@ std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c) {
     t.repost_count = row[5].as<long long>();
     t.quote_count = row[6].as<long long>();
     t.reply_count = row[7].as<long long>();
+    if (!row[8].is_null())
+      t.created_at = model::TimePoint(std::chrono::milliseconds(row[8].as<long long>()));
     out.push_back(std::move(t));
   }
   tx.commit();
@@ -512,6 +515,37 @@ std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platfo
   tx.commit();
   if (r.empty()) return std::nullopt;
   return OwnPost{post_from_row(r[0]), r[0]["official_handle"].c_str()};
+}
+
+}  // namespace mamori::integrity
+
+namespace mamori::integrity {
+
+bool post_gone_from_page(const collectors::ParseResult& page, const TrackedPost& post) {
+  if (page.outcome != collectors::ParseOutcome::ok || !post.created_at) return false;
+  bool reaches_back = !page.next_cursor.has_value();
+  for (const auto& o : page.observations) {
+    const auto* p = std::get_if<model::Post>(&o);
+    if (p == nullptr) continue;
+    if (p->post_id == post.post_id) return false;
+    const bool own = (!post.account_id.empty() && p->author_id == post.account_id) ||
+                     model::ascii_lower(p->author_handle) == model::ascii_lower(post.handle);
+    if (own && p->created_at < *post.created_at) reaches_back = true;
+  }
+  return reaches_back;
+}
+
+int record_post_gone(pqxx::connection& c, const TrackedPost& post) {
+  {
+    pqxx::work tx(c);
+    tx.exec_params("UPDATE erroneous_posts SET tracking = false WHERE incident_id = $1",
+                   post.incident_id);
+    tx.commit();
+  }
+  return incidents::complete_automatic_checks(
+      c, model::IncidentType::erroneous_post,
+      std::string(model::to_string(post.platform)) + ":post:" + post.post_id, "subject_gone",
+      "公式アカウントの投稿（投稿ID " + post.post_id + "）が削除されたことを確認しました");
 }
 
 }  // namespace mamori::integrity

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/common/parse_result.h"
 #include "detectors/integrity/baseline.h"
 #include "detectors/integrity/compliance.h"
 #include "model/observation.h"
@@ -92,8 +93,20 @@ struct TrackedPost {
   long long repost_count = 0;
   long long quote_count = 0;
   long long reply_count = 0;
+  std::optional<model::TimePoint> created_at;  // as stored when it was polled
 };
 std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c);
+
+// Whether a page of the account's own posts (newest first) shows that `post` was deleted: the
+// page was read, the post is not on it, and the page reaches back past the post's creation (an
+// own post older than it is on the page, or the page is the whole timeline). A post merely older
+// than the page is not judged.
+bool post_gone_from_page(const collectors::ParseResult& page, const TrackedPost& post);
+
+// Marks a tracked erroneous post as deleted on its platform: completes the incident's
+// subject_gone step (erroneous_post.delete_post) as system:check and stops tracking it.
+// Returns the number of steps completed.
+int record_post_gone(pqxx::connection& c, const TrackedPost& post);
 // The official post as stored, if it is one of the configured accounts' posts.
 struct OwnPost {
   model::Post post;

@@ -248,6 +248,8 @@ void ReplyRateDetector::close_bucket(std::int64_t index, model::TimePoint now) {
   hostile_.learn_last(holding || elevated, calm);
   last_all_ = a;
   last_hostile_ = h;
+  recent_buckets_.push_back({t, a.count, a.expected});
+  while (recent_buckets_.front().start <= t - 86400) recent_buckets_.pop_front();
 
   recent_.total = recent_.total * recent_decay_ + data.total;
   recent_.hostile = recent_.hostile * recent_decay_ + data.hostile;
@@ -543,7 +545,7 @@ std::size_t ReplyRateDetector::memory_bytes() const {
   std::size_t bytes = sizeof(*this) + all_.memory_bytes() + hostile_.memory_bytes() -
                       2 * sizeof(RateScorer) + pending_.capacity() * sizeof(Pending) +
                       posts_.capacity() * sizeof(TrackedPost) + subject_.capacity() +
-                      account_id_.capacity();
+                      recent_buckets_.size() * sizeof(BucketSample) + account_id_.capacity();
   for (const TrackedPost& p : posts_) bytes += p.key.capacity();
   return bytes;
 }

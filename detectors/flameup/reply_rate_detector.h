@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -30,6 +31,14 @@
 #include "model/observation.h"
 
 namespace mamori::detectors::flameup {
+
+// One closed bucket of the all-replies series as the detector judged it: the calm-down check
+// (daemon/incidents/calm_checks.h) compares the count with the baseline's expectation.
+struct BucketSample {
+  std::int64_t start = 0;  // seconds since the epoch (UTC)
+  double count = 0.0;
+  double expected = 0.0;
+};
 
 // One stored bucket for warm start.
 struct HistoryBucket {
@@ -72,6 +81,8 @@ class ReplyRateDetector {
   const RateScorer& all_replies() const { return all_; }
   const RateScorer& hostile_replies() const { return hostile_; }
   std::uint64_t late_dropped() const { return late_dropped_; }
+  // The all-replies buckets closed in the last day, oldest first.
+  const std::deque<BucketSample>& recent_buckets() const { return recent_buckets_; }
   std::size_t memory_bytes() const;
 
  private:
@@ -123,6 +134,7 @@ class ReplyRateDetector {
   CharacterCounts recent_{};  // decayed, ~15 minutes
   double recent_decay_ = 0.0;
   std::vector<TrackedPost> posts_;
+  std::deque<BucketSample> recent_buckets_;
 
   // Current episode.
   bool open_ = false;

@@ -919,6 +919,19 @@ std::vector<model::Finding> MisinformationDetector::advance(model::TimePoint now
   return findings;
 }
 
+std::map<std::string, std::vector<model::TimePoint>> MisinformationDetector::reported_activity()
+    const {
+  std::map<std::string, std::vector<model::TimePoint>> out;
+  for (const auto& [key, c] : clusters_) {
+    if (c.emitted_level == 0) continue;
+    auto& times = out[cluster_subject(c.claim_key)];
+    for (const auto& m : c.members)
+      if (m.kind == ReplyKind::claim || m.kind == ReplyKind::question) times.push_back(m.at);
+    std::sort(times.begin(), times.end());
+  }
+  return out;
+}
+
 model::Finding MisinformationDetector::make_finding(const Cluster& c, model::Severity severity,
                                                     std::size_t claims, std::size_t questions,
                                                     std::size_t corrections, std::int64_t spread,

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -156,6 +157,10 @@ class MisinformationDetector {
   std::vector<model::Finding> advance(model::TimePoint now);
 
   std::size_t cluster_count() const { return clusters_.size(); }
+
+  // For each cluster that has reported a finding, by subject: when its claims and questions were
+  // posted (corrections excluded), oldest first — what the spread calm-down check counts.
+  std::map<std::string, std::vector<model::TimePoint>> reported_activity() const;
 
   // "cluster:<16 hex digits>", stable for a claim key across restarts.
   static std::string cluster_subject(std::string_view claim_key);

@@ -511,6 +511,16 @@ std::optional<Check> read_check(TableView& t) {
           check.max_ratio = *v;
         }
       }
+      if (const toml::node* n = t.get("max_per_hour"); n != nullptr) {
+        const auto v = n->value<double>();
+        if (!v || !(*v >= 0.0 && *v <= 10000.0)) {
+          bad(n, "max_per_hour",
+              "max_per_hour は 0 以上 10000 以下の数値です（1時間あたり何件までの新しい返信を"
+              "沈静とみなすか）");
+        } else {
+          check.max_per_hour = *v;
+        }
+      }
       duration("sustain", check.sustain, false);
       break;
     }
@@ -582,6 +592,7 @@ std::optional<Check> read_check(TableView& t) {
   for (const auto& [key, owner] :
        std::vector<std::pair<std::string, std::string>>{{"max_ratio", "rate_back_to_baseline"},
                                                         {"sustain", "rate_back_to_baseline"},
+                                                        {"max_per_hour", "rate_back_to_baseline"},
                                                         {"pattern", "official_post_since_open"},
                                                         {"url", "homepage_contains"},
                                                         {"text", "homepage_contains"},

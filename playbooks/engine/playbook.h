@@ -100,6 +100,9 @@ struct Check {
   // rate_back_to_baseline
   double max_ratio = 1.5;
   std::chrono::seconds sustain{30 * 60};
+  // rate_back_to_baseline on a misinformation cluster: new matching replies per hour at most
+  // this many for `sustain` (a cluster has no baseline to compare with).
+  std::optional<double> max_per_hour;
   // elapsed
   std::chrono::seconds duration{0};
   DueAnchor from = DueAnchor::open;

@@ -759,6 +759,17 @@ Reply World::control(const Request& request, WallTime now) {
       a->avatar_version = static_cast<int>(number_field(in, "avatar_version", 0));
     return json_reply(200, boost::json::object{{"ok", true}});
   }
+  if (what == "remove_post") {
+    // The owner deletes a post: it is no longer on any timeline.
+    const auto platform = model::platform_from_string(field(in, "platform").value_or(""));
+    const std::string id = field(in, "id").value_or("");
+    const auto before = state_.posts.size();
+    std::erase_if(state_.posts, [&](const Post& p) {
+      return platform && p.platform == *platform && p.materialized && (p.id == id || p.key == id);
+    });
+    if (state_.posts.size() == before) return control_error("id: no such post");
+    return json_reply(200, boost::json::object{{"ok", true}});
+  }
   if (what == "update_post") {
     // Others repost or quote the post: only the counts given change.
     const auto platform = model::platform_from_string(field(in, "platform").value_or(""));

@@ -5,6 +5,7 @@ import {
   SEVERITY_LABELS, SEVERITY_ORDER, STATUS_LABELS, STATUS_ORDER, TYPE_LABELS, label, platformName,
   severityBadge, statusBadge,
 } from './labels.js';
+import { manualIncidentForm } from './manual_incident.js';
 
 const REFRESH_MS = 10000;
 
@@ -62,6 +63,7 @@ export async function renderIncidentList(main, _params, ctx) {
   main.appendChild(h('section', { class: 'panel' },
     h('div', { class: 'panel-head' }, h('h1', {}, 'インシデント一覧'), updated),
     form, problem, h('div', { class: 'table-wrap' }, table), empty));
+  if (ctx.canChange) main.appendChild(manualIncidentForm(ctx));
 
   async function load({ background = false } = {}) {
     const q = new URLSearchParams();

@@ -147,6 +147,41 @@ TEST_F(AutomaticChecksTest,
   EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE actor = 'system:check'"), "1");
 }
 
+// ube-city.txt 6(4): the notice of a compromise comes from another official account; the
+// compromised account's own post (possibly the intruder's) does not complete the step.
+TEST_F(AutomaticChecksTest, CompromiseNoticeMustComeFromAnotherOfficialAccount) {
+  exec(
+      "INSERT INTO official_accounts (platform, handle, account_id) VALUES ('x', 'soma_bousai', "
+      "'200')");
+  const std::string check = R"({"kind":"official_post_since_open","pattern":"不正アクセス"})";
+  const long long detected =
+      incident("x:official:soma_city", check, model::IncidentType::account_compromise);
+  const long long by_hand =
+      incident("manual:@Soma_City", check, model::IncidentType::account_compromise);
+  official_post("10", "このアカウントは不正アクセスを受けました。リンクを開かないでください",
+                "now() + interval '1 second'");
+  EXPECT_EQ(run_official_post_checks(*c_), 0);
+  EXPECT_EQ(step_status(detected), "pending/");
+  EXPECT_EQ(step_status(by_hand), "pending/");
+  official_post("11", "相馬市公式 @soma_city が不正アクセスを受けています。ご注意ください",
+                "now() + interval '2 seconds'", "200");
+  EXPECT_EQ(run_official_post_checks(*c_), 2);
+  EXPECT_EQ(step_status(detected), "done/system:check");
+  EXPECT_EQ(step_status(by_hand), "done/system:check");
+  EXPECT_NE(
+      scalar("SELECT message FROM incident_timeline WHERE incident_id = " +
+             std::to_string(detected) + " AND actor = 'system:check'")
+          .find("@soma_bousai の投稿に「不正アクセス」を確認しました（投稿ID 11）。不正アクセス"
+                "を受けたアカウントとは別のアカウントからの周知です"),
+      std::string::npos);
+  // Other incident types still accept the account's own post (an erroneous post's correction).
+  const long long erroneous =
+      incident("x:post:5", R"({"kind":"official_post_since_open","pattern":"訂正"})");
+  official_post("12", "先ほどの投稿を訂正します", "now() + interval '1 second'");
+  EXPECT_EQ(run_official_post_checks(*c_), 1);
+  EXPECT_EQ(step_status(erroneous), "done/system:check");
+}
+
 TEST_F(AutomaticChecksTest, ElapsedCountsFromOpenOrFromAcknowledgement) {
   const long long from_open =
       incident("x:a", R"({"kind":"elapsed","duration_s":3600,"from":"open"})");

@@ -190,6 +190,27 @@ TEST(IntegrityOwnPosts, HijackerPostsOpenACompromiseIncidentNormalPostsDoNotAndS
   EXPECT_EQ(d.q("SELECT repost_count || ' ' || quote_count FROM erroneous_posts WHERE post_id = '" +
                 normal_id + "'"),
             "7 2");
+
+  // The office deletes the post on the platform: the next spread check sees it gone from the
+  // account's timeline (which reaches back past it) and completes delete_post by itself.
+  const std::string delete_step =
+      "SELECT status || '/' || coalesce(completed_by, '') FROM "
+      "incident_steps WHERE step_id = 'delete_post' AND incident_id = " +
+      erroneous_id;
+  EXPECT_EQ(d.q(delete_step), "pending/");
+  EXPECT_EQ(d.fake.control("remove_post", R"({"platform":"x","id":"no-such-post"})"), 400);
+  ASSERT_EQ(d.fake.control("remove_post", R"({"platform":"x","id":")" + normal_id + R"("})"), 200);
+  ASSERT_EQ(api("POST", d.port, "/api/v1/posts/erroneous",
+                R"({"platform":"x","post_id":")" + normal_id + "\"}")
+                .status,
+            200);
+  ASSERT_TRUE(testing::eventually([&] { return d.q(delete_step) == "done/system:check"; }, 30s))
+      << d.mamorid->log()
+      << d.q("SELECT message FROM incident_timeline WHERE incident_id = " + erroneous_id);
+  EXPECT_NE(d.q("SELECT note FROM incident_steps WHERE step_id = 'delete_post' AND incident_id = " +
+                erroneous_id)
+                .find("削除されたことを確認しました"),
+            std::string::npos);
   d.stop();
 }
 

@@ -94,6 +94,43 @@ describe('erroneous own post', () => {
   });
 });
 
+describe('incident by hand', () => {
+  it('opens a threat with its evidence from 「インシデントを登録」 on the list page', async () => {
+    await page.goto(`${config.console}/`);
+    await page.click('#manual-incident summary');
+    await page.waitForSelector('#manual-subject', { state: 'visible' });
+    assert.deepEqual(await seriousViolations(page), []);
+    // Refused by the form before the API: nothing typed.
+    await page.click('#manual-incident button[type=submit]');
+    await page.locator('#manual-incident .form-error', { hasText: '対象を入力してください' }).waitFor();
+    await page.selectOption('#manual-type', 'threat');
+    await page.selectOption('#manual-severity', 'high');
+    await page.fill('#manual-subject', 'https://x.com/e2e_someone/status/1999999999999999999');
+    await page.fill('#manual-summary', '市民から電話: 市役所に<b>火をつける</b>という投稿がある（12時10分）');
+    await page.setInputFiles('#manual-evidence', {
+      name: 'screenshot.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a65326500', 'hex'),
+    });
+    await page.click('#manual-incident button[type=submit]');
+    await page.waitForURL(/\/incidents\/\d+$/);
+    await page.waitForSelector('h1');
+    assert.match(await page.locator('h1').textContent(), /手動登録/);
+    const id = new URL(page.url()).pathname.split('/').pop();
+    const detail = await apiGet(`/api/v1/incidents/${id}`);
+    assert.equal(detail.type, 'threat');
+    assert.equal(detail.severity, 'high');
+    assert.equal(detail.platform, 'x');
+    assert.ok(detail.steps.some((s) => s.id === 'contact_police'), 'the threat playbook runs');
+    assert.ok(detail.timeline.some((t) => t.actor === config.responder.name && /手動で/.test(t.message)));
+    assert.equal(detail.evidence.length, 1);
+    assert.equal(detail.evidence[0].content_type, 'image/png');
+    assert.match(detail.evidence[0].sha256, /^[0-9a-f]{64}$/);
+    // The summary is text, never markup.
+    assert.equal(await page.locator('main b').count(), 0);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, '20b-incident-by-hand');
+  });
+});
+
 describe('profile changes', () => {
   it('registers an announced change, which then only moves the baseline', async () => {
     await page.goto(`${config.console}/changes`);

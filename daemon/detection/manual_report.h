@@ -1,0 +1,57 @@
+// Incidents staff open by hand (issue 19, point 1): a resident's phone call, a platform's login
+// warning, a threat seen elsewhere. Any incident type; the report becomes a finding recorded
+// through alerts::record_finding like a detected one, so the playbook's checklist, the page and
+// the escalation run the same way. The API (POST /api/v1/incidents), the console's
+// 「インシデントを登録」 form (through the API) and `mamorictl incident open` all record here.
+//
+//   ManualReport r; r.type = ...; r.subject = ...; r.summary = ...;
+//   if (auto error = check_report(r)) reject(*error);
+//   auto result = record_manual_report(c, r, steps, alert_context, "hanako", now);
+#pragma once
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "daemon/alerts/record_finding.h"
+#include "model/finding.h"
+
+namespace mamori::detection {
+
+struct ManualEvidence {
+  std::string filename;      // as uploaded (shown to staff; never used as a path)
+  std::string content_type;  // as declared; served back as a download only
+  std::string content;       // bytes
+};
+
+struct ManualReport {
+  model::IncidentType type = model::IncidentType::threat;
+  std::string subject;  // what it is about: a URL, a handle, a phone call's caller…
+  std::string summary;  // what happened, in the reporter's words
+  model::Severity severity = model::Severity::medium;
+  std::optional<model::Platform> platform;  // given, or read from the subject's URL
+  std::optional<ManualEvidence> evidence;
+};
+
+// Limits (characters are UTF-8 bytes here; the console states them in Japanese).
+inline constexpr std::size_t kMaxSubjectBytes = 1000;
+inline constexpr std::size_t kMaxSummaryBytes = 4000;
+inline constexpr std::size_t kMaxEvidenceBytes = 700 * 1024;  // fits the API's 1 MiB body as base64
+
+// Japanese message naming the field that is wrong, or nothing when the report can be recorded.
+// Also fills `platform` from a subject URL on a known platform's host when none was given.
+std::optional<std::string> check_report(ManualReport& report);
+
+// The platform a URL's host belongs to (x.com, twitter.com, bsky.app, a configured Mastodon
+// host is not known here: staff give the platform then).
+std::optional<model::Platform> platform_of_url(const std::string& subject);
+
+// Records the report (run from a store job). `actor` is who reported it (a console user, an API
+// token's name, "mamorictl:<user>"); `steps` the playbook's checklist for the report's type.
+incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualReport& report,
+                                             const std::vector<incidents::StepPlan>& steps,
+                                             const alerts::AlertContext& context,
+                                             const std::string& actor, model::TimePoint now);
+
+}  // namespace mamori::detection

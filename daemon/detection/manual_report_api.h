@@ -1,0 +1,25 @@
+// POST /api/v1/incidents (responder; docs/api.md): an incident of any type opened by hand
+// (manual_report.h). Body: {type, subject, summary, severity?, platform?,
+// evidence?: {filename, content_type, content_base64}}. Answers 201 {incident_id, created: true}
+// for a new incident, 200 {incident_id, created: false} when the report joined the live incident
+// for the same type and subject.
+#pragma once
+
+#include <functional>
+
+#include "daemon/alerts/dispatcher.h"
+#include "daemon/api/auth.h"
+#include "daemon/api/document_api.h"
+#include "daemon/http/router.h"
+#include "daemon/store/database.h"
+
+namespace mamori::detection {
+
+// `alert_context` is read on the loop's thread at each request; `wake_dispatcher` is called on
+// the store's thread after a page was queued (post to the loop).
+void register_manual_report_routes(http::Router& router, store::Database& database,
+                                   const api::Authenticator& auth, api::PlaybooksInEffect playbooks,
+                                   std::function<alerts::AlertContext()> alert_context,
+                                   std::function<void()> wake_dispatcher);
+
+}  // namespace mamori::detection
