@@ -242,15 +242,15 @@ void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock
 // Impersonation discovery: account searches for the municipality's names, then direct
 // lookups of generated look-alike handles and of flagged accounts (re-checked every run).
 void Poller::run_search(model::Platform platform) {
-  if (listener_ == nullptr) return;
+  if (listener_ == nullptr || platform_run_busy(platform, "search")) return;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
   run->job = "search";
   run->kind = Run::Kind::search;
-  run->queries = listener_->search_queries(platform);
+  run->queries = unique_handles(listener_->search_queries(platform));
   std::reverse(run->queries.begin(), run->queries.end());
-  const auto handles = listener_->handles_to_check(platform);
+  const auto handles = unique_handles(listener_->handles_to_check(platform));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
     run->batches.emplace_back(
@@ -258,6 +258,7 @@ void Poller::run_search(model::Platform platform) {
         handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
   if (run->queries.empty() && run->batches.empty()) return;
+  platform_busy_.insert({platform, run->job});
   ++in_flight_;
   fetch(run);
 }
@@ -278,6 +279,7 @@ void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
 }
 
 void Poller::run_profiles(model::Platform platform) {
+  if (platform_run_busy(platform, "profiles")) return;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
@@ -287,6 +289,7 @@ void Poller::run_profiles(model::Platform platform) {
   for (const auto& a : accounts_) {
     if (a->platform == platform) handles.push_back(a->handle);
   }
+  handles = unique_handles(std::move(handles));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
     run->batches.emplace_back(
@@ -294,8 +297,35 @@ void Poller::run_profiles(model::Platform platform) {
         handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
   if (run->batches.empty()) return;
+  platform_busy_.insert({platform, run->job});
   ++in_flight_;
   fetch(run);
+}
+
+bool Poller::platform_run_busy(model::Platform platform, const std::string& job) {
+  if (platform_busy_.count({platform, job}) == 0) return false;
+  // The previous round is still going (it takes longer than the interval): skip this tick
+  // rather than overlap it and look the same handles up twice.
+  if (metrics_) {
+    metrics_->runs
+        .Add({{"platform", std::string(model::to_string(platform))},
+              {"poll_job", job},
+              {"result", "skipped"}})
+        .Increment();
+  }
+  log::debug("poll.round_skipped", {{"platform", model::to_string(platform)}, {"poll_job", job}});
+  return true;
+}
+
+// Handles and queries once each, in first-seen order (ASCII case does not make another account).
+std::vector<std::string> Poller::unique_handles(std::vector<std::string> handles) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  out.reserve(handles.size());
+  for (auto& h : handles) {
+    if (seen.insert(model::ascii_lower(h)).second) out.push_back(std::move(h));
+  }
+  return out;
 }
 
 void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) {
@@ -514,7 +544,11 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
 
 void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   --in_flight_;
-  if (run->account) run->account->busy.erase(run->job);
+  if (run->account) {
+    run->account->busy.erase(run->job);
+  } else {
+    platform_busy_.erase({run->platform, run->job});
+  }
   const std::string platform(model::to_string(run->platform));
   if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
   if (ok && !run->search_refused) {
@@ -559,7 +593,15 @@ void Poller::learn_ids(model::Platform platform,
                                                 {"old", a->account_id},
                                                 {"new", p->account_id}});
       }
+      const bool first_id = a->account_id.empty();
       a->account_id = p->account_id;
+      // Its jobs skipped their ticks while the id was unknown: run them now, not an interval
+      // later, so every account is polled within one interval of start (or of being added).
+      if (first_id && !stopped_ && !a->removed && platform != model::Platform::bluesky) {
+        if (a->busy.count("posts") == 0) schedule(a, "posts", std::chrono::milliseconds(0));
+        if (a->monitor && a->busy.count("replies") == 0)
+          schedule(a, "replies", std::chrono::milliseconds(300));
+      }
       database_.submit("poller.remember_id",
                        [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
                          store::remember_account_id(c, platform, handle, id);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -91,6 +92,9 @@ class Poller {
   void schedule_profiles(model::Platform platform, std::chrono::steady_clock::duration after);
   void schedule_search(model::Platform platform, std::chrono::steady_clock::duration after);
   void run_search(model::Platform platform);
+  // True (and the skip counted) while the platform's previous profiles or search round runs.
+  bool platform_run_busy(model::Platform platform, const std::string& job);
+  static std::vector<std::string> unique_handles(std::vector<std::string> handles);
   void fetch(const std::shared_ptr<Run>& run);
   void on_page(const std::shared_ptr<Run>& run, collectors::Page page);
   void finish(const std::shared_ptr<Run>& run, bool ok);
@@ -113,6 +117,7 @@ class Poller {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;
   std::size_t in_flight_ = 0;
+  std::set<std::pair<model::Platform, std::string>> platform_busy_;  // profiles/search in flight
 };
 
 }  // namespace mamori::polling
