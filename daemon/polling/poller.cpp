@@ -24,6 +24,7 @@ struct Poller::Account {
   std::string account_id;
   bool monitor = true;
   bool removed = false;        // dropped by a configuration reload
+  model::TimePoint since{};    // when polling it began: staleness counts from here until a success
   std::set<std::string> busy;  // jobs with a run in flight
 };
 
@@ -40,10 +41,16 @@ struct Poller::Metrics {
         stored(prometheus::BuildCounter()
                    .Name("mamori_observations_stored_total")
                    .Help("New observations stored, by platform and kind")
-                   .Register(r)) {}
+                   .Register(r)),
+        staleness(prometheus::BuildGauge()
+                      .Name("mamori_poll_staleness_seconds")
+                      .Help("Seconds since the account's last successful posts or replies run "
+                            "(since polling it began, when none has succeeded)")
+                      .Register(r)) {}
   prometheus::Family<prometheus::Counter>& runs;
   prometheus::Family<prometheus::Gauge>& last_success;
   prometheus::Family<prometheus::Counter>& stored;
+  prometheus::Family<prometheus::Gauge>& staleness;
 };
 
 struct Poller::Run {
@@ -93,6 +100,7 @@ void Poller::start(const std::vector<config::Account>& accounts) {
     acc->platform = a.platform;
     acc->handle = a.handle;
     acc->monitor = a.monitor;
+    acc->since = clock_.now();
     accounts_.push_back(std::move(acc));
   }
   // Cursors and learned ids first, so the first runs continue where the last process stopped.
@@ -117,6 +125,7 @@ void Poller::start(const std::vector<config::Account>& accounts) {
         schedule_profiles(p, std::chrono::milliseconds(0));
         schedule_search(p, std::chrono::seconds(3));
       }
+      publish_staleness();
       log::info("poller.started", {{"accounts", accounts_.size()}, {"cursors", cursors_.size()}});
     });
   });
@@ -149,6 +158,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->platform = c.platform;
     a->handle = c.handle;
     a->monitor = c.monitor;
+    a->since = clock_.now();
     next.push_back(a);
     rescan.insert(a->platform);
     ++added;
@@ -204,6 +214,33 @@ void Poller::forget_series(const Account& a) {
     if (metrics_->last_success.Has(labels))
       metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
   }
+  const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}};
+  if (metrics_->staleness.Has(labels)) metrics_->staleness.Remove(&metrics_->staleness.Add(labels));
+}
+
+// Every account's staleness, now and then every options_.staleness_every: an account whose polls
+// stopped succeeding (rate limits, a platform outage, an id never learned) shows as a rising value
+// even when no run fails outright (alert MamoriPollingStalled).
+void Poller::publish_staleness() {
+  if (metrics_) {
+    const auto now = clock_.now();
+    for (const auto& a : accounts_) {
+      const std::string platform(model::to_string(a->platform));
+      auto last = a->since;
+      if (auto it = last_successes_.find({platform, a->handle}); it != last_successes_.end())
+        last = std::max(last, it->second);
+      metrics_->staleness.Add({{"platform", platform}, {"account", a->handle}})
+          .Set(std::max(0.0, std::chrono::duration<double>(now - last).count()));
+    }
+  }
+  auto& timer = timers_["staleness"];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(options_.staleness_every);
+  timer->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopped_) return;
+        publish_staleness();
+      });
 }
 
 void Poller::stop() {
@@ -555,7 +592,11 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
   const auto now = clock_.now();
-  if (ok && run->account) last_successes_[{platform, run->account->handle}] = now;
+  if (ok && run->account) {
+    last_successes_[{platform, run->account->handle}] = now;
+    if (metrics_)
+      metrics_->staleness.Add({{"platform", platform}, {"account", run->account->handle}}).Set(0);
+  }
   if (metrics_) {
     metrics_->runs
         .Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}})

@@ -45,6 +45,7 @@ struct PollerOptions {
   int max_pages = 10;            // per run of one job
   int thread_window_hours = 72;  // own posts whose threads are walked for replies
   int threads_per_run = 20;
+  std::chrono::milliseconds staleness_every{15000};  // mamori_poll_staleness_seconds refresh
 };
 
 // The last failed run of a job, kept while that job has not succeeded since: what the web
@@ -101,6 +102,7 @@ class Poller {
   void learn_ids(model::Platform platform, const std::vector<model::Observation>& observations);
   void cancel_timer(const std::string& key);
   void forget_series(const Account& a);
+  void publish_staleness();
 
   boost::asio::io_context& io_;
   store::Database& database_;

@@ -1,7 +1,8 @@
 // The poller's rounds with many accounts (issue 20), in-process against the fake platform and a
 // real PostgreSQL: an account whose platform id is not known yet is polled as soon as the
-// profile lookup learns it (not an interval later), and a platform-wide profiles round that
-// takes longer than its interval is not overlapped by the next one.
+// profile lookup learns it (not an interval later), a platform-wide profiles round that takes
+// longer than its interval is not overlapped by the next one, and an account that is not being
+// polled shows a rising mamori_poll_staleness_seconds.
 #include <gtest/gtest.h>
 #include <prometheus/collectable.h>
 
@@ -54,14 +55,18 @@ struct Rig {
                               }()};
   std::unique_ptr<Poller> poller;
 
-  void start(PollerOptions po) {
+  void start(PollerOptions po, const std::vector<std::string>& handles = {"soma_city"}) {
     poller = std::make_unique<Poller>(env.io, *env.database, env.clock,
                                       std::vector<collectors::PlatformCollector*>{&x}, po,
                                       &env.registry, nullptr);
-    config::Account a;
-    a.platform = model::Platform::x;
-    a.handle = "soma_city";
-    poller->start({a});
+    std::vector<config::Account> accounts;
+    for (const auto& h : handles) {
+      config::Account a;
+      a.platform = model::Platform::x;
+      a.handle = h;
+      accounts.push_back(a);
+    }
+    poller->start(accounts);
   }
   ~Rig() {
     if (poller) poller->stop();
@@ -115,6 +120,48 @@ TEST(PollerRounds, ProfilesRoundLongerThanItsIntervalIsNotOverlapped) {
   // Later rounds run again at the interval.
   ASSERT_TRUE(
       rig.env.run_until([&] { return runs(rig.env.registry, "profiles", "ok") >= 2; }, 15s));
+}
+
+// mamori_poll_staleness_seconds for one account (-1 when there is no such series).
+double staleness(prometheus::Registry& registry, const std::string& account) {
+  for (const auto& family : registry.Collect()) {
+    if (family.name != "mamori_poll_staleness_seconds") continue;
+    for (const auto& m : family.metric) {
+      for (const auto& l : m.label)
+        if (l.name == "account" && l.value == account) return m.gauge.value;
+    }
+  }
+  return -1;
+}
+
+TEST(PollerRounds, StalenessIsZeroOnSuccessAndRisesWhileNoRunSucceedsEvenForANeverPolledAccount) {
+  Rig rig;
+  PollerOptions po;
+  po.intervals.profiles = 1h;
+  po.intervals.posts = 1h;
+  po.intervals.replies = 1h;
+  po.intervals.search = 1h;
+  po.staleness_every = 100ms;
+  // ghost_town is not on the platform: its id is never learned and it is never polled.
+  rig.start(po, {"soma_city", "ghost_town"});
+  ASSERT_TRUE(rig.env.run_until(
+      [&] {
+        return rig.poller->last_successes().count({"x", "soma_city"}) > 0;
+      },
+      15s));
+  EXPECT_EQ(staleness(rig.env.registry, "soma_city"), 0);
+  rig.env.clock.advance(10min);
+  // Both values rise with the clock while no run succeeds; the account never polled counts from
+  // when polling it began.
+  ASSERT_TRUE(rig.env.run_until(
+      [&] {
+        return staleness(rig.env.registry, "ghost_town") >= 600 &&
+               staleness(rig.env.registry, "soma_city") >= 600;
+      },
+      5s))
+      << staleness(rig.env.registry, "ghost_town") << " "
+      << staleness(rig.env.registry, "soma_city");
+  EXPECT_TRUE(rig.poller->last_successes().count({"x", "ghost_town"}) == 0);
 }
 
 }  // namespace
