@@ -1,5 +1,6 @@
-// Mastodon collector: public endpoints without credentials; notifications (mentions) with the
-// account's access token, sent only in the Authorization header.
+// Mastodon collector: every call with the account's access token when one is configured (its own
+// rate budget rather than the per-IP one), sent only in the Authorization header; without a
+// token, public endpoints anonymously and no notifications.
 #pragma once
 
 #include <string>
@@ -35,8 +36,7 @@ class MastodonCollector final : public PlatformCollector {
                     std::function<void(HttpResponse)> done) override;
 
  private:
-  HttpRequest request(const std::string& path_and_query, MastodonEndpoint endpoint,
-                      bool authorized) const;
+  HttpRequest request(const std::string& path_and_query, MastodonEndpoint endpoint) const;
   void run(HttpRequest r, MastodonEndpoint endpoint, std::vector<std::string> refs,
            PageHandler done);
 

@@ -64,7 +64,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
   municipality_ = config.municipality;
   allowlist_ = config.allowlist;
   mastodon_instance_ = config.platforms.mastodon.instance;
-  rebuild_impersonation();
+  impersonation_stale_ = true;
   rebuild_facts();
 }
 
@@ -112,7 +112,16 @@ const DetectionHub::Official* DetectionHub::official_by_id(model::Platform p,
   return nullptr;
 }
 
+// Official profiles and icons arrive one by one (thousands at start-up): each only marks the
+// detector stale, and it is rebuilt once, when a candidate is next assessed.
+imp::ImpersonationDetector& DetectionHub::impersonation() {
+  if (impersonation_stale_ || !impersonation_) rebuild_impersonation();
+  return *impersonation_;
+}
+
 void DetectionHub::rebuild_impersonation() {
+  impersonation_stale_ = false;
+  ++impersonation_rebuilds_;
   imp::MunicipalityNames names;
   names.name = municipality_.name;
   names.name_kana = municipality_.name_kana;
@@ -196,7 +205,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
       }
     }
   }
-  if (officials_changed) rebuild_impersonation();
+  if (officials_changed) impersonation_stale_ = true;
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
       if (official_by_handle(p.platform, p.handle) == nullptr) assess_candidate(p, now);
@@ -269,7 +278,7 @@ void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> co
   auto fetcher =
       std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
   avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher),
-                                                    [this] { rebuild_impersonation(); });
+                                                    [this] { impersonation_stale_ = true; });
 }
 
 std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
@@ -293,7 +302,7 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
     return;
   }
   if (avatars_ && !profile.avatar_url.empty()) {
-    const auto text_only = impersonation_->assess(profile, nullptr, now);
+    const auto text_only = impersonation().assess(profile, nullptr, now);
     if (imp::avatar_could_matter(text_only)) {
       avatars_->candidate_avatar(profile, text_only.score, [this, profile, now](AvatarPtr icon) {
         conclude_candidate(profile, now, icon);
@@ -306,7 +315,7 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
 
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
-  const auto a = impersonation_->assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
+  const auto a = impersonation().assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an
   // incident.
   if (a.verdict == imp::Verdict::related) return note_related(profile, a);
@@ -344,7 +353,7 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
       ": @" + profile.handle + "（" + std::string(model::display_name(profile.platform)) + "）";
   std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
   for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
-  auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation_->officials(), now)
+  auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation().officials(), now)
                         : std::vector<incidents::EvidenceItem>{};
   record(std::move(f), std::move(evidence), title, summary, std::move(icons));
 }

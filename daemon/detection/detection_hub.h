@@ -84,6 +84,8 @@ class DetectionHub final : public polling::ObservationListener {
 
   // Counters for tests and metrics.
   std::size_t findings_recorded() const { return findings_recorded_; }
+  // How often the impersonation detector was built (once per batch of official changes).
+  std::size_t impersonation_rebuilds() const { return impersonation_rebuilds_; }
 
  private:
   struct Official {
@@ -100,6 +102,7 @@ class DetectionHub final : public polling::ObservationListener {
   const Official* official_by_handle(model::Platform p, std::string_view handle) const;
   const Official* official_by_id(model::Platform p, std::string_view id) const;
   void rebuild_impersonation();
+  detectors::impersonation::ImpersonationDetector& impersonation();  // rebuilt first if stale
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
@@ -141,6 +144,8 @@ class DetectionHub final : public polling::ObservationListener {
 
   std::vector<Official> officials_;
   std::unique_ptr<detectors::impersonation::ImpersonationDetector> impersonation_;
+  bool impersonation_stale_ = false;
+  std::size_t impersonation_rebuilds_ = 0;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
   std::deque<detectors::misinfo::OfficialStatement> official_posts_;

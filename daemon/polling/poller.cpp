@@ -24,6 +24,7 @@ struct Poller::Account {
   std::string account_id;
   bool monitor = true;
   bool removed = false;        // dropped by a configuration reload
+  model::TimePoint since{};    // when polling it began: staleness counts from here until a success
   std::set<std::string> busy;  // jobs with a run in flight
 };
 
@@ -40,10 +41,16 @@ struct Poller::Metrics {
         stored(prometheus::BuildCounter()
                    .Name("mamori_observations_stored_total")
                    .Help("New observations stored, by platform and kind")
-                   .Register(r)) {}
+                   .Register(r)),
+        staleness(prometheus::BuildGauge()
+                      .Name("mamori_poll_staleness_seconds")
+                      .Help("Seconds since the account's last successful posts or replies run "
+                            "(since polling it began, when none has succeeded)")
+                      .Register(r)) {}
   prometheus::Family<prometheus::Counter>& runs;
   prometheus::Family<prometheus::Gauge>& last_success;
   prometheus::Family<prometheus::Counter>& stored;
+  prometheus::Family<prometheus::Gauge>& staleness;
 };
 
 struct Poller::Run {
@@ -93,6 +100,7 @@ void Poller::start(const std::vector<config::Account>& accounts) {
     acc->platform = a.platform;
     acc->handle = a.handle;
     acc->monitor = a.monitor;
+    acc->since = clock_.now();
     accounts_.push_back(std::move(acc));
   }
   // Cursors and learned ids first, so the first runs continue where the last process stopped.
@@ -117,6 +125,7 @@ void Poller::start(const std::vector<config::Account>& accounts) {
         schedule_profiles(p, std::chrono::milliseconds(0));
         schedule_search(p, std::chrono::seconds(3));
       }
+      publish_staleness();
       log::info("poller.started", {{"accounts", accounts_.size()}, {"cursors", cursors_.size()}});
     });
   });
@@ -149,6 +158,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->platform = c.platform;
     a->handle = c.handle;
     a->monitor = c.monitor;
+    a->since = clock_.now();
     next.push_back(a);
     rescan.insert(a->platform);
     ++added;
@@ -204,6 +214,33 @@ void Poller::forget_series(const Account& a) {
     if (metrics_->last_success.Has(labels))
       metrics_->last_success.Remove(&metrics_->last_success.Add(labels));
   }
+  const std::map<std::string, std::string> labels{{"platform", platform}, {"account", a.handle}};
+  if (metrics_->staleness.Has(labels)) metrics_->staleness.Remove(&metrics_->staleness.Add(labels));
+}
+
+// Every account's staleness, now and then every options_.staleness_every: an account whose polls
+// stopped succeeding (rate limits, a platform outage, an id never learned) shows as a rising value
+// even when no run fails outright (alert MamoriPollingStalled).
+void Poller::publish_staleness() {
+  if (metrics_) {
+    const auto now = clock_.now();
+    for (const auto& a : accounts_) {
+      const std::string platform(model::to_string(a->platform));
+      auto last = a->since;
+      if (auto it = last_successes_.find({platform, a->handle}); it != last_successes_.end())
+        last = std::max(last, it->second);
+      metrics_->staleness.Add({{"platform", platform}, {"account", a->handle}})
+          .Set(std::max(0.0, std::chrono::duration<double>(now - last).count()));
+    }
+  }
+  auto& timer = timers_["staleness"];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(options_.staleness_every);
+  timer->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || stopped_) return;
+        publish_staleness();
+      });
 }
 
 void Poller::stop() {
@@ -262,15 +299,15 @@ bool Poller::round_due(model::Platform platform, std::string_view job) {
 // lookups of generated look-alike handles and of flagged accounts (re-checked every run).
 std::chrono::steady_clock::duration Poller::run_search(model::Platform platform) {
   const std::chrono::steady_clock::duration interval = options_.intervals.search;
-  if (listener_ == nullptr) return interval;
+  if (listener_ == nullptr || platform_run_busy(platform, "search")) return interval;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
   run->job = "search";
   run->kind = Run::Kind::search;
-  run->queries = listener_->search_queries(platform);
+  run->queries = unique_handles(listener_->search_queries(platform));
   std::reverse(run->queries.begin(), run->queries.end());
-  const auto handles = listener_->handles_to_check(platform);
+  const auto handles = unique_handles(listener_->handles_to_check(platform));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
     run->batches.emplace_back(
@@ -290,6 +327,7 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
     }
   }
   if (run->queries.empty() && run->batches.empty()) return next;
+  platform_busy_.insert({platform, run->job});
   ++in_flight_;
   fetch(run);
   return next;
@@ -311,6 +349,7 @@ void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
 }
 
 void Poller::run_profiles(model::Platform platform) {
+  if (platform_run_busy(platform, "profiles")) return;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
@@ -320,6 +359,7 @@ void Poller::run_profiles(model::Platform platform) {
   for (const auto& a : accounts_) {
     if (a->platform == platform) handles.push_back(a->handle);
   }
+  handles = unique_handles(std::move(handles));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   for (std::size_t i = 0; i < handles.size(); i += size) {
     run->batches.emplace_back(
@@ -327,8 +367,35 @@ void Poller::run_profiles(model::Platform platform) {
         handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
   }
   if (run->batches.empty()) return;
+  platform_busy_.insert({platform, run->job});
   ++in_flight_;
   fetch(run);
+}
+
+bool Poller::platform_run_busy(model::Platform platform, const std::string& job) {
+  if (platform_busy_.count({platform, job}) == 0) return false;
+  // The previous round is still going (it takes longer than the interval): skip this tick
+  // rather than overlap it and look the same handles up twice.
+  if (metrics_) {
+    metrics_->runs
+        .Add({{"platform", std::string(model::to_string(platform))},
+              {"poll_job", job},
+              {"result", "skipped"}})
+        .Increment();
+  }
+  log::debug("poll.round_skipped", {{"platform", model::to_string(platform)}, {"poll_job", job}});
+  return true;
+}
+
+// Handles and queries once each, in first-seen order (ASCII case does not make another account).
+std::vector<std::string> Poller::unique_handles(std::vector<std::string> handles) {
+  std::set<std::string> seen;
+  std::vector<std::string> out;
+  out.reserve(handles.size());
+  for (auto& h : handles) {
+    if (seen.insert(model::ascii_lower(h)).second) out.push_back(std::move(h));
+  }
+  return out;
 }
 
 void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) {
@@ -547,14 +614,22 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
 
 void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   --in_flight_;
-  if (run->account) run->account->busy.erase(run->job);
+  if (run->account) {
+    run->account->busy.erase(run->job);
+  } else {
+    platform_busy_.erase({run->platform, run->job});
+  }
   const std::string platform(model::to_string(run->platform));
   if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
   if (ok && !run->search_refused) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
   const auto now = clock_.now();
-  if (ok && run->account) last_successes_[{platform, run->account->handle}] = now;
+  if (ok && run->account) {
+    last_successes_[{platform, run->account->handle}] = now;
+    if (metrics_)
+      metrics_->staleness.Add({{"platform", platform}, {"account", run->account->handle}}).Set(0);
+  }
   if (metrics_) {
     metrics_->runs
         .Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}})
@@ -592,7 +667,15 @@ void Poller::learn_ids(model::Platform platform,
                                                 {"old", a->account_id},
                                                 {"new", p->account_id}});
       }
+      const bool first_id = a->account_id.empty();
       a->account_id = p->account_id;
+      // Its jobs skipped their ticks while the id was unknown: run them now, not an interval
+      // later, so every account is polled within one interval of start (or of being added).
+      if (first_id && !stopped_ && !a->removed && platform != model::Platform::bluesky) {
+        if (a->busy.count("posts") == 0) schedule(a, "posts", std::chrono::milliseconds(0));
+        if (a->monitor && a->busy.count("replies") == 0)
+          schedule(a, "replies", std::chrono::milliseconds(300));
+      }
       database_.submit("poller.remember_id",
                        [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
                          store::remember_account_id(c, platform, handle, id);

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -58,6 +59,7 @@ struct PollerOptions {
   // Staying inside the API budget (collectors/ratelimit/api_spend.h): a platform-wide job
   // ("search", "profiles") runs every Nth of its rounds, N from this (0: not at all); unset: 1.
   std::function<int(model::Platform, std::string_view job)> interval_factor;
+  std::chrono::milliseconds staleness_every{15000};  // mamori_poll_staleness_seconds refresh
 };
 
 // The last failed run of a job, kept while that job has not succeeded since: what the web
@@ -106,6 +108,9 @@ class Poller {
   void schedule_search(model::Platform platform, std::chrono::steady_clock::duration after);
   // Returns when the next search run may start.
   std::chrono::steady_clock::duration run_search(model::Platform platform);
+  // True (and the skip counted) while the platform's previous profiles or search round runs.
+  bool platform_run_busy(model::Platform platform, const std::string& job);
+  static std::vector<std::string> unique_handles(std::vector<std::string> handles);
   void fetch(const std::shared_ptr<Run>& run);
   void on_page(const std::shared_ptr<Run>& run, collectors::Page page);
   void finish(const std::shared_ptr<Run>& run, bool ok);
@@ -114,6 +119,7 @@ class Poller {
   // Whether this round of a platform-wide job runs (PollerOptions::interval_factor).
   bool round_due(model::Platform platform, std::string_view job);
   void forget_series(const Account& a);
+  void publish_staleness();
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -131,6 +137,7 @@ class Poller {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;
   std::size_t in_flight_ = 0;
+  std::set<std::pair<model::Platform, std::string>> platform_busy_;  // profiles/search in flight
 };
 
 }  // namespace mamori::polling

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# One mamorid with many official accounts against the fake platform (issue 20, point 6): prints
+# the share of accounts polled within their interval (per platform), peak RSS, CPU (cores and
+# CPU-seconds per account-hour), PostgreSQL rows and bytes per account-day, time to ready and to
+# the first poll of every account, and the event loop's worst stall (GET /healthz latency
+# sampled every 200 ms). A benchmark program, not a test: it asserts nothing.
+#
+# Until municipalities are tenants, "200 municipalities × 3 platforms × ~3 accounts" is
+# approximated by one municipality with ACCOUNTS official accounts spread over X, Bluesky and
+# Mastodon (each posting once, with citizens' replies, during the run).
+#
+#   ACCOUNTS=2000        official accounts (a third per platform)
+#   DURATION=600         seconds mamorid runs after the fake platform starts
+#   LIMITS=raised|real   the platforms' rate limits ×1000, or the fake's real defaults
+#                        (X 900/15 min per endpoint, Bluesky 3000/5 min, Mastodon 300/5 min)
+#   REPLIES=3            citizens' replies per official post (average)
+#   MAMORI_BUILD_DIR=DIR where mamorid, mamorictl and fakeplatform are (default: build)
+#   KEEP=1               keep the work directory (configuration, logs, samples)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=$(cd "${MAMORI_BUILD_DIR:-build}" && pwd)
+accounts=${ACCOUNTS:-2000}
+duration=${DURATION:-600}
+limits=${LIMITS:-raised}
+replies=${REPLIES:-3}
+for tool in "$build/bin/mamorid" "$build/bin/mamorictl" "$build/bin/fakeplatform" curl psql; do
+  command -v "$tool" >/dev/null || { echo "scale: $tool is missing" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/mamori-scale.XXXXXX)
+pgdir=$(mktemp -d /tmp/mamori-scale-pg.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
+  if [[ "${KEEP:-0}" == 1 ]]; then echo "scale: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+case "$limits" in
+  raised) x_limit=900000; bsky_limit=3000000; masto_limit=300000 ;;
+  real) x_limit=900; bsky_limit=3000; masto_limit=300 ;;
+  *) echo "scale: LIMITS must be raised or real" >&2; exit 2 ;;
+esac
+
+# ---- the scenario: officials a third per platform, three citizens per platform, one post per
+# official at a random time in the first half of the run, REPLIES replies on average to each.
+platforms=(x bluesky mastodon)
+handle_of() {  # platform index
+  case "$1" in
+    x) echo "town$2_koho" ;;
+    bluesky) echo "town$2-koho.bsky.social" ;;
+    mastodon) echo "town$2_koho" ;;
+  esac
+}
+{
+  cat <<TOML
+[x]
+bearer_token = "x-test-bearer"
+rate_limit = { limit = $x_limit, window = 900 }
+[bluesky]
+identifier = "soma-city.bsky.social"
+password = "test-app-password"
+rate_limit = { limit = $bsky_limit, window = 300 }
+[mastodon]
+access_token = "mastodon-test-token"
+account = "soma_city"
+domain = "mastodon.example"
+rate_limit = { limit = $masto_limit, window = 300 }
+[[account]]
+platform = "bluesky"
+handle = "soma-city.bsky.social"
+display_name = "相馬市"
+[[account]]
+platform = "mastodon"
+handle = "soma_city"
+display_name = "相馬市"
+TOML
+  for p in "${platforms[@]}"; do
+    for c in 1 2 3; do
+      h=citizen$c; [[ $p == bluesky ]] && h=citizen$c.bsky.social
+      printf '[[account]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "市民%s"\n' "$p" "$h" "$c"
+    done
+  done
+  RANDOM=20
+  for ((i = 0; i < accounts; i++)); do
+    p=${platforms[$((i % 3))]}
+    h=$(handle_of "$p" "$i")
+    printf '[[account]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$h" "$i"
+    printf 'description = "町%s の公式アカウントです。"\navatar_pattern = "town%s-official"\n' "$i" "$i"
+    at=$((RANDOM % (duration / 2 + 1)))
+    printf '[[post]]\nplatform = "%s"\nkey = "p%s"\nauthor = "%s"\n' "$p" "$i" "$h"
+    printf 'text = "【お知らせ】町%s の広報誌を発行しました。"\nat = %s\n' "$i" "$at"
+    n=$((RANDOM % (2 * replies + 1)))
+    for ((r = 0; r < n; r++)); do
+      c=$((RANDOM % 3 + 1)); a=citizen$c; [[ $p == bluesky ]] && a=citizen$c.bsky.social
+      printf '[[post]]\nplatform = "%s"\nauthor = "%s"\nin_reply_to = "p%s"\n' "$p" "$a" "$i"
+      printf 'text = "ありがとうございます（%s）"\nat = %s\n' "$r" "$((at + 5 + RANDOM % 120))"
+    done
+  done
+} >"$work/scenario.toml"
+
+dsn=$(tests/support/pgcluster.sh start "$pgdir")
+"$build/bin/fakeplatform" --scenario "$work/scenario.toml" --listen 127.0.0.1:0 \
+  --port-file "$work/fake.port" >"$work/fake.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 300); do [[ -s "$work/fake.port" ]] && break; sleep 0.1; done
+[[ -s "$work/fake.port" ]] || { echo "scale: the fake platform did not start" >&2; cat "$work/fake.log" >&2; exit 1; }
+fake="http://127.0.0.1:$(cat "$work/fake.port")"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+  || echo $((20000 + RANDOM % 20000)))
+
+export MAMORI_SCALE_X_TOKEN=x-test-bearer MAMORI_SCALE_BSKY_PASSWORD=test-app-password
+export MAMORI_SCALE_MASTODON_TOKEN=mastodon-test-token
+{
+  cat <<TOML
+[log]
+level = "warn"
+[municipality]
+name = "相馬市"
+homepage = "https://www.city.soma.fukushima.jp/"
+[server]
+listen = "127.0.0.1:$port"
+drain_timeout = "2s"
+[database]
+dsn = "$dsn"
+[http_client]
+allowed_hosts = ["127.0.0.1"]
+[platforms.x]
+enabled = true
+api_base = "$fake"
+bearer_token = "env:MAMORI_SCALE_X_TOKEN"
+[platforms.bluesky]
+enabled = true
+api_base = "$fake"
+pds_base = "$fake"
+identifier = "soma-city.bsky.social"
+app_password = "env:MAMORI_SCALE_BSKY_PASSWORD"
+[platforms.mastodon]
+enabled = true
+instance = "$fake"
+access_token = "env:MAMORI_SCALE_MASTODON_TOKEN"
+TOML
+  for ((i = 0; i < accounts; i++)); do
+    p=${platforms[$((i % 3))]}
+    printf '[[accounts]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$(handle_of "$p" "$i")" "$i"
+  done
+} >"$work/mamori.toml"
+
+"$build/bin/mamorictl" migrate --config "$work/mamori.toml" >"$work/migrate.log" 2>&1 \
+  || { cat "$work/migrate.log" >&2; exit 1; }
+db_rows() {
+  psql "$dsn" -tA -c "SELECT coalesce(sum(n_live_tup),0) FROM pg_stat_user_tables" 2>/dev/null
+}
+db_bytes() { psql "$dsn" -tA -c "SELECT pg_database_size(current_database())"; }
+psql "$dsn" -tA -c "ANALYZE" >/dev/null
+rows0=$(db_rows); bytes0=$(db_bytes)
+
+console="http://127.0.0.1:$port"
+t0=$(date +%s.%N)
+"$build/bin/mamorid" --config "$work/mamori.toml" >"$work/mamorid.log" 2>&1 &
+mpid=$!
+pids+=($mpid)
+for _ in $(seq 1 600); do
+  curl -fsS -o /dev/null "$console/readyz" 2>/dev/null && break
+  sleep 0.05
+done
+t_ready=$(date +%s.%N)
+ticks=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$mpid/stat"; }
+
+# /healthz latency every 200 ms for the whole run (the event loop answers it).
+(
+  while kill -0 "$mpid" 2>/dev/null; do
+    curl -s -o /dev/null -m 10 -w '%{time_total}\n' "$console/healthz" || echo 10
+    sleep 0.2
+  done
+) >"$work/healthz.txt" 2>/dev/null &
+pids+=($!)
+
+# The share of accounts whose posts job succeeded within the last interval (120 s by default,
+# plus 30 s grace), per platform, from the poller's own gauge.
+polled_within() {  # seconds
+  curl -fsS "$console/metrics" | awk -v now="$(date +%s)" -v win="$1" '
+    /^mamori_poll_last_success_timestamp_seconds\{/ && /poll_job="posts"/ && !/account="\*"/ {
+      match($0, /platform="[a-z]+"/); p = substr($0, RSTART + 10, RLENGTH - 11)
+      if (now - $NF <= win) ok[p]++
+      seen[p]++
+    }
+    END { for (p in seen) printf "%s=%d ", p, ok[p] }'
+}
+first_all=""
+steady_from=$((duration / 3))
+cpu_steady0=""
+while true; do
+  now=$(date +%s.%N)
+  el=$(awk -v a="$now" -v b="$t0" 'BEGIN{printf "%d", a-b}')
+  (( el >= duration )) && break
+  if [[ -z "$first_all" ]]; then
+    n=$(curl -fsS "$console/metrics" 2>/dev/null | grep -c '^mamori_poll_last_success_timestamp_seconds{.*poll_job="posts"' || true)
+    (( n >= accounts )) && first_all=$el
+  fi
+  if [[ -z "$cpu_steady0" ]] && (( el >= steady_from )); then
+    cpu_steady0=$(cpu_ticks); steady_t0=$now
+    psql "$dsn" -tA -c "ANALYZE" >/dev/null; rows_s=$(db_rows); bytes_s=$(db_bytes)
+  fi
+  sleep 5
+done
+cpu_end=$(cpu_ticks); t_end=$(date +%s.%N)
+within=$(polled_within 150)
+hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
+psql "$dsn" -tA -c "ANALYZE" >/dev/null
+rows1=$(db_rows); bytes1=$(db_bytes)
+per_table=$(psql "$dsn" -tA -F' ' -c "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY n_live_tup DESC LIMIT 6")
+
+awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_steady0" -v c1="$cpu_end" \
+  -v hz="$ticks" -v n="$accounts" -v kb="$hwm_kb" -v r0="$rows0" -v r1="$rows1" -v b0="$bytes0" \
+  -v b1="$bytes1" -v rs="$rows_s" -v bs="$bytes_s" -v first="${first_all:-never}" -v within="$within" -v limits="$limits" \
+  -v hz_file="$work/healthz.txt" 'BEGIN {
+  cores = (c1 - c0) / hz / (te - ts)
+  days = (te - t0) / 86400
+  while ((getline l < hz_file) > 0) { s++; ms = l * 1000; if (ms > mx) mx = ms; if (ms > 100) over++; if (ms > 50) over50++ }
+  printf "accounts              %d (one municipality; limits %s)\n", n, limits
+  printf "time to ready         %.1f s\n", tr - t0
+  printf "every account polled  %s s after start\n", first
+  printf "polled within 150 s   %s(posts job, at the end)\n", within
+  printf "peak RSS              %.0f MB\n", kb / 1024
+  printf "CPU (steady, last 2/3) %.3f cores = %.2f CPU-s per account-hour\n", cores, cores * 3600 / n
+  sdays = (te - ts) / 86400
+  printf "PostgreSQL (whole)    %+d rows, %+.1f MB in %.0f s (start-up: profiles, look-alike lookups, baselines)\n", r1 - r0, (b1 - b0) / 1048576, (te - t0)
+  printf "PostgreSQL (steady)   %+d rows, %+.1f MB in %.0f s = %.0f rows, %.0f kB per account-day at this run'"'"'s traffic\n", r1 - rs, (b1 - bs) / 1048576, (te - ts), (r1 - rs) / n / sdays, (b1 - bs) / 1024 / n / sdays
+  printf "/healthz samples      %d, max %.0f ms, %d over 100 ms, %d over 50 ms\n", s, mx, over, over50
+}'
+echo "largest tables:"; echo "$per_table" | sed 's/^/  /'
