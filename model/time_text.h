@@ -13,6 +13,12 @@ namespace mamori::model {
 // converts between UTC instants and JST wall-clock time exactly.
 inline constexpr std::chrono::hours kJstOffset{9};
 
+// Seconds since the Unix epoch with the milliseconds as the fraction: what PostgreSQL's
+// to_timestamp($n::double precision) takes.
+inline double epoch_seconds(TimePoint t) {
+  return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+
 // ISO-8601 in UTC: "2025-04-01T00:05:00Z", or with milliseconds "2025-04-01T00:05:00.123Z".
 inline std::string iso8601_utc(std::chrono::sys_time<std::chrono::milliseconds> t,
                                bool with_ms = false) {

@@ -17,10 +17,6 @@ model::TimePoint now_ms() {
   return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
 }
 
-http::Response json(const http::Request& req, bh::status status, const boost::json::value& v) {
-  return http::json_response(req, status, boost::json::serialize(v));
-}
-
 }  // namespace
 
 void register_account_change_routes(http::Router& router, store::Database& db,
@@ -32,7 +28,7 @@ void register_account_change_routes(http::Router& router, store::Database& db,
               [&db](const Principal&, const http::Request& req, const http::Params&,
                     http::Responder respond) {
                 run_in_store(db, req, respond, "api.account_changes", [req](pqxx::connection& c) {
-                  return json(
+                  return json_reply(
                       req, bh::status::ok,
                       boost::json::object{{"account_changes", incidents::list_account_changes(c)}});
                 });
@@ -97,10 +93,10 @@ void register_account_change_routes(http::Router& router, store::Database& db,
                                incidents::register_account_change(c, plan, steps, who.name, now);
                            boost::json::array warnings;
                            for (const auto& w : r.warnings) warnings.emplace_back(w);
-                           return json(req, r.created ? bh::status::created : bh::status::ok,
-                                       boost::json::object{{"incident_id", r.incident_id},
-                                                           {"created", r.created},
-                                                           {"warnings", warnings}});
+                           return json_reply(req, r.created ? bh::status::created : bh::status::ok,
+                                             boost::json::object{{"incident_id", r.incident_id},
+                                                                 {"created", r.created},
+                                                                 {"warnings", warnings}});
                          });
           }));
 }

@@ -1,5 +1,7 @@
 #include "daemon/api/api_support.h"
 
+#include <charconv>
+
 #include "daemon/incidents/incident_store.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
@@ -65,6 +67,23 @@ std::string string_member(const boost::json::object& o, std::string_view key,
   const auto it = o.find(key);
   if (it == o.end() || !it->value().is_string()) return fallback;
   return std::string(it->value().as_string().c_str());
+}
+
+std::optional<long long> path_id(const http::Request& request, const http::Params& params,
+                                 const http::Responder& respond, std::string_view name) {
+  const std::string& s = params.at(std::string(name));
+  long long v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) {
+    respond(http::json_error(request, bh::status::bad_request, "ID が正しくありません: " + s));
+    return std::nullopt;
+  }
+  return v;
+}
+
+http::Response json_reply(const http::Request& request, bh::status status,
+                          const boost::json::value& v) {
+  return http::json_response(request, status, boost::json::serialize(v));
 }
 
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler) {

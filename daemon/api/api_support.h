@@ -27,6 +27,14 @@ std::optional<boost::json::object> json_body(const http::Request& request, std::
 std::string string_member(const boost::json::object& o, std::string_view key,
                           const std::string& fallback = "");
 
+// The path parameter `name` (":id") as a positive integer; nullopt, with 400 answered, otherwise.
+std::optional<long long> path_id(const http::Request& request, const http::Params& params,
+                                 const http::Responder& respond, std::string_view name = "id");
+
+// `v` serialized as the JSON body of a response.
+http::Response json_reply(const http::Request& request, http::beast_http::status status,
+                          const boost::json::value& v);
+
 using GuardedHandler = std::function<void(const Principal&, const http::Request&,
                                           const http::Params&, http::Responder)>;
 

@@ -1,64 +1,33 @@
 #include "daemon/api/incident_api.h"
 
-#include <charconv>
-
 #include "daemon/api/api_support.h"
 #include "daemon/incidents/incident_store.h"
 
 namespace mamori::api {
-namespace {
 
 namespace bh = http::beast_http;
 using incidents::ActionError;
 
-long long id_param(const http::Params& p, std::string_view name = "id") {
-  const std::string& s = p.at(std::string(name));
-  long long v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0) {
-    throw ActionError(400, "ID が正しくありません: " + s);
-  }
-  return v;
-}
-
-http::Response ok_json(const http::Request& req, const boost::json::value& v) {
-  return http::json_response(req, bh::status::ok, boost::json::serialize(v));
-}
-
-// A POST handler with a JSON body that changes an incident and answers with its new state.
-using Change = std::function<void(pqxx::connection&, long long id, const Principal&,
-                                  const boost::json::object&)>;
-
 http::AsyncHandler incident_change(store::Database& db, const Authenticator& auth, std::string job,
-                                   Change change) {
-  return guarded(
-      auth, Role::responder,
-      [&db, job, change](const Principal& who, const http::Request& req, const http::Params& params,
-                         http::Responder respond) {
-        std::string error;
-        auto body = json_body(req, error);
-        if (!body) {
-          respond(http::json_error(req, bh::status::bad_request, error));
-          return;
-        }
-        long long id = 0;
-        try {
-          id = id_param(params);
-        } catch (const ActionError& e) {
-          respond(http::json_error(req, bh::status::bad_request, e.what()));
-          return;
-        }
-        run_in_store(db, req, respond, job,
-                     [req, id, who, body = std::move(*body), change, params](pqxx::connection& c) {
-                       change(c, id, who, body);
-                       auto incident = incidents::get_incident(c, id);
-                       if (!incident) throw ActionError(404, "インシデントがありません");
-                       return ok_json(req, *incident);
-                     });
-      });
+                                   IncidentChange change) {
+  return guarded(auth, Role::responder,
+                 [&db, job, change](const Principal& who, const http::Request& req,
+                                    const http::Params& params, http::Responder respond) {
+                   std::string error;
+                   auto body = json_body(req, error);
+                   if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+                   const auto id = path_id(req, params, respond);
+                   if (!id) return;
+                   run_in_store(
+                       db, req, respond, job,
+                       [req, id = *id, who, body = std::move(*body), change](pqxx::connection& c) {
+                         change(c, id, who, body);
+                         auto incident = incidents::get_incident(c, id);
+                         if (!incident) throw ActionError(404, "インシデントがありません");
+                         return json_reply(req, bh::status::ok, *incident);
+                       });
+                 });
 }
-
-}  // namespace
 
 void register_incident_routes(http::Router& router, store::Database& db, const Authenticator& auth,
                               incidents::StatusHook on_status) {
@@ -100,7 +69,7 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
                 run_in_store(db, req, respond, "api.list_incidents", [req, f](pqxx::connection& c) {
                   boost::json::object o;
                   o["incidents"] = incidents::list_incidents(c, f);
-                  return ok_json(req, o);
+                  return json_reply(req, bh::status::ok, o);
                 });
               }));
 
@@ -109,18 +78,16 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
       guarded(auth, Role::viewer,
               [&db](const Principal&, const http::Request& req, const http::Params& params,
                     http::Responder respond) {
-                long long id = 0;
-                try {
-                  id = id_param(params);
-                } catch (const ActionError& e) {
-                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                }
-                run_in_store(db, req, respond, "api.get_incident", [req, id](pqxx::connection& c) {
-                  auto incident = incidents::get_incident(c, id);
-                  if (!incident)
-                    throw ActionError(404, "インシデント " + std::to_string(id) + " はありません");
-                  return ok_json(req, *incident);
-                });
+                const auto id = path_id(req, params, respond);
+                if (!id) return;
+                run_in_store(db, req, respond, "api.get_incident",
+                             [req, id = *id](pqxx::connection& c) {
+                               auto incident = incidents::get_incident(c, id);
+                               if (!incident)
+                                 throw ActionError(
+                                     404, "インシデント " + std::to_string(id) + " はありません");
+                               return json_reply(req, bh::status::ok, *incident);
+                             });
               }));
 
   router.add_async(
@@ -129,19 +96,15 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
       guarded(auth, Role::viewer,
               [&db](const Principal& who, const http::Request& req, const http::Params& params,
                     http::Responder respond) {
-                long long id = 0;
-                try {
-                  id = id_param(params);
-                } catch (const ActionError& e) {
-                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                }
+                const auto id = path_id(req, params, respond);
+                if (!id) return;
                 run_in_store(db, req, respond, "api.evidence_bundle",
-                             [req, id, who](pqxx::connection& c) {
+                             [req, id = *id, who](pqxx::connection& c) {
                                auto bundle = incidents::evidence_bundle(c, id);
                                if (!bundle)
                                  throw ActionError(
                                      404, "インシデント " + std::to_string(id) + " はありません");
-                               auto res = ok_json(req, *bundle);
+                               auto res = json_reply(req, bh::status::ok, *bundle);
                                res.set(bh::field::content_disposition,
                                        "attachment; filename=\"mamori-incident-" +
                                            std::to_string(id) + "-evidence.json\"");
@@ -224,18 +187,15 @@ void register_incident_routes(http::Router& router, store::Database& db, const A
                   std::string error;
                   auto body = json_body(req, error);
                   if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
-                  long long id = 0;
-                  try {
-                    id = id_param(params);
-                  } catch (const ActionError& e) {
-                    return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                  }
+                  const auto id = path_id(req, params, respond);
+                  if (!id) return;
                   const std::string step = params.at("step");
                   const std::string note = string_member(*body, "note");
                   run_in_store(db, req, respond, "api.step",
-                               [req, id, step, note, skip, who](pqxx::connection& c) {
+                               [req, id = *id, step, note, skip, who](pqxx::connection& c) {
                                  incidents::complete_step(c, id, step, skip, who.name, note);
-                                 return ok_json(req, *incidents::get_incident(c, id));
+                                 return json_reply(req, bh::status::ok,
+                                                   *incidents::get_incident(c, id));
                                });
                 }));
   }
@@ -261,7 +221,7 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
                   " FROM rumours) r");
               boost::json::object o;
               o["rumours"] = boost::json::parse(r[0][0].c_str());
-              return ok_json(req, o);
+              return json_reply(req, bh::status::ok, o);
             });
           }));
 
@@ -324,17 +284,17 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
             std::string error;
             auto body = json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+            const auto id = path_id(req, params, respond);
+            if (!id) return;
             std::string claim, wordings, correction, url, topic;
-            long long id = 0;
             try {
-              id = id_param(params);
               rumour_from_body(*body, claim, wordings, correction, url, topic);
             } catch (const ActionError& e) {
               return respond(http::json_error(req, bh::status::bad_request, e.what()));
             }
             const bool active = !body->contains("active") || !(*body)["active"].is_bool() ||
                                 (*body)["active"].as_bool();
-            run_in_store(db, req, respond, "api.update_rumour", [=](pqxx::connection& c) {
+            run_in_store(db, req, respond, "api.update_rumour", [=, id = *id](pqxx::connection& c) {
               pqxx::work tx(c);
               const auto r = tx.exec_params(
                   "UPDATE rumours SET claim = $2, wordings = ARRAY(SELECT "
@@ -356,15 +316,12 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
       guarded(auth, Role::responder,
               [&db, changed](const Principal&, const http::Request& req, const http::Params& params,
                              http::Responder respond) {
-                long long id = 0;
-                try {
-                  id = id_param(params);
-                } catch (const ActionError& e) {
-                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                }
+                const auto id = path_id(req, params, respond);
+                if (!id) return;
                 // Kept for the record; the detector ignores inactive entries.
                 run_in_store(
-                    db, req, respond, "api.retire_rumour", [req, id, changed](pqxx::connection& c) {
+                    db, req, respond, "api.retire_rumour",
+                    [req, id = *id, changed](pqxx::connection& c) {
                       pqxx::work tx(c);
                       const auto r = tx.exec_params(
                           "UPDATE rumours SET active = false, updated_at = now() WHERE id = $1 "

@@ -10,6 +10,14 @@
 
 namespace mamori::api {
 
+// A POST handler (responder) with a JSON body that changes incident :id and answers with the
+// incident as GET /api/v1/incidents/:id shows it: 400 for a bad body or id, `change`'s
+// ActionError as its status, 404 when the incident is gone.
+using IncidentChange = std::function<void(pqxx::connection&, long long id, const Principal&,
+                                          const boost::json::object& body)>;
+http::AsyncHandler incident_change(store::Database& database, const Authenticator& auth,
+                                   std::string job, IncidentChange change);
+
 // `on_status` runs inside every status change's transaction (alerts: acknowledge/resolve notices).
 void register_incident_routes(http::Router& router, store::Database& database,
                               const Authenticator& auth, incidents::StatusHook on_status = {});

@@ -1,7 +1,7 @@
 #include "daemon/api/takedown_api.h"
 
 #include <boost/asio/post.hpp>
-#include <charconv>
+#include <memory>
 
 #include "daemon/api/api_support.h"
 #include "daemon/incidents/incident_store.h"
@@ -14,22 +14,16 @@ namespace {
 namespace bh = http::beast_http;
 using incidents::ActionError;
 
-long long id_param(const http::Params& p) {
-  const std::string& s = p.at("id");
-  long long v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0)
-    throw ActionError(400, "ID が正しくありません: " + s);
-  return v;
-}
-
 model::TimePoint now_ms() {
   return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
 }
 
-http::Response json(const http::Request& req, bh::status status, const boost::json::value& v) {
-  return http::json_response(req, status, boost::json::serialize(v));
-}
+// A request created for a report API, for mamori to send once the store job has recorded it.
+struct PendingFiling {
+  long long id = 0;
+  model::Platform platform = model::Platform::x;
+  collectors::ReportInput input;
+};
 
 // Request text limits: what the widest report API takes (Bluesky 2,000), with room for a form.
 constexpr std::size_t kMaxText = 20000;
@@ -44,12 +38,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
       guarded(auth, Role::viewer,
               [&db, filer](const Principal&, const http::Request& req, const http::Params& params,
                            http::Responder respond) {
-                long long id = 0;
-                try {
-                  id = id_param(params);
-                } catch (const ActionError& e) {
-                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                }
+                const auto id = path_id(req, params, respond);
+                if (!id) return;
                 // Which platforms mamori can file with itself, decided on the loop.
                 boost::json::object filing;
                 boost::json::object forms;
@@ -62,7 +52,7 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                       f == nullptr ? std::string("監視がまだ開始していません") : f->unavailable(p);
                 }
                 run_in_store(db, req, respond, "api.takedowns",
-                             [req, id, filing, forms](pqxx::connection& c) {
+                             [req, id = *id, filing, forms](pqxx::connection& c) {
                                const auto target = incidents::default_target(c, id);
                                boost::json::object o;
                                o["takedowns"] = incidents::list_takedowns(c, id, now_ms());
@@ -76,7 +66,7 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                                }
                                o["filing_unavailable"] = filing;
                                o["form_urls"] = forms;
-                               return json(req, bh::status::ok, o);
+                               return json_reply(req, bh::status::ok, o);
                              });
               }));
 
@@ -86,7 +76,7 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
               [&db](const Principal&, const http::Request& req, const http::Params&,
                     http::Responder respond) {
                 run_in_store(db, req, respond, "api.open_takedowns", [req](pqxx::connection& c) {
-                  return json(
+                  return json_reply(
                       req, bh::status::ok,
                       boost::json::object{{"takedowns", incidents::open_takedowns(c, now_ms())}});
                 });
@@ -103,12 +93,10 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
             std::string error;
             auto body = json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
+            const auto incident_id = path_id(req, params, respond);
+            if (!incident_id) return;
             incidents::NewTakedown n;
-            try {
-              n.incident_id = id_param(params);
-            } catch (const ActionError& e) {
-              return respond(http::json_error(req, bh::status::bad_request, e.what()));
-            }
+            n.incident_id = *incident_id;
             n.text = string_member(*body, "text");
             if (n.text.empty() || n.text.size() > kMaxText)
               return respond(
@@ -139,7 +127,9 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
             const std::string category = string_member(*body, "category", "impersonation");
             const bool running = filer() != nullptr;
             const std::string actor = who.name;
-            // 1. Record the request (and its target) in one store job.
+            // 1. Record the request (and its target) in one store job; for a report API it
+            // leaves the request to send here (written and read on the store's thread).
+            auto pending = std::make_shared<std::optional<PendingFiling>>();
             const http::Request head = [&] {
               http::Request h;
               h.version(req.version());
@@ -148,41 +138,27 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
             }();
             run_in_store(
                 db, req,
-                [&db, &io, filer, respond, head, category](http::Response res) mutable {
-                  // 2. For a report API, send it (on the loop) and record the answer before
-                  // answering.
-                  if (res.result() != bh::status::accepted) return respond(std::move(res));
-                  boost::system::error_code ec;
-                  auto v = boost::json::parse(res.body(), ec);
-                  if (ec || !v.is_object()) return respond(std::move(res));
-                  const auto& o = v.as_object();
-                  const long long id = o.at("id").as_int64();
-                  const auto filed_platform =
-                      *model::platform_from_string(o.at("platform").as_string());
-                  collectors::ReportInput input;
-                  input.account_id = std::string(o.at("target").as_string());
-                  input.text = std::string(o.at("text").as_string());
-                  input.category = category;
-                  for (const auto& p : o.at("post_ids").as_array())
-                    input.post_ids.emplace_back(p.as_string());
-                  boost::asio::post(io, [&db, filer, id, filed_platform, input, respond,
+                [&db, &io, filer, respond, head, pending](http::Response res) mutable {
+                  if (!*pending) return respond(std::move(res));
+                  // 2. Send it (on the loop) and record the answer before answering.
+                  boost::asio::post(io, [&db, filer, f = std::move(**pending), respond,
                                          head]() mutable {
-                    incidents::TakedownFiler* f = filer();
-                    if (f == nullptr)
+                    incidents::TakedownFiler* active = filer();
+                    if (active == nullptr)
                       return respond(http::json_error(
                           head, bh::status::service_unavailable,
                           "監視が停止しています。送信中の依頼は再依頼してください"));
-                    f->file(
-                        filed_platform, input, [&db, id, respond, head](incidents::FilingResult r) {
+                    active->file(
+                        f.platform, std::move(f.input),
+                        [&db, id = f.id, respond, head](incidents::FilingResult r) {
                           const bool queued = db.submit(
                               "api.takedown_answer", [id, r, respond, head](pqxx::connection& c) {
                                 incidents::record_filing(c, id, r.answer, r.raw, now_ms());
                                 auto shown = incidents::get_takedown(c, id, now_ms());
-                                respond(http::json_response(head,
-                                                            r.answer.accepted
-                                                                ? bh::status::created
-                                                                : bh::status::bad_gateway,
-                                                            boost::json::serialize(*shown)));
+                                respond(json_reply(head,
+                                                   r.answer.accepted ? bh::status::created
+                                                                     : bh::status::bad_gateway,
+                                                   *shown));
                               });
                           if (!queued)
                             respond(http::json_error(head, bh::status::service_unavailable,
@@ -191,8 +167,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                   });
                 },
                 "api.takedown_create",
-                [req, n, platform, account_id, handle, actor,
-                 running](pqxx::connection& c) mutable {
+                [req, n, platform, account_id, handle, actor, running, category,
+                 pending](pqxx::connection& c) mutable {
                   const auto fallback = incidents::default_target(c, n.incident_id);
                   n.target.platform = platform   ? *platform
                                       : fallback ? fallback->platform
@@ -216,7 +192,15 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                   if (api && !running) throw ActionError(503, "監視がまだ開始していません");
                   const long long id = incidents::create_takedown(c, n, actor, now_ms());
                   auto shown = incidents::get_takedown(c, id, now_ms());
-                  return json(req, api ? bh::status::accepted : bh::status::created, *shown);
+                  if (api) {
+                    collectors::ReportInput input;
+                    input.account_id = n.target.account_id;
+                    input.post_ids = n.post_ids;
+                    input.text = n.text;
+                    input.category = category;
+                    *pending = PendingFiling{id, n.target.platform, std::move(input)};
+                  }
+                  return json_reply(req, api ? bh::status::accepted : bh::status::created, *shown);
                 });
           }));
 
@@ -228,12 +212,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                 std::string error;
                 auto body = json_body(req, error);
                 if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
-                long long id = 0;
-                try {
-                  id = id_param(params);
-                } catch (const ActionError& e) {
-                  return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                }
+                const auto id = path_id(req, params, respond);
+                if (!id) return;
                 std::optional<incidents::TakedownStatus> status;
                 if (const std::string s = string_member(*body, "status"); !s.empty()) {
                   status = incidents::takedown_status_from_string(s);
@@ -250,12 +230,13 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                   receipt = std::string(it->value().as_string());
                 }
                 const std::string note = string_member(*body, "note");
-                run_in_store(
-                    db, req, respond, "api.takedown_update",
-                    [req, id, status, receipt, note, who](pqxx::connection& c) {
-                      incidents::update_takedown(c, id, status, receipt, note, who.name, now_ms());
-                      return json(req, bh::status::ok, *incidents::get_takedown(c, id, now_ms()));
-                    });
+                run_in_store(db, req, respond, "api.takedown_update",
+                             [req, id = *id, status, receipt, note, who](pqxx::connection& c) {
+                               incidents::update_takedown(c, id, status, receipt, note, who.name,
+                                                          now_ms());
+                               return json_reply(req, bh::status::ok,
+                                                 *incidents::get_takedown(c, id, now_ms()));
+                             });
               }));
 }
 

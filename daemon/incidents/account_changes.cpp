@@ -8,12 +8,9 @@ namespace mamori::incidents {
 namespace {
 
 namespace json = boost::json;
+using model::epoch_seconds;
 using std::chrono::days;
 using std::chrono::minutes;
-
-double epoch_seconds(model::TimePoint t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
 
 // 2026年4月1日 (Japan time).
 std::string japanese_date(model::TimePoint t) {
@@ -211,15 +208,11 @@ int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
                         "）を過ぎました"
                   : "「" + std::string(row[2].c_str()) + "」の期限（" + japanese_date(at) +
                         "）まであと" + std::to_string(std::max<long long>(1, left)) + "日です";
-    tx.exec_params(
-        "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
-        " VALUES ($1, 'system:reminder', 'reminder', $2, jsonb_build_object('step_id', $3::text, "
-        "'lead_days', $4::int))",
-        incident_id, message, std::string(row[1].c_str()), lead);
+    append_timeline(tx, incident_id, "system:reminder", "reminder", message,
+                    {{"step_id", row[1].c_str()}, {"lead_days", lead}});
     if (notify)
       notify(tx, incident_id, message,
              "account-change-" + std::string(row[1].c_str()) + "-" + std::to_string(lead));
-    tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", incident_id);
     ++given;
   }
   tx.commit();

@@ -184,6 +184,12 @@ bool append_finding_to_live(pqxx::connection& c, const model::Finding& f) {
   return true;
 }
 
+void append_timeline(pqxx::work& tx, long long id, const std::string& actor, std::string_view kind,
+                     const std::string& message, const boost::json::object& detail) {
+  timeline(tx, id, actor, kind, message, detail);
+  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
+}
+
 EvidenceItem observation_evidence(std::string observation_json, model::TimePoint captured_at) {
   EvidenceItem item;
   item.kind = "observation";

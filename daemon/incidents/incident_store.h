@@ -118,6 +118,13 @@ void assign(pqxx::connection& c, long long id, const std::string& assignee,
 void change_severity(pqxx::connection& c, long long id, model::Severity severity,
                      const std::string& actor, const std::string& reason);
 void add_note(pqxx::connection& c, long long id, const std::string& actor, const std::string& text);
+
+// Appends a line to incident `id`'s timeline inside `tx` and marks the incident updated: for the
+// records kept beside an incident (takedown requests, account-change reminders, staff's review of
+// a profile change) that show their changes on its timeline.
+void append_timeline(pqxx::work& tx, long long id, const std::string& actor, std::string_view kind,
+                     const std::string& message, const boost::json::object& detail = {});
+
 // Completes (or skips) a step; a step's dependencies must be done or skipped first.
 void complete_step(pqxx::connection& c, long long id, const std::string& step_id, bool skipped,
                    const std::string& actor, const std::string& note);

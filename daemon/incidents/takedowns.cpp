@@ -2,15 +2,13 @@
 
 #include "daemon/incidents/incident_store.h"
 #include "model/platform.h"
+#include "model/time_text.h"
 
 namespace mamori::incidents {
 namespace {
 
 namespace json = boost::json;
-
-double epoch_seconds(model::TimePoint t) {
-  return std::chrono::duration<double>(t.time_since_epoch()).count();
-}
+using model::epoch_seconds;
 
 void event(pqxx::work& tx, long long request_id, const std::string& actor, std::string_view status,
            const std::string& message, const json::object& detail = {}) {
@@ -20,13 +18,10 @@ void event(pqxx::work& tx, long long request_id, const std::string& actor, std::
       request_id, actor, std::string(status), message, json::serialize(detail));
 }
 
+// The request's change on its incident's timeline too.
 void timeline(pqxx::work& tx, long long incident_id, const std::string& actor,
               const std::string& message, long long request_id) {
-  tx.exec_params(
-      "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
-      " VALUES ($1, $2, 'takedown', $3, $4::jsonb)",
-      incident_id, actor, message, json::serialize(json::object{{"takedown_request", request_id}}));
-  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", incident_id);
+  append_timeline(tx, incident_id, actor, "takedown", message, {{"takedown_request", request_id}});
 }
 
 std::string platform_label(std::string_view p) {
@@ -191,17 +186,8 @@ long long create_takedown(pqxx::connection& c, const NewTakedown& request, const
   if (period.legal)
     legal_days =
         static_cast<int>(std::chrono::duration_cast<std::chrono::days>(period.period).count());
-  std::string posts = "{";
-  for (std::size_t i = 0; i < request.post_ids.size(); ++i) {
-    if (i > 0) posts += ',';
-    posts += '"';
-    for (const char ch : request.post_ids[i]) {
-      if (ch == '"' || ch == '\\') posts += '\\';
-      posts += ch;
-    }
-    posts += '"';
-  }
-  posts += '}';
+  json::array posts;
+  for (const auto& p : request.post_ids) posts.emplace_back(p);
   const double filed_at = epoch_seconds(now);
   const double deadline =
       epoch_seconds(now + std::chrono::duration_cast<std::chrono::milliseconds>(period.period));
@@ -209,12 +195,13 @@ long long create_takedown(pqxx::connection& c, const NewTakedown& request, const
       "INSERT INTO takedown_requests (incident_id, platform, target, target_handle, post_ids, "
       "method,"
       " status, text, receipt, legal_period_days, deadline, previous_id, filed_by, filed_at)"
-      " VALUES ($1, $2, $3, $4, $5::text[], $6, $7, $8, $9, $10,"
+      " VALUES ($1, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, $7, $8,"
+      "  $9, $10,"
       "  CASE WHEN $7 = 'filed' THEN to_timestamp($11::double precision) END, $12, $13,"
       "  CASE WHEN $7 = 'filed' THEN to_timestamp($14::double precision) END) RETURNING id",
       request.incident_id, std::string(model::to_string(platform)), request.target.account_id,
-      request.target.handle, posts, api ? "api" : "form", status, request.text, request.receipt,
-      legal_days, deadline, request.previous_id, actor, filed_at);
+      request.target.handle, json::serialize(posts), api ? "api" : "form", status, request.text,
+      request.receipt, legal_days, deadline, request.previous_id, actor, filed_at);
   const long long id = r[0][0].as<long long>();
   const std::string who =
       request.target.handle.empty() ? request.target.account_id : "@" + request.target.handle;

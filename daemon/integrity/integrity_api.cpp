@@ -17,19 +17,6 @@ using api::Principal;
 using api::Role;
 using incidents::ActionError;
 
-http::Response json(const http::Request& req, bh::status status, const boost::json::value& v) {
-  return http::json_response(req, status, boost::json::serialize(v));
-}
-
-long long id_param(const http::Params& p) {
-  const std::string& s = p.at("id");
-  long long v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size() || v <= 0)
-    throw ActionError(400, "ID が正しくありません: " + s);
-  return v;
-}
-
 }  // namespace
 
 void register_integrity_routes(http::Router& router, store::Database& db,
@@ -41,26 +28,26 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                                       const http::Params&, http::Responder respond) {
                                   api::run_in_store(db, req, respond, "api.compliance",
                                                     [req](pqxx::connection& c) {
-                                                      return json(req, bh::status::ok,
-                                                                  compliance_json(c));
+                                                      return api::json_reply(req, bh::status::ok,
+                                                                             compliance_json(c));
                                                     });
                                 }));
 
   router.add_async(
       bh::verb::post, "/api/v1/compliance/run", "/api/v1/compliance/run",
-      api::guarded(
-          auth, Role::responder,
-          [monitor](const Principal& who, const http::Request& req, const http::Params&,
-                    http::Responder respond) {
-            IntegrityMonitor* m = monitor();
-            if (m == nullptr) {
-              return respond(http::json_error(req, bh::status::service_unavailable,
-                                              "監視がまだ開始していません"));
-            }
-            m->remote().audit();
-            log::info("integrity.audit_requested", {{"actor", who.name}});
-            respond(json(req, bh::status::accepted, boost::json::object{{"status", "started"}}));
-          }));
+      api::guarded(auth, Role::responder,
+                   [monitor](const Principal& who, const http::Request& req, const http::Params&,
+                             http::Responder respond) {
+                     IntegrityMonitor* m = monitor();
+                     if (m == nullptr) {
+                       return respond(http::json_error(req, bh::status::service_unavailable,
+                                                       "監視がまだ開始していません"));
+                     }
+                     m->remote().audit();
+                     log::info("integrity.audit_requested", {{"actor", who.name}});
+                     respond(api::json_reply(req, bh::status::accepted,
+                                             boost::json::object{{"status", "started"}}));
+                   }));
 
   router.add_async(
       bh::verb::get, "/api/v1/integrity/changes", "/api/v1/integrity/changes",
@@ -89,8 +76,8 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                      }
                      api::run_in_store(db, req, respond, "api.integrity_changes",
                                        [req, status, limit](pqxx::connection& c) {
-                                         return json(req, bh::status::ok,
-                                                     list_changes(c, status, limit));
+                                         return api::json_reply(req, bh::status::ok,
+                                                                list_changes(c, status, limit));
                                        });
                    }));
 
@@ -100,32 +87,29 @@ void register_integrity_routes(http::Router& router, store::Database& db,
       api::guarded(auth, Role::responder,
                    [&db, monitor](const Principal& who, const http::Request& req,
                                   const http::Params& params, http::Responder respond) {
-                     long long id = 0;
-                     try {
-                       id = id_param(params);
-                     } catch (const ActionError& e) {
-                       return respond(http::json_error(req, bh::status::bad_request, e.what()));
-                     }
+                     const auto id = api::path_id(req, params, respond);
+                     if (!id) return;
                      IntegrityMonitor* m = monitor();
                      const auto remote = m ? m->remote() : IntegrityMonitor::Remote{};
                      api::run_in_store(db, req, respond, "api.integrity_accept",
-                                       [req, id, who, remote](pqxx::connection& c) {
+                                       [req, id = *id, who, remote](pqxx::connection& c) {
                                          auto out = accept_change(c, id, who.name);
                                          remote.refresh_metrics();
-                                         return json(req, bh::status::ok, out);
+                                         return api::json_reply(req, bh::status::ok, out);
                                        });
                    }));
 
-  router.add_async(
-      bh::verb::get, "/api/v1/integrity/registrations", "/api/v1/integrity/registrations",
-      api::guarded(auth, Role::viewer,
-                   [&db](const Principal&, const http::Request& req, const http::Params&,
-                         http::Responder respond) {
-                     api::run_in_store(db, req, respond, "api.integrity_registrations",
-                                       [req](pqxx::connection& c) {
-                                         return json(req, bh::status::ok, list_registrations(c));
-                                       });
-                   }));
+  router.add_async(bh::verb::get, "/api/v1/integrity/registrations",
+                   "/api/v1/integrity/registrations",
+                   api::guarded(auth, Role::viewer,
+                                [&db](const Principal&, const http::Request& req,
+                                      const http::Params&, http::Responder respond) {
+                                  api::run_in_store(db, req, respond, "api.integrity_registrations",
+                                                    [req](pqxx::connection& c) {
+                                                      return api::json_reply(req, bh::status::ok,
+                                                                             list_registrations(c));
+                                                    });
+                                }));
 
   // A change announced in advance (soma-city.txt 4(2)): when it appears, only the baseline moves.
   router.add_async(
@@ -187,7 +171,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             api::run_in_store(
                 db, req, respond, "api.integrity_register", [req, r, who](pqxx::connection& c) {
                   const long long id = register_change(c, r, who.name);
-                  return json(req, bh::status::created, boost::json::object{{"id", id}});
+                  return api::json_reply(req, bh::status::created, boost::json::object{{"id", id}});
                 });
           }));
 
@@ -291,9 +275,9 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                       });
                   remote.spread_check();
                   if (alerts::wakes_dispatcher(res)) remote.wake_dispatcher();
-                  return json(req, res.created ? bh::status::created : bh::status::ok,
-                              boost::json::object{{"incident_id", res.incident_id},
-                                                  {"created", res.created}});
+                  return api::json_reply(req, res.created ? bh::status::created : bh::status::ok,
+                                         boost::json::object{{"incident_id", res.incident_id},
+                                                             {"created", res.created}});
                 });
           }));
 }

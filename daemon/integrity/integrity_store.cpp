@@ -258,8 +258,7 @@ boost::json::object list_changes(pqxx::connection& c, const std::string& status,
   return boost::json::object{{"changes", std::move(changes)}};
 }
 
-boost::json::object accept_change(pqxx::connection& c, long long id, const std::string& actor) {
-  pqxx::work tx(c);
+OpenChange lock_open_change(pqxx::work& tx, long long id) {
   const pqxx::result r = tx.exec_params(
       "SELECT platform, handle, field, after_value, status, incident_id FROM "
       "integrity_observed_changes"
@@ -270,13 +269,21 @@ boost::json::object accept_change(pqxx::connection& c, long long id, const std::
     throw ActionError(409,
                       "この変更は既に処理されています（" + std::string(r[0][4].c_str()) + "）");
   }
-  const auto platform = model::platform_from_string(r[0][0].c_str()).value_or(model::Platform::x);
-  const std::string handle = r[0][1].c_str();
-  const auto field = di::profile_field_from_string(r[0][2].c_str());
-  if (!field) throw ActionError(409, "不明な項目です: " + std::string(r[0][2].c_str()));
+  OpenChange out{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(), r[0][3].c_str(), {}};
+  if (!r[0][5].is_null()) out.incident_id = r[0][5].as<long long>();
+  return out;
+}
+
+boost::json::object accept_change(pqxx::connection& c, long long id, const std::string& actor) {
+  pqxx::work tx(c);
+  const OpenChange change = lock_open_change(tx, id);
+  const auto platform = model::platform_from_string(change.platform).value_or(model::Platform::x);
+  const std::string& handle = change.handle;
+  const auto field = di::profile_field_from_string(change.field);
+  if (!field) throw ActionError(409, "不明な項目です: " + change.field);
   auto b = load_baseline(tx, platform, handle, true);
   if (!b) throw ActionError(409, "このアカウントの基準がありません");
-  di::apply(*b, {*field, "", r[0][3].c_str()});
+  di::apply(*b, {*field, "", change.after_value});
   save_baseline(tx, handle, *b, actor);
   tx.exec_params(
       "UPDATE integrity_observed_changes SET status = 'accepted', resolved_by = $2, resolved_at = "
@@ -288,13 +295,13 @@ boost::json::object accept_change(pqxx::connection& c, long long id, const std::
       "= now()"
       " WHERE platform = $1 AND handle = $2 AND field = $3 AND status = 'open'",
       platform_name(platform), handle, std::string(di::to_string(*field)), actor);
-  if (!r[0][5].is_null()) {
+  if (change.incident_id) {
     const std::string message =
         std::string(di::field_label(*field)) + "の変更を正規の変更として承認し、基準を更新しました";
     tx.exec_params(
         "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
         " VALUES ($1, $2, 'note', $3, jsonb_build_object('integrity_change_id', $4::bigint))",
-        r[0][5].as<long long>(), actor, message, id);
+        *change.incident_id, actor, message, id);
   }
   tx.commit();
   boost::json::object out{{"id", id},

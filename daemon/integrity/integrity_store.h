@@ -42,6 +42,16 @@ void link_changes(pqxx::work& tx, const std::vector<long long>& change_ids, long
 
 // GET /api/v1/integrity/changes: newest first; `status` "" for all.
 boost::json::object list_changes(pqxx::connection& c, const std::string& status, int limit);
+// An observed change staff decide on (accept here, reject in change_review.h), locked in `tx`.
+// Throws incidents::ActionError: 404 for an unknown change, 409 for one already decided.
+struct OpenChange {
+  std::string platform;
+  std::string handle;
+  std::string field;
+  std::string after_value;
+  std::optional<long long> incident_id;  // the account_compromise incident it opened
+};
+OpenChange lock_open_change(pqxx::work& tx, long long id);
 // Staff accept an open change as the new baseline. Throws incidents::ActionError (404/409).
 boost::json::object accept_change(pqxx::connection& c, long long id, const std::string& actor);
 
