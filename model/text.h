@@ -1,5 +1,6 @@
-// Small text helpers every part shares: ASCII case folding (handles, host names, header and
-// keyword names — never Japanese text, which has no case) and UTF-8 encoding of a code point.
+// Small text helpers every part shares: blank trimming, ASCII case folding (handles, host names,
+// header and keyword names — never Japanese text, which has no case) and UTF-8 encoding of a code
+// point.
 #pragma once
 
 #include <string>
@@ -24,6 +25,14 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
     if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
   }
   return true;
+}
+
+// `s` without leading and trailing spaces and tabs (header values, configuration list entries,
+// template tokens).
+constexpr std::string_view trim_blanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
 }
 
 // Appends `cp` as UTF-8. A surrogate or a value beyond U+10FFFF (not a character) becomes

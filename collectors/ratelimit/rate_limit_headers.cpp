@@ -5,18 +5,13 @@
 #include <string>
 
 #include "collectors/ratelimit/platform_quota.h"
+#include "model/text.h"
 
 namespace mamori::collectors {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::optional<std::string_view> find(
     const std::vector<std::pair<std::string, std::string>>& headers, std::string_view name) {
@@ -82,7 +77,7 @@ Window tighter(const Window& a, const Window& b) {
 }  // namespace
 
 std::optional<std::int64_t> parse_non_negative(std::string_view text) {
-  text = trim(text);
+  text = model::trim_blanks(text);
   if (text.empty() || text.size() > 18) return std::nullopt;
   std::int64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -98,7 +93,7 @@ std::optional<model::TimePoint> parse_unix_seconds(std::string_view text) {
 }
 
 std::optional<model::TimePoint> parse_iso8601(std::string_view t) {
-  t = trim(t);
+  t = model::trim_blanks(t);
   // YYYY-MM-DDTHH:MM:SS
   if (t.size() < 19 || !digits(t, 4) || t[4] != '-' || !digits(t.substr(5), 2) || t[7] != '-' ||
       !digits(t.substr(8), 2) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') ||
@@ -142,7 +137,7 @@ std::optional<model::TimePoint> parse_iso8601(std::string_view t) {
 }
 
 std::optional<model::TimePoint> parse_http_date(std::string_view t) {
-  t = trim(t);
+  t = model::trim_blanks(t);
   // "Sun, 06 Nov 1994 08:49:37 GMT"
   if (t.size() != 29 || t[3] != ',' || t[4] != ' ' || !digits(t.substr(5), 2) || t[7] != ' ' ||
       t[11] != ' ' || !digits(t.substr(12), 4) || t[16] != ' ' || !digits(t.substr(17), 2) ||
@@ -164,12 +159,12 @@ std::optional<model::TimePoint> parse_http_date(std::string_view t) {
 
 std::optional<std::chrono::seconds> parse_policy_window(std::string_view text) {
   // The first policy item; parameters are ";"-separated, "w" is the window in seconds.
-  text = trim(text.substr(0, text.find(',')));
+  text = model::trim_blanks(text.substr(0, text.find(',')));
   std::size_t pos = text.find(';');
   while (pos != std::string_view::npos) {
     text.remove_prefix(pos + 1);
     pos = text.find(';');
-    const std::string_view param = trim(text.substr(0, pos));
+    const std::string_view param = model::trim_blanks(text.substr(0, pos));
     if (param.substr(0, 2) == "w=") {
       const auto v = parse_non_negative(param.substr(2));
       if (v && *v > 0) return seconds(*v);

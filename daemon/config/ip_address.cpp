@@ -3,22 +3,14 @@
 #include <charconv>
 #include <string>
 
+#include "model/text.h"
+
 namespace mamori::config {
 
 namespace ip = boost::asio::ip;
 
-namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
-
 std::optional<ip::address> parse_ip_address(std::string_view text) {
-  text = trim(text);
+  text = model::trim_blanks(text);
   if (text.empty() || text.size() > 64) return std::nullopt;
   boost::system::error_code ec;
   auto a = ip::make_address(std::string(text), ec);
@@ -28,7 +20,7 @@ std::optional<ip::address> parse_ip_address(std::string_view text) {
 }
 
 std::optional<IpNetwork> parse_ip_network(std::string_view text) {
-  text = trim(text);
+  text = model::trim_blanks(text);
   const auto slash = text.find('/');
   const auto address = parse_ip_address(text.substr(0, slash));
   if (!address) return std::nullopt;

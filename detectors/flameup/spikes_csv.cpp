@@ -13,13 +13,6 @@
 namespace mamori::detectors::flameup {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -69,7 +62,7 @@ std::string quoted(std::string_view s) {
 }  // namespace
 
 std::optional<std::chrono::seconds> parse_utc_offset(std::string_view text) {
-  text = trim(text);
+  text = text::trim_csv_field(text);
   if (text == "Z" || text == "UTC" || text == "utc") return std::chrono::seconds(0);
   if (all_digits(text) && text.size() <= 2) {
     int h = 0;
@@ -84,7 +77,7 @@ std::optional<std::chrono::seconds> parse_utc_offset(std::string_view text) {
 std::optional<model::TimePoint> parse_timestamp(std::string_view text,
                                                 std::chrono::seconds naive_utc_offset) {
   using namespace std::chrono;
-  text = trim(text);
+  text = text::trim_csv_field(text);
   if (text.empty()) return std::nullopt;
 
   // Epoch seconds, optionally with a fraction.
@@ -135,7 +128,7 @@ std::optional<model::TimePoint> parse_timestamp(std::string_view text,
         for (; n < 3; ++n) millis *= 10;
       }
     }
-    const std::string_view rest = trim(text.substr(pos));
+    const std::string_view rest = text::trim_csv_field(text.substr(pos));
     if (!rest.empty()) {
       zone = zone_seconds(rest);
       if (!zone) return std::nullopt;
@@ -169,7 +162,7 @@ SpikesCsvResult parse_spikes_csv(std::string_view text, std::chrono::seconds nai
     const std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     ++line_no;
-    if (trim(line).empty()) {
+    if (text::trim_csv_field(line).empty()) {
       if (text.empty()) break;
       continue;
     }

@@ -1,16 +1,13 @@
 #include "detectors/text/csv.h"
 
 namespace mamori::detectors::text {
-namespace {
 
-std::string_view trim(std::string_view s) {
+std::string_view trim_csv_field(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
-
-}  // namespace
 
 bool split_csv_line(std::string_view line, std::vector<std::string>& fields, std::string& error) {
   fields.clear();
@@ -30,12 +27,12 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields, std
       } else {
         cur += c;
       }
-    } else if (c == '"' && std::string_view(trim(cur)).empty() && !was_quoted) {
+    } else if (c == '"' && std::string_view(trim_csv_field(cur)).empty() && !was_quoted) {
       in_quotes = true;
       was_quoted = true;
       cur.clear();
     } else if (c == ',') {
-      fields.emplace_back(trim(cur));
+      fields.emplace_back(trim_csv_field(cur));
       cur.clear();
       was_quoted = false;
     } else {
@@ -46,7 +43,7 @@ bool split_csv_line(std::string_view line, std::vector<std::string>& fields, std
     error = "unterminated quoted field";
     return false;
   }
-  fields.emplace_back(trim(cur));
+  fields.emplace_back(trim_csv_field(cur));
   return true;
 }
 

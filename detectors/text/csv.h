@@ -9,6 +9,9 @@
 
 namespace mamori::detectors::text {
 
+// `s` without surrounding spaces and tabs and a trailing CR: one CSV field or line.
+std::string_view trim_csv_field(std::string_view s);
+
 // Splits `line` (without its newline) into `fields`, each trimmed of surrounding spaces and tabs
 // (and a trailing CR). A quote opens a quoted field only at the start of a field. Returns false,
 // with `error` saying why, if a quoted field is left open.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/text.h"
 #include "playbooks/engine/utf8.h"
 
 namespace mamori::playbooks {
@@ -163,12 +164,6 @@ bool valid_name(std::string_view name) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 bool tokenize(std::string_view src, std::vector<Token>& tokens, TemplateError* error) {
   std::size_t pos = 0;
   const auto fail = [&](std::size_t at, std::string message) {
@@ -212,7 +207,7 @@ bool tokenize(std::string_view src, std::vector<Token>& tokens, TemplateError* e
       } else {
         t.kind = Token::Kind::variable;
       }
-      t.text = trim(inner);
+      t.text = model::trim_blanks(inner);
       if (!valid_name(t.text)) {
         return fail(open, "変数名 '" + std::string(t.text) +
                               "' が不正です（英数字と _ を . でつないだ名前）");
