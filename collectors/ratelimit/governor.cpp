@@ -79,9 +79,11 @@ EndpointStatus RequestGovernor::status(std::string_view platform, std::string_vi
 void RequestGovernor::renew_window(EndpointStatus& s, model::TimePoint now) const {
   if (s.reset && now >= *s.reset + policy_.reset_margin) {
     // A new window: the full limit if we know it, else unknown until the next response says.
+    // Requests still in flight were sent before our reset (which has a margin added), but may
+    // reach the platform after its own: they may count in the new window, so assume they do.
     s.remaining = s.limit;
     s.reset.reset();
-    s.started_since_quota = 0;
+    s.started_since_quota = s.in_flight;
   }
 }
 

@@ -80,6 +80,22 @@ TEST_F(GovernorTest, WaitsForTheResetWhenTheQuotaIsSpent) {
   EXPECT_EQ(admit().kind, AdmitKind::go);
 }
 
+// A request sent just before the window's reset can reach the platform just after it, and be
+// counted in the new window: the new window starts with it counted.
+TEST_F(GovernorTest, ARequestInFlightAcrossTheResetCountsInTheNewWindow) {
+  const std::int64_t reset = 1718000000 + 3;
+  round(response(200, x_quota(4, 3, reset)));
+  ASSERT_EQ(admit().kind, AdmitKind::go);
+  start();  // still in flight at the reset
+  clock.set(model::TimePoint(std::chrono::seconds(reset)) + 1000ms);
+  int admitted = 0;
+  while (admitted < 10 && admit().kind == AdmitKind::go) {
+    start();
+    ++admitted;
+  }
+  EXPECT_EQ(admitted, 3) << "4 per window, one of them possibly the request still in flight";
+}
+
 TEST_F(GovernorTest, HonoursA429UntilItsReset) {
   const std::int64_t reset = 1718000000 + 120;
   EXPECT_EQ(round(response(429, x_quota(900, 0, reset))), AttemptVerdict::retryable);
