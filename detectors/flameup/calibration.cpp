@@ -9,7 +9,7 @@ namespace {
 // Bin 0 holds surprises below kBase (most buckets: at or below the tolerated level); bin k >= 1
 // the quarter octave [kBase 2^e (1 + j/4), kBase 2^e (1 + (j+1)/4)) with k = 1 + 4 e + j.
 constexpr double kBase = 0.125;
-constexpr double kRescaleAt = 1e30;
+constexpr double kRescaleAt = 1e20;
 
 double lower_edge(int bin) {
   if (bin <= 0) return 0.0;
