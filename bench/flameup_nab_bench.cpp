@@ -3,8 +3,9 @@
 // its fixed `alert` column (no threshold search), windows found, false alerts, and the share of
 // rows with alert = 1.
 //   build/bin/flameup_nab_bench [DIR]          defaults (DIR: tests/data/flameup-nab)
-//   build/bin/flameup_nab_bench --sweep [DIR]  also a small grid of the main settings, with a
-//                                              leave-one-series-out estimate of generalisation
+//   build/bin/flameup_nab_bench --sweep [DIR]  also a small grid of the main settings (calibration
+//                                              reference 0 = off), with a leave-one-series-out
+//                                              estimate of generalisation
 // The reserved acceptance series are not in DIR and must never be added to it.
 #include <algorithm>
 #include <chrono>
@@ -139,24 +140,28 @@ void sweep(const std::vector<DevSeries>& corpus) {
     double open;
     double share;
     int max_episode_min;
+    double reference;
     nab::CorpusScore score;
   };
   std::vector<Point> grid;
   for (double open : {4.0, 6.0, 8.0}) {
     for (double share : {0.0, 0.5, 0.8}) {
       for (int max_ep : {60, 120, 240, 10080}) {
-        fu::Settings s;
-        s.open_surprise = open;
-        s.hostile_open_surprise = std::min(s.hostile_open_surprise, open);
-        s.memory_share = share;
-        s.max_episode = std::chrono::minutes(max_ep);
-        grid.push_back({open, share, max_ep, run(corpus, s, false).fixed});
-        const Point& p = grid.back();
-        std::printf(
-            "  open %4.1f  memory_share %.1f  max_episode %5d min: NAB %6.2f  found %2d/%d  "
-            "false alerts %3d\n",
-            open, share, max_ep, p.score.normalized, p.score.found, p.score.windows,
-            p.score.false_alarms);
+        for (double reference : {0.0, 0.2, 0.25, 0.3}) {
+          fu::Settings s;
+          s.open_surprise = open;
+          s.hostile_open_surprise = std::min(s.hostile_open_surprise, open);
+          s.memory_share = share;
+          s.max_episode = std::chrono::minutes(max_ep);
+          s.calibration_reference = reference;
+          grid.push_back({open, share, max_ep, reference, run(corpus, s, false).fixed});
+          const Point& p = grid.back();
+          std::printf(
+              "  open %4.1f  memory_share %.1f  max_episode %5d min  calibration %.2f: NAB %6.2f  "
+              "found %2d/%d  false alerts %3d\n",
+              open, share, max_ep, reference, p.score.normalized, p.score.found, p.score.windows,
+              p.score.false_alarms);
+        }
       }
     }
   }
@@ -183,10 +188,10 @@ void sweep(const std::vector<DevSeries>& corpus) {
     held_raw += f.raw;
     held_windows += f.windows;
     std::printf(
-        "  held out %-28s best on the others: open %.1f share %.1f max_episode %d "
-        "(%.2f) -> held %.2f\n",
-        corpus[k].name.c_str(), best->open, best->share, best->max_episode_min, best_score,
-        nab::normalize(f.raw, f.windows, p));
+        "  held out %-28s best on the others: open %.1f share %.1f max_episode %d calibration "
+        "%.2f (%.2f) -> held %.2f\n",
+        corpus[k].name.c_str(), best->open, best->share, best->max_episode_min, best->reference,
+        best_score, nab::normalize(f.raw, f.windows, p));
   }
   std::printf("  leave-one-series-out NAB standard (pooled over the held-out files): %.2f\n",
               nab::normalize(held_raw, held_windows, p));

@@ -15,6 +15,8 @@ constexpr double kDispersionPriorCounts = 200.0;
 // Buckets this surprising or more do not teach the dispersion (a surge building up).
 constexpr double kCalmSurprise = 1.0;
 constexpr double kMinRatioBase = 0.1;
+// The calibration's prior counts as this much history of a well-modelled series.
+constexpr double kCalibrationPriorSeconds = 3 * 86400.0;
 
 std::int64_t seconds_of(std::chrono::seconds s) {
   return std::max<std::int64_t>(1, s.count());
@@ -27,6 +29,14 @@ RateScorer::RateScorer(const Settings& settings, double min_count_factor, double
     : settings_{settings.tolerated_ratio, settings.nb_size, settings.close_surprise,
                 settings.memory_share},
       baseline_(settings),
+      calibration_(
+          settings.calibration_quantile, settings.calibration_reference,
+          static_cast<double>(seconds_of(settings.bucket)) /
+              static_cast<double>(std::max<std::int64_t>(
+                  1, std::chrono::seconds(settings.calibration_time_constant).count())),
+          static_cast<std::uint32_t>(std::max<std::int64_t>(1, 3600 / seconds_of(settings.bucket))),
+          kCalibrationPriorSeconds / static_cast<double>(seconds_of(settings.bucket))),
+      calibrate_(settings.calibration_reference > 0.0),
       bucket_seconds_(seconds_of(settings.bucket)),
       prior_dispersion_(std::max(1.0, prior_dispersion)),
       open_surprise_(open_surprise > 0.0 ? open_surprise : settings.open_surprise) {
@@ -116,6 +126,12 @@ void RateScorer::reset_windows() {
   filled_ = 0;
 }
 
+double RateScorer::current_surprise() const {
+  double best = 0.0;
+  for (const Window& w : windows_) best = std::max(best, window_surprise(w));
+  return std::max(0.0, best - bonferroni_);
+}
+
 double RateScorer::window_surprise(const Window& w) const {
   return surprise_of(w, w.sum_count, w.sum_expected);
 }
@@ -197,14 +213,15 @@ BucketScore RateScorer::score(std::int64_t bucket_start, double count) {
   }
   const Window& w = windows_[static_cast<std::size_t>(out.window)];
   out.surprise = std::max(0.0, best - bonferroni_);
-  out.score = out.surprise / (out.surprise + open_surprise_);
+  out.score = out.surprise / (out.surprise + calibration_factor() * open_surprise_);
   out.window_count = w.sum_count;
   out.window_expected = w.sum_expected;
   const double ratio = w.sum_count / std::max(w.sum_expected, kMinRatioBase);
 
   if (!open_) {
     // open_threshold() >= open_surprise_: most buckets stop at the cheap comparison.
-    if (out.surprise >= open_surprise_ && !cold() && out.surprise >= open_threshold(bucket_start)) {
+    if (out.surprise >= open_surprise_ * calibration_factor() && !cold() &&
+        out.surprise >= open_threshold(bucket_start)) {
       open_ = true;
       out.event = EpisodeEvent::opened;
       episode_ = EpisodeStats{};
@@ -268,6 +285,10 @@ void RateScorer::learn_last(bool hold_baseline, bool calm) {
     baseline_.learn(last_start_, last_count_);
     return;
   }
+  // Calibration learns what this series' calm buckets look like (the null), not its episodes.
+  if (calibrate_ && !open_ && !last_ended_ && last_surprise_ < settings_.close_surprise) {
+    calibration_.add(last_surprise_);
+  }
   const bool holding =
       open_ || hold_baseline || last_ended_ || last_surprise_ >= settings_.close_surprise;
   baseline_.learn(last_start_, clip_for_learning(last_count_, last_expected_, holding));
@@ -280,6 +301,10 @@ void RateScorer::learn(std::int64_t bucket_start, double count) {
   if (!(count >= 0.0) || !std::isfinite(count)) count = 0.0;
   const double mu = baseline_.expected(bucket_start);
   add_to_windows(count, mu);
+  if (calibrate_ && !cold()) {
+    const double surprise = current_surprise();
+    if (surprise < settings_.close_surprise) calibration_.add(surprise);
+  }
   baseline_.learn(bucket_start, clip_for_learning(count, mu, false));
   learn_dispersion();
 }
@@ -308,7 +333,7 @@ std::size_t RateScorer::memory_bytes() const {
 namespace mamori::detectors::flameup {
 
 double RateScorer::open_threshold(std::int64_t bucket_start) const {
-  double threshold = open_surprise_;
+  double threshold = open_surprise_ * calibration_factor();
   if (baseline_.buckets_learned() < warmup_buckets_) threshold *= 2.0;  // a new account
   if (bucket_start < cooldown_until_) threshold *= 2.0;
   return std::max(threshold, settings_.memory_share * memory(bucket_start));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "detectors/flameup/baseline.h"
+#include "detectors/flameup/calibration.h"
 #include "detectors/flameup/settings.h"
 
 namespace mamori::detectors::flameup {
@@ -21,8 +22,10 @@ struct BucketScore {
   double count = 0.0;
   double expected = 0.0;  // the baseline's expectation for this bucket
   double surprise = 0.0;  // -log10 tail probability, corrected for the number of windows
-  double score = 0.0;     // surprise / (surprise + open_surprise), in [0, 1)
-  int window = 0;         // index of the most surprising window
+  // surprise / (surprise + open threshold), in [0, 1); the threshold is open_surprise times the
+  // series' calibration factor (0.5 = the base open threshold of this series)
+  double score = 0.0;
+  int window = 0;  // index of the most surprising window
   double window_count = 0.0;
   double window_expected = 0.0;
   bool open = false;  // an episode is open after this bucket
@@ -87,6 +90,8 @@ class RateScorer {
   bool episode_open() const { return open_; }
   const EpisodeStats& episode() const { return episode_; }
   const SeasonalBaseline& baseline() const { return baseline_; }
+  // The multiplier of this series' open threshold (1: its surprises are as the model says).
+  double calibration_factor() const { return calibrate_ ? calibration_.factor() : 1.0; }
   double dispersion(int window) const;
   int window_buckets(int window) const {
     return windows_[static_cast<std::size_t>(window)].buckets;
@@ -114,6 +119,7 @@ class RateScorer {
 
   void add_to_windows(double count, double expected);
   double window_surprise(const Window& w) const;
+  double current_surprise() const;  // of the current windows
   double surprise_of(const Window& w, double sum_count, double sum_expected) const;
   double open_threshold(std::int64_t bucket_start) const;
   void learn_dispersion();
@@ -131,6 +137,8 @@ class RateScorer {
     double memory_share = 0.5;
   } settings_;
   SeasonalBaseline baseline_;
+  SurpriseCalibration calibration_;
+  bool calibrate_ = true;
   std::array<Window, 3> windows_{};
   // Count and expectation side by side: a bucket update touches one cache line per window edge.
   struct RingEntry {

@@ -44,6 +44,15 @@ std::optional<std::string> validate(const Settings& s) {
   if (s.max_episode < std::chrono::minutes(60)) return "max_episode: must be at least 60 minutes";
   if (!(s.memory_share >= 0.0 && s.memory_share <= 1.0)) return "memory_share: must be in [0, 1]";
   if (s.memory_time_constant.count() <= 0) return "memory_time_constant: must be positive";
+  if (!(s.calibration_quantile >= 0.5 && s.calibration_quantile < 1.0)) {
+    return "calibration_quantile: must be in [0.5, 1)";
+  }
+  if (!(s.calibration_reference >= 0.0) || !std::isfinite(s.calibration_reference)) {
+    return "calibration_reference: must not be negative (0: no calibration)";
+  }
+  if (s.calibration_time_constant.count() <= 0) {
+    return "calibration_time_constant: must be positive";
+  }
   if (!(s.alarm_hostile_share >= 0.0 && s.alarm_hostile_share <= s.flame_hostile_share &&
         s.flame_hostile_share <= 1.0)) {
     return "hostile shares: need 0 <= alarm_hostile_share <= flame_hostile_share <= 1";

@@ -74,6 +74,16 @@ struct Settings {
   // fading with `memory_time_constant` (a self-exciting refractory bar, like a Hawkes process).
   double memory_share = 0.5;
   std::chrono::hours memory_time_constant{24};
+  // Calibration against the series' own calm surprises (detectors/flameup/calibration.h): when
+  // the surprise this series exceeds in (1 - calibration_quantile) of its calm buckets over about
+  // `calibration_time_constant` is k x `calibration_reference`, its open threshold is k times
+  // higher (k >= 1). A series with heavy tails pages on what stands out among its own.
+  // 0 as reference turns calibration off. Quantile and reference were chosen on the NAB
+  // development series (tests/data/flameup-nab, bench/flameup_nab_bench.cpp --sweep); a series
+  // that follows the count model has its calm 97% point between 0 and about 0.37.
+  double calibration_quantile = 0.97;
+  double calibration_reference = 0.25;
+  std::chrono::hours calibration_time_constant{24 * 7};
 
   // --- reply character and severity (注意 / 警戒 / 炎上) ---
   double alarm_hostile_share = 0.2;   // 警戒 from this share of critical/hostile replies

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <random>
 
@@ -236,7 +238,68 @@ TEST(RateScorer, ExcerptAndMemory) {
   ASSERT_EQ(counts.size(), 60u);
   EXPECT_EQ(counts.front(), 40.0);
   EXPECT_EQ(counts.back(), 99.0);
-  EXPECT_LT(s.memory_bytes(), 2048u);
+  EXPECT_LT(s.memory_bytes(), 2304u);
+}
+
+}  // namespace
+}  // namespace mamori::detectors::flameup
+
+namespace mamori::detectors::flameup {
+namespace {
+
+// A busy series (about 200 replies per 5 minutes) whose bursts come far more often than the count
+// model expects: 3% of the buckets start a burst of 1.5-6x lasting up to 20 minutes (news, a
+// popular post), several a day.
+struct HeavyTailRun {
+  int opened = 0;
+  double factor = 0.0;
+  bool flood_opened = false;
+};
+
+HeavyTailRun run_heavy_tailed(double calibration_reference) {
+  Settings settings;
+  settings.bucket = std::chrono::minutes(5);
+  settings.calibration_reference = calibration_reference;
+  RateScorer s(settings);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  HeavyTailRun out;
+  std::int64_t t = kMonday;
+  int burst_left = 0;
+  double burst = 1.0;
+  for (int i = 0; i < 28 * 288; ++i, t += 300) {
+    if (burst_left == 0 && u(rng) < 0.03) {
+      burst_left = 1 + static_cast<int>(u(rng) * 4);
+      burst = 1.5 + 4.5 * u(rng);
+    }
+    const double m = burst_left > 0 ? burst : 1.0;
+    if (burst_left > 0) --burst_left;
+    std::poisson_distribution<int> d(200.0 * m);
+    if (s.push(t, d(rng)).event == EpisodeEvent::opened) ++out.opened;
+  }
+  out.factor = s.calibration_factor();
+  for (int i = 0; i < 24; ++i, t += 300) s.push(t, 200.0);  // two quiet hours
+  for (int i = 0; i < 12; ++i, t += 300) {
+    if (s.push(t, 3000.0).open) out.flood_opened = true;  // 15 x for an hour
+  }
+  return out;
+}
+
+TEST(RateScorer, AHeavyTailedSeriesPagesOnWhatStandsOutAmongItsOwnSwings) {
+  const HeavyTailRun uncalibrated = run_heavy_tailed(0.0);
+  const HeavyTailRun calibrated = run_heavy_tailed(Settings{}.calibration_reference);
+  EXPECT_EQ(uncalibrated.factor, 1.0);
+  EXPECT_GT(calibrated.factor, 1.5);
+  EXPECT_GE(uncalibrated.opened, 5);  // about one page every five days
+  EXPECT_LE(2 * calibrated.opened, uncalibrated.opened);
+  EXPECT_TRUE(calibrated.flood_opened);
+}
+
+TEST(RateScorer, ASeriesTheModelFitsKeepsItsThreshold) {
+  RateScorer s(Settings{});
+  Feed feed(300);
+  learn_days(s, feed, 21);
+  EXPECT_EQ(s.calibration_factor(), 1.0);
 }
 
 }  // namespace
