@@ -20,12 +20,14 @@ const std::string& restart_cursor() {
 
 }  // namespace
 
-PageCut cut_page(const std::vector<std::string>& ids, const std::optional<std::string>& cursor,
-                 std::size_t requested, std::size_t fallback, std::size_t cap,
-                 const std::string& fault) {
+PageCut cut_page(const Listed& items, const std::optional<std::string>& cursor,
+                 std::size_t requested, std::size_t fallback, int cap, const std::string& fault) {
   PageCut cut;
+  std::vector<std::string> ids;
+  ids.reserve(items.size());
+  for (const auto& item : items) ids.push_back(item.first);
   std::size_t size = requested == 0 ? fallback : requested;
-  if (cap > 0) size = std::min(size, cap);
+  if (cap > 0) size = std::min(size, static_cast<std::size_t>(cap));
   size = std::max<std::size_t>(size, 1);
   if (cursor && !cursor->empty() && *cursor != restart_cursor()) {
     const auto it = std::find_if(ids.begin(), ids.end(),

@@ -10,9 +10,11 @@
 // refused for.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mamori::fakeplatform {
@@ -24,12 +26,14 @@ struct PageCut {
   bool invalid_cursor = false;      // the request's cursor names nothing: refuse it
 };
 
-// `ids` in list order; `cursor` from the request (Graph `after`, YouTube `pageToken`);
-// `requested` the client's page size (0: `fallback`), `cap` the scenario's page size (0: none);
-// `fault` the fault the request drew ("" or a kind).
-PageCut cut_page(const std::vector<std::string>& ids, const std::optional<std::string>& cursor,
-                 std::size_t requested, std::size_t fallback, std::size_t cap,
-                 const std::string& fault);
+// A rendered list: each item's id and its JSON, in the platform's order.
+using Listed = std::vector<std::pair<std::string, boost::json::object>>;
+
+// `items` in list order; `cursor` from the request (Graph `after`, YouTube `pageToken`);
+// `requested` the client's page size (0: `fallback`), `cap` the scenario's page size (<= 0:
+// none); `fault` the fault the request drew ("" or a kind).
+PageCut cut_page(const Listed& items, const std::optional<std::string>& cursor,
+                 std::size_t requested, std::size_t fallback, int cap, const std::string& fault);
 
 // The size a client asked for in a query value ("25"); 0 when absent or not a number.
 std::size_t page_size_of(const std::optional<std::string>& value);

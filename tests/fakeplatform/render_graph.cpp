@@ -39,23 +39,19 @@ Reply invalid_cursor() {
 
 // One page of `items` (ids alongside, in the edge's order) as Graph answers it: `data` and,
 // when the page is not empty, `paging.cursors` and (unless it is the last page) `paging.next`.
-std::optional<boost::json::object> graph_list(
-    const Request& request, const std::string& base_url,
-    const std::vector<std::pair<std::string, boost::json::object>>& items,
-    std::size_t default_limit, int cap, const std::string& fault) {
+std::optional<boost::json::object> graph_list(const Request& request, const std::string& base_url,
+                                              const Listed& items, std::size_t default_limit,
+                                              int cap, const std::string& fault) {
   const Query query = query_of(request);
-  std::vector<std::string> ids;
-  ids.reserve(items.size());
-  for (const auto& [id, _] : items) ids.push_back(id);
-  const PageCut cut = cut_page(ids, query.get("after"), page_size_of(query.get("limit")),
-                               default_limit, static_cast<std::size_t>(std::max(cap, 0)), fault);
+  const PageCut cut = cut_page(items, query.get("after"), page_size_of(query.get("limit")),
+                               default_limit, cap, fault);
   if (cut.invalid_cursor) return std::nullopt;
   boost::json::array data;
   for (std::size_t i = cut.begin; i < cut.end; ++i) data.push_back(items[i].second);
   boost::json::object out{{"data", std::move(data)}};
   if (cut.end > cut.begin || cut.next) {
     boost::json::object cursors{
-        {"before", base64url("before:" + (cut.end > cut.begin ? ids[cut.begin] : ""))}};
+        {"before", base64url("before:" + (cut.end > cut.begin ? items[cut.begin].first : ""))}};
     boost::json::object paging;
     if (cut.next) {
       cursors["after"] = *cut.next;
@@ -161,7 +157,7 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
       return r;
     }
     const std::string q = query_of(request).get("q").value_or("");
-    std::vector<std::pair<std::string, boost::json::object>> found;
+    Listed found;
     for (const Account& a : state_.accounts) {
       if (a.platform != Platform::facebook || q.empty() || !appeared(a, t) || is_gone(a, t)) {
         continue;
@@ -191,7 +187,7 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
       }
     }
     std::sort(posts.begin(), posts.end(), newest_first);
-    std::vector<std::pair<std::string, boost::json::object>> items;
+    Listed items;
     for (const Post* p : posts) items.emplace_back(p->id, graph_item(*p));
     auto list = graph_list(request, base_url_, items, 25, cap, paging_fault);
     return list ? finish(*list) : invalid_cursor();
@@ -208,7 +204,7 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
     }
   }
   std::sort(comments.begin(), comments.end(), newest_first);
-  std::vector<std::pair<std::string, boost::json::object>> items;
+  Listed items;
   for (const Post* p : comments) items.emplace_back(p->id, graph_item(*p));
   const auto total = static_cast<std::int64_t>(items.size());
   auto list = graph_list(request, base_url_, items, 25, cap, paging_fault);
@@ -318,7 +314,7 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
   }
   std::sort(items.begin(), items.end(),
             [](const Post* a, const Post* b) { return a->seq > b->seq; });
-  std::vector<std::pair<std::string, boost::json::object>> data;
+  Listed data;
   for (const Post* p : items) {
     if (media_list) {
       data.emplace_back(p->id, boost::json::object{{"id", p->id},

@@ -20,15 +20,11 @@ constexpr std::size_t kInlineReplies = 5;
 
 // One page of `items` (ids alongside) as a YouTube list response of `kind`; nullopt when the
 // pageToken names nothing.
-std::optional<boost::json::object> youtube_list(
-    const Query& query, std::string_view kind,
-    const std::vector<std::pair<std::string, boost::json::object>>& items, std::size_t fallback,
-    int cap, const std::string& fault) {
-  std::vector<std::string> ids;
-  ids.reserve(items.size());
-  for (const auto& [id, _] : items) ids.push_back(id);
-  const PageCut cut = cut_page(ids, query.get("pageToken"), page_size_of(query.get("maxResults")),
-                               fallback, static_cast<std::size_t>(std::max(cap, 0)), fault);
+std::optional<boost::json::object> youtube_list(const Query& query, std::string_view kind,
+                                                const Listed& items, std::size_t fallback, int cap,
+                                                const std::string& fault) {
+  const PageCut cut = cut_page(items, query.get("pageToken"), page_size_of(query.get("maxResults")),
+                               fallback, cap, fault);
   if (cut.invalid_cursor) return std::nullopt;
   boost::json::array page;
   for (std::size_t i = cut.begin; i < cut.end; ++i) page.push_back(items[i].second);
@@ -147,7 +143,7 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
 
   if (endpoint == "search.list") {
     // type=channel: channels whose handle or title contains the query (100 units on YouTube).
-    std::vector<std::pair<std::string, boost::json::object>> items;
+    Listed items;
     const std::string q = query.get("q").value_or("");
     for (const Account& a : state_.accounts) {
       if (a.platform != Platform::youtube || !listed(a) || q.empty()) continue;
@@ -198,7 +194,7 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
       }
     }
     std::sort(videos.begin(), videos.end(), newest_first);
-    std::vector<std::pair<std::string, boost::json::object>> items;
+    Listed items;
     std::int64_t position = 0;
     for (const Post* v : videos) {
       const auto newline = v->text.find('\n');
@@ -247,7 +243,7 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
     }
     std::sort(replies.begin(), replies.end(),
               [](const Post* a, const Post* b) { return a->seq < b->seq; });
-    std::vector<std::pair<std::string, boost::json::object>> items;
+    Listed items;
     for (const Post* r : replies) items.emplace_back(r->id, youtube_comment(*r, top->parent_id));
     auto list = youtube_list(query, "youtube#commentListResponse", items, 20, cap, paging_fault);
     return list ? finish(*list) : invalid_page_token();
@@ -274,7 +270,7 @@ Reply World::youtube_api(const Request& request, std::string_view path, double t
     if (parent != nullptr && is_video(*parent)) threads.push_back(&p);
   }
   std::sort(threads.begin(), threads.end(), newest_first);
-  std::vector<std::pair<std::string, boost::json::object>> items;
+  Listed items;
   for (const Post* top : threads) {
     boost::json::array replies;
     std::int64_t count = 0;
