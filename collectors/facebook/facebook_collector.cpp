@@ -1,5 +1,8 @@
 #include "collectors/facebook/facebook_collector.h"
 
+#include <algorithm>
+
+#include "collectors/common/page_walk.h"
 #include "collectors/facebook/facebook_parse.h"
 
 namespace mamori::collectors::facebook {
@@ -63,20 +66,52 @@ void FacebookCollector::search_accounts(const std::string& query, PageHandler do
 void FacebookCollector::recent_posts(const AccountRef& account, const Cursor& cursor,
                                      PageHandler done) {
   run(feed_path(account.account_id, cursor), FacebookEndpoint::page_feed, {account.account_id},
-      std::move(done));
+      [done = std::move(done), sent = cursor.page](Page page) {
+        drop_repeated_cursor(model::Platform::facebook, page, sent);
+        done(std::move(page));
+      });
 }
 
 void FacebookCollector::replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                                              PageHandler done) {
   run(with_cursor("/" + url_encode(account.account_id) + "/tagged", kPostFields, "&limit=25",
                   cursor),
-      FacebookEndpoint::page_tagged, {account.account_id}, std::move(done));
+      FacebookEndpoint::page_tagged, {account.account_id},
+      [done = std::move(done), sent = cursor.page](Page page) {
+        drop_repeated_cursor(model::Platform::facebook, page, sent);
+        done(std::move(page));
+      });
 }
 
 void FacebookCollector::thread(const AccountRef& /*account*/, const std::string& post_id,
                                const Cursor& cursor, PageHandler done) {
-  run(comments_path(post_id, cursor), FacebookEndpoint::post_comments, {post_id, post_id},
-      std::move(done));
+  auto memory = newest_comment_;
+  std::string known;
+  if (auto it = memory->find(post_id); it != memory->end()) known = it->second;
+  walk_pages(
+      model::Platform::facebook,
+      [this, post_id](const std::optional<std::string>& page, PageHandler next) {
+        run(comments_path(post_id, Cursor{std::nullopt, page}), FacebookEndpoint::post_comments,
+            {post_id, post_id}, std::move(next));
+      },
+      cursor.page, options_.max_comment_pages,
+      [known](const Page& page) { return !known.empty() && has_post(page, known); },
+      [memory, post_id, done = std::move(done)](Page page) {
+        // Remembered only after a walk without errors: a page that failed is read again.
+        const auto& obs = page.result.observations;
+        const bool clean = page.result.outcome == ParseOutcome::ok &&
+                           std::none_of(obs.begin(), obs.end(), [](const model::Observation& o) {
+                             return std::holds_alternative<model::ObservationError>(o);
+                           });
+        for (const auto& o : obs) {
+          const auto* p = std::get_if<model::Post>(&o);
+          if (!clean || p == nullptr) continue;
+          if (memory->size() > 10000) memory->clear();  // posts age out of the thread window
+          (*memory)[post_id] = p->post_id;              // newest first: the first one
+          break;
+        }
+        done(std::move(page));
+      });
 }
 
 void FacebookCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,

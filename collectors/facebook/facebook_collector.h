@@ -4,6 +4,8 @@
 // configuration change that can be tried and rolled back.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include "collectors/common/collector.h"
@@ -15,6 +17,9 @@ struct FacebookCollectorOptions {
   std::string page_access_token;  // resolved from the configuration's credential reference
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 8 * 1024 * 1024;
+  // Pages of a post's comments (100 each) read in one thread() call: a flood of more new
+  // comments than this between two polls is read newest first up to the bound.
+  int max_comment_pages = 5;
 };
 
 // Builds request paths; exposed so the request shapes are tested without a network.
@@ -38,7 +43,8 @@ class FacebookCollector final : public PlatformCollector {
   bool has_mentions(const AccountRef&) const override { return false; }
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
-  // The post's comments and replies (filter=stream), newest first.
+  // The post's comments and replies (filter=stream), newest first, page after page until the
+  // newest comment the previous call saw for this post, at most max_comment_pages pages.
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
@@ -50,6 +56,10 @@ class FacebookCollector final : public PlatformCollector {
 
   HttpClient& client_;
   FacebookCollectorOptions options_;
+  // Post id -> the newest comment id its last thread() walk saw (in memory: after a restart
+  // the first walk reads up to the page bound again).
+  std::shared_ptr<std::map<std::string, std::string>> newest_comment_ =
+      std::make_shared<std::map<std::string, std::string>>();
 };
 
 }  // namespace mamori::collectors::facebook

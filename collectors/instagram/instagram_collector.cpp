@@ -1,5 +1,6 @@
 #include "collectors/instagram/instagram_collector.h"
 
+#include "collectors/common/page_walk.h"
 #include "collectors/instagram/instagram_parse.h"
 
 namespace mamori::collectors::instagram {
@@ -55,7 +56,11 @@ void InstagramCollector::recent_posts(const AccountRef& account, const Cursor& c
   run(paged("/" + url_encode(account.account_id) + "/media?fields=" + url_encode(kMediaFields) +
                 "&limit=25",
             cursor),
-      InstagramEndpoint::user_media, {account.account_id}, std::move(done));
+      InstagramEndpoint::user_media, {account.account_id},
+      [done = std::move(done), sent = cursor.page](Page page) {
+        drop_repeated_cursor(model::Platform::instagram, page, sent);
+        done(std::move(page));
+      });
 }
 
 void InstagramCollector::replies_and_mentions(const AccountRef& account, const Cursor& cursor,
@@ -63,15 +68,24 @@ void InstagramCollector::replies_and_mentions(const AccountRef& account, const C
   run(paged("/" + url_encode(account.account_id) + "/tags?fields=" + url_encode(kMediaFields) +
                 "&limit=25",
             cursor),
-      InstagramEndpoint::user_tags, {account.account_id}, std::move(done));
+      InstagramEndpoint::user_tags, {account.account_id},
+      [done = std::move(done), sent = cursor.page](Page page) {
+        drop_repeated_cursor(model::Platform::instagram, page, sent);
+        done(std::move(page));
+      });
 }
 
 void InstagramCollector::thread(const AccountRef& /*account*/, const std::string& media_id,
                                 const Cursor& cursor, PageHandler done) {
-  run(paged("/" + url_encode(media_id) + "/comments?fields=" + url_encode(kCommentFields) +
-                "&limit=50",
-            cursor),
-      InstagramEndpoint::media_comments, {media_id}, std::move(done));
+  walk_pages(
+      model::Platform::instagram,
+      [this, media_id](const std::optional<std::string>& page, PageHandler next) {
+        run(paged("/" + url_encode(media_id) + "/comments?fields=" + url_encode(kCommentFields) +
+                      "&limit=50",
+                  Cursor{std::nullopt, page}),
+            InstagramEndpoint::media_comments, {media_id}, std::move(next));
+      },
+      cursor.page, options_.max_comment_pages, nullptr, std::move(done));
 }
 
 void InstagramCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,

@@ -17,6 +17,8 @@ struct InstagramCollectorOptions {
   std::string ig_user_id;  // the city's own professional account, which business discovery uses
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 8 * 1024 * 1024;
+  // Pages of a media's comments (50 each) read in one thread() call.
+  int max_comment_pages = 5;
 };
 
 // /{ig-user-id}?fields=business_discovery.username(NAME){...}
@@ -36,7 +38,9 @@ class InstagramCollector final : public PlatformCollector {
   bool has_mentions(const AccountRef&) const override { return false; }
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
-  // The media's comments with their replies expanded.
+  // The media's comments with their replies expanded, page after page (at most
+  // max_comment_pages). Instagram documents no order for this edge, so there is no early stop at
+  // comments already read: every call reads up to the bound.
   void thread(const AccountRef& account, const std::string& media_id, const Cursor& cursor,
               PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,

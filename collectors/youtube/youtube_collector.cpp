@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "collectors/common/page_walk.h"
 #include "collectors/youtube/youtube_parse.h"
 
 namespace mamori::collectors::youtube {
@@ -12,7 +13,22 @@ std::string paged(std::string q, const Cursor& cursor) {
   return q;
 }
 
+struct ShortThread {
+  std::string id;
+  std::string video;
+  std::int64_t total = 0;
+};
+
 }  // namespace
+
+// One reply walk after another, then the page.
+struct YoutubeCollector::ReplyRun {
+  Page page;
+  std::vector<ShortThread> threads;  // popped from the back
+  PageHandler done;
+};
+
+namespace {}  // namespace
 
 bool is_channel_id(std::string_view ref) {
   return ref.size() == 24 && ref.starts_with("UC") &&
@@ -77,7 +93,10 @@ void YoutubeCollector::replies_and_mentions(const AccountRef& account, const Cur
                 "&order=time&maxResults=100&textFormat=plainText&allThreadsRelatedToChannelId=" +
                 url_encode(account.account_id),
             cursor),
-      YoutubeEndpoint::comment_threads_list, {account.account_id}, std::move(done));
+      YoutubeEndpoint::comment_threads_list, {account.account_id},
+      [this, sent = cursor.page, done = std::move(done)](Page page) mutable {
+        add_missing_replies(std::move(page), sent, std::move(done));
+      });
 }
 
 void YoutubeCollector::thread(const AccountRef& /*account*/, const std::string& video_id,
@@ -85,7 +104,77 @@ void YoutubeCollector::thread(const AccountRef& /*account*/, const std::string& 
   run(paged("/commentThreads?part=" + url_encode(kCommentThreadParts) +
                 "&order=time&maxResults=100&textFormat=plainText&videoId=" + url_encode(video_id),
             cursor),
-      YoutubeEndpoint::comment_threads_list, {video_id}, std::move(done));
+      YoutubeEndpoint::comment_threads_list, {video_id},
+      [this, sent = cursor.page, done = std::move(done)](Page page) mutable {
+        add_missing_replies(std::move(page), sent, std::move(done));
+      });
+}
+
+void YoutubeCollector::add_missing_replies(Page page, const std::optional<std::string>& sent,
+                                           PageHandler done) {
+  drop_repeated_cursor(model::Platform::youtube, page, sent);
+  auto run_state = std::make_shared<ReplyRun>();
+  if (page.response.outcome == HttpOutcome::ok && page.result.outcome == ParseOutcome::ok) {
+    std::map<std::string, std::int64_t> inlined;
+    for (const auto& o : page.result.observations) {
+      const auto* p = std::get_if<model::Post>(&o);
+      if (p != nullptr && p->in_reply_to_post_id) ++inlined[*p->in_reply_to_post_id];
+    }
+    for (const auto& o : page.result.observations) {
+      const auto* p = std::get_if<model::Post>(&o);
+      if (p == nullptr || p->reply_count <= inlined[p->post_id]) continue;
+      const auto read = replies_read_->find(p->post_id);
+      if (read != replies_read_->end() && read->second == p->reply_count) continue;
+      if (static_cast<int>(run_state->threads.size()) >= options_.max_reply_threads) break;
+      run_state->threads.push_back(
+          {p->post_id, p->conversation_root_id.value_or(std::string()), p->reply_count});
+    }
+  }
+  std::reverse(run_state->threads.begin(), run_state->threads.end());
+  run_state->page = std::move(page);
+  run_state->done = std::move(done);
+  next_replies(run_state);
+}
+
+void YoutubeCollector::next_replies(const std::shared_ptr<ReplyRun>& run_state) {
+  if (run_state->threads.empty()) {
+    run_state->done(std::move(run_state->page));
+    return;
+  }
+  const ShortThread t = run_state->threads.back();
+  run_state->threads.pop_back();
+  walk_pages(
+      model::Platform::youtube,
+      [this, t](const std::optional<std::string>& token, PageHandler got) {
+        run(paged("/comments?part=" + url_encode(kCommentParts) +
+                      "&maxResults=100&textFormat=plainText&parentId=" + url_encode(t.id),
+                  Cursor{std::nullopt, token}),
+            YoutubeEndpoint::comments_list, {t.id, t.video}, std::move(got));
+      },
+      std::nullopt, options_.max_reply_pages, nullptr,
+      [this, run_state, memory = replies_read_, t](Page replies) {
+        auto& obs = replies.result.observations;
+        // A failed or cut walk is not remembered: the next poll reads the thread again.
+        const bool clean = replies.result.outcome == ParseOutcome::ok &&
+                           !replies.result.next_cursor &&
+                           std::none_of(obs.begin(), obs.end(), [](const model::Observation& o) {
+                             return std::holds_alternative<model::ObservationError>(o);
+                           });
+        // The replies the thread inlined come again: each post goes out once.
+        auto& out = run_state->page.result.observations;
+        for (auto& o : obs) {
+          if (const auto* p = std::get_if<model::Post>(&o);
+              p && has_post(run_state->page, p->post_id)) {
+            continue;
+          }
+          out.push_back(std::move(o));
+        }
+        if (clean) {
+          if (memory->size() > 10000) memory->clear();
+          (*memory)[t.id] = t.total;
+        }
+        next_replies(run_state);
+      });
 }
 
 void YoutubeCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,

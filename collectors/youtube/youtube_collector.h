@@ -4,6 +4,8 @@
 // holds them all until the quota renews at midnight Pacific time (platform_quota.h).
 #pragma once
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include "collectors/common/collector.h"
@@ -18,6 +20,11 @@ struct YoutubeCollectorOptions {
   int search_max_results = 50;
   std::chrono::milliseconds timeout{30000};
   std::size_t max_response_bytes = 8 * 1024 * 1024;
+  // A commentThread carries only some of its replies; the rest are read with comments.list
+  // parentId= (1 unit a page) for at most this many threads of a page, at most
+  // max_reply_pages pages (100 replies) each.
+  int max_reply_threads = 20;
+  int max_reply_pages = 5;
 };
 
 // A channel id ("UC" and 22 characters) rather than a handle.
@@ -37,7 +44,9 @@ class YoutubeCollector final : public PlatformCollector {
   // The uploads playlist (playlistItems.list).
   void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
   // commentThreads.list allThreadsRelatedToChannelId: every comment on the channel's videos in
-  // one walk, so threads need not be read video by video.
+  // one walk, so threads need not be read video by video. A thread whose replies are not all
+  // inlined has them read with comments.list, only when its totalReplyCount changed since the
+  // last read (in memory), so a busy thread does not spend units every poll.
   bool has_mentions(const AccountRef&) const override { return true; }
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
@@ -50,9 +59,17 @@ class YoutubeCollector final : public PlatformCollector {
  private:
   void run(const std::string& path_and_query, YoutubeEndpoint endpoint,
            std::vector<std::string> refs, PageHandler done);
+  struct ReplyRun;
+  // Adds to a commentThreads page the replies its threads did not inline.
+  void add_missing_replies(Page page, const std::optional<std::string>& sent, PageHandler done);
+  // Reads the next thread's replies of the run, or hands the page on when none is left.
+  void next_replies(const std::shared_ptr<ReplyRun>& run);
 
   HttpClient& client_;
   YoutubeCollectorOptions options_;
+  // Thread id -> its totalReplyCount when its replies were last read in full.
+  std::shared_ptr<std::map<std::string, std::int64_t>> replies_read_ =
+      std::make_shared<std::map<std::string, std::int64_t>>();
 };
 
 }  // namespace mamori::collectors::youtube

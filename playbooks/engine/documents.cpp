@@ -1,5 +1,7 @@
 #include "playbooks/engine/documents.h"
 
+#include "playbooks/engine/form_fields.h"
+
 namespace mamori::playbooks {
 namespace {
 
@@ -46,6 +48,13 @@ DocumentRender render_document(const PlaybookSet& set, std::string_view template
   if (const auto it = tpl->variants.find(incident.platform); it != tpl->variants.end()) {
     if (it->second.body) body = it->second.body.get();
     limit = it->second.limit;
+    for (const auto& name : it->second.required) {
+      const auto field = form_field(name);
+      if (field && form_field_value(incident, *field).empty()) {
+        result.error = missing_form_field(incident.platform, *field);
+        return result;
+      }
+    }
   }
   RenderedDocument doc;
   doc.template_id = tpl->id;

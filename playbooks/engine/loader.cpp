@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "playbooks/engine/clauses.h"
+#include "playbooks/engine/form_fields.h"
 #include "playbooks/engine/incident_data.h"
 #include "playbooks/engine/utf8.h"
 
@@ -922,6 +923,17 @@ RawTemplate collect_template(const SourceFile& src, Sink& sink) {
       DocumentVariant variant;
       variant.body = read_body(view, src, "body", false);
       variant.limit = read_limit(view);
+      if (auto names = view.strings("required", false, "報告フォームの必須項目", 10)) {
+        for (auto& [field, loc] : *names) {
+          if (!form_field(field)) {
+            sink.error(DiagnosticCode::invalid_value, loc, path + ".required",
+                       "required に書ける項目は " + form_field_names() + " です（'" + field +
+                           "' は使えません）");
+            continue;
+          }
+          variant.required.push_back(std::move(field));
+        }
+      }
       view.finish();
       raw.tpl.variants[*platform] = std::move(variant);
     }

@@ -168,6 +168,9 @@ std::size_t max_length(LengthLimit l);
 struct DocumentVariant {
   std::shared_ptr<const Template> body;  // null: the template's default body
   std::optional<LengthLimit> limit;
+  // Values the platform's form cannot go without (form_fields.h): a draft is not prepared
+  // while one is empty.
+  std::vector<std::string> required;
 };
 
 struct DocumentTemplate {

@@ -1,10 +1,13 @@
 // Facebook Graph API (Pages) shapes as recorded in tests/data/collectors/facebook/: a page by id
-// or username, its feed, and a post's comments with `filter=stream` (replies name their
-// `parent`), newest first; the Page token in `Authorization: Bearer`. Errors are Graph `error`
-// objects (world.cpp error_reply): an injected 401 is an expired token (190/463), a page that is
-// gone answers 100/33.
+// or username, its feed, the posts of others that tag it (`/tagged`: a post naming "@page"),
+// `/pages/search` (only with the scenario's `page_search = true`, as Meta answers only approved
+// apps), and a post's comments with `filter=stream` (replies name their `parent`), newest first;
+// the Page token in `Authorization: Bearer`. Every list is cursor-paged (`limit`, `after`;
+// `paging.cursors` and `paging.next`, paging.h). Errors are Graph `error` objects (world.cpp
+// error_reply): an injected 401 is an expired token (190/463), a page that is gone answers 100/33.
 #include <algorithm>
 
+#include "tests/fakeplatform/paging.h"
 #include "tests/fakeplatform/util.h"
 #include "tests/fakeplatform/world.h"
 
@@ -14,6 +17,50 @@ namespace {
 // Graph writes times as 2024-05-20T01:30:00+0000.
 std::string graph_time(const std::string& iso) {
   return iso.size() >= 19 ? iso.substr(0, 19) + "+0000" : iso;
+}
+
+Query query_of(const Request& request) {
+  const std::string_view target = request.target;
+  const auto q = target.find('?');
+  return Query(q == std::string_view::npos ? std::string_view{} : target.substr(q + 1));
+}
+
+// Graph's answer to a cursor that names nothing (an `after` from elsewhere or made up).
+Reply invalid_cursor() {
+  Reply r;
+  r.status = 400;
+  boost::json::object error{{"message", "(#100) The after cursor is not valid for this edge"},
+                            {"type", "OAuthException"},
+                            {"code", 100},
+                            {"fbtrace_id", "AQt_fakeplatform"}};
+  r.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+  return r;
+}
+
+// One page of `items` (ids alongside, in the edge's order) as Graph answers it: `data` and,
+// when the page is not empty, `paging.cursors` and (unless it is the last page) `paging.next`.
+std::optional<boost::json::object> graph_list(const Request& request, const std::string& base_url,
+                                              const Listed& items, std::size_t default_limit,
+                                              int cap, const std::string& fault) {
+  const Query query = query_of(request);
+  const PageCut cut = cut_page(items, query.get("after"), page_size_of(query.get("limit")),
+                               default_limit, cap, fault);
+  if (cut.invalid_cursor) return std::nullopt;
+  boost::json::array data;
+  for (std::size_t i = cut.begin; i < cut.end; ++i) data.push_back(items[i].second);
+  boost::json::object out{{"data", std::move(data)}};
+  if (cut.end > cut.begin || cut.next) {
+    boost::json::object cursors{
+        {"before", base64url("before:" + (cut.end > cut.begin ? items[cut.begin].first : ""))}};
+    boost::json::object paging;
+    if (cut.next) {
+      cursors["after"] = *cut.next;
+      paging["next"] = base_url + with_query_value(request.target, "after", *cut.next);
+    }
+    paging["cursors"] = std::move(cursors);
+    out["paging"] = std::move(paging);
+  }
+  return out;
 }
 
 }  // namespace
@@ -53,10 +100,14 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
     return instagram_graph(request, parts, t, entry);
   }
   std::string endpoint;
-  if (parts.size() == 1 && !parts[0].empty()) {
+  if (parts.size() == 2 && parts[0] == "pages" && parts[1] == "search") {
+    endpoint = "/pages/search";
+  } else if (parts.size() == 1 && !parts[0].empty()) {
     endpoint = "/{page-id}";
   } else if (parts.size() == 2 && parts[1] == "feed") {
     endpoint = "/{page-id}/feed";
+  } else if (parts.size() == 2 && parts[1] == "tagged") {
+    endpoint = "/{page-id}/tagged";
   } else if (parts.size() == 2 && parts[1] == "comments") {
     endpoint = "/{post-id}/comments";
   } else {
@@ -87,22 +138,59 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
                            "does not support this operation");
   };
 
+  const int cap = state_.settings.facebook_page_size;
+  const std::string paging_fault = fault ? entry.fault : std::string();
+  const auto newest_first = [](const Post* a, const Post* b) { return a->seq > b->seq; };
+
+  if (endpoint == "/pages/search") {
+    if (!state_.settings.facebook_page_search) {
+      Reply r;
+      r.status = 400;
+      boost::json::object error{
+          {"message",
+           "(#10) This endpoint requires the 'Page Public Metadata Access' feature. Refer to "
+           "https://developers.facebook.com/docs/apps/review/feature for details."},
+          {"type", "OAuthException"},
+          {"code", 10},
+          {"fbtrace_id", "AQt_fakeplatform"}};
+      r.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+      return r;
+    }
+    const std::string q = query_of(request).get("q").value_or("");
+    Listed found;
+    for (const Account& a : state_.accounts) {
+      if (a.platform != Platform::facebook || q.empty() || !appeared(a, t) || is_gone(a, t)) {
+        continue;
+      }
+      if (contains_folded(a.handle, q) || contains_folded(a.display_name, q)) {
+        found.emplace_back(a.id, graph_page(a));
+      }
+    }
+    auto list = graph_list(request, base_url_, found, 25, cap, paging_fault);
+    return list ? finish(*list) : invalid_cursor();
+  }
+
   if (endpoint != "/{post-id}/comments") {
     const Account* page = find_account(Platform::facebook, object);
     if (page == nullptr || !appeared(*page, t) || is_gone(*page, t)) return not_found();
     if (endpoint == "/{page-id}") return finish(graph_page(*page));
-    boost::json::array data;
+    // The feed: the page's own posts; /tagged: others' posts that tag it ("@handle").
+    const bool tagged = endpoint == "/{page-id}/tagged";
     std::vector<const Post*> posts;
     for (const Post& p : state_.posts) {
-      if (p.platform == Platform::facebook && visible_post(p, t) && p.parent_id.empty() &&
-          p.author_handle == page->handle) {
+      if (p.platform != Platform::facebook || !visible_post(p, t) || !p.parent_id.empty()) {
+        continue;
+      }
+      if (tagged ? p.author_handle != page->handle && contains_folded(p.text, "@" + page->handle)
+                 : p.author_handle == page->handle) {
         posts.push_back(&p);
       }
     }
-    std::sort(posts.begin(), posts.end(),
-              [](const Post* a, const Post* b) { return a->seq > b->seq; });
-    for (const Post* p : posts) data.push_back(graph_item(*p));
-    return finish(boost::json::object{{"data", std::move(data)}});
+    std::sort(posts.begin(), posts.end(), newest_first);
+    Listed items;
+    for (const Post* p : posts) items.emplace_back(p->id, graph_item(*p));
+    auto list = graph_list(request, base_url_, items, 25, cap, paging_fault);
+    return list ? finish(*list) : invalid_cursor();
   }
 
   const Post* target = find_post(Platform::facebook, object);
@@ -115,21 +203,21 @@ Reply World::graph_api(const Request& request, std::string_view path, double t, 
       comments.push_back(&p);
     }
   }
-  std::sort(comments.begin(), comments.end(),
-            [](const Post* a, const Post* b) { return a->seq > b->seq; });
-  boost::json::array data;
-  for (const Post* p : comments) data.push_back(graph_item(*p));
-  const auto total = static_cast<std::int64_t>(data.size());
-  return finish(boost::json::object{
-      {"data", std::move(data)},
-      {"summary",
-       boost::json::object{
-           {"order", "reverse_chronological"}, {"total_count", total}, {"can_comment", true}}}});
+  std::sort(comments.begin(), comments.end(), newest_first);
+  Listed items;
+  for (const Post* p : comments) items.emplace_back(p->id, graph_item(*p));
+  const auto total = static_cast<std::int64_t>(items.size());
+  auto list = graph_list(request, base_url_, items, 25, cap, paging_fault);
+  if (!list) return invalid_cursor();
+  (*list)["summary"] = boost::json::object{
+      {"order", "reverse_chronological"}, {"total_count", total}, {"can_comment", true}};
+  return finish(*list);
 }
 
 // Instagram Graph API: business discovery of another professional account by exact username,
-// an account's media, a media's comments with their replies expanded
-// (tests/data/collectors/instagram/).
+// an account's media, the media of others it is tagged in (`/tags`: a caption naming
+// "@username"), a media's comments with their replies expanded (tests/data/collectors/instagram/).
+// The lists are cursor-paged like Facebook's.
 Reply World::instagram_graph(const Request& request, const std::vector<std::string>& parts,
                              double t, LogEntry& entry) {
   const std::string object = url_decode(parts[0]);
@@ -143,6 +231,8 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
     endpoint = "business_discovery";
   } else if (parts.size() == 2 && parts[1] == "media") {
     endpoint = "/{ig-user-id}/media";
+  } else if (parts.size() == 2 && parts[1] == "tags") {
+    endpoint = "/{ig-user-id}/tags";
   } else if (parts.size() == 2 && parts[1] == "comments") {
     endpoint = "/{ig-media-id}/comments";
   } else {
@@ -207,26 +297,32 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
   }
 
   const Account* owner = find_account(Platform::instagram, object);
+  const bool media_list = endpoint != "/{ig-media-id}/comments";
   std::vector<const Post*> items;
   for (const Post& p : state_.posts) {
     if (p.platform != Platform::instagram || !visible_post(p, t)) continue;
-    const bool wanted =
-        endpoint == "/{ig-user-id}/media"
-            ? p.parent_id.empty() && owner != nullptr && p.author_handle == owner->handle
-            : p.parent_id == object;
+    bool wanted = false;
+    if (endpoint == "/{ig-user-id}/media") {
+      wanted = p.parent_id.empty() && owner != nullptr && p.author_handle == owner->handle;
+    } else if (endpoint == "/{ig-user-id}/tags") {
+      wanted = p.parent_id.empty() && owner != nullptr && p.author_handle != owner->handle &&
+               contains_folded(p.text, "@" + owner->handle);
+    } else {
+      wanted = p.parent_id == object;
+    }
     if (wanted) items.push_back(&p);
   }
   std::sort(items.begin(), items.end(),
             [](const Post* a, const Post* b) { return a->seq > b->seq; });
-  boost::json::array data;
+  Listed data;
   for (const Post* p : items) {
-    if (endpoint == "/{ig-user-id}/media") {
-      data.push_back(boost::json::object{{"id", p->id},
-                                         {"caption", p->text},
-                                         {"timestamp", graph_time(p->created_at)},
-                                         {"username", p->author_handle},
-                                         {"like_count", 0},
-                                         {"media_type", "IMAGE"}});
+    if (media_list) {
+      data.emplace_back(p->id, boost::json::object{{"id", p->id},
+                                                   {"caption", p->text},
+                                                   {"timestamp", graph_time(p->created_at)},
+                                                   {"username", p->author_handle},
+                                                   {"like_count", 0},
+                                                   {"media_type", "IMAGE"}});
       continue;
     }
     boost::json::object c = comment_json(*p);
@@ -237,9 +333,11 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
       }
     }
     if (!replies.empty()) c["replies"] = boost::json::object{{"data", std::move(replies)}};
-    data.push_back(std::move(c));
+    data.emplace_back(p->id, std::move(c));
   }
-  return finish(boost::json::object{{"data", std::move(data)}});
+  auto list = graph_list(request, base_url_, data, 25, state_.settings.instagram_page_size,
+                         fault ? entry.fault : std::string());
+  return list ? finish(*list) : invalid_cursor();
 }
 
 }  // namespace mamori::fakeplatform

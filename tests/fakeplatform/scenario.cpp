@@ -95,7 +95,9 @@ GoneKind gone_kind(const Reader& r, const toml::table& t, const std::string& whe
 }
 
 const std::set<std::string> kFaultKinds = {"status",    "slow",         "stall",     "stall_body",
-                                           "truncated", "invalid_json", "oversized", "disconnect"};
+                                           "truncated", "invalid_json", "oversized", "disconnect",
+                                           // Graph and YouTube cursors (paging.h)
+                                           "repeat_cursor", "bad_cursor"};
 
 }  // namespace
 
@@ -135,12 +137,16 @@ Scenario load_scenario(const std::filesystem::path& file) {
   }
   if (const toml::table* y = root["youtube"].as_table()) {
     s.settings.youtube_api_key = r.str(*y, "api_key", "youtube");
+    s.settings.youtube_page_size = static_cast<int>(r.num(*y, "page_size", "youtube", 0));
   }
   if (const toml::table* f = root["facebook"].as_table()) {
     s.settings.facebook_page_token = r.str(*f, "page_access_token", "facebook");
+    s.settings.facebook_page_size = static_cast<int>(r.num(*f, "page_size", "facebook", 0));
+    s.settings.facebook_page_search = r.flag(*f, "page_search", "facebook", false);
   }
   if (const toml::table* i = root["instagram"].as_table()) {
     s.settings.instagram_token = r.str(*i, "access_token", "instagram");
+    s.settings.instagram_page_size = static_cast<int>(r.num(*i, "page_size", "instagram", 0));
   }
   r.each(root, "limit", [&](const toml::table& t, const std::string& where) {
     const Platform p = r.platform(t, where);
@@ -219,7 +225,7 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (kFaultKinds.count(f.kind) == 0) {
       r.fail(t, where + ".kind",
              "expected one of status, slow, stall, stall_body, truncated, "
-             "invalid_json, oversized, disconnect");
+             "invalid_json, oversized, disconnect, repeat_cursor, bad_cursor");
     }
     f.status = static_cast<int>(r.num(t, "status", where, 503));
     if (f.status < 100 || f.status > 599) r.fail(t, where + ".status", "expected an HTTP status");

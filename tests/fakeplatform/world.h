@@ -104,6 +104,13 @@ struct PlatformSettings {
   std::string facebook_page_token;
   // Instagram: the access token of the city's professional account
   std::string instagram_token;
+  // Graph and YouTube list pages: at most this many items (0: as the client asks), so a
+  // scenario can make a few comments span pages (tests/fakeplatform/paging.h).
+  int facebook_page_size = 0;
+  int instagram_page_size = 0;
+  int youtube_page_size = 0;
+  // /pages/search answers only apps Meta approved for Page Public Metadata Access.
+  bool facebook_page_search = false;
 };
 
 struct LogEntry {

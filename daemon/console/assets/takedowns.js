@@ -33,14 +33,18 @@ function targetLabel(t) {
   return t.target ?? '';
 }
 
-// The drafted takedown report of the incident (playbooks/templates/takedown_report.toml), or ''.
+// The drafted takedown report of the incident (playbooks/templates/takedown_report.toml): its
+// text, or why it could not be drafted (e.g. a form's required contact address is not set).
 async function draftedText(incidentId) {
   try {
     const data = await api.get(`/api/v1/incidents/${encodeURIComponent(incidentId)}/documents`);
     const doc = (Array.isArray(data?.documents) ? data.documents : []).find((d) => d.id === 'takedown_report');
-    return typeof doc?.body === 'string' ? doc.body : '';
+    return {
+      text: typeof doc?.body === 'string' ? doc.body : '',
+      error: typeof doc?.error === 'string' ? doc.error : '',
+    };
   } catch {
-    return '';
+    return { text: '', error: '' };
   }
 }
 
@@ -141,7 +145,10 @@ export function renderTakedowns(slot, incidentId, ctx) {
     const account = h('input', { id: 'takedown-account', type: 'text', autocomplete: 'off', value: target.account_id ?? '', 'aria-describedby': 'takedown-account-help' });
     const handle = h('input', { id: 'takedown-handle', type: 'text', autocomplete: 'off', value: target.handle ?? '' });
     const text = h('textarea', { id: 'takedown-text', rows: '8', required: true });
-    text.value = prefill?.text ?? draft ?? '';
+    text.value = prefill?.text ?? draft?.text ?? '';
+    const draftProblem = !prefill && draft?.error
+      ? h('p', { class: 'form-error', role: 'alert', id: 'takedown-draft-problem' }, `文面の下書きを作れませんでした：${draft.error}`)
+      : null;
     const receipt = h('input', { id: 'takedown-receipt', type: 'text', autocomplete: 'off', maxlength: '200', 'aria-describedby': 'takedown-receipt-help' });
     const how = h('div', { class: 'takedown-how' });
     const submit = h('button', { type: 'submit', class: 'button-primary' });
@@ -152,7 +159,7 @@ export function renderTakedowns(slot, incidentId, ctx) {
       h('div', { class: 'field' }, h('label', { for: 'takedown-handle' }, '対象のアカウント（ハンドル）'), handle),
       h('div', { class: 'field' }, h('label', { for: 'takedown-account' }, '対象のアカウント ID'), account,
         h('p', { class: 'help', id: 'takedown-account-help' }, 'Mastodon はアカウントの ID、Bluesky は DID（did: で始まる）、YouTube はチャンネル ID（UC で始まる）です。検知したアカウントなら入力済みです。')),
-      h('div', { class: 'field' }, h('label', { for: 'takedown-text' }, '依頼の文面'), text),
+      h('div', { class: 'field' }, h('label', { for: 'takedown-text' }, '依頼の文面'), text, draftProblem),
       how, formError, submit);
     const update = () => {
       const p = platform.value;
@@ -232,7 +239,7 @@ export function renderTakedowns(slot, incidentId, ctx) {
     }
   }
 
-  draftedText(incidentId).then((text) => { draft = text; });
+  draftedText(incidentId).then((d) => { draft = d; });
   load(true);
   const timer = setInterval(() => {
     // Not while someone types in this section or a request is being sent.

@@ -25,7 +25,10 @@ TEST(FacebookCollector, ThreadAsksForTheStreamNewestFirstWithTheTokenInTheHeader
   collector.thread({"somacity", "2121008874780932"}, "2121008874780932_2498613793687103", {},
                    [&](Page p) { got = std::move(p); });
   ASSERT_TRUE(got.has_value());
-  ASSERT_EQ(client.requests.size(), 1u);
+  // The recording has a `paging.next`: the collector follows it, gets the same recording (same
+  // cursor) back, and stops there rather than loop.
+  ASSERT_EQ(client.requests.size(), 2u);
+  EXPECT_NE(client.requests[1].url.find("&after="), std::string::npos);
   const auto& r = client.requests[0];
   EXPECT_TRUE(r.url.starts_with(
       "https://graph.facebook.com/v21.0/2121008874780932_2498613793687103/comments?fields="));

@@ -188,6 +188,11 @@ TEST(GraphYoutubeDetection, FacebookCommentFloodYoutubeRumourAndInstagramLookali
       << "\nstored comments: "
       << r.q("SELECT count(*) FROM observed_posts WHERE platform = 'facebook' AND text LIKE "
              "'%（%）'");
+  // The fake serves 10 comments a page: every one of the 40 is read, page after page.
+  const std::string stored_flood =
+      "SELECT count(*) FROM observed_posts WHERE platform = 'facebook' AND text LIKE '%（%）'";
+  EXPECT_TRUE(testing::eventually([&] { return r.q(stored_flood) == "40"; }, 20s, 200ms))
+      << r.q(stored_flood);
   const std::string flame_id = r.q(flame_sql);
   EXPECT_NE(r.q("SELECT count(*) FROM incident_findings WHERE incident_id = " + flame_id +
                 " AND evidence->'top_posts'->0->>'text' LIKE '%ごみ収集%'"),

@@ -47,10 +47,22 @@ IncidentData sample_incident(IncidentType type, Platform platform) {
       d.impersonator_url = "https://mstdn.example.net/@soma_city_jp";
       break;
     case Platform::facebook:
+      d.official_handle = "soma_city";
+      d.official_url = "https://www.facebook.com/soma_city";
+      d.impersonator_handle = "soma__city";
+      d.impersonator_url = "https://www.facebook.com/soma__city";
+      break;
     case Platform::instagram:
+      d.official_handle = "soma_city";
+      d.official_url = "https://www.instagram.com/soma_city";
+      d.impersonator_handle = "soma__city";
+      d.impersonator_url = "https://www.instagram.com/soma__city";
+      break;
     case Platform::youtube:
       d.official_handle = "soma_city";
+      d.official_url = "https://www.youtube.com/@soma_city";
       d.impersonator_handle = "soma__city";
+      d.impersonator_url = "https://www.youtube.com/@soma__city";
       break;
   }
   d.impersonator_display_name = "相馬市【公式】";
