@@ -17,7 +17,8 @@ check=${MAMORI_DEMO_CHECK:-0}
 echo "== dependencies"
 deploy/install-deps.sh
 echo "== build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# An existing build keeps its build type (tests/run.sh builds Release); a new one gets the default.
+cmake -S . -B build -G Ninja >/dev/null
 cmake --build build -j "$jobs" --target mamorid mamorictl fakeplatform
 
 work=$(mktemp -d /tmp/mamori-demo.XXXXXX)

@@ -4,21 +4,23 @@
 #   MAMORI_JOBS=N          parallel build jobs (default: number of cores)
 #   MAMORI_TEST_JOBS=N     parallel tests (default: MAMORI_JOBS)
 #   MAMORI_FUZZ_SECONDS=N  seconds per fuzz target (default 10; 0 skips fuzzing)
-#   MAMORI_RELEASE=0       skip the Release build of the programs (what packagers build)
+#   MAMORI_BUILD_TYPE=T    CMake build type of the tested build (default Release: what a
+#                          distribution packager builds, so the tests run on that build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=${MAMORI_JOBS:-$(nproc)}
 test_jobs=${MAMORI_TEST_JOBS:-$jobs}
 fuzz_seconds=${MAMORI_FUZZ_SECONDS:-10}
-release=${MAMORI_RELEASE:-1}
-# ccache, when installed, makes the second configuration (Release) and later runs cheap.
+build_type=${MAMORI_BUILD_TYPE:-Release}
+# ccache, when installed, makes later runs cheap.
 launcher=()
 if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 
-step() { printf '\n== %s ==\n' "$*"; }
+started=$SECONDS
+step() { printf '\n== %s == (%d s since start)\n' "$*" $((SECONDS - started)); }
 
 step "dependencies"
 deploy/install-deps.sh
@@ -26,18 +28,11 @@ deploy/install-deps.sh
 step "format (.clang-format, clang-format 14)"
 tests/support/format-check.sh
 
-step "build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+step "build ($build_type)"
+# Release (-O3) is what a distribution packager builds, and GCC warns differently at -O3 (the
+# build uses -Werror): one build that is both the packagers' and the tested one.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" "${launcher[@]}" >/dev/null
 cmake --build build -j "$jobs"
-
-if [[ "$release" != 0 ]]; then
-  # -DCMAKE_BUILD_TYPE=Release (-O3) is what a distribution packager builds, and GCC warns
-  # differently at -O3: the libraries and programs must build there too (tests run on the
-  # build above). About 150 files: the longest step after the main build without ccache.
-  step "release build (libraries, mamorid, mamorictl)"
-  cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" >/dev/null
-  cmake --build build-release -j "$jobs" --target mamorid mamorictl
-fi
 
 step "postgresql"
 pgdir=$(mktemp -d /tmp/mamori-pg.XXXXXX)
@@ -61,22 +56,36 @@ if [[ "$fuzz_seconds" != 0 ]]; then
   cmake -S . -B build-fuzz -G Ninja -DMAMORI_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ >/dev/null
   cmake --build build-fuzz -j "$jobs"
-  for target in build-fuzz/bin/fuzz_*; do
+  # One target per core at a time: each is single-threaded.
+  fuzz_one() {
+    local target=$1 name corpus work
     name=$(basename "$target")
     corpus="$root/tests/fuzz/corpus/${name#fuzz_}"
     work=$(mktemp -d)
     [[ -d "$corpus" ]] && cp -r "$corpus"/. "$work"/
-    echo "-- $name"
     if ! "$target" "$work" -max_total_time="$fuzz_seconds" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=0 >"$work.log" 2>&1; then
+      echo "-- $name"
       tail -n 60 "$work.log"
       echo "fuzz target $name found a failure" >&2
-      exit 1
+      return 1
     fi
-    grep -E '^#[0-9]+.*DONE' "$work.log" | tail -n 1 || true
+    echo "-- $name $(grep -E '^#[0-9]+.*DONE' "$work.log" | tail -n 1 || true)"
     rm -rf "$work" "$work.log"
+  }
+  running=()
+  fuzz_failed=0
+  for target in build-fuzz/bin/fuzz_*; do
+    fuzz_one "$target" &
+    running+=($!)
+    if ((${#running[@]} >= jobs)); then
+      wait "${running[0]}" || fuzz_failed=1
+      running=("${running[@]:1}")
+    fi
   done
+  for pid in "${running[@]}"; do wait "$pid" || fuzz_failed=1; done
+  ((fuzz_failed == 0)) || exit 1
 fi
 
 echo
-echo "all tests passed"
+echo "all tests passed in $((SECONDS - started)) s"

@@ -235,11 +235,12 @@ appears_at = 8
 }
 
 TEST(AvatarDetection, BrokenBombAndOversizedIconsAreReportedAndDetectionGoesOn) {
-  // A PNG signature and a valid IHDR, then garbage: refused by the decoder.
-  std::string broken("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x80\0\0\0\x80\x08\x02\0\0\0", 33);
+  // A PNG signature and a valid IHDR (29 bytes, its CRC left out), then garbage: refused by the
+  // decoder.
+  std::string broken("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x80\0\0\0\x80\x08\x02\0\0\0", 29);
   broken += std::string(64, '\xAB');
   // A header declaring 60000 x 60000 pixels: refused before decoding.
-  std::string bomb("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xea\x60\0\0\xea\x60\x08\x02\0\0\0", 33);
+  std::string bomb("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\xea\x60\0\0\xea\x60\x08\x02\0\0\0", 29);
   bomb += std::string(64, '\0');
   // 3 MiB: the transfer is cut at the 2 MiB cap.
   std::string huge("\x89PNG\r\n\x1a\n", 8);
