@@ -1,11 +1,11 @@
 // The detection hub in-process on a real PostgreSQL (tests/support/in_process.h): stored
 // batches go straight to DetectionHub::on_stored, `now` is a manual clock, and the assertions
 // read the incidents, findings and alert outbox the hub wrote. No mamorid, no platform, no
-// polling interval to wait for: the end-to-end paths stay in detection_integration_test.cpp and
-// flameup_integration_test.cpp.
+// polling interval to wait for: the end-to-end path stays in detection_integration_test.cpp.
 #include "daemon/detection/detection_hub.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include <algorithm>
 
@@ -154,6 +154,27 @@ TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {
   EXPECT_NE(count("incident_findings WHERE evidence->'top_posts'->0->>'text' LIKE '%防災訓練%'"),
             "0");
   EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger'"), "1");  // one incident, one page
+  // The dashboards' gauges: the episode is open for this account.
+  const std::string metrics = prometheus::TextSerializer().Serialize(env_.registry.Collect());
+  EXPECT_NE(metrics.find(R"(mamori_flameup_episode_open{account="soma_city",platform="x"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(mamori_reply_rate_baseline{account="soma_city",platform="x"})"),
+            std::string::npos);
+
+  // A restart: the new hub rebuilds the baseline from the stored replies (warm start) instead
+  // of starting empty, once polling has learned the account's id.
+  store::remember_account_id(*env_.direct, model::Platform::x, "soma_city", "100");
+  hub_.reset();
+  ::testing::internal::CaptureStderr();
+  hub_ = std::make_unique<DetectionHub>(env_.services(testing::InProcess::paging({"pager"})),
+                                        config_, env_.playbooks, HubOptions{});
+  ASSERT_TRUE(env_.drain());
+  env_.settle();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const auto at = log.find("flameup.warm_start account=x:soma_city replies=");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_GE(std::stoi(log.substr(at + 47)), 40) << log.substr(at, log.find('\n', at) - at);
 }
 
 // 白井市 4(5): a bomb threat in a reply is a threat incident of its own at once, with the post kept
