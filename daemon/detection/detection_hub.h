@@ -82,6 +82,11 @@ class DetectionHub final : public polling::ObservationListener {
     dispositions_.replace(std::move(all));
   }
 
+  // One detection round at the clock's now: close the reply-rate buckets that are due, record
+  // their findings, run the calm-down checks (at most once a minute) and the misinformation
+  // detector. start() runs it every HubOptions::tick; a test with a manual clock calls it.
+  void tick();
+
   // Counters for tests and metrics.
   std::size_t findings_recorded() const { return findings_recorded_; }
   // How often the impersonation detector was built (once per batch of official changes).
@@ -98,7 +103,6 @@ class DetectionHub final : public polling::ObservationListener {
     std::string subject;
   };
 
-  void tick();
   const Official* official_by_handle(model::Platform p, std::string_view handle) const;
   const Official* official_by_id(model::Platform p, std::string_view id) const;
   void rebuild_impersonation();

@@ -40,7 +40,10 @@ std::optional<std::string> flameup_calm(
     const std::vector<detectors::flameup::BucketSample>& buckets, seconds bucket, double max_ratio,
     seconds sustain, model::TimePoint opened, model::TimePoint now) {
   if (bucket.count() <= 0 || sustain.count() <= 0 || now - opened < sustain) return std::nullopt;
-  const std::int64_t end = epoch_s(now);
+  // Judged up to the start of the current bucket: the detector closes a bucket only `lateness`
+  // (two buckets) after its end, so between bucket boundaries the last closed one ends up to a
+  // bucket earlier than now - lateness.
+  const std::int64_t end = epoch_s(now) - epoch_s(now) % bucket.count();
   const std::int64_t from = end - sustain.count();
   const std::int64_t hour = 3600;
   // The buckets must cover the whole span and the hour before its start.

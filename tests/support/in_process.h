@@ -7,6 +7,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -113,6 +114,16 @@ class InProcess {
       const auto ran = io.run_for(std::chrono::milliseconds(10));
       quiet = ran == 0 && database->queue_depth() == 0 ? quiet + 1 : 0;
     }
+  }
+
+  // Runs the loop until every store job submitted so far has finished (the worker runs them in
+  // order): what they wrote can then be read.
+  bool drain(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    if (!database->submit(
+            "test.drain", [](pqxx::connection&) {}, [done](std::exception_ptr) { *done = true; }))
+      return false;
+    return run_until([&] { return done->load(); }, timeout);
   }
 
   // The first column of the first row, as text ("" when no row).

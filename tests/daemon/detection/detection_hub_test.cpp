@@ -1,11 +1,12 @@
 // The detection hub in-process on a real PostgreSQL (tests/support/in_process.h): stored
 // batches go straight to DetectionHub::on_stored, `now` is a manual clock, and the assertions
 // read the incidents, findings and alert outbox the hub wrote. No mamorid, no platform, no
-// polling interval to wait for: the end-to-end paths stay in detection_integration_test.cpp and
-// flameup_integration_test.cpp.
+// polling interval to wait for: the end-to-end path stays in detection_integration_test.cpp.
+// FlameupCalmTest runs hours of the flame-up playbook's calm-down watch the same way.
 #include "daemon/detection/detection_hub.h"
 
 #include <gtest/gtest.h>
+#include <prometheus/text_serializer.h>
 
 #include <algorithm>
 
@@ -23,6 +24,11 @@ constexpr const char* kConfig =
 
 class DetectionHubTest : public ::testing::Test {
  protected:
+  // 2025-06-01T00:00:00Z unless a test needs another start.
+  explicit DetectionHubTest(
+      model::TimePoint start = model::TimePoint(std::chrono::seconds(1748736000)))
+      : env_(start) {}
+
   void SetUp() override {
     config_ = env_.configure(kConfig);
     hub_ = std::make_unique<DetectionHub>(env_.services(testing::InProcess::paging({"pager"})),
@@ -154,6 +160,27 @@ TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {
   EXPECT_NE(count("incident_findings WHERE evidence->'top_posts'->0->>'text' LIKE '%防災訓練%'"),
             "0");
   EXPECT_EQ(count("alert_outbox WHERE kind = 'trigger'"), "1");  // one incident, one page
+  // The dashboards' gauges: the episode is open for this account.
+  const std::string metrics = prometheus::TextSerializer().Serialize(env_.registry.Collect());
+  EXPECT_NE(metrics.find(R"(mamori_flameup_episode_open{account="soma_city",platform="x"} 1)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(mamori_reply_rate_baseline{account="soma_city",platform="x"})"),
+            std::string::npos);
+
+  // A restart: the new hub rebuilds the baseline from the stored replies (warm start) instead
+  // of starting empty, once polling has learned the account's id.
+  store::remember_account_id(*env_.direct, model::Platform::x, "soma_city", "100");
+  hub_.reset();
+  ::testing::internal::CaptureStderr();
+  hub_ = std::make_unique<DetectionHub>(env_.services(testing::InProcess::paging({"pager"})),
+                                        config_, env_.playbooks, HubOptions{});
+  ASSERT_TRUE(env_.drain());
+  env_.settle();
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  const auto at = log.find("flameup.warm_start account=x:soma_city replies=");
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_GE(std::stoi(log.substr(at + 47)), 40) << log.substr(at, log.find('\n', at) - at);
 }
 
 // 白井市 4(5): a bomb threat in a reply is a threat incident of its own at once, with the post kept
@@ -192,6 +219,138 @@ TEST_F(DetectionHubTest, ThankYouSurgeOfTheSameSizeIsNot炎上) {
              "SELECT string_agg(severity_label || ': ' || array_to_string(reasons, ' / '), E'\\n') "
              "FROM "
              "incident_findings");
+}
+
+// The flame-up playbook's calm-down step (watch_calm_down: rate_back_to_baseline, max_ratio 1.5,
+// sustain 2h) completed through the detection hub: the hub hands its reply-rate detectors'
+// closed buckets to incidents::run_calm_checks once a minute, which completes the step as
+// system:check once every judged hour of the last `sustain` stayed within max_ratio of the
+// baseline. In-process on a real PostgreSQL with a manual clock: hours pass in a few seconds.
+//
+// The account has two days of stored replies (one every 10 minutes), so the detector starts
+// with that baseline (warm start). The clock starts at the wall clock's now because the incident's
+// opening time is PostgreSQL's now().
+const std::vector<std::string> kEveryday = {
+    "訓練は何時から始まりますか",
+    "雨の場合も実施しますか",
+    "駐車場は使えますか",
+    "参加には申し込みが必要ですか",
+};
+
+class FlameupCalmTest : public DetectionHubTest {
+ protected:
+  FlameupCalmTest()
+      : DetectionHubTest(
+            std::chrono::time_point_cast<model::TimePoint::duration>(model::Clock::now())) {}
+
+  void SetUp() override {
+    config_ = env_.configure(kConfig);
+    // What polling stored before: the official profile and notice (its id learned), and two days
+    // of everyday replies, one every 10 minutes.
+    env_.store({official_profile(), official_notice()});
+    store::remember_account_id(*env_.direct, model::Platform::x, "soma_city", "100");
+    std::vector<model::Observation> history;
+    for (int k = 1; k <= 2 * 24 * 6; ++k) history.emplace_back(everyday(now() - k * 10min));
+    env_.store(history);
+    hub_ = std::make_unique<DetectionHub>(env_.services(testing::InProcess::paging({"pager"})),
+                                          config_, env_.playbooks, HubOptions{});
+    ASSERT_TRUE(env_.drain());  // the warm start has read the history
+    env_.settle();
+    feed("soma_city", {official_profile(), official_notice()});
+  }
+  model::Post reply_at(const std::string& text, model::TimePoint at) {
+    const int n = ++replies_;
+    model::Post p;
+    p.platform = model::Platform::x;
+    p.post_id = "reply-" + std::to_string(n);
+    p.author_id = "2" + std::to_string(n % 8);
+    p.author_handle = "citizen" + std::to_string(n % 8);
+    p.author_display_name = "市民" + std::to_string(n % 8);
+    p.author_created_at = at - std::chrono::days(900);
+    p.author_followers_count = 50;
+    p.text = text + "（" + std::to_string(n) + "）";
+    p.created_at = at;
+    p.in_reply_to_post_id = "x-notice";
+    p.in_reply_to_account_id = "100";
+    p.conversation_root_id = "x-notice";
+    p.observed_at = at;
+    return p;
+  }
+  model::Post everyday(model::TimePoint at) {
+    return reply_at(kEveryday[static_cast<std::size_t>(replies_) % kEveryday.size()], at);
+  }
+
+  // 40 hostile replies within the last minute: a 炎上 incident with the flame-up checklist.
+  void flood() {
+    std::vector<model::Observation> batch;
+    for (int i = 0; i < 40; ++i)
+      batch.emplace_back(reply_at(kHostile[static_cast<std::size_t>(i) % kHostile.size()],
+                                  now() - std::chrono::seconds(59 - i)));
+    feed("soma_city", batch);
+    ASSERT_TRUE(env_.run_until([&] {
+      return env_.sql(
+                 "SELECT count(*) FROM incident_steps s JOIN incidents i ON i.id = "
+                 "s.incident_id WHERE i.type = 'flameup' AND s.step_id = 'watch_calm_down' "
+                 "AND s.status = 'pending'") == "1";
+    })) << env_.sql("SELECT string_agg(type || ' ' || severity_label, ', ') FROM incidents");
+  }
+
+  // Runs the clock minute by minute for `span`, one reply every `every` (as polling would bring
+  // them), the hub's detection round after each minute; returns when the calm-down step was done
+  // (minutes after the flood), or nullopt.
+  std::optional<std::chrono::minutes> watch(std::chrono::minutes span, std::chrono::minutes every) {
+    const auto flooded = now();
+    for (std::chrono::minutes m{1}; m <= span; ++m) {
+      env_.clock.advance(1min);
+      if (m % every == 0min)
+        feed("soma_city", {everyday(now() - 30s)});  // judged with a detection round
+      else
+        hub_->tick();
+      EXPECT_TRUE(env_.drain());
+      if (step_status() == "done")
+        return std::chrono::duration_cast<std::chrono::minutes>(now() - flooded);
+    }
+    return std::nullopt;
+  }
+
+  std::string step_status() {
+    return env_.sql("SELECT status FROM incident_steps WHERE step_id = 'watch_calm_down'");
+  }
+
+  int replies_ = 0;
+};
+
+TEST_F(FlameupCalmTest, StepCompletesOnceTheRateStayedAtBaselineForItsSustainNotBefore) {
+  flood();
+  // Back to the everyday rate at once. Each judged hour reaches an hour back, so the flood keeps
+  // the hour after it above 1.5 x baseline: the 2 hours of calm are counted from about then, and
+  // the step is done about 3 hours after the flood — not when `sustain` has merely passed.
+  const auto done = watch(4h, 10min);
+  ASSERT_TRUE(done.has_value()) << env_.sql("SELECT count(*) FROM observed_posts");
+  EXPECT_GE(*done, 2h + 50min);
+  EXPECT_LE(*done, 3h + 5min);
+  const std::string note = env_.sql(
+      "SELECT completed_by || ' ' || note FROM incident_steps WHERE step_id = "
+      "'watch_calm_down'");
+  EXPECT_EQ(note.rfind("system:check 返信の件数が平常時の1.5倍以下", 0), 0u) << note;
+  EXPECT_NE(note.find("で2時間続いたことを確認しました"), std::string::npos) << note;
+  EXPECT_EQ(env_.sql("SELECT count(*) FROM incident_timeline WHERE message LIKE "
+                     "'自動確認により手順を完了: 沈静化の確認%'"),
+            "1");
+  EXPECT_EQ(env_.sql("SELECT status FROM incidents WHERE type = 'flameup'"), "open");
+}
+
+TEST_F(FlameupCalmTest, ASecondBurstDuringTheWatchStartsTheCalmAgain) {
+  flood();
+  EXPECT_EQ(watch(100min, 10min), std::nullopt);
+  // The replies flare up again: the rate is above 1.5 x baseline for the hour after, so 2 calm
+  // hours are counted from there and the elapsed time alone completes nothing.
+  flood();
+  const auto done = watch(4h, 10min);
+  ASSERT_TRUE(done.has_value());
+  EXPECT_GE(*done, 2h + 50min);
+  EXPECT_LE(*done, 3h + 5min);
+  EXPECT_EQ(step_status(), "done");
 }
 
 }  // namespace

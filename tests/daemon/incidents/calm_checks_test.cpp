@@ -54,6 +54,20 @@ TEST(FlameupCalm, UsesTheStepsOwnRatioAndDuration) {
   EXPECT_TRUE(flameup_calm(night, 60s, 1.5, 2h, opened, kNow));
 }
 
+// Between bucket boundaries: the reply-rate detector closes a bucket two buckets (its lateness)
+// after its end, so the last closed bucket ends up to three minutes before an unaligned now.
+TEST(FlameupCalm, JudgesTheBucketsTheDetectorHasClosedAtAnyTimeOfTheMinute) {
+  const auto opened = kNow - 3h;
+  const auto steady = minutes(kNow - 4h, 1.2, 1.0);
+  const std::vector<BucketSample> closed(steady.begin(), steady.end() - 2);  // up to kNow - 2min
+  for (auto now : {kNow, kNow + 1s, kNow + 30s, kNow + 59s})
+    EXPECT_TRUE(flameup_calm(closed, 60s, 1.5, 2h, opened, now))
+        << (now - kNow).count() << " ms past the minute";
+  // A detector that stopped closing buckets (its replies no longer known) is not judged.
+  const std::vector<BucketSample> stale(steady.begin(), steady.end() - 4);
+  EXPECT_FALSE(flameup_calm(stale, 60s, 1.5, 2h, opened, kNow + 30s));
+}
+
 TEST(SpreadCalm, CountsNewRepliesOverTheSustainedSpan) {
   const auto opened = kNow - 5h;
   std::vector<model::TimePoint> replies = {kNow - 4h, kNow - 3h, kNow - 150min, kNow - 100min,

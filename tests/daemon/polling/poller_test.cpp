@@ -3,7 +3,7 @@
 // batches the poller hands on. The poller's own state — each account's last success and failing
 // job, what the accounts page shows — is read from the poller, and a reload's account changes
 // take effect without a daemon around it. The whole-daemon paths stay in
-// polling_integration_test.cpp and reload_accounts_test.cpp.
+// reload_accounts_test.cpp; the 50-account restart test is in poller_restart_test.cpp.
 #include "daemon/polling/poller.h"
 
 #include <gtest/gtest.h>
