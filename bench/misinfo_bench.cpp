@@ -8,16 +8,20 @@
 //   build/bin/misinfo_bench --benchmark_filter=ScoreAndThreat  # with the threat detector,
 //                                                   # separately or sharing one analysis
 //   build/bin/misinfo_bench --benchmark_filter=Score
+//   build/bin/misinfo_bench --dump > A.txt  # every corpus reply's assessment (alone and with a
+//                                           # shared analysis), to diff before/after a speed change
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "detectors/misinfo/analyzed_text.h"
@@ -232,6 +236,34 @@ void BM_BuildIndexes(benchmark::State& state) {
 }
 BENCHMARK(BM_BuildIndexes)->Unit(benchmark::kMillisecond);
 
+// Prints every corpus reply's assessment, scored alone and with a shared analysis.
+void dump() {
+  const Corpus& c = corpus();
+  const mi::MisinformationDetector detector(c.facts, c.rumours);
+  for (const auto& reply : c.replies) {
+    const mamori::detectors::text::NormalizedText normalized(reply.text);
+    for (const auto& a : {detector.score(reply), detector.score(reply, normalized)}) {
+      std::printf("%s %.9f %d %d %s %s %s/%.9f %s %s\n", reply.post_id.c_str(), a.score,
+                  static_cast<int>(a.verdict), static_cast<int>(a.kind), a.claim_key.c_str(),
+                  a.fact_id.c_str(), a.rumour_id.c_str(), a.rumour_similarity, a.contact.c_str(),
+                  a.hoax_id.c_str());
+      for (const auto& reason : a.reasons) std::printf("  | %s\n", reason.c_str());
+    }
+    const auto t = mamori::detectors::threat::assess(normalized);
+    std::printf("  threat %.9f\n", static_cast<double>(t.threat));
+  }
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  if (argc == 2 && std::string_view(argv[1]) == "--dump") {
+    dump();
+    return 0;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -10,7 +10,9 @@
 // A set is a folder with posts.jsonl, replies.jsonl and labels.tsv (id, label, subtype, style,
 // cluster[, voice, split]). Without a split column the split is by post: the posts at 0-based
 // positions 2, 5, 8 … of posts.jsonl are `held` (tests/data/misinfo-dev/README.md). --errors
-// lists the misclassified replies with the detector's reasons: use it on `tune` only.
+// lists the misclassified replies with the detector's reasons: use it on `tune` only. --dump prints
+// every assessment in full (score, verdict, kind, claim, reasons; for JNLI the verdict and reason),
+// to check that a change to the detector's speed leaves every decision as it was (diff two dumps).
 #include <boost/json.hpp>
 #include <cstdio>
 #include <fstream>
@@ -85,7 +87,7 @@ double ratio(int a, int b) {
 }
 
 int evaluate_set(const std::string& dir, const std::string& split, const std::string& rumours_path,
-                 bool errors) {
+                 bool errors, bool dump) {
   const auto posts = read_jsonl(dir + "/posts.jsonl");
   const auto replies = read_jsonl(dir + "/replies.jsonl");
   const auto labels = read_labels(dir + "/labels.tsv");
@@ -123,6 +125,13 @@ int evaluate_set(const std::string& dir, const std::string& split, const std::st
     const auto a = detector.score(post);
     const bool flagged = a.verdict == mi::Verdict::misinformation;
     const bool truth = l.label == "misinformation";
+    if (dump) {
+      std::printf("%s %.9f %d %d claim=%s matched=%s fact=%s rumour=%s/%.9f contact=%s hoax=%s\n",
+                  id.c_str(), a.score, static_cast<int>(a.verdict), static_cast<int>(a.kind),
+                  a.claim_key.c_str(), a.matched.c_str(), a.fact_id.c_str(), a.rumour_id.c_str(),
+                  a.rumour_similarity, a.contact.c_str(), a.hoax_id.c_str());
+      for (const auto& reason : a.reasons) std::printf("  | %s\n", reason.c_str());
+    }
     tp += flagged && truth;
     fp += flagged && !truth;
     fn += !flagged && truth;
@@ -174,7 +183,7 @@ int evaluate_set(const std::string& dir, const std::string& split, const std::st
 
 // JNLI: how many contradiction pairs the pair check finds, and at what precision. Even
 // sentence_pair_id = tune, odd = held (tests/data/jnli/README.md).
-int evaluate_jnli(const std::string& path, const std::string& split, bool errors) {
+int evaluate_jnli(const std::string& path, const std::string& split, bool errors, bool dump) {
   int tp = 0, fp = 0, fn = 0, n = 0;
   for (const auto& o : read_jsonl(path)) {
     const long id = std::stol(str(o, "sentence_pair_id"));
@@ -184,6 +193,7 @@ int evaluate_jnli(const std::string& path, const std::string& split, bool errors
     const bool truth = str(o, "label") == "contradiction";
     const auto verdict = mi::check_pair(str(o, "sentence1"), str(o, "sentence2"));
     const bool flagged = verdict.contradiction;
+    if (dump) std::printf("%ld %d %s\n", id, flagged ? 1 : 0, verdict.reason.c_str());
     tp += flagged && truth;
     fp += flagged && !truth;
     fn += !flagged && truth;
@@ -204,6 +214,7 @@ int evaluate_jnli(const std::string& path, const std::string& split, bool errors
 int main(int argc, char** argv) {
   std::string set, jnli, split = "all", rumours;
   bool errors = false;
+  bool dump = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has = i + 1 < argc;
@@ -217,16 +228,18 @@ int main(int argc, char** argv) {
       rumours = argv[++i];
     } else if (a == "--errors") {
       errors = true;
+    } else if (a == "--dump") {
+      dump = true;
     } else {
       std::fprintf(stderr,
                    "usage: misinfo_eval (--set DIR | --jnli FILE) [--split tune|held|all] "
-                   "[--rumors R.toml] [--errors]\n");
+                   "[--rumors R.toml] [--errors] [--dump]\n");
       return 2;
     }
   }
   try {
-    if (!set.empty()) return evaluate_set(set, split, rumours, errors);
-    if (!jnli.empty()) return evaluate_jnli(jnli, split, errors);
+    if (!set.empty()) return evaluate_set(set, split, rumours, errors, dump);
+    if (!jnli.empty()) return evaluate_jnli(jnli, split, errors, dump);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "misinfo_eval: %s\n", e.what());
     return 2;

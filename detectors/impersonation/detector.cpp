@@ -273,6 +273,33 @@ ImpersonationDetector::OfficialFamily ImpersonationDetector::family_of(
   return fam;
 }
 
+namespace {
+
+// Whether a handle spells the reading of a ward (its name without 区: 港北区 こうほくく -> kohoku)
+// in Latin letters.
+bool handle_spells_reading(std::string_view handle, const LocalGovernment& ward) {
+  std::string_view kana = ward.kana;
+  if (const auto space = kana.rfind(' '); space != std::string_view::npos) {
+    kana.remove_prefix(space + 1);
+  }
+  constexpr std::string_view kKu = "く";
+  if (kana.size() > kKu.size() && kana.substr(kana.size() - kKu.size()) == kKu) {
+    kana.remove_suffix(kKu.size());
+  }
+  std::string letters;
+  for (const char ch : handle) {
+    if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')) {
+      letters.push_back(static_cast<char>(ch | 0x20));
+    }
+  }
+  for (const auto& form : romaji_forms(kana)) {
+    if (form.size() >= 3 && letters.find(form) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 // Sets comp.other_body (the candidate presents itself as another real local government) and
 // comp.family (it names itself as one of the official body's departments, affiliated bodies or
 // wards), against official `i`.
@@ -308,6 +335,9 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
   const bool url_other = known && c.url_body && !member(*c.url_body);
   if (known && other != nullptr && !names_family) {
     comp.other_body = all[other->bodies.front()].display();
+    comp.other_body_corroborated =
+        c.url_body &&
+        std::find(other->bodies.begin(), other->bodies.end(), *c.url_body) != other->bodies.end();
   } else if (url_other && (c.bodies.empty() ||
                            (ambiguous_own != nullptr &&
                             std::find(ambiguous_own->bodies.begin(), ambiguous_own->bodies.end(),
@@ -342,6 +372,8 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
     if (comp.family.empty() && ward != nullptr) {
       comp.family = all[ward->bodies.front()].display();
     }
+    if (ward != nullptr)
+      comp.handle_names_ward = handle_spells_reading(c.handle, all[ward->bodies.front()]);
     return;
   }
   for (const auto& stem : fam.stems) {
@@ -573,18 +605,28 @@ Assessment ImpersonationDetector::score_prepared(const ProfileFeatures& c,
   judge_family(c, *best.matched_official, comp);
   // Copying the official's icon, profile text or homepage is what an impersonator does; another
   // real body or one of the city's departments does not (issue 18).
-  const bool copies = comp.avatar_evidence >= s.signal_evidence ||
-                      comp.description_evidence >= s.signal_evidence ||
+  // Another body corroborated by its own homepage counts as copying the icon only on a whole-icon
+  // match: the looser comparisons (a cropped or recoloured copy, made to find an impersonator's
+  // edited copy) also match two different emblems often enough (a round mark on a plain ground)
+  // to turn a prefecture's or another city's own account into a suspect.
+  const bool copies_icon =
+      comp.other_body_corroborated
+          ? comp.avatar && comp.avatar->phash_distance <= s.avatar_match_distance
+          : comp.avatar_evidence >= s.signal_evidence;
+  const bool copies = copies_icon || comp.description_evidence >= s.signal_evidence ||
                       comp.url.website == UrlRelation::same_url;
   if (!comp.other_body.empty() && comp.neighbour.empty() && !copies) {
     score = std::min(score, s.suspicious_threshold * 0.9);
     r.push_back("別の地方公共団体「" + quote(comp.other_body) +
                 "」として名乗っている (成りすましの対象外)");
   }
+  // A ward's handle that extends the city's by the ward's own name (yokohama_koho ->
+  // yokohama_kohoku) is an edit by letter count only.
   const bool lookalike_handle = comp.handle.relation == HandleRelation::same_letters ||
                                 comp.handle.relation == HandleRelation::confusable ||
-                                comp.handle.relation == HandleRelation::affixed ||
-                                comp.handle.relation == HandleRelation::edited;
+                                ((comp.handle.relation == HandleRelation::affixed ||
+                                  comp.handle.relation == HandleRelation::edited) &&
+                                 !comp.handle_names_ward);
   const bool related = !comp.family.empty() && comp.other_body.empty() && !lookalike_handle &&
                        !comp.disclaims && comp.avatar_evidence < s.signal_evidence &&
                        comp.description_evidence < s.signal_evidence;

@@ -97,9 +97,14 @@ struct Components {
   // Another real local government the candidate presents itself as (its name or homepage), from
   // the directory of every Japanese local government; empty if none (issue 18).
   std::string other_body;
+  // Its name and its homepage both name that same other body (the directory agrees on both).
+  bool other_body_corroborated = false;
   // What makes the candidate one of the official body's own family: a department or affiliated
   // body word (消防, 図書館, 観光協会 …) or a ward of the city; empty if none.
   std::string family;
+  // The handle spells the romanised reading of the ward the candidate names (yokohama_kohoku for
+  // 横浜市港北区): an extension of the city's handle that says which ward, not a look-alike.
+  bool handle_names_ward = false;
 };
 
 struct Assessment {

@@ -104,3 +104,68 @@ std::string family_word(std::u32string_view rest, bool strong_only) {
 }
 
 }  // namespace mamori::detectors::impersonation
+
+namespace mamori::detectors::impersonation {
+namespace {
+
+// Hepburn for one hiragana (U+3041..U+3096), "" for the small ones handled by the caller.
+std::string_view kana_romaji(char32_t c) {
+  static constexpr std::string_view kTable[] = {
+      "a",  "a",  "i",   "i",  "u",  "u",   "e",  "e",   "o",  "o",  "ka", "ga", "ki", "gi", "ku",
+      "gu", "ke", "ge",  "ko", "go", "sa",  "za", "shi", "ji", "su", "zu", "se", "ze", "so", "zo",
+      "ta", "da", "chi", "ji", "",   "tsu", "zu", "te",  "de", "to", "do", "na", "ni", "nu", "ne",
+      "no", "ha", "ba",  "pa", "hi", "bi",  "pi", "fu",  "bu", "pu", "he", "be", "pe", "ho", "bo",
+      "po", "ma", "mi",  "mu", "me", "mo",  "ya", "ya",  "yu", "yu", "yo", "yo", "ra", "ri", "ru",
+      "re", "ro", "wa",  "wa", "i",  "e",   "o",  "n",   "vu", "ka", "ke"};
+  if (c < 0x3041 || c > 0x3096) return {};
+  return kTable[c - 0x3041];
+}
+
+}  // namespace
+
+std::vector<std::string> romaji_forms(std::string_view hiragana) {
+  const std::u32string k = text::to_u32(hiragana);
+  std::string full;
+  for (std::size_t i = 0; i < k.size(); ++i) {
+    const char32_t c = k[i];
+    if (c == U'っ') {  // doubles the next consonant (さっぽろ -> sapporo)
+      if (i + 1 < k.size()) {
+        const std::string_view next = kana_romaji(k[i + 1]);
+        if (!next.empty()) full.push_back(next[0] == 'c' ? 't' : next[0]);
+      }
+      continue;
+    }
+    std::string_view r = kana_romaji(c);
+    if (r.empty()) continue;
+    // Contracted sounds: き+ゃ -> kya, し+ゃ -> sha, ち+ょ -> cho, じ+ゅ -> ju.
+    if (i + 1 < k.size() && (k[i + 1] == U'ゃ' || k[i + 1] == U'ゅ' || k[i + 1] == U'ょ') &&
+        r.size() >= 2 && r.back() == 'i') {
+      const char vowel = k[i + 1] == U'ゃ' ? 'a' : k[i + 1] == U'ゅ' ? 'u' : 'o';
+      std::string s(r.substr(0, r.size() - 1));
+      if (s == "sh" || s == "ch" || s == "j") {
+        s.push_back(vowel);
+      } else {
+        s.push_back('y');
+        s.push_back(vowel);
+      }
+      full += s;
+      ++i;
+      continue;
+    }
+    full += r;
+  }
+  // Long vowels as handles usually write them: ou/oo -> o, uu -> u.
+  std::string collapsed;
+  for (std::size_t i = 0; i < full.size(); ++i) {
+    collapsed.push_back(full[i]);
+    if (i + 1 < full.size() && ((full[i] == 'o' && (full[i + 1] == 'u' || full[i + 1] == 'o')) ||
+                                (full[i] == 'u' && full[i + 1] == 'u'))) {
+      ++i;
+    }
+  }
+  std::vector<std::string> out{full};
+  if (collapsed != full) out.push_back(collapsed);
+  return out;
+}
+
+}  // namespace mamori::detectors::impersonation

@@ -551,10 +551,10 @@ ReplyAssessment MisinformationDetector::score_reply(const model::Post& reply,
   const auto grams = bigrams(text.key);
 
   // Which official facts the reply is about: the post it answers, else the closest in topic.
+  const Fact* answered =
+      reply.in_reply_to_post_id ? facts_->find(*reply.in_reply_to_post_id) : nullptr;
   std::vector<const Fact*> facts;
-  if (reply.in_reply_to_post_id) {
-    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id)) facts.push_back(f);
-  }
+  if (answered != nullptr) facts.push_back(answered);
   if (facts.empty()) {
     for (const auto& r :
          facts_->related(grams, settings_.max_topic_facts, settings_.min_topic_similarity)) {
@@ -612,9 +612,8 @@ ReplyAssessment MisinformationDetector::score_reply(const model::Post& reply,
   // 2b. Beyond slots: the reply is one of the answered post's sentences with a word swapped for
   //     one that excludes it, another count, or the opposite polarity.
   bool pair_contradicts = false;
-  if (state == nullptr && slot_contradictions.empty() && reply.in_reply_to_post_id) {
-    if (const Fact* f = facts_->find(*reply.in_reply_to_post_id);
-        f != nullptr && !f->sentences.empty()) {
+  if (state == nullptr && slot_contradictions.empty()) {
+    if (const Fact* f = answered; f != nullptr && !f->sentences.empty()) {
       const PairSide side = pair_side(text);
       for (const auto& sentence : f->sentences) {
         const PairVerdict pv = check_pair(sentence, side);

@@ -231,7 +231,7 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
       const Token& tok = t.tokens[i];
       const std::u32string_view surface = nfkc.substr(tok.begin, tok.end - tok.begin);
       if (!tok.m.base.empty()) {
-        base = text::to_u32(tok.m.base);
+        text::to_u32(tok.m.base, base);
       } else {
         base.assign(surface);
       }

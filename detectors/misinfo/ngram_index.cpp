@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 namespace mamori::detectors::misinfo {
 
@@ -24,10 +25,22 @@ std::vector<std::uint64_t> bigrams(std::u32string_view key) {
 
 NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
   std::vector<std::vector<std::uint64_t>> grams_of(documents.size());
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postings;
   for (std::size_t d = 0; d < documents.size(); ++d) {
     grams_of[d] = bigrams(documents[d]);
-    for (const auto g : grams_of[d]) postings_[g].push_back(static_cast<std::uint32_t>(d));
+    for (const auto g : grams_of[d]) postings[g].push_back(static_cast<std::uint32_t>(d));
     gram_counts_.push_back(static_cast<std::uint32_t>(grams_of[d].size()));
+  }
+  std::size_t size = 64;
+  while (size < postings.size() * 2) size *= 2;
+  table_.assign(size, Slot{});
+  table_mask_ = size - 1;
+  for (const auto& [g, docs] : postings) {
+    std::size_t i = GramSet::mix(g) & table_mask_;
+    while (table_[i].gram != 0) i = (i + 1) & table_mask_;
+    table_[i] = Slot{g, static_cast<std::uint32_t>(posting_docs_.size()),
+                     static_cast<std::uint32_t>(docs.size())};
+    posting_docs_.insert(posting_docs_.end(), docs.begin(), docs.end());
   }
   weights_.resize(documents.size(), 0.0);  // idf() needs the document count
   offsets_.reserve(documents.size() + 1);
@@ -35,12 +48,21 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
   for (std::size_t d = 0; d < documents.size(); ++d) {
     double w = 0;
     for (const auto g : grams_of[d]) {
-      const double x = idf(postings_[g].size());
+      const double x = idf(postings[g].size());
       grams_.push_back(WeightedGram{g, static_cast<float>(x)});
       w += x;
     }
     weights_[d] = w;
     offsets_.push_back(static_cast<std::uint32_t>(grams_.size()));
+  }
+}
+
+NgramIndex::Postings NgramIndex::postings(std::uint64_t gram) const {
+  if (table_.empty()) return {};
+  for (std::size_t i = GramSet::mix(gram) & table_mask_;; i = (i + 1) & table_mask_) {
+    const Slot& slot = table_[i];
+    if (slot.gram == gram) return Postings{posting_docs_.data() + slot.offset, slot.size};
+    if (slot.gram == 0) return {};
   }
 }
 
@@ -62,15 +84,16 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
   touched.clear();
   double query_weight = 0;
   for (const auto g : query_grams) {
-    const auto it = postings_.find(g);
-    if (it == postings_.end()) {
+    const Postings docs = postings(g);
+    if (docs.size == 0) {
       query_weight += idf(0);
       continue;
     }
-    const double w = idf(it->second.size());
+    const double w = idf(docs.size);
     query_weight += w;
-    if (it->second.size() > common) continue;
-    for (const auto d : it->second) {
+    if (docs.size > common) continue;
+    for (std::size_t k = 0; k < docs.size; ++k) {
+      const std::uint32_t d = docs.begin[k];
       if (acc[d] == 0.0f) touched.push_back(d);
       acc[d] += static_cast<float>(w);
     }

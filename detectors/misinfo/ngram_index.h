@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mamori::detectors::misinfo {
@@ -46,14 +45,28 @@ class NgramIndex {
    public:
     void assign(const std::vector<std::uint64_t>& grams);
     bool contains(std::uint64_t g) const;
+    static std::size_t mix(std::uint64_t g);
 
    private:
-    static std::size_t mix(std::uint64_t g);
     std::vector<std::uint64_t> slots_;
     std::size_t mask_ = 0;
   };
 
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> postings_;
+  // The documents containing a gram, in document order: an open-addressing table from gram to
+  // its run in `posting_docs_` (a flat table: the per-reply walk looks up every query gram).
+  struct Postings {
+    const std::uint32_t* begin = nullptr;
+    std::size_t size = 0;
+  };
+  Postings postings(std::uint64_t gram) const;
+  struct Slot {
+    std::uint64_t gram = 0;  // 0 = empty (never a gram, see GramSet)
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+  std::vector<Slot> table_;
+  std::size_t table_mask_ = 0;
+  std::vector<std::uint32_t> posting_docs_;
   struct WeightedGram {
     std::uint64_t gram = 0;
     float idf = 0;

@@ -71,6 +71,12 @@ std::string nfkc_casefold(std::string_view utf8) {
 
 std::u32string to_u32(std::string_view utf8) {
   std::u32string out;
+  to_u32(utf8, out);
+  return out;
+}
+
+void to_u32(std::string_view utf8, std::u32string& out) {
+  out.clear();
   out.reserve(utf8.size());
   int32_t i = 0;
   const auto length = static_cast<int32_t>(utf8.size());
@@ -80,7 +86,6 @@ std::u32string to_u32(std::string_view utf8) {
     U8_NEXT(s, i, length, c);
     out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
   }
-  return out;
 }
 
 std::string to_utf8(std::u32string_view cps) {

@@ -31,6 +31,8 @@ std::string match_key(std::string_view utf8, const MatchKeyOptions& options = {}
 
 // Decodes UTF-8 into code points (invalid bytes become U+FFFD).
 std::u32string to_u32(std::string_view utf8);
+// The same into `out` (replacing its contents), reusing its storage in a loop.
+void to_u32(std::string_view utf8, std::u32string& out);
 std::string to_utf8(std::u32string_view cps);
 
 }  // namespace mamori::detectors::text

@@ -60,14 +60,21 @@ TEST(ImpersonationFamilyEvaluation, TuneSplitReport) {
   EXPECT_GE(m.precision(), 0.95);
 }
 
+// The first held part, read after its first measurement (recall 1.0, precision 0.90) to find the
+// causes of its three false positives, and tuned on since (tests/data/impersonation/family).
+TEST(ImpersonationFamilyEvaluation, SeenSplitPerCategory) {
+  std::cout << report(family_outcomes(), "family_seen") << category_table("family_seen");
+  const Metrics m = metrics(family_outcomes(), "family_seen");
+  EXPECT_GE(m.recall(), 0.95);
+  EXPECT_GE(m.precision(), 0.95);
+}
+
 TEST(ImpersonationFamilyEvaluation, HeldSplitPerCategory) {
   std::cout << report(family_outcomes(), "family_held") << category_table("family_held");
   const Metrics m = metrics(family_outcomes(), "family_held");
-  EXPECT_GE(m.true_positive + m.false_negative, 25);  // not trivially small
-  // Regression guards set at or below the first measurement (recall 1.0, precision 0.90: the
-  // three false positives are two icon-comparator matches between different emblems and a ward
-  // whose handle is two letters from the official's), not tuned on this split.
-  EXPECT_GE(m.recall(), 0.90);
+  EXPECT_GE(m.true_positive + m.false_negative, 15);  // not trivially small
+  // Regression guards set at or below the first measurement, not tuned on this split.
+  EXPECT_GE(m.recall(), 0.85);
   EXPECT_GE(m.precision(), 0.85);
 }
 

@@ -177,6 +177,21 @@ TEST_F(FamilyTest, AnotherBodyThatCopiesTheOfficialIsStillFlagged) {
   EXPECT_NE(a.verdict, Verdict::related);
 }
 
+TEST_F(FamilyTest, ThePrefectureWithItsOwnHomepageIsFlaggedOnlyForAWholeIconCopy) {
+  const auto own =
+      profile("ehime_pref", "愛媛県", "愛媛県の公式アカウントです。", "https://www.pref.ehime.jp/");
+  const auto a = assess(matsuyama_, own);
+  EXPECT_TRUE(a.components.other_body_corroborated);
+  EXPECT_EQ(a.verdict, Verdict::benign);
+  // The official's icon itself, re-compressed: a copy, whatever else the account says.
+  const auto copy = assess(matsuyama_, own, true);
+  EXPECT_NE(copy.verdict, Verdict::benign);
+  // Named as another body but linking elsewhere: not corroborated.
+  const auto elsewhere =
+      assess(matsuyama_, profile("ehime_pref", "愛媛県", "", "https://x.example/"));
+  EXPECT_FALSE(elsewhere.components.other_body_corroborated);
+}
+
 TEST_F(FamilyTest, ThePrefectureIsAnotherBody) {
   const auto a = assess(matsuyama_, profile("ehime_pref", "愛媛県", "愛媛県の公式アカウントです。",
                                             "https://www.pref.ehime.jp/"));
@@ -254,6 +269,34 @@ TEST(FamilyWards, ACitysWardIsRelatedAnotherCitysWardIsAnotherBody) {
   const auto other = d.assess(profile("osaka_chuo", "大阪市中央区", "区役所です"), nullptr, kNow);
   EXPECT_EQ(other.verdict, Verdict::benign);
   EXPECT_EQ(other.components.other_body, "大阪市中央区");
+}
+
+TEST(RomajiForms, HepburnWithLongVowelsWrittenOutAndCollapsed) {
+  EXPECT_EQ(romaji_forms("こうほく"), (std::vector<std::string>{"kouhoku", "kohoku"}));
+  EXPECT_EQ(romaji_forms("さっぽろ"), (std::vector<std::string>{"sapporo"}));
+  EXPECT_EQ(romaji_forms("しんじゅく"), (std::vector<std::string>{"shinjuku"}));
+  EXPECT_EQ(romaji_forms("ちゅうおう"), (std::vector<std::string>{"chuuou", "chuo"}));
+  EXPECT_EQ(romaji_forms("みやぎの"), (std::vector<std::string>{"miyagino"}));
+  EXPECT_EQ(romaji_forms("きょうと"), (std::vector<std::string>{"kyouto", "kyoto"}));
+  EXPECT_TRUE(romaji_forms("").front().empty());
+}
+
+TEST(FamilyWards, AWardHandleExtendingTheCitysByTheWardsNameIsNotALookAlike) {
+  OfficialAccount main;
+  main.profile = profile("yokohama_koho", "横浜市", "横浜市の公式アカウントです。",
+                         "https://www.city.yokohama.lg.jp/");
+  const ImpersonationDetector d({}, {main}, {});
+  const auto ward = d.assess(profile("yokohama_kohoku", "横浜市港北区", "区役所からのお知らせ",
+                                     "https://www.city.yokohama.lg.jp/kohoku/"),
+                             nullptr, kNow);
+  EXPECT_TRUE(ward.components.handle_names_ward);
+  EXPECT_EQ(ward.verdict, Verdict::related);
+  // Two letters added that are not the ward's name: still a look-alike of the city's handle.
+  const auto typo = d.assess(profile("yokohama_kohoo", "横浜市港北区", "区役所からのお知らせ",
+                                     "https://www.city.yokohama.lg.jp/kohoku/"),
+                             nullptr, kNow);
+  EXPECT_FALSE(typo.components.handle_names_ward);
+  EXPECT_NE(typo.verdict, Verdict::related);
 }
 
 TEST(FamilyUnknownBody, WithoutTheOfficialsBodyNoNameIsAnotherBodys) {
