@@ -448,9 +448,11 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
     tx.commit();
   };
   auto escalate = [&] {
-    pqxx::nontransaction tx(*c);
-    clock.set(model::TimePoint(std::chrono::milliseconds(
-        tx.exec1("SELECT (extract(epoch FROM now()) * 1000)::bigint")[0].as<long long>())));
+    {
+      pqxx::nontransaction tx(*c);
+      clock.set(model::TimePoint(std::chrono::milliseconds(
+          tx.exec1("SELECT (extract(epoch FROM now()) * 1000)::bigint")[0].as<long long>())));
+    }
     return escalate_due(*c, ctx);
   };
   const long long id = record().incident_id;

@@ -170,7 +170,8 @@ TEST_F(DocumentApiTest, DocumentsAreDatedByTheDaemonsClockInJapan) {
     const auto r = get("/api/v1/incidents/" + std::to_string(id) + "/documents");
     EXPECT_EQ(r.status, 200) << r.body;
     std::string all;
-    for (const auto& d : boost::json::parse(r.body).at("documents").as_array())
+    const auto body = boost::json::parse(r.body);
+    for (const auto& d : body.at("documents").as_array())
       all += std::string(d.as_object().at("body").as_string()) + "\n";
     return all;
   };
