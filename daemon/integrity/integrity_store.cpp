@@ -509,14 +509,13 @@ std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c) {
 std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platform,
                                      const std::string& post_id) {
   pqxx::work tx(c);
-  const pqxx::result r =
-      tx.exec_params(std::string("SELECT ") + kPostColumns +
-                         ", a.handle AS official_handle FROM observed_posts p "
-                         "JOIN official_accounts a ON a.platform = p.platform"
-                         " AND (a.account_id = p.author_id OR (p.author_handle "
-                         "<> '' AND lower(a.handle) = model::ascii_lower(p.author_handle)))"
-                         " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
-                     platform_name(platform), post_id);
+  const pqxx::result r = tx.exec_params(std::string("SELECT ") + kPostColumns +
+                                            ", a.handle AS official_handle FROM observed_posts p "
+                                            "JOIN official_accounts a ON a.platform = p.platform"
+                                            " AND (a.account_id = p.author_id OR (p.author_handle "
+                                            "<> '' AND lower(a.handle) = lower(p.author_handle)))"
+                                            " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
+                                        platform_name(platform), post_id);
   tx.commit();
   if (r.empty()) return std::nullopt;
   return OwnPost{post_from_row(r[0]), r[0]["official_handle"].c_str()};
