@@ -1,6 +1,7 @@
 // Time and chance for the rate-limit governor, injectable so tests control both.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -22,16 +23,17 @@ class SystemClock final : public Clock {
   }
 };
 
-// A clock that moves only when told to (tests).
+// A clock that moves only when told to (tests). Safe to read on the store's worker while the
+// test thread moves it.
 class ManualClock final : public Clock {
  public:
   explicit ManualClock(model::TimePoint start) : now_(start) {}
-  model::TimePoint now() const override { return now_; }
-  void set(model::TimePoint t) { now_ = t; }
-  void advance(std::chrono::milliseconds d) { now_ += d; }
+  model::TimePoint now() const override { return now_.load(); }
+  void set(model::TimePoint t) { now_.store(t); }
+  void advance(std::chrono::milliseconds d) { now_.store(now_.load() + d); }
 
  private:
-  model::TimePoint now_;
+  std::atomic<model::TimePoint> now_;
 };
 
 // Uniform in [0, 1): the jitter in backoff delays.

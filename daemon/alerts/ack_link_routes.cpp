@@ -193,13 +193,10 @@ struct LinkAlreadyUsed : std::runtime_error {
 
 class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
  public:
-  AckLinkPages(store::Database& db, std::shared_ptr<const AckLinkSigner> signer,
+  AckLinkPages(store::Database& db, const collectors::Clock& clock,
                std::shared_ptr<const LiveAlerts> live, incidents::StatusHook on_status,
                prometheus::Registry* registry)
-      : db_(db),
-        signer_(std::move(signer)),
-        live_(std::move(live)),
-        on_status_(std::move(on_status)) {
+      : db_(db), clock_(clock), live_(std::move(live)), on_status_(std::move(on_status)) {
     if (registry != nullptr) {
       outcomes_ = &prometheus::BuildCounter()
                        .Name("mamori_alert_ack_links_total")
@@ -224,7 +221,7 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
                             token));
       return std::nullopt;
     }
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = std::chrono::floor<std::chrono::seconds>(clock_.now());
     const auto v = signer->verify(token, now);
     if (const auto* e = std::get_if<AckTokenError>(&v)) {
       if (count_outcome) count(*e == AckTokenError::expired ? "expired" : "invalid");
@@ -431,34 +428,16 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
   }
 
   store::Database& db_;
-  // The current signer: the live one (changed by a reload) when the pages follow the daemon's
-  // [alerts], else the fixed one they were made with.
-  std::shared_ptr<const AckLinkSigner> signer() const {
-    return live_ ? live_->get().ack_links : signer_;
-  }
+  const collectors::Clock& clock_;
+  // The current signer (a reload may change it); null without [alerts] link_secret.
+  std::shared_ptr<const AckLinkSigner> signer() const { return live_->get().ack_links; }
 
-  std::shared_ptr<const AckLinkSigner> signer_;
-  std::shared_ptr<const LiveAlerts> live_;
+  std::shared_ptr<const LiveAlerts> live_;  // never null
   incidents::StatusHook on_status_;
   prometheus::Family<prometheus::Counter>* outcomes_ = nullptr;
 };
 
 }  // namespace
-
-std::shared_ptr<const AckLinkSigner> make_ack_link_signer(const std::optional<AlertsConfig>& config,
-                                                          const std::string& public_url) {
-  if (!config || !config->link_secret) return nullptr;
-  return std::make_shared<const AckLinkSigner>(*config->link_secret, public_url,
-                                               config->link_valid_for);
-}
-
-incidents::StatusHook status_notice_hook(const std::optional<AlertsConfig>& config,
-                                         const std::string& public_url,
-                                         const std::string& municipality) {
-  if (!config) return {};
-  return status_notice_hook(std::make_shared<const AlertsConfig>(*config), public_url,
-                            municipality);
-}
 
 namespace {
 
@@ -486,16 +465,10 @@ void add_ack_link_routes(http::Router& router, const std::shared_ptr<AckLinkPage
 }  // namespace
 
 void register_ack_link_routes(http::Router& router, store::Database& database,
-                              std::shared_ptr<const AckLinkSigner> signer,
-                              incidents::StatusHook on_status, prometheus::Registry* registry) {
-  add_ack_link_routes(router, std::make_shared<AckLinkPages>(database, std::move(signer), nullptr,
-                                                             std::move(on_status), registry));
-}
-
-void register_ack_link_routes(http::Router& router, store::Database& database,
+                              const collectors::Clock& clock,
                               std::shared_ptr<const LiveAlerts> live,
                               incidents::StatusHook on_status, prometheus::Registry* registry) {
-  add_ack_link_routes(router, std::make_shared<AckLinkPages>(database, nullptr, std::move(live),
+  add_ack_link_routes(router, std::make_shared<AckLinkPages>(database, clock, std::move(live),
                                                              std::move(on_status), registry));
 }
 

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/ack_link.h"
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/http/router.h"
@@ -24,26 +25,17 @@ namespace mamori::alerts {
 
 class LiveAlerts;
 
-// The signer for `[alerts] link_secret`; null when no secret is configured (no links then).
-std::shared_ptr<const AckLinkSigner> make_ack_link_signer(const std::optional<AlertsConfig>& config,
-                                                          const std::string& public_url);
-
-// Registers the routes above; without a signer the link pages answer that links are not
-// configured. `on_status` runs in the acknowledgement's transaction (acknowledge notices).
+// Registers the routes above, following the daemon's current [alerts] (a reload changes the
+// signer); without [alerts] link_secret the link pages answer that links are not configured.
+// `on_status` runs in the acknowledgement's transaction (acknowledge notices). A link's expiry
+// is judged against `clock` (the daemon's one clock; it must outlive the router).
 void register_ack_link_routes(http::Router& router, store::Database& database,
-                              std::shared_ptr<const AckLinkSigner> signer,
-                              incidents::StatusHook on_status, prometheus::Registry* registry);
-// The same, following the daemon's current [alerts] (a reload changes the signer).
-void register_ack_link_routes(http::Router& router, store::Database& database,
+                              const collectors::Clock& clock,
                               std::shared_ptr<const LiveAlerts> live,
                               incidents::StatusHook on_status, prometheus::Registry* registry);
 
-// The status hook for the API's status changes too (see status_notices.h), from the daemon's
-// optional [alerts] configuration.
-incidents::StatusHook status_notice_hook(const std::optional<AlertsConfig>& config,
-                                         const std::string& public_url,
-                                         const std::string& municipality);
-// The same, following the daemon's current [alerts] (a reload changes channels and notices).
+// The status hook for the API's status changes too (see status_notices.h), following the
+// daemon's current [alerts] (a reload changes channels and notices).
 incidents::StatusHook status_notice_hook(std::shared_ptr<const LiveAlerts> live);
 
 }  // namespace mamori::alerts

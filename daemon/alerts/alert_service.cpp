@@ -5,10 +5,11 @@
 namespace mamori::alerts {
 
 AlertService::AlertService(boost::asio::io_context& io, store::Database& database,
-                           const AlertsConfig& config, const std::string& public_url,
-                           const std::string& municipality)
+                           const collectors::Clock& clock, const AlertsConfig& config,
+                           const std::string& public_url, const std::string& municipality)
     : io_(io),
       database_(database),
+      clock_(clock),
       live_(std::make_shared<LiveAlerts>(make_alerts_snapshot(config, public_url, municipality))),
       config_(config),
       retired_timer_(io) {}
@@ -24,13 +25,14 @@ AlertContext AlertService::context() const {
   c.public_url = now.public_url;
   c.municipality = now.municipality;
   c.live = live_;
+  c.clock = &clock_;
   return c;
 }
 
 void AlertService::start(collectors::CurlClientOptions client, prometheus::Registry* registry) {
   client_ = std::move(client);
-  sinks_ = channels::make_channel_set(config_, io_, client_);
-  dispatcher_ = std::make_unique<AlertDispatcher>(io_, database_, sinks_.view(),
+  sinks_ = channels::make_channel_set(config_, io_, client_, clock_);
+  dispatcher_ = std::make_unique<AlertDispatcher>(io_, database_, clock_, sinks_.view(),
                                                   dispatcher_options(config_), registry);
   dispatcher_->set_context(context());
   dispatcher_->start();
@@ -43,7 +45,7 @@ void AlertService::apply(const AlertsConfig& next, const std::string& public_url
   if (!dispatcher_) return;
   client_.proxy = proxy;
   retired_.push_back(std::move(sinks_));
-  sinks_ = channels::make_channel_set(config_, io_, client_);
+  sinks_ = channels::make_channel_set(config_, io_, client_, clock_);
   dispatcher_->replace_channels(sinks_.view(), dispatcher_options(config_));
   sweep_retired();
   log::info("alerts.reloaded",

@@ -3,7 +3,7 @@
 // snapshot and the channels; sends already under way finish on the old channels, which are shut
 // down once idle (looked at every few seconds; at the latest at shutdown). Runs on the loop.
 //
-//   AlertService alerts(io, database, settings.alerts, public_url, municipality);
+//   AlertService alerts(io, database, clock, settings.alerts, public_url, municipality);
 //   register routes with alerts.live() …
 //   alerts.start(client_options, &registry);            // channels and dispatcher
 //   on SIGHUP: alerts.apply(next_alerts, public_url, municipality, proxy);
@@ -30,7 +30,9 @@ namespace mamori::alerts {
 
 class AlertService {
  public:
-  AlertService(boost::asio::io_context& io, store::Database& database, const AlertsConfig& config,
+  // `clock`: the daemon's one clock (the dispatcher's and every context()'s); outlives this.
+  AlertService(boost::asio::io_context& io, store::Database& database,
+               const collectors::Clock& clock, const AlertsConfig& config,
                const std::string& public_url, const std::string& municipality);
   ~AlertService();
   AlertService(const AlertService&) = delete;
@@ -57,6 +59,7 @@ class AlertService {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  const collectors::Clock& clock_;
   std::shared_ptr<LiveAlerts> live_;
   AlertsConfig config_;
   collectors::CurlClientOptions client_;

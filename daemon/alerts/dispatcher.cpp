@@ -64,6 +64,12 @@ int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id,
   return queued;
 }
 
+// The context's clock, to the second (on-call schedules and escalation plans are in seconds).
+oncall::TimePoint now_of(const AlertContext& ctx) {
+  if (ctx.clock == nullptr) throw std::logic_error("alerts::AlertContext has no clock");
+  return std::chrono::floor<std::chrono::seconds>(ctx.clock->now());
+}
+
 oncall::TimePoint db_time(pqxx::work& tx, const std::string& column, long long id) {
   const auto r = tx.exec_params(
       // floor, not the cast's rounding: a time rounded up past `now` (floored) would not be due
@@ -82,6 +88,7 @@ AlertContext AlertContext::current() const {
   out.public_url = s.public_url;
   out.municipality = s.municipality;
   out.ack_links = s.ack_links;
+  out.clock = clock;
   return out;
 }
 
@@ -108,8 +115,7 @@ int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incid
   const AlertContext ctx = context.current();
   const auto step = first_step(tx, ctx, incident_id);
   if (!step) return 0;
-  return enqueue_step(tx, ctx, incident_id, AlertKind::trigger, *step,
-                      std::chrono::floor<std::chrono::seconds>(model::Clock::now()));
+  return enqueue_step(tx, ctx, incident_id, AlertKind::trigger, *step, now_of(ctx));
 }
 
 int enqueue_reminder(pqxx::work& tx, const AlertContext& context, long long incident_id,
@@ -117,7 +123,7 @@ int enqueue_reminder(pqxx::work& tx, const AlertContext& context, long long inci
   const AlertContext ctx = context.current();
   const auto step = first_step(tx, ctx, incident_id);
   if (!step) return 0;
-  const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
+  const auto now = now_of(ctx);
   int queued = 0;
   for (const auto& t : oncall::resolve_targets(*ctx.oncall, step->targets, now)) {
     AlertMessage m = compose(tx, incident_id, AlertKind::update, step->level, t.person_name,
@@ -142,9 +148,9 @@ incidents::ReminderHook reminder_hook(AlertContext context) {
 int escalate_due(pqxx::connection& c, const AlertContext& context) {
   const AlertContext ctx = context.current();
   if (!ctx.oncall) return 0;
+  const auto now = now_of(ctx);
   pqxx::work tx(c);
   int queued = 0;
-  const auto now = std::chrono::floor<std::chrono::seconds>(model::Clock::now());
   for (const auto& row : tx.exec("SELECT id, severity, floor(extract(epoch FROM "
                                  "escalation_started_at))::bigint, escalation_index"
                                  " FROM incidents"
@@ -165,10 +171,12 @@ int escalate_due(pqxx::connection& c, const AlertContext& context) {
 }
 
 AlertDispatcher::AlertDispatcher(asio::io_context& io, store::Database& database,
+                                 const collectors::Clock& clock,
                                  std::map<std::string, AlertChannel*> channels,
                                  DispatcherOptions options, prometheus::Registry* registry)
     : io_(io),
       database_(database),
+      clock_(clock),
       channels_(std::move(channels)),
       options_(options),
       metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr),
@@ -225,13 +233,16 @@ void AlertDispatcher::claim() {
         std::vector<OutboxEntry> entries;
         if (leader) {
           if (!was_leader) release_leases(c);  // the previous leader's sends are void
-          if (context.oncall &&
-              std::chrono::steady_clock::now() - last_escalation_scan_ > std::chrono::seconds(10)) {
-            last_escalation_scan_ = std::chrono::steady_clock::now();
+          // Escalations are looked for every 10 s of the clock (again at once if it went back).
+          const auto now = clock_.now();
+          if (context.oncall && (now - last_escalation_scan_ > std::chrono::seconds(10) ||
+                                 now < last_escalation_scan_)) {
+            last_escalation_scan_ = now;
             if (const int n = escalate_due(c, context); n > 0)
               log::info("alerts.escalated", {{"alerts", n}});
           }
           entries = claim_due(c, batch, lease);
+          for (auto& e : entries) e.claimed_at = clock_.now();
         }
         asio::post(io_, [this, alive, leader, entries = std::move(entries)]() mutable {
           if (alive.expired()) return;
@@ -266,7 +277,7 @@ void AlertDispatcher::deliver(std::vector<OutboxEntry> entries) {
           metrics_->latency
               .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 1, 2, 5, 10, 30, 60, 300, 900,
                                                                3600})
-              .Observe(entry.age_at(std::chrono::steady_clock::now()).count());
+              .Observe(entry.age_at(clock_.now()).count());
         }
       }
       if (result.delivered) {

@@ -10,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/channel.h"
 #include "daemon/alerts/oncall/oncall.h"
 #include "daemon/incidents/incident_store.h"
@@ -45,6 +46,9 @@ struct AlertContext {
   // The daemon's current [alerts] (replaced by a reload): when set, oncall, ack_links,
   // public_url and municipality are read from it, so copies made before a reload follow it.
   std::shared_ptr<const LiveAlerts> live{};
+  // "Now" for on-call schedules, escalation due times and acknowledge-link expiry: the daemon's
+  // one clock (a collectors::ManualClock in tests). Required once a policy pages someone.
+  const collectors::Clock* clock = nullptr;
   // This context with the live values filled in (itself when `live` is null).
   AlertContext current() const;
 };
@@ -59,9 +63,10 @@ incidents::ReminderHook reminder_hook(AlertContext context);
 
 class AlertDispatcher {
  public:
+  // `clock` (the daemon's one clock) paces the escalation scan and measures delivery times.
   AlertDispatcher(boost::asio::io_context& io, store::Database& database,
-                  std::map<std::string, AlertChannel*> channels, DispatcherOptions options,
-                  prometheus::Registry* registry);
+                  const collectors::Clock& clock, std::map<std::string, AlertChannel*> channels,
+                  DispatcherOptions options, prometheus::Registry* registry);
   ~AlertDispatcher();
   AlertDispatcher(const AlertDispatcher&) = delete;
   AlertDispatcher& operator=(const AlertDispatcher&) = delete;
@@ -88,6 +93,7 @@ class AlertDispatcher {
 
   boost::asio::io_context& io_;
   store::Database& database_;
+  const collectors::Clock& clock_;
   std::map<std::string, AlertChannel*> channels_;
   DispatcherOptions options_;
   std::unique_ptr<Metrics> metrics_;
@@ -98,7 +104,7 @@ class AlertDispatcher {
   bool claiming_ = false;
   bool leader_ = false;
   AlertContext context_;
-  std::chrono::steady_clock::time_point last_escalation_scan_{};
+  model::TimePoint last_escalation_scan_{};  // on the store worker only
   std::size_t sending_ = 0;
   std::map<const AlertChannel*, std::size_t> in_flight_;
 };

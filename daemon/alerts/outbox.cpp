@@ -209,7 +209,6 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
     e.attempts = row[3].as<int>();
     e.age = std::chrono::seconds(row[4].as<long long>());
     e.age_at_claim = std::chrono::duration<double>(row[5].as<double>());
-    e.claimed_at = std::chrono::steady_clock::now();
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(),

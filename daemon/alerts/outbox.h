@@ -1,6 +1,8 @@
 // The transactional outbox: enqueue alerts inside the transaction that changes the incident,
 // claim due ones for delivery (leases, so a crashed sender's alerts are retried), and record
 // each outcome — delivered, retry later with backoff, or given up — on the incident timeline.
+// Due times, leases and ages are PostgreSQL's (now() in the statements): every mamorid sharing
+// the database claims against the same clock, whatever the hosts' clocks say.
 #pragma once
 
 #include <chrono>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "daemon/alerts/channel.h"
+#include "model/platform.h"
 
 namespace mamori::alerts {
 
@@ -19,11 +22,12 @@ struct OutboxEntry {
   AlertMessage message;
   int attempts = 0;             // including the one now claimed
   std::chrono::seconds age{0};  // since it was queued, when it was claimed (whole seconds)
-  // The same, exact, and when it was claimed: the delivery metric measures up to the delivery.
+  // The same, exact, and when it was claimed by the dispatcher's clock: the delivery metric
+  // measures up to the delivery (age_at the clock's time then).
   std::chrono::duration<double> age_at_claim{0};
-  std::chrono::steady_clock::time_point claimed_at{};
-  std::chrono::duration<double> age_at(std::chrono::steady_clock::time_point at) const {
-    return age_at_claim + (at - claimed_at);
+  model::TimePoint claimed_at{};
+  std::chrono::duration<double> age_at(model::TimePoint at) const {
+    return age_at_claim + std::chrono::duration<double>(at - claimed_at);
   }
 };
 
@@ -41,7 +45,7 @@ AlertMessage compose(pqxx::work& tx, long long incident_id, AlertKind kind, int 
                      const std::string& municipality);
 
 // Claims up to `limit` due alerts (pending, or sending with an expired lease), leasing them
-// for `lease`.
+// for `lease`. The caller stamps claimed_at with its clock.
 std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::seconds lease);
 
 void mark_delivered(pqxx::connection& c, const OutboxEntry& entry, const DeliveryResult& result);

@@ -13,15 +13,11 @@ namespace {
 namespace bh = http::beast_http;
 using incidents::ActionError;
 
-model::TimePoint now_ms() {
-  return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
-}
-
 }  // namespace
 
 void register_account_change_routes(http::Router& router, store::Database& db,
-                                    const Authenticator& auth, PlaybooksInEffect playbooks,
-                                    ConfigInEffect config) {
+                                    const collectors::Clock& clock, const Authenticator& auth,
+                                    PlaybooksInEffect playbooks, ConfigInEffect config) {
   router.add_async(
       bh::verb::get, "/api/v1/account-changes", "/api/v1/account-changes",
       guarded(auth, Role::viewer,
@@ -38,8 +34,8 @@ void register_account_change_routes(http::Router& router, store::Database& db,
       bh::verb::post, "/api/v1/account-changes", "/api/v1/account-changes",
       guarded(
           auth, Role::responder,
-          [&db, playbooks, config](const Principal& who, const http::Request& req,
-                                   const http::Params&, http::Responder respond) {
+          [&db, &clock, playbooks, config](const Principal& who, const http::Request& req,
+                                           const http::Params&, http::Responder respond) {
             std::string error;
             auto body = json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
@@ -78,7 +74,7 @@ void register_account_change_routes(http::Router& router, store::Database& db,
                   "http(s) の URL にしてください");
             }
             const auto set = playbooks();
-            const auto now = now_ms();
+            const auto now = clock.now();
             auto steps = incidents::account_change_steps(
                 incidents::playbook_steps(set.get(), model::IncidentType::account_change,
                                           model::Severity::low, plan.platform, now),

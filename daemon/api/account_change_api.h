@@ -6,8 +6,9 @@
 
 namespace mamori::api {
 
+// A change's steps and dates are planned from `clock`'s now (the daemon's one clock).
 void register_account_change_routes(http::Router& router, store::Database& database,
-                                    const Authenticator& auth, PlaybooksInEffect playbooks,
-                                    ConfigInEffect config);
+                                    const collectors::Clock& clock, const Authenticator& auth,
+                                    PlaybooksInEffect playbooks, ConfigInEffect config);
 
 }  // namespace mamori::api

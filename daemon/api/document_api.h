@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/auth.h"
 #include "daemon/config/config.h"
 #include "daemon/http/router.h"
@@ -17,9 +18,10 @@ namespace mamori::api {
 using PlaybooksInEffect = std::function<std::shared_ptr<const playbooks::PlaybookSet>()>;
 using ConfigInEffect = std::function<std::shared_ptr<const config::Config>()>;
 
-// The getters run on the event loop's thread (where the daemon swaps what they return).
+// The getters run on the event loop's thread (where the daemon swaps what they return). The
+// documents' dates are `clock`'s (the daemon's one clock).
 void register_document_routes(http::Router& router, store::Database& database,
-                              const Authenticator& auth, PlaybooksInEffect playbooks,
-                              ConfigInEffect config);
+                              const collectors::Clock& clock, const Authenticator& auth,
+                              PlaybooksInEffect playbooks, ConfigInEffect config);
 
 }  // namespace mamori::api

@@ -14,10 +14,6 @@ namespace {
 namespace bh = http::beast_http;
 using incidents::ActionError;
 
-model::TimePoint now_ms() {
-  return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
-}
-
 // A request created for a report API, for mamori to send once the store job has recorded it.
 struct PendingFiling {
   long long id = 0;
@@ -30,14 +26,15 @@ constexpr std::size_t kMaxText = 20000;
 
 }  // namespace
 
-void register_takedown_routes(http::Router& router, store::Database& db, const Authenticator& auth,
+void register_takedown_routes(http::Router& router, store::Database& db,
+                              const collectors::Clock& clock, const Authenticator& auth,
                               boost::asio::io_context& io,
                               std::function<incidents::TakedownFiler*()> filer) {
   router.add_async(
       bh::verb::get, "/api/v1/incidents/:id/takedowns", "/api/v1/incidents/:id/takedowns",
       guarded(auth, Role::viewer,
-              [&db, filer](const Principal&, const http::Request& req, const http::Params& params,
-                           http::Responder respond) {
+              [&db, &clock, filer](const Principal&, const http::Request& req,
+                                   const http::Params& params, http::Responder respond) {
                 const auto id = path_id(req, params, respond);
                 if (!id) return;
                 // Which platforms mamori can file with itself, decided on the loop.
@@ -52,10 +49,10 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                       f == nullptr ? std::string("監視がまだ開始していません") : f->unavailable(p);
                 }
                 run_in_store(db, req, respond, "api.takedowns",
-                             [req, id = *id, filing, forms](pqxx::connection& c) {
+                             [req, id = *id, filing, forms, &clock](pqxx::connection& c) {
                                const auto target = incidents::default_target(c, id);
                                boost::json::object o;
-                               o["takedowns"] = incidents::list_takedowns(c, id, now_ms());
+                               o["takedowns"] = incidents::list_takedowns(c, id, clock.now());
                                if (target) {
                                  o["default_target"] = boost::json::object{
                                      {"platform", std::string(model::to_string(target->platform))},
@@ -73,13 +70,14 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
   router.add_async(
       bh::verb::get, "/api/v1/takedowns", "/api/v1/takedowns",
       guarded(auth, Role::viewer,
-              [&db](const Principal&, const http::Request& req, const http::Params&,
-                    http::Responder respond) {
-                run_in_store(db, req, respond, "api.open_takedowns", [req](pqxx::connection& c) {
-                  return json_reply(
-                      req, bh::status::ok,
-                      boost::json::object{{"takedowns", incidents::open_takedowns(c, now_ms())}});
-                });
+              [&db, &clock](const Principal&, const http::Request& req, const http::Params&,
+                            http::Responder respond) {
+                run_in_store(
+                    db, req, respond, "api.open_takedowns", [req, &clock](pqxx::connection& c) {
+                      return json_reply(req, bh::status::ok,
+                                        boost::json::object{{"takedowns", incidents::open_takedowns(
+                                                                              c, clock.now())}});
+                    });
               }));
 
   // File a request: mamori sends it where the platform has a report API and answers with the
@@ -88,8 +86,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
       bh::verb::post, "/api/v1/incidents/:id/takedowns", "/api/v1/incidents/:id/takedowns",
       guarded(
           auth, Role::responder,
-          [&db, &io, filer](const Principal& who, const http::Request& req,
-                            const http::Params& params, http::Responder respond) {
+          [&db, &clock, &io, filer](const Principal& who, const http::Request& req,
+                                    const http::Params& params, http::Responder respond) {
             std::string error;
             auto body = json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
@@ -138,37 +136,38 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
             }();
             run_in_store(
                 db, req,
-                [&db, &io, filer, respond, head, pending](http::Response res) mutable {
+                [&db, &clock, &io, filer, respond, head, pending](http::Response res) mutable {
                   if (!*pending) return respond(std::move(res));
                   // 2. Send it (on the loop) and record the answer before answering.
-                  boost::asio::post(io, [&db, filer, f = std::move(**pending), respond,
-                                         head]() mutable {
-                    incidents::TakedownFiler* active = filer();
-                    if (active == nullptr)
-                      return respond(http::json_error(
-                          head, bh::status::service_unavailable,
-                          "監視が停止しています。送信中の依頼は再依頼してください"));
-                    active->file(
-                        f.platform, std::move(f.input),
-                        [&db, id = f.id, respond, head](incidents::FilingResult r) {
-                          const bool queued = db.submit(
-                              "api.takedown_answer", [id, r, respond, head](pqxx::connection& c) {
-                                incidents::record_filing(c, id, r.answer, r.raw, now_ms());
-                                auto shown = incidents::get_takedown(c, id, now_ms());
-                                respond(json_reply(head,
-                                                   r.answer.accepted ? bh::status::created
-                                                                     : bh::status::bad_gateway,
-                                                   *shown));
-                              });
-                          if (!queued)
-                            respond(http::json_error(head, bh::status::service_unavailable,
-                                                     "処理が混み合っています"));
-                        });
-                  });
+                  boost::asio::post(
+                      io, [&db, &clock, filer, f = std::move(**pending), respond, head]() mutable {
+                        incidents::TakedownFiler* active = filer();
+                        if (active == nullptr)
+                          return respond(http::json_error(
+                              head, bh::status::service_unavailable,
+                              "監視が停止しています。送信中の依頼は再依頼してください"));
+                        active->file(
+                            f.platform, std::move(f.input),
+                            [&db, &clock, id = f.id, respond, head](incidents::FilingResult r) {
+                              const bool queued = db.submit(
+                                  "api.takedown_answer",
+                                  [id, r, respond, head, &clock](pqxx::connection& c) {
+                                    incidents::record_filing(c, id, r.answer, r.raw, clock.now());
+                                    auto shown = incidents::get_takedown(c, id, clock.now());
+                                    respond(json_reply(head,
+                                                       r.answer.accepted ? bh::status::created
+                                                                         : bh::status::bad_gateway,
+                                                       *shown));
+                                  });
+                              if (!queued)
+                                respond(http::json_error(head, bh::status::service_unavailable,
+                                                         "処理が混み合っています"));
+                            });
+                      });
                 },
                 "api.takedown_create",
-                [req, n, platform, account_id, handle, actor, running, category,
-                 pending](pqxx::connection& c) mutable {
+                [req, n, platform, account_id, handle, actor, running, category, pending,
+                 &clock](pqxx::connection& c) mutable {
                   const auto fallback = incidents::default_target(c, n.incident_id);
                   n.target.platform = platform   ? *platform
                                       : fallback ? fallback->platform
@@ -190,8 +189,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                   if (api && n.target.account_id.empty())
                     throw ActionError(400, "通報の API には対象のアカウント ID が必要です");
                   if (api && !running) throw ActionError(503, "監視がまだ開始していません");
-                  const long long id = incidents::create_takedown(c, n, actor, now_ms());
-                  auto shown = incidents::get_takedown(c, id, now_ms());
+                  const long long id = incidents::create_takedown(c, n, actor, clock.now());
+                  auto shown = incidents::get_takedown(c, id, clock.now());
                   if (api) {
                     collectors::ReportInput input;
                     input.account_id = n.target.account_id;
@@ -207,8 +206,8 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
   router.add_async(
       bh::verb::post, "/api/v1/takedowns/:id", "/api/v1/takedowns/:id",
       guarded(auth, Role::responder,
-              [&db](const Principal& who, const http::Request& req, const http::Params& params,
-                    http::Responder respond) {
+              [&db, &clock](const Principal& who, const http::Request& req,
+                            const http::Params& params, http::Responder respond) {
                 std::string error;
                 auto body = json_body(req, error);
                 if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
@@ -230,13 +229,14 @@ void register_takedown_routes(http::Router& router, store::Database& db, const A
                   receipt = std::string(it->value().as_string());
                 }
                 const std::string note = string_member(*body, "note");
-                run_in_store(db, req, respond, "api.takedown_update",
-                             [req, id = *id, status, receipt, note, who](pqxx::connection& c) {
-                               incidents::update_takedown(c, id, status, receipt, note, who.name,
-                                                          now_ms());
-                               return json_reply(req, bh::status::ok,
-                                                 *incidents::get_takedown(c, id, now_ms()));
-                             });
+                run_in_store(
+                    db, req, respond, "api.takedown_update",
+                    [req, id = *id, status, receipt, note, who, &clock](pqxx::connection& c) {
+                      incidents::update_takedown(c, id, status, receipt, note, who.name,
+                                                 clock.now());
+                      return json_reply(req, bh::status::ok,
+                                        *incidents::get_takedown(c, id, clock.now()));
+                    });
               }));
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <functional>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/auth.h"
 #include "daemon/http/router.h"
 #include "daemon/incidents/takedown_filer.h"
@@ -15,9 +16,11 @@
 namespace mamori::api {
 
 // `filer` returns the running filer, or nullptr before the workers started (filing through an
-// API then answers 503). Called on the event loop's thread.
+// API then answers 503). Called on the event loop's thread. Deadlines and "overdue" are judged
+// against `clock` (the daemon's one clock).
 void register_takedown_routes(http::Router& router, store::Database& database,
-                              const Authenticator& auth, boost::asio::io_context& io,
+                              const collectors::Clock& clock, const Authenticator& auth,
+                              boost::asio::io_context& io,
                               std::function<incidents::TakedownFiler*()> filer);
 
 }  // namespace mamori::api

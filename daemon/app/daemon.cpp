@@ -211,39 +211,39 @@ class Daemon {
                                              "text/plain; version=0.0.4; charset=utf-8");
                 }));
     signin_ = std::make_unique<signin::ConsoleSignin>(
-        *database_, signin::signin_options_from(*settings_.config));
+        *database_, signin::signin_options_from(*settings_.config), clock_);
     auth_.set(signin_->with_tokens(settings_.config->api_tokens));
     // [alerts] as the routes, notices and alert contexts see it; reload() replaces it.
-    alerts_ = std::make_unique<alerts::AlertService>(io_, *database_, settings_.alerts,
+    alerts_ = std::make_unique<alerts::AlertService>(io_, *database_, clock_, settings_.alerts,
                                                      settings_.config->server.public_url,
                                                      settings_.config->municipality.name);
     const auto alert_notices = alerts::status_notice_hook(alerts_->live());
     api::register_incident_routes(router_, *database_, auth_, alert_notices);
-    alerts::register_ack_link_routes(router_, *database_, alerts_->live(), alert_notices,
+    alerts::register_ack_link_routes(router_, *database_, clock_, alerts_->live(), alert_notices,
                                      &metrics_.registry());
     api::register_rumour_routes(router_, *database_, auth_, [this] {
       asio::post(io_, [this] {
         if (rumours_) rumours_->refresh_now();
       });  // the detector sees the change at once
     });
-    integrity::register_integrity_routes(router_, *database_, auth_,
+    integrity::register_integrity_routes(router_, *database_, clock_, auth_,
                                          [this] { return integrity_.get(); });
     integrity::register_change_review_routes(router_, *database_, auth_);
     api::register_account_change_routes(
-        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        router_, *database_, clock_, auth_, [this] { return settings_.playbooks; },
         [this] { return settings_.config; });
     detection::register_manual_report_routes(
-        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        router_, *database_, clock_, auth_, [this] { return settings_.playbooks; },
         [this] { return alerts_->context(); },
         [this] {
           asio::post(io_, [this] {
             if (auto* d = alerts_ ? alerts_->dispatcher() : nullptr) d->wake();
           });
         });
-    api::register_takedown_routes(router_, *database_, auth_, io_,
+    api::register_takedown_routes(router_, *database_, clock_, auth_, io_,
                                   [this] { return takedown_filer_.get(); });
     signin::register_signin_routes(router_, *database_, *signin_);
-    signin::register_account_routes(router_, *database_, auth_, [this] {
+    signin::register_account_routes(router_, *database_, auth_, clock_, [this] {
       auto health = poll_health(poller_.get(), platforms_.metrics.get(),
                                 platforms_.governed ? &platforms_.governed->governor() : nullptr,
                                 settings_.config->polling);
@@ -262,7 +262,7 @@ class Daemon {
       });  // the hub sees it at once
     });
     api::register_document_routes(
-        router_, *database_, auth_, [this] { return settings_.playbooks; },
+        router_, *database_, clock_, auth_, [this] { return settings_.playbooks; },
         [this] { return settings_.config; });
     console::register_console_routes(router_);
     server_ = std::make_unique<http::HttpServer>(io_, router_,
@@ -606,6 +606,9 @@ class Daemon {
   }
 
   std::filesystem::path config_path_;
+  // The daemon's one clock: every "what time is it" that ends up in data, expiry or a metric
+  // (components take it by reference; Asio's timers only wait on the steady clock).
+  collectors::SystemClock clock_;
   Settings settings_;  // what was read from files (app/settings.h); a reload replaces its parts
   metrics::DaemonMetrics metrics_;
   asio::io_context io_;
@@ -620,7 +623,6 @@ class Daemon {
   std::unique_ptr<signin::ConsoleSignin> signin_;
   std::unique_ptr<store::Database> database_;
   std::unique_ptr<http::HttpServer> server_;
-  collectors::SystemClock clock_;  // "now" for the hub, the monitor, the poller and the governor
   Platforms platforms_;
   std::unique_ptr<ApiSpendKeeper> spend_keeper_;  // uses platforms_.spend
   std::unique_ptr<alerts::AlertService> alerts_;

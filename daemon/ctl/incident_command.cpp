@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/live_alerts.h"
 #include "daemon/app/settings.h"
 #include "daemon/ctl/commands.h"
@@ -134,7 +135,8 @@ int incident_open_command(const Args& args) {
   }
   const auto& settings = *loaded.settings;
   const auto& c = *settings.config;
-  const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+  const collectors::SystemClock clock;
+  const auto now = clock.now();
   const auto steps =
       incidents::playbook_steps(settings.playbooks.get(), report.type, report.severity,
                                 report.platform.value_or(model::Platform::x), now);
@@ -143,6 +145,7 @@ int incident_open_command(const Args& args) {
       alerts::make_alerts_snapshot(settings.alerts, c.server.public_url, c.municipality.name));
   context.public_url = c.server.public_url;
   context.municipality = c.municipality.name;
+  context.clock = &clock;
   std::optional<config::Secret> password;
   if (c.database.password) password = c.database.password->value;
   auto connection = store::connect(c.database.dsn, password);

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/ctl/commands.h"
 #include "detectors/impersonation/detector.h"
 
@@ -201,8 +202,7 @@ int usage() {
 int lookalike_command(const Args& args) {
   std::string official_file, candidate_file, out_file, allow_file;
   std::vector<std::string> neighbours;
-  model::TimePoint now =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
+  model::TimePoint now = collectors::SystemClock().now();
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();

@@ -29,6 +29,7 @@
 #include "collectors/facebook/facebook_parse.h"
 #include "collectors/instagram/instagram_parse.h"
 #include "collectors/mastodon/mastodon_parse.h"
+#include "collectors/ratelimit/clock.h"
 #include "collectors/x/x_parse.h"
 #include "collectors/youtube/youtube_parse.h"
 #include "daemon/ctl/commands.h"
@@ -105,8 +106,7 @@ int parse_command(const Args& args) {
   std::string file;
   bool page_info = false;
   collectors::ParseContext context;
-  context.observed_at =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
+  context.observed_at = collectors::SystemClock().now();
 
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];

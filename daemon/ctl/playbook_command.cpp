@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/ctl/commands.h"
 #include "playbooks/engine/documents.h"
 #include "playbooks/engine/incident_data.h"
@@ -137,8 +138,7 @@ int playbook_render_command(const Args& args) {
   }
   std::ostringstream ss;
   ss << in.rdbuf();
-  const auto now =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  const auto now = collectors::SystemClock().now();
   auto parsed = playbooks::parse_incident_json(ss.str(), now);
   if (!parsed.data) {
     std::fprintf(stderr, "%s: %s\n", incident_file.c_str(), parsed.error.c_str());

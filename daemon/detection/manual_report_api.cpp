@@ -11,10 +11,6 @@ namespace {
 
 namespace bh = http::beast_http;
 
-model::TimePoint now_ms() {
-  return std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
-}
-
 std::optional<std::string> from_base64(const std::string& text) {
   std::string out(text.size() / 4 * 3 + 3, '\0');
   std::size_t length = 0;
@@ -77,14 +73,15 @@ std::optional<ManualReport> report_from(const boost::json::object& body, std::st
 }  // namespace
 
 void register_manual_report_routes(http::Router& router, store::Database& db,
-                                   const api::Authenticator& auth, api::PlaybooksInEffect playbooks,
+                                   const collectors::Clock& clock, const api::Authenticator& auth,
+                                   api::PlaybooksInEffect playbooks,
                                    std::function<alerts::AlertContext()> alert_context,
                                    std::function<void()> wake_dispatcher) {
   router.add_async(
       bh::verb::post, "/api/v1/incidents", "/api/v1/incidents",
       api::guarded(
           auth, api::Role::responder,
-          [&db, playbooks, alert_context, wake_dispatcher](
+          [&db, &clock, playbooks, alert_context, wake_dispatcher](
               const api::Principal& who, const http::Request& req, const http::Params&,
               http::Responder respond) {
             std::string error;
@@ -92,7 +89,7 @@ void register_manual_report_routes(http::Router& router, store::Database& db,
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
             auto report = report_from(*body, error);
             if (!report) return respond(http::json_error(req, bh::status::bad_request, error));
-            const auto now = now_ms();
+            const auto now = clock.now();
             const auto set = playbooks();
             auto steps =
                 incidents::playbook_steps(set.get(), report->type, report->severity,

@@ -16,9 +16,11 @@
 namespace mamori::detection {
 
 // `alert_context` is read on the loop's thread at each request; `wake_dispatcher` is called on
-// the store's thread after a page was queued (post to the loop).
+// the store's thread after a page was queued (post to the loop). A report is dated by `clock`
+// (the daemon's one clock).
 void register_manual_report_routes(http::Router& router, store::Database& database,
-                                   const api::Authenticator& auth, api::PlaybooksInEffect playbooks,
+                                   const collectors::Clock& clock, const api::Authenticator& auth,
+                                   api::PlaybooksInEffect playbooks,
                                    std::function<alerts::AlertContext()> alert_context,
                                    std::function<void()> wake_dispatcher);
 

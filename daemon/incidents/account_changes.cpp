@@ -21,10 +21,6 @@ std::string japanese_date(model::TimePoint t) {
          std::to_string(static_cast<unsigned>(ymd.day())) + "日";
 }
 
-std::string platform_label(model::Platform p) {
-  return std::string(model::display_name(p));
-}
-
 std::optional<minutes> due_in(model::TimePoint due, model::TimePoint now) {
   return std::max(minutes(0), std::chrono::duration_cast<minutes>(due - now));
 }
@@ -115,7 +111,7 @@ RegisteredChange register_account_change(pqxx::connection& c, const AccountChang
   f.severity_label = "予定";
   f.detected_at = now;
   f.reasons.push_back(actor + " さんが公式アカウント @" + plan.handle + "（" +
-                      platform_label(plan.platform) + "）の" + kind +
+                      std::string(model::display_name(plan.platform)) + "）の" + kind +
                       "を登録しました: " + plan.what);
   f.reasons.push_back("予定日: " + date +
                       "。周知の期限: " + japanese_date(plan.planned_at - kNoticeBefore) +
@@ -133,7 +129,7 @@ RegisteredChange register_account_change(pqxx::connection& c, const AccountChang
                                    {"registered_by", actor}});
   NewIncident fresh;
   fresh.title = "公式アカウントの" + kind + ": @" + plan.handle + "（" +
-                platform_label(plan.platform) + "）" + date;
+                std::string(model::display_name(plan.platform)) + "）" + date;
   fresh.summary = "@" + plan.handle + " の" + kind + "（" + plan.what + "）を" + date +
                   "に予定しています。一月以上前の周知と、" + kind + "後の掲載の継続を進めます。";
   fresh.steps = steps;

@@ -1,11 +1,11 @@
 #include "daemon/incidents/automatic_checks.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdint>
 
 #include "detectors/text/html_page.h"
 #include "detectors/text/normalize.h"
+#include "model/text.h"
 
 namespace mamori::incidents {
 namespace {
@@ -116,16 +116,12 @@ std::optional<std::string> matched_alternative(std::string_view pattern, std::st
 
 std::optional<std::pair<std::string, std::string>> compromised_account(const PendingCheck& p) {
   if (p.incident_type != "account_compromise") return std::nullopt;
-  const auto lower = [](std::string s) {
-    for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
   if (const auto at = p.subject.find(":official:"); at != std::string::npos)
-    return std::pair(p.subject.substr(0, at), lower(p.subject.substr(at + 10)));
+    return std::pair(p.subject.substr(0, at), model::ascii_lower(p.subject.substr(at + 10)));
   if (p.subject.rfind("manual:", 0) == 0 && !p.platform.empty()) {
     std::string handle = p.subject.substr(7);
     if (!handle.empty() && handle.front() == '@') handle.erase(0, 1);
-    if (!handle.empty()) return std::pair(p.platform, lower(handle));
+    if (!handle.empty()) return std::pair(p.platform, model::ascii_lower(handle));
   }
   return std::nullopt;
 }
@@ -154,12 +150,9 @@ int run_official_post_checks(pqxx::connection& c) {
     const auto compromised = compromised_account(p);
     for (const auto& post : posts) {
       const std::string handle = post[1].c_str();
-      std::string handle_lower = handle;
-      for (char& ch : handle_lower)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
       // A compromised account's own post is no notice: it may be the intruder's.
       const bool own = compromised && compromised->first == post[2].c_str() &&
-                       compromised->second == handle_lower;
+                       compromised->second == model::ascii_lower(handle);
       if (own) continue;
       const auto hit = matched_alternative(pattern, post[0].c_str());
       if (!hit) continue;

@@ -1,7 +1,7 @@
 #include "daemon/incidents/takedowns.h"
 
 #include "daemon/incidents/incident_store.h"
-#include "model/platform.h"
+#include "model/platform_name.h"
 #include "model/time_text.h"
 
 namespace mamori::incidents {
@@ -22,11 +22,6 @@ void event(pqxx::work& tx, long long request_id, const std::string& actor, std::
 void timeline(pqxx::work& tx, long long incident_id, const std::string& actor,
               const std::string& message, long long request_id) {
   append_timeline(tx, incident_id, actor, "takedown", message, {{"takedown_request", request_id}});
-}
-
-std::string platform_label(std::string_view p) {
-  const auto platform = model::platform_from_string(p);
-  return platform ? std::string(model::display_name(*platform)) : std::string(p);
 }
 
 std::string status_label(std::string_view s) {
@@ -102,7 +97,7 @@ ResponsePeriod response_period(model::Platform platform) {
     const std::string company = platform == model::Platform::x         ? "X Corp."
                                 : platform == model::Platform::youtube ? "Google LLC"
                                                                        : "Meta Platforms, Inc.";
-    p.designation = platform_label(model::to_string(platform)) + " の運営会社（" + company +
+    p.designation = std::string(model::display_name(platform)) + " の運営会社（" + company +
                     "）は情報流通プラットフォーム対処法の大規模特定電気通信役務提供者に指定され"
                     "ています（2025年4月30日指定）。削除の申出から7日以内に、対応の結果を申出者"
                     "に通知する義務があります。";
@@ -111,7 +106,7 @@ ResponsePeriod response_period(model::Platform platform) {
   // Not designated: mamori's own period before it suggests asking again (soma-city.txt 第7-2:
   // keep after the platform until the account is gone).
   p.period = std::chrono::days(3);
-  p.designation = platform_label(model::to_string(platform)) +
+  p.designation = std::string(model::display_name(platform)) +
                   " は情報流通プラットフォーム対処法の指定を受けていません。3日たっても回答がなけれ"
                   "ば再依頼を促します。";
   return p;
@@ -207,10 +202,10 @@ long long create_takedown(pqxx::connection& c, const NewTakedown& request, const
       request.target.handle.empty() ? request.target.account_id : "@" + request.target.handle;
   std::string message;
   if (api) {
-    message = platform_label(model::to_string(platform)) + " に " + who + " の削除依頼を送信します";
+    message = std::string(model::display_name(platform)) + " に " + who + " の削除依頼を送信します";
   } else {
     message =
-        platform_label(model::to_string(platform)) + " のフォームで " + who +
+        std::string(model::display_name(platform)) + " のフォームで " + who +
         " の削除を依頼しました" +
         (request.receipt.empty() ? "（受付番号は未記録）" : "（受付番号 " + request.receipt + "）");
   }
@@ -243,7 +238,7 @@ void record_filing(pqxx::connection& c, long long request_id,
         " updated_at = now() WHERE id = $1",
         request_id, answer.report_id, answer_text, epoch_seconds(now),
         epoch_seconds(now + std::chrono::duration_cast<std::chrono::milliseconds>(period.period)));
-    const std::string message = platform_label(model::to_string(platform)) +
+    const std::string message = std::string(model::display_name(platform)) +
                                 " が削除依頼を受け付けました（通報ID " + answer.report_id + "）";
     event(tx, request_id, "system:takedown", "filed", message,
           {{"report_id", answer.report_id},
@@ -255,7 +250,7 @@ void record_filing(pqxx::connection& c, long long request_id,
         "UPDATE takedown_requests SET status = 'failed', error = $2, platform_answer = $3,"
         " updated_at = now() WHERE id = $1",
         request_id, answer.error, answer_text);
-    const std::string message = platform_label(model::to_string(platform)) +
+    const std::string message = std::string(model::display_name(platform)) +
                                 " への削除依頼を送信できませんでした: " + answer.error;
     event(tx, request_id, "system:takedown", "failed", message);
     timeline(tx, incident_id, "system:takedown", message, request_id);
@@ -302,7 +297,8 @@ void update_takedown(pqxx::connection& c, long long request_id,
   if (!note.empty()) message += "（" + note + "）";
   const std::string shown = status ? std::string(to_string(*status)) : from;
   event(tx, request_id, actor, shown, message);
-  timeline(tx, incident_id, actor, platform_label(r[0][3].c_str()) + " " + message, request_id);
+  timeline(tx, incident_id, actor, model::display_name(r[0][3].c_str()) + " " + message,
+           request_id);
   tx.commit();
 }
 
@@ -379,7 +375,7 @@ TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now,
         " updated_at = now() WHERE id = $1",
         id, epoch_seconds(now));
     const std::string message = "mamori が対象の削除（凍結）を確認したため、" +
-                                platform_label(row[2].c_str()) +
+                                model::display_name(row[2].c_str()) +
                                 " への削除依頼を「削除済み」にしました";
     event(tx, id, "system:check", "removed", message);
     timeline(tx, row[1].as<long long>(), "system:check", message, id);
@@ -397,7 +393,7 @@ TakedownRound run_takedown_round(pqxx::connection& c, model::TimePoint now,
   for (const auto& row : due) {
     const long long id = row[0].as<long long>();
     tx.exec_params("UPDATE takedown_requests SET reminded_at = now() WHERE id = $1", id);
-    const std::string platform = platform_label(row[2].c_str());
+    const std::string platform = model::display_name(row[2].c_str());
     std::string message;
     if (!row[3].is_null()) {
       message =

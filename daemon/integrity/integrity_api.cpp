@@ -20,7 +20,7 @@ using incidents::ActionError;
 }  // namespace
 
 void register_integrity_routes(http::Router& router, store::Database& db,
-                               const api::Authenticator& auth,
+                               const collectors::Clock& clock, const api::Authenticator& auth,
                                std::function<IntegrityMonitor*()> monitor) {
   router.add_async(bh::verb::get, "/api/v1/compliance", "/api/v1/compliance",
                    api::guarded(auth, Role::viewer,
@@ -116,8 +116,8 @@ void register_integrity_routes(http::Router& router, store::Database& db,
       bh::verb::post, "/api/v1/integrity/registrations", "/api/v1/integrity/registrations",
       api::guarded(
           auth, Role::responder,
-          [&db, monitor](const Principal& who, const http::Request& req, const http::Params&,
-                         http::Responder respond) {
+          [&db, &clock](const Principal& who, const http::Request& req, const http::Params&,
+                        http::Responder respond) {
             std::string error;
             auto body = api::json_body(req, error);
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
@@ -144,10 +144,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             r.field = *field;
             r.value = api::string_member(*body, "value");
             r.note = api::string_member(*body, "note");
-            const IntegrityMonitor* m = monitor();
-            const auto now =
-                m != nullptr ? m->now()
-                             : std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+            const auto now = clock.now();
             r.valid_from = now;
             r.valid_until = now + std::chrono::days(60);
             for (auto [key, out] :

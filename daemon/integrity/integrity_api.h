@@ -6,6 +6,7 @@
 
 #include <functional>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/auth.h"
 #include "daemon/http/router.h"
 #include "daemon/integrity/integrity_monitor.h"
@@ -16,7 +17,7 @@ namespace mamori::integrity {
 // `monitor` returns the running monitor, or nullptr before the workers started (routes that
 // need it answer 503 then). Called on the event loop's thread.
 void register_integrity_routes(http::Router& router, store::Database& database,
-                               const api::Authenticator& auth,
+                               const collectors::Clock& clock, const api::Authenticator& auth,
                                std::function<IntegrityMonitor*()> monitor);
 
 }  // namespace mamori::integrity

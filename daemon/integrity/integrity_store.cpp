@@ -26,10 +26,6 @@ model::TimePoint from_epoch(double seconds) {
   return model::TimePoint(std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0)));
 }
 
-std::string lower(std::string_view s) {
-  return model::ascii_lower(s);
-}
-
 std::string platform_name(model::Platform p) {
   return std::string(model::to_string(p));
 }
@@ -325,8 +321,9 @@ long long register_change(pqxx::connection& c, const Registration& reg, const st
       " registered_by) VALUES ($1, $2, $3, $4, to_timestamp($5::double precision), "
       "to_timestamp($6::double precision),"
       " $7, $8) RETURNING id",
-      platform_name(reg.platform), lower(reg.handle), std::string(di::to_string(reg.field)),
-      reg.value, epoch_seconds(reg.valid_from), epoch_seconds(reg.valid_until), reg.note, actor);
+      platform_name(reg.platform), model::ascii_lower(reg.handle),
+      std::string(di::to_string(reg.field)), reg.value, epoch_seconds(reg.valid_from),
+      epoch_seconds(reg.valid_until), reg.note, actor);
   tx.commit();
   return r[0][0].as<long long>();
 }
@@ -446,7 +443,7 @@ boost::json::object compliance_json(pqxx::connection& c) {
     boost::json::array list;
     boost::json::value checked_at = nullptr;
     for (const auto& row : items) {
-      if (platform != row[0].c_str() || lower(handle) != lower(row[1].c_str())) continue;
+      if (platform != row[0].c_str() || !model::iequals_ascii(handle, row[1].c_str())) continue;
       list.push_back(boost::json::object{{"id", row[2].c_str()},
                                          {"title", row[3].c_str()},
                                          {"clause", row[4].c_str()},
@@ -536,7 +533,7 @@ bool post_gone_from_page(const collectors::ParseResult& page, const TrackedPost&
     if (p == nullptr) continue;
     if (p->post_id == post.post_id) return false;
     const bool own = (!post.account_id.empty() && p->author_id == post.account_id) ||
-                     model::ascii_lower(p->author_handle) == model::ascii_lower(post.handle);
+                     model::iequals_ascii(p->author_handle, post.handle);
     if (own && p->created_at < *post.created_at) reaches_back = true;
   }
   return reaches_back;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "daemon/api/api_support.h"
+#include "model/platform_name.h"
 #include "model/time_text.h"
 
 namespace mamori::signin {
@@ -25,11 +26,6 @@ double stale_after(const config::PollingConfig& p) {
   return 3.0 * static_cast<double>(std::max(p.posts, p.replies).count()) + 60.0;
 }
 
-std::string platform_label(std::string_view platform) {
-  const auto p = model::platform_from_string(platform);
-  return p ? std::string(model::display_name(*p)) : std::string(platform);
-}
-
 // What a failing polling job means, as staff read it.
 std::string failure_text(std::string_view job, const std::string& detail) {
   if (job == "search") return "成りすましアカウントの検索に失敗しています（" + detail + "）";
@@ -43,23 +39,18 @@ std::string failure_text(std::string_view job, const std::string& detail) {
 }  // namespace
 
 void register_account_routes(http::Router& router, store::Database& db,
-                             const api::Authenticator& auth, PollHealthSource health,
-                             std::function<double()> now_unix) {
-  if (!now_unix) {
-    now_unix = [] {
-      return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
-  }
+                             const api::Authenticator& auth, const collectors::Clock& clock,
+                             PollHealthSource health) {
   router.add_async(
       bh::verb::get, "/api/v1/accounts", "/api/v1/accounts",
       api::guarded(
           auth, api::Role::viewer,
-          [&db, health, now_unix](const api::Principal&, const http::Request& req,
-                                  const http::Params&, http::Responder respond) {
+          [&db, health, &clock](const api::Principal&, const http::Request& req,
+                                const http::Params&, http::Responder respond) {
             // The snapshot is taken here, on the event loop, where the poller lives.
             PollHealth snapshot = health ? health() : PollHealth{};
-            const double now = now_unix();
+            const double now =
+                std::chrono::duration<double>(clock.now().time_since_epoch()).count();
             api::run_in_store(
                 db, req, respond, "api.accounts", [req, snapshot, now](pqxx::connection& c) {
                   pqxx::read_transaction tx(c);
@@ -98,7 +89,7 @@ void register_account_routes(http::Router& router, store::Database& db,
                     a["last_poll_ok"] = recent;
                     if (breaker != snapshot.open_breakers.end()) {
                       a["last_error"] =
-                          platform_label(platform) +
+                          model::display_name(platform) +
                           " の API でエラーが続いているため、接続を一時停止しています（" +
                           breaker->second + "）";
                     } else if (failure != nullptr) {

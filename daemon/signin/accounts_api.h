@@ -11,6 +11,7 @@
 #include <string>
 #include <utility>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/auth.h"
 #include "daemon/config/config.h"
 #include "daemon/http/router.h"
@@ -54,9 +55,9 @@ struct PollHealth {
 
 using PollHealthSource = std::function<PollHealth()>;
 
-// `now_unix` is injectable for tests; empty = the system clock.
+// "Stale" and "N minutes ago" are judged against `clock` (the daemon's one clock).
 void register_account_routes(http::Router& router, store::Database& database,
-                             const api::Authenticator& auth, PollHealthSource health,
-                             std::function<double()> now_unix = {});
+                             const api::Authenticator& auth, const collectors::Clock& clock,
+                             PollHealthSource health);
 
 }  // namespace mamori::signin

@@ -21,9 +21,9 @@ TimePoint from_epoch_ms(long long ms) {
 
 }  // namespace
 
-SessionStore::SessionStore(store::Database* database, SessionOptions options, Clock clock)
-    : database_(database), options_(options), clock_(std::move(clock)) {
-  if (!clock_) clock_ = [] { return std::chrono::system_clock::now(); };
+SessionStore::SessionStore(store::Database* database, SessionOptions options,
+                           const collectors::Clock& clock)
+    : database_(database), options_(options), clock_(clock) {
   ensure_sodium();
 }
 
@@ -53,7 +53,7 @@ std::string SessionStore::create(pqxx::connection& c, const SessionUser& user, S
   s.id_hash = hash_id(id);
   s.user = user;
   s.csrf_token = random_token();
-  s.created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
+  s.created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(now());
   s.last_seen_at = s.created_at;
   s.absolute_expires_at = s.created_at + options_.absolute_timeout;
   s.idle_timeout = options_.idle_timeout;
@@ -86,7 +86,7 @@ std::optional<Session> SessionStore::find(std::string_view id, bool activity) {
   if (id.empty() || id.size() > 128) return std::nullopt;
   const std::string key = hash_id(id);
   std::lock_guard lock(mutex_);
-  const TimePoint now = clock_();
+  const TimePoint now = clock_.now();
   const auto it = sessions_.find(key);
   if (it == sessions_.end()) {
     // Perhaps created by another mamorid, or before the first load finished.
@@ -166,7 +166,7 @@ void SessionStore::maybe_reload_locked(TimePoint now) {
 void SessionStore::request_reload() {
   std::lock_guard lock(mutex_);
   last_reload_request_ = TimePoint{};
-  maybe_reload_locked(clock_());
+  maybe_reload_locked(now());
 }
 
 bool SessionStore::wait_loaded(std::chrono::milliseconds timeout) {
@@ -175,7 +175,7 @@ bool SessionStore::wait_loaded(std::chrono::milliseconds timeout) {
 }
 
 void SessionStore::reload(pqxx::connection& c) {
-  const TimePoint now = clock_();
+  const TimePoint now = clock_.now();
   std::map<std::string, Session, std::less<>> loaded;
   {
     pqxx::work tx(c);

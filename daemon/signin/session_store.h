@@ -17,13 +17,13 @@
 #include <string>
 #include <string_view>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/auth.h"
 #include "daemon/store/database.h"
 
 namespace mamori::signin {
 
 using TimePoint = std::chrono::system_clock::time_point;
-using Clock = std::function<TimePoint()>;
 
 struct SessionOptions {
   // No guideline fixes these; 30 minutes idle and 12 hours in all cover a night shift while
@@ -59,11 +59,12 @@ struct Session {
 // Always owned by a std::shared_ptr (queued store jobs keep it alive).
 class SessionStore : public std::enable_shared_from_this<SessionStore> {
  public:
-  // `database` may be null (tests driving reload()/create() with their own connection).
-  SessionStore(store::Database* database, SessionOptions options, Clock clock);
+  // `database` may be null (tests driving reload()/create() with their own connection). `clock`
+  // (the daemon's one clock; a collectors::ManualClock in tests) must outlive the store.
+  SessionStore(store::Database* database, SessionOptions options, const collectors::Clock& clock);
 
   const SessionOptions& options() const { return options_; }
-  TimePoint now() const { return clock_(); }
+  TimePoint now() const { return clock_.now(); }
 
   // A new session for `user`: inserted into console_sessions on `c` (the caller's store job),
   // then cached. Returns the opaque id for the cookie (the only place it exists).
@@ -102,7 +103,7 @@ class SessionStore : public std::enable_shared_from_this<SessionStore> {
 
   store::Database* database_;
   SessionOptions options_;
-  Clock clock_;
+  const collectors::Clock& clock_;
   mutable std::mutex mutex_;
   std::map<std::string, Session, std::less<>> sessions_;
   std::map<std::string, TimePoint, std::less<>> last_written_;

@@ -21,10 +21,10 @@ namespace mamori::signin {
 namespace bh = http::beast_http;
 
 struct ConsoleSignin::State {
-  State(store::Database& db, SigninOptions o)
+  State(store::Database& db, SigninOptions o, const collectors::Clock& clock)
       : database(db),
         options(std::move(o)),
-        sessions(std::make_shared<SessionStore>(&db, options.sessions, options.clock)),
+        sessions(std::make_shared<SessionStore>(&db, options.sessions, clock)),
         throttle(options.throttle),
         authenticator(std::make_shared<SessionAuthenticator>(sessions)) {
     // A stand-in hash of a random password: unknown names are verified against it, so a
@@ -417,8 +417,9 @@ std::string origin_of(std::string_view url) {
   return std::string(url.substr(0, path));
 }
 
-ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options)
-    : state_(std::make_shared<State>(database, std::move(options))),
+ConsoleSignin::ConsoleSignin(store::Database& database, SigninOptions options,
+                             const collectors::Clock& clock)
+    : state_(std::make_shared<State>(database, std::move(options), clock)),
       pool_(std::make_unique<boost::asio::thread_pool>(1)) {
   // The pool is owned here, not by the state its tasks hold, so a task never destroys it.
   state_->pool = pool_.get();

@@ -36,7 +36,6 @@ struct SigninOptions {
   std::string public_origin;
   // Opens the users' stored TOTP secrets ([console] totp_key); plain ones are sealed at start.
   TotpVault totp_vault;
-  Clock clock;  // default: the system clock
 };
 
 // Secure cookies when [server] public_url is https; session timeouts and the sign-in throttle's
@@ -45,7 +44,8 @@ SigninOptions signin_options_from(const config::Config& config);
 
 class ConsoleSignin {
  public:
-  ConsoleSignin(store::Database& database, SigninOptions options);
+  // `clock` (the daemon's one clock) times sessions, the throttle and TOTP; it must outlive this.
+  ConsoleSignin(store::Database& database, SigninOptions options, const collectors::Clock& clock);
   ~ConsoleSignin();  // waits for password checks in progress
   ConsoleSignin(const ConsoleSignin&) = delete;
   ConsoleSignin& operator=(const ConsoleSignin&) = delete;

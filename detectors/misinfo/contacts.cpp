@@ -1,7 +1,6 @@
 #include "detectors/misinfo/contacts.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "detectors/text/normalize.h"
 #include "model/text.h"
@@ -22,7 +21,7 @@ std::string ascii(std::u32string_view s) {
   std::string out;
   out.reserve(s.size());
   for (const char32_t c : s) {
-    out.push_back(c < 0x80 ? static_cast<char>(std::tolower(static_cast<int>(c))) : '?');
+    out.push_back(c < 0x80 ? model::ascii_lower(static_cast<char>(c)) : '?');
   }
   return out;
 }
@@ -85,7 +84,7 @@ std::vector<std::string> distinctive_parts(std::string_view s) {
     if (c == '.' || c == '-' || c == '_' || c == '@' || c == '/') {
       flush();
     } else {
-      part.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+      part.push_back(model::ascii_lower(c));
     }
   }
   flush();

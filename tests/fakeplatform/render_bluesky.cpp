@@ -416,7 +416,8 @@ Reply World::bluesky_api(const Request& request, std::string_view path, double t
     std::vector<const Post*> list;
     for (const Post& p : state_.posts) {
       if (p.platform != Platform::bluesky || !visible_post(p, t)) continue;
-      if (!from.empty() && lower_ascii(p.author_handle) != lower_ascii(from)) continue;
+      if (!from.empty() && model::ascii_lower(p.author_handle) != model::ascii_lower(from))
+        continue;
       if (std::all_of(words.begin(), words.end(),
                       [&](const std::string& w) { return contains_folded(p.text, w); }))
         list.push_back(&p);

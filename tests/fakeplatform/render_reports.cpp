@@ -52,8 +52,8 @@ Reply World::mastodon_report(const Request& request, double t, LogEntry& entry) 
   const std::string category =
       string_at(*in, "category").empty() ? "other" : string_at(*in, "category");
   const std::string id = std::to_string(reports_.size() + 1);
-  const std::string created_at =
-      iso_time(start_ + std::chrono::milliseconds(static_cast<std::int64_t>(t * 1000)));
+  const std::string created_at = model::iso8601_utc(
+      start_ + std::chrono::milliseconds(static_cast<std::int64_t>(t * 1000)), true);
   boost::json::object report{{"id", id},
                              {"action_taken", false},
                              {"action_taken_at", nullptr},
@@ -103,8 +103,8 @@ Reply World::bluesky_report(const Request& request, double t, LogEntry& entry) {
       target == nullptr)
     return error_body(400, {{"error", "InvalidRequest"}, {"message", "Subject not found"}});
   const std::int64_t id = static_cast<std::int64_t>(reports_.size()) + 1;
-  const std::string created_at =
-      iso_time(start_ + std::chrono::milliseconds(static_cast<std::int64_t>(t * 1000)));
+  const std::string created_at = model::iso8601_utc(
+      start_ + std::chrono::milliseconds(static_cast<std::int64_t>(t * 1000)), true);
   boost::json::object answer{{"id", id},
                              {"reasonType", reason_type},
                              {"reason", string_at(*in, "reason")},

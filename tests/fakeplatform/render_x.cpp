@@ -385,11 +385,11 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
           },
           10, 5, 100, "pagination_token");
     }
-    const std::string needle = "@" + lower_ascii(a->handle);
+    const std::string needle = "@" + model::ascii_lower(a->handle);
     return page_of_tweets(
         [&](const Post& p) {
           return p.author_handle != a->handle &&
-                 lower_ascii(p.text).find(needle) != std::string::npos;
+                 model::ascii_lower(p.text).find(needle) != std::string::npos;
         },
         10, 5, 100, "pagination_token");
   }
@@ -415,10 +415,10 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
       } else if (term.rfind("in_reply_to_tweet_id:", 0) == 0) {
         hit = p.parent_id == term.substr(21);
       } else if (term.rfind("from:", 0) == 0) {
-        hit = lower_ascii(p.author_handle) == lower_ascii(term.substr(5));
+        hit = model::ascii_lower(p.author_handle) == model::ascii_lower(term.substr(5));
       } else if (term.rfind("to:", 0) == 0) {
-        hit =
-            parent != nullptr && lower_ascii(parent->author_handle) == lower_ascii(term.substr(3));
+        hit = parent != nullptr &&
+              model::ascii_lower(parent->author_handle) == model::ascii_lower(term.substr(3));
       } else if (term == "is:reply") {
         hit = parent != nullptr || !p.parent_id.empty();
       } else if (term == "is:retweet" || term == "is:quote") {

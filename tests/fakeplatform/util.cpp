@@ -84,16 +84,8 @@ std::vector<std::string> split(std::string_view s, char sep) {
   return out;
 }
 
-std::string lower_ascii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 bool contains_folded(std::string_view haystack, std::string_view needle) {
-  return lower_ascii(haystack).find(lower_ascii(needle)) != std::string::npos;
+  return model::ascii_lower(haystack).find(model::ascii_lower(needle)) != std::string::npos;
 }
 
 std::string html_escape(std::string_view s) {
@@ -151,21 +143,6 @@ std::string base64url(std::string_view bytes) {
     out += table[(v >> 6) & 63];
   }
   return out;
-}
-
-std::string iso_time(WallTime t) {
-  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  const auto days = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{secs - days};
-  const auto ms = (t - secs).count();
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(ms));
-  return buf;
 }
 
 std::uint64_t fnv1a(std::string_view s, std::uint64_t seed) {

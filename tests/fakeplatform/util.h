@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "model/text.h"
+#include "model/time_text.h"
 #include "tests/fakeplatform/world.h"
 
 namespace mamori::fakeplatform {
@@ -27,11 +29,10 @@ class Query {
 std::string url_decode(std::string_view s);
 std::string url_encode(std::string_view s);
 std::vector<std::string> split(std::string_view s, char sep);
-std::string lower_ascii(std::string_view s);
+
 bool contains_folded(std::string_view haystack, std::string_view needle);
 std::string html_escape(std::string_view s);
 std::string base64url(std::string_view bytes);
-std::string iso_time(WallTime t);  // 2024-05-01T09:00:00.000Z
 std::uint64_t fnv1a(std::string_view s, std::uint64_t seed = 0);
 std::string base32_sortable(std::uint64_t v, int chars);     // TID alphabet
 std::string base32_lower(std::string_view seed, int chars);  // a-z2-7 from a hash

@@ -149,7 +149,8 @@ bool World::visible_post(const Post& p, double t) const {
 
 const Account* World::find_account(Platform p, std::string_view key) const {
   for (const Account& a : state_.accounts) {
-    if (a.platform == p && (a.id == key || lower_ascii(a.handle) == lower_ascii(key))) return &a;
+    if (a.platform == p && (a.id == key || model::ascii_lower(a.handle) == model::ascii_lower(key)))
+      return &a;
   }
   return nullptr;
 }
@@ -221,7 +222,8 @@ void World::advance(WallTime now) {
         start_ + std::chrono::milliseconds(static_cast<std::int64_t>(when_s * 1000));
     if (p->id.empty()) p->id = next_post_id(p->platform, when);
     if (p->key.empty()) p->key = p->id;
-    p->created_at = p->fixed_created_at.empty() ? iso_time(when) : p->fixed_created_at;
+    p->created_at =
+        p->fixed_created_at.empty() ? model::iso8601_utc(when, true) : p->fixed_created_at;
     p->seq = ++post_seq_;
     p->cid = "bafyrei" + base32_lower(p->id + p->text, 52);
     if (!p->in_reply_to.empty()) {
@@ -338,7 +340,7 @@ void World::add_rate_headers(Platform p, std::int64_t limit, std::int64_t remain
     case Platform::mastodon:
       h.emplace_back("X-RateLimit-Limit", std::to_string(limit));
       h.emplace_back("X-RateLimit-Remaining", std::to_string(remaining));
-      h.emplace_back("X-RateLimit-Reset", iso_time(reset));
+      h.emplace_back("X-RateLimit-Reset", model::iso8601_utc(reset, true));
       break;
     case Platform::facebook:
     case Platform::instagram: {
@@ -422,7 +424,7 @@ std::optional<Reply> World::rate_limit(Platform p, const std::string& endpoint, 
     Reply r = error_reply(p, 429, "Too Many Requests");
     add_rate_headers(p, shown_limit, 0, refusing_reset, refusing->limit.window, r);
     for (const auto& [k, v] : r.headers) {
-      const std::string name = lower_ascii(k);
+      const std::string name = model::ascii_lower(k);
       if (name == "x-rate-limit-reset" || name == "ratelimit-reset")
         entry.reset_unix_ms = std::stoll(v) * 1000;
     }
@@ -620,7 +622,7 @@ Reply World::control_add_account(const boost::json::object& in, WallTime now) {
   a.avatar_pattern = field(in, "avatar_pattern").value_or(a.handle);
   a.avatar_tweak = static_cast<int>(number_field(in, "avatar_tweak", 0));
   a.followers = static_cast<int>(number_field(in, "followers", 0));
-  a.created_at = iso_time(now);
+  a.created_at = model::iso8601_utc(now, true);
   a.appears_at = seconds(now);
   a.id = field(in, "id").value_or("");
   if (a.id.empty()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "model/finding.h"
 #include "playbooks/engine/clauses.h"
 #include "playbooks/engine/documents.h"
 #include "playbooks/engine/incident_data.h"
@@ -27,9 +28,9 @@ std::string one_step(const char* type) {
 PlaybookSources base() {
   PlaybookSources s;
   s.directory = "pb";
-  for (const char* type : {"impersonation", "flameup", "misinformation", "account_compromise",
-                           "erroneous_post", "threat", "account_change"}) {
-    s.playbooks.push_back({std::string("pb/") + type + ".toml", one_step(type)});
+  for (const mamori::model::IncidentType t : mamori::model::kIncidentTypes) {
+    const std::string type(mamori::model::to_string(t));
+    s.playbooks.push_back({"pb/" + type + ".toml", one_step(type.c_str())});
   }
   s.templates.push_back(
       {"pb/templates/notice.toml", "title = \"t\"\nbody = \"{{municipality}}\"\n"});

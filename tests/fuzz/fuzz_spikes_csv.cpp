@@ -7,12 +7,13 @@
 #include <string_view>
 
 #include "detectors/flameup/spikes.h"
+#include "model/time_text.h"
 
 namespace fu = mamori::detectors::flameup;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  const auto parsed = fu::parse_spikes_csv(text, std::chrono::hours(9));
+  const auto parsed = fu::parse_spikes_csv(text, mamori::model::kJstOffset);
   if (!parsed.ok()) {
     if (parsed.error->line == 0 || parsed.error->message.empty()) std::abort();
     return 0;

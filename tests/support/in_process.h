@@ -68,8 +68,10 @@ class InProcess {
     return *r.config;
   }
 
-  // The services the hub and the monitor are built with; `context` decides who is paged.
+  // The services the hub and the monitor are built with; `context` decides who is paged (its
+  // times come from this clock).
   alerts::FindingServices services(alerts::AlertContext context = {}) {
+    context.clock = &clock;
     return alerts::FindingServices{io, *database, clock, std::move(context), nullptr, &registry};
   }
 

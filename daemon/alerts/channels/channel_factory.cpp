@@ -6,7 +6,8 @@
 namespace mamori::alerts::channels {
 
 std::unique_ptr<AlertChannel> make_channel(const ChannelConfig& config, boost::asio::io_context& io,
-                                           collectors::HttpClient& http) {
+                                           collectors::HttpClient& http,
+                                           const collectors::Clock& clock) {
   return std::visit(
       [&](const auto& o) -> std::unique_ptr<AlertChannel> {
         using T = std::decay_t<decltype(o)>;
@@ -15,14 +16,14 @@ std::unique_ptr<AlertChannel> make_channel(const ChannelConfig& config, boost::a
         } else if constexpr (std::is_same_v<T, TeamsChannelOptions>) {
           return std::make_unique<TeamsChannel>(http, o);
         } else if constexpr (std::is_same_v<T, LineWorksChannelOptions>) {
-          return std::make_unique<LineWorksChannel>(io, http, o);
+          return std::make_unique<LineWorksChannel>(io, http, o, clock);
         } else if constexpr (std::is_same_v<T, EmailChannelOptions>) {
-          return std::make_unique<EmailChannel>(io, o);
+          return std::make_unique<EmailChannel>(io, o, clock);
         } else if constexpr (std::is_same_v<T, PagerDutyChannelOptions>) {
           return std::make_unique<PagerDutyChannel>(http, o);
         } else {
           static_assert(std::is_same_v<T, WebhookChannelOptions>);
-          return std::make_unique<WebhookChannel>(http, o);
+          return std::make_unique<WebhookChannel>(http, o, clock);
         }
       },
       config.options);
@@ -30,9 +31,10 @@ std::unique_ptr<AlertChannel> make_channel(const ChannelConfig& config, boost::a
 
 std::map<std::string, std::unique_ptr<AlertChannel>> make_channels(const AlertsConfig& config,
                                                                    boost::asio::io_context& io,
-                                                                   collectors::HttpClient& http) {
+                                                                   collectors::HttpClient& http,
+                                                                   const collectors::Clock& clock) {
   std::map<std::string, std::unique_ptr<AlertChannel>> out;
-  for (const auto& c : config.channels) out.emplace(c.name, make_channel(c, io, http));
+  for (const auto& c : config.channels) out.emplace(c.name, make_channel(c, io, http, clock));
   return out;
 }
 
@@ -60,11 +62,11 @@ void ChannelSet::shutdown() {
 }
 
 ChannelSet make_channel_set(const AlertsConfig& config, boost::asio::io_context& io,
-                            collectors::CurlClientOptions options) {
+                            collectors::CurlClientOptions options, const collectors::Clock& clock) {
   ChannelSet set;
   options.allowed_hosts = alert_hosts(config);
   set.http = std::make_unique<collectors::CurlMultiClient>(io, std::move(options));
-  set.channels = make_channels(config, io, *set.http);
+  set.channels = make_channels(config, io, *set.http, clock);
   return set;
 }
 

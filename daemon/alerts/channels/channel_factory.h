@@ -11,19 +11,23 @@
 #include "collectors/http/curl_multi_client.h"
 #include "collectors/http/host_allow_list.h"
 #include "collectors/http/http_client.h"
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/alerts_config.h"
 #include "daemon/alerts/channel.h"
 
 namespace mamori::alerts::channels {
 
 // One sink for one configured channel. `http` must outlive the channel.
+// `clock`: the daemon's one clock (signature timestamps, mail dates, token lifetimes).
 std::unique_ptr<AlertChannel> make_channel(const ChannelConfig& config, boost::asio::io_context& io,
-                                           collectors::HttpClient& http);
+                                           collectors::HttpClient& http,
+                                           const collectors::Clock& clock);
 
 // Every configured channel, by name.
 std::map<std::string, std::unique_ptr<AlertChannel>> make_channels(const AlertsConfig& config,
                                                                    boost::asio::io_context& io,
-                                                                   collectors::HttpClient& http);
+                                                                   collectors::HttpClient& http,
+                                                                   const collectors::Clock& clock);
 
 // The hosts the configured HTTP channels send to (webhook hosts, LINE WORKS' auth and API
 // hosts, PagerDuty's events host): CurlClientOptions::allowed_hosts for the alert client.
@@ -42,6 +46,6 @@ struct ChannelSet {
 };
 // `options` without allowed_hosts (filled here from the channels).
 ChannelSet make_channel_set(const AlertsConfig& config, boost::asio::io_context& io,
-                            collectors::CurlClientOptions options);
+                            collectors::CurlClientOptions options, const collectors::Clock& clock);
 
 }  // namespace mamori::alerts::channels

@@ -151,6 +151,7 @@ std::string redact_mail_url(std::string_view url) {
 struct EmailChannel::Impl {
   boost::asio::io_context& io;
   EmailChannelOptions options;
+  const collectors::Clock& clock;
   std::string target;  // redacted URL
   std::mutex mutex;
   std::condition_variable wake;
@@ -158,7 +159,8 @@ struct EmailChannel::Impl {
   std::atomic<bool> stopping{false};
   std::vector<std::thread> threads;
 
-  Impl(boost::asio::io_context& i, EmailChannelOptions o) : io(i), options(std::move(o)) {}
+  Impl(boost::asio::io_context& i, EmailChannelOptions o, const collectors::Clock& c)
+      : io(i), options(std::move(o)), clock(c) {}
 
   void complete(std::function<void(DeliveryResult)> done, DeliveryResult result) {
     boost::asio::post(io, [done = std::move(done), result = std::move(result)]() mutable {
@@ -247,7 +249,8 @@ struct EmailChannel::Impl {
   }
 };
 
-EmailChannel::EmailChannel(boost::asio::io_context& io, EmailChannelOptions options) {
+EmailChannel::EmailChannel(boost::asio::io_context& io, EmailChannelOptions options,
+                           const collectors::Clock& clock) {
   const auto info = parse_mail_url(options.url);
   if (!info || (info->scheme != "smtp" && info->scheme != "smtps")) {
     throw std::invalid_argument(
@@ -263,7 +266,7 @@ EmailChannel::EmailChannel(boost::asio::io_context& io, EmailChannelOptions opti
   }
   if (options.workers == 0) options.workers = 1;
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-  impl_ = std::make_unique<Impl>(io, std::move(options));
+  impl_ = std::make_unique<Impl>(io, std::move(options), clock);
   impl_->target = redact_mail_url(impl_->options.url);
   for (std::size_t i = 0; i < impl_->options.workers; ++i) {
     impl_->threads.emplace_back([impl = impl_.get()] { impl->run(); });
@@ -294,7 +297,7 @@ std::string EmailChannel::compose(const AlertMessage& message,
                       domain);
   // Every mail about one incident refers to the same (virtual) root, so clients thread them.
   mail.references = "<mamori.incident-" + std::to_string(message.incident_id) + "@" + domain + ">";
-  mail.date = o.clock ? o.clock() : std::chrono::system_clock::now();
+  mail.date = impl_->clock.now();
   mail.extra_headers.emplace_back("X-Mamori-Incident", std::to_string(message.incident_id));
   mail.extra_headers.emplace_back("X-Mamori-Alert-Kind", std::string(to_string(message.kind)));
   return build_mail(mail);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/channel.h"
 #include "daemon/config/config.h"
 
@@ -39,14 +40,15 @@ struct EmailChannelOptions {
   std::chrono::milliseconds connect_timeout{15000};
   std::size_t workers = 2;
   std::size_t max_queued = 1000;  // beyond this, send() fails at once (retryable)
-  std::function<std::chrono::system_clock::time_point()> clock;  // the Date header
 };
 
 class EmailChannel final : public AlertChannel {
  public:
   // Throws std::invalid_argument for a URL that is not smtp(s)://, a URL with credentials, or
   // an invalid from address.
-  EmailChannel(boost::asio::io_context& io, EmailChannelOptions options);
+  // `clock` (the daemon's one clock) dates the mails; it must outlive the channel.
+  EmailChannel(boost::asio::io_context& io, EmailChannelOptions options,
+               const collectors::Clock& clock);
   // Stops the workers: a transfer in progress is aborted, queued sends complete (posted) as
   // retryable failures.
   ~EmailChannel() override;

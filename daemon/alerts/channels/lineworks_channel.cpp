@@ -73,6 +73,7 @@ struct LineWorksChannel::State : std::enable_shared_from_this<State> {
   boost::asio::io_context& io;
   collectors::HttpClient& http;
   LineWorksChannelOptions options;
+  const collectors::Clock& clock;
   std::string access_token;
   Clock::time_point access_expires{};
   std::string refresh_token;
@@ -83,10 +84,11 @@ struct LineWorksChannel::State : std::enable_shared_from_this<State> {
   using TokenWaiter = std::function<void(const std::string* token, const DeliveryResult* failure)>;
   std::vector<TokenWaiter> waiters;
 
-  State(boost::asio::io_context& i, collectors::HttpClient& h, LineWorksChannelOptions o)
-      : io(i), http(h), options(std::move(o)) {}
+  State(boost::asio::io_context& i, collectors::HttpClient& h, LineWorksChannelOptions o,
+        const collectors::Clock& c)
+      : io(i), http(h), options(std::move(o)), clock(c) {}
 
-  Clock::time_point now() const { return options.clock ? options.clock() : Clock::now(); }
+  Clock::time_point now() const { return clock.now(); }
 
   void with_token(TokenWaiter waiter) {
     if (!access_token.empty() && now() + options.refresh_margin < access_expires) {
@@ -243,7 +245,7 @@ struct LineWorksChannel::State : std::enable_shared_from_this<State> {
 };
 
 LineWorksChannel::LineWorksChannel(boost::asio::io_context& io, collectors::HttpClient& http,
-                                   LineWorksChannelOptions options)
+                                   LineWorksChannelOptions options, const collectors::Clock& clock)
     : io_(io) {
   if (options.bot_id.empty() || options.client_id.empty() || options.service_account.empty() ||
       !options.private_key) {
@@ -251,7 +253,7 @@ LineWorksChannel::LineWorksChannel(boost::asio::io_context& io, collectors::Http
         "LINE WORKS channel needs bot_id, client_id, service_account and a private key");
   }
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-  state_ = std::make_shared<State>(io, http, std::move(options));
+  state_ = std::make_shared<State>(io, http, std::move(options), clock);
 }
 
 LineWorksChannel::~LineWorksChannel() = default;

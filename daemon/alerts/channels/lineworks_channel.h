@@ -14,6 +14,7 @@
 #include <string>
 
 #include "collectors/http/http_client.h"
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/channel.h"
 #include "daemon/alerts/channels/jwt_rs256.h"
 #include "daemon/config/config.h"
@@ -36,15 +37,15 @@ struct LineWorksChannelOptions {
   std::chrono::milliseconds timeout{10000};
   // Renew this long before the access token expires.
   std::chrono::seconds refresh_margin{300};
-  // Wall clock for token lifetimes and the JWT's iat/exp; injectable for tests.
-  std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 class LineWorksChannel final : public AlertChannel {
  public:
   // Throws std::invalid_argument when bot_id, client_id, service_account or the key is missing.
+  // `clock` (the daemon's one clock) times the tokens and the JWT's iat/exp; it must outlive
+  // the channel.
   LineWorksChannel(boost::asio::io_context& io, collectors::HttpClient& http,
-                   LineWorksChannelOptions options);
+                   LineWorksChannelOptions options, const collectors::Clock& clock);
   ~LineWorksChannel() override;
   std::string_view kind() const override { return "lineworks"; }
   std::string_view name() const override;

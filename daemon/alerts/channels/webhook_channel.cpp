@@ -13,12 +13,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::int64_t system_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 std::string webhook_signature(std::string_view secret, std::int64_t timestamp,
@@ -66,10 +60,10 @@ std::string WebhookChannel::payload(const AlertMessage& m) {
   return json::serialize(body);
 }
 
-WebhookChannel::WebhookChannel(collectors::HttpClient& http, WebhookChannelOptions options)
-    : http_(http), options_(std::move(options)) {
+WebhookChannel::WebhookChannel(collectors::HttpClient& http, WebhookChannelOptions options,
+                               const collectors::Clock& clock)
+    : http_(http), options_(std::move(options)), clock_(clock) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
-  if (!options_.now_seconds) options_.now_seconds = system_seconds;
 }
 
 void WebhookChannel::send(const AlertMessage& message, std::function<void(DeliveryResult)> done) {
@@ -78,7 +72,8 @@ void WebhookChannel::send(const AlertMessage& message, std::function<void(Delive
   spec.redacted = redact_url(spec.url);
   spec.service = "Webhook";
   spec.body = payload(message);
-  const std::int64_t t = options_.now_seconds();
+  const std::int64_t t =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
   spec.headers.emplace_back("X-Mamori-Signature",
                             "t=" + std::to_string(t) +
                                 ",v1=" + webhook_signature(options_.secret.reveal(), t, spec.body));

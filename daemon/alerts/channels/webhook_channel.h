@@ -11,6 +11,7 @@
 #include <string>
 
 #include "collectors/http/http_client.h"
+#include "collectors/ratelimit/clock.h"
 #include "daemon/alerts/channel.h"
 #include "daemon/config/config.h"
 
@@ -21,13 +22,13 @@ struct WebhookChannelOptions {
   config::Secret url;     // may carry a token in its path or query, so treated as a secret
   config::Secret secret;  // the HMAC key, at least 32 bytes
   std::chrono::milliseconds timeout{10000};
-  // Unix seconds for the signature; injectable for tests.
-  std::function<std::int64_t()> now_seconds;
 };
 
 class WebhookChannel final : public AlertChannel {
  public:
-  WebhookChannel(collectors::HttpClient& http, WebhookChannelOptions options);
+  // `clock` (the daemon's one clock) gives the signature's timestamp; it must outlive the channel.
+  WebhookChannel(collectors::HttpClient& http, WebhookChannelOptions options,
+                 const collectors::Clock& clock);
   std::string_view kind() const override { return "webhook"; }
   std::string_view name() const override { return options_.name; }
   void send(const AlertMessage& message, std::function<void(DeliveryResult)> done) override;
@@ -37,6 +38,7 @@ class WebhookChannel final : public AlertChannel {
  private:
   collectors::HttpClient& http_;
   WebhookChannelOptions options_;
+  const collectors::Clock& clock_;
 };
 
 // Lower-case hex HMAC-SHA256 of `timestamp + "." + body` (libsodium).

@@ -22,6 +22,9 @@ using alerts::testing::send_one;
 using alerts::testing::SmtpSink;
 using alerts::testing::SmtpSinkOptions;
 
+// The mails' Date: 2025-04-01 03:12:00 JST.
+const collectors::ManualClock mail_clock(model::TimePoint(std::chrono::seconds(1743444720)));
+
 EmailChannelOptions relay(const std::string& url) {
   EmailChannelOptions o;
   o.name = "mail";
@@ -32,15 +35,13 @@ EmailChannelOptions relay(const std::string& url) {
   o.default_to = {"kouhou@city.example.jp"};
   o.timeout = 10s;
   o.connect_timeout = 5s;
-  // 2025-04-01 03:12:00 JST
-  o.clock = [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1743444720)); };
   return o;
 }
 
 TEST(EmailChannel, DeliversJapaneseSubjectAndBodyThroughALocalRelay) {
   SmtpSink sink;
   boost::asio::io_context io;
-  EmailChannel mail(io, relay(sink.url()));
+  EmailChannel mail(io, relay(sink.url()), mail_clock);
   AlertMessage m = sample_message();
   m.recipient_address = "sato@city.example.jp";
   const DeliveryResult r = send_one(io, mail, m);
@@ -103,14 +104,14 @@ TEST(EmailChannel, AuthenticatesAndRejectsWrongCredentialsWithoutRetry) {
   o.username = "mamori";
   o.password = config::Secret("p@ss word");
   {
-    EmailChannel mail(io, o);
+    EmailChannel mail(io, o, mail_clock);
     const DeliveryResult r = send_one(io, mail, sample_message());
     ASSERT_TRUE(r.delivered) << r.detail;
     ASSERT_EQ(sink.mails().size(), 1u);
     EXPECT_EQ(sink.mails()[0].auth_user, "mamori");
   }
   o.password = config::Secret("wrong");
-  EmailChannel mail(io, o);
+  EmailChannel mail(io, o, mail_clock);
   const DeliveryResult r = send_one(io, mail, sample_message());
   EXPECT_FALSE(r.delivered);
   EXPECT_FALSE(r.retryable) << r.detail;
@@ -124,7 +125,7 @@ TEST(EmailChannel, StarttlsRequiredButNotOfferedFailsClearlyBeforeSendingAnythin
   boost::asio::io_context io;
   EmailChannelOptions o = relay(sink.url());
   o.tls = SmtpTls::starttls;
-  EmailChannel mail(io, o);
+  EmailChannel mail(io, o, mail_clock);
   const DeliveryResult r = send_one(io, mail, sample_message());
   EXPECT_FALSE(r.delivered);
   EXPECT_FALSE(r.retryable) << r.detail;
@@ -141,7 +142,7 @@ TEST(EmailChannel, SmtpReplyClassesDecideRetrying) {
     so.rcpt_reply = "550 5.1.1 no such user";
     SmtpSink sink(so);
     boost::asio::io_context io;
-    EmailChannel mail(io, relay(sink.url()));
+    EmailChannel mail(io, relay(sink.url()), mail_clock);
     const DeliveryResult r = send_one(io, mail, sample_message());
     EXPECT_FALSE(r.delivered);
     EXPECT_FALSE(r.retryable) << r.detail;
@@ -152,7 +153,7 @@ TEST(EmailChannel, SmtpReplyClassesDecideRetrying) {
     so.rcpt_reply = "451 4.3.0 try again later";
     SmtpSink sink(so);
     boost::asio::io_context io;
-    EmailChannel mail(io, relay(sink.url()));
+    EmailChannel mail(io, relay(sink.url()), mail_clock);
     const DeliveryResult r = send_one(io, mail, sample_message());
     EXPECT_FALSE(r.delivered);
     EXPECT_TRUE(r.retryable) << r.detail;
@@ -163,7 +164,7 @@ TEST(EmailChannel, SmtpReplyClassesDecideRetrying) {
     so.data_reply = "452 4.3.1 insufficient storage";
     SmtpSink sink(so);
     boost::asio::io_context io;
-    EmailChannel mail(io, relay(sink.url()));
+    EmailChannel mail(io, relay(sink.url()), mail_clock);
     const DeliveryResult r = send_one(io, mail, sample_message());
     EXPECT_TRUE(r.retryable) << r.detail;
     EXPECT_EQ(r.status, 452);
@@ -172,8 +173,8 @@ TEST(EmailChannel, SmtpReplyClassesDecideRetrying) {
 
 TEST(EmailChannel, AServerThatIsDownIsRetryable) {
   boost::asio::io_context io;
-  EmailChannel mail(io,
-                    relay("smtp://127.0.0.1:" + std::to_string(alerts::testing::closed_port())));
+  EmailChannel mail(io, relay("smtp://127.0.0.1:" + std::to_string(alerts::testing::closed_port())),
+                    mail_clock);
   const DeliveryResult r = send_one(io, mail, sample_message());
   EXPECT_FALSE(r.delivered);
   EXPECT_TRUE(r.retryable) << r.detail;
@@ -183,15 +184,16 @@ TEST(EmailChannel, AServerThatIsDownIsRetryable) {
 TEST(EmailChannel, RefusesInjectedAddressesAndBadConfiguration) {
   SmtpSink sink;
   boost::asio::io_context io;
-  EmailChannel mail(io, relay(sink.url()));
+  EmailChannel mail(io, relay(sink.url()), mail_clock);
   AlertMessage m = sample_message();
   m.recipient_address = "a@city.example.jp>\r\nRCPT TO:<evil@example.com";
   const DeliveryResult r = send_one(io, mail, m);
   EXPECT_FALSE(r.delivered);
   EXPECT_FALSE(r.retryable);
   EXPECT_TRUE(sink.commands().empty()) << "refused before connecting";
-  EXPECT_THROW(EmailChannel(io, relay("http://127.0.0.1:25")), std::invalid_argument);
-  EXPECT_THROW(EmailChannel(io, relay("smtp://user:pw@127.0.0.1:25")), std::invalid_argument);
+  EXPECT_THROW(EmailChannel(io, relay("http://127.0.0.1:25"), mail_clock), std::invalid_argument);
+  EXPECT_THROW(EmailChannel(io, relay("smtp://user:pw@127.0.0.1:25"), mail_clock),
+               std::invalid_argument);
 }
 
 TEST(EmailChannel, StoppingCompletesQueuedSendsAsRetryable) {
@@ -204,7 +206,7 @@ TEST(EmailChannel, StoppingCompletesQueuedSendsAsRetryable) {
     alerts::testing::HttpReceiver silent;
     EmailChannelOptions o = relay("smtp://127.0.0.1:" + std::to_string(silent.port()));
     o.workers = 1;
-    EmailChannel mail(io, o);
+    EmailChannel mail(io, o, mail_clock);
     for (int i = 0; i < 3; ++i)
       mail.send(sample_message(), [&](DeliveryResult r) { results.push_back(r); });
     std::this_thread::sleep_for(300ms);  // the worker is inside the first transfer by now

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <thread>
 
+#include "model/text.h"
+
 namespace mamori::alerts::testing {
 
 namespace asio = boost::asio;
@@ -50,7 +52,7 @@ struct HttpReceiver::Impl : std::enable_shared_from_this<Impl> {
           r.target = std::string(request->target());
           for (const auto& f : *request) {
             std::string name(f.name_string());
-            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            name = model::ascii_lower(name);
             r.headers[name] = std::string(f.value());
           }
           r.body = request->body();

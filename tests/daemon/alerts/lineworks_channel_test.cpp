@@ -79,9 +79,6 @@ class LineWorksTest : public ::testing::Test {
     o.private_key = key_;
     o.token_url = receiver_.base_url() + "/oauth2/v2.0/token";
     o.api_base = receiver_.base_url() + "/v1.0";
-    o.clock = [this] {
-      return std::chrono::system_clock::time_point(std::chrono::seconds(now_.load()));
-    };
     return o;
   }
 
@@ -132,14 +129,14 @@ class LineWorksTest : public ::testing::Test {
   collectors::CurlMultiClient client_;
   std::string pem_;
   std::shared_ptr<const RsaPrivateKey> key_;
-  std::atomic<long long> now_{1743444720};
+  collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743444720))};
   std::atomic<int> tokens_issued_{0};
   std::atomic<int> token_status_{200};
   std::atomic<int> api_401_remaining_{0};
 };
 
 TEST_F(LineWorksTest, GetsATokenWithASignedJwtAndSendsTheText) {
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   AlertMessage m = sample_message();
   m.recipient_address = "sato@city";
   const DeliveryResult r = send_one(io_, channel, m);
@@ -182,7 +179,7 @@ TEST_F(LineWorksTest, GetsATokenWithASignedJwtAndSendsTheText) {
 }
 
 TEST_F(LineWorksTest, CachesTheTokenAndRefreshesItBeforeExpiry) {
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   AlertMessage m = sample_message();
   m.recipient_address = "channel:room-1";
   EXPECT_TRUE(send_one(io_, channel, m).delivered);
@@ -192,7 +189,7 @@ TEST_F(LineWorksTest, CachesTheTokenAndRefreshesItBeforeExpiry) {
   EXPECT_EQ(api_requests().at(1).target, "/v1.0/bots/2000001/channels/room-1/messages");
 
   // 23 h 56 min later the token (24 h) is within the 5-minute margin: renew by refresh token.
-  now_ += 86400 - 240;
+  clock_.advance(std::chrono::seconds(86400 - 240));
   EXPECT_TRUE(send_one(io_, channel, m).delivered);
   const auto tokens = token_requests();
   ASSERT_EQ(tokens.size(), 2u);
@@ -204,7 +201,7 @@ TEST_F(LineWorksTest, CachesTheTokenAndRefreshesItBeforeExpiry) {
 }
 
 TEST_F(LineWorksTest, ConcurrentSendsShareOneTokenRequest) {
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   AlertMessage m = sample_message();
   m.recipient_address = "sato@city";
   std::vector<DeliveryResult> results;
@@ -216,7 +213,7 @@ TEST_F(LineWorksTest, ConcurrentSendsShareOneTokenRequest) {
 }
 
 TEST_F(LineWorksTest, A401DropsTheTokenAndRetriesOnce) {
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   AlertMessage m = sample_message();
   m.recipient_address = "sato@city";
   EXPECT_TRUE(send_one(io_, channel, m).delivered);
@@ -236,7 +233,7 @@ TEST_F(LineWorksTest, A401DropsTheTokenAndRetriesOnce) {
 
 TEST_F(LineWorksTest, RejectedCredentialsAreNotRetriedAndNotLeaked) {
   token_status_ = 401;
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   AlertMessage m = sample_message();
   m.recipient_address = "sato@city";
   const DeliveryResult r = send_one(io_, channel, m);
@@ -251,7 +248,7 @@ TEST_F(LineWorksTest, RejectedCredentialsAreNotRetriedAndNotLeaked) {
 }
 
 TEST_F(LineWorksTest, NoRecipientAndNoDefaultIsAClearPermanentFailure) {
-  LineWorksChannel channel(io_, client_, options());
+  LineWorksChannel channel(io_, client_, options(), clock_);
   const DeliveryResult r = send_one(io_, channel, sample_message());
   EXPECT_FALSE(r.delivered);
   EXPECT_FALSE(r.retryable);

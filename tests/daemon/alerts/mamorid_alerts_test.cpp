@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "daemon/alerts/ack_link.h"
+#include "model/text.h"
 #include "tests/daemon/alerts/http_receiver.h"
 #include "tests/support/fake_platform.h"
 
@@ -66,7 +67,7 @@ Fetched fetch(const std::string& method, unsigned short port, const std::string&
   f.status = static_cast<int>(res.result_int());
   for (const auto& h : res) {
     std::string name(h.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name = model::ascii_lower(name);
     f.headers[name] = std::string(h.value());
   }
   f.body = res.body();

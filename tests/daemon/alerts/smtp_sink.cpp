@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include "model/text.h"
+
 namespace mamori::alerts::testing {
 
 namespace asio = boost::asio;
@@ -43,11 +45,8 @@ struct SmtpSink::Impl {
   }
 
   static bool starts_with_ci(const std::string& line, const std::string& prefix) {
-    if (line.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-      if (std::toupper(static_cast<unsigned char>(line[i])) != prefix[i]) return false;
-    }
-    return true;
+    return line.size() >= prefix.size() &&
+           model::iequals_ascii(std::string_view(line).substr(0, prefix.size()), prefix);
   }
 
   static std::string between_angles(const std::string& line) {
@@ -197,7 +196,7 @@ ParsedMail parse_mail(const std::string& data) {
     const auto colon = current.find(':');
     if (colon == std::string::npos) return;
     std::string name = current.substr(0, colon);
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name = model::ascii_lower(name);
     std::string value = current.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     out.headers[name] = value;

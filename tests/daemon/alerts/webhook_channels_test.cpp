@@ -281,8 +281,8 @@ TEST_F(WebhookChannels, GenericWebhookIsSignedOverTimestampAndBody) {
   o.name = "soc";
   o.url = config::Secret(receiver_.base_url() + "/hooks/mamori");
   o.secret = config::Secret(secret);
-  o.now_seconds = [] { return std::int64_t{1743444720}; };
-  WebhookChannel hook(client_, o);
+  const collectors::ManualClock clock(model::TimePoint(std::chrono::seconds(1743444720)));
+  WebhookChannel hook(client_, o, clock);
   const DeliveryResult r = send_one(io_, hook, sample_message());
   EXPECT_TRUE(r.delivered) << r.detail;
   const auto reqs = receiver_.requests();

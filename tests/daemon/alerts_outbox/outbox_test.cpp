@@ -66,7 +66,7 @@ class OutboxTest : public ::testing::Test {
   }
 
   // Pages these channels when an incident opens: a one-level escalation policy naming them.
-  static AlertContext paging(const std::vector<std::string>& channels) {
+  AlertContext paging(const std::vector<std::string>& channels) const {
     auto config = std::make_shared<oncall::OnCallConfig>();
     oncall::EscalationPolicy policy;
     policy.name = "test";
@@ -76,7 +76,8 @@ class OutboxTest : public ::testing::Test {
       level.targets.push_back({oncall::EscalationTarget::Kind::channel, c});
     policy.levels = {level};
     config->policies = {policy};
-    return AlertContext{config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+    return AlertContext{config, "https://mamori.example.lg.jp", "相馬市", nullptr, nullptr,
+                        &clock_};
   }
 
   long long open_incident(const std::string& subject, const std::vector<std::string>& channels) {
@@ -103,15 +104,15 @@ class OutboxTest : public ::testing::Test {
 
   // A dispatcher with its own store worker and event loop thread.
   struct Running {
-    Running(const std::string& dsn, std::map<std::string, AlertChannel*> channels,
-            DispatcherOptions o) {
+    Running(const std::string& dsn, const collectors::Clock& clock,
+            std::map<std::string, AlertChannel*> channels, DispatcherOptions o) {
       store::DatabaseOptions so;
       so.dsn = dsn;
       database = std::make_unique<store::Database>(so, nullptr);
       database->start();
       database->wait_ready(10s);
       dispatcher =
-          std::make_unique<AlertDispatcher>(io, *database, std::move(channels), o, nullptr);
+          std::make_unique<AlertDispatcher>(io, *database, clock, std::move(channels), o, nullptr);
       boost::asio::post(io, [this] { dispatcher->start(); });
       guard.emplace(io.get_executor());
       thread = std::thread([this] { io.run(); });
@@ -134,6 +135,9 @@ class OutboxTest : public ::testing::Test {
 
   testing::ScratchDatabase db_;
   std::unique_ptr<pqxx::connection> direct_;
+  // The dispatcher's and the pages' clock; starts at the database's time (due times are its).
+  collectors::ManualClock clock_{
+      std::chrono::floor<std::chrono::milliseconds>(model::Clock::now())};
 };
 
 DispatcherOptions fast() {
@@ -143,24 +147,27 @@ DispatcherOptions fast() {
   return o;
 }
 
-// Answers 1.5 s after a send, on the dispatcher's loop (like a slow webhook receiver).
+// A receiver that takes 90 s to answer: the clock moves on by that much before the delivery
+// completes (on the dispatcher's loop, as a real channel's completion does).
 class SlowChannel : public AlertChannel {
  public:
   std::string_view kind() const override { return "slow"; }
   std::string_view name() const override { return "slow"; }
   void send(const AlertMessage&, std::function<void(DeliveryResult)> done) override {
-    auto timer = std::make_shared<boost::asio::steady_timer>(*io, 1500ms);
-    timer->async_wait([timer, done = std::move(done)](const boost::system::error_code&) {
+    boost::asio::post(*io, [this, done = std::move(done)] {
+      clock->advance(90s);
       done({true, false, 200, ""});
     });
   }
   boost::asio::io_context* io = nullptr;
+  collectors::ManualClock* clock = nullptr;
 };
 
 // docs/metrics.md: mamori_alert_delivery_seconds is the time from queueing to delivery — not
-// to the moment the dispatcher picked the alert up.
+// to the moment the dispatcher picked the alert up. Measured with the dispatcher's clock.
 TEST_F(OutboxTest, DeliveryTimeIsMeasuredAtDelivery) {
   SlowChannel slow;
+  slow.clock = &clock_;
   prometheus::Registry registry;
   const auto sample = [&]() -> std::pair<std::uint64_t, double> {
     for (const auto& family : registry.Collect()) {
@@ -176,7 +183,7 @@ TEST_F(OutboxTest, DeliveryTimeIsMeasuredAtDelivery) {
   ASSERT_TRUE(database.wait_ready(10s));
   boost::asio::io_context io;
   slow.io = &io;
-  AlertDispatcher dispatcher(io, database, {{"slow", &slow}}, fast(), &registry);
+  AlertDispatcher dispatcher(io, database, clock_, {{"slow", &slow}}, fast(), &registry);
   boost::asio::post(io, [&] { dispatcher.start(); });
   auto guard = boost::asio::make_work_guard(io);
   std::thread loop([&] { io.run(); });
@@ -187,14 +194,14 @@ TEST_F(OutboxTest, DeliveryTimeIsMeasuredAtDelivery) {
   loop.join();
   database.drain_and_stop(5s);
   ASSERT_TRUE(delivered);
-  EXPECT_GE(sample().second, 1.5);
-  EXPECT_LT(sample().second, 10.0);
+  EXPECT_GE(sample().second, 90.0);  // measured at the claim it would be about 0
+  EXPECT_LT(sample().second, 100.0);
 }
 
 TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {
   RecordingChannel slack("slack-kouhou"), mail("mail-kacho");
   const std::vector<std::string> routes = {"slack-kouhou", "mail-kacho"};
-  Running running(db_.dsn(), {{"slack-kouhou", &slack}, {"mail-kacho", &mail}}, fast());
+  Running running(db_.dsn(), clock_, {{"slack-kouhou", &slack}, {"mail-kacho", &mail}}, fast());
   const auto opened = std::chrono::steady_clock::now();
   const long long id = open_incident("x:1", routes);
   ASSERT_TRUE(testing::eventually(
@@ -257,7 +264,7 @@ TEST_F(OutboxTest, NoIncidentNoAlert) {
 
 TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
   RecordingChannel flaky("webhook", 3, true);
-  Running running(db_.dsn(), {{"webhook", &flaky}}, fast());
+  Running running(db_.dsn(), clock_, {{"webhook", &flaky}}, fast());
   open_incident("x:3", {"webhook"});
   ASSERT_TRUE(testing::eventually([&] { return flaky.delivered().size() == 1; }, 10s));
   EXPECT_EQ(flaky.attempts(), 4);
@@ -272,7 +279,7 @@ TEST_F(OutboxTest, RetryableFailuresAreRetriedUntilDelivered) {
 
 TEST_F(OutboxTest, PermanentFailureGivesUpVisiblyOnTheIncident) {
   RecordingChannel broken("teams", 100, false);
-  Running running(db_.dsn(), {{"teams", &broken}}, fast());
+  Running running(db_.dsn(), clock_, {{"teams", &broken}}, fast());
   const long long id = open_incident("x:4", {"teams", "unknown-channel"});
   ASSERT_TRUE(testing::eventually(
       [&] { return scalar("SELECT count(*) FROM alert_outbox WHERE state = 'failed'") == 2; },
@@ -290,7 +297,7 @@ TEST_F(OutboxTest, LeasedAlertsOfACrashedDispatcherAreSentAgainWithTheSameKey) {
   ASSERT_EQ(claimed.size(), 1u);
   direct_.reset();  // its session (and leader lock, had it one) ends
   RecordingChannel pager("pager");
-  Running running(db_.dsn(), {{"pager", &pager}}, fast());
+  Running running(db_.dsn(), clock_, {{"pager", &pager}}, fast());
   ASSERT_TRUE(testing::eventually([&] { return pager.delivered().size() == 1; }, 5s));
   EXPECT_EQ(pager.delivered()[0].idempotency_key, claimed[0].message.idempotency_key);
 }
@@ -298,8 +305,8 @@ TEST_F(OutboxTest, LeasedAlertsOfACrashedDispatcherAreSentAgainWithTheSameKey) {
 TEST_F(OutboxTest, OnlyOneDispatcherDeliversWhenTwoInstancesRun) {
   RecordingChannel a("slack"), b("slack");
   {
-    Running first(db_.dsn(), {{"slack", &a}}, fast());
-    Running second(db_.dsn(), {{"slack", &b}}, fast());
+    Running first(db_.dsn(), clock_, {{"slack", &a}}, fast());
+    Running second(db_.dsn(), clock_, {{"slack", &b}}, fast());
     for (int i = 0; i < 20; ++i) open_incident("x:multi" + std::to_string(i), {"slack"});
     ASSERT_TRUE(testing::eventually(
         [&] { return a.delivered().size() + b.delivered().size() >= 20; }, 10s));
@@ -347,7 +354,11 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
       {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
       {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
   oncall_config->policies = {policy};
-  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+  // Due times are judged by the context's clock; it starts at the database's time (the
+  // incident's escalation starts at its now()) and moves only when the test says.
+  collectors::ManualClock clock(std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()));
+  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr, nullptr,
+                   &clock};
 
   model::Finding f;
   f.type = model::IncidentType::flameup;
@@ -368,28 +379,16 @@ TEST(Escalation, UnacknowledgedIncidentsEscalateOnScheduleAndStopWhenAcknowledge
   EXPECT_EQ(count("kind = 'trigger'"), 2);  // 佐藤さん by mail, and the Slack channel
   EXPECT_EQ(count("recipient = '佐藤 花子' AND channel = 'mail'"), 1);
   EXPECT_EQ(escalate_due(*c, ctx), 0);  // nothing else is due yet
+  clock.advance(14min);
+  EXPECT_EQ(escalate_due(*c, ctx), 0);  // level 1's 15 minutes have not passed
 
-  {
-    pqxx::work tx(*c);
-    tx.exec_params(
-        "UPDATE incidents SET opened_at = now() - interval '20 minutes', escalation_started_at = "
-        "now() - interval '20 minutes' WHERE id = $1",
-        id);
-    tx.commit();
-  }
+  clock.advance(6min);
   EXPECT_EQ(escalate_due(*c, ctx), 1);  // level 2: 課長
   EXPECT_EQ(count("kind = 'escalate' AND escalation_level = 2 AND recipient = '広報課長 田中'"), 1);
   EXPECT_EQ(escalate_due(*c, ctx), 0);  // not twice
 
   incidents::change_status(*c, id, incidents::Status::acknowledged, "広報 花子");
-  {
-    pqxx::work tx(*c);
-    tx.exec_params(
-        "UPDATE incidents SET opened_at = now() - interval '2 hours', escalation_started_at = "
-        "now() - interval '2 hours' WHERE id = $1",
-        id);
-    tx.commit();
-  }
+  clock.advance(2h);                    // level 3 would be due by now
   EXPECT_EQ(escalate_due(*c, ctx), 0);  // acknowledged: escalation stops
   EXPECT_EQ(count("kind = 'escalate'"), 1);
 }
@@ -419,7 +418,11 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
       {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)},
       {{{oncall::EscalationTarget::Kind::channel, "teams"}}, std::chrono::minutes(30)}};
   oncall_config->policies = {policy};
-  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+  // This test moves the incident's times back in the database instead; the clock follows the
+  // database's now() at each scan.
+  collectors::ManualClock clock(std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()));
+  AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr, nullptr,
+                   &clock};
 
   model::Finding f;
   f.type = model::IncidentType::flameup;
@@ -444,6 +447,14 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
     tx.exec(sql);
     tx.commit();
   };
+  auto escalate = [&] {
+    {
+      pqxx::nontransaction tx(*c);
+      clock.set(model::TimePoint(std::chrono::milliseconds(
+          tx.exec1("SELECT (extract(epoch FROM now()) * 1000)::bigint")[0].as<long long>())));
+    }
+    return escalate_due(*c, ctx);
+  };
   const long long id = record().incident_id;
   EXPECT_EQ(count("kind = 'trigger'"), 1);
   // Three hours unacknowledged: every level has been paged; then it is resolved.
@@ -451,7 +462,7 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
       "UPDATE incidents SET opened_at = now() - interval '3 hours',"
       " escalation_started_at = now() - interval '3 hours' WHERE id = " +
       std::to_string(id));
-  EXPECT_EQ(escalate_due(*c, ctx), 2);  // levels 2 and 3
+  EXPECT_EQ(escalate(), 2);  // levels 2 and 3
   incidents::change_status(*c, id, incidents::Status::resolved, "広報 花子");
 
   // Found again within the reopen window: reopened, level 1 paged once more, right now.
@@ -470,15 +481,15 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
     EXPECT_TRUE(row[1].as<bool>());  // the episode started at the reopening
     EXPECT_TRUE(row[2].as<bool>());  // opened_at is the first opening's, unchanged
   }
-  EXPECT_EQ(escalate_due(*c, ctx), 0) << "levels 2 and 3 must not all come due at the reopening";
+  EXPECT_EQ(escalate(), 0) << "levels 2 and 3 must not all come due at the reopening";
   EXPECT_EQ(count("kind = 'escalate'"), 2);
 
   // 20 minutes after the reopening: level 2 only, once.
   exec("UPDATE incidents SET escalation_started_at = now() - interval '20 minutes' WHERE id = " +
        std::to_string(id));
-  EXPECT_EQ(escalate_due(*c, ctx), 1);
+  EXPECT_EQ(escalate(), 1);
   EXPECT_EQ(count("kind = 'escalate' AND escalation_level = 2 AND recipient = '広報課長 田中'"), 2);
-  EXPECT_EQ(escalate_due(*c, ctx), 0);
+  EXPECT_EQ(escalate(), 0);
 
   // Reopened by a person (status back to open): the plan restarts there too, from level 1,
   // paged by the next escalation scan.
@@ -486,10 +497,10 @@ TEST(Escalation, AReopenedIncidentRestartsEscalationFromTheReopening) {
   exec("UPDATE incidents SET escalation_started_at = now() - interval '3 hours' WHERE id = " +
        std::to_string(id));
   incidents::change_status(*c, id, incidents::Status::open, "広報 花子", "再燃しています");
-  EXPECT_EQ(escalate_due(*c, ctx), 1);  // level 1 only
+  EXPECT_EQ(escalate(), 1);  // level 1 only
   EXPECT_EQ(count("kind = 'trigger' AND recipient = '佐藤 花子'"), 3);
   EXPECT_EQ(count("kind = 'escalate'"), 3);
-  EXPECT_EQ(escalate_due(*c, ctx), 0);
+  EXPECT_EQ(escalate(), 0);
 }
 
 }  // namespace
@@ -541,7 +552,8 @@ TEST_F(OutboxTest, ReplacingChannelsLetsTheSendInFlightFinishAndUsesTheNewOnes) 
   std::unique_ptr<Running> running;
   {
     // The held channel posts to the dispatcher's loop, so the loop exists first.
-    auto r = std::make_unique<Running>(db_.dsn(), std::map<std::string, AlertChannel*>{}, fast());
+    auto r = std::make_unique<Running>(db_.dsn(), clock_, std::map<std::string, AlertChannel*>{},
+                                       fast());
     old = std::make_unique<HeldChannel>(r->io);
     running = std::move(r);
   }

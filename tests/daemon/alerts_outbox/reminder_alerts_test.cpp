@@ -26,7 +26,10 @@ TEST(ReminderAlerts, AnOverdueTakedownIsSentToTheFirstLevelOnce) {
   policy.levels = {{{{oncall::EscalationTarget::Kind::person, "sato"}}, std::chrono::minutes(15)},
                    {{{oncall::EscalationTarget::Kind::person, "kacho"}}, std::chrono::minutes(15)}};
   oncall_config->policies = {policy};
-  const AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr};
+  const collectors::ManualClock clock(
+      std::chrono::floor<std::chrono::milliseconds>(model::Clock::now()));
+  const AlertContext ctx{oncall_config, "https://mamori.example.lg.jp", "相馬市", nullptr, nullptr,
+                         &clock};
 
   model::Finding f;
   f.type = model::IncidentType::impersonation;
@@ -36,7 +39,7 @@ TEST(ReminderAlerts, AnOverdueTakedownIsSentToTheFirstLevelOnce) {
   incidents::NewIncident n;
   n.title = "成りすましの疑い: @soma_clty (X)";
   const long long id = incidents::record_finding(*c, f, {}, n).incident_id;
-  const auto now = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+  const auto now = clock.now();
   incidents::NewTakedown t;
   t.incident_id = id;
   t.target = {model::Platform::x, "999", "soma_clty"};

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/http/server.h"
 #include "daemon/incidents/incident_documents.h"
 #include "daemon/incidents/incident_store.h"
@@ -54,7 +55,8 @@ class DocumentApiTest : public ::testing::Test {
     tokens[0].token.value = config::Secret(kViewerToken);
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
     register_document_routes(
-        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
+        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        [this] { return config_; });
     server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
     server_->listen("127.0.0.1", 0);
     guard_.emplace(io_.get_executor());
@@ -124,6 +126,8 @@ class DocumentApiTest : public ::testing::Test {
   }
 
   testing::ScratchDatabase db_;
+  // The documents' date ("today"): 2025-03-31T15:30:00Z, already 1 April in Japan.
+  collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743435000))};
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   std::shared_ptr<const config::Config> config_;
   std::unique_ptr<store::Database> database_;
@@ -156,6 +160,27 @@ TEST_F(DocumentApiTest, ARecolouredIconCountsAsACopiedIconOnlyWhenTheHueInvarian
   EXPECT_EQ(different.find("・プロフィール画像（公式アカウントのアイコン）"), std::string::npos)
       << different;
   EXPECT_NE(different.find("・表示名（自治体名）"), std::string::npos) << different;
+}
+
+// A document is dated by the daemon's clock, in Japan's calendar: the press release drafted at
+// 00:30 JST on 1 April says 1 April, not the UTC date (31 March) nor the machine's today.
+TEST_F(DocumentApiTest, DocumentsAreDatedByTheDaemonsClockInJapan) {
+  const long long id = impersonation();
+  const auto dated = [&] {
+    const auto r = get("/api/v1/incidents/" + std::to_string(id) + "/documents");
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::string all;
+    const auto body = boost::json::parse(r.body);
+    for (const auto& d : body.at("documents").as_array())
+      all += std::string(d.as_object().at("body").as_string()) + "\n";
+    return all;
+  };
+  const std::string first = dated();
+  EXPECT_NE(first.find("令和7年4月1日（火）"), std::string::npos) << first;
+  EXPECT_EQ(first.find("令和7年3月31日"), std::string::npos) << first;
+  clock_.advance(std::chrono::days(1));
+  const std::string next = dated();
+  EXPECT_NE(next.find("令和7年4月2日（水）"), std::string::npos) << next;
 }
 
 TEST_F(DocumentApiTest, RendersThePlaybooksDocumentsWithTheIncidentAndTheCity) {

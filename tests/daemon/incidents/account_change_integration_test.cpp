@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "model/time_text.h"
 #include "tests/support/fake_platform.h"
 
 namespace mamori {
@@ -29,12 +30,7 @@ testing::HttpResult api(const std::string& method, unsigned short port, const st
 }
 
 std::string iso_in(std::chrono::hours h) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now() + h);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return model::iso8601_utc(std::chrono::floor<std::chrono::milliseconds>(model::Clock::now() + h));
 }
 
 TEST(AccountChanges, ClosureChecklistDatesRemindersAndNoticesCheckedByMamori) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/api_support.h"
 #include "daemon/signin/password.h"
 #include "daemon/signin/session_authenticator.h"
@@ -20,18 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace bh = http::beast_http;
-
-class FakeClock {
- public:
-  TimePoint now() const { return TimePoint(std::chrono::milliseconds(ms_.load())); }
-  void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
-  Clock clock() {
-    return [this] { return now(); };
-  }
-
- private:
-  std::atomic<long long> ms_{1'700'000'000'000};
-};
 
 class SessionTest : public ::testing::Test {
  protected:
@@ -51,7 +40,7 @@ class SessionTest : public ::testing::Test {
   void TearDown() override { database_->drain_and_stop(5s); }
 
   std::shared_ptr<SessionStore> make_store() {
-    return std::make_shared<SessionStore>(database_.get(), options_, clock_.clock());
+    return std::make_shared<SessionStore>(database_.get(), options_, clock_);
   }
   // Waits until the store worker has run everything queued so far.
   void flush() {
@@ -66,7 +55,7 @@ class SessionTest : public ::testing::Test {
   std::unique_ptr<pqxx::connection> direct_;
   SessionUser user_;
   SessionOptions options_;
-  FakeClock clock_;
+  collectors::ManualClock clock_{model::TimePoint(std::chrono::milliseconds(1'700'000'000'000))};
 };
 
 TEST_F(SessionTest, StoresOnlyAHashOfTheId) {
@@ -243,9 +232,8 @@ TEST_F(CsrfTest, AutomaticRefreshesDoNotKeepASessionAlive) {
 TEST_F(CsrfTest, BearerTokensAreUnaffectedBySessions) {
   SigninOptions so;
   so.sessions = options_;
-  so.clock = clock_.clock();
   so.dummy_hash_cost = HashCost::minimum();
-  ConsoleSignin signin(*database_, so);
+  ConsoleSignin signin(*database_, so, clock_);
   config::ApiToken token;
   token.name = "oncall-tool";
   token.role = "responder";

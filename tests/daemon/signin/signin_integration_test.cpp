@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "daemon/signin/totp.h"
+#include "model/text.h"
 #include "tests/support/fake_platform.h"
 
 namespace mamori {
@@ -55,7 +56,7 @@ Reply exchange(unsigned short port, bh::verb method, const std::string& target,
   r.body = res.body();
   for (const auto& f : res) {
     std::string name(f.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    name = model::ascii_lower(name);
     r.headers[name] = std::string(f.value());
   }
   beast::error_code ec;

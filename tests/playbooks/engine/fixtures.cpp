@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/finding.h"
+
 namespace mamori::playbooks::testing {
 
 TimePoint sample_time() {
@@ -140,9 +142,9 @@ void put(std::vector<SourceFile>& files, const std::string& name, const std::str
 PlaybookSources minimal_sources() {
   PlaybookSources s;
   s.directory = "pb";
-  for (const char* type : {"impersonation", "flameup", "misinformation", "account_compromise",
-                           "erroneous_post", "threat", "account_change"}) {
-    s.playbooks.push_back({std::string("pb/") + type + ".toml", one_step(type)});
+  for (const model::IncidentType t : model::kIncidentTypes) {
+    const std::string type(model::to_string(t));
+    s.playbooks.push_back({"pb/" + type + ".toml", one_step(type)});
   }
   s.templates.push_back({"pb/templates/notice.toml",
                          "title = \"お知らせ\"\nbody = \"{{municipality}}からのお知らせ\"\n"});
