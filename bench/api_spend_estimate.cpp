@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
   names.reserve(8);
   // {profiles, search (minutes), counts, quotes}; replies 1m and posts 2m throughout.
   const int variants[][4] = {
-      {360, 1440, 15, 360}, {360, 1440, 60, 360}, {1440, 10080, 60, 1440}};
+      {360, 1440, 15, 360}, {360, 10080, 60, 360}, {1440, 10080, 60, 1440}};
   for (const auto& v : variants) {
     auto span = [](int minutes) {
       return minutes % 1440 == 0 ? std::to_string(minutes / 1440) + "d"

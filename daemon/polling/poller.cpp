@@ -763,7 +763,7 @@ bool Poller::quotes_on(const Account& a) const {
   return c != nullptr && c->has_quotes();
 }
 
-std::chrono::steady_clock::duration Poller::job_interval(const Account& a,
+std::chrono::steady_clock::duration Poller::job_interval(const Account& /*a*/,
                                                          const std::string& job) const {
   if (job == "posts") return options_.intervals.posts;
   if (job == "reply_counts") return options_.intervals.reply_counts;
