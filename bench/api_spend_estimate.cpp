@@ -12,8 +12,9 @@
 // Assumptions (printed): replies 5 a day when calm, own posts 3 a day, quotes 1 a day, each
 // search round asks 8 queries that find 10 users each plus 1 look-alike handle that exists; X
 // charges every resource returned (no same-day deduplication, so the figures err on the high
-// side). Search rounds sized to the budget take at most a fifth of what is left of it. A rise is a counted stretch with at least 8 replies and over 1.5 times the calm rate
-// (the flame-up detector's above_baseline() with a calm baseline).
+// side). Search rounds sized to the budget take at most a fifth of what is left of it. A rise is a
+// counted stretch with at least 8 replies and over 1.5 times the calm rate (the flame-up detector's
+// above_baseline() with a calm baseline).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -224,8 +225,8 @@ Result run(const Scenario& s, const Intervals& iv, int accounts, double budget) 
       }
     }
     // Quotes of the own posts of the last day: the newest 10 of each, every `quotes`.
-    for (int a = 0; a < accounts; ++a) quotes_day[static_cast<std::size_t>(a)].push_back(
-        s.quotes_per_minute(m));
+    for (int a = 0; a < accounts; ++a)
+      quotes_day[static_cast<std::size_t>(a)].push_back(s.quotes_per_minute(m));
     if (iv.quotes > 0 && m % iv.quotes == 0 && level < 3) {
       const int posts = std::max(1, static_cast<int>(std::lround(s.own_posts_per_day)));
       for (int a = 0; a < accounts; ++a) {
@@ -274,16 +275,15 @@ int main(int argc, char** argv) {
   static std::vector<std::string> names;
   names.reserve(8);
   // {profiles, search (minutes), counts, quotes}; replies 1m and posts 2m throughout.
-  const int variants[][4] = {
-      {360, 1440, 15, 360}, {360, 10080, 60, 360}, {1440, 10080, 60, 1440}};
+  const int variants[][4] = {{360, 1440, 15, 360}, {360, 10080, 60, 360}, {1440, 10080, 60, 1440}};
   for (const auto& v : variants) {
     auto span = [](int minutes) {
       return minutes % 1440 == 0 ? std::to_string(minutes / 1440) + "d"
-                                 : minutes % 60 == 0 ? std::to_string(minutes / 60) + "h"
-                                                     : std::to_string(minutes) + "m";
+             : minutes % 60 == 0 ? std::to_string(minutes / 60) + "h"
+                                 : std::to_string(minutes) + "m";
     };
-    names.push_back("counts " + span(v[2]) + ", quotes " + span(v[3]) + ", profiles " +
-                    span(v[0]) + ", search " + span(v[1]) + " (sized), replies 1m, posts 2m");
+    names.push_back("counts " + span(v[2]) + ", quotes " + span(v[3]) + ", profiles " + span(v[0]) +
+                    ", search " + span(v[1]) + " (sized), replies 1m, posts 2m");
     configs.push_back(Intervals{names.back().c_str(), v[0], 2, 1, v[1], v[2], v[3], true});
   }
   const Scenario scenarios[] = {
@@ -299,9 +299,9 @@ int main(int argc, char** argv) {
     for (double b : {0.0, budget}) {
       std::printf("%s, budget %s\n", iv.name,
                   b > 0 ? ("$" + std::to_string(static_cast<int>(b))).c_str() : "none");
-      std::printf("  %-44s %8s %7s %8s %7s %7s %7s %8s %7s %7s %7s %7s\n", "scenario",
-                  "mentions", "tweets", "users/by", "search", "counts", "quotes", "total",
-                  "refused", "seen in", "sampled", "unread");
+      std::printf("  %-44s %8s %7s %8s %7s %7s %7s %8s %7s %7s %7s %7s\n", "scenario", "mentions",
+                  "tweets", "users/by", "search", "counts", "quotes", "total", "refused", "seen in",
+                  "sampled", "unread");
       for (const Scenario& s : scenarios) {
         const Result r = run(s, iv, accounts, b);
         auto get = [&](const char* j) {

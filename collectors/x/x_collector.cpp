@@ -112,8 +112,8 @@ void XCollector::quotes(const AccountRef& /*account*/, const std::string& post_i
                         const Cursor& cursor, PageHandler done) {
   // The newest 10 (the endpoint's least): quotes have no since_id, so each run reads again
   // what it read before (X bills a post once a UTC day); a pile-on is new quotes every run.
-  std::string q = "/2/tweets/" + url_encode(post_id) + "/quote_tweets?max_results=10&" +
-                  tweet_query();
+  std::string q =
+      "/2/tweets/" + url_encode(post_id) + "/quote_tweets?max_results=10&" + tweet_query();
   if (cursor.page) q += "&pagination_token=" + url_encode(*cursor.page);
   run(request(std::move(q), XEndpoint::quote_tweets), XEndpoint::quote_tweets, {post_id},
       std::move(done));

@@ -289,8 +289,7 @@ void read_data(od::value& v, XEndpoint endpoint, Page& page, const ParseContext&
                      (endpoint == XEndpoint::tweets_counts_recent ? "counts"
                       : users_endpoint(endpoint)                  ? "users"
                                                                   : "posts") +
-                     ", found " +
-                     std::string(json::type_name(v)));
+                     ", found " + std::string(json::type_name(v)));
   }
   for_each_element(v, [&](od::value& item, std::size_t index) {
     const std::string where = "data[" + std::to_string(index) + "]: ";
@@ -422,11 +421,11 @@ void build(ParseResult& result, Page& page, XEndpoint endpoint, const ParseConte
   for (const auto& c : page.counts) counted += c.count;
   if (page.total_count && page.skipped.empty() && *page.total_count != counted &&
       !page.next_token) {
-    out.emplace_back(json::make_error(
-        kPlatform, name,
-        "meta.total_tweet_count " + std::to_string(*page.total_count) +
-            " differs from the buckets' sum " + std::to_string(counted),
-        context));
+    out.emplace_back(
+        json::make_error(kPlatform, name,
+                         "meta.total_tweet_count " + std::to_string(*page.total_count) +
+                             " differs from the buckets' sum " + std::to_string(counted),
+                         context));
   }
   result.counts = std::move(page.counts);
 

@@ -187,8 +187,9 @@ flame::Settings DetectionHub::rate_settings(model::Platform platform) const {
   if (counted_platforms_.count(platform) > 0 && counts_interval_.count() > 0) {
     // A count arrives up to one interval after its minute (and X counts up to 30 s ago).
     s.lateness = std::max(s.lateness, counts_interval_ + std::chrono::seconds(90));
-    s.max_gap = std::max(
-        s.max_gap, std::chrono::ceil<std::chrono::minutes>(2 * s.lateness + std::chrono::minutes(5)));
+    s.max_gap =
+        std::max(s.max_gap,
+                 std::chrono::ceil<std::chrono::minutes>(2 * s.lateness + std::chrono::minutes(5)));
   }
   return s;
 }

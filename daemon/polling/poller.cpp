@@ -25,10 +25,13 @@ struct Poller::Account {
   bool monitor = true;
   bool removed = false;        // dropped by a configuration reload
   model::TimePoint since{};    // when polling it began: staleness counts from here until a success
-  model::TimePoint counted_until{};  // reply_counts: the end of the last counted minute
-  bool surging = false;     // the last count rose above the baseline: texts only as a sample
-  bool sample_due = false;  // a sample of the texts is to be read (after a count that rose)
   std::set<std::string> busy;  // jobs with a run in flight
+
+  // reply_counts (at the end of this file): the end of the last counted minute; whether the last
+  // count rose above the baseline (texts only as a sample), and a sample is due.
+  model::TimePoint counted_until{};
+  bool surging = false;
+  bool sample_due = false;
 };
 
 struct Poller::Metrics {
@@ -154,7 +157,8 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
           std::string(model::to_string(a->platform)) + "/" + a->handle + "/replies";
       if (a->monitor && !c.monitor) {
         cancel_timer(replies_key);
-        cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle + "/reply_counts");
+        cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle +
+                     "/reply_counts");
         cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle + "/quotes");
       }
       const bool monitor_on = !a->monitor && c.monitor && !stopped_;
@@ -178,7 +182,8 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->removed = true;
     ++removed;
     const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
-    for (const char* job : {"posts", "replies", "reply_counts", "quotes"}) cancel_timer(prefix + job);
+    for (const char* job : {"posts", "replies", "reply_counts", "quotes"})
+      cancel_timer(prefix + job);
     forget_series(*a);
   }
   accounts_ = std::move(next);
@@ -806,8 +811,9 @@ void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& 
   const bool risen = !page.result.counts.empty() && listener_ != nullptr &&
                      listener_->on_reply_counts(run->platform, a.handle, page.result.counts);
   if (risen != a.surging) {
-    log::info(risen ? "poll.replies_sampled" : "poll.replies_read_in_full",
-              {{"platform", model::to_string(run->platform)}, {"account", a.handle}, {"count", total}});
+    log::info(
+        risen ? "poll.replies_sampled" : "poll.replies_read_in_full",
+        {{"platform", model::to_string(run->platform)}, {"account", a.handle}, {"count", total}});
   }
   a.surging = risen;
   a.sample_due = risen;

@@ -137,16 +137,12 @@ boost::json::object World::bsky_thread(const Post& p, int depth, double t) const
 }
 
 Reply World::bluesky_api(const Request& request, std::string_view path, double t, LogEntry& entry) {
-  static const std::vector<std::string> kMethods = {"app.bsky.actor.getProfile",
-                                                    "app.bsky.actor.getProfiles",
-                                                    "app.bsky.actor.searchActors",
-                                                    "app.bsky.feed.getAuthorFeed",
-                                                    "app.bsky.feed.getPostThread",
-                                                    "app.bsky.feed.searchPosts",
-                                                    "app.bsky.feed.getQuotes",
-                                                    "app.bsky.notification.listNotifications",
-                                                    "com.atproto.server.createSession",
-                                                    "com.atproto.server.refreshSession"};
+  static const std::vector<std::string> kMethods = {
+      "app.bsky.actor.getProfile",        "app.bsky.actor.getProfiles",
+      "app.bsky.actor.searchActors",      "app.bsky.feed.getAuthorFeed",
+      "app.bsky.feed.getPostThread",      "app.bsky.feed.searchPosts",
+      "app.bsky.feed.getQuotes",          "app.bsky.notification.listNotifications",
+      "com.atproto.server.createSession", "com.atproto.server.refreshSession"};
   const std::string method(path);
   if (method == "com.atproto.moderation.createReport") return bluesky_report(request, t, entry);
   if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) {

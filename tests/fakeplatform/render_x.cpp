@@ -138,16 +138,12 @@ boost::json::object World::x_tweet(const Post& p, const std::vector<std::string>
         std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
           return q.platform == Platform::x && q.materialized && q.parent_id == p.id;
         });
-    const auto quotes =
-        std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
-          return q.platform == Platform::x && q.materialized && q.quoted_id == p.id;
-        });
-    o["public_metrics"] = boost::json::object{{"retweet_count", p.repost_count},
-                                              {"reply_count", replies},
-                                              {"like_count", 0},
-                                              {"quote_count", p.quote_count + quotes},
-                                              {"bookmark_count", 0},
-                                              {"impression_count", 0}};
+    const auto quotes = std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
+      return q.platform == Platform::x && q.materialized && q.quoted_id == p.id;
+    });
+    o["public_metrics"] = boost::json::object{
+        {"retweet_count", p.repost_count},       {"reply_count", replies}, {"like_count", 0},
+        {"quote_count", p.quote_count + quotes}, {"bookmark_count", 0},    {"impression_count", 0}};
   }
   if (has(fields, "entities")) {
     boost::json::array mentions;
@@ -511,8 +507,9 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
     }
     boost::json::array data;
     std::int64_t total = 0;
-    for (WallTime from = std::chrono::floor<std::chrono::seconds>(begin) -
-                         (std::chrono::floor<std::chrono::seconds>(begin).time_since_epoch() % step);
+    for (WallTime from =
+             std::chrono::floor<std::chrono::seconds>(begin) -
+             (std::chrono::floor<std::chrono::seconds>(begin).time_since_epoch() % step);
          from < end; from += step) {
       const WallTime to = from + step;
       std::int64_t n = 0;
@@ -524,8 +521,8 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
       data.push_back(boost::json::object{
           {"end", iso_time(to)}, {"start", iso_time(from)}, {"tweet_count", n}});
     }
-    return finish(boost::json::object{
-        {"data", std::move(data)}, {"meta", boost::json::object{{"total_tweet_count", total}}}});
+    return finish(boost::json::object{{"data", std::move(data)},
+                                      {"meta", boost::json::object{{"total_tweet_count", total}}}});
   }
   return page_of_tweets(matches, 10, 10, 100, "next_token");
 }

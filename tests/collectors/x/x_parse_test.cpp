@@ -392,8 +392,8 @@ TEST(XParse, CountsRecentTotalThatDisagreesIsReported) {
   EXPECT_TRUE(empty.counts.empty());
   const auto problem = parse_fixture(XEndpoint::tweets_counts_recent, "problem_429.json");
   EXPECT_EQ(problem.outcome, ParseOutcome::platform_error);
-  const auto broken = parse(XEndpoint::tweets_counts_recent, R"({"data":{"start":1}})",
-                            parse_context());
+  const auto broken =
+      parse(XEndpoint::tweets_counts_recent, R"({"data":{"start":1}})", parse_context());
   EXPECT_EQ(broken.outcome, ParseOutcome::malformed);
   EXPECT_TRUE(broken.counts.empty());
 }

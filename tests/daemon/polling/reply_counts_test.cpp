@@ -50,9 +50,9 @@ std::size_t count_endpoint(const std::vector<LogEntry>& log, const std::string& 
 }
 
 void add_post(const testing::FakePlatform& fake, const boost::json::object& post) {
-  const auto r = testing::http_request("POST", "127.0.0.1", fake.port(), "/_control/posts",
-                                       {"Content-Type: application/json"},
-                                       boost::json::serialize(post));
+  const auto r =
+      testing::http_request("POST", "127.0.0.1", fake.port(), "/_control/posts",
+                            {"Content-Type: application/json"}, boost::json::serialize(post));
   ASSERT_EQ(r.status, 200) << r.body;
 }
 
@@ -124,8 +124,7 @@ TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
                     {"text", "説明してください " + std::to_string(i)}});
   }
   ASSERT_TRUE(testing::eventually(
-      [&] { return mamorid.log().find("poll.replies_sampled") != std::string::npos; }, 150s,
-      500ms))
+      [&] { return mamorid.log().find("poll.replies_sampled") != std::string::npos; }, 150s, 500ms))
       << mamorid.log();
   long long sampled_from = 0;
   fake_log(fake, 0, &sampled_from);

@@ -129,7 +129,8 @@ TEST(ReplyRateDetector, CountedSeriesOpensAnEpisodeAndTextsAreASubsetOfTheCount)
   d.observe_count(at(start - 600), 5, at(start));
   d.observe(reply(1, "税金の無駄遣いもいい加減にしろ", start - 590, "p1", true), at(start));
   d.observe(reply(2, "ありがとうございます", start - 580, "p1", false), at(start));
-  for (int k = 0; k < 3; ++k) d.observe(reply(3 + k, "質問です", start - 530, "p1", false), at(start));
+  for (int k = 0; k < 3; ++k)
+    d.observe(reply(3 + k, "質問です", start - 530, "p1", false), at(start));
   d.observe_count(at(start - 540), 1, at(start));
   // Counts older than the lateness bound are dropped, like late replies.
   d.observe_count(at(start - 3600), 4, at(start));
