@@ -138,10 +138,10 @@ Result run(const Scenario& s, const Intervals& iv, int accounts, double budget) 
     }
     posts_due += s.own_posts_per_day / 1440.0 * accounts;
     const int level = meter.degradation_level("x", now);
-    if (iv.counts > 0) {
-      for (int a = 0; a < accounts; ++a) {
-        const auto i = static_cast<std::size_t>(a);
-        bool sample_now = false;
+    for (int a = 0; a < accounts; ++a) {
+      const auto i = static_cast<std::size_t>(a);
+      bool sample_now = false;
+      if (iv.counts > 0) {
         if (m % iv.counts == 0 &&
             send("tweets/counts/recent", "/2/tweets/counts/recent?granularity=minute",
                  "{\"data\":[],\"meta\":{\"total_tweet_count\":0}}", now)) {
@@ -153,53 +153,33 @@ Result run(const Scenario& s, const Intervals& iv, int accounts, double budget) 
         }
         // This minute is counted once it is over (X counts up to 30 s ago).
         window[i] += s.replies_per_minute(m);
-        // Texts: every `replies` while calm (all pages); while the count is high, one page (the
-        // newest 100) after each count; none at level 3.
-        const bool calm_read = !surging[i] && m % iv.replies == 0;
-        if ((calm_read || sample_now) && level < 3) {
-          double& p = pending[i];
-          bool all = true;
-          do {
-            const int n = std::min(100, static_cast<int>(p));
-            if (!send("users/:id/mentions", "/2/users/1/mentions?max_results=100",
-                      page_body(n, n, n > 0 ? 1 : 0), now)) {
-              all = false;
-              break;
-            }
-            p -= n;
-            if (sample_now) {  // the rest is skipped: since_id moves to the newest
-              r.unread += std::floor(p);
-              p -= std::floor(p);
-            }
-          } while (p >= 1);
-          if (all && s.flood_start >= 0 && m > s.flood_start && r.detect_delay_min < 0)
-            r.detect_delay_min = m - s.flood_start;
-          if (all && oldest[i] >= 0) {
-            r.max_delay_min = std::max(r.max_delay_min, static_cast<double>(m - oldest[i]));
-            oldest[i] = -1;
-          }
-        }
       }
-    } else if (m % iv.replies == 0) {
-      for (int a = 0; a < accounts; ++a) {
-        double& p = pending[static_cast<std::size_t>(a)];
-        bool all = true;
-        do {
-          const int n = std::min(100, static_cast<int>(p));
-          if (!send("users/:id/mentions", "/2/users/1/mentions?max_results=100",
-                    page_body(n, n, n > 0 ? 1 : 0), now)) {
-            all = false;
-            break;
-          }
-          p -= n;
-        } while (p >= 1);
-        if (all && s.flood_start >= 0 && m > s.flood_start && r.detect_delay_min < 0)
-          r.detect_delay_min = m - s.flood_start;
-        if (all && oldest[static_cast<std::size_t>(a)] >= 0) {
-          r.max_delay_min = std::max(r.max_delay_min,
-                                     static_cast<double>(m - oldest[static_cast<std::size_t>(a)]));
-          oldest[static_cast<std::size_t>(a)] = -1;
+      // Texts every `replies` (all pages); with counts, while the count is high only one page
+      // (the newest 100) after each count, and none at level 3.
+      const bool read = iv.counts > 0
+                            ? ((!surging[i] && m % iv.replies == 0) || sample_now) && level < 3
+                            : m % iv.replies == 0;
+      if (!read) continue;
+      double& p = pending[i];
+      bool all = true;
+      do {
+        const int n = std::min(100, static_cast<int>(p));
+        if (!send("users/:id/mentions", "/2/users/1/mentions?max_results=100",
+                  page_body(n, n, n > 0 ? 1 : 0), now)) {
+          all = false;
+          break;
         }
+        p -= n;
+        if (sample_now) {  // the rest is skipped: since_id moves to the newest
+          r.unread += std::floor(p);
+          p -= std::floor(p);
+        }
+      } while (p >= 1);
+      if (all && s.flood_start >= 0 && m > s.flood_start && r.detect_delay_min < 0)
+        r.detect_delay_min = m - s.flood_start;
+      if (all && oldest[i] >= 0) {
+        r.max_delay_min = std::max(r.max_delay_min, static_cast<double>(m - oldest[i]));
+        oldest[i] = -1;
       }
     }
     if (m % iv.posts == 0) {
