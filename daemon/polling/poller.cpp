@@ -567,8 +567,9 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
     }
   }
   if (run->kind == Run::Kind::profiles) learn_ids(run->platform, keep);
-  if (run->kind == Run::Kind::counts && transport_ok &&
-      outcome != collectors::ParseOutcome::malformed && !stopped_)
+  // Only the endpoint's normal answer counts the stretch (a refusal counts nothing).
+  if (run->kind == Run::Kind::counts && transport_ok && outcome == collectors::ParseOutcome::ok &&
+      page.response.status < 300 && !stopped_)
     on_counts(run, page);
   if (run->pages == 1 && page.result.newest_id) run->newest = page.result.newest_id;
   const bool page_ok = transport_ok && outcome != collectors::ParseOutcome::malformed &&
