@@ -121,7 +121,7 @@ TEST(ReplyRateDetector, CountedSeriesOpensAnEpisodeAndTextsAreASubsetOfTheCount)
   ReplyRateDetector d(model::Platform::x, "123", settings);
   const auto h = history(14);
   const std::int64_t start = kMonday + 14 * kDay + 10 * 3600;
-  d.warm_start(h, at(start));
+  d.warm_start(h, at(start - 1200));  // the history ends 20 minutes ago: those are still open
   // Calm counts are not a rise; a flood of 12 a minute for 15 minutes is.
   EXPECT_FALSE(d.above_baseline(at(start - 900), at(start), 3));
   EXPECT_TRUE(d.above_baseline(at(start), at(start + 900), 180));
