@@ -68,6 +68,14 @@ void BlueskyCollector::thread(const AccountRef& /*account*/, const std::string& 
       BlueskyEndpoint::get_post_thread, {post_id}, std::move(done));
 }
 
+void BlueskyCollector::quotes(const AccountRef& /*account*/, const std::string& post_id,
+                              const Cursor& cursor, PageHandler done) {
+  std::string q = "app.bsky.feed.getQuotes?limit=100&uri=" + url_encode(post_id);
+  if (cursor.page) q += "&cursor=" + url_encode(*cursor.page);
+  run(request(options_.api_base, q, BlueskyEndpoint::get_quotes), BlueskyEndpoint::get_quotes,
+      {post_id}, std::move(done));
+}
+
 void BlueskyCollector::replies_and_mentions(const AccountRef& /*account*/, const Cursor& cursor,
                                             PageHandler done) {
   // Without a session there is nothing to ask: the page says why.

@@ -34,6 +34,10 @@ class BlueskyCollector final : public PlatformCollector {
                             PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
+  // app.bsky.feed.getQuotes on the public AppView (post_id is the post's at:// URI).
+  bool has_quotes() const override { return true; }
+  void quotes(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+              PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
   // Sends `r` (to the PDS) with the session's access token, creating or refreshing the session

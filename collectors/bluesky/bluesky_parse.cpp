@@ -387,6 +387,7 @@ std::string_view main_key(BlueskyEndpoint endpoint) {
     case BlueskyEndpoint::get_post_thread:
       return "thread";
     case BlueskyEndpoint::search_posts:
+    case BlueskyEndpoint::get_quotes:  // {uri, cid, cursor, posts: [postView]}
       return "posts";
     case BlueskyEndpoint::list_notifications:
       return "notifications";
@@ -427,6 +428,7 @@ void read_main(od::value& v, BlueskyEndpoint endpoint, Page& page, const ParseCo
       break;
     }
     case BlueskyEndpoint::search_posts:
+    case BlueskyEndpoint::get_quotes:
       expect_array(v, "posts");
       for_each_element(v, [&](od::value& item, std::size_t i) {
         model::Post post;

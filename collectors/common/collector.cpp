@@ -37,6 +37,31 @@ HttpRequest avatar_request(std::string url, model::Platform platform,
   return api_request(std::move(url), platform, "avatar", timeout, max_bytes);
 }
 
+namespace {
+Page not_offered(model::Platform platform, std::string endpoint) {
+  Page page;
+  page.endpoint = std::move(endpoint);
+  model::ObservationError e;
+  e.platform = platform;
+  e.endpoint = page.endpoint;
+  e.message = "not offered by this platform's collector";
+  e.observed_at = std::chrono::floor<std::chrono::milliseconds>(model::Clock::now());
+  page.result.outcome = ParseOutcome::platform_error;
+  page.result.observations.emplace_back(std::move(e));
+  return page;
+}
+}  // namespace
+
+void PlatformCollector::reply_counts(const AccountRef&, model::TimePoint, model::TimePoint,
+                                     PageHandler done) {
+  done(not_offered(platform(), "reply_counts"));
+}
+
+void PlatformCollector::quotes(const AccountRef&, const std::string&, const Cursor&,
+                               PageHandler done) {
+  done(not_offered(platform(), "quotes"));
+}
+
 Page page_from_response(std::string endpoint, std::string url, model::Platform platform,
                         const BodyParser& parse, std::vector<std::string> requested_refs,
                         HttpResponse response) {

@@ -54,6 +54,17 @@ class PlatformCollector {
                                     PageHandler done) = 0;
   virtual void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
                       PageHandler done) = 0;
+  // The reply-rate series without reading the replies: per-minute counts of the posts addressed
+  // to the account in [start, end) (X `tweets/counts/recent`, priced per request whatever the
+  // volume). Only asked when has_reply_counts(); the default answers with an error page.
+  virtual bool has_reply_counts() const { return false; }
+  virtual void reply_counts(const AccountRef& account, model::TimePoint start, model::TimePoint end,
+                            PageHandler done);
+  // Quote posts (引用) of one of the account's posts (X `tweets/:id/quote_tweets`, Bluesky
+  // `app.bsky.feed.getQuotes`). Only asked when has_quotes(); the default answers with an error.
+  virtual bool has_quotes() const { return false; }
+  virtual void quotes(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+                      PageHandler done);
   // Avatars only from the platform's media hosts (the HTTP client's allow-list), size-capped.
   virtual void fetch_avatar(const std::string& url, std::size_t max_bytes,
                             std::function<void(HttpResponse)> done) = 0;

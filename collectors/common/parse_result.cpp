@@ -7,16 +7,18 @@ namespace mamori::collectors {
 namespace {
 
 // Indexed by the enums' values; the order must match their declarations.
-constexpr std::array<std::string_view, 6> kXNames = {
+constexpr std::array<std::string_view, 8> kXNames = {
     "users/by/username/:username",
     "users/by",
     "users/search",
     "users/:id/tweets",
     "users/:id/mentions",
     "tweets/search/recent",
+    "tweets/counts/recent",
+    "tweets/:id/quote_tweets",
 };
 
-constexpr std::array<std::string_view, 7> kBlueskyNames = {
+constexpr std::array<std::string_view, 8> kBlueskyNames = {
     "app.bsky.actor.getProfile",
     "app.bsky.actor.getProfiles",
     "app.bsky.actor.searchActors",
@@ -24,6 +26,7 @@ constexpr std::array<std::string_view, 7> kBlueskyNames = {
     "app.bsky.feed.getPostThread",
     "app.bsky.feed.searchPosts",
     "app.bsky.notification.listNotifications",
+    "app.bsky.feed.getQuotes",
 };
 
 constexpr std::array<std::string_view, 6> kMastodonNames = {

@@ -34,6 +34,13 @@ enum class ParseOutcome {
 
 std::string_view to_string(ParseOutcome outcome);
 
+// One bucket of a post-count series (X `tweets/counts/recent`: data[].{start, end, tweet_count}).
+struct CountBucket {
+  model::TimePoint start{};
+  model::TimePoint end{};
+  std::int64_t count = 0;
+};
+
 struct ParseResult {
   ParseOutcome outcome = ParseOutcome::ok;
   std::vector<model::Observation> observations;
@@ -43,6 +50,8 @@ struct ParseResult {
   // The newest item id on the page, for the next poll's since_id: X meta.newest_id, Mastodon the
   // highest status (or notification) id. Bluesky has no since_id and leaves it empty.
   std::optional<std::string> newest_id;
+  // A counts endpoint's series, oldest first (its observations hold only errors).
+  std::vector<CountBucket> counts;
 };
 
 enum class XEndpoint {
@@ -52,6 +61,8 @@ enum class XEndpoint {
   user_tweets,           // GET /2/users/:id/tweets
   user_mentions,         // GET /2/users/:id/mentions
   tweets_search_recent,  // GET /2/tweets/search/recent
+  tweets_counts_recent,  // GET /2/tweets/counts/recent
+  quote_tweets,          // GET /2/tweets/:id/quote_tweets
 };
 
 enum class BlueskyEndpoint {
@@ -62,6 +73,7 @@ enum class BlueskyEndpoint {
   get_post_thread,     // app.bsky.feed.getPostThread
   search_posts,        // app.bsky.feed.searchPosts
   list_notifications,  // app.bsky.notification.listNotifications
+  get_quotes,          // app.bsky.feed.getQuotes
 };
 
 enum class MastodonEndpoint {

@@ -64,7 +64,8 @@ PriceTable PriceTable::defaults() {
   const Price post_read{0.0, 0.005, 0.010, 0.005, 0};
   for (const char* e : {"users/by/username/:username", "users/by", "users/search"})
     t.set("x", e, user_read);
-  for (const char* e : {"users/:id/tweets", "users/:id/mentions", "tweets/search/recent"})
+  for (const char* e : {"users/:id/tweets", "users/:id/mentions", "tweets/search/recent",
+                        "tweets/:id/quote_tweets"})
     t.set("x", e, post_read);
   t.set("x", "tweets/counts/recent", Price{0.005, 0.0, 0.0, 0.0, 0});
   // YouTube Data API: no money, a daily quota of units; search.list costs 100, list calls 1.
@@ -265,7 +266,42 @@ int SpendMeter::degradation_level(std::string_view platform, model::TimePoint no
   return 0;
 }
 
+std::chrono::seconds SpendMeter::search_spacing(std::string_view platform,
+                                                std::size_t round_requests, double share,
+                                                model::TimePoint now) {
+  const auto b = budget(platform);
+  if (!b || round_requests == 0 || share <= 0) return std::chrono::seconds(0);
+  constexpr std::chrono::seconds kMax{7 * 86400};
+  double usd = 0;
+  std::int64_t requests = 0;
+  for (const auto& [key, j] : jobs_) {
+    if (key.first != platform) continue;
+    if (key.second == "users/search") {
+      usd += j.usd;
+      requests += j.requests;
+    }
+  }
+  double per_request = requests > 0 ? usd / static_cast<double>(requests) : 0.0;
+  if (requests == 0) {
+    if (const Price* p = prices_.find(platform, "users/search"))
+      per_request = p->usd_per_request + 10 * p->usd_per_resource;
+  }
+  const double round_cost = per_request * static_cast<double>(round_requests);
+  if (round_cost <= 0) return std::chrono::seconds(0);
+  const double left = (*b - month_to_date(platform, now)) * share;
+  if (left <= round_cost) return kMax;
+  const std::chrono::year_month_day d{std::chrono::floor<std::chrono::days>(now)};
+  const std::chrono::sys_days next_month{(d.year() / d.month() + std::chrono::months{1}) / 1};
+  const double month_left_s = std::chrono::duration<double>(next_month - now).count();
+  const double rounds = left / round_cost;
+  const auto spacing = std::chrono::seconds(static_cast<std::int64_t>(month_left_s / rounds));
+  return std::min(spacing, kMax);
+}
+
 int SpendMeter::interval_factor(int level, std::string_view job) {
+  if (job == "reply_texts" || job == "quotes") {
+    if (level >= 3) return 0;
+  }
   if (job == "search") {
     if (level >= 3) return 0;
     if (level >= 1) return 4;

@@ -18,6 +18,7 @@
 // Pure logic over injected time; no I/O. All calls come from the event loop's thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -125,9 +126,17 @@ class SpendMeter {
   double projection(std::string_view platform, model::TimePoint now);
   // 0 normal; 1 projection >= 80% of the budget: search rounds every 4th interval; 2 projection
   // >= budget: profiles every 4th interval too; 3 projection >= 150% of the budget or
-  // month-to-date >= 90% of it: search stopped, profiles every 16th interval. Replies keep their
-  // interval.
+  // month-to-date >= 90% of it: search stopped, profiles every 16th interval, and where the reply
+  // rate comes from counts, only the counts go on (reply texts and quotes stop). Replies of an
+  // account without counts keep their interval.
   int degradation_level(std::string_view platform, model::TimePoint now);
+  // Look-alike search rounds sized to the budget: the least time between two search rounds of
+  // `platform`, each `round_requests` requests, so that search spends at most `share` of what is
+  // left of the budget over what is left of the month. A request's cost is this month's average
+  // account search (before any, the price of 10 users found). Zero without a budget; at most 7
+  // days.
+  std::chrono::seconds search_spacing(std::string_view platform, std::size_t round_requests,
+                                      double share, model::TimePoint now);
   // The interval multiplier for a poller job ("search", "profiles", "posts", "replies") at
   // `level`; 0 means "do not run".
   static int interval_factor(int level, std::string_view job);

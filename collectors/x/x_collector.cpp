@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "collectors/x/x_parse.h"
+#include "model/time_text.h"
 
 namespace mamori::collectors::x {
 namespace {
@@ -88,6 +89,34 @@ void XCollector::thread(const AccountRef& /*account*/, const std::string& post_i
   if (cursor.page) q += "&next_token=" + url_encode(*cursor.page);
   run(request(std::move(q), XEndpoint::tweets_search_recent), XEndpoint::tweets_search_recent,
       {post_id}, std::move(done));
+}
+
+std::string reply_counts_query(std::string_view handle) {
+  const std::string h(handle);
+  return "@" + h + " -from:" + h + " -is:retweet";
+}
+
+void XCollector::reply_counts(const AccountRef& account, model::TimePoint start,
+                              model::TimePoint end, PageHandler done) {
+  const auto second = [](model::TimePoint t) {
+    return model::iso8601_utc(std::chrono::floor<std::chrono::seconds>(t));
+  };
+  run(request("/2/tweets/counts/recent?query=" + url_encode(reply_counts_query(account.handle)) +
+                  "&granularity=minute&start_time=" + url_encode(second(start)) +
+                  "&end_time=" + url_encode(second(end)),
+              XEndpoint::tweets_counts_recent),
+      XEndpoint::tweets_counts_recent, {account.handle}, std::move(done));
+}
+
+void XCollector::quotes(const AccountRef& /*account*/, const std::string& post_id,
+                        const Cursor& cursor, PageHandler done) {
+  // The newest 10 (the endpoint's least): quotes have no since_id, so each run reads again
+  // what it read before (X bills a post once a UTC day); a pile-on is new quotes every run.
+  std::string q =
+      "/2/tweets/" + url_encode(post_id) + "/quote_tweets?max_results=10&" + tweet_query();
+  if (cursor.page) q += "&pagination_token=" + url_encode(*cursor.page);
+  run(request(std::move(q), XEndpoint::quote_tweets), XEndpoint::quote_tweets, {post_id},
+      std::move(done));
 }
 
 std::string avatar_url_for_hashing(std::string_view url) {

@@ -24,6 +24,9 @@ struct XCollectorOptions {
 // returned as it is.
 std::string avatar_url_for_hashing(std::string_view url);
 
+// The search query whose counts follow users/:id/mentions for `handle`.
+std::string reply_counts_query(std::string_view handle);
+
 class XCollector final : public PlatformCollector {
  public:
   XCollector(HttpClient& client, XCollectorOptions options);
@@ -36,6 +39,14 @@ class XCollector final : public PlatformCollector {
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+              PageHandler done) override;
+  // tweets/counts/recent for "@handle -from:handle -is:retweet" (what users/:id/mentions
+  // returns), granularity=minute, start and end to the second.
+  bool has_reply_counts() const override { return true; }
+  void reply_counts(const AccountRef& account, model::TimePoint start, model::TimePoint end,
+                    PageHandler done) override;
+  bool has_quotes() const override { return true; }
+  void quotes(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
   // Fetches avatar_url_for_hashing(url); if that variant is refused with a 4xx, the URL as
   // received is fetched instead (one retry).

@@ -39,6 +39,8 @@ struct Problem {
 struct Page {
   std::vector<model::Post> posts;
   std::vector<model::ProfileSnapshot> users;
+  std::vector<CountBucket> counts;  // tweets/counts/recent
+  std::optional<std::int64_t> total_count;
   std::unordered_map<std::string, model::ProfileSnapshot> authors;  // includes.users by id
   std::vector<Problem> problems;
   std::vector<std::string> skipped;  // "data[3]: post without an id"
@@ -238,6 +240,30 @@ void read_problem(od::value& v, Problem& p) {
   });
 }
 
+// One entry of a counts answer: {"start": ISO time, "end": ISO time, "tweet_count": n}.
+std::optional<std::string> read_count(od::value& v, CountBucket& c) {
+  std::optional<model::TimePoint> start;
+  std::optional<model::TimePoint> end;
+  std::optional<std::int64_t> count;
+  const bool is_object = for_each_field(v, [&](std::string_view key, od::value& f) {
+    if (key == "start") {
+      if (const auto s = json::string_of(f)) start = parse_datetime(*s);
+    } else if (key == "end") {
+      if (const auto s = json::string_of(f)) end = parse_datetime(*s);
+    } else if (key == "tweet_count") {
+      count = json::int_of(f);
+    }
+  });
+  if (!is_object) return "count bucket is not an object";
+  if (!start || !end) return "count bucket without a valid start and end";
+  if (!(*start < *end)) return "count bucket ends before it starts";
+  if (!count || *count < 0) return "count bucket without a non-negative tweet_count";
+  c.start = *start;
+  c.end = *end;
+  c.count = *count;
+  return std::nullopt;
+}
+
 bool users_endpoint(XEndpoint endpoint) {
   return endpoint == XEndpoint::user_by_username || endpoint == XEndpoint::users_by ||
          endpoint == XEndpoint::users_search;
@@ -260,12 +286,21 @@ void read_data(od::value& v, XEndpoint endpoint, Page& page, const ParseContext&
   }
   if (type != od::json_type::array) {
     json::fail_shape(std::string("expected an array of ") +
-                     (users_endpoint(endpoint) ? "users" : "posts") + ", found " +
-                     std::string(json::type_name(v)));
+                     (endpoint == XEndpoint::tweets_counts_recent ? "counts"
+                      : users_endpoint(endpoint)                  ? "users"
+                                                                  : "posts") +
+                     ", found " + std::string(json::type_name(v)));
   }
   for_each_element(v, [&](od::value& item, std::size_t index) {
     const std::string where = "data[" + std::to_string(index) + "]: ";
-    if (users_endpoint(endpoint)) {
+    if (endpoint == XEndpoint::tweets_counts_recent) {
+      CountBucket c;
+      if (auto why = read_count(item, c)) {
+        page.skipped.push_back(where + *why);
+      } else {
+        page.counts.push_back(c);
+      }
+    } else if (users_endpoint(endpoint)) {
       model::ProfileSnapshot p;
       if (auto why = read_user(item, p, context)) {
         page.skipped.push_back(where + *why);
@@ -313,6 +348,8 @@ void read_root(od::document& doc, XEndpoint endpoint, Page& page, const ParseCon
           page.next_token = nonempty_string(m);
         } else if (k == "newest_id") {
           page.newest_id = nonempty_string(m);
+        } else if (k == "total_tweet_count") {
+          page.total_count = json::int_of(m);
         }
       });
     } else if (key == "title") {
@@ -377,6 +414,20 @@ void build(ParseResult& result, Page& page, XEndpoint endpoint, const ParseConte
   }
   if (page.newest_id) result.newest_id = page.newest_id;
   result.next_cursor = page.next_token;
+  // Counts oldest first, whatever order they came in.
+  std::sort(page.counts.begin(), page.counts.end(),
+            [](const CountBucket& a, const CountBucket& b) { return a.start < b.start; });
+  std::int64_t counted = 0;
+  for (const auto& c : page.counts) counted += c.count;
+  if (page.total_count && page.skipped.empty() && *page.total_count != counted &&
+      !page.next_token) {
+    out.emplace_back(
+        json::make_error(kPlatform, name,
+                         "meta.total_tweet_count " + std::to_string(*page.total_count) +
+                             " differs from the buckets' sum " + std::to_string(counted),
+                         context));
+  }
+  result.counts = std::move(page.counts);
 
   const bool problem_document = !page.has_data && !page.title.empty();
   std::size_t gone = 0;

@@ -3,9 +3,13 @@
 // Users endpoints (`users/by/username/:username`, `users/by`, `users/search`) yield `profile`
 // observations; tweet endpoints (`users/:id/tweets`, `users/:id/mentions`,
 // `tweets/search/recent`) yield `post` observations with author fields joined from
-// `includes.users`. Partial errors inside a 200 (`errors[]`) that say a requested user does not
-// exist or is suspended become `gone`; a deleted referenced tweet is normal and ignored; other
-// partial errors become `error` observations next to the data. A problem document
+// `includes.users`; `tweets/:id/quote_tweets` yields the quotes as `post` observations (with
+// `quoted_post_id`). `tweets/counts/recent` yields ParseResult::counts (data[].{start, end,
+// tweet_count}, oldest first; a bucket that is not well formed is an error observation, as is a
+// `meta.total_tweet_count` that differs from the buckets' sum). Partial errors inside a 200
+// (`errors[]`) that say a requested user does not exist or is suspended become `gone`; a deleted
+// referenced tweet is normal and ignored; other partial errors become `error` observations next to
+// the data. A problem document
 // (`{"title":..., "detail":..., "type":...}`, e.g. 401 or 429) is a platform error.
 #pragma once
 

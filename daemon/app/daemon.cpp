@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -309,6 +310,13 @@ class Daemon {
     hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks,
                                                      detection::HubOptions{});
     hub_->enable_avatars(active, &metrics_.registry());
+    if (c.polling.reply_counts.count() > 0) {
+      std::set<model::Platform> counted;
+      for (auto* collector : active) {
+        if (collector->has_reply_counts()) counted.insert(collector->platform());
+      }
+      hub_->set_counted_series(std::move(counted), c.polling.reply_counts);
+    }
     hub_->start();
     rumours_ = std::make_unique<detection::RumourRefresher>(
         io_, *database_, settings_.rumours,
@@ -354,6 +362,11 @@ class Daemon {
       auto& meter = *platforms_.spend;
       return collectors::SpendMeter::interval_factor(
           meter.degradation_level(model::to_string(p), clock_.now()), job);
+    };
+    // Look-alike search may spend a fifth of what is left of a platform's budget.
+    po.search_spacing = [this](model::Platform p, std::size_t queries, std::size_t lookups) {
+      return platforms_.spend->search_spacing(model::to_string(p), queries + lookups, 0.2,
+                                              clock_.now());
     };
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());

@@ -406,7 +406,9 @@ void read_polling(Table& root, Config& c) {
   t->duration("profiles", c.polling.profiles, lo, hi);
   t->duration("posts", c.polling.posts, lo, hi);
   t->duration("replies", c.polling.replies, lo, hi);
-  t->duration("search", c.polling.search, lo, hi);
+  t->duration("search", c.polling.search, lo, std::chrono::seconds(7 * 86400));
+  t->duration("reply_counts", c.polling.reply_counts, std::chrono::seconds(0), hi);
+  t->duration("quotes", c.polling.quotes, std::chrono::seconds(0), hi);
   t->finish();
 }
 

@@ -193,6 +193,13 @@ struct PollingConfig {
   std::chrono::seconds posts{120};
   std::chrono::seconds replies{60};
   std::chrono::seconds search{600};
+  // The reply-rate series also from counts (X tweets/counts/recent, one request per account per
+  // interval whatever the volume); 0: off. While the counts stay near the account's baseline the
+  // texts are read every `replies` (calm texts cost little: X charges what is returned); once
+  // they rise, only a sample is read (one page after each count) and the counts carry the rate.
+  std::chrono::seconds reply_counts{0};
+  // Quote posts of the account's recent posts (X quote_tweets, Bluesky getQuotes); 0: off.
+  std::chrono::seconds quotes{0};
 };
 
 // [api_spend]: what the platforms' APIs cost and how much a month may be spent

@@ -1,5 +1,6 @@
 // mamorictl parse: runs the collectors' parser on a saved API response body and prints the
-// normalized observations as JSON lines (docs/design.md "mamorictl").
+// normalized observations as JSON lines (docs/design.md "mamorictl"); a counts endpoint's buckets
+// print as {"kind":"count","start":...,"end":...,"count":N} lines.
 //
 //   mamorictl parse --platform x|bluesky|mastodon|facebook|instagram|youtube --endpoint NAME
 //                   [--observed-at TIME] [--status CODE] [--ref HANDLE_OR_ID]...
@@ -34,6 +35,7 @@
 #include "collectors/youtube/youtube_parse.h"
 #include "daemon/ctl/commands.h"
 #include "model/observation_json.h"
+#include "model/time_text.h"
 
 namespace mamori::ctl {
 namespace {
@@ -187,6 +189,12 @@ int parse_command(const Args& args) {
     const std::string line = model::to_json_line(observation);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
+  }
+  // A counts endpoint's series (X tweets/counts/recent), one line per bucket.
+  for (const auto& c : result->counts) {
+    std::printf("{\"kind\":\"count\",\"start\":\"%s\",\"end\":\"%s\",\"count\":%lld}\n",
+                model::iso8601_utc(c.start).c_str(), model::iso8601_utc(c.end).c_str(),
+                static_cast<long long>(c.count));
   }
   std::fflush(stdout);
   if (page_info) {

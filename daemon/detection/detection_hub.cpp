@@ -176,9 +176,44 @@ flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
   auto& slot = rates_[rate_key(o.account.platform, o.account.handle)];
   if (!slot) {
     const std::string id = o.profile ? o.profile->account_id : o.account.handle;
-    slot = std::make_unique<flame::ReplyRateDetector>(o.account.platform, id);
+    slot = std::make_unique<flame::ReplyRateDetector>(o.account.platform, id,
+                                                      rate_settings(o.account.platform));
   }
   return *slot;
+}
+
+flame::Settings DetectionHub::rate_settings(model::Platform platform) const {
+  flame::Settings s;
+  if (counted_platforms_.count(platform) > 0 && counts_interval_.count() > 0) {
+    // A count arrives up to one interval after its minute (and X counts up to 30 s ago).
+    s.lateness = std::max(s.lateness, counts_interval_ + std::chrono::seconds(90));
+    s.max_gap =
+        std::max(s.max_gap,
+                 std::chrono::ceil<std::chrono::minutes>(2 * s.lateness + std::chrono::minutes(5)));
+  }
+  return s;
+}
+
+void DetectionHub::set_counted_series(std::set<model::Platform> platforms,
+                                      std::chrono::seconds interval) {
+  counted_platforms_ = std::move(platforms);
+  counts_interval_ = interval;
+}
+
+bool DetectionHub::on_reply_counts(model::Platform platform, const std::string& account,
+                                   const std::vector<collectors::CountBucket>& counts) {
+  const Official* o = official_by_handle(platform, account);
+  if (o == nullptr || counts.empty()) return false;
+  const auto now = clock_.now();
+  auto& detector = rate_detector(*o);
+  double total = 0;
+  for (const auto& c : counts) {
+    detector.observe_count(c.start, c.count, now);
+    total += static_cast<double>(c.count);
+  }
+  const bool risen = detector.above_baseline(counts.front().start, counts.back().end, total);
+  tick();  // judged in the cycle that brought the counts
+  return risen || detector.episode_open();
 }
 
 void DetectionHub::on_stored(model::Platform platform, const std::string& account,

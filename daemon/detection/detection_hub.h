@@ -71,6 +71,16 @@ class DetectionHub final : public polling::ObservationListener {
                  const store::StoredBatch& batch) override;
   std::vector<std::string> search_queries(model::Platform platform) override;
   std::vector<std::string> handles_to_check(model::Platform platform) override;
+  // A counted reply-rate series (the poller's reply_counts job): the counts go into the account's
+  // flame-up detector; true when they rose above its baseline (or an episode is open), so the
+  // poller reads the reply texts now.
+  bool on_reply_counts(model::Platform platform, const std::string& account,
+                       const std::vector<collectors::CountBucket>& counts) override;
+  // Platforms whose reply-rate series the poller also reads as counts every `interval`
+  // (PollingConfig::reply_counts): their detectors judge a bucket only `interval` (plus a margin)
+  // after it ends, so the count arrives first (episodes still open provisionally from the texts
+  // at once). Call before start().
+  void set_counted_series(std::set<model::Platform> platforms, std::chrono::seconds interval);
 
   // The city's official account list page as last fetched (the integrity monitor's audit): an
   // account it links to is known official and never an impersonation candidate (issue 18).
@@ -119,6 +129,7 @@ class DetectionHub final : public polling::ObservationListener {
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
+  detectors::flameup::Settings rate_settings(model::Platform platform) const;
   // The key of an official account's reply-rate detector in rates_: "x:soma_city".
   static std::string rate_key(model::Platform platform, std::string_view handle);
   // detection_hub_flameup.cpp
@@ -152,6 +163,8 @@ class DetectionHub final : public polling::ObservationListener {
   std::size_t impersonation_rebuilds_ = 0;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
+  std::set<model::Platform> counted_platforms_;  // set_counted_series()
+  std::chrono::seconds counts_interval_{0};
   std::deque<detectors::misinfo::OfficialStatement> official_posts_;
   std::set<std::string> official_post_ids_;
   std::vector<detectors::misinfo::Rumour> rumours_;

@@ -54,7 +54,8 @@ void DetectionHub::apply_reply_history(const ReplyHistory& h) {
               {{"account", key}, {"reason", "detector already running"}});
     return;
   }
-  auto detector = std::make_unique<flame::ReplyRateDetector>(h.platform, h.account_id);
+  auto detector = std::make_unique<flame::ReplyRateDetector>(h.platform, h.account_id,
+                                                             rate_settings(h.platform));
   try {
     detector->warm_start(h.buckets, h.covered_until);
   } catch (const std::exception& e) {

@@ -25,6 +25,12 @@ class ObservationFanout final : public polling::ObservationListener {
   std::vector<std::string> handles_to_check(model::Platform platform) override {
     return merged([&](polling::ObservationListener* l) { return l->handles_to_check(platform); });
   }
+  bool on_reply_counts(model::Platform platform, const std::string& account,
+                       const std::vector<collectors::CountBucket>& counts) override {
+    bool risen = false;
+    for (auto* l : listeners_) risen = l->on_reply_counts(platform, account, counts) || risen;
+    return risen;
+  }
 
  private:
   template <typename F>

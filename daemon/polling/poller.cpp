@@ -26,6 +26,12 @@ struct Poller::Account {
   bool removed = false;        // dropped by a configuration reload
   model::TimePoint since{};    // when polling it began: staleness counts from here until a success
   std::set<std::string> busy;  // jobs with a run in flight
+
+  // reply_counts (at the end of this file): the end of the last counted minute; whether the last
+  // count rose above the baseline (texts only as a sample), and a sample is due.
+  model::TimePoint counted_until{};
+  bool surging = false;
+  bool sample_due = false;
 };
 
 struct Poller::Metrics {
@@ -57,7 +63,10 @@ struct Poller::Run {
   model::Platform platform = model::Platform::x;
   std::shared_ptr<Account> account;  // null for a platform's profile lookups
   std::string job;                   // profiles, posts, replies
-  enum class Kind { profiles, posts, mentions, threads, search } kind = Kind::posts;
+  enum class Kind { profiles, posts, mentions, threads, search, counts, quotes } kind = Kind::posts;
+  model::TimePoint counts_start{};  // counts: the stretch asked for
+  model::TimePoint counts_end{};
+  bool sample = false;  // replies while the count is high: one page
   std::optional<std::string> since;
   std::optional<std::string> page;
   std::optional<std::string> newest;
@@ -118,8 +127,7 @@ void Poller::start(const std::vector<config::Account>& accounts) {
           a->account_id = it->second;
         }
         platforms.insert(a->platform);
-        schedule(a, "posts", std::chrono::milliseconds(500));
-        if (a->monitor) schedule(a, "replies", std::chrono::milliseconds(800));
+        schedule_account_jobs(a);
       }
       for (auto p : platforms) {
         schedule_profiles(p, std::chrono::milliseconds(0));
@@ -147,10 +155,15 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
       auto a = *it;
       const std::string replies_key =
           std::string(model::to_string(a->platform)) + "/" + a->handle + "/replies";
-      if (a->monitor && !c.monitor) cancel_timer(replies_key);
-      if (!a->monitor && c.monitor && !stopped_)
-        schedule(a, "replies", std::chrono::milliseconds(800));
+      if (a->monitor && !c.monitor) {
+        cancel_timer(replies_key);
+        cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle +
+                     "/reply_counts");
+        cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle + "/quotes");
+      }
+      const bool monitor_on = !a->monitor && c.monitor && !stopped_;
       a->monitor = c.monitor;
+      if (monitor_on) schedule_account_jobs(a);
       next.push_back(std::move(a));
       continue;
     }
@@ -162,18 +175,15 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     next.push_back(a);
     rescan.insert(a->platform);
     ++added;
-    if (!stopped_) {
-      schedule(a, "posts", std::chrono::milliseconds(500));
-      if (a->monitor) schedule(a, "replies", std::chrono::milliseconds(800));
-    }
+    if (!stopped_) schedule_account_jobs(a);
   }
   for (const auto& a : accounts_) {
     if (std::find(next.begin(), next.end(), a) != next.end()) continue;
     a->removed = true;
     ++removed;
     const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
-    cancel_timer(prefix + "posts");
-    cancel_timer(prefix + "replies");
+    for (const char* job : {"posts", "replies", "reply_counts", "quotes"})
+      cancel_timer(prefix + job);
     forget_series(*a);
   }
   accounts_ = std::move(next);
@@ -205,10 +215,11 @@ void Poller::cancel_timer(const std::string& key) {
 
 void Poller::forget_series(const Account& a) {
   const std::string platform(model::to_string(a.platform));
-  for (const char* job : {"posts", "replies"}) failures_.erase({platform, a.handle, job});
+  for (const char* job : {"posts", "replies", "reply_counts", "quotes"})
+    failures_.erase({platform, a.handle, job});
   last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
-  for (const char* job : {"posts", "replies"}) {
+  for (const char* job : {"posts", "replies", "reply_counts", "quotes"}) {
     const std::map<std::string, std::string> labels{
         {"platform", platform}, {"account", a.handle}, {"poll_job", job}};
     if (metrics_->last_success.Has(labels))
@@ -326,6 +337,10 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
                                 std::chrono::seconds(units * 86400 / b->second.units_per_day)));
     }
   }
+  if (options_.search_spacing) {
+    next = std::max(next, std::chrono::steady_clock::duration(options_.search_spacing(
+                              platform, run->queries.size(), run->batches.size())));
+  }
   if (run->queries.empty() && run->batches.empty()) return next;
   platform_busy_.insert({platform, run->job});
   ++in_flight_;
@@ -344,7 +359,7 @@ void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
   timer->async_wait([this, alive, a, job](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_ || a->removed) return;
     run_job(a, job);
-    schedule(a, job, job == "posts" ? options_.intervals.posts : options_.intervals.replies);
+    schedule(a, job, job_interval(*a, job));
   });
 }
 
@@ -408,20 +423,39 @@ void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) 
   run->account = a;
   run->job = job;
   const std::string platform(model::to_string(a->platform));
+  if (!job_allowed_by_budget(*a, job)) return;
   if (job == "posts") {
     run->kind = Run::Kind::posts;
+  } else if (job == "reply_counts") {
+    run->kind = Run::Kind::counts;
+    const auto now = clock_.now();
+    // Whole minutes up to 30 s ago (X counts up to then), from where the last run stopped.
+    run->counts_end = std::chrono::floor<std::chrono::minutes>(now - std::chrono::seconds(30));
+    const auto earliest = run->counts_end - options_.counts_window_max;
+    run->counts_start = a->counted_until == model::TimePoint{}
+                            ? run->counts_end - options_.intervals.reply_counts
+                            : std::max(a->counted_until, earliest);
+    if (!(run->counts_start < run->counts_end)) return;
+  } else if (job == "quotes") {
+    run->kind = Run::Kind::quotes;
+  } else if (counts_on(*a) && a->surging && !a->sample_due) {
+    return;  // the counts carry the rate; the next sample follows the next count
   } else if (collector->has_mentions({a->handle, a->account_id})) {
     run->kind = Run::Kind::mentions;
   } else {
     run->kind = Run::Kind::threads;
   }
-  if (run->kind != Run::Kind::threads) {
+  if (run->kind == Run::Kind::posts || run->kind == Run::Kind::mentions) {
     if (auto it = cursors_.find({platform, a->handle, job}); it != cursors_.end())
       run->since = it->second;
   }
+  if (run->kind == Run::Kind::mentions && a->surging && counts_on(*a)) {
+    run->sample = true;
+    a->sample_due = false;
+  }
   a->busy.insert(job);
   ++in_flight_;
-  if (run->kind == Run::Kind::threads) {
+  if (run->kind == Run::Kind::threads || run->kind == Run::Kind::quotes) {
     // The threads of the account's own recent posts, newest first.
     std::weak_ptr<bool> alive = alive_;
     const bool queued =
@@ -429,7 +463,9 @@ void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) 
           auto posts = store::recent_own_posts(
               c, run->platform,
               run->account->account_id.empty() ? run->account->handle : run->account->account_id,
-              options_.thread_window_hours, options_.threads_per_run);
+              run->kind == Run::Kind::quotes ? options_.quotes_window_hours
+                                             : options_.thread_window_hours,
+              options_.threads_per_run);
           asio::post(io_, [this, alive, run, posts = std::move(posts)]() mutable {
             if (alive.expired()) return;
             run->threads = std::move(posts);
@@ -484,13 +520,21 @@ void Poller::fetch(const std::shared_ptr<Run>& run) {
       collector->replies_and_mentions(ref, cursor, handler);
       break;
     case Run::Kind::threads:
+    case Run::Kind::quotes:
       if (run->threads.empty()) {
         finish(run, true);
         return;
       }
       run->current_thread = run->threads.back();
       run->threads.pop_back();
-      collector->thread(ref, run->current_thread, Cursor{}, handler);
+      if (run->kind == Run::Kind::quotes) {
+        collector->quotes(ref, run->current_thread, Cursor{}, handler);
+      } else {
+        collector->thread(ref, run->current_thread, Cursor{}, handler);
+      }
+      break;
+    case Run::Kind::counts:
+      collector->reply_counts(ref, run->counts_start, run->counts_end, handler);
       break;
   }
 }
@@ -523,6 +567,10 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
     }
   }
   if (run->kind == Run::Kind::profiles) learn_ids(run->platform, keep);
+  // Only the endpoint's normal answer counts the stretch (a refusal counts nothing).
+  if (run->kind == Run::Kind::counts && transport_ok && outcome == collectors::ParseOutcome::ok &&
+      page.response.status < 300 && !stopped_)
+    on_counts(run, page);
   if (run->pages == 1 && page.result.newest_id) run->newest = page.result.newest_id;
   const bool page_ok = transport_ok && outcome != collectors::ParseOutcome::malformed &&
                        (outcome == collectors::ParseOutcome::ok || !keep.empty());
@@ -588,8 +636,12 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
                 fetch(run);
               }
               return;
+            case Run::Kind::counts:
+              finish(run, true);
+              return;
             case Run::Kind::profiles:
             case Run::Kind::threads:
+            case Run::Kind::quotes:
               if (run->kind == Run::Kind::profiles ? run->batches.empty() : run->threads.empty()) {
                 finish(run, true);
               } else {
@@ -597,15 +649,18 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
               }
               return;
             case Run::Kind::posts:
-            case Run::Kind::mentions:
+            case Run::Kind::mentions: {
               // Older pages while they still bring new posts (and the platform offers them).
-              if (next && run->pages < options_.max_pages && !batch.new_posts.empty()) {
+              // A counted series reads only a sample of texts.
+              const int max_pages = run->sample ? options_.counted_text_pages : options_.max_pages;
+              if (next && run->pages < max_pages && !batch.new_posts.empty()) {
                 run->page = next;
                 fetch(run);
               } else {
                 finish(run, true);
               }
               return;
+            }
           }
         });
       });
@@ -675,12 +730,101 @@ void Poller::learn_ids(model::Platform platform,
         if (a->busy.count("posts") == 0) schedule(a, "posts", std::chrono::milliseconds(0));
         if (a->monitor && a->busy.count("replies") == 0)
           schedule(a, "replies", std::chrono::milliseconds(300));
+        if (counts_on(*a) && a->busy.count("reply_counts") == 0)
+          schedule(a, "reply_counts", std::chrono::milliseconds(400));
+        if (quotes_on(*a) && a->busy.count("quotes") == 0)
+          schedule(a, "quotes", std::chrono::milliseconds(1500));
       }
       database_.submit("poller.remember_id",
                        [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
                          store::remember_account_id(c, platform, handle, id);
                        });
     }
+  }
+}
+
+// --- The cheap jobs (issue 21): the reply-rate series from counts, and quote posts ---
+//
+//  * reply_counts: on a platform whose collector counts (X tweets/counts/recent), one request per
+//    account every PollingConfig::reply_counts, whatever the volume, asks for the per-minute
+//    counts since the last one; they go to the listener (the flame-up detector). While they stay
+//    near the baseline the reply texts are read every `replies` as before (calm texts cost
+//    little: X charges what is returned). Once a count rises, the texts are read only as a sample
+//    (one page after each count) and the counts carry the rate, until a count is calm again.
+//  * quotes: the quote posts of the account's posts of the last day every PollingConfig::quotes,
+//    stored and judged like replies.
+// The budget's degradation order (collectors/ratelimit/api_spend.h) applies per job: at its last
+// level only the counts go on ("reply_texts" — the texts of a counted account — and "quotes"
+// stop).
+
+bool Poller::counts_on(const Account& a) const {
+  if (!a.monitor || options_.intervals.reply_counts.count() <= 0) return false;
+  const auto* c = collector_for(a.platform);
+  return c != nullptr && c->has_reply_counts();
+}
+
+bool Poller::quotes_on(const Account& a) const {
+  if (!a.monitor || options_.intervals.quotes.count() <= 0) return false;
+  const auto* c = collector_for(a.platform);
+  return c != nullptr && c->has_quotes();
+}
+
+std::chrono::steady_clock::duration Poller::job_interval(const Account& /*a*/,
+                                                         const std::string& job) const {
+  if (job == "posts") return options_.intervals.posts;
+  if (job == "reply_counts") return options_.intervals.reply_counts;
+  if (job == "quotes") return options_.intervals.quotes;
+  return options_.intervals.replies;
+}
+
+void Poller::schedule_account_jobs(const std::shared_ptr<Account>& a) {
+  schedule(a, "posts", std::chrono::milliseconds(500));
+  if (!a->monitor) return;
+  schedule(a, "replies", std::chrono::milliseconds(800));
+  if (counts_on(*a)) schedule(a, "reply_counts", std::chrono::milliseconds(900));
+  if (quotes_on(*a)) schedule(a, "quotes", std::chrono::milliseconds(2000));
+}
+
+bool Poller::job_allowed_by_budget(const Account& a, const std::string& job) {
+  if (!options_.interval_factor) return true;
+  std::string_view budget_job;
+  if (job == "quotes") {
+    budget_job = "quotes";
+  } else if (job == "replies" && counts_on(a)) {
+    budget_job = "reply_texts";
+  } else {
+    return true;
+  }
+  if (options_.interval_factor(a.platform, budget_job) != 0) return true;
+  log::info("poll.round_skipped_for_budget", {{"platform", model::to_string(a.platform)},
+                                              {"account", a.handle},
+                                              {"job", std::string(budget_job)},
+                                              {"runs_every", 0}});
+  return false;
+}
+
+void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page) {
+  auto& a = *run->account;
+  // The stretch is counted even when it held nothing (an empty series is zeros).
+  a.counted_until = run->counts_end;
+  std::int64_t total = 0;
+  for (const auto& c : page.result.counts) total += c.count;
+  const bool risen = !page.result.counts.empty() && listener_ != nullptr &&
+                     listener_->on_reply_counts(run->platform, a.handle, page.result.counts);
+  if (risen != a.surging) {
+    log::info(
+        risen ? "poll.replies_sampled" : "poll.replies_read_in_full",
+        {{"platform", model::to_string(run->platform)}, {"account", a.handle}, {"count", total}});
+  }
+  a.surging = risen;
+  a.sample_due = risen;
+  log::debug("poll.reply_counts", {{"platform", model::to_string(run->platform)},
+                                   {"account", a.handle},
+                                   {"count", total},
+                                   {"risen", risen}});
+  // Read the sample now (the timer then runs its interval from here).
+  if (risen && !stopped_ && !a.removed && a.busy.count("replies") == 0) {
+    schedule(run->account, "replies", std::chrono::milliseconds(0));
   }
 }
 

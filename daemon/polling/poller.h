@@ -40,6 +40,13 @@ class ObservationListener {
   // look up directly (generated look-alikes, flagged accounts to re-check).
   virtual std::vector<std::string> search_queries(model::Platform) { return {}; }
   virtual std::vector<std::string> handles_to_check(model::Platform) { return {}; }
+  // A reply_counts run's series (per-minute counts of the posts addressed to `account`, oldest
+  // first). True: the count rose above the account's baseline, so the poller reads the reply
+  // texts now instead of at their next scheduled run.
+  virtual bool on_reply_counts(model::Platform, const std::string& /*account*/,
+                               const std::vector<collectors::CountBucket>&) {
+    return false;
+  }
 };
 
 // A platform whose searches spend a daily unit quota (YouTube: search.list 100 units, a lookup
@@ -56,9 +63,20 @@ struct PollerOptions {
   int max_pages = 10;            // per run of one job
   int thread_window_hours = 72;  // own posts whose threads are walked for replies
   int threads_per_run = 20;
+  int quotes_window_hours = 24;  // own posts whose quote posts are read (a pile-on starts early)
   // Staying inside the API budget (collectors/ratelimit/api_spend.h): a platform-wide job
   // ("search", "profiles") runs every Nth of its rounds, N from this (0: not at all); unset: 1.
   std::function<int(model::Platform, std::string_view job)> interval_factor;
+  // Look-alike search rounds sized to the budget: the least time before the next search round
+  // of a platform whose round sends `queries` account searches and `lookups` lookup requests
+  // (unset or zero: the configured interval).
+  std::function<std::chrono::seconds(model::Platform, std::size_t queries, std::size_t lookups)>
+      search_spacing;
+  // Pages a reply-texts run reads when the account's reply rate comes from counts: a sample,
+  // the newest first (the counts carry the rate).
+  int counted_text_pages = 1;
+  // The longest stretch one reply_counts request asks for (after a pause or a restart).
+  std::chrono::seconds counts_window_max{6 * 3600};
   std::chrono::milliseconds staleness_every{15000};  // mamori_poll_staleness_seconds refresh
 };
 
@@ -118,6 +136,13 @@ class Poller {
   void cancel_timer(const std::string& key);
   // Whether this round of a platform-wide job runs (PollerOptions::interval_factor).
   bool round_due(model::Platform platform, std::string_view job);
+  // The reply_counts and quotes jobs (at the end of poller.cpp).
+  bool counts_on(const Account& a) const;
+  bool quotes_on(const Account& a) const;
+  std::chrono::steady_clock::duration job_interval(const Account& a, const std::string& job) const;
+  void schedule_account_jobs(const std::shared_ptr<Account>& a);
+  bool job_allowed_by_budget(const Account& a, const std::string& job);
+  void on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page);
   void forget_series(const Account& a);
   void publish_staleness();
 

@@ -109,6 +109,35 @@ void ReplyRateDetector::observe(const model::Post& reply, model::TimePoint now) 
   observe(reply.created_at, traits, key, now);
 }
 
+void ReplyRateDetector::observe_count(model::TimePoint bucket_start, std::int64_t count,
+                                      model::TimePoint now) {
+  if (count <= 0) return;
+  ensure_started(now);
+  if (bucket_start > now) return;  // a series does not count the future
+  const std::int64_t index = floor_div(seconds_of(bucket_start), bucket_seconds_);
+  if (index < frontier_) {
+    late_dropped_ += static_cast<std::uint64_t>(count);
+    return;
+  }
+  const auto ring = static_cast<std::int64_t>(pending_.size());
+  while (index >= frontier_ + ring) close_bucket(frontier_++, now);
+  Pending& p = pending_for(index);
+  p.counted =
+      std::max(p.counted, static_cast<std::uint32_t>(std::min<std::int64_t>(count, 1'000'000)));
+}
+
+bool ReplyRateDetector::above_baseline(model::TimePoint start, model::TimePoint end,
+                                       double count) const {
+  const double floor = settings_.windows[0].min_count;
+  if (count < floor) return false;
+  double expected = 0.0;
+  for (std::int64_t b = floor_div(seconds_of(start), bucket_seconds_) * bucket_seconds_;
+       b < seconds_of(end); b += bucket_seconds_) {
+    expected += all_.baseline().expected(b);
+  }
+  return count > settings_.tolerated_ratio * expected;
+}
+
 void ReplyRateDetector::observe(model::TimePoint created_at, const ReplyTraits& traits,
                                 std::string_view post_key, model::TimePoint now) {
   ensure_started(now);
@@ -143,7 +172,7 @@ std::vector<model::Finding> ReplyRateDetector::advance(model::TimePoint now) {
     const std::int64_t resume = last - max_gap_buckets_ + 1;
     for (Pending& p : pending_) {
       if (p.index >= frontier_ && p.index < resume) {
-        late_dropped_ += p.total;
+        late_dropped_ += std::max(p.total, p.counted);
         p = Pending{};
       }
     }
@@ -234,6 +263,7 @@ void ReplyRateDetector::close_bucket(std::int64_t index, model::TimePoint now) {
     if (slot.index == index) data = slot;
     slot = Pending{};
   }
+  data.total = std::max(data.total, data.counted);
   const std::int64_t t = index * bucket_seconds_;
   last_bucket_ = t;
   const bool holding = open_;
@@ -341,9 +371,10 @@ void ReplyRateDetector::open_provisionally(model::TimePoint now) {
     const std::int64_t index = frontier_ + static_cast<std::int64_t>(k);
     const Pending& q = pending_[static_cast<std::size_t>(((index % n) + n) % n)];
     if (q.index != index) continue;
-    total[k] = q.total;
+    const double all = std::max(q.total, q.counted);
+    total[k] = all;
     hostile[k] = q.hostile;
-    sums.total += q.total;
+    sums.total += all;
     sums.hostile += q.hostile;
     sums.supportive += q.supportive;
     sums.new_anonymous += q.new_anonymous;

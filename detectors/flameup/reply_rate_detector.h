@@ -65,6 +65,17 @@ class ReplyRateDetector {
   void observe(model::TimePoint created_at, const ReplyTraits& traits, std::string_view post_key,
                model::TimePoint now);
 
+  // The platform's count of the replies in the bucket holding `bucket_start` (a count series,
+  // e.g. X tweets/counts/recent, read while only a sample of the texts is read). The bucket then
+  // holds the larger of that count and the replies observed in it (the texts read are a subset
+  // of what was counted); the hostile series keeps coming from the texts. A count beyond the
+  // lateness bound is counted in late_dropped(), as replies are.
+  void observe_count(model::TimePoint bucket_start, std::int64_t count, model::TimePoint now);
+  // Whether `count` replies in [start, end) are above what the baseline tolerates (its
+  // tolerated_ratio times the expected count, and at least the shortest window's minimum count):
+  // the signal to read the reply texts of a series that is otherwise only counted.
+  bool above_baseline(model::TimePoint start, model::TimePoint end, double count) const;
+
   // Closes every bucket whose end is at least `lateness` before `now`, and returns the findings
   // (episode open / escalate / end) those buckets produced, oldest first.
   std::vector<model::Finding> advance(model::TimePoint now);
@@ -92,6 +103,7 @@ class ReplyRateDetector {
     std::uint32_t hostile = 0;
     std::uint32_t supportive = 0;
     std::uint32_t new_anonymous = 0;
+    std::uint32_t counted = 0;  // observe_count(); the bucket holds max(total, counted)
   };
   struct CharacterCounts {
     double total = 0.0;

@@ -95,6 +95,16 @@ boost::json::object World::bsky_post(const Post& p) const {
     i = j - 1;
   }
   if (!facets.empty()) record["facets"] = std::move(facets);
+  if (!p.quoted_id.empty()) {
+    if (const Post* quoted = find_post(Platform::bluesky, p.quoted_id)) {
+      record["embed"] = boost::json::object{
+          {"$type", "app.bsky.embed.record"},
+          {"record", boost::json::object{{"cid", quoted->cid}, {"uri", bsky_uri(*quoted)}}}};
+    }
+  }
+  const auto quotes = std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
+    return q.platform == Platform::bluesky && q.materialized && q.quoted_id == p.id;
+  });
   const auto replies = std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
     return q.platform == Platform::bluesky && q.materialized && q.parent_id == p.id;
   });
@@ -106,7 +116,7 @@ boost::json::object World::bsky_post(const Post& p) const {
       {"replyCount", replies},
       {"repostCount", p.repost_count},
       {"likeCount", 0},
-      {"quoteCount", p.quote_count},
+      {"quoteCount", p.quote_count + quotes},
       {"indexedAt", p.created_at},
       {"labels", boost::json::array{}}};
   return o;
@@ -127,15 +137,12 @@ boost::json::object World::bsky_thread(const Post& p, int depth, double t) const
 }
 
 Reply World::bluesky_api(const Request& request, std::string_view path, double t, LogEntry& entry) {
-  static const std::vector<std::string> kMethods = {"app.bsky.actor.getProfile",
-                                                    "app.bsky.actor.getProfiles",
-                                                    "app.bsky.actor.searchActors",
-                                                    "app.bsky.feed.getAuthorFeed",
-                                                    "app.bsky.feed.getPostThread",
-                                                    "app.bsky.feed.searchPosts",
-                                                    "app.bsky.notification.listNotifications",
-                                                    "com.atproto.server.createSession",
-                                                    "com.atproto.server.refreshSession"};
+  static const std::vector<std::string> kMethods = {
+      "app.bsky.actor.getProfile",        "app.bsky.actor.getProfiles",
+      "app.bsky.actor.searchActors",      "app.bsky.feed.getAuthorFeed",
+      "app.bsky.feed.getPostThread",      "app.bsky.feed.searchPosts",
+      "app.bsky.feed.getQuotes",          "app.bsky.notification.listNotifications",
+      "com.atproto.server.createSession", "com.atproto.server.refreshSession"};
   const std::string method(path);
   if (method == "com.atproto.moderation.createReport") return bluesky_report(request, t, entry);
   if (std::find(kMethods.begin(), kMethods.end(), method) == kMethods.end()) {
@@ -360,6 +367,29 @@ Reply World::bluesky_api(const Request& request, std::string_view path, double t
       feed.push_back(std::move(item));
     }
     boost::json::object b{{"feed", std::move(feed)}};
+    if (cursor) b["cursor"] = *cursor;
+    return finish(b);
+  }
+  if (method == "app.bsky.feed.getQuotes") {
+    if (auto e = require("uri")) return *e;
+    const std::string uri = *query.get("uri");
+    const int limit = clamp_limit(query, 50, 100, &bad_limit);
+    if (bad_limit)
+      return xrpc_error(400, "InvalidRequest", "Error: limit must be between 1 and 100");
+    // Quotes of a post that does not exist are simply none.
+    const auto parts = split(uri, '/');
+    const Post* quoted = parts.size() == 5 ? find_post(Platform::bluesky, parts[4]) : nullptr;
+    std::vector<const Post*> list;
+    for (const Post& p : state_.posts) {
+      if (quoted != nullptr && p.platform == Platform::bluesky && visible_post(p, t) &&
+          p.quoted_id == quoted->id)
+        list.push_back(&p);
+    }
+    auto [items, cursor] = page(std::move(list), limit);
+    boost::json::array posts;
+    for (const Post* p : items) posts.push_back(bsky_post(*p));
+    boost::json::object b{{"uri", uri}, {"posts", std::move(posts)}};
+    if (quoted != nullptr) b["cid"] = quoted->cid;
     if (cursor) b["cursor"] = *cursor;
     return finish(b);
   }

@@ -1,4 +1,5 @@
-// X API v2 shapes: user lookup, user search, timelines, recent search. Fields and expansions
+// X API v2 shapes: user lookup, user search, timelines, recent search, recent counts, quote
+// posts. Fields and expansions
 // behave like the real API: only id/text (tweets) and id/name/username (users) unless asked for.
 #include <algorithm>
 #include <cstdio>
@@ -44,6 +45,20 @@ std::optional<std::string> from_hex(std::string_view token) {
 }
 
 // Splits a search query into terms, keeping "quoted phrases" together.
+// "2026-12-06T04:05:00Z" or with milliseconds; nullopt for anything else.
+std::optional<WallTime> parse_x_time(const std::string& s) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  char z = 0;
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec, &z) != 7)
+    return std::nullopt;
+  if (z != 'Z' && z != '.') return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
+                                        std::chrono::day(d)};
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  return WallTime(std::chrono::sys_days(ymd)) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(sec);
+}
+
 std::vector<std::string> query_terms(std::string_view q) {
   std::vector<std::string> out;
   std::string cur;
@@ -107,23 +122,28 @@ boost::json::object World::x_tweet(const Post& p, const std::vector<std::string>
   if (has(fields, "author_id") && author != nullptr) o["author_id"] = author->id;
   if (has(fields, "conversation_id")) o["conversation_id"] = p.root_id.empty() ? p.id : p.root_id;
   if (has(fields, "lang")) o["lang"] = p.lang;
+  boost::json::array referenced;
   if (parent != nullptr) {
     const Account* parent_author = find_account(Platform::x, parent->author_handle);
     if (has(fields, "in_reply_to_user_id") && parent_author != nullptr)
       o["in_reply_to_user_id"] = parent_author->id;
-    if (has(fields, "referenced_tweets")) {
-      o["referenced_tweets"] =
-          boost::json::array{boost::json::object{{"type", "replied_to"}, {"id", parent->id}}};
-    }
+    referenced.push_back(boost::json::object{{"type", "replied_to"}, {"id", parent->id}});
   }
+  if (!p.quoted_id.empty())
+    referenced.push_back(boost::json::object{{"type", "quoted"}, {"id", p.quoted_id}});
+  if (has(fields, "referenced_tweets") && !referenced.empty())
+    o["referenced_tweets"] = std::move(referenced);
   if (has(fields, "public_metrics")) {
     const auto replies =
         std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
           return q.platform == Platform::x && q.materialized && q.parent_id == p.id;
         });
+    const auto quotes = std::count_if(state_.posts.begin(), state_.posts.end(), [&](const Post& q) {
+      return q.platform == Platform::x && q.materialized && q.quoted_id == p.id;
+    });
     o["public_metrics"] = boost::json::object{
-        {"retweet_count", p.repost_count}, {"reply_count", replies}, {"like_count", 0},
-        {"quote_count", p.quote_count},    {"bookmark_count", 0},    {"impression_count", 0}};
+        {"retweet_count", p.repost_count},       {"reply_count", replies}, {"like_count", 0},
+        {"quote_count", p.quote_count + quotes}, {"bookmark_count", 0},    {"impression_count", 0}};
   }
   if (has(fields, "entities")) {
     boost::json::array mentions;
@@ -184,6 +204,12 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
   } else if (parts.size() == 3 && parts[0] == "tweets" && parts[1] == "search" &&
              parts[2] == "recent") {
     endpoint = "tweets/search/recent";
+  } else if (parts.size() == 3 && parts[0] == "tweets" && parts[1] == "counts" &&
+             parts[2] == "recent") {
+    endpoint = "tweets/counts/recent";
+  } else if (parts.size() == 3 && parts[0] == "tweets" && parts[2] == "quote_tweets") {
+    endpoint = "tweets/:id/quote_tweets";
+    arg = url_decode(parts[1]);
   } else {
     entry.endpoint = "unknown";
     return error_reply(Platform::x, 404, "The requested resource could not be found.");
@@ -393,7 +419,23 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
         },
         10, 5, 100, "pagination_token");
   }
-  // tweets/search/recent
+  if (endpoint == "tweets/:id/quote_tweets") {
+    const Post* quoted = find_post(Platform::x, arg);
+    if (quoted == nullptr || !visible_post(*quoted, t)) {
+      return finish(boost::json::object{
+          {"errors", boost::json::array{boost::json::object{
+                         {"value", arg},
+                         {"detail", "Could not find tweet with id: [" + arg + "]."},
+                         {"title", "Not Found Error"},
+                         {"resource_type", "tweet"},
+                         {"parameter", "id"},
+                         {"resource_id", arg},
+                         {"type", "https://api.twitter.com/2/problems/resource-not-found"}}}}});
+    }
+    return page_of_tweets([&](const Post& p) { return p.quoted_id == arg; }, 10, 10, 100,
+                          "pagination_token");
+  }
+  // tweets/search/recent and tweets/counts/recent
   const auto q = query.get("query");
   if (!q || q->empty())
     return invalid_request("query", "", "The `query` query parameter can not be empty");
@@ -434,6 +476,54 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
     }
     return true;
   };
+  if (endpoint == "tweets/counts/recent") {
+    // Counts of what tweets/search/recent would return, per minute, hour or day, in
+    // [start_time, end_time) (end_time defaults to 30 s ago, start_time to 7 days before it).
+    const auto granularity = query.get("granularity").value_or("hour");
+    std::chrono::seconds step{3600};
+    if (granularity == "minute") {
+      step = std::chrono::seconds(60);
+    } else if (granularity == "day") {
+      step = std::chrono::seconds(86400);
+    } else if (granularity != "hour") {
+      return invalid_request("granularity", granularity,
+                             "The `granularity` query parameter value [" + granularity +
+                                 "] is not one of [minute,hour,day]");
+    }
+    const WallTime now = start_ + std::chrono::milliseconds(static_cast<std::int64_t>(t * 1000));
+    WallTime end = now - std::chrono::seconds(30);
+    if (auto e = query.get("end_time")) {
+      auto parsed = parse_x_time(*e);
+      if (!parsed || *parsed > now)
+        return invalid_request("end_time", *e, "Invalid 'end_time':'" + *e + "'.");
+      end = *parsed;
+    }
+    WallTime begin = end - std::chrono::hours(24 * 7);
+    if (auto b = query.get("start_time")) {
+      auto parsed = parse_x_time(*b);
+      if (!parsed || *parsed >= end || *parsed < now - std::chrono::hours(24 * 7))
+        return invalid_request("start_time", *b, "Invalid 'start_time':'" + *b + "'.");
+      begin = *parsed;
+    }
+    boost::json::array data;
+    std::int64_t total = 0;
+    for (WallTime from =
+             std::chrono::floor<std::chrono::seconds>(begin) -
+             (std::chrono::floor<std::chrono::seconds>(begin).time_since_epoch() % step);
+         from < end; from += step) {
+      const WallTime to = from + step;
+      std::int64_t n = 0;
+      for (const Post& p : state_.posts) {
+        if (p.platform != Platform::x || !visible_post(p, t) || !matches(p)) continue;
+        if (p.created_wall >= std::max(from, begin) && p.created_wall < std::min(to, end)) ++n;
+      }
+      total += n;
+      data.push_back(boost::json::object{
+          {"end", iso_time(to)}, {"start", iso_time(from)}, {"tweet_count", n}});
+    }
+    return finish(boost::json::object{{"data", std::move(data)},
+                                      {"meta", boost::json::object{{"total_tweet_count", total}}}});
+  }
   return page_of_tweets(matches, 10, 10, 100, "next_token");
 }
 

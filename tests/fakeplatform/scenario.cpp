@@ -211,6 +211,10 @@ Scenario load_scenario(const std::filesystem::path& file) {
     if (!p.in_reply_to.empty() && keys.count(p.in_reply_to) == 0) {
       r.fail(t, where + ".in_reply_to", "no earlier post with key '" + p.in_reply_to + "'");
     }
+    p.quotes = r.str(t, "quotes", where);
+    if (!p.quotes.empty() && keys.count(p.quotes) == 0) {
+      r.fail(t, where + ".quotes", "no earlier post with key '" + p.quotes + "'");
+    }
     p.at = r.num(t, "at", where, 0);
     p.trigger = r.str(t, "trigger", where);
     p.fixed_created_at = r.str(t, "created_at", where);

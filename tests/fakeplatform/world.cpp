@@ -226,6 +226,16 @@ void World::advance(WallTime now) {
         p->fixed_created_at.empty() ? model::iso8601_utc(when, true) : p->fixed_created_at;
     p->seq = ++post_seq_;
     p->cid = "bafyrei" + base32_lower(p->id + p->text, 52);
+    p->created_wall = when;
+    if (!p->quotes.empty()) {
+      for (const Post& quoted : state_.posts) {
+        if (quoted.platform == p->platform && quoted.materialized &&
+            (quoted.key == p->quotes || quoted.id == p->quotes)) {
+          p->quoted_id = quoted.id;
+          break;
+        }
+      }
+    }
     if (!p->in_reply_to.empty()) {
       for (const Post& parent : state_.posts) {
         if (parent.platform == p->platform && parent.materialized &&
@@ -664,6 +674,7 @@ Reply World::control_add_post(const boost::json::object& in, WallTime now) {
   p.text = field(in, "text").value_or("");
   p.lang = field(in, "lang").value_or("ja");
   p.in_reply_to = field(in, "in_reply_to").value_or("");
+  p.quotes = field(in, "quotes").value_or("");
   p.key = field(in, "key").value_or("");
   p.id = field(in, "id").value_or("");
   p.at = seconds(now);

@@ -54,6 +54,7 @@ struct Post {
   std::string text;
   std::string lang = "ja";
   std::string in_reply_to;  // key or id of the parent
+  std::string quotes;       // key or id of the post it quotes (引用)
   double at = 0;
   std::string trigger;
   std::string fixed_created_at;
@@ -66,6 +67,8 @@ struct Post {
   std::uint64_t seq = 0;
   std::string parent_id;
   std::string root_id;
+  std::string quoted_id;
+  WallTime created_wall{};  // when it appeared (the counts endpoint's buckets)
 };
 
 struct Fault {

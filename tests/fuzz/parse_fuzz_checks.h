@@ -1,6 +1,7 @@
 // Invariants every platform parser keeps on any input, checked by the fuzz_parse_* targets:
 // a malformed body yields exactly one error observation and no cursor; every string handed out is
-// valid UTF-8 without NUL; every observation serializes to a JSON line.
+// valid UTF-8 without NUL; every observation serializes to a JSON line; a count series (X
+// tweets/counts/recent) holds only well-formed buckets, oldest first.
 #pragma once
 
 #include <simdjson.h>
@@ -52,6 +53,13 @@ inline void check_result(const collectors::ParseResult& result) {
       __builtin_trap();
     }
     if (result.next_cursor || result.newest_id) __builtin_trap();
+    if (!result.counts.empty()) __builtin_trap();
+  }
+  // A count series: well-formed buckets, oldest first.
+  for (std::size_t i = 0; i < result.counts.size(); ++i) {
+    const auto& c = result.counts[i];
+    if (!(c.start < c.end) || c.count < 0) __builtin_trap();
+    if (i > 0 && result.counts[i - 1].start > c.start) __builtin_trap();
   }
   for (const auto& o : result.observations) check_observation(o);
   if (result.next_cursor) check_text(*result.next_cursor);

@@ -276,5 +276,18 @@ TEST(BlueskyParse, AtUriAuthority) {
   EXPECT_EQ(at_uri_authority(""), "");
 }
 
+TEST(BlueskyParse, GetQuotesYieldsQuotePosts) {
+  const auto result = parse_fixture(BlueskyEndpoint::get_quotes, "getQuotes.json");
+  EXPECT_EQ(result.outcome, ParseOutcome::ok);
+  ASSERT_EQ(result.observations.size(), 1u);
+  const auto post = std::get<Post>(result.observations[0]);
+  EXPECT_EQ(post.post_id, "at://did:plc:passerby000000000000000/app.bsky.feed.post/3kqz2bbbbbb2b");
+  EXPECT_EQ(post.quoted_post_id,
+            "at://did:plc:somacity7xq4kd2mz3lfa5n/app.bsky.feed.post/3kqz1aaaaaa2a");
+  EXPECT_EQ(post.author_handle, "passerby.bsky.social");
+  EXPECT_EQ(result.next_cursor, "1733457600000::bafyreinext");
+  EXPECT_EQ(bluesky_endpoint_from_name("app.bsky.feed.getQuotes"), BlueskyEndpoint::get_quotes);
+}
+
 }  // namespace
 }  // namespace mamori::collectors::bluesky

@@ -105,7 +105,29 @@ TEST(ApiSpend, DegradesInTheDocumentedOrder) {
   EXPECT_EQ(m.degradation_level("x", day10), 3);
   EXPECT_EQ(SpendMeter::interval_factor(3, "search"), 0);
   EXPECT_EQ(SpendMeter::interval_factor(3, "replies"), 1);
+  // Where the reply rate comes from counts, only the counts go on at the last level.
+  EXPECT_EQ(SpendMeter::interval_factor(2, "reply_texts"), 1);
+  EXPECT_EQ(SpendMeter::interval_factor(3, "reply_texts"), 0);
+  EXPECT_EQ(SpendMeter::interval_factor(3, "quotes"), 0);
   EXPECT_EQ(m.degradation_level("bluesky", day10), 0);
+}
+
+TEST(ApiSpend, SearchRoundsAreSizedToWhatIsLeftOfTheBudget) {
+  SpendMeter m;
+  m.mark_restored();
+  const auto mid = at("2026-12-16T12:00:00Z");  // half of December left (15.5 days)
+  EXPECT_EQ(m.search_spacing("x", 9, 0.25, mid), std::chrono::seconds(0));  // no budget
+  m.set_budget("x", 20.0);
+  // Nothing spent yet: a round of 9 requests is priced at 10 users each ($0.90); a quarter of
+  // $20 buys 5.5 rounds in the 15.5 days left: one every ~2.8 days.
+  const auto first = m.search_spacing("x", 9, 0.25, mid);
+  EXPECT_NEAR(static_cast<double>(first.count()) / 86400.0, 15.5 * 0.9 / 5.0, 0.1);
+  // This month's own average ($0.05 a request) replaces the guess: rounds come more often.
+  m.restore("2026-12", "x", "users/search", JobSpend{0.5, 0, 10, 5});
+  EXPECT_LT(m.search_spacing("x", 9, 0.25, mid), first);
+  // Nothing left: at most a week.
+  m.restore("2026-12", "x", "users/by", JobSpend{19.6, 0, 1, 1});
+  EXPECT_EQ(m.search_spacing("x", 9, 0.25, mid), std::chrono::seconds(7 * 86400));
 }
 
 }  // namespace

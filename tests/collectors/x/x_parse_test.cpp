@@ -346,5 +346,70 @@ TEST(XParse, EndpointNamesRoundTrip) {
   EXPECT_FALSE(x_endpoint_from_name("2/users/:id/tweets").has_value());
 }
 
+TEST(XParse, CountsRecentReadsTheSeriesOldestFirst) {
+  const auto result = parse_fixture(XEndpoint::tweets_counts_recent, "tweets_counts_recent.json");
+  EXPECT_EQ(result.outcome, ParseOutcome::ok);
+  EXPECT_TRUE(result.observations.empty());
+  ASSERT_EQ(result.counts.size(), 3u);
+  EXPECT_EQ(result.counts[0].start, at("2026-12-06T04:00:00Z"));
+  EXPECT_EQ(result.counts[0].end, at("2026-12-06T04:01:00Z"));
+  EXPECT_EQ(result.counts[0].count, 0);
+  EXPECT_EQ(result.counts[1].count, 3);
+  EXPECT_EQ(result.counts[2].start, at("2026-12-06T04:02:00Z"));
+  EXPECT_EQ(result.counts[2].count, 41);
+}
+
+TEST(XParse, CountsRecentSkipsBrokenBucketsWithAClearError) {
+  const auto result =
+      parse_fixture(XEndpoint::tweets_counts_recent, "tweets_counts_recent_bad_bucket.json");
+  EXPECT_EQ(result.outcome, ParseOutcome::ok);
+  ASSERT_EQ(result.counts.size(), 1u);  // only the well-formed bucket
+  EXPECT_EQ(result.counts[0].count, 2);
+  std::vector<std::string> errors;
+  for (const auto& o : result.observations) errors.push_back(std::get<ObservationError>(o).message);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_NE(errors[0].find("data[1]: count bucket ends before it starts"), std::string::npos);
+  EXPECT_NE(errors[1].find("data[2]: count bucket without a non-negative tweet_count"),
+            std::string::npos);
+  EXPECT_NE(errors[2].find("data[3]: count bucket without a valid start and end"),
+            std::string::npos);
+}
+
+TEST(XParse, CountsRecentTotalThatDisagreesIsReported) {
+  const auto result = parse(XEndpoint::tweets_counts_recent,
+                            R"({"data":[{"start":"2026-12-06T04:00:00.000Z",)"
+                            R"("end":"2026-12-06T04:01:00.000Z","tweet_count":2}],)"
+                            R"("meta":{"total_tweet_count":9}})",
+                            parse_context());
+  ASSERT_EQ(result.counts.size(), 1u);
+  ASSERT_EQ(result.observations.size(), 1u);
+  EXPECT_NE(std::get<ObservationError>(result.observations[0]).message.find("differs"),
+            std::string::npos);
+  // An empty series (no data, meta only) is a normal answer; a problem document is not.
+  const auto empty = parse(XEndpoint::tweets_counts_recent, R"({"meta":{"total_tweet_count":0}})",
+                           parse_context());
+  EXPECT_EQ(empty.outcome, ParseOutcome::ok);
+  EXPECT_TRUE(empty.counts.empty());
+  const auto problem = parse_fixture(XEndpoint::tweets_counts_recent, "problem_429.json");
+  EXPECT_EQ(problem.outcome, ParseOutcome::platform_error);
+  const auto broken =
+      parse(XEndpoint::tweets_counts_recent, R"({"data":{"start":1}})", parse_context());
+  EXPECT_EQ(broken.outcome, ParseOutcome::malformed);
+  EXPECT_TRUE(broken.counts.empty());
+}
+
+TEST(XParse, QuoteTweetsArePostsQuotingTheCityPost) {
+  const auto result = parse_fixture(XEndpoint::quote_tweets, "quote_tweets.json");
+  EXPECT_EQ(result.outcome, ParseOutcome::ok);
+  ASSERT_EQ(result.observations.size(), 1u);
+  const auto post = std::get<Post>(result.observations[0]);
+  EXPECT_EQ(post.post_id, "1795200000000000001");
+  EXPECT_EQ(post.quoted_post_id, "1795100000000000000");
+  EXPECT_EQ(post.author_handle, "passerby_01");
+  EXPECT_EQ(result.next_cursor, "7140dibdnow9c7btw3z3");
+  EXPECT_EQ(endpoint_name(XEndpoint::quote_tweets), "tweets/:id/quote_tweets");
+  EXPECT_EQ(x_endpoint_from_name("tweets/counts/recent"), XEndpoint::tweets_counts_recent);
+}
+
 }  // namespace
 }  // namespace mamori::collectors::x

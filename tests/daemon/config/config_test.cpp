@@ -212,6 +212,17 @@ TEST(Config, DurationsAcceptUnitsAndRejectNonsense) {
   EXPECT_NE(diagnostic_for(r, "polling.replies").message.find("duration"), std::string::npos);
   r = load(std::string(kMinimal) + "[polling]\nreplies = \"0s\"\n");
   EXPECT_NE(diagnostic_for(r, "polling.replies").message.find("from 1s"), std::string::npos);
+  // The counts and quotes jobs are off unless asked for; 0 turns them off; search up to a week.
+  EXPECT_EQ(load(kMinimal).config->polling.reply_counts, std::chrono::seconds(0));
+  EXPECT_EQ(load(kMinimal).config->polling.quotes, std::chrono::seconds(0));
+  r = load(std::string(kMinimal) +
+           "[polling]\nreply_counts = \"1h\"\nquotes = \"6h\"\nsearch = \"7d\"\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  EXPECT_EQ(r.config->polling.reply_counts, std::chrono::seconds(3600));
+  EXPECT_EQ(r.config->polling.quotes, std::chrono::seconds(6 * 3600));
+  EXPECT_EQ(r.config->polling.search, std::chrono::seconds(7 * 86400));
+  r = load(std::string(kMinimal) + "[polling]\nreply_counts = \"2d\"\n");
+  diagnostic_for(r, "polling.reply_counts");
 }
 
 TEST(Config, CredentialsResolveFromEnvAndFile) {

@@ -112,6 +112,52 @@ TEST(ReplyRateDetector, HostileFloodIsDetectedWithinMinutesAsFlameup) {
   EXPECT_TRUE(criticism_reason);
 }
 
+TEST(ReplyRateDetector, CountedSeriesOpensAnEpisodeAndTextsAreASubsetOfTheCount) {
+  // The reply rate from a platform's counts (X tweets/counts/recent), read every 15 minutes:
+  // the detector waits that long before judging a bucket.
+  Settings settings;
+  settings.lateness = std::chrono::seconds(15 * 60 + 90);
+  settings.max_gap = std::chrono::minutes(60);
+  ReplyRateDetector d(model::Platform::x, "123", settings);
+  const auto h = history(14);
+  const std::int64_t start = kMonday + 14 * kDay + 10 * 3600;
+  d.warm_start(h, at(start - 1200));  // the history ends 20 minutes ago: those are still open
+  // Calm counts are not a rise; a flood of 12 a minute for 15 minutes is.
+  EXPECT_FALSE(d.above_baseline(at(start - 900), at(start), 3));
+  EXPECT_TRUE(d.above_baseline(at(start), at(start + 900), 180));
+  // The texts read are a subset of what was counted: the bucket holds the larger of the two.
+  d.observe_count(at(start - 600), 5, at(start));
+  d.observe(reply(1, "税金の無駄遣いもいい加減にしろ", start - 590, "p1", true), at(start));
+  d.observe(reply(2, "ありがとうございます", start - 580, "p1", false), at(start));
+  for (int k = 0; k < 3; ++k)
+    d.observe(reply(3 + k, "質問です", start - 530, "p1", false), at(start));
+  d.observe_count(at(start - 540), 1, at(start));
+  // Counts older than the lateness bound are dropped, like late replies.
+  d.observe_count(at(start - 3600), 4, at(start));
+  EXPECT_EQ(d.late_dropped(), 4u);
+  std::vector<std::string> phases;
+  for (int m = 0; m < 15; ++m) d.observe_count(at(start + m * 60), 12, at(start + m * 60 + 30));
+  for (int m = 0; m <= 60; ++m) {
+    for (auto& f : d.advance(at(start + m * 60))) {
+      phases.push_back(
+          std::string(boost::json::parse(f.evidence_json).as_object().at("phase").as_string()));
+    }
+  }
+  int found = 0;
+  for (const auto& b : d.recent_buckets()) {
+    if (b.start == start - 600) {
+      EXPECT_EQ(b.count, 5.0);  // counted 5, 2 texts read
+      ++found;
+    } else if (b.start == start - 540) {
+      EXPECT_EQ(b.count, 3.0);  // counted 1 (a late count), 3 texts read
+      ++found;
+    }
+  }
+  EXPECT_EQ(found, 2);
+  ASSERT_FALSE(phases.empty());
+  EXPECT_EQ(phases.front(), "open");
+}
+
 TEST(ReplyRateDetector, AnEpisodeThatNeverCalmsEndsAsANewLevelWithinMaxEpisode) {
   // Criticism that keeps coming for hours: the episode still ends, saying the level is now taken
   // as normal, and `end_reason` tells the daemon which end it was (the check and the console

@@ -1,0 +1,142 @@
+// The cheap polling of issue 21 through mamorid and the fake platform: the X reply rate also
+// comes from tweets/counts/recent (one priced request per interval); once a count rises above
+// the baseline the reply texts are read only as a sample after each count instead of every
+// `replies` interval; quote posts of the city's posts are read and stored like replies.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <csignal>
+#include <string>
+#include <thread>
+
+#include "tests/support/fake_platform.h"
+
+namespace mamori {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct LogEntry {
+  long long seq = 0;
+  std::string endpoint;
+  std::string target;
+  double usd = 0;
+};
+
+std::vector<LogEntry> fake_log(const testing::FakePlatform& fake, long long since,
+                               long long* last = nullptr) {
+  const auto body =
+      testing::http_get("127.0.0.1", fake.port(), "/_control/log?since=" + std::to_string(since))
+          .body;
+  const auto doc = boost::json::parse(body).as_object();
+  if (last != nullptr) *last = doc.at("last").to_number<long long>();
+  std::vector<LogEntry> out;
+  for (const auto& e : doc.at("requests").as_array()) {
+    const auto& o = e.as_object();
+    if (o.at("platform").as_string() != "x") continue;
+    LogEntry l;
+    l.endpoint = std::string(o.at("endpoint").as_string());
+    l.target = std::string(o.at("target").as_string());
+    l.usd = o.at("usd").to_number<double>();
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+std::size_t count_endpoint(const std::vector<LogEntry>& log, const std::string& endpoint) {
+  return static_cast<std::size_t>(std::count_if(
+      log.begin(), log.end(), [&](const LogEntry& e) { return e.endpoint == endpoint; }));
+}
+
+void add_post(const testing::FakePlatform& fake, const boost::json::object& post) {
+  const auto r =
+      testing::http_request("POST", "127.0.0.1", fake.port(), "/_control/posts",
+                            {"Content-Type: application/json"}, boost::json::serialize(post));
+  ASSERT_EQ(r.status, 200) << r.body;
+}
+
+TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
+  const unsigned short port = testing::free_tcp_port();
+  testing::MamoridSetup setup;
+  setup.dsn = db.dsn();
+  setup.http_port = port;
+  setup.fake_base_url = fake.base_url();
+  setup.accounts = {{"x", "soma_city"}};
+  setup.polling =
+      "profiles = \"1h\"\nposts = \"2s\"\nreplies = \"1s\"\nsearch = \"1d\"\n"
+      "reply_counts = \"3s\"\nquotes = \"2s\"\n";
+  const auto config = dir.path() / "mamori.toml";
+  testing::write_file(config, testing::mamorid_config(setup));
+  testing::set_fake_credentials_env();
+  testing::ChildProcess mamorid(
+      {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
+      dir.path() / "mamorid.log");
+
+  // The counts follow what users/:id/mentions returns, priced per request.
+  std::vector<LogEntry> log;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        log = fake_log(fake, 0);
+        return count_endpoint(log, "tweets/counts/recent") >= 1;
+      },
+      40s, 200ms))
+      << mamorid.log();
+  for (const auto& e : log) {
+    if (e.endpoint != "tweets/counts/recent") continue;
+    EXPECT_NE(e.target.find("query=%40soma_city%20-from%3Asoma_city"), std::string::npos)
+        << e.target;
+    EXPECT_NE(e.target.find("granularity=minute"), std::string::npos) << e.target;
+    EXPECT_DOUBLE_EQ(e.usd, 0.005);
+  }
+
+  // A quote of the city's notice is read by the quotes job and stored as a quote.
+  add_post(fake, {{"platform", "x"},
+                  {"author", "taro_yamada"},
+                  {"quotes", "x-notice"},
+                  {"text", "引用テスト: 訓練の時間を教えてください"}});
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return testing::sql(db.dsn(),
+                            "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
+                            "quoted_post_id IS NOT NULL AND text LIKE '引用テスト%'") == "1";
+      },
+      30s, 250ms))
+      << mamorid.log();
+  EXPECT_GE(count_endpoint(fake_log(fake, 0), "tweets/:id/quote_tweets"), 1u);
+
+  // In calm times the reply texts are read every `replies` (1 s), as without counts.
+  long long calm_from = 0;
+  fake_log(fake, 0, &calm_from);
+  std::this_thread::sleep_for(5s);
+  EXPECT_GE(count_endpoint(fake_log(fake, calm_from), "users/:id/mentions"), 3u);
+
+  // A flood of replies: once a count shows the rise (the minute is counted when it is over,
+  // 30 s later), the texts are read only as a sample after each count, not every second.
+  for (int i = 0; i < 30; ++i) {
+    add_post(fake, {{"platform", "x"},
+                    {"author", "taro_yamada"},
+                    {"in_reply_to", "x-notice"},
+                    {"text", "説明してください " + std::to_string(i)}});
+  }
+  ASSERT_TRUE(testing::eventually(
+      [&] { return mamorid.log().find("poll.replies_sampled") != std::string::npos; }, 150s, 500ms))
+      << mamorid.log();
+  long long sampled_from = 0;
+  fake_log(fake, 0, &sampled_from);
+  std::this_thread::sleep_for(8s);
+  EXPECT_LE(count_endpoint(fake_log(fake, sampled_from), "users/:id/mentions"), 1u);
+  EXPECT_EQ(std::stoi(testing::sql(db.dsn(),
+                                   "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
+                                   "text LIKE '%説明してください%'")),
+            30);
+  mamorid.signal(SIGTERM);
+  ASSERT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
+}
+
+}  // namespace
+}  // namespace mamori
