@@ -239,6 +239,11 @@ class Daemon {
           asio::post(io_, [this] {
             if (auto* d = alerts_ ? alerts_->dispatcher() : nullptr) d->wake();
           });
+        },
+        [this] {
+          asio::post(io_, [this] {
+            if (integrity_) integrity_->remote().spread_check();
+          });
         });
     api::register_takedown_routes(router_, *database_, auth_, io_,
                                   [this] { return takedown_filer_.get(); });
@@ -370,6 +375,7 @@ class Daemon {
                    settings_.config->municipality.homepage_url + ")";
     check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_,
                                                                       settings_.config, o);
+    check_runner_->set_collectors(platforms_.active());  // hand-opened incidents' accounts
     check_runner_->start();
   }
 
