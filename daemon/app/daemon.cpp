@@ -388,6 +388,7 @@ class Daemon {
       to.mastodon_token = c.platforms.mastodon.access_token->value.reveal();
     }
     to.bluesky_pds = c.platforms.bluesky.pds_base;
+    to.own_response_period = c.reminders.takedown_response;
     to.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
     collectors::bluesky::BlueskyCollector* bluesky = nullptr;
     for (auto* pc : active) {
@@ -396,9 +397,9 @@ class Daemon {
     takedown_filer_ =
         std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
     reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
-        io_, *database_,
+        io_, *database_, clock_,
         std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval),
-        alerts::reminder_hook(alerts_->context()));
+        alerts::reminder_hook(alerts_->context()), c.reminders);
     reminder_rounds_->start();
   }
 
@@ -503,6 +504,9 @@ class Daemon {
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
     if (check_runner_) check_runner_->set_config(next);
+    if (takedown_filer_)
+      takedown_filer_->set_own_response_period(next->reminders.takedown_response);
+    if (reminder_rounds_) reminder_rounds_->set_periods(next->reminders);
     alerts_->apply(s.alerts, next->server.public_url, next->municipality.name,
                    next->http_client.proxy);
     settings_.alerts = std::move(s.alerts);

@@ -106,9 +106,10 @@ std::optional<SubjectRef> from_handle(std::string_view s, model::Platform platfo
       return r;
     case model::Platform::bluesky:
       if (!s.empty() && s.front() == '@') s.remove_prefix(1);
-      if (!all_of(s, bluesky_char) || s.find('.') == std::string_view::npos) {
-        if (!s.starts_with("did:")) return std::nullopt;
-      }
+      // A handle (a domain name) or a DID.
+      if (!all_of(s, bluesky_char) ||
+          (s.find('.') == std::string_view::npos && !s.starts_with("did:")))
+        return std::nullopt;
       r.handle = model::ascii_lower(s);
       return r;
     case model::Platform::mastodon:
