@@ -69,6 +69,7 @@ struct AccountFields {
   std::vector<std::string> verified_links;  // profile field links the server verified (rel=me)
   std::vector<std::string> field_links;
   bool suspended = false;
+  bool moved = false;  // `moved`: the profile is inactive, its user moved to another account
 };
 
 bool account_field(std::string_view key, od::value& f, AccountFields& a) {
@@ -96,6 +97,9 @@ bool account_field(std::string_view key, od::value& f, AccountFields& a) {
     a.p.is_protected = json::bool_of(f).value_or(false);
   } else if (key == "suspended") {
     a.suspended = json::bool_of(f).value_or(false);
+  } else if (key == "moved") {
+    // An Account (the new one), or null; a suspended account's is null (Account entity docs).
+    if (!is_null(f)) a.moved = for_each_field(f, [](std::string_view, od::value&) {});
   } else if (key == "fields") {
     for_each_element(f, [&](od::value& field, std::size_t) {
       std::string value_html;
@@ -145,11 +149,13 @@ void add_account(AccountFields& a, Page& page, const std::string& where,
     return;
   }
   finish_account(a, context);
-  if (a.suspended) {
+  // Suspended (or deleted by its owner: Mastodon keeps a deleted account as suspended) or moved
+  // away: the account as it was no longer answers — the same as a 404 for mamori's checks.
+  if (a.suspended || a.moved) {
     model::AccountGone g;
     g.platform = kPlatform;
     g.account_ref = a.p.handle.empty() ? a.p.account_id : a.p.handle;
-    g.reason = "suspended";
+    g.reason = a.suspended ? "suspended" : "moved";
     g.observed_at = context.observed_at;
     page.gone.push_back(std::move(g));
   } else {

@@ -65,6 +65,7 @@ void register_account_change_routes(http::Router& router, store::Database& db,
             plan.planned_at = *planned;
             const auto cfg = config();
             plan.notice_url = string_member(*body, "notice_url", cfg->municipality.notice_url);
+            plan.periods = cfg->reminders;
             // The notice names the account: its handle is what the homepage check looks for.
             plan.notice_text = string_member(*body, "notice_text", plan.handle);
             const auto url = collectors::parse_http_url(plan.notice_url);

@@ -124,6 +124,7 @@ void register_takedown_routes(http::Router& router, store::Database& db,
               n.previous_id = it->value().as_int64();
             const std::string category = string_member(*body, "category", "impersonation");
             const bool running = filer() != nullptr;
+            if (running) n.own_response_period = filer()->own_response_period();
             const std::string actor = who.name;
             // 1. Record the request (and its target) in one store job; for a report API it
             // leaves the request to send here (written and read on the store's thread).

@@ -240,6 +240,11 @@ class Daemon {
           asio::post(io_, [this] {
             if (auto* d = alerts_ ? alerts_->dispatcher() : nullptr) d->wake();
           });
+        },
+        [this] {
+          asio::post(io_, [this] {
+            if (integrity_) integrity_->remote().spread_check();
+          });
         });
     api::register_takedown_routes(router_, *database_, clock_, auth_, io_,
                                   [this] { return takedown_filer_.get(); });
@@ -383,6 +388,7 @@ class Daemon {
                    settings_.config->municipality.homepage_url + ")";
     check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_,
                                                                       settings_.config, o);
+    check_runner_->set_collectors(platforms_.active());  // hand-opened incidents' accounts
     check_runner_->start();
   }
 
@@ -395,6 +401,7 @@ class Daemon {
       to.mastodon_token = c.platforms.mastodon.access_token->value.reveal();
     }
     to.bluesky_pds = c.platforms.bluesky.pds_base;
+    to.own_response_period = c.reminders.takedown_response;
     to.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(c.http_client.timeout);
     collectors::bluesky::BlueskyCollector* bluesky = nullptr;
     for (auto* pc : active) {
@@ -403,9 +410,9 @@ class Daemon {
     takedown_filer_ =
         std::make_unique<incidents::TakedownFiler>(io_, *platforms_.governed, bluesky, to);
     reminder_rounds_ = std::make_unique<incidents::ReminderRounds>(
-        io_, *database_,
+        io_, *database_, clock_,
         std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval),
-        alerts::reminder_hook(alerts_->context()));
+        alerts::reminder_hook(alerts_->context()), c.reminders);
     reminder_rounds_->start();
   }
 
@@ -510,6 +517,9 @@ class Daemon {
     server_->set_limits(limits_from(next->server));
     auth_.set(signin_->with_tokens(next->api_tokens));
     if (check_runner_) check_runner_->set_config(next);
+    if (takedown_filer_)
+      takedown_filer_->set_own_response_period(next->reminders.takedown_response);
+    if (reminder_rounds_) reminder_rounds_->set_periods(next->reminders);
     alerts_->apply(s.alerts, next->server.public_url, next->municipality.name,
                    next->http_client.proxy);
     settings_.alerts = std::move(s.alerts);

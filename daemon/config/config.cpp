@@ -2,8 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -369,6 +371,57 @@ void read_playbooks(Table& root, Config& c) {
   t->finish();
 }
 
+void read_reminders(Table& root, Config& c) {
+  auto t = root.table("reminders");
+  if (!t) return;
+  using std::chrono::days;
+  auto& r = c.reminders;
+  t->duration("takedown_response", r.takedown_response, std::chrono::hours(1), days(90));
+  // The guidelines' minimums: a shorter period is refused, a longer one is the city's choice.
+  if (t->duration("change_notice", r.change_notice, std::chrono::seconds(0), days(365)) &&
+      r.change_notice < days(30))
+    t->error("change_notice",
+             "must be at least 30 days (\"30d\"): the guidelines ask for the notice of a change "
+             "or closure at least a month before (相馬市 第4)");
+  t->duration("report_before_notice", r.report_before_notice, std::chrono::seconds(0), days(90));
+  if (t->duration("keep_after_change", r.keep_after_change, std::chrono::seconds(0), days(3650)) &&
+      r.keep_after_change < days(365))
+    t->error("keep_after_change",
+             "must be at least 365 days (\"365d\"): the guidelines keep the notice of a change up "
+             "for a year (相馬市 第4)");
+  if (t->duration("keep_after_closure", r.keep_after_closure, std::chrono::seconds(0),
+                  days(3650)) &&
+      r.keep_after_closure < days(182))
+    t->error("keep_after_closure",
+             "must be at least 182 days (\"182d\"): the guidelines keep the notice of a closure up "
+             "for half a year (相馬市 第4)");
+  if (const toml::node* n = t->get("remind_before_days")) {
+    const auto* a = n->as_array();
+    std::vector<int> out;
+    bool ok = a != nullptr && !a->empty() && a->size() <= 10;
+    if (a != nullptr) {
+      for (const auto& e : *a) {
+        const auto* i = e.as_integer();
+        if (i == nullptr || i->get() < 1 || i->get() > 365) {
+          ok = false;
+          break;
+        }
+        out.push_back(static_cast<int>(i->get()));
+      }
+    }
+    if (ok) {
+      std::sort(out.begin(), out.end(), std::greater<>());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      r.remind_before_days = std::move(out);
+    } else {
+      t->error("remind_before_days",
+               "expected 1 to 10 whole days from 1 to 365, e.g. [7, 1] (reminders this many days "
+               "before each planned date)");
+    }
+  }
+  t->finish();
+}
+
 void read_misinfo(Table& root, Config& c) {
   auto t = root.table("misinfo");
   if (!t) return;
@@ -501,6 +554,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_polling(root, c);
   read_api_spend(root, c);
   read_playbooks(root, c);
+  read_reminders(root, c);
   read_misinfo(root, c);
   read_console(root, c);
   root.get("alerts");  // read by daemon/alerts/alerts_config.cpp from the same file

@@ -227,6 +227,24 @@ struct PlaybooksConfig {
   std::chrono::seconds homepage_check_interval{300};
 };
 
+// Reminder and guideline periods for takedown requests and planned account changes (issue 19;
+// daemon/incidents/takedowns.h, account_changes.h). Defaults are the guidelines'.
+struct RemindersConfig {
+  // How long mamori waits for a platform that no law obliges to answer before it reminds staff to
+  // ask again. Platforms designated under 情報流通プラットフォーム対処法 keep the law's 7 days.
+  std::chrono::seconds takedown_response{std::chrono::days(3)};
+  // Notice on the account and the homepage at least this long before a change or closure
+  // (相馬市 第4: 一月以上前); at least 30 days.
+  std::chrono::seconds change_notice{std::chrono::days(30)};
+  // The report to the 統括情報管理者 this long before the notices are due.
+  std::chrono::seconds report_before_notice{std::chrono::days(7)};
+  // Keep the notice this long after a change (1 年) / a closure (半年); at least that.
+  std::chrono::seconds keep_after_change{std::chrono::days(365)};
+  std::chrono::seconds keep_after_closure{std::chrono::days(183)};
+  // Reminders this many days before each planned date (and once when it passed).
+  std::vector<int> remind_before_days{7, 1};
+};
+
 // The misinformation detector's rumour registry (besides the rows staff manage over the API).
 struct MisinfoConfig {
   // Rumour files (format: deploy/rumours/starter.toml). Unset: the shipped starter set
@@ -263,6 +281,7 @@ struct Config {
   PollingConfig polling;
   ApiSpendConfig api_spend;
   PlaybooksConfig playbooks;
+  RemindersConfig reminders;
   MisinfoConfig misinfo;
   ConsoleConfig console;
 };

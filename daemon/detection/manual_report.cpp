@@ -2,8 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "collectors/http/host_allow_list.h"
-#include "model/text.h"
+#include "daemon/incidents/subject_ref.h"
 #include "playbooks/engine/incident_data.h"
 
 namespace mamori::detection {
@@ -42,17 +41,109 @@ std::string excerpt(const std::string& s, std::size_t bytes) {
   return s.substr(0, end) + "…";
 }
 
+// An official account's post mamori stored (the join integrity::find_own_post makes; the
+// integrity part builds on this one, so it is not called from here).
+struct OwnPostRow {
+  std::string handle;
+  long long repost_count = 0;
+  long long quote_count = 0;
+  long long reply_count = 0;
+};
+std::optional<OwnPostRow> own_post_row(pqxx::connection& c, model::Platform platform,
+                                       const std::string& post_id) {
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT a.handle, coalesce(p.repost_count, 0), coalesce(p.quote_count, 0),"
+      " coalesce(p.reply_count, 0) FROM observed_posts p"
+      " JOIN official_accounts a ON a.platform = p.platform"
+      " AND (a.account_id = p.author_id OR (p.author_handle <> '' AND lower(a.handle) = "
+      "lower(p.author_handle)))"
+      " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
+      std::string(model::to_string(platform)), post_id);
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  return OwnPostRow{r[0][0].c_str(), r[0][1].as<long long>(), r[0][2].as<long long>(),
+                    r[0][3].as<long long>()};
+}
+
 }  // namespace
 
+boost::json::array checks_json(const std::vector<ManualCheck>& checks) {
+  boost::json::array out;
+  for (const auto& k : checks) {
+    out.push_back(boost::json::object{{"step_id", k.step_id},
+                                      {"title", k.title},
+                                      {"kind", k.kind},
+                                      {"automatic", k.automatic},
+                                      {"explanation", k.explanation}});
+  }
+  return out;
+}
+
 std::optional<model::Platform> platform_of_url(const std::string& subject) {
-  const auto url = collectors::parse_http_url(subject);
-  if (!url) return std::nullopt;
-  std::string host = model::ascii_lower(url->host);
-  if (host.rfind("www.", 0) == 0) host.erase(0, 4);
-  if (host == "x.com" || host == "twitter.com" || host == "mobile.twitter.com")
-    return model::Platform::x;
-  if (host == "bsky.app") return model::Platform::bluesky;
-  return std::nullopt;
+  if (subject.find("://") == std::string::npos) return std::nullopt;
+  const auto ref = incidents::resolve_subject(subject, std::nullopt, "");
+  if (!ref) return std::nullopt;
+  return ref->platform;
+}
+
+std::vector<ManualCheck> manual_checks(const ManualReport& r,
+                                       const std::vector<incidents::StepPlan>& steps,
+                                       bool own_post_tracked) {
+  const auto ref = incidents::resolve_subject(r.subject, r.platform, "");
+  std::vector<ManualCheck> out;
+  for (const auto& s : steps) {
+    if (!s.auto_check_json) continue;
+    std::string kind;
+    try {
+      const auto v = boost::json::parse(*s.auto_check_json);
+      if (const auto* k = v.as_object().if_contains("kind"); k && k->is_string())
+        kind = std::string(k->as_string());
+    } catch (const std::exception&) {
+      continue;
+    }
+    ManualCheck c;
+    c.step_id = s.id;
+    c.title = s.title;
+    c.kind = kind;
+    if (kind == "subject_gone") {
+      if (r.type == model::IncidentType::erroneous_post) {
+        c.automatic = own_post_tracked;
+        c.explanation =
+            own_post_tracked
+                ? "公式アカウントの投稿 " + ref->post_id + "（" +
+                      std::string(model::display_name(ref->platform)) +
+                      "）を追跡し、削除されたら自動で完了します"
+                : "対象を mamori が取得済みの公式アカウントの投稿として特定できないため、"
+                  "自動では確認しません。削除を確かめたら手順を完了にしてください";
+      } else if (ref && !ref->handle.empty()) {
+        c.automatic = true;
+        c.explanation = "アカウント @" + ref->handle + "（" +
+                        std::string(model::display_name(ref->platform)) +
+                        "）を定期的に照会し、削除・凍結されたら自動で完了します";
+      } else {
+        c.explanation =
+            "対象をプラットフォームのアカウントとして特定できないため、自動では確認しません"
+            "（URL かプラットフォームと @ハンドルで登録すると自動確認になります）。"
+            "削除・凍結を確かめたら手順を完了にしてください";
+      }
+    } else if (kind == "rate_back_to_baseline") {
+      if (r.type == model::IncidentType::flameup && ref && !ref->handle.empty()) {
+        c.automatic = true;
+        c.explanation = "公式アカウント @" + ref->handle +
+                        " への返信の件数を監視し、平常に戻ったら自動で完了します"
+                        "（監視している公式アカウントの場合）";
+      } else {
+        c.explanation =
+            "手動で登録したインシデントは検知器の監視対象と結び付かないため、自動では確認しませ"
+            "ん。落ち着いたことを確かめたら手順を完了にしてください";
+      }
+    } else {
+      continue;  // official_post_since_open, homepage_contains, elapsed: as for any incident
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 std::optional<std::string> check_report(ManualReport& r) {
@@ -88,12 +179,23 @@ std::optional<std::string> check_report(ManualReport& r) {
 incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualReport& r,
                                              const std::vector<incidents::StepPlan>& steps,
                                              const alerts::AlertContext& context,
-                                             const std::string& actor, model::TimePoint now) {
+                                             const std::string& actor, model::TimePoint now,
+                                             std::vector<ManualCheck>* checks_out) {
   const std::string label(playbooks::incident_type_label(r.type));
   model::Finding f;
   f.type = r.type;
   // One live incident per reported subject and type: the same URL reported twice adds to it.
   f.subject = "manual:" + r.subject;
+  // An own post mamori stored: the same incident as flagging it on 「誤った投稿を登録する」
+  // (POST /api/v1/posts/erroneous), so the integrity monitor follows its deletion and spread.
+  std::optional<OwnPostRow> own;
+  const auto ref = incidents::resolve_subject(r.subject, r.platform, "");
+  if (r.type == model::IncidentType::erroneous_post && ref && !ref->post_id.empty()) {
+    own = own_post_row(c, ref->platform, ref->post_id);
+    if (own) f.subject = std::string(model::to_string(ref->platform)) + ":post:" + ref->post_id;
+  }
+  const auto checks = manual_checks(r, steps, own.has_value());
+  if (checks_out != nullptr) *checks_out = checks;
   f.platform = r.platform;
   f.score = 1.0;
   f.severity = r.severity;
@@ -125,6 +227,27 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   }
   return alerts::record_finding(
       c, f, evidence, fresh, context, [&](pqxx::work& tx, const incidents::RecordResult& res) {
+        if (own) {
+          // The row the integrity monitor tracks (as integrity_api.cpp's flagging writes it).
+          tx.exec_params(
+              "INSERT INTO erroneous_posts (incident_id, platform, post_id, handle, note, "
+              "flagged_by, repost_count, quote_count, reply_count)"
+              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+              " ON CONFLICT (platform, post_id) DO UPDATE SET incident_id = EXCLUDED.incident_id,"
+              " tracking = true",
+              res.incident_id, std::string(model::to_string(ref->platform)), ref->post_id,
+              own->handle, excerpt(r.summary, 600), actor, own->repost_count, own->quote_count,
+              own->reply_count);
+        }
+        if (res.created && !checks.empty()) {
+          std::string message = "自動確認について:";
+          for (const auto& k : checks) message += "\n・「" + k.title + "」: " + k.explanation;
+          tx.exec_params(
+              "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
+              " VALUES ($1, 'system:check', 'note', $2, $3::jsonb)",
+              res.incident_id, message,
+              boost::json::serialize(boost::json::object{{"manual_checks", checks_json(checks)}}));
+        }
         tx.exec_params(
             "INSERT INTO incident_timeline (incident_id, actor, kind, message, detail)"
             " VALUES ($1, $2, 'note', $3, $4::jsonb)",

@@ -9,6 +9,7 @@
 //   auto result = record_manual_report(c, r, steps, alert_context, "hanako", now);
 #pragma once
 
+#include <boost/json.hpp>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -44,14 +45,37 @@ inline constexpr std::size_t kMaxEvidenceBytes = 700 * 1024;  // fits the API's 
 std::optional<std::string> check_report(ManualReport& report);
 
 // The platform a URL's host belongs to (x.com, twitter.com, bsky.app, a configured Mastodon
-// host is not known here: staff give the platform then).
+// host is not known here: staff give the platform then). Read by incidents::resolve_subject.
 std::optional<model::Platform> platform_of_url(const std::string& subject);
+
+// What mamori checks itself for a hand-opened incident, per playbook step whose check depends on
+// the subject (subject_gone, rate_back_to_baseline; the others run as for any incident):
+//   impersonation and other subject_gone steps: automatic when the subject reads as a platform
+//     account (a profile or post URL, or @handle with the platform) — the automatic check runner
+//     looks the account up and completes the step when the platform answers deleted/suspended;
+//   erroneous_post.delete_post: automatic when the subject is an own post mamori stored (the
+//     incident is then the same as flagging it on 「誤った投稿を登録する」);
+//   flameup calm-down: automatic when the subject names a monitored official account;
+//   misinformation.watch_spread: never (no detector cluster to watch): staff complete it.
+// Staff see the list on the incident's timeline and in the API's answer (`automatic_checks`).
+struct ManualCheck {
+  std::string step_id;
+  std::string title;
+  std::string kind;  // subject_gone, rate_back_to_baseline
+  bool automatic = false;
+  std::string explanation;  // Japanese, for staff
+};
+std::vector<ManualCheck> manual_checks(const ManualReport& report,
+                                       const std::vector<incidents::StepPlan>& steps,
+                                       bool own_post_tracked);
+boost::json::array checks_json(const std::vector<ManualCheck>& checks);
 
 // Records the report (run from a store job). `actor` is who reported it (a console user, an API
 // token's name, "mamorictl:<user>"); `steps` the playbook's checklist for the report's type.
 incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualReport& report,
                                              const std::vector<incidents::StepPlan>& steps,
                                              const alerts::AlertContext& context,
-                                             const std::string& actor, model::TimePoint now);
+                                             const std::string& actor, model::TimePoint now,
+                                             std::vector<ManualCheck>* checks = nullptr);
 
 }  // namespace mamori::detection

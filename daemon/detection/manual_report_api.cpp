@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "daemon/api/api_support.h"
 #include "daemon/detection/manual_report.h"
 #include "daemon/incidents/playbook_steps.h"
@@ -76,12 +78,13 @@ void register_manual_report_routes(http::Router& router, store::Database& db,
                                    const collectors::Clock& clock, const api::Authenticator& auth,
                                    api::PlaybooksInEffect playbooks,
                                    std::function<alerts::AlertContext()> alert_context,
-                                   std::function<void()> wake_dispatcher) {
+                                   std::function<void()> wake_dispatcher,
+                                   std::function<void()> own_post_flagged) {
   router.add_async(
       bh::verb::post, "/api/v1/incidents", "/api/v1/incidents",
       api::guarded(
           auth, api::Role::responder,
-          [&db, &clock, playbooks, alert_context, wake_dispatcher](
+          [&db, &clock, playbooks, alert_context, wake_dispatcher, own_post_flagged](
               const api::Principal& who, const http::Request& req, const http::Params&,
               http::Responder respond) {
             std::string error;
@@ -98,14 +101,21 @@ void register_manual_report_routes(http::Router& router, store::Database& db,
             api::run_in_store(
                 db, req, respond, "api.manual_report",
                 [req, report = std::move(*report), steps = std::move(steps), context,
-                 wake_dispatcher, actor = who.name, now](pqxx::connection& c) {
-                  const auto r = record_manual_report(c, report, steps, context, actor, now);
+                 wake_dispatcher, own_post_flagged, actor = who.name, now](pqxx::connection& c) {
+                  std::vector<ManualCheck> checks;
+                  const auto r =
+                      record_manual_report(c, report, steps, context, actor, now, &checks);
                   if (alerts::wakes_dispatcher(r) && wake_dispatcher) wake_dispatcher();
-                  return http::json_response(
-                      req, r.created ? bh::status::created : bh::status::ok,
-                      boost::json::serialize(boost::json::object{{"incident_id", r.incident_id},
-                                                                 {"created", r.created},
-                                                                 {"reopened", r.reopened}}));
+                  if (report.type == model::IncidentType::erroneous_post && own_post_flagged &&
+                      std::any_of(checks.begin(), checks.end(),
+                                  [](const ManualCheck& k) { return k.automatic; }))
+                    own_post_flagged();
+                  return http::json_response(req, r.created ? bh::status::created : bh::status::ok,
+                                             boost::json::serialize(boost::json::object{
+                                                 {"incident_id", r.incident_id},
+                                                 {"created", r.created},
+                                                 {"reopened", r.reopened},
+                                                 {"automatic_checks", checks_json(checks)}}));
                 });
           }));
 }

@@ -25,21 +25,31 @@ std::optional<minutes> due_in(model::TimePoint due, model::TimePoint now) {
   return std::max(minutes(0), std::chrono::duration_cast<minutes>(due - now));
 }
 
+// When the notices must be up: the planned day less the notice period.
+model::TimePoint notice_due(const AccountChangePlan& plan) {
+  return plan.planned_at -
+         std::chrono::duration_cast<model::TimePoint::duration>(plan.periods.change_notice);
+}
+
 }  // namespace
 
 model::TimePoint keep_notice_until(const AccountChangePlan& plan) {
-  return plan.planned_at + (plan.closure ? kKeepAfterClosure : kKeepAfterChange);
+  const auto& p = plan.periods;
+  return plan.planned_at + std::chrono::duration_cast<model::TimePoint::duration>(
+                               plan.closure ? p.keep_after_closure : p.keep_after_change);
 }
 
 std::vector<StepPlan> account_change_steps(std::vector<StepPlan> steps,
                                            const AccountChangePlan& plan, model::TimePoint now) {
-  const model::TimePoint notice_by = plan.planned_at - kNoticeBefore;
+  const model::TimePoint notice_by = notice_due(plan);
   const model::TimePoint keep_until = keep_notice_until(plan);
   std::vector<StepPlan> out;
   for (StepPlan& s : steps) {
     if (!plan.closure && (s.id == "delete_posts" || s.id == "remove_from_list")) continue;
     if (s.id == "notify_administrator") {
-      s.due_after_open = due_in(notice_by - days(7), now);
+      s.due_after_open = due_in(notice_by - std::chrono::duration_cast<model::TimePoint::duration>(
+                                                plan.periods.report_before_notice),
+                                now);
     } else if (s.id == "account_notice" || s.id == "homepage_notice") {
       s.due_after_open = due_in(notice_by, now);
     } else if (s.id == "delete_posts" || s.id == "carry_out") {
@@ -71,9 +81,11 @@ std::vector<StepPlan> account_change_steps(std::vector<StepPlan> steps,
 std::vector<std::string> account_change_warnings(const AccountChangePlan& plan,
                                                  model::TimePoint now) {
   std::vector<std::string> w;
-  if (plan.planned_at - now < kNoticeBefore) {
+  if (plan.planned_at - now < plan.periods.change_notice) {
     w.push_back(
-        "予定日まで一月ありません。ガイドラインは一月以上前の周知を求めています（相馬市 "
+        "予定日まで周知の期間（" +
+        std::to_string(std::chrono::duration_cast<days>(plan.periods.change_notice).count()) +
+        "日）がありません。ガイドラインは一月以上前の周知を求めています（相馬市 "
         "第4の4(2)）。"
         "予定日を遅らせられないか検討し、周知はすぐに行ってください");
   }
@@ -113,8 +125,7 @@ RegisteredChange register_account_change(pqxx::connection& c, const AccountChang
   f.reasons.push_back(actor + " さんが公式アカウント @" + plan.handle + "（" +
                       std::string(model::display_name(plan.platform)) + "）の" + kind +
                       "を登録しました: " + plan.what);
-  f.reasons.push_back("予定日: " + date +
-                      "。周知の期限: " + japanese_date(plan.planned_at - kNoticeBefore) +
+  f.reasons.push_back("予定日: " + date + "。周知の期限: " + japanese_date(notice_due(plan)) +
                       "。周知の掲載: " + japanese_date(keep_notice_until(plan)) + "まで");
   for (const auto& w : out.warnings) f.reasons.push_back(w);
   f.evidence_json =
@@ -171,14 +182,18 @@ json::array list_account_changes(pqxx::connection& c) {
 }
 
 int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
-                                 const ReminderHook& notify) {
+                                 const ReminderHook& notify, const std::vector<int>& lead_days) {
+  // The lead days and 0 (the date itself) as a PostgreSQL array literal.
+  std::string leads = "{";
+  for (const int d : lead_days) leads += std::to_string(std::max(1, d)) + ",";
+  leads += "0}";
   pqxx::work tx(c);
   // The nearest lead time each pending step has reached and not been reminded of.
   const pqxx::result due = tx.exec_params(
       "SELECT s.incident_id, s.step_id, s.title, (extract(epoch FROM s.due_at) * 1000)::bigint, "
       "l.lead"
       " FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
-      " CROSS JOIN LATERAL (SELECT min(d) AS lead FROM unnest(ARRAY[7, 1, 0]) d"
+      " CROSS JOIN LATERAL (SELECT min(d) AS lead FROM unnest($2::int[]) d"
       "   WHERE s.due_at - make_interval(days => d) <= to_timestamp($1::double precision)) l"
       " WHERE i.type = 'account_change' AND i.status NOT IN ('resolved', 'closed') AND s.status = "
       "'pending'"
@@ -187,7 +202,7 @@ int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
       "s.incident_id"
       "   AND r.step_id = s.step_id AND r.lead_days <= l.lead)"
       " FOR UPDATE OF s",
-      epoch_seconds(now));
+      epoch_seconds(now), leads);
   int given = 0;
   for (const auto& row : due) {
     const long long incident_id = row[0].as<long long>();

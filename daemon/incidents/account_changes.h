@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/config/config.h"
 #include "daemon/incidents/incident_store.h"
 #include "model/platform.h"
 
@@ -30,12 +31,10 @@ struct AccountChangePlan {
   model::TimePoint planned_at{};
   std::string notice_url;   // the homepage page that carries the notice
   std::string notice_text;  // words the notice shows (the homepage check looks for them)
+  // The notice period before, the report before it and the keeping period after
+  // (soma-city.txt 4(2)): [reminders], defaults 30 days, 7 days, 1 year / half a year.
+  config::RemindersConfig periods;
 };
-
-// The notice period before and the keeping period after (soma-city.txt 4(2)).
-inline constexpr std::chrono::days kNoticeBefore{30};
-inline constexpr std::chrono::days kKeepAfterChange{365};
-inline constexpr std::chrono::days kKeepAfterClosure{183};
 
 model::TimePoint keep_notice_until(const AccountChangePlan& plan);
 
@@ -65,9 +64,11 @@ RegisteredChange register_account_change(pqxx::connection& c, const AccountChang
 // Every registered plan, newest first, with its incident's status and open steps.
 boost::json::array list_account_changes(pqxx::connection& c);
 
-// Reminders before the dates of pending steps of live account_change incidents: 7 days and 1 day
-// before, and once when the date passed; each on the timeline once. Returns how many were given.
+// Reminders before the dates of pending steps of live account_change incidents: `lead_days`
+// before ([reminders] remind_before_days, 7 and 1), and once when the date passed; each on the
+// timeline once. Returns how many were given.
 int run_account_change_reminders(pqxx::connection& c, model::TimePoint now,
-                                 const ReminderHook& notify = {});
+                                 const ReminderHook& notify = {},
+                                 const std::vector<int>& lead_days = {7, 1});
 
 }  // namespace mamori::incidents

@@ -4,7 +4,9 @@
 
 #include "daemon/incidents/automatic_checks.h"
 #include "daemon/incidents/incident_documents.h"
+#include "daemon/incidents/subject_ref.h"
 #include "daemon/log/log.h"
+#include "model/text.h"
 #include "playbooks/engine/documents.h"
 
 namespace mamori::incidents {
@@ -45,12 +47,17 @@ void AutomaticCheckRunner::start() {
 
 void AutomaticCheckRunner::stop() {
   stopped_ = true;
+  collectors_.clear();
   timer_.cancel();
   if (http_) http_->shutdown();
 }
 
 void AutomaticCheckRunner::set_config(std::shared_ptr<const config::Config> config) {
   config_ = std::move(config);
+}
+
+void AutomaticCheckRunner::set_collectors(std::vector<collectors::PlatformCollector*> collectors) {
+  collectors_ = std::move(collectors);
 }
 
 void AutomaticCheckRunner::schedule(std::chrono::milliseconds after) {
@@ -89,6 +96,7 @@ void AutomaticCheckRunner::round() {
   // a step mamori has not read its page for yet (a new incident) at the next round, so the
   // baseline is taken soon after the incident opened, before staff publish a notice.
   const bool may_fetch = fetches_in_flight_ == 0;
+  const bool may_look_up = lookups_in_flight_ == 0 && !collectors_.empty();
   const bool homepage_due = now_steady >= next_homepage_round_ && may_fetch;
   if (homepage_due) next_homepage_round_ = now_steady + options_.homepage_interval;
   std::weak_ptr<bool> alive = alive_;
@@ -99,7 +107,7 @@ void AutomaticCheckRunner::round() {
   const auto now = clock_.now();
   const bool queued = database_.submit(
       "incidents.automatic_checks",
-      [this, io, alive, config, homepage_due, may_fetch, now](pqxx::connection& c) {
+      [this, io, alive, config, homepage_due, may_fetch, may_look_up, now](pqxx::connection& c) {
         const int posts = run_official_post_checks(c);
         const int elapsed = run_elapsed_checks(c, now);
         if (posts + elapsed > 0) {
@@ -123,10 +131,24 @@ void AutomaticCheckRunner::round() {
             if (!h.url.empty() && !h.text.empty()) homepage.push_back(std::move(h));
           }
         }
-        asio::post(*io, [this, alive, homepage = std::move(homepage)]() mutable {
+        // Accounts named by hand-opened incidents (subject_ref.h), at the homepage cadence.
+        std::vector<AccountCheck> accounts;
+        if (homepage_due && may_look_up) {
+          for (const PendingCheck& p : pending_checks(c, "subject_gone")) {
+            if (p.incident_type == "erroneous_post") continue;  // a post: the integrity monitor
+            const auto ref =
+                resolve_manual_subject(p.subject, p.platform, config->platforms.mastodon.instance);
+            if (!ref || ref->handle.empty()) continue;
+            accounts.push_back(
+                {p.incident_id, p.step_id, p.step_title, ref->platform, ref->handle});
+          }
+        }
+        asio::post(*io, [this, alive, homepage = std::move(homepage),
+                         accounts = std::move(accounts)]() mutable {
           if (alive.expired()) return;
           round_running_ = false;
           if (!homepage.empty() && !stopped_) fetch_pages(std::move(homepage));
+          if (!accounts.empty() && !stopped_) look_up_accounts(std::move(accounts));
         });
       },
       [this, io, alive](std::exception_ptr error) {
@@ -206,6 +228,60 @@ void AutomaticCheckRunner::fetch_pages(std::vector<HomepageCheck> checks) {
               }
             }
           });
+    });
+  }
+}
+
+void AutomaticCheckRunner::look_up_accounts(std::vector<AccountCheck> checks) {
+  std::map<std::pair<model::Platform, std::string>, std::vector<AccountCheck>> by_account;
+  for (auto& c : checks) by_account[{c.platform, model::ascii_lower(c.handle)}].push_back(c);
+  for (auto& [key, group] : by_account) {
+    collectors::PlatformCollector* collector = nullptr;
+    for (auto* pc : collectors_) {
+      if (pc->platform() == key.first) collector = pc;
+    }
+    if (collector == nullptr) continue;  // the platform is not monitored: staff tick the step
+    ++lookups_in_flight_;
+    const std::string handle = group.front().handle;
+    collector->lookup_profiles({handle}, [this, alive = std::weak_ptr<bool>(alive_), handle,
+                                          group = std::move(group)](collectors::Page page) {
+      if (alive.expired()) return;
+      --lookups_in_flight_;
+      ++accounts_looked_up_;
+      const model::AccountGone* gone = nullptr;
+      bool present = false;
+      for (const auto& o : page.result.observations) {
+        if (const auto* g = std::get_if<model::AccountGone>(&o)) gone = g;
+        if (std::holds_alternative<model::ProfileSnapshot>(o)) present = true;
+      }
+      if (gone == nullptr && !present) return;  // the answer said nothing about the account
+      SubjectRef ref;
+      ref.platform = group.front().platform;
+      ref.handle = handle;
+      std::string gone_message;
+      if (gone != nullptr) {
+        const std::string how = gone->reason == "suspended" ? "凍結されたこと"
+                                : gone->reason == "moved" ? "別のアカウントに移行したこと"
+                                                          : "削除されたこと";
+        gone_message = "対象アカウント " + describe(ref) + " が" + how + "を確認しました";
+      }
+      const std::string never_seen =
+          "対象アカウント " + describe(ref) +
+          " を照会しましたが、見つかりません（既に削除・凍結されたか、URL・ハンドルの誤りで"
+          "す）。確かめて「" +
+          group.front().step_title + "」を完了にしてください";
+      database_.submit("incidents.manual_subject_gone",
+                       [group, gone_message, never_seen, present, ref](pqxx::connection& c) {
+                         for (const auto& k : group) {
+                           if (record_account_reading(c, k.incident_id, k.step_id, present,
+                                                      gone_message, never_seen)) {
+                             log::info("incidents.manual_subject_gone",
+                                       {{"incident_id", k.incident_id},
+                                        {"platform", std::string(model::to_string(ref.platform))},
+                                        {"handle", ref.handle}});
+                           }
+                         }
+                       });
     });
   }
 }

@@ -7,6 +7,11 @@
 // Pages are fetched with the collectors' HTTP client (libcurl), allow-listed to the hosts of the
 // configured municipality pages ([municipality] homepage, notice_url, official_account_list_url)
 // and [http_client] allowed_hosts, through the configured proxy; redirects are not followed.
+// Also at `homepage_interval`: the accounts named by hand-opened incidents with a pending
+// subject_gone step (an impersonator reported by a resident: subject_ref.h) are looked up with
+// the platform's collector (rate-governed as every platform call); when the platform answers that
+// the account is deleted, suspended or moved away, the step completes as system:check. Detected
+// impersonators are followed by the detection hub instead.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -18,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/common/collector.h"
 #include "collectors/http/curl_multi_client.h"
 #include "collectors/ratelimit/clock.h"
 #include "daemon/config/config.h"
@@ -50,10 +56,14 @@ class AutomaticCheckRunner {
   void stop();  // cancels the timer and any fetch in flight
   // A reload: the next round uses the new pages and allow-list.
   void set_config(std::shared_ptr<const config::Config> config);
+  // The platforms' collectors for account lookups (they must outlive the runner, or be replaced
+  // by a new call — an empty list before they are destroyed).
+  void set_collectors(std::vector<collectors::PlatformCollector*> collectors);
 
   // For tests and logs.
   std::size_t pages_fetched() const { return pages_fetched_; }
   std::size_t rounds() const { return rounds_; }
+  std::size_t accounts_looked_up() const { return accounts_looked_up_; }
 
  private:
   struct HomepageCheck {
@@ -63,9 +73,18 @@ class AutomaticCheckRunner {
     std::string text;
   };
 
+  struct AccountCheck {
+    long long incident_id = 0;
+    std::string step_id;
+    std::string step_title;
+    model::Platform platform = model::Platform::x;
+    std::string handle;
+  };
+
   void schedule(std::chrono::milliseconds after);
   void round();
   void fetch_pages(std::vector<HomepageCheck> checks);
+  void look_up_accounts(std::vector<AccountCheck> checks);
   void ensure_client();
 
   boost::asio::io_context& io_;
@@ -79,6 +98,9 @@ class AutomaticCheckRunner {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::chrono::steady_clock::time_point next_homepage_round_{};
   std::size_t fetches_in_flight_ = 0;
+  std::vector<collectors::PlatformCollector*> collectors_;
+  std::size_t lookups_in_flight_ = 0;
+  std::size_t accounts_looked_up_ = 0;
   std::set<std::string> warned_urls_;
   bool stopped_ = true;
   bool round_running_ = false;

@@ -98,6 +98,41 @@ bool complete_checked_step(pqxx::connection& c, long long incident_id, const std
   return true;
 }
 
+bool record_account_reading(pqxx::connection& c, long long incident_id, const std::string& step_id,
+                            bool present, const std::string& gone_message,
+                            const std::string& never_seen_message) {
+  bool seen = false;
+  {
+    pqxx::work tx(c);
+    const pqxx::result r = tx.exec_params(
+        "SELECT coalesce(s.check_state->>'seen', '') = 'true',"
+        " coalesce(s.check_state->>'missing_noted', '') = 'true'"
+        " FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
+        " WHERE s.incident_id = $1 AND s.step_id = $2 AND s.status = 'pending'"
+        " AND i.status NOT IN ('resolved', 'closed') FOR UPDATE OF s",
+        incident_id, step_id);
+    if (r.empty()) return false;
+    seen = r[0][0].as<bool>();
+    const bool noted = r[0][1].as<bool>();
+    if (present && !seen) {
+      tx.exec_params(
+          "UPDATE incident_steps SET check_state = coalesce(check_state, '{}'::jsonb) ||"
+          " '{\"seen\": true}'::jsonb WHERE incident_id = $1 AND step_id = $2",
+          incident_id, step_id);
+    } else if (!present && !seen && !noted) {
+      tx.exec_params(
+          "UPDATE incident_steps SET check_state = coalesce(check_state, '{}'::jsonb) ||"
+          " '{\"missing_noted\": true}'::jsonb WHERE incident_id = $1 AND step_id = $2",
+          incident_id, step_id);
+      timeline(tx, incident_id, never_seen_message,
+               {{"check", "subject_gone"}, {"step_id", step_id}});
+    }
+    tx.commit();
+  }
+  if (present || !seen) return false;
+  return complete_checked_step(c, incident_id, step_id, "subject_gone", gone_message);
+}
+
 std::optional<std::string> matched_alternative(std::string_view pattern, std::string_view subject) {
   const std::string folded = text::nfkc_casefold(subject);
   std::size_t pos = 0;

@@ -74,6 +74,15 @@ std::size_t page_occurrences(std::string_view body, std::string_view content_typ
 std::string page_match_key(std::string_view body, std::string_view content_type);
 std::size_t occurrences_in(std::string_view page_key, std::string_view text);
 
+// A lookup of the account a hand-opened incident names, for its subject_gone step
+// (automatic_check_runner.h). The account answering is remembered; its being gone afterwards
+// completes the step with `gone_message`. Gone at the first lookup (a typo in the handle, or
+// deleted before staff reported it) does not complete the step: `never_seen_message` goes on the
+// timeline once and staff decide. True when the step was completed.
+bool record_account_reading(pqxx::connection& c, long long incident_id, const std::string& step_id,
+                            bool present, const std::string& gone_message,
+                            const std::string& never_seen_message);
+
 // What one reading of a homepage_contains step's page meant.
 enum class HomepageVerdict {
   baseline_taken,  // the first reading: remembered, the step stays pending

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "daemon/incidents/automatic_checks.h"
+#include "daemon/incidents/subject_ref.h"
 
 namespace mamori::incidents {
 namespace {
@@ -83,19 +84,49 @@ std::optional<std::string> spread_calm(const std::vector<model::TimePoint>& repl
          "件（1時間あたり" + number_ja(max_per_hour) + "件以下）に収まっていることを確認しました";
 }
 
+namespace {
+
+// The flame-up subject ("<platform>:account:<id>") of the official account a hand-opened
+// flame-up incident names (subject_ref.h), if it is one mamori monitors.
+std::optional<std::string> official_flameup_subject(pqxx::connection& c, const PendingCheck& p) {
+  const auto ref = resolve_manual_subject(p.subject, p.platform, "");
+  if (!ref || ref->handle.empty()) return std::nullopt;
+  std::string handle = ref->handle;
+  if (ref->platform == model::Platform::mastodon) handle = handle.substr(0, handle.find('@'));
+  pqxx::work tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT coalesce(nullif(account_id, ''), handle) FROM official_accounts"
+      " WHERE platform = $1 AND lower(handle) = lower($2) LIMIT 1",
+      std::string(model::to_string(ref->platform)), handle);
+  tx.commit();
+  if (r.empty()) return std::nullopt;
+  return std::string(model::to_string(ref->platform)) + ":account:" + r[0][0].c_str();
+}
+
+}  // namespace
+
 int run_calm_checks(pqxx::connection& c, const CalmInputs& in, model::TimePoint now) {
   int completed = 0;
   for (const PendingCheck& p : pending_checks(c, "rate_back_to_baseline")) {
     const seconds sustain(static_cast<long long>(number_at(p.check, "sustain_s", 1800)));
     std::optional<std::string> message;
+    std::string subject = p.subject;
+    if (subject.starts_with("manual:")) {
+      // Opened by hand: a flame-up on an official account named in the subject is watched as a
+      // detected one; a misinformation report has no detector cluster: staff complete the step.
+      if (p.incident_type != "flameup") continue;
+      auto key = official_flameup_subject(c, p);
+      if (!key) continue;
+      subject = std::move(*key);
+    }
     if (p.incident_type == "flameup") {
-      const auto it = in.flameup.find(p.subject);
+      const auto it = in.flameup.find(subject);
       if (it == in.flameup.end()) continue;  // the hub holds no detector for it (yet)
       message = flameup_calm(it->second, in.bucket, number_at(p.check, "max_ratio", 1.5), sustain,
                              p.opened_at, now);
     } else if (p.incident_type == "misinformation") {
       static const std::vector<model::TimePoint> none;
-      const auto it = in.misinformation.find(p.subject);
+      const auto it = in.misinformation.find(subject);
       message = spread_calm(it == in.misinformation.end() ? none : it->second,
                             number_at(p.check, "max_per_hour", 2.0), sustain, p.opened_at, now);
     }

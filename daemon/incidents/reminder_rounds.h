@@ -8,6 +8,8 @@
 #include <chrono>
 #include <memory>
 
+#include "collectors/ratelimit/clock.h"
+#include "daemon/config/config.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/database.h"
 
@@ -17,18 +19,24 @@ class ReminderRounds {
  public:
   // `notify` sends each reminder to the on-call as well (alerts::reminder_hook); none: the
   // reminders stay on the timeline and in the console.
+  // `clock` is "now" for the dates (a manual one in tests); `periods` the [reminders] section.
   ReminderRounds(boost::asio::io_context& io, store::Database& database,
-                 std::chrono::milliseconds interval, ReminderHook notify = {});
+                 const collectors::Clock& clock, std::chrono::milliseconds interval,
+                 ReminderHook notify = {}, config::RemindersConfig periods = {});
   ~ReminderRounds();
   ReminderRounds(const ReminderRounds&) = delete;
   ReminderRounds& operator=(const ReminderRounds&) = delete;
   void start();
   void stop();
+  // A reload: the next round reminds on the new lead days.
+  void set_periods(config::RemindersConfig periods) { periods_ = std::move(periods); }
 
  private:
   void schedule(std::chrono::milliseconds after);
 
   store::Database& database_;
+  const collectors::Clock& clock_;
+  config::RemindersConfig periods_;
   std::chrono::milliseconds interval_;
   ReminderHook notify_;
   boost::asio::steady_timer timer_;

@@ -24,6 +24,8 @@ struct TakedownFilerOptions {
   std::string mastodon_token;  // empty: Mastodon reports cannot be filed
   std::string bluesky_pds;
   std::chrono::milliseconds timeout{30000};
+  // New requests' response period where no law sets one ([reminders] takedown_response).
+  std::chrono::seconds own_response_period{std::chrono::days(3)};
 };
 
 struct FilingResult {
@@ -46,6 +48,10 @@ class TakedownFiler {
   // loop exactly once, unless the filer is destroyed first.
   void file(model::Platform platform, collectors::ReportInput input,
             std::function<void(FilingResult)> done);
+
+  // On the loop: the period new requests get where no law sets one (a reload changes it).
+  std::chrono::seconds own_response_period() const { return options_.own_response_period; }
+  void set_own_response_period(std::chrono::seconds p) { options_.own_response_period = p; }
 
  private:
   boost::asio::io_context& io_;

@@ -39,6 +39,7 @@ const char* kSelect =
     "SELECT coalesce(json_agg(r ORDER BY r.sort_key, r.id), '[]')::text FROM ("
     " SELECT t.id, t.incident_id, t.platform, t.target, t.target_handle, t.post_ids, t.method,"
     "  t.status, t.text, t.receipt, t.platform_answer, t.error, t.legal_period_days, t.deadline,"
+    "  t.response_period_s,"
     "  t.reminded_at, t.previous_id, t.filed_by, t.created_at, t.filed_at, t.closed_at,"
     "  t.updated_at, i.title AS incident_title,"
     "  (t.status IN ('filed', 'answered') AND t.deadline IS NOT NULL"
@@ -85,7 +86,7 @@ std::optional<TakedownStatus> takedown_status_from_string(std::string_view s) {
   return std::nullopt;
 }
 
-ResponsePeriod response_period(model::Platform platform) {
+ResponsePeriod response_period(model::Platform platform, std::chrono::seconds own) {
   ResponsePeriod p;
   // X Corp., Meta Platforms (Facebook, Instagram) and Google (YouTube) were designated
   // 大規模特定電気通信役務提供者 on 2025-04-30 (総務省). The act makes them answer a deletion
@@ -105,10 +106,13 @@ ResponsePeriod response_period(model::Platform platform) {
   }
   // Not designated: mamori's own period before it suggests asking again (soma-city.txt 第7-2:
   // keep after the platform until the account is gone).
-  p.period = std::chrono::days(3);
+  p.period = std::chrono::duration_cast<std::chrono::hours>(own);
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(own).count();
+  const std::string span =
+      hours % 24 == 0 ? std::to_string(hours / 24) + "日" : std::to_string(hours) + "時間";
   p.designation = std::string(model::display_name(platform)) +
-                  " は情報流通プラットフォーム対処法の指定を受けていません。3日たっても回答がなけれ"
-                  "ば再依頼を促します。";
+                  " は情報流通プラットフォーム対処法の指定を受けていません。" + span +
+                  "たっても回答がなければ再依頼を促します。";
   return p;
 }
 
@@ -175,7 +179,7 @@ long long create_takedown(pqxx::connection& c, const NewTakedown& request, const
   }
   const auto platform = request.target.platform;
   const bool api = has_report_api(platform);
-  const ResponsePeriod period = response_period(platform);
+  const ResponsePeriod period = response_period(platform, request.own_response_period);
   const std::string status = api ? "filing" : "filed";
   std::optional<int> legal_days;
   if (period.legal)
@@ -189,14 +193,17 @@ long long create_takedown(pqxx::connection& c, const NewTakedown& request, const
   const pqxx::result r = tx.exec_params(
       "INSERT INTO takedown_requests (incident_id, platform, target, target_handle, post_ids, "
       "method,"
-      " status, text, receipt, legal_period_days, deadline, previous_id, filed_by, filed_at)"
+      " status, text, receipt, legal_period_days, deadline, previous_id, filed_by, filed_at,"
+      " response_period_s)"
       " VALUES ($1, $2, $3, $4, ARRAY(SELECT jsonb_array_elements_text($5::jsonb)), $6, $7, $8,"
       "  $9, $10,"
       "  CASE WHEN $7 = 'filed' THEN to_timestamp($11::double precision) END, $12, $13,"
-      "  CASE WHEN $7 = 'filed' THEN to_timestamp($14::double precision) END) RETURNING id",
+      "  CASE WHEN $7 = 'filed' THEN to_timestamp($14::double precision) END, $15) RETURNING id",
       request.incident_id, std::string(model::to_string(platform)), request.target.account_id,
       request.target.handle, json::serialize(posts), api ? "api" : "form", status, request.text,
-      request.receipt, legal_days, deadline, request.previous_id, actor, filed_at);
+      request.receipt, legal_days, deadline, request.previous_id, actor, filed_at,
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::seconds>(period.period).count()));
   const long long id = r[0][0].as<long long>();
   const std::string who =
       request.target.handle.empty() ? request.target.account_id : "@" + request.target.handle;
@@ -221,7 +228,8 @@ void record_filing(pqxx::connection& c, long long request_id,
                    model::TimePoint now) {
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
-      "SELECT incident_id, platform, legal_period_days FROM takedown_requests WHERE id = $1 AND "
+      "SELECT incident_id, platform, legal_period_days, response_period_s FROM takedown_requests "
+      "WHERE id = $1 AND "
       "status = 'filing'"
       " FOR UPDATE",
       request_id);
@@ -230,7 +238,10 @@ void record_filing(pqxx::connection& c, long long request_id,
   const auto platform = model::platform_from_string(r[0][1].c_str()).value_or(model::Platform::x);
   const std::string answer_text = raw_answer.substr(0, 64 * 1024);
   if (answer.accepted) {
-    const auto period = response_period(platform);
+    // The period the request was given when it was recorded (older rows: the default).
+    const auto period = response_period(
+        platform,
+        r[0][3].is_null() ? kOwnResponsePeriod : std::chrono::seconds(r[0][3].as<long long>()));
     tx.exec_params(
         "UPDATE takedown_requests SET status = 'filed', receipt = $2, platform_answer = $3,"
         " filed_at = to_timestamp($4::double precision), deadline = to_timestamp($5::double "
@@ -324,7 +335,11 @@ json::array decorate(json::value v) {
     const auto platform = model::platform_from_string(
         o["platform"].is_string() ? std::string_view(o["platform"].as_string()) : "");
     if (platform) {
-      const auto p = response_period(*platform);
+      const auto* own = o.if_contains("response_period_s");
+      const auto p = response_period(*platform, own != nullptr && own->is_int64()
+                                                    ? std::chrono::seconds(own->as_int64())
+                                                    : kOwnResponsePeriod);
+      o.erase("response_period_s");
       o["response_period_days"] = std::chrono::duration_cast<std::chrono::days>(p.period).count();
       o["response_period_legal"] = p.legal;
       o["response_period_note"] = p.designation;

@@ -34,7 +34,11 @@ struct ResponsePeriod {
   bool legal = false;  // set by 情報流通プラットフォーム対処法 for a designated platform
   std::string designation;  // Japanese: who is designated and since when (shown to staff)
 };
-ResponsePeriod response_period(model::Platform platform);
+// `own` is the city's period for platforms no law obliges ([reminders] takedown_response).
+// mamori's own period where no law sets one (config::RemindersConfig's default).
+inline constexpr std::chrono::seconds kOwnResponsePeriod{std::chrono::days(3)};
+ResponsePeriod response_period(model::Platform platform,
+                               std::chrono::seconds own = kOwnResponsePeriod);
 
 // Whether mamori files the request itself (a report API), or staff use the platform's form.
 bool has_report_api(model::Platform platform);
@@ -57,6 +61,8 @@ struct NewTakedown {
   std::string text;
   std::string receipt;                   // form: the receipt number, if staff already have it
   std::optional<long long> previous_id;  // a re-request of this request
+  // The city's response period for a platform no law obliges ([reminders] takedown_response).
+  std::chrono::seconds own_response_period = kOwnResponsePeriod;
 };
 
 // Records a new request: `filing` for a platform with a report API (mamori sends it next), `filed`

@@ -256,6 +256,7 @@ Reply World::bluesky_api(const Request& request, std::string_view path, double t
       case GoneKind::deactivated:
         return xrpc_error(400, "AccountDeactivated", "Account is deactivated");
       case GoneKind::not_found:
+      case GoneKind::moved:
         break;
     }
     return xrpc_error(400, "InvalidRequest", "Profile not found");

@@ -59,6 +59,15 @@ boost::json::object World::mastodon_account(const Account& a, double t) const {
       {"emojis", boost::json::array{}},
       {"fields", std::move(fields)}};
   if (suspended) o["suspended"] = true;
+  // Moved away (Account entity `moved`): the new account, here a remote one of the same name.
+  if (is_gone(a, t) && a.gone_kind == GoneKind::moved)
+    o["moved"] = boost::json::object{{"id", a.id + "0"},
+                                     {"username", a.handle},
+                                     {"acct", a.handle + "@moved.example"},
+                                     {"display_name", a.display_name},
+                                     {"url", "https://moved.example/@" + a.handle},
+                                     {"emojis", boost::json::array{}},
+                                     {"fields", boost::json::array{}}};
   return o;
 }
 
@@ -243,7 +252,7 @@ Reply World::mastodon_api(const Request& request, std::string_view path, double 
     const Account* a = find_account(Platform::mastodon, acct);
     if (a == nullptr || !appeared(*a, t) || a->handle != acct)
       return mastodon_error(404, "Record not found");
-    if (is_gone(*a, t) && a->gone_kind != GoneKind::suspended)
+    if (is_gone(*a, t) && a->gone_kind != GoneKind::suspended && a->gone_kind != GoneKind::moved)
       return mastodon_error(404, "Record not found");
     return finish(mastodon_account(*a, t));
   }

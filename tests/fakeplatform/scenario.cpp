@@ -91,7 +91,8 @@ GoneKind gone_kind(const Reader& r, const toml::table& t, const std::string& whe
   if (k == "not_found") return GoneKind::not_found;
   if (k == "suspended") return GoneKind::suspended;
   if (k == "deactivated") return GoneKind::deactivated;
-  r.fail(t, where + ".gone", "expected not_found, suspended or deactivated");
+  if (k == "moved") return GoneKind::moved;
+  r.fail(t, where + ".gone", "expected not_found, suspended, deactivated or moved");
 }
 
 const std::set<std::string> kFaultKinds = {"status",    "slow",         "stall",     "stall_body",

@@ -752,6 +752,7 @@ Reply World::control(const Request& request, WallTime now) {
     const std::string kind = field(in, "kind").value_or("not_found");
     a->gone_kind = kind == "suspended"     ? GoneKind::suspended
                    : kind == "deactivated" ? GoneKind::deactivated
+                   : kind == "moved"       ? GoneKind::moved
                                            : GoneKind::not_found;
     a->gone_at = seconds(now);
     return json_reply(200, boost::json::object{{"ok", true}});

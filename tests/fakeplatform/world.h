@@ -22,7 +22,8 @@ namespace mamori::fakeplatform {
 using model::Platform;
 using WallTime = std::chrono::sys_time<std::chrono::milliseconds>;
 
-enum class GoneKind { not_found, suspended, deactivated };
+// moved: Mastodon only (the account points to a new one); elsewhere read as not_found.
+enum class GoneKind { not_found, suspended, deactivated, moved };
 
 struct Account {
   Platform platform = Platform::x;

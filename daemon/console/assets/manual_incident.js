@@ -42,7 +42,7 @@ export function manualIncidentForm(ctx) {
   const form = h('form', { novalidate: true, 'aria-labelledby': 'manual-title' },
     field('manual-type', '種別', type),
     field('manual-severity', '重大度', severity),
-    field('manual-subject', '対象', subject, '投稿やアカウントの URL、アカウント名、電話の相手など'),
+    field('manual-subject', '対象', subject, '投稿やアカウントの URL、アカウント名、電話の相手など。URL（または プラットフォームと @アカウント名）で登録すると、アカウントの削除・凍結や投稿の削除を mamori が自動で確認します'),
     field('manual-platform', 'プラットフォーム', platform),
     field('manual-summary', '概要（何が起きたか）', summary, 'いつ、誰から、どのように知ったかを書きます。'),
     field('manual-evidence', '証拠のファイル（任意）', evidence, `画面の写し、メールなど。${MAX_EVIDENCE_BYTES / 1024} KB まで。ハッシュ値とともに保存します。`),
@@ -84,7 +84,13 @@ export function manualIncidentForm(ctx) {
     submit.disabled = true;
     try {
       const result = await api.post('/api/v1/incidents', body);
-      ctx.flash(result?.created ? 'インシデントを登録し、対応を始めました' : '同じ対象の対応中のインシデントに追加しました');
+      // What mamori checks itself and what staff tick (also on the incident's timeline).
+      const manualChecks = (result?.automatic_checks || []).filter((c) => !c.automatic).map((c) => c.title);
+      const autoChecks = (result?.automatic_checks || []).filter((c) => c.automatic).map((c) => c.title);
+      let checksNote = '';
+      if (autoChecks.length) checksNote += `（自動で確認: ${autoChecks.join('、')}）`;
+      if (manualChecks.length) checksNote += `（確認して手動で完了: ${manualChecks.join('、')}）`;
+      ctx.flash((result?.created ? 'インシデントを登録し、対応を始めました' : '同じ対象の対応中のインシデントに追加しました') + checksNote);
       ctx.navigate(`/incidents/${encodeURIComponent(result.incident_id)}`);
     } catch (error) {
       formError.textContent = error instanceof ApiError ? error.message : '登録できませんでした';

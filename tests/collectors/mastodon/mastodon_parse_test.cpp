@@ -65,6 +65,20 @@ TEST(MastodonParse, RecordNotFoundAndSuspendedAccountsAreGone) {
   EXPECT_EQ(std::get<AccountGone>(suspended.observations[0]).account_ref, "soma_clty");
   EXPECT_EQ(std::get<AccountGone>(suspended.observations[0]).reason, "suspended");
 
+  // Moved to another account: the profile is inactive (Account entity `moved`), as gone as a
+  // suspended one; only that account, not the new one named inside.
+  const auto moved = parse_fixture(MastodonEndpoint::accounts_lookup, "accounts_lookup_moved.json");
+  EXPECT_EQ(moved.outcome, ParseOutcome::ok);
+  ASSERT_EQ(moved.observations.size(), 1u);
+  EXPECT_EQ(std::get<AccountGone>(moved.observations[0]).account_ref, "soma_cityy");
+  EXPECT_EQ(std::get<AccountGone>(moved.observations[0]).reason, "moved");
+  // `moved: null` is an ordinary account.
+  const auto not_moved =
+      parse_fixture(MastodonEndpoint::accounts_lookup, "accounts_lookup_moved_null.json");
+  EXPECT_EQ(not_moved.outcome, ParseOutcome::ok);
+  ASSERT_EQ(not_moved.observations.size(), 1u);
+  EXPECT_EQ(std::get<ProfileSnapshot>(not_moved.observations[0]).handle, "soma_cty");
+
   // A missing status is not a missing account.
   const auto context_missing =
       parse_fixture(MastodonEndpoint::status_context, "accounts_lookup_not_found.json", context);

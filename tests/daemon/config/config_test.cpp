@@ -116,6 +116,53 @@ TEST(Config, ConsoleSessionTimeouts) {
   diagnostic_for(too_short, "console.session_idle_timeout");
 }
 
+TEST(Config, ReminderPeriodsDefaultToTheGuidelinesAndRefuseShorterOnes) {
+  using std::chrono::days;
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  const auto& d = defaults.config->reminders;
+  EXPECT_EQ(d.takedown_response, days(3));
+  EXPECT_EQ(d.change_notice, days(30));
+  EXPECT_EQ(d.report_before_notice, days(7));
+  EXPECT_EQ(d.keep_after_change, days(365));
+  EXPECT_EQ(d.keep_after_closure, days(183));
+  EXPECT_EQ(d.remind_before_days, (std::vector<int>{7, 1}));
+
+  const auto set = load(std::string(kMinimal) +
+                        "[reminders]\ntakedown_response = \"5d\"\nchange_notice = \"45d\"\n"
+                        "report_before_notice = \"14d\"\nkeep_after_change = \"400d\"\n"
+                        "keep_after_closure = \"200d\"\nremind_before_days = [1, 14, 7, 7]\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  const auto& s = set.config->reminders;
+  EXPECT_EQ(s.takedown_response, days(5));
+  EXPECT_EQ(s.change_notice, days(45));
+  EXPECT_EQ(s.report_before_notice, days(14));
+  EXPECT_EQ(s.keep_after_change, days(400));
+  EXPECT_EQ(s.keep_after_closure, days(200));
+  EXPECT_EQ(s.remind_before_days, (std::vector<int>{14, 7, 1})) << "sorted, once each";
+
+  // Shorter than the guidelines allow: refused, naming the clause.
+  const auto short_notice = load(std::string(kMinimal) + "[reminders]\nchange_notice = \"20d\"\n");
+  EXPECT_FALSE(short_notice.ok());
+  EXPECT_NE(diagnostic_for(short_notice, "reminders.change_notice").message.find("30 days"),
+            std::string::npos);
+  const auto short_keep = load(std::string(kMinimal) +
+                               "[reminders]\nkeep_after_change = \"180d\"\n"
+                               "keep_after_closure = \"90d\"\n");
+  EXPECT_FALSE(short_keep.ok());
+  diagnostic_for(short_keep, "reminders.keep_after_change");
+  diagnostic_for(short_keep, "reminders.keep_after_closure");
+  const auto bad_days = load(std::string(kMinimal) + "[reminders]\nremind_before_days = [7, 0]\n");
+  EXPECT_FALSE(bad_days.ok());
+  diagnostic_for(bad_days, "reminders.remind_before_days");
+  const auto bad_takedown =
+      load(std::string(kMinimal) + "[reminders]\ntakedown_response = \"soon\"\n");
+  EXPECT_FALSE(bad_takedown.ok());
+  diagnostic_for(bad_takedown, "reminders.takedown_response");
+  const auto unknown = load(std::string(kMinimal) + "[reminders]\nnotice = \"30d\"\n");
+  EXPECT_FALSE(unknown.ok());
+}
+
 TEST(Config, ConsoleSigninThrottle) {
   const auto defaults = load(kMinimal);
   ASSERT_TRUE(defaults.ok()) << defaults.error_text();

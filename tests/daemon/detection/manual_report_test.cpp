@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <csignal>
 #include <cstdlib>
+#include <thread>
 
 #include "tests/support/fake_platform.h"
 
@@ -185,6 +186,147 @@ TEST(ManualReport, ApiAndMamorictlOpenAnyIncidentWithPlaybookPageAndEvidence) {
   EXPECT_EQ(bad.exit_code, 2) << bad.out;
   EXPECT_NE(bad.out.find("summary"), std::string::npos) << bad.out;
   EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM incidents"), "2");
+
+  mamorid.signal(SIGTERM);
+  EXPECT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
+}
+
+// What mamori checks itself for an incident opened by hand (issue 19): an impersonator named by
+// URL or @handle is looked up and its subject_gone step completes when the platform answers
+// suspended (X) or moved away (Mastodon); an own post named by URL is the erroneous-post
+// incident whose deletion is followed; a subject that names no account and a misinformation
+// report are left to staff, and the answer and the timeline say so.
+TEST(ManualReport, AutomaticChecksFollowTheSubjectWhenItNamesAnAccountOrAPost) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
+  testing::set_fake_credentials_env();
+  setenv("MAMORI_T_API", kToken, 1);
+  testing::MamoridSetup setup;
+  setup.dsn = db.dsn();
+  setup.http_port = testing::free_tcp_port();
+  setup.fake_base_url = fake.base_url();
+  setup.accounts = {{"x", "soma_city"}, {"mastodon", "soma_city"}};
+  setup.extra =
+      "[[api_tokens]]\nname = \"tester\"\nrole = \"responder\"\ntoken = \"env:MAMORI_T_API\"\n"
+      "[playbooks]\ncheck_interval = \"1s\"\nhomepage_check_interval = \"1s\"\n";
+  const auto config = dir.path() / "mamori.toml";
+  testing::write_file(config, testing::mamorid_config(setup));
+  testing::ChildProcess mamorid(
+      {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
+      dir.path() / "mamorid.log");
+  const unsigned short port = setup.http_port;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return mamorid.wait_for_exit(0ms) ||
+               testing::http_get("127.0.0.1", port, "/readyz").status == 200;
+      },
+      60s, 200ms))
+      << mamorid.log();
+  ASSERT_FALSE(mamorid.wait_for_exit(0ms)) << mamorid.log();
+
+  auto open = [&](const std::string& body, bool expect_automatic) {
+    const auto r = api(port, body);
+    EXPECT_EQ(r.status, 201) << r.body;
+    const auto answer = boost::json::parse(r.body).as_object();
+    bool gone_step = false;
+    for (const auto& c : answer.at("automatic_checks").as_array()) {
+      const auto& o = c.as_object();
+      if (o.at("kind").as_string() != "subject_gone" &&
+          o.at("kind").as_string() != "rate_back_to_baseline")
+        continue;
+      gone_step = true;
+      EXPECT_EQ(o.at("automatic").as_bool(), expect_automatic) << r.body;
+      EXPECT_FALSE(o.at("explanation").as_string().empty());
+    }
+    EXPECT_TRUE(gone_step) << "the playbook has a subject-dependent step: " << r.body;
+    return std::to_string(answer.at("incident_id").as_int64());
+  };
+  auto gone_step = [&](const std::string& id) {
+    return sql(db.dsn(),
+               "SELECT status || '|' || coalesce(completed_by, '') FROM incident_steps WHERE "
+               "incident_id = " +
+                   id + " AND auto_check->>'kind' = 'subject_gone'");
+  };
+
+  // The fake's impersonator appears 5 s after the start.
+  std::this_thread::sleep_for(6s);
+  // An impersonator a resident phoned about, by URL (X) and by @handle (Mastodon).
+  const std::string x = open(
+      R"({"type":"impersonation","subject":"https://x.com/soma__city","summary":"市民から通報"})",
+      true);
+  const std::string m = open(
+      R"({"type":"impersonation","platform":"mastodon","subject":"@jiro","summary":"通報"})", true);
+  // A subject that names no account: staff tick the step; the timeline says so.
+  const std::string call = open(
+      R"({"type":"impersonation","subject":"市民から電話: 市長を名乗る LINE","summary":"通報"})",
+      false);
+  EXPECT_EQ(
+      sql(db.dsn(), "SELECT count(*) FROM incident_timeline WHERE incident_id = " + call +
+                        " AND actor = 'system:check' AND message LIKE '%自動では確認しません%'"),
+      "1");
+  // A handle that does not exist (a typo): not taken for deleted; staff are told once.
+  const std::string typo = open(
+      R"({"type":"impersonation","subject":"https://x.com/soma___clty","summary":"通報"})", true);
+  // A misinformation report: no detector cluster behind it, never completed on its own.
+  const std::string rumour =
+      open(R"({"type":"misinformation","subject":"給水車が来ないという噂","summary":"電話で複数"})",
+           false);
+
+  // Both accounts still answer: looked up (every second here), nothing completed.
+  std::this_thread::sleep_for(4s);
+  EXPECT_EQ(gone_step(x), "pending|");
+  EXPECT_EQ(gone_step(m), "pending|");
+
+  ASSERT_EQ(fake.control("remove_account",
+                         R"({"platform":"x","handle":"soma__city","kind":"suspended"})"),
+            200);
+  ASSERT_EQ(
+      fake.control("remove_account", R"({"platform":"mastodon","handle":"jiro","kind":"moved"})"),
+      200);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return gone_step(x) == "done|system:check" && gone_step(m) == "done|system:check"; },
+      60s, 250ms))
+      << gone_step(x) << " " << gone_step(m) << mamorid.log();
+  EXPECT_NE(sql(db.dsn(), "SELECT note FROM incident_steps WHERE incident_id = " + m +
+                              " AND auto_check->>'kind' = 'subject_gone'")
+                .find("移行"),
+            std::string::npos);
+  EXPECT_EQ(gone_step(call), "pending|");
+  EXPECT_EQ(gone_step(typo), "pending|");
+  EXPECT_EQ(sql(db.dsn(), "SELECT count(*) FROM incident_timeline WHERE incident_id = " + typo +
+                              " AND message LIKE '%見つかりません%'"),
+            "1");
+  EXPECT_EQ(sql(db.dsn(), "SELECT status FROM incident_steps WHERE incident_id = " + rumour +
+                              " AND auto_check->>'kind' = 'rate_back_to_baseline'"),
+            "pending");
+
+  // An own post named by its URL: the same incident as 「誤った投稿を登録する」, tracked until
+  // it is deleted on the platform.
+  std::string post_id;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        post_id = sql(db.dsn(),
+                      "SELECT post_id FROM observed_posts WHERE platform = 'x' AND "
+                      "author_handle = 'soma_city' ORDER BY created_at DESC LIMIT 1");
+        return !post_id.empty();
+      },
+      60s, 250ms));
+  const std::string own_body =
+      R"({"type":"erroneous_post","subject":"https://x.com/soma_city/status/)" + post_id +
+      R"(","summary":"日付の誤り"})";
+  const std::string own = open(own_body, true);
+  EXPECT_EQ(sql(db.dsn(), "SELECT subject FROM incidents WHERE id = " + own), "x:post:" + post_id);
+  EXPECT_EQ(sql(db.dsn(), "SELECT tracking FROM erroneous_posts WHERE incident_id = " + own), "t");
+  ASSERT_EQ(fake.control("remove_post", R"({"platform":"x","id":")" + post_id + R"("})"), 200);
+  // Reported again (joins the incident) asks for an immediate spread check, as flagging does
+  // (the periodic one runs every 5 minutes).
+  const auto again = api(port, own_body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  ASSERT_TRUE(
+      testing::eventually([&] { return gone_step(own) == "done|system:check"; }, 90s, 500ms))
+      << gone_step(own) << mamorid.log();
 
   mamorid.signal(SIGTERM);
   EXPECT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
