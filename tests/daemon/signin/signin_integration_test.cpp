@@ -478,9 +478,6 @@ TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
   EXPECT_FALSE(account.at("healthy").as_bool());
 }
 
-}  // namespace
-}  // namespace mamori
-
 TEST_F(SigninIntegration, AUserScopedToOneTownSeesOnlyItsIncidents) {
   // 相馬市's incident and another town's, as a shared instance holds them.
   testing::sql(
@@ -531,3 +528,6 @@ TEST_F(SigninIntegration, AUserScopedToOneTownSeesOnlyItsIncidents) {
                          "SELECT municipalities IS NULL FROM console_users WHERE name = 'taro'"),
             "t");
 }
+
+}  // namespace
+}  // namespace mamori
