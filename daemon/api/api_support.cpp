@@ -1,6 +1,7 @@
 #include "daemon/api/api_support.h"
 
 #include <charconv>
+#include <regex>
 
 #include "daemon/incidents/incident_store.h"
 #include "daemon/log/log.h"
@@ -86,6 +87,101 @@ http::Response json_reply(const http::Request& request, bh::status status,
   return http::json_response(request, status, boost::json::serialize(v));
 }
 
+namespace {
+
+// The caller of the guarded handler running on this thread (the event loop's), if any.
+thread_local const Principal* current_caller = nullptr;
+
+struct CallerFrame {
+  explicit CallerFrame(const Principal& p) : saved(current_caller) { current_caller = &p; }
+  ~CallerFrame() { current_caller = saved; }
+  CallerFrame(const CallerFrame&) = delete;
+  CallerFrame& operator=(const CallerFrame&) = delete;
+  const Principal* saved;
+};
+
+// Paths that name one scoped record: its id is the first number; `sql` answers whether the
+// record is in the caller's scope (no row: it does not exist, and the handler says so).
+struct ScopedRecord {
+  std::regex path;
+  const char* sql;
+  const char* missing;  // the handler's own 404 text, before the id
+};
+
+const std::vector<ScopedRecord>& scoped_records() {
+  static const std::vector<ScopedRecord> records = {
+      {std::regex("^/api/v1/incidents/([0-9]+)(/.*)?$"),
+       "SELECT mamori_in_scope(municipality) FROM incidents WHERE id = $1", "インシデント "},
+      {std::regex("^/api/v1/rumours/([0-9]+)$"),
+       "SELECT mamori_in_scope(municipality) FROM rumours WHERE id = $1", "登録されたデマ "},
+      {std::regex("^/api/v1/takedowns/([0-9]+)(/.*)?$"),
+       "SELECT mamori_in_scope(i.municipality) FROM takedown_requests t"
+       " JOIN incidents i ON i.id = t.incident_id WHERE t.id = $1",
+       "削除依頼 "},
+      {std::regex("^/api/v1/integrity/changes/([0-9]+)(/.*)?$"),
+       "SELECT mamori_in_scope(mamori_account_municipality(platform, handle))"
+       " FROM integrity_observed_changes WHERE id = $1",
+       "変更 "},
+  };
+  return records;
+}
+
+// Applies the request's scope to the connection for the length of one job.
+class ScopeOnConnection {
+ public:
+  ScopeOnConnection(pqxx::connection& c, const std::string& scope) : c_(c), set_(scope != "*") {
+    if (!set_) return;
+    pqxx::nontransaction tx(c_);
+    tx.exec_params("SELECT set_config('mamori.scope', $1, false)", scope);
+  }
+  ~ScopeOnConnection() {
+    if (!set_) return;
+    try {
+      pqxx::nontransaction tx(c_);
+      tx.exec("SELECT set_config('mamori.scope', '', false)");
+    } catch (const std::exception&) {
+      // A lost connection forgets the setting with it.
+    }
+  }
+  ScopeOnConnection(const ScopeOnConnection&) = delete;
+  ScopeOnConnection& operator=(const ScopeOnConnection&) = delete;
+
+ private:
+  pqxx::connection& c_;
+  bool set_;
+};
+
+void check_record_scope(pqxx::connection& c, const std::string& path) {
+  for (const ScopedRecord& record : scoped_records()) {
+    std::smatch m;
+    if (!std::regex_match(path, m, record.path)) continue;
+    pqxx::nontransaction tx(c);
+    const pqxx::result r = tx.exec_params(record.sql, m[1].str());
+    if (!r.empty() && !r[0][0].as<bool>())
+      throw incidents::ActionError(404, record.missing + m[1].str() + " はありません");
+    return;
+  }
+}
+
+// Requests that act on one official account named in their JSON body ("platform", "handle"):
+// refused when the account belongs to a municipality the caller does not work for.
+void check_account_scope(pqxx::connection& c, const std::string& path, const std::string& body) {
+  if (path != "/api/v1/account-changes" && path != "/api/v1/integrity/registrations") return;
+  std::string error;
+  http::Request parsed;
+  parsed.body() = body;
+  const auto o = json_body(parsed, error);
+  if (!o || string_member(*o, "platform").empty()) return;  // the handler answers a bad body
+  pqxx::nontransaction tx(c);
+  const pqxx::result r =
+      tx.exec_params("SELECT mamori_in_scope(mamori_account_municipality($1, $2))",
+                     string_member(*o, "platform"), string_member(*o, "handle"));
+  if (!r[0][0].as<bool>())
+    throw incidents::ActionError(403, "この自治体のアカウントを扱う権限がありません");
+}
+
+}  // namespace
+
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler) {
   return [&auth, min_role, handler = std::move(handler)](
              const http::Request& req, const http::Params& params, http::Responder respond) {
@@ -106,6 +202,7 @@ http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHand
       respond(http::json_error(req, bh::status::forbidden, "この操作を行う権限がありません"));
       return;
     }
+    const CallerFrame frame(*principal);
     handler(*principal, req, params, std::move(respond));
   };
 }
@@ -121,21 +218,29 @@ void run_in_store(store::Database& database, const http::Request& request, http:
   http::Request head;
   head.version(request.version());
   head.keep_alive(request.keep_alive());
-  const bool queued =
-      database.submit(job_name, [head, respond, work, job_name](pqxx::connection& c) {
-        http::Response res;
-        try {
-          res = work(c);
-        } catch (const incidents::ActionError& e) {
-          res = http::json_error(head, static_cast<bh::status>(e.http_status()), e.what());
-        } catch (const std::exception& e) {
-          if (store::is_connection_loss(e)) throw;  // the store retries the job after reconnecting
-          log::error("api.job_failed", {{"job", job_name}, {"error", store::describe_error(e)}});
-          res =
-              http::json_error(head, bh::status::internal_server_error, "内部エラーが発生しました");
-        }
-        respond(std::move(res));
-      });
+  const std::string scope = current_caller != nullptr ? current_caller->scope_setting() : "*";
+  const std::string_view target = request.target();
+  const std::string path(target.substr(0, target.find('?')));
+  const std::string body = scope != "*" && request.method() != bh::verb::get ? request.body() : "";
+  const bool queued = database.submit(job_name, [head, respond, work, job_name, scope, path,
+                                                 body](pqxx::connection& c) {
+    http::Response res;
+    try {
+      const ScopeOnConnection scoped(c, scope);
+      if (scope != "*") {
+        check_record_scope(c, path);
+        check_account_scope(c, path, body);
+      }
+      res = work(c);
+    } catch (const incidents::ActionError& e) {
+      res = http::json_error(head, static_cast<bh::status>(e.http_status()), e.what());
+    } catch (const std::exception& e) {
+      if (store::is_connection_loss(e)) throw;  // the store retries the job after reconnecting
+      log::error("api.job_failed", {{"job", job_name}, {"error", store::describe_error(e)}});
+      res = http::json_error(head, bh::status::internal_server_error, "内部エラーが発生しました");
+    }
+    respond(std::move(res));
+  });
   if (!queued) {
     respond(http::json_error(request, bh::status::service_unavailable, "処理が混み合っています"));
   }

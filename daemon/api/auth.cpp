@@ -11,10 +11,26 @@ std::optional<Role> role_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+bool Principal::may_see(std::string_view municipality) const {
+  if (sees_all()) return true;
+  for (const std::string& m : municipalities) {
+    if (m == municipality) return true;
+  }
+  return false;
+}
+
+std::string Principal::scope_setting() const {
+  if (sees_all()) return "*";
+  std::string out;
+  for (const std::string& m : municipalities) out += (out.empty() ? "" : ",") + m;
+  return out;
+}
+
 TokenAuthenticator::TokenAuthenticator(const std::vector<config::ApiToken>& tokens) {
   for (const auto& t : tokens) {
-    entries_.push_back({Principal{t.name, role_from_string(t.role).value_or(Role::viewer)},
-                        t.token.value.reveal()});
+    entries_.push_back(
+        {Principal{t.name, role_from_string(t.role).value_or(Role::viewer), t.municipalities},
+         t.token.value.reveal()});
   }
 }
 

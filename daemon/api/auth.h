@@ -21,6 +21,14 @@ std::optional<Role> role_from_string(std::string_view s);
 struct Principal {
   std::string name;  // the actor recorded in timelines
   Role role = Role::viewer;
+  // The municipalities (config::Municipality::id) the caller works for; empty: all of them.
+  std::vector<std::string> municipalities;
+
+  bool sees_all() const { return municipalities.empty(); }
+  bool may_see(std::string_view municipality) const;
+  // The value of the database setting `mamori.scope` (deploy/sql/055_municipalities.sql):
+  // "*" for all municipalities, else their ids joined with ','.
+  std::string scope_setting() const;
 };
 
 // Thrown by authenticate() when it recognises the caller but refuses this request (a session

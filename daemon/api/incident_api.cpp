@@ -208,22 +208,21 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
   };
   router.add_async(
       bh::verb::get, "/api/v1/rumours", "/api/v1/rumours",
-      guarded(
-          auth, Role::viewer,
-          [&db](const Principal&, const http::Request& req, const http::Params&,
-                http::Responder respond) {
-            run_in_store(db, req, respond, "api.list_rumours", [req](pqxx::connection& c) {
-              pqxx::work tx(c);
-              const auto r = tx.exec(
-                  "SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (SELECT id, claim, "
-                  "wordings,"
-                  " correction, correction_url, topic, active, created_by, created_at, updated_at"
-                  " FROM rumours) r");
-              boost::json::object o;
-              o["rumours"] = boost::json::parse(r[0][0].c_str());
-              return json_reply(req, bh::status::ok, o);
-            });
-          }));
+      guarded(auth, Role::viewer,
+              [&db](const Principal&, const http::Request& req, const http::Params&,
+                    http::Responder respond) {
+                run_in_store(db, req, respond, "api.list_rumours", [req](pqxx::connection& c) {
+                  pqxx::work tx(c);
+                  const auto r = tx.exec(
+                      "SELECT coalesce(json_agg(r ORDER BY r.id), '[]') FROM (SELECT id, "
+                      "municipality, claim, wordings, correction, correction_url, topic, active,"
+                      " created_by, created_at, updated_at FROM rumours"
+                      " WHERE mamori_in_scope(municipality)) r");
+                  boost::json::object o;
+                  o["rumours"] = boost::json::parse(r[0][0].c_str());
+                  return json_reply(req, bh::status::ok, o);
+                });
+              }));
 
   auto rumour_from_body = [](const boost::json::object& b, std::string& claim,
                              std::string& wordings, std::string& correction, std::string& url,
@@ -261,14 +260,25 @@ void register_rumour_routes(http::Router& router, store::Database& db, const Aut
             } catch (const ActionError& e) {
               return respond(http::json_error(req, bh::status::bad_request, e.what()));
             }
+            // Whose rumour: as asked, else the caller's only municipality.
+            std::string municipality = string_member(*body, "municipality");
+            if (municipality.empty() && who.municipalities.size() == 1)
+              municipality = who.municipalities.front();
+            if (!municipality.empty() && !who.may_see(municipality))
+              return respond(http::json_error(req, bh::status::forbidden,
+                                              "この自治体のデマを登録する権限がありません"));
+            if (municipality.empty() && !who.sees_all())
+              return respond(http::json_error(req, bh::status::bad_request,
+                                              "municipality（自治体）を指定してください"));
             run_in_store(db, req, respond, "api.add_rumour", [=](pqxx::connection& c) {
               pqxx::work tx(c);
               const auto r = tx.exec_params(
                   "INSERT INTO rumours (claim, wordings, correction, correction_url, topic, "
-                  "created_by)"
-                  " VALUES ($1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3, $4, $5, $6)"
+                  "created_by, municipality)"
+                  " VALUES ($1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb)), $3, $4, $5, $6,"
+                  " coalesce(NULLIF($7, ''), 'default'))"
                   " RETURNING row_to_json(rumours)",
-                  claim, wordings, correction, url, topic, who.name);
+                  claim, wordings, correction, url, topic, who.name, municipality);
               tx.commit();
               changed();
               return http::json_response(req, bh::status::created, r[0][0].c_str());

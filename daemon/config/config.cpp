@@ -54,34 +54,83 @@ bool parse_listen(const std::string& text, std::string& host, std::uint16_t& por
   return true;
 }
 
-void read_municipality(Table& root, Config& c) {
-  auto t = root.table("municipality");
-  if (!t) {
+bool valid_tenant_id(const std::string& id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    const char ch = id[i];
+    const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+    if (!alnum && (i == 0 || (ch != '-' && ch != '_'))) return false;
+  }
+  return true;
+}
+
+void read_municipality_fields(Table& t, Municipality& m) {
+  if (t.string("id", m.id) && !valid_tenant_id(m.id)) {
+    t.reader().error(t.get("id"), t.key_path("id"),
+                     "expected lower-case ASCII letters, digits, '-' or '_' (e.g. \"soma\")");
+  }
+  t.string("name", m.name, true, "the municipality's name, e.g. \"相馬市\"");
+  t.string("name_kana", m.name_kana);
+  t.string("name_romaji", m.name_romaji);
+  if (t.string("homepage", m.homepage_url)) check_url(t, "homepage", m.homepage_url);
+  t.string_array("name_variants", m.name_variants);
+  t.string_array("neighbours", m.neighbours);
+  if (t.string("official_account_list_url", m.official_account_list_url)) {
+    check_url(t, "official_account_list_url", m.official_account_list_url);
+  }
+  t.string("department", m.department);
+  if (t.string("notice_url", m.notice_url)) check_url(t, "notice_url", m.notice_url);
+  t.string("contact_phone", m.contact_phone);
+  t.string("contact_email", m.contact_email);
+  t.string("police_station", m.police_station);
+  if (t.string("date_style", m.date_style) && m.date_style != "reiwa" &&
+      m.date_style != "western") {
+    t.reader().error(t.get("date_style"), t.key_path("date_style"),
+                     "expected \"reiwa\" or \"western\"");
+  }
+}
+
+void read_accounts(Table& root, Config& c, const std::string& municipality);
+
+// `[municipality]` (one tenant, accounts in top-level [[accounts]]) or `[[municipalities]]`
+// (several, each with its [[municipalities.accounts]]); never both.
+void read_municipalities(Table& root, Config& c) {
+  auto single = root.table("municipality");
+  std::vector<Table> many = root.tables("municipalities");
+  if (single && !many.empty()) {
+    root.error("municipalities",
+               "use either one [municipality] table or [[municipalities]], not both");
+    return;
+  }
+  if (single) {
+    Municipality m;
+    read_municipality_fields(*single, m);
+    single->finish();
+    c.municipalities.push_back(std::move(m));
+    read_accounts(root, c, c.municipalities.back().id);
+  } else if (!many.empty()) {
+    if (root.get("accounts") != nullptr) {
+      root.error("accounts",
+                 "with [[municipalities]] each account belongs under [[municipalities.accounts]]");
+    }
+    for (Table& t : many) {
+      Municipality m;
+      m.id.clear();
+      read_municipality_fields(t, m);
+      if (m.id.empty()) t.missing("id", "a short lower-case key such as \"soma\"");
+      for (const Municipality& other : c.municipalities) {
+        if (!m.id.empty() && other.id == m.id)
+          t.reader().error(t.get("id"), t.key_path("id"), "duplicate municipality id " + m.id);
+      }
+      c.municipalities.push_back(std::move(m));
+      read_accounts(t, c, c.municipalities.back().id);
+      t.finish();
+    }
+  } else {
     root.missing("municipality", "a [municipality] table with at least `name`");
     return;
   }
-  t->string("name", c.municipality.name, true, "the municipality's name, e.g. \"相馬市\"");
-  t->string("name_kana", c.municipality.name_kana);
-  t->string("name_romaji", c.municipality.name_romaji);
-  if (t->string("homepage", c.municipality.homepage_url))
-    check_url(*t, "homepage", c.municipality.homepage_url);
-  t->string_array("name_variants", c.municipality.name_variants);
-  t->string_array("neighbours", c.municipality.neighbours);
-  if (t->string("official_account_list_url", c.municipality.official_account_list_url)) {
-    check_url(*t, "official_account_list_url", c.municipality.official_account_list_url);
-  }
-  t->string("department", c.municipality.department);
-  if (t->string("notice_url", c.municipality.notice_url))
-    check_url(*t, "notice_url", c.municipality.notice_url);
-  t->string("contact_phone", c.municipality.contact_phone);
-  t->string("contact_email", c.municipality.contact_email);
-  t->string("police_station", c.municipality.police_station);
-  if (t->string("date_style", c.municipality.date_style) && c.municipality.date_style != "reiwa" &&
-      c.municipality.date_style != "western") {
-    t->reader().error(t->get("date_style"), t->key_path("date_style"),
-                      "expected \"reiwa\" or \"western\"");
-  }
-  t->finish();
+  c.municipality = c.municipalities.front();
 }
 
 void read_server(Table& root, Config& c) {
@@ -290,9 +339,10 @@ std::string strip_at(std::string handle) {
   return handle;
 }
 
-void read_accounts(Table& root, Config& c) {
+void read_accounts(Table& root, Config& c, const std::string& municipality) {
   for (Table& t : root.tables("accounts")) {
     Account a;
+    a.municipality = municipality;
     const bool platform_ok = read_platform_key(t, a.platform);
     if (t.string("handle", a.handle, true, "the account's handle without '@'")) {
       a.handle = strip_at(a.handle);
@@ -319,6 +369,9 @@ void read_accounts(Table& root, Config& c) {
     t.finish();
     c.accounts.push_back(std::move(a));
   }
+}
+
+void read_allowlist(Table& root, Config& c) {
   for (Table& t : root.tables("allowlist")) {
     AllowedAccount a;
     read_platform_key(t, a.platform);
@@ -349,6 +402,15 @@ void read_api_tokens(Table& root, Config& c) {
                          "the token must be at least 32 characters long");
       }
       a.token = std::move(*token);
+    }
+    if (t.string_array("municipalities", a.municipalities)) {
+      for (const std::string& id : a.municipalities) {
+        bool known = false;
+        for (const Municipality& m : c.municipalities) known = known || m.id == id;
+        if (!known)
+          t.reader().error(t.get("municipalities"), t.key_path("municipalities"),
+                           "unknown municipality id " + id);
+      }
     }
     for (const ApiToken& other : c.api_tokens) {
       if (other.name == a.name)
@@ -533,12 +595,12 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   c.source = source_name;
   Table root(reader, doc, "");
   read_log(root, c);
-  read_municipality(root, c);
   read_server(root, c);
   read_database(root, c);
   read_http_client(root, c);
-  read_platforms(root, c);  // before accounts: accounts check their platform is enabled
-  read_accounts(root, c);
+  read_platforms(root, c);       // before accounts: accounts check their platform is enabled
+  read_municipalities(root, c);  // with each tenant's accounts
+  read_allowlist(root, c);
   if (c.platforms.mastodon.token_account.empty()) {
     const Account* only = nullptr;
     int count = 0;
@@ -570,6 +632,13 @@ LoadResult parse(std::string_view text, const std::string& source_name,
 }
 
 }  // namespace
+
+const Municipality& Config::tenant(std::string_view id) const {
+  for (const Municipality& m : municipalities) {
+    if (m.id == id) return m;
+  }
+  return municipalities.empty() ? municipality : municipalities.front();
+}
 
 std::string Diagnostic::text() const {
   std::string out = file;

@@ -43,10 +43,13 @@ struct Credential {
   Secret value;
 };
 
+// One municipality served by this mamorid (a tenant). A single `[municipality]` table is one
+// tenant with id "default"; `[[municipalities]]` lists several, each with its own accounts.
 struct Municipality {
-  std::string name;         // 相馬市
-  std::string name_kana;    // そうまし
-  std::string name_romaji;  // Soma City
+  std::string id = "default";  // lower-case ASCII key stored with its data (incidents...)
+  std::string name;            // 相馬市
+  std::string name_kana;       // そうまし
+  std::string name_romaji;     // Soma City
   std::string homepage_url;
   std::vector<std::string> name_variants;  // further spellings staff want searched
   std::vector<std::string> neighbours;     // different entities that look close (南相馬市)
@@ -164,6 +167,7 @@ struct Platforms {
 
 // One of the municipality's own accounts.
 struct Account {
+  std::string municipality = "default";  // the tenant (Municipality::id) the account belongs to
   model::Platform platform = model::Platform::x;
   std::string handle;
   std::string display_name;
@@ -186,6 +190,8 @@ struct ApiToken {
   std::string name;             // shown as the actor in incident timelines
   std::string role = "viewer";  // viewer / responder / admin
   Credential token;
+  // Tenants (Municipality::id) the client may see and act on; empty: all of them.
+  std::vector<std::string> municipalities;
 };
 
 struct PollingConfig {
@@ -270,6 +276,9 @@ struct ConsoleConfig {
 struct Config {
   std::filesystem::path source;  // file it was read from
   log::Level log_level = log::Level::info;
+  // Every tenant, in configuration order; never empty once loaded. `municipality` is the first
+  // of them: the single-municipality form, and what tenant-unaware code still reads.
+  std::vector<Municipality> municipalities;
   Municipality municipality;
   ServerConfig server;
   DatabaseConfig database;
@@ -284,6 +293,9 @@ struct Config {
   RemindersConfig reminders;
   MisinfoConfig misinfo;
   ConsoleConfig console;
+
+  // The tenant with this id; the first one for an empty or unknown id.
+  const Municipality& tenant(std::string_view id) const;
 };
 
 struct Diagnostic {

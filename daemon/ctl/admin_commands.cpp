@@ -45,11 +45,14 @@ int check_config_command(const Args& args) {
   }
   const auto& s = *loaded.settings;
   const auto& c = *s.config;
+  const std::string tenants = c.municipalities.size() > 1
+                                  ? std::to_string(c.municipalities.size()) + " municipalities"
+                                  : "municipality " + c.municipality.name;
   std::printf(
-      "%s: OK (municipality %s, %zu account(s), listen %s:%u, %zu playbook(s), %zu rumour(s) from "
+      "%s: OK (%s, %zu account(s), listen %s:%u, %zu playbook(s), %zu rumour(s) from "
       "%zu "
       "file(s))\n",
-      file.c_str(), c.municipality.name.c_str(), c.accounts.size(), c.server.host.c_str(),
+      file.c_str(), tenants.c_str(), c.accounts.size(), c.server.host.c_str(),
       static_cast<unsigned>(c.server.port), s.playbooks->playbooks.size(),
       s.rumours.from_files.size(), s.rumours.files.size());
   return 0;

@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "       mamorictl user enable NAME [--config FILE | --dsn DSN]\n"
     "       mamorictl user role NAME --role viewer|responder|admin [--config FILE | --dsn DSN]\n"
     "       mamorictl user totp-reset NAME [--off] [--config FILE | --dsn DSN]\n"
+    "       mamorictl user scope NAME --municipalities ID[,ID...]|all [--config FILE | --dsn DSN]\n"
     "       mamorictl user list [--config FILE | --dsn DSN]\n"
     "       mamorictl user unblock NAME | --address IP | NAME --address IP | --all "
     "[--config FILE | --dsn DSN]\n"
@@ -45,9 +46,10 @@ struct UserArgs {
   std::string role;
   std::string display_name;
   bool totp = false;
-  bool off = false;     // totp-reset --off
-  std::string address;  // unblock --address
-  bool all = false;     // unblock --all
+  bool off = false;            // totp-reset --off
+  std::string address;         // unblock --address
+  bool all = false;            // unblock --all
+  std::string municipalities;  // scope --municipalities
   std::string config_path = "/etc/mamori/mamori.toml";
   std::string dsn;
 };
@@ -131,7 +133,7 @@ void print_totp_secret(const std::string& name, const std::vector<unsigned char>
 
 bool known_action(const std::string& action) {
   for (const char* known :
-       {"add", "passwd", "disable", "enable", "role", "totp-reset", "list", "unblock"}) {
+       {"add", "passwd", "disable", "enable", "role", "totp-reset", "list", "unblock", "scope"}) {
     if (action == known) return true;
   }
   return false;
@@ -141,7 +143,7 @@ bool known_action(const std::string& action) {
 
 int user_command(const Args& args) {
   constexpr const char* kActions =
-      "add, passwd, disable, enable, role, totp-reset, list or unblock";
+      "add, passwd, disable, enable, role, totp-reset, list, unblock or scope";
   if (args.empty()) return usage_error(std::string("expected ") + kActions);
   UserArgs a;
   a.action = args[0];
@@ -163,6 +165,8 @@ int user_command(const Args& args) {
       if (!value(a.config_path)) return usage_error("--config needs a file");
     } else if (arg == "--dsn") {
       if (!value(a.dsn)) return usage_error("--dsn needs a connection string");
+    } else if (arg == "--municipalities") {
+      if (!value(a.municipalities)) return usage_error("--municipalities needs ID[,ID...] or all");
     } else if (arg == "--totp") {
       a.totp = true;
     } else if (arg == "--off") {
@@ -211,6 +215,16 @@ int user_command(const Args& args) {
   }
   if (a.action != "totp-reset" && a.off) {
     return usage_error("--off belongs to 'user totp-reset'");
+  }
+  if ((a.action == "scope") != !a.municipalities.empty()) {
+    return usage_error("'user scope' needs --municipalities, and only it takes one");
+  }
+  const std::vector<std::string> municipalities =
+      a.municipalities == "all" ? std::vector<std::string>{}
+                                : signin::split_municipalities(a.municipalities);
+  for (const std::string& m : municipalities) {
+    if (!signin::valid_user_name(m) || m.find('.') != std::string::npos)
+      return usage_error("--municipalities: '" + m + "' is not a municipality id");
   }
   std::optional<api::Role> role;
   if (a.action == "add" || a.action == "role") {
@@ -263,6 +277,10 @@ int user_command(const Args& args) {
       std::printf("role of %s changed from %s to %s; the user's sessions were ended\n",
                   a.name.c_str(), std::string(signin::role_name(previous)).c_str(),
                   std::string(signin::role_name(*role)).c_str());
+    } else if (a.action == "scope") {
+      signin::set_municipalities(*connection, a.name, municipalities);
+      std::printf("%s now works for %s; the user's sessions were ended\n", a.name.c_str(),
+                  municipalities.empty() ? "all municipalities" : a.municipalities.c_str());
     } else if (a.action == "unblock") {
       signin::request_unblock(*connection, a.name, a.address);
       std::string who = a.all ? "every user and address" : "";

@@ -213,6 +213,7 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   fresh.title = label + "（手動登録）: " + excerpt(r.subject, 120);
   fresh.summary = excerpt(r.summary, 300);
   fresh.steps = steps;
+  fresh.municipality = r.municipality;
 
   std::vector<incidents::EvidenceItem> evidence;
   if (r.evidence) {

@@ -33,6 +33,7 @@ struct ManualReport {
   model::Severity severity = model::Severity::medium;
   std::optional<model::Platform> platform;  // given, or read from the subject's URL
   std::optional<ManualEvidence> evidence;
+  std::string municipality;  // the tenant it concerns; empty: "default"
 };
 
 // Limits (characters are UTF-8 bytes here; the console states them in Japanese).

@@ -92,6 +92,17 @@ void register_manual_report_routes(http::Router& router, store::Database& db,
             if (!body) return respond(http::json_error(req, bh::status::bad_request, error));
             auto report = report_from(*body, error);
             if (!report) return respond(http::json_error(req, bh::status::bad_request, error));
+            // Whose incident: as asked, else the reporter's only municipality.
+            report->municipality = api::string_member(*body, "municipality");
+            if (report->municipality.empty() && who.municipalities.size() == 1)
+              report->municipality = who.municipalities.front();
+            if (!report->municipality.empty() && !who.may_see(report->municipality))
+              return respond(
+                  http::json_error(req, bh::status::forbidden,
+                                   "この自治体のインシデントを登録する権限がありません"));
+            if (report->municipality.empty() && !who.sees_all())
+              return respond(http::json_error(req, bh::status::bad_request,
+                                              "municipality（自治体）を指定してください"));
             const auto now = clock.now();
             const auto set = playbooks();
             auto steps =

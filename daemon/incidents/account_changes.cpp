@@ -176,7 +176,8 @@ json::array list_account_changes(pqxx::connection& c) {
       "  (SELECT min(s.due_at) FROM incident_steps s WHERE s.incident_id = a.incident_id AND "
       "s.status = 'pending')"
       "   AS next_due"
-      " FROM account_changes a JOIN incidents i ON i.id = a.incident_id) x");
+      " FROM account_changes a JOIN incidents i ON i.id = a.incident_id"
+      " WHERE mamori_in_scope(i.municipality)) x");
   tx.commit();
   return json::parse(r[0][0].c_str()).as_array();
 }

@@ -188,8 +188,9 @@ std::string profile_url(model::Platform platform, std::string_view handle_in,
   return {};
 }
 
-void fill_from_config(playbooks::IncidentData& d, const config::Config& config) {
-  const auto& m = config.municipality;
+void fill_from_config(playbooks::IncidentData& d, const config::Config& config,
+                      std::string_view municipality) {
+  const auto& m = config.tenant(municipality);
   d.municipality = m.name;
   d.municipality_romaji = m.name_romaji;
   d.homepage_url = m.homepage_url;
@@ -212,13 +213,14 @@ std::optional<playbooks::IncidentData> load_incident_data(pqxx::connection& c, l
       " (extract(epoch FROM opened_at) * 1000)::bigint,"
       " (SELECT (extract(epoch FROM min(detected_at)) * 1000)::bigint FROM incident_findings WHERE "
       "incident_id = $1),"
-      " (SELECT evidence FROM incident_findings WHERE incident_id = $1 ORDER BY id DESC LIMIT 1)"
-      " FROM incidents WHERE id = $1",
+      " (SELECT evidence FROM incident_findings WHERE incident_id = $1 ORDER BY id DESC LIMIT 1),"
+      " municipality FROM incidents WHERE id = $1",
       id);
   if (inc.empty()) return std::nullopt;
   const auto row = inc[0];
   playbooks::IncidentData d;
-  fill_from_config(d, config);
+  const std::string municipality = row[9].c_str();
+  fill_from_config(d, config, municipality);
   const std::string subject = row[1].c_str();
   const std::string platform_name = row[2].c_str();
   d.type =
@@ -245,7 +247,7 @@ std::optional<playbooks::IncidentData> load_incident_data(pqxx::connection& c, l
   }
   if (!official) {
     for (const auto& a : config.accounts) {
-      if (a.platform == d.platform) {
+      if (a.platform == d.platform && a.municipality == config.tenant(municipality).id) {
         official = OfficialRow{a.handle, a.department};
         break;
       }

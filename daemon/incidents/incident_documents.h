@@ -28,8 +28,10 @@ std::optional<playbooks::IncidentData> load_incident_data(pqxx::connection& c, l
                                                           const config::Config& config,
                                                           model::TimePoint now);
 
-// The municipality's part of IncidentData (name, department, pages, contact), as configured.
-void fill_from_config(playbooks::IncidentData& d, const config::Config& config);
+// The municipality's part of IncidentData (name, department, pages, contact), as configured for
+// the tenant `municipality` (config::Config::tenant: the first one when empty or unknown).
+void fill_from_config(playbooks::IncidentData& d, const config::Config& config,
+                      std::string_view municipality = {});
 
 // Every document the incident's playbook offers, once each, in the order its steps list them:
 // {"documents": [{"id", "title", "audience", "body", "format", "steps": [step ids],

@@ -232,11 +232,22 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   if (live.empty()) {
     const pqxx::result inserted = tx.exec_params(
         "INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
-        " severity_label, score) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8, $9) RETURNING "
-        "id",
+        " severity_label, score, municipality) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8,"
+        " $9, coalesce(NULLIF($10, ''),"
+        // A finding about one official account (flame-up "<platform>:account:<id>", compromise
+        // "<platform>:official:<handle>") belongs to that account's municipality.
+        "  (SELECT o.municipality FROM official_accounts o WHERE o.platform = $4"
+        "    AND $2 IN (o.platform || ':account:' || o.handle,"
+        "               o.platform || ':account:' || o.account_id,"
+        "               o.platform || ':official:' || lower(o.handle)) LIMIT 1),"
+        // An impersonation belongs to the municipality of the official account it imitates.
+        "  (SELECT o.municipality FROM official_accounts o WHERE o.platform = $4"
+        "    AND lower(o.handle) = lower(CASE WHEN $11 = '' THEN NULL"
+        "                                 ELSE ($11::jsonb ->> 'matched_official') END) LIMIT 1),"
+        "  'default')) RETURNING id",
         std::string(model::to_string(f.type)), f.subject, key,
         f.platform ? std::string(model::to_string(*f.platform)) : std::string(), fresh.title,
-        fresh.summary, severity, f.severity_label, f.score);
+        fresh.summary, severity, f.severity_label, f.score, fresh.municipality, f.evidence_json);
     result.incident_id = inserted[0][0].as<long long>();
     result.created = true;
     int position = 0;
@@ -452,8 +463,8 @@ boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) 
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
       "SELECT coalesce(json_agg(x ORDER BY x.opened_at DESC, x.id DESC), '[]') FROM ("
-      " SELECT i.id, i.type, i.subject, i.platform, i.title, i.summary, i.severity, "
-      "i.severity_label,"
+      " SELECT i.id, i.municipality, i.type, i.subject, i.platform, i.title, i.summary,"
+      " i.severity, i.severity_label,"
       "  i.score, i.status, i.assignee, i.finding_count, i.opened_at, i.acknowledged_at,"
       "  i.resolved_at, i.closed_at, i.updated_at,"
       "  (SELECT count(*) FROM incident_steps s WHERE s.incident_id = i.id AND s.status = 'pending'"
@@ -465,7 +476,7 @@ boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) 
       " WHERE ($1 = '' OR i.type = $1) AND ($2 = '' OR i.status = $2)"
       "  AND ($3 = 0 OR CASE i.severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 "
       "ELSE 4 END >= $3)"
-      "  AND (NOT $4 OR i.status NOT IN ('resolved', 'closed'))"
+      "  AND (NOT $4 OR i.status NOT IN ('resolved', 'closed')) AND mamori_in_scope(i.municipality)"
       " ORDER BY i.opened_at DESC, i.id DESC LIMIT $5 OFFSET $6) x",
       f.type ? std::string(model::to_string(*f.type)) : std::string(),
       f.status ? std::string(to_string(*f.status)) : std::string(),
@@ -476,8 +487,9 @@ boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) 
 std::optional<boost::json::object> get_incident(pqxx::connection& c, long long id) {
   pqxx::work tx(c);
   const pqxx::result r = tx.exec_params(
-      "SELECT row_to_json(i), steps.j, tl.j, ev.j, fi.j FROM (SELECT id, type, subject, platform, "
-      "title, summary, severity,"
+      "SELECT row_to_json(i), steps.j, tl.j, ev.j, fi.j FROM (SELECT id, municipality, type, "
+      "subject,"
+      " platform, title, summary, severity,"
       " severity_label, score, status, assignee, finding_count, opened_at, acknowledged_at,"
       " resolved_at, closed_at, closure_reason, updated_at FROM incidents WHERE id = $1) i,"
       " (SELECT coalesce(json_agg(s ORDER BY s.position), '[]') AS j FROM (SELECT step_id AS id, "

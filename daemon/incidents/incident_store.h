@@ -64,6 +64,9 @@ struct NewIncident {
   std::string title;    // Japanese, e.g. 成りすましの疑い: @soma__city (X)
   std::string summary;  // one or two sentences for the list and alerts
   std::vector<StepPlan> steps;
+  // The tenant (config::Municipality::id) the incident belongs to. Empty: the municipality of
+  // the official account the finding concerns, else "default" (see record_finding).
+  std::string municipality;
 };
 
 // A piece of evidence holding an observation as fetched when detected (its JSON line).

@@ -363,10 +363,11 @@ json::array list_takedowns(pqxx::connection& c, long long incident_id, model::Ti
 json::array open_takedowns(pqxx::connection& c, model::TimePoint now) {
   pqxx::work tx(c);
   // $1 is unused here but keeps one query text for all three views.
-  const pqxx::result r =
-      tx.exec_params(select_sql("t.status IN ('filed', 'answered') AND $1::int = 0",
-                                "extract(epoch FROM t.deadline)"),
-                     0, epoch_seconds(now));
+  const pqxx::result r = tx.exec_params(
+      select_sql("t.status IN ('filed', 'answered') AND $1::int = 0 AND mamori_in_scope("
+                 "(SELECT i.municipality FROM incidents i WHERE i.id = t.incident_id))",
+                 "extract(epoch FROM t.deadline)"),
+      0, epoch_seconds(now));
   tx.commit();
   return decorate(json::parse(r[0][0].c_str()));
 }

@@ -224,7 +224,9 @@ boost::json::object list_changes(pqxx::connection& c, const std::string& status,
   const pqxx::result r = tx.exec_params(
       "SELECT id, platform, handle, field, before_value, after_value, " + iso("observed_at") +
           ", status, incident_id, resolved_by, " + iso("resolved_at") +
-          " FROM integrity_observed_changes WHERE ($1 = '' OR status = $1) ORDER BY observed_at "
+          " FROM integrity_observed_changes WHERE ($1 = '' OR status = $1)"
+          " AND mamori_in_scope(mamori_account_municipality(platform, handle)) ORDER BY "
+          "observed_at "
           "DESC, id DESC LIMIT $2",
       status, limit);
   boost::json::array changes;
@@ -331,10 +333,13 @@ long long register_change(pqxx::connection& c, const Registration& reg, const st
 boost::json::object list_registrations(pqxx::connection& c) {
   pqxx::work tx(c);
   boost::json::array out;
-  for (const auto& row : tx.exec("SELECT id, platform, handle, field, value, " + iso("valid_from") +
-                                 ", " + iso("valid_until") + ", note, registered_by, " +
-                                 iso("registered_at") + ", " + iso("applied_at") +
-                                 " FROM integrity_registered_changes ORDER BY id DESC LIMIT 200")) {
+  for (const auto& row :
+       tx.exec("SELECT id, platform, handle, field, value, " + iso("valid_from") + ", " +
+               iso("valid_until") + ", note, registered_by, " + iso("registered_at") + ", " +
+               iso("applied_at") +
+               " FROM integrity_registered_changes"
+               " WHERE mamori_in_scope(mamori_account_municipality(platform, handle))"
+               " ORDER BY id DESC LIMIT 200")) {
     boost::json::object o{{"id", row[0].as<long long>()},    {"platform", row[1].c_str()},
                           {"handle", row[2].c_str()},        {"field", row[3].c_str()},
                           {"value", row[4].c_str()},         {"valid_from", row[5].c_str()},
@@ -433,7 +438,9 @@ boost::json::object compliance_json(pqxx::connection& c) {
   pqxx::work tx(c);
   boost::json::array accounts;
   const pqxx::result acc = tx.exec(
-      "SELECT platform, handle FROM official_accounts WHERE active ORDER BY platform, handle");
+      "SELECT platform, handle FROM official_accounts WHERE active AND "
+      "mamori_in_scope(municipality)"
+      " ORDER BY platform, handle");
   const pqxx::result items =
       tx.exec("SELECT platform, handle, item_id, title, clause, status, detail, " +
               iso("checked_at") + " FROM compliance_results ORDER BY platform, handle, position");

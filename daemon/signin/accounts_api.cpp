@@ -58,7 +58,8 @@ void register_account_routes(http::Router& router, store::Database& db,
                       "SELECT a.platform, a.handle, coalesce(a.account_id, ''), a.display_name,"
                       " (SELECT extract(epoch FROM max(p.updated_at))::float8 FROM poll_cursors p"
                       "   WHERE p.platform = a.platform AND p.account_key = a.handle)"
-                      " FROM official_accounts a WHERE a.active ORDER BY a.platform, a.handle");
+                      " FROM official_accounts a WHERE a.active AND mamori_in_scope(a.municipality)"
+                      " ORDER BY a.platform, a.handle");
                   boost::json::array out;
                   const double stale = stale_after(snapshot.intervals);
                   for (const auto& r : rows) {

@@ -49,7 +49,7 @@ std::optional<api::Principal> SessionAuthenticator::authenticate(
     throw api::AccessRefused(
         "CSRF トークンがないか正しくありません。画面を再読み込みしてから操作してください");
   }
-  return api::Principal{session->user.name, session->user.role};
+  return api::Principal{session->user.name, session->user.role, session->user.municipalities};
 }
 
 }  // namespace mamori::signin

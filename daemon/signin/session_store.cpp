@@ -190,7 +190,8 @@ void SessionStore::reload(pqxx::connection& c) {
         " (extract(epoch FROM s.created_at) * 1000)::bigint,"
         " (extract(epoch FROM s.last_seen_at) * 1000)::bigint,"
         " (extract(epoch FROM s.absolute_expires_at) * 1000)::bigint, s.idle_timeout_s,"
-        " u.id, u.name, u.display_name, u.role, u.totp_secret IS NOT NULL"
+        " u.id, u.name, u.display_name, u.role, u.totp_secret IS NOT NULL,"
+        " coalesce(array_to_string(u.municipalities, ','), '')"
         " FROM console_sessions s JOIN console_users u ON u.id = s.user_id WHERE NOT u.disabled");
     tx.commit();
     for (const auto& r : rows) {
@@ -206,6 +207,7 @@ void SessionStore::reload(pqxx::connection& c) {
       s.user.display_name = r[8].as<std::string>();
       s.user.role = api::role_from_string(r[9].as<std::string>()).value_or(api::Role::viewer);
       s.user.totp_enabled = r[10].as<bool>();
+      s.user.municipalities = split_municipalities(r[11].as<std::string>());
       loaded.emplace(s.id_hash, std::move(s));
     }
   }

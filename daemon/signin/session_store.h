@@ -41,6 +41,7 @@ struct SessionUser {
   std::string display_name;
   api::Role role = api::Role::viewer;
   bool totp_enabled = false;
+  std::vector<std::string> municipalities;  // empty: all
 };
 
 struct Session {

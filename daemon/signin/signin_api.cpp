@@ -106,6 +106,9 @@ std::string session_body(const Session& s, const SessionOptions& o) {
   user["display_name"] = s.user.display_name;
   user["role"] = role_name(s.user.role);
   user["totp_enabled"] = s.user.totp_enabled;
+  boost::json::array municipalities;  // empty: all
+  for (const std::string& m : s.user.municipalities) municipalities.emplace_back(m);
+  user["municipalities"] = std::move(municipalities);
   boost::json::object body;
   body["user"] = std::move(user);
   body["csrf_token"] = s.csrf_token;
@@ -199,8 +202,12 @@ void issue_session(const StatePtr& st, const std::shared_ptr<Attempt>& a) {
           fail_attempt(st, a, error(a->head, bh::status::unauthorized, kWrongTotp));
           return;
         }
-        SessionUser su{a->user->id, a->user->name, a->user->display_name, a->user->role,
-                       a->user->totp_secret.has_value()};
+        SessionUser su{a->user->id,
+                       a->user->name,
+                       a->user->display_name,
+                       a->user->role,
+                       a->user->totp_secret.has_value(),
+                       a->user->municipalities};
         Session session;
         const std::string id = st->sessions->create(c, su, &session);
         record_login(c, a->user->id);

@@ -7,7 +7,8 @@ constexpr const char* kUserColumns =
     "id, name, display_name, role, password_hash, totp_secret, totp_last_step, disabled,"
     " to_char(password_changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " coalesce(to_char(last_login_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
-    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    " to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " coalesce(array_to_string(municipalities, ','), '')";
 
 ConsoleUser user_from(const pqxx::row& r) {
   ConsoleUser u;
@@ -22,6 +23,7 @@ ConsoleUser user_from(const pqxx::row& r) {
   u.password_changed_at = r[8].as<std::string>();
   u.last_login_at = r[9].as<std::string>();
   u.created_at = r[10].as<std::string>();
+  u.municipalities = split_municipalities(r[11].as<std::string>());
   return u;
 }
 
@@ -144,6 +146,31 @@ api::Role set_role(pqxx::connection& c, const std::string& name, api::Role role)
   end_sessions(tx, updated_user_id(name, r));
   tx.commit();
   return api::role_from_string(r[0][1].as<std::string>()).value_or(api::Role::viewer);
+}
+
+void set_municipalities(pqxx::connection& c, const std::string& name,
+                        const std::vector<std::string>& municipalities) {
+  std::string joined;
+  for (const std::string& m : municipalities) joined += (joined.empty() ? "" : ",") + m;
+  pqxx::work tx(c);
+  const auto r = tx.exec_params(
+      "UPDATE console_users SET municipalities = string_to_array(NULLIF($2, ''), ','),"
+      " updated_at = now() WHERE name = $1 RETURNING id",
+      name, joined);
+  end_sessions(tx, updated_user_id(name, r));
+  tx.commit();
+}
+
+std::vector<std::string> split_municipalities(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const auto comma = joined.find(',');
+    const std::string_view one = joined.substr(0, comma);
+    if (!one.empty()) out.emplace_back(one);
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return out;
 }
 
 void set_totp_secret(pqxx::connection& c, const std::string& name,

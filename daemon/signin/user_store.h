@@ -31,6 +31,7 @@ struct ConsoleUser {
   std::string name;
   std::string display_name;
   api::Role role = api::Role::viewer;
+  std::vector<std::string> municipalities;  // the tenants the user works for; empty: all
   std::string password_hash;
   std::optional<std::string> totp_secret;  // base32
   std::optional<std::int64_t> totp_last_step;
@@ -65,6 +66,12 @@ bool enable_user(pqxx::connection& c, const std::string& name);
 // and a demoted user keeps no wider rights in a browser left open. Returns the previous role.
 // Throws UnknownUserError if unknown.
 api::Role set_role(pqxx::connection& c, const std::string& name, api::Role role);
+// Sets the municipalities the user works for (empty: all) and ends the user's sessions, as
+// set_role does.
+void set_municipalities(pqxx::connection& c, const std::string& name,
+                        const std::vector<std::string>& municipalities);
+// "soma,shinchi" (as stored in console_users.municipalities, joined) -> its ids.
+std::vector<std::string> split_municipalities(std::string_view joined);
 // Replaces the TOTP secret (base32), or removes it when nullopt (a lost phone), forgets the last
 // accepted step (it belonged to the old secret) and deletes the user's sessions.
 // Throws UnknownUserError if unknown.

@@ -23,14 +23,14 @@ void sync_configuration(Database& database, const config::Config& config) {
     for (const auto& a : accounts) {
       tx.exec_params(
           "INSERT INTO official_accounts (platform, handle, display_name, department, purpose, "
-          "monitor, active)"
-          " VALUES ($1, $2, $3, $4, $5, $6, true)"
+          "monitor, active, municipality)"
+          " VALUES ($1, $2, $3, $4, $5, $6, true, $7)"
           " ON CONFLICT (platform, handle) DO UPDATE SET display_name = EXCLUDED.display_name,"
           " department = EXCLUDED.department, purpose = EXCLUDED.purpose, monitor = "
           "EXCLUDED.monitor,"
-          " active = true, updated_at = now()",
+          " active = true, municipality = EXCLUDED.municipality, updated_at = now()",
           std::string(model::to_string(a.platform)), a.handle, a.display_name, a.department,
-          a.purpose, a.monitor);
+          a.purpose, a.monitor, a.municipality);
     }
     tx.commit();
   });

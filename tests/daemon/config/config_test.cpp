@@ -369,6 +369,127 @@ handle = "soma_city"
             std::string::npos);
 }
 
+TEST(Config, SingleMunicipalityIsTheDefaultTenant) {
+  const std::string text = std::string(kMinimal) + R"(
+[platforms.x]
+enabled = true
+bearer_token = "env:T"
+
+[[accounts]]
+platform = "x"
+handle = "soma_city"
+)";
+  const auto r = load(text, fake_env({{"T", "t"}}));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  ASSERT_EQ(r.config->municipalities.size(), 1u);
+  EXPECT_EQ(r.config->municipalities[0].id, "default");
+  EXPECT_EQ(r.config->municipality.name, "相馬市");
+  EXPECT_EQ(r.config->accounts.at(0).municipality, "default");
+}
+
+const char* kTwoTowns = R"(
+[database]
+dsn = "dbname=mamori"
+
+[platforms.x]
+enabled = true
+bearer_token = "env:T"
+
+[[municipalities]]
+id = "soma"
+name = "相馬市"
+police_station = "相馬警察署"
+
+[[municipalities.accounts]]
+platform = "x"
+handle = "soma_city"
+
+[[municipalities]]
+id = "shinchi"
+name = "新地町"
+contact_phone = "0244-62-2111"
+
+[[municipalities.accounts]]
+platform = "x"
+handle = "shinchi_town"
+
+[[municipalities.accounts]]
+platform = "x"
+handle = "shinchi_kanko"
+
+[[api_tokens]]
+name = "shinchi-script"
+token = "env:TOKEN"
+municipalities = ["shinchi"]
+)";
+
+TEST(Config, SeveralMunicipalitiesEachWithTheirAccounts) {
+  const auto r = load(kTwoTowns, fake_env({{"T", "t"}, {"TOKEN", std::string(40, 'k')}}));
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const Config& c = *r.config;
+  ASSERT_EQ(c.municipalities.size(), 2u);
+  EXPECT_EQ(c.municipality.id, "soma");
+  EXPECT_EQ(c.tenant("shinchi").name, "新地町");
+  EXPECT_EQ(c.tenant("shinchi").contact_phone, "0244-62-2111");
+  EXPECT_EQ(c.tenant("soma").police_station, "相馬警察署");
+  EXPECT_EQ(c.tenant("nowhere").id, "soma");
+  ASSERT_EQ(c.accounts.size(), 3u);
+  EXPECT_EQ(c.accounts[0].municipality, "soma");
+  EXPECT_EQ(c.accounts[1].municipality, "shinchi");
+  EXPECT_EQ(c.accounts[2].municipality, "shinchi");
+  ASSERT_EQ(c.api_tokens.size(), 1u);
+  EXPECT_EQ(c.api_tokens[0].municipalities, std::vector<std::string>{"shinchi"});
+}
+
+TEST(Config, MunicipalitiesAreValidated) {
+  std::string both = std::string(kMinimal) + "[[municipalities]]\nid = \"a\"\nname = \"a\"\n";
+  auto r = load(both);
+  EXPECT_FALSE(r.ok());
+  diagnostic_for(r, "municipalities");
+
+  const std::string bad = R"(
+[database]
+dsn = "d"
+[platforms.x]
+enabled = true
+bearer_token = "env:T"
+[[accounts]]
+platform = "x"
+handle = "stray"
+[[municipalities]]
+name = "相馬市"
+[[municipalities]]
+id = "Soma City"
+name = "相馬市"
+[[municipalities]]
+id = "dup"
+name = "a"
+[[municipalities.accounts]]
+platform = "x"
+handle = "same"
+[[municipalities]]
+id = "dup"
+name = "b"
+[[municipalities.accounts]]
+platform = "x"
+handle = "same"
+[[api_tokens]]
+name = "t"
+token = "env:TOKEN"
+municipalities = ["nowhere"]
+)";
+  r = load(bad, fake_env({{"T", "t"}, {"TOKEN", std::string(40, 'k')}}));
+  ASSERT_FALSE(r.ok());
+  diagnostic_for(r, "accounts");
+  diagnostic_for(r, "municipalities[0].id");
+  diagnostic_for(r, "municipalities[1].id");
+  EXPECT_NE(diagnostic_for(r, "municipalities[3].id").message.find("duplicate"), std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "municipalities[3].accounts[0].handle").message.find("duplicate"),
+            std::string::npos);
+  EXPECT_NE(diagnostic_for(r, "api_tokens[0].municipalities").message.find("nowhere"),
+            std::string::npos);
+}
+
 TEST(Config, FacebookInstagramAndYoutubeAccountsNeedTheirPlatformTables) {
   const std::string text = std::string(kMinimal) + R"(
 [platforms.facebook]

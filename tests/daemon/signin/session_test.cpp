@@ -33,7 +33,7 @@ class SessionTest : public ::testing::Test {
     direct_ = store::connect(db_.dsn(), std::nullopt);
     const long long id = add_user(*direct_, "hanako", "広報 花子", api::Role::responder,
                                   hash_password("Kawa#Sakura9", HashCost::minimum()), std::nullopt);
-    user_ = SessionUser{id, "hanako", "広報 花子", api::Role::responder, false};
+    user_ = SessionUser{id, "hanako", "広報 花子", api::Role::responder, false, {}};
     options_.idle_timeout = 30min;
     options_.absolute_timeout = 12h;
   }
@@ -127,7 +127,7 @@ TEST_F(SessionTest, ReloadDropsDisabledUsersAndExpiredRows) {
       add_user(*direct_, "taro", "", api::Role::viewer,
                hash_password("Kawa#Sakura9", HashCost::minimum()), std::nullopt);
   const std::string other =
-      store->create(*direct_, SessionUser{other_id, "taro", "", api::Role::viewer, false});
+      store->create(*direct_, SessionUser{other_id, "taro", "", api::Role::viewer, false, {}});
   disable_user(*direct_, "taro");  // what `mamorictl user disable` does, from another process
   store->reload(*direct_);
   EXPECT_TRUE(store->touch(id));

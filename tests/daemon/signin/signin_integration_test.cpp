@@ -479,5 +479,56 @@ TEST_F(SigninIntegration, AccountsShowARefusedImpersonationSearch) {
   EXPECT_FALSE(account.at("healthy").as_bool());
 }
 
+TEST_F(SigninIntegration, AUserScopedToOneTownSeesOnlyItsIncidents) {
+  // 相馬市's incident and another town's, as a shared instance holds them.
+  testing::sql(
+      db_.dsn(),
+      "INSERT INTO incidents (type, subject, dedup_key, title, severity, municipality)"
+      " VALUES ('impersonation', 'x:1', 'impersonation:x:1', '相馬市の件', 'medium', 'soma'),"
+      " ('impersonation', 'x:2', 'impersonation:x:2', '新地町の件', 'medium', 'shinchi')");
+  const std::string other =
+      testing::sql(db_.dsn(), "SELECT id FROM incidents WHERE municipality = 'shinchi'");
+  const Signed before = sign_in("taro", "Yama#Kawa2024");
+  int rc = -1;
+  const std::string out = mamorictl_user(db_.dsn(), "scope taro --municipalities soma", "", rc);
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(
+      testing::sql(db_.dsn(), "SELECT municipalities::text FROM console_users WHERE name = 'taro'"),
+      "{soma}");
+  // The change ends the user's sessions (mamorid drops them at its next reload).
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return exchange(setup_.http_port, bh::verb::get, "/api/v1/session",
+                        {{"Cookie", before.cookie}})
+                   .status == 401;
+      },
+      40s, 500ms));
+  const Signed taro = sign_in("taro", "Yama#Kawa2024");
+  const Reply me =
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/session", {{"Cookie", taro.cookie}});
+  ASSERT_EQ(me.status, 200);
+  EXPECT_EQ(boost::json::serialize(me.json().at("user").at("municipalities")), R"(["soma"])");
+  const Reply list =
+      exchange(setup_.http_port, bh::verb::get, "/api/v1/incidents", {{"Cookie", taro.cookie}});
+  ASSERT_EQ(list.status, 200);
+  EXPECT_NE(list.body.find("相馬市の件"), std::string::npos) << list.body;
+  EXPECT_EQ(list.body.find("新地町の件"), std::string::npos) << list.body;
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/incidents/" + other,
+                     {{"Cookie", taro.cookie}})
+                .status,
+            404);
+  // Unscoped staff (a prefecture's) still see both.
+  const Signed hanako = sign_in("hanako", "Kawa#Sakura9");
+  EXPECT_EQ(exchange(setup_.http_port, bh::verb::get, "/api/v1/incidents/" + other,
+                     {{"Cookie", hanako.cookie}})
+                .status,
+            200);
+  ASSERT_EQ(mamorictl_user(db_.dsn(), "scope taro --municipalities all", "", rc),
+            std::string("taro now works for all municipalities; the user's sessions were ended\n"));
+  EXPECT_EQ(testing::sql(db_.dsn(),
+                         "SELECT municipalities IS NULL FROM console_users WHERE name = 'taro'"),
+            "t");
+}
+
 }  // namespace
 }  // namespace mamori

@@ -1,0 +1,353 @@
+// Municipalities as tenants (issue 20): a caller who works for one town cannot read or change
+// anything of another, over real HTTP on a real PostgreSQL. Every route is registered as
+// mamorid registers it; the towns are 相馬市 (soma) and 新地町 (shinchi).
+#include <gtest/gtest.h>
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "daemon/api/account_change_api.h"
+#include "daemon/api/document_api.h"
+#include "daemon/api/evidence_api.h"
+#include "daemon/api/incident_api.h"
+#include "daemon/api/takedown_api.h"
+#include "daemon/http/server.h"
+#include "daemon/incidents/incident_store.h"
+#include "daemon/integrity/integrity_api.h"
+#include "daemon/signin/accounts_api.h"
+#include "daemon/store/connection.h"
+#include "playbooks/engine/loader.h"
+#include "tests/support/test_support.h"
+
+namespace mamori::api {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kSomaToken = "soma-responder-token-0123456789abcdefghij";
+const std::string kShinchiToken = "shinchi-viewer-token-0123456789abcdefghi";
+const std::string kPrefectureToken = "prefecture-token-0123456789abcdefghijklm";
+
+class MunicipalityScopeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    playbooks_ = loaded.set;
+    auto cfg = std::make_shared<config::Config>();
+    config::Municipality soma;
+    soma.id = "soma";
+    soma.name = "相馬市";
+    soma.department = "秘書課広報広聴係";
+    soma.police_station = "相馬警察署 生活安全課";
+    soma.homepage_url = "https://www.city.soma.fukushima.jp/";
+    config::Municipality shinchi;
+    shinchi.id = "shinchi";
+    shinchi.name = "新地町";
+    shinchi.department = "企画振興課";
+    shinchi.police_station = "相馬警察署 新地駐在所";
+    shinchi.contact_phone = "0244-62-2111";
+    shinchi.homepage_url = "https://www.shinchi-town.jp/";
+    cfg->municipalities = {soma, shinchi};
+    cfg->municipality = soma;
+    config::Account a;
+    a.platform = model::Platform::x;
+    a.municipality = "soma";
+    a.handle = "soma_city";
+    config::Account b = a;
+    b.municipality = "shinchi";
+    b.handle = "shinchi_town";
+    cfg->accounts = {a, b};
+    cfg->server.public_url = "https://mamori.pref.example.lg.jp/";
+    config_ = cfg;
+
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    std::vector<config::ApiToken> tokens(3);
+    tokens[0].name = "相馬 広報";
+    tokens[0].role = "responder";
+    tokens[0].token.value = config::Secret(kSomaToken);
+    tokens[0].municipalities = {"soma"};
+    tokens[1].name = "新地 閲覧";
+    tokens[1].role = "viewer";
+    tokens[1].token.value = config::Secret(kShinchiToken);
+    tokens[1].municipalities = {"shinchi"};
+    tokens[2].name = "県 情報政策課";
+    tokens[2].role = "responder";
+    tokens[2].token.value = config::Secret(kPrefectureToken);
+    auth_ = std::make_unique<TokenAuthenticator>(tokens);
+    register_incident_routes(router_, *database_, *auth_);
+    register_rumour_routes(router_, *database_, *auth_);
+    register_evidence_routes(router_, *database_, *auth_);
+    register_document_routes(
+        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
+    register_account_change_routes(
+        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
+    register_takedown_routes(router_, *database_, *auth_, io_, [] { return nullptr; });
+    integrity::register_integrity_routes(router_, *database_, *auth_, [] { return nullptr; });
+    signin::register_account_routes(router_, *database_, *auth_, {});
+    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
+    server_->listen("127.0.0.1", 0);
+    guard_.emplace(io_.get_executor());
+    thread_ = std::thread([this] { io_.run(); });
+
+    direct_ = store::connect(db_.dsn(), std::nullopt);
+    {
+      pqxx::work tx(*direct_);
+      tx.exec(
+          "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
+          " ('x', 'soma_city', '100', 'soma'), ('x', 'shinchi_town', '200', 'shinchi')");
+      tx.commit();
+    }
+    soma_ = record("soma", "x:9001");
+    shinchi_ = record("shinchi", "x:9002");
+    {
+      pqxx::work tx(*direct_);
+      shinchi_evidence_ =
+          tx.exec1("SELECT id FROM evidence WHERE incident_id = " + std::to_string(shinchi_))[0]
+              .as<long long>();
+      for (const auto& [incident, handle] :
+           {std::pair{soma_, "soma_city"}, std::pair{shinchi_, "shinchi_town"}}) {
+        tx.exec_params(
+            "INSERT INTO takedown_requests (incident_id, platform, target, method, status, text,"
+            " filed_by, deadline) VALUES ($1, 'x', $2, 'form', 'filed', '削除のお願い', 'x',"
+            " now() + interval '7 days')",
+            incident, std::string("imp_") + handle);
+        tx.exec_params(
+            "INSERT INTO compliance_results (platform, handle, item_id, position, title, clause,"
+            " status, checked_at) VALUES ('x', $1, 'two_factor', 0, '二段階認証', '5(4)', 'pass',"
+            " now())",
+            std::string(handle));
+        tx.exec_params(
+            "INSERT INTO integrity_observed_changes (platform, handle, field, before_value,"
+            " after_value, observed_at) VALUES ('x', $1, 'display_name', 'a', 'b', now())",
+            std::string(handle));
+        tx.exec_params(
+            "INSERT INTO rumours (claim, correction, created_by, municipality)"
+            " VALUES ($1, '正しい情報', 'x', $2)",
+            std::string("デマ ") + handle, handle == std::string("soma_city") ? "soma" : "shinchi");
+      }
+      shinchi_takedown_ = tx.exec1("SELECT max(id) FROM takedown_requests")[0].as<long long>();
+      shinchi_change_ =
+          tx.exec1("SELECT max(id) FROM integrity_observed_changes")[0].as<long long>();
+      shinchi_rumour_ = tx.exec1("SELECT max(id) FROM rumours")[0].as<long long>();
+      tx.commit();
+    }
+  }
+
+  long long record(const std::string& municipality, const std::string& subject) {
+    model::Finding f;
+    f.type = model::IncidentType::impersonation;
+    f.subject = subject;
+    f.platform = model::Platform::x;
+    f.severity = model::Severity::medium;
+    f.score = 0.9;
+    f.reasons = {"表示名が公式と一致"};
+    f.detected_at = std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
+    incidents::NewIncident n;
+    n.title = "成りすましの疑い";
+    n.municipality = municipality;
+    incidents::StepPlan report;
+    report.id = "report";
+    report.title = "プラットフォームへ削除を申請する";
+    n.steps = {report};
+    incidents::EvidenceItem e;
+    e.kind = "note";
+    e.content_type = "text/plain";
+    e.content = "captured";
+    e.captured_at = f.detected_at;
+    return incidents::record_finding(*direct_, f, {e}, n).incident_id;
+  }
+
+  void TearDown() override {
+    boost::asio::post(io_, [this] {
+      server_->stop_accepting();
+      server_->close_all();
+    });
+    guard_.reset();
+    thread_.join();
+    server_.reset();
+    database_->drain_and_stop(5s);
+  }
+
+  testing::HttpResult call(const std::string& method, const std::string& target,
+                           const std::string& token, const std::string& body = "") {
+    std::vector<std::string> headers{"Authorization: Bearer " + token};
+    return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
+  }
+
+  std::string incident_path(long long id) { return "/api/v1/incidents/" + std::to_string(id); }
+
+  std::string scalar(const std::string& sql) {
+    pqxx::work tx(*direct_);
+    return tx.exec1(sql)[0].c_str();
+  }
+
+  testing::ScratchDatabase db_;
+  std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
+  std::shared_ptr<const config::Config> config_;
+  std::unique_ptr<store::Database> database_;
+  std::unique_ptr<TokenAuthenticator> auth_;
+  http::Router router_;
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
+  std::unique_ptr<http::HttpServer> server_;
+  std::thread thread_;
+  std::unique_ptr<pqxx::connection> direct_;
+  long long soma_ = 0;
+  long long shinchi_ = 0;
+  long long shinchi_evidence_ = 0;
+  long long shinchi_takedown_ = 0;
+  long long shinchi_change_ = 0;
+  long long shinchi_rumour_ = 0;
+};
+
+TEST_F(MunicipalityScopeTest, AGuessedIncidentIdOfAnotherTownIsNotFound) {
+  EXPECT_EQ(call("GET", incident_path(soma_), kSomaToken).status, 200);
+  const auto other = call("GET", incident_path(shinchi_), kSomaToken);
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(other.body.find("新地"), std::string::npos);
+  // Same answer as an id that does not exist at all.
+  EXPECT_EQ(call("GET", incident_path(shinchi_ + 1000), kSomaToken).status, 404);
+  EXPECT_EQ(call("GET", incident_path(shinchi_), kShinchiToken).status, 200);
+  EXPECT_EQ(call("GET", incident_path(soma_), kShinchiToken).status, 404);
+  EXPECT_EQ(call("GET", incident_path(shinchi_), kPrefectureToken).status, 200);
+}
+
+TEST_F(MunicipalityScopeTest, IncidentListShowsOnlyTheCallersTown) {
+  const auto r = call("GET", "/api/v1/incidents", kSomaToken);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto list = boost::json::parse(r.body).at("incidents").as_array();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].at("id").as_int64(), soma_);
+  EXPECT_EQ(list[0].at("municipality").as_string(), "soma");
+  const auto all = call("GET", "/api/v1/incidents", kPrefectureToken);
+  EXPECT_EQ(boost::json::parse(all.body).at("incidents").as_array().size(), 2u);
+}
+
+TEST_F(MunicipalityScopeTest, AnotherTownsIncidentCannotBeChanged) {
+  const std::string p = incident_path(shinchi_);
+  EXPECT_EQ(call("POST", p + "/acknowledge", kSomaToken, "{}").status, 404);
+  EXPECT_EQ(call("POST", p + "/status", kSomaToken, R"({"status":"resolved"})").status, 404);
+  EXPECT_EQ(call("POST", p + "/resolve", kSomaToken, "{}").status, 404);
+  EXPECT_EQ(call("POST", p + "/close", kSomaToken, R"({"closure_reason":"x"})").status, 404);
+  EXPECT_EQ(call("POST", p + "/assign", kSomaToken, R"({"assignee":"相馬"})").status, 404);
+  EXPECT_EQ(call("POST", p + "/notes", kSomaToken, R"({"text":"見ました"})").status, 404);
+  EXPECT_EQ(call("POST", p + "/severity", kSomaToken, R"({"severity":"low"})").status, 404);
+  EXPECT_EQ(call("POST", p + "/steps/report/complete", kSomaToken, "{}").status, 404);
+  EXPECT_EQ(call("POST", p + "/takedowns", kSomaToken, R"({"text":"削除してください"})").status,
+            404);
+  EXPECT_EQ(scalar("SELECT status || '/' || coalesce(assignee, '') || '/' || severity FROM "
+                   "incidents WHERE id = " +
+                   std::to_string(shinchi_)),
+            "open//medium");
+  EXPECT_EQ(scalar("SELECT count(*) FROM incident_timeline WHERE actor = '相馬 広報'"), "0");
+  EXPECT_EQ(
+      scalar("SELECT status FROM incident_steps WHERE incident_id = " + std::to_string(shinchi_)),
+      "pending");
+  // Its own town's incident, the same calls work.
+  EXPECT_EQ(call("POST", incident_path(soma_) + "/acknowledge", kSomaToken, "{}").status, 200);
+}
+
+TEST_F(MunicipalityScopeTest, EvidenceBundleAndDocumentsOfAnotherTownAreNotFound) {
+  const std::string p = incident_path(shinchi_);
+  EXPECT_EQ(call("GET", p + "/evidence/" + std::to_string(shinchi_evidence_), kSomaToken).status,
+            404);
+  EXPECT_EQ(call("GET", p + "/evidence-bundle", kSomaToken).status, 404);
+  EXPECT_EQ(call("GET", p + "/documents", kSomaToken).status, 404);
+  EXPECT_EQ(call("GET", p + "/takedowns", kSomaToken).status, 404);
+  EXPECT_EQ(call("GET", p + "/evidence/" + std::to_string(shinchi_evidence_), kShinchiToken).status,
+            200);
+  EXPECT_EQ(call("GET", p + "/evidence-bundle", kShinchiToken).status, 200);
+}
+
+TEST_F(MunicipalityScopeTest, DocumentsUseTheIncidentsOwnTown) {
+  const auto r = call("GET", incident_path(shinchi_) + "/documents", kShinchiToken);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("新地町"), std::string::npos) << r.body.substr(0, 3000);
+  EXPECT_EQ(r.body.find("相馬市"), std::string::npos);
+  const auto soma = call("GET", incident_path(soma_) + "/documents", kSomaToken);
+  ASSERT_EQ(soma.status, 200) << soma.body;
+  EXPECT_NE(soma.body.find("相馬市"), std::string::npos);
+  EXPECT_EQ(soma.body.find("新地町"), std::string::npos);
+}
+
+TEST_F(MunicipalityScopeTest, RumoursOfAnotherTownCannotBeReadOrChanged) {
+  const auto list = call("GET", "/api/v1/rumours", kSomaToken);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(boost::json::parse(list.body).at("rumours").as_array().size(), 1u);
+  EXPECT_EQ(list.body.find("shinchi_town"), std::string::npos);
+  const std::string p = "/api/v1/rumours/" + std::to_string(shinchi_rumour_);
+  EXPECT_EQ(call("PUT", p, kSomaToken, R"({"claim":"書き換え","correction":"x"})").status, 404);
+  EXPECT_EQ(call("DELETE", p, kSomaToken).status, 404);
+  EXPECT_EQ(scalar("SELECT claim || '/' || active FROM rumours WHERE id = " +
+                   std::to_string(shinchi_rumour_)),
+            "デマ shinchi_town/true");
+  EXPECT_EQ(call("POST", "/api/v1/rumours", kSomaToken,
+                 R"({"claim":"a","correction":"b","municipality":"shinchi"})")
+                .status,
+            403);
+  const auto added =
+      call("POST", "/api/v1/rumours", kSomaToken, R"({"claim":"断水","correction":"断水なし"})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(boost::json::parse(added.body).at("municipality").as_string(), "soma");
+}
+
+TEST_F(MunicipalityScopeTest, AccountsComplianceAndChangesListOnlyTheCallersTown) {
+  for (const char* path : {"/api/v1/accounts", "/api/v1/compliance", "/api/v1/integrity/changes",
+                           "/api/v1/takedowns", "/api/v1/account-changes"}) {
+    const auto own = call("GET", path, kSomaToken);
+    ASSERT_EQ(own.status, 200) << path << own.body;
+    EXPECT_EQ(own.body.find("shinchi_town"), std::string::npos) << path << own.body;
+    const auto all = call("GET", path, kPrefectureToken);
+    ASSERT_EQ(all.status, 200) << path;
+    if (std::string(path) != "/api/v1/account-changes") {
+      EXPECT_NE(all.body.find("shinchi_town"), std::string::npos) << path << all.body;
+    }
+  }
+  EXPECT_NE(call("GET", "/api/v1/accounts", kSomaToken).body.find("soma_city"), std::string::npos);
+  EXPECT_EQ(call("POST", "/api/v1/takedowns/" + std::to_string(shinchi_takedown_), kSomaToken,
+                 R"({"status":"removed"})")
+                .status,
+            404);
+  EXPECT_EQ(scalar("SELECT status FROM takedown_requests WHERE id = " +
+                   std::to_string(shinchi_takedown_)),
+            "filed");
+  EXPECT_EQ(call("POST", "/api/v1/integrity/changes/" + std::to_string(shinchi_change_) + "/accept",
+                 kSomaToken, "{}")
+                .status,
+            404);
+  EXPECT_EQ(scalar("SELECT status FROM integrity_observed_changes WHERE id = " +
+                   std::to_string(shinchi_change_)),
+            "open");
+}
+
+TEST_F(MunicipalityScopeTest, FindingsAboutAnOfficialAccountBelongToItsTown) {
+  model::Finding f;
+  f.type = model::IncidentType::flameup;
+  f.subject = "x:account:200";  // shinchi_town's platform id
+  f.platform = model::Platform::x;
+  f.severity = model::Severity::high;
+  f.detected_at = std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
+  const long long flame = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(flame)),
+            "shinchi");
+  f.type = model::IncidentType::impersonation;
+  f.subject = "x:777";
+  f.evidence_json = R"({"handle":"shinchi_tovvn","matched_official":"Shinchi_Town"})";
+  const long long imp = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(imp)),
+            "shinchi");
+  f.subject = "x:778";
+  f.evidence_json = "{}";
+  const long long unknown = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(unknown)),
+            "default");
+}
+
+}  // namespace
+}  // namespace mamori::api
