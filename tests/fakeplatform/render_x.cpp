@@ -519,7 +519,7 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
       }
       total += n;
       data.push_back(boost::json::object{
-          {"end", iso_time(to)}, {"start", iso_time(from)}, {"tweet_count", n}});
+          {"end", model::iso8601_utc(to, true)}, {"start", model::iso8601_utc(from, true)}, {"tweet_count", n}});
     }
     return finish(boost::json::object{{"data", std::move(data)},
                                       {"meta", boost::json::object{{"total_tweet_count", total}}}});
