@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <thread>
 
+#include "collectors/ratelimit/clock.h"
 #include "daemon/api/account_change_api.h"
 #include "daemon/api/document_api.h"
 #include "daemon/api/evidence_api.h"
@@ -84,12 +85,15 @@ class MunicipalityScopeTest : public ::testing::Test {
     register_rumour_routes(router_, *database_, *auth_);
     register_evidence_routes(router_, *database_, *auth_);
     register_document_routes(
-        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
+        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        [this] { return config_; });
     register_account_change_routes(
-        router_, *database_, *auth_, [this] { return playbooks_; }, [this] { return config_; });
-    register_takedown_routes(router_, *database_, *auth_, io_, [] { return nullptr; });
-    integrity::register_integrity_routes(router_, *database_, *auth_, [] { return nullptr; });
-    signin::register_account_routes(router_, *database_, *auth_, {});
+        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        [this] { return config_; });
+    register_takedown_routes(router_, *database_, clock_, *auth_, io_, [] { return nullptr; });
+    integrity::register_integrity_routes(router_, *database_, clock_, *auth_,
+                                         [] { return nullptr; });
+    signin::register_account_routes(router_, *database_, *auth_, clock_, {});
     server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
     server_->listen("127.0.0.1", 0);
     guard_.emplace(io_.get_executor());
@@ -191,6 +195,7 @@ class MunicipalityScopeTest : public ::testing::Test {
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   std::shared_ptr<const config::Config> config_;
   std::unique_ptr<store::Database> database_;
+  collectors::SystemClock clock_;
   std::unique_ptr<TokenAuthenticator> auth_;
   http::Router router_;
   boost::asio::io_context io_;
