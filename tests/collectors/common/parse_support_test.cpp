@@ -55,9 +55,13 @@ TEST(IdOrder, ComparesNumericIdsByValue) {
 }
 
 TEST(EndpointNames, EveryPlatformRoundTrips) {
-  EXPECT_EQ(endpoint_names(model::Platform::x).size(), 6u);
-  EXPECT_EQ(endpoint_names(model::Platform::bluesky).size(), 7u);
+  // X: counts/recent and quote_tweets, Bluesky: getQuotes came with the cheap polling (issue 21).
+  EXPECT_EQ(endpoint_names(model::Platform::x).size(), 8u);
+  EXPECT_EQ(endpoint_names(model::Platform::bluesky).size(), 8u);
   EXPECT_EQ(endpoint_names(model::Platform::mastodon).size(), 6u);
+  for (const auto name : endpoint_names(model::Platform::x)) {
+    EXPECT_EQ(endpoint_name(*x_endpoint_from_name(name)), name);
+  }
   for (const auto name : endpoint_names(model::Platform::bluesky)) {
     EXPECT_EQ(endpoint_name(*bluesky_endpoint_from_name(name)), name);
   }
