@@ -518,8 +518,9 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
         if (p.created_wall >= std::max(from, begin) && p.created_wall < std::min(to, end)) ++n;
       }
       total += n;
-      data.push_back(boost::json::object{
-          {"end", model::iso8601_utc(to, true)}, {"start", model::iso8601_utc(from, true)}, {"tweet_count", n}});
+      data.push_back(boost::json::object{{"end", model::iso8601_utc(to, true)},
+                                         {"start", model::iso8601_utc(from, true)},
+                                         {"tweet_count", n}});
     }
     return finish(boost::json::object{{"data", std::move(data)},
                                       {"meta", boost::json::object{{"total_tweet_count", total}}}});

@@ -95,8 +95,8 @@ GoneKind gone_kind(const Reader& r, const toml::table& t, const std::string& whe
   r.fail(t, where + ".gone", "expected not_found, suspended, deactivated or moved");
 }
 
-const std::set<std::string> kFaultKinds = {"status",    "slow",         "stall",     "stall_body",
-                                           "truncated", "invalid_json", "oversized", "disconnect",
+const std::set<std::string> kFaultKinds = {"status", "slow", "stall", "stall_body", "truncated",
+                                           "invalid_json", "oversized", "disconnect",
                                            // Graph and YouTube cursors (paging.h)
                                            "repeat_cursor", "bad_cursor"};
 
