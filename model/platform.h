@@ -8,6 +8,9 @@
 namespace mamori::model {
 
 enum class Platform { x, bluesky, mastodon, facebook, instagram, youtube };
+inline constexpr Platform kAllPlatforms[] = {Platform::x,         Platform::bluesky,
+                                             Platform::mastodon,  Platform::facebook,
+                                             Platform::instagram, Platform::youtube};
 
 constexpr std::string_view to_string(Platform p) {
   switch (p) {

@@ -315,13 +315,14 @@ class Daemon {
     hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks,
                                                      detection::HubOptions{});
     hub_->enable_avatars(active, &metrics_.registry());
-    if (c.polling.reply_counts.count() > 0) {
-      std::set<model::Platform> counted;
-      for (auto* collector : active) {
-        if (collector->has_reply_counts()) counted.insert(collector->platform());
+    std::map<model::Platform, std::chrono::seconds> counted;
+    for (auto* collector : active) {
+      const auto interval = c.polling.of(collector->platform()).reply_counts;
+      if (collector->has_reply_counts() && interval.count() > 0) {
+        counted[collector->platform()] = interval;
       }
-      hub_->set_counted_series(std::move(counted), c.polling.reply_counts);
     }
+    hub_->set_counted_series(std::move(counted));
     hub_->start();
     rumours_ = std::make_unique<detection::RumourRefresher>(
         io_, *database_, settings_.rumours,

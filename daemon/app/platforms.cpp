@@ -74,8 +74,8 @@ long long youtube_polling_units_per_day(const config::Config& c) {
   const auto per_day = [](std::chrono::seconds interval) {
     return 86400 / std::max<long long>(1, interval.count());
   };
-  return accounts *
-         (per_day(c.polling.profiles) + per_day(c.polling.posts) + per_day(c.polling.replies));
+  const config::PollingIntervals& i = c.polling.of(model::Platform::youtube);
+  return accounts * (per_day(i.profiles) + per_day(i.posts) + per_day(i.replies));
 }
 
 collectors::PriceTable price_table(const config::ApiSpendConfig& spend) {

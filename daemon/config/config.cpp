@@ -516,14 +516,25 @@ void read_console(Table& root, Config& c) {
 void read_polling(Table& root, Config& c) {
   auto t = root.table("polling");
   if (!t) return;
-  const auto lo = std::chrono::seconds(1);
-  const auto hi = std::chrono::seconds(86400);
-  t->duration("profiles", c.polling.profiles, lo, hi);
-  t->duration("posts", c.polling.posts, lo, hi);
-  t->duration("replies", c.polling.replies, lo, hi);
-  t->duration("search", c.polling.search, lo, std::chrono::seconds(7 * 86400));
-  t->duration("reply_counts", c.polling.reply_counts, std::chrono::seconds(0), hi);
-  t->duration("quotes", c.polling.quotes, std::chrono::seconds(0), hi);
+  const auto read = [](Table& table, PollingIntervals& i) {
+    const auto lo = std::chrono::seconds(1);
+    const auto hi = std::chrono::seconds(86400);
+    table.duration("profiles", i.profiles, lo, hi);
+    table.duration("posts", i.posts, lo, hi);
+    table.duration("replies", i.replies, lo, hi);
+    table.duration("search", i.search, lo, std::chrono::seconds(7 * 86400));
+    table.duration("reply_counts", i.reply_counts, std::chrono::seconds(0), hi);
+    table.duration("quotes", i.quotes, std::chrono::seconds(0), hi);
+  };
+  read(*t, c.polling);
+  for (const model::Platform p : model::kAllPlatforms) {
+    auto own = t->table(model::to_string(p));
+    if (!own) continue;
+    PollingIntervals i = c.polling;  // what the platform's table leaves out
+    read(*own, i);
+    own->finish();
+    c.polling.platforms[p] = i;
+  }
   t->finish();
 }
 

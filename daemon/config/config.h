@@ -194,7 +194,7 @@ struct ApiToken {
   std::vector<std::string> municipalities;
 };
 
-struct PollingConfig {
+struct PollingIntervals {
   std::chrono::seconds profiles{300};
   std::chrono::seconds posts{120};
   std::chrono::seconds replies{60};
@@ -206,6 +206,18 @@ struct PollingConfig {
   std::chrono::seconds reply_counts{0};
   // Quote posts of the account's recent posts (X quote_tweets, Bluesky getQuotes); 0: off.
   std::chrono::seconds quotes{0};
+};
+
+// [polling] and, per platform, [polling.x], [polling.bluesky]...: a platform's own table
+// replaces the keys it names and keeps the [polling] value of the others (X's paid reads want
+// slow profile and search rounds, Bluesky and Mastodon cost nothing per read).
+struct PollingConfig : PollingIntervals {
+  std::map<model::Platform, PollingIntervals> platforms;
+  const PollingIntervals& of(model::Platform p) const {
+    const auto it = platforms.find(p);
+    if (it == platforms.end()) return *this;
+    return it->second;
+  }
 };
 
 // [api_spend]: what the platforms' APIs cost and how much a month may be spent

@@ -184,9 +184,10 @@ flame::ReplyRateDetector& DetectionHub::rate_detector(const Official& o) {
 
 flame::Settings DetectionHub::rate_settings(model::Platform platform) const {
   flame::Settings s;
-  if (counted_platforms_.count(platform) > 0 && counts_interval_.count() > 0) {
+  const auto counted = counts_intervals_.find(platform);
+  if (counted != counts_intervals_.end() && counted->second.count() > 0) {
     // A count arrives up to one interval after its minute (and X counts up to 30 s ago).
-    s.lateness = std::max(s.lateness, counts_interval_ + std::chrono::seconds(90));
+    s.lateness = std::max(s.lateness, counted->second + std::chrono::seconds(90));
     s.max_gap =
         std::max(s.max_gap,
                  std::chrono::ceil<std::chrono::minutes>(2 * s.lateness + std::chrono::minutes(5)));
@@ -194,10 +195,8 @@ flame::Settings DetectionHub::rate_settings(model::Platform platform) const {
   return s;
 }
 
-void DetectionHub::set_counted_series(std::set<model::Platform> platforms,
-                                      std::chrono::seconds interval) {
-  counted_platforms_ = std::move(platforms);
-  counts_interval_ = interval;
+void DetectionHub::set_counted_series(std::map<model::Platform, std::chrono::seconds> intervals) {
+  counts_intervals_ = std::move(intervals);
 }
 
 bool DetectionHub::on_reply_counts(model::Platform platform, const std::string& account,

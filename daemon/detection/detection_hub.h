@@ -76,11 +76,11 @@ class DetectionHub final : public polling::ObservationListener {
   // poller reads the reply texts now.
   bool on_reply_counts(model::Platform platform, const std::string& account,
                        const std::vector<collectors::CountBucket>& counts) override;
-  // Platforms whose reply-rate series the poller also reads as counts every `interval`
-  // (PollingConfig::reply_counts): their detectors judge a bucket only `interval` (plus a margin)
-  // after it ends, so the count arrives first (episodes still open provisionally from the texts
-  // at once). Call before start().
-  void set_counted_series(std::set<model::Platform> platforms, std::chrono::seconds interval);
+  // Platforms whose reply-rate series the poller also reads as counts, each every its interval
+  // (PollingConfig::reply_counts): their detectors judge a bucket only that interval (plus a
+  // margin) after it ends, so the count arrives first (episodes still open provisionally from the
+  // texts at once). Call before start().
+  void set_counted_series(std::map<model::Platform, std::chrono::seconds> intervals);
 
   // The city's official account list page as last fetched (the integrity monitor's audit): an
   // account it links to is known official and never an impersonation candidate (issue 18).
@@ -163,8 +163,7 @@ class DetectionHub final : public polling::ObservationListener {
   std::size_t impersonation_rebuilds_ = 0;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
-  std::set<model::Platform> counted_platforms_;  // set_counted_series()
-  std::chrono::seconds counts_interval_{0};
+  std::map<model::Platform, std::chrono::seconds> counts_intervals_;  // set_counted_series()
   std::deque<detectors::misinfo::OfficialStatement> official_posts_;
   std::set<std::string> official_post_ids_;
   std::vector<detectors::misinfo::Rumour> rumours_;

@@ -270,7 +270,7 @@ void Poller::schedule_profiles(model::Platform platform,
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
     if (round_due(platform, "profiles")) run_profiles(platform);
-    schedule_profiles(platform, options_.intervals.profiles);
+    schedule_profiles(platform, options_.intervals.of(platform).profiles);
   });
 }
 
@@ -285,7 +285,7 @@ void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock
     if (round_due(platform, "search")) {
       schedule_search(platform, run_search(platform));
     } else {
-      schedule_search(platform, options_.intervals.search);
+      schedule_search(platform, options_.intervals.of(platform).search);
     }
   });
 }
@@ -309,7 +309,7 @@ bool Poller::round_due(model::Platform platform, std::string_view job) {
 // Impersonation discovery: account searches for the municipality's names, then direct
 // lookups of generated look-alike handles and of flagged accounts (re-checked every run).
 std::chrono::steady_clock::duration Poller::run_search(model::Platform platform) {
-  const std::chrono::steady_clock::duration interval = options_.intervals.search;
+  const std::chrono::steady_clock::duration interval = options_.intervals.of(platform).search;
   if (listener_ == nullptr || platform_run_busy(platform, "search")) return interval;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
@@ -433,7 +433,7 @@ void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) 
     run->counts_end = std::chrono::floor<std::chrono::minutes>(now - std::chrono::seconds(30));
     const auto earliest = run->counts_end - options_.counts_window_max;
     run->counts_start = a->counted_until == model::TimePoint{}
-                            ? run->counts_end - options_.intervals.reply_counts
+                            ? run->counts_end - options_.intervals.of(a->platform).reply_counts
                             : std::max(a->counted_until, earliest);
     if (!(run->counts_start < run->counts_end)) return;
   } else if (job == "quotes") {
@@ -758,23 +758,24 @@ void Poller::learn_ids(model::Platform platform,
 // stop).
 
 bool Poller::counts_on(const Account& a) const {
-  if (!a.monitor || options_.intervals.reply_counts.count() <= 0) return false;
+  if (!a.monitor || options_.intervals.of(a.platform).reply_counts.count() <= 0) return false;
   const auto* c = collector_for(a.platform);
   return c != nullptr && c->has_reply_counts();
 }
 
 bool Poller::quotes_on(const Account& a) const {
-  if (!a.monitor || options_.intervals.quotes.count() <= 0) return false;
+  if (!a.monitor || options_.intervals.of(a.platform).quotes.count() <= 0) return false;
   const auto* c = collector_for(a.platform);
   return c != nullptr && c->has_quotes();
 }
 
-std::chrono::steady_clock::duration Poller::job_interval(const Account& /*a*/,
+std::chrono::steady_clock::duration Poller::job_interval(const Account& a,
                                                          const std::string& job) const {
-  if (job == "posts") return options_.intervals.posts;
-  if (job == "reply_counts") return options_.intervals.reply_counts;
-  if (job == "quotes") return options_.intervals.quotes;
-  return options_.intervals.replies;
+  const config::PollingIntervals& i = options_.intervals.of(a.platform);
+  if (job == "posts") return i.posts;
+  if (job == "reply_counts") return i.reply_counts;
+  if (job == "quotes") return i.quotes;
+  return i.replies;
 }
 
 void Poller::schedule_account_jobs(const std::shared_ptr<Account>& a) {

@@ -22,7 +22,7 @@ boost::json::value iso_or_null(std::optional<double> unix_seconds) {
 
 // Runs are expected every `posts`/`replies` interval; three missed runs (plus a minute for a
 // slow platform) make an account stale.
-double stale_after(const config::PollingConfig& p) {
+double stale_after(const config::PollingIntervals& p) {
   return 3.0 * static_cast<double>(std::max(p.posts, p.replies).count()) + 60.0;
 }
 
@@ -61,7 +61,6 @@ void register_account_routes(http::Router& router, store::Database& db,
                       " FROM official_accounts a WHERE a.active AND mamori_in_scope(a.municipality)"
                       " ORDER BY a.platform, a.handle");
                   boost::json::array out;
-                  const double stale = stale_after(snapshot.intervals);
                   for (const auto& r : rows) {
                     const std::string platform = r[0].as<std::string>();
                     const std::string handle = r[1].as<std::string>();
@@ -74,6 +73,8 @@ void register_account_routes(http::Router& router, store::Database& db,
                       // A cursor moves only after a successful run: a floor that survives restarts.
                       last = std::max(last.value_or(0.0), r[4].as<double>());
                     }
+                    const double stale = stale_after(snapshot.intervals.of(
+                        model::platform_from_string(platform).value_or(model::Platform::x)));
                     const bool recent = last && now - *last <= stale;
                     const auto breaker = snapshot.open_breakers.find(platform);
                     // The account's own failing job first, else a platform-wide one.

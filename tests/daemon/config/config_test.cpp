@@ -272,6 +272,29 @@ TEST(Config, DurationsAcceptUnitsAndRejectNonsense) {
   diagnostic_for(r, "polling.reply_counts");
 }
 
+// X's reads are paid, Bluesky's and Mastodon's are not: a platform's own [polling.<platform>]
+// table replaces what it names and keeps the [polling] value of the rest.
+TEST(Config, APlatformsOwnPollingIntervalsOverrideTheSharedOnes) {
+  auto r = load(std::string(kMinimal) +
+                "[polling]\nprofiles = \"10m\"\nsearch = \"1h\"\n"
+                "[polling.x]\nprofiles = \"6h\"\nsearch = \"7d\"\nreply_counts = \"1h\"\n");
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const auto& p = r.config->polling;
+  EXPECT_EQ(p.of(model::Platform::x).profiles, std::chrono::hours(6));
+  EXPECT_EQ(p.of(model::Platform::x).search, std::chrono::hours(7 * 24));
+  EXPECT_EQ(p.of(model::Platform::x).reply_counts, std::chrono::hours(1));
+  EXPECT_EQ(p.of(model::Platform::x).replies, std::chrono::seconds(60));  // [polling]'s
+  EXPECT_EQ(p.of(model::Platform::bluesky).profiles, std::chrono::minutes(10));
+  EXPECT_EQ(p.of(model::Platform::bluesky).search, std::chrono::hours(1));
+  EXPECT_EQ(p.of(model::Platform::bluesky).reply_counts, std::chrono::seconds(0));
+  r = load(std::string(kMinimal) + "[polling.bluesky]\nprofile = \"1h\"\n");
+  diagnostic_for(r, "polling.bluesky.profile");
+  r = load(std::string(kMinimal) + "[polling.x]\nsearch = \"30d\"\n");
+  diagnostic_for(r, "polling.x.search");
+  r = load(std::string(kMinimal) + "[polling.myspace]\nsearch = \"1h\"\n");
+  diagnostic_for(r, "polling.myspace");
+}
+
 TEST(Config, CredentialsResolveFromEnvAndFile) {
   const testing::TempDir dir;
   testing::write_file(dir.path() / "mastodon_token", "mastodon-secret\n");
