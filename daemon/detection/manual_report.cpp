@@ -2,7 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "daemon/incidents/erroneous_posts.h"
 #include "daemon/incidents/subject_ref.h"
+#include "daemon/store/own_posts.h"
 #include "playbooks/engine/incident_data.h"
 
 namespace mamori::detection {
@@ -39,31 +41,6 @@ std::string excerpt(const std::string& s, std::size_t bytes) {
   std::size_t end = bytes;
   while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
   return s.substr(0, end) + "…";
-}
-
-// An official account's post mamori stored (the join integrity::find_own_post makes; the
-// integrity part builds on this one, so it is not called from here).
-struct OwnPostRow {
-  std::string handle;
-  long long repost_count = 0;
-  long long quote_count = 0;
-  long long reply_count = 0;
-};
-std::optional<OwnPostRow> own_post_row(pqxx::connection& c, model::Platform platform,
-                                       const std::string& post_id) {
-  pqxx::work tx(c);
-  const pqxx::result r = tx.exec_params(
-      "SELECT a.handle, coalesce(p.repost_count, 0), coalesce(p.quote_count, 0),"
-      " coalesce(p.reply_count, 0) FROM observed_posts p"
-      " JOIN official_accounts a ON a.platform = p.platform"
-      " AND (a.account_id = p.author_id OR (p.author_handle <> '' AND lower(a.handle) = "
-      "lower(p.author_handle)))"
-      " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
-      std::string(model::to_string(platform)), post_id);
-  tx.commit();
-  if (r.empty()) return std::nullopt;
-  return OwnPostRow{r[0][0].c_str(), r[0][1].as<long long>(), r[0][2].as<long long>(),
-                    r[0][3].as<long long>()};
 }
 
 }  // namespace
@@ -188,10 +165,10 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   f.subject = "manual:" + r.subject;
   // An own post mamori stored: the same incident as flagging it on 「誤った投稿を登録する」
   // (POST /api/v1/posts/erroneous), so the integrity monitor follows its deletion and spread.
-  std::optional<OwnPostRow> own;
+  std::optional<store::OwnPost> own;
   const auto ref = incidents::resolve_subject(r.subject, r.platform, "");
   if (r.type == model::IncidentType::erroneous_post && ref && !ref->post_id.empty()) {
-    own = own_post_row(c, ref->platform, ref->post_id);
+    own = store::find_own_post(c, ref->platform, ref->post_id);
     if (own) f.subject = std::string(model::to_string(ref->platform)) + ":post:" + ref->post_id;
   }
   const auto checks = manual_checks(r, steps, own.has_value());
@@ -229,16 +206,8 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   return alerts::record_finding(
       c, f, evidence, fresh, context, [&](pqxx::work& tx, const incidents::RecordResult& res) {
         if (own) {
-          // The row the integrity monitor tracks (as integrity_api.cpp's flagging writes it).
-          tx.exec_params(
-              "INSERT INTO erroneous_posts (incident_id, platform, post_id, handle, note, "
-              "flagged_by, repost_count, quote_count, reply_count)"
-              " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-              " ON CONFLICT (platform, post_id) DO UPDATE SET incident_id = EXCLUDED.incident_id,"
-              " tracking = true",
-              res.incident_id, std::string(model::to_string(ref->platform)), ref->post_id,
-              own->handle, excerpt(r.summary, 600), actor, own->repost_count, own->quote_count,
-              own->reply_count);
+          incidents::track_erroneous_post(tx, res.incident_id, *own, excerpt(r.summary, 600),
+                                          actor);
         }
         if (res.created && !checks.empty()) {
           std::string message = "自動確認について:";

@@ -5,6 +5,7 @@
 #include "collectors/common/iso_time.h"
 #include "daemon/alerts/record_finding.h"
 #include "daemon/api/api_support.h"
+#include "daemon/incidents/erroneous_posts.h"
 #include "daemon/incidents/incident_store.h"
 #include "model/observation_json.h"
 
@@ -207,7 +208,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             api::run_in_store(
                 db, req, respond, "api.erroneous_post",
                 [req, p, post_id, note, who, steps, context, remote, now](pqxx::connection& c) {
-                  const auto own = find_own_post(c, p, post_id);
+                  const auto own = store::find_own_post(c, p, post_id);
                   if (!own) {
                     throw ActionError(404, "投稿 " + post_id +
                                                " は公式アカウントの投稿として取得されていません（投"
@@ -250,15 +251,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                   const auto res = alerts::record_finding(
                       c, f, {item}, fresh, context,
                       [&](pqxx::work& tx, const incidents::RecordResult& r) {
-                        tx.exec_params(
-                            "INSERT INTO erroneous_posts (incident_id, platform, post_id, handle, "
-                            "note, flagged_by, repost_count,"
-                            " quote_count, reply_count) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-                            " ON CONFLICT (platform, post_id) DO UPDATE SET incident_id = "
-                            "EXCLUDED.incident_id, tracking = true",
-                            r.incident_id, std::string(model::to_string(p)), post_id, own->handle,
-                            note, who.name, own->post.repost_count, own->post.quote_count,
-                            own->post.reply_count);
+                        incidents::track_erroneous_post(tx, r.incident_id, *own, note, who.name);
                         tx.exec_params(
                             "INSERT INTO incident_timeline (incident_id, actor, kind, message) "
                             "VALUES ($1, 'system:integrity',"

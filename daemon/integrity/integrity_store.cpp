@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "daemon/incidents/incident_store.h"
+#include "daemon/store/own_posts.h"
 #include "model/text.h"
 
 namespace mamori::integrity {
@@ -13,6 +14,8 @@ namespace {
 
 namespace di = detectors::integrity;
 using incidents::ActionError;
+using store::kPostColumns;
+using store::post_from_row;
 
 std::string epoch_seconds(model::TimePoint t) {
   const auto ms = t.time_since_epoch().count();
@@ -86,43 +89,6 @@ std::optional<di::AccountBaseline> load_baseline(pqxx::work& tx, model::Platform
   b.verified = r[0][7].as<bool>();
   return b;
 }
-
-model::Post post_from_row(const pqxx::row& row) {
-  model::Post p;
-  p.platform = model::platform_from_string(row["platform"].c_str()).value_or(model::Platform::x);
-  p.post_id = row["post_id"].c_str();
-  p.author_id = row["author_id"].c_str();
-  p.author_handle = row["author_handle"].c_str();
-  p.text = row["text"].c_str();
-  p.created_at = from_epoch(row["created_epoch"].as<double>());
-  if (!row["reposted_post_id"].is_null()) p.reposted_post_id = row["reposted_post_id"].c_str();
-  if (!row["quoted_post_id"].is_null()) p.quoted_post_id = row["quoted_post_id"].c_str();
-  // urls as a text[] literal: {a,"b c"}; the detectors also scan the text, so a plain split is
-  // enough.
-  std::string urls = row["urls_text"].c_str();
-  std::string cur;
-  for (char ch : urls) {
-    if (ch == '\n') {
-      if (!cur.empty()) p.urls.push_back(cur);
-      cur.clear();
-    } else {
-      cur += ch;
-    }
-  }
-  if (!cur.empty()) p.urls.push_back(cur);
-  p.client = row["client"].c_str();
-  p.repost_count = row["repost_count"].as<long long>(0);
-  p.quote_count = row["quote_count"].as<long long>(0);
-  p.reply_count = row["reply_count"].as<long long>(0);
-  return p;
-}
-
-const char* kPostColumns =
-    "p.platform, p.post_id, p.author_id, p.author_handle, p.text, extract(epoch from "
-    "p.created_at)::double precision"
-    " AS created_epoch, p.reposted_post_id, p.quoted_post_id, array_to_string(p.urls, E'\\n') AS "
-    "urls_text, p.client,"
-    " p.repost_count, p.quote_count, p.reply_count";
 
 }  // namespace
 
@@ -511,21 +477,6 @@ std::vector<TrackedPost> load_tracked_posts(pqxx::connection& c) {
   }
   tx.commit();
   return out;
-}
-
-std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platform,
-                                     const std::string& post_id) {
-  pqxx::work tx(c);
-  const pqxx::result r = tx.exec_params(std::string("SELECT ") + kPostColumns +
-                                            ", a.handle AS official_handle FROM observed_posts p "
-                                            "JOIN official_accounts a ON a.platform = p.platform"
-                                            " AND (a.account_id = p.author_id OR (p.author_handle "
-                                            "<> '' AND lower(a.handle) = lower(p.author_handle)))"
-                                            " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
-                                        platform_name(platform), post_id);
-  tx.commit();
-  if (r.empty()) return std::nullopt;
-  return OwnPost{post_from_row(r[0]), r[0]["official_handle"].c_str()};
 }
 
 }  // namespace mamori::integrity

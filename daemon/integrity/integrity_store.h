@@ -117,12 +117,5 @@ bool post_gone_from_page(const collectors::ParseResult& page, const TrackedPost&
 // subject_gone step (erroneous_post.delete_post) as system:check and stops tracking it.
 // Returns the number of steps completed.
 int record_post_gone(pqxx::connection& c, const TrackedPost& post);
-// The official post as stored, if it is one of the configured accounts' posts.
-struct OwnPost {
-  model::Post post;
-  std::string handle;  // configured account
-};
-std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platform,
-                                     const std::string& post_id);
 
 }  // namespace mamori::integrity
