@@ -15,6 +15,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::alerts {
@@ -25,34 +26,15 @@ using namespace std::chrono_literals;
 class AckLinkRoutesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    direct_ = store::connect(db_.dsn(), std::nullopt);
-    store::apply_migrations(*direct_);
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
     // The daemon's [alerts] as the pages read it: only the link signer matters here.
     const auto live = std::make_shared<const LiveAlerts>(
         AlertsSnapshot{std::make_shared<const AlertsConfig>(), nullptr, signer_,
                        "https://mamori.example.lg.jp", "相馬市"});
-    register_ack_link_routes(router_, *database_, clock_, live, {}, nullptr);
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    register_ack_link_routes(rig_.router, *rig_.database, clock_, live, {}, nullptr);
+    rig_.start();
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   long long open_incident() {
     model::Finding f;
@@ -61,7 +43,7 @@ class AckLinkRoutesTest : public ::testing::Test {
     f.severity = model::Severity::high;
     incidents::NewIncident n;
     n.title = "成りすましの疑い: @soma__city (X)";
-    return incidents::record_finding(*direct_, f, {}, n).incident_id;
+    return incidents::record_finding(*rig_.direct, f, {}, n).incident_id;
   }
 
   // The path of a link sent now (by the clock) for level 1 to 佐藤さん.
@@ -72,27 +54,20 @@ class AckLinkRoutesTest : public ::testing::Test {
   }
 
   testing::HttpResult fetch(const std::string& method, const std::string& path) {
-    return testing::http_request(method, "127.0.0.1", server_->port(), path,
+    return testing::http_request(method, "127.0.0.1", rig_.port(), path,
                                  {"Content-Type: application/x-www-form-urlencoded"});
   }
 
   std::string status(long long incident) {
-    pqxx::nontransaction tx(*direct_);
+    pqxx::nontransaction tx(*rig_.direct);
     return tx.exec_params1("SELECT status FROM incidents WHERE id = $1", incident)[0].c_str();
   }
 
-  testing::ScratchDatabase db_;
-  std::unique_ptr<pqxx::connection> direct_;
+  testing::RouteServer rig_;
   collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743444720))};
   std::shared_ptr<const AckLinkSigner> signer_ =
       std::make_shared<AckLinkSigner>(config::Secret("ack-link-secret-0123456789abcdefghijklmnop"),
                                       "https://mamori.example.lg.jp", 3600s);
-  std::unique_ptr<store::Database> database_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
 };
 
 TEST_F(AckLinkRoutesTest, ALinkExpiresExactlyWhenItsValidityEndsByTheDaemonsClock) {

@@ -14,6 +14,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "playbooks/engine/loader.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::api {
@@ -44,26 +45,17 @@ class DocumentApiTest : public ::testing::Test {
     cfg->accounts = {x};
     config_ = cfg;
 
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
     std::vector<config::ApiToken> tokens(1);
     tokens[0].name = "閲覧 端末";
     tokens[0].role = "viewer";
     tokens[0].token.value = config::Secret(kViewerToken);
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
     register_document_routes(
-        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        rig_.router, *rig_.database, clock_, *auth_, [this] { return playbooks_; },
         [this] { return config_; });
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-    direct_ = store::connect(db_.dsn(), std::nullopt);
+    rig_.start();
     {
-      pqxx::work tx(*direct_);
+      pqxx::work tx(*rig_.direct);
       tx.exec(
           "INSERT INTO official_accounts (platform, handle, account_id, department)"
           " VALUES ('x', 'soma_city', '100', '秘書課広報広聴係')");
@@ -71,16 +63,7 @@ class DocumentApiTest : public ::testing::Test {
     }
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   // `components` is the detector's component JSON (detectors/impersonation/detector.cpp).
   long long impersonation(
@@ -109,13 +92,13 @@ class DocumentApiTest : public ::testing::Test {
     e.content_type = "application/json";
     e.content = R"({"handle":"soma__city"})";
     e.captured_at = f.detected_at;
-    return incidents::record_finding(*direct_, f, {e}, n).incident_id;
+    return incidents::record_finding(*rig_.direct, f, {e}, n).incident_id;
   }
 
   testing::HttpResult get(const std::string& target, const std::string& token = kViewerToken) {
     std::vector<std::string> headers;
     if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    return testing::http_request("GET", "127.0.0.1", server_->port(), target, headers);
+    return testing::http_request("GET", "127.0.0.1", rig_.port(), target, headers);
   }
 
   static const boost::json::object* find(const boost::json::array& docs, std::string_view id) {
@@ -125,19 +108,12 @@ class DocumentApiTest : public ::testing::Test {
     return nullptr;
   }
 
-  testing::ScratchDatabase db_;
+  testing::RouteServer rig_;
   // The documents' date ("today"): 2025-03-31T15:30:00Z, already 1 April in Japan.
   collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743435000))};
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   std::shared_ptr<const config::Config> config_;
-  std::unique_ptr<store::Database> database_;
   std::unique_ptr<TokenAuthenticator> auth_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-  std::unique_ptr<pqxx::connection> direct_;
 };
 
 TEST_F(DocumentApiTest, ARecolouredIconCountsAsACopiedIconOnlyWhenTheHueInvariantHashIsClose) {
@@ -234,7 +210,7 @@ TEST_F(DocumentApiTest, ReloadedConfigurationAndPlaybooksApplyToTheNextRequest) 
   cfg->accounts.clear();
   cfg->municipality.date_style = "western";
   {
-    pqxx::work tx(*direct_);
+    pqxx::work tx(*rig_.direct);
     tx.exec("UPDATE official_accounts SET department = ''");
     tx.commit();
   }

@@ -11,6 +11,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "daemon/store/migrations.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::api {
@@ -24,11 +25,6 @@ const std::string kViewerToken = "viewer-token-0123456789abcdefghijklmnopqrs";
 class IncidentApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
     std::vector<config::ApiToken> tokens(2);
     tokens[0].name = "広報 花子";
     tokens[0].role = "responder";
@@ -37,14 +33,10 @@ class IncidentApiTest : public ::testing::Test {
     tokens[1].role = "viewer";
     tokens[1].token.value = config::Secret(kViewerToken);
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
-    register_incident_routes(router_, *database_, *auth_);
-    register_rumour_routes(router_, *database_, *auth_);
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    register_incident_routes(rig_.router, *rig_.database, *auth_);
+    register_rumour_routes(rig_.router, *rig_.database, *auth_);
+    rig_.start();
 
-    direct_ = store::connect(db_.dsn(), std::nullopt);
     model::Finding f;
     f.type = model::IncidentType::impersonation;
     f.subject = "x:1234";
@@ -60,40 +52,24 @@ class IncidentApiTest : public ::testing::Test {
     report.id = "report";
     report.title = "プラットフォームへ削除を申請する";
     n.steps = {report};
-    incident_id_ = incidents::record_finding(*direct_, f, {}, n).incident_id;
+    incident_id_ = incidents::record_finding(*rig_.direct, f, {}, n).incident_id;
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   testing::HttpResult call(const std::string& method, const std::string& target,
                            const std::string& token, const std::string& body = "") {
     std::vector<std::string> headers;
     if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
+    return testing::http_request(method, "127.0.0.1", rig_.port(), target, headers, body);
   }
 
   static boost::json::value json(const testing::HttpResult& r) {
     return boost::json::parse(r.body);
   }
 
-  testing::ScratchDatabase db_;
-  std::unique_ptr<store::Database> database_;
+  testing::RouteServer rig_;
   std::unique_ptr<TokenAuthenticator> auth_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-  std::unique_ptr<pqxx::connection> direct_;
   long long incident_id_ = 0;
 };
 

@@ -19,6 +19,7 @@
 #include "daemon/signin/accounts_api.h"
 #include "daemon/store/connection.h"
 #include "playbooks/engine/loader.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::api {
@@ -63,11 +64,6 @@ class MunicipalityScopeTest : public ::testing::Test {
     cfg->server.public_url = "https://mamori.pref.example.lg.jp/";
     config_ = cfg;
 
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
     std::vector<config::ApiToken> tokens(3);
     tokens[0].name = "相馬 広報";
     tokens[0].role = "responder";
@@ -81,27 +77,24 @@ class MunicipalityScopeTest : public ::testing::Test {
     tokens[2].role = "responder";
     tokens[2].token.value = config::Secret(kPrefectureToken);
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
-    register_incident_routes(router_, *database_, *auth_);
-    register_rumour_routes(router_, *database_, *auth_);
-    register_evidence_routes(router_, *database_, *auth_);
+    register_incident_routes(rig_.router, *rig_.database, *auth_);
+    register_rumour_routes(rig_.router, *rig_.database, *auth_);
+    register_evidence_routes(rig_.router, *rig_.database, *auth_);
     register_document_routes(
-        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        rig_.router, *rig_.database, clock_, *auth_, [this] { return playbooks_; },
         [this] { return config_; });
     register_account_change_routes(
-        router_, *database_, clock_, *auth_, [this] { return playbooks_; },
+        rig_.router, *rig_.database, clock_, *auth_, [this] { return playbooks_; },
         [this] { return config_; });
-    register_takedown_routes(router_, *database_, clock_, *auth_, io_, [] { return nullptr; });
-    integrity::register_integrity_routes(router_, *database_, clock_, *auth_,
+    register_takedown_routes(rig_.router, *rig_.database, clock_, *auth_, rig_.io,
+                             [] { return nullptr; });
+    integrity::register_integrity_routes(rig_.router, *rig_.database, clock_, *auth_,
                                          [] { return nullptr; });
-    signin::register_account_routes(router_, *database_, *auth_, clock_, {});
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    signin::register_account_routes(rig_.router, *rig_.database, *auth_, clock_, {});
+    rig_.start();
 
-    direct_ = store::connect(db_.dsn(), std::nullopt);
     {
-      pqxx::work tx(*direct_);
+      pqxx::work tx(*rig_.direct);
       tx.exec(
           "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
           " ('x', 'soma_city', '100', 'soma'), ('x', 'shinchi_town', '200', 'shinchi')");
@@ -110,7 +103,7 @@ class MunicipalityScopeTest : public ::testing::Test {
     soma_ = record("soma", "x:9001");
     shinchi_ = record("shinchi", "x:9002");
     {
-      pqxx::work tx(*direct_);
+      pqxx::work tx(*rig_.direct);
       shinchi_evidence_ =
           tx.exec1("SELECT id FROM evidence WHERE incident_id = " + std::to_string(shinchi_))[0]
               .as<long long>();
@@ -164,45 +157,29 @@ class MunicipalityScopeTest : public ::testing::Test {
     e.content_type = "text/plain";
     e.content = "captured";
     e.captured_at = f.detected_at;
-    return incidents::record_finding(*direct_, f, {e}, n).incident_id;
+    return incidents::record_finding(*rig_.direct, f, {e}, n).incident_id;
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   testing::HttpResult call(const std::string& method, const std::string& target,
                            const std::string& token, const std::string& body = "") {
     std::vector<std::string> headers{"Authorization: Bearer " + token};
-    return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
+    return testing::http_request(method, "127.0.0.1", rig_.port(), target, headers, body);
   }
 
   std::string incident_path(long long id) { return "/api/v1/incidents/" + std::to_string(id); }
 
   std::string scalar(const std::string& sql) {
-    pqxx::work tx(*direct_);
+    pqxx::work tx(*rig_.direct);
     return tx.exec1(sql)[0].c_str();
   }
 
-  testing::ScratchDatabase db_;
+  testing::RouteServer rig_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   std::shared_ptr<const config::Config> config_;
-  std::unique_ptr<store::Database> database_;
   collectors::SystemClock clock_;
   std::unique_ptr<TokenAuthenticator> auth_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-  std::unique_ptr<pqxx::connection> direct_;
   long long soma_ = 0;
   long long shinchi_ = 0;
   long long shinchi_evidence_ = 0;
@@ -338,18 +315,18 @@ TEST_F(MunicipalityScopeTest, FindingsAboutAnOfficialAccountBelongToItsTown) {
   f.platform = model::Platform::x;
   f.severity = model::Severity::high;
   f.detected_at = std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now());
-  const long long flame = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  const long long flame = incidents::record_finding(*rig_.direct, f, {}, {}).incident_id;
   EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(flame)),
             "shinchi");
   f.type = model::IncidentType::impersonation;
   f.subject = "x:777";
   f.evidence_json = R"({"handle":"shinchi_tovvn","matched_official":"Shinchi_Town"})";
-  const long long imp = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  const long long imp = incidents::record_finding(*rig_.direct, f, {}, {}).incident_id;
   EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(imp)),
             "shinchi");
   f.subject = "x:778";
   f.evidence_json = "{}";
-  const long long unknown = incidents::record_finding(*direct_, f, {}, {}).incident_id;
+  const long long unknown = incidents::record_finding(*rig_.direct, f, {}, {}).incident_id;
   EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(unknown)),
             "default");
 }

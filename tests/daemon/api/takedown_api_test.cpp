@@ -15,6 +15,7 @@
 #include "daemon/http/server.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::api {
@@ -27,36 +28,18 @@ const std::string kResponderToken = "responder-token-0123456789abcdefghijklmn";
 class TakedownApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
-    direct_ = store::connect(db_.dsn(), std::nullopt);
     std::vector<config::ApiToken> tokens(1);
     tokens[0].name = "広報 花子";
     tokens[0].role = "responder";
     tokens[0].token.value = config::Secret(kResponderToken);
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
     // No filer: X has no report API, its requests are recorded after staff used the form.
-    register_takedown_routes(router_, *database_, clock_, *auth_, io_,
+    register_takedown_routes(rig_.router, *rig_.database, clock_, *auth_, rig_.io,
                              [] { return static_cast<incidents::TakedownFiler*>(nullptr); });
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    rig_.start();
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   long long open_incident() {
     model::Finding f;
@@ -66,13 +49,13 @@ class TakedownApiTest : public ::testing::Test {
     f.severity = model::Severity::high;
     incidents::NewIncident n;
     n.title = "成りすましの疑い: @soma__city（X）";
-    return incidents::record_finding(*direct_, f, {}, n).incident_id;
+    return incidents::record_finding(*rig_.direct, f, {}, n).incident_id;
   }
 
   testing::HttpResult call(const std::string& method, const std::string& target,
                            const std::string& body = "") {
     return testing::http_request(
-        method, "127.0.0.1", server_->port(), target,
+        method, "127.0.0.1", rig_.port(), target,
         {"Authorization: Bearer " + kResponderToken, "Content-Type: application/json"}, body);
   }
 
@@ -83,17 +66,10 @@ class TakedownApiTest : public ::testing::Test {
     return boost::json::parse(r.body).at("takedowns").as_array();
   }
 
-  testing::ScratchDatabase db_;
+  testing::RouteServer rig_;
   // 2025-04-01T03:12:00Z.
   collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743477120))};
-  std::unique_ptr<store::Database> database_;
-  std::unique_ptr<pqxx::connection> direct_;
   std::unique_ptr<TokenAuthenticator> auth_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
 };
 
 TEST_F(TakedownApiTest, AFormRequestIsFiledNowByTheClockAndOverdueWhenItsPeriodHasPassed) {
@@ -109,7 +85,7 @@ TEST_F(TakedownApiTest, AFormRequestIsFiledNowByTheClockAndOverdueWhenItsPeriodH
   const long long id = request.at("id").as_int64();
   {
     // Filed at the clock's time, due that many days later (both as the database stores them).
-    pqxx::nontransaction tx(*direct_);
+    pqxx::nontransaction tx(*rig_.direct);
     const auto row = tx.exec_params1(
         "SELECT extract(epoch FROM filed_at)::bigint, extract(epoch FROM deadline)::bigint"
         " FROM takedown_requests WHERE id = $1",

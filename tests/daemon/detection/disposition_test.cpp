@@ -14,6 +14,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/store/connection.h"
 #include "tests/support/fake_platform.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::detection {
@@ -73,11 +74,6 @@ TEST(DispositionBook, HoldsUntilNameHandleLinkOrIconChange) {
 class DispositionApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
     std::vector<config::ApiToken> tokens(2);
     tokens[0].name = "広報 花子";
     tokens[0].role = "responder";
@@ -86,14 +82,10 @@ class DispositionApiTest : public ::testing::Test {
     tokens[1].role = "viewer";
     tokens[1].token.value = config::Secret(kViewerToken);
     auth_ = std::make_unique<api::TokenAuthenticator>(tokens);
-    register_disposition_routes(router_, *database_, *auth_, {}, [this] { ++changes_; });
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
-    direct_ = store::connect(db_.dsn(), std::nullopt);
+    register_disposition_routes(rig_.router, *rig_.database, *auth_, {}, [this] { ++changes_; });
+    rig_.start();
     {
-      pqxx::work tx(*direct_);
+      pqxx::work tx(*rig_.direct);
       tx.exec(
           "INSERT INTO observed_profiles (platform, account_id, handle, display_name, url,"
           " avatar_url, observed_at, last_seen_at) VALUES ('x', '1234', 'soma_fd', "
@@ -122,36 +114,20 @@ class DispositionApiTest : public ::testing::Test {
     report.title = "プラットフォームへ削除を申請する";
     report.mandatory = true;
     n.steps = {report};
-    return incidents::record_finding(*direct_, f, {}, n).incident_id;
+    return incidents::record_finding(*rig_.direct, f, {}, n).incident_id;
   }
 
-  void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
-    database_->drain_and_stop(5s);
-  }
+  void TearDown() override { rig_.stop(); }
 
   testing::HttpResult call(const std::string& method, const std::string& target,
                            const std::string& token, const std::string& body = "") {
     std::vector<std::string> headers;
     if (!token.empty()) headers.push_back("Authorization: Bearer " + token);
-    return testing::http_request(method, "127.0.0.1", server_->port(), target, headers, body);
+    return testing::http_request(method, "127.0.0.1", rig_.port(), target, headers, body);
   }
 
-  testing::ScratchDatabase db_;
-  std::unique_ptr<store::Database> database_;
+  testing::RouteServer rig_;
   std::unique_ptr<api::TokenAuthenticator> auth_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
-  std::unique_ptr<pqxx::connection> direct_;
   long long incident_id_ = 0;
   std::atomic<int> changes_{0};
 };
@@ -166,17 +142,17 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(boost::json::parse(r.body).at("status").as_string(), "resolved");
   EXPECT_EQ(changes_.load(), 1);
-  EXPECT_EQ(testing::sql(db_.dsn(),
+  EXPECT_EQ(testing::sql(rig_.db.dsn(),
                          "SELECT disposition || '|' || handle || '|' || display_name || '|' ||"
                          " avatar_url || '|' || decided_by || '|' || (decided_at > now() - interval"
                          " '1 minute') FROM impersonation_dispositions WHERE platform = 'x' AND"
                          " account_ref = '1234'"),
             "related|soma_fd|相馬市消防本部|https://pbs.example/a.jpg|広報 花子|true");
-  EXPECT_NE(
-      testing::sql(db_.dsn(), "SELECT count(*) FROM incident_timeline WHERE incident_id = " +
-                                  std::to_string(incident_id_) +
-                                  " AND actor = '広報 花子' AND message LIKE '%関連アカウント%'"),
-      "0");
+  EXPECT_NE(testing::sql(rig_.db.dsn(),
+                         "SELECT count(*) FROM incident_timeline WHERE incident_id = " +
+                             std::to_string(incident_id_) +
+                             " AND actor = '広報 花子' AND message LIKE '%関連アカウント%'"),
+            "0");
   // Decided once: the incident is no longer live.
   EXPECT_EQ(call("POST", path, kResponderToken, R"({"disposition":"benign"})").status, 409);
 
@@ -189,7 +165,7 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
 
   // What the hub loads holds for the same profile only.
   DispositionBook book;
-  book.replace(load_dispositions(*direct_));
+  book.replace(load_dispositions(*rig_.direct));
   EXPECT_NE(book.settled(snapshot("1234", "soma_fd", "相馬市消防本部",
                                   "https://www.city.soma.fukushima.jp/shobo/",
                                   "https://pbs.example/a.jpg")),
@@ -198,8 +174,8 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
             nullptr);
 
   // The hub saw the profile change: the question is open again, the decision kept for the record.
-  mark_reopened(*direct_, model::Platform::x, "1234");
-  book.replace(load_dispositions(*direct_));
+  mark_reopened(*rig_.direct, model::Platform::x, "1234");
+  book.replace(load_dispositions(*rig_.direct));
   EXPECT_EQ(book.decided(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
   const auto again =
       boost::json::parse(call("GET", "/api/v1/impersonation/dispositions", kViewerToken).body);
@@ -213,9 +189,9 @@ TEST_F(DispositionApiTest, RelatedAccountsAreListedForStaff) {
   s.display_name = "相馬市図書館";
   s.family = "図書館";
   s.matched_official = "soma_city";
-  record_related(*direct_, s);
+  record_related(*rig_.direct, s);
   s.display_name = "相馬市立図書館";
-  record_related(*direct_, s);  // seen again under a new name: one row, updated
+  record_related(*rig_.direct, s);  // seen again under a new name: one row, updated
   EXPECT_EQ(call("GET", "/api/v1/impersonation/related", "").status, 401);
   const auto r = call("GET", "/api/v1/impersonation/related", kViewerToken);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -230,14 +206,14 @@ TEST_F(DispositionApiTest, OnlyImpersonationIncidentsTakeADisposition) {
   const auto r = call("POST", "/api/v1/incidents/" + std::to_string(flame) + "/disposition",
                       kResponderToken, R"({"disposition":"benign"})");
   EXPECT_EQ(r.status, 409) << r.body;
-  EXPECT_EQ(
-      testing::sql(db_.dsn(), "SELECT status FROM incidents WHERE id = " + std::to_string(flame)),
-      "open");  // rolled back with the refusal
+  EXPECT_EQ(testing::sql(rig_.db.dsn(),
+                         "SELECT status FROM incidents WHERE id = " + std::to_string(flame)),
+            "open");  // rolled back with the refusal
   EXPECT_EQ(call("POST", "/api/v1/incidents/999999/disposition", kResponderToken,
                  R"({"disposition":"benign"})")
                 .status,
             404);
-  EXPECT_EQ(testing::sql(db_.dsn(), "SELECT count(*) FROM impersonation_dispositions"), "0");
+  EXPECT_EQ(testing::sql(rig_.db.dsn(), "SELECT count(*) FROM impersonation_dispositions"), "0");
 }
 
 }  // namespace

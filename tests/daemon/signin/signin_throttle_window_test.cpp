@@ -16,6 +16,7 @@
 #include "daemon/signin/signin_api.h"
 #include "daemon/signin/user_store.h"
 #include "daemon/store/connection.h"
+#include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::signin {
@@ -26,55 +27,32 @@ using namespace std::chrono_literals;
 class SigninThrottleWindow : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
-    direct_ = store::connect(db_.dsn(), std::nullopt);
-    add_user(*direct_, "taro", "広報 太郎", api::Role::responder,
+    add_user(*rig_.direct, "taro", "広報 太郎", api::Role::responder,
              hash_password("Yama#Kawa2024", HashCost::minimum()), std::nullopt);
     SigninOptions so;
     so.dummy_hash_cost = HashCost::minimum();
-    signin_ = std::make_unique<ConsoleSignin>(*database_, so, clock_);
-    register_signin_routes(router_, *database_, *signin_);
-    server_ = std::make_unique<http::HttpServer>(io_, router_, http::ServerLimits{}, nullptr);
-    server_->listen("127.0.0.1", 0);
-    guard_.emplace(io_.get_executor());
-    thread_ = std::thread([this] { io_.run(); });
+    signin_ = std::make_unique<ConsoleSignin>(*rig_.database, so, clock_);
+    register_signin_routes(rig_.router, *rig_.database, *signin_);
+    rig_.start();
   }
 
   void TearDown() override {
-    boost::asio::post(io_, [this] {
-      server_->stop_accepting();
-      server_->close_all();
-    });
-    guard_.reset();
-    thread_.join();
-    server_.reset();
+    rig_.stop();
     signin_.reset();
-    database_->drain_and_stop(5s);
   }
 
   // A sign-in as taro from `address` (as the local reverse proxy reports it).
   testing::HttpResult attempt(const std::string& password,
                               const std::string& address = "203.0.113.5") {
     return testing::http_request(
-        "POST", "127.0.0.1", server_->port(), "/api/v1/session",
+        "POST", "127.0.0.1", rig_.port(), "/api/v1/session",
         {"Content-Type: application/json", "X-Forwarded-For: " + address},
         boost::json::serialize(boost::json::object{{"name", "taro"}, {"password", password}}));
   }
 
-  testing::ScratchDatabase db_;
+  testing::RouteServer rig_;
   collectors::ManualClock clock_{model::TimePoint(std::chrono::seconds(1743444720))};
-  std::unique_ptr<store::Database> database_;
-  std::unique_ptr<pqxx::connection> direct_;
   std::unique_ptr<ConsoleSignin> signin_;
-  http::Router router_;
-  boost::asio::io_context io_;
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard_;
-  std::unique_ptr<http::HttpServer> server_;
-  std::thread thread_;
 };
 
 TEST_F(SigninThrottleWindow, TheBlockDoublesByTheClockAndAnUnblockLiftsItBeforeItEnds) {
@@ -98,7 +76,7 @@ TEST_F(SigninThrottleWindow, TheBlockDoublesByTheClockAndAnUnblockLiftsItBeforeI
   clock_.advance(5s);  // 3 s of the 8 left
   EXPECT_EQ(attempt(right).status, 429);
   {
-    pqxx::work tx(*direct_);  // what `mamorictl user unblock taro --address 203.0.113.5` leaves
+    pqxx::work tx(*rig_.direct);  // what `mamorictl user unblock taro --address 203.0.113.5` leaves
     tx.exec("INSERT INTO console_signin_unblocks (name, address) VALUES ('taro', '203.0.113.5')");
     tx.commit();
   }
