@@ -41,6 +41,18 @@ void set_fake_credentials_env() {
   setenv("MAMORI_T_MASTODON", "mastodon-test-token", 1);
 }
 
+bool mamorid_ready(ChildProcess& mamorid, unsigned short port, std::chrono::milliseconds timeout) {
+  bool ready = false;
+  eventually(
+      [&] {
+        if (mamorid.wait_for_exit(std::chrono::milliseconds(0))) return true;
+        ready = http_get("127.0.0.1", port, "/readyz").status == 200;
+        return ready;
+      },
+      timeout, std::chrono::milliseconds(200));
+  return ready;
+}
+
 std::string mamorid_config(const MamoridSetup& s) {
   const std::string& base = s.fake_base_url;
   std::string config =

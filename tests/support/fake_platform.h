@@ -2,6 +2,7 @@
 // configuration that polls it over loopback.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -41,6 +42,11 @@ struct MamoridSetup {
 // set_fake_credentials_env()).
 std::string mamorid_config(const MamoridSetup& setup);
 void set_fake_credentials_env();
+
+// Waits until the mamorid started as `mamorid` answers GET /readyz on `port` with 200 (true), or
+// until it exits or `timeout` passes (false: its log says why).
+bool mamorid_ready(ChildProcess& mamorid, unsigned short port,
+                   std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // psql -tA on `dsn`; the output without the trailing newline.
 std::string sql(const std::string& dsn, const std::string& query);

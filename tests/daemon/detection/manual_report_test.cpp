@@ -66,14 +66,7 @@ TEST(ManualReport, ApiAndMamorictlOpenAnyIncidentWithPlaybookPageAndEvidence) {
       {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
       dir.path() / "mamorid.log");
   const unsigned short port = setup.http_port;
-  ASSERT_TRUE(testing::eventually(
-      [&] {
-        return mamorid.wait_for_exit(0ms) ||
-               testing::http_get("127.0.0.1", port, "/readyz").status == 200;
-      },
-      60s, 200ms))
-      << mamorid.log();
-  ASSERT_FALSE(mamorid.wait_for_exit(0ms)) << mamorid.log();
+  ASSERT_TRUE(testing::mamorid_ready(mamorid, port)) << mamorid.log();
 
   // Refusals: who may, and what is wrong, named in Japanese.
   EXPECT_EQ(api(port, R"({"type":"threat","subject":"a","summary":"b"})", kViewerToken).status,
@@ -217,14 +210,7 @@ TEST(ManualReport, AutomaticChecksFollowTheSubjectWhenItNamesAnAccountOrAPost) {
       {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
       dir.path() / "mamorid.log");
   const unsigned short port = setup.http_port;
-  ASSERT_TRUE(testing::eventually(
-      [&] {
-        return mamorid.wait_for_exit(0ms) ||
-               testing::http_get("127.0.0.1", port, "/readyz").status == 200;
-      },
-      60s, 200ms))
-      << mamorid.log();
-  ASSERT_FALSE(mamorid.wait_for_exit(0ms)) << mamorid.log();
+  ASSERT_TRUE(testing::mamorid_ready(mamorid, port)) << mamorid.log();
 
   auto open = [&](const std::string& body, bool expect_automatic) {
     const auto r = api(port, body);
