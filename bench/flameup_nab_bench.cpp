@@ -3,17 +3,20 @@
 // its fixed `alert` column (no threshold search), windows found, false alerts, and the share of
 // rows with alert = 1.
 //   build/bin/flameup_nab_bench [DIR]          defaults (DIR: tests/data/flameup-nab)
-//   build/bin/flameup_nab_bench --sweep [DIR]  also a small grid of the main settings (calibration
-//                                              reference 0 = off), with a leave-one-series-out
-//                                              estimate of generalisation
+//   build/bin/flameup_nab_bench --sweep [DIR]  also the calibration reference alone around the
+//                                              defaults, and a small grid of the main settings
+//                                              (calibration reference 0 = off), with a
+//                                              leave-one-series-out estimate of generalisation
 // The reserved acceptance series are not in DIR and must never be added to it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bench/nab/nab_score.h"
@@ -141,26 +144,82 @@ void sweep(const std::vector<DevSeries>& corpus) {
     double share;
     int max_episode_min;
     double reference;
+    double exponent;
     nab::CorpusScore score;
   };
+  // The calibration alone, around the defaults: how far the score holds on either side.
+  std::printf("calibration_reference at the other defaults (exponent %.2f, then 1 = linear):\n",
+              fu::Settings{}.calibration_exponent);
+  const auto profile = nab::standard_profile();
+  for (double exponent : {fu::Settings{}.calibration_exponent, 1.0}) {
+    std::vector<std::pair<double, nab::CorpusScore>> line;
+    for (double reference : {0.03, 0.04, 0.05, 0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18, 0.20, 0.22,
+                             0.25, 0.30, 0.35, 0.40}) {
+      fu::Settings s;
+      s.calibration_reference = reference;
+      s.calibration_exponent = exponent;
+      const Run r = run(corpus, s, false);
+      line.emplace_back(reference, r.fixed);
+      std::printf("  exponent %.2f reference %.2f: NAB %6.2f  found %2d/%d  false alerts %3d |",
+                  exponent, reference, r.fixed.normalized, r.fixed.found, r.fixed.windows,
+                  r.fixed.false_alarms);
+      for (const nab::FileScore& f : r.fixed.files) {
+        std::printf(" %6.2f", nab::normalize(f.raw, f.windows, nab::standard_profile()));
+      }
+      std::printf("\n");
+    }
+    // Leave one series out along this line: the reference best on the other four, on the fifth.
+    double held_raw = 0.0;
+    int held_windows = 0;
+    for (std::size_t k = 0; k < corpus.size(); ++k) {
+      double best_score = -1e9;
+      const std::pair<double, nab::CorpusScore>* best = nullptr;
+      for (const auto& point : line) {
+        double raw = 0.0;
+        int w = 0;
+        for (std::size_t i = 0; i < corpus.size(); ++i) {
+          if (i == k) continue;
+          raw += point.second.files[i].raw;
+          w += point.second.files[i].windows;
+        }
+        if (nab::normalize(raw, w, profile) > best_score) {
+          best_score = nab::normalize(raw, w, profile);
+          best = &point;
+        }
+      }
+      held_raw += best->second.files[k].raw;
+      held_windows += best->second.files[k].windows;
+      std::printf("    held out %-28s reference %.2f\n", corpus[k].name.c_str(), best->first);
+    }
+    std::printf("  exponent %.2f: leave-one-series-out over the reference: %.2f\n", exponent,
+                nab::normalize(held_raw, held_windows, profile));
+  }
   std::vector<Point> grid;
   for (double open : {4.0, 6.0, 8.0}) {
     for (double share : {0.0, 0.5, 0.8}) {
       for (int max_ep : {60, 120, 240, 10080}) {
-        for (double reference : {0.0, 0.2, 0.25, 0.3}) {
+        for (const auto& [reference, exponent] :
+             std::initializer_list<std::pair<double, double>>{{0.0, 1.0},
+                                                              {0.05, 0.5},
+                                                              {0.1, 0.5},
+                                                              {0.15, 0.5},
+                                                              {0.2, 1.0},
+                                                              {0.25, 1.0},
+                                                              {0.3, 1.0}}) {
           fu::Settings s;
           s.open_surprise = open;
           s.hostile_open_surprise = std::min(s.hostile_open_surprise, open);
           s.memory_share = share;
           s.max_episode = std::chrono::minutes(max_ep);
           s.calibration_reference = reference;
-          grid.push_back({open, share, max_ep, reference, run(corpus, s, false).fixed});
+          s.calibration_exponent = exponent;
+          grid.push_back({open, share, max_ep, reference, exponent, run(corpus, s, false).fixed});
           const Point& p = grid.back();
           std::printf(
-              "  open %4.1f  memory_share %.1f  max_episode %5d min  calibration %.2f: NAB %6.2f  "
-              "found %2d/%d  false alerts %3d\n",
-              open, share, max_ep, reference, p.score.normalized, p.score.found, p.score.windows,
-              p.score.false_alarms);
+              "  open %4.1f  memory_share %.1f  max_episode %5d min  calibration %.2f^%.1f: NAB "
+              "%6.2f  found %2d/%d  false alerts %3d\n",
+              open, share, max_ep, reference, exponent, p.score.normalized, p.score.found,
+              p.score.windows, p.score.false_alarms);
         }
       }
     }
@@ -189,9 +248,9 @@ void sweep(const std::vector<DevSeries>& corpus) {
     held_windows += f.windows;
     std::printf(
         "  held out %-28s best on the others: open %.1f share %.1f max_episode %d calibration "
-        "%.2f (%.2f) -> held %.2f\n",
+        "%.2f^%.1f (%.2f) -> held %.2f\n",
         corpus[k].name.c_str(), best->open, best->share, best->max_episode_min, best->reference,
-        best_score, nab::normalize(f.raw, f.windows, p));
+        best->exponent, best_score, nab::normalize(f.raw, f.windows, p));
   }
   std::printf("  leave-one-series-out NAB standard (pooled over the held-out files): %.2f\n",
               nab::normalize(held_raw, held_windows, p));

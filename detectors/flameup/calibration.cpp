@@ -26,11 +26,13 @@ double upper_edge(int bin) {
 
 }  // namespace
 
-SurpriseCalibration::SurpriseCalibration(double quantile, double reference, double alpha,
-                                         std::uint32_t refresh_every, double prior_buckets)
+SurpriseCalibration::SurpriseCalibration(double quantile, double reference, double exponent,
+                                         double alpha, std::uint32_t refresh_every,
+                                         double prior_buckets)
     : growth_(1.0 / (1.0 - std::clamp(alpha, 1e-9, 0.5))),
       quantile_(std::clamp(quantile, 0.5, 0.99999)),
       reference_(std::max(reference, 1e-6)),
+      exponent_(std::clamp(exponent, 0.05, 1.0)),
       refresh_every_(std::max<std::uint32_t>(1, refresh_every)) {
   // Prior: `prior_buckets` of a well-modelled series (its calibration point at `reference`),
   // forgotten like any history. A new series starts at factor 1 and departs from it only on
@@ -82,7 +84,8 @@ double SurpriseCalibration::quantile_value() const {
 
 void SurpriseCalibration::refresh() {
   since_refresh_ = 0;
-  factor_ = static_cast<float>(std::max(1.0, quantile_value() / reference_));
+  const double ratio = quantile_value() / reference_;
+  factor_ = static_cast<float>(ratio > 1.0 ? std::pow(ratio, exponent_) : 1.0);
 }
 
 }  // namespace mamori::detectors::flameup

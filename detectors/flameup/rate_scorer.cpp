@@ -31,6 +31,7 @@ RateScorer::RateScorer(const Settings& settings, double min_count_factor, double
       baseline_(settings),
       calibration_(
           settings.calibration_quantile, settings.calibration_reference,
+          settings.calibration_exponent,
           static_cast<double>(seconds_of(settings.bucket)) /
               static_cast<double>(std::max<std::int64_t>(
                   1, std::chrono::seconds(settings.calibration_time_constant).count())),

@@ -50,6 +50,9 @@ std::optional<std::string> validate(const Settings& s) {
   if (!(s.calibration_reference >= 0.0) || !std::isfinite(s.calibration_reference)) {
     return "calibration_reference: must not be negative (0: no calibration)";
   }
+  if (!(s.calibration_exponent > 0.0 && s.calibration_exponent <= 1.0)) {
+    return "calibration_exponent: must be in (0, 1]";
+  }
   if (s.calibration_time_constant.count() <= 0) {
     return "calibration_time_constant: must be positive";
   }

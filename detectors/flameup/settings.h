@@ -76,13 +76,15 @@ struct Settings {
   std::chrono::hours memory_time_constant{24};
   // Calibration against the series' own calm surprises (detectors/flameup/calibration.h): when
   // the surprise this series exceeds in (1 - calibration_quantile) of its calm buckets over about
-  // `calibration_time_constant` is k x `calibration_reference`, its open threshold is k times
-  // higher (k >= 1). A series with heavy tails pages on what stands out among its own.
-  // 0 as reference turns calibration off. Quantile and reference were chosen on the NAB
-  // development series (tests/data/flameup-nab, bench/flameup_nab_bench.cpp --sweep); a series
-  // that follows the count model has its calm 97% point between 0 and about 0.37.
+  // `calibration_time_constant` is q, its open threshold is
+  // (q / calibration_reference)^calibration_exponent times higher (at least 1x). A series with
+  // heavy tails pages on what stands out among its own. 0 as reference turns calibration off.
+  // Quantile, reference and exponent were chosen on the NAB development series
+  // (tests/data/flameup-nab, bench/flameup_nab_bench.cpp --sweep); a series that follows the
+  // count model has its calm 97% point between 0 and about 0.37.
   double calibration_quantile = 0.97;
-  double calibration_reference = 0.25;
+  double calibration_reference = 0.10;
+  double calibration_exponent = 0.5;
   std::chrono::hours calibration_time_constant{24 * 7};
 
   // --- reply character and severity (注意 / 警戒 / 炎上) ---

@@ -15,7 +15,7 @@ constexpr std::uint32_t kRefresh = 12;
 constexpr double kPrior = 864.0;
 
 TEST(SurpriseCalibration, ANewSeriesStartsAtFactorOne) {
-  SurpriseCalibration c(0.97, 0.25, kAlpha, kRefresh, kPrior);
+  SurpriseCalibration c(0.97, 0.25, 1.0, kAlpha, kRefresh, kPrior);
   EXPECT_EQ(c.factor(), 1.0);
   // Even a first hour of large calm surprises does not move it against three days of prior.
   for (int i = 0; i < 12; ++i) c.add(1.5);
@@ -23,7 +23,7 @@ TEST(SurpriseCalibration, ANewSeriesStartsAtFactorOne) {
 }
 
 TEST(SurpriseCalibration, AHotSeriesGetsAFactorNearItsQuantileOverTheReference) {
-  SurpriseCalibration c(0.97, 0.25, kAlpha, kRefresh, kPrior);
+  SurpriseCalibration c(0.97, 0.25, 1.0, kAlpha, kRefresh, kPrior);
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   // Surprises uniform on [0, 2): the 97% point is 1.94, i.e. 7.8 x the reference.
@@ -32,8 +32,28 @@ TEST(SurpriseCalibration, AHotSeriesGetsAFactorNearItsQuantileOverTheReference) 
   EXPECT_NEAR(c.factor(), 1.94 / 0.25, 0.6);
 }
 
+TEST(SurpriseCalibration, TheExponentTempersTheFactor) {
+  SurpriseCalibration linear(0.97, 0.1, 1.0, kAlpha, kRefresh, kPrior);
+  SurpriseCalibration root(0.97, 0.1, 0.5, kAlpha, kRefresh, kPrior);
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int i = 0; i < 20 * 288; ++i) {
+    const double x = 2.0 * u(rng);
+    linear.add(x);
+    root.add(x);
+  }
+  // The same calibration point (about 1.94, 19.4 x the reference): the root halves the log.
+  EXPECT_NEAR(root.quantile_value(), linear.quantile_value(), 1e-9);
+  EXPECT_NEAR(root.factor(), std::sqrt(linear.factor()), 0.01);
+  EXPECT_NEAR(root.factor(), std::sqrt(1.94 / 0.1), 0.3);
+  // Below the reference both stay at 1.
+  SurpriseCalibration cool(0.97, 0.1, 0.5, kAlpha, kRefresh, kPrior);
+  for (int i = 0; i < 20 * 288; ++i) cool.add(i % 50 == 0 ? 0.05 : 0.0);
+  EXPECT_EQ(cool.factor(), 1.0);
+}
+
 TEST(SurpriseCalibration, AWellModelledSeriesKeepsFactorOneAndAHotOneForgetsInWeeks) {
-  SurpriseCalibration c(0.97, 0.25, kAlpha, kRefresh, kPrior);
+  SurpriseCalibration c(0.97, 0.25, 1.0, kAlpha, kRefresh, kPrior);
   for (int i = 0; i < 14 * 288; ++i) c.add(i % 50 == 0 ? 0.2 : 0.0);  // 2% at 0.2
   EXPECT_EQ(c.factor(), 1.0);
   for (int i = 0; i < 14 * 288; ++i) c.add(i % 10 == 0 ? 1.0 : 0.0);  // 10% at 1.0: hot
@@ -44,7 +64,7 @@ TEST(SurpriseCalibration, AWellModelledSeriesKeepsFactorOneAndAHotOneForgetsInWe
 }
 
 TEST(SurpriseCalibration, SurvivesLongRunsAndOddInput) {
-  SurpriseCalibration c(0.97, 0.25, 1e-4, 1, 0.0);
+  SurpriseCalibration c(0.97, 0.25, 1.0, 1e-4, 1, 0.0);
   for (int i = 0; i < 2'000'000; ++i) c.add(i % 3 == 0 ? 0.6 : 0.0);  // weights rescale 4 times
   EXPECT_NEAR(c.effective_buckets(), 1e4, 10.0);
   EXPECT_GT(c.factor(), 1.5);  // a third of the buckets at 0.6: the 97% point is 0.6
