@@ -523,8 +523,12 @@ model::Finding ReplyRateDetector::make_finding(std::string_view phase, Level bef
 
   boost::json::object ev;
   ev["phase"] = std::string(phase);
-  if (f.phase == model::FindingPhase::end)
+  if (f.phase == model::FindingPhase::end) {
     ev["end_reason"] = std::string(model::to_string(f.end_reason));
+    // The first bucket outside the episode (the last one of `series`): the console's 急増期間
+    // band ends at its start, as `mamorictl spikes`' episode column does.
+    ev["ended_at"] = iso_utc(last_bucket_);
+  }
   ev["severity_label"] = f.severity_label;
   ev["episode_opened_at"] = iso_utc(opened_at_);
   ev["onset"] = iso_utc(onset_);

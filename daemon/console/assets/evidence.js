@@ -130,9 +130,38 @@ async function renderImpersonation(incident, ctx) {
 
 const CHART = { width: 720, height: 240, left: 44, right: 12, top: 14, bottom: 34 };
 
+// The series the chart draws: the one of the finding that opened (or last raised) the episode
+// and, once it has ended, the end finding's (the hour up to the end) on one time axis. Buckets
+// neither covers are gaps (no bar, no baseline).
+const MAX_CHART_BUCKETS = 1440;
+function episodeSeries(first, last) {
+  const a = obj(first);
+  const b = obj(last);
+  const startA = parseTime(a.start);
+  const startB = parseTime(b.start);
+  const bucket = Number(a.bucket_seconds) || 60;
+  if (startB === null || !Array.isArray(b.counts) || (Number(b.bucket_seconds) || 60) !== bucket) return a;
+  if (startA === null || !Array.isArray(a.counts)) return b;
+  const step = bucket * 1000;
+  const from = Math.min(startA.getTime(), startB.getTime());
+  const to = Math.max(startA.getTime() + a.counts.length * step, startB.getTime() + b.counts.length * step);
+  const n = Math.round((to - from) / step);
+  if (n > MAX_CHART_BUCKETS) return b;
+  const counts = new Array(n).fill(NaN);
+  const expected = new Array(n).fill(NaN);
+  for (const [s, src] of [[startA, a], [startB, b]]) {
+    const offset = Math.round((s.getTime() - from) / step);
+    src.counts.forEach((c, i) => { counts[offset + i] = Number(c); });
+    (Array.isArray(src.expected) ? src.expected : []).forEach((e, i) => { expected[offset + i] = Number(e); });
+  }
+  return { start: new Date(from).toISOString(), bucket_seconds: bucket, counts, expected };
+}
+
 // Reply counts per bucket as bars, the learned baseline as a dashed line, and the episode
-// (onset to its end, or to now) shaded: an inline SVG built element by element.
-function replyRateChart(ev, endedAt) {
+// (onset to its end, or to now) shaded: an inline SVG built element by element. `end`: where the
+// episode ended, { at, exact }: exact = the detector's `ended_at` (the start of the first bucket
+// outside the episode), else a finding's time (the band then covers that bucket).
+function replyRateChart(ev, end) {
   const series = obj(ev.series);
   const counts = Array.isArray(series.counts) ? series.counts.map(Number) : [];
   const expected = Array.isArray(series.expected) ? series.expected.map(Number) : [];
@@ -154,7 +183,7 @@ function replyRateChart(ev, endedAt) {
   const onset = parseTime(ev.onset) ?? parseTime(ev.episode_opened_at);
   if (onset) {
     const from = Math.max(0, indexOf(onset));
-    const to = endedAt ? Math.min(n, indexOf(endedAt) + 1) : n;
+    const to = end ? Math.min(n, indexOf(end.at) + (end.exact ? 0 : 1)) : n;
     if (to > from) {
       parts.push(svg('rect', { class: 'chart-episode', x: x(from), y: CHART.top, width: Math.max(2, x(to) - x(from)), height: plotH }));
       parts.push(svg('text', { class: 'chart-label', x: x(from) + 4, y: CHART.top + 12 }, '急増期間'));
@@ -182,7 +211,7 @@ function replyRateChart(ev, endedAt) {
   parts.push(svg('line', { class: 'chart-axis-line', x1: CHART.left, x2: CHART.width - CHART.right, y1: CHART.top + plotH, y2: CHART.top + plotH }));
 
   const total = counts.reduce((a, b) => a + (Number.isFinite(b) ? b : 0), 0);
-  const description = `${formatTime(start)}から${n}区間（${Math.round(bucket / 60)}分ごと）の返信数。最大${formatNumber(Math.max(...counts))}件、合計${formatNumber(total)}件。破線は平常時の想定件数、網掛けは急増期間。`;
+  const description = `${formatTime(start)}から${n}区間（${Math.round(bucket / 60)}分ごと）の返信数。最大${formatNumber(Math.max(0, ...counts.filter(Number.isFinite)))}件、合計${formatNumber(total)}件。破線は平常時の想定件数、網掛けは急増期間。`;
   const chart = svg('svg', {
     viewBox: `0 0 ${CHART.width} ${CHART.height}`, role: 'img', class: 'chart', 'aria-label': description,
     preserveAspectRatio: 'xMidYMid meet',
@@ -199,9 +228,12 @@ function renderFlameup(incident) {
   const ev = obj(withSeries?.evidence);
   const ended = latestFinding(incident, (e) => e.phase === 'end');
   const endedAt = ended && parseTime(ended.detected_at) > parseTime(withSeries?.detected_at) ? parseTime(ended.detected_at) : null;
+  const endEv = obj(ended?.evidence);
+  const end = endedAt === null ? null
+    : parseTime(endEv.ended_at) !== null ? { at: parseTime(endEv.ended_at), exact: true } : { at: endedAt, exact: false };
   const top = Array.isArray(ev.top_posts) ? ev.top_posts : [];
   return h('div', { class: 'evidence-flameup' },
-    replyRateChart(ev, endedAt),
+    replyRateChart(end ? { ...ev, series: episodeSeries(ev.series, endEv.series) } : ev, end),
     facts([
       [`直近${formatNumber(ev.window_minutes)}分の返信数`, `${formatNumber(ev.window_count)}件（平常時の想定 ${formatNumber(ev.window_expected, 1)}件、約${formatNumber(ev.ratio, 1)}倍）`],
       ['最大の倍率', ev.peak_ratio !== undefined ? `約${formatNumber(ev.peak_ratio, 1)}倍` : null],

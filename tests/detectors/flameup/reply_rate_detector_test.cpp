@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "detectors/flameup/spikes.h"
+
 namespace mamori::detectors::flameup {
 namespace {
 
@@ -94,8 +96,25 @@ TEST(ReplyRateDetector, HostileFloodIsDetectedWithinMinutesAsFlameup) {
   for (const auto& f : run.findings) flame |= f.severity_label == "炎上";
   EXPECT_TRUE(flame);
   EXPECT_EQ(run.phases.back(), "end");
-  EXPECT_EQ(boost::json::parse(run.findings.back().evidence_json).as_object().at("end_reason"),
-            "back_to_baseline");
+  const auto end = boost::json::parse(run.findings.back().evidence_json).as_object();
+  EXPECT_EQ(end.at("end_reason"), "back_to_baseline");
+  // Where the episode ended: the start of the bucket whose close ended it, which is the last
+  // bucket of the end finding's series (the console's band ends there). The flood's replies were
+  // in its first 40 minutes; the episode lasts through the quiet time after them.
+  const auto& series = end.at("series").as_object();
+  const auto ended_at = parse_timestamp(end.at("ended_at").as_string(), std::chrono::seconds(0));
+  ASSERT_TRUE(ended_at.has_value());
+  const auto series_start =
+      parse_timestamp(series.at("start").as_string(), std::chrono::seconds(0));
+  ASSERT_TRUE(series_start.has_value());
+  const auto buckets = static_cast<std::int64_t>(series.at("counts").as_array().size());
+  EXPECT_EQ(*ended_at, *series_start + std::chrono::seconds(
+                                           (buckets - 1) * series.at("bucket_seconds").as_int64()));
+  EXPECT_GE(*ended_at, at(start + 40 * 60) + Settings{}.quiet_time);
+  // Reported as soon as that bucket closed (its minute plus the lateness).
+  EXPECT_LE(
+      run.findings.back().detected_at - *ended_at,
+      std::chrono::seconds(Settings{}.bucket) + Settings{}.lateness + std::chrono::minutes(1));
   int opens = 0;
   for (const auto& p : run.phases) opens += p == "open";
   EXPECT_EQ(opens, 1);  // one episode, one open finding

@@ -414,6 +414,68 @@ describe('incident detail', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('ends the episode band where the detector ended the episode', async () => {
+    // The detector's open and end findings (detectors/flameup/reply_rate_detector.cpp) in its
+    // evidence format: the end finding carries `ended_at` (the start of the first bucket outside
+    // the episode, where `mamorictl spikes`' episode column turns 0) and the series of the hour up
+    // to it. The chart joins both series on one time axis and the band stops at `ended_at`, not
+    // at the finding's later detection time.
+    const { page, problems } = responder;
+    const minute = 60000;
+    const start = Date.parse('2026-01-11T00:00:00Z');
+    const iso = (ms) => new Date(ms).toISOString();
+    const openCounts = Array.from({ length: 60 }, (_, i) => (i < 40 ? 2 + (i % 3) : 30 + (i % 5) * 4));
+    const endIndex = 130;
+    const endCounts = Array.from({ length: 60 }, (_, i) => 2 + (i % 2));
+    const finding = (id, at, phase, evidence) => ({
+      id, detected_at: iso(at), score: 0.8, severity: 'medium', severity_label: '警戒',
+      reasons: [phase === 'end' ? '返信数が平常水準に戻りました' : '返信が急増しています'],
+      evidence: { phase, onset: iso(start + 40 * minute), episode_opened_at: iso(start + 41 * minute),
+        window_minutes: 15, window_count: 150, window_expected: 10, ratio: 15, peak_ratio: 15, ...evidence },
+    });
+    const incident = {
+      id: 987655, type: 'flameup', subject: 'x:account:1402345678901234567', platform: 'x',
+      title: '炎上の兆候: @soma_city（X）への返信が急増（警戒）', summary: '返信が急増',
+      severity: 'medium', severity_label: '警戒', score: 0.8, status: 'open', assignee: null, finding_count: 2,
+      opened_at: iso(start + 41 * minute), steps: [], timeline: [], evidence: [],
+      findings: [
+        // The severity rose at bucket 61: the last finding before the end with a series.
+        finding(1, start + 62 * minute, 'escalate', {
+          series: { start: iso(start + 2 * minute), bucket_seconds: 60, counts: openCounts, expected: openCounts.map(() => 2.5) },
+        }),
+        // Reported three minutes after the bucket that ended it closed (lateness).
+        finding(2, start + (endIndex + 4) * minute, 'end', {
+          end_reason: 'back_to_baseline', ended_at: iso(start + endIndex * minute),
+          series: { start: iso(start + (endIndex - 59) * minute), bucket_seconds: 60, counts: endCounts, expected: endCounts.map(() => 2.5) },
+        }),
+      ],
+    };
+    await page.route('**/api/v1/incidents/987655', (route) => route.fulfill({ json: incident }));
+    await page.route('**/api/v1/incidents/987655/documents', (route) => route.fulfill({ json: { documents: [] } }));
+    await page.goto(`${config.console}/incidents/987655`);
+    await page.waitForSelector('.evidence-flameup svg.chart');
+    // One axis from the open series' first bucket (index 2 of the day) to the end series' last
+    // (endIndex): 129 buckets, the 9-bucket gap between the two series drawn empty.
+    const n = endIndex - 2 + 1;
+    assert.equal(await page.locator('svg.chart rect.chart-bar').count(), openCounts.length + endCounts.length);
+    assert.equal(await page.locator('svg.chart rect.chart-episode').count(), 1);
+    const [left, right, plotLeft, plotRight] = await page.evaluate(() => {
+      const r = document.querySelector('rect.chart-episode');
+      const axis = document.querySelector('line.chart-axis-line');
+      const x = Number(r.getAttribute('x'));
+      return [x, x + Number(r.getAttribute('width')), Number(axis.getAttribute('x1')), Number(axis.getAttribute('x2'))];
+    });
+    const at = (index) => plotLeft + ((index - 2) / n) * (plotRight - plotLeft);
+    assert.ok(Math.abs(left - at(40)) < 0.5, `band starts at ${left}, onset at ${at(40)}`);
+    assert.ok(Math.abs(right - at(endIndex)) < 0.5, `band ends at ${right}, the detector's end at ${at(endIndex)}`);
+    assert.match(await page.locator('.evidence-flameup').textContent(), /平常に戻りました/);
+    assert.doesNotMatch(await page.locator('svg.chart').getAttribute('aria-label'), /NaN/);
+    await screenshot(page, '06c-incident-flameup-ended');
+    await page.unroute('**/api/v1/incidents/987655');
+    await page.unroute('**/api/v1/incidents/987655/documents');
+    assert.deepEqual(problems, []);
+  });
+
   it('prefills the rumour registry from the claim cluster in one click', async () => {
     const { page, problems } = responder;
     await page.goto(`${config.console}/incidents/${misinformation.id}`);
