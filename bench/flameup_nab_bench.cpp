@@ -136,6 +136,45 @@ void print_defaults(const std::vector<DevSeries>& corpus) {
   }
 }
 
+// Leave one series out over candidate settings (each with its corpus score): for each file the
+// candidate best on the other files, scored on it. Returns the pooled held-out score and, per
+// file, the chosen candidate's index and its score on the others.
+struct HeldOut {
+  double normalized = 0.0;
+  std::vector<std::size_t> chosen;
+  std::vector<double> on_others;
+};
+
+HeldOut leave_one_out(const std::vector<const nab::CorpusScore*>& candidates, std::size_t files) {
+  const auto profile = nab::standard_profile();
+  HeldOut out;
+  double held_raw = 0.0;
+  int held_windows = 0;
+  for (std::size_t k = 0; k < files; ++k) {
+    std::size_t best = 0;
+    double best_score = -1e9;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      double raw = 0.0;
+      int w = 0;
+      for (std::size_t i = 0; i < files; ++i) {
+        if (i == k) continue;
+        raw += candidates[c]->files[i].raw;
+        w += candidates[c]->files[i].windows;
+      }
+      if (nab::normalize(raw, w, profile) > best_score) {
+        best_score = nab::normalize(raw, w, profile);
+        best = c;
+      }
+    }
+    held_raw += candidates[best]->files[k].raw;
+    held_windows += candidates[best]->files[k].windows;
+    out.chosen.push_back(best);
+    out.on_others.push_back(best_score);
+  }
+  out.normalized = nab::normalize(held_raw, held_windows, profile);
+  return out;
+}
+
 // A small grid around the defaults and, for each file, the grid point best on the other four
 // scored on it (leave-one-series-out): what tuning on these files would carry over.
 void sweep(const std::vector<DevSeries>& corpus) {
@@ -169,30 +208,15 @@ void sweep(const std::vector<DevSeries>& corpus) {
       std::printf("\n");
     }
     // Leave one series out along this line: the reference best on the other four, on the fifth.
-    double held_raw = 0.0;
-    int held_windows = 0;
+    std::vector<const nab::CorpusScore*> candidates;
+    for (const auto& point : line) candidates.push_back(&point.second);
+    const HeldOut held = leave_one_out(candidates, corpus.size());
     for (std::size_t k = 0; k < corpus.size(); ++k) {
-      double best_score = -1e9;
-      const std::pair<double, nab::CorpusScore>* best = nullptr;
-      for (const auto& point : line) {
-        double raw = 0.0;
-        int w = 0;
-        for (std::size_t i = 0; i < corpus.size(); ++i) {
-          if (i == k) continue;
-          raw += point.second.files[i].raw;
-          w += point.second.files[i].windows;
-        }
-        if (nab::normalize(raw, w, profile) > best_score) {
-          best_score = nab::normalize(raw, w, profile);
-          best = &point;
-        }
-      }
-      held_raw += best->second.files[k].raw;
-      held_windows += best->second.files[k].windows;
-      std::printf("    held out %-28s reference %.2f\n", corpus[k].name.c_str(), best->first);
+      std::printf("    held out %-28s reference %.2f\n", corpus[k].name.c_str(),
+                  line[held.chosen[k]].first);
     }
     std::printf("  exponent %.2f: leave-one-series-out over the reference: %.2f\n", exponent,
-                nab::normalize(held_raw, held_windows, profile));
+                held.normalized);
   }
   std::vector<Point> grid;
   for (double open : {4.0, 6.0, 8.0}) {
@@ -224,36 +248,20 @@ void sweep(const std::vector<DevSeries>& corpus) {
       }
     }
   }
-  const auto p = nab::standard_profile();
-  double held_raw = 0.0;
-  int held_windows = 0;
+  std::vector<const nab::CorpusScore*> candidates;
+  for (const Point& g : grid) candidates.push_back(&g.score);
+  const HeldOut held = leave_one_out(candidates, corpus.size());
   for (std::size_t k = 0; k < corpus.size(); ++k) {
-    const Point* best = nullptr;
-    double best_score = -1e9;
-    for (const Point& g : grid) {
-      double raw = 0.0;
-      int w = 0;
-      for (std::size_t i = 0; i < corpus.size(); ++i) {
-        if (i == k) continue;
-        raw += g.score.files[i].raw;
-        w += g.score.files[i].windows;
-      }
-      if (nab::normalize(raw, w, p) > best_score) {
-        best_score = nab::normalize(raw, w, p);
-        best = &g;
-      }
-    }
-    const nab::FileScore& f = best->score.files[k];
-    held_raw += f.raw;
-    held_windows += f.windows;
+    const Point& best = grid[held.chosen[k]];
+    const nab::FileScore& f = best.score.files[k];
     std::printf(
         "  held out %-28s best on the others: open %.1f share %.1f max_episode %d calibration "
         "%.2f^%.1f (%.2f) -> held %.2f\n",
-        corpus[k].name.c_str(), best->open, best->share, best->max_episode_min, best->reference,
-        best->exponent, best_score, nab::normalize(f.raw, f.windows, p));
+        corpus[k].name.c_str(), best.open, best.share, best.max_episode_min, best.reference,
+        best.exponent, held.on_others[k], nab::normalize(f.raw, f.windows, profile));
   }
   std::printf("  leave-one-series-out NAB standard (pooled over the held-out files): %.2f\n",
-              nab::normalize(held_raw, held_windows, p));
+              held.normalized);
 }
 
 }  // namespace
