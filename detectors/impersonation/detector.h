@@ -167,6 +167,8 @@ class ImpersonationDetector {
   OfficialFamily family_of(const ProfileFeatures& official) const;
   // The assessment of an allow-listed or official account, nullopt for any other.
   std::optional<Assessment> allow_listed(const model::ProfileSnapshot& candidate) const;
+  // The description's grams without local-government names and stock words (see detector.cpp).
+  TextGrams distinctive_grams(std::string_view description) const;
   // assess_prepared() for a candidate known not to be allow-listed.
   Assessment score_prepared(const ProfileFeatures& candidate,
                             const model::ProfileSnapshot& candidate_profile,
