@@ -138,5 +138,104 @@ TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonator
       10s));
 }
 
+// Issue 20: two towns on one hub. Each town's names are searched, a look-alike is judged against
+// its own town's accounts (and its incident belongs to that town), and the towns' accounts are
+// official to each other.
+class HubTwoTownsTest : public HubFamilyTest {
+ protected:
+  void SetUp() override {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    config::Config cfg;
+    config::Municipality soma;
+    soma.id = "soma";
+    soma.name = "相馬市";
+    soma.name_kana = "そうまし";
+    soma.homepage_url = "https://www.city.soma.fukushima.jp/";
+    config::Municipality minamisoma;
+    minamisoma.id = "minamisoma";
+    minamisoma.name = "南相馬市";
+    minamisoma.name_kana = "みなみそうまし";
+    minamisoma.homepage_url = "https://www.city.minamisoma.lg.jp/";
+    minamisoma.name_variants = {"みなみそうま"};
+    cfg.municipalities = {soma, minamisoma};
+    cfg.municipality = soma;
+    config::Account a;
+    a.municipality = "soma";
+    a.handle = "soma_city";
+    config::Account b;
+    b.municipality = "minamisoma";
+    b.handle = "minamisoma_koho";
+    cfg.accounts = {a, b};
+    hub_ = std::make_unique<DetectionHub>(
+        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
+        cfg, loaded.set, HubOptions{});
+    // Both towns' official accounts, as the poller stores them.
+    sql(db_.dsn(),
+        "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
+        " ('x', 'soma_city', '100', 'soma'), ('x', 'minamisoma_koho', '110', 'minamisoma')");
+    store::StoredBatch officials;
+    officials.changed_profiles = {
+        profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/"),
+        profile("110", "minamisoma_koho", "南相馬市", kMinamisomaDescription,
+                "https://www.city.minamisoma.lg.jp/")};
+    hub_->on_stored(model::Platform::x, "", officials);
+  }
+
+  std::string town_of(const std::string& id) {
+    return sql(db_.dsn(),
+               "SELECT string_agg(municipality, ',') FROM incidents WHERE type ="
+               " 'impersonation' AND subject = 'x:" +
+                   id + "'");
+  }
+
+  static constexpr const char* kMinamisomaDescription =
+      "南相馬市広報情報課です。市からのお知らせ、防災・放射線の情報を発信しています。";
+};
+
+TEST_F(HubTwoTownsTest, EachTownsNamesAreSearchedAndALookAlikeIsJudgedAgainstItsOwnTown) {
+  const auto queries = hub_->search_queries(model::Platform::x);
+  auto has = [&](std::string_view q) {
+    return std::find(queries.begin(), queries.end(), q) != queries.end();
+  };
+  EXPECT_TRUE(has("相馬市"));
+  EXPECT_TRUE(has("南相馬市"));
+  EXPECT_TRUE(has("みなみそうま"));                                     // the second town's variant
+  EXPECT_TRUE(hub_->search_queries(model::Platform::bluesky).empty());  // no accounts there
+
+  // The second town's name alone, with nothing of the first copied: suspicious for 南相馬市. Judged
+  // with the first town's names only, 南相馬市 is another real body and nothing would be opened.
+  see(profile("500", "mskoho_news", "【公式】南相馬市"));
+  // Copies of each town's own account.
+  see(profile("510", "minamisoma_kouhou", "南相馬市", kMinamisomaDescription));
+  see(profile("520", "soma_c1ty", "相馬市", kDescription));
+  // The other town's official account, and a department of the second town.
+  see(profile("110", "minamisoma_koho", "南相馬市", kMinamisomaDescription,
+              "https://www.city.minamisoma.lg.jp/"));
+  see(profile("530", "minamisoma_fd", "南相馬市消防本部", "火災・救急の情報をお知らせします"));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return town_of("500") == "minamisoma" && town_of("510") == "minamisoma"; }, 20s))
+      << town_of("500") << " " << town_of("510") << " "
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  ASSERT_TRUE(testing::eventually([&] { return town_of("520") == "soma"; }, 20s))
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT f.evidence ->> 'matched_official' FROM"
+                " incident_findings f JOIN incidents i ON i.id = f.incident_id"
+                " WHERE i.subject = 'x:510'"),
+            "minamisoma_koho");
+  EXPECT_EQ(incidents_for("110"), "0");
+  EXPECT_EQ(incidents_for("530"), "0");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT matched_official FROM impersonation_related"
+                " WHERE account_ref = '530'"),
+            "minamisoma_koho");
+}
+
 }  // namespace
 }  // namespace mamori::detection
