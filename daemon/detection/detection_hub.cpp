@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/alerts/record_finding.h"
+#include "daemon/detection/manual_report.h"
 #include "daemon/incidents/calm_checks.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
@@ -452,7 +453,8 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   auto icons = avatars_
                    ? avatars_->evidence(profile, icon, a, judged.town->detector->officials(), now)
                    : std::vector<incidents::EvidenceItem>{};
-  record(std::move(f), std::move(evidence), title, summary, std::move(icons), judged.town->town);
+  record(std::move(f), std::move(evidence), title, summary, std::move(icons), judged.town->town,
+         profile.handle);
 }
 
 // Stores a related account once per name and handle seen (related_accounts.h).
@@ -553,7 +555,7 @@ std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
                           std::string title, std::string summary,
                           std::vector<incidents::EvidenceItem> more_evidence,
-                          std::string municipality) {
+                          std::string municipality, std::string candidate_handle) {
   incidents::NewIncident fresh;
   fresh.municipality = std::move(municipality);
   fresh.title = std::move(title);
@@ -565,9 +567,17 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
-  const bool queued = database_.submit(
-      "detection.record", [this, alive, finding, evidence, fresh, context](pqxx::connection& c) {
+  const bool queued =
+      database_.submit("detection.record", [this, alive, finding, evidence, fresh, context,
+                                            handle = std::move(candidate_handle),
+                                            instance = mastodon_instance_](pqxx::connection& c) {
         model::Finding described = finding;
+        // Staff already reported this account by hand: the detection joins that incident.
+        if (described.platform && !handle.empty()) {
+          if (auto reported =
+                  reported_subject_for(c, described.type, *described.platform, handle, instance))
+            described.subject = std::move(*reported);
+        }
         if (described.type == model::IncidentType::flameup) describe_top_posts(c, described);
         const auto r = alerts::record_finding(c, described, evidence, fresh, context);
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {

@@ -8,6 +8,7 @@
 
 #include "collectors/ratelimit/clock.h"
 #include "daemon/detection/detection_hub.h"
+#include "daemon/detection/manual_report.h"
 #include "daemon/store/connection.h"
 #include "playbooks/engine/loader.h"
 #include "tests/support/fake_platform.h"
@@ -136,6 +137,53 @@ TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonator
                "t";
       },
       10s));
+}
+
+// Issue 19: staff reporting by hand an account the detector already opened an incident about add
+// to that incident (who and when on its timeline), and a detection of an account staff already
+// reported joins the hand-opened incident: never two unrelated incidents for one account.
+TEST_F(HubFamilyTest, AHandReportAndADetectionOfTheSameAccountAreOneIncident) {
+  auto report = [&](std::string subject, std::optional<model::Platform> platform) {
+    ManualReport r;
+    r.type = model::IncidentType::impersonation;
+    r.subject = std::move(subject);
+    r.platform = platform;
+    r.summary = "市民から電話: 市を名乗るアカウントから DM が来た";
+    EXPECT_FALSE(check_report(r).has_value());
+    auto conn = store::connect(db_.dsn(), std::nullopt);
+    return record_manual_report(
+        *conn, r, {}, alerts::AlertContext{}, "広報 花子",
+        std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now()));
+  };
+  // The detector first: the account is seen (the poller stored its profile) and flagged.
+  sql(db_.dsn(),
+      "INSERT INTO observed_profiles (platform, account_id, handle, observed_at, last_seen_at)"
+      " VALUES ('x', '400', 'soma__city', now(), now())");
+  see(profile("400", "soma__city", "相馬市", kDescription));
+  ASSERT_TRUE(testing::eventually([&] { return incidents_for("400") == "1"; }, 20s));
+  const auto added = report("https://x.com/Soma__City", std::nullopt);
+  EXPECT_FALSE(added.created);
+  EXPECT_EQ(std::to_string(added.incident_id),
+            sql(db_.dsn(), "SELECT id FROM incidents WHERE subject = 'x:400'"));
+  EXPECT_EQ(sql(db_.dsn(), "SELECT count(*) FROM incidents WHERE subject LIKE 'manual:%'"), "0");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT actor || '|' || message FROM incident_timeline WHERE"
+                " incident_id = " +
+                    std::to_string(added.incident_id) + " AND actor = '広報 花子'"),
+            "広報 花子|手動で登録された報告を追加しました（対象: https://x.com/Soma__City）");
+
+  // Staff first, about an account mamori has not seen: opened by hand...
+  const auto opened = report("@soma_c1ty", model::Platform::x);
+  EXPECT_TRUE(opened.created);
+  // ...and the detection of that account later is added to it, not opened beside it.
+  see(profile("600", "soma_c1ty", "相馬市", kDescription));
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return sql(db_.dsn(), "SELECT finding_count FROM incidents WHERE id = " +
+                                  std::to_string(opened.incident_id)) == "2";
+      },
+      20s));
+  EXPECT_EQ(incidents_for("600"), "0");
 }
 
 // Issue 20: two towns on one hub. Each town's names are searched, a look-alike is judged against
