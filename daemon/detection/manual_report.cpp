@@ -219,7 +219,13 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   } else if (ref) {
     // The account or post a detector already opened an incident of this type about: the report
     // is added to it (who and what, on its timeline) rather than opened beside it.
-    if (auto detected = detected_subject_for(c, r.type, *ref)) f.subject = std::move(*detected);
+    if (auto detected = detected_subject_for(c, r.type, *ref)) {
+      f.subject = std::move(*detected);
+    } else if (ref->post_id.empty()) {
+      // Reported by hand before, written differently (a URL then, @Handle now): the same one.
+      if (auto reported = reported_subject_for(c, r.type, ref->platform, ref->handle, ""))
+        f.subject = std::move(*reported);
+    }
   }
   const auto checks = manual_checks(r, steps, own.has_value());
   if (checks_out != nullptr) *checks_out = checks;
