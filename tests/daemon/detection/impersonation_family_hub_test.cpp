@@ -39,13 +39,6 @@ model::ProfileSnapshot profile(std::string id, std::string handle, std::string n
 class HubFamilyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
-    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
-    ASSERT_TRUE(loaded.ok()) << loaded.text();
     config::Config cfg;
     cfg.municipality.name = "相馬市";
     cfg.municipality.homepage_url = "https://www.city.soma.fukushima.jp/";
@@ -53,13 +46,25 @@ class HubFamilyTest : public ::testing::Test {
     x.platform = model::Platform::x;
     x.handle = "soma_city";
     cfg.accounts = {x};
-    hub_ = std::make_unique<DetectionHub>(
-        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
-        cfg, loaded.set, HubOptions{});
+    start_hub(cfg);
     store::StoredBatch officials;
     officials.changed_profiles = {
         profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/")};
     hub_->on_stored(model::Platform::x, "soma_city", officials);
+  }
+
+  // The store on the scratch database and a hub over `cfg` with the shipped playbooks.
+  void start_hub(const config::Config& cfg) {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    hub_ = std::make_unique<DetectionHub>(
+        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
+        cfg, loaded.set, HubOptions{});
   }
 
   void TearDown() override {
@@ -192,13 +197,6 @@ TEST_F(HubFamilyTest, AHandReportAndADetectionOfTheSameAccountAreOneIncident) {
 class HubTwoTownsTest : public HubFamilyTest {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
-    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
-    ASSERT_TRUE(loaded.ok()) << loaded.text();
     config::Config cfg;
     config::Municipality soma;
     soma.id = "soma";
@@ -220,9 +218,7 @@ class HubTwoTownsTest : public HubFamilyTest {
     b.municipality = "minamisoma";
     b.handle = "minamisoma_koho";
     cfg.accounts = {a, b};
-    hub_ = std::make_unique<DetectionHub>(
-        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
-        cfg, loaded.set, HubOptions{});
+    start_hub(cfg);
     // Both towns' official accounts, as the poller stores them.
     sql(db_.dsn(),
         "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
