@@ -153,18 +153,16 @@ const std::vector<DetectionHub::TownDetector>& DetectionHub::impersonation() {
 
 // One detector per town, against that town's own accounts and under its names (issue 20: a
 // look-alike of 相馬市 is judged against 相馬市's accounts, where 南相馬市's are another real
-// body's). Every town's accounts and the allow-list are known official to each.
+// body's). Each knows its own accounts and the allow-list; the other towns' accounts are known
+// official through assess_candidate(), which never passes any town's account on (one list for
+// all, not one copy per town).
 void DetectionHub::rebuild_impersonation() {
   impersonation_stale_ = false;
   ++impersonation_rebuilds_;
-  std::vector<imp::AllowedAccount> allow;
-  for (const auto& o : officials_) {
-    allow.push_back({o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
-  }
-  for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
   std::vector<TownDetector> next;
   for (const auto& town : towns_) {
     std::vector<imp::OfficialAccount> officials;
+    std::vector<imp::AllowedAccount> allow;
     for (const auto& o : officials_) {
       if (o.account.municipality != town.id) continue;
       imp::OfficialAccount oa;
@@ -179,10 +177,13 @@ void DetectionHub::rebuild_impersonation() {
       }
       if (avatars_) avatars_->attach(oa);
       officials.push_back(std::move(oa));
+      allow.push_back(
+          {o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
     }
     if (officials.empty() && towns_.size() > 1) continue;  // nothing of this town to imitate
+    for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
     next.push_back({town.id, std::make_unique<imp::ImpersonationDetector>(
-                                 names_of(town), std::move(officials), allow)});
+                                 names_of(town), std::move(officials), std::move(allow))});
   }
   impersonation_ = std::move(next);
 }
@@ -383,6 +384,10 @@ void DetectionHub::set_official_list_page(const std::string& html) {
 // When the text already resembles an official account, the decision waits for the icon
 // (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
+  // Any town's own account (by handle, or by id after a handle change) is official to all.
+  if (official_by_handle(profile.platform, profile.handle) != nullptr ||
+      official_by_id(profile.platform, profile.account_id) != nullptr)
+    return;
   // Known official: the city's own list page links to it.
   if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform,
                                                              profile.handle, mastodon_instance_)) {

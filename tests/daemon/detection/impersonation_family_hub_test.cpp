@@ -262,6 +262,8 @@ TEST_F(HubTwoTownsTest, EachTownsNamesAreSearchedAndALookAlikeIsJudgedAgainstIts
   see(profile("110", "minamisoma_koho", "南相馬市", kMinamisomaDescription,
               "https://www.city.minamisoma.lg.jp/"));
   see(profile("530", "minamisoma_fd", "南相馬市消防本部", "火災・救急の情報をお知らせします"));
+  // The second town's account after a handle change (same platform id): still official.
+  see(profile("110", "minamisoma_pr", "南相馬市", kMinamisomaDescription));
   ASSERT_TRUE(testing::eventually(
       [&] { return town_of("500") == "minamisoma" && town_of("510") == "minamisoma"; }, 20s))
       << town_of("500") << " " << town_of("510") << " "
