@@ -194,8 +194,12 @@ DetectionHub::TownAssessment DetectionHub::assess_in_towns(const model::ProfileS
                                                            const imp::AvatarHash* avatar,
                                                            model::TimePoint now) {
   TownAssessment best;
-  for (const auto& t : impersonation()) {
-    auto a = t.detector->assess(profile, avatar, now);
+  const auto& towns = impersonation();
+  if (towns.empty()) return best;
+  // Prepared once (ICU work): the features do not depend on the town.
+  const auto features = towns.front().detector->prepare(profile);
+  for (const auto& t : towns) {
+    auto a = t.detector->assess_prepared(features, profile, avatar, now);
     if (best.town == nullptr || gravity(a.verdict) > gravity(best.assessment.verdict) ||
         (gravity(a.verdict) == gravity(best.assessment.verdict) &&
          a.score > best.assessment.score)) {
@@ -396,8 +400,11 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
   if (avatars_ && !profile.avatar_url.empty()) {
     bool could_matter = false;
     double priority = 0.0;
-    for (const auto& t : impersonation()) {
-      const auto text_only = t.detector->assess(profile, nullptr, now);
+    const auto& towns = impersonation();
+    const auto features =
+        towns.empty() ? imp::ProfileFeatures{} : towns.front().detector->prepare(profile);
+    for (const auto& t : towns) {
+      const auto text_only = t.detector->assess_prepared(features, profile, nullptr, now);
       if (!imp::avatar_could_matter(text_only)) continue;
       could_matter = true;
       priority = std::max(priority, text_only.score);

@@ -142,7 +142,9 @@ class ImpersonationDetector {
   Assessment assess(const model::ProfileSnapshot& candidate, const AvatarHash* avatar,
                     model::TimePoint now) const;
 
-  // The two steps of assess() for callers that score many pairs (benchmarks, batch tools).
+  // The two steps of assess() for callers that score many pairs (benchmarks, batch tools, the
+  // daemon's one detector per town). Prepared features do not depend on the detector's names or
+  // officials: one preparation serves every detector.
   ProfileFeatures prepare(const model::ProfileSnapshot& profile) const;
   Assessment assess_prepared(const ProfileFeatures& candidate,
                              const model::ProfileSnapshot& candidate_profile,
