@@ -10,6 +10,7 @@
 
 #include "detectors/impersonation/avatar_png.h"
 #include "detectors/impersonation/detector.h"
+#include "detectors/impersonation/local_governments.h"
 
 namespace imp = mamori::detectors::impersonation;
 using mamori::model::Platform;
@@ -142,6 +143,57 @@ void BM_AssessCandidate(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_AssessCandidate)->Arg(3)->Arg(16);
+
+// Issue 20: the detection hub keeps one detector per town (its names, 3 accounts), rebuilt
+// together once per batch of official changes, and judges each candidate with all of them.
+// Towns are real municipalities from the shipped directory.
+std::vector<std::unique_ptr<imp::ImpersonationDetector>> make_town_detectors(std::size_t towns) {
+  std::vector<std::unique_ptr<imp::ImpersonationDetector>> out;
+  const auto& bodies = imp::LocalGovernmentDirectory::japan().bodies();
+  for (std::size_t b = 0; b < bodies.size() && out.size() < towns; b += 7) {
+    const auto& g = bodies[b];
+    if (g.kind != imp::LocalGovernment::Kind::municipality) continue;
+    imp::MunicipalityNames names;
+    names.name = g.name;
+    names.homepage_url = "https://" + g.homepage + "/";
+    std::vector<imp::OfficialAccount> accounts;
+    std::vector<imp::AllowedAccount> allow;
+    for (const char* suffix : {"_koho", "_bousai", "_kanko"}) {
+      imp::OfficialAccount a;
+      a.profile = profile("town" + std::to_string(b) + suffix, g.name);
+      a.profile.description = g.name + "の公式アカウントです。お知らせと防災情報を発信します。";
+      a.profile.url = names.homepage_url;
+      allow.push_back({Platform::x, a.profile.handle, ""});
+      accounts.push_back(std::move(a));
+    }
+    out.push_back(
+        std::make_unique<imp::ImpersonationDetector>(names, std::move(accounts), std::move(allow)));
+  }
+  return out;
+}
+
+void BM_BuildTownDetectors(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(make_town_detectors(static_cast<std::size_t>(state.range(0))));
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_BuildTownDetectors)->Arg(16)->Arg(200)->Unit(benchmark::kMillisecond);
+
+void BM_AssessCandidateInTowns(benchmark::State& state) {
+  const auto towns = make_town_detectors(static_cast<std::size_t>(state.range(0)));
+  const auto candidates = candidate_profiles(256);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    // As the hub does: prepared once (the features do not depend on the town), judged by each.
+    const auto& c = candidates[i++ % candidates.size()];
+    const auto features = towns.front()->prepare(c);
+    for (const auto& t : towns)
+      benchmark::DoNotOptimize(t->assess_prepared(features, c, nullptr, kNow));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_AssessCandidateInTowns)->Arg(16)->Arg(200)->Unit(benchmark::kMicrosecond);
 
 cv::Mat icon(int seed) {
   std::mt19937 rng(static_cast<std::uint32_t>(seed));

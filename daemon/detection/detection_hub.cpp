@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/alerts/record_finding.h"
+#include "daemon/detection/manual_report.h"
 #include "daemon/incidents/calm_checks.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
@@ -35,6 +36,7 @@ DetectionHub::DetectionHub(alerts::FindingServices services, const config::Confi
       options_(std::move(options)),
       timer_(services.io) {
   mastodon_instance_ = config.platforms.mastodon.instance;
+  towns_ = config.municipalities.empty() ? std::vector{config.municipality} : config.municipalities;
   for (const auto& a : config.accounts) officials_.push_back({a, std::nullopt});
   rebuild_impersonation();
   rebuild_facts();
@@ -62,6 +64,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
   });
   if (!added.empty()) warm_start_flameup(std::move(added));
   municipality_ = config.municipality;
+  towns_ = config.municipalities.empty() ? std::vector{config.municipality} : config.municipalities;
   allowlist_ = config.allowlist;
   mastodon_instance_ = config.platforms.mastodon.instance;
   impersonation_stale_ = true;
@@ -112,43 +115,98 @@ const DetectionHub::Official* DetectionHub::official_by_id(model::Platform p,
   return nullptr;
 }
 
-// Official profiles and icons arrive one by one (thousands at start-up): each only marks the
-// detector stale, and it is rebuilt once, when a candidate is next assessed.
-imp::ImpersonationDetector& DetectionHub::impersonation() {
-  if (impersonation_stale_ || !impersonation_) rebuild_impersonation();
-  return *impersonation_;
+namespace {
+
+imp::MunicipalityNames names_of(const config::Municipality& town) {
+  imp::MunicipalityNames names;
+  names.name = town.name;
+  names.name_kana = town.name_kana;
+  names.name_romaji = town.name_romaji;
+  names.homepage_url = town.homepage_url;
+  names.variants = town.name_variants;
+  names.neighbours = town.neighbours;
+  return names;
 }
 
+int gravity(imp::Verdict v) {
+  switch (v) {
+    case imp::Verdict::impersonation:
+      return 3;
+    case imp::Verdict::suspicious:
+      return 2;
+    case imp::Verdict::related:
+      return 1;
+    case imp::Verdict::benign:
+      return 0;
+  }
+  return 0;
+}
+
+}  // namespace
+
+// Official profiles and icons arrive one by one (thousands at start-up): each only marks the
+// detectors stale, and they are rebuilt once, when a candidate is next assessed.
+const std::vector<DetectionHub::TownDetector>& DetectionHub::impersonation() {
+  if (impersonation_stale_) rebuild_impersonation();
+  return impersonation_;
+}
+
+// One detector per town, against that town's own accounts and under its names (issue 20: a
+// look-alike of 相馬市 is judged against 相馬市's accounts, where 南相馬市's are another real
+// body's). Each knows its own accounts and the allow-list; the other towns' accounts are known
+// official through assess_candidate(), which never passes any town's account on (one list for
+// all, not one copy per town).
 void DetectionHub::rebuild_impersonation() {
   impersonation_stale_ = false;
   ++impersonation_rebuilds_;
-  imp::MunicipalityNames names;
-  names.name = municipality_.name;
-  names.name_kana = municipality_.name_kana;
-  names.name_romaji = municipality_.name_romaji;
-  names.homepage_url = municipality_.homepage_url;
-  names.variants = municipality_.name_variants;
-  names.neighbours = municipality_.neighbours;
-  std::vector<imp::OfficialAccount> officials;
-  std::vector<imp::AllowedAccount> allow;
-  for (const auto& o : officials_) {
-    imp::OfficialAccount oa;
-    if (o.profile) {
-      oa.profile = *o.profile;
-    } else {
-      oa.profile.platform = o.account.platform;
-      oa.profile.handle = o.account.handle;
-      oa.profile.display_name =
-          o.account.display_name.empty() ? municipality_.name : o.account.display_name;
-      oa.profile.url = municipality_.homepage_url;
+  std::vector<TownDetector> next;
+  for (const auto& town : towns_) {
+    std::vector<imp::OfficialAccount> officials;
+    std::vector<imp::AllowedAccount> allow;
+    for (const auto& o : officials_) {
+      if (o.account.municipality != town.id) continue;
+      imp::OfficialAccount oa;
+      if (o.profile) {
+        oa.profile = *o.profile;
+      } else {
+        oa.profile.platform = o.account.platform;
+        oa.profile.handle = o.account.handle;
+        oa.profile.display_name =
+            o.account.display_name.empty() ? town.name : o.account.display_name;
+        oa.profile.url = town.homepage_url;
+      }
+      if (avatars_) avatars_->attach(oa);
+      officials.push_back(std::move(oa));
+      allow.push_back(
+          {o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
     }
-    if (avatars_) avatars_->attach(oa);
-    officials.push_back(std::move(oa));
-    allow.push_back({o.account.platform, o.account.handle, o.profile ? o.profile->account_id : ""});
+    if (officials.empty() && towns_.size() > 1) continue;  // nothing of this town to imitate
+    for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
+    next.push_back({town.id, std::make_unique<imp::ImpersonationDetector>(
+                                 names_of(town), std::move(officials), std::move(allow))});
   }
-  for (const auto& a : allowlist_) allow.push_back({a.platform, a.handle, ""});
-  impersonation_ =
-      std::make_unique<imp::ImpersonationDetector>(names, std::move(officials), std::move(allow));
+  impersonation_ = std::move(next);
+}
+
+// Each town's detector judges the candidate against its own accounts; the gravest verdict (then
+// the highest score) is the town it resembles.
+DetectionHub::TownAssessment DetectionHub::assess_in_towns(const model::ProfileSnapshot& profile,
+                                                           const imp::AvatarHash* avatar,
+                                                           model::TimePoint now) {
+  TownAssessment best;
+  const auto& towns = impersonation();
+  if (towns.empty()) return best;
+  // Prepared once (ICU work): the features do not depend on the town.
+  const auto features = towns.front().detector->prepare(profile);
+  for (const auto& t : towns) {
+    auto a = t.detector->assess_prepared(features, profile, avatar, now);
+    if (best.town == nullptr || gravity(a.verdict) > gravity(best.assessment.verdict) ||
+        (gravity(a.verdict) == gravity(best.assessment.verdict) &&
+         a.score > best.assessment.score)) {
+      best = {std::move(a), &t};
+    }
+  }
+  return best;
 }
 
 void DetectionHub::rebuild_facts() {
@@ -330,15 +388,29 @@ void DetectionHub::set_official_list_page(const std::string& html) {
 // When the text already resembles an official account, the decision waits for the icon
 // (fetched and hashed off the loop); otherwise it is made on the text alone.
 void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now) {
+  // Any town's own account (by handle, or by id after a handle change) is official to all.
+  if (official_by_handle(profile.platform, profile.handle) != nullptr ||
+      official_by_id(profile.platform, profile.account_id) != nullptr)
+    return;
   // Known official: the city's own list page links to it.
   if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform,
                                                              profile.handle, mastodon_instance_)) {
     return;
   }
   if (avatars_ && !profile.avatar_url.empty()) {
-    const auto text_only = impersonation().assess(profile, nullptr, now);
-    if (imp::avatar_could_matter(text_only)) {
-      avatars_->candidate_avatar(profile, text_only.score, [this, profile, now](AvatarPtr icon) {
+    bool could_matter = false;
+    double priority = 0.0;
+    const auto& towns = impersonation();
+    const auto features =
+        towns.empty() ? imp::ProfileFeatures{} : towns.front().detector->prepare(profile);
+    for (const auto& t : towns) {
+      const auto text_only = t.detector->assess_prepared(features, profile, nullptr, now);
+      if (!imp::avatar_could_matter(text_only)) continue;
+      could_matter = true;
+      priority = std::max(priority, text_only.score);
+    }
+    if (could_matter) {
+      avatars_->candidate_avatar(profile, priority, [this, profile, now](AvatarPtr icon) {
         conclude_candidate(profile, now, icon);
       });
       return;
@@ -349,7 +421,10 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
 
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
-  const auto a = impersonation().assess(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
+  const TownAssessment judged =
+      assess_in_towns(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
+  if (judged.town == nullptr) return;
+  const imp::Assessment& a = judged.assessment;
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an
   // incident.
   if (a.verdict == imp::Verdict::related) return note_related(profile, a);
@@ -387,9 +462,11 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
       ": @" + profile.handle + "（" + std::string(model::display_name(profile.platform)) + "）";
   std::string summary = "公式アカウント @" + a.matched_handle + " に似たアカウントを検知しました。";
   for (std::size_t i = 0; i < a.reasons.size() && i < 2; ++i) summary += a.reasons[i] + "。";
-  auto icons = avatars_ ? avatars_->evidence(profile, icon, a, impersonation().officials(), now)
-                        : std::vector<incidents::EvidenceItem>{};
-  record(std::move(f), std::move(evidence), title, summary, std::move(icons));
+  auto icons = avatars_
+                   ? avatars_->evidence(profile, icon, a, judged.town->detector->officials(), now)
+                   : std::vector<incidents::EvidenceItem>{};
+  record(std::move(f), std::move(evidence), title, summary, std::move(icons), judged.town->town,
+         profile.handle);
 }
 
 // Stores a related account once per name and handle seen (related_accounts.h).
@@ -489,8 +566,10 @@ std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f
 
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
                           std::string title, std::string summary,
-                          std::vector<incidents::EvidenceItem> more_evidence) {
+                          std::vector<incidents::EvidenceItem> more_evidence,
+                          std::string municipality, std::string candidate_handle) {
   incidents::NewIncident fresh;
+  fresh.municipality = std::move(municipality);
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
   fresh.steps = steps_for(finding);
@@ -500,9 +579,17 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
-  const bool queued = database_.submit(
-      "detection.record", [this, alive, finding, evidence, fresh, context](pqxx::connection& c) {
+  const bool queued =
+      database_.submit("detection.record", [this, alive, finding, evidence, fresh, context,
+                                            handle = std::move(candidate_handle),
+                                            instance = mastodon_instance_](pqxx::connection& c) {
         model::Finding described = finding;
+        // Staff already reported this account by hand: the detection joins that incident.
+        if (described.platform && !handle.empty()) {
+          if (auto reported =
+                  reported_subject_for(c, described.type, *described.platform, handle, instance))
+            described.subject = std::move(*reported);
+        }
         if (described.type == model::IncidentType::flameup) describe_top_posts(c, described);
         const auto r = alerts::record_finding(c, described, evidence, fresh, context);
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
@@ -520,20 +607,21 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
                {{"subject", finding.subject}, {"reason", "store queue full"}});
 }
 
+// Each town's names and variants, with its own handles on the platform (issue 20).
 std::vector<std::string> DetectionHub::search_queries(model::Platform platform) {
-  imp::MunicipalityNames names;
-  names.name = municipality_.name;
-  names.name_kana = municipality_.name_kana;
-  names.name_romaji = municipality_.name_romaji;
-  names.homepage_url = municipality_.homepage_url;
-  names.variants = municipality_.name_variants;
-  names.neighbours = municipality_.neighbours;
-  std::vector<std::string> handles;
-  for (const auto& o : officials_) {
-    if (o.account.platform == platform) handles.push_back(o.account.handle);
+  std::vector<std::string> out;
+  for (const auto& town : towns_) {
+    std::vector<std::string> handles;
+    for (const auto& o : officials_) {
+      if (o.account.platform == platform && o.account.municipality == town.id)
+        handles.push_back(o.account.handle);
+    }
+    if (handles.empty()) continue;
+    for (auto& q : imp::search_queries(names_of(town), handles, 8)) {
+      if (std::find(out.begin(), out.end(), q) == out.end()) out.push_back(std::move(q));
+    }
   }
-  if (handles.empty()) return {};
-  return imp::search_queries(names, handles, 8);
+  return out;
 }
 
 std::vector<std::string> DetectionHub::handles_to_check(model::Platform platform) {

@@ -115,8 +115,22 @@ class DetectionHub final : public polling::ObservationListener {
 
   const Official* official_by_handle(model::Platform p, std::string_view handle) const;
   const Official* official_by_id(model::Platform p, std::string_view id) const;
+  // One impersonation detector per town (issue 20): the town's names and its own accounts, with
+  // every town's accounts known official to it.
+  struct TownDetector {
+    std::string town;  // config::Municipality::id
+    std::unique_ptr<detectors::impersonation::ImpersonationDetector> detector;
+  };
+  // A candidate as the town it resembles most judges it.
+  struct TownAssessment {
+    detectors::impersonation::Assessment assessment;
+    const TownDetector* town = nullptr;
+  };
   void rebuild_impersonation();
-  detectors::impersonation::ImpersonationDetector& impersonation();  // rebuilt first if stale
+  const std::vector<TownDetector>& impersonation();  // rebuilt first if stale
+  TownAssessment assess_in_towns(const model::ProfileSnapshot& profile,
+                                 const detectors::impersonation::AvatarHash* avatar,
+                                 model::TimePoint now);
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
@@ -126,7 +140,8 @@ class DetectionHub final : public polling::ObservationListener {
   void note_related(const model::ProfileSnapshot& profile,
                     const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
-              std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
+              std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {},
+              std::string municipality = {}, std::string candidate_handle = {});
   std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
   detectors::flameup::Settings rate_settings(model::Platform platform) const;
@@ -158,7 +173,8 @@ class DetectionHub final : public polling::ObservationListener {
   bool stopped_ = true;
 
   std::vector<Official> officials_;
-  std::unique_ptr<detectors::impersonation::ImpersonationDetector> impersonation_;
+  std::vector<config::Municipality> towns_;  // every tenant, in configuration order
+  std::vector<TownDetector> impersonation_;
   bool impersonation_stale_ = false;
   std::size_t impersonation_rebuilds_ = 0;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates

@@ -5,6 +5,7 @@
 #include "daemon/incidents/erroneous_posts.h"
 #include "daemon/incidents/subject_ref.h"
 #include "daemon/store/own_posts.h"
+#include "model/text.h"
 #include "playbooks/engine/incident_data.h"
 
 namespace mamori::detection {
@@ -44,6 +45,51 @@ std::string excerpt(const std::string& s, std::size_t bytes) {
 }
 
 }  // namespace
+
+std::optional<std::string> detected_subject_for(pqxx::connection& c, model::IncidentType type,
+                                                const incidents::SubjectRef& ref) {
+  if (ref.handle.empty() && ref.post_id.empty()) return std::nullopt;
+  const std::string platform(model::to_string(ref.platform));
+  pqxx::nontransaction tx(c);
+  // The subjects detectors give: a post "<platform>:post:<id>"; an account "<platform>:<id>"
+  // (impersonation), "<platform>:account:<id>" (an official account's flame-up), or
+  // "<platform>:<handle>" before its id was known.
+  const pqxx::result r = tx.exec_params(
+      "WITH ids AS ("
+      "  SELECT account_id FROM observed_profiles WHERE platform = $2 AND lower(handle) = lower($3)"
+      "  UNION SELECT account_id FROM official_accounts WHERE platform = $2"
+      "    AND lower(handle) = lower($3) AND account_id IS NOT NULL)"
+      " SELECT subject FROM incidents WHERE type = $1 AND status NOT IN ('resolved', 'closed')"
+      "  AND subject NOT LIKE 'manual:%' AND (CASE WHEN $4 <> '' THEN subject = $2 || ':post:' || "
+      "$4"
+      "   ELSE (subject = $2 || ':' || lower($3)"
+      "     OR subject IN (SELECT $2 || ':' || account_id FROM ids)"
+      "     OR subject IN (SELECT $2 || ':account:' || account_id FROM ids)) END)"
+      " ORDER BY id DESC LIMIT 1",
+      std::string(model::to_string(type)), platform, ref.handle, ref.post_id);
+  if (r.empty()) return std::nullopt;
+  return std::string(r[0][0].c_str());
+}
+
+std::optional<std::string> reported_subject_for(pqxx::connection& c, model::IncidentType type,
+                                                model::Platform platform, std::string_view handle,
+                                                std::string_view mastodon_instance) {
+  if (handle.empty()) return std::nullopt;
+  pqxx::nontransaction tx(c);
+  const pqxx::result r = tx.exec_params(
+      "SELECT subject, coalesce(platform, '') FROM incidents WHERE type = $1"
+      " AND status NOT IN ('resolved', 'closed') AND subject LIKE 'manual:%' ORDER BY id DESC",
+      std::string(model::to_string(type)));
+  for (const auto& row : r) {
+    const auto ref =
+        incidents::resolve_manual_subject(row[0].c_str(), row[1].c_str(), mastodon_instance);
+    if (ref && ref->platform == platform && ref->post_id.empty() &&
+        model::iequals_ascii(ref->handle, handle)) {
+      return std::string(row[0].c_str());
+    }
+  }
+  return std::nullopt;
+}
 
 boost::json::array checks_json(const std::vector<ManualCheck>& checks) {
   boost::json::array out;
@@ -170,6 +216,16 @@ incidents::RecordResult record_manual_report(pqxx::connection& c, const ManualRe
   if (r.type == model::IncidentType::erroneous_post && ref && !ref->post_id.empty()) {
     own = store::find_own_post(c, ref->platform, ref->post_id);
     if (own) f.subject = std::string(model::to_string(ref->platform)) + ":post:" + ref->post_id;
+  } else if (ref) {
+    // The account or post a detector already opened an incident of this type about: the report
+    // is added to it (who and what, on its timeline) rather than opened beside it.
+    if (auto detected = detected_subject_for(c, r.type, *ref)) {
+      f.subject = std::move(*detected);
+    } else if (ref->post_id.empty()) {
+      // Reported by hand before, written differently (a URL then, @Handle now): the same one.
+      if (auto reported = reported_subject_for(c, r.type, ref->platform, ref->handle, ""))
+        f.subject = std::move(*reported);
+    }
   }
   const auto checks = manual_checks(r, steps, own.has_value());
   if (checks_out != nullptr) *checks_out = checks;

@@ -13,9 +13,11 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "daemon/alerts/record_finding.h"
+#include "daemon/incidents/subject_ref.h"
 #include "model/finding.h"
 
 namespace mamori::detection {
@@ -48,6 +50,19 @@ std::optional<std::string> check_report(ManualReport& report);
 // The platform a URL's host belongs to (x.com, twitter.com, bsky.app, a configured Mastodon
 // host is not known here: staff give the platform then). Read by incidents::resolve_subject.
 std::optional<model::Platform> platform_of_url(const std::string& subject);
+
+// Hand reports and detections of the same account or post are one incident (issue 19):
+// The subject of the open incident of `type` a detector opened about the account or post `ref`
+// names (matched by its platform id when mamori has seen the account), if any. A hand report of
+// it is recorded there.
+std::optional<std::string> detected_subject_for(pqxx::connection& c, model::IncidentType type,
+                                                const incidents::SubjectRef& ref);
+// The subject ("manual:…") of an open hand-opened incident of `type` whose subject names the
+// account `handle` on `platform`, if any. A detector's finding about that account is recorded
+// there.
+std::optional<std::string> reported_subject_for(pqxx::connection& c, model::IncidentType type,
+                                                model::Platform platform, std::string_view handle,
+                                                std::string_view mastodon_instance);
 
 // What mamori checks itself for a hand-opened incident, per playbook step whose check depends on
 // the subject (subject_gone, rate_back_to_baseline; the others run as for any incident):

@@ -384,16 +384,52 @@ void ImpersonationDetector::judge_family(const ProfileFeatures& c, std::size_t i
   }
 }
 
+namespace {
+
+// How accounts call themselves official, in every official's profile (match_key form is taken
+// when used).
+constexpr std::string_view kStockPhrases[] = {"公式アカウント", "公式ツイッター", "公式twitter",
+                                              "official account"};
+
+const std::vector<std::u32string>& stock_phrase_keys() {
+  static const std::vector<std::u32string> keys = [] {
+    std::vector<std::u32string> out;
+    for (auto p : kStockPhrases) out.push_back(text::to_u32(text::match_key(p)));
+    return out;
+  }();
+  return keys;
+}
+
+}  // namespace
+
+// The description's grams without what every official's profile says (issue 18): the names of
+// local governments and the stock words by which an account calls itself official. 秋田県美郷町's
+// 「秋田県美郷町の公式アカウントです。」 then shares nothing with 宮崎県美郷町's profile, while a
+// copy still shares its own sentences.
+TextGrams ImpersonationDetector::distinctive_grams(std::string_view description) const {
+  std::u32string key = description_key(description);
+  for (const auto& m : directory_.mentions(key, key.size())) {
+    std::fill_n(key.begin() + static_cast<std::ptrdiff_t>(m.begin), m.length, U'\0');
+  }
+  for (const auto& phrase : stock_phrase_keys()) {
+    for (auto at = key.find(phrase); at != std::u32string::npos; at = key.find(phrase, at)) {
+      std::fill_n(key.begin() + static_cast<std::ptrdiff_t>(at), phrase.size(), U'\0');
+    }
+  }
+  return make_key_grams(key);
+}
+
 ProfileFeatures ImpersonationDetector::prepare(const model::ProfileSnapshot& p) const {
   ProfileFeatures f;
   f.platform = p.platform;
   f.handle = p.handle.substr(0, std::min(p.handle.size(), kMaxHandleBytes));
   f.handle_key = skeletons_.key(p.platform, p.handle);
   f.name = make_name_key(p.display_name, skeletons_);
-  f.description = make_text_grams(p.description);
+  f.description = distinctive_grams(p.description);
   f.url = normalize_url(p.url);
   f.description_disclaims = text_disclaims_official(p.description);
   f.bodies = directory_.mentions(f.name.key);
+  directory_.narrow(f.bodies);
   if (!f.url.empty()) f.url_body = directory_.homepage_body(f.url);
   return f;
 }

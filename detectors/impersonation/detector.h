@@ -142,7 +142,9 @@ class ImpersonationDetector {
   Assessment assess(const model::ProfileSnapshot& candidate, const AvatarHash* avatar,
                     model::TimePoint now) const;
 
-  // The two steps of assess() for callers that score many pairs (benchmarks, batch tools).
+  // The two steps of assess() for callers that score many pairs (benchmarks, batch tools, the
+  // daemon's one detector per town). Prepared features do not depend on the detector's names or
+  // officials: one preparation serves every detector.
   ProfileFeatures prepare(const model::ProfileSnapshot& profile) const;
   Assessment assess_prepared(const ProfileFeatures& candidate,
                              const model::ProfileSnapshot& candidate_profile,
@@ -167,6 +169,8 @@ class ImpersonationDetector {
   OfficialFamily family_of(const ProfileFeatures& official) const;
   // The assessment of an allow-listed or official account, nullopt for any other.
   std::optional<Assessment> allow_listed(const model::ProfileSnapshot& candidate) const;
+  // The description's grams without local-government names and stock words (see detector.cpp).
+  TextGrams distinctive_grams(std::string_view description) const;
   // assess_prepared() for a candidate known not to be allow-listed.
   Assessment score_prepared(const ProfileFeatures& candidate,
                             const model::ProfileSnapshot& candidate_profile,

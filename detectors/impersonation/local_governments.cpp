@@ -150,6 +150,31 @@ std::vector<BodyMention> LocalGovernmentDirectory::mentions(std::u32string_view 
   return out;
 }
 
+void LocalGovernmentDirectory::narrow(std::vector<BodyMention>& mentions) const {
+  const auto placed_by = [&](std::uint32_t b, std::uint32_t x) {
+    const auto& body = bodies_[b];
+    const auto& place = bodies_[x];
+    if (body.kind == LocalGovernment::Kind::ward && city_of(b) == x) return true;
+    return place.kind == LocalGovernment::Kind::prefecture &&
+           body.kind != LocalGovernment::Kind::prefecture && body.prefecture == place.name;
+  };
+  std::vector<std::vector<std::uint32_t>> narrowed(mentions.size());
+  for (std::size_t i = 0; i < mentions.size(); ++i) {
+    if (mentions[i].bodies.size() < 2) continue;
+    for (auto b : mentions[i].bodies) {
+      bool placed = false;
+      for (std::size_t j = 0; j < mentions.size() && !placed; ++j) {
+        if (j == i) continue;
+        for (auto x : mentions[j].bodies) placed = placed || placed_by(b, x);
+      }
+      if (placed) narrowed[i].push_back(b);
+    }
+  }
+  for (std::size_t i = 0; i < mentions.size(); ++i) {
+    if (!narrowed[i].empty()) mentions[i].bodies = std::move(narrowed[i]);
+  }
+}
+
 std::optional<std::uint32_t> LocalGovernmentDirectory::homepage_body(
     std::string_view normalized_url) const {
   // Longest prefix at a path boundary: "city.yokohama.lg.jp/kohoku/x" -> the ward's homepage.

@@ -51,6 +51,12 @@ class LocalGovernmentDirectory {
   // 東松山市 is one mention of 東松山市, not of 松山市; 愛媛県松山市 one of 松山市.
   std::vector<BodyMention> mentions(std::u32string_view key, std::size_t limit = 8) const;
 
+  // Narrows each mention that names several bodies to those another mention in the same text
+  // places: a ward whose city is named (泉区役所（仙台市）is 仙台市泉区, not 横浜市泉区), a body
+  // whose prefecture is named (伊達市（北海道）is 北海道伊達市). A mention nothing places is left
+  // as it is.
+  void narrow(std::vector<BodyMention>& mentions) const;
+
   // The body whose homepage a normalized URL points into (longest homepage prefix): a ward's
   // page under its city's host is the ward's.
   std::optional<std::uint32_t> homepage_body(std::string_view normalized_url) const;

@@ -31,20 +31,29 @@ bool host_char(char c) {
 
 }  // namespace
 
-TextGrams make_text_grams(std::string_view text) {
+std::u32string description_key(std::string_view text) {
   std::u32string key = text::to_u32(text::match_key(
       text.substr(0, std::min<std::size_t>(text.size(), 4 * kMaxDescriptionCodePoints))));
   if (key.size() > kMaxDescriptionCodePoints) key.resize(kMaxDescriptionCodePoints);
+  return key;
+}
+
+TextGrams make_key_grams(std::u32string_view key) {
   TextGrams out;
   if (key.size() < 3) return out;
   out.grams.reserve(key.size() - 2);
   for (std::size_t i = 0; i + 2 < key.size(); ++i) {
+    if (key[i] == U'\0' || key[i + 1] == U'\0' || key[i + 2] == U'\0') continue;
     out.grams.push_back(hash_gram(key[i], key[i + 1], key[i + 2]));
   }
   std::sort(out.grams.begin(), out.grams.end());
   out.grams.erase(std::unique(out.grams.begin(), out.grams.end()), out.grams.end());
   out.grams.shrink_to_fit();
   return out;
+}
+
+TextGrams make_text_grams(std::string_view text) {
+  return make_key_grams(description_key(text));
 }
 
 double gram_similarity(const TextGrams& a, const TextGrams& b) {

@@ -20,6 +20,12 @@ struct TextGrams {
 
 TextGrams make_text_grams(std::string_view text);
 
+// The description key (match_key form, at most kMaxDescriptionCodePoints) of a text.
+std::u32string description_key(std::string_view text);
+
+// Grams of a key in which U+0000 separates runs that were left out: no gram spans a separator.
+TextGrams make_key_grams(std::u32string_view key);
+
 // Dice coefficient of the two gram sets, 0 when either has too few grams to mean anything.
 double gram_similarity(const TextGrams& a, const TextGrams& b);
 

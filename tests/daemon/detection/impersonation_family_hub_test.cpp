@@ -8,6 +8,7 @@
 
 #include "collectors/ratelimit/clock.h"
 #include "daemon/detection/detection_hub.h"
+#include "daemon/detection/manual_report.h"
 #include "daemon/store/connection.h"
 #include "playbooks/engine/loader.h"
 #include "tests/support/fake_platform.h"
@@ -38,13 +39,6 @@ model::ProfileSnapshot profile(std::string id, std::string handle, std::string n
 class HubFamilyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store::DatabaseOptions o;
-    o.dsn = db_.dsn();
-    database_ = std::make_unique<store::Database>(o, nullptr);
-    database_->start();
-    ASSERT_TRUE(database_->wait_ready(10s));
-    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
-    ASSERT_TRUE(loaded.ok()) << loaded.text();
     config::Config cfg;
     cfg.municipality.name = "相馬市";
     cfg.municipality.homepage_url = "https://www.city.soma.fukushima.jp/";
@@ -52,13 +46,25 @@ class HubFamilyTest : public ::testing::Test {
     x.platform = model::Platform::x;
     x.handle = "soma_city";
     cfg.accounts = {x};
-    hub_ = std::make_unique<DetectionHub>(
-        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
-        cfg, loaded.set, HubOptions{});
+    start_hub(cfg);
     store::StoredBatch officials;
     officials.changed_profiles = {
         profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/")};
     hub_->on_stored(model::Platform::x, "soma_city", officials);
+  }
+
+  // The store on the scratch database and a hub over `cfg` with the shipped playbooks.
+  void start_hub(const config::Config& cfg) {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    database_ = std::make_unique<store::Database>(o, nullptr);
+    database_->start();
+    ASSERT_TRUE(database_->wait_ready(10s));
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    hub_ = std::make_unique<DetectionHub>(
+        alerts::FindingServices{io_, *database_, clock_, alerts::AlertContext{}, nullptr, nullptr},
+        cfg, loaded.set, HubOptions{});
   }
 
   void TearDown() override {
@@ -136,6 +142,145 @@ TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonator
                "t";
       },
       10s));
+}
+
+// Issue 19: staff reporting by hand an account the detector already opened an incident about add
+// to that incident (who and when on its timeline), and a detection of an account staff already
+// reported joins the hand-opened incident: never two unrelated incidents for one account.
+TEST_F(HubFamilyTest, AHandReportAndADetectionOfTheSameAccountAreOneIncident) {
+  auto report = [&](std::string subject, std::optional<model::Platform> platform) {
+    ManualReport r;
+    r.type = model::IncidentType::impersonation;
+    r.subject = std::move(subject);
+    r.platform = platform;
+    r.summary = "市民から電話: 市を名乗るアカウントから DM が来た";
+    EXPECT_FALSE(check_report(r).has_value());
+    auto conn = store::connect(db_.dsn(), std::nullopt);
+    return record_manual_report(
+        *conn, r, {}, alerts::AlertContext{}, "広報 花子",
+        std::chrono::time_point_cast<std::chrono::milliseconds>(model::Clock::now()));
+  };
+  // The detector first: the account is seen (the poller stored its profile) and flagged.
+  sql(db_.dsn(),
+      "INSERT INTO observed_profiles (platform, account_id, handle, observed_at, last_seen_at)"
+      " VALUES ('x', '400', 'soma__city', now(), now())");
+  see(profile("400", "soma__city", "相馬市", kDescription));
+  ASSERT_TRUE(testing::eventually([&] { return incidents_for("400") == "1"; }, 20s));
+  const auto added = report("https://x.com/Soma__City", std::nullopt);
+  EXPECT_FALSE(added.created);
+  EXPECT_EQ(std::to_string(added.incident_id),
+            sql(db_.dsn(), "SELECT id FROM incidents WHERE subject = 'x:400'"));
+  EXPECT_EQ(sql(db_.dsn(), "SELECT count(*) FROM incidents WHERE subject LIKE 'manual:%'"), "0");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT actor || '|' || message FROM incident_timeline WHERE"
+                " incident_id = " +
+                    std::to_string(added.incident_id) + " AND actor = '広報 花子'"),
+            "広報 花子|手動で登録された報告を追加しました（対象: https://x.com/Soma__City）");
+
+  // Staff first, about an account mamori has not seen: opened by hand...
+  const auto opened = report("@soma_c1ty", model::Platform::x);
+  EXPECT_TRUE(opened.created);
+  // ...and the detection of that account later is added to it, not opened beside it.
+  see(profile("600", "soma_c1ty", "相馬市", kDescription));
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return sql(db_.dsn(), "SELECT finding_count FROM incidents WHERE id = " +
+                                  std::to_string(opened.incident_id)) == "2";
+      },
+      20s));
+  EXPECT_EQ(incidents_for("600"), "0");
+}
+
+// Issue 20: two towns on one hub. Each town's names are searched, a look-alike is judged against
+// its own town's accounts (and its incident belongs to that town), and the towns' accounts are
+// official to each other.
+class HubTwoTownsTest : public HubFamilyTest {
+ protected:
+  void SetUp() override {
+    config::Config cfg;
+    config::Municipality soma;
+    soma.id = "soma";
+    soma.name = "相馬市";
+    soma.name_kana = "そうまし";
+    soma.homepage_url = "https://www.city.soma.fukushima.jp/";
+    config::Municipality minamisoma;
+    minamisoma.id = "minamisoma";
+    minamisoma.name = "南相馬市";
+    minamisoma.name_kana = "みなみそうまし";
+    minamisoma.homepage_url = "https://www.city.minamisoma.lg.jp/";
+    minamisoma.name_variants = {"みなみそうま"};
+    cfg.municipalities = {soma, minamisoma};
+    cfg.municipality = soma;
+    config::Account a;
+    a.municipality = "soma";
+    a.handle = "soma_city";
+    config::Account b;
+    b.municipality = "minamisoma";
+    b.handle = "minamisoma_koho";
+    cfg.accounts = {a, b};
+    start_hub(cfg);
+    // Both towns' official accounts, as the poller stores them.
+    sql(db_.dsn(),
+        "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
+        " ('x', 'soma_city', '100', 'soma'), ('x', 'minamisoma_koho', '110', 'minamisoma')");
+    store::StoredBatch officials;
+    officials.changed_profiles = {
+        profile("100", "soma_city", "相馬市", kDescription, "https://www.city.soma.fukushima.jp/"),
+        profile("110", "minamisoma_koho", "南相馬市", kMinamisomaDescription,
+                "https://www.city.minamisoma.lg.jp/")};
+    hub_->on_stored(model::Platform::x, "", officials);
+  }
+
+  std::string town_of(const std::string& id) {
+    return sql(db_.dsn(),
+               "SELECT string_agg(municipality, ',') FROM incidents WHERE type ="
+               " 'impersonation' AND subject = 'x:" +
+                   id + "'");
+  }
+
+  static constexpr const char* kMinamisomaDescription =
+      "南相馬市広報情報課です。市からのお知らせ、防災・放射線の情報を発信しています。";
+};
+
+TEST_F(HubTwoTownsTest, EachTownsNamesAreSearchedAndALookAlikeIsJudgedAgainstItsOwnTown) {
+  const auto queries = hub_->search_queries(model::Platform::x);
+  auto has = [&](std::string_view q) {
+    return std::find(queries.begin(), queries.end(), q) != queries.end();
+  };
+  EXPECT_TRUE(has("相馬市"));
+  EXPECT_TRUE(has("南相馬市"));
+  EXPECT_TRUE(has("みなみそうま"));                                     // the second town's variant
+  EXPECT_TRUE(hub_->search_queries(model::Platform::bluesky).empty());  // no accounts there
+
+  // The second town's name alone, with nothing of the first copied: suspicious for 南相馬市. Judged
+  // with the first town's names only, 南相馬市 is another real body and nothing would be opened.
+  see(profile("500", "mskoho_news", "【公式】南相馬市"));
+  // Copies of each town's own account.
+  see(profile("510", "minamisoma_kouhou", "南相馬市", kMinamisomaDescription));
+  see(profile("520", "soma_c1ty", "相馬市", kDescription));
+  // The other town's official account, and a department of the second town.
+  see(profile("110", "minamisoma_koho", "南相馬市", kMinamisomaDescription,
+              "https://www.city.minamisoma.lg.jp/"));
+  see(profile("530", "minamisoma_fd", "南相馬市消防本部", "火災・救急の情報をお知らせします"));
+  // The second town's account after a handle change (same platform id): still official.
+  see(profile("110", "minamisoma_pr", "南相馬市", kMinamisomaDescription));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return town_of("500") == "minamisoma" && town_of("510") == "minamisoma"; }, 20s))
+      << town_of("500") << " " << town_of("510") << " "
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  ASSERT_TRUE(testing::eventually([&] { return town_of("520") == "soma"; }, 20s))
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT f.evidence ->> 'matched_official' FROM"
+                " incident_findings f JOIN incidents i ON i.id = f.incident_id"
+                " WHERE i.subject = 'x:510'"),
+            "minamisoma_koho");
+  EXPECT_EQ(incidents_for("110"), "0");
+  EXPECT_EQ(incidents_for("530"), "0");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT matched_official FROM impersonation_related"
+                " WHERE account_ref = '530'"),
+            "minamisoma_koho");
 }
 
 }  // namespace

@@ -69,12 +69,23 @@ TEST(ImpersonationFamilyEvaluation, SeenSplitPerCategory) {
   EXPECT_GE(m.precision(), 0.95);
 }
 
+// The second held part (cities 201–209, session 6), read after its first measurement (recall
+// 1.0, precision 0.882) to find the causes of its two false positives, and tuned on since.
+TEST(ImpersonationFamilyEvaluation, SecondSeenSplitPerCategory) {
+  std::cout << report(family_outcomes(), "family_seen2") << category_table("family_seen2");
+  const Metrics m = metrics(family_outcomes(), "family_seen2");
+  EXPECT_GE(m.recall(), 0.95);
+  EXPECT_GE(m.precision(), 0.95);
+}
+
+// The held part (cities 301–311, session 7), written before the fixes for family_seen2's false
+// positives and never tuned on.
 TEST(ImpersonationFamilyEvaluation, HeldSplitPerCategory) {
   std::cout << report(family_outcomes(), "family_held") << category_table("family_held");
   const Metrics m = metrics(family_outcomes(), "family_held");
   EXPECT_GE(m.true_positive + m.false_negative, 15);  // not trivially small
-  // Regression guards set at or below the first measurement, not tuned on this split.
-  EXPECT_GE(m.recall(), 0.85);
+  // Regression guards set at or below the first measurement (recall 0.947, precision 0.900).
+  EXPECT_GE(m.recall(), 0.90);
   EXPECT_GE(m.precision(), 0.85);
 }
 

@@ -81,6 +81,28 @@ TEST(LocalGovernmentDirectory, MentionsAreLeftmostLongest) {
   EXPECT_TRUE(names("まったり日記").empty());
 }
 
+TEST(LocalGovernmentDirectory, AMentionOfSeveralBodiesIsPlacedByItsCityOrPrefecture) {
+  const auto& d = LocalGovernmentDirectory::japan();
+  auto placed = [&](std::string_view text) {
+    auto mentions = d.mentions(key(text));
+    d.narrow(mentions);
+    std::vector<std::string> out;
+    for (const auto& m : mentions) {
+      std::string s;
+      for (auto b : m.bodies) s += (s.empty() ? "" : "|") + d.bodies()[b].display();
+      out.push_back(s);
+    }
+    return out;
+  };
+  EXPECT_EQ(placed("泉区役所（仙台市）"), (std::vector<std::string>{"仙台市泉区", "宮城県仙台市"}));
+  EXPECT_EQ(placed("伊達市（北海道）"), (std::vector<std::string>{"北海道伊達市", "北海道"}));
+  EXPECT_EQ(placed("中央区役所 熊本市")[0], "熊本市中央区");
+  // Nothing places it: both 泉区 stay.
+  EXPECT_EQ(placed("泉区役所"), std::vector<std::string>{"仙台市泉区|横浜市泉区"});
+  // A city that is not the ward's leaves the mention as it is.
+  EXPECT_EQ(placed("泉区（大阪市）")[0], "仙台市泉区|横浜市泉区");
+}
+
 TEST(LocalGovernmentDirectory, HomepagesFindTheirBodyAndWardsUnderTheCitysHost) {
   const auto& d = LocalGovernmentDirectory::japan();
   auto body = [&](std::string_view url) {
@@ -269,6 +291,46 @@ TEST(FamilyWards, ACitysWardIsRelatedAnotherCitysWardIsAnotherBody) {
   const auto other = d.assess(profile("osaka_chuo", "大阪市中央区", "区役所です"), nullptr, kNow);
   EXPECT_EQ(other.verdict, Verdict::benign);
   EXPECT_EQ(other.components.other_body, "大阪市中央区");
+}
+
+TEST(FamilyWards, AWardNameSharedByTwoCitiesIsPlacedByTheCityInTheName) {
+  OfficialAccount main;
+  main.profile = profile("sendai_city_koho", "仙台市", "仙台市の公式アカウントです。",
+                         "https://www.city.sendai.jp/");
+  const ImpersonationDetector d({}, {main}, {});
+  const auto ward = d.assess(profile("izumi_ku_office", "泉区役所（仙台市）", "泉区の情報です。",
+                                     "https://www.city.sendai.jp/izumiku/"),
+                             nullptr, kNow);
+  EXPECT_EQ(ward.verdict, Verdict::related);
+  EXPECT_EQ(ward.components.family, "仙台市泉区");
+  // The other city's 泉区, named with its city, is another body.
+  const auto other = d.assess(
+      profile("izumi_ku_yokohama", "泉区役所（横浜市）", "泉区からのお知らせ"), nullptr, kNow);
+  EXPECT_EQ(other.verdict, Verdict::benign);
+  EXPECT_EQ(other.components.other_body, "横浜市泉区");
+}
+
+TEST(FamilyDescriptions, AStockSelfIntroductionIsNotACopyButACopiedSentenceIs) {
+  OfficialAccount main;
+  main.profile = profile("misato_town_mz", "美郷町",
+                         "宮崎県美郷町の公式アカウントです。町からのお知らせを発信します。",
+                         "https://www.town.miyazaki-misato.lg.jp/");
+  const ImpersonationDetector d({}, {main}, {});
+  // The same-name town in 秋田県 introduces itself the way every official account does.
+  const auto stock =
+      d.assess(profile("misato_akita", "美郷町", "秋田県美郷町の公式アカウントです。",
+                       "https://www.town.misato.akita.jp/"),
+               nullptr, kNow);
+  EXPECT_EQ(stock.components.description, 0.0);
+  EXPECT_EQ(stock.verdict, Verdict::benign);
+  // One that copies the official's own sentence is still flagged, though its homepage is real.
+  const auto copy =
+      d.assess(profile("misato_akita", "美郷町",
+                       "秋田県美郷町の公式アカウントです。町からのお知らせを発信します。",
+                       "https://www.town.misato.akita.jp/"),
+               nullptr, kNow);
+  EXPECT_GE(copy.components.description, 0.7);
+  EXPECT_NE(copy.verdict, Verdict::benign);
 }
 
 TEST(RomajiForms, HepburnWithLongVowelsWrittenOutAndCollapsed) {

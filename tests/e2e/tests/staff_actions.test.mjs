@@ -129,6 +129,51 @@ describe('incident by hand', () => {
     assert.deepEqual(await seriousViolations(page), []);
     await screenshot(page, '20b-incident-by-hand');
   });
+
+  it('shows the registered incident with its type, summary and which checks mamori runs itself', async () => {
+    await page.goto(`${config.console}/`);
+    await page.click('#manual-incident summary');
+    await page.waitForSelector('#manual-subject', { state: 'visible' });
+    await page.selectOption('#manual-type', 'impersonation');
+    await page.fill('#manual-subject', 'https://x.com/e2e_reported');
+    const summary = '市民から電話: 市の名前で給付金を案内する X のアカウントがある';
+    await page.fill('#manual-summary', summary);
+    await page.click('#manual-incident button[type=submit]');
+    await page.waitForURL(/\/incidents\/\d+$/);
+    const id = new URL(page.url()).pathname.split('/').pop();
+    // The message after 登録 says what mamori checks itself.
+    const flash = page.locator('#flash');
+    await flash.filter({ hasText: 'インシデントを登録し、対応を始めました' }).waitFor();
+    assert.match(await flash.textContent(), /自動で確認: 削除されるまでの監視/);
+    // The incident page: its type, the summary as written, the step marked automatic, and the
+    // timeline's note on what is automatic.
+    await page.locator('.badge.type', { hasText: '成りすまし' }).first().waitFor();
+    assert.match(await page.locator('h1').textContent(), /成りすまし（手動登録）/);
+    assert.equal((await page.locator('p.summary').textContent()).trim(), summary);
+    const gone = page.locator('li.step', { has: page.locator('h3', { hasText: '削除されるまでの監視' }) });
+    await gone.locator('.badge.auto', { hasText: '自動確認' }).waitFor();
+    const timeline = page.locator('ol.timeline');
+    await timeline.filter({ hasText: '自動確認について' }).waitFor();
+    assert.match(await timeline.textContent(),
+      /アカウント @e2e_reported（X）を定期的に照会し、削除・凍結されたら自動で完了します/);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, '20c-incident-by-hand-checks');
+
+    // The same account reported again, written differently: added to the same incident.
+    await page.goto(`${config.console}/`);
+    await page.click('#manual-incident summary');
+    await page.waitForSelector('#manual-subject', { state: 'visible' });
+    await page.selectOption('#manual-type', 'impersonation');
+    await page.selectOption('#manual-platform', 'x');
+    await page.fill('#manual-subject', '@E2E_Reported');
+    await page.fill('#manual-summary', '別の市民からも同じアカウントの通報');
+    await page.click('#manual-incident button[type=submit]');
+    await page.waitForURL(new RegExp(`/incidents/${id}$`));
+    await page.locator('#flash', { hasText: '同じ対象の対応中のインシデントに追加しました' }).waitFor();
+    const detail = await apiGet(`/api/v1/incidents/${id}`);
+    assert.equal(detail.finding_count, 2);
+    assert.ok(detail.timeline.some((t) => t.actor === config.responder.name && /報告を追加しました/.test(t.message)));
+  });
 });
 
 describe('profile changes', () => {
