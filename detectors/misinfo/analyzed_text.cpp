@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "detectors/text/links.h"
 #include "detectors/text/normalize.h"
 #include "detectors/text/normalized_text.h"
 #include "model/text.h"
@@ -41,92 +42,16 @@ bool is_decoration(char32_t c) {
          u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
 }
 
-bool is_url_char(char32_t c) {
-  if (c > 0x7E || c <= 0x20) return false;
-  switch (c) {
-    case U'"':
-    case U'<':
-    case U'>':
-    case U'\\':
-    case U'^':
-    case U'`':
-    case U'{':
-    case U'|':
-    case U'}':
-    case U'(':
-    case U')':
-    case U'[':
-    case U']':
-    case U'\'':
-      return false;
-    default:
-      return true;
-  }
-}
-
-bool is_host_char(char32_t c) {
-  return is_ascii_alpha(c) || is_ascii_digit(c) || c == U'-' || c == U'.';
-}
-
-bool starts_with(const std::u32string& s, std::size_t i, std::u32string_view p) {
-  return s.size() >= i + p.size() && std::u32string_view(s).substr(i, p.size()) == p;
-}
-
-// A bare domain link such as "bit.ly/abc" or "wakaba-bokin.jp": labels of [a-z0-9-] joined by
-// dots, the last one alphabetic (so "3.5" or "1.500" are not links).
-std::size_t bare_domain_end(const std::u32string& s, std::size_t i) {
-  std::size_t j = i;
-  while (j < s.size() && is_host_char(s[j])) ++j;
-  if (j == i) return i;
-  const std::u32string_view host(s.data() + i, j - i);
-  const std::size_t dot = host.rfind(U'.');
-  if (dot == std::u32string_view::npos || dot == 0 || dot + 2 > host.size()) return i;
-  const auto tld = host.substr(dot + 1);
-  if (tld.size() < 2 ||
-      !std::all_of(tld.begin(), tld.end(), [](char32_t c) { return is_ascii_alpha(c); })) {
-    return i;
-  }
-  if (host.front() == U'.' || host.front() == U'-') return i;
-  std::size_t k = j;
-  while (k < s.size() && is_url_char(s[k])) ++k;
-  // Trailing sentence punctuation is not part of the link.
-  while (k > j && (s[k - 1] == U'.' || s[k - 1] == U',' || s[k - 1] == U'!' || s[k - 1] == U'?'))
-    --k;
-  return k;
-}
-
+// Links as written (text/links.h), blanked to spaces in `nfkc` so that no later reading looks
+// inside them. The same spans text::NormalizedText blanks before its analysis.
 void extract_urls(AnalyzedText& t) {
   auto& s = t.nfkc;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t end = i;
-    if (starts_with(s, i, U"http://") || starts_with(s, i, U"https://")) {
-      end = i;
-      while (end < s.size() && is_url_char(s[end])) ++end;
-      while (end > i && (s[end - 1] == U'.' || s[end - 1] == U',' || s[end - 1] == U'!' ||
-                         s[end - 1] == U'?')) {
-        --end;
-      }
-    } else if (is_ascii_alpha(s[i]) || is_ascii_digit(s[i])) {
-      // A bare domain starts at a word boundary (not inside an e-mail or a longer token).
-      const bool boundary =
-          i == 0 || !(is_host_char(s[i - 1]) || s[i - 1] == U'@' || s[i - 1] == U'_');
-      if (boundary) end = bare_domain_end(s, i);
-    }
-    if (end > i) {
-      std::string url;
-      for (std::size_t k = i; k < end; ++k) url.push_back(static_cast<char>(s[k]));
-      t.urls.push_back(std::move(url));
-      for (std::size_t k = i; k < end; ++k) s[k] = U' ';
-      i = end;
-    } else {
-      // Skip the rest of an ASCII word so that "abc.def" inside "xabc.def" is not taken.
-      if (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_') {
-        while (i < s.size() && (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_')) ++i;
-      } else {
-        ++i;
-      }
-    }
+  for (const text::LinkSpan& l : text::find_links(s)) {
+    std::string url;
+    url.reserve(l.size());
+    for (std::size_t k = l.begin; k < l.end; ++k) url.push_back(static_cast<char>(s[k]));
+    t.urls.push_back(std::move(url));
+    for (std::size_t k = l.begin; k < l.end; ++k) s[k] = U' ';
   }
 }
 
@@ -272,10 +197,9 @@ AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* nor
     t.folded[i] = c;
     if (!is_decoration(c)) t.key.push_back(c);
   }
-  // MeCab reads `nfkc` with its links blanked: the caller's analysis is of the same bytes when
-  // the text has no link, and made with the same dictionary.
-  if (normalized != nullptr && t.urls.empty() &&
-      &normalized->analyzer() == &text::Morphology::shared()) {
+  // MeCab reads `nfkc` with its links blanked, as text::NormalizedText analyses it: the caller's
+  // analysis is of the same bytes, made with the same dictionary.
+  if (normalized != nullptr && &normalized->analyzer() == &text::Morphology::shared()) {
     add_tokens(t, normalized->nfkc(), normalized->morphemes());
   } else {
     analyze_morphemes(t);
