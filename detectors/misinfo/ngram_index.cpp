@@ -31,6 +31,7 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
     for (const auto g : grams_of[d]) postings[g].push_back(static_cast<std::uint32_t>(d));
     gram_counts_.push_back(static_cast<std::uint32_t>(grams_of[d].size()));
   }
+  weights_.resize(documents.size(), 0.0);  // idf() needs the document count
   std::size_t size = 64;
   while (size < postings.size() * 2) size *= 2;
   table_.assign(size, Slot{});
@@ -39,10 +40,9 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
     std::size_t i = GramSet::mix(g) & table_mask_;
     while (table_[i].gram != 0) i = (i + 1) & table_mask_;
     table_[i] = Slot{g, static_cast<std::uint32_t>(posting_docs_.size()),
-                     static_cast<std::uint32_t>(docs.size())};
+                     static_cast<std::uint32_t>(docs.size()), idf(docs.size())};
     posting_docs_.insert(posting_docs_.end(), docs.begin(), docs.end());
   }
-  weights_.resize(documents.size(), 0.0);  // idf() needs the document count
   offsets_.reserve(documents.size() + 1);
   offsets_.push_back(0);
   for (std::size_t d = 0; d < documents.size(); ++d) {
@@ -61,7 +61,9 @@ NgramIndex::Postings NgramIndex::postings(std::uint64_t gram) const {
   if (table_.empty()) return {};
   for (std::size_t i = GramSet::mix(gram) & table_mask_;; i = (i + 1) & table_mask_) {
     const Slot& slot = table_[i];
-    if (slot.gram == gram) return Postings{posting_docs_.data() + slot.offset, slot.size};
+    if (slot.gram == gram) {
+      return Postings{posting_docs_.data() + slot.offset, slot.size, slot.idf};
+    }
     if (slot.gram == 0) return {};
   }
 }
@@ -83,13 +85,14 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
   if (acc.size() < weights_.size()) acc.assign(weights_.size(), 0.0f);
   touched.clear();
   double query_weight = 0;
+  const double unseen = idf(0);
   for (const auto g : query_grams) {
     const Postings docs = postings(g);
     if (docs.size == 0) {
-      query_weight += idf(0);
+      query_weight += unseen;
       continue;
     }
-    const double w = idf(docs.size);
+    const double w = docs.idf;
     query_weight += w;
     if (docs.size > common) continue;
     for (std::size_t k = 0; k < docs.size; ++k) {

@@ -57,12 +57,14 @@ class NgramIndex {
   struct Postings {
     const std::uint32_t* begin = nullptr;
     std::size_t size = 0;
+    double idf = 0;  // idf(size), computed once when the index is built
   };
   Postings postings(std::uint64_t gram) const;
   struct Slot {
     std::uint64_t gram = 0;  // 0 = empty (never a gram, see GramSet)
     std::uint32_t offset = 0;
     std::uint32_t size = 0;
+    double idf = 0;
   };
   std::vector<Slot> table_;
   std::size_t table_mask_ = 0;
