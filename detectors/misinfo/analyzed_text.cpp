@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
 #include "detectors/text/links.h"
 #include "detectors/text/normalize.h"
@@ -16,6 +17,12 @@ namespace {
 // Mirrors text::match_key's default decoration test so that `key` equals match_key(text)
 // (a test holds the two together) without a second ICU normalization pass per reply.
 bool is_decoration(char32_t c) {
+  // Most of a reply is ASCII letters and digits, kana and kanji: letters (L*) and digits (Nd) to
+  // ICU, so never decoration. Answered here without the property lookups below.
+  if ((c >= U'a' && c <= U'z') || (c >= U'0' && c <= U'9') || (c >= 0x3041 && c <= 0x3096) ||
+      (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x4E00 && c <= 0x9FFF)) {
+    return false;
+  }
   const auto cp = static_cast<UChar32>(c);
   if (u_isUWhiteSpace(cp)) return true;
   switch (static_cast<UCharCategory>(u_charType(cp))) {
@@ -42,16 +49,19 @@ bool is_decoration(char32_t c) {
          u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
 }
 
-// Links as written (text/links.h), blanked to spaces in `nfkc` so that no later reading looks
-// inside them. The same spans text::NormalizedText blanks before its analysis.
-void extract_urls(AnalyzedText& t) {
-  auto& s = t.nfkc;
-  for (const text::LinkSpan& l : text::find_links(s)) {
-    std::string url;
-    url.reserve(l.size());
-    for (std::size_t k = l.begin; k < l.end; ++k) url.push_back(static_cast<char>(s[k]));
-    t.urls.push_back(std::move(url));
-    for (std::size_t k = l.begin; k < l.end; ++k) s[k] = U' ';
+// Links as written, found by text::NormalizedText (text/links.h) in the UTF-8 form, blanked to
+// spaces in `nfkc` so that no later reading looks inside them. A link is ASCII: its bytes are its
+// code points.
+void extract_urls(AnalyzedText& t, const text::NormalizedText& n) {
+  const std::string& utf8 = n.nfkc();
+  std::size_t byte = 0;
+  std::size_t cp = 0;
+  for (const text::LinkSpan& l : n.links()) {
+    for (; byte < l.begin; ++byte) {
+      if ((static_cast<unsigned char>(utf8[byte]) & 0xC0) != 0x80) ++cp;
+    }
+    t.urls.emplace_back(utf8, l.begin, l.size());
+    for (std::size_t k = 0; k < l.size(); ++k) t.nfkc[cp + k] = U' ';
   }
 }
 
@@ -118,14 +128,6 @@ void add_tokens(AnalyzedText& t, std::string_view utf8,
   }
 }
 
-void analyze_morphemes(AnalyzedText& t) {
-  thread_local std::string utf8;
-  utf8 = text::to_utf8(t.nfkc);
-  thread_local std::vector<text::Morpheme> morphemes;
-  text::Morphology::shared().analyze(utf8, morphemes);
-  add_tokens(t, utf8, morphemes);
-}
-
 void split_sentences(AnalyzedText& t) {
   const auto& f = t.folded;
   std::size_t begin = 0;
@@ -184,12 +186,17 @@ bool is_hiragana(char32_t c) {
 
 AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* normalized) {
   if (utf8.size() > kMaxAnalyzedBytes) utf8 = utf8.substr(0, kMaxAnalyzedBytes);
-  // The caller's normalization is of the whole text: it is this one's only if nothing was cut.
-  if (normalized != nullptr && normalized->source_bytes() != utf8.size()) normalized = nullptr;
+  // The caller's normalization is of the whole text: it is this one's only if nothing was cut and
+  // the same dictionary made it. Otherwise the text is normalized and analysed here, the same way.
+  if (normalized != nullptr && (normalized->source_bytes() != utf8.size() ||
+                                &normalized->analyzer() != &text::Morphology::shared())) {
+    normalized = nullptr;
+  }
+  std::optional<text::NormalizedText> own;
+  if (normalized == nullptr) normalized = &own.emplace(utf8);
   AnalyzedText t;
-  t.nfkc = normalized != nullptr ? text::to_u32(normalized->nfkc())
-                                 : text::to_u32(text::nfkc_casefold(utf8));
-  extract_urls(t);
+  t.nfkc = text::to_u32(normalized->nfkc());
+  extract_urls(t, *normalized);
   t.folded.resize(t.nfkc.size());
   t.key.reserve(t.nfkc.size());
   for (std::size_t i = 0; i < t.nfkc.size(); ++i) {
@@ -197,13 +204,8 @@ AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* nor
     t.folded[i] = c;
     if (!is_decoration(c)) t.key.push_back(c);
   }
-  // MeCab reads `nfkc` with its links blanked, as text::NormalizedText analyses it: the caller's
-  // analysis is of the same bytes, made with the same dictionary.
-  if (normalized != nullptr && &normalized->analyzer() == &text::Morphology::shared()) {
-    add_tokens(t, normalized->nfkc(), normalized->morphemes());
-  } else {
-    analyze_morphemes(t);
-  }
+  // MeCab has read `nfkc` with the same links blanked (text::NormalizedText).
+  add_tokens(t, normalized->nfkc(), normalized->morphemes());
   split_sentences(t);
   return t;
 }

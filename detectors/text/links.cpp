@@ -91,6 +91,10 @@ std::vector<LinkSpan> find(std::basic_string_view<Char> s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const char32_t c = at(s, i);
+    if (c > 0x7E) {  // never in a link (most of a Japanese reply)
+      ++i;
+      continue;
+    }
     std::size_t end = i;
     if (starts_with_ascii(s, i, "http://") || starts_with_ascii(s, i, "https://")) {
       while (end < s.size() && is_url_char(at(s, end))) ++end;
