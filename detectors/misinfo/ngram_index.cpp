@@ -101,6 +101,7 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
       acc[d] += static_cast<float>(w);
     }
   }
+  if (touched.empty()) return hits;
   // Phase 2: the best candidates by selective overlap, scored exactly against a hash set of the
   // query's grams.
   const std::size_t keep = std::min(touched.size(), max_hits * 2);
