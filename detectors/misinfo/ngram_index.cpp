@@ -32,6 +32,8 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
     gram_counts_.push_back(static_cast<std::uint32_t>(grams_of[d].size()));
   }
   weights_.resize(documents.size(), 0.0);  // idf() needs the document count
+  idf_of_.resize(documents.size() + 1);
+  for (std::size_t df = 0; df <= documents.size(); ++df) idf_of_[df] = idf(df);
   std::size_t size = 64;
   while (size < postings.size() * 2) size *= 2;
   table_.assign(size, Slot{});
@@ -40,7 +42,7 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
     std::size_t i = GramSet::mix(g) & table_mask_;
     while (table_[i].gram != 0) i = (i + 1) & table_mask_;
     table_[i] = Slot{g, static_cast<std::uint32_t>(posting_docs_.size()),
-                     static_cast<std::uint32_t>(docs.size()), idf(docs.size())};
+                     static_cast<std::uint32_t>(docs.size())};
     posting_docs_.insert(posting_docs_.end(), docs.begin(), docs.end());
   }
   offsets_.reserve(documents.size() + 1);
@@ -61,9 +63,7 @@ NgramIndex::Postings NgramIndex::postings(std::uint64_t gram) const {
   if (table_.empty()) return {};
   for (std::size_t i = GramSet::mix(gram) & table_mask_;; i = (i + 1) & table_mask_) {
     const Slot& slot = table_[i];
-    if (slot.gram == gram) {
-      return Postings{posting_docs_.data() + slot.offset, slot.size, slot.idf};
-    }
+    if (slot.gram == gram) return Postings{posting_docs_.data() + slot.offset, slot.size};
     if (slot.gram == 0) return {};
   }
 }
@@ -85,14 +85,14 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
   if (acc.size() < weights_.size()) acc.assign(weights_.size(), 0.0f);
   touched.clear();
   double query_weight = 0;
-  const double unseen = idf(0);
+  const double unseen = idf_of_[0];
   for (const auto g : query_grams) {
     const Postings docs = postings(g);
     if (docs.size == 0) {
       query_weight += unseen;
       continue;
     }
-    const double w = docs.idf;
+    const double w = idf_of_[docs.size];
     query_weight += w;
     if (docs.size > common) continue;
     for (std::size_t k = 0; k < docs.size; ++k) {

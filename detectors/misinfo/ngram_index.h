@@ -57,14 +57,12 @@ class NgramIndex {
   struct Postings {
     const std::uint32_t* begin = nullptr;
     std::size_t size = 0;
-    double idf = 0;  // idf(size), computed once when the index is built
   };
   Postings postings(std::uint64_t gram) const;
   struct Slot {
     std::uint64_t gram = 0;  // 0 = empty (never a gram, see GramSet)
     std::uint32_t offset = 0;
     std::uint32_t size = 0;
-    double idf = 0;
   };
   std::vector<Slot> table_;
   std::size_t table_mask_ = 0;
@@ -78,6 +76,7 @@ class NgramIndex {
   std::vector<WeightedGram> grams_;
   std::vector<std::uint32_t> offsets_;
   std::vector<double> weights_;  // sum of the document's gram IDFs
+  std::vector<double> idf_of_;   // idf(df) for df in [0, size()], computed once (no log per gram)
   std::vector<std::uint32_t> gram_counts_;
 };
 
