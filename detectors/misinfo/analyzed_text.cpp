@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 
+#include "detectors/text/links.h"
 #include "detectors/text/normalize.h"
 #include "detectors/text/normalized_text.h"
 #include "model/text.h"
@@ -15,6 +17,12 @@ namespace {
 // Mirrors text::match_key's default decoration test so that `key` equals match_key(text)
 // (a test holds the two together) without a second ICU normalization pass per reply.
 bool is_decoration(char32_t c) {
+  // Most of a reply is ASCII letters and digits, kana and kanji: letters (L*) and digits (Nd) to
+  // ICU, so never decoration. Answered here without the property lookups below.
+  if ((c >= U'a' && c <= U'z') || (c >= U'0' && c <= U'9') || (c >= 0x3041 && c <= 0x3096) ||
+      (c >= 0x30A1 && c <= 0x30FA) || (c >= 0x4E00 && c <= 0x9FFF)) {
+    return false;
+  }
   const auto cp = static_cast<UChar32>(c);
   if (u_isUWhiteSpace(cp)) return true;
   switch (static_cast<UCharCategory>(u_charType(cp))) {
@@ -41,92 +49,19 @@ bool is_decoration(char32_t c) {
          u_hasBinaryProperty(cp, UCHAR_EMOJI_MODIFIER);
 }
 
-bool is_url_char(char32_t c) {
-  if (c > 0x7E || c <= 0x20) return false;
-  switch (c) {
-    case U'"':
-    case U'<':
-    case U'>':
-    case U'\\':
-    case U'^':
-    case U'`':
-    case U'{':
-    case U'|':
-    case U'}':
-    case U'(':
-    case U')':
-    case U'[':
-    case U']':
-    case U'\'':
-      return false;
-    default:
-      return true;
-  }
-}
-
-bool is_host_char(char32_t c) {
-  return is_ascii_alpha(c) || is_ascii_digit(c) || c == U'-' || c == U'.';
-}
-
-bool starts_with(const std::u32string& s, std::size_t i, std::u32string_view p) {
-  return s.size() >= i + p.size() && std::u32string_view(s).substr(i, p.size()) == p;
-}
-
-// A bare domain link such as "bit.ly/abc" or "wakaba-bokin.jp": labels of [a-z0-9-] joined by
-// dots, the last one alphabetic (so "3.5" or "1.500" are not links).
-std::size_t bare_domain_end(const std::u32string& s, std::size_t i) {
-  std::size_t j = i;
-  while (j < s.size() && is_host_char(s[j])) ++j;
-  if (j == i) return i;
-  const std::u32string_view host(s.data() + i, j - i);
-  const std::size_t dot = host.rfind(U'.');
-  if (dot == std::u32string_view::npos || dot == 0 || dot + 2 > host.size()) return i;
-  const auto tld = host.substr(dot + 1);
-  if (tld.size() < 2 ||
-      !std::all_of(tld.begin(), tld.end(), [](char32_t c) { return is_ascii_alpha(c); })) {
-    return i;
-  }
-  if (host.front() == U'.' || host.front() == U'-') return i;
-  std::size_t k = j;
-  while (k < s.size() && is_url_char(s[k])) ++k;
-  // Trailing sentence punctuation is not part of the link.
-  while (k > j && (s[k - 1] == U'.' || s[k - 1] == U',' || s[k - 1] == U'!' || s[k - 1] == U'?'))
-    --k;
-  return k;
-}
-
-void extract_urls(AnalyzedText& t) {
-  auto& s = t.nfkc;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    std::size_t end = i;
-    if (starts_with(s, i, U"http://") || starts_with(s, i, U"https://")) {
-      end = i;
-      while (end < s.size() && is_url_char(s[end])) ++end;
-      while (end > i && (s[end - 1] == U'.' || s[end - 1] == U',' || s[end - 1] == U'!' ||
-                         s[end - 1] == U'?')) {
-        --end;
-      }
-    } else if (is_ascii_alpha(s[i]) || is_ascii_digit(s[i])) {
-      // A bare domain starts at a word boundary (not inside an e-mail or a longer token).
-      const bool boundary =
-          i == 0 || !(is_host_char(s[i - 1]) || s[i - 1] == U'@' || s[i - 1] == U'_');
-      if (boundary) end = bare_domain_end(s, i);
+// Links as written, found by text::NormalizedText (text/links.h) in the UTF-8 form, blanked to
+// spaces in `nfkc` so that no later reading looks inside them. A link is ASCII: its bytes are its
+// code points.
+void extract_urls(AnalyzedText& t, const text::NormalizedText& n) {
+  const std::string& utf8 = n.nfkc();
+  std::size_t byte = 0;
+  std::size_t cp = 0;
+  for (const text::LinkSpan& l : n.links()) {
+    for (; byte < l.begin; ++byte) {
+      if ((static_cast<unsigned char>(utf8[byte]) & 0xC0) != 0x80) ++cp;
     }
-    if (end > i) {
-      std::string url;
-      for (std::size_t k = i; k < end; ++k) url.push_back(static_cast<char>(s[k]));
-      t.urls.push_back(std::move(url));
-      for (std::size_t k = i; k < end; ++k) s[k] = U' ';
-      i = end;
-    } else {
-      // Skip the rest of an ASCII word so that "abc.def" inside "xabc.def" is not taken.
-      if (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_') {
-        while (i < s.size() && (is_host_char(s[i]) || s[i] == U'@' || s[i] == U'_')) ++i;
-      } else {
-        ++i;
-      }
-    }
+    t.urls.emplace_back(utf8, l.begin, l.size());
+    for (std::size_t k = 0; k < l.size(); ++k) t.nfkc[cp + k] = U' ';
   }
 }
 
@@ -193,14 +128,6 @@ void add_tokens(AnalyzedText& t, std::string_view utf8,
   }
 }
 
-void analyze_morphemes(AnalyzedText& t) {
-  thread_local std::string utf8;
-  utf8 = text::to_utf8(t.nfkc);
-  thread_local std::vector<text::Morpheme> morphemes;
-  text::Morphology::shared().analyze(utf8, morphemes);
-  add_tokens(t, utf8, morphemes);
-}
-
 void split_sentences(AnalyzedText& t) {
   const auto& f = t.folded;
   std::size_t begin = 0;
@@ -259,12 +186,17 @@ bool is_hiragana(char32_t c) {
 
 AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* normalized) {
   if (utf8.size() > kMaxAnalyzedBytes) utf8 = utf8.substr(0, kMaxAnalyzedBytes);
-  // The caller's normalization is of the whole text: it is this one's only if nothing was cut.
-  if (normalized != nullptr && normalized->source_bytes() != utf8.size()) normalized = nullptr;
+  // The caller's normalization is of the whole text: it is this one's only if nothing was cut and
+  // the same dictionary made it. Otherwise the text is normalized and analysed here, the same way.
+  if (normalized != nullptr && (normalized->source_bytes() != utf8.size() ||
+                                &normalized->analyzer() != &text::Morphology::shared())) {
+    normalized = nullptr;
+  }
+  std::optional<text::NormalizedText> own;
+  if (normalized == nullptr) normalized = &own.emplace(utf8);
   AnalyzedText t;
-  t.nfkc = normalized != nullptr ? text::to_u32(normalized->nfkc())
-                                 : text::to_u32(text::nfkc_casefold(utf8));
-  extract_urls(t);
+  t.nfkc = text::to_u32(normalized->nfkc());
+  extract_urls(t, *normalized);
   t.folded.resize(t.nfkc.size());
   t.key.reserve(t.nfkc.size());
   for (std::size_t i = 0; i < t.nfkc.size(); ++i) {
@@ -272,14 +204,8 @@ AnalyzedText analyze_text(std::string_view utf8, const text::NormalizedText* nor
     t.folded[i] = c;
     if (!is_decoration(c)) t.key.push_back(c);
   }
-  // MeCab reads `nfkc` with its links blanked: the caller's analysis is of the same bytes when
-  // the text has no link, and made with the same dictionary.
-  if (normalized != nullptr && t.urls.empty() &&
-      &normalized->analyzer() == &text::Morphology::shared()) {
-    add_tokens(t, normalized->nfkc(), normalized->morphemes());
-  } else {
-    analyze_morphemes(t);
-  }
+  // MeCab has read `nfkc` with the same links blanked (text::NormalizedText).
+  add_tokens(t, normalized->nfkc(), normalized->morphemes());
   split_sentences(t);
   return t;
 }

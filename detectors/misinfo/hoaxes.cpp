@@ -152,6 +152,16 @@ struct WordIndex {
   std::size_t max_len = 0;
   std::vector<bool> first_chars = std::vector<bool>(0x10000, false);  // BMP first code points
   bool may_start(char32_t c) const { return c < 0x10000 && first_chars[c]; }
+  // Words of two or more characters by their first two, hashed to 16 bits: most substrings the
+  // matcher tries start no word, and this answers that without hashing the whole substring.
+  std::vector<bool> first_pairs = std::vector<bool>(0x10000, false);
+  static std::size_t pair_slot(char32_t a, char32_t b) {
+    return (static_cast<std::size_t>(a) * 0x9E37u + static_cast<std::size_t>(b)) & 0xFFFF;
+  }
+  bool may_be_word(std::u32string_view w) const {
+    if (w.empty() || !may_start(w[0])) return false;
+    return w.size() == 1 || first_pairs[pair_slot(w[0], w[1])];
+  }
 };
 
 const WordIndex& word_index() {
@@ -164,6 +174,7 @@ const WordIndex& word_index() {
           std::u32string w = text::to_u32(word);
           x.max_len = std::max(x.max_len, w.size());
           if (!w.empty() && w[0] < 0x10000) x.first_chars[w[0]] = true;
+          if (w.size() >= 2) x.first_pairs[WordIndex::pair_slot(w[0], w[1])] = true;
           x.by_word[std::move(w)].push_back(
               WordHit{static_cast<std::uint16_t>(p), static_cast<std::uint16_t>(g)});
         }
@@ -210,7 +221,7 @@ std::vector<HoaxMatch> find_hoaxes(const AnalyzedText& t) {
       if (!st.done) st = State{};
     }
     const auto visit = [&](std::u32string_view word, std::size_t i) {
-      if (word.empty() || !index.may_start(word[0])) return;
+      if (!index.may_be_word(word)) return;
       const auto it = index.by_word.find(word);
       if (it == index.by_word.end()) return;
       const Token& tok = t.tokens[i];

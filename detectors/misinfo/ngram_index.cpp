@@ -31,6 +31,9 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
     for (const auto g : grams_of[d]) postings[g].push_back(static_cast<std::uint32_t>(d));
     gram_counts_.push_back(static_cast<std::uint32_t>(grams_of[d].size()));
   }
+  weights_.resize(documents.size(), 0.0);  // idf() needs the document count
+  idf_of_.resize(documents.size() + 1);
+  for (std::size_t df = 0; df <= documents.size(); ++df) idf_of_[df] = idf(df);
   std::size_t size = 64;
   while (size < postings.size() * 2) size *= 2;
   table_.assign(size, Slot{});
@@ -42,7 +45,6 @@ NgramIndex::NgramIndex(const std::vector<std::u32string>& documents) {
                      static_cast<std::uint32_t>(docs.size())};
     posting_docs_.insert(posting_docs_.end(), docs.begin(), docs.end());
   }
-  weights_.resize(documents.size(), 0.0);  // idf() needs the document count
   offsets_.reserve(documents.size() + 1);
   offsets_.push_back(0);
   for (std::size_t d = 0; d < documents.size(); ++d) {
@@ -83,13 +85,14 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
   if (acc.size() < weights_.size()) acc.assign(weights_.size(), 0.0f);
   touched.clear();
   double query_weight = 0;
+  const double unseen = idf_of_[0];
   for (const auto g : query_grams) {
     const Postings docs = postings(g);
     if (docs.size == 0) {
-      query_weight += idf(0);
+      query_weight += unseen;
       continue;
     }
-    const double w = idf(docs.size);
+    const double w = idf_of_[docs.size];
     query_weight += w;
     if (docs.size > common) continue;
     for (std::size_t k = 0; k < docs.size; ++k) {
@@ -98,6 +101,7 @@ std::vector<NgramIndex::Hit> NgramIndex::search(const std::vector<std::uint64_t>
       acc[d] += static_cast<float>(w);
     }
   }
+  if (touched.empty()) return hits;
   // Phase 2: the best candidates by selective overlap, scored exactly against a hash set of the
   // query's grams.
   const std::size_t keep = std::min(touched.size(), max_hits * 2);

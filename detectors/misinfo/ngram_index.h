@@ -76,6 +76,7 @@ class NgramIndex {
   std::vector<WeightedGram> grams_;
   std::vector<std::uint32_t> offsets_;
   std::vector<double> weights_;  // sum of the document's gram IDFs
+  std::vector<double> idf_of_;   // idf(df) for df in [0, size()], computed once (no log per gram)
   std::vector<std::uint32_t> gram_counts_;
 };
 

@@ -154,6 +154,8 @@ PairSide pair_side(const AnalyzedText& t) {
     std::sort(v->begin(), v->end());
     v->erase(std::unique(v->begin(), v->end()), v->end());
   }
+  c.classes.reserve(c.words.size());
+  for (const auto w : c.words) c.classes.push_back(class_of(w));
   return c;
 }
 
@@ -167,15 +169,16 @@ PairVerdict check_pair(const PairSide& p, const PairSide& h) {
   std::size_t shared = 0;
   for (const auto& w : h.words) shared += contains(p.words, w) ? 1 : 0;
   v.overlap = static_cast<double>(shared) / static_cast<double>(h.words.size());
+  // Every test below needs an overlap of 0.34 or two shared words: most pairs stop here.
+  if (v.overlap < 0.34 && shared < 2) return v;
 
   // A word of the hypothesis whose class the premise replaces by an exclusive one.
-  std::vector<std::pair<int, int>> p_classes, h_classes;
-  for (const auto& w : p.words) p_classes.push_back(class_of(w));
-  for (const auto& w : h.words) h_classes.push_back(class_of(w));
+  const auto& p_classes = p.classes;
+  const auto& h_classes = h.classes;
   const auto has = [](const std::vector<std::pair<int, int>>& classes, std::pair<int, int> c) {
     return std::find(classes.begin(), classes.end(), c) != classes.end();
   };
-  for (std::size_t hi = 0; hi < h.words.size(); ++hi) {
+  for (std::size_t hi = 0; v.overlap >= 0.34 && hi < h.words.size(); ++hi) {
     const auto& w = h.words[hi];
     const auto cw = h_classes[hi];
     if (cw.first < 0 || has(p_classes, cw)) continue;

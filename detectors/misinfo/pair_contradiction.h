@@ -25,6 +25,8 @@ struct PairSide {
   // Content base forms, sorted and unique, and those that are nouns. They view the analyzer's
   // dictionary (text::Morphology::shared(), alive as long as the process).
   std::vector<std::string_view> words;
+  std::vector<std::pair<int, int>> classes;  // of each word: (group, class) of exclusive words,
+                                             // or (-1, -1)
   std::vector<std::string_view> nouns;
   std::vector<std::pair<std::string, std::string>> counts;  // (number as written, counter)
   bool negated = false;

@@ -45,6 +45,17 @@ class PhraseSet {
   std::vector<Entry> phrases_;
   // First code point -> phrase indices, longest first.
   std::unordered_map<char32_t, std::vector<std::uint32_t>> by_first_;
+  // The same as a flat open-addressing table read per position of a reply: each first code
+  // point's run of indices in `ordered_`. Rebuilt by add().
+  struct Bucket {
+    char32_t first = 0;  // 0: empty (no phrase starts with U+0000: NFKC keeps it, folding too,
+                         // but add() skips such phrases)
+    std::uint32_t begin = 0;
+    std::uint32_t size = 0;
+  };
+  std::vector<Bucket> buckets_;
+  std::size_t bucket_mask_ = 0;
+  std::vector<std::uint32_t> ordered_;
   // A 4096-bit filter on first code points: most characters start no phrase, and this answers
   // that without a hash lookup (the detector tries every position of every reply).
   std::array<std::uint64_t, 64> first_filter_{};

@@ -2,7 +2,8 @@
 // (NFKC, kana folding, link extraction, sentences), slot extraction (dates, times, places,
 // numbers, phones, states), morphemes (MeCab), contact details, starter hoaxes, the pair check,
 // markers, and a full score against a small fact and rumour set; the analysis shared with the
-// threat detector (text::NormalizedText) gives the same result as the detector's own.
+// threat detector (text::NormalizedText) gives the same result as the detector's own, and links
+// are the same found in UTF-8 bytes as in code points (text/links.h).
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,6 +16,8 @@
 #include "detectors/misinfo/markers.h"
 #include "detectors/misinfo/pair_contradiction.h"
 #include "detectors/misinfo/slots.h"
+#include "detectors/text/links.h"
+#include "detectors/text/normalize.h"
 #include "detectors/text/normalized_text.h"
 
 namespace {
@@ -46,6 +49,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // An analysis shared with other detectors (text::NormalizedText) must give the same result.
   const mamori::detectors::text::NormalizedText normalized(text);
   const auto shared = mi::analyze_text(text, &normalized);
+  {
+    namespace tx = mamori::detectors::text;
+    const std::string& bytes = normalized.nfkc();
+    const std::u32string cps = tx::to_u32(bytes);
+    const auto in_bytes = tx::find_links(std::string_view(bytes));
+    const auto in_cps = tx::find_links(std::u32string_view(cps));
+    if (in_bytes.size() != in_cps.size()) __builtin_trap();
+    for (std::size_t i = 0; i < in_bytes.size(); ++i) {
+      const std::u32string_view link =
+          std::u32string_view(cps).substr(in_cps[i].begin, in_cps[i].size());
+      if (bytes.substr(in_bytes[i].begin, in_bytes[i].size()) != tx::to_utf8(link))
+        __builtin_trap();
+    }
+  }
   if (shared.nfkc != analyzed.nfkc || shared.urls != analyzed.urls ||
       shared.tokens.size() != analyzed.tokens.size() ||
       shared.sentences.size() != analyzed.sentences.size()) {

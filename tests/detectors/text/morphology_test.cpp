@@ -61,6 +61,38 @@ TEST(Morphology, UnknownWordsAndBadBytesDoNotBreakTheSpans) {
   EXPECT_TRUE(Morphology::shared().analyze("").empty());
 }
 
+// Each thread keeps the split of feature strings it has seen: words met again (in the same text
+// and in the next one) read the same features as when first met.
+TEST(Morphology, WordsMetAgainGetTheSameFeatures) {
+  const std::string sentence = "給水所は明日休みらしいよ、ｺﾛﾅの検査は中止";
+  const std::string twice = sentence + "。" + sentence;
+  const auto first = Morphology::shared().analyze(twice);
+  const auto again = Morphology::shared().analyze(twice);
+  ASSERT_EQ(first.size(), again.size());
+  ASSERT_EQ(first.size() % 2, 1u);  // the two halves and the 。 between them
+  const std::size_t half = first.size() / 2;
+  const auto same = [&](const Morpheme& a, const Morpheme& b) {
+    EXPECT_EQ(a.pos, b.pos);
+    EXPECT_EQ(a.pos1, b.pos1);
+    EXPECT_EQ(a.pos2, b.pos2);
+    EXPECT_EQ(a.conj_type, b.conj_type);
+    EXPECT_EQ(a.conj_form, b.conj_form);
+    EXPECT_EQ(a.base, b.base);
+    EXPECT_EQ(a.reading, b.reading);
+    EXPECT_EQ(a.known, b.known);
+  };
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    same(first[i], again[i]);
+    EXPECT_EQ(first[i].begin, again[i].begin);
+  }
+  for (std::size_t i = 0; i < half; ++i) same(first[i], first[half + 1 + i]);
+  // A fresh analyzer (its own, empty, per-thread store) reads the same features.
+  const Morphology other;
+  const auto fresh = other.analyze(twice);
+  ASSERT_EQ(fresh.size(), first.size());
+  for (std::size_t i = 0; i < first.size(); ++i) same(first[i], fresh[i]);
+}
+
 TEST(Morphology, IsUsableFromSeveralThreads) {
   std::vector<std::thread> threads;
   std::vector<std::size_t> counts(4);

@@ -71,7 +71,8 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Threat, AnalysisSharedWithOtherDetectorsJudgesTheSame) {
   for (const char* t : {"市長を殺してやる", "市長ｺﾛｽ", "放火犯は捕まった？\n図書館に放火する",
-                        "「市役所を燃やす」\nという書き込みを通報した", "蚊に刺された"}) {
+                        "「市役所を燃やす」\nという書き込みを通報した", "蚊に刺された",
+                        "https://example.jp/a 市長を殺してやる", "詳しくはbit.ly/x爆破する"}) {
     const text::NormalizedText normalized(t);
     const Assessment own = assess(t);
     const Assessment shared = assess(normalized);
@@ -79,6 +80,15 @@ TEST(Threat, AnalysisSharedWithOtherDetectorsJudgesTheSame) {
     EXPECT_EQ(own.kind, shared.kind) << t;
     EXPECT_EQ(own.cues, shared.cues) << t;
   }
+}
+
+// The shared analysis blanks links (text::NormalizedText): a threat next to a link is still one.
+TEST(Threat, ThreatNextToALinkIsStillFound) {
+  for (const char* t : {"市役所を爆破する https://example.jp/x", "見ろ→bit.ly/abc 市長を殺す"}) {
+    const Assessment a = assess(t);
+    EXPECT_TRUE(a.threat) << t;
+  }
+  EXPECT_FALSE(assess("https://bomb.example.jp/ 花火大会のお知らせ").threat);
 }
 
 TEST(Threat, HostileInputNeverCrashes) {
