@@ -127,7 +127,7 @@ class DetectionHub final : public polling::ObservationListener {
                     const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {});
-  std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
+  void plan_steps(incidents::NewIncident& fresh, const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
   detectors::flameup::Settings rate_settings(model::Platform platform) const;
   // The key of an official account's reply-rate detector in rates_: "x:soma_city".
