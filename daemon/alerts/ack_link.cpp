@@ -62,6 +62,10 @@ std::optional<AckClaims> parse_claims(std::string_view json_text) {
     if (!y->is_int64() || y->as_int64() < 0) return std::nullopt;
     claims.cycle = y->as_int64();
   }
+  if (const auto* m = member(o, "m")) {
+    if (!m->is_string()) return std::nullopt;
+    claims.municipality = std::string(m->as_string());
+  }
   return claims;
 }
 
@@ -87,12 +91,13 @@ std::string AckLinkSigner::mac(std::string_view signed_part) const {
 }
 
 std::string AckLinkSigner::token(const AckClaims& claims) const {
-  const boost::json::object o{{"i", claims.incident_id},
-                              {"l", claims.level},
-                              {"p", claims.person},
-                              {"c", claims.channel},
-                              {"e", claims.expires.time_since_epoch().count()},
-                              {"y", claims.cycle}};
+  boost::json::object o{{"i", claims.incident_id},
+                        {"l", claims.level},
+                        {"p", claims.person},
+                        {"c", claims.channel},
+                        {"e", claims.expires.time_since_epoch().count()},
+                        {"y", claims.cycle}};
+  if (!claims.municipality.empty()) o["m"] = claims.municipality;
   const std::string json = boost::json::serialize(o);
   const std::string signed_part =
       std::string(kVersion) + "." +
@@ -103,9 +108,10 @@ std::string AckLinkSigner::token(const AckClaims& claims) const {
 
 std::string AckLinkSigner::url(long long incident_id, int level, const std::string& person,
                                const std::string& channel, std::chrono::sys_seconds now,
-                               long long cycle) const {
+                               long long cycle, const std::string& municipality) const {
   AckClaims claims;
   claims.cycle = cycle;
+  claims.municipality = municipality;
   claims.incident_id = incident_id;
   claims.level = level;
   claims.person = person;

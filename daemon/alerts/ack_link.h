@@ -27,6 +27,10 @@ struct AckClaims {
   // How often the incident had been reopened when the link went out: a link from an earlier
   // cycle (before the incident was resolved and reopened) cannot acknowledge the current one.
   long long cycle = 0;
+  // The municipality (Municipality::id) of the incident when the link went out: the link works
+  // within that municipality's scope only (daemon/store/municipality_scope.h). Empty in links
+  // made before municipalities were signed: no scope.
+  std::string municipality;
 };
 
 enum class AckTokenError {
@@ -46,8 +50,8 @@ class AckLinkSigner {
   std::string token(const AckClaims& claims) const;
   // Claims for a message sent at `now`: expiry now + valid_for.
   std::string url(long long incident_id, int level, const std::string& person,
-                  const std::string& channel, std::chrono::sys_seconds now,
-                  long long cycle = 0) const;
+                  const std::string& channel, std::chrono::sys_seconds now, long long cycle = 0,
+                  const std::string& municipality = {}) const;
   // Signature first (constant-time compare), then expiry against `now`.
   AckVerification verify(std::string_view token, std::chrono::sys_seconds now) const;
   std::chrono::seconds valid_for() const { return valid_for_; }

@@ -11,6 +11,7 @@
 #include "daemon/alerts/status_notices.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
+#include "daemon/store/municipality_scope.h"
 #include "playbooks/engine/template.h"
 
 namespace mamori::alerts {
@@ -136,7 +137,8 @@ std::optional<IncidentView> load_incident(pqxx::transaction_base& tx, long long 
       " coalesce((SELECT actor FROM incident_timeline t WHERE t.incident_id = i.id AND t.kind = "
       "'status'"
       "   AND t.detail->>'from' = 'open' ORDER BY t.id DESC LIMIT 1), '')"
-      " FROM incidents i WHERE id = $1",
+      // Within the link's municipality (the connection's scope): not found otherwise.
+      " FROM incidents i WHERE id = $1 AND mamori_in_scope(municipality)",
       id);
   if (r.empty()) return std::nullopt;
   return IncidentView{r[0][0].c_str(), r[0][1].c_str(), r[0][2].c_str(),     r[0][3].c_str(),
@@ -285,6 +287,7 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
     in_store(
         req, respond, token, "alerts.ack_link_show",
         [claims = *claims, token, incident_url](pqxx::connection& c, const http::Request& head) {
+          const store::MunicipalityScope scope(c, claims.municipality);
           pqxx::read_transaction tx(c);
           return show_page(tx, head, claims, token, incident_url);
         });
@@ -305,6 +308,8 @@ class AckLinkPages : public std::enable_shared_from_this<AckLinkPages> {
   http::Response record(pqxx::connection& c, const http::Request& head, const AckClaims& claims,
                         const std::string& token, const std::string& incident_url) {
     const std::string token_id = AckLinkSigner::token_id(token);
+    // The link acts for the municipality of the incident it was sent about, and only there.
+    const store::MunicipalityScope scope(c, claims.municipality);
     {
       pqxx::read_transaction tx(c);
       if (auto use = find_use(tx, token_id)) {

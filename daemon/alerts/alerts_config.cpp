@@ -2,6 +2,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include "collectors/http/host_allow_list.h"
 #include "daemon/alerts/channels/mime_message.h"
 #include "daemon/config/toml_reader.h"
+#include "model/finding.h"
 #include "model/time_text.h"
 
 namespace mamori::alerts {
@@ -464,14 +466,16 @@ void read_people(Table& alerts, AlertsConfig& c) {
   }
 }
 
-void read_rotations(Table& alerts, AlertsConfig& c) {
+// [[…rotations]], [[…overrides]], [[…policies]] and [[…routes]] of [alerts] or of one
+// municipality's alerts table, into `oc` (which already holds the people, and for a
+// municipality [alerts]'s rotations and overrides). `channels`: the declared channel names.
+void read_rotations(Table& alerts, oncall::OnCallConfig& oc) {
   for (Table& t : alerts.tables("rotations")) {
     oncall::Rotation r;
     if (t.string("name", r.name, true, "a name such as \"kouhou\"") && !plain_name(r.name)) {
       t.error("name", "names use lower-case letters, digits, '-' and '_' only");
     }
-    if (c.oncall.rotation(r.name) != nullptr)
-      t.error("name", "duplicate rotation \"" + r.name + "\"");
+    if (oc.rotation(r.name) != nullptr) t.error("name", "duplicate rotation \"" + r.name + "\"");
     std::string shift;
     if (t.string("shift", shift, true, "\"daily\" or \"weekly\"")) {
       if (shift == "daily")
@@ -486,33 +490,33 @@ void read_rotations(Table& alerts, AlertsConfig& c) {
     if (t.string_array("members", r.members)) {
       if (r.members.empty()) t.error("members", "a rotation needs at least one member");
       for (const auto& m : r.members) {
-        if (c.oncall.person(m) == nullptr)
+        if (oc.person(m) == nullptr)
           t.error("members", "unknown person \"" + m + "\" (see [[alerts.people]])");
       }
     } else if (!t.raw().contains("members")) {
       t.missing("members", "the person ids in turn order");
     }
     t.finish("docs/ja/alerts.md");
-    c.oncall.rotations.push_back(std::move(r));
+    oc.rotations.push_back(std::move(r));
   }
 }
 
-void read_overrides(Table& alerts, AlertsConfig& c) {
+void read_overrides(Table& alerts, oncall::OnCallConfig& oc) {
   for (Table& t : alerts.tables("overrides")) {
     oncall::Override o;
     if (t.string("rotation", o.rotation, true, "the rotation it applies to") &&
-        c.oncall.rotation(o.rotation) == nullptr) {
+        oc.rotation(o.rotation) == nullptr) {
       t.error("rotation", "unknown rotation \"" + o.rotation + "\"");
     }
     if (t.string("person", o.person, true, "the person on call instead") &&
-        c.oncall.person(o.person) == nullptr) {
+        oc.person(o.person) == nullptr) {
       t.error("person", "unknown person \"" + o.person + "\"");
     }
     const bool times = read_instant(t, "start", o.start) && read_instant(t, "end", o.end);
     if (times && o.end <= o.start) t.error("end", "must be later than start");
     t.string("reason", o.reason);
     t.finish("docs/ja/alerts.md");
-    c.oncall.overrides.push_back(std::move(o));
+    oc.overrides.push_back(std::move(o));
   }
 }
 
@@ -534,12 +538,15 @@ std::optional<oncall::EscalationTarget> parse_target(const std::string& text) {
   return target;
 }
 
-void read_policies(Table& alerts, AlertsConfig& c) {
+void read_policies(Table& alerts, oncall::OnCallConfig& oc, const std::set<std::string>& channels) {
   std::set<std::string> covered;
   static const std::set<std::string> kSeverities = {"low", "medium", "high", "critical", "*"};
   for (Table& t : alerts.tables("policies")) {
     oncall::EscalationPolicy p;
     t.string("name", p.name, true, "a name such as \"standard\"");
+    if (!p.name.empty() && oc.policy(p.name) != nullptr)
+      t.error("name", "duplicate policy \"" + p.name + "\"");
+    // Without severities a policy is used only where a route names it (checked by read_routes).
     if (t.string_array("severities", p.severities)) {
       if (p.severities.empty()) t.error("severities", "list at least one severity");
       for (const auto& s : p.severities) {
@@ -550,8 +557,6 @@ void read_policies(Table& alerts, AlertsConfig& c) {
           t.error("severities", "severity \"" + s + "\" is already covered by another policy");
         }
       }
-    } else if (!t.raw().contains("severities")) {
-      t.missing("severities", "the severities it covers, e.g. [\"high\", \"critical\"] or [\"*\"]");
     }
     t.integer("repeat", p.repeat, 0, 10);
     std::vector<Table> levels = t.tables("levels");
@@ -572,9 +577,9 @@ void read_policies(Table& alerts, AlertsConfig& c) {
             continue;
           }
           using Kind = oncall::EscalationTarget::Kind;
-          if ((target->kind == Kind::rotation && c.oncall.rotation(target->name) == nullptr) ||
-              (target->kind == Kind::person && c.oncall.person(target->name) == nullptr) ||
-              (target->kind == Kind::channel && !channel_declared(alerts, target->name))) {
+          if ((target->kind == Kind::rotation && oc.rotation(target->name) == nullptr) ||
+              (target->kind == Kind::person && oc.person(target->name) == nullptr) ||
+              (target->kind == Kind::channel && channels.count(target->name) == 0)) {
             lt.error("targets", "\"" + text + "\" is not defined");
             continue;
           }
@@ -589,7 +594,107 @@ void read_policies(Table& alerts, AlertsConfig& c) {
       p.levels.push_back(std::move(level));
     }
     t.finish("docs/ja/alerts.md");
-    c.oncall.policies.push_back(std::move(p));
+    oc.policies.push_back(std::move(p));
+  }
+}
+
+void read_routes(Table& alerts, oncall::OnCallConfig& oc) {
+  static const std::set<std::string> kSeverities = {"low", "medium", "high", "critical"};
+  for (Table& t : alerts.tables("routes")) {
+    oncall::Route route;
+    t.string_array("departments", route.departments);
+    if (t.string_array("types", route.types)) {
+      for (const auto& type : route.types) {
+        if (!model::incident_type_from_string(type)) {
+          t.error("types", "unknown incident type \"" + type +
+                               "\" (impersonation, flameup, misinformation, account_compromise, "
+                               "erroneous_post, threat, account_change)");
+        }
+      }
+    }
+    if (t.string_array("severities", route.severities)) {
+      for (const auto& severity : route.severities) {
+        if (kSeverities.count(severity) == 0)
+          t.error("severities",
+                  "expected low, medium, high or critical, found \"" + severity + "\"");
+      }
+    }
+    if (route.departments.empty() && route.types.empty()) {
+      t.missing("departments",
+                "the departments (運用所属) or incident `types` whose incidents the route takes");
+    }
+    if (t.string("policy", route.policy, true, "the name of the policy these incidents follow") &&
+        oc.policy(route.policy) == nullptr) {
+      t.error("policy", "unknown policy \"" + route.policy + "\" (see its [[…policies]])");
+    }
+    t.finish("docs/ja/alerts.md");
+    oc.routes.push_back(std::move(route));
+  }
+  for (const auto& p : oc.policies) {
+    const bool routed = std::any_of(oc.routes.begin(), oc.routes.end(),
+                                    [&](const oncall::Route& r) { return r.policy == p.name; });
+    if (p.severities.empty() && !routed) {
+      alerts.error("policies", "policy \"" + p.name +
+                                   "\" lists no severities and no route names it; add "
+                                   "`severities` or a [[…routes]] entry with policy = \"" +
+                                   p.name + "\"");
+    }
+  }
+}
+
+void read_oncall(Table& alerts, oncall::OnCallConfig& oc, const std::set<std::string>& channels) {
+  read_rotations(alerts, oc);
+  read_overrides(alerts, oc);
+  read_policies(alerts, oc, channels);
+  read_routes(alerts, oc);
+}
+
+std::set<std::string> declared_channels(const toml::table& doc) {
+  std::set<std::string> names;
+  const auto* channels = doc.at_path("alerts.channels").as_table();
+  if (channels == nullptr) return names;
+  for (const auto& [key, value] : *channels) names.insert(std::string(key.str()));
+  return names;
+}
+
+// The municipalities of the main configuration ([municipality] or [[municipalities]]; the main
+// loader checks their other keys): their names, and on-call of their own from their `alerts`.
+void read_municipality_alerts(const toml::table& doc, Reader& reader,
+                              const std::set<std::string>& channels, AlertsConfig& c) {
+  auto read_one = [&](const toml::table& town, const std::string& path, std::string id) {
+    if (const auto* v = town.get_as<std::string>("id")) id = v->get();
+    MunicipalityAlerts m;
+    if (const auto* v = town.get_as<std::string>("name")) m.name = v->get();
+    if (const toml::node* n = town.get("alerts")) {
+      const auto* table = n->as_table();
+      if (table == nullptr) {
+        reader.error(n, path + ".alerts", "expected a table [" + path + ".alerts]");
+      } else {
+        Table t(reader, *table, path + ".alerts");
+        m.oncall.people = c.oncall.people;
+        m.oncall.rotations = c.oncall.rotations;
+        m.oncall.overrides = c.oncall.overrides;
+        read_oncall(t, m.oncall, channels);
+        if (m.oncall.policies.empty()) {
+          t.missing("policies",
+                    "the municipality's own [[…alerts.policies]] (without an alerts table it "
+                    "follows [alerts]'s)");
+        }
+        t.finish("docs/ja/operations.md");
+        m.own_oncall = true;
+      }
+    }
+    c.municipalities[id] = std::move(m);
+  };
+  if (const auto* single = doc.get_as<toml::table>("municipality")) {
+    read_one(*single, "municipality", "default");
+  }
+  if (const auto* many = doc.get_as<toml::array>("municipalities")) {
+    for (std::size_t i = 0; i < many->size(); ++i) {
+      if (const auto* town = (*many)[i].as_table()) {
+        read_one(*town, "municipalities[" + std::to_string(i) + "]", "");
+      }
+    }
   }
 }
 
@@ -615,9 +720,7 @@ AlertsLoadResult parse(std::string_view text, const std::string& source_name,
       Table alerts(reader, *t, "alerts");
       read_channels(alerts, c);
       read_people(alerts, c);  // after channels: contacts name channels
-      read_rotations(alerts, c);
-      read_overrides(alerts, c);
-      read_policies(alerts, c);
+      read_oncall(alerts, c.oncall, declared_channels(doc));
       if (auto secret =
               alerts.secret("link_secret", false, "the acknowledge-link signing secret")) {
         if (secret->reveal().size() < 32) {
@@ -644,6 +747,7 @@ AlertsLoadResult parse(std::string_view text, const std::string& source_name,
       reader.error(n, "alerts", "expected a table [alerts]");
     }
   }
+  read_municipality_alerts(doc, reader, declared_channels(doc), c);
   result.errors = std::move(reader.errors());
   if (result.errors.empty()) result.config = std::move(c);
   return result;
@@ -680,6 +784,12 @@ std::vector<std::string> ChannelConfig::http_hosts() const {
     if (auto parts = collectors::parse_http_url(u)) hosts.push_back(parts->host);
   }
   return hosts;
+}
+
+const oncall::OnCallConfig& AlertsConfig::oncall_for(std::string_view municipality) const {
+  const auto it = municipalities.find(std::string(municipality));
+  if (it != municipalities.end() && it->second.own_oncall) return it->second.oncall;
+  return oncall;
 }
 
 const ChannelConfig* AlertsConfig::channel(std::string_view name) const {

@@ -10,10 +10,18 @@
 //   [[alerts.overrides]]     rotation, person, start, end, reason
 //   [[alerts.policies]]      name, severities, repeat, [[alerts.policies.levels]] targets,
 //   escalate_after
+//   [[alerts.routes]]        departments, types, severities, policy
+//
+// A municipality served by the instance may have on-call of its own, under its table in the
+// main configuration ([municipality.alerts] or [municipalities.alerts]): rotations, overrides,
+// policies and routes with the keys above, its people and channels being [alerts]'s. Its
+// incidents then follow its own policies; a municipality without policies of its own follows
+// [alerts]'s (docs/ja/operations.md chapter 13).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,9 +55,19 @@ struct ChannelConfig {
   std::vector<std::string> http_hosts() const;
 };
 
+// What alerts need to know of one municipality (Municipality::id -> this).
+struct MunicipalityAlerts {
+  std::string name;  // 相馬市, in the messages about its incidents
+  // Whether it has policies of its own; `oncall` is then its rotations, overrides, policies and
+  // routes with [alerts]'s people, rotations and overrides (its policies may name either).
+  bool own_oncall = false;
+  oncall::OnCallConfig oncall;
+};
+
 struct AlertsConfig {
   std::vector<ChannelConfig> channels;
-  oncall::OnCallConfig oncall;
+  oncall::OnCallConfig oncall;  // [alerts]: the instance's on-call
+  std::map<std::string, MunicipalityAlerts> municipalities;
   // [alerts] link_secret (a credential reference, at least 32 bytes) signs the one-click
   // acknowledge links in messages; without it messages carry no such link.
   std::optional<config::Secret> link_secret;
@@ -61,6 +79,8 @@ struct AlertsConfig {
   std::chrono::seconds retry_backoff_max{600};
   std::chrono::seconds give_up_after{3600};
   const ChannelConfig* channel(std::string_view name) const;
+  // The on-call that pages for an incident of `municipality`: its own, else [alerts]'s.
+  const oncall::OnCallConfig& oncall_for(std::string_view municipality) const;
 };
 
 struct AlertsLoadResult {

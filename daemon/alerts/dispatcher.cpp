@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 
 #include "daemon/alerts/ack_link.h"
+#include "daemon/alerts/alerts_config.h"
 #include "daemon/alerts/live_alerts.h"
 #include "daemon/alerts/outbox.h"
 #include "daemon/log/log.h"
@@ -41,18 +42,19 @@ std::string cycle_suffix(long long reopened) {
   return reopened == 0 ? std::string() : "~" + std::to_string(reopened);
 }
 
-int enqueue_step(pqxx::work& tx, const AlertContext& ctx, long long incident_id, AlertKind kind,
+int enqueue_step(pqxx::work& tx, const AlertContext& ctx, const oncall::OnCallConfig& oncall,
+                 const std::string& municipality, long long incident_id, AlertKind kind,
                  const oncall::EscalationStep& step, oncall::TimePoint now) {
   int queued = 0;
   const long long reopened = reopen_count(tx, incident_id);
   const std::string cycle = cycle_suffix(reopened);
-  for (const auto& r : oncall::resolve_targets(*ctx.oncall, step.targets, now)) {
-    AlertMessage m =
-        compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url, ctx.municipality);
+  for (const auto& r : oncall::resolve_targets(oncall, step.targets, now)) {
+    AlertMessage m = compose(tx, incident_id, kind, step.level, r.person_name, ctx.public_url,
+                             ctx.municipality, ctx.config.get());
     m.recipient_address = r.address;
     if (ctx.ack_links)
-      m.acknowledge_url =
-          ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now, reopened);
+      m.acknowledge_url = ctx.ack_links->url(incident_id, step.level, r.person_name, r.channel, now,
+                                             reopened, municipality);
     m.idempotency_key = "incident-" + std::to_string(incident_id) + cycle + ":" +
                         std::string(to_string(kind)) + ":" + std::to_string(step.round) + "." +
                         std::to_string(step.level) + ":" + r.channel + ":" + r.address;
@@ -89,45 +91,71 @@ AlertContext AlertContext::current() const {
   out.municipality = s.municipality;
   out.ack_links = s.ack_links;
   out.clock = clock;
+  out.config = s.config;
   return out;
 }
 
 namespace {
 
+// The on-call that pages for an incident of `municipality` (ctx.oncall is [alerts]'s).
+const oncall::OnCallConfig& oncall_of(const AlertContext& ctx, const std::string& municipality) {
+  return ctx.config ? ctx.config->oncall_for(municipality) : *ctx.oncall;
+}
+
+// What decides who is paged for an incident: its municipality's on-call, and there the policy
+// for its type, the department of the official account it concerns and its severity.
+constexpr const char* kRoutingColumns = "municipality, type, department, severity";
+
+const oncall::EscalationPolicy* policy_of(const oncall::OnCallConfig& oncall, const pqxx::row& row,
+                                          int first) {
+  return oncall::policy_for(oncall, row[first + 3].c_str(), row[first + 1].c_str(),
+                            row[first + 2].c_str());
+}
+
+struct FirstStep {
+  const oncall::OnCallConfig* oncall = nullptr;
+  std::string municipality;
+  oncall::EscalationStep step;
+};
+
 // The first step of the incident's escalation policy, from the current episode's start:
 // opened_at, or the reopening (009_escalation_restart.sql). None without on-call or a policy.
-std::optional<oncall::EscalationStep> first_step(pqxx::work& tx, const AlertContext& ctx,
-                                                 long long incident_id) {
+std::optional<FirstStep> first_step(pqxx::work& tx, const AlertContext& ctx,
+                                    long long incident_id) {
   if (!ctx.oncall) return std::nullopt;
-  const auto r = tx.exec_params("SELECT severity FROM incidents WHERE id = $1", incident_id);
+  const auto r = tx.exec_params(
+      std::string("SELECT ") + kRoutingColumns + " FROM incidents WHERE id = $1", incident_id);
   if (r.empty()) return std::nullopt;
-  const auto* policy = oncall::policy_for(*ctx.oncall, r[0][0].c_str());
+  const oncall::OnCallConfig& oncall = oncall_of(ctx, r[0][0].c_str());
+  const auto* policy = policy_of(oncall, r[0], 0);
   if (policy == nullptr) return std::nullopt;
   const auto plan =
       oncall::escalation_plan(*policy, db_time(tx, "escalation_started_at", incident_id));
   if (plan.empty()) return std::nullopt;
-  return plan.front();
+  return FirstStep{&oncall, r[0][0].c_str(), plan.front()};
 }
 
 }  // namespace
 
 int enqueue_trigger(pqxx::work& tx, const AlertContext& context, long long incident_id) {
   const AlertContext ctx = context.current();
-  const auto step = first_step(tx, ctx, incident_id);
-  if (!step) return 0;
-  return enqueue_step(tx, ctx, incident_id, AlertKind::trigger, *step, now_of(ctx));
+  const auto first = first_step(tx, ctx, incident_id);
+  if (!first) return 0;
+  return enqueue_step(tx, ctx, *first->oncall, first->municipality, incident_id, AlertKind::trigger,
+                      first->step, now_of(ctx));
 }
 
 int enqueue_reminder(pqxx::work& tx, const AlertContext& context, long long incident_id,
                      const std::string& text, const std::string& key) {
   const AlertContext ctx = context.current();
-  const auto step = first_step(tx, ctx, incident_id);
-  if (!step) return 0;
+  const auto first = first_step(tx, ctx, incident_id);
+  if (!first) return 0;
+  const auto* step = &first->step;
   const auto now = now_of(ctx);
   int queued = 0;
-  for (const auto& t : oncall::resolve_targets(*ctx.oncall, step->targets, now)) {
+  for (const auto& t : oncall::resolve_targets(*first->oncall, step->targets, now)) {
     AlertMessage m = compose(tx, incident_id, AlertKind::update, step->level, t.person_name,
-                             ctx.public_url, ctx.municipality);
+                             ctx.public_url, ctx.municipality, ctx.config.get());
     m.recipient_address = t.address;
     m.summary = text;
     m.first_step.clear();
@@ -151,18 +179,21 @@ int escalate_due(pqxx::connection& c, const AlertContext& context) {
   const auto now = now_of(ctx);
   pqxx::work tx(c);
   int queued = 0;
-  for (const auto& row : tx.exec("SELECT id, severity, floor(extract(epoch FROM "
-                                 "escalation_started_at))::bigint, escalation_index"
-                                 " FROM incidents"
-                                 " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
+  for (const auto& row :
+       tx.exec(std::string("SELECT id, floor(extract(epoch FROM "
+                           "escalation_started_at))::bigint, escalation_index, ") +
+               kRoutingColumns +
+               " FROM incidents"
+               " WHERE status = 'open' FOR UPDATE SKIP LOCKED")) {
     const long long id = row[0].as<long long>();
-    const auto* policy = oncall::policy_for(*ctx.oncall, row[1].c_str());
+    const oncall::OnCallConfig& oncall = oncall_of(ctx, row[3].c_str());
+    const auto* policy = policy_of(oncall, row, 3);
     if (policy == nullptr) continue;
     // A reopened incident's plan runs from the reopening, not from opened_at (all due at once).
-    const oncall::TimePoint started(std::chrono::seconds(row[2].as<long long>()));
+    const oncall::TimePoint started(std::chrono::seconds(row[1].as<long long>()));
     for (const auto& step :
-         oncall::due_escalations(*policy, started, row[3].as<int>(), now, false)) {
-      queued += enqueue_step(tx, ctx, id,
+         oncall::due_escalations(*policy, started, row[2].as<int>(), now, false)) {
+      queued += enqueue_step(tx, ctx, oncall, row[3].c_str(), id,
                              step.index == 0 ? AlertKind::trigger : AlertKind::escalate, step, now);
     }
   }

@@ -24,6 +24,7 @@ class Registry;
 namespace mamori::alerts {
 
 class LiveAlerts;
+struct AlertsConfig;
 
 struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{1000};
@@ -49,6 +50,10 @@ struct AlertContext {
   // "Now" for on-call schedules, escalation due times and acknowledge-link expiry: the daemon's
   // one clock (a collectors::ManualClock in tests). Required once a policy pages someone.
   const collectors::Clock* clock = nullptr;
+  // The whole [alerts], for the municipalities' own on-call and names: an incident is paged by
+  // its municipality's on-call (AlertsConfig::oncall_for) and its messages name that
+  // municipality. Null: `oncall` pages for every incident and messages name `municipality`.
+  std::shared_ptr<const AlertsConfig> config{};
   // This context with the live values filled in (itself when `live` is null).
   AlertContext current() const;
 };

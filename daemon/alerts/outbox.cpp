@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "daemon/alerts/alerts_config.h"
 #include "daemon/log/log.h"
 
 namespace mamori::alerts {
@@ -151,12 +152,12 @@ bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& mes
 
 AlertMessage compose(pqxx::work& tx, long long incident_id, AlertKind kind, int escalation_level,
                      const std::string& recipient, const std::string& public_url,
-                     const std::string& municipality) {
+                     const std::string& municipality, const AlertsConfig* config) {
   const pqxx::result r = tx.exec_params(
       "SELECT type, severity, severity_label, title, summary,"
       " to_char(opened_at AT TIME ZONE 'Asia/Tokyo', 'YYYY-MM-DD\"T\"HH24:MI:SS\"+09:00\"'),"
       " (SELECT title FROM incident_steps s WHERE s.incident_id = i.id AND s.status = 'pending'"
-      "  ORDER BY position LIMIT 1)"
+      "  ORDER BY position LIMIT 1), municipality"
       " FROM incidents i WHERE id = $1",
       incident_id);
   if (r.empty()) throw std::runtime_error("incident " + std::to_string(incident_id) + " not found");
@@ -179,6 +180,11 @@ AlertMessage compose(pqxx::work& tx, long long incident_id, AlertKind kind, int 
   m.escalation_level = escalation_level;
   m.recipient_name = recipient;
   m.municipality = municipality;
+  if (config != nullptr) {
+    const auto town = config->municipalities.find(r[0][7].c_str());
+    if (town != config->municipalities.end() && !town->second.name.empty())
+      m.municipality = town->second.name;
+  }
   return m;
 }
 

@@ -16,6 +16,8 @@
 
 namespace mamori::alerts {
 
+struct AlertsConfig;
+
 struct OutboxEntry {
   long long id = 0;
   std::string channel;
@@ -39,10 +41,11 @@ long long reopen_count(pqxx::transaction_base& tx, long long incident_id);
 // (the same alert is never queued twice).
 bool enqueue(pqxx::work& tx, const std::string& channel, const AlertMessage& message);
 
-// Builds the message for an incident from its row and first pending step (inside `tx`).
+// Builds the message for an incident from its row and first pending step (inside `tx`). It
+// names the incident's municipality as `config` knows it, else `municipality`.
 AlertMessage compose(pqxx::work& tx, long long incident_id, AlertKind kind, int escalation_level,
                      const std::string& recipient, const std::string& public_url,
-                     const std::string& municipality);
+                     const std::string& municipality, const AlertsConfig* config = nullptr);
 
 // Claims up to `limit` due alerts (pending, or sending with an expired lease), leasing them
 // for `lease`. The caller stamps claimed_at with its clock.

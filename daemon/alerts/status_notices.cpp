@@ -52,7 +52,7 @@ int enqueue_status_notices(pqxx::work& tx, const AlertsConfig& config,
     if (stateful) last_stateful = channel;
     const std::string address = stateful ? std::string() : std::string(row[1].c_str());
     AlertMessage m = compose(tx, incident_id, *kind, 1, row[2].is_null() ? "" : row[2].c_str(),
-                             public_url, municipality);
+                             public_url, municipality, &config);
     m.recipient_address = address;
     m.summary = (*kind == AlertKind::acknowledge ? "確認者: " : "対応者: ") + who;
     m.first_step.clear();

@@ -64,7 +64,13 @@ void register_account_change_routes(http::Router& router, store::Database& db,
                   "2026-04-01T00:00:00+09:00）");
             plan.planned_at = *planned;
             const auto cfg = config();
-            plan.notice_url = string_member(*body, "notice_url", cfg->municipality.notice_url);
+            std::string municipality;  // the account's
+            for (const auto& a : cfg->accounts) {
+              if (a.platform == plan.platform && a.handle == plan.handle)
+                municipality = a.municipality;
+            }
+            plan.notice_url =
+                string_member(*body, "notice_url", cfg->tenant(municipality).notice_url);
             plan.periods = cfg->reminders;
             // The notice names the account: its handle is what the homepage check looks for.
             plan.notice_text = string_member(*body, "notice_text", plan.handle);
@@ -77,8 +83,9 @@ void register_account_change_routes(http::Router& router, store::Database& db,
             const auto set = playbooks();
             const auto now = clock.now();
             auto steps = incidents::account_change_steps(
-                incidents::playbook_steps(set.get(), model::IncidentType::account_change,
-                                          model::Severity::low, plan.platform, now),
+                incidents::playbook_steps(set ? &set->of(municipality) : nullptr,
+                                          model::IncidentType::account_change, model::Severity::low,
+                                          plan.platform, now),
                 plan, now);
             if (steps.empty())
               return respond(

@@ -6,6 +6,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/log/log.h"
 #include "daemon/store/connection.h"
+#include "daemon/store/municipality_scope.h"
 
 namespace mamori::api {
 
@@ -126,30 +127,13 @@ const std::vector<ScopedRecord>& scoped_records() {
   return records;
 }
 
-// Applies the request's scope to the connection for the length of one job.
-class ScopeOnConnection {
- public:
-  ScopeOnConnection(pqxx::connection& c, const std::string& scope) : c_(c), set_(scope != "*") {
-    if (!set_) return;
-    pqxx::nontransaction tx(c_);
-    tx.exec_params("SELECT set_config('mamori.scope', $1, false)", scope);
-  }
-  ~ScopeOnConnection() {
-    if (!set_) return;
-    try {
-      pqxx::nontransaction tx(c_);
-      tx.exec("SELECT set_config('mamori.scope', '', false)");
-    } catch (const std::exception&) {
-      // A lost connection forgets the setting with it.
-    }
-  }
-  ScopeOnConnection(const ScopeOnConnection&) = delete;
-  ScopeOnConnection& operator=(const ScopeOnConnection&) = delete;
-
- private:
-  pqxx::connection& c_;
-  bool set_;
-};
+// Actions that work on every municipality at once (the compliance audit runs over every
+// official account): only for callers who work for all of them.
+bool acts_on_every_municipality(const http::Request& req) {
+  const std::string_view target = req.target();
+  const std::string_view path = target.substr(0, target.find('?'));
+  return req.method() == bh::verb::post && path == "/api/v1/compliance/run";
+}
 
 void check_record_scope(pqxx::connection& c, const std::string& path) {
   for (const ScopedRecord& record : scoped_records()) {
@@ -202,6 +186,12 @@ http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHand
       respond(http::json_error(req, bh::status::forbidden, "この操作を行う権限がありません"));
       return;
     }
+    if (!principal->sees_all() && acts_on_every_municipality(req)) {
+      respond(http::json_error(
+          req, bh::status::forbidden,
+          "この操作はすべての自治体に及ぶため、すべての自治体を担当する職員だけが行えます"));
+      return;
+    }
     const CallerFrame frame(*principal);
     handler(*principal, req, params, std::move(respond));
   };
@@ -226,7 +216,7 @@ void run_in_store(store::Database& database, const http::Request& request, http:
                                                  body](pqxx::connection& c) {
     http::Response res;
     try {
-      const ScopeOnConnection scoped(c, scope);
+      const store::MunicipalityScope scoped(c, scope);
       if (scope != "*") {
         check_record_scope(c, path);
         check_account_scope(c, path, body);

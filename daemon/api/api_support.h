@@ -38,12 +38,15 @@ http::Response json_reply(const http::Request& request, http::beast_http::status
 using GuardedHandler = std::function<void(const Principal&, const http::Request&,
                                           const http::Params&, http::Responder)>;
 
-// Wraps a handler: 401 without valid credentials, 403 below `min_role`. While the handler runs
+// Wraps a handler: 401 without valid credentials, 403 below `min_role`, 403 for a caller scoped
+// to some municipalities asking for an action on all of them (the compliance audit's run). While
+// the handler runs
 // (synchronously), the caller's municipalities are the request's scope that run_in_store applies.
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler);
 
 // The municipality scope, applied in one place for every guarded route: before `work` runs,
-// run_in_store sets `mamori.scope` on the connection (listings filter with the SQL function
+// run_in_store sets `mamori.scope` on the connection (store::MunicipalityScope; listings and
+// readers of one record filter with the SQL function
 // mamori_in_scope) and, when the path names one record (/api/v1/incidents/:id/..., rumours,
 // takedowns, integrity changes), answers 404 if that record belongs to a municipality the caller
 // does not work for, exactly as if it did not exist.

@@ -27,18 +27,23 @@ void register_document_routes(http::Router& router, store::Database& db,
                   return respond(http::json_error(req, bh::status::service_unavailable,
                                                   "プレイブックが読み込まれていません"));
                 }
-                run_in_store(db, req, respond, "api.incident_documents",
-                             [req, id = *id, set, cfg, &clock](pqxx::connection& c) {
-                               const auto data =
-                                   incidents::load_incident_data(c, id, *cfg, clock.now());
-                               if (!data)
-                                 throw incidents::ActionError(
-                                     404, "インシデント " + std::to_string(id) + " はありません");
-                               return http::json_response(
-                                   req, bh::status::ok,
-                                   boost::json::serialize(
-                                       incidents::render_incident_documents(*set, *data)));
-                             });
+                run_in_store(
+                    db, req, respond, "api.incident_documents",
+                    [req, id = *id, set, cfg, &clock](pqxx::connection& c) {
+                      const auto data = incidents::load_incident_data(c, id, *cfg, clock.now());
+                      if (!data)
+                        throw incidents::ActionError(
+                            404, "インシデント " + std::to_string(id) + " はありません");
+                      // Its municipality's playbooks (templates) when it has its own.
+                      pqxx::nontransaction tx(c);
+                      const auto town =
+                          tx.exec_params("SELECT municipality FROM incidents WHERE id = $1", id);
+                      const auto& in_force = set->of(town.empty() ? "" : town[0][0].c_str());
+                      return http::json_response(
+                          req, bh::status::ok,
+                          boost::json::serialize(
+                              incidents::render_incident_documents(in_force, *data)));
+                    });
               }));
 }
 

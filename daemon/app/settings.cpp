@@ -48,7 +48,20 @@ SettingsLoad load_settings(const std::filesystem::path& file,
                                                      c.playbooks.overrides.end());
   auto set = playbooks::load_playbooks(dir, overrides);
   if (set.ok()) {
-    s.playbooks = set.set;
+    // Municipalities with overrides of their own: their set is the instance's overrides and
+    // then theirs, validated as a whole like the instance's.
+    auto with_towns = std::make_shared<playbooks::PlaybookSet>(*set.set);
+    for (const auto& m : c.municipalities) {
+      if (m.playbook_overrides.empty()) continue;
+      auto own = overrides;
+      own.insert(own.end(), m.playbook_overrides.begin(), m.playbook_overrides.end());
+      auto town = playbooks::load_playbooks(dir, own);
+      if (town.ok())
+        with_towns->municipalities[m.id] = town.set;
+      else
+        for (const auto& d : town.diagnostics) fail("playbooks", m.id + ": " + d.text());
+    }
+    s.playbooks = std::move(with_towns);
   } else {
     for (const auto& d : set.diagnostics) fail("playbooks", d.text());
   }

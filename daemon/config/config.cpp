@@ -65,6 +65,7 @@ bool valid_tenant_id(const std::string& id) {
 }
 
 void read_municipality_fields(Table& t, Municipality& m) {
+  t.get("alerts");  // its own on-call: read by daemon/alerts/alerts_config.cpp from the same file
   if (t.string("id", m.id) && !valid_tenant_id(m.id)) {
     t.reader().error(t.get("id"), t.key_path("id"),
                      "expected lower-case ASCII letters, digits, '-' or '_' (e.g. \"soma\")");
@@ -83,6 +84,7 @@ void read_municipality_fields(Table& t, Municipality& m) {
   t.string("contact_phone", m.contact_phone);
   t.string("contact_email", m.contact_email);
   t.string("police_station", m.police_station);
+  t.string_array("playbook_overrides", m.playbook_overrides);
   if (t.string("date_style", m.date_style) && m.date_style != "reiwa" &&
       m.date_style != "western") {
     t.reader().error(t.get("date_style"), t.key_path("date_style"),

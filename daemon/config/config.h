@@ -63,6 +63,9 @@ struct Municipality {
   std::string contact_email;
   std::string police_station;        // 相談先 (○○警察署 生活安全課)
   std::string date_style = "reiwa";  // reiwa (令和7年11月25日) or western (2025年11月25日)
+  // The municipality's own playbook override directories, applied after [playbooks] overrides
+  // to its incidents only (playbooks::PlaybookSet::of).
+  std::vector<std::string> playbook_overrides;
 };
 
 struct ServerConfig {

@@ -137,9 +137,9 @@ int incident_open_command(const Args& args) {
   const auto& c = *settings.config;
   const collectors::SystemClock clock;
   const auto now = clock.now();
-  const auto steps =
-      incidents::playbook_steps(settings.playbooks.get(), report.type, report.severity,
-                                report.platform.value_or(model::Platform::x), now);
+  const auto steps = incidents::playbook_steps(
+      settings.playbooks ? &settings.playbooks->of(report.municipality) : nullptr, report.type,
+      report.severity, report.platform.value_or(model::Platform::x), now);
   alerts::AlertContext context;
   context.live = std::make_shared<alerts::LiveAlerts>(
       alerts::make_alerts_snapshot(settings.alerts, c.server.public_url, c.municipality.name));

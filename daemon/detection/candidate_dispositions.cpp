@@ -79,7 +79,11 @@ std::vector<CandidateDisposition> load_dispositions(pqxx::connection& c) {
   pqxx::read_transaction tx(c);
   std::vector<CandidateDisposition> out;
   for (const auto& r :
-       tx.exec(std::string("SELECT ") + kColumns + " FROM impersonation_dispositions")) {
+       // A request scoped to some municipalities (055_municipalities.sql) sees the decisions
+       // made on their incidents only.
+       tx.exec(std::string("SELECT ") + kColumns +
+               " FROM impersonation_dispositions d WHERE mamori_in_scope(coalesce((SELECT"
+               " i.municipality FROM incidents i WHERE i.id = d.incident_id), 'default'))")) {
     out.push_back(from_row(r));
   }
   return out;

@@ -559,9 +559,9 @@ void DetectionHub::run_calm_checks(model::TimePoint now) {
   });
 }
 
-std::vector<incidents::StepPlan> DetectionHub::steps_for(const model::Finding& f) const {
-  return incidents::playbook_steps(playbooks_.get(), f.type, f.severity,
-                                   f.platform.value_or(model::Platform::x), clock_.now());
+void DetectionHub::plan_steps(incidents::NewIncident& fresh, const model::Finding& f) const {
+  incidents::plan_playbook_steps(fresh, playbooks_.get(), f.type, f.severity,
+                                 f.platform.value_or(model::Platform::x), clock_.now());
 }
 
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
@@ -572,7 +572,7 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   fresh.municipality = std::move(municipality);
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
-  fresh.steps = steps_for(finding);
+  plan_steps(fresh, finding);
   std::vector<incidents::EvidenceItem> evidence;
   for (auto& e : evidence_json)
     evidence.push_back(incidents::observation_evidence(std::move(e), finding.detected_at));

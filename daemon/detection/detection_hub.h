@@ -142,7 +142,7 @@ class DetectionHub final : public polling::ObservationListener {
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {},
               std::string municipality = {}, std::string candidate_handle = {});
-  std::vector<incidents::StepPlan> steps_for(const model::Finding& f) const;
+  void plan_steps(incidents::NewIncident& fresh, const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
   detectors::flameup::Settings rate_settings(model::Platform platform) const;
   // The key of an official account's reply-rate detector in rates_: "x:soma_city".

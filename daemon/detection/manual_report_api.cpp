@@ -105,9 +105,9 @@ void register_manual_report_routes(http::Router& router, store::Database& db,
                                               "municipality（自治体）を指定してください"));
             const auto now = clock.now();
             const auto set = playbooks();
-            auto steps =
-                incidents::playbook_steps(set.get(), report->type, report->severity,
-                                          report->platform.value_or(model::Platform::x), now);
+            auto steps = incidents::playbook_steps(
+                set ? &set->of(report->municipality) : nullptr, report->type, report->severity,
+                report->platform.value_or(model::Platform::x), now);
             const auto context = alert_context();
             api::run_in_store(
                 db, req, respond, "api.manual_report",

@@ -22,7 +22,10 @@ boost::json::array related_accounts_json(pqxx::connection& c, int limit) {
            "SELECT platform, account_ref, handle, display_name, family, matched_official,"
            " to_char(first_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
            " to_char(last_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-           " FROM impersonation_related ORDER BY last_seen_at DESC LIMIT $1",
+           // Scoped requests see the accounts related to their municipalities' own accounts.
+           " FROM impersonation_related"
+           " WHERE mamori_in_scope(mamori_account_municipality(platform, matched_official))"
+           " ORDER BY last_seen_at DESC LIMIT $1",
            limit)) {
     boost::json::object o;
     o["platform"] = r[0].c_str();

@@ -1,5 +1,7 @@
 #include "daemon/incidents/incident_metrics.h"
 
+#include <set>
+
 #include "model/finding.h"
 
 namespace mamori::incidents {
@@ -18,14 +20,20 @@ const prometheus::Histogram::BucketBoundaries& takedown_buckets() {
   return b;
 }
 
-// Every combination exists from the start, so dashboards and alert rules see zeros.
+// Every combination exists from the start, so dashboards and alert rules see zeros: for each
+// municipality known (the label's values are bounded by the configured municipalities).
 void zero_all(prometheus::Family<prometheus::Gauge>& open,
-              prometheus::Family<prometheus::Gauge>& overdue) {
-  for (model::IncidentType type : model::kIncidentTypes) {
-    const std::string t(model::to_string(type));
-    for (model::Severity s : model::kSeverities)
-      open.Add({{"type", t}, {"severity", std::string(model::to_string(s))}}).Set(0);
-    overdue.Add({{"type", t}}).Set(0);
+              prometheus::Family<prometheus::Gauge>& overdue,
+              const std::set<std::string>& municipalities) {
+  for (const std::string& m : municipalities) {
+    for (model::IncidentType type : model::kIncidentTypes) {
+      const std::string t(model::to_string(type));
+      for (model::Severity s : model::kSeverities) {
+        open.Add({{"municipality", m}, {"type", t}, {"severity", std::string(model::to_string(s))}})
+            .Set(0);
+      }
+      overdue.Add({{"municipality", m}, {"type", t}}).Set(0);
+    }
   }
 }
 
@@ -59,22 +67,35 @@ IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
               .Help("Time from staff recording the takedown request (the playbook step "
                     "request_takedown done) to mamori seeing the impersonating account gone")
               .Register(r)) {
-  zero_all(open_, overdue_);
+  zero_all(open_, overdue_, municipalities_);
 }
 
 void IncidentMetrics::refresh(pqxx::connection& c) {
   std::lock_guard lock(mutex_);
   pqxx::work tx(c);
-  zero_all(open_, overdue_);
-  for (const auto& row : tx.exec("SELECT type, severity, count(*) FROM incidents WHERE status NOT "
-                                 "IN ('resolved', 'closed') GROUP BY 1, 2")) {
-    open_.Add({{"type", row[0].c_str()}, {"severity", row[1].c_str()}}).Set(row[2].as<double>());
+  for (const auto& row :
+       tx.exec("SELECT DISTINCT municipality FROM official_accounts WHERE active UNION"
+               " SELECT DISTINCT municipality FROM incidents WHERE status NOT IN ('resolved', "
+               "'closed')")) {
+    municipalities_.insert(row[0].c_str());
   }
-  for (const auto& row : tx.exec(
-           "SELECT i.type, count(*) FROM incident_steps s JOIN incidents i ON i.id = s.incident_id"
-           " WHERE s.status = 'pending' AND s.due_at < now() AND i.status NOT IN ('resolved', "
-           "'closed') GROUP BY 1")) {
-    overdue_.Add({{"type", row[0].c_str()}}).Set(row[1].as<double>());
+  zero_all(open_, overdue_, municipalities_);
+  for (const auto& row :
+       tx.exec("SELECT municipality, type, severity, count(*) FROM incidents WHERE status NOT "
+               "IN ('resolved', 'closed') GROUP BY 1, 2, 3")) {
+    open_
+        .Add({{"municipality", row[0].c_str()},
+              {"type", row[1].c_str()},
+              {"severity", row[2].c_str()}})
+        .Set(row[3].as<double>());
+  }
+  for (const auto& row :
+       tx.exec("SELECT i.municipality, i.type, count(*) FROM incident_steps s JOIN incidents i ON "
+               "i.id ="
+               " s.incident_id WHERE s.status = 'pending' AND s.due_at < now() AND i.status NOT IN "
+               "('resolved', 'closed') GROUP BY 1, 2")) {
+    overdue_.Add({{"municipality", row[0].c_str()}, {"type", row[1].c_str()}})
+        .Set(row[2].as<double>());
   }
   // Durations of incidents acknowledged / resolved since the last refresh (first run: 1 day back).
   const std::string since_ack =

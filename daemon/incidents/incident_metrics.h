@@ -10,6 +10,7 @@
 
 #include <mutex>
 #include <pqxx/pqxx>
+#include <set>
 #include <string>
 
 namespace mamori::incidents {
@@ -28,6 +29,8 @@ class IncidentMetrics {
   prometheus::Family<prometheus::Histogram>& to_takedown_;
   prometheus::Family<prometheus::Histogram>& request_to_takedown_;
   std::mutex mutex_;
+  // Municipalities seen (with official accounts or open incidents): their series stay, at 0.
+  std::set<std::string> municipalities_{"default"};
   std::string acked_after_;  // high-water marks (timestamps as text, from the database)
   std::string resolved_after_;
   std::string takedown_after_;

@@ -231,27 +231,40 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
 
   if (live.empty()) {
     const pqxx::result inserted = tx.exec_params(
-        "INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
-        " severity_label, score, municipality) VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, $7, $8,"
-        " $9, coalesce(NULLIF($10, ''),"
-        // A finding about one official account (flame-up "<platform>:account:<id>", compromise
-        // "<platform>:official:<handle>") belongs to that account's municipality.
-        "  (SELECT o.municipality FROM official_accounts o WHERE o.platform = $4"
-        "    AND $2 IN (o.platform || ':account:' || o.handle,"
-        "               o.platform || ':account:' || o.account_id,"
-        "               o.platform || ':official:' || lower(o.handle)) LIMIT 1),"
-        // An impersonation belongs to the municipality of the official account it imitates.
-        "  (SELECT o.municipality FROM official_accounts o WHERE o.platform = $4"
-        "    AND lower(o.handle) = lower(CASE WHEN $11 = '' THEN NULL"
-        "                                 ELSE ($11::jsonb ->> 'matched_official') END) LIMIT 1),"
-        "  'default')) RETURNING id",
+        // The official account the incident concerns, taking the first that applies:
+        // fresh.official_handle; the subject of a finding about one account (flame-up
+        // "<platform>:account:<id>", compromise "<platform>:official:<handle>"); the account an
+        // impersonation imitates (its evidence's matched_official). The incident belongs to its
+        // municipality (unless fresh.municipality says otherwise) and remembers its department,
+        // which alert routes look at.
+        "WITH account AS (SELECT o.municipality, o.department FROM official_accounts o"
+        "  WHERE o.platform = $4 AND (lower(o.handle) = lower(NULLIF($12, ''))"
+        "    OR $2 IN (o.platform || ':account:' || o.handle,"
+        "              o.platform || ':account:' || o.account_id,"
+        "              o.platform || ':official:' || lower(o.handle))"
+        "    OR lower(o.handle) = lower(CASE WHEN $11 = '' THEN NULL"
+        "                               ELSE ($11::jsonb ->> 'matched_official') END))"
+        "  ORDER BY CASE WHEN lower(o.handle) = lower(NULLIF($12, '')) THEN 0"
+        "    WHEN $2 IN (o.platform || ':account:' || o.handle,"
+        "                o.platform || ':account:' || o.account_id,"
+        "                o.platform || ':official:' || lower(o.handle)) THEN 1 ELSE 2 END LIMIT 1)"
+        " INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
+        " severity_label, score, municipality, department) SELECT $1, $2, $3, NULLIF($4, ''), $5,"
+        " $6, $7, $8, $9::double precision, coalesce(NULLIF($10, ''), (SELECT municipality FROM "
+        "account), 'default'),"
+        " coalesce((SELECT department FROM account), '') RETURNING id, municipality",
         std::string(model::to_string(f.type)), f.subject, key,
         f.platform ? std::string(model::to_string(*f.platform)) : std::string(), fresh.title,
-        fresh.summary, severity, f.severity_label, f.score, fresh.municipality, f.evidence_json);
+        fresh.summary, severity, f.severity_label, f.score, fresh.municipality, f.evidence_json,
+        fresh.official_handle);
     result.incident_id = inserted[0][0].as<long long>();
     result.created = true;
+    // The checklist of its municipality's playbooks when they differ from the instance's.
+    const auto own = fresh.steps_by_municipality.find(inserted[0][1].c_str());
+    const std::vector<StepPlan>& steps =
+        own == fresh.steps_by_municipality.end() ? fresh.steps : own->second;
     int position = 0;
-    for (const StepPlan& s : fresh.steps) {
+    for (const StepPlan& s : steps) {
       tx.exec_params(
           "INSERT INTO incident_steps (incident_id, step_id, position, title, instructions, role,"
           " mandatory, depends_on, clauses, auto_check, due_at)"
@@ -263,7 +276,7 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
     }
     timeline(tx, result.incident_id, "system:detector", "status",
              "インシデントを登録しました: " + fresh.title,
-             {{"severity", severity}, {"steps", fresh.steps.size()}});
+             {{"severity", severity}, {"steps", steps.size()}});
   } else {
     result.incident_id = live[0][0].as<long long>();
     const auto current = *model::severity_from_string(live[0][1].c_str());

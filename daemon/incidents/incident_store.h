@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
@@ -67,6 +68,12 @@ struct NewIncident {
   // The tenant (config::Municipality::id) the incident belongs to. Empty: the municipality of
   // the official account the finding concerns, else "default" (see record_finding).
   std::string municipality;
+  // The official account the incident concerns when the subject does not name it (an own post
+  // flagged as erroneous): its municipality and department are the incident's.
+  std::string official_handle;
+  // The checklist for municipalities with playbook overrides of their own: replaces `steps`
+  // when the incident belongs to one of them (incidents::plan_playbook_steps fills both).
+  std::map<std::string, std::vector<StepPlan>> steps_by_municipality;
 };
 
 // A piece of evidence holding an observation as fetched when detected (its JSON line).

@@ -45,4 +45,16 @@ std::vector<StepPlan> playbook_steps(const playbooks::PlaybookSet* playbooks,
   return out;
 }
 
+void plan_playbook_steps(NewIncident& fresh, const playbooks::PlaybookSet* playbooks,
+                         model::IncidentType type, model::Severity severity,
+                         model::Platform platform, model::TimePoint opened) {
+  fresh.steps = playbook_steps(playbooks, type, severity, platform, opened);
+  fresh.steps_by_municipality.clear();
+  if (playbooks == nullptr) return;
+  for (const auto& [municipality, set] : playbooks->municipalities) {
+    fresh.steps_by_municipality[municipality] =
+        playbook_steps(set.get(), type, severity, platform, opened);
+  }
+}
+
 }  // namespace mamori::incidents

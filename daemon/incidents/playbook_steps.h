@@ -18,4 +18,10 @@ std::vector<StepPlan> playbook_steps(const playbooks::PlaybookSet* playbooks,
                                      model::IncidentType type, model::Severity severity,
                                      model::Platform platform, model::TimePoint opened);
 
+// The checklist of a new incident whose municipality record_finding decides: `steps` from
+// `playbooks`, and for each municipality with playbook overrides of its own, its steps.
+void plan_playbook_steps(NewIncident& fresh, const playbooks::PlaybookSet* playbooks,
+                         model::IncidentType type, model::Severity severity,
+                         model::Platform platform, model::TimePoint opened);
+
 }  // namespace mamori::incidents

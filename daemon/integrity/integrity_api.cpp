@@ -199,15 +199,16 @@ void register_integrity_routes(http::Router& router, store::Database& db,
             if (m == nullptr)
               return respond(http::json_error(req, bh::status::service_unavailable,
                                               "監視がまだ開始していません"));
-            const auto steps =
-                m->steps(model::IncidentType::erroneous_post, model::Severity::medium, *platform);
+            incidents::NewIncident planned;
+            m->plan_steps(planned, model::IncidentType::erroneous_post, model::Severity::medium,
+                          *platform);
             const auto context = m->alert_context();
             const auto p = *platform;
             const auto remote = m->remote();
             const auto now = m->now();
             api::run_in_store(
                 db, req, respond, "api.erroneous_post",
-                [req, p, post_id, note, who, steps, context, remote, now](pqxx::connection& c) {
+                [req, p, post_id, note, who, planned, context, remote, now](pqxx::connection& c) {
                   const auto own = store::find_own_post(c, p, post_id);
                   if (!own) {
                     throw ActionError(404, "投稿 " + post_id +
@@ -230,7 +231,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                                                                  {"post_id", post_id},
                                                                  {"handle", own->handle},
                                                                  {"flagged_by", who.name}});
-                  incidents::NewIncident fresh;
+                  incidents::NewIncident fresh = planned;
                   std::string excerpt = own->post.text.substr(0, 120);
                   while (!excerpt.empty() &&
                          (static_cast<unsigned char>(excerpt.back()) & 0xC0) == 0x80)
@@ -241,7 +242,7 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                   fresh.summary = "公式アカウントの投稿「" + excerpt +
                                   (own->post.text.size() > excerpt.size() ? "…" : "") +
                                   "」を誤った投稿として対応します。";
-                  fresh.steps = steps;
+                  fresh.official_handle = own->handle;
                   incidents::EvidenceItem item;
                   item.kind = "post";
                   item.description = "誤った投稿（登録時に保存していた内容）";

@@ -218,10 +218,9 @@ void IntegrityMonitor::wake_dispatcher() {
   if (dispatcher_ != nullptr) dispatcher_->wake();
 }
 
-std::vector<incidents::StepPlan> IntegrityMonitor::steps(model::IncidentType type,
-                                                         model::Severity severity,
-                                                         model::Platform platform) const {
-  return incidents::playbook_steps(playbooks_.get(), type, severity, platform, clock_.now());
+void IntegrityMonitor::plan_steps(incidents::NewIncident& fresh, model::IncidentType type,
+                                  model::Severity severity, model::Platform platform) const {
+  incidents::plan_playbook_steps(fresh, playbooks_.get(), type, severity, platform, clock_.now());
 }
 
 collectors::PlatformCollector* IntegrityMonitor::collector_for(model::Platform p) const {
@@ -359,7 +358,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
                   std::string(model::display_name(p.platform)) + "）";
     fresh.summary =
         "公式アカウントのプロフィールが事前の登録なく変更されました。" + join_reasons(f.reasons, 2);
-    fresh.steps = incidents::playbook_steps(playbooks.get(), f.type, f.severity, p.platform, now);
+    incidents::plan_playbook_steps(fresh, playbooks.get(), f.type, f.severity, p.platform, now);
     const auto res = record_in_store(c, f, {model::to_json_line(model::Observation(p))}, fresh,
                                      context, r.unexpected_ids);
     log::warn("integrity.unexpected_change", {{"account", configured},
@@ -399,8 +398,7 @@ void IntegrityMonitor::record(model::Finding finding, std::string title, std::st
   incidents::NewIncident fresh;
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
-  fresh.steps =
-      steps(finding.type, finding.severity, finding.platform.value_or(model::Platform::x));
+  plan_steps(fresh, finding.type, finding.severity, finding.platform.value_or(model::Platform::x));
   const auto context = alert_context_;
   const bool queued = database_.submit(
       "integrity.record", [this, alive = std::weak_ptr<bool>(alive_), finding, fresh, evidence_json,

@@ -109,9 +109,10 @@ class IntegrityMonitor final : public polling::ObservationListener {
   };
   Remote remote();
 
-  // What the erroneous-post API needs to open its incident (event loop's thread).
-  std::vector<incidents::StepPlan> steps(model::IncidentType type, model::Severity severity,
-                                         model::Platform platform) const;
+  // What the erroneous-post API needs to open its incident (event loop's thread): its
+  // checklist (incidents::plan_playbook_steps).
+  void plan_steps(incidents::NewIncident& fresh, model::IncidentType type, model::Severity severity,
+                  model::Platform platform) const;
   const alerts::AlertContext& alert_context() const { return alert_context_; }
   model::TimePoint now() const { return clock_.now(); }
   void wake_dispatcher();

@@ -48,7 +48,10 @@ std::optional<OwnPost> find_own_post(pqxx::connection& c, model::Platform platfo
                                             "JOIN official_accounts a ON a.platform = p.platform"
                                             " AND (a.account_id = p.author_id OR (p.author_handle "
                                             "<> '' AND lower(a.handle) = lower(p.author_handle)))"
-                                            " WHERE p.platform = $1 AND p.post_id = $2 LIMIT 1",
+                                            // Another municipality's post is not found by
+                                            // staff scoped away from it (055_municipalities).
+                                            " WHERE p.platform = $1 AND p.post_id = $2"
+                                            " AND mamori_in_scope(a.municipality) LIMIT 1",
                                         std::string(model::to_string(platform)), post_id);
   tx.commit();
   if (r.empty()) return std::nullopt;

@@ -16,7 +16,8 @@ extern const char* const kPostColumns;
 model::Post post_from_row(const pqxx::row& row);
 
 // The stored post, if it is one of the configured accounts' posts (by account id, or by handle
-// for a post whose author id is not known).
+// for a post whose author id is not known) and, for a request scoped to some municipalities
+// (mamori.scope), one of theirs.
 struct OwnPost {
   model::Post post;
   std::string handle;  // configured account

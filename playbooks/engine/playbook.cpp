@@ -184,6 +184,11 @@ const Playbook* PlaybookSet::find(IncidentType type) const {
   return it == playbooks.end() ? nullptr : &it->second;
 }
 
+const PlaybookSet& PlaybookSet::of(std::string_view municipality) const {
+  const auto it = municipalities.find(municipality);
+  return it == municipalities.end() || !it->second ? *this : *it->second;
+}
+
 const DocumentTemplate* PlaybookSet::find_template(std::string_view id) const {
   const auto it = templates.find(id);
   return it == templates.end() ? nullptr : &it->second;

@@ -191,8 +191,13 @@ struct PlaybookSet {
   std::map<IncidentType, Playbook> playbooks;
   std::map<std::string, DocumentTemplate, std::less<>> templates;
   std::vector<std::string> roles;
+  // Municipalities (config::Municipality::id) with playbook overrides of their own: their whole
+  // set, these playbooks with their overrides applied after the instance's.
+  std::map<std::string, std::shared_ptr<const PlaybookSet>, std::less<>> municipalities;
   const Playbook* find(IncidentType type) const;
   const DocumentTemplate* find_template(std::string_view id) const;
+  // The set in force for an incident of `municipality`: its own, else this one.
+  const PlaybookSet& of(std::string_view municipality) const;
 };
 
 // --- helpers for the incident engine -----------------------------------------------------------

@@ -304,9 +304,11 @@ is_pending() {
   for e in "${NEEDS_INCIDENT_DATA[@]}"; do [[ $e == "$1" ]] && return 0; done
   return 1
 }
-# Grafana's variables, as Grafana would expand them for a one-hour view with every platform.
+# Grafana's variables, as Grafana would expand them for a one-hour view with every platform
+# and municipality.
 expand() {
-  sed -e 's/\$__rate_interval/1m/g' -e 's/\$__range/1h/g' -e 's/\$__interval/15s/g' -e 's/\$platform/.*/g' <<<"$1"
+  sed -e 's/\$__rate_interval/1m/g' -e 's/\$__range/1h/g' -e 's/\$__interval/15s/g' -e 's/\$platform/.*/g' \
+    -e 's/\$municipality/.*/g' <<<"$1"
 }
 
 checked=0 pending=0
@@ -367,6 +369,8 @@ for file in "${dashboards[@]}"; do
   while IFS=$'\t' read -r key ptitle sql; do
     # Grafana's macros for a seven-day view.
     sql=$(sed -E "s/\\\$__timeFilter\(([^)]*)\)/\1 BETWEEN now() - interval '7 days' AND now()/g" <<<"$sql")
+    # Every municipality (Grafana writes the chosen ones as a quoted list).
+    sql=${sql//\$municipality/SELECT DISTINCT municipality FROM incidents}
     if [[ $sql == *'$__'* ]]; then
       fail "$duid#$key ($ptitle): a Grafana macro this test does not expand: $sql"
       continue

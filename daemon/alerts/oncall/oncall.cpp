@@ -24,6 +24,13 @@ const Rotation* OnCallConfig::rotation(std::string_view name) const {
   return nullptr;
 }
 
+const EscalationPolicy* OnCallConfig::policy(std::string_view name) const {
+  for (const auto& p : policies) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
 TimePoint from_jst(std::chrono::sys_days date, std::chrono::minutes time_of_day) {
   return std::chrono::time_point_cast<seconds>(date) + time_of_day - kJstOffset;
 }
@@ -110,7 +117,17 @@ std::vector<EscalationStep> due_escalations(const EscalationPolicy& policy, Time
   return due;
 }
 
-const EscalationPolicy* policy_for(const OnCallConfig& config, std::string_view severity) {
+const EscalationPolicy* policy_for(const OnCallConfig& config, std::string_view severity,
+                                   std::string_view type, std::string_view department) {
+  const auto holds = [](const std::vector<std::string>& allowed, std::string_view value) {
+    return allowed.empty() || std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+  };
+  for (const Route& route : config.routes) {
+    if (holds(route.departments, department) && holds(route.types, type) &&
+        holds(route.severities, severity)) {
+      if (const EscalationPolicy* p = config.policy(route.policy)) return p;
+    }
+  }
   const EscalationPolicy* fallback = nullptr;
   for (const auto& p : config.policies) {
     for (const auto& s : p.severities) {

@@ -74,10 +74,20 @@ struct EscalationLevel {
 struct EscalationPolicy {
   std::string name;
   // Severities (low, medium, high, critical) the policy covers; "*" covers every severity not
-  // named by another policy.
+  // named by another policy. Empty: the policy is used only where a Route names it.
   std::vector<std::string> severities;
   std::vector<EscalationLevel> levels;
   int repeat = 0;  // after the last level, start again from level 1 this many more times
+};
+
+// Incidents of some departments or types go to a policy of their own (観光課's accounts to the
+// tourism section's rotation, impersonations to the information-policy team) instead of the one
+// for their severity. Every condition given must hold; an empty list places no condition.
+struct Route {
+  std::vector<std::string> departments;  // the official account's 運用所属 (Account::department)
+  std::vector<std::string> types;        // incident types: "impersonation", "flameup", ...
+  std::vector<std::string> severities;   // low, medium, high, critical
+  std::string policy;                    // EscalationPolicy::name in the same configuration
 };
 
 struct OnCallConfig {
@@ -85,9 +95,11 @@ struct OnCallConfig {
   std::vector<Rotation> rotations;
   std::vector<Override> overrides;
   std::vector<EscalationPolicy> policies;
+  std::vector<Route> routes;  // looked at in order, before the policies' severities
 
   const Person* person(std::string_view id) const;
   const Rotation* rotation(std::string_view name) const;
+  const EscalationPolicy* policy(std::string_view name) const;
 };
 
 struct OnCallShift {
@@ -127,8 +139,11 @@ std::optional<EscalationStep> next_escalation(const EscalationPolicy& policy, Ti
 std::vector<EscalationStep> due_escalations(const EscalationPolicy& policy, TimePoint opened_at,
                                             int last_sent_index, TimePoint now, bool acknowledged);
 
-// The policy for a severity: the one naming it, else the "*" one; nullptr when neither exists.
-const EscalationPolicy* policy_for(const OnCallConfig& config, std::string_view severity);
+// The policy for an incident: the first route matching its type, the department of the official
+// account it concerns and its severity; else the policy naming its severity, else the "*" one;
+// nullptr when none applies.
+const EscalationPolicy* policy_for(const OnCallConfig& config, std::string_view severity,
+                                   std::string_view type = {}, std::string_view department = {});
 
 // A concrete delivery: which channel, which address there, on whose behalf.
 struct Recipient {

@@ -1,6 +1,8 @@
 // Municipalities as tenants (issue 20): a caller who works for one town cannot read or change
 // anything of another, over real HTTP on a real PostgreSQL. Every route is registered as
 // mamorid registers it; the towns are 相馬市 (soma) and 新地町 (shinchi).
+#include "daemon/store/municipality_scope.h"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
@@ -8,16 +10,20 @@
 #include <thread>
 
 #include "collectors/ratelimit/clock.h"
+#include "daemon/alerts/ack_link_routes.h"
+#include "daemon/alerts/live_alerts.h"
 #include "daemon/api/account_change_api.h"
 #include "daemon/api/document_api.h"
 #include "daemon/api/evidence_api.h"
 #include "daemon/api/incident_api.h"
 #include "daemon/api/takedown_api.h"
+#include "daemon/detection/disposition_api.h"
 #include "daemon/http/server.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/integrity/integrity_api.h"
 #include "daemon/signin/accounts_api.h"
 #include "daemon/store/connection.h"
+#include "daemon/store/own_posts.h"
 #include "playbooks/engine/loader.h"
 #include "tests/support/route_server.h"
 #include "tests/support/test_support.h"
@@ -91,6 +97,13 @@ class MunicipalityScopeTest : public ::testing::Test {
     integrity::register_integrity_routes(rig_.router, *rig_.database, clock_, *auth_,
                                          [] { return nullptr; });
     signin::register_account_routes(rig_.router, *rig_.database, *auth_, clock_, {});
+    detection::register_disposition_routes(rig_.router, *rig_.database, *auth_, {}, {});
+    alerts::register_ack_link_routes(
+        rig_.router, *rig_.database, clock_,
+        std::make_shared<const alerts::LiveAlerts>(
+            alerts::AlertsSnapshot{std::make_shared<const alerts::AlertsConfig>(), nullptr, signer_,
+                                   "https://mamori.pref.example.lg.jp", "相馬市"}),
+        {}, nullptr);
     rig_.start();
 
     {
@@ -180,6 +193,9 @@ class MunicipalityScopeTest : public ::testing::Test {
   std::shared_ptr<const config::Config> config_;
   collectors::SystemClock clock_;
   std::unique_ptr<TokenAuthenticator> auth_;
+  std::shared_ptr<const alerts::AckLinkSigner> signer_ = std::make_shared<alerts::AckLinkSigner>(
+      config::Secret("ack-link-secret-0123456789abcdefghijklmnop"),
+      "https://mamori.pref.example.lg.jp", 3600s);
   long long soma_ = 0;
   long long shinchi_ = 0;
   long long shinchi_evidence_ = 0;
@@ -329,6 +345,95 @@ TEST_F(MunicipalityScopeTest, FindingsAboutAnOfficialAccountBelongToItsTown) {
   const long long unknown = incidents::record_finding(*rig_.direct, f, {}, {}).incident_id;
   EXPECT_EQ(scalar("SELECT municipality FROM incidents WHERE id = " + std::to_string(unknown)),
             "default");
+}
+
+// The compliance audit runs over every town's accounts at once: staff of one town cannot start it.
+TEST_F(MunicipalityScopeTest, OnlyStaffOfEveryTownStartTheComplianceAudit) {
+  const auto refused = call("POST", "/api/v1/compliance/run", kSomaToken, "{}");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("すべての自治体"), std::string::npos) << refused.body;
+  // Past the scope check (here no monitor runs, so it is not started).
+  EXPECT_EQ(call("POST", "/api/v1/compliance/run", kPrefectureToken, "{}").status, 503);
+}
+
+TEST_F(MunicipalityScopeTest, DispositionsAndRelatedAccountsOfAnotherTownAreNotListed) {
+  {
+    pqxx::work tx(*rig_.direct);
+    for (const auto& [incident, handle] :
+         {std::pair{soma_, "soma_city"}, std::pair{shinchi_, "shinchi_town"}}) {
+      tx.exec_params(
+          "INSERT INTO impersonation_dispositions (platform, account_ref, disposition, handle,"
+          " incident_id, decided_by) VALUES ('x', $1, 'benign', $1, $2, 'x')",
+          std::string("cand_") + handle, incident);
+      tx.exec_params(
+          "INSERT INTO impersonation_related (platform, account_ref, handle, family,"
+          " matched_official) VALUES ('x', $1, $1, '図書館', $2)",
+          std::string("library_") + handle, std::string(handle));
+    }
+    tx.commit();
+  }
+  for (const char* path : {"/api/v1/impersonation/dispositions", "/api/v1/impersonation/related"}) {
+    const auto own = call("GET", path, kSomaToken);
+    ASSERT_EQ(own.status, 200) << path << own.body;
+    EXPECT_NE(own.body.find("soma_city"), std::string::npos) << path << own.body;
+    EXPECT_EQ(own.body.find("shinchi_town"), std::string::npos) << path << own.body;
+    const auto all = call("GET", path, kPrefectureToken);
+    EXPECT_NE(all.body.find("shinchi_town"), std::string::npos) << path << all.body;
+  }
+}
+
+// Flagging an own post as erroneous finds the post within the caller's towns only (the route
+// answers 404 as for a post never fetched), and the incident belongs to the post's town.
+TEST_F(MunicipalityScopeTest, AnotherTownsPostIsNotFoundToFlagAsErroneous) {
+  {
+    pqxx::work tx(*rig_.direct);
+    tx.exec(
+        "INSERT INTO observed_posts (platform, post_id, author_id, author_handle, text,"
+        " created_at, observed_at) VALUES ('x', '5001', '200', 'shinchi_town', '誤った告知',"
+        " now(), now())");
+    tx.exec("UPDATE official_accounts SET department = '企画振興課' WHERE handle = 'shinchi_town'");
+    tx.commit();
+  }
+  const auto find_as = [&](const std::string& scope) {
+    const store::MunicipalityScope scoped(*rig_.direct, scope);
+    return store::find_own_post(*rig_.direct, model::Platform::x, "5001").has_value();
+  };
+  EXPECT_FALSE(find_as("soma"));
+  EXPECT_TRUE(find_as("shinchi"));
+  EXPECT_TRUE(find_as("soma,shinchi"));
+  EXPECT_TRUE(find_as("*"));
+  model::Finding f;
+  f.type = model::IncidentType::erroneous_post;
+  f.subject = "x:post:5001";  // names no account: the handle the route found does
+  f.platform = model::Platform::x;
+  f.severity = model::Severity::medium;
+  incidents::NewIncident n;
+  n.title = "誤った投稿への対応";
+  n.official_handle = "shinchi_town";
+  const long long id = incidents::record_finding(*rig_.direct, f, {}, n).incident_id;
+  EXPECT_EQ(scalar("SELECT municipality || '/' || department FROM incidents WHERE id = " +
+                   std::to_string(id)),
+            "shinchi/企画振興課");
+}
+
+// An acknowledge link acts within the town of the incident it was sent about.
+TEST_F(MunicipalityScopeTest, AnAcknowledgeLinkWorksOnlyInItsOwnTown) {
+  const auto link = [&](const std::string& municipality) {
+    const std::string url =
+        signer_->url(shinchi_, 1, "新地 阿部", "mail",
+                     std::chrono::floor<std::chrono::seconds>(clock_.now()), 0, municipality);
+    return url.substr(url.find("/ack/"));
+  };
+  const std::string elsewhere = link("soma");  // signed, but for another town's scope
+  EXPECT_EQ(testing::http_request("GET", "127.0.0.1", rig_.port(), elsewhere, {}).status, 404);
+  const auto refused = testing::http_request("POST", "127.0.0.1", rig_.port(), elsewhere, {});
+  EXPECT_EQ(refused.status, 404) << refused.body;
+  EXPECT_EQ(refused.body.find("成りすまし"), std::string::npos);  // the title is not shown
+  EXPECT_EQ(scalar("SELECT status FROM incidents WHERE id = " + std::to_string(shinchi_)), "open");
+  const auto used = testing::http_request("POST", "127.0.0.1", rig_.port(), link("shinchi"), {});
+  EXPECT_EQ(used.status, 200) << used.body;
+  EXPECT_EQ(scalar("SELECT status FROM incidents WHERE id = " + std::to_string(shinchi_)),
+            "acknowledged");
 }
 
 }  // namespace
