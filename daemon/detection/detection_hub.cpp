@@ -41,7 +41,7 @@ DetectionHub::DetectionHub(alerts::FindingServices services, const config::Confi
   if (services.registry != nullptr)
     flameup_metrics_ = std::make_unique<FlameupMetrics>(*services.registry);
   publish_flameup_metrics();
-  warm_start_flameup();
+  if (!options_.leased) warm_start_flameup();
 }
 
 void DetectionHub::update_configuration(const config::Config& config) {
@@ -74,6 +74,7 @@ DetectionHub::~DetectionHub() {
 }
 
 void DetectionHub::start() {
+  if (stopped_) reload_tracked();
   stopped_ = false;
   timer_.expires_after(options_.tick);
   timer_.async_wait(
@@ -521,6 +522,7 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
 }
 
 std::vector<std::string> DetectionHub::search_queries(model::Platform platform) {
+  reload_tracked();  // flagged on other instances too: looked up from the next round on
   imp::MunicipalityNames names;
   names.name = municipality_.name;
   names.name_kana = municipality_.name_kana;
