@@ -60,7 +60,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
       return rate_key(o.account.platform, o.account.handle) == entry.first;
     });
   });
-  if (!added.empty()) warm_start_flameup(std::move(added));
+  if (!added.empty() && !options_.leased) warm_start_flameup(std::move(added));  // else on lease
   municipality_ = config.municipality;
   allowlist_ = config.allowlist;
   mastodon_instance_ = config.platforms.mastodon.instance;

@@ -111,6 +111,13 @@ void PollLeases::update_accounts(const std::vector<config::Account>& accounts) {
   accounts_.clear();
   for (const auto& a : accounts)
     accounts_.emplace_back(std::string(model::to_string(a.platform)), a.handle);
+  // A reload: added accounts are taken (and polled) now, not a third of a period later.
+  if (stopped_) return;
+  if (running_) {
+    again_ = true;
+  } else {
+    round();
+  }
 }
 
 void PollLeases::stop() {
@@ -322,7 +329,12 @@ void PollLeases::apply(const RoundResult& r, std::chrono::steady_clock::time_poi
     log::info("cluster.leader", {{"instance", instance_}, {"leads", leads_}});
     for (const auto& listener : leader_listeners_) listener(leads_);
   }
-  schedule(period_ / 3);
+  if (again_) {
+    again_ = false;
+    schedule(std::chrono::seconds(0));
+  } else {
+    schedule(period_ / 3);
+  }
 }
 
 }  // namespace mamori::polling

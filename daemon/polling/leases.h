@@ -103,6 +103,7 @@ class PollLeases {
   std::vector<std::function<void(bool)>> leader_listeners_;
   boost::asio::steady_timer timer_;
   bool running_ = false;  // a round is at the store
+  bool again_ = false;    // the accounts changed while it was: another round at once
   bool stopped_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
