@@ -14,7 +14,6 @@
 #include <memory>
 #include <regex>
 #include <set>
-#include <sstream>
 
 #include "tests/support/fake_platform.h"
 
@@ -25,18 +24,6 @@ using namespace std::chrono_literals;
 
 constexpr int kSpeedUp = 6;  // the scenario's three minutes in thirty seconds
 constexpr int kLeasePeriodS = 3;
-
-// The scenario with every appearance time divided by kSpeedUp and the rate limits raised.
-std::string faster(const std::string& scenario) {
-  std::istringstream in(scenario);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("at = ", 0) == 0)
-      line = "at = " + std::to_string(std::stod(line.substr(5)) / kSpeedUp);
-    out += line + "\n";
-  }
-  return std::regex_replace(out, std::regex(R"(limit = \d+)"), "limit = 100000");
-}
 
 // The account a posts poll asks about: X and Mastodon put its id in the path, Bluesky its
 // handle in `actor`. Empty for any other request.
@@ -104,8 +91,9 @@ class LeasedPolling : public ::testing::Test {
 };
 
 TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithoutLossOrDoubles) {
-  const std::string scenario = faster(
-      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"));
+  const std::string scenario = testing::faster_scenario(
+      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"),
+      kSpeedUp);
   testing::write_file(dir_.path() / "scenario.toml", scenario);
   const toml::table doc = toml::parse(scenario);
   std::vector<std::pair<std::string, std::string>> officials;
