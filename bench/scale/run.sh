@@ -14,6 +14,13 @@
 #   LIMITS=raised|real   the platforms' rate limits ×1000, or the fake's real defaults
 #                        (X 900/15 min per endpoint, Bluesky 3000/5 min, Mastodon 300/5 min)
 #   REPLIES=3            citizens' replies per official post (average)
+#   INSTANCES=1          mamorid processes on the one database, sharing the accounts by lease
+#                        (daemon/polling/leases.h); with more than one, the second is killed
+#   KILL_AT=DURATION/2   with SIGKILL this many seconds after start, and the take-over time, the
+#                        posts lost and the accounts polled twice are printed (every post of the
+#                        scenario has appeared by DURATION/2 + 125 s: "lost" counts only with
+#                        DURATION >= 560, when the last ones have been polled too)
+#   LEASE=60             [cluster] lease_period in seconds
 #   MAMORI_BUILD_DIR=DIR where mamorid, mamorictl and fakeplatform are (default: build)
 #   KEEP=1               keep the work directory (configuration, logs, samples)
 set -euo pipefail
@@ -23,6 +30,9 @@ accounts=${ACCOUNTS:-2000}
 duration=${DURATION:-600}
 limits=${LIMITS:-raised}
 replies=${REPLIES:-3}
+instances=${INSTANCES:-1}
+kill_at=${KILL_AT:-$((duration / 2))}
+lease=${LEASE:-60}
 for tool in "$build/bin/mamorid" "$build/bin/mamorictl" "$build/bin/fakeplatform" curl psql; do
   command -v "$tool" >/dev/null || { echo "scale: $tool is missing" >&2; exit 1; }
 done
@@ -109,12 +119,17 @@ pids+=($!)
 for _ in $(seq 1 300); do [[ -s "$work/fake.port" ]] && break; sleep 0.1; done
 [[ -s "$work/fake.port" ]] || { echo "scale: the fake platform did not start" >&2; cat "$work/fake.log" >&2; exit 1; }
 fake="http://127.0.0.1:$(cat "$work/fake.port")"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-  || echo $((20000 + RANDOM % 20000)))
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
+    || echo $((20000 + RANDOM % 20000))
+}
+ports=()
+for ((k = 1; k <= instances; k++)); do ports+=("$(free_port)"); done
+port=${ports[0]}
 
 export MAMORI_SCALE_X_TOKEN=x-test-bearer MAMORI_SCALE_BSKY_PASSWORD=test-app-password
 export MAMORI_SCALE_MASTODON_TOKEN=mastodon-test-token
-{
+config_for() {  # instance number (1...)
   cat <<TOML
 [log]
 level = "warn"
@@ -122,12 +137,16 @@ level = "warn"
 name = "相馬市"
 homepage = "https://www.city.soma.fukushima.jp/"
 [server]
-listen = "127.0.0.1:$port"
+listen = "127.0.0.1:${ports[$(($1 - 1))]}"
 drain_timeout = "2s"
 [database]
 dsn = "$dsn"
+[cluster]
+instance = "i$1"
+lease_period = "${lease}s"
 [http_client]
 allowed_hosts = ["127.0.0.1"]
+user_agent = "mamori-scale-i$1"
 [platforms.x]
 enabled = true
 api_base = "$fake"
@@ -147,7 +166,9 @@ TOML
     p=${platforms[$((i % 3))]}
     printf '[[accounts]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$(handle_of "$p" "$i")" "$i"
   done
-} >"$work/mamori.toml"
+}
+for ((k = 1; k <= instances; k++)); do config_for "$k" >"$work/mamori-$k.toml"; done
+cp "$work/mamori-1.toml" "$work/mamori.toml"
 
 "$build/bin/mamorictl" migrate --config "$work/mamori.toml" >"$work/migrate.log" 2>&1 \
   || { cat "$work/migrate.log" >&2; exit 1; }
@@ -160,16 +181,31 @@ rows0=$(db_rows); bytes0=$(db_bytes)
 
 console="http://127.0.0.1:$port"
 t0=$(date +%s.%N)
-"$build/bin/mamorid" --config "$work/mamori.toml" >"$work/mamorid.log" 2>&1 &
-mpid=$!
-pids+=($mpid)
+mpids=()
+for ((k = 1; k <= instances; k++)); do
+  "$build/bin/mamorid" --config "$work/mamori-$k.toml" >"$work/mamorid-$k.log" 2>&1 &
+  mpids+=($!)
+  pids+=($!)
+done
+mpid=${mpids[0]}
 for _ in $(seq 1 600); do
   curl -fsS -o /dev/null "$console/readyz" 2>/dev/null && break
   sleep 0.05
 done
 t_ready=$(date +%s.%N)
 ticks=$(getconf CLK_TCK)
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$mpid/stat"; }
+alive_pids() { for p in "${mpids[@]}"; do [[ -e /proc/$p/stat ]] && echo "$p"; done; }
+cpu_ticks() {  # the instances alive now, together
+  local t=0
+  for p in $(alive_pids); do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done
+  echo "$t"
+}
+all_metrics() {
+  for ((k = 0; k < instances; k++)); do
+    [[ -e /proc/${mpids[$k]}/stat ]] && curl -fsS "http://127.0.0.1:${ports[$k]}/metrics" 2>/dev/null
+  done
+  true
+}
 
 # /healthz latency every 200 ms for the whole run (the event loop answers it).
 (
@@ -182,14 +218,29 @@ pids+=($!)
 
 # The share of accounts whose posts job succeeded within the last interval (120 s by default,
 # plus 30 s grace), per platform, from the poller's own gauge.
-polled_within() {  # seconds
-  curl -fsS "$console/metrics" | awk -v now="$(date +%s)" -v win="$1" '
+polled_within() {  # seconds; an account counts once, by the instance that polled it last
+  all_metrics | awk -v now="$(date +%s)" -v win="$1" '
     /^mamori_poll_last_success_timestamp_seconds\{/ && /poll_job="posts"/ && !/account="\*"/ {
       match($0, /platform="[a-z]+"/); p = substr($0, RSTART + 10, RLENGTH - 11)
-      if (now - $NF <= win) ok[p]++
-      seen[p]++
+      match($0, /account="[^"]+"/); a = p ":" substr($0, RSTART + 9, RLENGTH - 10)
+      if (!(a in last) || $NF > last[a]) last[a] = $NF
+      plat[a] = p
     }
-    END { for (p in seen) printf "%s=%d ", p, ok[p] }'
+    END {
+      for (a in last) { seen[plat[a]]++; if (now - last[a] <= win) ok[plat[a]]++ }
+      for (p in seen) printf "%s=%d ", p, ok[p]
+    }'
+}
+# The accounts whose posts more than one instance asked for since fake request $1 (the last 150 s) (the fake's log,
+# each instance with its own User-Agent).
+polled_twice() {
+  curl -fsS "$fake/_control/log?since=$1" | python3 -c '
+import json, re, sys
+by = {}
+for e in json.load(sys.stdin)["requests"]:
+    m = re.search(r"^/2/users/([^/?]+)/tweets|^/api/v1/accounts/([^/?]+)/statuses|getAuthorFeed\?(?:.*&)?actor=([^&]+)", e["target"])
+    if m: by.setdefault(e["platform"] + ":" + next(g for g in m.groups() if g), set()).add(e["user_agent"])
+print(sum(1 for v in by.values() if len(v) > 1), len(by))' 2>/dev/null || echo "n/a n/a"
 }
 first_all=""
 steady_from=$((duration / 3))
@@ -199,8 +250,26 @@ while true; do
   el=$(awk -v a="$now" -v b="$t0" 'BEGIN{printf "%d", a-b}')
   (( el >= duration )) && break
   if [[ -z "$first_all" ]]; then
-    n=$(curl -fsS "$console/metrics" 2>/dev/null | grep -c '^mamori_poll_last_success_timestamp_seconds{.*poll_job="posts"' || true)
+    n=$(all_metrics | grep '^mamori_poll_last_success_timestamp_seconds{.*poll_job="posts"' | grep -o 'account="[^"]*",platform="[a-z]*"' | sort -u | wc -l || true)
     (( n >= accounts )) && first_all=$el
+  fi
+  if (( instances > 1 )) && [[ -z "${killed_at:-}" ]] && (( el >= kill_at )); then
+    victim=${mpids[1]}
+    killed_rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$victim/status")
+    victim_held=$(psql "$dsn" -tA -c "SELECT count(*) FROM poll_leases WHERE holder = 'i2'")
+    kill -9 "$victim"
+    wait "$victim" 2>/dev/null || true
+    killed_at=$(psql "$dsn" -tA -c "SELECT now()")
+    killed_el=$el
+    # The steady CPU counts the survivors only from here.
+    cpu_steady0=$(cpu_ticks); steady_t0=$(date +%s.%N)
+  fi
+  if [[ -n "${killed_at:-}" && -z "${takeover_s:-}" ]] &&
+    [[ $(psql "$dsn" -tA -c "SELECT count(*) FROM poll_leases WHERE holder = 'i2'") == 0 ]]; then
+    takeover_s=$(psql "$dsn" -tA -c "SELECT round(extract(epoch FROM max(acquired_at) - '$killed_at'::timestamptz)::numeric, 1) FROM poll_leases")
+  fi
+  if (( instances > 1 )) && [[ -z "${twice_from:-}" ]] && (( el >= duration - 150 )); then
+    twice_from=$(curl -fsS "$fake/_control/stats" | sed 's/.*"requests":\([0-9]*\).*/\1/')
   fi
   if [[ -z "$cpu_steady0" ]] && (( el >= steady_from )); then
     cpu_steady0=$(cpu_ticks); steady_t0=$now
@@ -210,7 +279,18 @@ while true; do
 done
 cpu_end=$(cpu_ticks); t_end=$(date +%s.%N)
 within=$(polled_within 150)
-hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$mpid/status")
+hwm_kb=0
+for p in $(alive_pids); do
+  kb=$(awk '/VmHWM/ {print $2}' "/proc/$p/status"); (( kb > hwm_kb )) && hwm_kb=$kb
+done
+if (( instances > 1 )); then
+  twice=$(polled_twice "${twice_from:-0}")
+  expected_posts=$(grep -c '^\[\[post\]\]' "$work/scenario.toml")
+  stored_posts=$(psql "$dsn" -tA -c "SELECT count(*) FROM observed_posts")
+  distinct_posts=$(psql "$dsn" -tA -c "SELECT count(DISTINCT (platform, post_id)) FROM observed_posts")
+  dup_incidents=$(psql "$dsn" -tA -c "SELECT count(*) FROM (SELECT dedup_key FROM incidents WHERE status NOT IN ('resolved', 'closed') GROUP BY dedup_key HAVING count(*) > 1) d")
+  held=$(psql "$dsn" -tA -c "SELECT string_agg(holder || '=' || n, ' ' ORDER BY holder) FROM (SELECT holder, count(*) n FROM poll_leases WHERE holder IS NOT NULL GROUP BY holder) h")
+fi
 psql "$dsn" -tA -c "ANALYZE" >/dev/null
 rows1=$(db_rows); bytes1=$(db_bytes)
 per_table=$(psql "$dsn" -tA -F' ' -c "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY n_live_tup DESC LIMIT 6")
@@ -218,11 +298,12 @@ per_table=$(psql "$dsn" -tA -F' ' -c "SELECT relname, n_live_tup FROM pg_stat_us
 awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_steady0" -v c1="$cpu_end" \
   -v hz="$ticks" -v n="$accounts" -v kb="$hwm_kb" -v r0="$rows0" -v r1="$rows1" -v b0="$bytes0" \
   -v b1="$bytes1" -v rs="$rows_s" -v bs="$bytes_s" -v first="${first_all:-never}" -v within="$within" -v limits="$limits" \
-  -v hz_file="$work/healthz.txt" 'BEGIN {
+  -v instances="$instances" -v lease="$lease" -v hz_file="$work/healthz.txt" 'BEGIN {
   cores = (c1 - c0) / hz / (te - ts)
   days = (te - t0) / 86400
   while ((getline l < hz_file) > 0) { s++; ms = l * 1000; if (ms > mx) mx = ms; if (ms > 100) over++; if (ms > 50) over50++ }
   printf "accounts              %d (one municipality; limits %s)\n", n, limits
+  if (instances > 1) printf "instances             %d on one database (leases of %d s); the survivors'"'"' figures below\n", instances, lease
   printf "time to ready         %.1f s\n", tr - t0
   printf "every account polled  %s s after start\n", first
   printf "polled within 150 s   %s(posts job, at the end)\n", within
@@ -234,3 +315,12 @@ awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_s
   printf "/healthz samples      %d, max %.0f ms, %d over 100 ms, %d over 50 ms\n", s, mx, over, over50
 }'
 echo "largest tables:"; echo "$per_table" | sed 's/^/  /'
+if (( instances > 1 )); then
+  echo "instance i2 killed     at ${killed_el:-never} s, holding ${victim_held:-?} leases (peak RSS $(( ${killed_rss_kb:-0} / 1024 )) MB)"
+  echo "taken over             ${takeover_s:-not within the run} s after the kill (lease period $lease s)"
+  echo "leases at the end      ${held:-}"
+  (( duration < 560 )) && echo "(DURATION < 560: not every post of the scenario has appeared yet)"
+  echo "posts                  $stored_posts stored of $expected_posts in the scenario (lost $((expected_posts - stored_posts))), $((stored_posts - distinct_posts)) stored twice"
+  echo "live incidents doubled $dup_incidents"
+  echo "polled by two          ${twice% *} of ${twice#* } accounts polled in the last 150 s"
+fi

@@ -303,6 +303,7 @@ class Daemon {
                                                      &metrics_.registry());
     spend_keeper_->start();
     const auto active = platforms_.active();
+    start_leases();
     start_takedowns(active);
     collectors::CurlClientOptions alert_client;  // the channels' own client
     alert_client.user_agent = user_agent(c);
@@ -312,8 +313,9 @@ class Daemon {
     auto* dispatcher = alerts_->dispatcher();
     const alerts::FindingServices services{io_,           *database_, clock_,
                                            alert_context, dispatcher, &metrics_.registry()};
-    hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks,
-                                                     detection::HubOptions{});
+    detection::HubOptions hub_options;
+    hub_options.leased = true;  // reply-rate history is loaded for the accounts leased here
+    hub_ = std::make_unique<detection::DetectionHub>(services, c, settings_.playbooks, hub_options);
     hub_->enable_avatars(active, &metrics_.registry());
     std::map<model::Platform, std::chrono::seconds> counted;
     for (auto* collector : active) {
@@ -338,7 +340,7 @@ class Daemon {
     dispositions_->start();
     integrity_ = std::make_unique<integrity::IntegrityMonitor>(
         services, c, settings_.playbooks,
-        integrity::IntegritySources{platforms_.curl.get(), active}, integrity::IntegrityOptions{});
+        integrity::IntegritySources{platforms_.curl.get(), active}, integrity_options());
     integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
     integrity_->on_list_page([this](const std::string& html) {
       if (hub_) hub_->set_official_list_page(html);
@@ -374,9 +376,47 @@ class Daemon {
       return platforms_.spend->search_spacing(model::to_string(p), queries + lookups, 0.2,
                                               clock_.now());
     };
+    po.leases = leases_.get();
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);
+    leases_->start(c.accounts);
+  }
+
+  // Several mamorid on one database (daemon/polling/leases.h): the accounts' leases and the
+  // platform-wide jobs' leader, renewed on a connection of their own. The hub hears of taken
+  // accounts before the poller, so their history is queued before their first poll.
+  void start_leases() {
+    const auto& c = *settings_.config;
+    store::DatabaseOptions o;
+    o.dsn = c.database.dsn;
+    if (c.database.password) o.password = c.database.password->value;
+    o.queue_capacity = 16;
+    o.max_backoff = std::chrono::seconds(5);
+    o.apply_migrations = false;  // the main store's worker applies them
+    leases_db_ = std::make_unique<store::Database>(std::move(o), nullptr);
+    leases_db_->start();
+    leases_ =
+        std::make_unique<polling::PollLeases>(io_, *leases_db_, c.cluster, &metrics_.registry());
+    leases_->on_change([this](const polling::LeaseChange& change) {
+      if (hub_) hub_->leases_changed(change);
+      if (poller_) poller_->leases_changed(change);
+    });
+    leases_->on_leadership([this](bool leads) {
+      if (!leads) return;
+      if (hub_) hub_->reload_tracked();
+      // Their rounds were skipped while another instance led: run one now.
+      if (reminder_rounds_) reminder_rounds_->start();
+      if (check_runner_) check_runner_->start();
+    });
+  }
+
+  bool leads() const { return !leases_ || leases_->leads(); }
+
+  integrity::IntegrityOptions integrity_options() {
+    integrity::IntegrityOptions o;
+    o.runs_here = [this] { return leads(); };
+    return o;
   }
 
   // official_post_since_open, homepage_contains and elapsed
@@ -387,6 +427,7 @@ class Daemon {
     o.homepage_interval = settings_.config->playbooks.homepage_check_interval;
     o.user_agent = std::string("mamori/") + kVersion + " (municipal social-media monitoring; " +
                    settings_.config->municipality.homepage_url + ")";
+    o.runs_here = [this] { return leads(); };
     check_runner_ = std::make_unique<incidents::AutomaticCheckRunner>(io_, *database_, clock_,
                                                                       settings_.config, o);
     check_runner_->set_collectors(platforms_.active());  // hand-opened incidents' accounts
@@ -414,12 +455,14 @@ class Daemon {
         io_, *database_, clock_,
         std::chrono::duration_cast<std::chrono::milliseconds>(c.playbooks.check_interval),
         alerts::reminder_hook(alerts_->context()), c.reminders);
+    reminder_rounds_->set_runs_here([this] { return leads(); });
     reminder_rounds_->start();
   }
 
   void stop_collectors() {
     if (reminder_rounds_) reminder_rounds_->stop();
     if (poller_) poller_->stop();
+    if (leases_) leases_->stop();  // let the leases go: the other instances take them at once
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
     if (rumours_) rumours_->stop();
@@ -456,6 +499,10 @@ class Daemon {
     retention_timer_.expires_after(after);
     retention_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || shutdown_.begun) return;
+      if (!leads()) {  // another instance purges
+        schedule_retention(std::chrono::minutes(10));
+        return;
+      }
       store::submit_retention_purge(*database_, settings_.config->database.retention_days,
                                     &metrics_);
       schedule_retention(std::chrono::hours(24));
@@ -510,6 +557,7 @@ class Daemon {
     settings_.rumours = std::move(s.rumours);
     if (rumours_) rumours_->set_options(settings_.rumours);
     if (poller_) poller_->update_accounts(next->accounts);
+    if (leases_) leases_->update_accounts(next->accounts);
     if (platforms_.spend) {
       platforms_.spend->set_prices(price_table(next->api_spend));
       apply_budgets(*platforms_.spend, next->api_spend);
@@ -607,6 +655,11 @@ class Daemon {
     io_.restart();
     io_.poll();
     poller_.reset();
+    leases_.reset();
+    if (leases_db_) {
+      leases_db_->drain_and_stop(std::chrono::seconds(2));  // the leases let go (stop())
+      leases_db_.reset();
+    }
     listeners_.reset();
     integrity_.reset();
     hub_.reset();
@@ -658,6 +711,8 @@ class Daemon {
   std::unique_ptr<incidents::AutomaticCheckRunner> check_runner_;
   std::unique_ptr<incidents::TakedownFiler> takedown_filer_;
   std::unique_ptr<incidents::ReminderRounds> reminder_rounds_;
+  std::unique_ptr<store::Database> leases_db_;  // the leases' own connection
+  std::unique_ptr<polling::PollLeases> leases_;
   std::unique_ptr<polling::Poller> poller_;
   // Where the shutdown stands (begin_shutdown, check_drained, finish_shutdown).
   struct Shutdown {

@@ -515,6 +515,20 @@ void read_console(Table& root, Config& c) {
   t->finish();
 }
 
+void read_cluster(Table& root, Config& c) {
+  auto t = root.table("cluster");
+  if (!t) return;
+  if (t->string("instance", c.cluster.instance) &&
+      (c.cluster.instance.empty() || c.cluster.instance.size() > 100 ||
+       std::any_of(c.cluster.instance.begin(), c.cluster.instance.end(),
+                   [](unsigned char ch) { return ch < 0x21 || ch > 0x7e; }))) {
+    t->error("instance", "expected 1 to 100 printable ASCII characters without spaces");
+  }
+  t->duration("lease_period", c.cluster.lease_period, std::chrono::seconds(2),
+              std::chrono::seconds(3600));
+  t->finish();
+}
+
 void read_polling(Table& root, Config& c) {
   auto t = root.table("polling");
   if (!t) return;
@@ -632,6 +646,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   read_reminders(root, c);
   read_misinfo(root, c);
   read_console(root, c);
+  read_cluster(root, c);
   root.get("alerts");  // read by daemon/alerts/alerts_config.cpp from the same file
   root.finish();
   if (c.server.public_url.empty()) {

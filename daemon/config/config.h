@@ -288,6 +288,13 @@ struct ConsoleConfig {
   std::optional<Credential> totp_key;
 };
 
+// [cluster]: several mamorid on one database (daemon/polling/leases.h). Each official account is
+// polled by the instance holding its lease; a lease not renewed for `lease_period` is taken over.
+struct ClusterConfig {
+  std::string instance;  // this instance's name in leases, logs and metrics; empty: host:pid
+  std::chrono::seconds lease_period{60};
+};
+
 struct Config {
   std::filesystem::path source;  // file it was read from
   log::Level log_level = log::Level::info;
@@ -308,6 +315,7 @@ struct Config {
   RemindersConfig reminders;
   MisinfoConfig misinfo;
   ConsoleConfig console;
+  ClusterConfig cluster;
 
   // The tenant with this id; the first one for an empty or unknown id.
   const Municipality& tenant(std::string_view id) const;

@@ -43,7 +43,7 @@ DetectionHub::DetectionHub(alerts::FindingServices services, const config::Confi
   if (services.registry != nullptr)
     flameup_metrics_ = std::make_unique<FlameupMetrics>(*services.registry);
   publish_flameup_metrics();
-  warm_start_flameup();
+  if (!options_.leased) warm_start_flameup();
 }
 
 void DetectionHub::update_configuration(const config::Config& config) {
@@ -62,7 +62,7 @@ void DetectionHub::update_configuration(const config::Config& config) {
       return rate_key(o.account.platform, o.account.handle) == entry.first;
     });
   });
-  if (!added.empty()) warm_start_flameup(std::move(added));
+  if (!added.empty() && !options_.leased) warm_start_flameup(std::move(added));  // else on lease
   municipality_ = config.municipality;
   towns_ = config.municipalities.empty() ? std::vector{config.municipality} : config.municipalities;
   allowlist_ = config.allowlist;
@@ -77,6 +77,7 @@ DetectionHub::~DetectionHub() {
 }
 
 void DetectionHub::start() {
+  if (stopped_) reload_tracked();
   stopped_ = false;
   timer_.expires_after(options_.tick);
   timer_.async_wait(
@@ -609,6 +610,7 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
 
 // Each town's names and variants, with its own handles on the platform (issue 20).
 std::vector<std::string> DetectionHub::search_queries(model::Platform platform) {
+  reload_tracked();  // flagged on other instances too: looked up from the next round on
   std::vector<std::string> out;
   for (const auto& town : towns_) {
     std::vector<std::string> handles;

@@ -22,6 +22,7 @@
 #include "daemon/detection/impersonation_avatars.h"
 #include "daemon/detection/related_accounts.h"
 #include "daemon/incidents/incident_store.h"
+#include "daemon/polling/leases.h"
 #include "daemon/polling/poller.h"
 #include "daemon/store/database.h"
 #include "detectors/flameup/reply_rate_detector.h"
@@ -42,6 +43,9 @@ struct HubOptions {
   std::size_t official_posts_kept = 300;  // the misinformation detector's facts
   // Stored history the flame-up baselines are rebuilt from at start (0: none).
   std::chrono::hours flameup_history{24 * 28};
+  // Polling is leased (daemon/polling/leases.h): reply-rate detectors start from their history
+  // when the account's lease is taken (leases_changed), not for every official at construction.
+  bool leased = false;
 };
 
 class DetectionHub final : public polling::ObservationListener {
@@ -91,6 +95,12 @@ class DetectionHub final : public polling::ObservationListener {
   void set_dispositions(std::vector<CandidateDisposition> all) {
     dispositions_.replace(std::move(all));
   }
+
+  // detection_hub_leases.cpp: a taken account's reply-rate detector starts from the stored
+  // history (its last holder judged the replies in between), a lost one's goes; the flagged
+  // look-alikes are read from the live impersonation incidents (tracked_candidates.h).
+  void leases_changed(const polling::LeaseChange& change);
+  void reload_tracked();
 
   // One detection round at the clock's now: close the reply-rate buckets that are due, record
   // their findings, run the calm-down checks (at most once a minute) and the misinformation
@@ -178,6 +188,7 @@ class DetectionHub final : public polling::ObservationListener {
   bool impersonation_stale_ = false;
   std::size_t impersonation_rebuilds_ = 0;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
+  model::TimePoint tracked_reloaded_{};     // reload_tracked() at most once a minute
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
   std::map<model::Platform, std::chrono::seconds> counts_intervals_;  // set_counted_series()
   std::deque<detectors::misinfo::OfficialStatement> official_posts_;

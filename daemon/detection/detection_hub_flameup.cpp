@@ -44,6 +44,11 @@ void DetectionHub::warm_start_flameup(
 void DetectionHub::apply_reply_history(const ReplyHistory& h) {
   const std::string key = rate_key(h.platform, h.handle);
   if (h.account_id.empty() || h.buckets.empty()) {
+    // Leased: taken over before this instance looked the profile up; the detector's subject must
+    // carry the account id the last holder's incidents carry, not the handle.
+    if (options_.leased && !h.account_id.empty() && rates_.count(key) == 0)
+      rates_[key] = std::make_unique<flame::ReplyRateDetector>(h.platform, h.account_id,
+                                                               rate_settings(h.platform));
     log::info("flameup.warm_start",
               {{"account", key}, {"replies", 0}, {"note", "no stored history; learning from now"}});
     return;
@@ -78,8 +83,10 @@ void DetectionHub::publish_flameup_metrics() {
   if (!flameup_metrics_) return;
   std::set<std::pair<model::Platform, std::string>> accounts;
   for (const auto& o : officials_) {
-    accounts.emplace(o.account.platform, o.account.handle);
     const auto it = rates_.find(rate_key(o.account.platform, o.account.handle));
+    // Leased: an account held by another instance is that instance's series.
+    if (options_.leased && it == rates_.end()) continue;
+    accounts.emplace(o.account.platform, o.account.handle);
     if (it != rates_.end() && it->second) {
       flameup_metrics_->update(o.account.platform, o.account.handle, *it->second);
     } else {

@@ -89,6 +89,7 @@ void AutomaticCheckRunner::ensure_client() {
 
 void AutomaticCheckRunner::round() {
   if (round_running_ || !database_.ready()) return;  // the previous round's job is still queued
+  if (options_.runs_here && !options_.runs_here()) return;  // another instance runs them
   round_running_ = true;
   ++rounds_;
   const auto now_steady = std::chrono::steady_clock::now();

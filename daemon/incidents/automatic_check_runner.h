@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -37,6 +38,9 @@ struct CheckRunnerOptions {
   std::chrono::milliseconds fetch_timeout{std::chrono::seconds(20)};
   std::size_t max_page_bytes = 4 * 1024 * 1024;
   std::string user_agent = "mamori (municipal social-media monitoring)";
+  // Several instances on one database (daemon/polling/leases.h): rounds run where this says
+  // true; unset: here.
+  std::function<bool()> runs_here;
 };
 
 // The hosts homepage checks may fetch from (see above).

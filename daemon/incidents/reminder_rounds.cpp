@@ -37,7 +37,7 @@ void ReminderRounds::schedule(std::chrono::milliseconds after) {
   timer_.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
-        if (database_.ready()) {
+        if (database_.ready() && (!runs_here_ || runs_here_())) {
           const auto now = std::chrono::floor<std::chrono::milliseconds>(clock_.now());
           database_.submit(
               "incidents.reminder_rounds",

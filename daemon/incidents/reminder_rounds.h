@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "collectors/ratelimit/clock.h"
@@ -30,6 +31,9 @@ class ReminderRounds {
   void stop();
   // A reload: the next round reminds on the new lead days.
   void set_periods(config::RemindersConfig periods) { periods_ = std::move(periods); }
+  // Several instances on one database (daemon/polling/leases.h): rounds run where this says
+  // true; unset: here.
+  void set_runs_here(std::function<bool()> runs_here) { runs_here_ = std::move(runs_here); }
 
  private:
   void schedule(std::chrono::milliseconds after);
@@ -39,6 +43,7 @@ class ReminderRounds {
   config::RemindersConfig periods_;
   std::chrono::milliseconds interval_;
   ReminderHook notify_;
+  std::function<bool()> runs_here_;
   boost::asio::steady_timer timer_;
   bool stopped_ = true;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -195,6 +195,10 @@ void IntegrityMonitor::schedule(asio::steady_timer& timer,
   timer.async_wait(
       [this, what, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
+        if (what == &IntegrityMonitor::run_audit && options_.runs_here && !options_.runs_here()) {
+          schedule(audit_timer_, std::chrono::minutes(1), what);  // another instance audits
+          return;
+        }
         (this->*what)();
       });
 }
@@ -547,7 +551,7 @@ void IntegrityMonitor::note_spread_post(const model::Post& post) {
 
 void IntegrityMonitor::check_spread() {
   schedule(spread_timer_, options_.spread_interval, &IntegrityMonitor::check_spread);
-  if (!database_.ready()) return;
+  if (!database_.ready() || (options_.runs_here && !options_.runs_here())) return;
   database_.submit(
       "integrity.load_tracked", [this, alive = std::weak_ptr<bool>(alive_)](pqxx::connection& c) {
         auto tracked = load_tracked_posts(c);

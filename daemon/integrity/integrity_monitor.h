@@ -9,6 +9,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -45,6 +46,9 @@ struct IntegrityOptions {
   // icon URL with the same picture is not a change.
   bool hash_avatars = true;
   int avatar_max_distance = 10;  // pHash bits (of 64) two pictures of the same icon may differ
+  // Several instances on one database (daemon/polling/leases.h): the scheduled audit and the
+  // erroneous posts' spread checks run where this says true; unset: here.
+  std::function<bool()> runs_here;
 };
 
 // Why the official account list page could not be read, for the compliance item staff see

@@ -236,6 +236,7 @@ void Poller::publish_staleness() {
   if (metrics_) {
     const auto now = clock_.now();
     for (const auto& a : accounts_) {
+      if (!polls(*a)) continue;
       const std::string platform(model::to_string(a->platform));
       auto last = a->since;
       if (auto it = last_successes_.find({platform, a->handle}); it != last_successes_.end())
@@ -310,7 +311,9 @@ bool Poller::round_due(model::Platform platform, std::string_view job) {
 // lookups of generated look-alike handles and of flagged accounts (re-checked every run).
 std::chrono::steady_clock::duration Poller::run_search(model::Platform platform) {
   const std::chrono::steady_clock::duration interval = options_.intervals.of(platform).search;
-  if (listener_ == nullptr || platform_run_busy(platform, "search")) return interval;
+  if (listener_ == nullptr || (options_.leases && !options_.leases->leads()) ||
+      platform_run_busy(platform, "search"))
+    return interval;
   auto* collector = collector_for(platform);
   auto run = std::make_shared<Run>();
   run->platform = platform;
@@ -372,7 +375,7 @@ void Poller::run_profiles(model::Platform platform) {
   run->kind = Run::Kind::profiles;
   std::vector<std::string> handles;
   for (const auto& a : accounts_) {
-    if (a->platform == platform) handles.push_back(a->handle);
+    if (a->platform == platform && polls(*a)) handles.push_back(a->handle);
   }
   handles = unique_handles(std::move(handles));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
@@ -415,6 +418,7 @@ std::vector<std::string> Poller::unique_handles(std::vector<std::string> handles
 
 void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) {
   if (a->busy.count(job) > 0) return;  // the previous run is still going: skip this tick
+  if (!polls(*a)) return;              // another instance holds it
   auto* collector = collector_for(a->platform);
   // X and Mastodon address accounts by id; until the profile lookup learned it, wait.
   if (a->account_id.empty() && a->platform != model::Platform::bluesky) return;
@@ -827,6 +831,61 @@ void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& 
   if (risen && !stopped_ && !a.removed && a.busy.count("replies") == 0) {
     schedule(run->account, "replies", std::chrono::milliseconds(0));
   }
+}
+
+// --- Leased polling (leases.h: what is leased and why; this is the poller's side) ---
+
+bool Poller::polls(const Account& a) const {
+  return options_.leases == nullptr || options_.leases->holds(a.platform, a.handle);
+}
+
+void Poller::leases_changed(const LeaseChange& change) {
+  if (stopped_) return;
+  const auto find = [this](model::Platform platform, const std::string& handle) {
+    const auto it = std::find_if(accounts_.begin(), accounts_.end(), [&](const auto& a) {
+      return a->platform == platform && a->handle == handle;
+    });
+    return it == accounts_.end() ? nullptr : *it;
+  };
+  for (const auto& l : change.lost) {
+    if (auto a = find(l.platform, l.handle)) {
+      forget_series(*a);
+      a->counted_until = {};
+      a->surging = false;
+      a->sample_due = false;
+    }
+  }
+  const bool first = !first_leases_taken_;
+  std::vector<std::shared_ptr<Account>> taken;
+  std::set<model::Platform> look_up;  // platforms with an account whose id is still unknown
+  for (const auto& l : change.acquired) {
+    auto a = find(l.platform, l.handle);
+    if (!a) continue;
+    if (!l.account_id.empty()) a->account_id = l.account_id;
+    a->since = clock_.now();
+    taken.push_back(a);
+    if (first || a->account_id.empty()) look_up.insert(a->platform);
+  }
+  if (taken.empty()) return;
+  first_leases_taken_ = true;
+  // The last holder moved the cursors: continue from there, neither missing nor re-reading.
+  std::weak_ptr<bool> alive = alive_;
+  database_.submit("poller.take_over", [this, alive, taken, look_up](pqxx::connection& c) {
+    auto cursors = store::load_cursors(c);
+    asio::post(io_, [this, alive, taken, look_up, cursors = std::move(cursors)] {
+      if (alive.expired() || stopped_) return;
+      for (const auto& a : taken) {
+        const std::string platform(model::to_string(a->platform));
+        for (const char* job : {"posts", "replies"}) {
+          const auto it = cursors.find({platform, a->handle, job});
+          if (it != cursors.end()) cursors_[it->first] = it->second;
+        }
+        if (polls(*a) && !a->removed) schedule_account_jobs(a);
+      }
+      // Profiles at once where an id must be learned (and on the first leases: at start-up).
+      for (const auto p : look_up) schedule_profiles(p, std::chrono::milliseconds(0));
+    });
+  });
 }
 
 }  // namespace mamori::polling

@@ -20,6 +20,7 @@
 #include "collectors/common/collector.h"
 #include "collectors/ratelimit/clock.h"
 #include "daemon/config/config.h"
+#include "daemon/polling/leases.h"
 #include "daemon/store/database.h"
 #include "daemon/store/observation_store.h"
 
@@ -78,6 +79,9 @@ struct PollerOptions {
   // The longest stretch one reply_counts request asks for (after a pause or a restart).
   std::chrono::seconds counts_window_max{6 * 3600};
   std::chrono::milliseconds staleness_every{15000};  // mamori_poll_staleness_seconds refresh
+  // Several instances on one database (leases.h): account jobs and profile lookups run only for
+  // the accounts this instance holds, the look-alike search only where it leads. Unset: all.
+  const PollLeases* leases = nullptr;
 };
 
 // The last failed run of a job, kept while that job has not succeeded since: what the web
@@ -109,6 +113,9 @@ class Poller {
   void update_accounts(const std::vector<config::Account>& accounts);
   // Stops scheduling; runs in flight finish their current request and store nothing more.
   void stop();
+  // poller_leases.cpp: accounts taken (their cursors and ids read again, since their last holder
+  // moved them, and their jobs run at once) or lost (their series go).
+  void leases_changed(const LeaseChange& change);
   const PollFailures& failures() const { return failures_; }
   const PollSuccesses& last_successes() const { return last_successes_; }
 
@@ -145,6 +152,7 @@ class Poller {
   void on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page);
   void forget_series(const Account& a);
   void publish_staleness();
+  bool polls(const Account& a) const;  // this instance holds the account's lease (or no leases)
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -163,6 +171,7 @@ class Poller {
   bool stopped_ = false;
   std::size_t in_flight_ = 0;
   std::set<std::pair<model::Platform, std::string>> platform_busy_;  // profiles/search in flight
+  bool first_leases_taken_ = false;
 };
 
 }  // namespace mamori::polling

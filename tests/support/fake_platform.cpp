@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <regex>
+#include <sstream>
 
 namespace mamori::testing {
 
@@ -86,6 +88,17 @@ std::string mamorid_config(const MamoridSetup& s) {
     config += "[[accounts]]\nplatform = \"" + platform + "\"\nhandle = \"" + handle + "\"\n";
   }
   return config + s.extra;
+}
+
+std::string faster_scenario(const std::string& scenario, int speed_up) {
+  std::istringstream in(scenario);
+  std::string out;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("at = ", 0) == 0)
+      line = "at = " + std::to_string(std::stod(line.substr(5)) / speed_up);
+    out += line + "\n";
+  }
+  return std::regex_replace(out, std::regex(R"(limit = \d+)"), "limit = 100000");
 }
 
 std::string sql(const std::string& dsn, const std::string& query) {

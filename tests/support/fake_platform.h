@@ -48,6 +48,10 @@ void set_fake_credentials_env();
 bool mamorid_ready(ChildProcess& mamorid, unsigned short port,
                    std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
+// A scenario's text with every appearance time (`at = ...`) divided by `speed_up` and its rate
+// limits raised: for tests about completeness, not waiting.
+std::string faster_scenario(const std::string& scenario, int speed_up);
+
 // psql -tA on `dsn`; the output without the trailing newline.
 std::string sql(const std::string& dsn, const std::string& query);
 

@@ -116,6 +116,24 @@ TEST(Config, ConsoleSessionTimeouts) {
   diagnostic_for(too_short, "console.session_idle_timeout");
 }
 
+TEST(Config, ClusterInstanceAndLeasePeriod) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_EQ(defaults.config->cluster.instance, "");  // host:pid at start
+  EXPECT_EQ(defaults.config->cluster.lease_period, std::chrono::seconds(60));
+
+  const auto set =
+      load(std::string(kMinimal) + "[cluster]\ninstance = \"mamori-2\"\nlease_period = \"2m\"\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  EXPECT_EQ(set.config->cluster.instance, "mamori-2");
+  EXPECT_EQ(set.config->cluster.lease_period, std::chrono::minutes(2));
+
+  EXPECT_FALSE(load(std::string(kMinimal) + "[cluster]\ninstance = \"mamori 2\"\n").ok());
+  const auto too_short = load(std::string(kMinimal) + "[cluster]\nlease_period = \"1s\"\n");
+  EXPECT_FALSE(too_short.ok());
+  diagnostic_for(too_short, "cluster.lease_period");
+}
+
 TEST(Config, ReminderPeriodsDefaultToTheGuidelinesAndRefuseShorterOnes) {
   using std::chrono::days;
   const auto defaults = load(kMinimal);

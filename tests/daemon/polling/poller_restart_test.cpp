@@ -11,9 +11,7 @@
 
 #include <boost/asio/steady_timer.hpp>
 #include <map>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "daemon/app/platforms.h"
 #include "daemon/polling/poller.h"
@@ -34,19 +32,6 @@ struct ScenarioPost {
     return os << p.platform << "/" << p.author << ": " << p.text;
   }
 };
-
-// The scenario with every appearance time divided by kSpeedUp and the rate limits raised, so the
-// test is about completeness, not waiting.
-std::string faster(const std::string& scenario) {
-  std::istringstream in(scenario);
-  std::string out;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("at = ", 0) == 0)
-      line = "at = " + std::to_string(std::stod(line.substr(5)) / kSpeedUp);
-    out += line + "\n";
-  }
-  return std::regex_replace(out, std::regex(R"(limit = \d+)"), "limit = 100000");
-}
 
 // Counts the new posts the poller hands on (to the detection hub and integrity monitor in mamorid).
 struct Handed : ObservationListener {
@@ -120,8 +105,9 @@ struct PollingRun {
 TEST(PollerInProcess, FiftyAccountsOverThreePlatformsAcrossARestartEveryPostOnce) {
   testing::InProcess env;
   testing::TempDir dir;
-  const std::string scenario = faster(
-      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"));
+  const std::string scenario = testing::faster_scenario(
+      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"),
+      kSpeedUp);
   testing::write_file(dir.path() / "scenario.toml", scenario);
 
   // Official accounts and the posts mamori must see: their own posts and the replies to them.

@@ -1,0 +1,264 @@
+// Three mamorid processes on one PostgreSQL share fifty official accounts (daemon/polling/
+// leases.h): each account is polled by exactly one of them, as the fake platform's request log
+// shows (each instance sends its own User-Agent); one is killed with SIGKILL, and its accounts
+// are taken over by the other two within two lease periods; at the end every post of the
+// scenario is stored exactly once, and the threat reply judged before the kill is one incident
+// with one finding and one page, not two.
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <boost/json.hpp>
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <set>
+
+#include "tests/support/fake_platform.h"
+
+namespace mamori {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kSpeedUp = 6;  // the scenario's three minutes in thirty seconds
+constexpr int kLeasePeriodS = 3;
+
+// The account a posts poll asks about: X and Mastodon put its id in the path, Bluesky its
+// handle in `actor`. Empty for any other request.
+std::string posts_poll_account(const std::string& platform, const std::string& target) {
+  static const std::regex x(R"(^/2/users/([^/?]+)/tweets)");
+  static const std::regex mastodon(R"(^/api/v1/accounts/([^/?]+)/statuses)");
+  static const std::regex bluesky(R"(app\.bsky\.feed\.getAuthorFeed\?(?:.*&)?actor=([^&]+))");
+  std::smatch m;
+  if (platform == "x" && std::regex_search(target, m, x)) return "x:" + m[1].str();
+  if (platform == "mastodon" && std::regex_search(target, m, mastodon))
+    return "mastodon:" + m[1].str();
+  if (platform == "bluesky" && std::regex_search(target, m, bluesky))
+    return "bluesky:" + m[1].str();
+  return {};
+}
+
+struct Instance {
+  std::string name;
+  unsigned short port = 0;
+  std::unique_ptr<testing::ChildProcess> process;
+};
+
+class LeasedPolling : public ::testing::Test {
+ protected:
+  // Account (as posts_poll_account names it) -> the instances that polled its posts in the
+  // fake's log after request `since`.
+  std::map<std::string, std::set<std::string>> posts_pollers(long long since) {
+    const auto body = testing::http_get("127.0.0.1", fake_->port(),
+                                        "/_control/log?since=" + std::to_string(since))
+                          .body;
+    std::map<std::string, std::set<std::string>> out;
+    const auto log = boost::json::parse(body);
+    for (const auto& e : log.at("requests").as_array()) {
+      const auto& o = e.as_object();
+      const std::string account = posts_poll_account(std::string(o.at("platform").as_string()),
+                                                     std::string(o.at("target").as_string()));
+      if (!account.empty()) out[account].insert(std::string(o.at("user_agent").as_string()));
+    }
+    return out;
+  }
+  // The instances that sent account searches (the look-alike search: a platform-wide job).
+  std::set<std::string> searchers() {
+    static const std::regex search(
+        R"(^/2/users/search|app\.bsky\.actor\.searchActors|^/api/v1/accounts/search|^/api/v2/search)");
+    const auto log =
+        boost::json::parse(testing::http_get("127.0.0.1", fake_->port(), "/_control/log").body);
+    std::set<std::string> out;
+    for (const auto& e : log.at("requests").as_array()) {
+      const auto& o = e.as_object();
+      if (std::regex_search(std::string(o.at("target").as_string()), search))
+        out.insert(std::string(o.at("user_agent").as_string()));
+    }
+    return out;
+  }
+  long long last_request() {
+    const auto stats =
+        boost::json::parse(testing::http_get("127.0.0.1", fake_->port(), "/_control/stats").body);
+    return stats.at("requests").as_int64();
+  }
+  std::string q(const std::string& query) { return testing::sql(db_.dsn(), query); }
+
+  testing::ScratchDatabase db_;
+  testing::TempDir dir_;
+  std::unique_ptr<testing::FakePlatform> fake_;
+};
+
+TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithoutLossOrDoubles) {
+  const std::string scenario = testing::faster_scenario(
+      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"),
+      kSpeedUp);
+  testing::write_file(dir_.path() / "scenario.toml", scenario);
+  const toml::table doc = toml::parse(scenario);
+  std::vector<std::pair<std::string, std::string>> officials;
+  for (const auto& node : *doc["account"].as_array()) {
+    const auto& a = *node.as_table();
+    if (a["avatar_pattern"].value_or(std::string()).find("-official") != std::string::npos)
+      officials.emplace_back(a["platform"].value_or(std::string()),
+                             a["handle"].value_or(std::string()));
+  }
+  ASSERT_EQ(officials.size(), 50u);
+  double last_at = 0;
+  for (const auto& node : *doc["post"].as_array())
+    last_at = std::max(last_at, (*node.as_table())["at"].value_or(0.0));
+
+  fake_ = std::make_unique<testing::FakePlatform>(dir_.path() / "scenario.toml", dir_);
+  testing::set_fake_credentials_env();
+  ::setenv("MAMORI_T_HOOK", "hook-secret-0123456789abcdef0123456789ab", 1);
+  std::vector<Instance> instances;
+  for (const std::string name : {"a", "b", "c"}) {
+    Instance in;
+    in.name = name;
+    in.port = testing::free_tcp_port();
+    testing::MamoridSetup s;
+    s.dsn = db_.dsn();
+    s.http_port = in.port;
+    s.fake_base_url = fake_->base_url();
+    s.accounts = officials;
+    s.polling = "profiles = \"5s\"\nposts = \"1s\"\nreplies = \"1s\"\nsearch = \"1h\"\n";
+    // Every instance pages through the same (unreachable) hook: the outbox rows are what count.
+    s.extra = "[cluster]\ninstance = \"" + name + "\"\nlease_period = \"" +
+              std::to_string(kLeasePeriodS) +
+              "s\"\n"
+              "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/mamori\"\n"
+              "secret = \"env:MAMORI_T_HOOK\"\n"
+              "[[alerts.policies]]\nname = \"all\"\nseverities = [\"*\"]\n"
+              "[[alerts.policies.levels]]\ntargets = [\"channel:hook\"]\n"
+              "escalate_after = \"15m\"\n";
+    std::string config = testing::mamorid_config(s);
+    config = std::regex_replace(config, std::regex(R"(\[http_client\]\n)"),
+                                "[http_client]\nuser_agent = \"mamori-test-" + name + "\"\n");
+    const auto path = dir_.path() / ("mamori-" + name + ".toml");
+    testing::write_file(path, config);
+    in.process = std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
+                                 path.string()},
+        dir_.path() / ("mamorid-" + name + ".log"));
+    ASSERT_TRUE(testing::mamorid_ready(*in.process, in.port)) << in.process->log();
+    instances.push_back(std::move(in));
+  }
+  const auto logs = [&] {
+    std::string all;
+    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
+    return all;
+  };
+
+  // The accounts spread over the three: all held, each instance its share (50 / 3: 17, 17, 16).
+  const std::string held_by =
+      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
+      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
+  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "16,17,17"; }, 20s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+
+  // Each account's posts are polled by exactly one instance, the one holding its lease.
+  long long since = last_request();
+  std::this_thread::sleep_for(3s);
+  auto pollers = posts_pollers(since);
+  EXPECT_EQ(pollers.size(), 50u);
+  for (const auto& [account, who] : pollers) EXPECT_EQ(who.size(), 1u) << account;
+  // The look-alike search ran (3 s after each start), on the leader only.
+  EXPECT_EQ(searchers().size(), 1u);
+
+  // A threat in a reply to an account instance b holds: judged once, by b.
+  const std::string b_account =
+      q("SELECT handle FROM poll_leases WHERE holder = 'b' AND platform = 'x' ORDER BY handle "
+        "LIMIT 1");
+  ASSERT_FALSE(b_account.empty()) << q(held_by);
+  const auto notice = boost::json::parse(
+      testing::http_request("POST", "127.0.0.1", fake_->port(), "/_control/posts",
+                            {"Content-Type: application/json"},
+                            boost::json::serialize(boost::json::object{
+                                {"platform", "x"},
+                                {"author", b_account},
+                                {"text", "明日の防災訓練は予定どおり行います"}}))
+          .body);
+  ASSERT_TRUE(notice.is_object() && notice.as_object().contains("id"));
+  const std::string citizen = "taro_yamada";  // an X account of the scenario
+  ASSERT_EQ(
+      testing::http_request(
+          "POST", "127.0.0.1", fake_->port(), "/_control/posts", {"Content-Type: application/json"},
+          boost::json::serialize(boost::json::object{
+              {"platform", "x"},
+              {"author", citizen},
+              {"in_reply_to", notice.at("id").as_string()},
+              {"text",
+               "@" + b_account + " 明日の防災訓練の会場に爆弾を仕掛けた。中止しないと爆発する"}}))
+          .status,
+      200);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return q("SELECT count(*) FROM incidents WHERE type = 'threat'") == "1"; }, 20s, 100ms))
+      << logs();
+
+  // b dies without a word: its leases run out and a and c take them.
+  const std::string b_accounts = q("SELECT count(*) FROM poll_leases WHERE holder = 'b'");
+  instances[1].process->signal(SIGKILL);
+  const std::string killed_at = q("SELECT now()");
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return q("SELECT count(*) FROM poll_leases WHERE holder IN ('a', 'c') AND expires_at > "
+                 "now()") == "50";
+      },
+      20s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+  const double takeover_s = std::stod(q("SELECT extract(epoch FROM max(acquired_at) - '" +
+                                        killed_at + "'::timestamptz) FROM poll_leases"));
+  EXPECT_LE(takeover_s, 2.0 * kLeasePeriodS) << b_accounts << " accounts";
+  std::cout << "take-over of " << b_accounts << " accounts " << takeover_s << " s after the kill ("
+            << kLeasePeriodS << " s leases)\n";
+  EXPECT_GT(takeover_s, 0.0);
+  std::string metrics_a = testing::http_get("127.0.0.1", instances[0].port, "/metrics").body;
+  std::string metrics_c = testing::http_get("127.0.0.1", instances[2].port, "/metrics").body;
+  const auto takeovers = [](const std::string& metrics, const std::string& name) {
+    const std::string key = "mamori_poll_lease_takeovers_total{instance=\"" + name + "\"} ";
+    const auto at = metrics.find(key);
+    return at == std::string::npos ? -1.0 : std::stod(metrics.substr(at + key.size()));
+  };
+  EXPECT_EQ(takeovers(metrics_a, "a") + takeovers(metrics_c, "c"), std::stod(b_accounts));
+
+  // From then on every account is polled, by a or c only, each by one.
+  since = last_request();
+  std::this_thread::sleep_for(3s);
+  pollers = posts_pollers(since);
+  EXPECT_EQ(pollers.size(), 50u);
+  for (const auto& [account, who] : pollers) {
+    EXPECT_EQ(who.size(), 1u) << account;
+    EXPECT_EQ(who.count("mamori-test-b"), 0u) << account;
+  }
+
+  // The scenario runs to its end: its 300 posts and replies plus the two above, each once.
+  ASSERT_TRUE(
+      testing::eventually([&] { return fake_->scenario_time() > last_at + 2.0; }, 60s, 200ms));
+  EXPECT_TRUE(testing::eventually([&] { return q("SELECT count(*) FROM observed_posts") == "302"; },
+                                  20s, 200ms))
+      << q("SELECT count(*) FROM observed_posts") << "\n"
+      << logs();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(q("SELECT count(*) FROM observed_posts"), "302");
+  // The threat: one incident, one finding, one page (its trigger), whoever holds the account now.
+  EXPECT_EQ(q("SELECT count(*) || ' ' || sum(finding_count) FROM incidents WHERE type = 'threat'"),
+            "1 1");
+  EXPECT_EQ(q("SELECT count(*) FROM alert_outbox o JOIN incidents i ON i.id = o.incident_id"
+              " WHERE i.type = 'threat' AND o.kind = 'trigger'"),
+            "1");
+  EXPECT_EQ(q("SELECT count(*) FROM (SELECT dedup_key FROM incidents GROUP BY dedup_key"
+              " HAVING count(*) > 1) d"),
+            "0");
+
+  for (auto* in : {&instances[0], &instances[2]}) {
+    in->process->signal(SIGTERM);
+    EXPECT_EQ(in->process->wait_for_exit(20s), std::optional<int>(0)) << in->process->log();
+  }
+  // Stopping let the leases go rather than leave them to run out.
+  EXPECT_EQ(q("SELECT count(*) FROM poll_leases WHERE holder IN ('a', 'c')"), "0");
+}
+
+}  // namespace
+}  // namespace mamori
