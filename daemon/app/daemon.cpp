@@ -655,11 +655,12 @@ class Daemon {
     io_.restart();
     io_.poll();
     poller_.reset();
-    leases_.reset();
+    // The leases' store first: a round still in flight completes onto PollLeases.
     if (leases_db_) {
       leases_db_->drain_and_stop(std::chrono::seconds(2));  // the leases let go (stop())
-      leases_db_.reset();
     }
+    leases_.reset();
+    leases_db_.reset();
     listeners_.reset();
     integrity_.reset();
     hub_.reset();

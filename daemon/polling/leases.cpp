@@ -262,7 +262,8 @@ void PollLeases::round() {
             tx.exec_params1("SELECT pg_try_advisory_lock($1)", kGlobalJobsLockKey)[0].as<bool>();
         result->ok = true;
       },
-      [this, alive, result, asked_at](std::exception_ptr failure) {
+      // Runs on the store's thread: reaches the loop without touching *this, which may be gone.
+      [&io = io_, this, alive, result, asked_at](std::exception_ptr failure) {
         if (failure) {
           try {
             std::rethrow_exception(failure);
@@ -271,7 +272,7 @@ void PollLeases::round() {
           }
           result->ok = false;
         }
-        asio::post(io_, [this, alive, result, asked_at] {
+        asio::post(io, [this, alive, result, asked_at] {
           if (alive.expired()) return;
           running_ = false;
           if (stopped_) return;
