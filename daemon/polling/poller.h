@@ -139,10 +139,12 @@ class Poller {
   // The reply_counts and quotes jobs (at the end of poller.cpp).
   bool counts_on(const Account& a) const;
   bool quotes_on(const Account& a) const;
+  bool tagged_on(const Account& a) const;  // the tagged job (Facebook /tagged, Instagram /tags)
   std::chrono::steady_clock::duration job_interval(const Account& a, const std::string& job) const;
   void schedule_account_jobs(const std::shared_ptr<Account>& a);
   bool job_allowed_by_budget(const Account& a, const std::string& job);
   void on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page);
+  model::TimePoint saved_counted_until(const Account& a) const;
   void forget_series(const Account& a);
   void publish_staleness();
 

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -136,6 +137,68 @@ TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
             30);
   mamorid.signal(SIGTERM);
   ASSERT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
+}
+
+// The counts' cursor survives a restart: the first count of the new process starts exactly where
+// the last one of the old process ended (no minute counted twice, none skipped), although
+// minutes passed while mamorid was down.
+TEST(ReplyCountsMamorid, ARestartCountsOnFromWhereTheLastCountEnded) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
+  testing::MamoridSetup setup;
+  setup.dsn = db.dsn();
+  setup.http_port = testing::free_tcp_port();
+  setup.fake_base_url = fake.base_url();
+  setup.accounts = {{"x", "soma_city"}};
+  setup.polling =
+      "profiles = \"1h\"\nposts = \"1h\"\nreplies = \"1h\"\nsearch = \"1d\"\n"
+      "reply_counts = \"2s\"\n";
+  const auto config = dir.path() / "mamori.toml";
+  testing::write_file(config, testing::mamorid_config(setup));
+  testing::set_fake_credentials_env();
+  const auto run = [&](const std::string& log) {
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
+                                 config.string()},
+        dir.path() / log);
+  };
+  const auto param = [](const std::string& target, const std::string& name) {
+    const auto at = target.find("&" + name + "=");
+    if (at == std::string::npos) return std::string();
+    const auto from = at + name.size() + 2;
+    return target.substr(from, target.find('&', from) - from);
+  };
+  const auto counts = [&](long long since) {
+    std::vector<LogEntry> out;
+    for (auto& e : fake_log(fake, since))
+      if (e.endpoint == "tweets/counts/recent") out.push_back(std::move(e));
+    return out;
+  };
+
+  auto mamorid = run("mamorid.log");
+  ASSERT_TRUE(testing::eventually([&] { return !counts(0).empty(); }, 40s, 200ms))
+      << mamorid->log();
+  mamorid->signal(SIGTERM);
+  ASSERT_EQ(mamorid->wait_for_exit(20s), std::optional<int>(0)) << mamorid->log();
+  long long stopped_at = 0;
+  const auto before = fake_log(fake, 0, &stopped_at);
+  std::string last_end;
+  for (const auto& e : before)
+    if (e.endpoint == "tweets/counts/recent") last_end = param(e.target, "end_time");
+  ASSERT_FALSE(last_end.empty());
+
+  // Down for more than a minute: counted minutes pass unread.
+  std::this_thread::sleep_for(65s);
+  mamorid = run("mamorid2.log");
+  ASSERT_TRUE(testing::eventually([&] { return !counts(stopped_at).empty(); }, 40s, 200ms))
+      << mamorid->log();
+  const auto first = counts(stopped_at).front();
+  EXPECT_EQ(param(first.target, "start_time"), last_end) << first.target;
+  EXPECT_NE(param(first.target, "end_time"), last_end) << first.target;
+  mamorid->signal(SIGTERM);
+  ASSERT_EQ(mamorid->wait_for_exit(20s), std::optional<int>(0)) << mamorid->log();
 }
 
 }  // namespace
