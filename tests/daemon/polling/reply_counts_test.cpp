@@ -201,5 +201,62 @@ TEST(ReplyCountsMamorid, ARestartCountsOnFromWhereTheLastCountEnded) {
   ASSERT_EQ(mamorid->wait_for_exit(20s), std::optional<int>(0)) << mamorid->log();
 }
 
+// Mastodon quote posts (4.5): the quotes job asks GET /api/v1/statuses/:id/quotes for the city's
+// recent statuses; a quote is stored with the status it quotes, like an X or Bluesky quote.
+TEST(ReplyCountsMamorid, MastodonQuotesOfTheCityStatusAreRead) {
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
+  testing::MamoridSetup setup;
+  setup.dsn = db.dsn();
+  setup.http_port = testing::free_tcp_port();
+  setup.fake_base_url = fake.base_url();
+  setup.accounts = {{"mastodon", "soma_city"}};
+  setup.polling =
+      "profiles = \"1h\"\nposts = \"1s\"\nreplies = \"1h\"\nsearch = \"1d\"\nquotes = \"1s\"\n";
+  const auto config = dir.path() / "mamori.toml";
+  testing::write_file(config, testing::mamorid_config(setup));
+  testing::set_fake_credentials_env();
+  testing::ChildProcess mamorid(
+      {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
+      dir.path() / "mamorid.log");
+  ASSERT_TRUE(testing::mamorid_ready(mamorid, setup.http_port)) << mamorid.log();
+  const std::string notice_sql =
+      "SELECT post_id FROM observed_posts WHERE platform = 'mastodon' AND text LIKE "
+      "'本日の防災訓練%'";
+  ASSERT_TRUE(
+      testing::eventually([&] { return !testing::sql(db.dsn(), notice_sql).empty(); }, 40s, 200ms))
+      << mamorid.log();
+  const auto r = testing::http_request(
+      "POST", "127.0.0.1", fake.port(), "/_control/accounts", {"Content-Type: application/json"},
+      R"({"platform":"mastodon","handle":"inyou","display_name":"引用する人"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  add_post(fake, {{"platform", "mastodon"},
+                  {"author", "inyou"},
+                  {"quotes", "m-notice"},
+                  {"text", "引用テスト: 訓練は中止では？"}});
+  const std::string quote_sql =
+      "SELECT quoted_post_id FROM observed_posts WHERE platform = 'mastodon' AND text LIKE "
+      "'引用テスト%'";
+  ASSERT_TRUE(
+      testing::eventually([&] { return !testing::sql(db.dsn(), quote_sql).empty(); }, 30s, 250ms))
+      << mamorid.log();
+  EXPECT_EQ(testing::sql(db.dsn(), quote_sql), testing::sql(db.dsn(), notice_sql));
+  const auto body = testing::http_get("127.0.0.1", fake.port(), "/_control/log?since=0").body;
+  std::size_t quote_requests = 0;
+  const auto log = boost::json::parse(body);
+  for (const auto& e : log.as_object().at("requests").as_array()) {
+    const auto& o = e.as_object();
+    if (o.at("platform").as_string() == "mastodon" &&
+        o.at("endpoint").as_string() == "statuses/:id/quotes" &&
+        o.at("status").to_number<int>() == 200)
+      ++quote_requests;
+  }
+  EXPECT_GE(quote_requests, 1u);
+  mamorid.signal(SIGTERM);
+  ASSERT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
+}
+
 }  // namespace
 }  // namespace mamori
