@@ -1,6 +1,7 @@
 // The polling schedule: for every official account, on its platform's collector, at the
 // configured intervals — profile lookups (batched), the account's own posts, and its replies
-// and mentions (or, without a mentions API, the threads of its recent posts). Pages are stored
+// and mentions (or, without a mentions API, the threads of its recent posts, and where the platform
+// lists them apart, others' posts tagging it: the "tagged" job). Pages are stored
 // with the poll cursor moved in the same transaction, after the last page of a run, so a
 // restart neither misses nor repeats; new observations go to the listener (the detectors).
 #pragma once
