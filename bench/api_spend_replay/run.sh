@@ -22,14 +22,19 @@
 # The same assumptions as bench/api_spend_estimate.cpp: replies 5 a day when calm, own posts 3 a
 # day, quotes 1 a day, per account.
 #
-#   SPEEDUP=240          simulated seconds per real second (a day in 6 minutes)
+#   SPEEDUP=60           simulated seconds per real second (a day in 24 minutes). 60 keeps the
+#                        X counts' schedule: tweets/counts/recent counts whole minutes of real
+#                        time, so one request a real minute is one a simulated hour as in the
+#                        example, and a flood's texts are sampled after each count as they would
+#                        be; above 60 the counts and the samples that follow them come too
+#                        seldom (their requests are then taken at the example's rate, below).
 #   DAYS="calm flood typhoon"  which days to replay
 #   MAMORI_BUILD_DIR=DIR where mamorid, mamorictl and fakeplatform are (default: build)
 #   KEEP=1               keep the work directory (configuration, logs, the fake's log)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=$(cd "${MAMORI_BUILD_DIR:-build}" && pwd)
-speedup=${SPEEDUP:-240}
+speedup=${SPEEDUP:-60}
 days=${DAYS:-calm flood typhoon}
 for tool in "$build/bin/mamorid" "$build/bin/mamorictl" "$build/bin/fakeplatform" curl python3; do
   command -v "$tool" >/dev/null || { echo "api_spend_replay: $tool is missing" >&2; exit 1; }
@@ -39,6 +44,8 @@ work=$(mktemp -d /tmp/mamori-spend.XXXXXX)
 pids=()
 pgdir=""
 cleanup() {
+  # The days run side by side in subshells: each writes its processes' ids to $work/pids.
+  [[ -f "$work/pids" ]] && while read -r pid; do pids+=("$pid"); done <"$work/pids"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [[ -n "$pgdir" ]] && tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
@@ -122,12 +129,13 @@ replay() {  # $1: day kind; writes $work/$1.log.json
   local kind=$1 dir="$work/$1"
   mkdir -p "$dir"
   scenario "$kind" >"$dir/scenario.toml"
-  psql "$dsn" -qtA -c "DROP DATABASE IF EXISTS spend_$kind" -c "CREATE DATABASE spend_$kind" >/dev/null
+  PGOPTIONS="-c client_min_messages=warning" psql "$dsn" -qtA \
+    -c "DROP DATABASE IF EXISTS spend_$kind" -c "CREATE DATABASE spend_$kind" >/dev/null
   local db_dsn="${dsn/dbname=postgres/dbname=spend_$kind}"
   "$build/bin/fakeplatform" --scenario "$dir/scenario.toml" --listen 127.0.0.1:0 \
     --port-file "$dir/fake.port" >"$dir/fake.log" 2>&1 &
   local fpid=$!
-  pids+=($fpid)
+  echo "$fpid" >>"$work/pids"
   for _ in $(seq 1 300); do [[ -s "$dir/fake.port" ]] && break; sleep 0.1; done
   local fake="http://127.0.0.1:$(cat "$dir/fake.port")"
   local port
@@ -190,7 +198,7 @@ TOML
   curl -fsS -X POST -H 'Content-Type: application/json' -d '{}' "$fake/_control/reset" >/dev/null
   "$build/bin/mamorid" --config "$dir/mamori.toml" >"$dir/mamorid.log" 2>&1 &
   local mpid=$!
-  pids+=($mpid)
+  echo "$mpid" >>"$work/pids"
   echo "api_spend_replay: $kind day: $day_seconds s (SPEEDUP $speedup)" >&2
   sleep "$((day_seconds + 20))"
   kill -TERM "$mpid"; wait "$mpid" 2>/dev/null || true
@@ -198,7 +206,9 @@ TOML
   kill "$fpid"; wait "$fpid" 2>/dev/null || true
 }
 
-for d in $days; do replay "$d"; done
+# The days side by side (each its own fake platform, database and mamorid).
+for d in $days; do replay "$d" & done
+wait
 
 python3 - "$work" "$speedup" $days <<'PY'
 import json, sys, collections
