@@ -48,7 +48,7 @@ cleanup() {
   [[ -f "$work/pids" ]] && while read -r pid; do pids+=("$pid"); done <"$work/pids"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -n "$pgdir" ]] && tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true
+  if [[ -n "$pgdir" ]]; then tests/support/pgcluster.sh destroy "$pgdir" >/dev/null 2>&1 || true; fi
   if [[ "${KEEP:-0}" == 1 ]]; then echo "api_spend_replay: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -137,7 +137,8 @@ replay() {  # $1: day kind; writes $work/$1.log.json
   local fpid=$!
   echo "$fpid" >>"$work/pids"
   for _ in $(seq 1 300); do [[ -s "$dir/fake.port" ]] && break; sleep 0.1; done
-  local fake="http://127.0.0.1:$(cat "$dir/fake.port")"
+  local fake
+  fake="http://127.0.0.1:$(cat "$dir/fake.port")"
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   # The example configuration's [polling] and [polling.x], compressed; no budget (see above).
@@ -210,6 +211,7 @@ TOML
 for d in $days; do replay "$d" & done
 wait
 
+# shellcheck disable=SC2086  # one argument per day kind
 python3 - "$work" "$speedup" $days <<'PY'
 import json, sys, collections
 work, speedup, kinds = sys.argv[1], sys.argv[2], sys.argv[3:]
