@@ -65,6 +65,10 @@ class PlatformCollector {
   virtual bool has_quotes() const { return false; }
   virtual void quotes(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
                       PageHandler done);
+  // Others' posts that tag the account, listed apart from the comments the poller reads per post
+  // (Facebook /{page-id}/tagged, Instagram /{ig-user-id}/tags): replies_and_mentions() answers
+  // them even where has_mentions() is false, and the poller reads them as the "tagged" job.
+  virtual bool has_tagged() const { return false; }
   // Avatars only from the platform's media hosts (the HTTP client's allow-list), size-capped.
   virtual void fetch_avatar(const std::string& url, std::size_t max_bytes,
                             std::function<void(HttpResponse)> done) = 0;

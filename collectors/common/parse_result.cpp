@@ -29,9 +29,10 @@ constexpr std::array<std::string_view, 8> kBlueskyNames = {
     "app.bsky.feed.getQuotes",
 };
 
-constexpr std::array<std::string_view, 6> kMastodonNames = {
+constexpr std::array<std::string_view, 7> kMastodonNames = {
     "accounts/lookup",       "accounts/search",      "search",
     "accounts/:id/statuses", "statuses/:id/context", "notifications",
+    "statuses/:id/quotes",
 };
 
 constexpr std::array<std::string_view, 6> kFacebookNames = {

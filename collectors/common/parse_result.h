@@ -83,6 +83,7 @@ enum class MastodonEndpoint {
   account_statuses,  // GET /api/v1/accounts/:id/statuses
   status_context,    // GET /api/v1/statuses/:id/context
   notifications,     // GET /api/v1/notifications
+  status_quotes,     // GET /api/v1/statuses/:id/quotes (Mastodon 4.5 quote posts)
 };
 
 // Facebook Graph API (Pages), named by path with the Graph API's own placeholders.

@@ -41,6 +41,7 @@ class FacebookCollector final : public PlatformCollector {
   void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
   // Comments are read per post (thread()); /tagged lists others' posts tagging the page.
   bool has_mentions(const AccountRef&) const override { return false; }
+  bool has_tagged() const override { return true; }
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
   // The post's comments and replies (filter=stream), newest first, page after page until the

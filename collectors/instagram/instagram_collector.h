@@ -36,6 +36,7 @@ class InstagramCollector final : public PlatformCollector {
   void recent_posts(const AccountRef& account, const Cursor& cursor, PageHandler done) override;
   // Comments are read per media (thread()); /tags lists media others tagged the account in.
   bool has_mentions(const AccountRef&) const override { return false; }
+  bool has_tagged() const override { return true; }
   void replies_and_mentions(const AccountRef& account, const Cursor& cursor,
                             PageHandler done) override;
   // The media's comments with their replies expanded, page after page (at most

@@ -79,6 +79,14 @@ void MastodonCollector::thread(const AccountRef& /*account*/, const std::string&
       MastodonEndpoint::status_context, {post_id}, std::move(done));
 }
 
+void MastodonCollector::quotes(const AccountRef& /*account*/, const std::string& post_id,
+                               const Cursor& cursor, PageHandler done) {
+  run(request("/api/v1/statuses/" + url_encode(post_id) + "/quotes?limit=40" +
+                  cursor_query(Cursor{std::nullopt, cursor.page}),
+              MastodonEndpoint::status_quotes),
+      MastodonEndpoint::status_quotes, {post_id}, std::move(done));
+}
+
 void MastodonCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,
                                      std::function<void(HttpResponse)> done) {
   client_.fetch(avatar_request(url, model::Platform::mastodon, options_.timeout, max_bytes),

@@ -32,6 +32,12 @@ class MastodonCollector final : public PlatformCollector {
                             PageHandler done) override;
   void thread(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
               PageHandler done) override;
+  // Quote posts (Mastodon 4.5: GET /api/v1/statuses/:id/quotes, an array of Status, paged by
+  // the Link header). Asked with the account's token; a server without quote posts answers 404,
+  // which the poller reports as the quotes job's failure.
+  bool has_quotes() const override { return !options_.access_token.empty(); }
+  void quotes(const AccountRef& account, const std::string& post_id, const Cursor& cursor,
+              PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
 

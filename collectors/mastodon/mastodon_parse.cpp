@@ -341,7 +341,8 @@ void read_root(od::document& doc, MastodonEndpoint endpoint, Page& page, Account
   if (const auto e = doc.type().get(type)) json::fail(e);
   const bool array_endpoint = endpoint == MastodonEndpoint::accounts_search ||
                               endpoint == MastodonEndpoint::account_statuses ||
-                              endpoint == MastodonEndpoint::notifications;
+                              endpoint == MastodonEndpoint::notifications ||
+                              endpoint == MastodonEndpoint::status_quotes;
   if (type == od::json_type::array && array_endpoint) {
     page.has_main = true;
     const std::string name = endpoint == MastodonEndpoint::accounts_search ? "accounts"
@@ -398,6 +399,7 @@ void read_root(od::document& doc, MastodonEndpoint endpoint, Page& page, Account
       case MastodonEndpoint::accounts_search:
       case MastodonEndpoint::account_statuses:
       case MastodonEndpoint::notifications:
+      case MastodonEndpoint::status_quotes:
         break;  // an object here can only be an error body
     }
   });

@@ -73,6 +73,14 @@ PriceTable PriceTable::defaults() {
        {"channels.list", "playlistItems.list", "commentThreads.list", "comments.list"})
     t.set("youtube", e, Price{0.0, 0.0, 0.0, 0.0, 1});
   t.set("youtube", "search.list", Price{0.0, 0.0, 0.0, 0.0, 100});
+  // Meta's Graph API charges nothing per call and limits the calls (X-App-Usage, X-Page-Usage):
+  // its endpoints are priced at zero so the meter still counts the requests per endpoint.
+  for (const char* e : {"/{page-id}", "/{page-id}/feed", "/{post-id}/comments",
+                        "/{comment-id}/comments", "/{page-id}/tagged", "/pages/search"})
+    t.set("facebook", e, Price{});
+  for (const char* e : {"/{ig-user-id}", "/{ig-user-id}/media", "/{ig-user-id}/tags",
+                        "/{ig-media-id}/comments", "/{ig-comment-id}/replies", "business_discovery"})
+    t.set("instagram", e, Price{});
   return t;
 }
 

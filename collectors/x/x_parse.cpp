@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,7 @@ struct Page {
   std::vector<CountBucket> counts;  // tweets/counts/recent
   std::optional<std::int64_t> total_count;
   std::unordered_map<std::string, model::ProfileSnapshot> authors;  // includes.users by id
+  std::vector<model::Post> included;  // includes.tweets: the posts those in data quote or answer
   std::vector<Problem> problems;
   std::vector<std::string> skipped;  // "data[3]: post without an id"
   std::optional<std::string> next_token;
@@ -325,14 +327,24 @@ void read_root(od::document& doc, XEndpoint endpoint, Page& page, const ParseCon
       read_data(v, endpoint, page, context);
     } else if (key == "includes") {
       for_each_field(v, [&](std::string_view k, od::value& inc) {
-        if (k != "users") return;
-        for_each_element(inc, [&](od::value& item, std::size_t) {
-          model::ProfileSnapshot p;
-          if (!read_user(item, p, context)) {
-            std::string id = p.account_id;
-            page.authors.insert_or_assign(std::move(id), std::move(p));
-          }
-        });
+        if (k == "users") {
+          for_each_element(inc, [&](od::value& item, std::size_t) {
+            model::ProfileSnapshot p;
+            if (!read_user(item, p, context)) {
+              std::string id = p.account_id;
+              page.authors.insert_or_assign(std::move(id), std::move(p));
+            }
+          });
+        } else if (k == "tweets") {
+          for_each_element(inc, [&](od::value& item, std::size_t index) {
+            model::Post post;
+            if (auto why = read_tweet(item, post, context)) {
+              page.skipped.push_back("includes.tweets[" + std::to_string(index) + "]: " + *why);
+            } else {
+              page.included.push_back(std::move(post));
+            }
+          });
+        }
       });
     } else if (key == "errors") {
       page.has_errors = true;
@@ -400,16 +412,29 @@ void build(ParseResult& result, Page& page, XEndpoint endpoint, const ParseConte
   const std::string_view name = endpoint_name(endpoint);
   auto& out = result.observations;
   for (auto& user : page.users) out.emplace_back(std::move(user));
-  for (auto& post : page.posts) {
+  const auto with_author = [&](model::Post& post) {
     if (const auto it = page.authors.find(post.author_id); it != page.authors.end()) {
       post.author_handle = it->second.handle;
       post.author_display_name = it->second.display_name;
       post.author_created_at = it->second.created_at;
       post.author_followers_count = it->second.followers_count;
     }
+  };
+  std::unordered_set<std::string> listed;
+  for (auto& post : page.posts) {
+    with_author(post);
     if (!result.newest_id || id_less(*result.newest_id, post.post_id)) {
       result.newest_id = post.post_id;
     }
+    listed.insert(post.post_id);
+    out.emplace_back(std::move(post));
+  }
+  // The quoted or replied-to posts X returned with them are posts too (stored, judged, shown as
+  // the context of what answers them), but they do not move the cursor: they are not what the
+  // endpoint lists, and may be older or newer than the page.
+  for (auto& post : page.included) {
+    if (!listed.insert(post.post_id).second) continue;
+    with_author(post);
     out.emplace_back(std::move(post));
   }
   if (page.newest_id) result.newest_id = page.newest_id;

@@ -541,6 +541,7 @@ void read_polling(Table& root, Config& c) {
     table.duration("search", i.search, lo, std::chrono::seconds(7 * 86400));
     table.duration("reply_counts", i.reply_counts, std::chrono::seconds(0), hi);
     table.duration("quotes", i.quotes, std::chrono::seconds(0), hi);
+    table.duration("tagged", i.tagged, std::chrono::seconds(0), hi);
   };
   read(*t, c.polling);
   for (const model::Platform p : model::kAllPlatforms) {

@@ -209,6 +209,10 @@ struct PollingIntervals {
   std::chrono::seconds reply_counts{0};
   // Quote posts of the account's recent posts (X quote_tweets, Bluesky getQuotes); 0: off.
   std::chrono::seconds quotes{0};
+  // Others' posts that tag the account where the platform lists them apart from comments
+  // (Facebook /{page-id}/tagged, Instagram /{ig-user-id}/tags); 0: off. Graph reads are free
+  // (rate-limited by call count), so every 5 minutes by default.
+  std::chrono::seconds tagged{300};
 };
 
 // [polling] and, per platform, [polling.x], [polling.bluesky]...: a platform's own table

@@ -160,6 +160,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
         cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle +
                      "/reply_counts");
         cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle + "/quotes");
+        cancel_timer(std::string(model::to_string(a->platform)) + "/" + a->handle + "/tagged");
       }
       const bool monitor_on = !a->monitor && c.monitor && !stopped_;
       a->monitor = c.monitor;
@@ -182,7 +183,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->removed = true;
     ++removed;
     const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
-    for (const char* job : {"posts", "replies", "reply_counts", "quotes"})
+    for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"})
       cancel_timer(prefix + job);
     forget_series(*a);
   }
@@ -215,11 +216,11 @@ void Poller::cancel_timer(const std::string& key) {
 
 void Poller::forget_series(const Account& a) {
   const std::string platform(model::to_string(a.platform));
-  for (const char* job : {"posts", "replies", "reply_counts", "quotes"})
+  for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"})
     failures_.erase({platform, a.handle, job});
   last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
-  for (const char* job : {"posts", "replies", "reply_counts", "quotes"}) {
+  for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"}) {
     const std::map<std::string, std::string> labels{
         {"platform", platform}, {"account", a.handle}, {"poll_job", job}};
     if (metrics_->last_success.Has(labels))
@@ -436,12 +437,15 @@ void Poller::run_job(const std::shared_ptr<Account>& a, const std::string& job) 
     // Whole minutes up to 30 s ago (X counts up to then), from where the last run stopped.
     run->counts_end = std::chrono::floor<std::chrono::minutes>(now - std::chrono::seconds(30));
     const auto earliest = run->counts_end - options_.counts_window_max;
+    if (a->counted_until == model::TimePoint{}) a->counted_until = saved_counted_until(*a);
     run->counts_start = a->counted_until == model::TimePoint{}
                             ? run->counts_end - options_.intervals.of(a->platform).reply_counts
                             : std::max(a->counted_until, earliest);
     if (!(run->counts_start < run->counts_end)) return;
   } else if (job == "quotes") {
     run->kind = Run::Kind::quotes;
+  } else if (job == "tagged") {
+    run->kind = Run::Kind::mentions;  // others' posts tagging the account, read like mentions
   } else if (counts_on(*a) && a->surging && !a->sample_due) {
     return;  // the counts carry the rate; the next sample follows the next count
   } else if (collector->has_mentions({a->handle, a->account_id})) {
@@ -738,6 +742,8 @@ void Poller::learn_ids(model::Platform platform,
           schedule(a, "reply_counts", std::chrono::milliseconds(400));
         if (quotes_on(*a) && a->busy.count("quotes") == 0)
           schedule(a, "quotes", std::chrono::milliseconds(1500));
+        if (tagged_on(*a) && a->busy.count("tagged") == 0)
+          schedule(a, "tagged", std::chrono::milliseconds(1200));
       }
       database_.submit("poller.remember_id",
                        [platform, handle = a->handle, id = p->account_id](pqxx::connection& c) {
@@ -773,12 +779,22 @@ bool Poller::quotes_on(const Account& a) const {
   return c != nullptr && c->has_quotes();
 }
 
+// tagged: others' posts that tag the account where the platform lists them apart from the
+// comments walked per post (Facebook /tagged, Instagram /tags), every PollingConfig::tagged;
+// stored and judged like mentions, with their own cursor.
+bool Poller::tagged_on(const Account& a) const {
+  if (!a.monitor || options_.intervals.of(a.platform).tagged.count() <= 0) return false;
+  const auto* c = collector_for(a.platform);
+  return c != nullptr && c->has_tagged();
+}
+
 std::chrono::steady_clock::duration Poller::job_interval(const Account& a,
                                                          const std::string& job) const {
   const config::PollingIntervals& i = options_.intervals.of(a.platform);
   if (job == "posts") return i.posts;
   if (job == "reply_counts") return i.reply_counts;
   if (job == "quotes") return i.quotes;
+  if (job == "tagged") return i.tagged;
   return i.replies;
 }
 
@@ -788,6 +804,7 @@ void Poller::schedule_account_jobs(const std::shared_ptr<Account>& a) {
   schedule(a, "replies", std::chrono::milliseconds(800));
   if (counts_on(*a)) schedule(a, "reply_counts", std::chrono::milliseconds(900));
   if (quotes_on(*a)) schedule(a, "quotes", std::chrono::milliseconds(2000));
+  if (tagged_on(*a)) schedule(a, "tagged", std::chrono::milliseconds(1200));
 }
 
 bool Poller::job_allowed_by_budget(const Account& a, const std::string& job) {
@@ -808,10 +825,32 @@ bool Poller::job_allowed_by_budget(const Account& a, const std::string& job) {
   return false;
 }
 
+// Where the last process stopped counting (its reply_counts cursor: Unix seconds), or none.
+model::TimePoint Poller::saved_counted_until(const Account& a) const {
+  const auto it =
+      cursors_.find({std::string(model::to_string(a.platform)), a.handle, "reply_counts"});
+  if (it == cursors_.end()) return {};
+  try {
+    return model::TimePoint(std::chrono::seconds(std::stoll(it->second)));
+  } catch (const std::exception&) {
+    return {};  // not a number: count one interval back, as for a new account
+  }
+}
+
 void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page) {
   auto& a = *run->account;
-  // The stretch is counted even when it held nothing (an empty series is zeros).
+  // The stretch is counted even when it held nothing (an empty series is zeros). Where counting
+  // stopped is kept like a cursor, so a restart goes on from there: no minute counted twice or
+  // skipped (within counts_window_max).
   a.counted_until = run->counts_end;
+  const std::string until = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(a.counted_until.time_since_epoch()).count());
+  const std::string platform(model::to_string(run->platform));
+  cursors_[{platform, a.handle, run->job}] = until;
+  database_.submit("poller.cursor", [p = run->platform, handle = a.handle, job = run->job,
+                                     until](pqxx::connection& c) {
+    store::store_observations(c, {}, store::CursorUpdate{p, handle, job, until});
+  });
   std::int64_t total = 0;
   for (const auto& c : page.result.counts) total += c.count;
   const bool risen = !page.result.counts.empty() && listener_ != nullptr &&

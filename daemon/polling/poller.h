@@ -1,6 +1,7 @@
 // The polling schedule: for every official account, on its platform's collector, at the
 // configured intervals — profile lookups (batched), the account's own posts, and its replies
-// and mentions (or, without a mentions API, the threads of its recent posts). Pages are stored
+// and mentions (or, without a mentions API, the threads of its recent posts, and where the platform
+// lists them apart, others' posts tagging it: the "tagged" job). Pages are stored
 // with the poll cursor moved in the same transaction, after the last page of a run, so a
 // restart neither misses nor repeats; new observations go to the listener (the detectors).
 #pragma once
@@ -146,10 +147,12 @@ class Poller {
   // The reply_counts and quotes jobs (at the end of poller.cpp).
   bool counts_on(const Account& a) const;
   bool quotes_on(const Account& a) const;
+  bool tagged_on(const Account& a) const;  // the tagged job (Facebook /tagged, Instagram /tags)
   std::chrono::steady_clock::duration job_interval(const Account& a, const std::string& job) const;
   void schedule_account_jobs(const std::shared_ptr<Account>& a);
   bool job_allowed_by_budget(const Account& a, const std::string& job);
   void on_counts(const std::shared_ptr<Run>& run, const collectors::Page& page);
+  model::TimePoint saved_counted_until(const Account& a) const;
   void forget_series(const Account& a);
   void publish_staleness();
   bool polls(const Account& a) const;  // this instance holds the account's lease (or no leases)

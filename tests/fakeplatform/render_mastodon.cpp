@@ -126,6 +126,16 @@ boost::json::object World::mastodon_status(const Post& p, double t) const {
       {"edited_at", nullptr},
       {"content", html},
       {"reblog", nullptr},
+      // Mastodon 4.5 quote posts: the quoted status's id (ShallowQuote shape).
+      {"quote", p.quoted_id.empty()
+                    ? boost::json::value(nullptr)
+                    : boost::json::value(boost::json::object{{"state", "accepted"},
+                                                             {"quoted_status_id", p.quoted_id}})},
+      {"quotes_count", std::count_if(state_.posts.begin(), state_.posts.end(),
+                                     [&](const Post& q) {
+                                       return q.platform == Platform::mastodon && q.materialized &&
+                                              q.quoted_id == p.id;
+                                     })},
       {"account", author != nullptr ? mastodon_account(*author, t) : boost::json::object{}},
       {"media_attachments", boost::json::array{}},
       {"mentions", std::move(mentions)},
@@ -151,8 +161,8 @@ Reply World::mastodon_api(const Request& request, std::string_view path, double 
     endpoint = "accounts/:id/statuses";
     arg = url_decode(parts[2]);
   } else if (parts.size() == 4 && parts[0] == "v1" && parts[1] == "statuses" &&
-             parts[3] == "context") {
-    endpoint = "statuses/:id/context";
+             (parts[3] == "context" || parts[3] == "quotes")) {
+    endpoint = "statuses/:id/" + parts[3];
     arg = url_decode(parts[2]);
   } else if (parts.size() == 2 && parts[0] == "v1" && parts[1] == "notifications") {
     endpoint = "notifications";
@@ -298,6 +308,19 @@ Reply World::mastodon_api(const Request& request, std::string_view path, double 
     }
     return page(std::move(list), limit_of(20, 40),
                 base_url_ + "/api/v1/accounts/" + a->id + "/statuses",
+                [&](const Post* p) { return boost::json::value(mastodon_status(*p, t)); });
+  }
+  if (endpoint == "statuses/:id/quotes") {
+    // Mastodon 4.5: the statuses quoting this one, newest first, paged like a timeline.
+    const Post* post = find_post(Platform::mastodon, arg);
+    if (post == nullptr || !visible_post(*post, t)) return mastodon_error(404, "Record not found");
+    std::vector<const Post*> list;
+    for (const Post& q : state_.posts) {
+      if (q.platform == Platform::mastodon && q.quoted_id == post->id && visible_post(q, t))
+        list.push_back(&q);
+    }
+    return page(std::move(list), limit_of(20, 40),
+                base_url_ + "/api/v1/statuses/" + post->id + "/quotes",
                 [&](const Post* p) { return boost::json::value(mastodon_status(*p, t)); });
   }
   if (endpoint == "statuses/:id/context") {

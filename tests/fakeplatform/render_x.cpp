@@ -290,11 +290,15 @@ Reply World::x_api(const Request& request, std::string_view path, double t, LogE
       const Post* parent = p->parent_id.empty() ? nullptr : find_post(Platform::x, p->parent_id);
       if (parent != nullptr && has(expansions, "in_reply_to_user_id"))
         add_user(find_account(Platform::x, parent->author_handle));
-      if (parent != nullptr && has(expansions, "referenced_tweets.id") &&
-          visible_post(*parent, t)) {
-        referenced.push_back(parent);
+      // referenced_tweets.id brings the replied-to and the quoted post, as X does.
+      const Post* quoted = p->quoted_id.empty() ? nullptr : find_post(Platform::x, p->quoted_id);
+      for (const Post* r : {parent, quoted}) {
+        if (r == nullptr || !has(expansions, "referenced_tweets.id") || !visible_post(*r, t) ||
+            std::find(referenced.begin(), referenced.end(), r) != referenced.end())
+          continue;
+        referenced.push_back(r);
         if (has(expansions, "referenced_tweets.id.author_id"))
-          add_user(find_account(Platform::x, parent->author_handle));
+          add_user(find_account(Platform::x, r->author_handle));
       }
     }
     boost::json::object b{{"data", std::move(data)}};

@@ -58,7 +58,7 @@ TEST(EndpointNames, EveryPlatformRoundTrips) {
   // X: counts/recent and quote_tweets, Bluesky: getQuotes came with the cheap polling (issue 21).
   EXPECT_EQ(endpoint_names(model::Platform::x).size(), 8u);
   EXPECT_EQ(endpoint_names(model::Platform::bluesky).size(), 8u);
-  EXPECT_EQ(endpoint_names(model::Platform::mastodon).size(), 6u);
+  EXPECT_EQ(endpoint_names(model::Platform::mastodon).size(), 7u);  // and statuses/:id/quotes (4.5)
   for (const auto name : endpoint_names(model::Platform::x)) {
     EXPECT_EQ(endpoint_name(*x_endpoint_from_name(name)), name);
   }

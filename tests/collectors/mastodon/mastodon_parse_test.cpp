@@ -212,6 +212,35 @@ TEST(MastodonParse, NotificationsKeepMentionsAndQuotesAndTrackEveryId) {
   EXPECT_EQ(result.newest_id, "34975870");
 }
 
+// Mastodon 4.5 quote posts: GET /api/v1/statuses/:id/quotes lists the statuses quoting one, each
+// with `quote` as a Quote (the quoted status inline) or a ShallowQuote (its id).
+TEST(MastodonParse, StatusQuotesArePostsQuotingTheCityStatus) {
+  const auto result = parse(
+      MastodonEndpoint::status_quotes,
+      R"([{"id":"9002","created_at":"2026-12-06T01:00:00.000Z","content":"<p>これはひどい</p>",)"
+      R"("account":{"id":"77","username":"hito","acct":"hito","display_name":"ひと"},)"
+      R"("quote":{"state":"accepted","quoted_status":{"id":"8000","content":"<p>お知らせ</p>"}}},)"
+      R"({"id":"9001","created_at":"2026-12-06T00:59:00.000Z","content":"<p>説明を</p>",)"
+      R"("quote":{"state":"pending","quoted_status_id":"8000"}},)"
+      R"({"content":"no id"}])",
+      parse_context({"8000"}));
+  EXPECT_EQ(result.outcome, ParseOutcome::ok);
+  const auto posts = all_of<Post>(result);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].post_id, "9002");
+  EXPECT_EQ(posts[0].quoted_post_id, "8000");
+  EXPECT_EQ(posts[0].author_handle, "hito");
+  EXPECT_EQ(posts[0].text, "これはひどい");
+  EXPECT_EQ(posts[1].quoted_post_id, "8000");
+  ASSERT_EQ(all_of<ObservationError>(result).size(), 1u);
+  EXPECT_EQ(endpoint_name(MastodonEndpoint::status_quotes), "statuses/:id/quotes");
+  // A server without quote posts answers 404 Record not found: an error, not a gone account.
+  const auto missing =
+      parse(MastodonEndpoint::status_quotes, R"({"error":"Record not found"})", parse_context());
+  EXPECT_EQ(missing.outcome, ParseOutcome::platform_error);
+  EXPECT_TRUE(all_of<AccountGone>(missing).empty());
+}
+
 TEST(MastodonParse, ErrorBodiesAreErrors) {
   const auto unauthorized =
       parse_fixture(MastodonEndpoint::notifications, "error_unauthorized.json");

@@ -112,8 +112,10 @@ TEST(XParse, UserTimelineJoinsAuthorsAndReadsReferences) {
   const auto result = parse_fixture(XEndpoint::user_tweets, "users_tweets.json");
   EXPECT_EQ(result.outcome, ParseOutcome::ok);
   const auto posts = all_of<Post>(result);
-  ASSERT_EQ(posts.size(), 5u);
-  EXPECT_EQ(result.observations.size(), 5u);  // included users and tweets are context only
+  // The five listed and the reposted one X included (includes.tweets); included users are
+  // context only (they fill the posts' author fields).
+  ASSERT_EQ(posts.size(), 6u);
+  EXPECT_EQ(result.observations.size(), 6u);
 
   const Post& notice = posts[0];
   EXPECT_EQ(notice.post_id, "1795000000000000005");
@@ -152,6 +154,10 @@ TEST(XParse, UserTimelineJoinsAuthorsAndReadsReferences) {
   ASSERT_EQ(long_post.urls.size(), 1u);
   EXPECT_EQ(long_post.urls[0], "https://www.city.soma.example.jp/bousai/kunren2024.html");
 
+  // The included post comes after the listed ones and does not move the cursor.
+  EXPECT_EQ(posts[5].post_id, "1794990000000000000");
+  EXPECT_EQ(posts[5].author_id, "3000000001");
+  EXPECT_NE(posts[5].text.find("大雨警報"), std::string::npos);
   EXPECT_EQ(result.newest_id, "1795000000000000005");
   EXPECT_EQ(result.next_cursor, "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix");
 }
@@ -160,7 +166,7 @@ TEST(XParse, MentionsIgnoreDeletedReferencedTweets) {
   const auto result = parse_fixture(XEndpoint::user_mentions, "users_mentions.json");
   EXPECT_EQ(result.outcome, ParseOutcome::ok);
   const auto posts = all_of<Post>(result);
-  ASSERT_EQ(posts.size(), 3u);
+  ASSERT_EQ(posts.size(), 4u);  // and the city's post they answer (includes.tweets)
   EXPECT_TRUE(all_of<ObservationError>(result).empty());
   EXPECT_TRUE(all_of<AccountGone>(result).empty());
   EXPECT_EQ(posts[0].text,
@@ -174,6 +180,8 @@ TEST(XParse, MentionsIgnoreDeletedReferencedTweets) {
   ASSERT_EQ(posts[1].urls.size(), 1u);
   EXPECT_EQ(posts[1].urls[0], "https://bit.ly/soma-kyufu");
   EXPECT_EQ(posts[2].quoted_post_id, "1795000000000000005");
+  EXPECT_EQ(posts[3].post_id, "1795000000000000005");
+  EXPECT_EQ(posts[3].author_id, "1234567890123456789");  // its author was not expanded
   EXPECT_EQ(result.newest_id, "1795100000000000003");
 }
 
@@ -181,7 +189,9 @@ TEST(XParse, RecentSearchConvertsOffsetsAndKeepsPostsWithoutExpandedAuthor) {
   const auto result = parse_fixture(XEndpoint::tweets_search_recent, "tweets_search_recent.json");
   EXPECT_EQ(result.outcome, ParseOutcome::ok);
   const auto posts = all_of<Post>(result);
-  ASSERT_EQ(posts.size(), 3u);
+  ASSERT_EQ(posts.size(), 5u);  // and the two they answer (includes.tweets)
+  EXPECT_EQ(posts[3].post_id, "1795100000000000003");
+  EXPECT_EQ(posts[4].post_id, "1795000000000000005");
   EXPECT_EQ(posts[0].in_reply_to_post_id, "1795100000000000003");
   EXPECT_EQ(posts[0].in_reply_to_account_id, "4000000003");
   EXPECT_EQ(posts[0].conversation_root_id, "1795000000000000005");
@@ -401,7 +411,9 @@ TEST(XParse, CountsRecentTotalThatDisagreesIsReported) {
 TEST(XParse, QuoteTweetsArePostsQuotingTheCityPost) {
   const auto result = parse_fixture(XEndpoint::quote_tweets, "quote_tweets.json");
   EXPECT_EQ(result.outcome, ParseOutcome::ok);
-  ASSERT_EQ(result.observations.size(), 1u);
+  // The quote, then the city's post it quotes (includes.tweets).
+  ASSERT_EQ(result.observations.size(), 2u);
+  EXPECT_EQ(std::get<Post>(result.observations[1]).post_id, "1795100000000000000");
   const auto post = std::get<Post>(result.observations[0]);
   EXPECT_EQ(post.post_id, "1795200000000000001");
   EXPECT_EQ(post.quoted_post_id, "1795100000000000000");
@@ -409,6 +421,28 @@ TEST(XParse, QuoteTweetsArePostsQuotingTheCityPost) {
   EXPECT_EQ(result.next_cursor, "7140dibdnow9c7btw3z3");
   EXPECT_EQ(endpoint_name(XEndpoint::quote_tweets), "tweets/:id/quote_tweets");
   EXPECT_EQ(x_endpoint_from_name("tweets/counts/recent"), XEndpoint::tweets_counts_recent);
+}
+
+TEST(XParse, IncludedPostsArePostsOnceAndABrokenOneIsSkippedWithAnError) {
+  const auto result =
+      parse(XEndpoint::user_mentions,
+            R"({"data":[{"id":"20","text":"@soma_city 引用","author_id":"7",)"
+            R"("referenced_tweets":[{"type":"quoted","id":"10"}]}],)"
+            R"("includes":{"tweets":[{"id":"10","text":"元の投稿","author_id":"8"},)"
+            R"({"text":"no id"},3,{"id":"20","text":"listed twice"}],)"
+            R"("users":[{"id":"8","username":"moto","name":"元"}]},)"
+            R"("meta":{"newest_id":"20","result_count":1}})",
+            parse_context());
+  const auto posts = all_of<Post>(result);
+  ASSERT_EQ(posts.size(), 2u);
+  EXPECT_EQ(posts[0].text, "@soma_city 引用");  // the listed one, not its included copy
+  EXPECT_EQ(posts[1].post_id, "10");
+  EXPECT_EQ(posts[1].author_handle, "moto");
+  const auto errors = all_of<ObservationError>(result);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[0].message.find("includes.tweets[1]"), std::string::npos) << errors[0].message;
+  EXPECT_NE(errors[1].message.find("includes.tweets[2]"), std::string::npos) << errors[1].message;
+  EXPECT_EQ(result.newest_id, "20");
 }
 
 }  // namespace

@@ -42,7 +42,8 @@ struct Running {
     setup.http_port = testing::free_tcp_port();
     setup.fake_base_url = fake.base_url();
     setup.accounts = std::move(accounts);
-    setup.polling = "profiles = \"3s\"\nposts = \"2s\"\nreplies = \"2s\"\nsearch = \"3s\"\n";
+    setup.polling =
+        "profiles = \"3s\"\nposts = \"2s\"\nreplies = \"2s\"\nsearch = \"3s\"\ntagged = \"2s\"\n";
     const std::string base = fake.base_url();
     ::setenv("MAMORI_T_GRAPH_API", kToken.c_str(), 1);
     setup.extra =
@@ -80,6 +81,11 @@ struct Running {
   void add_account(const std::string& platform, const std::string& handle) {
     ASSERT_EQ(fake.control("accounts", R"({"platform":")" + platform + R"(","handle":")" + handle +
                                            R"(","display_name":")" + handle + "\"}"),
+              200);
+  }
+  void post(const std::string& platform, const std::string& author, const std::string& text) {
+    ASSERT_EQ(fake.control("posts", R"({"platform":")" + platform + R"(","author":")" + author +
+                                        R"(","text":")" + text + "\"}"),
               200);
   }
   void comment(const std::string& platform, const std::string& author, const std::string& to,
@@ -276,6 +282,65 @@ TEST(GraphYoutubeDetection, SpentYoutubeQuotaPausesEveryYoutubeRequestAndLosesNo
       << r.mamorid->log();
   EXPECT_EQ(r.q("SELECT count(*) FROM observed_posts WHERE text LIKE '%給水所%'"), "1");
   r.stop();
+}
+
+}  // namespace
+}  // namespace mamori
+
+namespace mamori {
+namespace {
+
+// Others' posts that tag the city (Facebook /{page-id}/tagged, Instagram /{ig-user-id}/tags) are
+// not comments under the city's posts: their own poll job reads them, they are stored and judged
+// like mentions (a rumour in one is a デマ incident), and the meter counts the Graph calls.
+TEST(GraphYoutubeDetection, PostsTaggingTheCityAreReadAndJudgedLikeMentions) {
+  Running r({{"facebook", "soma.city"}, {"instagram", "soma_city"}});
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return r.q("SELECT count(*) FROM official_accounts WHERE account_id IS NOT NULL") == "2";
+      },
+      60s))
+      << r.mamorid->log();
+  r.add_account("facebook", "uwasa.fb");
+  r.add_account("instagram", "uwasa_ig");
+  r.post("facebook", "uwasa.fb", "@soma.city 上流のダムが決壊したらしい！すぐ逃げて");
+  r.post("instagram", "uwasa_ig", "@soma_city 上流のダムが決壊したらしい！みんな逃げて");
+  // Both rumours are one claim: each post is evidence of a デマ finding.
+  const auto rumour_on = [&](const std::string& platform) {
+    return "SELECT count(*) FROM incidents i JOIN incident_findings f ON f.incident_id = i.id"
+           " JOIN observed_posts p ON p.platform = '" +
+           platform +
+           "' AND p.text LIKE '%ダムが決壊%'"
+           " WHERE i.type = 'misinformation' AND f.evidence::text LIKE '%' || p.post_id || '%'";
+  };
+  for (const std::string platform : {"facebook", "instagram"}) {
+    ASSERT_TRUE(testing::eventually([&] { return r.q(rumour_on(platform)) != "0"; }, 40s, 200ms))
+        << platform << "\n"
+        << r.mamorid->log() << "\nposts: "
+        << r.q("SELECT platform, post_id, author_handle, left(text, 30) FROM observed_posts")
+        << "\nincidents: " << r.q("SELECT type, subject, title FROM incidents");
+  }
+  // Read through the tagged endpoints (not the per-post comment walks: the posts answer nothing).
+  std::size_t tagged = 0;
+  std::size_t tags = 0;
+  for (const auto& e : r.requests("facebook"))
+    if (e.at("endpoint").as_string() == "/{page-id}/tagged" &&
+        e.at("status").to_number<int>() == 200)
+      ++tagged;
+  for (const auto& e : r.requests("instagram"))
+    if (e.at("endpoint").as_string() == "/{ig-user-id}/tags" &&
+        e.at("status").to_number<int>() == 200)
+      ++tags;
+  EXPECT_GT(tagged, 0U);
+  EXPECT_GT(tags, 0U);
+  r.stop();
+  // Priced by the meter (Graph calls cost nothing; they are counted), kept across restarts.
+  EXPECT_NE(r.q("SELECT requests FROM api_spend WHERE platform = 'facebook' AND job = "
+                "'/{page-id}/tagged' AND requests > 0 AND usd = 0"),
+            "");
+  EXPECT_NE(r.q("SELECT requests FROM api_spend WHERE platform = 'instagram' AND job = "
+                "'/{ig-user-id}/tags' AND requests > 0 AND usd = 0"),
+            "");
 }
 
 }  // namespace

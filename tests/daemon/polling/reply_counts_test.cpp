@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -56,26 +58,42 @@ void add_post(const testing::FakePlatform& fake, const boost::json::object& post
   ASSERT_EQ(r.status, 200) << r.body;
 }
 
-TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
+// mamorid with `accounts` and `[polling]` against the fake platform's small scenario and a scratch
+// database.
+struct Rig {
   testing::ScratchDatabase db;
   testing::TempDir dir;
-  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
-                             dir);
-  const unsigned short port = testing::free_tcp_port();
-  testing::MamoridSetup setup;
-  setup.dsn = db.dsn();
-  setup.http_port = port;
-  setup.fake_base_url = fake.base_url();
-  setup.accounts = {{"x", "soma_city"}};
-  setup.polling =
-      "profiles = \"1h\"\nposts = \"2s\"\nreplies = \"1s\"\nsearch = \"1d\"\n"
-      "reply_counts = \"3s\"\nquotes = \"2s\"\n";
-  const auto config = dir.path() / "mamori.toml";
-  testing::write_file(config, testing::mamorid_config(setup));
-  testing::set_fake_credentials_env();
-  testing::ChildProcess mamorid(
-      {(testing::bin_dir() / "mamorid").string(), "--config", config.string()},
-      dir.path() / "mamorid.log");
+  testing::FakePlatform fake{testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir};
+  unsigned short port = testing::free_tcp_port();
+  std::filesystem::path config = dir.path() / "mamori.toml";
+
+  Rig(std::vector<std::pair<std::string, std::string>> accounts, std::string polling) {
+    testing::MamoridSetup setup;
+    setup.dsn = db.dsn();
+    setup.http_port = port;
+    setup.fake_base_url = fake.base_url();
+    setup.accounts = std::move(accounts);
+    setup.polling = std::move(polling);
+    testing::write_file(config, testing::mamorid_config(setup));
+    testing::set_fake_credentials_env();
+  }
+  std::unique_ptr<testing::ChildProcess> start(const std::string& log) const {
+    return std::make_unique<testing::ChildProcess>(
+        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
+                                 config.string()},
+        dir.path() / log);
+  }
+  std::string q(const std::string& query) const { return testing::sql(db.dsn(), query); }
+};
+
+TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
+  Rig rig({{"x", "soma_city"}},
+          "profiles = \"1h\"\nposts = \"2s\"\nreplies = \"1s\"\nsearch = \"1d\"\n"
+          "reply_counts = \"3s\"\nquotes = \"2s\"\n");
+  auto& fake = rig.fake;
+  auto mamorid_process = rig.start("mamorid.log");
+  auto& mamorid = *mamorid_process;
 
   // The counts follow what users/:id/mentions returns, priced per request.
   std::vector<LogEntry> log;
@@ -101,7 +119,7 @@ TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
                   {"text", "引用テスト: 訓練の時間を教えてください"}});
   ASSERT_TRUE(testing::eventually(
       [&] {
-        return testing::sql(db.dsn(),
+        return testing::sql(rig.db.dsn(),
                             "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
                             "quoted_post_id IS NOT NULL AND text LIKE '引用テスト%'") == "1";
       },
@@ -130,10 +148,99 @@ TEST(ReplyCountsMamorid, CountsSampleTheTextsOnARiseAndQuotesAreRead) {
   fake_log(fake, 0, &sampled_from);
   std::this_thread::sleep_for(8s);
   EXPECT_LE(count_endpoint(fake_log(fake, sampled_from), "users/:id/mentions"), 1u);
-  EXPECT_EQ(std::stoi(testing::sql(db.dsn(),
+  EXPECT_EQ(std::stoi(testing::sql(rig.db.dsn(),
                                    "SELECT count(*) FROM observed_posts WHERE platform = 'x' AND "
                                    "text LIKE '%説明してください%'")),
             30);
+  mamorid.signal(SIGTERM);
+  ASSERT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
+}
+
+// The counts' cursor survives a restart: the first count of the new process starts exactly where
+// the last one of the old process ended (no minute counted twice, none skipped), although
+// minutes passed while mamorid was down.
+TEST(ReplyCountsMamorid, ARestartCountsOnFromWhereTheLastCountEnded) {
+  Rig rig({{"x", "soma_city"}},
+          "profiles = \"1h\"\nposts = \"1h\"\nreplies = \"1h\"\nsearch = \"1d\"\n"
+          "reply_counts = \"2s\"\n");
+  auto& fake = rig.fake;
+  const auto param = [](const std::string& target, const std::string& name) {
+    const auto at = target.find("&" + name + "=");
+    if (at == std::string::npos) return std::string();
+    const auto from = at + name.size() + 2;
+    return target.substr(from, target.find('&', from) - from);
+  };
+  const auto counts = [&](long long since) {
+    std::vector<LogEntry> out;
+    for (auto& e : fake_log(fake, since))
+      if (e.endpoint == "tweets/counts/recent") out.push_back(std::move(e));
+    return out;
+  };
+
+  auto mamorid = rig.start("mamorid.log");
+  ASSERT_TRUE(testing::eventually([&] { return !counts(0).empty(); }, 40s, 200ms))
+      << mamorid->log();
+  mamorid->signal(SIGTERM);
+  ASSERT_EQ(mamorid->wait_for_exit(20s), std::optional<int>(0)) << mamorid->log();
+  long long stopped_at = 0;
+  const auto before = fake_log(fake, 0, &stopped_at);
+  std::string last_end;
+  for (const auto& e : before)
+    if (e.endpoint == "tweets/counts/recent") last_end = param(e.target, "end_time");
+  ASSERT_FALSE(last_end.empty());
+
+  // Down for more than a minute: counted minutes pass unread.
+  std::this_thread::sleep_for(65s);
+  mamorid = rig.start("mamorid2.log");
+  ASSERT_TRUE(testing::eventually([&] { return !counts(stopped_at).empty(); }, 40s, 200ms))
+      << mamorid->log();
+  const auto first = counts(stopped_at).front();
+  EXPECT_EQ(param(first.target, "start_time"), last_end) << first.target;
+  EXPECT_NE(param(first.target, "end_time"), last_end) << first.target;
+  mamorid->signal(SIGTERM);
+  ASSERT_EQ(mamorid->wait_for_exit(20s), std::optional<int>(0)) << mamorid->log();
+}
+
+// Mastodon quote posts (4.5): the quotes job asks GET /api/v1/statuses/:id/quotes for the city's
+// recent statuses; a quote is stored with the status it quotes, like an X or Bluesky quote.
+TEST(ReplyCountsMamorid, MastodonQuotesOfTheCityStatusAreRead) {
+  Rig rig({{"mastodon", "soma_city"}},
+          "profiles = \"1h\"\nposts = \"1s\"\nreplies = \"1h\"\nsearch = \"1d\"\n"
+          "quotes = \"1s\"\n");
+  auto& fake = rig.fake;
+  auto mamorid_process = rig.start("mamorid.log");
+  auto& mamorid = *mamorid_process;
+  ASSERT_TRUE(testing::mamorid_ready(mamorid, rig.port)) << mamorid.log();
+  const std::string notice_sql =
+      "SELECT post_id FROM observed_posts WHERE platform = 'mastodon' AND text LIKE "
+      "'本日の防災訓練%'";
+  ASSERT_TRUE(testing::eventually([&] { return !rig.q(notice_sql).empty(); }, 40s, 200ms))
+      << mamorid.log();
+  const auto r = testing::http_request(
+      "POST", "127.0.0.1", fake.port(), "/_control/accounts", {"Content-Type: application/json"},
+      R"({"platform":"mastodon","handle":"inyou","display_name":"引用する人"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  add_post(fake, {{"platform", "mastodon"},
+                  {"author", "inyou"},
+                  {"quotes", "m-notice"},
+                  {"text", "引用テスト: 訓練は中止では？"}});
+  const std::string quote_sql =
+      "SELECT quoted_post_id FROM observed_posts WHERE platform = 'mastodon' AND text LIKE "
+      "'引用テスト%'";
+  ASSERT_TRUE(testing::eventually([&] { return !rig.q(quote_sql).empty(); }, 30s, 250ms))
+      << mamorid.log();
+  EXPECT_EQ(rig.q(quote_sql), rig.q(notice_sql));
+  const auto body = testing::http_get("127.0.0.1", fake.port(), "/_control/log?since=0").body;
+  std::size_t quote_requests = 0;
+  const auto log = boost::json::parse(body);
+  for (const auto& e : log.as_object().at("requests").as_array()) {
+    const auto& o = e.as_object();
+    if (o.at("platform").as_string() == "mastodon" &&
+        o.at("endpoint").as_string() == "statuses/:id/quotes" &&
+        o.at("status").to_number<int>() == 200)
+      ++quote_requests;
+  }
+  EXPECT_GE(quote_requests, 1u);
   mamorid.signal(SIGTERM);
   ASSERT_EQ(mamorid.wait_for_exit(20s), std::optional<int>(0)) << mamorid.log();
 }
