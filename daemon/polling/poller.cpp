@@ -15,6 +15,13 @@
 namespace mamori::polling {
 
 namespace asio = boost::asio;
+
+namespace {
+// Every per-account job: each has its own timer, failure count, freshness metric and, where it
+// reads a list, a cursor in poll_cursors.
+constexpr const char* kAccountJobs[] = {"posts", "replies", "reply_counts", "quotes", "tagged"};
+}  // namespace
+
 using collectors::Cursor;
 using collectors::Page;
 
@@ -183,7 +190,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->removed = true;
     ++removed;
     const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
-    for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"})
+    for (const char* job : kAccountJobs)
       cancel_timer(prefix + job);
     forget_series(*a);
   }
@@ -216,11 +223,11 @@ void Poller::cancel_timer(const std::string& key) {
 
 void Poller::forget_series(const Account& a) {
   const std::string platform(model::to_string(a.platform));
-  for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"})
+  for (const char* job : kAccountJobs)
     failures_.erase({platform, a.handle, job});
   last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
-  for (const char* job : {"posts", "replies", "reply_counts", "quotes", "tagged"}) {
+  for (const char* job : kAccountJobs) {
     const std::map<std::string, std::string> labels{
         {"platform", platform}, {"account", a.handle}, {"poll_job", job}};
     if (metrics_->last_success.Has(labels))
@@ -915,7 +922,7 @@ void Poller::leases_changed(const LeaseChange& change) {
       if (alive.expired() || stopped_) return;
       for (const auto& a : taken) {
         const std::string platform(model::to_string(a->platform));
-        for (const char* job : {"posts", "replies"}) {
+        for (const char* job : kAccountJobs) {
           const auto it = cursors.find({platform, a->handle, job});
           if (it != cursors.end()) cursors_[it->first] = it->second;
         }
