@@ -78,8 +78,9 @@ PriceTable PriceTable::defaults() {
   for (const char* e : {"/{page-id}", "/{page-id}/feed", "/{post-id}/comments",
                         "/{comment-id}/comments", "/{page-id}/tagged", "/pages/search"})
     t.set("facebook", e, Price{});
-  for (const char* e : {"/{ig-user-id}", "/{ig-user-id}/media", "/{ig-user-id}/tags",
-                        "/{ig-media-id}/comments", "/{ig-comment-id}/replies", "business_discovery"})
+  for (const char* e :
+       {"/{ig-user-id}", "/{ig-user-id}/media", "/{ig-user-id}/tags", "/{ig-media-id}/comments",
+        "/{ig-comment-id}/replies", "business_discovery"})
     t.set("instagram", e, Price{});
   return t;
 }

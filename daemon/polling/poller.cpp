@@ -190,8 +190,7 @@ void Poller::update_accounts(const std::vector<config::Account>& accounts) {
     a->removed = true;
     ++removed;
     const std::string prefix = std::string(model::to_string(a->platform)) + "/" + a->handle + "/";
-    for (const char* job : kAccountJobs)
-      cancel_timer(prefix + job);
+    for (const char* job : kAccountJobs) cancel_timer(prefix + job);
     forget_series(*a);
   }
   accounts_ = std::move(next);
@@ -223,8 +222,7 @@ void Poller::cancel_timer(const std::string& key) {
 
 void Poller::forget_series(const Account& a) {
   const std::string platform(model::to_string(a.platform));
-  for (const char* job : kAccountJobs)
-    failures_.erase({platform, a.handle, job});
+  for (const char* job : kAccountJobs) failures_.erase({platform, a.handle, job});
   last_successes_.erase({platform, a.handle});
   if (!metrics_) return;
   for (const char* job : kAccountJobs) {
