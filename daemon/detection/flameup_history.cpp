@@ -37,9 +37,10 @@ ReplyHistory load_reply_history(pqxx::connection& c, model::Platform platform,
   if (!id_row.empty()) h.account_id = id_row[0][0].as<std::string>();
   if (h.account_id.empty()) return h;  // never looked up: nothing stored can be attributed to it
 
+  // How far texts were read: the reply counts' cursor moves on while texts may be failing.
   const auto cursor_row = tx.exec_params(
       "SELECT (extract(epoch FROM max(updated_at)) * 1000)::bigint FROM poll_cursors"
-      " WHERE platform = $1 AND account_key = $2",
+      " WHERE platform = $1 AND account_key = $2 AND job <> 'reply_counts'",
       p, handle);
   if (!cursor_row.empty() && !cursor_row[0][0].is_null()) {
     h.covered_until = std::min(until, from_epoch_ms(cursor_row[0][0].as<long long>()));

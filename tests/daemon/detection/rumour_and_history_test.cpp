@@ -232,5 +232,21 @@ TEST_F(DetectionStore, AFlameupFindingSaysWhatShareOfItsPostsAreQuotes) {
   EXPECT_EQ(ev.at("phase").as_string(), "open");
 }
 
+// Where a warm start takes the stored history to end: the cursors of the jobs that read texts,
+// not the reply counts' cursor, which moves on while reading the texts may be failing.
+TEST_F(DetectionStore, ReplyHistoryIsCoveredUpToTheTextCursorsNotTheCounts) {
+  exec(
+      "INSERT INTO official_accounts (platform, handle, account_id) VALUES ('x', 'soma_city', "
+      "'100')");
+  exec(
+      "INSERT INTO poll_cursors (platform, account_key, job, cursor, updated_at) VALUES"
+      " ('x', 'soma_city', 'replies', '5', to_timestamp(1704067500)),"
+      " ('x', 'soma_city', 'reply_counts', '1704069000', to_timestamp(1704069000))");
+  const auto h = load_reply_history(*conn_, model::Platform::x, "soma_city", at_ms(1704060000000LL),
+                                    at_ms(1704070000000LL), 60s);
+  ASSERT_TRUE(h.covered_until.has_value());
+  EXPECT_EQ(*h.covered_until, at_ms(1704067500000LL));
+}
+
 }  // namespace
 }  // namespace mamori::detection
