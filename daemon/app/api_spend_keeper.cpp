@@ -5,15 +5,37 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <pqxx/pqxx>
-#include <tuple>
 #include <vector>
 
 #include "daemon/log/log.h"
 
 namespace mamori::app {
 namespace asio = boost::asio;
+
+namespace {
+
+collectors::JobSpend add(const collectors::JobSpend& a, const collectors::JobSpend& b) {
+  return {a.usd + b.usd, a.units + b.units, a.requests + b.requests, a.resources + b.resources};
+}
+
+ApiSpendKeeper::Spends read_month(pqxx::connection& c, const std::string& month) {
+  ApiSpendKeeper::Spends rows;
+  pqxx::read_transaction tx(c);
+  for (const auto& r :
+       tx.exec_params("SELECT platform, job, usd, units, requests, resources FROM api_spend "
+                      "WHERE month = $1",
+                      month)) {
+    rows.emplace(std::pair{r[0].as<std::string>(), r[1].as<std::string>()},
+                 collectors::JobSpend{r[2].as<double>(), r[3].as<std::int64_t>(),
+                                      r[4].as<std::int64_t>(), r[5].as<std::int64_t>()});
+  }
+  return rows;
+}
+
+}  // namespace
 
 struct ApiSpendKeeper::Metrics {
   explicit Metrics(prometheus::Registry& r)
@@ -80,28 +102,19 @@ void ApiSpendKeeper::start() {
         });
   }
   const std::string month = collectors::month_of(clock_.now());
-  using Row = std::tuple<std::string, std::string, collectors::JobSpend>;
-  database_.submit(
-      "api_spend.load", [this, alive = std::weak_ptr<bool>(alive_), month](pqxx::connection& c) {
-        std::vector<Row> rows;
-        pqxx::read_transaction tx(c);
-        for (const auto& r :
-             tx.exec_params("SELECT platform, job, usd, units, requests, resources FROM api_spend "
-                            "WHERE month = $1",
-                            month)) {
-          rows.emplace_back(r[0].as<std::string>(), r[1].as<std::string>(),
-                            collectors::JobSpend{r[2].as<double>(), r[3].as<std::int64_t>(),
-                                                 r[4].as<std::int64_t>(), r[5].as<std::int64_t>()});
-        }
-        asio::post(io_, [this, alive, month, rows = std::move(rows)] {
-          if (alive.expired() || meter_.is_restored()) return;  // a job run twice
-          for (const auto& [platform, job, spend] : rows)
-            meter_.restore(month, platform, job, spend);
-          meter_.mark_restored();
-          log::info("api_spend.restored", {{"month", month}, {"rows", rows.size()}});
-          update_gauges();
-        });
-      });
+  database_.submit("api_spend.load", [&io = io_, this, alive = std::weak_ptr<bool>(alive_),
+                                      month](pqxx::connection& c) {
+    auto rows = read_month(c, month);
+    asio::post(io, [this, alive, month, rows = std::move(rows)] {
+      if (alive.expired() || meter_.is_restored()) return;  // a job run twice
+      for (const auto& [key, spend] : rows) meter_.restore(month, key.first, key.second, spend);
+      synced_month_ = month;
+      synced_ = rows;
+      meter_.mark_restored();
+      log::info("api_spend.restored", {{"month", month}, {"rows", rows.size()}});
+      update_gauges();
+    });
+  });
   update_gauges();
   tick();
 }
@@ -124,28 +137,90 @@ void ApiSpendKeeper::stop() {
   timer_.cancel();
 }
 
+// Several instances share one budget (daemon/polling/leases.h): each adds what it spent since its
+// last flush to the month's rows, then takes the rows back, so its meter holds every instance's
+// spend (up to one flush old) and the budget stop counts it all. A flush the store runs twice
+// (the connection died between COMMIT and its answer) counts its part twice: too high, never too
+// low, which is the safe side for a budget.
 void ApiSpendKeeper::flush() {
-  // Before the month is restored its rows would be written too low (and never lowered: kept).
+  // Before the month is restored the meter does not know the month's rows yet.
   if (!meter_.is_restored()) return;
   meter_.month_to_date("", clock_.now());  // rolls a new month over
   const std::string month = meter_.month();
-  auto jobs = meter_.jobs();
-  if (jobs.empty()) return;
-  database_.submit("api_spend.flush", [month, jobs = std::move(jobs)](pqxx::connection& c) {
-    pqxx::work tx(c);
-    for (const auto& [key, j] : jobs) {
-      tx.exec_params(
-          "INSERT INTO api_spend (month, platform, job, usd, units, requests, resources) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7) "
-          "ON CONFLICT (month, platform, job) DO UPDATE SET "
-          "usd = greatest(api_spend.usd, excluded.usd), "
-          "units = greatest(api_spend.units, excluded.units), "
-          "requests = greatest(api_spend.requests, excluded.requests), "
-          "resources = greatest(api_spend.resources, excluded.resources), updated_at = now()",
-          month, key.first, key.second, j.usd, j.units, j.requests, j.resources);
+  if (month != synced_month_) {
+    synced_month_ = month;
+    synced_.clear();
+  }
+  Spends added;
+  for (const auto& [key, j] : meter_.jobs()) {
+    collectors::JobSpend& known = synced_[key];
+    collectors::JobSpend d{j.usd - known.usd, j.units - known.units, j.requests - known.requests,
+                           j.resources - known.resources};
+    if (d.usd <= 0 && d.units <= 0 && d.requests <= 0 && d.resources <= 0) continue;
+    d.usd = std::max(0.0, d.usd);
+    d.units = std::max<std::int64_t>(0, d.units);
+    d.requests = std::max<std::int64_t>(0, d.requests);
+    d.resources = std::max<std::int64_t>(0, d.resources);
+    known = add(known, d);  // counted as written; taken back below if the write fails
+    added.emplace(key, d);
+  }
+  std::weak_ptr<bool> alive = alive_;
+  const bool queued = database_.submit(
+      "api_spend.flush",
+      [&io = io_, this, alive, month, added](pqxx::connection& c) {
+        {
+          pqxx::work tx(c);
+          for (const auto& [key, d] : added) {
+            tx.exec_params(
+                "INSERT INTO api_spend (month, platform, job, usd, units, requests, resources) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                "ON CONFLICT (month, platform, job) DO UPDATE SET "
+                "usd = api_spend.usd + excluded.usd, units = api_spend.units + excluded.units, "
+                "requests = api_spend.requests + excluded.requests, "
+                "resources = api_spend.resources + excluded.resources, updated_at = now()",
+                month, key.first, key.second, d.usd, d.units, d.requests, d.resources);
+          }
+          tx.commit();
+        }
+        auto rows = read_month(c, month);
+        asio::post(io, [this, alive, month, rows = std::move(rows)] {
+          if (alive.expired()) return;
+          take_rows(month, rows);
+        });
+      },
+      [&io = io_, this, alive, month, added](std::exception_ptr failure) {
+        if (!failure) return;
+        asio::post(io, [this, alive, month, added] {
+          if (alive.expired() || month != synced_month_) return;
+          for (const auto& [key, d] : added) {  // not written: the next flush adds it again
+            collectors::JobSpend& known = synced_[key];
+            known = add(known, {-d.usd, -d.units, -d.requests, -d.resources});
+          }
+        });
+      });
+  if (!queued) {
+    for (const auto& [key, d] : added) {
+      collectors::JobSpend& known = synced_[key];
+      known = add(known, {-d.usd, -d.units, -d.requests, -d.resources});
     }
-    tx.commit();
-  });
+  }
+}
+
+// The month's rows as the database holds them after a flush: what other instances added since
+// the last look goes into the meter too.
+void ApiSpendKeeper::take_rows(const std::string& month, const Spends& rows) {
+  if (month != synced_month_ || month != meter_.month()) return;
+  for (const auto& [key, total] : rows) {
+    collectors::JobSpend& known = synced_[key];
+    const collectors::JobSpend others{std::max(0.0, total.usd - known.usd),
+                                      std::max<std::int64_t>(0, total.units - known.units),
+                                      std::max<std::int64_t>(0, total.requests - known.requests),
+                                      std::max<std::int64_t>(0, total.resources - known.resources)};
+    if (others.usd <= 0 && others.units <= 0 && others.requests <= 0 && others.resources <= 0)
+      continue;
+    meter_.restore(month, key.first, key.second, others);
+    known = add(known, others);
+  }
 }
 
 std::map<std::string, SpendSummary> ApiSpendKeeper::summary() const {

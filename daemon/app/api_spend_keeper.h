@@ -1,6 +1,7 @@
 // The daemon's side of the API spend meter (collectors/ratelimit/api_spend.h): it restores the
 // month's spend from PostgreSQL (table api_spend) before any budgeted platform is spent on,
-// writes the month's totals back every `flush_every`, and keeps the metrics
+// adds what it spent to them every `flush_every` (several instances share the rows and the
+// budget), and keeps the metrics
 // (mamori_api_spend_usd_total{platform,job}, month-to-date, projection, budget, degradation
 // level; docs/metrics.md). Runs on the event loop.
 #pragma once
@@ -38,6 +39,9 @@ struct SpendSummary {
 
 class ApiSpendKeeper {
  public:
+  // (platform, job) -> the month's spend.
+  using Spends = std::map<std::pair<std::string, std::string>, collectors::JobSpend>;
+
   ApiSpendKeeper(boost::asio::io_context& io, store::Database& database,
                  collectors::SpendMeter& meter, const collectors::Clock& clock,
                  prometheus::Registry* registry,
@@ -56,6 +60,7 @@ class ApiSpendKeeper {
   void tick();
   void flush();
   void update_gauges();
+  void take_rows(const std::string& month, const Spends& rows);
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -66,6 +71,9 @@ class ApiSpendKeeper {
   std::unique_ptr<Metrics> metrics_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = false;
+  // The month's rows as this instance last knew them (all instances' spend, already in the meter).
+  std::string synced_month_;
+  Spends synced_;
 };
 
 }  // namespace mamori::app

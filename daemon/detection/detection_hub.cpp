@@ -591,7 +591,10 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
                   reported_subject_for(c, described.type, *described.platform, handle, instance))
             described.subject = std::move(*reported);
         }
-        if (described.type == model::IncidentType::flameup) describe_top_posts(c, described);
+        if (described.type == model::IncidentType::flameup) {
+          describe_top_posts(c, described);
+          describe_quote_share(c, described);
+        }
         const auto r = alerts::record_finding(c, described, evidence, fresh, context);
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
           if (alive.expired()) return;

@@ -1,6 +1,7 @@
 #include "daemon/detection/flameup_history.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <string_view>
 
 #include "detectors/flameup/reply_character.h"
@@ -36,9 +37,10 @@ ReplyHistory load_reply_history(pqxx::connection& c, model::Platform platform,
   if (!id_row.empty()) h.account_id = id_row[0][0].as<std::string>();
   if (h.account_id.empty()) return h;  // never looked up: nothing stored can be attributed to it
 
+  // How far texts were read: the reply counts' cursor moves on while texts may be failing.
   const auto cursor_row = tx.exec_params(
       "SELECT (extract(epoch FROM max(updated_at)) * 1000)::bigint FROM poll_cursors"
-      " WHERE platform = $1 AND account_key = $2",
+      " WHERE platform = $1 AND account_key = $2 AND job <> 'reply_counts'",
       p, handle);
   if (!cursor_row.empty() && !cursor_row[0][0].is_null()) {
     h.covered_until = std::min(until, from_epoch_ms(cursor_row[0][0].as<long long>()));
@@ -129,6 +131,43 @@ void describe_top_posts(pqxx::connection& c, model::Finding& finding) {
     (*post)["author_handle"] = row[0][1].c_str();
     (*post)["created_at"] = row[0][2].c_str();
   }
+  finding.evidence_json = boost::json::serialize(evidence);
+}
+
+void describe_quote_share(pqxx::connection& c, model::Finding& finding) {
+  boost::system::error_code ec;
+  boost::json::value evidence = boost::json::parse(finding.evidence_json, ec);
+  if (ec || !evidence.is_object() || !finding.platform) return;
+  auto& ev = evidence.as_object();
+  const auto* opened = ev.if_contains("episode_opened_at");
+  if (opened == nullptr || !opened->is_string()) return;
+  const std::string platform(model::to_string(*finding.platform));
+  const long long until_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(finding.detected_at.time_since_epoch())
+          .count();
+  pqxx::read_transaction tx(c);
+  // What the series counts (as in load_reply_history), from the episode's opening to the finding.
+  const auto row = tx.exec_params1(
+      "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM observed_posts o"
+      "   WHERE o.platform = p.platform AND o.author_id = $2 AND o.post_id = p.quoted_post_id)),"
+      " count(*)"
+      " FROM observed_posts p JOIN official_accounts a ON a.platform = p.platform"
+      "   AND a.account_id = $2"
+      " WHERE p.platform = $1 AND p.author_id <> $2 AND p.reposted_post_id IS NULL"
+      "   AND p.created_at >= $3::timestamptz"
+      "   AND p.created_at <= to_timestamp($4::double precision / 1000)"
+      "   AND (p.in_reply_to_account_id = $2"
+      "        OR strpos(lower(p.text), lower('@' || a.handle)) > 0"
+      "        OR EXISTS (SELECT 1 FROM observed_posts o WHERE o.platform = p.platform"
+      "                   AND o.author_id = $2"
+      "                   AND o.post_id IN (p.in_reply_to_post_id, p.quoted_post_id,"
+      "                                     p.conversation_root_id)))",
+      platform, finding.subject, std::string(opened->as_string()), until_ms);
+  const long long quotes = row[0].as<long long>();
+  const long long counted = row[1].as<long long>();
+  if (counted == 0) return;
+  ev["quotes"] = quotes;
+  ev["quote_share"] = std::round(static_cast<double>(quotes) * 100.0 / counted) / 100.0;
   finding.evidence_json = boost::json::serialize(evidence);
 }
 

@@ -39,5 +39,9 @@ ReplyHistory load_reply_history(pqxx::connection& c, model::Platform platform,
 // Adds to each of the finding's evidence "top_posts" the stored post's "text", "author_handle"
 // and "created_at" (posts mamori has not stored keep their id only). Throws pqxx errors.
 void describe_top_posts(pqxx::connection& c, model::Finding& finding);
+// Quote posts of the account's posts among what its series counted from the episode's opening
+// (evidence `episode_opened_at`) to the finding: `quotes` and `quote_share` in the evidence. A
+// pile-on of quotes (引用) is how many flame-ups start, and it reads differently from replies.
+void describe_quote_share(pqxx::connection& c, model::Finding& finding);
 
 }  // namespace mamori::detection

@@ -241,6 +241,7 @@ function renderFlameup(incident) {
       ['批判・攻撃的な返信の割合', ev.hostile_share !== undefined ? percent(ev.hostile_share) : null],
       ['感謝・質問の割合', ev.supportive_share !== undefined ? percent(ev.supportive_share) : null],
       ['新規・匿名とみられるアカウントの割合', ev.new_anonymous_share !== undefined ? percent(ev.new_anonymous_share) : null],
+      ['急増期間中の引用リポスト', ev.quote_share !== undefined ? `${formatNumber(ev.quotes)}件（${percent(ev.quote_share)}）` : null],
       ['状況', ended && endedAt ? h('span', {}, '平常に戻りました（', timeElement(ended.detected_at), '）') : null],
     ]),
     h('h3', {}, '判断の理由'),

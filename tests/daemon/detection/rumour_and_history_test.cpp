@@ -198,5 +198,55 @@ TEST_F(DetectionStore, TopPostsOfAFlameupFindingGetTheirStoredText) {
   EXPECT_EQ(ev.at("phase").as_string(), "open");
 }
 
+// A pile-on of quotes: the flame-up finding's evidence says how many of the posts counted since
+// the episode opened quote the city's post (issue 21). Posts before the episode, another
+// account's quotes and reposts are left out.
+TEST_F(DetectionStore, AFlameupFindingSaysWhatShareOfItsPostsAreQuotes) {
+  exec(
+      "INSERT INTO official_accounts (platform, handle, account_id) VALUES ('x', 'soma_city', "
+      "'100')");
+  exec(
+      "INSERT INTO observed_posts (platform, post_id, author_id, text, created_at, "
+      "in_reply_to_account_id, in_reply_to_post_id, quoted_post_id, reposted_post_id, "
+      "observed_at) VALUES"
+      " ('x', '1', '100', 'お知らせ', to_timestamp(1704067200), NULL, NULL, NULL, NULL, now()),"
+      " ('x', '2', '200', '前の引用', to_timestamp(1704067100), NULL, NULL, '1', NULL, now()),"
+      " ('x', '3', '201', '引用1', to_timestamp(1704067300), NULL, NULL, '1', NULL, now()),"
+      " ('x', '4', '202', '引用2', to_timestamp(1704067310), NULL, NULL, '1', NULL, now()),"
+      " ('x', '5', '203', '引用3', to_timestamp(1704067320), NULL, NULL, '1', NULL, now()),"
+      " ('x', '6', '204', '返信', to_timestamp(1704067330), '100', '1', NULL, NULL, now()),"
+      " ('x', '7', '205', '', to_timestamp(1704067340), NULL, NULL, NULL, '1', now()),"
+      " ('x', '8', '206', '他の引用', to_timestamp(1704067350), NULL, NULL, '999', NULL, now()),"
+      " ('x', '9', '207', '後の引用', to_timestamp(1704067900), NULL, NULL, '1', NULL, now())");
+  model::Finding f;
+  f.type = model::IncidentType::flameup;
+  f.platform = model::Platform::x;
+  f.subject = "100";
+  f.detected_at = at_ms(1704067800000LL);
+  f.evidence_json = R"({"phase":"open","episode_opened_at":"2024-01-01T00:01:00Z"})";
+  describe_quote_share(*conn_, f);
+  const auto ev = boost::json::parse(f.evidence_json).as_object();
+  ASSERT_TRUE(ev.contains("quote_share")) << f.evidence_json;
+  EXPECT_EQ(ev.at("quotes").to_number<long long>(), 3);
+  EXPECT_DOUBLE_EQ(ev.at("quote_share").to_number<double>(), 0.75);
+  EXPECT_EQ(ev.at("phase").as_string(), "open");
+}
+
+// Where a warm start takes the stored history to end: the cursors of the jobs that read texts,
+// not the reply counts' cursor, which moves on while reading the texts may be failing.
+TEST_F(DetectionStore, ReplyHistoryIsCoveredUpToTheTextCursorsNotTheCounts) {
+  exec(
+      "INSERT INTO official_accounts (platform, handle, account_id) VALUES ('x', 'soma_city', "
+      "'100')");
+  exec(
+      "INSERT INTO poll_cursors (platform, account_key, job, cursor, updated_at) VALUES"
+      " ('x', 'soma_city', 'replies', '5', to_timestamp(1704067500)),"
+      " ('x', 'soma_city', 'reply_counts', '1704069000', to_timestamp(1704069000))");
+  const auto h = load_reply_history(*conn_, model::Platform::x, "soma_city", at_ms(1704060000000LL),
+                                    at_ms(1704070000000LL), 60s);
+  ASSERT_TRUE(h.covered_until.has_value());
+  EXPECT_EQ(*h.covered_until, at_ms(1704067500000LL));
+}
+
 }  // namespace
 }  // namespace mamori::detection
