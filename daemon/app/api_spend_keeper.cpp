@@ -21,6 +21,17 @@ collectors::JobSpend add(const collectors::JobSpend& a, const collectors::JobSpe
   return {a.usd + b.usd, a.units + b.units, a.requests + b.requests, a.resources + b.resources};
 }
 
+// What `a` holds beyond `b`, field by field (never below zero).
+collectors::JobSpend beyond(const collectors::JobSpend& a, const collectors::JobSpend& b) {
+  return {std::max(0.0, a.usd - b.usd), std::max<std::int64_t>(0, a.units - b.units),
+          std::max<std::int64_t>(0, a.requests - b.requests),
+          std::max<std::int64_t>(0, a.resources - b.resources)};
+}
+
+bool nothing(const collectors::JobSpend& d) {
+  return d.usd <= 0 && d.units <= 0 && d.requests <= 0 && d.resources <= 0;
+}
+
 ApiSpendKeeper::Spends read_month(pqxx::connection& c, const std::string& month) {
   ApiSpendKeeper::Spends rows;
   pqxx::read_transaction tx(c);
@@ -154,13 +165,8 @@ void ApiSpendKeeper::flush() {
   Spends added;
   for (const auto& [key, j] : meter_.jobs()) {
     collectors::JobSpend& known = synced_[key];
-    collectors::JobSpend d{j.usd - known.usd, j.units - known.units, j.requests - known.requests,
-                           j.resources - known.resources};
-    if (d.usd <= 0 && d.units <= 0 && d.requests <= 0 && d.resources <= 0) continue;
-    d.usd = std::max(0.0, d.usd);
-    d.units = std::max<std::int64_t>(0, d.units);
-    d.requests = std::max<std::int64_t>(0, d.requests);
-    d.resources = std::max<std::int64_t>(0, d.resources);
+    const collectors::JobSpend d = beyond(j, known);
+    if (nothing(d)) continue;
     known = add(known, d);  // counted as written; taken back below if the write fails
     added.emplace(key, d);
   }
@@ -192,17 +198,17 @@ void ApiSpendKeeper::flush() {
         if (!failure) return;
         asio::post(io, [this, alive, month, added] {
           if (alive.expired() || month != synced_month_) return;
-          for (const auto& [key, d] : added) {  // not written: the next flush adds it again
-            collectors::JobSpend& known = synced_[key];
-            known = add(known, {-d.usd, -d.units, -d.requests, -d.resources});
-          }
+          unwritten(added);
         });
       });
-  if (!queued) {
-    for (const auto& [key, d] : added) {
-      collectors::JobSpend& known = synced_[key];
-      known = add(known, {-d.usd, -d.units, -d.requests, -d.resources});
-    }
+  if (!queued) unwritten(added);
+}
+
+// A flush that did not reach the database: the next one adds its part again.
+void ApiSpendKeeper::unwritten(const Spends& added) {
+  for (const auto& [key, d] : added) {
+    collectors::JobSpend& known = synced_[key];
+    known = add(known, {-d.usd, -d.units, -d.requests, -d.resources});
   }
 }
 
@@ -212,12 +218,8 @@ void ApiSpendKeeper::take_rows(const std::string& month, const Spends& rows) {
   if (month != synced_month_ || month != meter_.month()) return;
   for (const auto& [key, total] : rows) {
     collectors::JobSpend& known = synced_[key];
-    const collectors::JobSpend others{std::max(0.0, total.usd - known.usd),
-                                      std::max<std::int64_t>(0, total.units - known.units),
-                                      std::max<std::int64_t>(0, total.requests - known.requests),
-                                      std::max<std::int64_t>(0, total.resources - known.resources)};
-    if (others.usd <= 0 && others.units <= 0 && others.requests <= 0 && others.resources <= 0)
-      continue;
+    const collectors::JobSpend others = beyond(total, known);
+    if (nothing(others)) continue;
     meter_.restore(month, key.first, key.second, others);
     known = add(known, others);
   }

@@ -61,6 +61,7 @@ class ApiSpendKeeper {
   void flush();
   void update_gauges();
   void take_rows(const std::string& month, const Spends& rows);
+  void unwritten(const Spends& added);
 
   boost::asio::io_context& io_;
   store::Database& database_;

@@ -622,9 +622,8 @@ std::vector<std::string> DetectionHub::search_queries(model::Platform platform) 
         handles.push_back(o.account.handle);
     }
     if (handles.empty()) continue;
-    for (auto& q : imp::search_queries(names_of(town), handles, 8)) {
-      if (std::find(out.begin(), out.end(), q) == out.end()) out.push_back(std::move(q));
-    }
+    // Towns may share a query (a neighbour's name): the poller runs each once (unique_handles).
+    for (auto& q : imp::search_queries(names_of(town), handles, 8)) out.push_back(std::move(q));
   }
   return out;
 }
