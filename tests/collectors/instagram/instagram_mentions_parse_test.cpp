@@ -81,19 +81,20 @@ TEST(InstagramMentionsParse, OtherObjectsAreIgnoredAndBrokenBodiesAreErrors) {
     EXPECT_FALSE(w.ok()) << body;
     EXPECT_TRUE(w.mentions.empty()) << body;
   }
-  mamori::testing::expect_every_truncation_rejected(
-      fixture("webhook_mentions.json"), [](std::string_view b) {
-        // The sweep expects a ParseResult: a failed delivery is one error, as the parsers give.
-        ParseResult r;
-        const auto w = parse_mention_webhook(b);
-        if (!w.ok()) {
-          r.outcome = ParseOutcome::malformed;
-          model::ObservationError e;
-          e.message = w.error;
-          r.observations.emplace_back(e);
-        }
-        return r;
-      });
+  mamori::testing::expect_every_truncation_rejected(fixture("webhook_mentions.json"),
+                                                    [](std::string_view b) {
+                                                      // The sweep expects a ParseResult: a failed
+                                                      // delivery is one error, as the parsers give.
+                                                      ParseResult r;
+                                                      const auto w = parse_mention_webhook(b);
+                                                      if (!w.ok()) {
+                                                        r.outcome = ParseOutcome::malformed;
+                                                        model::ObservationError e;
+                                                        e.message = w.error;
+                                                        r.observations.emplace_back(e);
+                                                      }
+                                                      return r;
+                                                    });
 }
 
 TEST(InstagramMentionsParse, MentionedMediaIsAPostAddressedToTheMentionedAccount) {
