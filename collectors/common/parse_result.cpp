@@ -40,9 +40,10 @@ constexpr std::array<std::string_view, 6> kFacebookNames = {
     "/{page-id}/tagged", "/pages/search",
 };
 
-constexpr std::array<std::string_view, 6> kInstagramNames = {
+constexpr std::array<std::string_view, 8> kInstagramNames = {
     "/{ig-user-id}",           "/{ig-user-id}/media",      "/{ig-user-id}/tags",
     "/{ig-media-id}/comments", "/{ig-comment-id}/replies", "business_discovery",
+    "mentioned_media",         "mentioned_comment",
 };
 
 constexpr std::array<std::string_view, 5> kYoutubeNames = {

@@ -104,6 +104,9 @@ enum class InstagramEndpoint {
   media_comments,      // GET /{ig-media-id}/comments
   comment_replies,     // GET /{ig-comment-id}/replies
   business_discovery,  // GET /{ig-user-id}?fields=business_discovery.username(...){...}
+  // Mentions arrive only by Meta webhook (field `mentions`); these read what they point at.
+  mentioned_media,    // GET /{ig-user-id}?fields=mentioned_media.media_id(...){...}
+  mentioned_comment,  // GET /{ig-user-id}?fields=mentioned_comment.comment_id(...){...}
 };
 
 // YouTube Data API v3, named resource.method.

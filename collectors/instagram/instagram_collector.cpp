@@ -22,6 +22,18 @@ std::string business_discovery_path(const std::string& ig_user_id, const std::st
          url_encode("business_discovery.username(" + bare + "){" + std::string(kUserFields) + "}");
 }
 
+std::string mentioned_media_path(const std::string& ig_user_id, const std::string& media_id) {
+  return "/" + url_encode(ig_user_id) + "?fields=" +
+         url_encode("mentioned_media.media_id(" + media_id + "){" +
+                    std::string(kMentionedMediaFields) + "}");
+}
+
+std::string mentioned_comment_path(const std::string& ig_user_id, const std::string& comment_id) {
+  return "/" + url_encode(ig_user_id) + "?fields=" +
+         url_encode("mentioned_comment.comment_id(" + comment_id + "){" +
+                    std::string(kMentionedCommentFields) + "}");
+}
+
 InstagramCollector::InstagramCollector(HttpClient& client, InstagramCollectorOptions options)
     : client_(client), options_(std::move(options)) {}
 
@@ -86,6 +98,18 @@ void InstagramCollector::thread(const AccountRef& /*account*/, const std::string
             InstagramEndpoint::media_comments, {media_id}, std::move(next));
       },
       cursor.page, options_.max_comment_pages, nullptr, std::move(done));
+}
+
+void InstagramCollector::mentioned_media(const std::string& ig_user_id, const std::string& media_id,
+                                         PageHandler done) {
+  run(mentioned_media_path(ig_user_id, media_id), InstagramEndpoint::mentioned_media,
+      {ig_user_id, media_id}, std::move(done));
+}
+
+void InstagramCollector::mentioned_comment(const std::string& ig_user_id,
+                                           const std::string& comment_id, PageHandler done) {
+  run(mentioned_comment_path(ig_user_id, comment_id), InstagramEndpoint::mentioned_comment,
+      {ig_user_id, comment_id}, std::move(done));
 }
 
 void InstagramCollector::fetch_avatar(const std::string& url, std::size_t max_bytes,

@@ -23,6 +23,9 @@ struct InstagramCollectorOptions {
 
 // /{ig-user-id}?fields=business_discovery.username(NAME){...}
 std::string business_discovery_path(const std::string& ig_user_id, const std::string& username);
+// /{ig-user-id}?fields=mentioned_media.media_id(ID){...} and mentioned_comment.comment_id(ID){...}
+std::string mentioned_media_path(const std::string& ig_user_id, const std::string& media_id);
+std::string mentioned_comment_path(const std::string& ig_user_id, const std::string& comment_id);
 
 class InstagramCollector final : public PlatformCollector {
  public:
@@ -46,6 +49,12 @@ class InstagramCollector final : public PlatformCollector {
               PageHandler done) override;
   void fetch_avatar(const std::string& url, std::size_t max_bytes,
                     std::function<void(HttpResponse)> done) override;
+  // What a Meta `mentions` webhook announced for the professional account `ig_user_id`: the
+  // media whose caption @mentions it, or the comment that does (instagram_webhook_parse.h).
+  void mentioned_media(const std::string& ig_user_id, const std::string& media_id,
+                       PageHandler done);
+  void mentioned_comment(const std::string& ig_user_id, const std::string& comment_id,
+                         PageHandler done);
 
  private:
   void run(const std::string& path_and_query, InstagramEndpoint endpoint,

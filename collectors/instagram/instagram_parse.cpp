@@ -179,6 +179,11 @@ void read_comment(od::value& v, Page& page, const Where& where, const Thread& th
   for (auto& s : reply_page.skipped) page.skipped.push_back(std::move(s));
 }
 
+// One comment object (mentioned_comment): its `media` names what it answers and its thread.
+void read_single_comment(od::value& v, Page& page, const ParseContext& context) {
+  read_comment(v, page, Where{nullptr, "mentioned_comment", 0}, Thread{}, context, false);
+}
+
 struct UserFields {
   model::ProfileSnapshot p;
   bool seen_id = false;
@@ -226,8 +231,43 @@ bool add_user(UserFields& u, Page& page, const std::string& where, const ParseCo
   return true;
 }
 
+// What a mentioned_media / mentioned_comment answer holds until the whole body is read: the
+// root `id` (the mentioned account) may come after the object.
+struct Mention {
+  std::optional<model::Post> post;
+  std::string account_id;
+};
+
+// `mentioned_media`: a media whose caption @mentions the account. `mentioned_comment`: a comment
+// @mentioning it, answering the media in its `media` field.
+void read_mentioned(std::string_view key, od::value& v, InstagramEndpoint endpoint,
+                    Mention& mention, Page& page, const ParseContext& context) {
+  if (key == "id") {
+    read_string(v, mention.account_id);
+    return;
+  }
+  const bool media = endpoint == InstagramEndpoint::mentioned_media;
+  if (key != (media ? "mentioned_media" : "mentioned_comment")) return;
+  page.has_data = true;
+  model::Post post;
+  if (media) {
+    if (auto why = read_media(v, post, context, {})) {
+      page.skipped.push_back(std::string(key) + ": " + *why);
+      return;
+    }
+  } else {
+    Page one;
+    read_single_comment(v, one, context);
+    for (auto& s : one.skipped) page.skipped.push_back(std::move(s));
+    if (one.posts.empty()) return;
+    post = std::move(one.posts.front());
+  }
+  mention.post = std::move(post);
+}
+
 void read_root(od::document& doc, InstagramEndpoint endpoint, Page& page,
                const ParseContext& context) {
+  Mention mention;
   UserFields root_user;
   UserFields discovered;
   bool has_discovery = false;
@@ -279,6 +319,10 @@ void read_root(od::document& doc, InstagramEndpoint endpoint, Page& page,
           page.next_cursor = graph::read_next_cursor(v);
         }
         break;
+      case InstagramEndpoint::mentioned_media:
+      case InstagramEndpoint::mentioned_comment:
+        read_mentioned(key, v, endpoint, mention, page, context);
+        break;
     }
   });
   if (!is_object) {
@@ -287,6 +331,12 @@ void read_root(od::document& doc, InstagramEndpoint endpoint, Page& page,
   if (endpoint == InstagramEndpoint::user && root_user.seen_id) {
     page.has_data = true;
     add_user(root_user, page, "account", context);
+  }
+  if (mention.post) {
+    // Addressed to the mentioned account (the root `id`, else the account asked about).
+    const std::string& to = !mention.account_id.empty() ? mention.account_id : first_ref;
+    if (!to.empty()) mention.post->in_reply_to_account_id = to;
+    page.posts.push_back(std::move(*mention.post));
   }
   if (has_discovery) {
     page.has_data = true;

@@ -10,6 +10,10 @@
 // `context.requested_refs[0]`, with nested `replies` answering their comment;
 // `/{ig-comment-id}/replies` yields replies answering the comment in `requested_refs[0]`, in the
 // conversation of `requested_refs[1]` (the media) when given.
+// `mentioned_media` and `mentioned_comment`
+// (`/{ig-user-id}?fields=mentioned_media.media_id(ID){...}`, what a Meta `mentions` webhook points
+// at) yield the one media or comment as a `post` addressed to the mentioned account (the body's
+// root `id`, else `requested_refs[0]`); a comment answers the media in its `media` field.
 #pragma once
 
 #include <string_view>
@@ -26,6 +30,11 @@ inline constexpr std::string_view kMediaFields =
 inline constexpr std::string_view kCommentFields =
     "id,text,timestamp,username,from,like_count,parent_id,replies{id,text,timestamp,username,from,"
     "like_count,parent_id}";
+
+// Fields read for a mention: a media is read as its caption, a comment with the media it is on.
+inline constexpr std::string_view kMentionedMediaFields = kMediaFields;
+inline constexpr std::string_view kMentionedCommentFields =
+    "id,text,timestamp,like_count,username,media{id}";
 
 ParseResult parse(InstagramEndpoint endpoint, std::string_view body, const ParseContext& context);
 

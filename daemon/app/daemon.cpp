@@ -12,9 +12,11 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "collectors/bluesky/bluesky_collector.h"
+#include "collectors/instagram/instagram_collector.h"
 #include "daemon/alerts/ack_link_routes.h"
 #include "daemon/alerts/alert_service.h"
 #include "daemon/alerts/alerts_config.h"
@@ -54,6 +56,8 @@
 #include "daemon/signin/signin_api.h"
 #include "daemon/store/database.h"
 #include "daemon/store/sync.h"
+#include "daemon/webhooks/mention_reader.h"
+#include "daemon/webhooks/meta_webhook_routes.h"
 #include "playbooks/engine/loader.h"
 
 namespace mamori::app {
@@ -270,11 +274,55 @@ class Daemon {
     api::register_document_routes(
         router_, *database_, clock_, auth_, [this] { return settings_.playbooks; },
         [this] { return settings_.config; });
+    register_meta_webhook();
     console::register_console_routes(router_);
     server_ = std::make_unique<http::HttpServer>(io_, router_,
                                                  limits_from(settings_.config->server), &metrics_);
     server_->listen(settings_.config->server.host, settings_.config->server.port);
     return StepResult::success();
+  }
+
+  // Meta's webhook (Instagram @mentions) only with both of its secrets; otherwise its path is
+  // unknown (404). Queued mentions wake the reader.
+  void register_meta_webhook() {
+    const auto& ig = settings_.config->platforms.instagram;
+    if (!ig.enabled || !ig.webhook_enabled()) return;
+    webhooks::MetaWebhookOptions o;
+    o.verify_token = ig.webhook_verify_token->value;
+    o.app_secret = ig.app_secret->value;
+    webhooks::register_meta_webhook_routes(router_, *database_, std::move(o), &metrics_.registry(),
+                                           [this] {
+                                             asio::post(io_, [this] {
+                                               if (mention_reader_) mention_reader_->wake();
+                                             });
+                                           });
+    log::info("webhook.enabled", {{"route", "/webhooks/meta"}, {"fields", "instagram mentions"}});
+  }
+
+  // The reader of queued mentions, for the Instagram accounts this instance holds.
+  void start_mention_reader(const std::vector<collectors::PlatformCollector*>& active) {
+    const auto& ig = settings_.config->platforms.instagram;
+    if (!ig.enabled || !ig.webhook_enabled()) return;
+    collectors::instagram::InstagramCollector* client = nullptr;
+    for (auto* pc : active) {
+      if (auto* i = dynamic_cast<collectors::instagram::InstagramCollector*>(pc)) client = i;
+    }
+    if (client == nullptr) return;
+    webhooks::MentionReaderOptions o;
+    o.instance = leases_ ? leases_->instance() : polling::default_instance_name();
+    mention_reader_ = std::make_unique<webhooks::MentionReader>(
+        io_, *database_, *client,
+        [this] {
+          std::vector<std::string> held;
+          for (const auto& a : settings_.config->accounts) {
+            if (a.platform == model::Platform::instagram &&
+                (!leases_ || leases_->holds(a.platform, a.handle)))
+              held.push_back(a.handle);
+          }
+          return held;
+        },
+        listeners_.get(), std::move(o), &metrics_.registry());
+    mention_reader_->start();
   }
 
   StepResult start_workers() {
@@ -381,6 +429,7 @@ class Daemon {
                                                 &metrics_.registry(), listeners_.get());
     poller_->start(c.accounts);
     leases_->start(c.accounts);
+    start_mention_reader(active);
   }
 
   // Several mamorid on one database (daemon/polling/leases.h): the accounts' leases and the
@@ -462,6 +511,7 @@ class Daemon {
   void stop_collectors() {
     if (reminder_rounds_) reminder_rounds_->stop();
     if (poller_) poller_->stop();
+    if (mention_reader_) mention_reader_->stop();
     if (leases_) leases_->stop();  // let the leases go: the other instances take them at once
     if (hub_) hub_->stop();
     if (integrity_) integrity_->stop();
@@ -542,6 +592,16 @@ class Daemon {
         next->server.port != settings_.config->server.port) {
       log::warn("config.reload_partial",
                 {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
+    }
+    const auto webhook_key = [](const config::Config& c) {
+      const auto& ig = c.platforms.instagram;
+      return std::make_tuple(ig.enabled && ig.webhook_enabled(),
+                             ig.webhook_verify_token ? ig.webhook_verify_token->value.reveal() : "",
+                             ig.app_secret ? ig.app_secret->value.reveal() : "");
+    };
+    if (webhook_key(*next) != webhook_key(*settings_.config)) {
+      log::warn("config.reload_partial", {{"key", "platforms.instagram webhook secrets"},
+                                          {"note", "takes effect after a restart"}});
     }
     if (next->database.dsn != settings_.config->database.dsn) {
       log::warn("config.reload_partial",
@@ -655,6 +715,7 @@ class Daemon {
     io_.restart();
     io_.poll();
     poller_.reset();
+    mention_reader_.reset();
     // The leases' store first: a round still in flight completes onto PollLeases.
     if (leases_db_) {
       leases_db_->drain_and_stop(std::chrono::seconds(2));  // the leases let go (stop())
@@ -715,6 +776,7 @@ class Daemon {
   std::unique_ptr<store::Database> leases_db_;  // the leases' own connection
   std::unique_ptr<polling::PollLeases> leases_;
   std::unique_ptr<polling::Poller> poller_;
+  std::unique_ptr<webhooks::MentionReader> mention_reader_;  // Instagram @mentions (webhook)
   // Where the shutdown stands (begin_shutdown, check_drained, finish_shutdown).
   struct Shutdown {
     explicit Shutdown(asio::io_context& io) : timer(io) {}

@@ -242,6 +242,25 @@ void read_new_platforms(Table& t, Config& c) {
                ig.ig_user_id.find_first_not_of("0123456789") != std::string::npos) {
       i->error("ig_user_id", "expected the numeric Instagram user id, e.g. \"17841400000000000\"");
     }
+    i->credential("webhook_verify_token", ig.webhook_verify_token);
+    i->credential("app_secret", ig.app_secret);
+    // One without the other would either accept unsigned deliveries or never be subscribed.
+    const bool has_verify = ig.webhook_verify_token || i->raw().contains("webhook_verify_token");
+    const bool has_secret = ig.app_secret || i->raw().contains("app_secret");
+    if (has_verify && !has_secret) {
+      i->missing("app_secret",
+                 "the Meta app secret reference (\"env:NAME\" or \"file:NAME\"), which signs "
+                 "webhook deliveries; webhook_verify_token alone does not turn the webhook on");
+    } else if (has_secret && !has_verify) {
+      i->missing("webhook_verify_token",
+                 "the webhook verify token reference (\"env:NAME\" or \"file:NAME\"); "
+                 "app_secret alone does not turn the webhook on");
+    }
+    if (ig.webhook_verify_token && ig.webhook_verify_token->value.reveal().size() < 16) {
+      i->error("webhook_verify_token",
+               "the verify token must be at least 16 characters (anyone who knows it can "
+               "subscribe this URL)");
+    }
     i->finish();
   }
   if (auto y = t.table("youtube")) {

@@ -145,6 +145,12 @@ struct InstagramPlatform {
   std::string graph_base = "https://graph.facebook.com/v21.0";
   std::optional<Credential> access_token;  // instagram_basic, instagram_manage_comments
   std::string ig_user_id;  // the city's own professional account; business discovery runs on it
+  // Meta's webhook for @mentions (POST /webhooks/meta, daemon/webhooks/): served only when both
+  // are set. The verify token is the text typed into the app dashboard's webhook form; the app
+  // secret signs every delivery (X-Hub-Signature-256).
+  std::optional<Credential> webhook_verify_token;
+  std::optional<Credential> app_secret;
+  bool webhook_enabled() const { return webhook_verify_token && app_secret; }
 };
 
 // YouTube Data API v3 with an API key. Every call spends units of one daily quota per Google

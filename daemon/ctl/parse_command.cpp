@@ -10,6 +10,10 @@
 // become `gone`), for comment and reply endpoints the object answered and then the conversation
 // root (Graph `/{post-id}/comments`, Instagram `/{ig-comment-id}/replies`, YouTube comments.list).
 //
+// Instagram also takes `--endpoint webhook-mentions`: a Meta webhook delivery's body (what
+// POST /webhooks/meta receives), printed as {"kind":"mention","ig_user_id":…,"media_id":…,
+// "comment_id":…} lines; items skipped are named on stderr.
+//
 // Exit status: 0 when the body was the endpoint's answer or the platform's own error document
 // (printed as `gone` or `error` lines); 1 when the body is malformed (one `error` line is printed
 // and nothing else, exactly what the daemon would record); 2 for bad usage, an unknown platform
@@ -29,6 +33,7 @@
 #include "collectors/common/parse_result.h"
 #include "collectors/facebook/facebook_parse.h"
 #include "collectors/instagram/instagram_parse.h"
+#include "collectors/instagram/instagram_webhook_parse.h"
 #include "collectors/mastodon/mastodon_parse.h"
 #include "collectors/ratelimit/clock.h"
 #include "collectors/x/x_parse.h"
@@ -54,6 +59,35 @@ std::string joined_names(model::Platform platform) {
     out += name;
   }
   return out;
+}
+
+constexpr std::string_view kWebhookMentions = "webhook-mentions";
+
+// A Meta webhook delivery (collectors/instagram/instagram_webhook_parse.h).
+int print_webhook_mentions(std::string_view body, const collectors::ParseContext& context) {
+  const auto parsed = collectors::instagram::parse_mention_webhook(body);
+  if (!parsed.ok()) {
+    model::ObservationError e;
+    e.platform = model::Platform::instagram;
+    e.endpoint = std::string(kWebhookMentions);
+    e.message = parsed.error;
+    e.http_status = context.http_status;
+    e.observed_at = context.observed_at;
+    const std::string line = model::to_json_line(model::Observation(e));
+    std::printf("%s\n", line.c_str());
+    return 1;
+  }
+  // Ids are digits only (the parser skips anything else): printed as they are.
+  for (const auto& m : parsed.mentions) {
+    std::printf("{\"kind\":\"mention\",\"ig_user_id\":\"%s\",\"media_id\":\"%s\"",
+                m.ig_user_id.c_str(), m.media_id.c_str());
+    if (m.comment_id) std::printf(",\"comment_id\":\"%s\"", m.comment_id->c_str());
+    std::printf("}\n");
+  }
+  for (const auto& s : parsed.skipped) std::fprintf(stderr, "skipped: %s\n", s.c_str());
+  if (parsed.ignored > 0)
+    std::fprintf(stderr, "ignored: %zu change(s) of other fields\n", parsed.ignored);
+  return 0;
 }
 
 std::optional<collectors::ParseResult> run_parser(model::Platform platform,
@@ -166,9 +200,12 @@ int parse_command(const Args& args) {
                        "', expected x, bluesky, mastodon, facebook, instagram or youtube");
   }
   const auto names = collectors::endpoint_names(*platform);
-  if (std::find(names.begin(), names.end(), endpoint) == names.end()) {
+  const bool webhook = *platform == model::Platform::instagram && endpoint == kWebhookMentions;
+  if (!webhook && std::find(names.begin(), names.end(), endpoint) == names.end()) {
+    std::string expected = joined_names(*platform);
+    if (*platform == model::Platform::instagram) expected += ", " + std::string(kWebhookMentions);
     return usage_error("--endpoint: unknown " + std::string(model::to_string(*platform)) +
-                       " endpoint '" + endpoint + "', expected one of: " + joined_names(*platform));
+                       " endpoint '" + endpoint + "', expected one of: " + expected);
   }
 
   std::string body;
@@ -183,6 +220,11 @@ int parse_command(const Args& args) {
     }
   }
 
+  if (webhook) {
+    const int status = print_webhook_mentions(body, context);
+    std::fflush(stdout);
+    return status;
+  }
   const auto result = run_parser(*platform, endpoint, body, context);
   if (!result) return usage_error("--endpoint: unknown endpoint '" + endpoint + "'");
   for (const auto& observation : result->observations) {

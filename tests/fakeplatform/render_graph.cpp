@@ -226,9 +226,15 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
   const Query query(qpos == std::string_view::npos ? std::string_view{} : target.substr(qpos + 1));
   const std::string fields = query.get("fields").value_or("");
   constexpr std::string_view kDiscovery = "business_discovery.username(";
+  constexpr std::string_view kMentionedMedia = "mentioned_media.media_id(";
+  constexpr std::string_view kMentionedComment = "mentioned_comment.comment_id(";
   std::string endpoint;
   if (parts.size() == 1 && fields.rfind(kDiscovery, 0) == 0) {
     endpoint = "business_discovery";
+  } else if (parts.size() == 1 && fields.rfind(kMentionedMedia, 0) == 0) {
+    endpoint = "mentioned_media";
+  } else if (parts.size() == 1 && fields.rfind(kMentionedComment, 0) == 0) {
+    endpoint = "mentioned_comment";
   } else if (parts.size() == 2 && parts[1] == "media") {
     endpoint = "/{ig-user-id}/media";
   } else if (parts.size() == 2 && parts[1] == "tags") {
@@ -293,6 +299,53 @@ Reply World::instagram_graph(const Request& request, const std::vector<std::stri
                                                    {"profile_picture_url", avatar_url(*a)},
                                                    {"followers_count", a->followers},
                                                    {"follows_count", a->following}}},
+        {"id", object}});
+  }
+
+  // What a Meta `mentions` webhook pointed at (the tests deliver the webhook themselves): a
+  // media or comment of the scenario that names "@username" of the account asked about.
+  if (endpoint == "mentioned_media" || endpoint == "mentioned_comment") {
+    const bool media = endpoint == "mentioned_media";
+    const std::string_view prefix = media ? kMentionedMedia : kMentionedComment;
+    std::string id = fields.substr(prefix.size());
+    id = id.substr(0, id.find(')'));
+    const Account* account = find_account(Platform::instagram, object);
+    const Post* p = find_post(Platform::instagram, id);
+    if (account == nullptr || p == nullptr || !visible_post(*p, t) ||
+        (media ? !p->parent_id.empty() : p->parent_id.empty()) ||
+        !contains_folded(p->text, "@" + account->handle)) {
+      boost::json::object error{{"message", "Unsupported get request. Object with ID '" + id +
+                                                "' does not exist, cannot be loaded due to "
+                                                "missing permissions, or does not support this "
+                                                "operation."},
+                                {"type", "GraphMethodException"},
+                                {"code", 100},
+                                {"error_subcode", 33},
+                                {"fbtrace_id", "AQt_fakeplatform"}};
+      Reply r;
+      r.status = 400;
+      r.body = boost::json::serialize(boost::json::object{{"error", std::move(error)}});
+      return r;
+    }
+    if (media) {
+      return finish(boost::json::object{
+          {"mentioned_media", boost::json::object{{"id", p->id},
+                                                  {"caption", p->text},
+                                                  {"timestamp", graph_time(p->created_at)},
+                                                  {"username", p->author_handle},
+                                                  {"like_count", 0},
+                                                  {"comments_count", 0},
+                                                  {"media_type", "IMAGE"}}},
+          {"id", object}});
+    }
+    return finish(boost::json::object{
+        {"mentioned_comment",
+         boost::json::object{{"id", p->id},
+                             {"text", p->text},
+                             {"timestamp", graph_time(p->created_at)},
+                             {"like_count", 0},
+                             {"username", p->author_handle},
+                             {"media", boost::json::object{{"id", p->root_id}}}}},
         {"id", object}});
   }
 

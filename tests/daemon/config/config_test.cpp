@@ -606,6 +606,48 @@ search_units_per_day = 5000
             std::string::npos);
 }
 
+TEST(Config, InstagramWebhookNeedsBothSecretsAsCredentials) {
+  const std::string base = std::string(kMinimal) + R"(
+[platforms.instagram]
+enabled = true
+access_token = "env:IG"
+ig_user_id = "17841400000000001"
+)";
+  const auto env = fake_env({{"IG", "ig"},
+                             {"META_VERIFY", "verify-0123456789abcdef"},
+                             {"META_SECRET", "0123456789abcdef0123456789abcdef"},
+                             {"SHORT", "short"}});
+  const auto both = load(base +
+                             "webhook_verify_token = \"env:META_VERIFY\"\napp_secret = "
+                             "\"env:META_SECRET\"\n",
+                         env);
+  ASSERT_TRUE(both.ok()) << both.error_text();
+  EXPECT_TRUE(both.config->platforms.instagram.webhook_enabled());
+  EXPECT_EQ(both.config->platforms.instagram.app_secret->value.reveal(),
+            "0123456789abcdef0123456789abcdef");
+  const auto none = load(base, env);
+  ASSERT_TRUE(none.ok()) << none.error_text();
+  EXPECT_FALSE(none.config->platforms.instagram.webhook_enabled());
+
+  const auto only_token = load(base + "webhook_verify_token = \"env:META_VERIFY\"\n", env);
+  EXPECT_NE(diagnostic_for(only_token, "platforms.instagram.app_secret").message.find("signs"),
+            std::string::npos);
+  const auto only_secret = load(base + "app_secret = \"env:META_SECRET\"\n", env);
+  diagnostic_for(only_secret, "platforms.instagram.webhook_verify_token");
+  // Secrets only by reference; a literal one is refused without repeating it.
+  const auto literal = load(base +
+                                "webhook_verify_token = \"env:META_VERIFY\"\napp_secret = "
+                                "\"0123456789abcdef0123456789abcdef\"\n",
+                            env);
+  const auto d = diagnostic_for(literal, "platforms.instagram.app_secret");
+  EXPECT_EQ(d.message.find("0123456789abcdef0123456789abcdef"), std::string::npos) << d.message;
+  const auto short_token =
+      load(base + "webhook_verify_token = \"env:SHORT\"\napp_secret = \"env:META_SECRET\"\n", env);
+  EXPECT_NE(
+      diagnostic_for(short_token, "platforms.instagram.webhook_verify_token").message.find("16"),
+      std::string::npos);
+}
+
 TEST(Config, AllErrorsAreReportedAtOnce) {
   const auto r = load(
       "[municipality]\nname = 3\n[database]\ndsn = \"d\"\nqueue_capacity = -1\n[log]\nlevel = "

@@ -153,6 +153,9 @@ TEST(ParseCommand, MetaAndYoutubeRecordingsParse) {
       {"instagram", "/{ig-user-id}/tags", "tags.json", "post"},
       {"instagram", "/{ig-media-id}/comments", "comments_with_replies.json", "post"},
       {"instagram", "/{ig-comment-id}/replies", "replies.json", "post"},
+      {"instagram", "mentioned_media", "mentioned_media.json", "post"},
+      {"instagram", "mentioned_comment", "mentioned_comment.json", "post"},
+      {"instagram", "mentioned_comment", "mentioned_comment_media.json", "post"},
       {"youtube", "channels.list", "channels_list_statistics.json", "profile"},
       {"youtube", "search.list", "search_list_channels.json", "profile"},
       {"youtube", "playlistItems.list", "playlist_items_list.json", "post"},
@@ -179,6 +182,37 @@ TEST(ParseCommand, MetaAndYoutubeRecordingsParse) {
                        "/{page-id}, /{page-id}/feed"),
             std::string::npos)
       << r.out;
+}
+
+// A Meta webhook delivery as POST /webhooks/meta receives it: one line per mention, the other
+// fields' changes named on stderr; a broken delivery is one error line and exit 1.
+TEST(ParseCommand, InstagramWebhookDeliveryListsItsMentions) {
+  const auto r = mamorictl("parse --platform instagram --endpoint webhook-mentions " +
+                           quote(fixture_path("instagram", "webhook_mentions.json")));
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  const auto out = lines(r.out);
+  ASSERT_EQ(out.size(), 2u) << r.out;
+  const auto caption = boost::json::parse(out[0]).as_object();
+  EXPECT_EQ(caption.at("kind"), "mention");
+  EXPECT_EQ(caption.at("ig_user_id"), "17841405726653026");
+  EXPECT_EQ(caption.at("media_id"), "17918195224117851");
+  EXPECT_FALSE(caption.contains("comment_id"));
+  EXPECT_EQ(boost::json::parse(out[1]).as_object().at("comment_id"), "17895695668004550");
+
+  testing::TempDir dir;
+  testing::write_file(dir.path() / "broken.json", R"({"object":"instagram","entry":[)");
+  const auto broken = mamorictl("parse --platform instagram --endpoint webhook-mentions " +
+                                quote((dir.path() / "broken.json").string()));
+  EXPECT_EQ(broken.exit_code, 1);
+  const auto error = lines(broken.out);
+  ASSERT_FALSE(error.empty());
+  EXPECT_EQ(boost::json::parse(error[0]).as_object().at("kind"), "error") << broken.out;
+  // Only Instagram has it.
+  EXPECT_EQ(mamorictl("parse --platform facebook --endpoint webhook-mentions " +
+                          quote(fixture_path("instagram", "webhook_mentions.json")),
+                      true)
+                .exit_code,
+            2);
 }
 
 TEST(ParseCommand, BadUsageIsOneLineAndExitTwo) {
