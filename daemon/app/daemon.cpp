@@ -48,6 +48,7 @@
 #include "daemon/integrity/integrity_api.h"
 #include "daemon/integrity/observation_fanout.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "daemon/metrics/metrics.h"
 #include "daemon/polling/poller.h"
 #include "daemon/signin/accounts_api.h"
@@ -102,9 +103,13 @@ class Daemon {
         signals_(io_),
         watchdog_timer_(io_),
         retention_timer_(io_),
-        metrics_timer_(io_) {}
+        metrics_timer_(io_),
+        loop_meter_(&metrics_.registry()) {}
 
   int run() {
+    // Handlers on this thread (the loop's) are measured from start-up on (issue 20).
+    metrics::EventLoopMeter::install(&loop_meter_);
+    loop_meter_.start_probe(io_);
     struct Step {
       const char* name;
       std::function<StepResult()> start;
@@ -637,6 +642,7 @@ class Daemon {
     watchdog_timer_.cancel();
     retention_timer_.cancel();
     metrics_timer_.cancel();
+    loop_meter_.stop_probe();
     shutdown_.timer.cancel();
     if (server_) {
       server_->stop_accepting();
@@ -694,6 +700,7 @@ class Daemon {
   asio::steady_timer watchdog_timer_;
   asio::steady_timer retention_timer_;
   asio::steady_timer metrics_timer_;
+  metrics::EventLoopMeter loop_meter_;  // installed for this thread by run()
   std::unique_ptr<incidents::IncidentMetrics> incident_metrics_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;

@@ -9,6 +9,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "detectors/text/normalized_text.h"
 #include "detectors/threat/detector.h"
@@ -83,6 +84,7 @@ void DetectionHub::start() {
   timer_.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
+        const metrics::EventLoopMeter::Scope metered("detection.tick");
         tick();
         start();
       });
