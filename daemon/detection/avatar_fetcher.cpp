@@ -69,8 +69,8 @@ std::size_t FetchedAvatar::memory_bytes() const {
   std::size_t n = sizeof(FetchedAvatar) + url.capacity() + message.capacity() + png.capacity() +
                   original_sha256.capacity() + outcome.capacity();
   if (official_hash) {
-    n += sizeof(imp::OfficialAvatarHash) + official_hash->crops.capacity() * sizeof(imp::CropHash) +
-         official_hash->thumbnail.capacity();
+    n += sizeof(imp::OfficialAvatarHash);
+    if (official_hash->crops) n += official_hash->crops->capacity() * sizeof(imp::CropHash);
   }
   return n;
 }

@@ -136,7 +136,7 @@ TEST_F(AvatarFetcherTest, HashesReencodesAndCachesOneTransferPerUrl) {
                  [&](AvatarPtr x) { official = x; });
   ASSERT_TRUE(run_until(io, [&] { return official != nullptr; }));
   ASSERT_TRUE(official->official_hash);
-  EXPECT_GT(official->official_hash->crops.size(), 100U);
+  EXPECT_GT(official->official_hash->crops->size(), 100U);
   EXPECT_LE(
       detectors::impersonation::compare_avatars(*a->hash, *official->official_hash).phash_distance,
       4);
