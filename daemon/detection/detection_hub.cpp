@@ -372,8 +372,16 @@ void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> co
                                   prometheus::Registry* registry) {
   auto fetcher =
       std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
-  avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher),
-                                                    [this] { impersonation_stale_ = true; });
+  // An arriving icon goes into the detectors as it is (thousands arrive at start-up: building
+  // the detectors again for each grew with accounts², issue 20).
+  avatars_ = std::make_unique<ImpersonationAvatars>(
+      std::move(fetcher),
+      [this](model::Platform platform, const std::string& handle, const AvatarPtr& icon) {
+        if (impersonation_stale_) return;  // the rebuild attaches every cached icon
+        std::optional<imp::OfficialAvatarHash> hash;
+        if (icon && icon->official_hash) hash = *icon->official_hash;
+        for (auto& t : impersonation_) t.detector->set_official_avatar(platform, handle, hash);
+      });
 }
 
 std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {

@@ -207,12 +207,16 @@ TEST_F(AvatarFetcherTest, CandidatesAreHeldToTheBudgetAndOfficialsAreNot) {
 TEST_F(AvatarFetcherTest, CandidatesWaitForOfficialIconsAndOfficialsAreFetchedOncePerUrl) {
   collector.serve("https://pbs.example/official.png", icon_png(1));
   collector.serve("https://pbs.example/copy.png", icon_png(1));
-  int rebuilds = 0;
+  int rebuilds = 0;  // icons handed to the hub's detectors
   std::vector<std::string> order;
-  ImpersonationAvatars avatars(make(), [&] {
-    ++rebuilds;
-    order.push_back("rebuild");
-  });
+  ImpersonationAvatars avatars(
+      make(), [&](model::Platform platform, const std::string& handle, const AvatarPtr& icon) {
+        ++rebuilds;
+        order.push_back("rebuild");
+        EXPECT_EQ(platform, model::Platform::x);
+        EXPECT_EQ(handle, "Soma_City");  // as the profile spells it
+        EXPECT_TRUE(icon && icon->official_hash);
+      });
   model::ProfileSnapshot official;
   official.platform = model::Platform::x;
   official.handle = "Soma_City";
