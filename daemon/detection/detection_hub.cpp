@@ -272,7 +272,7 @@ bool DetectionHub::on_reply_counts(model::Platform platform, const std::string& 
     total += static_cast<double>(c.count);
   }
   const bool risen = detector.above_baseline(counts.front().start, counts.back().end, total);
-  tick();  // judged in the cycle that brought the counts
+  judge(now, {o});  // judged in the cycle that brought the counts
   return risen || detector.episode_open();
 }
 
@@ -309,6 +309,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   for (const auto& g : batch.newly_gone) handle_gone(g);
 
   bool facts_changed = false;
+  std::vector<const Official*> replied_to;
   const Official* fetched_for = account.empty() ? nullptr : official_by_handle(platform, account);
   for (const auto& post : batch.new_posts) {
     const Official* author = official_by_id(post.platform, post.author_id);
@@ -328,6 +329,8 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
     if (to == nullptr) to = fetched_for;
     if (to == nullptr) continue;
     handle_reply(*to, post, now);
+    if (std::find(replied_to.begin(), replied_to.end(), to) == replied_to.end())
+      replied_to.push_back(to);
     // Reply authors whose names resemble the city are impersonation candidates too.
     if (!post.author_id.empty() && !post.author_display_name.empty()) {
       model::ProfileSnapshot author_profile;
@@ -342,8 +345,10 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
     }
   }
   if (facts_changed) rebuild_facts();
-  // A flood is judged in the polling cycle that brought it, not at the next tick.
-  if (!batch.new_posts.empty()) tick();
+  // A flood is judged in the polling cycle that brought it, not at the next tick: the accounts
+  // this batch replied to (the others wait for the tick: with 2,000 accounts, judging all of them
+  // for each batch was most of the loop's work, issue 20).
+  if (!batch.new_posts.empty()) judge(now, replied_to);
 }
 
 void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
@@ -520,29 +525,48 @@ void DetectionHub::handle_gone(const model::AccountGone& gone) {
 
 void DetectionHub::tick() {
   const auto now = clock_.now();
-  for (auto& [key, detector] : rates_) {
-    for (auto& f : detector->advance(now)) {
-      if (f.phase == model::FindingPhase::end) {
-        // The detector's end ends the console's episode band (the rate came back, or its new
-        // level became the normal); the calm-down step completes on its own max_ratio and
-        // sustain (run_calm_checks).
-        database_.submit("detection.flameup_end",
-                         [f](pqxx::connection& c) { incidents::append_finding_to_live(c, f); });
-        continue;
-      }
-      const Official* o = nullptr;
-      for (const auto& off : officials_) {
-        if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
-      }
-      const std::string who = o ? "@" + o->account.handle + "（" +
-                                      std::string(model::display_name(o->account.platform)) + "）"
-                                : key;
-      const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
-      const std::string summary = f.reasons.empty() ? title : f.reasons.front();
-      record(std::move(f), {}, title, summary);
-    }
-  }
+  for (auto& [key, detector] : rates_) judge_rate(key, *detector, now);
   publish_flameup_metrics();
+  judge_rest(now);
+}
+
+void DetectionHub::judge(model::TimePoint now, const std::vector<const Official*>& accounts) {
+  for (const Official* o : accounts) {
+    const std::string key = rate_key(o->account.platform, o->account.handle);
+    const auto it = rates_.find(key);
+    if (it == rates_.end() || !it->second) continue;
+    judge_rate(key, *it->second, now);
+    if (flameup_metrics_)
+      flameup_metrics_->update(o->account.platform, o->account.handle, *it->second);
+  }
+  judge_rest(now);
+}
+
+void DetectionHub::judge_rate(const std::string& key, flame::ReplyRateDetector& detector,
+                              model::TimePoint now) {
+  for (auto& f : detector.advance(now)) {
+    if (f.phase == model::FindingPhase::end) {
+      // The detector's end ends the console's episode band (the rate came back, or its new
+      // level became the normal); the calm-down step completes on its own max_ratio and
+      // sustain (run_calm_checks).
+      database_.submit("detection.flameup_end",
+                       [f](pqxx::connection& c) { incidents::append_finding_to_live(c, f); });
+      continue;
+    }
+    const Official* o = nullptr;
+    for (const auto& off : officials_) {
+      if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
+    }
+    const std::string who = o ? "@" + o->account.handle + "（" +
+                                    std::string(model::display_name(o->account.platform)) + "）"
+                              : key;
+    const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
+    const std::string summary = f.reasons.empty() ? title : f.reasons.front();
+    record(std::move(f), {}, title, summary);
+  }
+}
+
+void DetectionHub::judge_rest(model::TimePoint now) {
   run_calm_checks(now);
   for (auto& f : misinfo_->advance(now)) {
     const std::string title =

@@ -163,6 +163,12 @@ class DetectionHub final : public polling::ObservationListener {
   void warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts = {});
   void apply_reply_history(const ReplyHistory& history);
   void publish_flameup_metrics();
+  // tick() for the reply-rate detectors of these accounts only (a batch's replies or counts),
+  // then the calm-down checks and the misinformation detector.
+  void judge(model::TimePoint now, const std::vector<const Official*>& accounts);
+  void judge_rate(const std::string& key, detectors::flameup::ReplyRateDetector& detector,
+                  model::TimePoint now);
+  void judge_rest(model::TimePoint now);
   void run_calm_checks(model::TimePoint now);
 
   boost::asio::io_context& io_;
