@@ -218,9 +218,10 @@ void DetectionHub::rebuild_facts() {
   // The city's genuine accounts: a reply giving another handle as official is a fake contact.
   for (const auto& o : officials_) fo.contacts.handles.push_back(o.account.handle);
   for (const auto& a : allowlist_) fo.contacts.handles.push_back(a.handle);
-  std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(),
-                                                     official_posts_.end());
-  auto facts = std::make_shared<const misinfo::FactIndex>(std::move(statements), fo);
+  auto facts = std::make_shared<const misinfo::FactIndex>(
+      std::vector<std::shared_ptr<const misinfo::Fact>>(official_posts_.begin(),
+                                                        official_posts_.end()),
+      std::move(fo));
   if (!misinfo_) {
     misinfo_ = std::make_unique<misinfo::MisinformationDetector>(
         facts, std::make_shared<const misinfo::RumourRegistry>(rumours_));
@@ -317,7 +318,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
       author = official_by_handle(post.platform, post.author_handle);
     if (author != nullptr) {
       if (post.reposted_post_id) continue;
-      official_posts_.push_back(misinfo::FactIndex::from_post(post));
+      official_posts_.push_back(misinfo::FactIndex::prepare(misinfo::FactIndex::from_post(post)));
       official_post_ids_.insert(post.post_id);
       while (official_posts_.size() > options_.official_posts_kept) official_posts_.pop_front();
       facts_changed = true;

@@ -197,7 +197,8 @@ class DetectionHub final : public polling::ObservationListener {
   model::TimePoint tracked_reloaded_{};     // reload_tracked() at most once a minute
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
   std::map<model::Platform, std::chrono::seconds> counts_intervals_;  // set_counted_series()
-  std::deque<detectors::misinfo::OfficialStatement> official_posts_;
+  // The city's last posts, each analysed once when it arrives (FactIndex::prepare).
+  std::deque<std::shared_ptr<const detectors::misinfo::Fact>> official_posts_;
   std::set<std::string> official_post_ids_;
   std::vector<detectors::misinfo::Rumour> rumours_;
   std::unique_ptr<detectors::misinfo::MisinformationDetector> misinfo_;
