@@ -304,7 +304,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   if (officials_changed) impersonation_stale_ = true;
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
-      if (official_by_handle(p.platform, p.handle) == nullptr) assess_candidate(p, now);
+      if (official_by_handle(p.platform, p.handle) == nullptr) queue_candidate(p, now);
     }
   }
   for (const auto& g : batch.newly_gone) handle_gone(g);
@@ -342,10 +342,11 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
       author_profile.created_at = post.author_created_at;
       author_profile.followers_count = post.author_followers_count;
       author_profile.observed_at = post.observed_at;
-      assess_candidate(author_profile, now);
+      queue_candidate(std::move(author_profile), now);
     }
   }
   if (facts_changed) rebuild_facts();
+  judge_candidates();
   // A flood is judged in the polling cycle that brought it, not at the next tick: the accounts
   // this batch replied to (the others wait for the tick: with 2,000 accounts, judging all of them
   // for each batch was most of the loop's work, issue 20).
@@ -434,6 +435,29 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
     }
   }
   conclude_candidate(profile, now, nullptr);
+}
+
+void DetectionHub::queue_candidate(model::ProfileSnapshot profile, model::TimePoint now) {
+  candidates_.push_back({std::move(profile), now});
+}
+
+void DetectionHub::judge_candidates() {
+  constexpr auto kSlice = std::chrono::milliseconds(20);
+  const auto until = std::chrono::steady_clock::now() + kSlice;
+  while (!candidates_.empty()) {
+    const PendingCandidate c = std::move(candidates_.front());
+    candidates_.pop_front();
+    assess_candidate(c.profile, c.now);
+    if (std::chrono::steady_clock::now() >= until) break;
+  }
+  if (candidates_.empty() || candidates_posted_) return;
+  candidates_posted_ = true;
+  asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    const metrics::EventLoopMeter::Scope metered("detection.candidates");
+    candidates_posted_ = false;
+    judge_candidates();
+  });
 }
 
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,

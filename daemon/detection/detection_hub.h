@@ -143,6 +143,10 @@ class DetectionHub final : public polling::ObservationListener {
                                  model::TimePoint now);
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
+  // Candidates are judged in slices of about 20 ms, the rest posted back to the loop (a lookup
+  // of 100 look-alikes against 2,000 officials was one handler of seconds, issue 20).
+  void queue_candidate(model::ProfileSnapshot profile, model::TimePoint now);
+  void judge_candidates();
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                           const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
@@ -193,6 +197,12 @@ class DetectionHub final : public polling::ObservationListener {
   std::vector<TownDetector> impersonation_;
   bool impersonation_stale_ = false;
   std::size_t impersonation_rebuilds_ = 0;
+  struct PendingCandidate {
+    model::ProfileSnapshot profile;
+    model::TimePoint now;
+  };
+  std::deque<PendingCandidate> candidates_;  // queue_candidate()
+  bool candidates_posted_ = false;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
   model::TimePoint tracked_reloaded_{};     // reload_tracked() at most once a minute
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;

@@ -1,8 +1,10 @@
 #include "daemon/detection/impersonation_avatars.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cctype>
 
+#include "daemon/metrics/event_loop_meter.h"
 #include "model/text.h"
 
 namespace mamori::detection {
@@ -105,7 +107,15 @@ void ImpersonationAvatars::flush_if_ready() {
   if (officials_fetching_ != 0) return;
   auto held = std::move(held_);
   held_.clear();
-  for (auto& f : held) f();
+  // Each candidate held back is its own handler (hundreds may wait at start-up, each judged
+  // against every official icon: one handler for all was a stall of seconds, issue 20).
+  for (auto& f : held) {
+    boost::asio::post(fetcher_->io(), [f = std::move(f), alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;
+      const metrics::EventLoopMeter::Scope metered("avatar.held_candidate");
+      f();
+    });
+  }
 }
 
 std::vector<incidents::EvidenceItem> ImpersonationAvatars::evidence(
