@@ -109,7 +109,6 @@ class Daemon {
   int run() {
     // Handlers on this thread (the loop's) are measured from start-up on (issue 20).
     metrics::EventLoopMeter::install(&loop_meter_);
-    loop_meter_.start_probe(io_);
     struct Step {
       const char* name;
       std::function<StepResult()> start;
@@ -139,6 +138,9 @@ class Daemon {
     log::info("startup.ready",
               {{"version", kVersion},
                {"listen", settings_.config->server.host + ":" + std::to_string(server_->port())}});
+    // The probe from here: the start-up steps above run before the loop does (time to ready,
+    // not a stall of a running loop).
+    loop_meter_.start_probe(io_);
     io_.run();
     teardown();
     log::info("shutdown.complete", {{"exit_code", shutdown_.exit_code}});

@@ -25,7 +25,8 @@ const prometheus::Histogram::BucketBoundaries& handler_buckets() {
 }
 
 double seconds_between(const timespec& a, const timespec& b) {
-  return static_cast<double>(b.tv_sec - a.tv_sec) + static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
+  return static_cast<double>(b.tv_sec - a.tv_sec) +
+         static_cast<double>(b.tv_nsec - a.tv_nsec) * 1e-9;
 }
 
 }  // namespace
@@ -57,7 +58,9 @@ void EventLoopMeter::install(EventLoopMeter* meter) {
   g_meter.store(meter);
 }
 
-EventLoopMeter* EventLoopMeter::installed() { return g_meter.load(std::memory_order_relaxed); }
+EventLoopMeter* EventLoopMeter::installed() {
+  return g_meter.load(std::memory_order_relaxed);
+}
 
 EventLoopMeter::Scope::Scope(const char* name) : name_(name) {
   if (t_depth++ != 0) return;  // inside another handler: the outermost one records
@@ -74,7 +77,8 @@ EventLoopMeter::Scope::~Scope() {
   if (meter_ == nullptr) return;
   timespec cpu_end{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu_end);
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count();
   meter_->record(name_, seconds_between(cpu_, cpu_end), wall);
 }
 
@@ -113,9 +117,9 @@ void EventLoopMeter::record(const char* name, double cpu_seconds, double wall_se
   if (wall_seconds >= slow_seconds_ || cpu_seconds >= slow_seconds_) {
     ++slow_;
     h.slow->Increment();
-    log::warn("event_loop.slow_handler", {{"handler", name},
-                                          {"wall_ms", wall_seconds * 1000.0},
-                                          {"cpu_ms", cpu_seconds * 1000.0}});
+    log::warn(
+        "event_loop.slow_handler",
+        {{"handler", name}, {"wall_ms", wall_seconds * 1000.0}, {"cpu_ms", cpu_seconds * 1000.0}});
   }
 }
 
@@ -143,11 +147,13 @@ void EventLoopMeter::stop_probe() {
 void EventLoopMeter::arm_probe() {
   probe_due_ = std::chrono::steady_clock::now() + options_.probe_period;
   probe_->expires_at(probe_due_);
-  probe_->async_wait([this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
-    if (ec || alive.expired() || !probing_) return;
-    record_lag(std::chrono::duration<double>(std::chrono::steady_clock::now() - probe_due_).count());
-    arm_probe();
-  });
+  probe_->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired() || !probing_) return;
+        record_lag(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - probe_due_).count());
+        arm_probe();
+      });
 }
 
 }  // namespace mamori::metrics

@@ -38,8 +38,8 @@ class Gauge;
 namespace mamori::metrics {
 
 struct EventLoopMeterOptions {
-  std::chrono::milliseconds slow{100};            // logged and counted at or above this
-  std::chrono::milliseconds probe_period{100};    // the lateness probe's period
+  std::chrono::milliseconds slow{100};          // logged and counted at or above this
+  std::chrono::milliseconds probe_period{100};  // the lateness probe's period
 };
 
 class EventLoopMeter {
