@@ -227,7 +227,7 @@ BENCHMARK(BM_ObserveAndAdvance)->MinTime(1.0);
 void BM_BuildIndexes(benchmark::State& state) {
   const Corpus& c = corpus();
   std::vector<mi::OfficialStatement> statements;
-  for (const auto& f : c.facts->facts()) statements.push_back(f.statement);
+  for (const auto& f : c.facts->facts()) statements.push_back(f->statement);
   for (auto _ : state) {
     mi::FactIndex facts(statements);
     mi::RumourRegistry rumours(c.rumours->rumours());

@@ -50,6 +50,7 @@
 #include "daemon/integrity/integrity_api.h"
 #include "daemon/integrity/observation_fanout.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "daemon/metrics/metrics.h"
 #include "daemon/polling/poller.h"
 #include "daemon/signin/accounts_api.h"
@@ -106,9 +107,12 @@ class Daemon {
         signals_(io_),
         watchdog_timer_(io_),
         retention_timer_(io_),
-        metrics_timer_(io_) {}
+        metrics_timer_(io_),
+        loop_meter_(&metrics_.registry()) {}
 
   int run() {
+    // Handlers on this thread (the loop's) are measured from start-up on (issue 20).
+    metrics::EventLoopMeter::install(&loop_meter_);
     struct Step {
       const char* name;
       std::function<StepResult()> start;
@@ -138,6 +142,9 @@ class Daemon {
     log::info("startup.ready",
               {{"version", kVersion},
                {"listen", settings_.config->server.host + ":" + std::to_string(server_->port())}});
+    // The probe from here: the start-up steps above run before the loop does (time to ready,
+    // not a stall of a running loop).
+    loop_meter_.start_probe(io_);
     io_.run();
     teardown();
     log::info("shutdown.complete", {{"exit_code", shutdown_.exit_code}});
@@ -697,6 +704,7 @@ class Daemon {
     watchdog_timer_.cancel();
     retention_timer_.cancel();
     metrics_timer_.cancel();
+    loop_meter_.stop_probe();
     shutdown_.timer.cancel();
     if (server_) {
       server_->stop_accepting();
@@ -755,6 +763,7 @@ class Daemon {
   asio::steady_timer watchdog_timer_;
   asio::steady_timer retention_timer_;
   asio::steady_timer metrics_timer_;
+  metrics::EventLoopMeter loop_meter_;  // installed for this thread by run()
   std::unique_ptr<incidents::IncidentMetrics> incident_metrics_;
   std::chrono::milliseconds watchdog_period_{0};
   http::Router router_;

@@ -6,6 +6,7 @@
 
 #include "daemon/incidents/incident_store.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "detectors/impersonation/avatar_png.h"
 
 namespace mamori::detection {
@@ -68,8 +69,8 @@ std::size_t FetchedAvatar::memory_bytes() const {
   std::size_t n = sizeof(FetchedAvatar) + url.capacity() + message.capacity() + png.capacity() +
                   original_sha256.capacity() + outcome.capacity();
   if (official_hash) {
-    n += sizeof(imp::OfficialAvatarHash) + official_hash->crops.capacity() * sizeof(imp::CropHash) +
-         official_hash->thumbnail.capacity();
+    n += sizeof(imp::OfficialAvatarHash);
+    if (official_hash->crops) n += official_hash->crops->capacity() * sizeof(imp::CropHash);
   }
   return n;
 }
@@ -132,6 +133,11 @@ void AvatarFetcher::fetch(model::Platform platform, const std::string& url, Avat
 void AvatarFetcher::fetch(model::Platform platform, const std::string& url, AvatarRole role,
                           Done done, double priority) {
   if (stopped_) return;
+  // What the caller does with the icon (judging a candidate against the officials) runs on the
+  // loop: measured by the role it was asked for.
+  done = metrics::EventLoopMeter::wrap(
+      role == AvatarRole::official ? "avatar.official_done" : "avatar.candidate_done",
+      std::move(done));
   const std::string key = key_of(url, role);
   if (auto it = cache_.find(key); it != cache_.end()) {
     lru_.splice(lru_.begin(), lru_, it->second.position);
@@ -254,6 +260,7 @@ void AvatarFetcher::start(const std::string& key) {
       [this, key, alive = std::weak_ptr<bool>(alive_)](collectors::HttpResponse response) {
         if (alive.expired()) return;
         --in_flight_;
+        const metrics::EventLoopMeter::Scope metered("avatar.response");
         on_response(key, std::move(response));
         pump();
       });
@@ -288,6 +295,7 @@ void AvatarFetcher::on_response(const std::string& key, collectors::HttpResponse
     // `alive` is only read on the loop's thread; the pool is joined before this object goes.
     asio::post(io_, [this, key, result, seconds, alive] {
       if (alive.expired()) return;
+      const metrics::EventLoopMeter::Scope metered("avatar.hashed");
       if (process_seconds_ != nullptr) {
         process_seconds_
             ->Add({}, prometheus::Histogram::BucketBoundaries{0.001, 0.002, 0.005, 0.01, 0.02, 0.05,

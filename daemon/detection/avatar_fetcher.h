@@ -95,6 +95,7 @@ class AvatarFetcher {
   void stop();
 
   std::size_t cache_size() const { return cache_.size(); }
+  boost::asio::io_context& io() { return io_; }
 
  private:
   struct Pending {

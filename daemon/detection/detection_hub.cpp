@@ -9,6 +9,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "detectors/text/normalized_text.h"
 #include "detectors/threat/detector.h"
@@ -83,6 +84,7 @@ void DetectionHub::start() {
   timer_.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
+        const metrics::EventLoopMeter::Scope metered("detection.tick");
         tick();
         start();
       });
@@ -216,9 +218,10 @@ void DetectionHub::rebuild_facts() {
   // The city's genuine accounts: a reply giving another handle as official is a fake contact.
   for (const auto& o : officials_) fo.contacts.handles.push_back(o.account.handle);
   for (const auto& a : allowlist_) fo.contacts.handles.push_back(a.handle);
-  std::vector<misinfo::OfficialStatement> statements(official_posts_.begin(),
-                                                     official_posts_.end());
-  auto facts = std::make_shared<const misinfo::FactIndex>(std::move(statements), fo);
+  auto facts = std::make_shared<const misinfo::FactIndex>(
+      std::vector<std::shared_ptr<const misinfo::Fact>>(official_posts_.begin(),
+                                                        official_posts_.end()),
+      std::move(fo));
   if (!misinfo_) {
     misinfo_ = std::make_unique<misinfo::MisinformationDetector>(
         facts, std::make_shared<const misinfo::RumourRegistry>(rumours_));
@@ -270,7 +273,7 @@ bool DetectionHub::on_reply_counts(model::Platform platform, const std::string& 
     total += static_cast<double>(c.count);
   }
   const bool risen = detector.above_baseline(counts.front().start, counts.back().end, total);
-  tick();  // judged in the cycle that brought the counts
+  judge(now, {o});  // judged in the cycle that brought the counts
   return risen || detector.episode_open();
 }
 
@@ -301,12 +304,13 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   if (officials_changed) impersonation_stale_ = true;
   for (const auto* list : {&batch.changed_profiles, &batch.unchanged_profiles}) {
     for (const auto& p : *list) {
-      if (official_by_handle(p.platform, p.handle) == nullptr) assess_candidate(p, now);
+      if (official_by_handle(p.platform, p.handle) == nullptr) queue_candidate(p, now);
     }
   }
   for (const auto& g : batch.newly_gone) handle_gone(g);
 
   bool facts_changed = false;
+  std::vector<const Official*> replied_to;
   const Official* fetched_for = account.empty() ? nullptr : official_by_handle(platform, account);
   for (const auto& post : batch.new_posts) {
     const Official* author = official_by_id(post.platform, post.author_id);
@@ -314,7 +318,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
       author = official_by_handle(post.platform, post.author_handle);
     if (author != nullptr) {
       if (post.reposted_post_id) continue;
-      official_posts_.push_back(misinfo::FactIndex::from_post(post));
+      official_posts_.push_back(misinfo::FactIndex::prepare(misinfo::FactIndex::from_post(post)));
       official_post_ids_.insert(post.post_id);
       while (official_posts_.size() > options_.official_posts_kept) official_posts_.pop_front();
       facts_changed = true;
@@ -326,6 +330,8 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
     if (to == nullptr) to = fetched_for;
     if (to == nullptr) continue;
     handle_reply(*to, post, now);
+    if (std::find(replied_to.begin(), replied_to.end(), to) == replied_to.end())
+      replied_to.push_back(to);
     // Reply authors whose names resemble the city are impersonation candidates too.
     if (!post.author_id.empty() && !post.author_display_name.empty()) {
       model::ProfileSnapshot author_profile;
@@ -336,12 +342,15 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
       author_profile.created_at = post.author_created_at;
       author_profile.followers_count = post.author_followers_count;
       author_profile.observed_at = post.observed_at;
-      assess_candidate(author_profile, now);
+      queue_candidate(std::move(author_profile), now);
     }
   }
   if (facts_changed) rebuild_facts();
-  // A flood is judged in the polling cycle that brought it, not at the next tick.
-  if (!batch.new_posts.empty()) tick();
+  judge_candidates();
+  // A flood is judged in the polling cycle that brought it, not at the next tick: the accounts
+  // this batch replied to (the others wait for the tick: with 2,000 accounts, judging all of them
+  // for each batch was most of the loop's work, issue 20).
+  if (!batch.new_posts.empty()) judge(now, replied_to);
 }
 
 void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
@@ -370,8 +379,16 @@ void DetectionHub::enable_avatars(std::vector<collectors::PlatformCollector*> co
                                   prometheus::Registry* registry) {
   auto fetcher =
       std::make_shared<AvatarFetcher>(io_, std::move(collectors), AvatarFetcherOptions{}, registry);
-  avatars_ = std::make_unique<ImpersonationAvatars>(std::move(fetcher),
-                                                    [this] { impersonation_stale_ = true; });
+  // An arriving icon goes into the detectors as it is (thousands arrive at start-up: building
+  // the detectors again for each grew with accounts², issue 20).
+  avatars_ = std::make_unique<ImpersonationAvatars>(
+      std::move(fetcher),
+      [this](model::Platform platform, const std::string& handle, const AvatarPtr& icon) {
+        if (impersonation_stale_) return;  // the rebuild attaches every cached icon
+        std::optional<imp::OfficialAvatarHash> hash;
+        if (icon && icon->official_hash) hash = *icon->official_hash;
+        for (auto& t : impersonation_) t.detector->set_official_avatar(platform, handle, hash);
+      });
 }
 
 std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
@@ -418,6 +435,29 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
     }
   }
   conclude_candidate(profile, now, nullptr);
+}
+
+void DetectionHub::queue_candidate(model::ProfileSnapshot profile, model::TimePoint now) {
+  candidates_.push_back({std::move(profile), now});
+}
+
+void DetectionHub::judge_candidates() {
+  constexpr auto kSlice = std::chrono::milliseconds(20);
+  const auto until = std::chrono::steady_clock::now() + kSlice;
+  while (!candidates_.empty()) {
+    const PendingCandidate c = std::move(candidates_.front());
+    candidates_.pop_front();
+    assess_candidate(c.profile, c.now);
+    if (std::chrono::steady_clock::now() >= until) break;
+  }
+  if (candidates_.empty() || candidates_posted_) return;
+  candidates_posted_ = true;
+  asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    const metrics::EventLoopMeter::Scope metered("detection.candidates");
+    candidates_posted_ = false;
+    judge_candidates();
+  });
 }
 
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
@@ -510,29 +550,48 @@ void DetectionHub::handle_gone(const model::AccountGone& gone) {
 
 void DetectionHub::tick() {
   const auto now = clock_.now();
-  for (auto& [key, detector] : rates_) {
-    for (auto& f : detector->advance(now)) {
-      if (f.phase == model::FindingPhase::end) {
-        // The detector's end ends the console's episode band (the rate came back, or its new
-        // level became the normal); the calm-down step completes on its own max_ratio and
-        // sustain (run_calm_checks).
-        database_.submit("detection.flameup_end",
-                         [f](pqxx::connection& c) { incidents::append_finding_to_live(c, f); });
-        continue;
-      }
-      const Official* o = nullptr;
-      for (const auto& off : officials_) {
-        if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
-      }
-      const std::string who = o ? "@" + o->account.handle + "（" +
-                                      std::string(model::display_name(o->account.platform)) + "）"
-                                : key;
-      const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
-      const std::string summary = f.reasons.empty() ? title : f.reasons.front();
-      record(std::move(f), {}, title, summary);
-    }
-  }
+  for (auto& [key, detector] : rates_) judge_rate(key, *detector, now);
   publish_flameup_metrics();
+  judge_rest(now);
+}
+
+void DetectionHub::judge(model::TimePoint now, const std::vector<const Official*>& accounts) {
+  for (const Official* o : accounts) {
+    const std::string key = rate_key(o->account.platform, o->account.handle);
+    const auto it = rates_.find(key);
+    if (it == rates_.end() || !it->second) continue;
+    judge_rate(key, *it->second, now);
+    if (flameup_metrics_)
+      flameup_metrics_->update(o->account.platform, o->account.handle, *it->second);
+  }
+  judge_rest(now);
+}
+
+void DetectionHub::judge_rate(const std::string& key, flame::ReplyRateDetector& detector,
+                              model::TimePoint now) {
+  for (auto& f : detector.advance(now)) {
+    if (f.phase == model::FindingPhase::end) {
+      // The detector's end ends the console's episode band (the rate came back, or its new
+      // level became the normal); the calm-down step completes on its own max_ratio and
+      // sustain (run_calm_checks).
+      database_.submit("detection.flameup_end",
+                       [f](pqxx::connection& c) { incidents::append_finding_to_live(c, f); });
+      continue;
+    }
+    const Official* o = nullptr;
+    for (const auto& off : officials_) {
+      if (rate_key(off.account.platform, off.account.handle) == key) o = &off;
+    }
+    const std::string who = o ? "@" + o->account.handle + "（" +
+                                    std::string(model::display_name(o->account.platform)) + "）"
+                              : key;
+    const std::string title = "炎上の兆候: " + who + "への返信が急増（" + f.severity_label + "）";
+    const std::string summary = f.reasons.empty() ? title : f.reasons.front();
+    record(std::move(f), {}, title, summary);
+  }
+}
+
+void DetectionHub::judge_rest(model::TimePoint now) {
   run_calm_checks(now);
   for (auto& f : misinfo_->advance(now)) {
     const std::string title =

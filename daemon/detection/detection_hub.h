@@ -143,6 +143,10 @@ class DetectionHub final : public polling::ObservationListener {
                                  model::TimePoint now);
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
+  // Candidates are judged in slices of about 20 ms, the rest posted back to the loop (a lookup
+  // of 100 look-alikes against 2,000 officials was one handler of seconds, issue 20).
+  void queue_candidate(model::ProfileSnapshot profile, model::TimePoint now);
+  void judge_candidates();
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                           const AvatarPtr& icon);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
@@ -163,6 +167,12 @@ class DetectionHub final : public polling::ObservationListener {
   void warm_start_flameup(std::vector<std::pair<model::Platform, std::string>> accounts = {});
   void apply_reply_history(const ReplyHistory& history);
   void publish_flameup_metrics();
+  // tick() for the reply-rate detectors of these accounts only (a batch's replies or counts),
+  // then the calm-down checks and the misinformation detector.
+  void judge(model::TimePoint now, const std::vector<const Official*>& accounts);
+  void judge_rate(const std::string& key, detectors::flameup::ReplyRateDetector& detector,
+                  model::TimePoint now);
+  void judge_rest(model::TimePoint now);
   void run_calm_checks(model::TimePoint now);
 
   boost::asio::io_context& io_;
@@ -187,11 +197,18 @@ class DetectionHub final : public polling::ObservationListener {
   std::vector<TownDetector> impersonation_;
   bool impersonation_stale_ = false;
   std::size_t impersonation_rebuilds_ = 0;
+  struct PendingCandidate {
+    model::ProfileSnapshot profile;
+    model::TimePoint now;
+  };
+  std::deque<PendingCandidate> candidates_;  // queue_candidate()
+  bool candidates_posted_ = false;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
   model::TimePoint tracked_reloaded_{};     // reload_tracked() at most once a minute
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
   std::map<model::Platform, std::chrono::seconds> counts_intervals_;  // set_counted_series()
-  std::deque<detectors::misinfo::OfficialStatement> official_posts_;
+  // The city's last posts, each analysed once when it arrives (FactIndex::prepare).
+  std::deque<std::shared_ptr<const detectors::misinfo::Fact>> official_posts_;
   std::set<std::string> official_post_ids_;
   std::vector<detectors::misinfo::Rumour> rumours_;
   std::unique_ptr<detectors::misinfo::MisinformationDetector> misinfo_;

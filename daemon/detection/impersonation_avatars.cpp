@@ -1,8 +1,10 @@
 #include "daemon/detection/impersonation_avatars.h"
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cctype>
 
+#include "daemon/metrics/event_loop_meter.h"
 #include "model/text.h"
 
 namespace mamori::detection {
@@ -35,8 +37,8 @@ std::string avatar_evidence_description(const std::string& whose, const FetchedA
 }
 
 ImpersonationAvatars::ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetcher,
-                                           std::function<void()> officials_changed)
-    : fetcher_(std::move(fetcher)), officials_changed_(std::move(officials_changed)) {}
+                                           OfficialIconChanged official_icon)
+    : fetcher_(std::move(fetcher)), official_icon_(std::move(official_icon)) {}
 
 ImpersonationAvatars::Key ImpersonationAvatars::key_of(model::Platform platform,
                                                        const std::string& handle) {
@@ -50,20 +52,21 @@ void ImpersonationAvatars::official_seen(const model::ProfileSnapshot& official)
   icon.url = official.avatar_url;
   icon.avatar = nullptr;
   if (official.avatar_url.empty()) {
-    if (had_hash && officials_changed_) officials_changed_();
+    if (had_hash && official_icon_) official_icon_(official.platform, official.handle, nullptr);
     return;
   }
   ++officials_fetching_;
   const Key key = key_of(official.platform, official.handle);
   const std::string url = official.avatar_url;
   fetcher_->fetch(official.platform, url, AvatarRole::official,
-                  [this, key, url, alive = std::weak_ptr<bool>(alive_)](AvatarPtr result) {
+                  [this, key, url, handle = official.handle,
+                   alive = std::weak_ptr<bool>(alive_)](AvatarPtr result) {
                     if (alive.expired()) return;
                     --officials_fetching_;
                     auto it = officials_.find(key);
                     if (it != officials_.end() && it->second.url == url) {
                       it->second.avatar = result;
-                      if (officials_changed_) officials_changed_();
+                      if (official_icon_) official_icon_(key.first, handle, result);
                     }
                     flush_if_ready();
                   });
@@ -104,7 +107,15 @@ void ImpersonationAvatars::flush_if_ready() {
   if (officials_fetching_ != 0) return;
   auto held = std::move(held_);
   held_.clear();
-  for (auto& f : held) f();
+  // Each candidate held back is its own handler (hundreds may wait at start-up, each judged
+  // against every official icon: one handler for all was a stall of seconds, issue 20).
+  for (auto& f : held) {
+    boost::asio::post(fetcher_->io(), [f = std::move(f), alive = std::weak_ptr<bool>(alive_)] {
+      if (alive.expired()) return;
+      const metrics::EventLoopMeter::Scope metered("avatar.held_candidate");
+      f();
+    });
+  }
 }
 
 std::vector<incidents::EvidenceItem> ImpersonationAvatars::evidence(

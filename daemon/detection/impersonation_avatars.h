@@ -20,11 +20,12 @@ namespace mamori::detection {
 
 class ImpersonationAvatars {
  public:
-  // `officials_changed` runs (on the loop) when an official icon's hash arrived or went away;
-  // the hub rebuilds its detector then.
+  // `official_icon` runs (on the loop) when an official account's icon hash arrived (or went
+  // away: null or without a hash); the hub sets it into its detectors then.
   // The fetcher may be shared (the integrity monitor judges official icons through it too).
-  ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetcher,
-                       std::function<void()> officials_changed);
+  using OfficialIconChanged = std::function<void(model::Platform platform,
+                                                 const std::string& handle, const AvatarPtr& icon)>;
+  ImpersonationAvatars(std::shared_ptr<AvatarFetcher> fetcher, OfficialIconChanged official_icon);
 
   // An official account's profile as just observed.
   void official_seen(const model::ProfileSnapshot& official);
@@ -62,7 +63,7 @@ class ImpersonationAvatars {
   void flush_if_ready();
 
   std::shared_ptr<AvatarFetcher> fetcher_;
-  std::function<void()> officials_changed_;
+  OfficialIconChanged official_icon_;
   std::map<Key, OfficialIcon> officials_;
   std::size_t officials_fetching_ = 0;
   std::vector<std::function<void()>> held_;  // candidates waiting for official icons

@@ -9,6 +9,7 @@
 
 #include "daemon/http/client_address.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "daemon/metrics/metrics.h"
 
 namespace mamori::http {
@@ -107,6 +108,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
                  [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
     };
     try {
+      const metrics::EventLoopMeter::Scope metered("http.request");
       server_.router_.dispatch(request_, std::move(respond), route_);
     } catch (const std::exception& e) {
       log::error("http.handler_failed", {{"route", route_}, {"error", e.what()}});

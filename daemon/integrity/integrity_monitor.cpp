@@ -11,6 +11,7 @@
 #include "daemon/incidents/incident_store.h"
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "detectors/integrity/baseline.h"
 #include "detectors/integrity/compliance.h"
 #include "model/observation_json.h"
@@ -195,6 +196,7 @@ void IntegrityMonitor::schedule(asio::steady_timer& timer,
   timer.async_wait(
       [this, what, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
+        const metrics::EventLoopMeter::Scope metered("integrity.timer");
         if (what == &IntegrityMonitor::run_audit && options_.runs_here && !options_.runs_here()) {
           schedule(audit_timer_, std::chrono::minutes(1), what);  // another instance audits
           return;
@@ -214,6 +216,7 @@ IntegrityMonitor::Remote IntegrityMonitor::remote() {
 void IntegrityMonitor::Remote::post(void (IntegrityMonitor::*what)()) const {
   if (io_ == nullptr) return;
   asio::post(*io_, [alive = alive_, m = monitor_, what] {
+    const metrics::EventLoopMeter::Scope metered("integrity.completion");
     if (!alive.expired() && !m->stopped_) (m->*what)();
   });
 }
@@ -266,6 +269,7 @@ void IntegrityMonitor::load_history(Official& o) {
                                               handle, key, days, kept](pqxx::connection& c) {
     auto posts = load_own_post_history(c, platform, handle, days, kept);
     asio::post(io_, [this, alive, key, posts = std::move(posts)] {
+      const metrics::EventLoopMeter::Scope metered("integrity.completion");
       if (alive.expired()) return;
       for (auto& official : officials_) {
         if (official->key != key || official->history_loaded) continue;
@@ -352,6 +356,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
     if (r.unexpected.empty()) {
       if (!r.registered.empty())
         asio::post(io_, [this, alive] {
+          const metrics::EventLoopMeter::Scope metered("integrity.completion");
           if (!alive.expired()) refresh_metrics();
         });
       return;
@@ -370,6 +375,7 @@ void IntegrityMonitor::judge_profile(Official& o, const model::ProfileSnapshot& 
                                               {"incident_id", res.incident_id},
                                               {"created", res.created}});
     asio::post(io_, [this, alive, res] {
+      const metrics::EventLoopMeter::Scope metered("integrity.completion");
       if (alive.expired()) return;
       if (metrics_) metrics_->profile_changes.Increment();
       if (alerts::wakes_dispatcher(res)) wake_dispatcher();
@@ -412,6 +418,7 @@ void IntegrityMonitor::record(model::Finding finding, std::string title, std::st
                                                  {"incident_id", res.incident_id},
                                                  {"created", res.created}});
         asio::post(io_, [this, alive, res] {
+          const metrics::EventLoopMeter::Scope metered("integrity.completion");
           if (!alive.expired() && alerts::wakes_dispatcher(res)) wake_dispatcher();
         });
       });
@@ -487,6 +494,7 @@ void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
         log::info("integrity.audit_done",
                   {{"accounts", accounts.size()}, {"failing_items", failing}});
         asio::post(io_, [this, alive] {
+          const metrics::EventLoopMeter::Scope metered("integrity.completion");
           if (alive.expired()) return;
           audit_running_ = false;
           if (metrics_) metrics_->audits_ok.Increment();
@@ -497,6 +505,7 @@ void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
       [this, alive = std::weak_ptr<bool>(alive_)](std::exception_ptr error) {
         if (!error) return;
         asio::post(io_, [this, alive] {
+          const metrics::EventLoopMeter::Scope metered("integrity.completion");
           if (alive.expired()) return;
           audit_running_ = false;
           if (metrics_) metrics_->audits_failed.Increment();
@@ -556,6 +565,7 @@ void IntegrityMonitor::check_spread() {
       "integrity.load_tracked", [this, alive = std::weak_ptr<bool>(alive_)](pqxx::connection& c) {
         auto tracked = load_tracked_posts(c);
         asio::post(io_, [this, alive, tracked = std::move(tracked)] {
+          const metrics::EventLoopMeter::Scope metered("integrity.completion");
           if (alive.expired() || stopped_) return;
           tracked_posts_.clear();
           for (const auto& t : tracked) {

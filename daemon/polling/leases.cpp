@@ -13,6 +13,7 @@
 #include <exception>
 
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 
 namespace mamori::polling {
 
@@ -160,6 +161,7 @@ void PollLeases::schedule(std::chrono::steady_clock::duration after) {
   timer_.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired() || stopped_) return;
+        const metrics::EventLoopMeter::Scope metered("leases.round");
         round();
       });
 }
@@ -274,6 +276,7 @@ void PollLeases::round() {
         }
         asio::post(io, [this, alive, result, asked_at] {
           if (alive.expired()) return;
+          const metrics::EventLoopMeter::Scope metered("leases.result");
           running_ = false;
           if (stopped_) return;
           apply(*result, asked_at);

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "daemon/log/log.h"
+#include "daemon/metrics/event_loop_meter.h"
 #include "model/text.h"
 
 namespace mamori::polling {
@@ -276,6 +277,7 @@ void Poller::schedule_profiles(model::Platform platform,
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
+    const metrics::EventLoopMeter::Scope metered("poller.profiles_round");
     if (round_due(platform, "profiles")) run_profiles(platform);
     schedule_profiles(platform, options_.intervals.of(platform).profiles);
   });
@@ -289,6 +291,7 @@ void Poller::schedule_search(model::Platform platform, std::chrono::steady_clock
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, platform](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_) return;
+    const metrics::EventLoopMeter::Scope metered("poller.search_round");
     if (round_due(platform, "search")) {
       schedule_search(platform, run_search(platform));
     } else {
@@ -367,6 +370,7 @@ void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
   std::weak_ptr<bool> alive = alive_;
   timer->async_wait([this, alive, a, job](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_ || a->removed) return;
+    const metrics::EventLoopMeter::Scope metered("poller.job");
     run_job(a, job);
     schedule(a, job, job_interval(*a, job));
   });
@@ -501,6 +505,7 @@ void Poller::fetch(const std::shared_ptr<Run>& run) {
   std::weak_ptr<bool> alive = alive_;
   auto handler = [this, alive, run](Page page) {
     if (alive.expired()) return;
+    const metrics::EventLoopMeter::Scope metered("poller.page");
     on_page(run, std::move(page));
   };
   const Cursor cursor{run->since, run->page};
@@ -621,6 +626,7 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
         auto batch = store::store_observations(c, keep, std::nullopt);
         asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
           if (alive.expired()) return;
+          const metrics::EventLoopMeter::Scope metered("poller.stored");
           run->new_items += batch.new_posts.size();
           if (metrics_) {
             const std::string p(model::to_string(run->platform));

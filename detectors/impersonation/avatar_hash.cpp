@@ -411,21 +411,18 @@ OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8
   try {
     OfficialAvatarHash h;
     h.whole = hash_channels(d.gray, d.value);
-    // The thumbnail keeps enough detail for crops to be re-hashed later, not the original.
+    // The crop grid on a thumbnail (enough detail for the crops' hashes), not the original.
     const double scale = static_cast<double>(kThumbnailSide) / std::min(d.gray.cols, d.gray.rows);
     cv::Mat thumb;
-    cv::Mat value_thumb;  // only for the crop grid: not kept
+    cv::Mat value_thumb;
     if (scale < 1.0) {
       cv::resize(d.gray, thumb, cv::Size(), scale, scale, cv::INTER_AREA);
       cv::resize(d.value, value_thumb, cv::Size(), scale, scale, cv::INTER_AREA);
     } else {
-      thumb = d.gray.clone();
+      thumb = d.gray;
       value_thumb = d.value;
     }
-    if (!thumb.isContinuous()) thumb = thumb.clone();
-    h.thumbnail.assign(thumb.data, thumb.data + thumb.total());
-    h.thumbnail_width = thumb.cols;
-    h.thumbnail_height = thumb.rows;
+    auto crops = std::make_shared<std::vector<CropHash>>();
     for (const double size : kGridSizes) {
       const int w = std::max(1, static_cast<int>(thumb.cols * size));
       const int ht = std::max(1, static_cast<int>(thumb.rows * size));
@@ -435,14 +432,14 @@ OfficialAvatarHashResult compute_official_avatar_hash(std::span<const std::uint8
           const int x = (thumb.cols - w) * i / steps;
           const int y = (thumb.rows - ht) * j / steps;
           const cv::Rect rect(x, y, w, ht);
-          h.crops.push_back({phash_of(canonical(thumb(rect))),
-                             phash_of(canonical(value_thumb(rect))), static_cast<std::uint16_t>(x),
-                             static_cast<std::uint16_t>(y), static_cast<std::uint16_t>(w),
-                             static_cast<std::uint16_t>(ht)});
+          const cv::Mat crop = canonical(thumb(rect));
+          crops->push_back(
+              {phash_of(crop), phash_of(canonical(value_thumb(rect))), radial_of(crop)});
         }
       }
     }
-    h.crops.shrink_to_fit();
+    crops->shrink_to_fit();
+    h.crops = std::move(crops);
     r.hash = std::move(h);
   } catch (const cv::Exception& e) {
     r.rejection = AvatarRejection::decode_failed;
@@ -481,32 +478,23 @@ AvatarMatch compare_avatars(const AvatarHash& candidate, const AvatarHash& offic
 
 AvatarMatch compare_avatars(const AvatarHash& candidate, const OfficialAvatarHash& official) {
   AvatarMatch match = compare_avatars(candidate, official.whole);
+  if (!official.crops) return match;
   // Align: the crops nearest by pHash; confirm: the best RadialVarianceHash among them.
-  for (const auto& crop : official.crops) {
+  for (const auto& crop : *official.crops) {
     match.crop_distance =
         std::min(match.crop_distance, std::popcount(candidate.phash ^ crop.phash));
     match.value_crop_distance = std::min(match.value_crop_distance,
                                          std::popcount(candidate.value_phash ^ crop.value_phash));
   }
-  if (match.crop_distance > kMaxAlignDistance || official.thumbnail_width <= 0 ||
-      official.thumbnail.size() != static_cast<std::size_t>(official.thumbnail_width) *
-                                       static_cast<std::size_t>(official.thumbnail_height)) {
-    return match;
-  }
-  const cv::Mat thumb(official.thumbnail_height, official.thumbnail_width, CV_8UC1,
-                      const_cast<std::uint8_t*>(official.thumbnail.data()));
-  const cv::Rect bounds(0, 0, thumb.cols, thumb.rows);
+  if (match.crop_distance > kMaxAlignDistance) return match;
   try {
-    for (const auto& crop : official.crops) {
+    for (const auto& crop : *official.crops) {
       if (std::popcount(candidate.phash ^ crop.phash) > match.crop_distance + kAlignSlack) continue;
-      const cv::Rect r(crop.x, crop.y, crop.width, crop.height);
-      if ((r & bounds) != r || r.area() == 0) continue;
-      match.crop_radial_correlation =
-          std::max(match.crop_radial_correlation,
-                   radial_correlation(candidate.radial, radial_of(canonical(thumb(r)))));
+      match.crop_radial_correlation = std::max(match.crop_radial_correlation,
+                                               radial_correlation(candidate.radial, crop.radial));
     }
   } catch (const cv::Exception&) {
-    match.crop_radial_correlation = 0.0;  // a failed re-hash confirms nothing
+    match.crop_radial_correlation = 0.0;  // a failed comparison confirms nothing
   }
   return match;
 }

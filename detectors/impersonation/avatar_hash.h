@@ -12,6 +12,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -92,20 +93,21 @@ AvatarHashResult compute_avatar_hash(std::span<const std::uint8_t> bytes,
 // One crop of an official icon: a copy that was cropped off-centre matches one of these.
 struct CropHash {
   std::uint64_t phash = 0;
-  std::uint64_t value_phash = 0;                      // the same crop of the V channel
-  std::uint16_t x = 0, y = 0, width = 0, height = 0;  // in the thumbnail
+  std::uint64_t value_phash = 0;          // the same crop of the V channel
+  std::array<std::uint8_t, 40> radial{};  // RadialVarianceHash of the crop (luma)
 };
 
 // An official icon, hashed once: the AvatarHash of the whole icon plus a grid of crops (sizes
-// 70-95% of the side, offsets in 2.5% steps, about 450 crops). A candidate is aligned to the
-// crops by pHash, and the alignment confirmed by RadialVarianceHash computed on demand from the
-// thumbnail, which keeps unrelated emblem-like icons from matching. About 52 KB per icon.
+// 70-95% of the side, offsets in 2.5% steps, about 450 crops), each with its pHashes and its
+// RadialVarianceHash. A candidate is aligned to the crops by pHash, and the alignment confirmed
+// by the aligned crops' RadialVarianceHash, which keeps unrelated emblem-like icons from
+// matching. Everything a comparison needs is computed here, once per icon (on the avatar
+// worker), so comparing a candidate with 2,000 official icons hashes nothing (issue 20: that
+// re-hashing took 0.4 s per candidate on the event loop). About 26 KB per icon; the crops are
+// shared between copies (the fetcher's cache and each detector's officials).
 struct OfficialAvatarHash {
   AvatarHash whole;
-  std::vector<CropHash> crops;
-  std::vector<std::uint8_t> thumbnail;  // 8-bit grey (luma), row-major, short side 200 px
-  int thumbnail_width = 0;
-  int thumbnail_height = 0;
+  std::shared_ptr<const std::vector<CropHash>> crops;  // never null when computed
 };
 
 struct OfficialAvatarHashResult {

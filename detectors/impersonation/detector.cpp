@@ -419,6 +419,17 @@ TextGrams ImpersonationDetector::distinctive_grams(std::string_view description)
   return make_key_grams(key);
 }
 
+bool ImpersonationDetector::set_official_avatar(model::Platform platform, std::string_view handle,
+                                                const std::optional<OfficialAvatarHash>& avatar) {
+  bool found = false;
+  for (auto& o : officials_) {
+    if (o.profile.platform != platform || !model::iequals_ascii(o.profile.handle, handle)) continue;
+    o.avatar = avatar;
+    found = true;
+  }
+  return found;
+}
+
 ProfileFeatures ImpersonationDetector::prepare(const model::ProfileSnapshot& p) const {
   ProfileFeatures f;
   f.platform = p.platform;

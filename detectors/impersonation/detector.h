@@ -155,6 +155,11 @@ class ImpersonationDetector {
   const AllowedAccount* allowed_entry(const model::ProfileSnapshot& candidate) const;
 
   const std::vector<OfficialAccount>& officials() const { return officials_; }
+  // An official account's icon arrived, changed or went (null): set on the account(s) with this
+  // platform and handle (ASCII case ignored), without building the detector again (nothing else
+  // in it depends on icons). False when no official account has that handle.
+  bool set_official_avatar(model::Platform platform, std::string_view handle,
+                           const std::optional<OfficialAvatarHash>& avatar);
   const DetectorSettings& settings() const { return settings_; }
   const HandleSkeleton& skeletons() const { return skeletons_; }
 

@@ -1,6 +1,7 @@
 #include "detectors/misinfo/facts.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "detectors/text/normalize.h"
 
@@ -90,50 +91,70 @@ OfficialStatement FactIndex::from_post(const model::Post& post) {
   return s;
 }
 
-FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions options) {
+std::shared_ptr<const Fact> FactIndex::prepare(OfficialStatement s) {
+  auto f = std::make_shared<Fact>();
+  f->text = analyze_text(s.text);
+  f->slots = extract_slots(f->text, s.published_at);
+  for (const auto& url : s.urls) {
+    if (auto h = url_host(url); !h.empty()) f->slots.url_hosts.push_back(std::move(h));
+  }
+  f->topic = topic_of(s.text);
+  for (const auto& sentence : f->text.sentences) {
+    f->sentences.push_back(pair_side(analyze_text(text::to_utf8(
+        std::u32string_view(f->text.nfkc).substr(sentence.begin, sentence.end - sentence.begin)))));
+  }
+  f->denied_things = denied_things(f->text);
+  // The last asserted value per dimension is where the statement ends up.
+  for (const auto& st : f->slots.states) {
+    // "放流は予定されていません": a plan denied is a denial.
+    if (st.tentative && !st.negated) {
+      f->tentative_states.push_back(st.value);
+      continue;
+    }
+    if (st.negated) {
+      f->denied_states.push_back(st.value);
+      continue;
+    }
+    auto it = std::find_if(f->asserted_states.begin(), f->asserted_states.end(),
+                           [&](const StateValue& v) { return v.dimension == st.value.dimension; });
+    if (it == f->asserted_states.end()) {
+      f->asserted_states.push_back(st.value);
+    } else {
+      *it = st.value;
+    }
+  }
+  f->statement = std::move(s);
+  return f;
+}
+
+namespace {
+
+std::vector<std::shared_ptr<const Fact>> prepare_all(std::vector<OfficialStatement> statements) {
+  std::vector<std::shared_ptr<const Fact>> out;
+  out.reserve(statements.size());
+  std::unordered_set<std::string> seen;
+  for (auto& s : statements) {
+    if (!seen.insert(s.id).second) continue;  // the first statement with an id wins
+    out.push_back(FactIndex::prepare(std::move(s)));
+  }
+  return out;
+}
+
+}  // namespace
+
+FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions options)
+    : FactIndex(prepare_all(std::move(statements)), std::move(options)) {}
+
+FactIndex::FactIndex(std::vector<std::shared_ptr<const Fact>> prepared, FactIndexOptions options) {
   contacts_ = std::move(options.contacts);
   for (auto& h : options.official_hosts) contacts_.hosts.push_back(std::move(h));
   std::vector<std::u32string> keys;
-  facts_.reserve(statements.size());
-  for (auto& s : statements) {
-    if (by_id_.contains(s.id)) continue;  // the first statement with an id wins
-    Fact f;
-    f.text = analyze_text(s.text);
-    f.slots = extract_slots(f.text, s.published_at);
-    for (const auto& url : s.urls) {
-      if (auto h = url_host(url); !h.empty()) f.slots.url_hosts.push_back(std::move(h));
-    }
-    contacts_.add_from(f.text, f.slots);
-    f.topic = topic_of(s.text);
-    for (const auto& sentence : f.text.sentences) {
-      f.sentences.push_back(pair_side(
-          analyze_text(text::to_utf8(std::u32string_view(f.text.nfkc)
-                                         .substr(sentence.begin, sentence.end - sentence.begin)))));
-    }
-    f.denied_things = denied_things(f.text);
-    // The last asserted value per dimension is where the statement ends up.
-    for (const auto& st : f.slots.states) {
-      // "放流は予定されていません": a plan denied is a denial.
-      if (st.tentative && !st.negated) {
-        f.tentative_states.push_back(st.value);
-        continue;
-      }
-      if (st.negated) {
-        f.denied_states.push_back(st.value);
-        continue;
-      }
-      auto it =
-          std::find_if(f.asserted_states.begin(), f.asserted_states.end(),
-                       [&](const StateValue& v) { return v.dimension == st.value.dimension; });
-      if (it == f.asserted_states.end()) {
-        f.asserted_states.push_back(st.value);
-      } else {
-        *it = st.value;
-      }
-    }
-    f.statement = std::move(s);
-    by_id_.emplace(f.statement.id, facts_.size());
-    keys.push_back(f.text.key);
+  facts_.reserve(prepared.size());
+  for (auto& f : prepared) {
+    if (!f || by_id_.contains(f->statement.id)) continue;  // the first statement with an id wins
+    contacts_.add_from(f->text, f->slots);
+    by_id_.emplace(f->statement.id, facts_.size());
+    keys.push_back(f->text.key);
     facts_.push_back(std::move(f));
   }
   contacts_.finish();
@@ -142,7 +163,7 @@ FactIndex::FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions
 
 const Fact* FactIndex::find(std::string_view id) const {
   const auto it = by_id_.find(id);
-  return it == by_id_.end() ? nullptr : &facts_[it->second];
+  return it == by_id_.end() ? nullptr : facts_[it->second].get();
 }
 
 std::vector<FactIndex::Related> FactIndex::related(const std::vector<std::uint64_t>& grams,
@@ -151,7 +172,7 @@ std::vector<FactIndex::Related> FactIndex::related(const std::vector<std::uint64
   std::vector<Related> out;
   for (const auto& hit : index_.search(grams, max_hits, /*by_cosine=*/true)) {
     if (hit.cosine < min_similarity) break;
-    out.push_back(Related{&facts_[hit.document], hit.cosine});
+    out.push_back(Related{facts_[hit.document].get(), hit.cosine});
   }
   return out;
 }

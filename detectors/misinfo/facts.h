@@ -1,10 +1,12 @@
 // Official facts: the city's own recent posts (and pinned fact sheets from the configuration),
 // parsed into slots and indexed by topic so a reply can be checked against what the city said.
-// Built once from a list and read-only afterwards; rebuild it when the city posts again.
+// Built once from a list and read-only afterwards; rebuild it when the city posts again, from the
+// statements already prepared (prepare(): the costly analysis, done once per statement).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,6 +63,13 @@ class FactIndex {
  public:
   FactIndex() = default;
   explicit FactIndex(std::vector<OfficialStatement> statements, FactIndexOptions options = {});
+  // From statements prepared before, shared (not copied) with other indexes built from them.
+  // The first of several with the same id wins, as above.
+  FactIndex(std::vector<std::shared_ptr<const Fact>> prepared, FactIndexOptions options);
+
+  // The analysis of one statement (MeCab, slots, sentence pairs): most of an index's building,
+  // so a daemon keeping the city's last posts prepares each once (issue 20).
+  static std::shared_ptr<const Fact> prepare(OfficialStatement statement);
 
   static OfficialStatement from_post(const model::Post& post);
 
@@ -79,10 +88,10 @@ class FactIndex {
   const OfficialContacts& contacts() const { return contacts_; }
 
   std::size_t size() const { return facts_.size(); }
-  const std::vector<Fact>& facts() const { return facts_; }
+  const std::vector<std::shared_ptr<const Fact>>& facts() const { return facts_; }
 
  private:
-  std::vector<Fact> facts_;
+  std::vector<std::shared_ptr<const Fact>> facts_;
   struct IdHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

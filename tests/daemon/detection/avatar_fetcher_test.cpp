@@ -136,7 +136,7 @@ TEST_F(AvatarFetcherTest, HashesReencodesAndCachesOneTransferPerUrl) {
                  [&](AvatarPtr x) { official = x; });
   ASSERT_TRUE(run_until(io, [&] { return official != nullptr; }));
   ASSERT_TRUE(official->official_hash);
-  EXPECT_GT(official->official_hash->crops.size(), 100U);
+  EXPECT_GT(official->official_hash->crops->size(), 100U);
   EXPECT_LE(
       detectors::impersonation::compare_avatars(*a->hash, *official->official_hash).phash_distance,
       4);
@@ -207,12 +207,16 @@ TEST_F(AvatarFetcherTest, CandidatesAreHeldToTheBudgetAndOfficialsAreNot) {
 TEST_F(AvatarFetcherTest, CandidatesWaitForOfficialIconsAndOfficialsAreFetchedOncePerUrl) {
   collector.serve("https://pbs.example/official.png", icon_png(1));
   collector.serve("https://pbs.example/copy.png", icon_png(1));
-  int rebuilds = 0;
+  int rebuilds = 0;  // icons handed to the hub's detectors
   std::vector<std::string> order;
-  ImpersonationAvatars avatars(make(), [&] {
-    ++rebuilds;
-    order.push_back("rebuild");
-  });
+  ImpersonationAvatars avatars(
+      make(), [&](model::Platform platform, const std::string& handle, const AvatarPtr& icon) {
+        ++rebuilds;
+        order.push_back("rebuild");
+        EXPECT_EQ(platform, model::Platform::x);
+        EXPECT_EQ(handle, "Soma_City");  // as the profile spells it
+        EXPECT_TRUE(icon && icon->official_hash);
+      });
   model::ProfileSnapshot official;
   official.platform = model::Platform::x;
   official.handle = "Soma_City";

@@ -101,5 +101,93 @@ TEST(DetectionStartUp, OfficialProfilesAndIconsArrivingOneByOneRebuildTheDetecto
   hub.reset();
 }
 
+// An official icon that arrives after the detector was built (a changed icon, or one fetched
+// late) goes into the built detector as it is: no rebuild, and a candidate copying that icon is
+// judged with it.
+TEST(DetectionStartUp, AnOfficialIconArrivingLaterIsSetIntoTheBuiltDetector) {
+  testing::InProcess env;
+  testing::TempDir dir;
+  testing::FakePlatform fake(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml",
+                             dir);
+  collectors::CurlClientOptions o;
+  o.allowed_hosts.add("127.0.0.1");
+  collectors::CurlMultiClient curl(env.io, o);
+  collectors::SystemClock wall;
+  collectors::GovernedHttpClient governed(env.io, curl, nullptr, wall);
+  collectors::x::XCollectorOptions xo;
+  xo.api_base = fake.base_url();
+  xo.bearer_token = "x-test-bearer";
+  collectors::x::XCollector x(governed, xo);
+
+  const auto config = env.configure(config_text());
+  auto hub = std::make_unique<DetectionHub>(env.services(), config, env.playbooks, HubOptions{});
+  hub->enable_avatars({&x}, &env.registry);
+
+  auto official = [&](int i) {
+    model::ProfileSnapshot p;
+    p.platform = model::Platform::x;
+    p.account_id = "90" + std::to_string(i);
+    p.handle = "soma_dept" + std::to_string(i);
+    p.display_name = "相馬市 部署" + std::to_string(i);
+    p.description = "福島県相馬市の公式アカウントです。";
+    p.url = "https://www.city.soma.fukushima.jp/";
+    p.observed_at = env.clock.now();
+    return p;
+  };
+  // The officials first seen without icons; a first candidate (no icon) builds the detector.
+  for (int i = 0; i < kOfficials; ++i)
+    hub->on_stored(model::Platform::x, "soma_dept" + std::to_string(i), env.store({official(i)}));
+  model::ProfileSnapshot first;
+  first.platform = model::Platform::x;
+  first.account_id = "777";
+  first.handle = "soma_dept0_";
+  first.display_name = "相馬市 部署0";
+  first.description = "福島県相馬市の公式アカウントです。";
+  first.created_at = env.clock.now() - 24h;
+  first.observed_at = env.clock.now();
+  hub->on_stored(model::Platform::x, "", env.store({first}));
+  ASSERT_TRUE(env.run_until([&] { return hub->findings_recorded() > 0; }, 30s));
+  const std::size_t built = hub->impersonation_rebuilds();
+
+  // soma_dept5's icon appears (its profile text unchanged).
+  const std::string icon_url = fake.base_url() + "/media/x/1402345678901234567.png?v=late";
+  auto with_icon = official(5);
+  with_icon.avatar_url = icon_url;
+  hub->on_stored(model::Platform::x, with_icon.handle, env.store({with_icon}));
+  ASSERT_TRUE(env.run_until(
+      [&] {
+        auto a = hub->avatar_fetcher()->cached(icon_url, AvatarRole::official);
+        return a && a->official_hash;
+      },
+      30s));
+  env.settle();
+  EXPECT_EQ(hub->impersonation_rebuilds(), built);
+
+  // A look-alike of soma_dept5 with a copy of that icon: the icon is part of the judgement.
+  model::ProfileSnapshot copy;
+  copy.platform = model::Platform::x;
+  copy.account_id = "779";
+  copy.handle = "soma_dept5_";
+  copy.display_name = "相馬市 部署5";
+  copy.description = "福島県相馬市の公式アカウントです。";
+  copy.avatar_url = fake.base_url() + "/media/x/1402345678901234567.png?v=copy";
+  copy.created_at = env.clock.now() - 24h;
+  copy.observed_at = env.clock.now();
+  hub->on_stored(model::Platform::x, "", env.store({copy}));
+  ASSERT_TRUE(env.run_until([&] { return hub->findings_recorded() > 1; }, 30s));
+  EXPECT_EQ(hub->impersonation_rebuilds(), built);
+  EXPECT_EQ(env.sql("SELECT count(*) FROM incident_findings f JOIN incidents i ON i.id = "
+                    "f.incident_id WHERE i.subject = 'x:779' AND "
+                    "array_to_string(f.reasons, ' ') LIKE '%アイコンが一致%'"),
+            "1")
+      << env.sql("SELECT array_to_string(reasons, ' | ') FROM incident_findings ORDER BY id DESC");
+
+  hub->stop();
+  governed.shutdown();
+  curl.shutdown();
+  env.settle();
+  hub.reset();
+}
+
 }  // namespace
 }  // namespace mamori::detection

@@ -71,6 +71,27 @@ TEST(MisinformationDetector, OppositeStateContradictsTheRepliedPost) {
   EXPECT_EQ(a.fact_id, "fest");
 }
 
+// The daemon prepares each official post once and builds the index again from the prepared
+// facts when the city posts (issue 20): the same judgements, the facts shared, not re-analysed.
+TEST(MisinformationDetector, AnIndexFromPreparedFactsJudgesAsOneFromStatements) {
+  const auto from_statements = demo_facts();
+  std::vector<std::shared_ptr<const Fact>> prepared;
+  for (const auto& f : from_statements->facts())
+    prepared.push_back(FactIndex::prepare(f->statement));
+  prepared.push_back(FactIndex::prepare(from_statements->facts().front()->statement));  // repeated
+  const auto first = std::make_shared<const FactIndex>(prepared, FactIndexOptions{});
+  const auto again = std::make_shared<const FactIndex>(prepared, FactIndexOptions{});
+  ASSERT_EQ(first->size(), 3U);
+  EXPECT_EQ(first->find("water"), again->find("water"));  // one Fact, shared
+  EXPECT_EQ(first->find("water"), prepared[2].get());
+  const MisinformationDetector d(first, demo_rumours());
+  const auto a = d.score(reply("1", "市民まつり、今年は中止になったらしいよ", "fest"));
+  EXPECT_EQ(a.verdict, Verdict::misinformation);
+  EXPECT_EQ(a.fact_id, "fest");
+  const auto phone = d.score(reply("4", "問い合わせ先変わったよ、0120-999-111だって", "shelter"));
+  EXPECT_TRUE(has_reason(phone, "電話番号が市の発表と異なる"));
+}
+
 TEST(MisinformationDetector, DifferentDatePlaceAndNumberAreContradictions) {
   const MisinformationDetector d(demo_facts(), demo_rumours());
   const auto date = d.score(reply("1", "まつり11月10日に延期だって！拡散希望", "fest"));
