@@ -12,7 +12,8 @@
 #   ACCOUNTS=2000        official accounts (a third per platform)
 #   DURATION=600         seconds mamorid runs after the fake platform starts
 #   LIMITS=raised|real   the platforms' rate limits ×1000, or the fake's real defaults
-#                        (X 900/15 min per endpoint, Bluesky 3000/5 min, Mastodon 300/5 min)
+#                        (X 900/15 min per endpoint but user look-ups 300/15 min as documented
+#                        for an app's bearer token, Bluesky 3000/5 min, Mastodon 300/5 min)
 #   REPLIES=3            citizens' replies per official post (average)
 #   INSTANCES=1          mamorid processes on the one database, sharing the accounts by lease
 #                        (daemon/polling/leases.h); with more than one, the second is killed
@@ -50,8 +51,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 case "$limits" in
-  raised) x_limit=900000; bsky_limit=3000000; masto_limit=300000 ;;
-  real) x_limit=900; bsky_limit=3000; masto_limit=300 ;;
+  raised) x_limit=900000; bsky_limit=3000000; masto_limit=300000; x_lookup_limit=300000 ;;
+  real) x_limit=900; bsky_limit=3000; masto_limit=300; x_lookup_limit=300 ;;
   *) echo "scale: LIMITS must be raised or real" >&2; exit 2 ;;
 esac
 
@@ -79,6 +80,11 @@ access_token = "mastodon-test-token"
 account = "soma_city"
 domain = "mastodon.example"
 rate_limit = { limit = $masto_limit, window = 300 }
+[[limit]]
+platform = "x"
+endpoint = "users/by"
+limit = $x_lookup_limit
+window = 900
 [[account]]
 platform = "bluesky"
 handle = "soma-city.bsky.social"
@@ -279,6 +285,10 @@ while true; do
 done
 cpu_end=$(cpu_ticks); t_end=$(date +%s.%N)
 within=$(polled_within 150)
+# Look-alike rounds sized to the quota (daemon/polling/lookup_budget.h), per platform.
+lookalike=$(all_metrics | grep -E '^mamori_lookalike_(budget|full_pass_seconds|handles_pending|lookups_total)\{' |
+  sed -E 's/^mamori_lookalike_([a-z_]+)\{platform="([a-z]+)"\} (.*)$/\2 \1=\3/' | sort |
+  awk '{ if ($1 != p) { printf "%s%s:", (p == "" ? "" : "; "), $1; p = $1 } printf " %s", $2 } END { print "" }' || true)
 hwm_kb=0
 for p in $(alive_pids); do
   kb=$(awk '/VmHWM/ {print $2}' "/proc/$p/status"); (( kb > hwm_kb )) && hwm_kb=$kb
@@ -314,6 +324,7 @@ awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_s
   printf "PostgreSQL (steady)   %+d rows, %+.1f MB in %.0f s = %.0f rows, %.0f kB per account-day at this run'"'"'s traffic\n", r1 - rs, (b1 - bs) / 1048576, (te - ts), (r1 - rs) / n / sdays, (b1 - bs) / 1024 / n / sdays
   printf "/healthz samples      %d, max %.0f ms, %d over 100 ms, %d over 50 ms\n", s, mx, over, over50
 }'
+echo "look-alike rounds     ${lookalike:-none}"
 echo "largest tables:"; echo "$per_table" | sed 's/^/  /'
 if (( instances > 1 )); then
   echo "instance i2 killed     at ${killed_el:-never} s, holding ${victim_held:-?} leases (peak RSS $(( ${killed_rss_kb:-0} / 1024 )) MB)"

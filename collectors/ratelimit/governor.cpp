@@ -70,6 +70,7 @@ EndpointStatus RequestGovernor::status(std::string_view platform, std::string_vi
   s.limit = scope.limit;
   s.remaining = scope.remaining;
   s.reset = scope.reset;
+  s.window = scope.window;
   s.started_since_quota = scope.started_since_quota;
   s.hold_until = scope.hold_until;
   s.rate_limited_in_a_row = scope.rate_limited_in_a_row;
@@ -206,6 +207,7 @@ AttemptVerdict RequestGovernor::finished(std::string_view platform, std::string_
                              reset <= *q.reset + std::chrono::seconds(1) &&
                              reset + std::chrono::seconds(1) >= *q.reset;
     if (info.limit) q.limit = info.limit;
+    if (info.window) q.window = info.window;
     q.remaining = same_window ? std::min(*q.remaining, *info.remaining) : *info.remaining;
     // Requests still running may or may not be in the platform's count: assume they are not.
     q.started_since_quota = q.in_flight;

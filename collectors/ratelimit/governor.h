@@ -77,6 +77,7 @@ struct EndpointStatus {
   std::optional<std::int64_t> limit;
   std::optional<std::int64_t> remaining;  // as the platform said, before our own in-flight use
   std::optional<model::TimePoint> reset;
+  std::optional<std::chrono::seconds> window;  // the window's length, where the platform says
   std::int64_t started_since_quota = 0;
   int in_flight = 0;
   model::TimePoint hold_until{};

@@ -431,6 +431,22 @@ class Daemon {
       return platforms_.spend->search_spacing(model::to_string(p), queries + lookups, 0.2,
                                               clock_.now());
     };
+    // Look-alike rounds sized to the rate limit the platform's headers told the governor
+    // (daemon/polling/lookup_budget.h); its published default until they have.
+    po.lookalike_quota_share = c.lookalike.quota_share;
+    po.learned_lookup_window = [this](model::Platform p) -> std::optional<polling::LookupWindow> {
+      if (!platforms_.governed) return std::nullopt;
+      const auto fallback = polling::default_lookup_window(p);
+      for (const auto endpoint : polling::lookup_limit_endpoints(p)) {
+        const auto s = platforms_.governed->governor().status(model::to_string(p), endpoint);
+        if (!s.limit || *s.limit <= 0) continue;
+        polling::LookupWindow w;
+        w.limit = *s.limit;
+        w.window = s.window ? *s.window : fallback ? fallback->window : std::chrono::seconds(0);
+        if (w.window.count() > 0) return w;
+      }
+      return std::nullopt;
+    };
     po.leases = leases_.get();
     poller_ = std::make_unique<polling::Poller>(io_, *database_, clock_, active, po,
                                                 &metrics_.registry(), listeners_.get());

@@ -589,6 +589,25 @@ bool money(Table& t, std::string_view key, double& out) {
   return true;
 }
 
+void read_lookalike(Table& root, Config& c) {
+  auto t = root.table("lookalike");
+  if (!t) return;
+  if (const toml::node* n = t->get("quota_share")) {
+    std::optional<double> v;
+    if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
+    if (const auto* f = n->as_floating_point()) v = f->get();
+    if (!v || !(*v > 0) || *v > 1) {
+      t->error("quota_share",
+               "expected a share of the rate limit above 0 and at most 1 (e.g. "
+               "0.33), found " +
+                   (v ? std::to_string(*v) : describe_type(*n)));
+    } else {
+      c.lookalike.quota_share = *v;
+    }
+  }
+  t->finish();
+}
+
 void read_api_spend(Table& root, Config& c) {
   auto t = root.table("api_spend");
   if (!t) return;
@@ -661,6 +680,7 @@ LoadResult parse(std::string_view text, const std::string& source_name,
   }
   read_api_tokens(root, c);
   read_polling(root, c);
+  read_lookalike(root, c);
   read_api_spend(root, c);
   read_playbooks(root, c);
   read_reminders(root, c);

@@ -305,6 +305,14 @@ struct ClusterConfig {
   std::chrono::seconds lease_period{60};
 };
 
+// [lookalike]: direct look-ups of generated look-alike handles and flagged candidates at each
+// search round (daemon/polling/lookup_budget.h).
+struct LookalikeConfig {
+  // The share of a platform's look-up rate limit, over one search interval, that a round may
+  // spend after the accounts' own polls in the same rate-limit scope (0 < share <= 1).
+  double quota_share = 1.0 / 3.0;
+};
+
 struct Config {
   std::filesystem::path source;  // file it was read from
   log::Level log_level = log::Level::info;
@@ -320,6 +328,7 @@ struct Config {
   std::vector<AllowedAccount> allowlist;
   std::vector<ApiToken> api_tokens;
   PollingConfig polling;
+  LookalikeConfig lookalike;
   ApiSpendConfig api_spend;
   PlaybooksConfig playbooks;
   RemindersConfig reminders;

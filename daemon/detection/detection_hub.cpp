@@ -687,22 +687,43 @@ std::vector<std::string> DetectionHub::search_queries(model::Platform platform) 
   return out;
 }
 
-std::vector<std::string> DetectionHub::handles_to_check(model::Platform platform) {
-  std::vector<std::string> out;
+// Flagged candidates first, then the officials' look-alikes in turn, as many as the platform's
+// quota allows this round (the poller sizes it: daemon/polling/lookup_budget.h).
+polling::LookupRound DetectionHub::handles_to_check(model::Platform platform,
+                                                    std::size_t max_handles) {
+  const std::string prefix = std::string(model::to_string(platform)) + ":";
+  std::vector<std::string> tracked;
   for (const auto& [subject, t] : tracked_) {
-    if (subject.rfind(std::string(model::to_string(platform)) + ":", 0) == 0 && !t.handle.empty())
-      out.push_back(t.handle);
+    if (subject.rfind(prefix, 0) == 0 && !t.handle.empty()) tracked.push_back(t.handle);
   }
+  // Each official's look-alikes are generated once (they depend on the handle alone).
+  std::map<std::string, std::vector<std::string>> kept;
   for (const auto& o : officials_) {
     if (o.account.platform != platform) continue;
-    for (const auto& l : imp::generate_lookalike_handles(platform, o.account.handle,
-                                                         options_.lookalikes_per_account)) {
-      out.push_back(l.handle);
+    std::string key = prefix + o.account.handle;
+    if (kept.count(key) > 0) continue;
+    auto cached = lookalikes_.find(key);
+    if (cached != lookalikes_.end()) {
+      kept.emplace(std::move(key), std::move(cached->second));
+      continue;
     }
+    std::vector<std::string> handles;
+    for (auto& l : imp::generate_lookalike_handles(platform, o.account.handle,
+                                                   options_.lookalikes_per_account))
+      handles.push_back(std::move(l.handle));
+    kept.emplace(std::move(key), std::move(handles));
   }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  // Other platforms' entries stay; this platform's are what its officials are now.
+  for (auto it = lookalikes_.begin(); it != lookalikes_.end();) {
+    it = it->first.rfind(prefix, 0) == 0 ? lookalikes_.erase(it) : std::next(it);
+  }
+  std::vector<AccountLookalikes> accounts;
+  accounts.reserve(kept.size());
+  for (auto& [key, handles] : kept) {
+    auto [it, inserted] = lookalikes_.emplace(key, std::move(handles));
+    accounts.push_back({it->first, &it->second});
+  }
+  return rotations_[platform].next_round(tracked, accounts, max_handles, clock_.now());
 }
 
 }  // namespace mamori::detection

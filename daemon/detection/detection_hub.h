@@ -20,6 +20,7 @@
 #include "daemon/detection/flameup_history.h"
 #include "daemon/detection/flameup_metrics.h"
 #include "daemon/detection/impersonation_avatars.h"
+#include "daemon/detection/lookalike_rotation.h"
 #include "daemon/detection/related_accounts.h"
 #include "daemon/incidents/incident_store.h"
 #include "daemon/polling/leases.h"
@@ -74,7 +75,7 @@ class DetectionHub final : public polling::ObservationListener {
   void on_stored(model::Platform platform, const std::string& account,
                  const store::StoredBatch& batch) override;
   std::vector<std::string> search_queries(model::Platform platform) override;
-  std::vector<std::string> handles_to_check(model::Platform platform) override;
+  polling::LookupRound handles_to_check(model::Platform platform, std::size_t max_handles) override;
   // A counted reply-rate series (the poller's reply_counts job): the counts go into the account's
   // flame-up detector; true when they rose above its baseline (or an episode is open), so the
   // poller reads the reply texts now.
@@ -204,7 +205,11 @@ class DetectionHub final : public polling::ObservationListener {
   std::deque<PendingCandidate> candidates_;  // queue_candidate()
   bool candidates_posted_ = false;
   std::map<std::string, Tracked> tracked_;  // "<platform>:<account id>" of flagged candidates
-  model::TimePoint tracked_reloaded_{};     // reload_tracked() at most once a minute
+  // Look-alike rounds (handles_to_check): each official's generated handles ("x:soma_city"),
+  // and where each platform's rotation stands.
+  std::map<std::string, std::vector<std::string>> lookalikes_;
+  std::map<model::Platform, LookalikeRotation> rotations_;
+  model::TimePoint tracked_reloaded_{};  // reload_tracked() at most once a minute
   std::map<std::string, std::unique_ptr<detectors::flameup::ReplyRateDetector>> rates_;
   std::map<model::Platform, std::chrono::seconds> counts_intervals_;  // set_counted_series()
   // The city's last posts, each analysed once when it arrives (FactIndex::prepare).

@@ -1,6 +1,6 @@
 // Lets several components listen to the poller's observations (the poller takes one listener):
-// each stored batch goes to every listener in order; search queries and handles to check are
-// all of theirs (the poller drops duplicates).
+// each stored batch goes to every listener in order; search queries are all of theirs, handles
+// to check theirs within the round's quota (the poller drops duplicates).
 #pragma once
 
 #include <algorithm>
@@ -22,8 +22,15 @@ class ObservationFanout final : public polling::ObservationListener {
   std::vector<std::string> search_queries(model::Platform platform) override {
     return merged([&](polling::ObservationListener* l) { return l->search_queries(platform); });
   }
-  std::vector<std::string> handles_to_check(model::Platform platform) override {
-    return merged([&](polling::ObservationListener* l) { return l->handles_to_check(platform); });
+  // Each listener in turn gets what the ones before it left of the round's quota.
+  polling::LookupRound handles_to_check(model::Platform platform,
+                                        std::size_t max_handles) override {
+    polling::LookupRound out;
+    for (auto* l : listeners_) {
+      const std::size_t left = max_handles - std::min(max_handles, out.handles.size());
+      out.merge(l->handles_to_check(platform, left));
+    }
+    return out;
   }
   bool on_reply_counts(model::Platform platform, const std::string& account,
                        const std::vector<collectors::CountBucket>& counts) override {

@@ -96,7 +96,8 @@ Poller::Poller(asio::io_context& io, store::Database& database, const collectors
       collectors_(std::move(collectors)),
       options_(options),
       metrics_(registry ? std::make_unique<Metrics>(*registry) : nullptr),
-      listener_(listener) {}
+      listener_(listener),
+      lookalike_metrics_(make_lookalike_metrics(registry)) {}
 
 Poller::~Poller() {
   *alive_ = false;
@@ -330,13 +331,20 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
   run->kind = Run::Kind::search;
   run->queries = unique_handles(listener_->search_queries(platform));
   std::reverse(run->queries.begin(), run->queries.end());
-  const auto handles = unique_handles(listener_->handles_to_check(platform));
+  // Flagged candidates and look-alikes, as many as the platform's quota allows this round.
+  const LookupBudget budget = size_lookups(platform, run->queries.size());
+  LookupRound round = listener_->handles_to_check(platform, budget.handles);
+  const auto handles = unique_handles(std::move(round.handles));
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
-  for (std::size_t i = 0; i < handles.size(); i += size) {
+  for (std::size_t i = 0; i < handles.size() && i < budget.handles; i += size) {
     run->batches.emplace_back(
         handles.begin() + static_cast<long>(i),
-        handles.begin() + static_cast<long>(std::min(handles.size(), i + size)));
+        handles.begin() + static_cast<long>(std::min({handles.size(), i + size, budget.handles})));
   }
+  std::reverse(run->batches.begin(), run->batches.end());  // sent from the back: flagged first
+  const std::size_t sent = std::min(handles.size(), budget.handles);
+  round.skipped += handles.size() - sent;  // a listener that chose more than the budget
+  lookups_chosen(platform, budget, round, sent, run->batches.size());
   // A quota-metered platform: the next run waits until this one's units are earned back.
   std::chrono::steady_clock::duration next = interval;
   if (auto b = options_.search_budgets.find(platform); b != options_.search_budgets.end()) {
@@ -502,6 +510,8 @@ void Poller::fetch(const std::shared_ptr<Run>& run) {
     return;
   }
   auto* collector = collector_for(run->platform);
+  if (run->kind != Run::Kind::search)
+    count_own_request(run->platform, run->kind == Run::Kind::profiles);
   std::weak_ptr<bool> alive = alive_;
   auto handler = [this, alive, run](Page page) {
     if (alive.expired()) return;
@@ -797,6 +807,22 @@ bool Poller::tagged_on(const Account& a) const {
   if (!a.monitor || options_.intervals.of(a.platform).tagged.count() <= 0) return false;
   const auto* c = collector_for(a.platform);
   return c != nullptr && c->has_tagged();
+}
+
+// The accounts' jobs on a platform, for sizing look-alike rounds (poller_lookups.cpp).
+ScheduledLoad Poller::scheduled_load(model::Platform platform, std::size_t& polled_here) const {
+  ScheduledLoad load;
+  polled_here = 0;
+  for (const auto& a : accounts_) {
+    if (a->platform != platform) continue;
+    ++load.accounts;
+    if (polls(*a)) ++polled_here;
+    if (a->monitor) ++load.monitored;
+    if (counts_on(*a)) ++load.counted;
+    if (quotes_on(*a)) ++load.quoted;
+    if (tagged_on(*a)) ++load.tagged;
+  }
+  return load;
 }
 
 std::chrono::steady_clock::duration Poller::job_interval(const Account& a,

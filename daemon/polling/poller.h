@@ -22,6 +22,7 @@
 #include "collectors/ratelimit/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/polling/leases.h"
+#include "daemon/polling/lookup_budget.h"
 #include "daemon/store/database.h"
 #include "daemon/store/observation_store.h"
 
@@ -31,6 +32,8 @@ class Registry;
 
 namespace mamori::polling {
 
+struct LookalikeMetrics;  // poller_lookups.cpp
+
 class ObservationListener {
  public:
   virtual ~ObservationListener() = default;
@@ -38,10 +41,11 @@ class ObservationListener {
   // account whose job fetched it ("" for profile lookups and searches).
   virtual void on_stored(model::Platform platform, const std::string& account,
                          const store::StoredBatch& batch) = 0;
-  // Impersonation discovery, asked at each search run: account-search queries, and handles to
-  // look up directly (generated look-alikes, flagged accounts to re-check).
+  // Impersonation discovery, asked at each search run: account-search queries, and at most
+  // `max_handles` handles to look up directly (flagged accounts to re-check first, then generated
+  // look-alikes in turn: the round is sized to the platform's quota, lookup_budget.h).
   virtual std::vector<std::string> search_queries(model::Platform) { return {}; }
-  virtual std::vector<std::string> handles_to_check(model::Platform) { return {}; }
+  virtual LookupRound handles_to_check(model::Platform, std::size_t /*max_handles*/) { return {}; }
   // A reply_counts run's series (per-minute counts of the posts addressed to `account`, oldest
   // first). True: the count rose above the account's baseline, so the poller reads the reply
   // texts now instead of at their next scheduled run.
@@ -74,6 +78,11 @@ struct PollerOptions {
   // (unset or zero: the configured interval).
   std::function<std::chrono::seconds(model::Platform, std::size_t queries, std::size_t lookups)>
       search_spacing;
+  // Look-alike rounds sized to the platform's rate limit (lookup_budget.h): the share of the
+  // look-up window ([lookalike] quota_share) and the limit the rate-limit governor learned from
+  // the platform's headers (unset or none: the platform's published default).
+  double lookalike_quota_share = 1.0 / 3.0;
+  std::function<std::optional<LookupWindow>(model::Platform)> learned_lookup_window;
   // Pages a reply-texts run reads when the account's reply rate comes from counts: a sample,
   // the newest first (the counts carry the rate).
   int counted_text_pages = 1;
@@ -155,6 +164,13 @@ class Poller {
   model::TimePoint saved_counted_until(const Account& a) const;
   void forget_series(const Account& a);
   void publish_staleness();
+  // poller_lookups.cpp: how many handles this search round may look up, and its metrics.
+  LookupBudget size_lookups(model::Platform platform, std::size_t queries);
+  void lookups_chosen(model::Platform platform, const LookupBudget& budget,
+                      const LookupRound& round, std::size_t handles, std::size_t requests);
+  void count_own_request(model::Platform platform, bool profiles);
+  ScheduledLoad scheduled_load(model::Platform platform, std::size_t& polled_here) const;
+  static std::shared_ptr<LookalikeMetrics> make_lookalike_metrics(prometheus::Registry* registry);
   bool polls(const Account& a) const;  // this instance holds the account's lease (or no leases)
 
   boost::asio::io_context& io_;
@@ -175,6 +191,16 @@ class Poller {
   std::size_t in_flight_ = 0;
   std::set<std::pair<model::Platform, std::string>> platform_busy_;  // profiles/search in flight
   bool first_leases_taken_ = false;
+  // poller_lookups.cpp: per platform, requests the accounts' own jobs sent since the last search
+  // round (profile look-ups apart), when that round began, and the look-up credit it left.
+  struct LookupLoad {
+    double own_requests = 0;
+    double profile_requests = 0;
+    std::optional<std::chrono::steady_clock::time_point> since;
+    double credit = 0;
+  };
+  std::map<model::Platform, LookupLoad> lookup_load_;
+  std::shared_ptr<LookalikeMetrics> lookalike_metrics_;  // made on the first search round
 };
 
 }  // namespace mamori::polling

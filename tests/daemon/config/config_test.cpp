@@ -134,6 +134,23 @@ TEST(Config, ClusterInstanceAndLeasePeriod) {
   diagnostic_for(too_short, "cluster.lease_period");
 }
 
+TEST(Config, LookalikeQuotaShare) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_DOUBLE_EQ(defaults.config->lookalike.quota_share, 1.0 / 3.0);
+  const auto set = load(std::string(kMinimal) + "[lookalike]\nquota_share = 0.5\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  EXPECT_DOUBLE_EQ(set.config->lookalike.quota_share, 0.5);
+  EXPECT_TRUE(load(std::string(kMinimal) + "[lookalike]\nquota_share = 1\n").ok());
+  for (const std::string bad : {"0", "1.5", "-0.2", "\"a third\""}) {
+    const auto r = load(std::string(kMinimal) + "[lookalike]\nquota_share = " + bad + "\n");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_NE(diagnostic_for(r, "lookalike.quota_share").message.find("share"), std::string::npos)
+        << bad;
+  }
+  EXPECT_FALSE(load(std::string(kMinimal) + "[lookalike]\nper_account = 10\n").ok());
+}
+
 TEST(Config, ReminderPeriodsDefaultToTheGuidelinesAndRefuseShorterOnes) {
   using std::chrono::days;
   const auto defaults = load(kMinimal);

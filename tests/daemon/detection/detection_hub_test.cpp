@@ -143,8 +143,12 @@ TEST_F(DetectionHubTest, ImpersonatorBecomesOneIncidentWithItsChecklistAndOnePag
   env_.settle();
   EXPECT_EQ(hub_->findings_recorded(), 1u);
   EXPECT_EQ(count("alert_outbox"), "1");
-  const auto queries = hub_->handles_to_check(model::Platform::x);
-  EXPECT_NE(std::find(queries.begin(), queries.end(), "soma__city"), queries.end());
+  // Re-checked at every search round, before any generated look-alike: a round with room for
+  // one handle looks it up.
+  const auto round = hub_->handles_to_check(model::Platform::x, 1);
+  ASSERT_EQ(round.handles.size(), 1u);
+  EXPECT_EQ(round.handles.front(), "soma__city");
+  EXPECT_EQ(round.tracked, 1u);
 }
 
 TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {

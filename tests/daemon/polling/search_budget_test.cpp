@@ -25,7 +25,11 @@ struct Discovery : ObservationListener {
   std::vector<std::string> search_queries(model::Platform) override {
     return {"相馬市", "soma city"};
   }
-  std::vector<std::string> handles_to_check(model::Platform) override { return {"soma_clty"}; }
+  LookupRound handles_to_check(model::Platform, std::size_t) override {
+    LookupRound r;
+    r.handles = {"soma_clty"};
+    return r;
+  }
 };
 
 // Requests the fake platform answered on one YouTube endpoint.
