@@ -206,22 +206,26 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
                             const TransactionHook& in_transaction) {
   const std::string key = dedup_key(f.type, f.subject);
   const std::string severity(model::to_string(f.severity));
+  // The time of the record: the caller's clock, else the database's (see NewIncident::at).
+  const std::string at = fresh.at ? iso_time(*fresh.at) : std::string();
   RecordResult result;
   pqxx::work tx(c);
   pqxx::result live = lock_live_incident(tx, key);
   if (live.empty()) {
     const pqxx::result recent = tx.exec_params(
         "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status = 'resolved'"
-        " AND resolved_at > now() - make_interval(hours => $2) ORDER BY resolved_at DESC LIMIT 1",
-        key, static_cast<int>(reopen_window.count()));
+        " AND resolved_at > coalesce(to_timestamp(NULLIF($3, '')::double precision), now())"
+        " - make_interval(hours => $2) ORDER BY resolved_at DESC LIMIT 1",
+        key, static_cast<int>(reopen_window.count()), at);
     if (!recent.empty()) {
       result.incident_id = recent[0][0].as<long long>();
       result.reopened = true;
       tx.exec_params(
           // Escalation restarts from the reopening (deploy/sql/009_escalation_restart.sql).
           "UPDATE incidents SET status = 'open', resolved_at = NULL, updated_at = now(),"
-          " escalation_started_at = now(), escalation_index = -1 WHERE id = $1",
-          result.incident_id);
+          " escalation_started_at = coalesce(to_timestamp(NULLIF($2, '')::double precision),"
+          " now()), escalation_index = -1 WHERE id = $1",
+          result.incident_id, at);
       timeline(tx, result.incident_id, "system:detector", "status",
                "解決後に同じ対象で再び検知されたため、インシデントを再開しました",
                {{"from", "resolved"}, {"to", "open"}});
@@ -248,15 +252,19 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
         "    WHEN $2 IN (o.platform || ':account:' || o.handle,"
         "                o.platform || ':account:' || o.account_id,"
         "                o.platform || ':official:' || lower(o.handle)) THEN 1 ELSE 2 END LIMIT 1)"
+        " , opened AS (SELECT coalesce(to_timestamp(NULLIF($13, '')::double precision), now())"
+        "  AS at)"
         " INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
-        " severity_label, score, municipality, department) SELECT $1, $2, $3, NULLIF($4, ''), $5,"
+        " severity_label, score, municipality, department, opened_at, escalation_started_at)"
+        " SELECT $1, $2, $3, NULLIF($4, ''), $5,"
         " $6, $7, $8, $9::double precision, coalesce(NULLIF($10, ''), (SELECT municipality FROM "
         "account), 'default'),"
-        " coalesce((SELECT department FROM account), '') RETURNING id, municipality",
+        " coalesce((SELECT department FROM account), ''), opened.at, opened.at FROM opened"
+        " RETURNING id, municipality, (extract(epoch FROM opened_at) * 1000)::bigint",
         std::string(model::to_string(f.type)), f.subject, key,
         f.platform ? std::string(model::to_string(*f.platform)) : std::string(), fresh.title,
         fresh.summary, severity, f.severity_label, f.score, fresh.municipality, f.evidence_json,
-        fresh.official_handle);
+        fresh.official_handle, at);
     result.incident_id = inserted[0][0].as<long long>();
     result.created = true;
     // The checklist of its municipality's playbooks when they differ from the instance's.
@@ -269,10 +277,12 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
           "INSERT INTO incident_steps (incident_id, step_id, position, title, instructions, role,"
           " mandatory, depends_on, clauses, auto_check, due_at)"
           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], NULLIF($10, '')::jsonb,"
-          " CASE WHEN $11 < 0 THEN NULL ELSE now() + make_interval(mins => $11) END)",
+          " CASE WHEN $11 < 0 THEN NULL ELSE to_timestamp($12::double precision / 1000)"
+          " + make_interval(mins => $11) END)",
           result.incident_id, s.id, position++, s.title, s.instructions, s.role, s.mandatory,
           pg_text_array(s.depends_on), pg_text_array(s.clauses), s.auto_check_json.value_or(""),
-          s.due_after_open ? static_cast<int>(s.due_after_open->count()) : -1);
+          s.due_after_open ? static_cast<int>(s.due_after_open->count()) : -1,
+          inserted[0][2].as<long long>());
     }
     timeline(tx, result.incident_id, "system:detector", "status",
              "インシデントを登録しました: " + fresh.title,

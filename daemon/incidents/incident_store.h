@@ -74,6 +74,10 @@ struct NewIncident {
   // The checklist for municipalities with playbook overrides of their own: replaces `steps`
   // when the incident belongs to one of them (incidents::plan_playbook_steps fills both).
   std::map<std::string, std::vector<StepPlan>> steps_by_municipality;
+  // When the finding is recorded: the incident opens (or reopens) then and its steps fall due
+  // from then. The daemon's clock (alerts::record_finding fills it from AlertContext::clock), so
+  // a test's manual clock and the incident's times agree; empty: PostgreSQL's now().
+  std::optional<model::TimePoint> at;
 };
 
 // A piece of evidence holding an observation as fetched when detected (its JSON line).
