@@ -121,6 +121,9 @@ class DetectionHub final : public polling::ObservationListener {
     detectors::impersonation::Verdict verdict = detectors::impersonation::Verdict::benign;
     std::string handle;
     std::string subject;
+    // The verdict each town's incident was recorded at (a town's staff may decide the account is
+    // benign for them while it still imitates another town: that one gets an incident too).
+    std::map<std::string, detectors::impersonation::Verdict> towns;
   };
 
   const Official* official_by_handle(model::Platform p, std::string_view handle) const;
@@ -138,6 +141,7 @@ class DetectionHub final : public polling::ObservationListener {
   };
   void rebuild_impersonation();
   const std::vector<TownDetector>& impersonation();  // rebuilt first if stale
+  // Towns whose staff's decision on this profile still holds are left out.
   TownAssessment assess_in_towns(const model::ProfileSnapshot& profile,
                                  const detectors::impersonation::AvatarHash* avatar,
                                  model::TimePoint now);

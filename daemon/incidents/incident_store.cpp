@@ -101,13 +101,15 @@ void insert_evidence(pqxx::work& tx, long long id, const EvidenceItem& e) {
 
 // The live (not resolved or closed) incident of `key`: its id and severity, or no row. Takes the
 // key's lock first, so findings for one subject are recorded one at a time (concurrent identical
-// findings queue here).
-pqxx::result lock_live_incident(pqxx::work& tx, const std::string& key) {
+// findings queue here). Of `municipality` only when given: each town may have its own live
+// incident about one subject (070_disposition_municipality.sql).
+pqxx::result lock_live_incident(pqxx::work& tx, const std::string& key,
+                                const std::string& municipality = {}) {
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key);
   return tx.exec_params(
       "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN "
-      "('resolved','closed')",
-      key);
+      "('resolved','closed') AND ($2 = '' OR municipality = $2) ORDER BY id LIMIT 1",
+      key, municipality);
 }
 
 // The finding's own row (its reasons and detector evidence) under incident `id`.
@@ -210,13 +212,14 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
   const std::string at = fresh.at ? iso_time(*fresh.at) : std::string();
   RecordResult result;
   pqxx::work tx(c);
-  pqxx::result live = lock_live_incident(tx, key);
+  pqxx::result live = lock_live_incident(tx, key, fresh.municipality);
   if (live.empty()) {
     const pqxx::result recent = tx.exec_params(
         "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status = 'resolved'"
         " AND resolved_at > coalesce(to_timestamp(NULLIF($3, '')::double precision), now())"
-        " - make_interval(hours => $2) ORDER BY resolved_at DESC LIMIT 1",
-        key, static_cast<int>(reopen_window.count()), at);
+        " - make_interval(hours => $2) AND ($4 = '' OR municipality = $4)"
+        " ORDER BY resolved_at DESC LIMIT 1",
+        key, static_cast<int>(reopen_window.count()), at, fresh.municipality);
     if (!recent.empty()) {
       result.incident_id = recent[0][0].as<long long>();
       result.reopened = true;
@@ -460,26 +463,32 @@ int complete_automatic_checks(pqxx::connection& c, model::IncidentType type,
                               const std::string& subject, const std::string& check_kind,
                               const std::string& message) {
   pqxx::work tx(c);
+  // Every town's live incident about the subject (each may have one): the fact checked is the
+  // same for all.
   const pqxx::result inc = tx.exec_params(
-      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed') FOR "
-      "UPDATE",
+      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed')"
+      " ORDER BY id FOR UPDATE",
       dedup_key(type, subject));
-  if (inc.empty()) return 0;
-  const long long id = inc[0][0].as<long long>();
-  const pqxx::result steps = tx.exec_params(
-      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
-      "now(), note = $3"
-      " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING title",
-      id, check_kind, message);
-  for (const auto& row : steps) {
-    timeline(tx, id, "system:check", "check",
-             "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
-             {{"check", check_kind}});
+  int completed = 0;
+  for (const auto& live : inc) {
+    const long long id = live[0].as<long long>();
+    const pqxx::result steps = tx.exec_params(
+        "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
+        "now(), note = $3"
+        " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING "
+        "title",
+        id, check_kind, message);
+    for (const auto& row : steps) {
+      timeline(tx, id, "system:check", "check",
+               "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
+               {{"check", check_kind}});
+    }
+    if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
+    tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
+    completed += static_cast<int>(steps.size());
   }
-  if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
-  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
   tx.commit();
-  return static_cast<int>(steps.size());
+  return completed;
 }
 
 boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) {
