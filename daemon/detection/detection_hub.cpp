@@ -381,12 +381,14 @@ std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
   return avatars_ ? avatars_->shared_fetcher() : nullptr;
 }
 
-void DetectionHub::set_official_list_page(const std::string& html) {
+void DetectionHub::set_official_list_page(const std::string& html,
+                                          const std::string& municipality) {
   auto digest = detectors::integrity::digest_html(html);
   // Links to profiles only: the page's text may name an impersonator to warn about it.
   digest.text.clear();
-  log::info("detection.official_list_page", {{"links", digest.links.size()}});
-  list_page_ = std::move(digest);
+  log::info("detection.official_list_page",
+            {{"municipality", municipality}, {"links", digest.links.size()}});
+  list_pages_[municipality] = std::move(digest);
 }
 
 // When the text already resembles an official account, the decision waits for the icon
@@ -396,10 +398,11 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
   if (official_by_handle(profile.platform, profile.handle) != nullptr ||
       official_by_id(profile.platform, profile.account_id) != nullptr)
     return;
-  // Known official: the city's own list page links to it.
-  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform,
-                                                             profile.handle, mastodon_instance_)) {
-    return;
+  // Known official: a town's own list page links to it.
+  for (const auto& [town, page] : list_pages_) {
+    if (detectors::integrity::page_names_account(page, profile.platform, profile.handle,
+                                                 mastodon_instance_))
+      return;
   }
   if (avatars_ && !profile.avatar_url.empty()) {
     bool could_matter = false;
