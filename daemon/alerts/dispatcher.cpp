@@ -24,7 +24,7 @@ struct AlertDispatcher::Metrics {
   explicit Metrics(prometheus::Registry& r)
       : alerts(prometheus::BuildCounter()
                    .Name("mamori_alerts_total")
-                   .Help("Alert delivery attempts by channel, kind and outcome")
+                   .Help("Alert delivery attempts by municipality, channel, kind and outcome")
                    .Register(r)),
         latency(prometheus::BuildHistogram()
                     .Name("mamori_alert_delivery_seconds")
@@ -245,6 +245,15 @@ void AlertDispatcher::tick() {
       });
 }
 
+// The incident's town as a label value: a configured town's id, anything else (a town since
+// removed from the configuration) "other", so the series are bounded by the configuration.
+std::string AlertDispatcher::municipality_label(const std::string& municipality) const {
+  const AlertContext ctx = context_.current();
+  const bool configured =
+      ctx.config ? ctx.config->municipalities.count(municipality) > 0 : municipality == "default";
+  return configured ? municipality : "other";
+}
+
 void AlertDispatcher::claim() {
   if (stopped_ || claiming_ || !database_.ready()) return;
   claiming_ = true;
@@ -299,7 +308,8 @@ void AlertDispatcher::deliver(std::vector<OutboxEntry> entries) {
       }
       if (metrics_) {
         metrics_->alerts
-            .Add({{"channel", entry.channel},
+            .Add({{"municipality", municipality_label(entry.municipality)},
+                  {"channel", entry.channel},
                   {"kind", std::string(to_string(entry.message.kind))},
                   {"outcome",
                    result.delivered ? "delivered" : (result.retryable ? "retry" : "failed")}})

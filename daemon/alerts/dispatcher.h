@@ -95,6 +95,7 @@ class AlertDispatcher {
   void tick();
   void claim();
   void deliver(std::vector<struct OutboxEntry> entries);
+  std::string municipality_label(const std::string& municipality) const;
 
   boost::asio::io_context& io_;
   store::Database& database_;

@@ -203,7 +203,9 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
       "          AND e.state IN ('pending', 'sending')))"
       "   ORDER BY next_attempt_at, id FOR UPDATE SKIP LOCKED LIMIT $1)"
       " RETURNING id, channel, message, attempts, extract(epoch FROM now() - created_at)::bigint,"
-      " extract(epoch FROM clock_timestamp() - created_at)::float8",
+      " extract(epoch FROM clock_timestamp() - created_at)::float8,"
+      " coalesce((SELECT i.municipality FROM incidents i WHERE i.id = alert_outbox.incident_id),"
+      " 'default')",
       limit, static_cast<double>(lease.count()));
   tx.commit();
   for (const auto& row : r) {
@@ -215,6 +217,7 @@ std::vector<OutboxEntry> claim_due(pqxx::connection& c, int limit, std::chrono::
     e.attempts = row[3].as<int>();
     e.age = std::chrono::seconds(row[4].as<long long>());
     e.age_at_claim = std::chrono::duration<double>(row[5].as<double>());
+    e.municipality = row[6].c_str();
     out.push_back(std::move(e));
   }
   std::sort(out.begin(), out.end(),

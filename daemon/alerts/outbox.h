@@ -23,6 +23,7 @@ struct OutboxEntry {
   std::string channel;
   AlertMessage message;
   int attempts = 0;             // including the one now claimed
+  std::string municipality;     // the id of its incident's town (config::Municipality::id)
   std::chrono::seconds age{0};  // since it was queued, when it was claimed (whole seconds)
   // The same, exact, and when it was claimed by the dispatcher's clock: the delivery metric
   // measures up to the delivery (age_at the clock's time then).

@@ -7,7 +7,10 @@ incidents::RecordResult record_finding(pqxx::connection& c, const model::Finding
                                        const incidents::NewIncident& fresh,
                                        const AlertContext& context,
                                        const incidents::TransactionHook& also) {
-  return incidents::record_finding(c, finding, evidence, fresh, incidents::kReopenWindow,
+  // The incident opens at the daemon's clock, which the detectors and escalation use too.
+  incidents::NewIncident at_clock = fresh;
+  if (!at_clock.at && context.clock != nullptr) at_clock.at = context.clock->now();
+  return incidents::record_finding(c, finding, evidence, at_clock, incidents::kReopenWindow,
                                    [&](pqxx::work& tx, const incidents::RecordResult& r) {
                                      if (also) also(tx, r);
                                      if (r.created || r.reopened)

@@ -38,9 +38,7 @@ http::Response json_reply(const http::Request& request, http::beast_http::status
 using GuardedHandler = std::function<void(const Principal&, const http::Request&,
                                           const http::Params&, http::Responder)>;
 
-// Wraps a handler: 401 without valid credentials, 403 below `min_role`, 403 for a caller scoped
-// to some municipalities asking for an action on all of them (the compliance audit's run). While
-// the handler runs
+// Wraps a handler: 401 without valid credentials, 403 below `min_role`. While the handler runs
 // (synchronously), the caller's municipalities are the request's scope that run_in_store applies.
 http::AsyncHandler guarded(const Authenticator& auth, Role min_role, GuardedHandler handler);
 

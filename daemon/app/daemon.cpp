@@ -397,8 +397,8 @@ class Daemon {
         services, c, settings_.playbooks,
         integrity::IntegritySources{platforms_.curl.get(), active}, integrity_options());
     integrity_->share_avatar_fetcher(hub_->avatar_fetcher());
-    integrity_->on_list_page([this](const std::string& html) {
-      if (hub_) hub_->set_official_list_page(html);
+    integrity_->on_list_page([this](const std::string& municipality, const std::string& html) {
+      if (hub_) hub_->set_official_list_page(html, municipality);
     });
     integrity_->start();
     listeners_ = std::make_unique<integrity::ObservationFanout>(

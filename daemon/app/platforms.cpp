@@ -129,9 +129,13 @@ Platforms make_platforms(boost::asio::io_context& io, const config::Config& c,
     for (const auto& h : collectors::default_platform_hosts(p.platform)) o.allowed_hosts.add(h);
     o.allowed_hosts.add_url_host(p.base);
   }
-  // The compliance audit reads the homepage's official-account list page.
+  // The compliance audit reads each town's official-account list page.
   if (!c.municipality.official_account_list_url.empty()) {
     o.allowed_hosts.add_url_host(c.municipality.official_account_list_url);
+  }
+  for (const auto& town : c.municipalities) {
+    if (!town.official_account_list_url.empty())
+      o.allowed_hosts.add_url_host(town.official_account_list_url);
   }
   Platforms p;
   p.curl = std::make_unique<collectors::CurlMultiClient>(io, o);

@@ -27,25 +27,26 @@ bool same_if_known(const std::string& judged, const std::string& now) {
 }
 
 constexpr const char* kColumns =
-    "platform, account_ref, disposition, handle, display_name, url, avatar_url, note,"
+    "municipality, platform, account_ref, disposition, handle, display_name, url, avatar_url, note,"
     " coalesce(incident_id, 0),  decided_by,"
     " to_char(decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
     " coalesce(to_char(reopened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), '')";
 
 CandidateDisposition from_row(const pqxx::row& r) {
   CandidateDisposition d;
-  d.platform = model::platform_from_string(r[0].c_str()).value_or(model::Platform::x);
-  d.account_ref = r[1].c_str();
-  d.disposition = r[2].c_str();
-  d.handle = r[3].c_str();
-  d.display_name = r[4].c_str();
-  d.url = r[5].c_str();
-  d.avatar_url = r[6].c_str();
-  d.note = r[7].c_str();
-  d.incident_id = r[8].as<long long>();
-  d.decided_by = r[9].c_str();
-  d.decided_at = r[10].c_str();
-  d.reopened_at = r[11].c_str();
+  d.municipality = r[0].c_str();
+  d.platform = model::platform_from_string(r[1].c_str()).value_or(model::Platform::x);
+  d.account_ref = r[2].c_str();
+  d.disposition = r[3].c_str();
+  d.handle = r[4].c_str();
+  d.display_name = r[5].c_str();
+  d.url = r[6].c_str();
+  d.avatar_url = r[7].c_str();
+  d.note = r[8].c_str();
+  d.incident_id = r[9].as<long long>();
+  d.decided_by = r[10].c_str();
+  d.decided_at = r[11].c_str();
+  d.reopened_at = r[12].c_str();
   return d;
 }
 
@@ -53,6 +54,7 @@ CandidateDisposition from_row(const pqxx::row& r) {
 
 boost::json::object to_json(const CandidateDisposition& d) {
   boost::json::object o;
+  o["municipality"] = d.municipality;
   o["platform"] = model::to_string(d.platform);
   o["account_ref"] = d.account_ref;
   o["disposition"] = d.disposition;
@@ -79,11 +81,10 @@ std::vector<CandidateDisposition> load_dispositions(pqxx::connection& c) {
   pqxx::read_transaction tx(c);
   std::vector<CandidateDisposition> out;
   for (const auto& r :
-       // A request scoped to some municipalities (055_municipalities.sql) sees the decisions
-       // made on their incidents only.
+       // A request scoped to some municipalities (055_municipalities.sql) sees their own
+       // decisions only.
        tx.exec(std::string("SELECT ") + kColumns +
-               " FROM impersonation_dispositions d WHERE mamori_in_scope(coalesce((SELECT"
-               " i.municipality FROM incidents i WHERE i.id = d.incident_id), 'default'))")) {
+               " FROM impersonation_dispositions WHERE mamori_in_scope(municipality)")) {
     out.push_back(from_row(r));
   }
   return out;
@@ -108,12 +109,13 @@ CandidateDisposition record_disposition(pqxx::connection& c, long long incident_
       [&](pqxx::work& tx, long long id, incidents::Status from, incidents::Status to,
           const std::string& who) {
         const pqxx::result inc =
-            tx.exec_params("SELECT type, subject FROM incidents WHERE id = $1", id);
+            tx.exec_params("SELECT type, subject, municipality FROM incidents WHERE id = $1", id);
         if (inc.empty()) throw ActionError(404, "インシデントがありません");
         if (std::string(inc[0][0].c_str()) != "impersonation") {
           throw ActionError(409, "成りすましのインシデントではありません");
         }
         const std::string subject = inc[0][1].c_str();
+        const std::string municipality = inc[0][2].c_str();
         const auto colon = subject.find(':');
         const auto platform = model::platform_from_string(subject.substr(0, colon));
         if (colon == std::string::npos || !platform) {
@@ -147,28 +149,30 @@ CandidateDisposition record_disposition(pqxx::connection& c, long long incident_
         const pqxx::result row = tx.exec_params(
             std::string(
                 "INSERT INTO impersonation_dispositions (platform, account_ref, disposition,"
-                " handle, display_name, url, avatar_url, note, incident_id, decided_by)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-                " ON CONFLICT (platform, account_ref) DO UPDATE SET"
+                " handle, display_name, url, avatar_url, note, incident_id, decided_by,"
+                " municipality) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+                " ON CONFLICT (municipality, platform, account_ref) DO UPDATE SET"
                 " disposition = EXCLUDED.disposition, handle = EXCLUDED.handle,"
                 " display_name = EXCLUDED.display_name, url = EXCLUDED.url,"
                 " avatar_url = EXCLUDED.avatar_url, note = EXCLUDED.note,"
                 " incident_id = EXCLUDED.incident_id, decided_by = EXCLUDED.decided_by,"
-                " decided_at = now() RETURNING ") +
+                " decided_at = now(), reopened_at = NULL RETURNING ") +
                 kColumns,
-            platform_name, ref, disposition, handle, name, url, avatar_url, note, id, who);
+            platform_name, ref, disposition, handle, name, url, avatar_url, note, id, who,
+            municipality);
         recorded = from_row(row[0]);
         if (on_status) on_status(tx, id, from, to, who);
       });
   return recorded;
 }
 
-void mark_reopened(pqxx::connection& c, model::Platform platform, const std::string& account_ref) {
+void mark_reopened(pqxx::connection& c, const std::string& municipality, model::Platform platform,
+                   const std::string& account_ref) {
   pqxx::work tx(c);
   tx.exec_params(
-      "UPDATE impersonation_dispositions SET reopened_at = now() WHERE platform = $1 AND"
-      " account_ref = $2 AND reopened_at IS NULL",
-      std::string(model::to_string(platform)), account_ref);
+      "UPDATE impersonation_dispositions SET reopened_at = now() WHERE municipality = $3 AND"
+      " platform = $1 AND account_ref = $2 AND reopened_at IS NULL",
+      std::string(model::to_string(platform)), account_ref, municipality);
   tx.commit();
 }
 
@@ -177,7 +181,7 @@ void DispositionBook::replace(std::vector<CandidateDisposition> all) {
   by_handle_.clear();
   for (auto& d : all) {
     if (!d.reopened_at.empty()) continue;
-    const std::string platform(model::to_string(d.platform));
+    const std::string platform = d.municipality + "|" + std::string(model::to_string(d.platform));
     const std::string id_key = platform + ":" + d.account_ref;
     const std::string handle_key = platform + ":" + lower_ascii(strip_at(d.handle));
     auto [it, inserted] = by_id_.insert_or_assign(id_key, std::move(d));
@@ -185,8 +189,9 @@ void DispositionBook::replace(std::vector<CandidateDisposition> all) {
   }
 }
 
-const CandidateDisposition* DispositionBook::decided(const model::ProfileSnapshot& p) const {
-  const std::string platform(model::to_string(p.platform));
+const CandidateDisposition* DispositionBook::decided(const std::string& municipality,
+                                                     const model::ProfileSnapshot& p) const {
+  const std::string platform = municipality + "|" + std::string(model::to_string(p.platform));
   if (!p.account_id.empty()) {
     if (auto it = by_id_.find(platform + ":" + p.account_id); it != by_id_.end()) {
       return &it->second;
@@ -199,13 +204,16 @@ const CandidateDisposition* DispositionBook::decided(const model::ProfileSnapsho
   return nullptr;
 }
 
-const CandidateDisposition* DispositionBook::settled(const model::ProfileSnapshot& p) const {
-  const CandidateDisposition* d = decided(p);
+const CandidateDisposition* DispositionBook::settled(const std::string& municipality,
+                                                     const model::ProfileSnapshot& p) const {
+  const CandidateDisposition* d = decided(municipality, p);
   return d != nullptr && same_material_profile(*d, p) ? d : nullptr;
 }
 
-void DispositionBook::forget(model::Platform platform, const std::string& account_ref) {
-  const auto it = by_id_.find(std::string(model::to_string(platform)) + ":" + account_ref);
+void DispositionBook::forget(const std::string& municipality, model::Platform platform,
+                             const std::string& account_ref) {
+  const auto it =
+      by_id_.find(municipality + "|" + std::string(model::to_string(platform)) + ":" + account_ref);
   if (it == by_id_.end()) return;
   std::erase_if(by_handle_, [&](const auto& entry) { return entry.second == &it->second; });
   by_id_.erase(it);

@@ -202,6 +202,9 @@ DetectionHub::TownAssessment DetectionHub::assess_in_towns(const model::ProfileS
   // Prepared once (ICU work): the features do not depend on the town.
   const auto features = towns.front().detector->prepare(profile);
   for (const auto& t : towns) {
+    // This town's staff judged the account related or benign, and it is still as they saw it:
+    // that town has nothing to record, another it imitates may have (candidate_dispositions.h).
+    if (dispositions_.settled(t.town, profile) != nullptr) continue;
     auto a = t.detector->assess_prepared(features, profile, avatar, now);
     if (best.town == nullptr || gravity(a.verdict) > gravity(best.assessment.verdict) ||
         (gravity(a.verdict) == gravity(best.assessment.verdict) &&
@@ -395,12 +398,14 @@ std::shared_ptr<AvatarFetcher> DetectionHub::avatar_fetcher() const {
   return avatars_ ? avatars_->shared_fetcher() : nullptr;
 }
 
-void DetectionHub::set_official_list_page(const std::string& html) {
+void DetectionHub::set_official_list_page(const std::string& html,
+                                          const std::string& municipality) {
   auto digest = detectors::integrity::digest_html(html);
   // Links to profiles only: the page's text may name an impersonator to warn about it.
   digest.text.clear();
-  log::info("detection.official_list_page", {{"links", digest.links.size()}});
-  list_page_ = std::move(digest);
+  log::info("detection.official_list_page",
+            {{"municipality", municipality}, {"links", digest.links.size()}});
+  list_pages_[municipality] = std::move(digest);
 }
 
 // When the text already resembles an official account, the decision waits for the icon
@@ -410,10 +415,11 @@ void DetectionHub::assess_candidate(const model::ProfileSnapshot& profile, model
   if (official_by_handle(profile.platform, profile.handle) != nullptr ||
       official_by_id(profile.platform, profile.account_id) != nullptr)
     return;
-  // Known official: the city's own list page links to it.
-  if (list_page_ && detectors::integrity::page_names_account(*list_page_, profile.platform,
-                                                             profile.handle, mastodon_instance_)) {
-    return;
+  // Known official: a town's own list page links to it.
+  for (const auto& [town, page] : list_pages_) {
+    if (detectors::integrity::page_names_account(page, profile.platform, profile.handle,
+                                                 mastodon_instance_))
+      return;
   }
   if (avatars_ && !profile.avatar_url.empty()) {
     bool could_matter = false;
@@ -470,19 +476,22 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   // incident.
   if (a.verdict == imp::Verdict::related) return note_related(profile, a);
   if (a.verdict == imp::Verdict::benign) return;
-  // Staff judged this account related or benign: nothing while its profile is as they saw it; a
-  // material change (name, handle, link, icon) re-opens the question (candidate_dispositions.h).
+  // This town's staff judged this account related or benign (assess_in_towns left the town out
+  // while its profile is as they saw it): a material change (name, handle, link, icon) re-opens
+  // the question (candidate_dispositions.h).
+  const std::string& town = judged.town->town;
   bool reopened = false;
-  if (const auto* d = dispositions_.decided(profile)) {
+  if (const auto* d = dispositions_.decided(town, profile)) {
     if (same_material_profile(*d, profile)) return;
     reopened = true;
     const auto platform = d->platform;
     const std::string ref = d->account_ref;
-    dispositions_.forget(platform, ref);
-    database_.submit("detection.disposition_reopened",
-                     [platform, ref](pqxx::connection& c) { mark_reopened(c, platform, ref); });
+    dispositions_.forget(town, platform, ref);
+    database_.submit("detection.disposition_reopened", [town, platform, ref](pqxx::connection& c) {
+      mark_reopened(c, town, platform, ref);
+    });
     log::info("detection.disposition_reopened",
-              {{"platform", model::to_string(platform)}, {"account", ref}});
+              {{"municipality", town}, {"platform", model::to_string(platform)}, {"account", ref}});
   }
   model::Finding f = imp::to_finding(a, profile, now);
   if (reopened)
@@ -490,9 +499,11 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
         "関連アカウント・問題なしと判断された後に、表示名・ハンドル・リンク・アイコンのいずれかが変"
         "わりました");
   auto& t = tracked_[f.subject];
-  const bool worse =
-      reopened || static_cast<int>(a.verdict) > static_cast<int>(t.verdict) || t.subject.empty();
+  const auto recorded = t.towns.find(town);
+  const bool worse = reopened || recorded == t.towns.end() ||
+                     static_cast<int>(a.verdict) > static_cast<int>(recorded->second);
   t.verdict = std::max(t.verdict, a.verdict);
+  t.towns[town] = std::max(recorded == t.towns.end() ? a.verdict : recorded->second, a.verdict);
   t.handle = profile.handle;
   t.subject = f.subject;
   if (!worse) return;  // already recorded at this verdict: the re-check keeps it tracked
@@ -506,8 +517,7 @@ void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, mod
   auto icons = avatars_
                    ? avatars_->evidence(profile, icon, a, judged.town->detector->officials(), now)
                    : std::vector<incidents::EvidenceItem>{};
-  record(std::move(f), std::move(evidence), title, summary, std::move(icons), judged.town->town,
-         profile.handle);
+  record(std::move(f), std::move(evidence), title, summary, std::move(icons), town, profile.handle);
 }
 
 // Stores a related account once per name and handle seen (related_accounts.h).

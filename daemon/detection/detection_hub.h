@@ -87,9 +87,10 @@ class DetectionHub final : public polling::ObservationListener {
   // texts at once). Call before start().
   void set_counted_series(std::map<model::Platform, std::chrono::seconds> intervals);
 
-  // The city's official account list page as last fetched (the integrity monitor's audit): an
-  // account it links to is known official and never an impersonation candidate (issue 18).
-  void set_official_list_page(const std::string& html);
+  // A town's official account list page as last fetched (the integrity monitor's audit): an
+  // account any town's page links to is known official and never an impersonation candidate
+  // (issue 18; all tenants' accounts are official to each other, issue 20).
+  void set_official_list_page(const std::string& html, const std::string& municipality = "default");
 
   // Staff's decisions on impersonation candidates (candidate_dispositions.h): a candidate judged
   // related or benign opens no incident while its profile stays as judged.
@@ -122,6 +123,9 @@ class DetectionHub final : public polling::ObservationListener {
     detectors::impersonation::Verdict verdict = detectors::impersonation::Verdict::benign;
     std::string handle;
     std::string subject;
+    // The verdict each town's incident was recorded at (a town's staff may decide the account is
+    // benign for them while it still imitates another town: that one gets an incident too).
+    std::map<std::string, detectors::impersonation::Verdict> towns;
   };
 
   const Official* official_by_handle(model::Platform p, std::string_view handle) const;
@@ -139,6 +143,7 @@ class DetectionHub final : public polling::ObservationListener {
   };
   void rebuild_impersonation();
   const std::vector<TownDetector>& impersonation();  // rebuilt first if stale
+  // Towns whose staff's decision on this profile still holds are left out.
   TownAssessment assess_in_towns(const model::ProfileSnapshot& profile,
                                  const detectors::impersonation::AvatarHash* avatar,
                                  model::TimePoint now);
@@ -181,7 +186,7 @@ class DetectionHub final : public polling::ObservationListener {
   const collectors::Clock& clock_;
   DispositionBook dispositions_;
   std::unordered_set<std::string> related_seen_;  // related accounts stored: subject|handle|name
-  std::optional<detectors::integrity::HtmlDigest> list_page_;  // links only
+  std::map<std::string, detectors::integrity::HtmlDigest> list_pages_;  // by town; links only
   std::string mastodon_instance_;
   config::Municipality municipality_;
   std::vector<config::AllowedAccount> allowlist_;

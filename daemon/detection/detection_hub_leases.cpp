@@ -41,9 +41,12 @@ void DetectionHub::reload_tracked() {
         if (t.subject.empty()) ++added;
         t.subject = candidate.subject;
         if (t.handle.empty()) t.handle = candidate.handle;
-        t.verdict = std::max(t.verdict, candidate.impersonation
-                                            ? detectors::impersonation::Verdict::impersonation
-                                            : detectors::impersonation::Verdict::suspicious);
+        const auto verdict = candidate.impersonation
+                                 ? detectors::impersonation::Verdict::impersonation
+                                 : detectors::impersonation::Verdict::suspicious;
+        t.verdict = std::max(t.verdict, verdict);
+        auto& town = t.towns.try_emplace(candidate.municipality, verdict).first->second;
+        town = std::max(town, verdict);
       }
       if (added > 0)
         log::info("detection.tracked_candidates", {{"added", added}, {"tracked", tracked_.size()}});

@@ -15,6 +15,7 @@ struct TrackedCandidate {
   std::string subject;         // "<platform>:<account id>"
   std::string handle;          // empty when no finding named one
   bool impersonation = false;  // verdict impersonation (severity high), else suspicious
+  std::string municipality;    // the town whose incident it is
 };
 
 // Throws pqxx errors.

@@ -50,11 +50,13 @@ IncidentMetrics::IncidentMetrics(prometheus::Registry& r)
                    .Register(r)),
       to_ack_(prometheus::BuildHistogram()
                   .Name("mamori_incident_time_to_acknowledge_seconds")
-                  .Help("Time from an incident opening to its acknowledgement")
+                  .Help("Time from an incident opening to its acknowledgement, by municipality "
+                        "and type")
                   .Register(r)),
       to_resolve_(prometheus::BuildHistogram()
                       .Name("mamori_incident_time_to_resolve_seconds")
-                      .Help("Time from an incident opening to its resolution")
+                      .Help("Time from an incident opening to its resolution, by municipality "
+                            "and type")
                       .Register(r)),
       to_takedown_(
           prometheus::BuildHistogram()
@@ -80,6 +82,16 @@ void IncidentMetrics::refresh(pqxx::connection& c) {
     municipalities_.insert(row[0].c_str());
   }
   zero_all(open_, overdue_, municipalities_);
+  // The towns configured now (their accounts are active): the histograms' municipality label
+  // takes these values, any other town's incident counts as "other" (bounded series).
+  std::set<std::string> configured{"default"};
+  for (const auto& row :
+       tx.exec("SELECT DISTINCT municipality FROM official_accounts WHERE active")) {
+    configured.insert(row[0].c_str());
+  }
+  const auto town = [&configured](const pqxx::field& f) {
+    return configured.count(f.c_str()) > 0 ? std::string(f.c_str()) : std::string("other");
+  };
   for (const auto& row :
        tx.exec("SELECT municipality, type, severity, count(*) FROM incidents WHERE status NOT "
                "IN ('resolved', 'closed') GROUP BY 1, 2, 3")) {
@@ -101,20 +113,22 @@ void IncidentMetrics::refresh(pqxx::connection& c) {
   const std::string since_ack =
       acked_after_.empty() ? "now() - interval '1 day'" : tx.quote(acked_after_) + "::timestamptz";
   for (const auto& row : tx.exec("SELECT type, extract(epoch FROM acknowledged_at - opened_at), "
-                                 "acknowledged_at::text FROM incidents"
+                                 "acknowledged_at::text, municipality FROM incidents"
                                  " WHERE acknowledged_at > " +
                                  since_ack + " ORDER BY acknowledged_at")) {
-    to_ack_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
+    to_ack_.Add({{"municipality", town(row[3])}, {"type", row[0].c_str()}}, duration_buckets())
+        .Observe(row[1].as<double>());
     acked_after_ = row[2].c_str();
   }
   const std::string since_resolve = resolved_after_.empty()
                                         ? "now() - interval '1 day'"
                                         : tx.quote(resolved_after_) + "::timestamptz";
   for (const auto& row : tx.exec("SELECT type, extract(epoch FROM resolved_at - opened_at), "
-                                 "resolved_at::text FROM incidents"
+                                 "resolved_at::text, municipality FROM incidents"
                                  " WHERE resolved_at > " +
                                  since_resolve + " ORDER BY resolved_at")) {
-    to_resolve_.Add({{"type", row[0].c_str()}}, duration_buckets()).Observe(row[1].as<double>());
+    to_resolve_.Add({{"municipality", town(row[3])}, {"type", row[0].c_str()}}, duration_buckets())
+        .Observe(row[1].as<double>());
     resolved_after_ = row[2].c_str();
   }
   // Takedowns: the first subject_gone step an automatic check completed, per impersonation

@@ -101,13 +101,15 @@ void insert_evidence(pqxx::work& tx, long long id, const EvidenceItem& e) {
 
 // The live (not resolved or closed) incident of `key`: its id and severity, or no row. Takes the
 // key's lock first, so findings for one subject are recorded one at a time (concurrent identical
-// findings queue here).
-pqxx::result lock_live_incident(pqxx::work& tx, const std::string& key) {
+// findings queue here). Of `municipality` only when given: each town may have its own live
+// incident about one subject (070_disposition_municipality.sql).
+pqxx::result lock_live_incident(pqxx::work& tx, const std::string& key,
+                                const std::string& municipality = {}) {
   tx.exec_params("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key);
   return tx.exec_params(
       "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status NOT IN "
-      "('resolved','closed')",
-      key);
+      "('resolved','closed') AND ($2 = '' OR municipality = $2) ORDER BY id LIMIT 1",
+      key, municipality);
 }
 
 // The finding's own row (its reasons and detector evidence) under incident `id`.
@@ -206,22 +208,27 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
                             const TransactionHook& in_transaction) {
   const std::string key = dedup_key(f.type, f.subject);
   const std::string severity(model::to_string(f.severity));
+  // The time of the record: the caller's clock, else the database's (see NewIncident::at).
+  const std::string at = fresh.at ? iso_time(*fresh.at) : std::string();
   RecordResult result;
   pqxx::work tx(c);
-  pqxx::result live = lock_live_incident(tx, key);
+  pqxx::result live = lock_live_incident(tx, key, fresh.municipality);
   if (live.empty()) {
     const pqxx::result recent = tx.exec_params(
         "SELECT id, severity FROM incidents WHERE dedup_key = $1 AND status = 'resolved'"
-        " AND resolved_at > now() - make_interval(hours => $2) ORDER BY resolved_at DESC LIMIT 1",
-        key, static_cast<int>(reopen_window.count()));
+        " AND resolved_at > coalesce(to_timestamp(NULLIF($3, '')::double precision), now())"
+        " - make_interval(hours => $2) AND ($4 = '' OR municipality = $4)"
+        " ORDER BY resolved_at DESC LIMIT 1",
+        key, static_cast<int>(reopen_window.count()), at, fresh.municipality);
     if (!recent.empty()) {
       result.incident_id = recent[0][0].as<long long>();
       result.reopened = true;
       tx.exec_params(
           // Escalation restarts from the reopening (deploy/sql/009_escalation_restart.sql).
           "UPDATE incidents SET status = 'open', resolved_at = NULL, updated_at = now(),"
-          " escalation_started_at = now(), escalation_index = -1 WHERE id = $1",
-          result.incident_id);
+          " escalation_started_at = coalesce(to_timestamp(NULLIF($2, '')::double precision),"
+          " now()), escalation_index = -1 WHERE id = $1",
+          result.incident_id, at);
       timeline(tx, result.incident_id, "system:detector", "status",
                "解決後に同じ対象で再び検知されたため、インシデントを再開しました",
                {{"from", "resolved"}, {"to", "open"}});
@@ -248,15 +255,19 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
         "    WHEN $2 IN (o.platform || ':account:' || o.handle,"
         "                o.platform || ':account:' || o.account_id,"
         "                o.platform || ':official:' || lower(o.handle)) THEN 1 ELSE 2 END LIMIT 1)"
+        " , opened AS (SELECT coalesce(to_timestamp(NULLIF($13, '')::double precision), now())"
+        "  AS at)"
         " INSERT INTO incidents (type, subject, dedup_key, platform, title, summary, severity,"
-        " severity_label, score, municipality, department) SELECT $1, $2, $3, NULLIF($4, ''), $5,"
+        " severity_label, score, municipality, department, opened_at, escalation_started_at)"
+        " SELECT $1, $2, $3, NULLIF($4, ''), $5,"
         " $6, $7, $8, $9::double precision, coalesce(NULLIF($10, ''), (SELECT municipality FROM "
         "account), 'default'),"
-        " coalesce((SELECT department FROM account), '') RETURNING id, municipality",
+        " coalesce((SELECT department FROM account), ''), opened.at, opened.at FROM opened"
+        " RETURNING id, municipality, (extract(epoch FROM opened_at) * 1000)::bigint",
         std::string(model::to_string(f.type)), f.subject, key,
         f.platform ? std::string(model::to_string(*f.platform)) : std::string(), fresh.title,
         fresh.summary, severity, f.severity_label, f.score, fresh.municipality, f.evidence_json,
-        fresh.official_handle);
+        fresh.official_handle, at);
     result.incident_id = inserted[0][0].as<long long>();
     result.created = true;
     // The checklist of its municipality's playbooks when they differ from the instance's.
@@ -269,10 +280,12 @@ RecordResult record_finding(pqxx::connection& c, const model::Finding& f,
           "INSERT INTO incident_steps (incident_id, step_id, position, title, instructions, role,"
           " mandatory, depends_on, clauses, auto_check, due_at)"
           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9::text[], NULLIF($10, '')::jsonb,"
-          " CASE WHEN $11 < 0 THEN NULL ELSE now() + make_interval(mins => $11) END)",
+          " CASE WHEN $11 < 0 THEN NULL ELSE to_timestamp($12::double precision / 1000)"
+          " + make_interval(mins => $11) END)",
           result.incident_id, s.id, position++, s.title, s.instructions, s.role, s.mandatory,
           pg_text_array(s.depends_on), pg_text_array(s.clauses), s.auto_check_json.value_or(""),
-          s.due_after_open ? static_cast<int>(s.due_after_open->count()) : -1);
+          s.due_after_open ? static_cast<int>(s.due_after_open->count()) : -1,
+          inserted[0][2].as<long long>());
     }
     timeline(tx, result.incident_id, "system:detector", "status",
              "インシデントを登録しました: " + fresh.title,
@@ -450,26 +463,32 @@ int complete_automatic_checks(pqxx::connection& c, model::IncidentType type,
                               const std::string& subject, const std::string& check_kind,
                               const std::string& message) {
   pqxx::work tx(c);
+  // Every town's live incident about the subject (each may have one): the fact checked is the
+  // same for all.
   const pqxx::result inc = tx.exec_params(
-      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed') FOR "
-      "UPDATE",
+      "SELECT id FROM incidents WHERE dedup_key = $1 AND status NOT IN ('resolved', 'closed')"
+      " ORDER BY id FOR UPDATE",
       dedup_key(type, subject));
-  if (inc.empty()) return 0;
-  const long long id = inc[0][0].as<long long>();
-  const pqxx::result steps = tx.exec_params(
-      "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
-      "now(), note = $3"
-      " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING title",
-      id, check_kind, message);
-  for (const auto& row : steps) {
-    timeline(tx, id, "system:check", "check",
-             "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
-             {{"check", check_kind}});
+  int completed = 0;
+  for (const auto& live : inc) {
+    const long long id = live[0].as<long long>();
+    const pqxx::result steps = tx.exec_params(
+        "UPDATE incident_steps SET status = 'done', completed_by = 'system:check', completed_at = "
+        "now(), note = $3"
+        " WHERE incident_id = $1 AND status = 'pending' AND auto_check->>'kind' = $2 RETURNING "
+        "title",
+        id, check_kind, message);
+    for (const auto& row : steps) {
+      timeline(tx, id, "system:check", "check",
+               "自動確認により手順を完了: " + std::string(row[0].c_str()) + "（" + message + "）",
+               {{"check", check_kind}});
+    }
+    if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
+    tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
+    completed += static_cast<int>(steps.size());
   }
-  if (steps.empty()) timeline(tx, id, "system:check", "check", message, {{"check", check_kind}});
-  tx.exec_params("UPDATE incidents SET updated_at = now() WHERE id = $1", id);
   tx.commit();
-  return static_cast<int>(steps.size());
+  return completed;
 }
 
 boost::json::array list_incidents(pqxx::connection& c, const IncidentFilter& f) {

@@ -74,6 +74,10 @@ struct NewIncident {
   // The checklist for municipalities with playbook overrides of their own: replaces `steps`
   // when the incident belongs to one of them (incidents::plan_playbook_steps fills both).
   std::map<std::string, std::vector<StepPlan>> steps_by_municipality;
+  // When the finding is recorded: the incident opens (or reopens) then and its steps fall due
+  // from then. The daemon's clock (alerts::record_finding fills it from AlertContext::clock), so
+  // a test's manual clock and the incident's times agree; empty: PostgreSQL's now().
+  std::optional<model::TimePoint> at;
 };
 
 // A piece of evidence holding an observation as fetched when detected (its JSON line).
@@ -92,7 +96,9 @@ inline constexpr std::chrono::hours kReopenWindow{24};
 // Records a finding: appended to the live incident with the same dedup key (raising its
 // severity if higher), or to a resolved one within `reopen_window` (reopened, its escalation
 // restarting from now), or opens a new incident with `fresh`'s title and steps. Serialized per
-// dedup key, so concurrent identical findings still make one incident.
+// dedup key, so concurrent identical findings still make one incident. When `fresh.municipality`
+// is set, only that town's incidents are joined or reopened (each town may have its own about
+// one subject: a look-alike one town's staff judged benign may still imitate another).
 // `in_transaction`, if given, runs inside the same transaction just before commit.
 // This is the storage step only: producers of findings record through alerts::record_finding
 // (daemon/alerts/record_finding.h), which adds the page in the same transaction.
@@ -139,9 +145,9 @@ void append_timeline(pqxx::work& tx, long long id, const std::string& actor, std
 void complete_step(pqxx::connection& c, long long id, const std::string& step_id, bool skipped,
                    const std::string& actor, const std::string& note);
 
-// Completes the pending steps whose automatic check is `check_kind` on the live incident of
-// `type`/`subject` (the daemon verified the condition itself), recording `message` on the
-// timeline as system:check. Returns the number of steps completed.
+// Completes the pending steps whose automatic check is `check_kind` on the live incidents of
+// `type`/`subject` (one per town at most; the daemon verified the condition itself), recording
+// `message` on the timeline as system:check. Returns the number of steps completed.
 int complete_automatic_checks(pqxx::connection& c, model::IncidentType type,
                               const std::string& subject, const std::string& check_kind,
                               const std::string& message);

@@ -34,20 +34,49 @@ void register_integrity_routes(http::Router& router, store::Database& db,
                                                     });
                                 }));
 
+  // The audit of one town ({"municipality": id}) or of every town the caller works for (no
+  // body): a town's staff start their own town's, the prefecture's staff any or all.
   router.add_async(
       bh::verb::post, "/api/v1/compliance/run", "/api/v1/compliance/run",
       api::guarded(auth, Role::responder,
                    [monitor](const Principal& who, const http::Request& req, const http::Params&,
                              http::Responder respond) {
+                     std::string error;
+                     const auto body = api::json_body(req, error);
+                     if (!body)
+                       return respond(http::json_error(req, bh::status::bad_request, error));
+                     const std::string asked = api::string_member(*body, "municipality");
+                     if (!asked.empty() && !who.may_see(asked)) {
+                       return respond(http::json_error(req, bh::status::forbidden,
+                                                       "この自治体の監査を行う権限がありません"));
+                     }
                      IntegrityMonitor* m = monitor();
                      if (m == nullptr) {
                        return respond(http::json_error(req, bh::status::service_unavailable,
                                                        "監視がまだ開始していません"));
                      }
-                     m->remote().audit();
-                     log::info("integrity.audit_requested", {{"actor", who.name}});
-                     respond(api::json_reply(req, bh::status::accepted,
-                                             boost::json::object{{"status", "started"}}));
+                     const auto served = m->municipalities();
+                     std::vector<std::string> towns;
+                     for (const auto& id : served) {
+                       if (asked.empty() ? who.may_see(id) : id == asked) towns.push_back(id);
+                     }
+                     if (!asked.empty() && towns.empty()) {
+                       return respond(http::json_error(req, bh::status::not_found,
+                                                       "自治体 " + asked + " はありません"));
+                     }
+                     if (towns.size() == served.size()) {
+                       m->remote().audit();  // a full round: the daily schedule runs from it
+                     } else {
+                       m->remote().audit(towns);
+                     }
+                     boost::json::array started;
+                     for (const auto& id : towns) started.emplace_back(id);
+                     log::info("integrity.audit_requested",
+                               {{"actor", who.name}, {"municipalities", towns.size()}});
+                     respond(api::json_reply(
+                         req, bh::status::accepted,
+                         boost::json::object{{"status", "started"},
+                                             {"municipalities", std::move(started)}}));
                    }));
 
   router.add_async(

@@ -113,7 +113,8 @@ IntegrityMonitor::~IntegrityMonitor() {
 }
 
 void IntegrityMonitor::update_configuration(const config::Config& config) {
-  municipality_ = config.municipality;
+  towns_ = config.municipalities.empty() ? std::vector<config::Municipality>{config.municipality}
+                                         : config.municipalities;
   mastodon_instance_ = config.platforms.mastodon.instance;
   std::vector<std::unique_ptr<Official>> next;
   for (const auto& a : config.accounts) {
@@ -155,10 +156,6 @@ std::string list_page_error(const collectors::HttpResponse& res) {
              " を設定の official_account_list_url にしてください";
   }
   return error;
-}
-
-std::string IntegrityMonitor::list_page_url() const {
-  return municipality_.official_account_list_url;  // [municipality] official_account_list_url
 }
 
 void IntegrityMonitor::start() {
@@ -428,12 +425,49 @@ void IntegrityMonitor::record(model::Finding finding, std::string title, std::st
 }
 
 void IntegrityMonitor::run_audit() {
-  if (audit_running_) return;
-  audit_running_ = true;
+  // A full round: the next one is scheduled when its last town is done.
   audit_timer_.cancel();
-  const std::string url = list_page_url();
+  auto round = std::make_shared<AuditRound>();
+  for (const auto& town : towns_) {
+    if (auditing_.count(town.id) == 0) ++round->running;
+  }
+  if (round->running == 0) {
+    schedule(audit_timer_, options_.audit_interval, &IntegrityMonitor::run_audit);
+    return;
+  }
+  for (const auto& town : towns_) {
+    if (auditing_.count(town.id) == 0) audit_town(town, round);
+  }
+}
+
+void IntegrityMonitor::run_audit_of(const std::vector<std::string>& municipalities) {
+  for (const auto& town : towns_) {
+    if (std::find(municipalities.begin(), municipalities.end(), town.id) == municipalities.end())
+      continue;
+    if (auditing_.count(town.id) == 0) audit_town(town, nullptr);
+  }
+}
+
+std::vector<std::string> IntegrityMonitor::municipalities() const {
+  std::vector<std::string> ids;
+  for (const auto& town : towns_) ids.push_back(town.id);
+  return ids;
+}
+
+void IntegrityMonitor::Remote::audit(std::vector<std::string> municipalities) const {
+  if (io_ == nullptr) return;
+  asio::post(*io_, [alive = alive_, m = monitor_, towns = std::move(municipalities)] {
+    if (!alive.expired() && !m->stopped_) m->run_audit_of(towns);
+  });
+}
+
+// The town's own list page ([[municipalities]] official_account_list_url), then its accounts.
+void IntegrityMonitor::audit_town(const config::Municipality& town,
+                                  std::shared_ptr<AuditRound> round) {
+  auditing_.insert(town.id);
+  const std::string url = town.official_account_list_url;
   if (url.empty() || homepage_http_ == nullptr) {
-    audit_with_page(std::nullopt);
+    audit_with_page(town, std::nullopt, std::move(round));
     return;
   }
   collectors::HttpRequest r;
@@ -444,7 +478,8 @@ void IntegrityMonitor::run_audit() {
   r.platform = "homepage";
   r.endpoint = "official_account_list";
   homepage_http_->fetch(
-      std::move(r), [this, url, alive = std::weak_ptr<bool>(alive_)](collectors::HttpResponse res) {
+      std::move(r), [this, town, url, round = std::move(round),
+                     alive = std::weak_ptr<bool>(alive_)](collectors::HttpResponse res) mutable {
         if (alive.expired()) return;
         di::ListPage page;
         page.url = url;
@@ -454,23 +489,26 @@ void IntegrityMonitor::run_audit() {
           page.error = list_page_error(res);
         }
         if (!page.body)
-          log::warn("integrity.list_page_unavailable", {{"url", url}, {"error", page.error}});
-        if (page.body && list_page_listener_) list_page_listener_(*page.body);
-        audit_with_page(std::move(page));
+          log::warn("integrity.list_page_unavailable",
+                    {{"municipality", town.id}, {"url", url}, {"error", page.error}});
+        if (page.body && list_page_listener_) list_page_listener_(town.id, *page.body);
+        audit_with_page(town, std::move(page), std::move(round));
       });
 }
 
-void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
+void IntegrityMonitor::audit_with_page(const config::Municipality& town,
+                                       std::optional<di::ListPage> page,
+                                       std::shared_ptr<AuditRound> round) {
   std::vector<config::Account> accounts;
-  for (const auto& o : officials_) accounts.push_back(o->account);
-  const auto municipality = municipality_;
-  const std::string list_url = list_page_url();
+  for (const auto& o : officials_) {
+    if (o->account.municipality == town.id) accounts.push_back(o->account);
+  }
   const std::string instance = mastodon_instance_;
   const int post_limit = options_.audit_posts;
   const bool queued = database_.submit(
       "integrity.audit",
-      [this, alive = std::weak_ptr<bool>(alive_), accounts, municipality, list_url, instance,
-       post_limit, page](pqxx::connection& c) {
+      [this, alive = std::weak_ptr<bool>(alive_), accounts, town, instance, post_limit, page,
+       round](pqxx::connection& c) {
         const auto now = clock_.now();
         int failing = 0;
         for (const auto& a : accounts) {
@@ -483,40 +521,47 @@ void IntegrityMonitor::audit_with_page(std::optional<di::ListPage> page) {
           in.two_factor = a.two_factor;
           in.profile = obs.profile;
           in.recent_posts = obs.recent_posts;
-          in.homepage_url = municipality.homepage_url;
-          in.list_page_url = list_url;
+          in.homepage_url = town.homepage_url;
+          in.list_page_url = town.official_account_list_url;
           in.list_page = page;
           in.mastodon_instance = instance;
           const auto items = di::audit(in);
           for (const auto& i : items) failing += i.status == di::ItemStatus::fail ? 1 : 0;
           store_compliance(c, a.platform, a.handle, items, now);
         }
-        log::info("integrity.audit_done",
-                  {{"accounts", accounts.size()}, {"failing_items", failing}});
-        asio::post(io_, [this, alive] {
+        log::info(
+            "integrity.audit_done",
+            {{"municipality", town.id}, {"accounts", accounts.size()}, {"failing_items", failing}});
+        asio::post(io_, [this, alive, id = town.id, round] {
           const metrics::EventLoopMeter::Scope metered("integrity.completion");
-          if (alive.expired()) return;
-          audit_running_ = false;
-          if (metrics_) metrics_->audits_ok.Increment();
-          refresh_metrics();
-          schedule(audit_timer_, options_.audit_interval, &IntegrityMonitor::run_audit);
+          if (!alive.expired()) audit_done(id, true, round);
         });
       },
-      [this, alive = std::weak_ptr<bool>(alive_)](std::exception_ptr error) {
+      [this, alive = std::weak_ptr<bool>(alive_), id = town.id, round](std::exception_ptr error) {
         if (!error) return;
-        asio::post(io_, [this, alive] {
+        asio::post(io_, [this, alive, id, round] {
           const metrics::EventLoopMeter::Scope metered("integrity.completion");
-          if (alive.expired()) return;
-          audit_running_ = false;
-          if (metrics_) metrics_->audits_failed.Increment();
-          log::warn("integrity.audit_failed", {{"action", "retrying in 10 minutes"}});
-          schedule(audit_timer_, std::chrono::minutes(10), &IntegrityMonitor::run_audit);
+          if (!alive.expired()) audit_done(id, false, round);
         });
       });
-  if (!queued) {
-    audit_running_ = false;
-    schedule(audit_timer_, std::chrono::minutes(10), &IntegrityMonitor::run_audit);
+  if (!queued) audit_done(town.id, false, round);
+}
+
+void IntegrityMonitor::audit_done(const std::string& town, bool ok,
+                                  const std::shared_ptr<AuditRound>& round) {
+  auditing_.erase(town);
+  if (metrics_) (ok ? metrics_->audits_ok : metrics_->audits_failed).Increment();
+  if (ok) {
+    refresh_metrics();
+  } else {
+    log::warn("integrity.audit_failed",
+              {{"municipality", town}, {"action", round ? "retrying in 10 minutes" : "none"}});
   }
+  if (!round) return;
+  round->failed = round->failed || !ok;
+  if (--round->running > 0) return;
+  schedule(audit_timer_, round->failed ? std::chrono::minutes(10) : options_.audit_interval,
+           &IntegrityMonitor::run_audit);
 }
 
 void IntegrityMonitor::refresh_metrics() {

@@ -1,9 +1,10 @@
 // Own-account integrity in the running daemon. Listens to the poller: the official accounts'
 // profiles are compared with their approved baseline (an unexpected change opens an
 // account_compromise incident; an announced one moves the baseline), their new posts are
-// scored against the account's history; runs the compliance audit daily and on demand
-// (fetching the homepage's official-account list through the collectors' allow-listed HTTP
-// client); and follows the spread of own posts staff flagged as erroneous.
+// scored against the account's history; runs the compliance audit daily and on demand, town by
+// town (each [[municipalities]] entry's accounts against its own homepage and official-account
+// list page, fetched through the collectors' allow-listed HTTP client); and follows the spread of
+// own posts staff flagged as erroneous.
 // Runs on the daemon's event loop; database work goes through the store's worker.
 #pragma once
 
@@ -77,11 +78,11 @@ class IntegrityMonitor final : public polling::ObservationListener {
   void share_avatar_fetcher(std::shared_ptr<detection::AvatarFetcher> fetcher) {
     shared_avatars_ = std::move(fetcher);
   }
-  // Called on the loop with each official account list page fetched for the audit (the
+  // Called on the loop with each town's official account list page fetched for the audit (the
   // detection hub takes the accounts it links as known official, issue 18).
-  void on_list_page(std::function<void(const std::string& html)> listener) {
-    list_page_listener_ = std::move(listener);
-  }
+  using ListPageListener =
+      std::function<void(const std::string& municipality, const std::string& html)>;
+  void on_list_page(ListPageListener listener) { list_page_listener_ = std::move(listener); }
   void start();
   void stop();
   void set_playbooks(std::shared_ptr<const playbooks::PlaybookSet> playbooks) {
@@ -92,14 +93,21 @@ class IntegrityMonitor final : public polling::ObservationListener {
   void on_stored(model::Platform platform, const std::string& account,
                  const store::StoredBatch& batch) override;
 
-  // Runs the compliance audit of every account now (on the event loop's thread).
+  // Runs the compliance audit of every town's accounts now (on the event loop's thread).
   void run_audit();
+  // Runs the audit of these towns' accounts now (config::Municipality::id; unknown ids are
+  // ignored, a town whose audit is running is not started twice). The daily schedule is kept.
+  void run_audit_of(const std::vector<std::string>& municipalities);
+  // The towns served (config::Municipality::id), in configuration order.
+  std::vector<std::string> municipalities() const;
 
   // Requests to the monitor from any thread, safe to keep after the monitor is gone (store jobs
   // of the API hold one): the loop runs them only while the monitor lives.
   class Remote {
    public:
     void audit() const { post(&IntegrityMonitor::run_audit); }
+    // The audit of these towns only (IntegrityMonitor::run_audit_of).
+    void audit(std::vector<std::string> municipalities) const;
     void refresh_metrics() const { post(&IntegrityMonitor::refresh_metrics); }
     void spread_check() const { post(&IntegrityMonitor::check_spread); }
     void wake_dispatcher() const { post(&IntegrityMonitor::wake_dispatcher); }
@@ -142,18 +150,27 @@ class IntegrityMonitor final : public polling::ObservationListener {
   void note_spread_post(const model::Post& p);
   void record(model::Finding finding, std::string title, std::string summary,
               std::vector<std::string> evidence_json, std::vector<long long> change_ids);
-  void audit_with_page(std::optional<detectors::integrity::ListPage> page);
+  // One town's audit; `round` counts the towns of a full round still running (null: the town
+  // was asked for alone), the last one schedules the next round.
+  struct AuditRound {
+    std::size_t running = 0;
+    bool failed = false;
+  };
+  void audit_town(const config::Municipality& town, std::shared_ptr<AuditRound> round);
+  void audit_with_page(const config::Municipality& town,
+                       std::optional<detectors::integrity::ListPage> page,
+                       std::shared_ptr<AuditRound> round);
+  void audit_done(const std::string& town, bool ok, const std::shared_ptr<AuditRound>& round);
   void refresh_metrics();
   void check_spread();
   void schedule(boost::asio::steady_timer& timer, std::chrono::steady_clock::duration after,
                 void (IntegrityMonitor::*what)());
   collectors::PlatformCollector* collector_for(model::Platform p) const;
-  std::string list_page_url() const;
 
   boost::asio::io_context& io_;
   store::Database& database_;
   const collectors::Clock& clock_;
-  config::Municipality municipality_;
+  std::vector<config::Municipality> towns_;  // every tenant, in configuration order
   std::string mastodon_instance_;
   std::shared_ptr<const playbooks::PlaybookSet> playbooks_;
   alerts::AlertContext alert_context_;
@@ -163,7 +180,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   std::shared_ptr<detection::AvatarFetcher> avatars_;         // null when hash_avatars is off
   std::shared_ptr<detection::AvatarFetcher> shared_avatars_;  // from share_avatar_fetcher()
 
-  std::function<void(const std::string&)> list_page_listener_;  // from on_list_page()
+  ListPageListener list_page_listener_;  // from on_list_page()
   IntegrityOptions options_;
   std::shared_ptr<Metrics> metrics_;  // shared with store jobs that set gauges
   std::vector<std::unique_ptr<Official>> officials_;
@@ -173,7 +190,7 @@ class IntegrityMonitor final : public polling::ObservationListener {
   boost::asio::steady_timer metrics_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   bool stopped_ = true;
-  bool audit_running_ = false;
+  std::set<std::string> auditing_;  // towns whose audit is running
 };
 
 }  // namespace mamori::integrity

@@ -404,9 +404,9 @@ boost::json::object compliance_json(pqxx::connection& c) {
   pqxx::work tx(c);
   boost::json::array accounts;
   const pqxx::result acc = tx.exec(
-      "SELECT platform, handle FROM official_accounts WHERE active AND "
+      "SELECT platform, handle, municipality FROM official_accounts WHERE active AND "
       "mamori_in_scope(municipality)"
-      " ORDER BY platform, handle");
+      " ORDER BY municipality, platform, handle");
   const pqxx::result items =
       tx.exec("SELECT platform, handle, item_id, title, clause, status, detail, " +
               iso("checked_at") + " FROM compliance_results ORDER BY platform, handle, position");
@@ -424,7 +424,8 @@ boost::json::object compliance_json(pqxx::connection& c) {
                                          {"detail", row[6].c_str()}});
       checked_at = row[7].c_str();
     }
-    accounts.push_back(boost::json::object{{"platform", platform},
+    accounts.push_back(boost::json::object{{"municipality", a[2].c_str()},
+                                           {"platform", platform},
                                            {"handle", handle},
                                            {"checked_at", checked_at},
                                            {"items", std::move(list)}});

@@ -10,6 +10,7 @@
 #include <future>
 #include <thread>
 
+#include "daemon/alerts/alerts_config.h"
 #include "daemon/alerts/dispatcher.h"
 #include "daemon/alerts/oncall/oncall.h"
 #include "daemon/alerts/record_finding.h"
@@ -196,6 +197,61 @@ TEST_F(OutboxTest, DeliveryTimeIsMeasuredAtDelivery) {
   ASSERT_TRUE(delivered);
   EXPECT_GE(sample().second, 90.0);  // measured at the claim it would be about 0
   EXPECT_LT(sample().second, 100.0);
+}
+
+// mamori_alerts_total carries the incident's town (docs/metrics.md), one of the configured towns'
+// ids: an incident of a town no longer configured counts as "other", so the series stay bounded.
+TEST_F(OutboxTest, AlertsAreCountedByTheirIncidentsConfiguredTown) {
+  RecordingChannel slack("slack");
+  prometheus::Registry registry;
+  store::DatabaseOptions so;
+  so.dsn = db_.dsn();
+  store::Database database(so, nullptr);
+  database.start();
+  ASSERT_TRUE(database.wait_ready(10s));
+  boost::asio::io_context io;
+  AlertDispatcher dispatcher(io, database, clock_, {{"slack", &slack}}, fast(), &registry);
+  AlertContext context = paging({"slack"});
+  auto towns = std::make_shared<AlertsConfig>();
+  towns->municipalities["soma"].name = "相馬市";
+  towns->municipalities["shinchi"].name = "新地町";
+  context.config = towns;
+  dispatcher.set_context(context);
+  const auto counted = [&](const std::string& town) {
+    double n = 0;
+    for (const auto& family : registry.Collect()) {
+      if (family.name != "mamori_alerts_total") continue;
+      for (const auto& m : family.metric) {
+        for (const auto& l : m.label) {
+          if (l.name == "municipality" && l.value == town) n += m.counter.value;
+        }
+      }
+    }
+    return n;
+  };
+  const long long soma = open_incident("x:soma", {"slack"});
+  const long long shinchi = open_incident("x:shinchi", {"slack"});
+  const long long gone = open_incident("x:gone", {"slack"});
+  {
+    pqxx::work tx(*direct_);
+    tx.exec_params("UPDATE incidents SET municipality = 'soma' WHERE id = $1", soma);
+    tx.exec_params("UPDATE incidents SET municipality = 'shinchi' WHERE id = $1", shinchi);
+    tx.exec_params("UPDATE incidents SET municipality = 'iitate' WHERE id = $1", gone);
+    tx.commit();
+  }
+  boost::asio::post(io, [&] { dispatcher.start(); });
+  auto guard = boost::asio::make_work_guard(io);
+  std::thread loop([&] { io.run(); });
+  const bool delivered = testing::eventually([&] { return slack.delivered().size() == 3; }, 10s);
+  boost::asio::post(io, [&] { dispatcher.stop(); });
+  guard.reset();
+  loop.join();
+  database.drain_and_stop(5s);
+  ASSERT_TRUE(delivered);
+  EXPECT_EQ(counted("soma"), 1);
+  EXPECT_EQ(counted("shinchi"), 1);
+  EXPECT_EQ(counted("other"), 1);
+  EXPECT_EQ(counted("iitate"), 0);
 }
 
 TEST_F(OutboxTest, AnIncidentProducesOneAlertPerRouteWithinTwoSeconds) {

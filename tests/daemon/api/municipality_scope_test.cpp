@@ -36,6 +36,7 @@ using namespace std::chrono_literals;
 const std::string kSomaToken = "soma-responder-token-0123456789abcdefghij";
 const std::string kShinchiToken = "shinchi-viewer-token-0123456789abcdefghi";
 const std::string kPrefectureToken = "prefecture-token-0123456789abcdefghijklm";
+const std::string kShinchiResponderToken = "shinchi-responder-token-0123456789abcdefg";
 
 class MunicipalityScopeTest : public ::testing::Test {
  protected:
@@ -70,7 +71,7 @@ class MunicipalityScopeTest : public ::testing::Test {
     cfg->server.public_url = "https://mamori.pref.example.lg.jp/";
     config_ = cfg;
 
-    std::vector<config::ApiToken> tokens(3);
+    std::vector<config::ApiToken> tokens(4);
     tokens[0].name = "相馬 広報";
     tokens[0].role = "responder";
     tokens[0].token.value = config::Secret(kSomaToken);
@@ -82,6 +83,10 @@ class MunicipalityScopeTest : public ::testing::Test {
     tokens[2].name = "県 情報政策課";
     tokens[2].role = "responder";
     tokens[2].token.value = config::Secret(kPrefectureToken);
+    tokens[3].name = "新地 企画";
+    tokens[3].role = "responder";
+    tokens[3].token.value = config::Secret(kShinchiResponderToken);
+    tokens[3].municipalities = {"shinchi"};
     auth_ = std::make_unique<TokenAuthenticator>(tokens);
     register_incident_routes(rig_.router, *rig_.database, *auth_);
     register_rumour_routes(rig_.router, *rig_.database, *auth_);
@@ -347,13 +352,22 @@ TEST_F(MunicipalityScopeTest, FindingsAboutAnOfficialAccountBelongToItsTown) {
             "default");
 }
 
-// The compliance audit runs over every town's accounts at once: staff of one town cannot start it.
-TEST_F(MunicipalityScopeTest, OnlyStaffOfEveryTownStartTheComplianceAudit) {
-  const auto refused = call("POST", "/api/v1/compliance/run", kSomaToken, "{}");
+// The compliance audit runs town by town: staff of one town start their own town's, not another's
+// (tests/daemon/integrity/town_compliance_test.cpp runs them).
+TEST_F(MunicipalityScopeTest, StaffStartTheComplianceAuditOfTheirOwnTownOnly) {
+  const auto refused =
+      call("POST", "/api/v1/compliance/run", kSomaToken, R"({"municipality":"shinchi"})");
   EXPECT_EQ(refused.status, 403) << refused.body;
-  EXPECT_NE(refused.body.find("すべての自治体"), std::string::npos) << refused.body;
+  EXPECT_EQ(refused.body.find("新地"), std::string::npos) << refused.body;
   // Past the scope check (here no monitor runs, so it is not started).
+  EXPECT_EQ(call("POST", "/api/v1/compliance/run", kSomaToken, "{}").status, 503);
+  EXPECT_EQ(call("POST", "/api/v1/compliance/run", kSomaToken, R"({"municipality":"soma"})").status,
+            503);
   EXPECT_EQ(call("POST", "/api/v1/compliance/run", kPrefectureToken, "{}").status, 503);
+  EXPECT_EQ(
+      call("POST", "/api/v1/compliance/run", kPrefectureToken, R"({"municipality":"shinchi"})")
+          .status,
+      503);
 }
 
 TEST_F(MunicipalityScopeTest, DispositionsAndRelatedAccountsOfAnotherTownAreNotListed) {
@@ -362,9 +376,11 @@ TEST_F(MunicipalityScopeTest, DispositionsAndRelatedAccountsOfAnotherTownAreNotL
     for (const auto& [incident, handle] :
          {std::pair{soma_, "soma_city"}, std::pair{shinchi_, "shinchi_town"}}) {
       tx.exec_params(
-          "INSERT INTO impersonation_dispositions (platform, account_ref, disposition, handle,"
-          " incident_id, decided_by) VALUES ('x', $1, 'benign', $1, $2, 'x')",
-          std::string("cand_") + handle, incident);
+          "INSERT INTO impersonation_dispositions (municipality, platform, account_ref,"
+          " disposition, handle, incident_id, decided_by) VALUES ($3, 'x', $1, 'benign', $1, $2,"
+          " 'x')",
+          std::string("cand_") + handle, incident,
+          std::string(handle == std::string("soma_city") ? "soma" : "shinchi"));
       tx.exec_params(
           "INSERT INTO impersonation_related (platform, account_ref, handle, family,"
           " matched_official) VALUES ('x', $1, $1, '図書館', $2)",
@@ -380,6 +396,50 @@ TEST_F(MunicipalityScopeTest, DispositionsAndRelatedAccountsOfAnotherTownAreNotL
     const auto all = call("GET", path, kPrefectureToken);
     EXPECT_NE(all.body.find("shinchi_town"), std::string::npos) << path << all.body;
   }
+}
+
+// A decision on a look-alike (benign / related) is its town's (070_disposition_municipality.sql):
+// another town's staff cannot read or change it, and their own decision on the same account
+// leaves it as it was.
+TEST_F(MunicipalityScopeTest, ATownsDecisionsOnALookAlikeAreItsOwn) {
+  const auto decided = call("POST", incident_path(soma_) + "/disposition", kSomaToken,
+                            R"({"disposition":"benign","note":"相馬の判断"})");
+  ASSERT_EQ(decided.status, 200) << decided.body;
+  const std::string soma_row =
+      "SELECT disposition || '/' || decided_by || '/' || note FROM impersonation_dispositions"
+      " WHERE municipality = 'soma' AND platform = 'x' AND account_ref = '9001'";
+  EXPECT_EQ(scalar(soma_row), "benign/相馬 広報/相馬の判断");
+  // Another town's staff: not listed, and the incident it was made on is not found.
+  const auto listed = call("GET", "/api/v1/impersonation/dispositions", kShinchiResponderToken);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(boost::json::parse(listed.body).at("dispositions").as_array().size(), 0u)
+      << listed.body;
+  EXPECT_EQ(call("POST", incident_path(soma_) + "/disposition", kShinchiResponderToken,
+                 R"({"disposition":"related"})")
+                .status,
+            404);
+  EXPECT_EQ(scalar(soma_row), "benign/相馬 広報/相馬の判断");
+  // The same account imitating 新地町 too is 新地町's incident; its decision is its own row.
+  const long long shinchi_case = record("shinchi", "x:9001");
+  EXPECT_NE(shinchi_case, soma_);
+  const auto own = call("POST", incident_path(shinchi_case) + "/disposition",
+                        kShinchiResponderToken, R"({"disposition":"related"})");
+  ASSERT_EQ(own.status, 200) << own.body;
+  EXPECT_EQ(scalar(soma_row), "benign/相馬 広報/相馬の判断");
+  EXPECT_EQ(scalar("SELECT disposition || '/' || decided_by FROM impersonation_dispositions"
+                   " WHERE municipality = 'shinchi' AND account_ref = '9001'"),
+            "related/新地 企画");
+  for (const auto& [token, town, disposition] :
+       {std::tuple{kSomaToken, "soma", "benign"},
+        std::tuple{kShinchiResponderToken, "shinchi", "related"}}) {
+    const auto r = call("GET", "/api/v1/impersonation/dispositions", token);
+    const auto list = boost::json::parse(r.body).at("dispositions").as_array();
+    ASSERT_EQ(list.size(), 1u) << r.body;
+    EXPECT_EQ(list[0].at("municipality").as_string(), town);
+    EXPECT_EQ(list[0].at("disposition").as_string(), disposition);
+  }
+  const auto all = call("GET", "/api/v1/impersonation/dispositions", kPrefectureToken);
+  EXPECT_EQ(boost::json::parse(all.body).at("dispositions").as_array().size(), 2u);
 }
 
 // Flagging an own post as erroneous finds the post within the caller's towns only (the route

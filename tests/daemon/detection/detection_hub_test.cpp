@@ -232,10 +232,10 @@ TEST_F(DetectionHubTest, ThankYouSurgeOfTheSameSizeIsNot炎上) {
 // baseline. In-process on a real PostgreSQL with a manual clock: hours pass in a few seconds.
 //
 // The account has two days of stored replies (one every 10 minutes), so the detector starts
-// with that baseline (warm start). The clock starts at a fixed instant and the incident's opening
-// time (set by PostgreSQL's now()) is moved to the flood on the test clock: with the clock at the
-// wall clock's now and the real opening time, each test failed when the suite ran at some hours
-// of the day (seen at 08:xx and 10:0x UTC). Checked by hand from 13 start instants over three days.
+// with that baseline (warm start). The clock starts at a fixed instant and the incident opens at
+// the flood on that clock (alerts::record_finding records at the injected clock's time): with
+// the clock at the wall clock's now, each test failed when the suite ran at some hours of the day
+// (seen at 08:xx and 10:0x UTC).
 const std::vector<std::string> kEveryday = {
     "訓練は何時から始まりますか",
     "雨の場合も実施しますか",
@@ -300,15 +300,6 @@ class FlameupCalmTest : public DetectionHubTest {
                  "s.incident_id WHERE i.type = 'flameup' AND s.step_id = 'watch_calm_down' "
                  "AND s.status = 'pending'") == "1";
     })) << env_.sql("SELECT string_agg(type || ' ' || severity_label, ', ') FROM incidents");
-    // Opened at the flood on the test clock (a second flood joins the incident: kept).
-    env_.sql(
-        "UPDATE incidents SET opened_at = to_timestamp(" +
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count()) +
-        ") WHERE type = 'flameup' AND opened_at > to_timestamp(" +
-        std::to_string(
-            std::chrono::duration_cast<std::chrono::seconds>(now().time_since_epoch()).count()) +
-        ")");
   }
 
   // Runs the clock minute by minute for `span`, one reply every `every` (as polling would bring

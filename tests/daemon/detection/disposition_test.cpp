@@ -49,26 +49,39 @@ TEST(DispositionBook, HoldsUntilNameHandleLinkOrIconChange) {
   DispositionBook book;
   book.replace({d});
   const auto same = snapshot("1234", "Soma_FD", "相馬市消防本部", d.url, d.avatar_url);
-  EXPECT_NE(book.settled(same), nullptr);
+  EXPECT_NE(book.settled("default", same), nullptr);
   // A reply author's snapshot has no link or icon: unknown is not a change.
-  EXPECT_NE(book.settled(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
+  EXPECT_NE(book.settled("default", snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
   // Found by handle when the id is unknown.
-  EXPECT_NE(book.settled(snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
+  EXPECT_NE(book.settled("default", snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
   for (const auto& changed :
        {snapshot("1234", "soma_fd", "【公式】相馬市", d.url, d.avatar_url),
         snapshot("1234", "soma_city_", "相馬市消防本部", d.url, d.avatar_url),
         snapshot("1234", "soma_fd", "相馬市消防本部", "https://evil.example/", d.avatar_url),
         snapshot("1234", "soma_fd", "相馬市消防本部", d.url, "https://pbs.example/b.jpg")}) {
-    EXPECT_EQ(book.settled(changed), nullptr) << changed.handle << " " << changed.display_name;
+    EXPECT_EQ(book.settled("default", changed), nullptr)
+        << changed.handle << " " << changed.display_name;
   }
-  book.forget(model::Platform::x, "1234");
-  EXPECT_EQ(book.decided(same), nullptr);
-  EXPECT_EQ(book.decided(snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
+  book.forget("default", model::Platform::x, "1234");
+  EXPECT_EQ(book.decided("default", same), nullptr);
+  EXPECT_EQ(book.decided("default", snapshot("", "soma_fd", "相馬市消防本部")), nullptr);
   book.replace({d});
   auto other = same;
   other.platform = model::Platform::bluesky;
-  EXPECT_EQ(book.settled(other), nullptr);
-  EXPECT_EQ(book.settled(snapshot("9999", "someone", "相馬市消防本部")), nullptr);
+  EXPECT_EQ(book.settled("default", other), nullptr);
+  EXPECT_EQ(book.settled("default", snapshot("9999", "someone", "相馬市消防本部")), nullptr);
+  // A decision is the deciding town's only (issue 20): another town has none on the account.
+  EXPECT_EQ(book.decided("shinchi", same), nullptr);
+  d.municipality = "shinchi";
+  d.disposition = "benign";
+  auto soma = d;
+  soma.municipality = "default";
+  book.replace({soma, d});
+  ASSERT_NE(book.settled("shinchi", same), nullptr);
+  EXPECT_EQ(book.settled("shinchi", same)->municipality, "shinchi");
+  book.forget("shinchi", model::Platform::x, "1234");
+  EXPECT_EQ(book.decided("shinchi", same), nullptr);
+  EXPECT_NE(book.settled("default", same), nullptr);
 }
 
 class DispositionApiTest : public ::testing::Test {
@@ -166,17 +179,18 @@ TEST_F(DispositionApiTest, StaffMarkRelatedWithWhoAndWhenAndTheIncidentIsResolve
   // What the hub loads holds for the same profile only.
   DispositionBook book;
   book.replace(load_dispositions(*rig_.direct));
-  EXPECT_NE(book.settled(snapshot("1234", "soma_fd", "相馬市消防本部",
-                                  "https://www.city.soma.fukushima.jp/shobo/",
-                                  "https://pbs.example/a.jpg")),
+  EXPECT_NE(book.settled("default", snapshot("1234", "soma_fd", "相馬市消防本部",
+                                             "https://www.city.soma.fukushima.jp/shobo/",
+                                             "https://pbs.example/a.jpg")),
             nullptr);
-  EXPECT_EQ(book.settled(snapshot("1234", "soma_fd", "相馬市", "", "https://pbs.example/a.jpg")),
+  EXPECT_EQ(book.settled("default",
+                         snapshot("1234", "soma_fd", "相馬市", "", "https://pbs.example/a.jpg")),
             nullptr);
 
   // The hub saw the profile change: the question is open again, the decision kept for the record.
-  mark_reopened(*rig_.direct, model::Platform::x, "1234");
+  mark_reopened(*rig_.direct, "default", model::Platform::x, "1234");
   book.replace(load_dispositions(*rig_.direct));
-  EXPECT_EQ(book.decided(snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
+  EXPECT_EQ(book.decided("default", snapshot("1234", "soma_fd", "相馬市消防本部")), nullptr);
   const auto again =
       boost::json::parse(call("GET", "/api/v1/impersonation/dispositions", kViewerToken).body);
   EXPECT_TRUE(again.at("dispositions").as_array()[0].as_object().contains("reopened_at"));

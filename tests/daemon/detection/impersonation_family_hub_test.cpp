@@ -101,9 +101,9 @@ TEST_F(HubFamilyTest, RelatedListedAndJudgedAccountsOpenNoIncidentAnImpersonator
     auto conn = store::connect(db_.dsn(), std::nullopt);
     pqxx::work tx(*conn);
     tx.exec(
-        "INSERT INTO impersonation_dispositions (platform, account_ref, disposition, handle,"
-        " display_name, decided_by) VALUES ('x', '300', 'benign', 'soma_clty', '相馬市', '広報 "
-        "花子')");
+        "INSERT INTO impersonation_dispositions (municipality, platform, account_ref,"
+        " disposition, handle, display_name, decided_by) VALUES ('default', 'x', '300', 'benign',"
+        " 'soma_clty', '相馬市', '広報 花子')");
     tx.commit();
   }
   CandidateDisposition judged;
@@ -281,6 +281,40 @@ TEST_F(HubTwoTownsTest, EachTownsNamesAreSearchedAndALookAlikeIsJudgedAgainstIts
                 "SELECT matched_official FROM impersonation_related"
                 " WHERE account_ref = '530'"),
             "minamisoma_koho");
+}
+
+// A town's decision on a look-alike is its own (070_disposition_municipality.sql): 南相馬市's
+// staff judged an account benign; it imitates 相馬市's account, and 相馬市 still gets its incident
+// (with one decision for every town, it would never have been told). 相馬市's own decision then
+// ends it, and 南相馬市's stays as it was.
+TEST_F(HubTwoTownsTest, ATownsDecisionOnALookAlikeDoesNotHideItFromTheOtherTown) {
+  auto conn = store::connect(db_.dsn(), std::nullopt);
+  sql(db_.dsn(),
+      "INSERT INTO impersonation_dispositions (municipality, platform, account_ref, disposition,"
+      " handle, display_name, decided_by) VALUES ('minamisoma', 'x', '560', 'benign', 'soma_c1ty',"
+      " '相馬市', '南相馬 広報')");
+  hub_->set_dispositions(load_dispositions(*conn));
+  const auto candidate = profile("560", "soma_c1ty", "相馬市", kDescription);
+  see(candidate);
+  ASSERT_TRUE(testing::eventually([&] { return town_of("560") == "soma"; }, 20s))
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  const std::string incident = sql(db_.dsn(), "SELECT id FROM incidents WHERE subject = 'x:560'");
+  record_disposition(*conn, std::stoll(incident), "benign", "相馬 広報", "");
+  hub_->set_dispositions(load_dispositions(*conn));
+
+  see(candidate);
+  // A later look-alike's incident shows the hub has judged the candidate again (one store queue).
+  see(profile("570", "minamisoma_kouhou", "南相馬市", kMinamisomaDescription));
+  ASSERT_TRUE(testing::eventually([&] { return incidents_for("570") == "1"; }, 20s));
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT string_agg(municipality || '/' || status, ',') FROM incidents"
+                " WHERE subject = 'x:560'"),
+            "soma/resolved");
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT string_agg(municipality || '/' || decided_by, ',' ORDER BY municipality)"
+                " FROM impersonation_dispositions WHERE account_ref = '560' AND reopened_at IS"
+                " NULL"),
+            "minamisoma/南相馬 広報,soma/相馬 広報");
 }
 
 }  // namespace

@@ -260,6 +260,47 @@ TEST_F(AutomaticChecksTest, TimeToTakedownIsObservedOnceWhenTheImpersonatorIsGon
   EXPECT_EQ(histogram("mamori_impersonation_request_to_takedown_seconds").first, 1u);
 }
 
+// The acknowledge and resolve times carry the incident's town (docs/metrics.md), one of the towns
+// with configured accounts; another town's incident is counted as "other" (bounded series).
+TEST_F(AutomaticChecksTest, TimesToAcknowledgeAndResolveAreObservedPerConfiguredTown) {
+  exec(
+      "INSERT INTO official_accounts (platform, handle, municipality) VALUES ('x', 'shinchi_town',"
+      " 'shinchi')");
+  prometheus::Registry registry;
+  IncidentMetrics metrics(registry);
+  metrics.refresh(*c_);
+  const long long soma = incident("x:301", R"({"kind":"subject_gone"})");
+  const long long shinchi = incident("x:302", R"({"kind":"subject_gone"})");
+  const long long gone = incident("x:303", R"({"kind":"subject_gone"})");
+  exec("UPDATE incidents SET municipality = 'shinchi' WHERE id = " + std::to_string(shinchi));
+  exec("UPDATE incidents SET municipality = 'iitate' WHERE id = " + std::to_string(gone));
+  exec("UPDATE incidents SET opened_at = now() - interval '10 minutes'");
+  for (const long long id : {soma, shinchi, gone}) {
+    change_status(*c_, id, Status::acknowledged, "広報 花子");
+    change_status(*c_, id, Status::resolved, "広報 花子", "テストのため");
+  }
+  metrics.refresh(*c_);
+  const auto observed = [&](const std::string& name, const std::string& town) {
+    std::uint64_t n = 0;
+    for (const auto& family : registry.Collect()) {
+      if (family.name != name) continue;
+      for (const auto& m : family.metric) {
+        for (const auto& l : m.label) {
+          if (l.name == "municipality" && l.value == town) n += m.histogram.sample_count;
+        }
+      }
+    }
+    return n;
+  };
+  for (const char* name :
+       {"mamori_incident_time_to_acknowledge_seconds", "mamori_incident_time_to_resolve_seconds"}) {
+    EXPECT_EQ(observed(name, "default"), 1u) << name;  // soma_city's town in this test
+    EXPECT_EQ(observed(name, "shinchi"), 1u) << name;
+    EXPECT_EQ(observed(name, "other"), 1u) << name;
+    EXPECT_EQ(observed(name, "iitate"), 0u) << name;
+  }
+}
+
 // A fake city homepage over real HTTP; the runner fetches it through the collectors' client.
 class HomepageCheckTest : public AutomaticChecksTest {
  protected:
