@@ -85,34 +85,38 @@ class LeasedPolling : public ::testing::Test {
   }
   std::string q(const std::string& query) { return testing::sql(db_.dsn(), query); }
 
-  testing::ScratchDatabase db_;
-  testing::TempDir dir_;
-  std::unique_ptr<testing::FakePlatform> fake_;
-};
-
-TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithoutLossOrDoubles) {
-  const std::string scenario = testing::faster_scenario(
-      testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/prefecture50.toml"),
-      kSpeedUp);
-  testing::write_file(dir_.path() / "scenario.toml", scenario);
-  const toml::table doc = toml::parse(scenario);
-  std::vector<std::pair<std::string, std::string>> officials;
-  for (const auto& node : *doc["account"].as_array()) {
-    const auto& a = *node.as_table();
-    if (a["avatar_pattern"].value_or(std::string()).find("-official") != std::string::npos)
-      officials.emplace_back(a["platform"].value_or(std::string()),
-                             a["handle"].value_or(std::string()));
+  // The scenario, three minutes in thirty seconds, and its fifty official accounts; starts the
+  // fake platform on it.
+  std::vector<std::pair<std::string, std::string>> start_fake(double* last_at = nullptr) {
+    const std::string scenario = testing::faster_scenario(
+        testing::read_file(testing::source_dir() /
+                           "tests/fakeplatform/scenarios/prefecture50.toml"),
+        kSpeedUp);
+    testing::write_file(dir_.path() / "scenario.toml", scenario);
+    const toml::table doc = toml::parse(scenario);
+    std::vector<std::pair<std::string, std::string>> officials;
+    for (const auto& node : *doc["account"].as_array()) {
+      const auto& a = *node.as_table();
+      if (a["avatar_pattern"].value_or(std::string()).find("-official") != std::string::npos)
+        officials.emplace_back(a["platform"].value_or(std::string()),
+                               a["handle"].value_or(std::string()));
+    }
+    if (last_at != nullptr) {
+      *last_at = 0;
+      for (const auto& node : *doc["post"].as_array())
+        *last_at = std::max(*last_at, (*node.as_table())["at"].value_or(0.0));
+    }
+    fake_ = std::make_unique<testing::FakePlatform>(dir_.path() / "scenario.toml", dir_);
+    testing::set_fake_credentials_env();
+    ::setenv("MAMORI_T_HOOK", "hook-secret-0123456789abcdef0123456789ab", 1);
+    return officials;
   }
-  ASSERT_EQ(officials.size(), 50u);
-  double last_at = 0;
-  for (const auto& node : *doc["post"].as_array())
-    last_at = std::max(last_at, (*node.as_table())["at"].value_or(0.0));
 
-  fake_ = std::make_unique<testing::FakePlatform>(dir_.path() / "scenario.toml", dir_);
-  testing::set_fake_credentials_env();
-  ::setenv("MAMORI_T_HOOK", "hook-secret-0123456789abcdef0123456789ab", 1);
-  std::vector<Instance> instances;
-  for (const std::string name : {"a", "b", "c"}) {
+  // mamorid `name` on the scenario's accounts, its requests sent as "mamori-test-<name>"; not
+  // waited for. `extra` goes into its [cluster] table (or starts tables of its own).
+  Instance launch(const std::string& name,
+                  const std::vector<std::pair<std::string, std::string>>& officials,
+                  const std::string& extra = "") {
     Instance in;
     in.name = name;
     in.port = testing::free_tcp_port();
@@ -124,8 +128,7 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
     s.polling = "profiles = \"5s\"\nposts = \"1s\"\nreplies = \"1s\"\nsearch = \"1h\"\n";
     // Every instance pages through the same (unreachable) hook: the outbox rows are what count.
     s.extra = "[cluster]\ninstance = \"" + name + "\"\nlease_period = \"" +
-              std::to_string(kLeasePeriodS) +
-              "s\"\n"
+              std::to_string(kLeasePeriodS) + "s\"\n" + extra +
               "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/mamori\"\n"
               "secret = \"env:MAMORI_T_HOOK\"\n"
               "[[alerts.policies]]\nname = \"all\"\nseverities = [\"*\"]\n"
@@ -140,8 +143,23 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
         std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
                                  path.string()},
         dir_.path() / ("mamorid-" + name + ".log"));
-    ASSERT_TRUE(testing::mamorid_ready(*in.process, in.port)) << in.process->log();
-    instances.push_back(std::move(in));
+    return in;
+  }
+
+  testing::ScratchDatabase db_;
+  testing::TempDir dir_;
+  std::unique_ptr<testing::FakePlatform> fake_;
+};
+
+TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithoutLossOrDoubles) {
+  double last_at = 0;
+  const auto officials = start_fake(&last_at);
+  ASSERT_EQ(officials.size(), 50u);
+  std::vector<Instance> instances;
+  for (const std::string name : {"a", "b", "c"}) {
+    instances.push_back(launch(name, officials));
+    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
+        << instances.back().process->log();
   }
   const auto logs = [&] {
     std::string all;
@@ -258,6 +276,64 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
   }
   // Stopping let the leases go rather than leave them to run out.
   EXPECT_EQ(q("SELECT count(*) FROM poll_leases WHERE holder IN ('a', 'c')"), "0");
+}
+
+// Three instances started together with a join window: none takes a lease until the window
+// (from the first one's start) ends, then each takes its share of the three alive — 17, 17, 16
+// at their first lease change, nothing handed back later, and each account's posts polled by
+// one instance only from the first request on. Without the window the first instance up takes
+// all fifty (its first leases_changed says acquired=50) and hands most of them back.
+TEST_F(LeasedPolling, InstancesStartedTogetherEachTakeTheirShareFromTheStart) {
+  const auto officials = start_fake();
+  ASSERT_EQ(officials.size(), 50u);
+  const int window_s = 6;  // > a mamorid's start-up on this machine, so all three are alive
+  std::vector<Instance> instances;
+  for (const std::string name : {"a", "b", "c"})
+    instances.push_back(
+        launch(name, officials, "join_window = \"" + std::to_string(window_s) + "s\"\n"));
+  const auto logs = [&] {
+    std::string all;
+    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
+    return all;
+  };
+  for (auto& in : instances)
+    ASSERT_TRUE(testing::mamorid_ready(*in.process, in.port)) << in.process->log();
+
+  const std::string held_by =
+      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
+      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
+  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "16,17,17"; }, 30s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+  // Two more lease rounds: still each its share, nothing moved.
+  std::this_thread::sleep_for(std::chrono::seconds(kLeasePeriodS));
+  EXPECT_EQ(q(held_by), "16,17,17");
+
+  static const std::regex changed(
+      R"(event=cluster\.leases_changed .*acquired=(\d+) .*lost=(\d+) .*instances=(\d+))");
+  std::multiset<int> first_acquired;
+  for (const auto& in : instances) {
+    const std::string log = in.process->log();
+    std::vector<std::smatch> changes;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), changed);
+         it != std::sregex_iterator(); ++it)
+      changes.push_back(*it);
+    ASSERT_FALSE(changes.empty()) << in.name << "\n" << log;
+    first_acquired.insert(std::stoi(changes.front()[1].str()));
+    EXPECT_EQ(changes.front()[3].str(), "3") << in.name;  // all three counted
+    for (const auto& m : changes) EXPECT_EQ(m[2].str(), "0") << in.name << ": " << m[0].str();
+  }
+  EXPECT_EQ(first_acquired, (std::multiset<int>{16, 17, 17})) << logs();
+
+  // From the first request on, each account's posts were read by one instance only.
+  const auto pollers = posts_pollers(0);
+  EXPECT_EQ(pollers.size(), 50u);
+  for (const auto& [account, who] : pollers) EXPECT_EQ(who.size(), 1u) << account;
+
+  for (auto& in : instances) {
+    in.process->signal(SIGTERM);
+    EXPECT_EQ(in.process->wait_for_exit(20s), std::optional<int>(0)) << in.process->log();
+  }
 }
 
 }  // namespace
