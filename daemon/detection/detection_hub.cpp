@@ -361,8 +361,10 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
                             std::string(model::display_name(to.account.platform)) + "）";
     std::string title = "脅迫・犯罪予告の疑い: " + who + "への書き込み（" + f.severity_label + "）";
     std::string summary = f.reasons.empty() ? title : f.reasons.front();
+    // The incident is the town's whose account was addressed, with that account's department
+    // (alert routes look at both), not `default`'s.
     record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title),
-           std::move(summary));
+           std::move(summary), {}, to.account.municipality, {}, to.account.handle);
   }
 }
 
@@ -568,9 +570,11 @@ void DetectionHub::plan_steps(incidents::NewIncident& fresh, const model::Findin
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
                           std::string title, std::string summary,
                           std::vector<incidents::EvidenceItem> more_evidence,
-                          std::string municipality, std::string candidate_handle) {
+                          std::string municipality, std::string candidate_handle,
+                          std::string official_handle) {
   incidents::NewIncident fresh;
   fresh.municipality = std::move(municipality);
+  fresh.official_handle = std::move(official_handle);
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
   plan_steps(fresh, finding);

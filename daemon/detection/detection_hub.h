@@ -151,7 +151,8 @@ class DetectionHub final : public polling::ObservationListener {
                     const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {},
-              std::string municipality = {}, std::string candidate_handle = {});
+              std::string municipality = {}, std::string candidate_handle = {},
+              std::string official_handle = {});
   void plan_steps(incidents::NewIncident& fresh, const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
   detectors::flameup::Settings rate_settings(model::Platform platform) const;
