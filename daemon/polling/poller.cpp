@@ -618,7 +618,8 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   const bool queued = database_.submit(
       "poller.store",
       [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
-        auto batch = store::store_observations(c, keep, std::nullopt);
+        // An account's new posts are marked unjudged until the listeners saw them (066).
+        auto batch = store::store_observations(c, keep, std::nullopt, account);
         asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
           if (alive.expired()) return;
           run->new_items += batch.new_posts.size();
@@ -635,6 +636,7 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
                   .Increment(static_cast<double>(batch.newly_gone.size()));
           }
           if (listener_ != nullptr) listener_->on_stored(run->platform, account, batch);
+          if (!account.empty()) mark_judged(run->platform, batch.new_posts);
           if (!page_ok && run->kind != Run::Kind::search) {
             finish(run, false);
             return;
@@ -879,6 +881,29 @@ void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& 
 
 // --- Leased polling (leases.h: what is leased and why; this is the poller's side) ---
 
+void Poller::mark_judged(model::Platform platform, const std::vector<model::Post>& posts) {
+  if (posts.empty()) return;
+  std::vector<std::string> ids;
+  ids.reserve(posts.size());
+  for (const auto& p : posts) ids.push_back(p.post_id);
+  // Queued after every record the listeners queued for them (the store's queue is FIFO).
+  database_.submit("poller.judged", [platform, ids = std::move(ids)](pqxx::connection& c) {
+    store::mark_judged(c, platform, ids);
+  });
+}
+
+void Poller::rejudge(const Account& a, const std::vector<model::Post>& posts) {
+  if (posts.empty() || listener_ == nullptr || a.removed) return;
+  log::info(
+      "poll.unjudged_posts",
+      {{"platform", model::to_string(a.platform)}, {"account", a.handle}, {"posts", posts.size()}});
+  store::StoredBatch batch;
+  batch.new_posts = posts;
+  batch.rejudged = true;
+  listener_->on_stored(a.platform, a.handle, batch);
+  mark_judged(a.platform, posts);
+}
+
 bool Poller::polls(const Account& a) const {
   return options_.leases == nullptr || options_.leases->holds(a.platform, a.handle);
 }
@@ -914,10 +939,15 @@ void Poller::leases_changed(const LeaseChange& change) {
   first_leases_taken_ = true;
   // The last holder moved the cursors: continue from there, neither missing nor re-reading.
   std::weak_ptr<bool> alive = alive_;
+  // So did it store posts it never judged (killed in between): those are judged here first.
   database_.submit("poller.take_over", [this, alive, taken, look_up](pqxx::connection& c) {
     auto cursors = store::load_cursors(c);
-    asio::post(io_, [this, alive, taken, look_up, cursors = std::move(cursors)] {
+    std::vector<std::vector<model::Post>> unjudged;
+    for (const auto& a : taken) unjudged.push_back(store::load_unjudged(c, a->platform, a->handle));
+    asio::post(io_, [this, alive, taken, look_up, cursors = std::move(cursors),
+                     unjudged = std::move(unjudged)] {
       if (alive.expired() || stopped_) return;
+      for (std::size_t i = 0; i < taken.size(); ++i) rejudge(*taken[i], unjudged[i]);
       for (const auto& a : taken) {
         const std::string platform(model::to_string(a->platform));
         for (const char* job : kAccountJobs) {

@@ -156,6 +156,10 @@ class Poller {
   void forget_series(const Account& a);
   void publish_staleness();
   bool polls(const Account& a) const;  // this instance holds the account's lease (or no leases)
+  // Unjudged posts (deploy/sql/066): marks dropped once the listeners judged them; a taken
+  // account's leftover ones handed to the listeners again.
+  void mark_judged(model::Platform platform, const std::vector<model::Post>& posts);
+  void rejudge(const Account& a, const std::vector<model::Post>& posts);
 
   boost::asio::io_context& io_;
   store::Database& database_;

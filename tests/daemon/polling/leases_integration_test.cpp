@@ -278,6 +278,97 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
   EXPECT_EQ(q("SELECT count(*) FROM poll_leases WHERE holder IN ('a', 'c')"), "0");
 }
 
+// A reply stored by an instance that was killed before its detectors judged it (the state a kill
+// between the store's commit and the judgement leaves: the post stored, its unjudged mark
+// (deploy/sql/066) still there) is judged by the account's next lease holder: one incident, one
+// finding, one page. Without the mark the post is never judged: the next holder's poll reads it
+// again, but as already stored, not new.
+TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHolder) {
+  const auto officials = start_fake();
+  std::vector<Instance> instances;
+  for (const std::string name : {"a", "b"}) {
+    instances.push_back(launch(name, officials));
+    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
+        << instances.back().process->log();
+  }
+  const auto logs = [&] {
+    std::string all;
+    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
+    return all;
+  };
+  const std::string held_by =
+      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
+      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
+  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "25,25"; }, 20s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+  const std::string account =
+      q("SELECT handle FROM poll_leases WHERE holder = 'b' AND platform = 'x' ORDER BY handle "
+        "LIMIT 1");
+  ASSERT_FALSE(account.empty());
+  std::string account_id;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        account_id =
+            q("SELECT coalesce(account_id, '') FROM official_accounts WHERE platform ="
+              " 'x' AND handle = '" +
+              account + "'");
+        return !account_id.empty();
+      },
+      10s, 100ms));
+
+  instances[1].process->signal(SIGKILL);
+  ASSERT_TRUE(instances[1].process->wait_for_exit(10s).has_value());
+  const auto notice = boost::json::parse(
+      testing::http_request("POST", "127.0.0.1", fake_->port(), "/_control/posts",
+                            {"Content-Type: application/json"},
+                            boost::json::serialize(boost::json::object{
+                                {"platform", "x"},
+                                {"author", account},
+                                {"text", "明日の防災訓練は予定どおり行います"}}))
+          .body);
+  ASSERT_TRUE(notice.is_object() && notice.as_object().contains("id"));
+  const std::string text =
+      "@" + account + " 明日の防災訓練の会場に爆弾を仕掛けた。中止しないと爆発する";
+  const auto reply = boost::json::parse(
+      testing::http_request(
+          "POST", "127.0.0.1", fake_->port(), "/_control/posts", {"Content-Type: application/json"},
+          boost::json::serialize(boost::json::object{{"platform", "x"},
+                                                     {"author", "taro_yamada"},
+                                                     {"in_reply_to", notice.at("id").as_string()},
+                                                     {"text", text}}))
+          .body);
+  ASSERT_TRUE(reply.is_object() && reply.as_object().contains("id"));
+  const std::string reply_id(reply.at("id").as_string());
+  // What b left behind: the reply stored and marked, never judged.
+  q("INSERT INTO observed_posts (platform, post_id, author_id, author_handle, text, created_at,"
+    " in_reply_to_post_id, in_reply_to_account_id, observed_at) VALUES ('x', '" +
+    reply_id + "', 'taro', 'taro_yamada', '" + text + "', now(), '" +
+    std::string(notice.at("id").as_string()) + "', '" + account_id +
+    "', now()); INSERT INTO unjudged_posts (platform, post_id, account) VALUES ('x', '" + reply_id +
+    "', '" + account + "')");
+
+  ASSERT_TRUE(testing::eventually(
+      [&] { return q("SELECT count(*) FROM incidents WHERE type = 'threat'") == "1"; }, 20s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+  EXPECT_EQ(q("SELECT holder FROM poll_leases WHERE platform = 'x' AND handle = '" + account + "'"),
+            "a");
+  std::this_thread::sleep_for(3s);  // a's polls read the reply again: stored, not judged again
+  EXPECT_EQ(q("SELECT count(*) || ' ' || sum(finding_count) || ' ' || min(subject) FROM incidents"
+              " WHERE type = 'threat'"),
+            "1 1 x:post:" + reply_id);
+  EXPECT_EQ(q("SELECT count(*) FROM alert_outbox o JOIN incidents i ON i.id = o.incident_id"
+              " WHERE i.type = 'threat' AND o.kind = 'trigger'"),
+            "1");
+  EXPECT_EQ(q("SELECT count(*) FROM unjudged_posts WHERE post_id = '" + reply_id + "'"), "0");
+  EXPECT_NE(instances[0].process->log().find("event=poll.unjudged_posts"), std::string::npos);
+
+  instances[0].process->signal(SIGTERM);
+  EXPECT_EQ(instances[0].process->wait_for_exit(20s), std::optional<int>(0))
+      << instances[0].process->log();
+}
+
 // Three instances started together with a join window: none takes a lease until the window
 // (from the first one's start) ends, then each takes its share of the three alive — 17, 17, 16
 // at their first lease change, nothing handed back later, and each account's posts polled by
