@@ -10,6 +10,7 @@
 #include <set>
 
 #include "daemon/log/log.h"
+#include "daemon/polling/poll_status.h"
 #include "model/text.h"
 
 namespace mamori::polling {
@@ -695,6 +696,7 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
   const auto now = clock_.now();
+  if (run->account) note_status(run->account);
   if (ok && run->account) {
     last_successes_[{platform, run->account->handle}] = now;
     if (metrics_)
@@ -881,6 +883,47 @@ void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& 
 
 // --- Leased polling (leases.h: what is leased and why; this is the poller's side) ---
 
+// The accounts whose runs finished are written to poll_status (poll_status.h) a second later,
+// together: one statement a second at most, whatever the number of accounts.
+void Poller::note_status(const std::shared_ptr<Account>& a) {
+  status_dirty_.insert(a);
+  if (status_flush_pending_ || stopped_) return;
+  status_flush_pending_ = true;
+  auto& timer = timers_["poll_status"];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(std::chrono::seconds(1));
+  timer->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (alive.expired()) return;
+        status_flush_pending_ = false;
+        if (ec || stopped_) return;
+        std::vector<PollStatus> rows;
+        for (const auto& d : status_dirty_) {
+          if (d->removed || !polls(*d)) continue;
+          PollStatus r{d->platform, d->handle, d->since, std::nullopt, {}, {}, {}};
+          const std::string platform(model::to_string(d->platform));
+          if (auto it = last_successes_.find({platform, d->handle}); it != last_successes_.end())
+            r.last_success = it->second;
+          for (const char* job : kAccountJobs) {
+            if (auto f = failures_.find({platform, d->handle, job}); f != failures_.end()) {
+              r.error_job = job;
+              r.error = f->second.detail;
+              r.error_at = f->second.at;
+              break;
+            }
+          }
+          rows.push_back(std::move(r));
+        }
+        status_dirty_.clear();
+        if (rows.empty()) return;
+        const std::string instance =
+            options_.leases ? options_.leases->instance() : default_instance_name();
+        database_.submit("poller.status", [instance, rows = std::move(rows)](pqxx::connection& c) {
+          store_poll_status(c, instance, rows);
+        });
+      });
+}
+
 void Poller::mark_judged(model::Platform platform, const std::vector<model::Post>& posts) {
   if (posts.empty()) return;
   std::vector<std::string> ids;
@@ -932,6 +975,7 @@ void Poller::leases_changed(const LeaseChange& change) {
     if (!a) continue;
     if (!l.account_id.empty()) a->account_id = l.account_id;
     a->since = clock_.now();
+    note_status(a);
     taken.push_back(a);
     if (first || a->account_id.empty()) look_up.insert(a->platform);
   }

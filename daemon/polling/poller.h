@@ -159,6 +159,8 @@ class Poller {
   // Unjudged posts (deploy/sql/066): marks dropped once the listeners judged them; a taken
   // account's leftover ones handed to the listeners again.
   void mark_judged(model::Platform platform, const std::vector<model::Post>& posts);
+  // Its status to be written to poll_status (poll_status.h) within a second.
+  void note_status(const std::shared_ptr<Account>& a);
   void rejudge(const Account& a, const std::vector<model::Post>& posts);
 
   boost::asio::io_context& io_;
@@ -179,6 +181,8 @@ class Poller {
   std::size_t in_flight_ = 0;
   std::set<std::pair<model::Platform, std::string>> platform_busy_;  // profiles/search in flight
   bool first_leases_taken_ = false;
+  std::set<std::shared_ptr<Account>> status_dirty_;
+  bool status_flush_pending_ = false;
 };
 
 }  // namespace mamori::polling

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <csignal>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "tests/support/fake_platform.h"
 
@@ -363,6 +365,137 @@ TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHo
             "1");
   EXPECT_EQ(q("SELECT count(*) FROM unjudged_posts WHERE post_id = '" + reply_id + "'"), "0");
   EXPECT_NE(instances[0].process->log().find("event=poll.unjudged_posts"), std::string::npos);
+
+  instances[0].process->signal(SIGTERM);
+  EXPECT_EQ(instances[0].process->wait_for_exit(20s), std::optional<int>(0))
+      << instances[0].process->log();
+}
+
+// The accounts page of any instance shows every account with the instance polling it (取得担当)
+// and its staleness, from what each instance writes to poll_status (deploy/sql/067): a failing
+// job of an account polled by b shows on a's page, and once b is killed a's page names a as the
+// poller of them all. Each instance's staleness metric keeps covering the accounts it polls.
+TEST_F(LeasedPolling, EachInstancesAccountsPageShowsEveryAccountWithItsPollerAndStaleness) {
+  const auto officials = start_fake();
+  ::setenv("MAMORI_T_API", "api-token-for-the-leases-test-0123456789", 1);
+  const std::string token =
+      "[[api_tokens]]\nname = \"ops\"\nrole = \"viewer\"\ntoken = \"env:MAMORI_T_API\"\n";
+  std::vector<Instance> instances;
+  for (const std::string name : {"a", "b"}) {
+    instances.push_back(launch(name, officials, token));
+    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
+        << instances.back().process->log();
+  }
+  const auto logs = [&] {
+    std::string all;
+    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
+    return all;
+  };
+  const std::string held_by =
+      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
+      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
+  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "25,25"; }, 20s, 100ms))
+      << q(held_by) << "\n"
+      << logs();
+  // a's page, account "platform:handle" -> its entry.
+  std::string last_body;
+  const auto page = [&] {
+    std::map<std::string, boost::json::object> out;
+    const auto r =
+        testing::http_request("GET", "127.0.0.1", instances[0].port, "/api/v1/accounts",
+                              {"Authorization: Bearer api-token-for-the-leases-test-0123456789"});
+    last_body = std::to_string(r.status) + " " + r.body.substr(0, 300);
+    boost::system::error_code ec;
+    const auto parsed = boost::json::parse(r.body, ec);
+    if (r.status != 200 || ec || !parsed.is_object()) return out;
+    for (const auto& a : parsed.at("accounts").as_array()) {
+      const auto& o = a.as_object();
+      out[std::string(o.at("platform").as_string()) + ":" +
+          std::string(o.at("handle").as_string())] = o;
+    }
+    return out;
+  };
+  const auto holders = [&] {
+    std::map<std::string, std::string> out;
+    for (const auto& line : [&] {
+           std::vector<std::string> lines;
+           std::stringstream in(
+               q("SELECT platform || ':' || handle || ' ' || holder FROM"
+                 " poll_leases WHERE holder IS NOT NULL"));
+           for (std::string l; std::getline(in, l);) lines.push_back(l);
+           return lines;
+         }()) {
+      out[line.substr(0, line.find(' '))] = line.substr(line.find(' ') + 1);
+    }
+    return out;
+  };
+
+  // Every account, each named with the instance holding its lease, recently polled.
+  std::map<std::string, boost::json::object> shown;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        shown = page();
+        const auto held = holders();
+        if (shown.size() != 50 || held.size() != 50) return false;
+        return std::all_of(shown.begin(), shown.end(), [&](const auto& entry) {
+          const auto& o = entry.second;
+          return o.at("polled_by").is_string() &&
+                 std::string(o.at("polled_by").as_string()) == held.at(entry.first) &&
+                 o.at("staleness_seconds").is_int64() &&
+                 o.at("staleness_seconds").as_int64() < 30 && o.at("last_poll_ok").as_bool();
+        });
+      },
+      30s, 500ms))
+      << q(held_by) << "\n"
+      << (shown.empty() ? last_body : boost::json::serialize(shown.begin()->second));
+  // a's staleness metric covers the accounts it polls.
+  const auto staleness_series = [&] {
+    const std::string metrics = testing::http_get("127.0.0.1", instances[0].port, "/metrics").body;
+    std::size_t n = 0;
+    for (std::size_t at = metrics.find("\nmamori_poll_staleness_seconds{"); at != std::string::npos;
+         at = metrics.find("\nmamori_poll_staleness_seconds{", at + 1))
+      ++n;
+    return n;
+  };
+  // (a run in flight when an account was let go may leave its series: at least its own 25)
+  EXPECT_GE(staleness_series(), 25u);
+
+  // X mentions refused: a's page says so for the X accounts b polls too (b wrote it).
+  ASSERT_EQ(fake_->control("faults", R"({"platform":"x","endpoint":"users/:id/mentions",)"
+                                     R"("kind":"status","status":403,"count":100000})"),
+            200);
+  std::set<std::string> b_x_accounts;
+  for (const auto& [account, holder] : holders())
+    if (holder == "b" && account.rfind("x:", 0) == 0) b_x_accounts.insert(account);
+  ASSERT_FALSE(b_x_accounts.empty());
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        shown = page();
+        return std::all_of(b_x_accounts.begin(), b_x_accounts.end(), [&](const std::string& a) {
+          const auto it = shown.find(a);
+          return it != shown.end() && it->second.at("last_error").is_string() &&
+                 std::string(it->second.at("last_error").as_string())
+                         .find("返信・メンションの取得に失敗しています") != std::string::npos &&
+                 !it->second.at("healthy").as_bool();
+        });
+      },
+      30s, 500ms))
+      << boost::json::serialize(shown[*b_x_accounts.begin()]) << "\n"
+      << logs();
+
+  // b killed: a takes its accounts, and its page names a for all of them.
+  instances[1].process->signal(SIGKILL);
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        shown = page();
+        return shown.size() == 50 && std::all_of(shown.begin(), shown.end(), [](const auto& entry) {
+                 return entry.second.at("polled_by").is_string() &&
+                        entry.second.at("polled_by").as_string() == "a";
+               });
+      },
+      30s, 500ms))
+      << logs();
+  EXPECT_TRUE(testing::eventually([&] { return staleness_series() == 50u; }, 20s, 500ms));
 
   instances[0].process->signal(SIGTERM);
   EXPECT_EQ(instances[0].process->wait_for_exit(20s), std::optional<int>(0))
