@@ -545,6 +545,8 @@ void read_cluster(Table& root, Config& c) {
   }
   t->duration("lease_period", c.cluster.lease_period, std::chrono::seconds(2),
               std::chrono::seconds(3600));
+  t->duration("join_window", c.cluster.join_window, std::chrono::seconds(0),
+              std::chrono::seconds(600));
   t->finish();
 }
 

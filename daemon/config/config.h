@@ -303,6 +303,10 @@ struct ConsoleConfig {
 struct ClusterConfig {
   std::string instance;  // this instance's name in leases, logs and metrics; empty: host:pid
   std::chrono::seconds lease_period{60};
+  // Instances started together (a cold start: none alive before) take no lease until this long
+  // after the first of them started, then each its share of the instances alive by then, so the
+  // first one up does not take every account only to hand most back. 0: take at once.
+  std::chrono::seconds join_window{0};
 };
 
 // [lookalike]: direct look-ups of generated look-alike handles and flagged candidates at each

@@ -10,6 +10,7 @@
 #include "daemon/incidents/playbook_steps.h"
 #include "daemon/log/log.h"
 #include "daemon/metrics/event_loop_meter.h"
+#include "daemon/store/observation_store.h"
 #include "detectors/impersonation/lookalike_handles.h"
 #include "detectors/text/normalized_text.h"
 #include "detectors/threat/detector.h"
@@ -332,7 +333,7 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
     const Official* to = official_by_id(post.platform, post.in_reply_to_account_id.value_or(""));
     if (to == nullptr) to = fetched_for;
     if (to == nullptr) continue;
-    handle_reply(*to, post, now);
+    handle_reply(*to, post, now, batch.rejudged);
     if (std::find(replied_to.begin(), replied_to.end(), to) == replied_to.end())
       replied_to.push_back(to);
     // Reply authors whose names resemble the city are impersonation candidates too.
@@ -356,9 +357,11 @@ void DetectionHub::on_stored(model::Platform platform, const std::string& accoun
   if (!batch.new_posts.empty()) judge(now, replied_to);
 }
 
-void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
-                                model::TimePoint now) {
-  rate_detector(to).observe(reply, now);
+void DetectionHub::handle_reply(const Official& to, const model::Post& reply, model::TimePoint now,
+                                bool rejudged) {
+  // A re-judged reply (store::StoredBatch::rejudged) is in the stored history the account's
+  // detector was warm-started from: counted once already.
+  if (!rejudged) rate_detector(to).observe(reply, now);
   misinfo::ReplyContext context;
   context.author_flagged_impersonator =
       tracked_.count(std::string(model::to_string(reply.platform)) + ":" + reply.author_id) > 0;
@@ -373,8 +376,11 @@ void DetectionHub::handle_reply(const Official& to, const model::Post& reply,
                             std::string(model::display_name(to.account.platform)) + "）";
     std::string title = "脅迫・犯罪予告の疑い: " + who + "への書き込み（" + f.severity_label + "）";
     std::string summary = f.reasons.empty() ? title : f.reasons.front();
+    // The incident is the town's whose account was addressed, with that account's department
+    // (alert routes look at both), not `default`'s.
     record(std::move(f), {model::to_json_line(model::Observation(reply))}, std::move(title),
-           std::move(summary));
+           std::move(summary), {}, to.account.municipality, {}, to.account.handle,
+           JudgedPost{reply.post_id, rejudged});
   }
 }
 
@@ -637,9 +643,11 @@ void DetectionHub::plan_steps(incidents::NewIncident& fresh, const model::Findin
 void DetectionHub::record(model::Finding finding, std::vector<std::string> evidence_json,
                           std::string title, std::string summary,
                           std::vector<incidents::EvidenceItem> more_evidence,
-                          std::string municipality, std::string candidate_handle) {
+                          std::string municipality, std::string candidate_handle,
+                          std::string official_handle, JudgedPost judged) {
   incidents::NewIncident fresh;
   fresh.municipality = std::move(municipality);
+  fresh.official_handle = std::move(official_handle);
   fresh.title = std::move(title);
   fresh.summary = std::move(summary);
   plan_steps(fresh, finding);
@@ -649,10 +657,15 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
   for (auto& e : more_evidence) evidence.push_back(std::move(e));
   const alerts::AlertContext context = alert_context_;
   std::weak_ptr<bool> alive = alive_;
-  const bool queued =
-      database_.submit("detection.record", [this, alive, finding, evidence, fresh, context,
-                                            handle = std::move(candidate_handle),
-                                            instance = mastodon_instance_](pqxx::connection& c) {
+  const bool queued = database_.submit(
+      "detection.record",
+      [this, alive, finding, evidence, fresh, context, handle = std::move(candidate_handle),
+       instance = mastodon_instance_, judged = std::move(judged)](pqxx::connection& c) {
+        // Judged again after a crash (store::StoredBatch::rejudged): recorded only while the
+        // post is still unjudged — its first judgement's incident dropped the mark.
+        if (judged.again && finding.platform &&
+            !store::still_unjudged(c, *finding.platform, judged.post_id))
+          return;
         model::Finding described = finding;
         // Staff already reported this account by hand: the detection joins that incident.
         if (described.platform && !handle.empty()) {
@@ -664,7 +677,14 @@ void DetectionHub::record(model::Finding finding, std::vector<std::string> evide
           describe_top_posts(c, described);
           describe_quote_share(c, described);
         }
-        const auto r = alerts::record_finding(c, described, evidence, fresh, context);
+        const auto r =
+            alerts::record_finding(c, described, evidence, fresh, context,
+                                   [&](pqxx::work& tx, const incidents::RecordResult&) {
+                                     // The post's mark goes with the incident it opened, in one
+                                     // transaction.
+                                     if (!judged.post_id.empty() && described.platform)
+                                       store::mark_judged(tx, *described.platform, judged.post_id);
+                                   });
         asio::post(io_, [this, alive, r, subject = finding.subject, type = finding.type] {
           if (alive.expired()) return;
           ++findings_recorded_;

@@ -49,6 +49,13 @@ struct HubOptions {
   bool leased = false;
 };
 
+// The post a finding judged (deploy/sql/066_unjudged_posts.sql): its unjudged mark goes with the
+// incident; `again`: a re-judgement, recorded only while the mark is still there.
+struct JudgedPost {
+  std::string post_id;
+  bool again = false;
+};
+
 class DetectionHub final : public polling::ObservationListener {
  public:
   DetectionHub(alerts::FindingServices services, const config::Config& config,
@@ -155,13 +162,15 @@ class DetectionHub final : public polling::ObservationListener {
   void judge_candidates();
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                           const AvatarPtr& icon);
-  void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now);
+  void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now,
+                    bool rejudged);
   void handle_gone(const model::AccountGone& gone);
   void note_related(const model::ProfileSnapshot& profile,
                     const detectors::impersonation::Assessment& assessment);
   void record(model::Finding finding, std::vector<std::string> evidence_json, std::string title,
               std::string summary, std::vector<incidents::EvidenceItem> more_evidence = {},
-              std::string municipality = {}, std::string candidate_handle = {});
+              std::string municipality = {}, std::string candidate_handle = {},
+              std::string official_handle = {}, JudgedPost judged = {});
   void plan_steps(incidents::NewIncident& fresh, const model::Finding& f) const;
   detectors::flameup::ReplyRateDetector& rate_detector(const Official& o);
   detectors::flameup::Settings rate_settings(model::Platform platform) const;

@@ -76,6 +76,7 @@ struct PollLeases::RoundResult {
   long long alive = 1;
   bool leads = false;
   std::vector<LeasedAccount> holding;  // renewed or acquired
+  double join_wait_s = 0;              // left of the join window: nothing taken yet
 };
 
 PollLeases::PollLeases(asio::io_context& io, store::Database& database,
@@ -84,6 +85,7 @@ PollLeases::PollLeases(asio::io_context& io, store::Database& database,
       database_(database),
       instance_(cluster.instance.empty() ? default_instance_name() : cluster.instance),
       period_(cluster.lease_period),
+      join_window_(cluster.join_window),
       metrics_(registry ? std::make_unique<Metrics>(*registry, instance_) : nullptr),
       timer_(io) {}
 
@@ -177,19 +179,23 @@ void PollLeases::round() {
   const int period = static_cast<int>(period_.count());
   const std::string json = accounts_json(accounts_);
   const long long configured = static_cast<long long>(accounts_.size());
+  const int join_window = static_cast<int>(join_window_.count());
+  const bool fresh = !joined_;
   auto result = std::make_shared<RoundResult>();
   std::weak_ptr<bool> alive = alive_;
   const bool queued = database_.submit(
       "leases.round",
-      [me, period, json, configured, result](pqxx::connection& c) {
+      [me, period, json, configured, join_window, fresh, result](pqxx::connection& c) {
         *result = RoundResult{};
         {
           pqxx::work tx(c);
+          // started_at: this process's first round (a restart under the same name starts anew).
           tx.exec_params(
               "INSERT INTO poll_instances (instance, alive_until)"
               " VALUES ($1, now() + $2::int * interval '1 second')"
-              " ON CONFLICT (instance) DO UPDATE SET alive_until = EXCLUDED.alive_until",
-              me, period);
+              " ON CONFLICT (instance) DO UPDATE SET alive_until = EXCLUDED.alive_until,"
+              "   started_at = CASE WHEN $3 THEN now() ELSE poll_instances.started_at END",
+              me, period, fresh);
           tx.exec("DELETE FROM poll_instances WHERE alive_until < now() - interval '1 day'");
           result->alive = std::max<long long>(
               1, tx.exec1("SELECT count(*) FROM poll_instances WHERE alive_until > now()")[0]
@@ -210,6 +216,17 @@ void PollLeases::round() {
               "UPDATE poll_leases SET expires_at = now() + $2::int * interval '1 second'"
               " WHERE holder = $1 RETURNING platform, handle",
               me, period);
+          // The join window runs from the start of the earliest instance alive: instances started
+          // together wait for each other; one joining a running cluster (whose earliest started
+          // long ago) takes its share at once.
+          if (join_window > 0) {
+            result->join_wait_s =
+                std::max(0.0, tx.exec_params1("SELECT extract(epoch FROM min(started_at)"
+                                              "   + $1::int * interval '1 second' - now())::float8"
+                                              " FROM poll_instances WHERE alive_until > now()",
+                                              join_window)[0]
+                                  .as<double>(0.0));
+          }
           const long long share = (configured + result->alive - 1) / result->alive;
           long long holding = static_cast<long long>(renewed.size());
           std::set<std::pair<std::string, std::string>> released;
@@ -233,7 +250,7 @@ void PollLeases::round() {
             if (!platform || released.count(key) > 0) continue;
             result->holding.push_back({*platform, key.second, "", false});
           }
-          if (holding < share) {
+          if (holding < share && result->join_wait_s <= 0) {
             const auto acquired = tx.exec_params(
                 "WITH free AS (SELECT l.platform, l.handle, l.holder FROM poll_leases l"
                 "   JOIN jsonb_to_recordset($2::jsonb) AS a(platform text, handle text)"
@@ -296,6 +313,7 @@ void PollLeases::apply(const RoundResult& r, std::chrono::steady_clock::time_poi
     schedule(std::chrono::seconds(1));
     return;
   }
+  joined_ = true;
   // The deadline counts from before the round was asked: the database's expiry is later.
   valid_until_ = asked_at + period_;
   alone_ = r.alive <= 1;
@@ -336,6 +354,16 @@ void PollLeases::apply(const RoundResult& r, std::chrono::steady_clock::time_poi
   if (again_) {
     again_ = false;
     schedule(std::chrono::seconds(0));
+  } else if (r.join_wait_s > 0) {
+    // Still in the join window: the next round when it ends (all instances' rounds meet there).
+    const auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(r.join_wait_s) + std::chrono::milliseconds(20));
+    schedule(std::min<std::chrono::steady_clock::duration>(wait, period_ / 3));
+    if (!logged_join_wait_) {
+      logged_join_wait_ = true;
+      log::info("cluster.join_window",
+                {{"instance", instance_}, {"wait_s", r.join_wait_s}, {"instances", r.alive}});
+    }
   } else {
     schedule(period_ / 3);
   }

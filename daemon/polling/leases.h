@@ -9,6 +9,10 @@
 //    up to its share — the accounts divided by the instances alive (table poll_instances) — with
 //    SELECT ... FOR UPDATE SKIP LOCKED, so two instances never wait on or take the same row. An
 //    instance over its share lets the surplus go, so a newly started one gets its part.
+//  * Instances started together ([cluster] join_window): the first round of each would see
+//    itself alone and take every account. Within the window, counted from the start of the
+//    earliest instance alive, rounds renew but take nothing; at its end every instance counts
+//    the instances alive and takes its share.
 //  * A killed instance's leases expire lease_period after its last renewal and are taken at the
 //    next round of another: within 4/3 lease periods.
 //  * The platform-wide jobs (look-alike search, compliance audit, reminders, automatic checks,
@@ -93,6 +97,9 @@ class PollLeases {
   store::Database& database_;
   std::string instance_;
   std::chrono::seconds period_;
+  std::chrono::seconds join_window_;
+  bool joined_ = false;  // a round succeeded: started_at is this process's
+  bool logged_join_wait_ = false;
   std::unique_ptr<Metrics> metrics_;
   std::vector<std::pair<std::string, std::string>> accounts_;  // configured: platform, handle
   std::set<std::pair<model::Platform, std::string>> held_;

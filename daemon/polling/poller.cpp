@@ -11,6 +11,7 @@
 
 #include "daemon/log/log.h"
 #include "daemon/metrics/event_loop_meter.h"
+#include "daemon/polling/poll_status.h"
 #include "model/text.h"
 
 namespace mamori::polling {
@@ -633,7 +634,8 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
   const bool queued = database_.submit(
       "poller.store",
       [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
-        auto batch = store::store_observations(c, keep, std::nullopt);
+        // An account's new posts are marked unjudged until the listeners saw them (066).
+        auto batch = store::store_observations(c, keep, std::nullopt, account);
         asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
           if (alive.expired()) return;
           const metrics::EventLoopMeter::Scope metered("poller.stored");
@@ -651,6 +653,7 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
                   .Increment(static_cast<double>(batch.newly_gone.size()));
           }
           if (listener_ != nullptr) listener_->on_stored(run->platform, account, batch);
+          if (!account.empty()) mark_judged(run->platform, batch.new_posts);
           if (!page_ok && run->kind != Run::Kind::search) {
             finish(run, false);
             return;
@@ -709,6 +712,7 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
   const auto now = clock_.now();
+  if (run->account) note_status(run->account);
   if (ok && run->account) {
     last_successes_[{platform, run->account->handle}] = now;
     if (metrics_)
@@ -911,6 +915,70 @@ void Poller::on_counts(const std::shared_ptr<Run>& run, const collectors::Page& 
 
 // --- Leased polling (leases.h: what is leased and why; this is the poller's side) ---
 
+// The accounts whose runs finished are written to poll_status (poll_status.h) a second later,
+// together: one statement a second at most, whatever the number of accounts.
+void Poller::note_status(const std::shared_ptr<Account>& a) {
+  status_dirty_.insert(a);
+  if (status_flush_pending_ || stopped_) return;
+  status_flush_pending_ = true;
+  auto& timer = timers_["poll_status"];
+  if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
+  timer->expires_after(std::chrono::seconds(1));
+  timer->async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (alive.expired()) return;
+        status_flush_pending_ = false;
+        if (ec || stopped_) return;
+        std::vector<PollStatus> rows;
+        for (const auto& d : status_dirty_) {
+          if (d->removed || !polls(*d)) continue;
+          PollStatus r{d->platform, d->handle, d->since, std::nullopt, {}, {}, {}};
+          const std::string platform(model::to_string(d->platform));
+          if (auto it = last_successes_.find({platform, d->handle}); it != last_successes_.end())
+            r.last_success = it->second;
+          for (const char* job : kAccountJobs) {
+            if (auto f = failures_.find({platform, d->handle, job}); f != failures_.end()) {
+              r.error_job = job;
+              r.error = f->second.detail;
+              r.error_at = f->second.at;
+              break;
+            }
+          }
+          rows.push_back(std::move(r));
+        }
+        status_dirty_.clear();
+        if (rows.empty()) return;
+        const std::string instance =
+            options_.leases ? options_.leases->instance() : default_instance_name();
+        database_.submit("poller.status", [instance, rows = std::move(rows)](pqxx::connection& c) {
+          store_poll_status(c, instance, rows);
+        });
+      });
+}
+
+void Poller::mark_judged(model::Platform platform, const std::vector<model::Post>& posts) {
+  if (posts.empty()) return;
+  std::vector<std::string> ids;
+  ids.reserve(posts.size());
+  for (const auto& p : posts) ids.push_back(p.post_id);
+  // Queued after every record the listeners queued for them (the store's queue is FIFO).
+  database_.submit("poller.judged", [platform, ids = std::move(ids)](pqxx::connection& c) {
+    store::mark_judged(c, platform, ids);
+  });
+}
+
+void Poller::rejudge(const Account& a, const std::vector<model::Post>& posts) {
+  if (posts.empty() || listener_ == nullptr || a.removed) return;
+  log::info(
+      "poll.unjudged_posts",
+      {{"platform", model::to_string(a.platform)}, {"account", a.handle}, {"posts", posts.size()}});
+  store::StoredBatch batch;
+  batch.new_posts = posts;
+  batch.rejudged = true;
+  listener_->on_stored(a.platform, a.handle, batch);
+  mark_judged(a.platform, posts);
+}
+
 bool Poller::polls(const Account& a) const {
   return options_.leases == nullptr || options_.leases->holds(a.platform, a.handle);
 }
@@ -939,6 +1007,7 @@ void Poller::leases_changed(const LeaseChange& change) {
     if (!a) continue;
     if (!l.account_id.empty()) a->account_id = l.account_id;
     a->since = clock_.now();
+    note_status(a);
     taken.push_back(a);
     if (first || a->account_id.empty()) look_up.insert(a->platform);
   }
@@ -946,10 +1015,15 @@ void Poller::leases_changed(const LeaseChange& change) {
   first_leases_taken_ = true;
   // The last holder moved the cursors: continue from there, neither missing nor re-reading.
   std::weak_ptr<bool> alive = alive_;
+  // So did it store posts it never judged (killed in between): those are judged here first.
   database_.submit("poller.take_over", [this, alive, taken, look_up](pqxx::connection& c) {
     auto cursors = store::load_cursors(c);
-    asio::post(io_, [this, alive, taken, look_up, cursors = std::move(cursors)] {
+    std::vector<std::vector<model::Post>> unjudged;
+    for (const auto& a : taken) unjudged.push_back(store::load_unjudged(c, a->platform, a->handle));
+    asio::post(io_, [this, alive, taken, look_up, cursors = std::move(cursors),
+                     unjudged = std::move(unjudged)] {
       if (alive.expired() || stopped_) return;
+      for (std::size_t i = 0; i < taken.size(); ++i) rejudge(*taken[i], unjudged[i]);
       for (const auto& a : taken) {
         const std::string platform(model::to_string(a->platform));
         for (const char* job : kAccountJobs) {

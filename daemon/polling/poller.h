@@ -172,6 +172,12 @@ class Poller {
   ScheduledLoad scheduled_load(model::Platform platform, std::size_t& polled_here) const;
   static std::shared_ptr<LookalikeMetrics> make_lookalike_metrics(prometheus::Registry* registry);
   bool polls(const Account& a) const;  // this instance holds the account's lease (or no leases)
+  // Unjudged posts (deploy/sql/066): marks dropped once the listeners judged them; a taken
+  // account's leftover ones handed to the listeners again.
+  void mark_judged(model::Platform platform, const std::vector<model::Post>& posts);
+  // Its status to be written to poll_status (poll_status.h) within a second.
+  void note_status(const std::shared_ptr<Account>& a);
+  void rejudge(const Account& a, const std::vector<model::Post>& posts);
 
   boost::asio::io_context& io_;
   store::Database& database_;
@@ -201,6 +207,8 @@ class Poller {
   };
   std::map<model::Platform, LookupLoad> lookup_load_;
   std::shared_ptr<LookalikeMetrics> lookalike_metrics_;  // made on the first search round
+  std::set<std::shared_ptr<Account>> status_dirty_;
+  bool status_flush_pending_ = false;
 };
 
 }  // namespace mamori::polling

@@ -57,8 +57,14 @@ void register_account_routes(http::Router& router, store::Database& db,
                   const auto rows = tx.exec(
                       "SELECT a.platform, a.handle, coalesce(a.account_id, ''), a.display_name,"
                       " (SELECT extract(epoch FROM max(p.updated_at))::float8 FROM poll_cursors p"
-                      "   WHERE p.platform = a.platform AND p.account_key = a.handle)"
-                      " FROM official_accounts a WHERE a.active AND mamori_in_scope(a.municipality)"
+                      "   WHERE p.platform = a.platform AND p.account_key = a.handle),"
+                      // What the instance polling it last wrote (poll_status: any instance).
+                      " s.polled_by, extract(epoch FROM s.polling_since)::float8,"
+                      " extract(epoch FROM s.last_success_at)::float8, s.last_error_job,"
+                      " s.last_error, extract(epoch FROM s.last_error_at)::float8"
+                      " FROM official_accounts a LEFT JOIN poll_status s"
+                      "   ON s.platform = a.platform AND s.handle = a.handle"
+                      " WHERE a.active AND mamori_in_scope(a.municipality)"
                       " ORDER BY a.platform, a.handle");
                   boost::json::array out;
                   for (const auto& r : rows) {
@@ -73,15 +79,22 @@ void register_account_routes(http::Router& router, store::Database& db,
                       // A cursor moves only after a successful run: a floor that survives restarts.
                       last = std::max(last.value_or(0.0), r[4].as<double>());
                     }
+                    if (!r[7].is_null()) last = std::max(last.value_or(0.0), r[7].as<double>());
                     const double stale = stale_after(snapshot.intervals.of(
                         model::platform_from_string(platform).value_or(model::Platform::x)));
                     const bool recent = last && now - *last <= stale;
                     const auto breaker = snapshot.open_breakers.find(platform);
-                    // The account's own failing job first, else a platform-wide one.
+                    // The account's own failing job (this instance's memory, else what the
+                    // instance polling it wrote), else a platform-wide one of this instance.
                     auto f = snapshot.failures.find({platform, handle});
-                    if (f == snapshot.failures.end()) f = snapshot.failures.find({platform, ""});
+                    std::optional<PollHealth::Failure> written;
+                    if (f == snapshot.failures.end() && !r[8].is_null())
+                      written = PollHealth::Failure{r[8].as<std::string>(), r[10].as<double>(0.0),
+                                                    r[9].as<std::string>("")};
+                    if (f == snapshot.failures.end() && !written)
+                      f = snapshot.failures.find({platform, ""});
                     const PollHealth::Failure* failure =
-                        f == snapshot.failures.end() ? nullptr : &f->second;
+                        written ? &*written : (f == snapshot.failures.end() ? nullptr : &f->second);
                     boost::json::object a;
                     a["platform"] = platform;
                     a["handle"] = handle;
@@ -89,6 +102,17 @@ void register_account_routes(http::Router& router, store::Database& db,
                     a["display_name"] = r[3].as<std::string>();
                     a["last_poll_at"] = iso_or_null(last);
                     a["last_poll_ok"] = recent;
+                    // 取得担当: the instance polling it, and seconds since its last success (or
+                    // since polling it began, before one), as the staleness metric counts.
+                    a["polled_by"] = r[5].is_null() ? boost::json::value(nullptr)
+                                                    : boost::json::value(r[5].as<std::string>());
+                    const std::optional<double> since =
+                        last ? last
+                             : (r[6].is_null() ? std::nullopt
+                                               : std::optional<double>(r[6].as<double>()));
+                    a["staleness_seconds"] = since ? boost::json::value(static_cast<long long>(
+                                                         std::max(0.0, now - *since)))
+                                                   : boost::json::value(nullptr);
                     if (breaker != snapshot.open_breakers.end()) {
                       a["last_error"] =
                           model::display_name(platform) +

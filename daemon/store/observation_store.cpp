@@ -1,5 +1,8 @@
 #include "daemon/store/observation_store.h"
 
+#include <algorithm>
+#include <boost/json.hpp>
+
 namespace mamori::store {
 namespace {
 
@@ -38,7 +41,8 @@ const std::string& or_empty(const std::optional<std::string>& s) {
 
 StoredBatch store_observations(pqxx::connection& c,
                                const std::vector<model::Observation>& observations,
-                               const std::optional<CursorUpdate>& cursor) {
+                               const std::optional<CursorUpdate>& cursor,
+                               const std::string& unjudged_account) {
   StoredBatch batch;
   pqxx::work tx(c);
   for (const auto& o : observations) {
@@ -60,7 +64,14 @@ StoredBatch store_observations(pqxx::connection& c,
           or_empty(post->reposted_post_id), text_array(post->urls), post->client, post->lang,
           post->reply_count, post->repost_count, post->like_count, post->quote_count,
           epoch_seconds(post->observed_at));
-      if (!r.empty()) batch.new_posts.push_back(*post);
+      if (!r.empty()) {
+        batch.new_posts.push_back(*post);
+        if (!unjudged_account.empty())
+          tx.exec_params(
+              "INSERT INTO unjudged_posts (platform, post_id, account) VALUES ($1, $2, $3)"
+              " ON CONFLICT DO NOTHING",
+              std::string(model::to_string(post->platform)), post->post_id, unjudged_account);
+      }
     } else if (const auto* p = std::get_if<model::ProfileSnapshot>(&o)) {
       const std::string platform(model::to_string(p->platform));
       // Same visible fields as the latest snapshot: just note that it was seen again.
@@ -117,6 +128,79 @@ StoredBatch store_observations(pqxx::connection& c,
   }
   tx.commit();
   return batch;
+}
+
+void mark_judged(pqxx::connection& c, model::Platform platform,
+                 const std::vector<std::string>& post_ids) {
+  if (post_ids.empty()) return;
+  pqxx::work tx(c);
+  boost::json::array ids;
+  for (const auto& id : post_ids) ids.emplace_back(id);
+  tx.exec_params(
+      "DELETE FROM unjudged_posts WHERE platform = $1"
+      " AND post_id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+      std::string(model::to_string(platform)), boost::json::serialize(ids));
+  tx.commit();
+}
+
+void mark_judged(pqxx::work& tx, model::Platform platform, const std::string& post_id) {
+  tx.exec_params("DELETE FROM unjudged_posts WHERE platform = $1 AND post_id = $2",
+                 std::string(model::to_string(platform)), post_id);
+}
+
+bool still_unjudged(pqxx::connection& c, model::Platform platform, const std::string& post_id) {
+  pqxx::read_transaction tx(c);
+  return !tx.exec_params("SELECT 1 FROM unjudged_posts WHERE platform = $1 AND post_id = $2",
+                         std::string(model::to_string(platform)), post_id)
+              .empty();
+}
+
+std::vector<model::Post> load_unjudged(pqxx::connection& c, model::Platform platform,
+                                       const std::string& account) {
+  pqxx::read_transaction tx(c);
+  std::vector<model::Post> out;
+  for (const auto& r : tx.exec_params(
+           "SELECT p.post_id, p.author_id, p.author_handle, p.text,"
+           " extract(epoch FROM p.created_at)::float8, coalesce(p.in_reply_to_post_id, ''),"
+           " coalesce(p.in_reply_to_account_id, ''), coalesce(p.conversation_root_id, ''),"
+           " coalesce(p.quoted_post_id, ''), coalesce(p.reposted_post_id, ''),"
+           " array_to_string(p.urls, E'\\n'), p.client, p.lang,"
+           " extract(epoch FROM p.observed_at)::float8"
+           " FROM unjudged_posts u JOIN observed_posts p"
+           "   ON p.platform = u.platform AND p.post_id = u.post_id"
+           " WHERE u.platform = $1 AND u.account = $2 ORDER BY u.stored_at, p.created_at",
+           std::string(model::to_string(platform)), account)) {
+    const auto at = [](double seconds) {
+      return model::TimePoint(std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0)));
+    };
+    const auto opt = [](const pqxx::field& f) {
+      std::string v = f.as<std::string>();
+      return v.empty() ? std::nullopt : std::optional<std::string>(std::move(v));
+    };
+    model::Post p;
+    p.platform = platform;
+    p.post_id = r[0].as<std::string>();
+    p.author_id = r[1].as<std::string>();
+    p.author_handle = r[2].as<std::string>();
+    p.text = r[3].as<std::string>();
+    p.created_at = at(r[4].as<double>());
+    p.in_reply_to_post_id = opt(r[5]);
+    p.in_reply_to_account_id = opt(r[6]);
+    p.conversation_root_id = opt(r[7]);
+    p.quoted_post_id = opt(r[8]);
+    p.reposted_post_id = opt(r[9]);
+    std::string urls = r[10].as<std::string>();
+    for (std::size_t start = 0; start < urls.size();) {
+      const std::size_t end = std::min(urls.find('\n', start), urls.size());
+      if (end > start) p.urls.push_back(urls.substr(start, end - start));
+      start = end + 1;
+    }
+    p.client = r[11].as<std::string>();
+    p.lang = r[12].as<std::string>();
+    p.observed_at = at(r[13].as<double>());
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 std::map<CursorKey, std::string> load_cursors(pqxx::connection& c) {

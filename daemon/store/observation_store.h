@@ -28,11 +28,29 @@ struct StoredBatch {
   std::vector<model::ProfileSnapshot> changed_profiles;  // first sighting or a visible change
   std::vector<model::ProfileSnapshot> unchanged_profiles;
   std::vector<model::AccountGone> newly_gone;
+  // Posts stored before and left unjudged (a killed instance's, deploy/sql/066): judged again by
+  // the account's new lease holder. They are already in the stored reply history.
+  bool rejudged = false;
 };
 
+// `unjudged_account`, when not empty, is the official account whose job fetched the batch: each
+// new post is marked unjudged for it in the same transaction (deploy/sql/066_unjudged_posts.sql)
+// until mark_judged().
 StoredBatch store_observations(pqxx::connection& c,
                                const std::vector<model::Observation>& observations,
-                               const std::optional<CursorUpdate>& cursor);
+                               const std::optional<CursorUpdate>& cursor,
+                               const std::string& unjudged_account = {});
+
+// The batch's posts were judged (every listener saw them): their marks go.
+void mark_judged(pqxx::connection& c, model::Platform platform,
+                 const std::vector<std::string>& post_ids);
+// The same inside a transaction of the caller's (an incident opened for the post).
+void mark_judged(pqxx::work& tx, model::Platform platform, const std::string& post_id);
+// Whether the post is still marked unjudged (a re-judgement records nothing once it is not).
+bool still_unjudged(pqxx::connection& c, model::Platform platform, const std::string& post_id);
+// The stored posts still marked unjudged for one official account, oldest first.
+std::vector<model::Post> load_unjudged(pqxx::connection& c, model::Platform platform,
+                                       const std::string& account);
 
 using CursorKey = std::tuple<std::string, std::string, std::string>;  // platform, account, job
 std::map<CursorKey, std::string> load_cursors(pqxx::connection& c);

@@ -97,9 +97,16 @@ function spendSection(spend) {
         h('td', { class: 'small' }, DEGRADATION[s.degradation_level] ?? '')))))));
 }
 
+// Seconds since the last successful poll, as staff read it.
+function staleText(seconds) {
+  if (seconds < 60) return `${seconds} 秒`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} 分`;
+  return `${Math.floor(seconds / 3600)} 時間 ${Math.floor((seconds % 3600) / 60)} 分`;
+}
+
 function accountsTable(accounts) {
   return h('div', { class: 'table-wrap' }, h('table', { class: 'accounts-table' },
-    h('thead', {}, h('tr', {}, ['状態', 'アカウント', '最終取得', 'エラー', 'API の残り回数'].map((t) => h('th', { scope: 'col' }, t)))),
+    h('thead', {}, h('tr', {}, ['状態', 'アカウント', '最終取得', '取得担当', 'エラー', 'API の残り回数'].map((t) => h('th', { scope: 'col' }, t)))),
     h('tbody', {}, accounts.map((a) => h('tr', { class: a.healthy ? null : 'row-problem' },
       h('td', {}, h('span', { class: a.healthy ? 'badge ok' : 'badge problem' }, a.healthy ? '正常' : '要確認')),
       h('td', {},
@@ -109,6 +116,8 @@ function accountsTable(accounts) {
       h('td', {}, timeElement(a.last_poll_at, '未取得'),
         a.last_poll_at ? h('div', { class: 'muted small' }, relativeTime(a.last_poll_at)) : null,
         a.last_poll_at ? h('div', { class: 'small' }, a.last_poll_ok ? '成功' : '失敗') : null),
+      h('td', { class: 'small' }, a.polled_by ? h('span', { class: 'mono' }, a.polled_by) : h('span', { class: 'muted' }, '—'),
+        typeof a.staleness_seconds === 'number' ? h('div', { class: 'muted small' }, `取得成功から ${staleText(a.staleness_seconds)}`) : null),
       h('td', { class: 'small' }, a.last_error || h('span', { class: 'muted' }, 'なし')),
       h('td', {}, a.quota_remaining === null || a.quota_remaining === undefined ? h('span', { class: 'muted' }, '—') : `${formatNumber(a.quota_remaining)}回`,
         a.quota_reset_at ? h('div', { class: 'muted small' }, 'リセット ', timeElement(a.quota_reset_at)) : null))))));

@@ -121,12 +121,19 @@ TEST(Config, ClusterInstanceAndLeasePeriod) {
   ASSERT_TRUE(defaults.ok()) << defaults.error_text();
   EXPECT_EQ(defaults.config->cluster.instance, "");  // host:pid at start
   EXPECT_EQ(defaults.config->cluster.lease_period, std::chrono::seconds(60));
+  EXPECT_EQ(defaults.config->cluster.join_window, std::chrono::seconds(0));
 
   const auto set =
       load(std::string(kMinimal) + "[cluster]\ninstance = \"mamori-2\"\nlease_period = \"2m\"\n");
   ASSERT_TRUE(set.ok()) << set.error_text();
   EXPECT_EQ(set.config->cluster.instance, "mamori-2");
   EXPECT_EQ(set.config->cluster.lease_period, std::chrono::minutes(2));
+  const auto joined = load(std::string(kMinimal) + "[cluster]\njoin_window = \"15s\"\n");
+  ASSERT_TRUE(joined.ok()) << joined.error_text();
+  EXPECT_EQ(joined.config->cluster.join_window, std::chrono::seconds(15));
+  const auto too_long = load(std::string(kMinimal) + "[cluster]\njoin_window = \"1h\"\n");
+  EXPECT_FALSE(too_long.ok());
+  diagnostic_for(too_long, "cluster.join_window");
 
   EXPECT_FALSE(load(std::string(kMinimal) + "[cluster]\ninstance = \"mamori 2\"\n").ok());
   const auto too_short = load(std::string(kMinimal) + "[cluster]\nlease_period = \"1s\"\n");
