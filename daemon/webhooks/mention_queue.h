@@ -1,9 +1,10 @@
-// The queue of Instagram @mentions Meta's webhook announced (deploy/sql/074_instagram_mentions.sql).
-// The webhook route only queues (enqueue_mentions); the instance holding the mentioned account's
-// poll lease claims due rows, reads each through the Instagram client, stores what it read and
-// settles the row: done, unavailable (the platform says it is not there any more) or retried
-// later. A claim lasts `claim_for`: a row whose reader died is claimed again after it, and since
-// posts are unique in observed_posts a second read stores nothing twice.
+// The queue of Instagram @mentions Meta's webhook announced
+// (deploy/sql/074_instagram_mentions.sql). The webhook route only queues (enqueue_mentions); the
+// instance holding the mentioned account's poll lease claims due rows, reads each through the
+// Instagram client, stores what it read and settles the row: done, unavailable (the platform says
+// it is not there any more) or retried later. A claim lasts `claim_for`: a row whose reader died is
+// claimed again after it, and since posts are unique in observed_posts a second read stores nothing
+// twice.
 #pragma once
 
 #include <chrono>

@@ -41,11 +41,11 @@ MentionReadOutcome classify_mention_page(const collectors::Page& page, std::stri
     if (!page.response.error.empty()) reason += ": " + page.response.error;
     return MentionReadOutcome::retry;
   }
-  const bool has_post = std::any_of(page.result.observations.begin(),
-                                    page.result.observations.end(), [](const auto& o) {
-                                      return std::holds_alternative<model::Post>(o);
-                                    });
-  if (page.result.outcome == collectors::ParseOutcome::ok && has_post) return MentionReadOutcome::stored;
+  const bool has_post =
+      std::any_of(page.result.observations.begin(), page.result.observations.end(),
+                  [](const auto& o) { return std::holds_alternative<model::Post>(o); });
+  if (page.result.outcome == collectors::ParseOutcome::ok && has_post)
+    return MentionReadOutcome::stored;
   const std::string error = first_error(page);
   reason = "HTTP " + std::to_string(page.response.status);
   if (!error.empty()) reason += ": " + error;
@@ -78,13 +78,16 @@ MentionReader::MentionReader(asio::io_context& io, store::Database& database,
   if (registry != nullptr) {
     reads_ = &prometheus::BuildCounter()
                   .Name("mamori_instagram_mentions_read_total")
-                  .Help("Queued Instagram @mentions read by this instance: stored, unavailable "
-                        "(deleted or private), retry (read again later)")
+                  .Help(
+                      "Queued Instagram @mentions read by this instance: stored, unavailable "
+                      "(deleted or private), retry (read again later)")
                   .Register(*registry);
   }
 }
 
-MentionReader::~MentionReader() { stop(); }
+MentionReader::~MentionReader() {
+  stop();
+}
 
 void MentionReader::start() {
   stopped_ = false;
@@ -157,9 +160,9 @@ void MentionReader::read_next(std::shared_ptr<std::vector<QueuedMention>> claime
     // A full batch may have more behind it: go on at once.
     const bool more = again_ || (!claimed->empty() && claimed->size() >= options_.batch &&
                                  index >= claimed->size());
-    schedule(more ? std::chrono::steady_clock::duration::zero()
-                  : std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                        options_.interval));
+    schedule(
+        more ? std::chrono::steady_clock::duration::zero()
+             : std::chrono::duration_cast<std::chrono::steady_clock::duration>(options_.interval));
     return;
   }
   const QueuedMention& m = (*claimed)[index];
@@ -191,8 +194,8 @@ void MentionReader::settle(std::shared_ptr<std::vector<QueuedMention>> claimed, 
   for (auto& o : page.result.observations) {
     if (std::holds_alternative<model::Post>(o)) posts.push_back(std::move(o));
   }
-  const auto wait = std::min<std::chrono::seconds>(
-      options_.max_retry_after, options_.retry_after * std::max(1, m.attempts));
+  const auto wait = std::min<std::chrono::seconds>(options_.max_retry_after,
+                                                   options_.retry_after * std::max(1, m.attempts));
   std::weak_ptr<bool> alive = alive_;
   auto batch = std::make_shared<store::StoredBatch>();
   const bool queued = database_.submit(
@@ -224,17 +227,17 @@ void MentionReader::settle(std::shared_ptr<std::vector<QueuedMention>> claimed, 
               listener_->on_stored(model::Platform::instagram, m.handle, *batch);
           } else if (outcome == MentionReadOutcome::unavailable) {
             count("unavailable");
-            log::info("instagram.mention_unavailable",
-                      {{"mention", static_cast<long long>(m.id)},
-                       {"account", m.handle},
-                       {"reason", reason}});
+            log::info("instagram.mention_unavailable", {{"mention", static_cast<long long>(m.id)},
+                                                        {"account", m.handle},
+                                                        {"reason", reason}});
           } else {
             count("retry");
-            log::warn("instagram.mention_retry", {{"mention", static_cast<long long>(m.id)},
-                                                  {"account", m.handle},
-                                                  {"attempts", m.attempts},
-                                                  {"retry_in_s", static_cast<long long>(wait.count())},
-                                                  {"reason", reason}});
+            log::warn("instagram.mention_retry",
+                      {{"mention", static_cast<long long>(m.id)},
+                       {"account", m.handle},
+                       {"attempts", m.attempts},
+                       {"retry_in_s", static_cast<long long>(wait.count())},
+                       {"reason", reason}});
           }
           read_next(claimed, index + 1);
         });

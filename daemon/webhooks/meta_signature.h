@@ -14,8 +14,7 @@ namespace mamori::webhooks {
 
 // True when `header` is "sha256=" and 64 hex digits (either case) equal to
 // HMAC-SHA256(app_secret, body).
-bool signature_matches(std::string_view app_secret, std::string_view body,
-                       std::string_view header);
+bool signature_matches(std::string_view app_secret, std::string_view body, std::string_view header);
 
 // "sha256=<lower-case hex>" for `body` (what Meta sends; the tests sign with it).
 std::string signature_header(std::string_view app_secret, std::string_view body);

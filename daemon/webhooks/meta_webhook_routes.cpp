@@ -64,8 +64,9 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
                      .Register(*registry);
       mentions = &prometheus::BuildCounter()
                       .Name("mamori_instagram_mentions_received_total")
-                      .Help("Instagram @mentions announced by Meta's webhook: queued (new) or "
-                            "repeated (already queued)")
+                      .Help(
+                          "Instagram @mentions announced by Meta's webhook: queued (new) or "
+                          "repeated (already queued)")
                       .Register(*registry);
     }
   }
@@ -111,11 +112,11 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
       return refuse(req, bh::status::bad_request, "bad_request", "not a subscription request");
     // The challenge is echoed back: only as plain text, and only a short token of safe
     // characters (Meta sends digits), so the URL cannot be made to serve a page.
-    const bool safe = challenge.size() <= 256 &&
-                      std::all_of(challenge.begin(), challenge.end(), [](char c) {
-                        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-                               (c >= 'A' && c <= 'Z') || c == '-' || c == '_' || c == '.';
-                      });
+    const bool safe =
+        challenge.size() <= 256 && std::all_of(challenge.begin(), challenge.end(), [](char c) {
+          return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 c == '-' || c == '_' || c == '.';
+        });
     if (!safe) return refuse(req, bh::status::bad_request, "bad_request", "unexpected challenge");
     if (!verify_token_matches(options.verify_token.reveal(), get("hub.verify_token")))
       return refuse(req, bh::status::forbidden, "verify_refused", "verify token does not match");
@@ -167,8 +168,8 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
     const bool submitted = database.submit(
         "webhooks.enqueue_mentions",
         [events, added](pqxx::connection& c) { *added = enqueue_mentions(c, *events); },
-        [self = shared_from_this(), events, added, respond, ok, unavailable](
-            std::exception_ptr error) {
+        [self = shared_from_this(), events, added, respond, ok,
+         unavailable](std::exception_ptr error) {
           auto& me = *self;
           if (error) {
             me.count("store_failed");

@@ -51,15 +51,16 @@ TEST(MentionQueue, ARedeliveryAddsNothing) {
 TEST(MentionQueue, OnlyTheHeldAccountsMentionsAreClaimedAndEachByOneInstance) {
   Queue queue;
   std::vector<MentionEvent> events;
-  for (int i = 0; i < 6; ++i) events.push_back(mention("17841400000000001", std::to_string(100 + i)));
+  for (int i = 0; i < 6; ++i)
+    events.push_back(mention("17841400000000001", std::to_string(100 + i)));
   events.push_back(mention("17841400000000002", "200"));
   events.push_back(mention("17841499999999999", "300"));  // no configured account has this id
   enqueue_mentions(*queue.c, events);
 
   auto other = store::connect(queue.db.dsn(), std::nullopt);
   const auto a = claim_due_mentions(*queue.c, {"soma_city"}, "a", 4, std::chrono::seconds(60));
-  const auto b = claim_due_mentions(*other, {"SOMA_CITY", "soma_kanko"}, "b", 10,
-                                    std::chrono::seconds(60));
+  const auto b =
+      claim_due_mentions(*other, {"SOMA_CITY", "soma_kanko"}, "b", 10, std::chrono::seconds(60));
   ASSERT_EQ(a.size(), 4u);
   EXPECT_EQ(a[0].media_id, "100");  // oldest first
   EXPECT_EQ(a[0].handle, "soma_city");
@@ -84,7 +85,8 @@ TEST(MentionQueue, ARetryComesBackWhenDueAndASettledMentionNever) {
   ASSERT_EQ(claimed.size(), 2u);
   retry_mention_later(*queue.c, claimed[0].id, std::chrono::seconds(30), "HTTP 500");
   mark_mention_unavailable(*queue.c, claimed[1].id, "HTTP 400: Graph API error 100/33");
-  EXPECT_TRUE(claim_due_mentions(*queue.c, {"soma_city"}, "a", 10, std::chrono::seconds(60)).empty());
+  EXPECT_TRUE(
+      claim_due_mentions(*queue.c, {"soma_city"}, "a", 10, std::chrono::seconds(60)).empty());
   EXPECT_EQ(queue.q("SELECT state || ' ' || last_error FROM instagram_mentions WHERE id = " +
                     std::to_string(claimed[0].id)),
             "queued HTTP 500");
@@ -101,9 +103,9 @@ TEST(MentionQueue, ARetryComesBackWhenDueAndASettledMentionNever) {
   post.text = "@soma_city 上流のダムが決壊したらしい";
   const auto batch = complete_mention(*queue.c, claimed[0].id, {post});
   EXPECT_EQ(batch.new_posts.size(), 1u);
-  EXPECT_EQ(queue.q("SELECT state FROM instagram_mentions WHERE id = " +
-                    std::to_string(claimed[0].id)),
-            "done");
+  EXPECT_EQ(
+      queue.q("SELECT state FROM instagram_mentions WHERE id = " + std::to_string(claimed[0].id)),
+      "done");
   EXPECT_EQ(queue.q("SELECT count(*) FROM observed_posts WHERE post_id = '1791'"), "1");
   EXPECT_EQ(queued_mentions(*queue.c), 0);
   // A claim that ran out (its reader died) is free again.

@@ -8,9 +8,9 @@
 namespace mamori::webhooks {
 namespace {
 
-collectors::Page answered(int status, const std::string& body,
-                          collectors::InstagramEndpoint endpoint =
-                              collectors::InstagramEndpoint::mentioned_comment) {
+collectors::Page answered(
+    int status, const std::string& body,
+    collectors::InstagramEndpoint endpoint = collectors::InstagramEndpoint::mentioned_comment) {
   collectors::Page page;
   page.response.outcome = collectors::HttpOutcome::ok;
   page.response.status = status;
@@ -22,16 +22,18 @@ collectors::Page answered(int status, const std::string& body,
 }
 
 std::string graph_error(int code, int subcode = 0) {
-  return R"j({"error":{"message":"(#) test","type":"OAuthException","code":)j" + std::to_string(code) +
+  return R"j({"error":{"message":"(#) test","type":"OAuthException","code":)j" +
+         std::to_string(code) +
          (subcode ? R"(,"error_subcode":)" + std::to_string(subcode) : std::string()) + "}}";
 }
 
 TEST(MentionReadOutcome, ACommentReadIsStored) {
   std::string reason;
-  EXPECT_EQ(classify_mention_page(
-                answered(200, R"({"mentioned_comment":{"id":"179","text":"@soma_city ダム"},"id":"1"})"),
-                reason),
-            MentionReadOutcome::stored);
+  EXPECT_EQ(
+      classify_mention_page(
+          answered(200, R"({"mentioned_comment":{"id":"179","text":"@soma_city ダム"},"id":"1"})"),
+          reason),
+      MentionReadOutcome::stored);
 }
 
 TEST(MentionReadOutcome, AnObjectThatIsNotThereIsSettled) {

@@ -28,8 +28,8 @@ TEST(MetaSignature, UpperCaseHexIsTheSameSignature) {
 }
 
 TEST(MetaSignature, AnythingElseIsRefused) {
-  EXPECT_FALSE(signature_matches("secret", "test ", kKnown));     // one byte more in the body
-  EXPECT_FALSE(signature_matches("Secret", "test", kKnown));      // another secret
+  EXPECT_FALSE(signature_matches("secret", "test ", kKnown));  // one byte more in the body
+  EXPECT_FALSE(signature_matches("Secret", "test", kKnown));   // another secret
   EXPECT_FALSE(signature_matches("", "test", signature_header("", "test")));  // no secret
   std::string flipped(kKnown);
   flipped.back() = flipped.back() == '4' ? '5' : '4';

@@ -136,15 +136,16 @@ struct Running {
 
 TEST(MetaWebhook, ForgedOrUnsignedDeliveriesAreRefusedAndStoreNothing) {
   Running r;
-  const std::string body = testing::mention_delivery(kCity, "17900000000000101", "17900000000000102");
+  const std::string body =
+      testing::mention_delivery(kCity, "17900000000000101", "17900000000000102");
   // No signature, another app's secret, the right signature over another body.
   EXPECT_EQ(r.deliver(body, std::string()).status, 403);
   EXPECT_EQ(r.deliver(body, webhooks::signature_header("not-the-app-secret", body)).status, 403);
   EXPECT_EQ(r.deliver(body, webhooks::signature_header(kAppSecret, body + " ")).status, 403);
   EXPECT_EQ(r.deliver(body, "sha256=" + std::string(64, '0')).status, 403);
   // Too large, even when signed.
-  const std::string big = R"({"object":"instagram","entry":[],"pad":")" +
-                          std::string(600 * 1024, 'x') + "\"}";
+  const std::string big =
+      R"({"object":"instagram","entry":[],"pad":")" + std::string(600 * 1024, 'x') + "\"}";
   EXPECT_EQ(r.deliver(big).status, 413);
 
   EXPECT_EQ(r.q("SELECT count(*) FROM instagram_mentions"), "0");
@@ -159,29 +160,33 @@ TEST(MetaWebhook, ForgedOrUnsignedDeliveriesAreRefusedAndStoreNothing) {
   EXPECT_EQ(log.find(webhooks::signature_header("not-the-app-secret", body).substr(7)),
             std::string::npos);
   // Nothing else is served there.
-  EXPECT_EQ(testing::http_request("PUT", "127.0.0.1", r.port, "/webhooks/meta").status,
-            405);
+  EXPECT_EQ(testing::http_request("PUT", "127.0.0.1", r.port, "/webhooks/meta").status, 405);
   r.stop();
 }
 
 TEST(MetaWebhook, SubscriptionHandshakeAnswersTheChallengeOnlyForTheVerifyToken) {
   Running r;
-  const auto ok = r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444"
-                        "&hub.verify_token=" + kVerifyToken);
+  const auto ok = r.get(
+      "/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444"
+      "&hub.verify_token=" +
+      kVerifyToken);
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body, "1158201444");
   EXPECT_EQ(r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444"
-                  "&hub.verify_token=" + kVerifyToken + "x")
+                  "&hub.verify_token=" +
+                  kVerifyToken + "x")
                 .status,
             403);
   EXPECT_EQ(r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1158201444").status, 403);
   EXPECT_EQ(r.get("/webhooks/meta?hub.mode=unsubscribe&hub.challenge=1"
-                  "&hub.verify_token=" + kVerifyToken)
+                  "&hub.verify_token=" +
+                  kVerifyToken)
                 .status,
             400);
   // The challenge is echoed only when it is a plain token.
   EXPECT_EQ(r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=%3Cscript%3E"
-                  "&hub.verify_token=" + kVerifyToken)
+                  "&hub.verify_token=" +
+                  kVerifyToken)
                 .status,
             400);
   EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"verified\"}"), "1");
@@ -228,10 +233,11 @@ TEST(MetaWebhook, ARumourMentioningTheCityOpensAMisinformationIncidentAndARedeli
       " WHERE i.type = 'misinformation' AND f.evidence->'samples'->0->>'id' = "
       "'17900000000000102' LIMIT 1";
   ASSERT_TRUE(testing::eventually([&] { return !r.q(rumour_sql).empty(); }, 30s, 200ms))
-      << r.mamorid->log() << "\nqueue: "
-      << r.q("SELECT state, attempts, last_error FROM instagram_mentions")
-      << "\nfindings: " << r.q("SELECT i.type, f.evidence FROM incident_findings f JOIN incidents i"
-                               " ON i.id = f.incident_id");
+      << r.mamorid->log()
+      << "\nqueue: " << r.q("SELECT state, attempts, last_error FROM instagram_mentions")
+      << "\nfindings: "
+      << r.q("SELECT i.type, f.evidence FROM incident_findings f JOIN incidents i"
+             " ON i.id = f.incident_id");
   EXPECT_EQ(r.q("SELECT state FROM instagram_mentions"), "done");
   EXPECT_EQ(r.q("SELECT in_reply_to_post_id FROM observed_posts WHERE post_id = "
                 "'17900000000000102'"),
