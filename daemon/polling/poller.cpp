@@ -334,16 +334,20 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
   std::reverse(run->queries.begin(), run->queries.end());
   // Flagged candidates and look-alikes, as many as the platform's quota allows this round.
   const LookupBudget budget = size_lookups(platform, run->queries.size());
-  LookupRound round = listener_->handles_to_check(platform, budget.handles);
-  const auto handles = unique_handles(std::move(round.handles));
+  // Flagged candidates (open incidents' subjects, whose removal completes a takedown) get one
+  // look-up request a round even when the accounts' own polls fill the scope: without it a
+  // town at its quota would never see an impersonator removed. Look-alikes stay within budget.
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
-  for (std::size_t i = 0; i < handles.size() && i < budget.handles; i += size) {
+  LookupRound round = listener_->handles_to_check(platform, std::max(budget.handles, size));
+  const auto handles = unique_handles(std::move(round.handles));
+  const std::size_t allowed = std::max(budget.handles, std::min(round.tracked, size));
+  for (std::size_t i = 0; i < handles.size() && i < allowed; i += size) {
     run->batches.emplace_back(
         handles.begin() + static_cast<long>(i),
-        handles.begin() + static_cast<long>(std::min({handles.size(), i + size, budget.handles})));
+        handles.begin() + static_cast<long>(std::min({handles.size(), i + size, allowed})));
   }
   std::reverse(run->batches.begin(), run->batches.end());  // sent from the back: flagged first
-  const std::size_t sent = std::min(handles.size(), budget.handles);
+  const std::size_t sent = std::min(handles.size(), allowed);
   round.skipped += handles.size() - sent;  // a listener that chose more than the budget
   lookups_chosen(platform, budget, round, sent, run->batches.size());
   // A quota-metered platform: the next run waits until this one's units are earned back.
