@@ -55,7 +55,7 @@ double runs(std::chrono::seconds span, std::chrono::seconds every) {
 }
 }  // namespace
 
-double scheduled_own_requests(const ScheduledLoad& load, const ScheduleIntervals& i,
+double scheduled_own_requests(const ScheduledLoad& load, const config::PollingIntervals& i,
                               std::chrono::seconds search_interval, bool account_jobs) {
   const std::size_t batch = std::max<std::size_t>(1, load.profile_batch_size);
   const double profile_requests =

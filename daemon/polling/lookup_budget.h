@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/config/config.h"
 #include "model/platform.h"
 
 namespace mamori::polling {
@@ -78,16 +79,8 @@ struct ScheduledLoad {
   std::size_t tagged = 0;              // with a tagged job
   std::size_t profile_batch_size = 1;  // handles per profile look-up request
 };
-struct ScheduleIntervals {
-  std::chrono::seconds profiles{300};
-  std::chrono::seconds posts{120};
-  std::chrono::seconds replies{60};
-  std::chrono::seconds reply_counts{0};
-  std::chrono::seconds quotes{0};
-  std::chrono::seconds tagged{0};
-};
 // `account_jobs` false: only the profile look-ups (X).
-double scheduled_own_requests(const ScheduledLoad& load, const ScheduleIntervals& intervals,
+double scheduled_own_requests(const ScheduledLoad& load, const config::PollingIntervals& intervals,
                               std::chrono::seconds search_interval, bool account_jobs);
 
 struct LookupQuota {

@@ -75,8 +75,7 @@ LookupBudget Poller::size_lookups(model::Platform platform, std::size_t queries)
   std::size_t polled_here = 0;
   ScheduledLoad scheduled = scheduled_load(platform, polled_here);
   scheduled.profile_batch_size = q.batch_size;
-  const ScheduleIntervals every{i.profiles, i.posts, i.replies, i.reply_counts, i.quotes, i.tagged};
-  q.own_requests = scheduled_own_requests(scheduled, every, i.search, shared_scope);
+  q.own_requests = scheduled_own_requests(scheduled, i, i.search, shared_scope);
   // Better, as they were since the last round once that covers half a search interval (the
   // first seconds' catch-up would overstate it): a replies run walks as many threads as the
   // account has recent posts, none or twenty. This instance's requests stand for its share of

@@ -36,7 +36,7 @@ TEST(LookupBudgetTest, ScheduledOwnRequestsCountEveryJobAndTheProfileBatches) {
   load.monitored = 8;
   load.quoted = 2;
   load.profile_batch_size = 25;
-  ScheduleIntervals every;  // profiles 300 s, posts 120 s, replies 60 s
+  config::PollingIntervals every;  // profiles 300 s, posts 120 s, replies 60 s
   every.quotes = 600s;
   // Over 600 s: posts 10 × 5, replies 8 × 10, quotes 2 × 1, profiles 1 batch × 2.
   EXPECT_DOUBLE_EQ(scheduled_own_requests(load, every, 600s, true), 50 + 80 + 2 + 2);
