@@ -5,11 +5,14 @@
 # the first poll of every account, and the event loop's worst stall (GET /healthz latency
 # sampled every 200 ms). A benchmark program, not a test: it asserts nothing.
 #
-# Until municipalities are tenants, "200 municipalities × 3 platforms × ~3 accounts" is
-# approximated by one municipality with ACCOUNTS official accounts spread over X, Bluesky and
-# Mastodon (each posting once, with citizens' replies, during the run).
+# "200 municipalities × 3 platforms × ~3 accounts": TOWNS municipalities ([[municipalities]],
+# each searched for its own name and judging look-alikes against its own accounts) share
+# ACCOUNTS official accounts spread over X, Bluesky and Mastodon (each posting once, with
+# citizens' replies, during the run).
 #
 #   ACCOUNTS=2000        official accounts (a third per platform)
+#   TOWNS=ACCOUNTS/10    municipalities, ~ACCOUNTS/TOWNS consecutive accounts each (every
+#                        platform in each); 1 writes the single [municipality] form
 #   DURATION=600         seconds mamorid runs after the fake platform starts
 #   LIMITS=raised|real   the platforms' rate limits ×1000, or the fake's real defaults
 #                        (X 900/15 min per endpoint but user look-ups 300/15 min as documented
@@ -31,6 +34,9 @@ accounts=${ACCOUNTS:-2000}
 duration=${DURATION:-600}
 limits=${LIMITS:-raised}
 replies=${REPLIES:-3}
+towns=${TOWNS:-$((accounts / 10))}
+((towns >= 1)) || towns=1
+((towns <= accounts)) || towns=$accounts
 instances=${INSTANCES:-1}
 kill_at=${KILL_AT:-$((duration / 2))}
 lease=${LEASE:-60}
@@ -139,9 +145,6 @@ config_for() {  # instance number (1...)
   cat <<TOML
 [log]
 level = "warn"
-[municipality]
-name = "相馬市"
-homepage = "https://www.city.soma.fukushima.jp/"
 [server]
 listen = "127.0.0.1:${ports[$(($1 - 1))]}"
 drain_timeout = "2s"
@@ -168,10 +171,33 @@ enabled = true
 instance = "$fake"
 access_token = "env:MAMORI_SCALE_MASTODON_TOKEN"
 TOML
+  if ((towns == 1)); then
+    printf '[municipality]\nname = "相馬市"\nhomepage = "https://www.city.soma.fukushima.jp/"\n'
+    for ((i = 0; i < accounts; i++)); do
+      p=${platforms[$((i % 3))]}
+      printf '[[accounts]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$(handle_of "$p" "$i")" "$i"
+    done
+    return
+  fi
+  # Town t holds the accounts i with i * towns / accounts == t: consecutive, every platform.
+  local t=-1 i town
   for ((i = 0; i < accounts; i++)); do
+    town=$((i * towns / accounts))
+    if ((town != t)); then
+      t=$town
+      printf '[[municipalities]]\nid = "town%s"\nname = "%s"\n' "$t" "$(town_name "$t")"
+      printf 'homepage = "https://www.town%s.example.lg.jp/"\n' "$t"
+    fi
     p=${platforms[$((i % 3))]}
-    printf '[[accounts]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$(handle_of "$p" "$i")" "$i"
+    printf '[[municipalities.accounts]]\nplatform = "%s"\nhandle = "%s"\ndisplay_name = "町%s 広報"\n' "$p" "$(handle_of "$p" "$i")" "$i"
   done
+}
+# Distinct, name-like town names (kanji pairs + 町), so that each town's name search and
+# look-alike judging are its own.
+town_name() {
+  local a=(青 赤 白 黒 東 西 南 北 上 下 大 小 中 高 山 川 森 林 田 野)
+  local b=(木 石 原 沢 浜 島 岡 丘 谷 瀬)
+  echo "${a[$(($1 % 20))]}${b[$(($1 / 20 % 10))]}${a[$(($1 / 200 % 20))]}町"
 }
 for ((k = 1; k <= instances; k++)); do config_for "$k" >"$work/mamori-$k.toml"; done
 cp "$work/mamori-1.toml" "$work/mamori.toml"
@@ -308,11 +334,11 @@ per_table=$(psql "$dsn" -tA -F' ' -c "SELECT relname, n_live_tup FROM pg_stat_us
 awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_steady0" -v c1="$cpu_end" \
   -v hz="$ticks" -v n="$accounts" -v kb="$hwm_kb" -v r0="$rows0" -v r1="$rows1" -v b0="$bytes0" \
   -v b1="$bytes1" -v rs="$rows_s" -v bs="$bytes_s" -v first="${first_all:-never}" -v within="$within" -v limits="$limits" \
-  -v instances="$instances" -v lease="$lease" -v hz_file="$work/healthz.txt" 'BEGIN {
+  -v instances="$instances" -v towns="$towns" -v lease="$lease" -v hz_file="$work/healthz.txt" 'BEGIN {
   cores = (c1 - c0) / hz / (te - ts)
   days = (te - t0) / 86400
   while ((getline l < hz_file) > 0) { s++; ms = l * 1000; if (ms > mx) mx = ms; if (ms > 100) over++; if (ms > 50) over50++ }
-  printf "accounts              %d (one municipality; limits %s)\n", n, limits
+  printf "accounts              %d in %d municipalities (limits %s)\n", n, towns, limits
   if (instances > 1) printf "instances             %d on one database (leases of %d s); the survivors'"'"' figures below\n", instances, lease
   printf "time to ready         %.1f s\n", tr - t0
   printf "every account polled  %s s after start\n", first
