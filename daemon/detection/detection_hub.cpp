@@ -193,13 +193,15 @@ void DetectionHub::rebuild_impersonation() {
 }
 
 // Each town's detector judges the candidate against its own accounts; the gravest verdict (then
-// the highest score) is the town it resembles.
-DetectionHub::TownAssessment DetectionHub::assess_in_towns(const model::ProfileSnapshot& profile,
-                                                           const imp::AvatarHash* avatar,
-                                                           model::TimePoint now) {
+// the highest score) is the town it resembles. An impersonation is every town's that finds one:
+// an account calling itself by a name two towns share imitates both, and each town's staff must
+// hear of it (the one loop over the towns as before; only the verdicts are kept).
+std::vector<DetectionHub::TownAssessment> DetectionHub::assess_in_towns(
+    const model::ProfileSnapshot& profile, const imp::AvatarHash* avatar, model::TimePoint now) {
+  std::vector<TownAssessment> impersonated;
   TownAssessment best;
   const auto& towns = impersonation();
-  if (towns.empty()) return best;
+  if (towns.empty()) return {};
   // Prepared once (ICU work): the features do not depend on the town.
   const auto features = towns.front().detector->prepare(profile);
   for (const auto& t : towns) {
@@ -207,13 +209,26 @@ DetectionHub::TownAssessment DetectionHub::assess_in_towns(const model::ProfileS
     // that town has nothing to record, another it imitates may have (candidate_dispositions.h).
     if (dispositions_.settled(t.town, profile) != nullptr) continue;
     auto a = t.detector->assess_prepared(features, profile, avatar, now);
+    if (a.verdict == imp::Verdict::impersonation) {
+      impersonated.push_back({std::move(a), &t});
+      continue;
+    }
+    if (!impersonated.empty()) continue;  // nothing below an impersonation is recorded now
     if (best.town == nullptr || gravity(a.verdict) > gravity(best.assessment.verdict) ||
         (gravity(a.verdict) == gravity(best.assessment.verdict) &&
          a.score > best.assessment.score)) {
       best = {std::move(a), &t};
     }
   }
-  return best;
+  if (impersonated.empty()) {
+    if (best.town == nullptr) return {};
+    return {std::move(best)};
+  }
+  std::stable_sort(impersonated.begin(), impersonated.end(),
+                   [](const TownAssessment& a, const TownAssessment& b) {
+                     return a.assessment.score > b.assessment.score;
+                   });
+  return impersonated;
 }
 
 void DetectionHub::rebuild_facts() {
@@ -474,14 +489,19 @@ void DetectionHub::judge_candidates() {
 
 void DetectionHub::conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                                       const AvatarPtr& icon) {
-  const TownAssessment judged =
-      assess_in_towns(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
-  if (judged.town == nullptr) return;
-  const imp::Assessment& a = judged.assessment;
+  const auto judged = assess_in_towns(profile, icon && icon->hash ? &*icon->hash : nullptr, now);
+  if (judged.empty()) return;
+  const imp::Assessment& a = judged.front().assessment;
   // A department, affiliated body or ward of the city (issue 18) is shown to staff, not an
   // incident.
   if (a.verdict == imp::Verdict::related) return note_related(profile, a);
   if (a.verdict == imp::Verdict::benign) return;
+  for (const auto& in_town : judged) conclude_in_town(profile, now, icon, in_town);
+}
+
+void DetectionHub::conclude_in_town(const model::ProfileSnapshot& profile, model::TimePoint now,
+                                    const AvatarPtr& icon, const TownAssessment& judged) {
+  const imp::Assessment& a = judged.assessment;
   // This town's staff judged this account related or benign (assess_in_towns left the town out
   // while its profile is as they saw it): a material change (name, handle, link, icon) re-opens
   // the question (candidate_dispositions.h).

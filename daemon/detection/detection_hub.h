@@ -143,17 +143,21 @@ class DetectionHub final : public polling::ObservationListener {
     std::string town;  // config::Municipality::id
     std::unique_ptr<detectors::impersonation::ImpersonationDetector> detector;
   };
-  // A candidate as the town it resembles most judges it.
+  // A candidate as one town judges it.
   struct TownAssessment {
     detectors::impersonation::Assessment assessment;
     const TownDetector* town = nullptr;
   };
   void rebuild_impersonation();
   const std::vector<TownDetector>& impersonation();  // rebuilt first if stale
-  // Towns whose staff's decision on this profile still holds are left out.
-  TownAssessment assess_in_towns(const model::ProfileSnapshot& profile,
-                                 const detectors::impersonation::AvatarHash* avatar,
-                                 model::TimePoint now);
+  // The towns a candidate is recorded for: the town it resembles most (gravest verdict, then
+  // highest score) and, when that is an impersonation, every other town whose own detector finds
+  // an impersonation too (a name two towns share, or the prefecture's and a town's), most alike
+  // first; empty when no town judges it. Towns whose staff's decision on this profile still holds
+  // are left out. Each town's detector judges it once, from features prepared once.
+  std::vector<TownAssessment> assess_in_towns(const model::ProfileSnapshot& profile,
+                                              const detectors::impersonation::AvatarHash* avatar,
+                                              model::TimePoint now);
   void rebuild_facts();
   void assess_candidate(const model::ProfileSnapshot& profile, model::TimePoint now);
   // Candidates are judged in slices of about 20 ms, the rest posted back to the loop (a lookup
@@ -162,6 +166,10 @@ class DetectionHub final : public polling::ObservationListener {
   void judge_candidates();
   void conclude_candidate(const model::ProfileSnapshot& profile, model::TimePoint now,
                           const AvatarPtr& icon);
+  // One town's incident about a candidate it finds suspicious or an impersonation (each town its
+  // own: incidents_live_dedup is per subject and town).
+  void conclude_in_town(const model::ProfileSnapshot& profile, model::TimePoint now,
+                        const AvatarPtr& icon, const TownAssessment& judged);
   void handle_reply(const Official& to, const model::Post& reply, model::TimePoint now,
                     bool rejudged);
   void handle_gone(const model::AccountGone& gone);

@@ -23,16 +23,27 @@ using incidents::ActionError;
 void register_integrity_routes(http::Router& router, store::Database& db,
                                const collectors::Clock& clock, const api::Authenticator& auth,
                                std::function<IntegrityMonitor*()> monitor) {
-  router.add_async(bh::verb::get, "/api/v1/compliance", "/api/v1/compliance",
-                   api::guarded(auth, Role::viewer,
-                                [&db](const Principal&, const http::Request& req,
-                                      const http::Params&, http::Responder respond) {
-                                  api::run_in_store(db, req, respond, "api.compliance",
-                                                    [req](pqxx::connection& c) {
-                                                      return api::json_reply(req, bh::status::ok,
-                                                                             compliance_json(c));
-                                                    });
-                                }));
+  // The results and the caller's towns with their names (the console groups the accounts by
+  // town, each with its own audit button).
+  router.add_async(
+      bh::verb::get, "/api/v1/compliance", "/api/v1/compliance",
+      api::guarded(auth, Role::viewer,
+                   [&db, monitor](const Principal& who, const http::Request& req,
+                                  const http::Params&, http::Responder respond) {
+                     boost::json::array towns;
+                     if (IntegrityMonitor* m = monitor()) {
+                       for (const auto& [id, name] : m->municipality_names()) {
+                         if (who.may_see(id))
+                           towns.push_back(boost::json::object{{"id", id}, {"name", name}});
+                       }
+                     }
+                     api::run_in_store(db, req, respond, "api.compliance",
+                                       [req, towns = std::move(towns)](pqxx::connection& c) {
+                                         auto out = compliance_json(c);
+                                         out["municipalities"] = towns;
+                                         return api::json_reply(req, bh::status::ok, out);
+                                       });
+                   }));
 
   // The audit of one town ({"municipality": id}) or of every town the caller works for (no
   // body): a town's staff start their own town's, the prefecture's staff any or all.

@@ -454,6 +454,12 @@ std::vector<std::string> IntegrityMonitor::municipalities() const {
   return ids;
 }
 
+std::vector<std::pair<std::string, std::string>> IntegrityMonitor::municipality_names() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& town : towns_) out.emplace_back(town.id, town.name);
+  return out;
+}
+
 void IntegrityMonitor::Remote::audit(std::vector<std::string> municipalities) const {
   if (io_ == nullptr) return;
   asio::post(*io_, [alive = alive_, m = monitor_, towns = std::move(municipalities)] {

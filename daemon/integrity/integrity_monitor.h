@@ -100,6 +100,8 @@ class IntegrityMonitor final : public polling::ObservationListener {
   void run_audit_of(const std::vector<std::string>& municipalities);
   // The towns served (config::Municipality::id), in configuration order.
   std::vector<std::string> municipalities() const;
+  // The towns served, each as its id and name (相馬市), in configuration order.
+  std::vector<std::pair<std::string, std::string>> municipality_names() const;
 
   // Requests to the monitor from any thread, safe to keep after the monitor is gone (store jobs
   // of the API hold one): the loop runs them only while the monitor lives.

@@ -62,6 +62,19 @@ dsn=$(tests/support/pgcluster.sh start "$pgdir")
 sed 's/^rate_limit = { limit = 300, window = 300 }/rate_limit = { limit = 6000, window = 300 }/' \
   tests/fakeplatform/scenarios/small.toml >"$work/scenario.toml"
 grep -q 'limit = 6000' "$work/scenario.toml" || { echo "e2e: scenario budget not raised" >&2; exit 1; }
+# The second town of the towns stack (below): its official account on X.
+cat >>"$work/scenario.toml" <<'EOF'
+
+[[account]]
+platform = "x"
+id = "1402345678901239001"
+handle = "shinchi_town"
+display_name = "新地町"
+description = "福島県新地町の公式アカウントです。"
+url = "https://www.shinchi-town.jp/"
+created_at = "2014-04-01T00:00:00.000Z"
+followers = 3100
+EOF
 "$build/bin/fakeplatform" --scenario "$work/scenario.toml" --listen 127.0.0.1:0 \
   --port-file "$work/fake.port" >"$work/fake.log" 2>&1 &
 pids+=($!)
@@ -158,6 +171,74 @@ for _ in $(seq 1 150); do
 done
 curl -fsS "$console/readyz" >/dev/null || { echo "e2e: mamorid is not ready" >&2; exit 1; }
 
+# The towns stack (issue 20): a second mamorid serving two municipalities (相馬市 and 新地町) on a
+# database of its own in the same cluster, X only and polling slowly (it shares the fake's
+# budget), with a prefecture user of every town and a user of 相馬市 only.
+psql "$dsn" -qAt -c 'CREATE DATABASE towns' >/dev/null
+towns_dsn=${dsn/dbname=postgres/dbname=towns}
+towns_port=$(free_port)
+cat >"$work/towns.toml" <<EOF
+[log]
+level = "info"
+[[municipalities]]
+id = "soma"
+name = "相馬市"
+name_kana = "そうまし"
+homepage = "https://www.city.soma.fukushima.jp/"
+official_account_list_url = "$fake/city/sns/"
+[[municipalities.accounts]]
+platform = "x"
+handle = "soma_city"
+display_name = "相馬市"
+[[municipalities]]
+id = "shinchi"
+name = "新地町"
+name_kana = "しんちまち"
+homepage = "https://www.shinchi-town.jp/"
+official_account_list_url = "$fake/shinchi/sns/"
+[[municipalities.accounts]]
+platform = "x"
+handle = "shinchi_town"
+display_name = "新地町"
+[server]
+listen = "127.0.0.1:$towns_port"
+drain_timeout = "2s"
+[database]
+dsn = "$towns_dsn"
+[http_client]
+allowed_hosts = ["127.0.0.1"]
+[platforms.x]
+enabled = true
+api_base = "$fake"
+bearer_token = "env:MAMORI_E2E_X_TOKEN"
+[polling]
+profiles = "60s"
+posts = "120s"
+replies = "120s"
+search = "300s"
+EOF
+"$build/bin/mamorictl" migrate --config "$work/towns.toml" >"$work/towns-migrate.log" 2>&1 \
+  || { cat "$work/towns-migrate.log" >&2; exit 1; }
+prefecture_password='Kenchou#Fukushima2024'
+town_password='Kouhou#Soma2024'
+add_out=$(printf '%s\n' "$prefecture_password" | "$build/bin/mamorictl" user add suzuki --role responder \
+  --display-name "福島県 情報政策課" --totp --config "$work/towns.toml")
+prefecture_totp=$(printf '%s\n' "$add_out" | grep -o 'secret=[A-Z2-7]*' | head -n 1 | cut -d= -f2)
+add_out=$(printf '%s\n' "$town_password" | "$build/bin/mamorictl" user add yamada --role responder \
+  --display-name "相馬市 広報" --totp --config "$work/towns.toml")
+town_totp=$(printf '%s\n' "$add_out" | grep -o 'secret=[A-Z2-7]*' | head -n 1 | cut -d= -f2)
+[[ -n "$prefecture_totp" && -n "$town_totp" ]] || { echo "e2e: no TOTP secret for the towns' users" >&2; exit 1; }
+"$build/bin/mamorictl" user scope yamada --municipalities soma --config "$work/towns.toml" >/dev/null
+"$build/bin/mamorid" --config "$work/towns.toml" >"$work/towns-mamorid.log" 2>&1 &
+pids+=($!)
+towns_console="http://127.0.0.1:$towns_port"
+for _ in $(seq 1 150); do
+  curl -fsS "$towns_console/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+curl -fsS "$towns_console/readyz" >/dev/null \
+  || { tail -n 40 "$work/towns-mamorid.log" >&2; echo "e2e: the towns' mamorid is not ready" >&2; exit 1; }
+
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
 export MAMORI_E2E_CONSOLE=$console MAMORI_E2E_FAKE=$fake MAMORI_E2E_ARTIFACTS=$artifacts
@@ -165,9 +246,15 @@ export MAMORI_E2E_CHROMIUM=$chromium
 export MAMORI_E2E_RESPONDER="tanaka" MAMORI_E2E_RESPONDER_PASSWORD=$responder_password
 export MAMORI_E2E_RESPONDER_TOTP=$totp_secret
 export MAMORI_E2E_VIEWER="sato" MAMORI_E2E_VIEWER_PASSWORD=$viewer_password
+export MAMORI_E2E_TOWNS_CONSOLE=$towns_console
+export MAMORI_E2E_TOWNS_PREFECTURE="suzuki" MAMORI_E2E_TOWNS_PREFECTURE_PASSWORD=$prefecture_password
+export MAMORI_E2E_TOWNS_PREFECTURE_TOTP=$prefecture_totp
+export MAMORI_E2E_TOWNS_TOWN="yamada" MAMORI_E2E_TOWNS_TOWN_PASSWORD=$town_password
+export MAMORI_E2E_TOWNS_TOWN_TOTP=$town_totp
 if [[ -n "${MAMORI_E2E_COMMAND:-}" ]]; then
   (cd "$e2e" && bash -c "$MAMORI_E2E_COMMAND")
   exit
 fi
-(cd "$e2e" && node --test --test-concurrency=1 --test-reporter=spec tests/console.test.mjs tests/staff_actions.test.mjs)
+(cd "$e2e" && node --test --test-concurrency=1 --test-reporter=spec tests/console.test.mjs tests/staff_actions.test.mjs \
+  tests/towns.test.mjs)
 echo "e2e: screenshots in $artifacts"

@@ -317,5 +317,124 @@ TEST_F(HubTwoTownsTest, ATownsDecisionOnALookAlikeDoesNotHideItFromTheOtherTown)
             "minamisoma/南相馬 広報,soma/相馬 広報");
 }
 
+// Issue 20 leftover: two towns of one name (伊達市 in Fukushima and in Hokkaido), each with its own
+// account. A look-alike calling itself 伊達市 with a handle close to both imitates both: each
+// town's own detector finds the impersonation, and each town gets its own incident (once, however
+// often it is judged again), not only the town it resembles most.
+class HubSharedNameTest : public HubFamilyTest {
+ protected:
+  void SetUp() override {
+    config::Config cfg;
+    config::Municipality fukushima;
+    fukushima.id = "date_fukushima";
+    fukushima.name = "伊達市";
+    fukushima.name_kana = "だてし";
+    fukushima.homepage_url = "https://www.city.date.fukushima.jp/";
+    config::Municipality hokkaido = fukushima;
+    hokkaido.id = "date_hokkaido";
+    hokkaido.homepage_url = "https://www.city.date.hokkaido.jp/";
+    cfg.municipalities = {fukushima, hokkaido};
+    cfg.municipality = fukushima;
+    config::Account a;
+    a.municipality = "date_fukushima";
+    a.handle = "date_city";
+    config::Account b;
+    b.municipality = "date_hokkaido";
+    b.handle = "datecity";
+    cfg.accounts = {a, b};
+    config_ = cfg;
+    start_hub(cfg);
+    sql(db_.dsn(),
+        "INSERT INTO official_accounts (platform, handle, account_id, municipality) VALUES"
+        " ('x', 'date_city', '300', 'date_fukushima'), ('x', 'datecity', '310', "
+        "'date_hokkaido')");
+    officials_.changed_profiles = {
+        profile("300", "date_city", "伊達市",
+                "伊達市の公式アカウントです。市政情報をお知らせします。",
+                "https://www.city.date.fukushima.jp/"),
+        profile("310", "datecity", "伊達市",
+                "伊達市の公式アカウントです。市からのお知らせを発信します。",
+                "https://www.city.date.hokkaido.jp/")};
+    hub_->on_stored(model::Platform::x, "", officials_);
+  }
+
+  void TearDown() override {
+    second_.reset();
+    if (second_database_) second_database_->drain_and_stop(5s);
+    HubFamilyTest::TearDown();
+  }
+
+  // A second instance on the same database: its own store connection and hub.
+  void start_second_instance() {
+    store::DatabaseOptions o;
+    o.dsn = db_.dsn();
+    second_database_ = std::make_unique<store::Database>(o, nullptr);
+    second_database_->start();
+    ASSERT_TRUE(second_database_->wait_ready(10s));
+    auto loaded = playbooks::load_playbooks(testing::source_dir() / "playbooks");
+    ASSERT_TRUE(loaded.ok()) << loaded.text();
+    second_ = std::make_unique<DetectionHub>(
+        alerts::FindingServices{io_, *second_database_, clock_, alerts::AlertContext{}, nullptr,
+                                nullptr},
+        config_, loaded.set, HubOptions{});
+    second_->on_stored(model::Platform::x, "", officials_);
+  }
+
+  std::string towns_of(const std::string& id) {
+    return sql(db_.dsn(),
+               "SELECT string_agg(municipality || '/' || severity, ',' ORDER BY municipality)"
+               " FROM incidents WHERE type = 'impersonation' AND subject = 'x:" +
+                   id + "'");
+  }
+
+  config::Config config_;
+  store::StoredBatch officials_;
+  std::unique_ptr<store::Database> second_database_;
+  std::unique_ptr<DetectionHub> second_;
+};
+
+TEST_F(HubSharedNameTest, ALookAlikeOfANameTwoTownsShareIsEachTownsIncidentOnce) {
+  const auto candidate = profile("700", "date_clty", "伊達市",
+                                 "伊達市の公式アカウントです。市政情報をお知らせします。");
+  see(candidate);
+  ASSERT_TRUE(testing::eventually(
+      [&] { return towns_of("700") == "date_fukushima/high,date_hokkaido/high"; }, 20s))
+      << towns_of("700") << " "
+      << sql(db_.dsn(), "SELECT string_agg(subject || '/' || municipality, ',') FROM incidents");
+  // Each town's incident names its own account as the one imitated.
+  EXPECT_EQ(sql(db_.dsn(),
+                "SELECT string_agg(i.municipality || '=' || (f.evidence ->> 'matched_official'),"
+                " ',' ORDER BY i.municipality) FROM incident_findings f JOIN incidents i"
+                " ON i.id = f.incident_id WHERE i.subject = 'x:700'"),
+            "date_fukushima=date_city,date_hokkaido=datecity");
+  // Judged again (a later look-up): still one incident per town.
+  see(candidate);
+  see(profile("710", "date_kouhou", "伊達市【公式】"));
+  ASSERT_TRUE(testing::eventually(
+      [&] { return !sql(db_.dsn(), "SELECT 1 FROM incidents WHERE subject = 'x:710'").empty(); },
+      20s));
+  EXPECT_EQ(towns_of("700"), "date_fukushima/high,date_hokkaido/high");
+}
+
+// Two instances on one database judge the same look-alike at the same time (a reply author is
+// judged where its account is polled): still one incident per town, each with both findings.
+TEST_F(HubSharedNameTest, TwoInstancesJudgingALookAlikeAtOnceOpenOneIncidentPerTown) {
+  start_second_instance();
+  const auto candidate = profile("720", "date_c1ty", "伊達市",
+                                 "伊達市の公式アカウントです。市政情報をお知らせします。");
+  store::StoredBatch b;
+  b.changed_profiles = {candidate};
+  hub_->on_stored(model::Platform::x, "", b);
+  second_->on_stored(model::Platform::x, "", b);
+  const std::string findings =
+      "SELECT string_agg(i.municipality || '=' || (SELECT count(*) FROM incident_findings f"
+      " WHERE f.incident_id = i.id), ',' ORDER BY i.municipality) FROM incidents i"
+      " WHERE i.subject = 'x:720'";
+  ASSERT_TRUE(testing::eventually(
+      [&] { return sql(db_.dsn(), findings) == "date_fukushima=2,date_hokkaido=2"; }, 20s))
+      << sql(db_.dsn(), findings);
+  EXPECT_EQ(towns_of("720"), "date_fukushima/high,date_hokkaido/high");
+}
+
 }  // namespace
 }  // namespace mamori::detection

@@ -173,6 +173,9 @@ TEST_F(TownComplianceTest, ATownsStaffAuditTheirOwnTownAgainstItsOwnListPage) {
   const auto accounts = boost::json::parse(mine.body).at("accounts").as_array();
   ASSERT_EQ(accounts.size(), 1u) << mine.body;
   EXPECT_EQ(accounts[0].at("municipality").as_string(), "soma");
+  // The console's heading for the town: its own town only, by name.
+  EXPECT_EQ(boost::json::serialize(boost::json::parse(mine.body).at("municipalities")),
+            R"([{"id":"soma","name":"相馬市"}])");
 }
 
 TEST_F(TownComplianceTest, ThePrefecturesStaffAuditEveryTownEachAgainstItsOwnPage) {
@@ -210,6 +213,9 @@ TEST_F(TownComplianceTest, ThePrefecturesStaffAuditEveryTownEachAgainstItsOwnPag
   }
   EXPECT_EQ(town_of["soma_city"], "soma") << every.body;
   EXPECT_EQ(town_of["shinchi_town"], "shinchi") << every.body;
+  // Every town by name, in configuration order (the console's groups).
+  EXPECT_EQ(boost::json::serialize(parsed.at("municipalities")),
+            R"([{"id":"soma","name":"相馬市"},{"id":"shinchi","name":"新地町"}])");
 }
 
 }  // namespace
