@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "collectors/instagram/instagram_webhook_parse.h"
+#include "collectors/ratelimit/token_bucket.h"
 #include "daemon/api/api_support.h"
 #include "daemon/log/log.h"
 #include "daemon/webhooks/mention_queue.h"
@@ -22,32 +23,19 @@ namespace {
 namespace bh = http::beast_http;
 constexpr std::string_view kRoute = "/webhooks/meta";
 
-// Requests allowed per second over every caller, with a burst.
+// Requests allowed per second over every caller, with a burst (handlers may run on several
+// threads).
 class RequestRate {
  public:
-  RequestRate(double per_second, double burst)
-      : per_second_(per_second), burst_(burst), tokens_(burst) {}
+  RequestRate(double per_second, double burst) : bucket_(per_second, burst) {}
   bool admit() {
-    const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
-    if (started_) {
-      const std::chrono::duration<double> gone = now - last_;
-      tokens_ = std::min(burst_, tokens_ + gone.count() * per_second_);
-    }
-    started_ = true;
-    last_ = now;
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
-    return true;
+    return bucket_.take(std::chrono::steady_clock::now());
   }
 
  private:
-  const double per_second_;
-  const double burst_;
   std::mutex mutex_;
-  double tokens_;
-  bool started_ = false;
-  std::chrono::steady_clock::time_point last_{};
+  collectors::TokenBucket bucket_;
 };
 
 struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
