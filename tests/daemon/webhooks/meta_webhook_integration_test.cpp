@@ -9,13 +9,13 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <csignal>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/fake_platform.h"
+#include "tests/support/mamorid_cluster.h"
 #include "tests/support/meta_webhook.h"
 
 namespace mamori {
@@ -50,20 +50,9 @@ std::string instance_config(const std::string& dsn, unsigned short port, const s
         "app_secret = \"env:MAMORI_T_META_SECRET\"\n";
   }
   if (!instance.empty()) {
-    setup.extra += "[cluster]\ninstance = \"" + instance + "\"\nlease_period = \"4s\"\n";
+    setup.extra += testing::cluster_table(instance, 4s);
   }
   return testing::mamorid_config(setup);
-}
-
-std::unique_ptr<testing::ChildProcess> start_mamorid(const testing::TempDir& dir,
-                                                     const std::string& config,
-                                                     const std::string& name) {
-  const auto path = dir.path() / (name + ".toml");
-  testing::write_file(path, config);
-  return std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
-                               path.string()},
-      dir.path() / (name + ".log"));
 }
 
 // The fake's requests for one Instagram endpoint.
@@ -110,18 +99,19 @@ struct Running {
   testing::TempDir dir;
   testing::FakePlatform fake{
       testing::source_dir() / "tests/fakeplatform/scenarios/graph_youtube.toml", dir};
-  unsigned short port = testing::free_tcp_port();
-  std::unique_ptr<testing::ChildProcess> mamorid;
+  testing::MamoridCluster cluster{dir};  // of one
+  unsigned short port = 0;
+  testing::ChildProcess* mamorid = nullptr;
 
   explicit Running(bool webhook = true) {
-    mamorid = start_mamorid(dir, instance_config(db.dsn(), port, fake.base_url(), webhook, ""),
-                            "mamorid");
-    EXPECT_TRUE(testing::mamorid_ready(*mamorid, port)) << mamorid->log();
+    auto& in = cluster.start("mamorid", [&](unsigned short p) {
+      return instance_config(db.dsn(), p, fake.base_url(), webhook, "");
+    });
+    port = in.port;
+    mamorid = in.process.get();
+    EXPECT_TRUE(cluster.ready(in));
   }
-  void stop() {
-    mamorid->signal(SIGTERM);
-    EXPECT_EQ(mamorid->wait_for_exit(30s), std::optional<int>(0)) << mamorid->log();
-  }
+  void stop() { EXPECT_EQ(cluster.stop(cluster[0], 30s), std::optional<int>(0)) << mamorid->log(); }
   std::string q(const std::string& query) const { return sql(db.dsn(), query); }
   testing::HttpResult get(const std::string& target) const {
     return testing::http_get("127.0.0.1", port, target);
@@ -272,12 +262,14 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
   testing::FakePlatform fake{
       testing::source_dir() / "tests/fakeplatform/scenarios/graph_youtube.toml", dir};
   const std::string base = fake.base_url();
-  const unsigned short port_a = testing::free_tcp_port();
-  const unsigned short port_b = testing::free_tcp_port();
-  auto a = start_mamorid(dir, instance_config(db.dsn(), port_a, base, true, "a"), "a");
-  auto b = start_mamorid(dir, instance_config(db.dsn(), port_b, base, true, "b"), "b");
-  ASSERT_TRUE(testing::mamorid_ready(*a, port_a)) << a->log();
-  ASSERT_TRUE(testing::mamorid_ready(*b, port_b)) << b->log();
+  testing::MamoridCluster cluster(dir);
+  for (const std::string name : {"a", "b"})
+    cluster.start(name, [&](unsigned short port) {
+      return instance_config(db.dsn(), port, base, true, name);
+    });
+  for (auto& in : cluster) ASSERT_TRUE(cluster.ready(in));
+  const unsigned short port_a = cluster[0].port;
+  const unsigned short port_b = cluster[1].port;
   const auto q = [&](const std::string& query) { return sql(db.dsn(), query); };
   ASSERT_TRUE(testing::eventually(
       [&] {
@@ -287,7 +279,7 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
                  "now()") == "1";
       },
       40s))
-      << a->log() << b->log();
+      << cluster.logs();
   post_rumour_comment(fake);
   const std::string body =
       testing::mention_delivery(kCity, "17900000000000101", "17900000000000102");
@@ -295,8 +287,8 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
     ASSERT_EQ(testing::deliver_meta_webhook(port, kAppSecret, body).status, 200);
   ASSERT_TRUE(testing::eventually(
       [&] { return q("SELECT state FROM instagram_mentions") == "done"; }, 30s, 200ms))
-      << q("SELECT state, attempts, claimed_by, last_error FROM instagram_mentions") << a->log()
-      << b->log();
+      << q("SELECT state, attempts, claimed_by, last_error FROM instagram_mentions")
+      << cluster.logs();
   std::this_thread::sleep_for(6s);  // more than a reader round on both
   EXPECT_EQ(q("SELECT count(*) FROM instagram_mentions"), "1");
   EXPECT_EQ(fake_requests(fake, "mentioned_comment"), 1);
@@ -314,10 +306,8 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
       10s))
       << q("SELECT i.type, f.evidence FROM incident_findings f JOIN incidents i ON i.id = "
            "f.incident_id");
-  for (auto* p : {a.get(), b.get()}) {
-    p->signal(SIGTERM);
-    EXPECT_EQ(p->wait_for_exit(30s), std::optional<int>(0)) << p->log();
-  }
+  for (auto& in : cluster)
+    EXPECT_EQ(cluster.stop(in, 30s), std::optional<int>(0)) << in.process->log();
 }
 
 }  // namespace
