@@ -32,6 +32,11 @@ MamoridInstance& MamoridCluster::start(const std::string& name, const ConfigFor&
   return ready(start(name, config));
 }
 
+void MamoridCluster::reload(MamoridInstance& instance, const ConfigFor& config) const {
+  write_file(dir_.path() / ("mamori-" + instance.name + ".toml"), config(instance.port));
+  instance.process->signal(SIGHUP);
+}
+
 bool MamoridCluster::kill(MamoridInstance& instance) const {
   instance.process->signal(SIGKILL);
   return instance.process->wait_for_exit(std::chrono::seconds(10)).has_value();

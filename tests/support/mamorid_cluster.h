@@ -40,6 +40,8 @@ class MamoridCluster {
   // start() and ready() at once.
   ::testing::AssertionResult start_ready(const std::string& name, const ConfigFor& config);
 
+  // Writes the instance's configuration anew and sends SIGHUP (a reload); not waited for.
+  void reload(MamoridInstance& instance, const ConfigFor& config) const;
   // SIGKILL, and waited for (a kill without a word, as a crash or a lost machine); false when
   // it had not exited 10 s later.
   bool kill(MamoridInstance& instance) const;

@@ -71,11 +71,12 @@ int fake_requests(const testing::FakePlatform& fake, const std::string& endpoint
 
 // One series' value on an instance's /metrics ("" when absent).
 std::string webhooks_test_metric(unsigned short port, const std::string& series) {
-  const std::string all = testing::http_get("127.0.0.1", port, "/metrics").body;
-  const auto at = all.find(series + " ");
+  const std::string all = "\n" + testing::http_get("127.0.0.1", port, "/metrics").body;
+  const std::string key = "\n" + series + " ";  // a sample's line, not its # HELP
+  const auto at = all.find(key);
   if (at == std::string::npos) return "";
-  const auto end = all.find('\n', at);
-  return all.substr(at + series.size() + 1, end - at - series.size() - 1);
+  const auto end = all.find('\n', at + key.size());
+  return all.substr(at + key.size(), end - at - key.size());
 }
 
 // Someone's own post, and under it a comment that @mentions the city with a rumour: polling
@@ -119,6 +120,16 @@ struct Running {
   testing::HttpResult deliver(const std::string& body,
                               const std::optional<std::string>& signature = std::nullopt) const {
     return testing::deliver_meta_webhook(port, kAppSecret, body, signature);
+  }
+  // `n` handshakes with wrong tokens in a row; how many met the rate limit (429).
+  int guess_verify_token(int n) const {
+    int limited = 0;
+    for (int i = 0; i < n; ++i) {
+      limited += get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess" +
+                     std::to_string(i))
+                     .status == 429;
+    }
+    return limited;
   }
   int requests(const std::string& endpoint) const { return fake_requests(fake, endpoint); }
   std::string metric(const std::string& series) const { return webhooks_test_metric(port, series); }
@@ -183,12 +194,7 @@ TEST(MetaWebhook, SubscriptionHandshakeAnswersTheChallengeOnlyForTheVerifyToken)
   EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"verify_refused\"}"), "2");
   // Guessing the token fast meets the rate limit (20 a second after a burst of 40): 100 guesses
   // in a row over loopback take far less than the 3 s the limit would need to admit them all.
-  int limited = 0;
-  for (int i = 0; i < 100; ++i) {
-    limited += r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess" +
-                     std::to_string(i))
-                   .status == 429;
-  }
+  const int limited = r.guess_verify_token(100);
   EXPECT_GT(limited, 0);
   EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"rate_limited\"}"),
             std::to_string(limited));
@@ -251,6 +257,129 @@ TEST(MetaWebhook, ARumourMentioningTheCityOpensAMisinformationIncidentAndARedeli
   EXPECT_EQ(r.q(incidents), incidents_before) << r.q("SELECT type, subject FROM incidents");
   EXPECT_EQ(r.q(findings), findings_before);
   EXPECT_EQ(r.q("SELECT count(*) FROM observed_posts WHERE post_id = '17900000000000102'"), "1");
+  r.stop();
+}
+
+// A flood of handshakes (someone guessing the verify token) and a flood of forged deliveries
+// each meet their own rate limit: right after either, Meta's requests of the other kind are
+// answered. With one limit for both, the flood left no tokens for them (429).
+TEST(MetaWebhook, AFloodOfOneKindOfRequestDoesNotRefuseTheOther) {
+  Running r;
+  const std::string body = testing::mention_delivery(kCity, "17900000000000201");
+  int refused = 0;
+  for (int i = 0; i < 100; ++i) refused += r.deliver(body, std::string()).status == 429;
+  ASSERT_GT(refused, 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(
+        r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=77&hub.verify_token=" + kVerifyToken)
+            .status,
+        200)
+        << i;
+  }
+  std::this_thread::sleep_for(2500ms);  // the deliveries' bucket full again (40 at 20 a second)
+  const int guessed = r.guess_verify_token(100);
+  ASSERT_GT(guessed, 0);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(r.deliver(body).status, 200) << i;
+  EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"rate_limited\"}"),
+            std::to_string(refused + guessed));
+  r.stop();
+}
+
+// A rotated app secret and verify token take effect on a reload (SIGHUP), without a restart:
+// the old ones are refused from then on, and neither the old nor the new ones are logged.
+TEST(MetaWebhook, AReloadAppliesARotatedAppSecretAndVerifyToken) {
+  const std::string new_secret = "fedcba9876543210fedcba9876543210";
+  const std::string new_token = "mamori-verify-rotated-5b1e0c";
+  ::setenv("MAMORI_T_META_SECRET2", new_secret.c_str(), 1);
+  ::setenv("MAMORI_T_META_VERIFY2", new_token.c_str(), 1);
+  Running r;
+  const auto handshake = [&](const std::string& token) {
+    return r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=42&hub.verify_token=" + token)
+        .status;
+  };
+  const std::string body = testing::mention_delivery(kCity, "17900000000000301");
+  ASSERT_EQ(handshake(kVerifyToken), 200);
+  ASSERT_EQ(r.deliver(body).status, 200);
+
+  r.cluster.reload(r.cluster[0], [&](unsigned short port) {
+    std::string config = instance_config(r.db.dsn(), port, r.fake.base_url(), true, "");
+    for (const std::string name : {"MAMORI_T_META_SECRET", "MAMORI_T_META_VERIFY"}) {
+      const std::string ref = "env:" + name + "\"";
+      config.replace(config.find(ref), ref.size(), "env:" + name + "2\"");
+    }
+    return config;
+  });
+  ASSERT_TRUE(testing::eventually(
+      [&] { return r.mamorid->log().find("event=config.reloaded") != std::string::npos; }, 20s))
+      << r.mamorid->log();
+  EXPECT_EQ(handshake(new_token), 200);
+  EXPECT_EQ(handshake(kVerifyToken), 403);
+  EXPECT_EQ(testing::deliver_meta_webhook(r.port, new_secret, body).status, 200);
+  EXPECT_EQ(r.deliver(body).status, 403);  // signed with the old secret
+  const std::string log = r.mamorid->log();
+  EXPECT_NE(log.find("event=webhook.secrets_replaced"), std::string::npos) << log;
+  for (const std::string& secret : {kAppSecret, kVerifyToken, new_secret, new_token})
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  r.stop();
+}
+
+// The queue's depth is exported: a mention whose read fails stays pending (and counted) while a
+// readable one is read and leaves the count.
+TEST(MetaWebhook, PendingMentionsAreCountedUntilRead) {
+  Running r;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return r.q("SELECT account_id FROM official_accounts WHERE platform = 'instagram'") ==
+                   kCity &&
+               r.metric("mamori_instagram_mentions_pending") == "0";
+      },
+      40s))
+      << r.metric("mamori_instagram_mentions_pending") << "\n"
+      << r.mamorid->log();
+  post_rumour_comment(r.fake);
+  // Meta's server fails every read of a media mention: that one waits to be read again.
+  ASSERT_EQ(r.fake.control("faults", R"({"platform":"instagram","endpoint":"mentioned_media",)"
+                                     R"("kind":"status","status":500,"count":100000})"),
+            200);
+  ASSERT_EQ(r.deliver(testing::mention_delivery(kCity, "17900000000000101")).status, 200);
+  ASSERT_EQ(
+      r.deliver(testing::mention_delivery(kCity, "17900000000000101", "17900000000000102")).status,
+      200);
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return r.q("SELECT string_agg(state, ',' ORDER BY id) FROM instagram_mentions") ==
+                   "queued,done" &&
+               r.metric("mamori_instagram_mentions_pending") == "1";
+      },
+      30s, 200ms))
+      << r.q("SELECT state, attempts, last_error FROM instagram_mentions") << "\n"
+      << r.metric("mamori_instagram_mentions_pending") << "\n"
+      << r.mamorid->log();
+  r.stop();
+}
+
+// Settled mentions (read, or unavailable) go with the retention purge once older than
+// [database] retention_days (90 by default), like the observations; queued ones stay however
+// old, and recent settled ones stay. The purge first runs a minute after the start.
+TEST(MetaWebhook, SettledMentionsArePurgedAfterTheRetentionPeriod) {
+  Running r;
+  // Mentions of an account no instance polls, so no reader touches them.
+  r.q("INSERT INTO instagram_mentions (ig_user_id, media_id, state, received_at, done_at) VALUES"
+      " ('17841400000000999', '1', 'done', now() - interval '100 days',"
+      "  now() - interval '100 days'),"
+      " ('17841400000000999', '2', 'unavailable', now() - interval '95 days',"
+      "  now() - interval '91 days'),"
+      " ('17841400000000999', '3', 'done', now() - interval '100 days',"
+      "  now() - interval '10 days'),"
+      " ('17841400000000999', '4', 'queued', now() - interval '200 days', NULL)");
+  ASSERT_EQ(r.q("SELECT count(*) FROM instagram_mentions"), "4");
+  ASSERT_TRUE(testing::eventually(
+      [&] { return r.mamorid->log().find("event=retention.purged") != std::string::npos; }, 90s,
+      500ms))
+      << r.mamorid->log();
+  EXPECT_EQ(r.q("SELECT string_agg(media_id || ' ' || state, ',' ORDER BY media_id)"
+                " FROM instagram_mentions"),
+            "3 done,4 queued");
   r.stop();
 }
 
