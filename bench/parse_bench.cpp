@@ -4,14 +4,22 @@
 // the collector asks for), an Instagram media's comments with replies (50) and a YouTube
 // commentThreads page (100 threads with replies). The bodies follow the shapes of the test
 // fixtures (tests/data/collectors/, recorded responses for the last three), with Japanese text,
-// links, replies and the fields the platforms send but mamori skips.
+// links, replies and the fields the platforms send but mamori skips. The Instagram @mention
+// parsers run on their recorded inputs as they are (tests/data/collectors/instagram/): Meta's
+// webhook delivery (webhook_mentions.json: what POST /webhooks/meta reads from the internet
+// before any check but the signature) and the mentioned_media / mentioned_comment answers.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "collectors/bluesky/bluesky_parse.h"
 #include "collectors/facebook/facebook_parse.h"
 #include "collectors/instagram/instagram_parse.h"
+#include "collectors/instagram/instagram_webhook_parse.h"
 #include "collectors/mastodon/mastodon_parse.h"
 #include "collectors/x/x_parse.h"
 #include "collectors/youtube/youtube_parse.h"
@@ -206,6 +214,17 @@ std::string youtube_threads(int threads) {
   return body;
 }
 
+// A recorded response from tests/data/collectors/instagram/.
+std::string instagram_recording(const std::string& name) {
+  const auto path =
+      std::filesystem::path(MAMORI_SOURCE_DIR) / "tests/data/collectors/instagram" / name;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream body;
+  body << in.rdbuf();
+  return body.str();
+}
+
 ParseContext bench_context() {
   ParseContext context;
   context.observed_at = mamori::model::TimePoint{std::chrono::milliseconds{1716206400000}};
@@ -213,8 +232,8 @@ ParseContext bench_context() {
 }
 
 template <typename Parse>
-void run(benchmark::State& state, const std::string& body, Parse parse) {
-  const ParseContext context = bench_context();
+void run(benchmark::State& state, const std::string& body, Parse parse,
+         ParseContext context = bench_context()) {
   std::size_t observations = 0;
   for (auto _ : state) {
     auto result = parse(body, context);
@@ -269,6 +288,52 @@ void BM_ParseYoutubeCommentThreads100(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_ParseYoutubeCommentThreads100);
+
+void BM_ParseInstagramWebhookMentions(benchmark::State& state) {
+  const std::string body = instagram_recording("webhook_mentions.json");
+  std::size_t mentions = 0;
+  for (auto _ : state) {
+    auto result = instagram::parse_mention_webhook(body);
+    if (!result.ok()) state.SkipWithError("parse failed");
+    mentions = result.mentions.size();
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
+                          static_cast<std::int64_t>(body.size()));
+  state.counters["body_kB"] = static_cast<double>(body.size()) / 1024.0;
+  state.counters["mentions"] = static_cast<double>(mentions);
+}
+BENCHMARK(BM_ParseInstagramWebhookMentions);
+
+// The mentioned account and the media or comment asked for, as the collector passes them.
+ParseContext mention_context(std::string media_or_comment) {
+  ParseContext context = bench_context();
+  context.requested_refs = {"17841406338772941", std::move(media_or_comment)};
+  return context;
+}
+
+// A mentioned_media or mentioned_comment answer, as the reader of queued mentions gets it.
+void run_mentioned(benchmark::State& state, InstagramEndpoint endpoint,
+                   const std::string& recording, std::string media_or_comment) {
+  run(
+      state, instagram_recording(recording),
+      [endpoint](const std::string& b, const ParseContext& c) {
+        return instagram::parse(endpoint, b, c);
+      },
+      mention_context(std::move(media_or_comment)));
+}
+
+void BM_ParseInstagramMentionedMedia(benchmark::State& state) {
+  run_mentioned(state, InstagramEndpoint::mentioned_media, "mentioned_media.json",
+                "17889114512354744");
+}
+BENCHMARK(BM_ParseInstagramMentionedMedia);
+
+void BM_ParseInstagramMentionedComment(benchmark::State& state) {
+  run_mentioned(state, InstagramEndpoint::mentioned_comment, "mentioned_comment_media.json",
+                "17892250648466172");
+}
+BENCHMARK(BM_ParseInstagramMentionedComment);
 
 }  // namespace
 

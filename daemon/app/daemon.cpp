@@ -297,12 +297,13 @@ class Daemon {
     webhooks::MetaWebhookOptions o;
     o.verify_token = ig.webhook_verify_token->value;
     o.app_secret = ig.app_secret->value;
-    webhooks::register_meta_webhook_routes(router_, *database_, std::move(o), &metrics_.registry(),
-                                           [this] {
-                                             asio::post(io_, [this] {
-                                               if (mention_reader_) mention_reader_->wake();
-                                             });
-                                           });
+    webhook_secrets_ = webhooks::register_meta_webhook_routes(router_, *database_, std::move(o),
+                                                              &metrics_.registry(), [this] {
+                                                                asio::post(io_, [this] {
+                                                                  if (mention_reader_)
+                                                                    mention_reader_->wake();
+                                                                });
+                                                              });
     log::info("webhook.enabled", {{"route", "/webhooks/meta"}, {"fields", "instagram mentions"}});
   }
 
@@ -616,16 +617,7 @@ class Daemon {
       log::warn("config.reload_partial",
                 {{"key", "server.listen"}, {"note", "takes effect after a restart"}});
     }
-    const auto webhook_key = [](const config::Config& c) {
-      const auto& ig = c.platforms.instagram;
-      return std::make_tuple(ig.enabled && ig.webhook_enabled(),
-                             ig.webhook_verify_token ? ig.webhook_verify_token->value.reveal() : "",
-                             ig.app_secret ? ig.app_secret->value.reveal() : "");
-    };
-    if (webhook_key(*next) != webhook_key(*settings_.config)) {
-      log::warn("config.reload_partial", {{"key", "platforms.instagram webhook secrets"},
-                                          {"note", "takes effect after a restart"}});
-    }
+    reload_webhook_secrets(*next);
     if (next->database.dsn != settings_.config->database.dsn) {
       log::warn("config.reload_partial",
                 {{"key", "database.dsn"}, {"note", "takes effect after a restart"}});
@@ -661,6 +653,27 @@ class Daemon {
     log::info("config.reloaded",
               {{"file", config_path_.string()}, {"accounts", settings_.config->accounts.size()}});
     notify_ready("configuration reloaded");
+  }
+
+  // Meta's webhook: new secrets (a rotated app secret or verify token) apply at once; turning
+  // the webhook on or off needs a restart (its routes and reader are set up at start).
+  void reload_webhook_secrets(const config::Config& next) {
+    const auto on = [](const config::Config& c) {
+      const auto& ig = c.platforms.instagram;
+      return ig.enabled && ig.webhook_enabled();
+    };
+    if (on(next) != on(*settings_.config)) {
+      log::warn("config.reload_partial", {{"key", "platforms.instagram webhook (on or off)"},
+                                          {"note", "takes effect after a restart"}});
+      return;
+    }
+    if (!on(next) || !webhook_secrets_) return;
+    const auto& ig = next.platforms.instagram;
+    if (ig.webhook_verify_token->value.reveal() == webhook_secrets_->verify_token().reveal() &&
+        ig.app_secret->value.reveal() == webhook_secrets_->app_secret().reveal())
+      return;
+    webhook_secrets_->replace(ig.webhook_verify_token->value, ig.app_secret->value);
+    log::info("webhook.secrets_replaced", {{"route", "/webhooks/meta"}});
   }
 
   void begin_shutdown(int signo) {
@@ -801,7 +814,8 @@ class Daemon {
   std::unique_ptr<store::Database> leases_db_;  // the leases' own connection
   std::unique_ptr<polling::PollLeases> leases_;
   std::unique_ptr<polling::Poller> poller_;
-  std::unique_ptr<webhooks::MentionReader> mention_reader_;  // Instagram @mentions (webhook)
+  std::unique_ptr<webhooks::MentionReader> mention_reader_;        // Instagram @mentions (webhook)
+  std::shared_ptr<webhooks::MetaWebhookSecrets> webhook_secrets_;  // replaced by a reload
   // Where the shutdown stands (begin_shutdown, check_drained, finish_shutdown).
   struct Shutdown {
     explicit Shutdown(asio::io_context& io) : timer(io) {}

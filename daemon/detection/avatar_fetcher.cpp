@@ -191,20 +191,14 @@ void AvatarFetcher::fetch(model::Platform platform, const std::string& url, Avat
 }
 
 bool AvatarFetcher::take_token(model::Platform p) {
-  const auto now = std::chrono::steady_clock::now();
-  auto [it, fresh] = buckets_.try_emplace(p);
-  Bucket& b = it->second;
-  if (fresh) {
-    b.tokens = options_.candidate_burst;
-  } else {
-    const double minutes = std::chrono::duration<double>(now - b.at).count() / 60.0;
-    b.tokens = std::min(options_.candidate_burst,
-                        b.tokens + minutes * options_.candidate_fetches_per_minute);
+  auto it = buckets_.find(p);
+  if (it == buckets_.end()) {
+    it = buckets_
+             .emplace(p, collectors::TokenBucket(options_.candidate_fetches_per_minute / 60.0,
+                                                 options_.candidate_burst))
+             .first;
   }
-  b.at = now;
-  if (b.tokens < 1.0) return false;
-  b.tokens -= 1.0;
-  return true;
+  return it->second.take(std::chrono::steady_clock::now());
 }
 
 void AvatarFetcher::pump() {

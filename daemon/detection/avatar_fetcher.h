@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "collectors/common/collector.h"
+#include "collectors/ratelimit/token_bucket.h"
 #include "detectors/impersonation/avatar_hash.h"
 #include "model/platform.h"
 
@@ -105,11 +106,6 @@ class AvatarFetcher {
     double priority = 0;
     std::vector<Done> waiters;
   };
-  struct Bucket {
-    double tokens = 0;
-    std::chrono::steady_clock::time_point at{};
-  };
-
   static std::string key_of(const std::string& url, AvatarRole role);
   collectors::PlatformCollector* collector_for(model::Platform p) const;
   bool take_token(model::Platform p);
@@ -135,7 +131,7 @@ class AvatarFetcher {
   std::map<std::string, Pending> pending_;  // queued or in flight, by key
   std::deque<std::string> official_queue_;
   std::map<model::Platform, std::deque<std::string>> candidate_queue_;
-  std::map<model::Platform, Bucket> buckets_;
+  std::map<model::Platform, collectors::TokenBucket> buckets_;  // candidates' budget
   std::size_t in_flight_ = 0;
 
   std::list<std::string> lru_;  // most recent first

@@ -56,6 +56,14 @@ long long purge_observations(pqxx::connection& c, int retention_days) {
             "DELETE FROM observed_gone WHERE observed_at < now() - make_interval(days => $1)",
             retention_days)
           .affected_rows();
+  // Instagram @mentions Meta's webhook queued (deploy/sql/074) once settled: read (the post is
+  // in observed_posts, purged above on the same terms) or unavailable. Queued ones stay however
+  // old: they have not been read yet.
+  removed += tx.exec_params(
+                   "DELETE FROM instagram_mentions WHERE state <> 'queued'"
+                   " AND coalesce(done_at, received_at) < now() - make_interval(days => $1)",
+                   retention_days)
+                 .affected_rows();
   tx.commit();
   return removed;
 }

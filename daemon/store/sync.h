@@ -15,7 +15,8 @@ namespace mamori::store {
 // marked inactive (their history stays).
 void sync_configuration(Database& database, const config::Config& config);
 
-// Deletes observations older than `retention_days` that no incident holds as evidence.
+// Deletes observations older than `retention_days` that no incident holds as evidence, and the
+// Instagram @mentions Meta's webhook queued that were settled (read or unavailable) as long ago.
 void submit_retention_purge(Database& database, int retention_days,
                             metrics::DaemonMetrics* metrics);
 

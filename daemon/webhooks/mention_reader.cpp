@@ -2,6 +2,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include <algorithm>
@@ -82,6 +83,13 @@ MentionReader::MentionReader(asio::io_context& io, store::Database& database,
                       "Queued Instagram @mentions read by this instance: stored, unavailable "
                       "(deleted or private), retry (read again later)")
                   .Register(*registry);
+    pending_ = &prometheus::BuildGauge()
+                    .Name("mamori_instagram_mentions_pending")
+                    .Help(
+                        "Instagram @mentions queued by Meta's webhook and not yet settled (read "
+                        "or unavailable), in the whole database")
+                    .Register(*registry)
+                    .Add({});
   }
 }
 
@@ -128,6 +136,12 @@ void MentionReader::schedule(std::chrono::steady_clock::duration after) {
 void MentionReader::round() {
   const auto handles = held_ ? held_() : std::vector<std::string>{};
   if (handles.empty() || !database_.ready()) {
+    // Nothing to read here (another instance holds the accounts): the queue's depth all the same.
+    if (pending_ != nullptr && database_.ready()) {
+      database_.submit("webhooks.pending_mentions", [pending = pending_](pqxx::connection& c) {
+        pending->Set(static_cast<double>(queued_mentions(c)));
+      });
+    }
     schedule(options_.interval);
     return;
   }
@@ -137,8 +151,9 @@ void MentionReader::round() {
   auto claimed = std::make_shared<std::vector<QueuedMention>>();
   const bool queued = database_.submit(
       "webhooks.claim_mentions",
-      [claimed, handles, o = options_](pqxx::connection& c) {
+      [claimed, handles, o = options_, pending = pending_](pqxx::connection& c) {
         *claimed = claim_due_mentions(c, handles, o.instance, o.batch, o.claim_for);
+        if (pending != nullptr) pending->Set(static_cast<double>(queued_mentions(c)));
       },
       [this, alive, claimed](std::exception_ptr error) {
         asio::post(io_, [this, alive, claimed, failed = error != nullptr] {

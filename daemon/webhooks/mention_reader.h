@@ -7,7 +7,8 @@
 // detectors (a rumour in a mention is a デマ incident as under the city's own post). A failed
 // read (network, token, rate limit, Meta's server) is due again after retry_after × attempts (at
 // most max_retry_after): a queued mention is never dropped. Only an answer that the media or
-// comment is not there (deleted, private, comments off) settles it as unavailable.
+// comment is not there (deleted, private, comments off) settles it as unavailable. Each round
+// also sets mamori_instagram_mentions_pending, the queue's depth (on every instance alike).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +29,7 @@ class Registry;
 template <typename T>
 class Family;
 class Counter;
+class Gauge;
 }  // namespace prometheus
 
 namespace mamori::webhooks {
@@ -81,6 +83,7 @@ class MentionReader {
   polling::ObservationListener* listener_;
   MentionReaderOptions options_;
   prometheus::Family<prometheus::Counter>* reads_ = nullptr;
+  prometheus::Gauge* pending_ = nullptr;  // mamori_instagram_mentions_pending, set each round
   boost::asio::steady_timer timer_;
   bool running_ = false;  // a round is claiming or reading
   bool again_ = false;    // woken while it was

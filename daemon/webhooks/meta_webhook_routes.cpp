@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "collectors/instagram/instagram_webhook_parse.h"
+#include "collectors/ratelimit/token_bucket.h"
 #include "daemon/api/api_support.h"
 #include "daemon/log/log.h"
 #include "daemon/webhooks/mention_queue.h"
@@ -22,41 +23,34 @@ namespace {
 namespace bh = http::beast_http;
 constexpr std::string_view kRoute = "/webhooks/meta";
 
-// Requests allowed per second over every caller, with a burst.
+// Requests allowed per second over every caller, with a burst (handlers may run on several
+// threads).
 class RequestRate {
  public:
-  RequestRate(double per_second, double burst)
-      : per_second_(per_second), burst_(burst), tokens_(burst) {}
+  explicit RequestRate(WebhookRate rate) : bucket_(rate.per_second, rate.burst) {}
   bool admit() {
-    const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
-    if (started_) {
-      const std::chrono::duration<double> gone = now - last_;
-      tokens_ = std::min(burst_, tokens_ + gone.count() * per_second_);
-    }
-    started_ = true;
-    last_ = now;
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
-    return true;
+    return bucket_.take(std::chrono::steady_clock::now());
   }
 
  private:
-  const double per_second_;
-  const double burst_;
   std::mutex mutex_;
-  double tokens_;
-  bool started_ = false;
-  std::chrono::steady_clock::time_point last_{};
+  collectors::TokenBucket bucket_;
 };
 
 struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
   MetaWebhook(store::Database& db, MetaWebhookOptions o, prometheus::Registry* registry,
               std::function<void()> queued)
       : database(db),
-        options(std::move(o)),
-        rate(options.requests_per_second, options.burst),
+        options(o),
+        secrets(std::make_shared<MetaWebhookSecrets>(std::move(o.verify_token),
+                                                     std::move(o.app_secret))),
+        verify_rate(options.verifications),
+        deliver_rate(options.deliveries),
         on_queued(std::move(queued)) {
+    // The secrets live in `secrets` only (replaced by a reload).
+    options.verify_token = config::Secret();
+    options.app_secret = config::Secret();
     if (registry != nullptr) {
       results = &prometheus::BuildCounter()
                      .Name("mamori_webhook_requests_total")
@@ -100,7 +94,7 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
   }
 
   http::Response verify(const http::Request& req) {
-    if (!rate.admit()) return too_many(req);  // the verify token is not to be guessed either
+    if (!verify_rate.admit()) return too_many(req);  // the verify token is not to be guessed
     const auto q = api::parse_query(req.target());
     const auto get = [&](std::string_view k) {
       const auto it = q.find(k);
@@ -118,7 +112,7 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
                  c == '-' || c == '_' || c == '.';
         });
     if (!safe) return refuse(req, bh::status::bad_request, "bad_request", "unexpected challenge");
-    if (!verify_token_matches(options.verify_token.reveal(), get("hub.verify_token")))
+    if (!verify_token_matches(secrets->verify_token().reveal(), get("hub.verify_token")))
       return refuse(req, bh::status::forbidden, "verify_refused", "verify token does not match");
     count("verified");
     log::info("webhook.subscription_verified", {{"route", kRoute}});
@@ -126,7 +120,7 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
   }
 
   void deliver(const http::Request& req, http::Responder respond) {
-    if (!rate.admit()) {
+    if (!deliver_rate.admit()) {
       respond(too_many(req));
       return;
     }
@@ -140,7 +134,7 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
       respond(refuse(req, bh::status::forbidden, "unsigned", "missing signature"));
       return;
     }
-    if (!signature_matches(options.app_secret.reveal(), req.body(), header)) {
+    if (!signature_matches(secrets->app_secret().reveal(), req.body(), header)) {
       respond(refuse(req, bh::status::forbidden, "bad_signature", "signature does not match"));
       return;
     }
@@ -201,7 +195,9 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
 
   store::Database& database;
   MetaWebhookOptions options;
-  RequestRate rate;
+  std::shared_ptr<MetaWebhookSecrets> secrets;
+  RequestRate verify_rate;
+  RequestRate deliver_rate;
   std::function<void()> on_queued;
   prometheus::Family<prometheus::Counter>* results = nullptr;
   prometheus::Family<prometheus::Counter>* mentions = nullptr;
@@ -209,9 +205,30 @@ struct MetaWebhook : std::enable_shared_from_this<MetaWebhook> {
 
 }  // namespace
 
-void register_meta_webhook_routes(http::Router& router, store::Database& database,
-                                  MetaWebhookOptions options, prometheus::Registry* registry,
-                                  std::function<void()> on_queued) {
+MetaWebhookSecrets::MetaWebhookSecrets(config::Secret verify_token, config::Secret app_secret)
+    : verify_token_(std::move(verify_token)), app_secret_(std::move(app_secret)) {}
+
+void MetaWebhookSecrets::replace(config::Secret verify_token, config::Secret app_secret) {
+  std::lock_guard lock(mutex_);
+  verify_token_ = std::move(verify_token);
+  app_secret_ = std::move(app_secret);
+}
+
+config::Secret MetaWebhookSecrets::verify_token() const {
+  std::lock_guard lock(mutex_);
+  return verify_token_;
+}
+
+config::Secret MetaWebhookSecrets::app_secret() const {
+  std::lock_guard lock(mutex_);
+  return app_secret_;
+}
+
+std::shared_ptr<MetaWebhookSecrets> register_meta_webhook_routes(http::Router& router,
+                                                                 store::Database& database,
+                                                                 MetaWebhookOptions options,
+                                                                 prometheus::Registry* registry,
+                                                                 std::function<void()> on_queued) {
   auto hook =
       std::make_shared<MetaWebhook>(database, std::move(options), registry, std::move(on_queued));
   router.add(bh::verb::get, std::string(kRoute), std::string(kRoute),
@@ -220,6 +237,7 @@ void register_meta_webhook_routes(http::Router& router, store::Database& databas
                    [hook](const http::Request& req, const http::Params&, http::Responder respond) {
                      hook->deliver(req, std::move(respond));
                    });
+  return hook->secrets;
 }
 
 }  // namespace mamori::webhooks

@@ -25,6 +25,8 @@ datasources=$src/grafana/provisioning/datasources/mamori.yml
 NEEDS_INCIDENT_DATA=(
   "mamori-operations#2102"  # mamori_api_spend_*: only once a priced platform (X) answered
   "mamori-operations#2103"  # mamori_api_spend_usd_total: the same
+  "mamori-operations#2202"  # mamori_webhook_requests_total: only with Meta's webhook configured
+  "mamori-operations#2203"  # mamori_instagram_mentions_pending: the same
   "mamori-overview#6"    # mamori_flameup_episode_open
   "mamori-overview#8"    # mamori_incidents_open by type and severity, only those above 0
   "mamori-overview#9"    # mamori_reply_rate, mamori_reply_rate_baseline

@@ -8,13 +8,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <csignal>
-#include <regex>
 #include <set>
 #include <thread>
 
 #include "tests/daemon/alerts/http_receiver.h"
 #include "tests/support/fake_platform.h"
+#include "tests/support/mamorid_cluster.h"
 
 namespace mamori {
 namespace {
@@ -55,29 +54,23 @@ std::vector<std::pair<long long, std::string>> threat_pages(const HttpReceiver& 
   return out;
 }
 
-struct Instance {
-  std::string name;
-  unsigned short port = 0;
-  std::unique_ptr<testing::ChildProcess> process;
-};
-
 class ClusterRouting : public ::testing::Test {
  protected:
-  Instance launch(const std::string& name) {
-    Instance in;
-    in.name = name;
-    in.port = testing::free_tcp_port();
+  // mamorid `name` serving both towns, its requests sent as "mamori-test-<name>"; not waited for.
+  testing::MamoridInstance& launch(const std::string& name) {
+    return cluster_.start(name, [&](unsigned short port) { return config(name, port); });
+  }
+  std::string config(const std::string& name, unsigned short port) {
     testing::MamoridSetup s;
     s.dsn = db_.dsn();
-    s.http_port = in.port;
+    s.http_port = port;
     s.fake_base_url = fake_->base_url();
     s.polling = "profiles = \"5s\"\nposts = \"1s\"\nreplies = \"1s\"\nsearch = \"1h\"\n";
     const auto hook = [](const std::string& id, const HttpReceiver& r) {
       return "[alerts.channels." + id + "]\nkind = \"webhook\"\nurl = \"" + r.base_url() +
              "/mamori\"\nsecret = \"env:MAMORI_T_HOOK\"\n";
     };
-    s.extra = "[cluster]\ninstance = \"" + name +
-              "\"\nlease_period = \"3s\"\n"
+    s.extra = testing::cluster_table(name, 3s) +
               "[alerts]\nretry_backoff = \"1s\"\nretry_backoff_max = \"2s\"\n" +
               hook("pref", pref_) + hook("soma", soma_) + hook("minamisoma", minamisoma_) +
               "[[alerts.policies]]\nname = \"pref\"\nseverities = [\"*\"]\n"
@@ -97,15 +90,7 @@ class ClusterRouting : public ::testing::Test {
         "department = \"防災安全課\"\n"
         "[[municipalities.alerts.policies]]\nname = \"minamisoma\"\nseverities = [\"*\"]\n"
         "[[municipalities.alerts.policies.levels]]\ntargets = [\"channel:minamisoma\"]\n";
-    config = std::regex_replace(config, std::regex(R"(\[http_client\]\n)"),
-                                "[http_client]\nuser_agent = \"mamori-test-" + name + "\"\n");
-    const auto path = dir_.path() / ("mamori-" + name + ".toml");
-    testing::write_file(path, config);
-    in.process = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
-                                 path.string()},
-        dir_.path() / ("mamorid-" + name + ".log"));
-    return in;
+    return testing::with_instance_user_agent(config, name);
   }
 
   // A notice by the official account, then a bomb threat replying to it.
@@ -142,6 +127,7 @@ class ClusterRouting : public ::testing::Test {
   HttpReceiver pref_;
   HttpReceiver soma_;
   HttpReceiver minamisoma_;
+  testing::MamoridCluster cluster_{dir_};
 };
 
 TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill) {
@@ -149,17 +135,7 @@ TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill
   fake_ = std::make_unique<testing::FakePlatform>(dir_.path() / "scenario.toml", dir_);
   testing::set_fake_credentials_env();
   ::setenv("MAMORI_T_HOOK", "hook-secret-0123456789abcdef0123456789ab", 1);
-  std::vector<Instance> instances;
-  for (const std::string name : {"a", "b"}) {
-    instances.push_back(launch(name));
-    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
-        << instances.back().process->log();
-  }
-  const auto logs = [&] {
-    std::string all;
-    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
-    return all;
-  };
+  for (const std::string name : {"a", "b"}) ASSERT_TRUE(cluster_.ready(launch(name)));
   // Both accounts held, one instance each (two accounts over two instances).
   ASSERT_TRUE(testing::eventually(
       [&] {
@@ -168,18 +144,19 @@ TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill
                  " AND handle IN ('soma_city', 'minamisoma_koho')") == "2 2";
       },
       20s, 100ms))
-      << logs();
+      << cluster_.logs();
   // The dispatcher: the instance whose log says it took the alerts' lock.
   ASSERT_TRUE(testing::eventually(
       [&] {
-        return std::any_of(instances.begin(), instances.end(), [](const Instance& in) {
-          return in.process->log().find("event=alerts.leader") != std::string::npos;
-        });
+        return std::any_of(
+            cluster_.begin(), cluster_.end(), [](const testing::MamoridInstance& in) {
+              return in.process->log().find("event=alerts.leader") != std::string::npos;
+            });
       },
       10s, 100ms))
-      << logs();
+      << cluster_.logs();
   const std::size_t leader =
-      instances[0].process->log().find("event=alerts.leader") != std::string::npos ? 0 : 1;
+      cluster_[0].process->log().find("event=alerts.leader") != std::string::npos ? 0 : 1;
   const std::size_t other = 1 - leader;
 
   threaten("minamisoma_koho", "1");
@@ -188,11 +165,10 @@ TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill
       [&] { return threat_pages(minamisoma_).size() == 1 && threat_pages(soma_).size() == 1; }, 30s,
       100ms))
       << q("SELECT string_agg(id || ' ' || municipality, ',') FROM incidents") << "\n"
-      << logs();
+      << cluster_.logs();
 
   // The dispatcher dies without a word; a threat to each town arrives right after.
-  instances[leader].process->signal(SIGKILL);
-  ASSERT_TRUE(instances[leader].process->wait_for_exit(10s).has_value());
+  ASSERT_TRUE(cluster_.kill(cluster_[leader]));
   threaten("minamisoma_koho", "2");
   threaten("soma_city", "2");
   ASSERT_TRUE(testing::eventually(
@@ -203,8 +179,8 @@ TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill
       << q("SELECT string_agg(incident_id || ' ' || channel || ' ' || state, ',') FROM "
            "alert_outbox")
       << "\n"
-      << logs();
-  EXPECT_NE(instances[other].process->log().find("event=alerts.leader"), std::string::npos);
+      << cluster_.logs();
+  EXPECT_NE(cluster_[other].process->log().find("event=alerts.leader"), std::string::npos);
   std::this_thread::sleep_for(3s);  // a doubled send would show by now
 
   // Four threat incidents, two per town, each paged once, to its own town's on-call only.
@@ -228,9 +204,8 @@ TEST_F(ClusterRouting, EachTownsThreatPagesItsOwnOnCallOnceAcrossADispatcherKill
               " WHERE i.type = 'threat' AND o.kind = 'trigger'"),
             "4");
 
-  instances[other].process->signal(SIGTERM);
-  EXPECT_EQ(instances[other].process->wait_for_exit(20s), std::optional<int>(0))
-      << instances[other].process->log();
+  EXPECT_EQ(cluster_.stop(cluster_[other]), std::optional<int>(0))
+      << cluster_[other].process->log();
 }
 
 }  // namespace

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <csignal>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -18,6 +17,7 @@
 #include <sstream>
 
 #include "tests/support/fake_platform.h"
+#include "tests/support/mamorid_cluster.h"
 
 namespace mamori {
 namespace {
@@ -42,11 +42,10 @@ std::string posts_poll_account(const std::string& platform, const std::string& t
   return {};
 }
 
-struct Instance {
-  std::string name;
-  unsigned short port = 0;
-  std::unique_ptr<testing::ChildProcess> process;
-};
+// Any instance's count of live leases per holder, smallest first ("16,17,17").
+const std::string kHeldBy =
+    "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
+    " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
 
 class LeasedPolling : public ::testing::Test {
  protected:
@@ -116,66 +115,44 @@ class LeasedPolling : public ::testing::Test {
 
   // mamorid `name` on the scenario's accounts, its requests sent as "mamori-test-<name>"; not
   // waited for. `extra` goes into its [cluster] table (or starts tables of its own).
-  Instance launch(const std::string& name,
-                  const std::vector<std::pair<std::string, std::string>>& officials,
-                  const std::string& extra = "") {
-    Instance in;
-    in.name = name;
-    in.port = testing::free_tcp_port();
-    testing::MamoridSetup s;
-    s.dsn = db_.dsn();
-    s.http_port = in.port;
-    s.fake_base_url = fake_->base_url();
-    s.accounts = officials;
-    s.polling = "profiles = \"5s\"\nposts = \"1s\"\nreplies = \"1s\"\nsearch = \"1h\"\n";
-    // Every instance pages through the same (unreachable) hook: the outbox rows are what count.
-    s.extra = "[cluster]\ninstance = \"" + name + "\"\nlease_period = \"" +
-              std::to_string(kLeasePeriodS) + "s\"\n" + extra +
-              "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/mamori\"\n"
-              "secret = \"env:MAMORI_T_HOOK\"\n"
-              "[[alerts.policies]]\nname = \"all\"\nseverities = [\"*\"]\n"
-              "[[alerts.policies.levels]]\ntargets = [\"channel:hook\"]\n"
-              "escalate_after = \"15m\"\n";
-    std::string config = testing::mamorid_config(s);
-    config = std::regex_replace(config, std::regex(R"(\[http_client\]\n)"),
-                                "[http_client]\nuser_agent = \"mamori-test-" + name + "\"\n");
-    const auto path = dir_.path() / ("mamori-" + name + ".toml");
-    testing::write_file(path, config);
-    in.process = std::make_unique<testing::ChildProcess>(
-        std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
-                                 path.string()},
-        dir_.path() / ("mamorid-" + name + ".log"));
-    return in;
+  testing::MamoridInstance& launch(
+      const std::string& name, const std::vector<std::pair<std::string, std::string>>& officials,
+      const std::string& extra = "") {
+    return cluster_.start(name, [&](unsigned short port) {
+      testing::MamoridSetup s;
+      s.dsn = db_.dsn();
+      s.http_port = port;
+      s.fake_base_url = fake_->base_url();
+      s.accounts = officials;
+      s.polling = "profiles = \"5s\"\nposts = \"1s\"\nreplies = \"1s\"\nsearch = \"1h\"\n";
+      // Every instance pages through the same (unreachable) hook: the outbox rows are what count.
+      s.extra = testing::cluster_table(name, std::chrono::seconds(kLeasePeriodS), extra) +
+                "[alerts.channels.hook]\nkind = \"webhook\"\nurl = \"http://127.0.0.1:9/mamori\"\n"
+                "secret = \"env:MAMORI_T_HOOK\"\n"
+                "[[alerts.policies]]\nname = \"all\"\nseverities = [\"*\"]\n"
+                "[[alerts.policies.levels]]\ntargets = [\"channel:hook\"]\n"
+                "escalate_after = \"15m\"\n";
+      return testing::with_instance_user_agent(testing::mamorid_config(s), name);
+    });
   }
 
   testing::ScratchDatabase db_;
   testing::TempDir dir_;
   std::unique_ptr<testing::FakePlatform> fake_;
+  testing::MamoridCluster cluster_{dir_};
 };
 
 TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithoutLossOrDoubles) {
   double last_at = 0;
   const auto officials = start_fake(&last_at);
   ASSERT_EQ(officials.size(), 50u);
-  std::vector<Instance> instances;
-  for (const std::string name : {"a", "b", "c"}) {
-    instances.push_back(launch(name, officials));
-    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
-        << instances.back().process->log();
-  }
-  const auto logs = [&] {
-    std::string all;
-    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
-    return all;
-  };
+  for (const std::string name : {"a", "b", "c"})
+    ASSERT_TRUE(cluster_.ready(launch(name, officials)));
 
   // The accounts spread over the three: all held, each instance its share (50 / 3: 17, 17, 16).
-  const std::string held_by =
-      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
-      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
-  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "16,17,17"; }, 20s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+  ASSERT_TRUE(testing::eventually([&] { return q(kHeldBy) == "16,17,17"; }, 20s, 100ms))
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
 
   // Each account's posts are polled by exactly one instance, the one holding its lease.
   long long since = last_request();
@@ -190,7 +167,7 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
   const std::string b_account =
       q("SELECT handle FROM poll_leases WHERE holder = 'b' AND platform = 'x' ORDER BY handle "
         "LIMIT 1");
-  ASSERT_FALSE(b_account.empty()) << q(held_by);
+  ASSERT_FALSE(b_account.empty()) << q(kHeldBy);
   const auto notice = boost::json::parse(
       testing::http_request("POST", "127.0.0.1", fake_->port(), "/_control/posts",
                             {"Content-Type: application/json"},
@@ -214,11 +191,11 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
       200);
   ASSERT_TRUE(testing::eventually(
       [&] { return q("SELECT count(*) FROM incidents WHERE type = 'threat'") == "1"; }, 20s, 100ms))
-      << logs();
+      << cluster_.logs();
 
   // b dies without a word: its leases run out and a and c take them.
   const std::string b_accounts = q("SELECT count(*) FROM poll_leases WHERE holder = 'b'");
-  instances[1].process->signal(SIGKILL);
+  cluster_.kill(cluster_[1]);
   const std::string killed_at = q("SELECT now()");
   ASSERT_TRUE(testing::eventually(
       [&] {
@@ -226,16 +203,16 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
                  "now()") == "50";
       },
       20s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
   const double takeover_s = std::stod(q("SELECT extract(epoch FROM max(acquired_at) - '" +
                                         killed_at + "'::timestamptz) FROM poll_leases"));
   EXPECT_LE(takeover_s, 2.0 * kLeasePeriodS) << b_accounts << " accounts";
   std::cout << "take-over of " << b_accounts << " accounts " << takeover_s << " s after the kill ("
             << kLeasePeriodS << " s leases)\n";
   EXPECT_GT(takeover_s, 0.0);
-  std::string metrics_a = testing::http_get("127.0.0.1", instances[0].port, "/metrics").body;
-  std::string metrics_c = testing::http_get("127.0.0.1", instances[2].port, "/metrics").body;
+  std::string metrics_a = testing::http_get("127.0.0.1", cluster_[0].port, "/metrics").body;
+  std::string metrics_c = testing::http_get("127.0.0.1", cluster_[2].port, "/metrics").body;
   const auto takeovers = [](const std::string& metrics, const std::string& name) {
     const std::string key = "mamori_poll_lease_takeovers_total{instance=\"" + name + "\"} ";
     const auto at = metrics.find(key);
@@ -259,7 +236,7 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
   EXPECT_TRUE(testing::eventually([&] { return q("SELECT count(*) FROM observed_posts") == "302"; },
                                   20s, 200ms))
       << q("SELECT count(*) FROM observed_posts") << "\n"
-      << logs();
+      << cluster_.logs();
   std::this_thread::sleep_for(2s);
   EXPECT_EQ(q("SELECT count(*) FROM observed_posts"), "302");
   // The threat: one incident, one finding, one page (its trigger), whoever holds the account now.
@@ -272,10 +249,8 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
               " HAVING count(*) > 1) d"),
             "0");
 
-  for (auto* in : {&instances[0], &instances[2]}) {
-    in->process->signal(SIGTERM);
-    EXPECT_EQ(in->process->wait_for_exit(20s), std::optional<int>(0)) << in->process->log();
-  }
+  for (auto* in : {&cluster_[0], &cluster_[2]})
+    EXPECT_EQ(cluster_.stop(*in), std::optional<int>(0)) << in->process->log();
   // Stopping let the leases go rather than leave them to run out.
   EXPECT_EQ(q("SELECT count(*) FROM poll_leases WHERE holder IN ('a', 'c')"), "0");
 }
@@ -287,23 +262,10 @@ TEST_F(LeasedPolling, ThreeInstancesShareTheAccountsAndTakeOverAKilledOnesWithou
 // again, but as already stored, not new.
 TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHolder) {
   const auto officials = start_fake();
-  std::vector<Instance> instances;
-  for (const std::string name : {"a", "b"}) {
-    instances.push_back(launch(name, officials));
-    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
-        << instances.back().process->log();
-  }
-  const auto logs = [&] {
-    std::string all;
-    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
-    return all;
-  };
-  const std::string held_by =
-      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
-      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
-  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "25,25"; }, 20s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+  for (const std::string name : {"a", "b"}) ASSERT_TRUE(cluster_.ready(launch(name, officials)));
+  ASSERT_TRUE(testing::eventually([&] { return q(kHeldBy) == "25,25"; }, 20s, 100ms))
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
   const std::string account =
       q("SELECT handle FROM poll_leases WHERE holder = 'b' AND platform = 'x' ORDER BY handle "
         "LIMIT 1");
@@ -319,8 +281,7 @@ TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHo
       },
       10s, 100ms));
 
-  instances[1].process->signal(SIGKILL);
-  ASSERT_TRUE(instances[1].process->wait_for_exit(10s).has_value());
+  ASSERT_TRUE(cluster_.kill(cluster_[1]));
   const auto notice = boost::json::parse(
       testing::http_request("POST", "127.0.0.1", fake_->port(), "/_control/posts",
                             {"Content-Type: application/json"},
@@ -352,8 +313,8 @@ TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHo
 
   ASSERT_TRUE(testing::eventually(
       [&] { return q("SELECT count(*) FROM incidents WHERE type = 'threat'") == "1"; }, 20s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
   EXPECT_EQ(q("SELECT holder FROM poll_leases WHERE platform = 'x' AND handle = '" + account + "'"),
             "a");
   std::this_thread::sleep_for(3s);  // a's polls read the reply again: stored, not judged again
@@ -364,11 +325,9 @@ TEST_F(LeasedPolling, AReplyStoredButNotJudgedBeforeAKillIsJudgedOnceByTheNextHo
               " WHERE i.type = 'threat' AND o.kind = 'trigger'"),
             "1");
   EXPECT_EQ(q("SELECT count(*) FROM unjudged_posts WHERE post_id = '" + reply_id + "'"), "0");
-  EXPECT_NE(instances[0].process->log().find("event=poll.unjudged_posts"), std::string::npos);
+  EXPECT_NE(cluster_[0].process->log().find("event=poll.unjudged_posts"), std::string::npos);
 
-  instances[0].process->signal(SIGTERM);
-  EXPECT_EQ(instances[0].process->wait_for_exit(20s), std::optional<int>(0))
-      << instances[0].process->log();
+  EXPECT_EQ(cluster_.stop(cluster_[0]), std::optional<int>(0)) << cluster_[0].process->log();
 }
 
 // The accounts page of any instance shows every account with the instance polling it (取得担当)
@@ -380,29 +339,17 @@ TEST_F(LeasedPolling, EachInstancesAccountsPageShowsEveryAccountWithItsPollerAnd
   ::setenv("MAMORI_T_API", "api-token-for-the-leases-test-0123456789", 1);
   const std::string token =
       "[[api_tokens]]\nname = \"ops\"\nrole = \"viewer\"\ntoken = \"env:MAMORI_T_API\"\n";
-  std::vector<Instance> instances;
-  for (const std::string name : {"a", "b"}) {
-    instances.push_back(launch(name, officials, token));
-    ASSERT_TRUE(testing::mamorid_ready(*instances.back().process, instances.back().port))
-        << instances.back().process->log();
-  }
-  const auto logs = [&] {
-    std::string all;
-    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
-    return all;
-  };
-  const std::string held_by =
-      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
-      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
-  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "25,25"; }, 20s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+  for (const std::string name : {"a", "b"})
+    ASSERT_TRUE(cluster_.ready(launch(name, officials, token)));
+  ASSERT_TRUE(testing::eventually([&] { return q(kHeldBy) == "25,25"; }, 20s, 100ms))
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
   // a's page, account "platform:handle" -> its entry.
   std::string last_body;
   const auto page = [&] {
     std::map<std::string, boost::json::object> out;
     const auto r =
-        testing::http_request("GET", "127.0.0.1", instances[0].port, "/api/v1/accounts",
+        testing::http_request("GET", "127.0.0.1", cluster_[0].port, "/api/v1/accounts",
                               {"Authorization: Bearer api-token-for-the-leases-test-0123456789"});
     last_body = std::to_string(r.status) + " " + r.body.substr(0, 300);
     boost::system::error_code ec;
@@ -446,11 +393,11 @@ TEST_F(LeasedPolling, EachInstancesAccountsPageShowsEveryAccountWithItsPollerAnd
         });
       },
       30s, 500ms))
-      << q(held_by) << "\n"
+      << q(kHeldBy) << "\n"
       << (shown.empty() ? last_body : boost::json::serialize(shown.begin()->second));
   // a's staleness metric covers the accounts it polls.
   const auto staleness_series = [&] {
-    const std::string metrics = testing::http_get("127.0.0.1", instances[0].port, "/metrics").body;
+    const std::string metrics = testing::http_get("127.0.0.1", cluster_[0].port, "/metrics").body;
     std::size_t n = 0;
     for (std::size_t at = metrics.find("\nmamori_poll_staleness_seconds{"); at != std::string::npos;
          at = metrics.find("\nmamori_poll_staleness_seconds{", at + 1))
@@ -481,10 +428,10 @@ TEST_F(LeasedPolling, EachInstancesAccountsPageShowsEveryAccountWithItsPollerAnd
       },
       30s, 500ms))
       << boost::json::serialize(shown[*b_x_accounts.begin()]) << "\n"
-      << logs();
+      << cluster_.logs();
 
   // b killed: a takes its accounts, and its page names a for all of them.
-  instances[1].process->signal(SIGKILL);
+  cluster_.kill(cluster_[1]);
   ASSERT_TRUE(testing::eventually(
       [&] {
         shown = page();
@@ -494,12 +441,10 @@ TEST_F(LeasedPolling, EachInstancesAccountsPageShowsEveryAccountWithItsPollerAnd
                });
       },
       30s, 500ms))
-      << logs();
+      << cluster_.logs();
   EXPECT_TRUE(testing::eventually([&] { return staleness_series() == 50u; }, 20s, 500ms));
 
-  instances[0].process->signal(SIGTERM);
-  EXPECT_EQ(instances[0].process->wait_for_exit(20s), std::optional<int>(0))
-      << instances[0].process->log();
+  EXPECT_EQ(cluster_.stop(cluster_[0]), std::optional<int>(0)) << cluster_[0].process->log();
 }
 
 // Three instances started together with a join window: none takes a lease until the window
@@ -511,32 +456,21 @@ TEST_F(LeasedPolling, InstancesStartedTogetherEachTakeTheirShareFromTheStart) {
   const auto officials = start_fake();
   ASSERT_EQ(officials.size(), 50u);
   const int window_s = 6;  // > a mamorid's start-up on this machine, so all three are alive
-  std::vector<Instance> instances;
   for (const std::string name : {"a", "b", "c"})
-    instances.push_back(
-        launch(name, officials, "join_window = \"" + std::to_string(window_s) + "s\"\n"));
-  const auto logs = [&] {
-    std::string all;
-    for (const auto& in : instances) all += "--- " + in.name + "\n" + in.process->log();
-    return all;
-  };
-  for (auto& in : instances)
-    ASSERT_TRUE(testing::mamorid_ready(*in.process, in.port)) << in.process->log();
+    launch(name, officials, "join_window = \"" + std::to_string(window_s) + "s\"\n");
+  for (auto& in : cluster_) ASSERT_TRUE(cluster_.ready(in));
 
-  const std::string held_by =
-      "SELECT string_agg(n::text, ',' ORDER BY n) FROM (SELECT holder, count(*) n"
-      " FROM poll_leases WHERE holder IS NOT NULL AND expires_at > now() GROUP BY holder) h";
-  ASSERT_TRUE(testing::eventually([&] { return q(held_by) == "16,17,17"; }, 30s, 100ms))
-      << q(held_by) << "\n"
-      << logs();
+  ASSERT_TRUE(testing::eventually([&] { return q(kHeldBy) == "16,17,17"; }, 30s, 100ms))
+      << q(kHeldBy) << "\n"
+      << cluster_.logs();
   // Two more lease rounds: still each its share, nothing moved.
   std::this_thread::sleep_for(std::chrono::seconds(kLeasePeriodS));
-  EXPECT_EQ(q(held_by), "16,17,17");
+  EXPECT_EQ(q(kHeldBy), "16,17,17");
 
   static const std::regex changed(
       R"(event=cluster\.leases_changed .*acquired=(\d+) .*lost=(\d+) .*instances=(\d+))");
   std::multiset<int> first_acquired;
-  for (const auto& in : instances) {
+  for (auto& in : cluster_) {
     const std::string log = in.process->log();
     std::vector<std::smatch> changes;
     for (auto it = std::sregex_iterator(log.begin(), log.end(), changed);
@@ -547,17 +481,15 @@ TEST_F(LeasedPolling, InstancesStartedTogetherEachTakeTheirShareFromTheStart) {
     EXPECT_EQ(changes.front()[3].str(), "3") << in.name;  // all three counted
     for (const auto& m : changes) EXPECT_EQ(m[2].str(), "0") << in.name << ": " << m[0].str();
   }
-  EXPECT_EQ(first_acquired, (std::multiset<int>{16, 17, 17})) << logs();
+  EXPECT_EQ(first_acquired, (std::multiset<int>{16, 17, 17})) << cluster_.logs();
 
   // From the first request on, each account's posts were read by one instance only.
   const auto pollers = posts_pollers(0);
   EXPECT_EQ(pollers.size(), 50u);
   for (const auto& [account, who] : pollers) EXPECT_EQ(who.size(), 1u) << account;
 
-  for (auto& in : instances) {
-    in.process->signal(SIGTERM);
-    EXPECT_EQ(in.process->wait_for_exit(20s), std::optional<int>(0)) << in.process->log();
-  }
+  for (auto& in : cluster_)
+    EXPECT_EQ(cluster_.stop(in), std::optional<int>(0)) << in.process->log();
 }
 
 }  // namespace

@@ -9,13 +9,13 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <csignal>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/support/fake_platform.h"
+#include "tests/support/mamorid_cluster.h"
 #include "tests/support/meta_webhook.h"
 
 namespace mamori {
@@ -50,20 +50,9 @@ std::string instance_config(const std::string& dsn, unsigned short port, const s
         "app_secret = \"env:MAMORI_T_META_SECRET\"\n";
   }
   if (!instance.empty()) {
-    setup.extra += "[cluster]\ninstance = \"" + instance + "\"\nlease_period = \"4s\"\n";
+    setup.extra += testing::cluster_table(instance, 4s);
   }
   return testing::mamorid_config(setup);
-}
-
-std::unique_ptr<testing::ChildProcess> start_mamorid(const testing::TempDir& dir,
-                                                     const std::string& config,
-                                                     const std::string& name) {
-  const auto path = dir.path() / (name + ".toml");
-  testing::write_file(path, config);
-  return std::make_unique<testing::ChildProcess>(
-      std::vector<std::string>{(testing::bin_dir() / "mamorid").string(), "--config",
-                               path.string()},
-      dir.path() / (name + ".log"));
 }
 
 // The fake's requests for one Instagram endpoint.
@@ -82,11 +71,12 @@ int fake_requests(const testing::FakePlatform& fake, const std::string& endpoint
 
 // One series' value on an instance's /metrics ("" when absent).
 std::string webhooks_test_metric(unsigned short port, const std::string& series) {
-  const std::string all = testing::http_get("127.0.0.1", port, "/metrics").body;
-  const auto at = all.find(series + " ");
+  const std::string all = "\n" + testing::http_get("127.0.0.1", port, "/metrics").body;
+  const std::string key = "\n" + series + " ";  // a sample's line, not its # HELP
+  const auto at = all.find(key);
   if (at == std::string::npos) return "";
-  const auto end = all.find('\n', at);
-  return all.substr(at + series.size() + 1, end - at - series.size() - 1);
+  const auto end = all.find('\n', at + key.size());
+  return all.substr(at + key.size(), end - at - key.size());
 }
 
 // Someone's own post, and under it a comment that @mentions the city with a rumour: polling
@@ -110,18 +100,19 @@ struct Running {
   testing::TempDir dir;
   testing::FakePlatform fake{
       testing::source_dir() / "tests/fakeplatform/scenarios/graph_youtube.toml", dir};
-  unsigned short port = testing::free_tcp_port();
-  std::unique_ptr<testing::ChildProcess> mamorid;
+  testing::MamoridCluster cluster{dir};  // of one
+  unsigned short port = 0;
+  testing::ChildProcess* mamorid = nullptr;
 
   explicit Running(bool webhook = true) {
-    mamorid = start_mamorid(dir, instance_config(db.dsn(), port, fake.base_url(), webhook, ""),
-                            "mamorid");
-    EXPECT_TRUE(testing::mamorid_ready(*mamorid, port)) << mamorid->log();
+    auto& in = cluster.start("mamorid", [&](unsigned short p) {
+      return instance_config(db.dsn(), p, fake.base_url(), webhook, "");
+    });
+    port = in.port;
+    mamorid = in.process.get();
+    EXPECT_TRUE(cluster.ready(in));
   }
-  void stop() {
-    mamorid->signal(SIGTERM);
-    EXPECT_EQ(mamorid->wait_for_exit(30s), std::optional<int>(0)) << mamorid->log();
-  }
+  void stop() { EXPECT_EQ(cluster.stop(cluster[0], 30s), std::optional<int>(0)) << mamorid->log(); }
   std::string q(const std::string& query) const { return sql(db.dsn(), query); }
   testing::HttpResult get(const std::string& target) const {
     return testing::http_get("127.0.0.1", port, target);
@@ -129,6 +120,16 @@ struct Running {
   testing::HttpResult deliver(const std::string& body,
                               const std::optional<std::string>& signature = std::nullopt) const {
     return testing::deliver_meta_webhook(port, kAppSecret, body, signature);
+  }
+  // `n` handshakes with wrong tokens in a row; how many met the rate limit (429).
+  int guess_verify_token(int n) const {
+    int limited = 0;
+    for (int i = 0; i < n; ++i) {
+      limited += get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess" +
+                     std::to_string(i))
+                     .status == 429;
+    }
+    return limited;
   }
   int requests(const std::string& endpoint) const { return fake_requests(fake, endpoint); }
   std::string metric(const std::string& series) const { return webhooks_test_metric(port, series); }
@@ -193,12 +194,7 @@ TEST(MetaWebhook, SubscriptionHandshakeAnswersTheChallengeOnlyForTheVerifyToken)
   EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"verify_refused\"}"), "2");
   // Guessing the token fast meets the rate limit (20 a second after a burst of 40): 100 guesses
   // in a row over loopback take far less than the 3 s the limit would need to admit them all.
-  int limited = 0;
-  for (int i = 0; i < 100; ++i) {
-    limited += r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=1&hub.verify_token=guess" +
-                     std::to_string(i))
-                   .status == 429;
-  }
+  const int limited = r.guess_verify_token(100);
   EXPECT_GT(limited, 0);
   EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"rate_limited\"}"),
             std::to_string(limited));
@@ -264,6 +260,129 @@ TEST(MetaWebhook, ARumourMentioningTheCityOpensAMisinformationIncidentAndARedeli
   r.stop();
 }
 
+// A flood of handshakes (someone guessing the verify token) and a flood of forged deliveries
+// each meet their own rate limit: right after either, Meta's requests of the other kind are
+// answered. With one limit for both, the flood left no tokens for them (429).
+TEST(MetaWebhook, AFloodOfOneKindOfRequestDoesNotRefuseTheOther) {
+  Running r;
+  const std::string body = testing::mention_delivery(kCity, "17900000000000201");
+  int refused = 0;
+  for (int i = 0; i < 100; ++i) refused += r.deliver(body, std::string()).status == 429;
+  ASSERT_GT(refused, 0);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(
+        r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=77&hub.verify_token=" + kVerifyToken)
+            .status,
+        200)
+        << i;
+  }
+  std::this_thread::sleep_for(2500ms);  // the deliveries' bucket full again (40 at 20 a second)
+  const int guessed = r.guess_verify_token(100);
+  ASSERT_GT(guessed, 0);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(r.deliver(body).status, 200) << i;
+  EXPECT_EQ(r.metric("mamori_webhook_requests_total{result=\"rate_limited\"}"),
+            std::to_string(refused + guessed));
+  r.stop();
+}
+
+// A rotated app secret and verify token take effect on a reload (SIGHUP), without a restart:
+// the old ones are refused from then on, and neither the old nor the new ones are logged.
+TEST(MetaWebhook, AReloadAppliesARotatedAppSecretAndVerifyToken) {
+  const std::string new_secret = "fedcba9876543210fedcba9876543210";
+  const std::string new_token = "mamori-verify-rotated-5b1e0c";
+  ::setenv("MAMORI_T_META_SECRET2", new_secret.c_str(), 1);
+  ::setenv("MAMORI_T_META_VERIFY2", new_token.c_str(), 1);
+  Running r;
+  const auto handshake = [&](const std::string& token) {
+    return r.get("/webhooks/meta?hub.mode=subscribe&hub.challenge=42&hub.verify_token=" + token)
+        .status;
+  };
+  const std::string body = testing::mention_delivery(kCity, "17900000000000301");
+  ASSERT_EQ(handshake(kVerifyToken), 200);
+  ASSERT_EQ(r.deliver(body).status, 200);
+
+  r.cluster.reload(r.cluster[0], [&](unsigned short port) {
+    std::string config = instance_config(r.db.dsn(), port, r.fake.base_url(), true, "");
+    for (const std::string name : {"MAMORI_T_META_SECRET", "MAMORI_T_META_VERIFY"}) {
+      const std::string ref = "env:" + name + "\"";
+      config.replace(config.find(ref), ref.size(), "env:" + name + "2\"");
+    }
+    return config;
+  });
+  ASSERT_TRUE(testing::eventually(
+      [&] { return r.mamorid->log().find("event=config.reloaded") != std::string::npos; }, 20s))
+      << r.mamorid->log();
+  EXPECT_EQ(handshake(new_token), 200);
+  EXPECT_EQ(handshake(kVerifyToken), 403);
+  EXPECT_EQ(testing::deliver_meta_webhook(r.port, new_secret, body).status, 200);
+  EXPECT_EQ(r.deliver(body).status, 403);  // signed with the old secret
+  const std::string log = r.mamorid->log();
+  EXPECT_NE(log.find("event=webhook.secrets_replaced"), std::string::npos) << log;
+  for (const std::string& secret : {kAppSecret, kVerifyToken, new_secret, new_token})
+    EXPECT_EQ(log.find(secret), std::string::npos) << secret;
+  r.stop();
+}
+
+// The queue's depth is exported: a mention whose read fails stays pending (and counted) while a
+// readable one is read and leaves the count.
+TEST(MetaWebhook, PendingMentionsAreCountedUntilRead) {
+  Running r;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return r.q("SELECT account_id FROM official_accounts WHERE platform = 'instagram'") ==
+                   kCity &&
+               r.metric("mamori_instagram_mentions_pending") == "0";
+      },
+      40s))
+      << r.metric("mamori_instagram_mentions_pending") << "\n"
+      << r.mamorid->log();
+  post_rumour_comment(r.fake);
+  // Meta's server fails every read of a media mention: that one waits to be read again.
+  ASSERT_EQ(r.fake.control("faults", R"({"platform":"instagram","endpoint":"mentioned_media",)"
+                                     R"("kind":"status","status":500,"count":100000})"),
+            200);
+  ASSERT_EQ(r.deliver(testing::mention_delivery(kCity, "17900000000000101")).status, 200);
+  ASSERT_EQ(
+      r.deliver(testing::mention_delivery(kCity, "17900000000000101", "17900000000000102")).status,
+      200);
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        return r.q("SELECT string_agg(state, ',' ORDER BY id) FROM instagram_mentions") ==
+                   "queued,done" &&
+               r.metric("mamori_instagram_mentions_pending") == "1";
+      },
+      30s, 200ms))
+      << r.q("SELECT state, attempts, last_error FROM instagram_mentions") << "\n"
+      << r.metric("mamori_instagram_mentions_pending") << "\n"
+      << r.mamorid->log();
+  r.stop();
+}
+
+// Settled mentions (read, or unavailable) go with the retention purge once older than
+// [database] retention_days (90 by default), like the observations; queued ones stay however
+// old, and recent settled ones stay. The purge first runs a minute after the start.
+TEST(MetaWebhook, SettledMentionsArePurgedAfterTheRetentionPeriod) {
+  Running r;
+  // Mentions of an account no instance polls, so no reader touches them.
+  r.q("INSERT INTO instagram_mentions (ig_user_id, media_id, state, received_at, done_at) VALUES"
+      " ('17841400000000999', '1', 'done', now() - interval '100 days',"
+      "  now() - interval '100 days'),"
+      " ('17841400000000999', '2', 'unavailable', now() - interval '95 days',"
+      "  now() - interval '91 days'),"
+      " ('17841400000000999', '3', 'done', now() - interval '100 days',"
+      "  now() - interval '10 days'),"
+      " ('17841400000000999', '4', 'queued', now() - interval '200 days', NULL)");
+  ASSERT_EQ(r.q("SELECT count(*) FROM instagram_mentions"), "4");
+  ASSERT_TRUE(testing::eventually(
+      [&] { return r.mamorid->log().find("event=retention.purged") != std::string::npos; }, 90s,
+      500ms))
+      << r.mamorid->log();
+  EXPECT_EQ(r.q("SELECT string_agg(media_id || ' ' || state, ',' ORDER BY media_id)"
+                " FROM instagram_mentions"),
+            "3 done,4 queued");
+  r.stop();
+}
+
 // Two instances on one database behind one public URL: Meta's deliveries reach either, each
 // queues, and only the holder of soma_city's poll lease reads the mention — once.
 TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
@@ -272,12 +391,14 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
   testing::FakePlatform fake{
       testing::source_dir() / "tests/fakeplatform/scenarios/graph_youtube.toml", dir};
   const std::string base = fake.base_url();
-  const unsigned short port_a = testing::free_tcp_port();
-  const unsigned short port_b = testing::free_tcp_port();
-  auto a = start_mamorid(dir, instance_config(db.dsn(), port_a, base, true, "a"), "a");
-  auto b = start_mamorid(dir, instance_config(db.dsn(), port_b, base, true, "b"), "b");
-  ASSERT_TRUE(testing::mamorid_ready(*a, port_a)) << a->log();
-  ASSERT_TRUE(testing::mamorid_ready(*b, port_b)) << b->log();
+  testing::MamoridCluster cluster(dir);
+  for (const std::string name : {"a", "b"})
+    cluster.start(name, [&](unsigned short port) {
+      return instance_config(db.dsn(), port, base, true, name);
+    });
+  for (auto& in : cluster) ASSERT_TRUE(cluster.ready(in));
+  const unsigned short port_a = cluster[0].port;
+  const unsigned short port_b = cluster[1].port;
   const auto q = [&](const std::string& query) { return sql(db.dsn(), query); };
   ASSERT_TRUE(testing::eventually(
       [&] {
@@ -287,7 +408,7 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
                  "now()") == "1";
       },
       40s))
-      << a->log() << b->log();
+      << cluster.logs();
   post_rumour_comment(fake);
   const std::string body =
       testing::mention_delivery(kCity, "17900000000000101", "17900000000000102");
@@ -295,8 +416,8 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
     ASSERT_EQ(testing::deliver_meta_webhook(port, kAppSecret, body).status, 200);
   ASSERT_TRUE(testing::eventually(
       [&] { return q("SELECT state FROM instagram_mentions") == "done"; }, 30s, 200ms))
-      << q("SELECT state, attempts, claimed_by, last_error FROM instagram_mentions") << a->log()
-      << b->log();
+      << q("SELECT state, attempts, claimed_by, last_error FROM instagram_mentions")
+      << cluster.logs();
   std::this_thread::sleep_for(6s);  // more than a reader round on both
   EXPECT_EQ(q("SELECT count(*) FROM instagram_mentions"), "1");
   EXPECT_EQ(fake_requests(fake, "mentioned_comment"), 1);
@@ -314,10 +435,8 @@ TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
       10s))
       << q("SELECT i.type, f.evidence FROM incident_findings f JOIN incidents i ON i.id = "
            "f.incident_id");
-  for (auto* p : {a.get(), b.get()}) {
-    p->signal(SIGTERM);
-    EXPECT_EQ(p->wait_for_exit(30s), std::optional<int>(0)) << p->log();
-  }
+  for (auto& in : cluster)
+    EXPECT_EQ(cluster.stop(in, 30s), std::optional<int>(0)) << in.process->log();
 }
 
 }  // namespace
