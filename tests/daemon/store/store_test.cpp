@@ -10,6 +10,7 @@
 #include "daemon/store/database.h"
 #include "daemon/store/migrations.h"
 #include "daemon/store/sync.h"
+#include "tests/support/fake_platform.h"
 #include "tests/support/test_support.h"
 
 namespace mamori::store {
@@ -211,6 +212,32 @@ TEST(Retention, PurgesOldObservationsButKeepsHeldEvidence) {
             2);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_posts"), 2);
   EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_profiles"), 1);
+}
+
+// Instagram @mentions Meta's webhook queued go with the purge once settled (read or unavailable)
+// and older than the retention period; queued ones stay however old, recent settled ones stay.
+TEST(Retention, PurgesSettledWebhookMentionsButKeepsQueuedOnes) {
+  testing::ScratchDatabase db;
+  auto c = connect(db.dsn(), std::nullopt);
+  apply_migrations(*c);
+  {
+    pqxx::work tx(*c);
+    tx.exec(
+        "INSERT INTO instagram_mentions (ig_user_id, media_id, state, received_at, done_at) VALUES"
+        " ('17841400000000999', '1', 'done', now() - interval '100 days',"
+        "  now() - interval '100 days'),"
+        " ('17841400000000999', '2', 'unavailable', now() - interval '95 days',"
+        "  now() - interval '91 days'),"
+        " ('17841400000000999', '3', 'done', now() - interval '100 days',"
+        "  now() - interval '10 days'),"
+        " ('17841400000000999', '4', 'queued', now() - interval '200 days', NULL)");
+    tx.commit();
+  }
+  EXPECT_EQ(purge_observations(*c, 90), 2);
+  EXPECT_EQ(testing::sql(db.dsn(),
+                         "SELECT string_agg(media_id || ' ' || state, ',' ORDER BY "
+                         "media_id) FROM instagram_mentions"),
+            "3 done,4 queued");
 }
 
 }  // namespace

@@ -358,31 +358,6 @@ TEST(MetaWebhook, PendingMentionsAreCountedUntilRead) {
   r.stop();
 }
 
-// Settled mentions (read, or unavailable) go with the retention purge once older than
-// [database] retention_days (90 by default), like the observations; queued ones stay however
-// old, and recent settled ones stay. The purge first runs a minute after the start.
-TEST(MetaWebhook, SettledMentionsArePurgedAfterTheRetentionPeriod) {
-  Running r;
-  // Mentions of an account no instance polls, so no reader touches them.
-  r.q("INSERT INTO instagram_mentions (ig_user_id, media_id, state, received_at, done_at) VALUES"
-      " ('17841400000000999', '1', 'done', now() - interval '100 days',"
-      "  now() - interval '100 days'),"
-      " ('17841400000000999', '2', 'unavailable', now() - interval '95 days',"
-      "  now() - interval '91 days'),"
-      " ('17841400000000999', '3', 'done', now() - interval '100 days',"
-      "  now() - interval '10 days'),"
-      " ('17841400000000999', '4', 'queued', now() - interval '200 days', NULL)");
-  ASSERT_EQ(r.q("SELECT count(*) FROM instagram_mentions"), "4");
-  ASSERT_TRUE(testing::eventually(
-      [&] { return r.mamorid->log().find("event=retention.purged") != std::string::npos; }, 90s,
-      500ms))
-      << r.mamorid->log();
-  EXPECT_EQ(r.q("SELECT string_agg(media_id || ' ' || state, ',' ORDER BY media_id)"
-                " FROM instagram_mentions"),
-            "3 done,4 queued");
-  r.stop();
-}
-
 // Two instances on one database behind one public URL: Meta's deliveries reach either, each
 // queues, and only the holder of soma_city's poll lease reads the mention — once.
 TEST(MetaWebhook, TwoInstancesReadAMentionOnce) {
