@@ -328,12 +328,13 @@ awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_s
 echo "look-alike rounds     ${lookalike:-none}"
 echo "observed_gone         $gone_rows rows (absent handles stored)"
 # The store's refusals and the event loop's late ticks, from the instances' logs (the survivors'
-# and the killed one's); a refusal while stopping is counted apart from one for a full queue.
+# and the killed one's) up to now: the instances still run, so refusals while stopping (after
+# this summary) are not counted.
 rejected_full=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'queue full' || true)
 rejected_stopping=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'store stopping' || true)
 lag=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.lag' |
   sed -E 's/.*late_ms=([0-9.]+).*/\1/' | awk '$1 > 100 { n++; if ($1 > m) m = $1 } END { printf "%d over 100 ms, worst %.0f ms", n, m }')
-echo "db.job_rejected       $rejected_full for a full queue, $rejected_stopping while stopping"
+echo "db.job_rejected       $rejected_full for a full queue, $rejected_stopping for a stopping store (during the run)"
 echo "loop lateness probe   $lag"
 slow=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.slow_handler' |
   sed -E 's/.*handler=([^ ]+).*cpu_ms=([0-9.]+).*/\1 \2/' |
