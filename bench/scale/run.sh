@@ -330,6 +330,7 @@ fi
 psql "$dsn" -tA -c "ANALYZE" >/dev/null
 rows1=$(db_rows); bytes1=$(db_bytes)
 per_table=$(psql "$dsn" -tA -F' ' -c "SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY n_live_tup DESC LIMIT 6")
+gone_rows=$(psql "$dsn" -tA -c "SELECT count(*) FROM observed_gone")
 
 awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_steady0" -v c1="$cpu_end" \
   -v hz="$ticks" -v n="$accounts" -v kb="$hwm_kb" -v r0="$rows0" -v r1="$rows1" -v b0="$bytes0" \
@@ -351,6 +352,20 @@ awk -v t0="$t0" -v tr="$t_ready" -v te="$t_end" -v ts="$steady_t0" -v c0="$cpu_s
   printf "/healthz samples      %d, max %.0f ms, %d over 100 ms, %d over 50 ms\n", s, mx, over, over50
 }'
 echo "look-alike rounds     ${lookalike:-none}"
+echo "observed_gone         $gone_rows rows (absent handles stored)"
+# The store's refusals and the event loop's late ticks, from the instances' logs (the survivors'
+# and the killed one's) up to now: the instances still run, so refusals while stopping (after
+# this summary) are not counted.
+rejected_full=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'queue full' || true)
+rejected_stopping=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'store stopping' || true)
+lag=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.lag' |
+  sed -E 's/.*late_ms=([0-9.]+).*/\1/' | awk '$1 > 100 { n++; if ($1 > m) m = $1 } END { printf "%d over 100 ms, worst %.0f ms", n, m }')
+echo "db.job_rejected       $rejected_full for a full queue, $rejected_stopping for a stopping store (during the run)"
+echo "loop lateness probe   $lag"
+slow=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.slow_handler' |
+  sed -E 's/.*handler=([^ ]+).*cpu_ms=([0-9.]+).*/\1 \2/' |
+  awk '{ n++; c[$1]++; if ($2 > m) m = $2 } END { printf "%d (worst %.0f ms CPU)", n, m; for (h in c) printf " %s=%d", h, c[h] }')
+echo "slow handlers         $slow"
 echo "largest tables:"; echo "$per_table" | sed 's/^/  /'
 if (( instances > 1 )); then
   echo "instance i2 killed     at ${killed_el:-never} s, holding ${victim_held:-?} leases (peak RSS $(( ${killed_rss_kb:-0} / 1024 )) MB)"

@@ -435,6 +435,7 @@ class Daemon {
     // Look-alike rounds sized to the rate limit the platform's headers told the governor
     // (daemon/polling/lookup_budget.h); its published default until they have.
     po.lookalike_quota_share = c.lookalike.quota_share;
+    po.lookalike_max_per_round = c.lookalike.max_lookups_per_round;
     po.learned_lookup_window = [this](model::Platform p) -> std::optional<polling::LookupWindow> {
       if (!platforms_.governed) return std::nullopt;
       const auto fallback = polling::default_lookup_window(p);

@@ -607,6 +607,16 @@ void read_lookalike(Table& root, Config& c) {
       c.lookalike.quota_share = *v;
     }
   }
+  if (const toml::node* n = t->get("max_lookups_per_round")) {
+    const auto* i = n->as_integer();
+    if (i == nullptr || i->get() < 1 || i->get() > 1000000) {
+      t->error("max_lookups_per_round",
+               "expected a number of handles from 1 to 1000000 (e.g. 2000), found " +
+                   (i ? std::to_string(i->get()) : describe_type(*n)));
+    } else {
+      c.lookalike.max_lookups_per_round = static_cast<std::size_t>(i->get());
+    }
+  }
   t->finish();
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -315,6 +316,12 @@ struct LookalikeConfig {
   // The share of a platform's look-up rate limit, over one search interval, that a round may
   // spend after the accounts' own polls in the same rate-limit scope (0 < share <= 1).
   double quota_share = 1.0 / 3.0;
+  // The most handles one round of a platform looks up, whatever the quota allows (flagged
+  // candidates keep their one request a round above it): a round's look-ups and stores stay
+  // bounded, and a pass the quota would allow at once is spread over rounds instead. 2,000 at
+  // the default 10-minute search interval is ~290,000 handles a day per platform: 2,000
+  // accounts' 60 look-alikes each (~40,000 per platform) in ~3.5 hours.
+  std::size_t max_lookups_per_round = 2000;
 };
 
 struct Config {

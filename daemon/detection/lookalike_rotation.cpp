@@ -25,7 +25,11 @@ polling::LookupRound LookalikeRotation::next_round(const std::vector<std::string
     if (tracked_offset_ >= tracked.size()) tracked_offset_ = 0;
     std::size_t visited = 0;
     for (; visited < tracked.size() && round.handles.size() < max_handles; ++visited) {
-      if (take(tracked[(tracked_offset_ + visited) % tracked.size()])) ++round.tracked;
+      const std::string& handle = tracked[(tracked_offset_ + visited) % tracked.size()];
+      if (take(handle)) {
+        ++round.tracked;
+        round.tracked_handles.push_back(handle);
+      }
     }
     tracked_offset_ = (tracked_offset_ + visited) % tracked.size();
     round.skipped += tracked.size() - visited;

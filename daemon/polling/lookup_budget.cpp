@@ -9,6 +9,9 @@ void LookupRound::merge(LookupRound other) {
   handles.insert(handles.end(), std::make_move_iterator(other.handles.begin()),
                  std::make_move_iterator(other.handles.end()));
   tracked += other.tracked;
+  tracked_handles.insert(tracked_handles.end(),
+                         std::make_move_iterator(other.tracked_handles.begin()),
+                         std::make_move_iterator(other.tracked_handles.end()));
   wanted += other.wanted;
   skipped += other.skipped;
   pending += other.pending;
@@ -70,9 +73,23 @@ double scheduled_own_requests(const ScheduledLoad& load, const config::PollingIn
   return own;
 }
 
+namespace {
+// [lookalike] max_lookups_per_round over what the quota allows (or where nothing is known).
+void apply_cap(LookupBudget& b, const LookupQuota& q) {
+  if (q.max_handles == 0 || b.handles <= q.max_handles) return;
+  const std::size_t batch = std::max<std::size_t>(1, q.batch_size);
+  b.handles = q.max_handles;
+  if (b.sized) b.requests = (b.handles + batch - 1) / batch;
+  b.capped = true;
+}
+}  // namespace
+
 LookupBudget size_lookup_round(const LookupQuota& q, double credit) {
   LookupBudget b;
-  if (!q.window || q.window->limit <= 0 || q.window->window.count() <= 0) return b;
+  if (!q.window || q.window->limit <= 0 || q.window->window.count() <= 0) {
+    apply_cap(b, q);
+    return b;
+  }
   b.sized = true;
   b.capacity = static_cast<double>(q.window->limit) *
                static_cast<double>(q.search_interval.count()) /
@@ -88,6 +105,7 @@ LookupBudget size_lookup_round(const LookupQuota& q, double credit) {
   b.requests = static_cast<std::size_t>(std::floor(b.available + 1e-9));
   const std::size_t batch = std::max<std::size_t>(1, q.batch_size);
   b.handles = b.requests * batch;
+  apply_cap(b, q);
   return b;
 }
 

@@ -10,6 +10,11 @@
 //   own       = the accounts' own requests in that scope over one search interval (as sent
 //               since the last round; as scheduled before)
 //   per round = share × max(0, capacity − own) − account searches in that scope
+//   handles   = min(requests × batch size, [lookalike] max_lookups_per_round)
+//
+// The cap holds also where no limit is known or the quota would allow every handle at once
+// (raised limits: ~113,000 handles at 2,000 accounts): a round's look-ups, and the rows and
+// store jobs they make, stay bounded, and the pass is spread over rounds instead.
 //
 // A fraction left over is carried to the next round (at most one round's worth), so a small
 // budget still checks a handle every few rounds. Pure arithmetic: the poller supplies what it
@@ -36,6 +41,9 @@ namespace mamori::polling {
 struct LookupRound {
   std::vector<std::string> handles;
   std::size_t tracked = 0;  // of `handles`, flagged candidates re-checked
+  // Those flagged candidates' handles: absent, they are stored as gone even if never seen
+  // (store::GoneFilter), so a takedown sees its impersonator removed.
+  std::vector<std::string> tracked_handles;
   std::size_t wanted = 0;   // handles the round would have looked up without a limit
   std::size_t skipped = 0;  // of `wanted`, left out for want of quota (repeats are not)
   std::size_t pending = 0;  // look-alikes of the current pass over the accounts not looked up yet
@@ -90,6 +98,7 @@ struct LookupQuota {
   double own_requests = 0;           // over one search interval, in the same scope
   std::size_t queries_in_scope = 0;  // the round's account searches in the same scope
   std::size_t batch_size = 1;        // handles per look-up request
+  std::size_t max_handles = 0;       // [lookalike] max_lookups_per_round; 0: no cap
 };
 
 struct LookupBudget {
@@ -98,7 +107,8 @@ struct LookupBudget {
   double per_round = 0;      // look-up requests this round may add (before the carried credit)
   double available = 0;      // per_round plus the credit carried in, at most one round's worth
   std::size_t requests = 0;  // whole look-up requests this round may send
-  std::size_t handles = std::numeric_limits<std::size_t>::max();  // requests × batch size
+  std::size_t handles = std::numeric_limits<std::size_t>::max();  // requests × batch size, capped
+  bool capped = false;  // max_handles, not the quota, set `handles`
 };
 
 // `credit` is what the previous round left (LookupBudget::available minus the requests it sent).

@@ -86,6 +86,8 @@ struct Poller::Run {
   std::string current_thread;
   std::size_t new_items = 0;
   bool search_refused = false;  // search: the platform refused a query (not just "no such account")
+  // search: absent handles stored only when seen before or flagged (store::GoneFilter)
+  std::optional<store::GoneFilter> gone_filter;
 };
 
 Poller::Poller(asio::io_context& io, store::Database& database, const collectors::Clock& clock,
@@ -340,6 +342,7 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
   const std::size_t size = std::max<std::size_t>(1, collector->lookup_batch_size());
   LookupRound round = listener_->handles_to_check(platform, std::max(budget.handles, size));
   const auto handles = unique_handles(std::move(round.handles));
+  run->gone_filter = store::GoneFilter{round.tracked_handles};
   const std::size_t allowed = std::max(budget.handles, std::min(round.tracked, size));
   for (std::size_t i = 0; i < handles.size() && i < allowed; i += size) {
     run->batches.emplace_back(
@@ -633,13 +636,19 @@ void Poller::on_page(const std::shared_ptr<Run>& run, Page page) {
         PollFailure{clock_.now(), std::move(detail)};
   }
 
+  // Stopping: the store is draining (and refuses new jobs); the run ends unstored, its cursor
+  // not moved, so the next start reads the page again. Nothing to log for each of them.
+  if (stopped_) {
+    finish(run, false);
+    return;
+  }
   std::weak_ptr<bool> alive = alive_;
   const std::string account = run->account ? run->account->handle : std::string();
   const bool queued = database_.submit(
       "poller.store",
       [this, alive, run, keep = std::move(keep), page_ok, next, account](pqxx::connection& c) {
         // An account's new posts are marked unjudged until the listeners saw them (066).
-        auto batch = store::store_observations(c, keep, std::nullopt, account);
+        auto batch = store::store_observations(c, keep, std::nullopt, account, run->gone_filter);
         asio::post(io_, [this, alive, run, batch = std::move(batch), page_ok, next, account]() {
           if (alive.expired()) return;
           const metrics::EventLoopMeter::Scope metered("poller.stored");
@@ -712,12 +721,16 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
   }
   const std::string platform(model::to_string(run->platform));
   if (run->account && run->account->removed) return;  // reloaded away: no series, no cursor
+  // Let go mid-run (another instance took the lease): leases_changed() forgot its series and
+  // the holder publishes them now; setting them here would bring back a staleness of 0 that
+  // nobody updates. The run's pages are stored, so its cursor still moves.
+  const bool let_go = run->account && !polls(*run->account);
   if (ok && !run->search_refused) {
     failures_.erase({platform, run->account ? run->account->handle : std::string(), run->job});
   }
   const auto now = clock_.now();
-  if (run->account) note_status(run->account);
-  if (ok && run->account) {
+  if (run->account && !let_go) note_status(run->account);
+  if (ok && run->account && !let_go) {
     last_successes_[{platform, run->account->handle}] = now;
     if (metrics_)
       metrics_->staleness.Add({{"platform", platform}, {"account", run->account->handle}}).Set(0);
@@ -726,7 +739,7 @@ void Poller::finish(const std::shared_ptr<Run>& run, bool ok) {
     metrics_->runs
         .Add({{"platform", platform}, {"poll_job", run->job}, {"result", ok ? "ok" : "failed"}})
         .Increment();
-    if (ok) {
+    if (ok && !let_go) {
       metrics_->last_success
           .Add({{"platform", platform},
                 {"account", run->account ? run->account->handle : "*"},

@@ -82,6 +82,9 @@ struct PollerOptions {
   // look-up window ([lookalike] quota_share) and the limit the rate-limit governor learned from
   // the platform's headers (unset or none: the platform's published default).
   double lookalike_quota_share = 1.0 / 3.0;
+  // The most handles one round looks up whatever the quota allows ([lookalike]
+  // max_lookups_per_round; 0: no cap).
+  std::size_t lookalike_max_per_round = 2000;
   std::function<std::optional<LookupWindow>(model::Platform)> learned_lookup_window;
   // Pages a reply-texts run reads when the account's reply rate comes from counts: a sample,
   // the newest first (the counts carry the rate).
@@ -128,6 +131,7 @@ class Poller {
   void leases_changed(const LeaseChange& change);
   const PollFailures& failures() const { return failures_; }
   const PollSuccesses& last_successes() const { return last_successes_; }
+  std::size_t runs_in_flight() const { return in_flight_; }
 
  private:
   struct Account;

@@ -38,12 +38,18 @@ struct LookalikeMetrics {
                       .Name("mamori_lookalike_full_pass_seconds")
                       .Help("Seconds one pass over every official account's look-alikes takes "
                             "(the last complete pass, or the current one's age when longer)")
-                      .Register(r)) {}
+                      .Register(r)),
+        search_interval(prometheus::BuildGauge()
+                            .Name("mamori_lookalike_search_interval_seconds")
+                            .Help("The configured search interval of the platform ([polling] "
+                                  "search): a look-alike round runs at most this often")
+                            .Register(r)) {}
   prometheus::Family<prometheus::Gauge>& budget;
   prometheus::Family<prometheus::Counter>& lookups;
   prometheus::Family<prometheus::Counter>& skipped;
   prometheus::Family<prometheus::Gauge>& pending;
   prometheus::Family<prometheus::Gauge>& full_pass;
+  prometheus::Family<prometheus::Gauge>& search_interval;
 };
 
 std::shared_ptr<LookalikeMetrics> Poller::make_lookalike_metrics(prometheus::Registry* registry) {
@@ -67,6 +73,7 @@ LookupBudget Poller::size_lookups(model::Platform platform, std::size_t queries)
     if (auto learned = options_.learned_lookup_window(platform)) q.window = learned;
   }
   q.share = options_.lookalike_quota_share;
+  q.max_handles = options_.lookalike_max_per_round;
   q.search_interval = i.search;
   q.batch_size = collector ? std::max<std::size_t>(1, collector->lookup_batch_size()) : 1;
   q.queries_in_scope = shared_scope ? queries : 0;
@@ -105,6 +112,7 @@ void Poller::lookups_chosen(model::Platform platform, const LookupBudget& budget
             {{"platform", p},
              {"budget_handles", budget.sized ? static_cast<long long>(budget.handles) : -1},
              {"capacity_requests", budget.capacity},
+             {"capped", budget.capped},
              {"lookups", handles},
              {"requests", requests},
              {"tracked", round.tracked},
@@ -119,6 +127,8 @@ void Poller::lookups_chosen(model::Platform platform, const LookupBudget& budget
   m.skipped.Add(labels).Increment(static_cast<double>(skipped));
   m.pending.Add(labels).Set(static_cast<double>(round.pending));
   if (round.full_pass) m.full_pass.Add(labels).Set(static_cast<double>(round.full_pass->count()));
+  m.search_interval.Add(labels).Set(
+      static_cast<double>(options_.intervals.of(platform).search.count()));
 }
 
 }  // namespace mamori::polling

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <set>
+
+#include "model/text.h"
 
 namespace mamori::store {
 namespace {
@@ -37,13 +40,53 @@ const std::string& or_empty(const std::optional<std::string>& s) {
   return s ? *s : empty;
 }
 
+std::string bool_array(const std::vector<bool>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += items[i] ? 't' : 'f';
+  }
+  return out + "}";
+}
+
 }  // namespace
+
+GoneRows gone_rows(const std::vector<model::Observation>& observations,
+                   const std::optional<GoneFilter>& filter) {
+  std::set<std::string> always;
+  if (filter) {
+    for (const auto& ref : filter->always) always.insert(model::ascii_lower(ref));
+  }
+  std::vector<std::string> platforms, refs, reasons, at;
+  std::vector<bool> keep;
+  for (const auto& o : observations) {
+    const auto* g = std::get_if<model::AccountGone>(&o);
+    if (g == nullptr) continue;
+    platforms.emplace_back(model::to_string(g->platform));
+    refs.push_back(g->account_ref);
+    reasons.push_back(g->reason);
+    at.push_back(epoch_seconds(g->observed_at));
+    keep.push_back(!filter || always.count(model::ascii_lower(g->account_ref)) > 0);
+  }
+  GoneRows rows;
+  rows.count = refs.size();
+  rows.platforms = text_array(platforms);
+  rows.refs = text_array(refs);
+  rows.reasons = text_array(reasons);
+  rows.observed_at = text_array(at);
+  rows.always = bool_array(keep);
+  return rows;
+}
 
 StoredBatch store_observations(pqxx::connection& c,
                                const std::vector<model::Observation>& observations,
                                const std::optional<CursorUpdate>& cursor,
-                               const std::string& unjudged_account) {
+                               const std::string& unjudged_account,
+                               const std::optional<GoneFilter>& gone_filter) {
   StoredBatch batch;
+  // Profiles seen (no longer gone) and absent accounts go in one statement each, whatever the
+  // batch's size: a look-alike round's batch is up to 100 handles (X users/by).
+  std::vector<std::string> seen_platforms, seen_refs;
   pqxx::work tx(c);
   for (const auto& o : observations) {
     if (const auto* post = std::get_if<model::Post>(&o)) {
@@ -105,17 +148,40 @@ StoredBatch store_observations(pqxx::connection& c,
             epoch_seconds(p->observed_at));
         batch.changed_profiles.push_back(*p);
       }
-      // An account seen again is no longer gone.
-      tx.exec_params("DELETE FROM observed_gone WHERE platform = $1 AND account_ref IN ($2, $3)",
-                     platform, p->account_id, p->handle);
-    } else if (const auto* g = std::get_if<model::AccountGone>(&o)) {
-      const pqxx::result r = tx.exec_params(
-          "INSERT INTO observed_gone (platform, account_ref, reason, observed_at)"
-          " VALUES ($1, $2, $3, to_timestamp($4::double precision)) ON CONFLICT DO NOTHING "
-          "RETURNING 1",
-          std::string(model::to_string(g->platform)), g->account_ref, g->reason,
-          epoch_seconds(g->observed_at));
-      if (!r.empty()) batch.newly_gone.push_back(*g);
+      // An account seen again is no longer gone (below, with the batch's other profiles).
+      for (const auto* ref : {&p->account_id, &p->handle}) {
+        seen_platforms.push_back(platform);
+        seen_refs.push_back(*ref);
+      }
+    }
+  }
+  if (!seen_refs.empty()) {
+    tx.exec_params(
+        "DELETE FROM observed_gone g USING unnest($1::text[], $2::text[]) AS s(platform, ref)"
+        " WHERE g.platform = s.platform AND g.account_ref = s.ref",
+        text_array(seen_platforms), text_array(seen_refs));
+  }
+  if (const GoneRows rows = gone_rows(observations, gone_filter); rows.count > 0) {
+    // Stored where the row is wanted without a sighting, or the account was seen before (a
+    // look-alike that existed and is gone now); RETURNING the rows that are new. Element order
+    // is kept (WITH ORDINALITY) so newly_gone is in the batch's order.
+    const pqxx::result r = tx.exec_params(
+        "INSERT INTO observed_gone (platform, account_ref, reason, observed_at)"
+        " SELECT g.platform, g.ref, g.reason, to_timestamp(g.at::double precision)"
+        " FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])"
+        "   WITH ORDINALITY AS g(platform, ref, reason, at, always, n)"
+        " WHERE g.always OR EXISTS (SELECT 1 FROM observed_profiles p"
+        "   WHERE p.platform = g.platform AND (p.account_id = g.ref"
+        "     OR lower(p.handle) = lower(g.ref)))"
+        " ORDER BY g.n ON CONFLICT DO NOTHING RETURNING platform, account_ref",
+        rows.platforms, rows.refs, rows.reasons, rows.observed_at, rows.always);
+    std::set<std::pair<std::string, std::string>> inserted;
+    for (const auto& row : r) inserted.emplace(row[0].as<std::string>(), row[1].as<std::string>());
+    for (const auto& o : observations) {
+      const auto* g = std::get_if<model::AccountGone>(&o);
+      if (g == nullptr) continue;
+      if (inserted.erase({std::string(model::to_string(g->platform)), g->account_ref}) > 0)
+        batch.newly_gone.push_back(*g);
     }
   }
   if (cursor) {

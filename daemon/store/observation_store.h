@@ -33,13 +33,36 @@ struct StoredBatch {
   bool rejudged = false;
 };
 
+// Which absent accounts (AccountGone) a batch of a look-alike round stores in observed_gone.
+// The table's one reader is the store itself: a row makes the next "gone" of the same account
+// old news, so StoredBatch::newly_gone (the detection hub completing a takedown's subject_gone
+// check for a flagged candidate, and mamori_observations_stored_total{kind="gone"}) sees each
+// disappearance once; a profile seen again deletes the row. A generated look-alike handle that
+// never existed is no disappearance: it is stored only when the account was seen before (a
+// profile under that id or handle) or is one of `always` (the round's flagged candidates).
+// Without a filter (the accounts' own profile look-ups) every absent account is stored.
+struct GoneFilter {
+  std::vector<std::string> always;  // refs stored whatever was seen (ASCII case ignored)
+};
+
+// The absent accounts of a batch as one statement's parameters (PostgreSQL array literals,
+// one element per AccountGone, in order): platform, account_ref, reason, observed_at (Unix
+// seconds) and whether the row is stored without a sighting (no filter, or in `always`).
+struct GoneRows {
+  std::size_t count = 0;
+  std::string platforms, refs, reasons, observed_at, always;
+};
+GoneRows gone_rows(const std::vector<model::Observation>& observations,
+                   const std::optional<GoneFilter>& filter);
+
 // `unjudged_account`, when not empty, is the official account whose job fetched the batch: each
 // new post is marked unjudged for it in the same transaction (deploy/sql/066_unjudged_posts.sql)
 // until mark_judged().
 StoredBatch store_observations(pqxx::connection& c,
                                const std::vector<model::Observation>& observations,
                                const std::optional<CursorUpdate>& cursor,
-                               const std::string& unjudged_account = {});
+                               const std::string& unjudged_account = {},
+                               const std::optional<GoneFilter>& gone_filter = std::nullopt);
 
 // The batch's posts were judged (every listener saw them): their marks go.
 void mark_judged(pqxx::connection& c, model::Platform platform,

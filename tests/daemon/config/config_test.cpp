@@ -158,6 +158,23 @@ TEST(Config, LookalikeQuotaShare) {
   EXPECT_FALSE(load(std::string(kMinimal) + "[lookalike]\nper_account = 10\n").ok());
 }
 
+TEST(Config, LookalikeMaxLookupsPerRound) {
+  const auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults.ok()) << defaults.error_text();
+  EXPECT_EQ(defaults.config->lookalike.max_lookups_per_round, 2000u);
+  const auto set = load(std::string(kMinimal) + "[lookalike]\nmax_lookups_per_round = 500\n");
+  ASSERT_TRUE(set.ok()) << set.error_text();
+  EXPECT_EQ(set.config->lookalike.max_lookups_per_round, 500u);
+  for (const std::string bad : {"0", "-5", "2.5", "\"all\"", "1000001"}) {
+    const auto r =
+        load(std::string(kMinimal) + "[lookalike]\nmax_lookups_per_round = " + bad + "\n");
+    EXPECT_FALSE(r.ok()) << bad;
+    EXPECT_NE(diagnostic_for(r, "lookalike.max_lookups_per_round").message.find("handles"),
+              std::string::npos)
+        << bad;
+  }
+}
+
 TEST(Config, ReminderPeriodsDefaultToTheGuidelinesAndRefuseShorterOnes) {
   using std::chrono::days;
   const auto defaults = load(kMinimal);

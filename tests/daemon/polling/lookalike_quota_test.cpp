@@ -27,11 +27,11 @@ constexpr double kLimit = 3000;  // per 300 s: 100 requests per 10 s search inte
 constexpr double kWindowSeconds = 300;
 constexpr double kSearchSeconds = 10;
 
-std::string scenario() {
+std::string scenario(const std::string& mastodon_limit = "3000") {
   std::string s =
       testing::read_file(testing::source_dir() / "tests/fakeplatform/scenarios/small.toml");
   s = std::regex_replace(s, std::regex(R"(rate_limit = \{ limit = 300, window = 300 \})"),
-                         "rate_limit = { limit = 3000, window = 300 }");
+                         "rate_limit = { limit = " + mastodon_limit + ", window = 300 }");
   return s + R"(
 [[account]]
 platform = "mastodon"
@@ -160,6 +160,64 @@ TEST(LookalikeQuota, RoundsStayWithinTheShareAndEveryLookAlikeIsCheckedInTurn) {
   EXPECT_GT(metric(metrics, "mamori_lookalike_skipped_total", "platform=\"mastodon\""), 0);
   EXPECT_GE(metric(metrics, "mamori_lookalike_full_pass_seconds", "platform=\"mastodon\""), 0);
   EXPECT_GE(metric(metrics, "mamori_lookalike_handles_pending", "platform=\"mastodon\""), 0);
+}
+
+// Raised limits (the 2,000-account bench's ×1000) would let one round look every handle up at
+// once; [lookalike] max_lookups_per_round spreads the pass over rounds, which still cover every
+// look-alike in turn. The generated handles that do not exist (the fake answers 404) leave no
+// row in observed_gone: nobody reads a "gone" for an account never seen.
+TEST(LookalikeQuota, ACapSpreadsWhatTheQuotaWouldAllowAtOnceAndNeverSeenHandlesLeaveNoRows) {
+  constexpr int kCap = 40;
+  testing::ScratchDatabase db;
+  testing::TempDir dir;
+  testing::write_file(dir.path() / "scenario.toml", scenario("300000"));
+  testing::FakePlatform fake(dir.path() / "scenario.toml", dir);
+  testing::set_fake_credentials_env();
+  testing::MamoridSetup setup;
+  setup.dsn = db.dsn();
+  setup.http_port = testing::free_tcp_port();
+  setup.fake_base_url = fake.base_url();
+  setup.accounts = {{"mastodon", "soma_city"}, {"mastodon", "soma_bousai"}};
+  setup.polling = "profiles = \"10s\"\nposts = \"2s\"\nreplies = \"2s\"\nsearch = \"8s\"\n";
+  setup.extra = "[lookalike]\nmax_lookups_per_round = " + std::to_string(kCap) + "\n";
+  testing::write_file(dir.path() / "mamori.toml", testing::mamorid_config(setup));
+  testing::ChildProcess mamorid({(testing::bin_dir() / "mamorid").string(), "--config",
+                                 (dir.path() / "mamori.toml").string()},
+                                dir.path() / "mamorid.log");
+  ASSERT_TRUE(testing::mamorid_ready(mamorid, setup.http_port)) << mamorid.log();
+
+  std::set<std::string> expected;
+  for (const std::string official : {"soma_city", "soma_bousai"}) {
+    for (const auto& l : detectors::impersonation::generate_lookalike_handles(
+             model::Platform::mastodon, official, 60))
+      expected.insert(model::ascii_lower(l.handle));
+  }
+  ASSERT_GT(expected.size(), 100u);
+  LookupLog log;
+  const bool covered = testing::eventually(
+      [&] {
+        log = read_log(fake);
+        return std::includes(log.looked_up.begin(), log.looked_up.end(), expected.begin(),
+                             expected.end());
+      },
+      120s, 2s);
+  const auto rounds = per_round(log.lookalike_times);
+  std::string sizes;
+  for (int n : rounds) sizes += std::to_string(n) + " ";
+  ASSERT_TRUE(covered) << log.looked_up.size() << " of " << expected.size()
+                       << " look-alikes looked up; rounds: " << sizes << "\n"
+                       << mamorid.log();
+  // The quota (60,000 requests per 10 s) is not what bounded the rounds: the cap was.
+  ASSERT_GE(rounds.size(), expected.size() / kCap) << sizes;
+  for (int n : rounds) EXPECT_LE(n, kCap) << sizes;
+  const auto metrics = testing::http_get("127.0.0.1", setup.http_port, "/metrics").body;
+  EXPECT_EQ(metric(metrics, "mamori_lookalike_budget", "platform=\"mastodon\""), kCap) << metrics;
+
+  // No look-alike that never existed is stored as gone.
+  const std::string stored = sql(db.dsn(),
+                                 "SELECT count(*) FROM observed_gone WHERE platform = 'mastodon'"
+                                 " AND account_ref NOT IN ('jiro')");
+  EXPECT_EQ(stored, "0") << sql(db.dsn(), "SELECT string_agg(account_ref, ' ') FROM observed_gone");
 }
 
 }  // namespace

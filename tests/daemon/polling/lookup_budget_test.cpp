@@ -111,6 +111,44 @@ TEST(LookupBudgetTest, UnknownLimitsDoNotSize) {
   EXPECT_EQ(b.handles, std::numeric_limits<std::size_t>::max());
 }
 
+TEST(LookupBudgetTest, RaisedLimitsAreCappedPerRound) {
+  // The 2,000-account bench with limits ×1000: X users/by 300,000 per 15 min would allow every
+  // one of ~40,000 handles at once; the cap spreads the pass over rounds.
+  LookupQuota q;
+  q.window = LookupWindow{300000, 900s};
+  q.search_interval = 600s;
+  q.batch_size = 100;
+  const auto uncapped = size_lookup_round(q, 0);
+  EXPECT_EQ(uncapped.handles, 6666600u);
+  EXPECT_FALSE(uncapped.capped);
+  q.max_handles = 2000;
+  const auto b = size_lookup_round(q, 0);
+  EXPECT_TRUE(b.capped);
+  EXPECT_EQ(b.handles, 2000u);
+  EXPECT_EQ(b.requests, 20u);
+  // A cap that is not a whole number of batches: the last request carries the rest.
+  q.max_handles = 250;
+  const auto partial = size_lookup_round(q, 0);
+  EXPECT_EQ(partial.handles, 250u);
+  EXPECT_EQ(partial.requests, 3u);
+  // A quota below the cap is the quota.
+  q.window = default_lookup_window(model::Platform::mastodon);  // 300 per 5 min
+  q.batch_size = 1;
+  q.max_handles = 2000;
+  const auto small = size_lookup_round(q, 0);
+  EXPECT_FALSE(small.capped);
+  EXPECT_EQ(small.handles, 200u);  // 600 / 3
+}
+
+TEST(LookupBudgetTest, TheCapHoldsWhereNoLimitIsKnown) {
+  LookupQuota q;  // no window (Graph API, YouTube)
+  q.max_handles = 2000;
+  const auto b = size_lookup_round(q, 0);
+  EXPECT_FALSE(b.sized);
+  EXPECT_TRUE(b.capped);
+  EXPECT_EQ(b.handles, 2000u);
+}
+
 TEST(LookupBudgetTest, RoundsMerge) {
   LookupRound a;
   a.handles = {"a"};

@@ -9,6 +9,7 @@
 #include "daemon/store/connection.h"
 #include "daemon/store/database.h"
 #include "daemon/store/migrations.h"
+#include "daemon/store/observation_store.h"
 #include "daemon/store/sync.h"
 #include "tests/support/fake_platform.h"
 #include "tests/support/test_support.h"
@@ -238,6 +239,82 @@ TEST(Retention, PurgesSettledWebhookMentionsButKeepsQueuedOnes) {
                          "SELECT string_agg(media_id || ' ' || state, ',' ORDER BY "
                          "media_id) FROM instagram_mentions"),
             "3 done,4 queued");
+}
+
+model::AccountGone gone(const std::string& ref, const std::string& reason = "not_found") {
+  model::AccountGone g;
+  g.platform = model::Platform::x;
+  g.account_ref = ref;
+  g.reason = reason;
+  g.observed_at = model::TimePoint(std::chrono::seconds(1748736000));
+  return g;
+}
+
+model::ProfileSnapshot profile(const std::string& id, const std::string& handle) {
+  model::ProfileSnapshot p;
+  p.platform = model::Platform::x;
+  p.account_id = id;
+  p.handle = handle;
+  p.display_name = "相馬市";
+  p.observed_at = model::TimePoint(std::chrono::seconds(1748736000));
+  return p;
+}
+
+// The absent accounts of a batch become one statement's arrays, in order, quoted.
+TEST(ObservationStore, GoneRowsAreOneStatementsArrays) {
+  const std::vector<model::Observation> batch{gone("soma_clty"), profile("1", "soma_city"),
+                                              gone("so\"ma", "suspended"), gone("Tracked_One")};
+  const auto all = gone_rows(batch, std::nullopt);
+  EXPECT_EQ(all.count, 3u);
+  EXPECT_EQ(all.platforms, R"({"x","x","x"})");
+  EXPECT_EQ(all.refs, R"({"soma_clty","so\"ma","Tracked_One"})");
+  EXPECT_EQ(all.reasons, R"({"not_found","suspended","not_found"})");
+  EXPECT_EQ(all.observed_at, R"({"1748736000.000","1748736000.000","1748736000.000"})");
+  EXPECT_EQ(all.always, "{t,t,t}");  // no filter: every one stored, as before
+  // A look-alike round: only its flagged candidates (ASCII case ignored) without a sighting.
+  const auto round = gone_rows(batch, GoneFilter{{"tracked_one"}});
+  EXPECT_EQ(round.always, "{f,f,t}");
+  EXPECT_EQ(gone_rows({profile("1", "a")}, std::nullopt).count, 0u);
+}
+
+// One statement per batch stores what a reader needs: a look-alike that never existed leaves
+// no row (and is no "newly gone"), an account seen before does, and so does a flagged candidate
+// never seen; the accounts' own look-ups (no filter) store every absent account as before. A
+// profile seen again removes its row, so its next disappearance is news again.
+TEST(ObservationStore, AbsentHandlesAreStoredInBulkOnlyWhereSomeoneReadsThem) {
+  testing::ScratchDatabase db;
+  auto c = connect(db.dsn(), std::nullopt);
+  apply_migrations(*c);
+  store_observations(*c, {profile("7", "Soma_Clty")}, std::nullopt);
+
+  std::vector<model::Observation> round;
+  for (int i = 0; i < 100; ++i) round.push_back(gone("never_" + std::to_string(i)));
+  round.push_back(gone("soma_clty", "suspended"));  // seen before under another case
+  round.push_back(gone("flagged_x"));               // a flagged candidate never seen
+  round.push_back(gone("never_3"));                 // twice in one batch
+  auto batch = store_observations(*c, round, std::nullopt, {}, GoneFilter{{"Flagged_X"}});
+  ASSERT_EQ(batch.newly_gone.size(), 2u);
+  EXPECT_EQ(batch.newly_gone[0].account_ref, "soma_clty");
+  EXPECT_EQ(batch.newly_gone[0].reason, "suspended");
+  EXPECT_EQ(batch.newly_gone[1].account_ref, "flagged_x");
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_gone"), 2);
+  // Seen gone again: old news.
+  EXPECT_TRUE(store_observations(*c, round, std::nullopt, {}, GoneFilter{{"flagged_x"}})
+                  .newly_gone.empty());
+
+  // The accounts' own profile look-ups keep every absent account, once.
+  batch = store_observations(*c, {gone("never_1"), gone("never_2")}, std::nullopt);
+  EXPECT_EQ(batch.newly_gone.size(), 2u);
+  EXPECT_TRUE(store_observations(*c, {gone("never_1")}, std::nullopt).newly_gone.empty());
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_gone"), 4);
+
+  // Profiles seen again (by id or by handle) take their rows away in the same batch's one
+  // statement; gone again later, they are news again.
+  store_observations(*c, {profile("7", "soma_clty"), profile("9", "never_1")}, std::nullopt);
+  EXPECT_EQ(count(db.dsn(), "SELECT count(*) FROM observed_gone"), 2);
+  batch = store_observations(*c, {gone("soma_clty")}, std::nullopt, {}, GoneFilter{});
+  ASSERT_EQ(batch.newly_gone.size(), 1u);
+  EXPECT_EQ(batch.newly_gone[0].account_ref, "soma_clty");
 }
 
 }  // namespace
