@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/post.hpp>
+#include <opencv2/core/utility.hpp>
 #include <span>
 
 #include "daemon/incidents/incident_store.h"
@@ -79,6 +80,10 @@ AvatarFetcher::AvatarFetcher(asio::io_context& io,
                              std::vector<collectors::PlatformCollector*> collectors,
                              AvatarFetcherOptions options, prometheus::Registry* registry)
     : io_(io), collectors_(std::move(collectors)), options_(std::move(options)), timer_(io) {
+  // Icons are decoded and hashed on this fetcher's own worker, off the event loop. OpenCV's
+  // parallel_for pool (TBB) beside it only spun: at 2,000 accounts it took ~30 % of mamorid's
+  // CPU in sched_yield on a 2-core machine (perf, bench/scale/run.sh), for icons of 400 px.
+  cv::setNumThreads(0);
   if (registry != nullptr) {
     fetches_ =
         &prometheus::BuildCounter()

@@ -557,9 +557,10 @@ void IntegrityMonitor::audit_done(const std::string& town, bool ok,
                                   const std::shared_ptr<AuditRound>& round) {
   auditing_.erase(town);
   if (metrics_) (ok ? metrics_->audits_ok : metrics_->audits_failed).Increment();
-  if (ok) {
-    refresh_metrics();
-  } else {
+  // The gauges are refreshed once the audit is over: after a town audited alone, or after the
+  // last town of a round (not after each of 200 towns).
+  if (round ? round->running == 1 : ok) refresh_metrics();
+  if (!ok) {
     log::warn("integrity.audit_failed",
               {{"municipality", town}, {"action", round ? "retrying in 10 minutes" : "none"}});
   }
