@@ -11,6 +11,7 @@
 
 #include "daemon/log/log.h"
 #include "daemon/metrics/event_loop_meter.h"
+#include "daemon/polling/poll_phase.h"
 #include "daemon/polling/poll_status.h"
 #include "model/text.h"
 
@@ -35,6 +36,7 @@ struct Poller::Account {
   bool removed = false;        // dropped by a configuration reload
   model::TimePoint since{};    // when polling it began: staleness counts from here until a success
   std::set<std::string> busy;  // jobs with a run in flight
+  std::set<std::string> phased;  // jobs whose runs are spread already (poll_phase.h)
 
   // reply_counts (at the end of this file): the end of the last counted minute; whether the last
   // count rose above the baseline (texts only as a sample), and a sample is due.
@@ -384,11 +386,13 @@ void Poller::schedule(const std::shared_ptr<Account>& a, const std::string& job,
   if (!timer) timer = std::make_unique<asio::steady_timer>(io_);
   timer->expires_after(after);
   std::weak_ptr<bool> alive = alive_;
-  timer->async_wait([this, alive, a, job](const boost::system::error_code& ec) {
+  timer->async_wait([this, alive, a, job, key](const boost::system::error_code& ec) {
     if (ec || alive.expired() || stopped_ || a->removed) return;
     const metrics::EventLoopMeter::Scope metered("poller.job");
     run_job(a, job);
-    schedule(a, job, job_interval(*a, job));
+    auto next = job_interval(*a, job);
+    if (a->phased.insert(job).second) next -= phase_offset(key, next);
+    schedule(a, job, next);
   });
 }
 
@@ -857,6 +861,7 @@ std::chrono::steady_clock::duration Poller::job_interval(const Account& a,
 }
 
 void Poller::schedule_account_jobs(const std::shared_ptr<Account>& a) {
+  a->phased.clear();  // started again (a take-over, a reload): spread again after the first run
   schedule(a, "posts", std::chrono::milliseconds(500));
   if (!a->monitor) return;
   schedule(a, "replies", std::chrono::milliseconds(800));
