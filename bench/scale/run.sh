@@ -358,11 +358,11 @@ echo "observed_gone         $gone_rows rows (absent handles stored)"
 # this summary) are not counted.
 rejected_full=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'queue full' || true)
 rejected_stopping=$(cat "$work"/mamorid-*.log | grep 'event=db.job_rejected' | grep -c 'store stopping' || true)
-lag=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.lag' |
+lag=$(cat "$work"/mamorid-*.log | { grep 'event=event_loop.lag' || true; } |
   sed -E 's/.*late_ms=([0-9.]+).*/\1/' | awk '$1 > 100 { n++; if ($1 > m) m = $1 } END { printf "%d over 100 ms, worst %.0f ms", n, m }')
 echo "db.job_rejected       $rejected_full for a full queue, $rejected_stopping for a stopping store (during the run)"
 echo "loop lateness probe   $lag"
-slow=$(cat "$work"/mamorid-*.log | grep 'event=event_loop.slow_handler' |
+slow=$(cat "$work"/mamorid-*.log | { grep 'event=event_loop.slow_handler' || true; } |
   sed -E 's/.*handler=([^ ]+).*cpu_ms=([0-9.]+).*/\1 \2/' |
   awk '{ n++; c[$1]++; if ($2 > m) m = $2 } END { printf "%d (worst %.0f ms CPU)", n, m; for (h in c) printf " %s=%d", h, c[h] }')
 echo "slow handlers         $slow"
