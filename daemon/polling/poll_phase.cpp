@@ -14,7 +14,8 @@ std::chrono::steady_clock::duration phase_offset(std::string_view key,
     h *= 1099511628211ULL;
   }
   const auto half = interval.count() / 2;
-  return std::chrono::steady_clock::duration(static_cast<long long>(h % static_cast<std::uint64_t>(half)));
+  return std::chrono::steady_clock::duration(
+      static_cast<long long>(h % static_cast<std::uint64_t>(half)));
 }
 
 }  // namespace mamori::polling
