@@ -196,13 +196,8 @@ void AvatarFetcher::fetch(model::Platform platform, const std::string& url, Avat
 }
 
 bool AvatarFetcher::take_token(model::Platform p) {
-  auto it = buckets_.find(p);
-  if (it == buckets_.end()) {
-    it = buckets_
-             .emplace(p, collectors::TokenBucket(options_.candidate_fetches_per_minute / 60.0,
-                                                 options_.candidate_burst))
-             .first;
-  }
+  auto [it, fresh] = buckets_.try_emplace(p, options_.candidate_fetches_per_minute / 60.0,
+                                          options_.candidate_burst);
   return it->second.take(std::chrono::steady_clock::now());
 }
 

@@ -26,10 +26,7 @@ polling::LookupRound LookalikeRotation::next_round(const std::vector<std::string
     std::size_t visited = 0;
     for (; visited < tracked.size() && round.handles.size() < max_handles; ++visited) {
       const std::string& handle = tracked[(tracked_offset_ + visited) % tracked.size()];
-      if (take(handle)) {
-        ++round.tracked;
-        round.tracked_handles.push_back(handle);
-      }
+      if (take(handle)) round.tracked_handles.push_back(handle);
     }
     tracked_offset_ = (tracked_offset_ + visited) % tracked.size();
     round.skipped += tracked.size() - visited;

@@ -8,7 +8,6 @@ namespace mamori::polling {
 void LookupRound::merge(LookupRound other) {
   handles.insert(handles.end(), std::make_move_iterator(other.handles.begin()),
                  std::make_move_iterator(other.handles.end()));
-  tracked += other.tracked;
   tracked_handles.insert(tracked_handles.end(),
                          std::make_move_iterator(other.tracked_handles.begin()),
                          std::make_move_iterator(other.tracked_handles.end()));

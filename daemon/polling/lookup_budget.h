@@ -40,10 +40,10 @@ namespace mamori::polling {
 // the handles, flagged candidates first, and what was left out.
 struct LookupRound {
   std::vector<std::string> handles;
-  std::size_t tracked = 0;  // of `handles`, flagged candidates re-checked
-  // Those flagged candidates' handles: absent, they are stored as gone even if never seen
-  // (store::GoneFilter), so a takedown sees its impersonator removed.
+  // Of `handles`, the flagged candidates re-checked: absent, they are stored as gone even if
+  // never seen (store::GoneFilter), so a takedown sees its impersonator removed.
   std::vector<std::string> tracked_handles;
+  std::size_t tracked() const { return tracked_handles.size(); }
   std::size_t wanted = 0;   // handles the round would have looked up without a limit
   std::size_t skipped = 0;  // of `wanted`, left out for want of quota (repeats are not)
   std::size_t pending = 0;  // look-alikes of the current pass over the accounts not looked up yet

@@ -345,7 +345,7 @@ std::chrono::steady_clock::duration Poller::run_search(model::Platform platform)
   LookupRound round = listener_->handles_to_check(platform, std::max(budget.handles, size));
   const auto handles = unique_handles(std::move(round.handles));
   run->gone_filter = store::GoneFilter{round.tracked_handles};
-  const std::size_t allowed = std::max(budget.handles, std::min(round.tracked, size));
+  const std::size_t allowed = std::max(budget.handles, std::min(round.tracked(), size));
   for (std::size_t i = 0; i < handles.size() && i < allowed; i += size) {
     run->batches.emplace_back(
         handles.begin() + static_cast<long>(i),

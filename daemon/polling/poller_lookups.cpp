@@ -115,7 +115,7 @@ void Poller::lookups_chosen(model::Platform platform, const LookupBudget& budget
              {"capped", budget.capped},
              {"lookups", handles},
              {"requests", requests},
-             {"tracked", round.tracked},
+             {"tracked", round.tracked()},
              {"skipped", skipped},
              {"pending", round.pending},
              {"full_pass_s", round.full_pass ? round.full_pass->count() : -1}});

@@ -148,7 +148,7 @@ TEST_F(DetectionHubTest, ImpersonatorBecomesOneIncidentWithItsChecklistAndOnePag
   const auto round = hub_->handles_to_check(model::Platform::x, 1);
   ASSERT_EQ(round.handles.size(), 1u);
   EXPECT_EQ(round.handles.front(), "soma__city");
-  EXPECT_EQ(round.tracked, 1u);
+  EXPECT_EQ(round.tracked(), 1u);
 }
 
 TEST_F(DetectionHubTest, HostileFloodIsAFlameIncidentNamingThePostItDrawsOn) {

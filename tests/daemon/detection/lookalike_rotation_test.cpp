@@ -37,7 +37,7 @@ TEST(LookalikeRotationTest, FlaggedCandidatesComeFirst) {
   const auto o = three_accounts();
   const auto round = r.next_round({"soma__city", "soma_clty"}, o.list(), 3, t0);
   EXPECT_EQ(round.handles, (std::vector<std::string>{"soma__city", "soma_clty", "a1"}));
-  EXPECT_EQ(round.tracked, 2u);
+  EXPECT_EQ(round.tracked(), 2u);
   // Named apart: absent, they are stored as gone even if never seen (store::GoneFilter).
   EXPECT_EQ(round.tracked_handles, (std::vector<std::string>{"soma__city", "soma_clty"}));
   EXPECT_EQ(round.wanted, 14u);

@@ -152,7 +152,7 @@ TEST(LookupBudgetTest, TheCapHoldsWhereNoLimitIsKnown) {
 TEST(LookupBudgetTest, RoundsMerge) {
   LookupRound a;
   a.handles = {"a"};
-  a.tracked = 1;
+  a.tracked_handles = {"a"};
   a.wanted = 3;
   a.skipped = 2;
   a.full_pass = 30s;
@@ -163,7 +163,7 @@ TEST(LookupBudgetTest, RoundsMerge) {
   b.full_pass = 90s;
   a.merge(b);
   EXPECT_EQ(a.handles, (std::vector<std::string>{"a", "b", "c"}));
-  EXPECT_EQ(a.tracked, 1u);
+  EXPECT_EQ(a.tracked(), 1u);
   EXPECT_EQ(a.wanted, 5u);
   EXPECT_EQ(a.skipped, 2u);
   EXPECT_EQ(a.pending, 4u);
